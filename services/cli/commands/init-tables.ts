@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { createDynamoClient } from '../../../shared/aws/clients.js';
+import { loadConfig } from '../../../shared/config/index.js';
+import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
+import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+
+export function registerInitTables(program: Command, ctx: CliContext): void {
+  program
+    .command('init-tables')
+    .description('create the DynamoDB tables if missing (for local use; CDK creates them in AWS)')
+    .action(
+      action(ctx, async (_options: unknown, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const config = loadConfig([], ctx.io.env);
+        const client = createDynamoClient(config.aws);
+        try {
+          const tables = await ensureTables(client, config.core.tablePrefix);
+          const lines = tables.map(
+            (t) => `${t.action === 'created' ? 'created' : 'exists '}  ${t.name}`,
+          );
+          printResult(ctx.io, globals, { tables }, lines.join('\n'));
+          return ExitCode.Ok;
+        } finally {
+          client.destroy();
+        }
+      }),
+    );
+}

@@ -1,0 +1,46 @@
+import type { Writable } from 'node:stream';
+import type { Env } from '../../shared/config/index.js';
+import { ExitCode } from '../../shared/errors.js';
+
+/** What a CLI command may touch: its streams and environment (tests pass their own). */
+export interface CliIo {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly env: Env;
+}
+
+/** Per-invocation state: the streams, and the exit code the command's action settled on. */
+export interface CliContext {
+  readonly io: CliIo;
+  exitCode: number;
+}
+
+export interface GlobalOptions {
+  readonly json?: boolean;
+}
+
+/**
+ * Wraps a command action that resolves to an exit code, so commander (whose actions return
+ * nothing) can carry it back to `runCli`.
+ */
+export function action<A extends unknown[]>(
+  ctx: CliContext,
+  fn: (...args: A) => Promise<number>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    ctx.exitCode = await fn(...args);
+  };
+}
+
+/** Prints a command's result: JSON with `--json`, otherwise the human text. */
+export function printResult(
+  io: CliIo,
+  options: GlobalOptions,
+  value: unknown,
+  human: string,
+): void {
+  if (options.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else io.stdout.write(human.endsWith('\n') ? human : `${human}\n`);
+}
+
+export { ExitCode };

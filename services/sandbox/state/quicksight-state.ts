@@ -1,0 +1,56 @@
+import type { QuickSightUser } from '../../../shared/domain.js';
+
+/** The sandbox's QuickSight users of one account and namespace, with per-user delete counters. */
+export class QuickSightState {
+  private readonly users = new Map<string, QuickSightUser>();
+  /** Successful deletes per user name: a test asserts none is deleted twice. */
+  readonly deletes = new Map<string, number>();
+
+  constructor(
+    readonly accountId: string,
+    readonly namespace: string,
+    readonly region: string,
+  ) {}
+
+  arnOf(userName: string): string {
+    return `arn:aws:quicksight:${this.region}:${this.accountId}:user/${this.namespace}/${userName}`;
+  }
+
+  /** Adds a user (RegisterUser); the key is the user name, or the principal id for `N/A` names. */
+  register(user: Omit<QuickSightUser, 'arn'> & { arn?: string }): QuickSightUser {
+    const stored: QuickSightUser = { ...user, arn: user.arn ?? this.arnOf(user.userName) };
+    const key = keyOf(stored);
+    if (this.users.has(key)) throw new Error(`QuickSight user ${key} exists`);
+    this.users.set(key, stored);
+    return stored;
+  }
+
+  get(userName: string): QuickSightUser | undefined {
+    return this.users.get(userName);
+  }
+
+  findByPrincipalId(principalId: string): QuickSightUser | undefined {
+    for (const u of this.users.values()) if (u.principalId === principalId) return u;
+    return undefined;
+  }
+
+  /** Deletes by the stored key; records the delete. False when the user does not exist. */
+  delete(user: QuickSightUser): boolean {
+    const key = keyOf(user);
+    if (!this.users.delete(key)) return false;
+    this.deletes.set(key, (this.deletes.get(key) ?? 0) + 1);
+    return true;
+  }
+
+  list(): QuickSightUser[] {
+    return [...this.users.values()];
+  }
+
+  get size(): number {
+    return this.users.size;
+  }
+}
+
+function keyOf(user: Pick<QuickSightUser, 'userName' | 'principalId'>): string {
+  return user.userName === 'N/A' ? `N/A#${user.principalId ?? ''}` : user.userName;
+}

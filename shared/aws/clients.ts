@@ -1,0 +1,62 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsConfig, QuickSightConfig } from '../config/index.js';
+
+/**
+ * Builders of the AWS SDK clients, from configuration. Only the CLI, the Lambda handlers and the
+ * tests call them; every job receives ports built on the clients.
+ */
+
+export interface ClientOverrides {
+  /** Static credentials (the sandbox accepts any); default: the SDK's provider chain. */
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+export function createDynamoClient(
+  aws: AwsConfig,
+  overrides: ClientOverrides = {},
+): DynamoDBClient {
+  return new DynamoDBClient({
+    region: aws.region,
+    ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
+    ...overrides,
+  });
+}
+
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/**
+ * IdentityStore client. The SDK's own retries are off (maxAttempts 1): idsync retries listing
+ * calls at one layer, with capped, jittered backoff (shared/retry).
+ */
+export function createIdentityStoreClient(
+  aws: AwsConfig,
+  overrides: ClientOverrides = {},
+): IdentitystoreClient {
+  return new IdentitystoreClient({
+    region: aws.region,
+    maxAttempts: 1,
+    ...(aws.endpoints.identitystore ? { endpoint: aws.endpoints.identitystore } : {}),
+    ...overrides,
+  });
+}
+
+/** QuickSight client in the QuickSight identity region, SDK retries off (idsync paces and retries). */
+export function createQuickSightClient(
+  aws: AwsConfig,
+  quicksight: QuickSightConfig,
+  overrides: ClientOverrides = {},
+): QuickSightClient {
+  return new QuickSightClient({
+    region: quicksight.region,
+    maxAttempts: 1,
+    ...(aws.endpoints.quicksight ? { endpoint: aws.endpoints.quicksight } : {}),
+    ...overrides,
+  });
+}

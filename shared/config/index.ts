@@ -1,0 +1,3 @@
+export * from './load-config.js';
+export { renderConfigTable } from './render-table.js';
+export { DEFAULT_CONCURRENCY, DEFAULT_RATE, type Section, VARIABLES } from './variables.js';

@@ -1,0 +1,180 @@
+import { ConfigError } from '../errors.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_RATE, type Section, VARIABLES } from './variables.js';
+
+/**
+ * The only reader of `process.env` in idsync. `loadConfig(['google', …])` parses the variables
+ * of the sections asked for (plus `core` and `aws`, always) and returns a frozen, typed object.
+ * The first invalid or missing variable throws a `ConfigError` that names it.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface CoreConfig {
+  readonly tablePrefix: string;
+  readonly logLevel: LogLevel;
+}
+export interface AwsConfig {
+  readonly region: string;
+  readonly endpoints: {
+    readonly dynamodb?: string;
+    readonly identitystore?: string;
+    readonly quicksight?: string;
+  };
+}
+export interface GoogleConfig {
+  readonly groups: readonly string[];
+  readonly credentialsPath: string;
+  readonly subject: string;
+  readonly rootUrl: string;
+}
+export interface IdentityStoreConfig {
+  readonly identityStoreId: string;
+}
+export interface QuickSightConfig {
+  readonly accountId: string;
+  readonly namespace: string;
+  readonly region: string;
+}
+export interface WorkerConfig {
+  readonly rate: number;
+  readonly concurrency: number;
+}
+export interface PlanConfig {
+  readonly maxDeletions: number;
+  readonly maxDeletionPercent: number;
+  readonly protectedRoles: readonly string[];
+  readonly protectedUsers: readonly string[];
+  readonly managedUsernamePrefix?: string;
+}
+export interface SnapshotConfig {
+  readonly retentionDays: number;
+}
+export interface ReportConfig {
+  readonly readerPrice: number;
+}
+
+export interface Config {
+  readonly core: CoreConfig;
+  readonly aws: AwsConfig;
+  readonly google: GoogleConfig;
+  readonly identityStore: IdentityStoreConfig;
+  readonly quicksight: QuickSightConfig;
+  readonly worker: WorkerConfig;
+  readonly plan: PlanConfig;
+  readonly snapshot: SnapshotConfig;
+  readonly report: ReportConfig;
+}
+
+export type ConfigFor<S extends Section> = Pick<Config, S | 'core' | 'aws'>;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const SPECS = new Map(VARIABLES.map((v) => [v.name, v]));
+
+/** Parses one variable; `undefined` when it is unset (or blank) and optional. */
+function read<T>(env: Env, name: string): T | undefined {
+  const spec = SPECS.get(name);
+  if (!spec) throw new Error(`unknown configuration variable ${name}`);
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') {
+    if (spec.required) throw new ConfigError(name, `is required (${spec.meaning})`);
+    return undefined;
+  }
+  const parsed = spec.schema.safeParse(raw);
+  if (!parsed.success) {
+    const problem = parsed.error.issues[0]?.message ?? 'is invalid';
+    throw new ConfigError(name, `${problem} (got ${JSON.stringify(shorten(raw))})`);
+  }
+  return parsed.data as T;
+}
+
+function shorten(raw: string): string {
+  return raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
+}
+
+const builders: { [K in Section]: (env: Env) => Config[K] } = {
+  core: (env) => ({
+    tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
+    logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
+  }),
+  aws: (env) => {
+    const all = read<string>(env, 'AWS_ENDPOINT_URL');
+    return {
+      region: read<string>(env, 'AWS_REGION') ?? 'us-east-1',
+      endpoints: {
+        dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
+        identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
+        quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
+      },
+    };
+  },
+  google: (env) => ({
+    groups: read<string[]>(env, 'IDSYNC_GOOGLE_GROUPS') ?? [],
+    credentialsPath: read<string>(env, 'IDSYNC_GOOGLE_CREDENTIALS') ?? '',
+    subject: read<string>(env, 'IDSYNC_GOOGLE_SUBJECT') ?? '',
+    rootUrl: withSlash(
+      read<string>(env, 'IDSYNC_GOOGLE_ROOT_URL') ?? 'https://admin.googleapis.com/',
+    ),
+  }),
+  identityStore: (env) => ({
+    identityStoreId: read<string>(env, 'IDSYNC_IDENTITY_STORE_ID') ?? '',
+  }),
+  quicksight: (env) => ({
+    accountId: read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
+    namespace: read<string>(env, 'IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
+    region:
+      read<string>(env, 'IDSYNC_QUICKSIGHT_REGION') ??
+      read<string>(env, 'AWS_REGION') ??
+      'us-east-1',
+  }),
+  worker: (env) => ({
+    rate: read<number>(env, 'IDSYNC_RATE') ?? DEFAULT_RATE,
+    concurrency: read<number>(env, 'IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
+  }),
+  plan: (env) => ({
+    maxDeletions: read<number>(env, 'IDSYNC_MAX_DELETIONS') ?? 100,
+    maxDeletionPercent: read<number>(env, 'IDSYNC_MAX_DELETION_PERCENT') ?? 10,
+    protectedRoles: read<string[]>(env, 'IDSYNC_PROTECTED_ROLES') ?? [
+      'ADMIN',
+      'AUTHOR',
+      'ADMIN_PRO',
+      'AUTHOR_PRO',
+    ],
+    protectedUsers: read<string[]>(env, 'IDSYNC_PROTECTED_USERS') ?? [],
+    managedUsernamePrefix: read<string>(env, 'IDSYNC_MANAGED_USERNAME_PREFIX'),
+  }),
+  snapshot: (env) => ({
+    retentionDays: read<number>(env, 'IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,
+  }),
+  report: (env) => ({
+    readerPrice: read<number>(env, 'IDSYNC_READER_PRICE') ?? 3,
+  }),
+};
+
+function withSlash(u: string): string {
+  return u.endsWith('/') ? u : `${u}/`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the configuration of the given sections from `env` (default `process.env`).
+ * @throws ConfigError naming the first variable that is missing or invalid.
+ */
+export function loadConfig<S extends Section>(
+  sections: readonly S[],
+  env: Env = process.env,
+): ConfigFor<S> {
+  // Every variable that is set is validated, whichever command runs: a bad value never hides.
+  for (const spec of VARIABLES) if (env[spec.name]?.trim()) read(env, spec.name);
+  const wanted = new Set<Section>(['core', 'aws', ...sections]);
+  const out: Partial<Record<Section, unknown>> = {};
+  for (const section of wanted) out[section] = builders[section](env);
+  return deepFreeze(out) as ConfigFor<S>;
+}

@@ -1,0 +1,109 @@
+/**
+ * The one error hierarchy of idsync. Every error carries a stable `name`, an optional `cause`
+ * and whether retrying the same operation may succeed (`retryable`).
+ */
+
+export interface IdsyncErrorOptions {
+  readonly cause?: unknown;
+  readonly retryable?: boolean;
+}
+
+/** Process exit codes (DESIGN.md §4). */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  GuardOrPartial: 3,
+  ItemsFailed: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class IdsyncError extends Error {
+  override readonly name: string = 'IdsyncError';
+  readonly retryable: boolean;
+  /** Exit code the CLI uses when this error ends a command. */
+  readonly exitCode: ExitCode = ExitCode.Unexpected;
+
+  constructor(message: string, options: IdsyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A configuration variable is missing or invalid. The message names the variable. */
+export class ConfigError extends IdsyncError {
+  override readonly name = 'ConfigError';
+  override readonly exitCode = ExitCode.Usage;
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+/** The command line itself is wrong (bad flag value, missing file). */
+export class UsageError extends IdsyncError {
+  override readonly name = 'UsageError';
+  override readonly exitCode = ExitCode.Usage;
+}
+
+/** A safety guard tripped: nothing was deleted. */
+export class GuardTrippedError extends IdsyncError {
+  override readonly name = 'GuardTrippedError';
+  override readonly exitCode = ExitCode.GuardOrPartial;
+}
+
+/** A snapshot could not read every page of every source; no decision may be made from it. */
+export class PartialSnapshotError extends IdsyncError {
+  override readonly name = 'PartialSnapshotError';
+  override readonly exitCode = ExitCode.GuardOrPartial;
+}
+
+/** The run finished but some items failed after their retries. */
+export class ItemsFailedError extends IdsyncError {
+  override readonly name = 'ItemsFailedError';
+  override readonly exitCode = ExitCode.ItemsFailed;
+}
+
+/** Something asked for does not exist (unknown user id, unknown run). */
+export class NotFoundError extends IdsyncError {
+  override readonly name = 'NotFoundError';
+}
+
+/** A call to a remote service failed; `retryable` says whether trying again may help. */
+export class RemoteServiceError extends IdsyncError {
+  override readonly name = 'RemoteServiceError';
+  constructor(
+    readonly service: string,
+    message: string,
+    options: IdsyncErrorOptions = {},
+  ) {
+    super(`${service}: ${message}`, options);
+  }
+}
+
+/** A feature that a later issue fills in. */
+export class NotImplementedError extends IdsyncError {
+  override readonly name = 'NotImplementedError';
+  constructor(what: string) {
+    super(`${what}: not implemented yet`);
+  }
+}
+
+/** Maps any thrown value to the process exit code of DESIGN.md §4. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof IdsyncError) return error.exitCode;
+  return ExitCode.Unexpected;
+}
+
+/** Whether retrying may help: idsync errors say so; unknown errors are not retried. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof IdsyncError && error.retryable;
+}
+
+/** A one-line, operator-facing description of an error (no stack trace). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
