@@ -1,0 +1,18 @@
+import type { FaultSettings, Faults } from './faults.js';
+
+/** A running wire-level stand-in of a cloud API. */
+export interface StandIn {
+  /** Base URL, always on 127.0.0.1. */
+  readonly endpoint: string;
+  /** Fault knobs and call counters; `faults.configure()` changes them at run time. */
+  readonly faults: Faults;
+  close(): Promise<void>;
+}
+
+export interface StandInOptions {
+  /** 0 or unset: a free port. */
+  readonly port?: number;
+  readonly faults?: FaultSettings;
+  /** Randomness of the fault decisions (tests pass a seeded one). */
+  readonly random?: () => number;
+}
