@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AwsConfig, QuickSightConfig } from '../config/index.js';
+import type { AwsConfig, AwsCredentials, QuickSightConfig } from '../config/index.js';
 
 /**
  * Builders of the AWS SDK clients, from configuration. Only the CLI, the Lambda handlers and the
@@ -10,8 +10,14 @@ import type { AwsConfig, QuickSightConfig } from '../config/index.js';
  */
 
 export interface ClientOverrides {
-  /** Static credentials (the sandbox accepts any); default: the SDK's provider chain. */
-  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Static credentials (the sandbox accepts any); default: config's, else the SDK's provider chain. */
+  readonly credentials?: AwsCredentials;
+}
+
+function common(aws: AwsConfig, overrides: ClientOverrides) {
+  const credentials = overrides.credentials ?? aws.credentials;
+  // A copy: the SDK annotates the credentials object, and config objects are frozen.
+  return credentials ? { credentials: { ...credentials } } : {};
 }
 
 export function createDynamoClient(
@@ -21,7 +27,7 @@ export function createDynamoClient(
   return new DynamoDBClient({
     region: aws.region,
     ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
-    ...overrides,
+    ...common(aws, overrides),
   });
 }
 
@@ -43,7 +49,7 @@ export function createIdentityStoreClient(
     region: aws.region,
     maxAttempts: 1,
     ...(aws.endpoints.identitystore ? { endpoint: aws.endpoints.identitystore } : {}),
-    ...overrides,
+    ...common(aws, overrides),
   });
 }
 
@@ -57,6 +63,6 @@ export function createQuickSightClient(
     region: quicksight.region,
     maxAttempts: 1,
     ...(aws.endpoints.quicksight ? { endpoint: aws.endpoints.quicksight } : {}),
-    ...overrides,
+    ...common(aws, overrides),
   });
 }

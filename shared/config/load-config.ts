@@ -13,8 +13,15 @@ export interface CoreConfig {
   readonly tablePrefix: string;
   readonly logLevel: LogLevel;
 }
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
 export interface AwsConfig {
   readonly region: string;
+  /** Static credentials when both variables are set; otherwise the SDK's provider chain. */
+  readonly credentials?: AwsCredentials;
   readonly endpoints: {
     readonly dynamodb?: string;
     readonly identitystore?: string;
@@ -99,8 +106,24 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   aws: (env) => {
     const all = read<string>(env, 'AWS_ENDPOINT_URL');
+    const accessKeyId = read<string>(env, 'AWS_ACCESS_KEY_ID');
+    const secretAccessKey = read<string>(env, 'AWS_SECRET_ACCESS_KEY');
+    const sessionToken = read<string>(env, 'AWS_SESSION_TOKEN');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      const missing = accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
+      throw new ConfigError(missing, 'must be set together with its pair');
+    }
     return {
       region: read<string>(env, 'AWS_REGION') ?? 'us-east-1',
+      ...(accessKeyId && secretAccessKey
+        ? {
+            credentials: {
+              accessKeyId,
+              secretAccessKey,
+              ...(sessionToken ? { sessionToken } : {}),
+            },
+          }
+        : {}),
       endpoints: {
         dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
         identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,

@@ -229,6 +229,16 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'AWS_ACCESS_KEY_ID',
+    'aws',
+    'static AWS credentials (standard SDK variable; otherwise the SDK provider chain: profile, role)',
+    nonEmpty,
+    '—',
+    false,
+  ),
+  spec('AWS_SECRET_ACCESS_KEY', 'aws', 'secret of `AWS_ACCESS_KEY_ID`', nonEmpty, '—', false),
+  spec('AWS_SESSION_TOKEN', 'aws', 'session token of temporary credentials', nonEmpty, '—', false),
+  spec(
     'AWS_ENDPOINT_URL',
     'aws',
     'endpoint override for every AWS service (standard SDK variable)',

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, VARIABLES } from '../../../shared/config/index.js';
+import { ConfigError } from '../../../shared/errors.js';
+
+const google = {
+  IDSYNC_GOOGLE_GROUPS: 'readers@example.com, authors@example.com',
+  IDSYNC_GOOGLE_CREDENTIALS: '/keys/sa.json',
+  IDSYNC_GOOGLE_SUBJECT: 'admin@example.com',
+};
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig defaults', () => {
+  it('gives every optional variable its documented default', () => {
+    const c = loadConfig(['worker', 'plan', 'quicksight', 'snapshot', 'report'], {
+      IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
+    });
+    expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info' });
+    expect(c.aws).toEqual({
+      region: 'us-east-1',
+      endpoints: { dynamodb: undefined, identitystore: undefined, quicksight: undefined },
+    });
+    expect(c.worker).toEqual({ rate: 50, concurrency: 16 });
+    expect(c.plan).toEqual({
+      maxDeletions: 100,
+      maxDeletionPercent: 10,
+      protectedRoles: ['ADMIN', 'AUTHOR', 'ADMIN_PRO', 'AUTHOR_PRO'],
+      protectedUsers: [],
+      managedUsernamePrefix: undefined,
+    });
+    expect(c.quicksight).toEqual({
+      accountId: '123456789012',
+      namespace: 'default',
+      region: 'us-east-1',
+    });
+    expect(c.snapshot.retentionDays).toBe(30);
+    expect(c.report.readerPrice).toBe(3);
+  });
+
+  it('defaults the Google root URL and the QuickSight region to AWS_REGION', () => {
+    const c = loadConfig(['google', 'quicksight'], {
+      ...google,
+      IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(c.google.rootUrl).toBe('https://admin.googleapis.com/');
+    expect(c.quicksight.region).toBe('eu-west-1');
+  });
+
+  it('returns a deeply frozen object', () => {
+    const c = loadConfig(['plan'], {});
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.plan.protectedRoles)).toBe(true);
+    expect(() => {
+      (c.core as { tablePrefix: string }).tablePrefix = 'x';
+    }).toThrow(TypeError);
+  });
+
+  it('asks only for the sections a command needs', () => {
+    const c = loadConfig([], {});
+    expect(Object.keys(c).sort()).toEqual(['aws', 'core']);
+  });
+});
+
+describe('loadConfig valid values', () => {
+  it('parses every variable', () => {
+    const c = loadConfig(
+      ['google', 'identityStore', 'quicksight', 'worker', 'plan', 'snapshot', 'report'],
+      {
+        ...google,
+        IDSYNC_GOOGLE_ROOT_URL: 'http://127.0.0.1:9000',
+        IDSYNC_IDENTITY_STORE_ID: 'd-1234567890',
+        IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
+        IDSYNC_QUICKSIGHT_NAMESPACE: 'team-a',
+        IDSYNC_QUICKSIGHT_REGION: 'us-west-2',
+        IDSYNC_TABLE_PREFIX: 'idsync-test',
+        IDSYNC_LOG_LEVEL: 'DEBUG',
+        IDSYNC_RATE: '12.5',
+        IDSYNC_CONCURRENCY: '8',
+        IDSYNC_MAX_DELETIONS: '0',
+        IDSYNC_MAX_DELETION_PERCENT: '25',
+        IDSYNC_PROTECTED_ROLES: 'admin, author',
+        IDSYNC_PROTECTED_USERS: 'boss@example.com,svc/robot',
+        IDSYNC_MANAGED_USERNAME_PREFIX: 'AWSReservedSSO_QuickSightReader_',
+        IDSYNC_SNAPSHOT_RETENTION_DAYS: '7',
+        IDSYNC_READER_PRICE: '0',
+        AWS_REGION: 'eu-central-1',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1000',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1001',
+      },
+    );
+    expect(c.google).toEqual({
+      groups: ['readers@example.com', 'authors@example.com'],
+      credentialsPath: '/keys/sa.json',
+      subject: 'admin@example.com',
+      rootUrl: 'http://127.0.0.1:9000/',
+    });
+    expect(c.identityStore.identityStoreId).toBe('d-1234567890');
+    expect(c.quicksight).toEqual({
+      accountId: '123456789012',
+      namespace: 'team-a',
+      region: 'us-west-2',
+    });
+    expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug' });
+    expect(c.worker).toEqual({ rate: 12.5, concurrency: 8 });
+    expect(c.plan).toEqual({
+      maxDeletions: 0,
+      maxDeletionPercent: 25,
+      protectedRoles: ['ADMIN', 'AUTHOR'],
+      protectedUsers: ['boss@example.com', 'svc/robot'],
+      managedUsernamePrefix: 'AWSReservedSSO_QuickSightReader_',
+    });
+    expect(c.snapshot.retentionDays).toBe(7);
+    expect(c.report.readerPrice).toBe(0);
+    expect(c.aws).toEqual({
+      region: 'eu-central-1',
+      endpoints: {
+        dynamodb: 'http://127.0.0.1:1001',
+        identitystore: 'http://127.0.0.1:1000',
+        quicksight: 'http://127.0.0.1:1000',
+      },
+    });
+  });
+
+  it('treats a blank optional variable as unset', () => {
+    expect(loadConfig(['worker'], { IDSYNC_RATE: '  ' }).worker.rate).toBe(50);
+  });
+});
+
+describe('loadConfig invalid values', () => {
+  const invalid: Record<string, string> = {
+    IDSYNC_GOOGLE_GROUPS: 'not-an-email',
+    IDSYNC_GOOGLE_SUBJECT: 'admin',
+    IDSYNC_GOOGLE_ROOT_URL: 'not a url',
+    IDSYNC_IDENTITY_STORE_ID: 'store',
+    IDSYNC_QUICKSIGHT_ACCOUNT_ID: '1234',
+    IDSYNC_QUICKSIGHT_NAMESPACE: 'bad namespace!',
+    IDSYNC_QUICKSIGHT_REGION: 'moon',
+    IDSYNC_TABLE_PREFIX: 'bad prefix',
+    IDSYNC_LOG_LEVEL: 'loud',
+    IDSYNC_RATE: 'abc',
+    IDSYNC_CONCURRENCY: '2.5',
+    IDSYNC_MAX_DELETIONS: '-1',
+    IDSYNC_MAX_DELETION_PERCENT: '150',
+    IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
+    IDSYNC_READER_PRICE: '-3',
+    AWS_REGION: 'nowhere',
+    AWS_ENDPOINT_URL: 'localhost',
+    AWS_ENDPOINT_URL_DYNAMODB: '::',
+    AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
+    AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
+  };
+
+  it('has an invalid example for every variable that can be invalid', () => {
+    const free = [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'IDSYNC_GOOGLE_CREDENTIALS',
+      'IDSYNC_PROTECTED_USERS',
+      'IDSYNC_MANAGED_USERNAME_PREFIX',
+      'IDSYNC_PROTECTED_ROLES',
+    ];
+    expect(Object.keys(invalid).sort()).toEqual(
+      VARIABLES.map((v) => v.name)
+        .filter((n) => !free.includes(n))
+        .sort(),
+    );
+  });
+
+  for (const [name, value] of Object.entries(invalid)) {
+    it(`names ${name} in a one-line error, whichever command runs`, () => {
+      const error = errorOf(() => loadConfig([], { [name]: value }));
+      expect(error.variable).toBe(name);
+      expect(error.message.startsWith(`${name}: `)).toBe(true);
+      expect(error.message).not.toContain('\n');
+      expect(error.exitCode).toBe(2);
+    });
+  }
+
+  it('requires the variables of a section only when it is asked for', () => {
+    expect(() => loadConfig(['worker'], {})).not.toThrow();
+    const error = errorOf(() => loadConfig(['google'], {}));
+    expect(error.variable).toBe('IDSYNC_GOOGLE_GROUPS');
+    expect(error.message).toMatch(/is required/);
+    expect(errorOf(() => loadConfig(['identityStore'], {})).variable).toBe(
+      'IDSYNC_IDENTITY_STORE_ID',
+    );
+    expect(errorOf(() => loadConfig(['quicksight'], {})).variable).toBe(
+      'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
+    );
+  });
+
+  it('takes static AWS credentials only as a pair', () => {
+    const c = loadConfig([], {
+      AWS_ACCESS_KEY_ID: 'AKIA',
+      AWS_SECRET_ACCESS_KEY: 's',
+      AWS_SESSION_TOKEN: 't',
+    });
+    expect(c.aws.credentials).toEqual({
+      accessKeyId: 'AKIA',
+      secretAccessKey: 's',
+      sessionToken: 't',
+    });
+    expect(errorOf(() => loadConfig([], { AWS_ACCESS_KEY_ID: 'AKIA' })).variable).toBe(
+      'AWS_SECRET_ACCESS_KEY',
+    );
+    expect(errorOf(() => loadConfig([], { AWS_SECRET_ACCESS_KEY: 's' })).variable).toBe(
+      'AWS_ACCESS_KEY_ID',
+    );
+  });
+
+  it('rejects an empty group list', () => {
+    const error = errorOf(() => loadConfig(['google'], { ...google, IDSYNC_GOOGLE_GROUPS: ' , ' }));
+    expect(error.variable).toBe('IDSYNC_GOOGLE_GROUPS');
+  });
+
+  it('does not echo very long values in full', () => {
+    const error = errorOf(() => loadConfig([], { IDSYNC_RATE: 'x'.repeat(500) }));
+    expect(error.message.length).toBeLessThan(140);
+  });
+});
