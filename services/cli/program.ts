@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { registerInitTables } from './commands/init-tables.js';
-import { registerPendingCommands } from './commands/pending.js';
+import { COMMAND_ORDER, registerPendingCommands } from './commands/pending.js';
+import { registerResolve } from './commands/resolve.js';
+import { registerSandbox } from './commands/sandbox.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import type { CliContext } from './io.js';
 
 /** Builds the `idsync` command line for one invocation. */
@@ -19,7 +22,12 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride();
 
   registerInitTables(program, ctx);
-  registerPendingCommands(program, new Set(['init-tables']));
+  registerSnapshot(program, ctx);
+  registerResolve(program, ctx);
+  registerSandbox(program, ctx);
+  registerPendingCommands(program, new Set(program.commands.map((c) => c.name())));
+  const rank = (name: string) => COMMAND_ORDER.indexOf(name);
+  (program.commands as Command[]).sort((a, b) => rank(a.name()) - rank(b.name()));
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -16,6 +16,12 @@ const PENDING: ReadonlyArray<readonly [usage: string, description: string]> = [
   ['demo', 'the whole pipeline on the sandbox, end to end (npm start)'],
 ];
 
+/** Command names in the order of DESIGN.md §4, for --help. */
+export const COMMAND_ORDER = [
+  'init-tables',
+  ...PENDING.map(([usage]) => usage.split(' ')[0] as string),
+];
+
 export function registerPendingCommands(program: Command, built: ReadonlySet<string>): void {
   for (const [usage, description] of PENDING) {
     const name = usage.split(' ')[0] as string;

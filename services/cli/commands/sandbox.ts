@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../../shared/config/index.js';
+import { UsageError } from '../../../shared/errors.js';
+import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
+
+interface SandboxFlags {
+  readonly data?: string;
+  readonly org: string;
+  readonly seed: string;
+  readonly port?: string;
+}
+
+export function registerSandbox(program: Command, ctx: CliContext): void {
+  program
+    .command('sandbox')
+    .description('start the local stand-ins and print the environment that points at them')
+    .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')
+    .option('--seed <n>', 'random seed of the organisation', '42')
+    .option('--data <dir>', 'keep DynamoDB data in this folder (default: in memory)')
+    .option('--port <n>', 'first of four consecutive ports (default: free ones)')
+    .action(
+      action(ctx, async (flags: SandboxFlags, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const config = loadConfig([], ctx.io.env);
+        const seed = Number(flags.seed);
+        if (!Number.isInteger(seed))
+          throw new UsageError(`--seed must be a whole number (got ${flags.seed})`);
+        const base = flags.port === undefined ? undefined : Number(flags.port);
+        if (base !== undefined && !(Number.isInteger(base) && base > 0 && base < 65_532)) {
+          throw new UsageError(`--port must be a port number (got ${flags.port})`);
+        }
+        const { demoOrg, smallOrg } = await import('../../sandbox/scenarios/org.js');
+        const orgs: Record<string, (seed: number) => ReturnType<typeof demoOrg>> = {
+          demo: demoOrg,
+          small: smallOrg,
+        };
+        const build = orgs[flags.org];
+        if (!build) throw new UsageError(`--org must be demo or small (got ${flags.org})`);
+        const { startSandbox, formatEnv } = await import('../../sandbox/start-sandbox.js');
+        const { ensureTables } = await import('../../../shared/dynamo/ensure-tables.js');
+        const { createDynamoClient } = await import('../../../shared/aws/clients.js');
+        const sandbox = await startSandbox({
+          org: build(seed),
+          tablePrefix: config.core.tablePrefix,
+          ...(flags.data ? { dataDir: flags.data } : {}),
+          ...(base
+            ? {
+                ports: {
+                  dynamodb: base,
+                  quicksight: base + 1,
+                  identitystore: base + 2,
+                  google: base + 3,
+                },
+              }
+            : {}),
+        });
+        const dynamo = createDynamoClient(
+          { region: sandbox.org.region, endpoints: { dynamodb: sandbox.dynamo.endpoint } },
+          { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } },
+        );
+        await ensureTables(dynamo, config.core.tablePrefix);
+        dynamo.destroy();
+        const counts = sandbox.org.counts;
+        if (globals.json)
+          ctx.io.stdout.write(`${JSON.stringify({ env: sandbox.env, counts }, null, 2)}\n`);
+        else {
+          ctx.io.stdout.write(
+            [
+              `# idsync sandbox: ${counts.quickSightUsers} QuickSight users, ${counts.idcUsers} IdC users, ${counts.entitledPeople} group members; tables created.`,
+              '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands:',
+              formatEnv(sandbox.env),
+              '# Press Ctrl-C to stop.',
+              '',
+            ].join('\n'),
+          );
+        }
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            resolve();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+        await sandbox.close();
+        ctx.io.stderr.write('sandbox stopped\n');
+        return ExitCode.Ok;
+      }),
+    );
+}

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
+import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
+import type { FaultSettings } from './http/faults.js';
+import type { StandIn } from './http/stand-in.js';
+import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
+import { startQuickSightStandIn } from './quicksight/stand-in.js';
+import { demoOrg, type SandboxOrg } from './scenarios/org.js';
+
+/**
+ * The sandbox: dynalite plus the QuickSight, IdentityStore and Google Directory stand-ins,
+ * serving one organisation, all on 127.0.0.1. `env` is the environment that points idsync at it.
+ */
+export interface Sandbox {
+  readonly org: SandboxOrg;
+  readonly dynamo: DynamoServer;
+  readonly quickSight: StandIn;
+  readonly identityStore: StandIn;
+  readonly google: GoogleStandIn;
+  /** Variables of DESIGN.md §4 (and the standard AWS ones) that point idsync at this sandbox. */
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  /** The organisation to serve; default the demo organisation (≈2,200 Readers). */
+  readonly org?: SandboxOrg;
+  /** LevelDB folder for dynalite; in memory when omitted. */
+  readonly dataDir?: string;
+  /** Fixed ports (0 or unset: free ones). */
+  readonly ports?: {
+    dynamodb?: number;
+    quicksight?: number;
+    identitystore?: number;
+    google?: number;
+  };
+  readonly faults?: {
+    quicksight?: FaultSettings;
+    identitystore?: FaultSettings;
+    google?: FaultSettings;
+  };
+  /** Folder for the generated service-account key; default a fresh temporary folder. */
+  readonly keyDir?: string;
+  readonly tablePrefix?: string;
+  readonly random?: () => number;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const org = options.org ?? demoOrg();
+  const ownKeyDir = options.keyDir === undefined;
+  const keyDir = options.keyDir ?? mkdtempSync(join(tmpdir(), 'idsync-sandbox-'));
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    const dynamo = await startDynamoServer({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
+    });
+    started.push(dynamo);
+    const common = (port?: number, faults?: FaultSettings) => ({
+      ...(port ? { port } : {}),
+      ...(faults ? { faults } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    const quickSight = await startQuickSightStandIn(
+      org.quickSight,
+      common(options.ports?.quicksight, options.faults?.quicksight),
+    );
+    started.push(quickSight);
+    const identityStore = await startIdentityStoreStandIn(
+      org.identityStore,
+      common(options.ports?.identitystore, options.faults?.identitystore),
+    );
+    started.push(identityStore);
+    const google = await startGoogleStandIn(org.google, {
+      ...common(options.ports?.google, options.faults?.google),
+      keyDir,
+      allowedSubjects: [org.subject],
+    });
+    started.push(google);
+    const env: Record<string, string> = {
+      AWS_REGION: org.region,
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
+      AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
+      IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
+      IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
+      IDSYNC_GOOGLE_SUBJECT: org.subject,
+      IDSYNC_GOOGLE_ROOT_URL: google.rootUrl,
+      IDSYNC_IDENTITY_STORE_ID: org.identityStoreId,
+      IDSYNC_QUICKSIGHT_ACCOUNT_ID: org.accountId,
+      IDSYNC_QUICKSIGHT_NAMESPACE: org.namespace,
+      IDSYNC_QUICKSIGHT_REGION: org.region,
+      IDSYNC_TABLE_PREFIX: options.tablePrefix ?? 'idsync',
+      IDSYNC_PROTECTED_USERS: org.protectedEmails.join(','),
+    };
+    return {
+      org,
+      dynamo,
+      quickSight,
+      identityStore,
+      google,
+      env,
+      close: async () => {
+        await Promise.all(started.map((s) => s.close()));
+        if (ownKeyDir) rmSync(keyDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    if (ownKeyDir) rmSync(keyDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The `export` lines a second shell can `eval` to point idsync at a running sandbox. */
+export function formatEnv(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+    .join('\n');
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,91 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  createDocumentClient,
+  createDynamoClient,
+  createIdentityStoreClient,
+  createQuickSightClient,
+} from './aws/clients.js';
+import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
+import { QuickSightDirectory } from './aws/quicksight-directory.js';
+import type { Config } from './config/index.js';
+import { DynamoIdentityMap } from './dynamo/identity-map-store.js';
+import { DynamoLedger } from './dynamo/ledger-store.js';
+import { DynamoSnapshotStore } from './dynamo/snapshot-store.js';
+import { describeError } from './errors.js';
+import { createGoogleDirectory } from './google/google-directory.js';
+import { createLogger, type Logger } from './logger.js';
+import { type TableNames, tableNames } from './tables.js';
+
+/**
+ * The real clients and adapters, built from configuration. Only the CLI and the Lambda handlers
+ * build these; jobs receive them as ports.
+ */
+
+export interface Stores {
+  readonly dynamo: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly names: TableNames;
+  readonly snapshots: DynamoSnapshotStore;
+  readonly identities: DynamoIdentityMap;
+  readonly ledger: DynamoLedger;
+  close(): void;
+}
+
+export function buildStores(config: Pick<Config, 'core' | 'aws'>): Stores {
+  const dynamo = createDynamoClient(config.aws);
+  const doc = createDocumentClient(dynamo);
+  const names = tableNames(config.core.tablePrefix);
+  return {
+    dynamo,
+    doc,
+    names,
+    snapshots: new DynamoSnapshotStore(doc, names.snapshots),
+    identities: new DynamoIdentityMap(doc, names.identities),
+    ledger: new DynamoLedger(doc, names.ledger),
+    close: () => dynamo.destroy(),
+  };
+}
+
+export function buildLogger(config: Pick<Config, 'core'>): Logger {
+  return createLogger({ level: config.core.logLevel });
+}
+
+export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>, logger: Logger) {
+  const client = createIdentityStoreClient(config.aws);
+  const port = new IdentityStoreDirectory(client, config.identityStore.identityStoreId, {
+    onRetry: (e) => logger.warn(retryRecord(e), 'IdentityStore call retried'),
+  });
+  return { port, close: () => client.destroy() };
+}
+
+export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logger: Logger) {
+  const client = createQuickSightClient(config.aws, config.quicksight);
+  const port = new QuickSightDirectory(
+    client,
+    config.quicksight.accountId,
+    config.quicksight.namespace,
+    {
+      onRetry: (e) => logger.warn(retryRecord(e), 'QuickSight call retried'),
+    },
+  );
+  return { port, client, close: () => client.destroy() };
+}
+
+export function buildGoogle(config: Pick<Config, 'google'>, logger: Logger) {
+  return createGoogleDirectory({
+    credentialsPath: config.google.credentialsPath,
+    subject: config.google.subject,
+    rootUrl: config.google.rootUrl,
+    onRetry: (e) => logger.warn(e, 'Google Directory call retried'),
+  });
+}
+
+function retryRecord(e: { operation: string; attempt: number; delayMs: number; error: unknown }) {
+  return {
+    operation: e.operation,
+    attempt: e.attempt,
+    delayMs: Math.round(e.delayMs),
+    error: describeError(e.error),
+  };
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOrg, smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { runSnapshot } from '../../../services/snapshot/run-snapshot.js';
+import {
+  runCliOn,
+  silentLogger,
+  startTestSandbox,
+  type TestSandbox,
+} from '../../helpers/sandbox.js';
+
+const deps = (t: TestSandbox) => ({ ...t.ports, ...t.stores, logger: silentLogger() });
+
+describe('idsync snapshot on the demo organisation', () => {
+  let t: TestSandbox;
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: demoOrg() });
+  });
+  afterAll(async () => t?.close());
+
+  it('is COMPLETE with the sandbox counts, then marks deleted IdC users gone and still resolves them', async () => {
+    const org = t.sandbox.org;
+    const first = await runCliOn(t.sandbox, ['snapshot', '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const result = JSON.parse(first.stdout);
+    expect(result.manifest.status).toBe('COMPLETE');
+    expect(result.manifest.sources.google.count).toBe(org.counts.entitledPeople);
+    expect(result.manifest.sources.google.groups).toEqual(org.counts.groupMembers);
+    expect(result.manifest.sources.idc.count).toBe(org.counts.idcUsers);
+    expect(result.manifest.sources.quicksight.count).toBe(org.counts.quickSightUsers);
+    expect(result.manifest.sources.quicksight.pages).toBe(
+      Math.ceil(org.counts.quickSightUsers / 100),
+    );
+    expect(result.ledgerRecorded).toBe(org.counts.entitledPeople);
+
+    const sync = removePeople(org, { count: 25 });
+    expect(sync.deleted).toHaveLength(25);
+    const second = await runCliOn(t.sandbox, ['snapshot', '--json']);
+    expect(second.code).toBe(0);
+    const after = JSON.parse(second.stdout);
+    expect([...after.goneUserIds].sort()).toEqual(sync.deleted.map((u) => u.userId).sort());
+
+    const gone = sync.deleted[0];
+    if (!gone) throw new Error('no deleted user');
+    const resolved = await runCliOn(t.sandbox, ['resolve', gone.userId]);
+    expect(resolved.code).toBe(0);
+    expect(resolved.stdout).toContain(gone.emails[0]?.value as string);
+    expect(resolved.stdout).toMatch(/gone from IdC since/);
+    const asJson = JSON.parse(
+      (await runCliOn(t.sandbox, ['resolve', gone.userId, '--json'])).stdout,
+    );
+    expect(asJson).toMatchObject({ userId: gone.userId, userName: gone.userName });
+    expect(asJson.goneAt).toBeTruthy();
+
+    const unknown = await runCliOn(t.sandbox, ['resolve', '00000000-0000-0000-0000-000000000000']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/not in the identity map/);
+  });
+});
+
+describe('snapshot faults', () => {
+  let t: TestSandbox;
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: demoOrg(3) });
+    const first = await runSnapshot(deps(t), { groups: t.sandbox.org.groups, retentionDays: 30 });
+    expect(first.manifest.status).toBe('COMPLETE');
+  });
+  afterAll(async () => t?.close());
+
+  it('Google page 3 failing persistently → PARTIAL, exit 3, nobody marked gone', async () => {
+    const org = t.sandbox.org;
+    removePeople(org, { count: 10 });
+    t.sandbox.google.faults.configure({ failPage: { page: 3 } });
+    try {
+      const result = await runSnapshot(deps(t), { groups: org.groups, retentionDays: 30 });
+      expect(result.manifest.status).toBe('PARTIAL');
+      expect(result.manifest.reason).toMatch(/google/i);
+      expect(result.goneUserIds).toEqual([]);
+      const cli = await runCliOn(t.sandbox, ['snapshot']);
+      expect(cli.code).toBe(3);
+      expect(cli.stdout).toMatch(/PARTIAL/);
+      const [latest] = await t.stores.snapshots.latestComplete();
+      expect(latest?.runId).not.toBe(result.manifest.runId);
+    } finally {
+      t.sandbox.google.faults.configure({});
+    }
+    const healed = await runSnapshot(deps(t), { groups: org.groups, retentionDays: 30 });
+    expect(healed.manifest.status).toBe('COMPLETE');
+    expect(healed.goneUserIds).toHaveLength(10);
+  });
+
+  it('30 % throttling on IdC and QuickSight → still COMPLETE with correct counts', async () => {
+    const org = t.sandbox.org;
+    t.sandbox.identityStore.faults.configure({ throttleRate: 0.3 });
+    t.sandbox.quickSight.faults.configure({ throttleRate: 0.3 });
+    try {
+      const result = await runSnapshot(deps(t), { groups: org.groups, retentionDays: 30 });
+      expect(result.manifest.status).toBe('COMPLETE');
+      expect(result.manifest.sources.idc?.count).toBe(org.identityStore.size);
+      expect(result.manifest.sources.quicksight?.count).toBe(org.quickSight.size);
+      expect(t.sandbox.quickSight.faults.counters.throttled).toBeGreaterThan(0);
+      expect(t.sandbox.identityStore.faults.counters.throttled).toBeGreaterThan(0);
+    } finally {
+      t.sandbox.identityStore.faults.configure({});
+      t.sandbox.quickSight.faults.configure({});
+    }
+  });
+});
+
+describe('snapshot of an emptied group', () => {
+  it('records the empty group in the manifest instead of failing', async () => {
+    const t = await startTestSandbox({ org: smallOrg() });
+    try {
+      const org = t.sandbox.org;
+      org.google.clear(org.groupEmails.authors);
+      const result = await runSnapshot(deps(t), { groups: org.groups, retentionDays: 30 });
+      expect(result.manifest.status).toBe('COMPLETE');
+      expect(result.emptyGroups).toEqual([org.groupEmails.authors]);
+      expect(result.manifest.sources.google?.groups?.[org.groupEmails.authors]).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
