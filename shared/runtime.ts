@@ -9,9 +9,12 @@ import {
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
 import { QuickSightDirectory } from './aws/quicksight-directory.js';
 import type { Config } from './config/index.js';
+import { DynamoAuditLog } from './dynamo/audit-store.js';
+import { DynamoEventStore } from './dynamo/event-store.js';
 import { DynamoIdentityMap } from './dynamo/identity-map-store.js';
 import { DynamoLedger } from './dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from './dynamo/snapshot-store.js';
+import { DynamoTaskStore } from './dynamo/task-store.js';
 import { describeError } from './errors.js';
 import { createGoogleDirectory } from './google/google-directory.js';
 import { createLogger, type Logger } from './logger.js';
@@ -29,6 +32,9 @@ export interface Stores {
   readonly snapshots: DynamoSnapshotStore;
   readonly identities: DynamoIdentityMap;
   readonly ledger: DynamoLedger;
+  readonly events: DynamoEventStore;
+  readonly tasks: DynamoTaskStore;
+  readonly audit: DynamoAuditLog;
   close(): void;
 }
 
@@ -43,6 +49,9 @@ export function buildStores(config: Pick<Config, 'core' | 'aws'>): Stores {
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
     identities: new DynamoIdentityMap(doc, names.identities),
     ledger: new DynamoLedger(doc, names.ledger),
+    events: new DynamoEventStore(doc, names.events),
+    tasks: new DynamoTaskStore(doc, names.tasks),
+    audit: new DynamoAuditLog(doc, names.audit),
     close: () => dynamo.destroy(),
   };
 }

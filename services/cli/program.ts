@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerInitTables } from './commands/init-tables.js';
 import { COMMAND_ORDER, registerPendingCommands } from './commands/pending.js';
+import { registerPlan } from './commands/plan.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
@@ -23,6 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   registerInitTables(program, ctx);
   registerSnapshot(program, ctx);
+  registerPlan(program, ctx);
   registerResolve(program, ctx);
   registerSandbox(program, ctx);
   registerPendingCommands(program, new Set(program.commands.map((c) => c.name())));

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoOrg, smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import {
+  buildOrg,
+  demoOrg,
+  SMALL_SPEC,
+  smallOrg,
+} from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { runSnapshot } from '../../../services/snapshot/run-snapshot.js';
 import {
@@ -11,11 +16,11 @@ import {
 
 const deps = (t: TestSandbox) => ({ ...t.ports, ...t.stores, logger: silentLogger() });
 
-describe('idsync snapshot on the demo organisation', () => {
+describe('idsync snapshot on the demo organisation', { timeout: 120_000 }, () => {
   let t: TestSandbox;
   beforeAll(async () => {
     t = await startTestSandbox({ org: demoOrg() });
-  });
+  }, 120_000);
   afterAll(async () => t?.close());
 
   it('is COMPLETE with the sandbox counts, then marks deleted IdC users gone and still resolves them', async () => {
@@ -59,13 +64,14 @@ describe('idsync snapshot on the demo organisation', () => {
   });
 });
 
-describe('snapshot faults', () => {
+describe('snapshot faults', { timeout: 120_000 }, () => {
   let t: TestSandbox;
   beforeAll(async () => {
-    t = await startTestSandbox({ org: demoOrg(3) });
+    // Over 400 readers, so the readers group has a page 3 (200 per page).
+    t = await startTestSandbox({ org: buildOrg({ ...SMALL_SPEC, readers: 500 }, 3) });
     const first = await runSnapshot(deps(t), { groups: t.sandbox.org.groups, retentionDays: 30 });
     expect(first.manifest.status).toBe('COMPLETE');
-  });
+  }, 120_000);
   afterAll(async () => t?.close());
 
   it('Google page 3 failing persistently → PARTIAL, exit 3, nobody marked gone', async () => {

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../../shared/config/index.js';
+import { UsageError } from '../../../shared/errors.js';
+import { newRunId } from '../../../shared/run-id.js';
+import type { GuardOverride } from '../../plan/guard.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+
+export interface GuardFlags {
+  readonly maxDeletions?: string;
+  readonly allowEmptiedGroups?: boolean;
+}
+
+/** Adds the guard override flags to a command. */
+export function withGuardFlags(command: Command): Command {
+  return command
+    .option(
+      '--max-deletions <n>',
+      'allow up to N deletions in this run (overrides both guard limits)',
+    )
+    .option('--allow-emptied-groups', 'accept configured groups that went empty as really empty');
+}
+
+export function guardOverride(flags: GuardFlags): GuardOverride | undefined {
+  const override: { maxDeletions?: number; allowEmptiedGroups?: boolean } = {};
+  if (flags.maxDeletions !== undefined) {
+    const n = Number(flags.maxDeletions);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new UsageError(
+        `--max-deletions must be a whole number of 0 or more (got ${flags.maxDeletions})`,
+      );
+    }
+    override.maxDeletions = n;
+  }
+  if (flags.allowEmptiedGroups) override.allowEmptiedGroups = true;
+  return Object.keys(override).length > 0 ? override : undefined;
+}
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  withGuardFlags(
+    program
+      .command('plan')
+      .description('diff + pending events → plan; queues tasks, changes nothing in QuickSight')
+      .option('--all', 'list every decision in the text output'),
+  ).action(
+    action(ctx, async (flags: GuardFlags & { all?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const config = loadConfig(['plan', 'quicksight'], ctx.io.env);
+      const override = guardOverride(flags);
+      const { buildLogger, buildStores } = await import('../../../shared/runtime.js');
+      const { runPlan } = await import('../../plan/run-plan.js');
+      const stores = buildStores(config);
+      try {
+        const result = await runPlan(
+          { ...stores, logger: buildLogger(config) },
+          {
+            runId: newRunId(),
+            namespace: config.quicksight.namespace,
+            settings: config.plan,
+            ...(override ? { override } : {}),
+            includeLeavers: true,
+            persistTasks: true,
+          },
+        );
+        printResult(ctx.io, globals, result, formatPlan(result, { all: flags.all === true }));
+        return result.plan.guard.tripped ? ExitCode.GuardOrPartial : ExitCode.Ok;
+      } finally {
+        stores.close();
+      }
+    }),
+  );
+}

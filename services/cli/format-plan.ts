@@ -1,0 +1,55 @@
+import { DECISION_KINDS, type Decision } from '../plan/decide.js';
+import type { PlanRunResult } from '../plan/run-plan.js';
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** How many rows of each decision group the human output lists before "… and N more". */
+const LIST_LIMIT = 25;
+
+function decisionLine(d: Decision): string {
+  const user = d.quickSightUser;
+  const who = user ? `${user.userName} [${user.role}]` : '(no QuickSight user)';
+  return `  ${d.email}  ${who}  ${d.reason}`;
+}
+
+/** The human text of a plan: where it came from, counts, then the decisions grouped by kind. */
+export function formatPlan(result: PlanRunResult, options: { all?: boolean } = {}): string {
+  const { plan, snapshot } = result;
+  const lines = [
+    `plan ${result.runId} from snapshot ${snapshot.runId} (${snapshot.startedAt}): ${n(result.currentMembers)} group members, ${n(result.quickSightUsers)} QuickSight users`,
+  ];
+  if (result.diff) {
+    lines.push(
+      `since the previous snapshot: ${n(result.diff.joined.length)} joined, ${n(result.diff.left.length)} left`,
+    );
+  }
+  lines.push(
+    `decisions: ${DECISION_KINDS.map((k) => `${k} ${n(plan.counts[k])}`).join(', ')}` +
+      (result.settledLeavers
+        ? ` (and ${n(result.settledLeavers)} earlier leavers with no QuickSight user left)`
+        : ''),
+  );
+  if (result.tasks.created || result.tasks.existing || result.tasks.cancelled) {
+    lines.push(
+      `tasks: ${n(result.tasks.created)} queued, ${n(result.tasks.existing)} already queued, ${n(result.tasks.cancelled)} cancelled (person re-joined)`,
+    );
+  }
+  for (const kind of DECISION_KINDS) {
+    const group = plan.decisions.filter((d) => d.decision === kind);
+    if (group.length === 0) continue;
+    lines.push('', `${kind} (${n(group.length)})`);
+    const shown = options.all ? group : group.slice(0, LIST_LIMIT);
+    lines.push(...shown.map(decisionLine));
+    if (shown.length < group.length)
+      lines.push(`  … and ${n(group.length - shown.length)} more (--json lists all)`);
+  }
+  if (plan.guard.tripped) {
+    lines.push(
+      '',
+      'GUARD TRIPPED: nothing will be deleted.',
+      ...plan.guard.reasons.map((r) => `  ${r}`),
+      plan.guard.howToOverride,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,218 @@
+import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
+import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { IdentityStorePort } from '../../shared/ports.js';
+import type { Removal } from '../plan/decide.js';
+import {
+  dedupeEvents,
+  type IdcEvent,
+  type InputLocation,
+  parseEventInput,
+} from './parse-events.js';
+
+export interface EventDeps {
+  readonly events: Pick<DynamoEventStore, 'record'>;
+  readonly identities: Pick<DynamoIdentityMap, 'get' | 'markGone' | 'upsertOne'>;
+  readonly identityStore: Pick<IdentityStorePort, 'describeUser'>;
+  readonly audit: Pick<DynamoAuditLog, 'append'>;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export type EventStatus =
+  /** DeleteUser resolved to a person: their QuickSight users are to be removed. */
+  | 'resolved'
+  /** Create/Put/PatchUser: the identity map was refreshed from DescribeUser. */
+  | 'refreshed'
+  | 'duplicate'
+  /** DeleteUser of a user id the identity map does not know. */
+  | 'unresolved'
+  /** Create/Put/PatchUser of a user already gone from IdC. */
+  | 'gone'
+  /** Not an IdC user event we take (malformed JSON, other event or source, no user id). */
+  | 'rejected';
+
+export interface EventOutcome extends InputLocation {
+  readonly status: EventStatus;
+  readonly message: string;
+  readonly eventId?: string;
+  readonly eventName?: string;
+  readonly userId?: string;
+  readonly email?: string;
+}
+
+export interface HandleEventsResult {
+  readonly runId: string;
+  readonly outcomes: readonly EventOutcome[];
+  /** One per resolved DeleteUser: the person whose QuickSight users should go. */
+  readonly removals: readonly Removal[];
+}
+
+const where = (l: InputLocation) =>
+  l.index !== undefined
+    ? `entry ${l.index + 1}${l.line ? ` (line ${l.line})` : ''}`
+    : `line ${l.line ?? '?'}`;
+
+/**
+ * Takes CloudTrail IdC user events (one JSON object, an array, or JSON lines; EventBridge
+ * envelopes or raw records). DeleteUser is resolved through the identity map; Create/Put/
+ * PatchUser refresh it from DescribeUser at once. Bad input and unknown ids end as an audit row
+ * and a clear message; nothing here deletes anything, and nothing throws on bad input.
+ */
+export async function handleEvents(
+  deps: EventDeps,
+  input: string,
+  runId: string,
+): Promise<HandleEventsResult> {
+  const now = deps.now ?? (() => new Date());
+  const outcomes: EventOutcome[] = [];
+  const removals: Removal[] = [];
+  const parsed = parseEventInput(input);
+  const valid: Array<{ event: IdcEvent; at: InputLocation }> = [];
+  for (const p of parsed) {
+    const at = {
+      ...(p.line !== undefined ? { line: p.line } : {}),
+      ...(p.index !== undefined ? { index: p.index } : {}),
+    };
+    if (p.ok) valid.push({ event: p.event, at });
+    else {
+      outcomes.push({
+        ...at,
+        status: 'rejected',
+        message: `${where(at)}: ${p.reason}; ignored`,
+        ...(p.eventId ? { eventId: p.eventId } : {}),
+        ...(p.eventName ? { eventName: p.eventName } : {}),
+      });
+    }
+  }
+  const { unique } = dedupeEvents(valid.map((v) => v.event));
+  const firstOf = new Set(unique);
+  for (const { event, at } of valid) {
+    const base = {
+      ...at,
+      eventId: event.eventId,
+      eventName: event.eventName,
+      userId: event.userId,
+    };
+    if (!firstOf.has(event)) {
+      outcomes.push({
+        ...base,
+        status: 'duplicate',
+        message: `${where(at)}: event ${event.eventId} repeated in this input; processed once`,
+      });
+      continue;
+    }
+    try {
+      outcomes.push(await handleOne(deps, event, base, now().toISOString(), removals));
+    } catch (error) {
+      // A storage or IdC failure: say so and go on with the next event; the event is not recorded,
+      // so a redelivery will be processed.
+      outcomes.push({
+        ...base,
+        status: 'rejected',
+        message: `${where(at)}: could not process (${describeError(error)}); retry later`,
+      });
+    }
+  }
+  await deps.audit.append(outcomes.map((o) => auditRow(runId, now().toISOString(), o)));
+  const counts = outcomes.reduce<Record<string, number>>((acc, o) => {
+    acc[o.status] = (acc[o.status] ?? 0) + 1;
+    return acc;
+  }, {});
+  deps.logger.info({ runId, counts }, 'events handled');
+  return { runId, outcomes, removals };
+}
+
+async function handleOne(
+  deps: EventDeps,
+  event: IdcEvent,
+  base: Omit<EventOutcome, 'status' | 'message'>,
+  receivedAt: string,
+  removals: Removal[],
+): Promise<EventOutcome> {
+  const row = {
+    eventId: event.eventId,
+    eventName: event.eventName,
+    eventSource: event.eventSource,
+    eventTime: event.eventTime,
+    userId: event.userId,
+    receivedAt,
+  };
+  const label = `${event.eventName} of IdC user ${event.userId}`;
+  if (event.eventName !== 'DeleteUser') {
+    const user = await deps.identityStore.describeUser(event.userId);
+    const status = user ? 'refreshed' : 'gone';
+    if ((await deps.events.record({ ...row, status: 'DONE', reason: status })) === 'duplicate') {
+      return {
+        ...base,
+        status: 'duplicate',
+        message: `${label}: event ${event.eventId} was processed before`,
+      };
+    }
+    if (!user)
+      return {
+        ...base,
+        status,
+        message: `${label}: the user is already gone from IdC; nothing to record`,
+      };
+    const record = await deps.identities.upsertOne(user, receivedAt);
+    return { ...base, status, email: record.email, message: `${label}: identity map refreshed` };
+  }
+  const identity = await deps.identities.get(event.userId);
+  if (!identity?.email) {
+    const reason = identity
+      ? 'the identity map has no email for this user'
+      : 'not in the identity map (no snapshot or CreateUser event ever saw this user)';
+    if ((await deps.events.record({ ...row, status: 'REJECTED', reason })) === 'duplicate') {
+      return {
+        ...base,
+        status: 'duplicate',
+        message: `${label}: event ${event.eventId} was processed before`,
+      };
+    }
+    return { ...base, status: 'unresolved', message: `${label}: ${reason}; nothing deleted` };
+  }
+  if (
+    (await deps.events.record({ ...row, email: identity.email, status: 'PENDING' })) === 'duplicate'
+  ) {
+    return {
+      ...base,
+      status: 'duplicate',
+      message: `${label}: event ${event.eventId} was processed before`,
+    };
+  }
+  await deps.identities.markGone(event.userId, event.eventTime);
+  removals.push({
+    email: identity.email,
+    source: 'deleted_event',
+    userId: event.userId,
+    since: event.eventTime,
+    detail: `IdC user ${event.userId} deleted at ${event.eventTime} (${event.eventSource})`,
+  });
+  return {
+    ...base,
+    status: 'resolved',
+    email: identity.email,
+    message: `${label}: resolved to ${identity.email}`,
+  };
+}
+
+function auditRow(runId: string, at: string, o: EventOutcome): AuditRecord {
+  return {
+    runId,
+    at,
+    kind: 'event',
+    outcome: o.status,
+    reason: o.message,
+    ...(o.email ? { email: o.email } : {}),
+    ...(o.userId ? { userId: o.userId } : {}),
+    detail: {
+      ...(o.eventId ? { eventId: o.eventId } : {}),
+      ...(o.eventName ? { eventName: o.eventName } : {}),
+      ...(o.line !== undefined ? { line: o.line } : {}),
+      ...(o.index !== undefined ? { index: o.index } : {}),
+    },
+  };
+}

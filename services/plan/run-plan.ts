@@ -1,0 +1,227 @@
+import type { PlanConfig } from '../../shared/config/index.js';
+import type { LedgerEntry, QuickSightUser } from '../../shared/domain.js';
+import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
+import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
+import type { DynamoSnapshotStore, SnapshotManifest } from '../../shared/dynamo/snapshot-store.js';
+import { type DynamoTaskStore, taskIdFor } from '../../shared/dynamo/task-store.js';
+import { PartialSnapshotError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Decision, Plan, Removal } from './decide.js';
+import { diffSnapshots, type SnapshotDiff } from './diff.js';
+import { emptiedGroups, type GuardOverride } from './guard.js';
+import { findLeavers } from './leavers.js';
+import { countDecisions, planRemovals } from './plan-removals.js';
+
+export interface PlanDeps {
+  readonly snapshots: Pick<
+    DynamoSnapshotStore,
+    'latestComplete' | 'googleRows' | 'quickSightUsers'
+  >;
+  readonly ledger: Pick<DynamoLedger, 'entries'>;
+  readonly events: Pick<DynamoEventStore, 'pending' | 'markPlanned'>;
+  readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'cancel' | 'byStatus'>;
+  readonly audit: Pick<DynamoAuditLog, 'append'>;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export interface PlanOptions {
+  readonly runId: string;
+  readonly namespace: string;
+  readonly settings: PlanConfig;
+  readonly override?: GuardOverride;
+  /** Level-triggered leavers (ledger vs. newest COMPLETE snapshot) and pending DeleteUser events. */
+  readonly includeLeavers: boolean;
+  /** Explicit removals (CSV, events handled in this run). */
+  readonly extraRemovals?: readonly Removal[];
+  /** Write a task per `delete` and cancel the pending tasks of people who are members again. */
+  readonly persistTasks: boolean;
+}
+
+export interface PlanRunResult {
+  readonly runId: string;
+  readonly snapshot: SnapshotManifest;
+  readonly plan: Plan;
+  /** Between the two newest COMPLETE snapshots, when there are two. */
+  readonly diff?: SnapshotDiff;
+  readonly currentMembers: number;
+  readonly quickSightUsers: number;
+  /** Leavers (ledger only) who hold no QuickSight user any more: nothing to do, not listed. */
+  readonly settledLeavers: number;
+  readonly tasks: {
+    readonly created: number;
+    readonly existing: number;
+    readonly cancelled: number;
+  };
+}
+
+/** The newest COMPLETE snapshot's members and QuickSight users: what every plan decides from. */
+export async function loadPlanningState(snapshots: PlanDeps['snapshots']) {
+  const [latest, previous] = await snapshots.latestComplete(2);
+  if (!latest) {
+    throw new PartialSnapshotError(
+      'no COMPLETE snapshot yet: run idsync snapshot first (nothing is decided without one)',
+    );
+  }
+  const members = async (runId: string) => {
+    const out = new Set<string>();
+    for await (const page of snapshots.googleRows(runId))
+      for (const row of page) out.add(row.email);
+    return out;
+  };
+  const currentMembers = await members(latest.runId);
+  const quickSightUsers: QuickSightUser[] = [];
+  for await (const page of snapshots.quickSightUsers(latest.runId)) quickSightUsers.push(...page);
+  const diff = previous ? diffSnapshots(await members(previous.runId), currentMembers) : undefined;
+  const emptied = previous
+    ? emptiedGroups(previous.sources.google?.groups ?? {}, latest.sources.google?.groups ?? {})
+    : Object.entries(latest.sources.google?.groups ?? {})
+        .filter(([, n]) => n === 0)
+        .map(([g]) => g);
+  return { latest, currentMembers, quickSightUsers, diff, emptied };
+}
+
+/**
+ * Plans a run: leavers (level-triggered) + pending DeleteUser events + explicit removals, matched
+ * to QuickSight users of the newest COMPLETE snapshot, decided and guarded. Every decision gets an
+ * audit row; with `persistTasks`, every `delete` becomes a durable task (idempotent per QuickSight
+ * user) and pending tasks of people back in a group are cancelled. Changes nothing in QuickSight.
+ */
+export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<PlanRunResult> {
+  const now = deps.now ?? (() => new Date());
+  const state = await loadPlanningState(deps.snapshots);
+  const removals: Removal[] = [...(options.extraRemovals ?? [])];
+  const pendingEvents = options.includeLeavers ? await deps.events.pending() : [];
+  if (options.includeLeavers) {
+    const ledger: LedgerEntry[] = [];
+    for await (const page of deps.ledger.entries()) ledger.push(...page);
+    removals.push(
+      ...findLeavers({
+        ledger,
+        currentMembers: state.currentMembers,
+        quickSightUsers: state.quickSightUsers,
+        ...(options.settings.managedUsernamePrefix
+          ? { managedUsernamePrefix: options.settings.managedUsernamePrefix }
+          : {}),
+      }),
+    );
+    for (const e of pendingEvents) {
+      if (!e.email) continue;
+      removals.push({
+        email: e.email,
+        source: 'deleted_event',
+        ...(e.userId ? { userId: e.userId } : {}),
+        since: e.eventTime,
+        detail: `IdC user ${e.userId} deleted at ${e.eventTime}`,
+      });
+    }
+  }
+  const planned = planRemovals({
+    removals,
+    quickSightUsers: state.quickSightUsers,
+    currentMembers: state.currentMembers,
+    currentMembersAsOf: state.latest.startedAt,
+    protectedRoles: options.settings.protectedRoles,
+    protectedUsers: options.settings.protectedUsers,
+    guard: {
+      maxDeletions: options.settings.maxDeletions,
+      maxDeletionPercent: options.settings.maxDeletionPercent,
+      ...(options.override ? { override: options.override } : {}),
+      emptiedGroups: state.emptied,
+    },
+  });
+  // Leavers found by the ledger alone who hold no QuickSight user any more are settled: they are
+  // looked at every run (level-triggered) but not reported again and again.
+  const decisions = planned.decisions.filter(
+    (d) => !(d.decision === 'not_found' && d.sources.every((s) => s === 'group_removal')),
+  );
+  const plan: Plan = { ...planned, decisions, counts: countDecisions(decisions) };
+  const settledLeavers = planned.decisions.length - decisions.length;
+  const at = now().toISOString();
+  await deps.audit.append(plan.decisions.map((d) => decisionRow(options.runId, at, d)));
+
+  const tasks = { created: 0, existing: 0, cancelled: 0 };
+  if (options.persistTasks) {
+    if (!plan.guard.tripped) {
+      for (const d of plan.decisions) {
+        const user = d.quickSightUser;
+        if (d.decision !== 'delete' || !user) continue;
+        const outcome = await deps.tasks.enqueue({
+          taskId: taskIdFor(options.namespace, user),
+          runId: options.runId,
+          email: d.email,
+          userName: user.userName,
+          ...(user.principalId ? { principalId: user.principalId } : {}),
+          arn: user.arn,
+          role: user.role,
+          identityType: user.identityType,
+          source: d.source,
+          reason: d.reason,
+        });
+        tasks[outcome === 'created' ? 'created' : 'existing']++;
+      }
+    }
+    tasks.cancelled = await cancelRejoined(deps, state.currentMembers);
+    for (const e of pendingEvents) await deps.events.markPlanned(e.eventId, options.runId);
+  }
+  deps.logger.info(
+    {
+      runId: options.runId,
+      snapshot: state.latest.runId,
+      counts: plan.counts,
+      guard: plan.guard.tripped,
+      tasks,
+    },
+    'plan made',
+  );
+  return {
+    runId: options.runId,
+    snapshot: state.latest,
+    plan,
+    ...(state.diff ? { diff: state.diff } : {}),
+    currentMembers: state.currentMembers.size,
+    settledLeavers,
+    quickSightUsers: state.quickSightUsers.length,
+    tasks,
+  };
+}
+
+/** Cancels every pending task whose person is a member again (re-joined before it ran). */
+async function cancelRejoined(
+  deps: Pick<PlanDeps, 'tasks'>,
+  members: ReadonlySet<string>,
+): Promise<number> {
+  let cancelled = 0;
+  for (const status of ['PENDING', 'FAILED'] as const) {
+    for await (const page of deps.tasks.byStatus(status)) {
+      for (const task of page) {
+        if (
+          members.has(task.email) &&
+          (await deps.tasks.cancel(task.taskId, 'the person is a group member again'))
+        ) {
+          cancelled++;
+        }
+      }
+    }
+  }
+  return cancelled;
+}
+
+export function decisionRow(runId: string, at: string, d: Decision): AuditRecord {
+  const user = d.quickSightUser;
+  return {
+    runId,
+    at,
+    kind: 'decision',
+    email: d.email,
+    source: d.source,
+    decision: d.decision,
+    reason: d.reason,
+    ...(d.userId ? { userId: d.userId } : {}),
+    ...(user ? { userName: user.userName, role: user.role } : {}),
+    ...(user
+      ? { detail: { arn: user.arn, identityType: user.identityType, sources: d.sources } }
+      : {}),
+  };
+}
