@@ -3,7 +3,9 @@
  * full-width ＠ → @), trimmed, lower-cased.
  */
 export function normalizeEmail(raw: string): string {
-  return raw.normalize('NFKC').trim().toLowerCase();
+  // NFKC again after lower-casing: lower-casing can produce a string NFKC changes (Greek with
+  // combining marks), and normalisation must be idempotent.
+  return raw.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
 }
 
 /** A pragmatic validity check of an already normalised email: one @, a local part, a dotted domain. */

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { registerHandleEvent } from './commands/handle-event.js';
 import { registerInitTables } from './commands/init-tables.js';
 import { COMMAND_ORDER, registerPendingCommands } from './commands/pending.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRemove } from './commands/remove.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
@@ -25,6 +27,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerInitTables(program, ctx);
   registerSnapshot(program, ctx);
   registerPlan(program, ctx);
+  registerHandleEvent(program, ctx);
+  registerRemove(program, ctx);
   registerResolve(program, ctx);
   registerSandbox(program, ctx);
   registerPendingCommands(program, new Set(program.commands.map((c) => c.name())));

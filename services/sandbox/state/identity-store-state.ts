@@ -4,6 +4,8 @@ import type { IdcUser } from '../../../shared/domain.js';
 /** The sandbox's IAM Identity Center identity store. Users keep insertion order for paging. */
 export class IdentityStoreState {
   private readonly users = new Map<string, IdcUser>();
+  /** Lower-cased user name → user id, so creating thousands of users stays linear. */
+  private readonly idsByUserName = new Map<string, string>();
 
   constructor(readonly identityStoreId: string) {}
 
@@ -12,11 +14,16 @@ export class IdentityStoreState {
     const created: IdcUser = { ...user, userId: user.userId ?? randomUUID() };
     if (this.findByUserName(created.userName))
       throw new Error(`user name ${created.userName} exists`);
+    if (this.users.has(created.userId)) throw new Error(`user id ${created.userId} exists`);
     this.users.set(created.userId, created);
+    this.idsByUserName.set(created.userName.toLowerCase(), created.userId);
     return created;
   }
 
   deleteUser(userId: string): boolean {
+    const user = this.users.get(userId);
+    if (!user) return false;
+    this.idsByUserName.delete(user.userName.toLowerCase());
     return this.users.delete(userId);
   }
 
@@ -25,9 +32,8 @@ export class IdentityStoreState {
   }
 
   findByUserName(userName: string): IdcUser | undefined {
-    const wanted = userName.toLowerCase();
-    for (const u of this.users.values()) if (u.userName.toLowerCase() === wanted) return u;
-    return undefined;
+    const userId = this.idsByUserName.get(userName.toLowerCase());
+    return userId === undefined ? undefined : this.users.get(userId);
   }
 
   list(): IdcUser[] {

@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../../shared/config/index.js';
+import { UsageError } from '../../../shared/errors.js';
+import { newRunId } from '../../../shared/run-id.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { readInput } from '../read-input.js';
+import { type GuardFlags, guardOverride, withGuardFlags } from './plan.js';
+
+export function registerRemove(program: Command, ctx: CliContext): void {
+  withGuardFlags(
+    program
+      .command('remove')
+      .description(
+        'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
+      )
+      .option(
+        '--csv <file>',
+        'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
+      )
+      .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
+      .option('--all', 'list every decision in the text output'),
+  ).action(
+    action(
+      ctx,
+      async (
+        flags: GuardFlags & { csv?: string; apply?: boolean; all?: boolean },
+        command: Command,
+      ) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        if (!flags.csv) throw new UsageError('remove needs --csv FILE');
+        const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
+        const override = guardOverride(flags);
+        const { parseRemovalCsv } = await import('../../plan/csv-input.js');
+        const csv = parseRemovalCsv(await readInput(flags.csv));
+        const runtime = await import('../../../shared/runtime.js');
+        const { runPlan } = await import('../../plan/run-plan.js');
+        const logger = runtime.buildLogger(config);
+        const stores = runtime.buildStores(config);
+        try {
+          const runId = newRunId();
+          const at = new Date().toISOString();
+          await stores.audit.append(
+            csv.errors.map((e) => ({
+              runId,
+              at,
+              kind: 'input_error' as const,
+              source: 'csv',
+              reason: `CSV line ${e.line}: ${e.reason}`,
+              detail: { line: e.line, value: e.value },
+            })),
+          );
+          const plan = await runPlan(
+            { ...stores, logger },
+            {
+              runId,
+              namespace: config.quicksight.namespace,
+              settings: config.plan,
+              ...(override ? { override } : {}),
+              includeLeavers: false,
+              extraRemovals: csv.removals,
+              persistTasks: flags.apply === true,
+            },
+          );
+          let applied:
+            | Awaited<ReturnType<typeof import('../apply-tasks.js').applyTasks>>
+            | undefined;
+          if (flags.apply && !plan.plan.guard.tripped) {
+            const { applyTasks } = await import('../apply-tasks.js');
+            applied = await applyTasks(config, stores, logger, {
+              runId,
+              onlyRunId: runId,
+              io: ctx.io,
+              json: globals.json === true,
+            });
+          }
+          const lines = [
+            `CSV: ${csv.removals.length} people, ${csv.duplicates} duplicate rows collapsed, ${csv.errors.length} bad rows`,
+            ...csv.errors.map(
+              (e) =>
+                `  line ${e.line}: ${e.reason}${e.value ? ` (${JSON.stringify(e.value)})` : ''}`,
+            ),
+            '',
+            formatPlan(plan, { all: flags.all === true }),
+          ];
+          if (applied) lines.push('', applied.text);
+          else if (!plan.plan.guard.tripped)
+            lines.push('', 'Dry run: nothing deleted. Run again with --apply to delete.');
+          printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
+          if (plan.plan.guard.tripped) return ExitCode.GuardOrPartial;
+          if ((applied && applied.summary.failed > 0) || csv.errors.length > 0)
+            return ExitCode.ItemsFailed;
+          return ExitCode.Ok;
+        } finally {
+          stores.close();
+        }
+      },
+    ),
+  );
+}

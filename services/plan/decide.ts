@@ -1,0 +1,198 @@
+import type { QuickSightUser } from '../../shared/domain.js';
+import { normalizeEmail } from '../../shared/email.js';
+import { emailKeysOf, emailOfUserName } from './matching.js';
+
+/**
+ * The decision for one (person, QuickSight user) pair, as plain data. `decide` makes the
+ * decisions of one person before the guard; the guard may later turn `delete` into `blocked`.
+ */
+
+export const DECISION_KINDS = ['delete', 'not_found', 'protected', 'deferred', 'blocked'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv'] as const;
+export type RemovalSource = (typeof REMOVAL_SOURCES)[number];
+
+/** Someone whose QuickSight users should go, and why. */
+export interface Removal {
+  /** Normalised email of the person. */
+  readonly email: string;
+  readonly source: RemovalSource;
+  /** IdC user id, when the removal came from a DeleteUser event. */
+  readonly userId?: string;
+  /** Where it came from, for people: "CSV line 4", "last seen in group g on …". */
+  readonly detail?: string;
+  /** ISO time the person was last known entitled (left the group / IdC user deleted); drives the grace period. */
+  readonly since?: string;
+  /** Only QuickSight users whose user name starts with this are meant (managed-prefix removals). */
+  readonly userNamePrefix?: string;
+}
+
+/** The QuickSight user a decision is about (the fields an audit row and the worker need). */
+export interface DecidedQuickSightUser {
+  readonly userName: string;
+  readonly arn: string;
+  readonly role: string;
+  readonly identityType: string;
+  readonly principalId?: string;
+  readonly email?: string;
+}
+
+export interface Decision {
+  readonly email: string;
+  /** The first of `sources` in the order group_removal, deleted_event, csv. */
+  readonly source: RemovalSource;
+  /** Every source that named this person in the run. */
+  readonly sources: readonly RemovalSource[];
+  readonly decision: DecisionKind;
+  readonly reason: string;
+  /** Absent only for `not_found`. */
+  readonly quickSightUser?: DecidedQuickSightUser;
+  readonly userId?: string;
+}
+
+export interface GuardResult {
+  readonly tripped: boolean;
+  readonly reasons: readonly string[];
+  /** Empty when not tripped. */
+  readonly howToOverride: string;
+}
+
+export interface Plan {
+  readonly decisions: readonly Decision[];
+  readonly guard: GuardResult;
+  readonly counts: Readonly<Record<DecisionKind, number>>;
+}
+
+/** Several removals of one person, collapsed. */
+export interface PersonRemoval {
+  readonly email: string;
+  readonly sources: readonly RemovalSource[];
+  readonly userId?: string;
+  /** Each removal's detail, in source order. */
+  readonly details: readonly string[];
+  /** Latest `since` of the removals, when any carries one. */
+  readonly since?: string;
+  /** Set only when every removal of the person was limited to this user-name prefix. */
+  readonly userNamePrefix?: string;
+}
+
+export interface Protection {
+  /** Upper-case role names. */
+  readonly roles: ReadonlySet<string>;
+  /** Normalised user names and emails. */
+  readonly users: ReadonlySet<string>;
+}
+
+export interface DecideInput {
+  readonly person: PersonRemoval;
+  /** The person's QuickSight users (already matched). */
+  readonly matches: readonly QuickSightUser[];
+  /** Normalised emails listed in any configured group in the newest COMPLETE snapshot. */
+  readonly currentMembers: ReadonlySet<string>;
+  /** ISO time of that snapshot; membership older than a removal's `since` does not count as re-joining. */
+  readonly currentMembersAsOf?: string;
+  readonly protection: Protection;
+  /** Removals younger than this (from `since` to `now`) are deferred. */
+  readonly gracePeriodMs?: number;
+  readonly now?: Date;
+}
+
+export function buildProtection(roles: readonly string[], users: readonly string[]): Protection {
+  return {
+    roles: new Set(roles.map((r) => r.trim().toUpperCase()).filter((r) => r.length > 0)),
+    users: new Set(users.map(normalizeEmail).filter((u) => u.length > 0)),
+  };
+}
+
+/** The decisions of one person: one per matched QuickSight user, or one `not_found`. */
+export function decide(input: DecideInput): Decision[] {
+  const { person } = input;
+  const base = {
+    email: person.email,
+    source: person.sources[0] ?? 'csv',
+    sources: person.sources,
+    ...(person.userId === undefined ? {} : { userId: person.userId }),
+  } satisfies Omit<Decision, 'decision' | 'reason'>;
+  const why = describeSources(person);
+  const matches = input.matches.filter(
+    (u) => person.userNamePrefix === undefined || u.userName.startsWith(person.userNamePrefix),
+  );
+  if (matches.length === 0) {
+    return [
+      { ...base, decision: 'not_found', reason: `no QuickSight user for ${person.email}; ${why}` },
+    ];
+  }
+  return matches.map((user) => {
+    const [decision, reason] = decideOne(input, user);
+    return { ...base, decision, reason: `${reason}; ${why}`, quickSightUser: describeUser(user) };
+  });
+}
+
+function decideOne(input: DecideInput, user: QuickSightUser): [DecisionKind, string] {
+  const { person, protection } = input;
+  const role = user.role.toUpperCase();
+  if (protection.roles.has(role)) return ['protected', `role ${role} is protected`];
+  const listed = [
+    person.email,
+    user.userName,
+    user.email ?? '',
+    emailOfUserName(user.userName) ?? '',
+  ]
+    .map(normalizeEmail)
+    .find((name) => name.length > 0 && protection.users.has(name));
+  if (listed !== undefined) return ['protected', `${listed} is in the protected users`];
+  const rejoined = emailKeysOf(user)
+    .concat(person.email)
+    .find((email) => isCurrentMember(input, email));
+  if (rejoined !== undefined) {
+    return rejoined === person.email
+      ? ['deferred', `${person.email} is in a configured group in the newest snapshot (re-joined)`]
+      : ['deferred', `this user also belongs to ${rejoined}, who is in a configured group`];
+  }
+  const graceEnds = graceEnd(input);
+  if (graceEnds !== undefined) {
+    return ['deferred', `inside the grace period until ${graceEnds}`];
+  }
+  return ['delete', `${role} user ${user.userName} belongs to a leaver`];
+}
+
+/** Membership counts only when the snapshot is not older than the person's removal. */
+function isCurrentMember(input: DecideInput, email: string): boolean {
+  if (!input.currentMembers.has(email)) return false;
+  const { since } = input.person;
+  if (since === undefined || input.currentMembersAsOf === undefined) return true;
+  return Date.parse(input.currentMembersAsOf) >= Date.parse(since);
+}
+
+function graceEnd(input: DecideInput): string | undefined {
+  const { gracePeriodMs, now } = input;
+  const { since } = input.person;
+  if (!gracePeriodMs || since === undefined || now === undefined) return undefined;
+  const end = Date.parse(since) + gracePeriodMs;
+  if (Number.isNaN(end) || now.getTime() >= end) return undefined;
+  return new Date(end).toISOString();
+}
+
+function describeSources(person: PersonRemoval): string {
+  const names = person.sources.map((s) => SOURCE_WORDS[s]).join(' and ');
+  const details = person.details.length > 0 ? ` (${person.details.join('; ')})` : '';
+  return `named by ${names}${details}`;
+}
+
+const SOURCE_WORDS: Record<RemovalSource, string> = {
+  group_removal: 'group removal',
+  deleted_event: 'IdC DeleteUser event',
+  csv: 'CSV',
+};
+
+function describeUser(user: QuickSightUser): DecidedQuickSightUser {
+  return {
+    userName: user.userName,
+    arn: user.arn,
+    role: user.role,
+    identityType: user.identityType,
+    ...(user.principalId === undefined ? {} : { principalId: user.principalId }),
+    ...(user.email === undefined ? {} : { email: user.email }),
+  };
+}

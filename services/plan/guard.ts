@@ -1,0 +1,104 @@
+import { normalizeEmail } from '../../shared/email.js';
+import type { Decision, GuardResult } from './decide.js';
+
+/**
+ * The safety guard of a run (DESIGN.md §3): too many deletions, or a configured Google group that
+ * went from non-empty to empty (a failed read, never "everyone left"), and the run deletes nothing.
+ */
+
+export interface GuardOverride {
+  /** `--max-deletions N`: allow up to N deletions in this run, instead of both configured limits. */
+  readonly maxDeletions?: number;
+  /** Accept groups that went empty as really empty (`--allow-emptied-groups`). */
+  readonly allowEmptiedGroups?: boolean;
+}
+
+export interface GuardInput {
+  /** How many QuickSight users the run would delete. */
+  readonly deletions: number;
+  /** How many QuickSight users there are in the namespace. */
+  readonly quickSightUserCount: number;
+  /** IDSYNC_MAX_DELETIONS. */
+  readonly maxDeletions: number;
+  /** IDSYNC_MAX_DELETION_PERCENT (0–100]. */
+  readonly maxDeletionPercent: number;
+  readonly override?: GuardOverride;
+  /** Configured groups that were non-empty in the previous snapshot and are empty now. */
+  readonly emptiedGroups: readonly string[];
+}
+
+export const MAX_DELETIONS_FLAG = '--max-deletions';
+export const ALLOW_EMPTIED_GROUPS_FLAG = '--allow-emptied-groups';
+
+export function evaluateGuard(input: GuardInput): GuardResult {
+  const reasons: string[] = [];
+  const { deletions, quickSightUserCount, override } = input;
+  const overridden = override?.maxDeletions;
+  if (overridden !== undefined) {
+    if (deletions > overridden) {
+      reasons.push(`${deletions} deletions exceed ${MAX_DELETIONS_FLAG} ${overridden}`);
+    }
+  } else {
+    if (deletions > input.maxDeletions) {
+      reasons.push(`${deletions} deletions exceed IDSYNC_MAX_DELETIONS=${input.maxDeletions}`);
+    }
+    // Compared as deletions × 100 > percent × users, so 29 of 100 at 29% is not a float trip.
+    if (deletions * 100 > input.maxDeletionPercent * quickSightUserCount) {
+      const share = quickSightUserCount === 0 ? 100 : (deletions / quickSightUserCount) * 100;
+      reasons.push(
+        `${deletions} deletions are ${share.toFixed(1)}% of ${quickSightUserCount} QuickSight users, ` +
+          `above IDSYNC_MAX_DELETION_PERCENT=${input.maxDeletionPercent}`,
+      );
+    }
+  }
+  const emptied = override?.allowEmptiedGroups ? [] : [...input.emptiedGroups].sort();
+  if (emptied.length > 0) {
+    reasons.push(
+      `Google group(s) ${emptied.join(', ')} went from members to none: treated as a failed read, ` +
+        'not as everyone leaving',
+    );
+  }
+  const tripped = reasons.length > 0;
+  return { tripped, reasons, howToOverride: tripped ? overrideHelp(deletions, emptied) : '' };
+}
+
+function overrideHelp(deletions: number, emptied: readonly string[]): string {
+  const lines = [
+    'Nothing was deleted. If these deletions are intended:',
+    `  - allow them for this run only: ${MAX_DELETIONS_FLAG} ${Math.max(deletions, 1)}`,
+    '  - or raise the limits for every run: IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT',
+  ];
+  if (emptied.length > 0) {
+    lines.push(
+      '  - a group that went empty: check it in Google Workspace (and the snapshot); if it really ' +
+        `is empty, run again with ${ALLOW_EMPTIED_GROUPS_FLAG}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Groups that had members before and have none now. Only groups in `currentCounts` are looked at
+ * (pass every configured group there, with 0 for an empty one); keys compare as normalised emails.
+ */
+export function emptiedGroups(
+  previousCounts: Readonly<Record<string, number>>,
+  currentCounts: Readonly<Record<string, number>>,
+): string[] {
+  const previous = new Map(
+    Object.entries(previousCounts).map(([group, count]) => [normalizeEmail(group), count]),
+  );
+  return Object.entries(currentCounts)
+    .filter(([group, count]) => count === 0 && (previous.get(normalizeEmail(group)) ?? 0) > 0)
+    .map(([group]) => group)
+    .sort();
+}
+
+/** When the guard tripped, every `delete` becomes `blocked` with the guard's reasons. */
+export function applyGuard(decisions: readonly Decision[], guard: GuardResult): Decision[] {
+  if (!guard.tripped) return [...decisions];
+  const why = `guard tripped: ${guard.reasons.join('; ')}`;
+  return decisions.map((d) =>
+    d.decision === 'delete' ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
+  );
+}

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRemovalCsv } from '../../../services/plan/csv-input.js';
+import { planRemovals } from '../../../services/plan/plan-removals.js';
+import { UsageError } from '../../../shared/errors.js';
+import {
+  AUTHOR_ROLE_NAME,
+  disguise,
+  emailArb,
+  iamUser,
+  idcUser,
+  nativeUser,
+  READER_ROLE_NAME,
+} from './builders.js';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/csv');
+const dirty = readFileSync(join(dir, 'dirty.csv'));
+const expected = JSON.parse(readFileSync(join(dir, 'dirty.expected.json'), 'utf8')) as {
+  removals: { email: string; line: number }[];
+  errors: { line: number; value: string; reason: string }[];
+  duplicates: number;
+};
+
+describe('parseRemovalCsv on the dirty fixture', () => {
+  it('starts with a BOM and has CRLF line ends (the fixture is what Excel writes)', () => {
+    expect([...dirty.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(dirty.includes('\r\n')).toBe(true);
+  });
+
+  it('gives the expected removals, each person once, with the line they came from', () => {
+    const { removals, duplicates } = parseRemovalCsv(dirty);
+    expect(removals).toEqual(
+      expected.removals.map((r) => ({
+        email: r.email,
+        source: 'csv',
+        detail: `CSV line ${r.line}`,
+      })),
+    );
+    expect(duplicates).toBe(expected.duplicates);
+  });
+
+  it('reports every bad row with its line number, value and reason', () => {
+    const { errors } = parseRemovalCsv(dirty);
+    expect(errors.map((e) => [e.line, e.value])).toEqual(
+      expected.errors.map((e) => [e.line, e.value]),
+    );
+    errors.forEach((error, i) => {
+      expect(error.reason).toContain(expected.errors[i]?.reason);
+    });
+  });
+
+  it('reads the same from a string with the BOM, a string without it and a Buffer', () => {
+    const text = dirty.toString('utf8');
+    expect(parseRemovalCsv(text)).toEqual(parseRemovalCsv(dirty));
+    expect(parseRemovalCsv(text.replace(/^\uFEFF/, ''))).toEqual(parseRemovalCsv(dirty));
+  });
+
+  it('plans: Readers deleted, the Author and the protected user kept, unknown emails not_found', () => {
+    const quickSightUsers = [
+      iamUser(READER_ROLE_NAME, 'alice@example.com'),
+      iamUser(AUTHOR_ROLE_NAME, 'bob@example.com', 'AUTHOR'),
+      iamUser(READER_ROLE_NAME, 'Carol@Example.com'),
+      iamUser(AUTHOR_ROLE_NAME, 'carol@example.com', 'READER'),
+      nativeUser('grace', 'grace@example.com'),
+      idcUser('heidi@example.com', 'heidi@example.com', 'p-heidi'),
+      idcUser('N/A', 'kate@example.com', 'p-kate'),
+      iamUser(READER_ROLE_NAME, 'never-in-the-csv@example.com'),
+    ];
+    const plan = planRemovals({
+      removals: parseRemovalCsv(dirty).removals,
+      quickSightUsers,
+      currentMembers: new Set(),
+      protectedRoles: ['ADMIN', 'AUTHOR'],
+      protectedUsers: ['kate@example.com'],
+      guard: { maxDeletions: 100, maxDeletionPercent: 100 },
+    });
+    expect(plan.decisions.map((d) => [d.email, d.decision, d.quickSightUser?.userName])).toEqual([
+      ['alice@example.com', 'delete', `${READER_ROLE_NAME}/alice@example.com`],
+      ['bob@example.com', 'protected', `${AUTHOR_ROLE_NAME}/bob@example.com`],
+      ['carol@example.com', 'delete', `${AUTHOR_ROLE_NAME}/carol@example.com`],
+      ['carol@example.com', 'delete', `${READER_ROLE_NAME}/Carol@Example.com`],
+      ['grace@example.com', 'delete', 'grace'],
+      ['heidi@example.com', 'delete', 'heidi@example.com'],
+      ['kate@example.com', 'protected', 'N/A'],
+      ['nobody.never@example.com', 'not_found', undefined],
+    ]);
+    expect(plan.decisions.every((d) => d.source === 'csv')).toBe(true);
+  });
+});
+
+describe('parseRemovalCsv rejects a file it cannot read as such a CSV', () => {
+  it.each([
+    ['no email column', 'name,team\nAlice,Data\n', /no "email" column; found: "name", "team"/],
+    ['semicolon-separated', 'name;email\nAlice;a@x.io\n', /separated by ";"/],
+    ['empty file', '', /empty/],
+    ['only blank lines', '\n\n  \n', /empty/],
+    ['an unclosed quote', 'email\n"alice@example.com\n', /could not be read: .*line 2/],
+  ])('%s', (_title, text, message) => {
+    expect(() => parseRemovalCsv(text)).toThrow(UsageError);
+    expect(() => parseRemovalCsv(text)).toThrow(message);
+  });
+
+  it('names UTF-16 and invalid UTF-8 files', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\n', 'utf16le')]);
+    expect(() => parseRemovalCsv(utf16)).toThrow(/UTF-16/);
+    expect(() => parseRemovalCsv(Buffer.from([0x65, 0x6d, 0xff, 0x0a]))).toThrow(/not valid UTF-8/);
+  });
+});
+
+describe('parseRemovalCsv details', () => {
+  it('accepts a header with an email column in any case, anywhere, after blank lines', () => {
+    const { removals, errors } = parseRemovalCsv(
+      '\n\nid, E-Mail,EMAIL ,note\n1,x,Alice@Example.com,\n',
+    );
+    expect(errors).toEqual([]);
+    expect(removals.map((r) => [r.email, r.detail])).toEqual([['alice@example.com', 'CSV line 4']]);
+  });
+
+  it('counts lines of a quoted field with newlines toward the rows after it', () => {
+    const text = 'note,email\n"one\ntwo\nthree",a@example.com\nx,not-an-email\n';
+    const { removals, errors } = parseRemovalCsv(text);
+    expect(removals[0]?.detail).toBe('CSV line 2');
+    expect(errors).toEqual([
+      {
+        line: 5,
+        value: 'not-an-email',
+        reason: 'not a valid email address (read as "not-an-email")',
+      },
+    ]);
+  });
+
+  it('shortens very long values in errors', () => {
+    const { errors } = parseRemovalCsv(`email\n${'x'.repeat(5000)}\n`);
+    expect(errors[0]?.value.length).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('parseRemovalCsv, for any list of people', () => {
+  const noteArb = fc.constantFrom(
+    '',
+    'plain',
+    'with, comma',
+    'two\nlines',
+    'three\r\nCRLF\nlines',
+    'say ""hi""',
+  );
+  const rowArb = fc.record({
+    email: emailArb,
+    note: noteArb,
+    fullWidth: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+    upper: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+  });
+
+  it('reads every person once, from the line their row starts on', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, { maxLength: 25 }),
+        fc.constantFrom('\n', '\r\n'),
+        (rows, eol) => {
+          let line = 2;
+          const firstLine = new Map<string, number>();
+          const body = rows.map((row) => {
+            if (!firstLine.has(row.email)) firstLine.set(row.email, line);
+            line += (row.note.match(/\r\n|\r|\n/g) ?? []).length + 1;
+            return `"${row.note}",${disguise(row.email, row.fullWidth, row.upper)}`;
+          });
+          const { removals, errors, duplicates } = parseRemovalCsv(
+            ['note,email', ...body, ''].join(eol),
+          );
+          expect(errors).toEqual([]);
+          expect(removals.map((r) => [r.email, r.detail])).toEqual(
+            [...firstLine].map(([email, at]) => [email, `CSV line ${at}`]),
+          );
+          expect(duplicates).toBe(rows.length - firstLine.size);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
