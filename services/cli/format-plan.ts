@@ -6,10 +6,18 @@ const n = (v: number) => v.toLocaleString('en-US');
 /** How many rows of each decision group the human output lists before "… and N more". */
 const LIST_LIMIT = 25;
 
+const SOURCE_LABEL: Record<Decision['source'], string> = {
+  group_removal: 'left the groups',
+  deleted_event: 'IdC user deleted',
+  csv: 'listed in the CSV',
+};
+
+/** One line per decision: who, which QuickSight user, and why (the full reason is in --json). */
 function decisionLine(d: Decision): string {
   const user = d.quickSightUser;
   const who = user ? `${user.userName} [${user.role}]` : '(no QuickSight user)';
-  return `  ${d.email}  ${who}  ${d.reason}`;
+  const why = d.decision === 'delete' ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ') : d.reason;
+  return `  ${d.email}  ${who}  ${why}`;
 }
 
 /** The human text of a plan: where it came from, counts, then the decisions grouped by kind. */

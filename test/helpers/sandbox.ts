@@ -117,3 +117,11 @@ export async function runCliOn(
   });
   return { code, stdout, stderr };
 }
+
+/** Takes a snapshot through the CLI and fails with its output unless it is COMPLETE. */
+export async function snapshotOk(sandbox: Sandbox): Promise<void> {
+  const result = await runCliOn(sandbox, ['snapshot']);
+  if (result.code !== 0) {
+    throw new Error(`snapshot exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  }
+}

@@ -9,6 +9,32 @@ import { readInput } from '../read-input.js';
 import { type GuardFlags, guardOverride, withGuardFlags } from './plan.js';
 
 const BAD: ReadonlySet<EventOutcome['status']> = new Set(['rejected', 'unresolved']);
+const ORDER: ReadonlyArray<EventOutcome['status']> = [
+  'rejected',
+  'unresolved',
+  'gone',
+  'duplicate',
+  'resolved',
+  'refreshed',
+];
+const LIST_LIMIT = 10;
+
+/** Events grouped by outcome, problems first, each group listed up to LIST_LIMIT lines. */
+export function formatOutcomes(outcomes: readonly EventOutcome[]): string[] {
+  const counts = ORDER.map((s) => [s, outcomes.filter((o) => o.status === s)] as const).filter(
+    ([, g]) => g.length > 0,
+  );
+  const lines = [
+    `events: ${outcomes.length} (${counts.map(([s, g]) => `${g.length} ${s}`).join(', ') || 'none'})`,
+  ];
+  for (const [status, group] of counts) {
+    lines.push(`${status}:`);
+    for (const o of group.slice(0, LIST_LIMIT)) lines.push(`  ${o.message}`);
+    if (group.length > LIST_LIMIT)
+      lines.push(`  … and ${group.length - LIST_LIMIT} more (--json lists all)`);
+  }
+  return lines;
+}
 
 export function registerHandleEvent(program: Command, ctx: CliContext): void {
   withGuardFlags(
@@ -68,7 +94,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
             });
           }
         }
-        const lines = handled.outcomes.map((o) => `${o.status.padEnd(10)} ${o.message}`);
+        const lines = formatOutcomes(handled.outcomes);
         if (plan) lines.push('', formatPlan(plan));
         if (applied) lines.push('', applied.text);
         else if (plan && !flags.apply)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOrg, SMALL_SPEC } from '../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups, removePeople } from '../../../services/sandbox/sync-simulator.js';
-import { runCliOn, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 interface PlanJson {
   plan: {
@@ -23,7 +23,7 @@ describe('idsync plan on the sandbox', { timeout: 120_000 }, () => {
   let t: TestSandbox;
   beforeAll(async () => {
     t = await startTestSandbox({ org: midOrg() });
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
+    await snapshotOk(t.sandbox);
   }, 120_000);
   afterAll(async () => t?.close());
 
@@ -33,8 +33,8 @@ describe('idsync plan on the sandbox', { timeout: 120_000 }, () => {
       .filter((p) => p.kind === 'stranger')
       .flatMap((p) => p.quickSightUsers);
     const { leavers } = removePeople(org, { count: 40, includeAuthors: 3, includeProtected: 1 });
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
+    await snapshotOk(t.sandbox);
+    await snapshotOk(t.sandbox);
     const first = await runCliOn(t.sandbox, ['plan', '--json']);
     expect(first.code).toBe(0);
     const plan = JSON.parse(first.stdout) as PlanJson;
@@ -71,7 +71,7 @@ describe('idsync plan on the sandbox', { timeout: 120_000 }, () => {
       role: 'MEMBER',
       status: 'ACTIVE',
     });
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
+    await snapshotOk(t.sandbox);
     const after = JSON.parse((await runCliOn(t.sandbox, ['plan', '--json'])).stdout) as PlanJson;
     expect(after.tasks.cancelled).toBe(1);
     expect(after.plan.counts.delete).toBe(35);
@@ -83,7 +83,7 @@ describe('the plan guard on a small organisation', { timeout: 120_000 }, () => {
   let t: TestSandbox;
   beforeAll(async () => {
     t = await startTestSandbox({ org: buildOrg({ ...SMALL_SPEC, readers: 60 }, 11) });
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
+    await snapshotOk(t.sandbox);
   }, 120_000);
   afterAll(async () => t?.close());
 
@@ -96,7 +96,7 @@ describe('the plan guard on a small organisation', { timeout: 120_000 }, () => {
       org,
       readers.slice(0, Math.floor(readers.length * 0.9)).map((m) => m.email),
     );
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
+    await snapshotOk(t.sandbox);
     const result = await runCliOn(t.sandbox, ['plan', '--json']);
     expect(result.code).toBe(3);
     const plan = JSON.parse(result.stdout) as PlanJson;
@@ -112,7 +112,7 @@ describe('the plan guard on a small organisation', { timeout: 120_000 }, () => {
   it('an emptied group → exit 3', async () => {
     const org = t.sandbox.org;
     org.google.clear(org.groupEmails.authors);
-    expect((await runCliOn(t.sandbox, ['snapshot'])).code).toBe(0);
+    await snapshotOk(t.sandbox);
     const result = await runCliOn(t.sandbox, ['plan', '--json', '--max-deletions', '1000']);
     expect(result.code).toBe(3);
     const plan = JSON.parse(result.stdout) as PlanJson & { plan: { guard: { reasons: string[] } } };

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
+import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+
+/** ASCII → full-width (U+FF01..U+FF5E), as typed with a Japanese IME. */
+const fullWidth = (s: string) =>
+  s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+describe('idsync remove --csv on the sandbox', { timeout: 120_000 }, () => {
+  let t: TestSandbox;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'idsync-csv-'));
+    t = await startTestSandbox({ org: smallOrg() });
+    await snapshotOk(t.sandbox);
+  }, 120_000);
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t?.close();
+  });
+
+  it('plans a dirty CSV: BOM, full-width, spaces, duplicates, bad rows with line numbers, unknown emails', async () => {
+    const readers = t.sandbox.org.people.filter(
+      (p) => p.kind === 'reader' && !p.protected && p.quickSightUsers.length === 1,
+    );
+    const [a, b, c] = readers;
+    if (!a || !b || !c) throw new Error('not enough readers');
+    // They left their groups (the CSV names leavers; a current member's users are only deferred).
+    removeFromGroups(t.sandbox.org, [a.email, b.email, c.email]);
+    await snapshotOk(t.sandbox);
+    const csv = [
+      '\uFEFFname,Email,team',
+      `A,${a.email},x`,
+      `B,${fullWidth(b.email.toUpperCase())},y`,
+      `C,   ${c.email}   ,z`,
+      `A again,${a.email.toUpperCase()},x`,
+      'Bad,not-an-email,x',
+      'Empty,,x',
+      'Ghost,ghost.never@example.com,x',
+    ].join('\r\n');
+    const path = join(dir, 'dirty.csv');
+    writeFileSync(path, csv);
+    const before = t.sandbox.org.quickSight.size;
+    const result = await runCliOn(t.sandbox, ['remove', '--csv', path, '--json']);
+    expect(result.code).toBe(4);
+    const out = JSON.parse(result.stdout);
+    expect(out.csv.duplicates).toBe(1);
+    expect(out.csv.errors.map((e: { line: number }) => e.line)).toEqual([6, 7]);
+    expect(out.plan.plan.counts).toMatchObject({ delete: 3, not_found: 1 });
+    const deleted = out.plan.plan.decisions
+      .filter((d: { decision: string }) => d.decision === 'delete')
+      .map((d: { email: string }) => d.email)
+      .sort();
+    expect(deleted).toEqual([a.email, b.email, c.email].sort());
+    expect(t.sandbox.org.quickSight.size).toBe(before);
+    expect(out.plan.tasks.created).toBe(0);
+
+    const text = await runCliOn(t.sandbox, ['remove', '--csv', path]);
+    expect(text.stdout).toMatch(/line 6: not a valid email address/);
+    expect(text.stdout).toMatch(/Dry run: nothing deleted/);
+  });
+
+  it('a CSV without an email column is a usage error (exit 2)', async () => {
+    const path = join(dir, 'nocolumn.csv');
+    writeFileSync(path, 'name,mail\nx,y@example.com\n');
+    const result = await runCliOn(t.sandbox, ['remove', '--csv', path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/email/);
+    expect((await runCliOn(t.sandbox, ['remove'])).code).toBe(2);
+  });
+});
