@@ -1,0 +1,198 @@
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { Faults } from '../http/faults.js';
+import { decodePageToken, encodePageToken, FIRST_PAGE, type PageCursor } from '../http/paging.js';
+import { delay, sendJson, startServer } from '../http/server.js';
+import type { StandIn, StandInOptions } from '../http/stand-in.js';
+import type { GoogleDirectoryState } from '../state/google-state.js';
+import {
+  AccessTokens,
+  evaluateTokenRequest,
+  GOOGLE_TOKEN_AUDIENCE,
+  type GrantExpectations,
+  isRefusal,
+} from './jwt-bearer-grant.js';
+import { ListingSnapshots } from './listing-snapshots.js';
+import { createServiceAccount, serviceAccountKeyJson, writeKeyFile } from './service-account.js';
+import {
+  type GoogleApiErrorSpec,
+  GoogleApiErrors,
+  invalidInput,
+  membersListToWire,
+  notFound,
+  sendGoogleError,
+} from './wire.js';
+
+/**
+ * The Google Admin Directory stand-in: `members.list` of the groups in a GoogleDirectoryState,
+ * behind real OAuth2 service-account auth. On start it makes an RSA key pair and writes a
+ * service-account JSON key whose `token_uri` is this stand-in's `/token`, where the JWT-bearer
+ * grant is verified (RS256, iss, aud, iat/exp, sub, scope) before a bearer token is handed out.
+ * Listing calls go through the fault knobs (page = 1-based page of the listing); the token
+ * endpoint does not.
+ */
+
+export const GOOGLE_MAX_RESULTS = 200;
+export const KEY_FILE_NAME = 'service-account.json';
+
+export interface GoogleStandInOptions extends StandInOptions {
+  /** Folder the key file is written to; the caller owns (and removes) the folder. */
+  readonly keyDir: string;
+  readonly clientEmail?: string;
+  /** Admins the service account may impersonate (`sub`); default: any. */
+  readonly allowedSubjects?: readonly string[];
+}
+
+export interface GoogleStandIn extends StandIn {
+  /** Admin SDK root URL for the client, e.g. `http://127.0.0.1:PORT/`. */
+  readonly rootUrl: string;
+  /** The service-account JSON key file (mode 0600); removed by `close()`. */
+  readonly credentialsPath: string;
+  readonly tokenUri: string;
+  /** How many access tokens the token endpoint has handed out. */
+  issuedTokens(): number;
+}
+
+const MEMBERS_PATH = /^\/admin\/directory\/v1\/groups\/([^/]+)\/members$/;
+const WWW_AUTHENTICATE = 'Bearer realm="https://accounts.google.com/"';
+
+interface MembersQuery {
+  readonly groupKey: string;
+  readonly maxResults: number;
+  readonly cursor: PageCursor;
+  readonly includeDerived: boolean;
+}
+
+export async function startGoogleStandIn(
+  state: GoogleDirectoryState,
+  options: GoogleStandInOptions,
+): Promise<GoogleStandIn> {
+  const faults = new Faults(options.faults, options.random);
+  const account = createServiceAccount(options.clientEmail);
+  const tokens = new AccessTokens();
+  const audiences: string[] = [GOOGLE_TOKEN_AUDIENCE];
+  const expectations: GrantExpectations = {
+    publicKey: account.publicKey,
+    clientEmail: account.clientEmail,
+    audiences,
+    ...(options.allowedSubjects ? { allowedSubjects: options.allowedSubjects } : {}),
+  };
+  const listings = new ListingSnapshots();
+  let throttleAnswers = 0;
+
+  const answerToken = (res: ServerResponse, body: Buffer) => {
+    const outcome = evaluateTokenRequest(
+      new URLSearchParams(body.toString('utf8')),
+      expectations,
+      Math.floor(Date.now() / 1000),
+    );
+    if (isRefusal(outcome))
+      return sendJson(res, outcome.status, {
+        error: outcome.error,
+        error_description: outcome.description,
+      });
+    const { token, expiresIn } = tokens.issue(outcome, Date.now());
+    sendJson(
+      res,
+      200,
+      { access_token: token, expires_in: expiresIn, token_type: 'Bearer' },
+      { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate' },
+    );
+  };
+
+  const answerMembers = async (req: IncomingMessage, res: ServerResponse, query: MembersQuery) => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!bearer)
+      return sendGoogleError(res, GoogleApiErrors.missingCredentials, {
+        'www-authenticate': WWW_AUTHENTICATE,
+      });
+    if (!tokens.lookup(bearer, Date.now()))
+      return sendGoogleError(res, GoogleApiErrors.invalidCredentials, {
+        'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"`,
+      });
+    const action = faults.decide(query.cursor.page);
+    await delay(faults.latencyMs);
+    if (action.kind === 'reset') return void req.socket.destroy();
+    if (action.kind === 'throttle') {
+      const spec =
+        throttleAnswers++ % 2 === 0
+          ? GoogleApiErrors.quotaExceeded
+          : GoogleApiErrors.userRateLimitExceeded;
+      const retryAfter: Record<string, string> = action.retryAfterSeconds
+        ? { 'retry-after': String(Math.ceil(action.retryAfterSeconds)) }
+        : {};
+      return sendGoogleError(res, spec, retryAfter);
+    }
+    if (action.kind === 'error') return sendGoogleError(res, GoogleApiErrors.backendError);
+    if (!state.hasGroup(query.groupKey)) return sendGoogleError(res, notFound('groupKey'));
+    const page = listings.page(
+      `${query.groupKey.toLowerCase()}|${query.includeDerived}`,
+      query.cursor,
+      query.maxResults,
+      () => state.listMembers(query.groupKey, query.includeDerived),
+    );
+    sendJson(res, 200, membersListToWire(page.items, page.next && encodePageToken(page.next)));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/token' && req.method === 'POST') return answerToken(res, body);
+    const match = MEMBERS_PATH.exec(url.pathname);
+    if (!match?.[1] || req.method !== 'GET') return sendGoogleError(res, notFound(url.pathname));
+    const query = parseMembersQuery(match[1], url.searchParams);
+    if ('code' in query) return sendGoogleError(res, query);
+    await answerMembers(req, res, query);
+  };
+
+  const server = await startServer(handle, options.port);
+  const tokenUri = `${server.endpoint}/token`;
+  audiences.unshift(tokenUri);
+  const credentialsPath = join(options.keyDir, KEY_FILE_NAME);
+  try {
+    await writeKeyFile(
+      credentialsPath,
+      serviceAccountKeyJson(account, { tokenUri, authUri: `${server.endpoint}/o/oauth2/auth` }),
+    );
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return {
+    endpoint: server.endpoint,
+    rootUrl: `${server.endpoint}/`,
+    tokenUri,
+    credentialsPath,
+    faults,
+    issuedTokens: () => tokens.count,
+    close: async () => {
+      await server.close();
+      await rm(credentialsPath, { force: true });
+    },
+  };
+}
+
+/** Query parameters of members.list, or the 400 the real API answers for a bad one. */
+function parseMembersQuery(
+  encodedGroupKey: string,
+  params: URLSearchParams,
+): MembersQuery | GoogleApiErrorSpec {
+  let groupKey: string;
+  try {
+    groupKey = decodeURIComponent(encodedGroupKey);
+  } catch {
+    return invalidInput('groupKey');
+  }
+  const rawMax = params.get('maxResults');
+  const requested = rawMax === null ? GOOGLE_MAX_RESULTS : Number(rawMax);
+  if (!Number.isInteger(requested) || requested < 1) return invalidInput('maxResults');
+  const rawToken = params.get('pageToken');
+  const cursor = rawToken ? decodePageToken(rawToken) : FIRST_PAGE;
+  if (!cursor) return invalidInput('pageToken');
+  return {
+    groupKey,
+    maxResults: Math.min(requested, GOOGLE_MAX_RESULTS),
+    cursor,
+    includeDerived: params.get('includeDerivedMembership') === 'true',
+  };
+}
