@@ -1,0 +1,123 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { type Job, jobLabel } from './idsync-function.js';
+import { IDSYNC_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE, type MetricName } from './metrics.js';
+
+export interface IdsyncAlarmsProps {
+  /** Value of the `Deployment` dimension: the table prefix. */
+  readonly deployment: string;
+  /** The worker's dead-letter queue. */
+  readonly workerDeadLetters: sqs.IQueue;
+  /** Event handler invocations that failed after their retries. @default none */
+  readonly failedEvents?: sqs.IQueue;
+  /** The deployed functions (an Errors alarm each). */
+  readonly functions: Partial<Record<Job, lambda.IFunction>>;
+  /** Notified when an alarm fires. @default none */
+  readonly topic?: sns.ITopic;
+  /** Alarm period. @default 5 minutes */
+  readonly period?: Duration;
+}
+
+/** What each custom-metric alarm tells the operator to do. */
+const METRIC_ALARMS: Record<MetricName, string> = {
+  FailedItems:
+    'Some QuickSight deletions failed after every retry (tasks left FAILED; the next run retries them). ' +
+    'Look in the worker log group for the error of each task, or run `idsync audit --since <alarm time>`. ' +
+    'AccessDeniedException: check the worker role QuickSight statement (account, namespace, identity region). ' +
+    'ThrottlingException only: lower IDSYNC_RATE / IDSYNC_CONCURRENCY via the stack context `environment` and redeploy.',
+  GuardTripped:
+    'A plan wanted to delete more QuickSight users than IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT allow, ' +
+    'so it deleted NOTHING. Check whether a Google group was emptied, renamed or mistyped in the `groups` context ' +
+    '(`idsync report` lists the planned deletions). If the deletions are right, raise the limits in the stack ' +
+    'context `environment` and redeploy, or run `idsync reconcile --apply` once by hand with the override.',
+  PartialSnapshot:
+    'A snapshot could not read every page of Google, IAM Identity Center or QuickSight; no decision is made from it ' +
+    'and the previous COMPLETE snapshot stays in force. The reason is in the snapshot function log ("snapshot PARTIAL"). ' +
+    'Google auth errors: put a valid service-account key JSON in the Google key secret and check domain-wide delegation ' +
+    'for the subject. Throttling: it usually clears by the next cycle. Repeated alarms mean leavers are not removed.',
+  UnresolvedEvents:
+    'A DeleteUser event named an IdC user id the identity map does not know (created and deleted between two snapshots, ' +
+    'or its CreateUser event was missed), so nobody was deleted for it. Find the event with `idsync audit --since <alarm time>` ' +
+    '(kind event) and `idsync resolve <userId>`; if you know who it was, remove their QuickSight user with `idsync remove --csv`.',
+};
+
+const JOB_ERRORS: Record<Job, string> = {
+  snapshot:
+    'The snapshot function failed (not a PARTIAL snapshot: it threw). Open its log group: a ConfigError names the ' +
+    'variable or context key to fix; "Google key" errors mean the secret does not hold a service-account JSON key. Redeploy or fix the secret; the next scheduled cycle retries.',
+  plan: 'The plan function failed; nothing was queued for deletion this cycle. Open its log group for the error; the next cycle retries (the plan is level-triggered, nothing is lost).',
+  worker:
+    'The worker function failed on a batch; its messages return to the queue and are retried, then dead-lettered. Open its log group for the error.',
+  events:
+    'The event handler failed on a CloudTrail event; after its retries the event lands in the failed-events queue. Open its log group for the error.',
+};
+
+/**
+ * The operator's alarms: the dead-letter queues are not empty, the custom metrics of
+ * metrics.ts (failed items, guard tripped, PARTIAL snapshot, unresolved DeleteUser event) are
+ * above 0, or a function threw. Each description says what happened and what to do.
+ */
+export class IdsyncAlarms extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: IdsyncAlarmsProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(5);
+    const add = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      if (props.topic) alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      this.alarms.push(alarm);
+    };
+
+    add(
+      'WorkerDeadLettersNotEmpty',
+      props.workerDeadLetters.metricApproximateNumberOfMessagesVisible({
+        period,
+        statistic: 'Maximum',
+      }),
+      'Deletion messages reached the worker dead-letter queue after 5 deliveries: the worker crashed or timed out on them. ' +
+        '1) Read the worker log group near the alarm time and fix the cause. 2) Redrive: SQS console, the dead-letter queue, ' +
+        '"Start DLQ redrive" to the source queue. Tasks are durable rows claimed with a lease, so a redrive never deletes twice.',
+    );
+    if (props.failedEvents) {
+      add(
+        'FailedEventsNotEmpty',
+        props.failedEvents.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: 'Maximum',
+        }),
+        'CloudTrail IdC user events failed in the event handler after every retry and were parked here. ' +
+          'Read the event handler log group, fix the cause, then replay the parked events: save each message body and run ' +
+          '`idsync handle-event FILE` (the events table deduplicates by eventID, so a replay is safe).',
+      );
+    }
+    for (const name of Object.keys(METRIC_ALARMS) as MetricName[]) {
+      add(
+        name,
+        new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: name,
+          dimensionsMap: { [METRIC_DIMENSION]: props.deployment },
+          statistic: 'Sum',
+          period,
+        }),
+        `${IDSYNC_METRICS[name].meaning}. ${METRIC_ALARMS[name]}`,
+      );
+    }
+    for (const [job, fn] of Object.entries(props.functions) as Array<[Job, lambda.IFunction]>) {
+      add(`${jobLabel(job)}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), JOB_ERRORS[job]);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Environment variables the stack gives the Lambda functions beyond those of
+ * shared/config/variables.ts. No CDK import: the handlers read the same names.
+ * They belong in the config module (the only reader of the environment); until they are
+ * added there, the handlers read them from the env record passed in at the handler edge.
+ */
+export const LAMBDA_ENV = {
+  /** `true` on the worker only when the stack is deployed with `-c apply=true`; else dry run. */
+  apply: 'IDSYNC_APPLY',
+  /** URL of the worker's SQS queue, for the plan and event handler functions. */
+  workerQueueUrl: 'IDSYNC_WORKER_QUEUE_URL',
+  /** ARN of the Secrets Manager secret holding the Google service-account JSON key (snapshot). */
+  googleKeySecret: 'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
+} as const;
+
+/** Where the snapshot function writes the Google key (mode 0600) for IDSYNC_GOOGLE_CREDENTIALS. */
+export const LAMBDA_GOOGLE_KEY_PATH = '/tmp/idsync-google-key.json';
+
+/** Port of the AWS Parameters and Secrets Lambda Extension on the snapshot function. */
+export const SECRETS_EXTENSION_PORT = 2773;

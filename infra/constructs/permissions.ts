@@ -1,0 +1,83 @@
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * The IAM statements for the two services CDK has no grants for, scoped as tightly as the
+ * Service Authorization Reference (SAR) allows. No `*` action; resources are ARNs of one account,
+ * one QuickSight namespace and one identity store.
+ */
+
+export interface QuickSightScope {
+  /** Account of QuickSight. */
+  readonly accountId: string;
+  /** QuickSight identity region: users are created, listed and deleted there. */
+  readonly region: string;
+  readonly namespace: string;
+}
+
+/** `arn:<partition>:quicksight:<region>:<account>:user/<namespace>/*`: every user of the namespace. */
+export function quickSightUsersArn(scope: QuickSightScope): string {
+  return `arn:${Aws.PARTITION}:quicksight:${scope.region}:${scope.accountId}:user/${scope.namespace}/*`;
+}
+
+/**
+ * `quicksight:ListUsers` on the namespace's users. The SAR lists ListUsers with the `user`
+ * resource type, so the same user ARN pattern as for deletion applies (no `*` resource needed).
+ */
+export function quickSightListUsers(scope: QuickSightScope): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'QuickSightListUsersOfNamespace',
+    actions: ['quicksight:ListUsers'],
+    resources: [quickSightUsersArn(scope)],
+  });
+}
+
+/**
+ * `quicksight:DeleteUser` and `quicksight:DeleteUserByPrincipalId`, only on the users of the
+ * namespace (resource type `user`).
+ */
+export function quickSightDeleteUsers(scope: QuickSightScope): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'QuickSightDeleteUsersOfNamespace',
+    actions: ['quicksight:DeleteUser', 'quicksight:DeleteUserByPrincipalId'],
+    resources: [quickSightUsersArn(scope)],
+  });
+}
+
+export interface IdentityStoreScope {
+  /** Account of the IAM Identity Center instance. */
+  readonly accountId: string;
+  /** `d-…` (or the UUID form). */
+  readonly identityStoreId: string;
+}
+
+/** `arn:<partition>:identitystore::<account>:identitystore/<id>` (identity store ARNs have no region). */
+export function identityStoreArn(scope: IdentityStoreScope): string {
+  return `arn:${Aws.PARTITION}:identitystore::${scope.accountId}:identitystore/${scope.identityStoreId}`;
+}
+
+/**
+ * User ARNs carry neither account nor store id (`arn:<partition>:identitystore:::user/<uuid>`),
+ * so `user/*` is the narrowest form; the identity store ARN beside it binds the call to one store.
+ */
+export function identityStoreUsersArn(): string {
+  return `arn:${Aws.PARTITION}:identitystore:::user/*`;
+}
+
+/** `identitystore:ListUsers`: the SAR's required resource type is the identity store. */
+export function identityStoreListUsers(scope: IdentityStoreScope): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'IdentityStoreListUsers',
+    actions: ['identitystore:ListUsers'],
+    resources: [identityStoreArn(scope)],
+  });
+}
+
+/** `identitystore:DescribeUser`: the SAR requires both the identity store and the user resource. */
+export function identityStoreDescribeUser(scope: IdentityStoreScope): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'IdentityStoreDescribeUser',
+    actions: ['identitystore:DescribeUser'],
+    resources: [identityStoreArn(scope), identityStoreUsersArn()],
+  });
+}

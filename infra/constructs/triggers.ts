@@ -1,0 +1,102 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The services whose CloudTrail records carry IdC user changes (SCIM sync, console, API). */
+export const IDC_EVENT_SOURCES = [
+  'identitystore.amazonaws.com',
+  'sso-directory.amazonaws.com',
+  'identitystore-scim.amazonaws.com',
+] as const;
+
+/** DeleteUser queues removals; the others refresh the identity map at once. */
+export const IDC_EVENT_NAMES = ['DeleteUser', 'CreateUser', 'PutUser', 'PatchUser'] as const;
+
+export interface ReconcileScheduleProps {
+  readonly snapshot: lambda.IFunction;
+  /** Runs after each successful snapshot. @default none (snapshot only) */
+  readonly plan?: lambda.IFunction;
+  /** Time between two cycles. @default 1 hour */
+  readonly rate?: Duration;
+}
+
+/**
+ * The hands-off cycle, without Step Functions: an EventBridge schedule invokes the snapshot
+ * function asynchronously; the snapshot's on-success Lambda destination invokes the plan
+ * function with the snapshot's result (`responsePayload` of the destination record). The plan
+ * runs exactly once per successful snapshot invocation, however long the snapshot took — two
+ * offset schedules could not promise that. A PARTIAL snapshot still returns normally (its
+ * summary says PARTIAL): the plan is level-triggered and decides only from the newest COMPLETE
+ * snapshot, and it still picks up pending DeleteUser events. A snapshot that throws is not
+ * retried (the next cycle is the retry) and raises its Errors alarm.
+ */
+export class ReconcileSchedule extends Construct {
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ReconcileScheduleProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'idsync: snapshot, then plan (on the snapshot success destination)',
+      schedule: events.Schedule.rate(props.rate ?? Duration.hours(1)),
+      targets: [
+        new targets.LambdaFunction(props.snapshot, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+    props.snapshot.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.hours(1),
+      ...(props.plan ? { onSuccess: new destinations.LambdaDestination(props.plan) } : {}),
+    });
+  }
+}
+
+export interface IdcUserEventsRuleProps {
+  readonly handler: lambda.IFunction;
+  /** Where invocations that failed after Lambda's retries go. */
+  readonly failures: sqs.IQueue;
+}
+
+/**
+ * CloudTrail's IdC user events (`detail-type` "AWS API Call via CloudTrail") → the event handler.
+ * Matched on `detail.eventSource` and `detail.eventName` only: the top-level `source` differs
+ * between the three services. EventBridge gets CloudTrail management events in the region of
+ * the call, so the stack must be in the IdC region, with a trail logging management events.
+ * An invocation that still fails after 2 retries lands in `failures` (its own alarm): a
+ * DeleteUser event is never silently lost.
+ */
+export class IdcUserEventsRule extends Construct {
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: IdcUserEventsRuleProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'idsync: IdC CreateUser/PutUser/PatchUser/DeleteUser from CloudTrail',
+      eventPattern: {
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: [...IDC_EVENT_SOURCES],
+          eventName: [...IDC_EVENT_NAMES],
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(props.handler, {
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(2),
+          deadLetterQueue: props.failures,
+        }),
+      ],
+    });
+    props.handler.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(props.failures),
+    });
+  }
+}

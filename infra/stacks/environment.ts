@@ -1,0 +1,57 @@
+import { Token } from 'aws-cdk-lib';
+import { loadConfig } from '../../shared/config/index.js';
+import { VARIABLES } from '../../shared/config/variables.js';
+import type { Job } from '../constructs/idsync-function.js';
+import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../constructs/lambda-env.js';
+import type { IdsyncSettings } from './settings.js';
+
+/**
+ * The environment of the functions. Every function gets the same configuration (so any job can
+ * load any config section); only the snapshot gets the secret ARN, only the worker the apply
+ * switch, only the producers the queue URL.
+ */
+export function commonEnvironment(settings: IdsyncSettings): Record<string, string> {
+  return {
+    IDSYNC_TABLE_PREFIX: settings.tablePrefix,
+    IDSYNC_GOOGLE_GROUPS: settings.groups.join(','),
+    IDSYNC_GOOGLE_SUBJECT: settings.googleSubject,
+    IDSYNC_GOOGLE_CREDENTIALS: LAMBDA_GOOGLE_KEY_PATH,
+    IDSYNC_IDENTITY_STORE_ID: settings.identityStoreId,
+    IDSYNC_QUICKSIGHT_ACCOUNT_ID: settings.quickSightAccountId,
+    IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
+    IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,
+    ...settings.environment,
+  };
+}
+
+export interface JobEnvironmentInputs {
+  readonly settings: IdsyncSettings;
+  readonly queueUrl: string;
+  readonly secretArn: string;
+}
+
+export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<string, string> {
+  const common = commonEnvironment(inputs.settings);
+  switch (job) {
+    case 'snapshot':
+      return { ...common, [LAMBDA_ENV.googleKeySecret]: inputs.secretArn };
+    case 'plan':
+    case 'events':
+      return { ...common, [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl };
+    case 'worker':
+      return { ...common, [LAMBDA_ENV.apply]: String(inputs.settings.apply) };
+  }
+}
+
+/**
+ * Validates the configuration variables of an environment with the config module itself, so a
+ * bad context value fails `cdk synth` with the same message the function would log (a
+ * ConfigError naming the variable), not a crash loop after deployment. Tokens are skipped.
+ */
+export function validateEnvironment(env: Readonly<Record<string, string>>): void {
+  const known = new Set(VARIABLES.map((v) => v.name));
+  const concrete = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => known.has(k) && !Token.isUnresolved(v)),
+  );
+  loadConfig(['google', 'identityStore', 'quicksight', 'worker', 'plan', 'snapshot'], concrete);
+}

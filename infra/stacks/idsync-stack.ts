@@ -1,0 +1,179 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { IdsyncAlarms } from '../constructs/alarms.js';
+import {
+  defaultEntry,
+  IdsyncFunction,
+  JOBS,
+  type Job,
+  jobLabel,
+} from '../constructs/idsync-function.js';
+import { SECRETS_EXTENSION_PORT } from '../constructs/lambda-env.js';
+import {
+  identityStoreDescribeUser,
+  identityStoreListUsers,
+  quickSightDeleteUsers,
+  quickSightListUsers,
+} from '../constructs/permissions.js';
+import { IdsyncTables } from '../constructs/tables.js';
+import { IdcUserEventsRule, ReconcileSchedule } from '../constructs/triggers.js';
+import { WorkQueue } from '../constructs/work-queue.js';
+import { jobEnvironment, validateEnvironment } from './environment.js';
+import { acknowledgeNagFindings } from './nag-acknowledgments.js';
+import type { IdsyncSettings } from './settings.js';
+import { TABLE_ACCESS } from './table-access.js';
+
+export interface IdsyncStackProps extends StackProps {
+  readonly settings: IdsyncSettings;
+  /**
+   * Handler file of each job; a job left out is not deployed (its handler does not exist yet).
+   * @default `services/<job>/handler.ts` for all four jobs
+   */
+  readonly entries?: Partial<Record<Job, string>>;
+  /** Bundling overrides for every function (tests). @default idsyncBundling() */
+  readonly bundling?: nodejs.BundlingOptions;
+  /** Timeout of the worker; the queue's visibility timeout is 6 × this. @default 5 minutes */
+  readonly workerTimeout?: Duration;
+  /** Messages per worker invocation. @default 100 */
+  readonly workerBatchSize?: number;
+}
+
+/**
+ * idsync in one stack: the tables, the four functions, the schedule (snapshot → plan), the
+ * CloudTrail IdC user-event rule (→ event handler), the worker queue with its dead-letter queue,
+ * the Google key secret, least-privilege IAM and the operator alarms.
+ */
+export class IdsyncStack extends Stack {
+  readonly settings: IdsyncSettings;
+  readonly tables: IdsyncTables;
+  readonly workQueue: WorkQueue;
+  readonly failedEvents: sqs.Queue;
+  readonly googleKey: secretsmanager.Secret;
+  readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
+
+  constructor(scope: Construct, id: string, props: IdsyncStackProps) {
+    super(scope, id, {
+      description: 'idsync: keeps QuickSight seats in step with Google group membership',
+      ...props,
+    });
+    const s = props.settings;
+    this.settings = s;
+    const entries = props.entries ?? Object.fromEntries(JOBS.map((j) => [j, defaultEntry(j)]));
+
+    this.tables = new IdsyncTables(this, 'Tables', { tablePrefix: s.tablePrefix });
+    this.googleKey = new secretsmanager.Secret(this, 'GoogleKey', {
+      secretName: s.secretName,
+      description:
+        'idsync: Google service-account JSON key (domain-wide delegation, member read-only scope). ' +
+        'Put the key file content as the secret string.',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const workerTimeout = props.workerTimeout ?? Duration.minutes(5);
+    this.workQueue = new WorkQueue(this, 'WorkQueue', { consumerTimeout: workerTimeout });
+    this.failedEvents = new sqs.Queue(this, 'FailedEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const inputs = {
+      settings: s,
+      queueUrl: this.workQueue.queue.queueUrl,
+      secretArn: this.googleKey.secretArn,
+    };
+    validateEnvironment(jobEnvironment('worker', inputs));
+
+    for (const job of JOBS) {
+      const entry = entries[job];
+      if (!entry) continue;
+      this.functions[job] = new IdsyncFunction(this, `${jobLabel(job)}Function`, {
+        job,
+        entry,
+        environment: jobEnvironment(job, inputs),
+        ...(props.bundling ? { bundling: props.bundling } : {}),
+        ...(job === 'snapshot'
+          ? {
+              memorySize: 1024,
+              timeout: Duration.minutes(15),
+              paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
+                lambda.ParamsAndSecretsVersions.V1_0_103,
+                { httpPort: SECRETS_EXTENSION_PORT, cacheSize: 10 },
+              ),
+            }
+          : {}),
+        ...(job === 'worker' ? { timeout: workerTimeout, reservedConcurrentExecutions: 1 } : {}),
+      });
+    }
+    this.grantAccess(s);
+    this.wire(s, props);
+    acknowledgeNagFindings(this);
+
+    new CfnOutput(this, 'WorkerQueueUrl', { value: this.workQueue.queue.queueUrl });
+    new CfnOutput(this, 'GoogleKeySecretArn', { value: this.googleKey.secretArn });
+    new CfnOutput(this, 'TablePrefix', { value: s.tablePrefix });
+    new CfnOutput(this, 'ApplyEnabled', { value: String(s.apply) });
+  }
+
+  private grantAccess(s: IdsyncSettings): void {
+    const quickSight = {
+      accountId: s.quickSightAccountId,
+      region: s.quickSightRegion,
+      namespace: s.namespace,
+    };
+    const identityStore = { accountId: s.account, identityStoreId: s.identityStoreId };
+    for (const [job, f] of Object.entries(this.functions) as Array<[Job, IdsyncFunction]>) {
+      const access = TABLE_ACCESS[job];
+      for (const t of access.read) this.tables.grantRead(t, f.role);
+      for (const t of access.readWrite) this.tables.grantReadWrite(t, f.role);
+      this.tables.grantAuditAppend(f.role);
+    }
+    const { snapshot, plan, worker, events } = this.functions;
+    if (snapshot) {
+      this.googleKey.grantRead(snapshot.role);
+      snapshot.role.addToPolicy(quickSightListUsers(quickSight));
+      snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
+    }
+    if (worker) worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
+    if (events) events.role.addToPolicy(identityStoreDescribeUser(identityStore));
+    for (const producer of [plan, events]) {
+      if (producer) this.workQueue.queue.grantSendMessages(producer.role);
+    }
+  }
+
+  private wire(s: IdsyncSettings, props: IdsyncStackProps): void {
+    const { snapshot, plan, worker, events } = this.functions;
+    if (snapshot) {
+      new ReconcileSchedule(this, 'Schedule', {
+        snapshot: snapshot.fn,
+        ...(plan ? { plan: plan.fn } : {}),
+        rate: Duration.minutes(s.scheduleMinutes),
+      });
+    }
+    if (worker) {
+      this.workQueue.attachConsumer(worker.fn, {
+        ...(props.workerBatchSize ? { batchSize: props.workerBatchSize } : {}),
+      });
+    }
+    if (events) {
+      new IdcUserEventsRule(this, 'IdcUserEvents', {
+        handler: events.fn,
+        failures: this.failedEvents,
+      });
+    }
+    const topic = s.alarmTopicArn
+      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)
+      : undefined;
+    new IdsyncAlarms(this, 'Alarms', {
+      deployment: s.tablePrefix,
+      workerDeadLetters: this.workQueue.deadLetterQueue,
+      ...(events ? { failedEvents: this.failedEvents } : {}),
+      functions: Object.fromEntries(Object.entries(this.functions).map(([job, f]) => [job, f.fn])),
+      ...(topic ? { topic } : {}),
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { IConstruct } from 'constructs';
+import { tableSpec } from '../../shared/tables.js';
+import type { IdsyncFunction, Job } from '../constructs/idsync-function.js';
+import type { IdsyncStack } from './idsync-stack.js';
+import { tablesOf } from './table-access.js';
+
+/**
+ * Every cdk-nag (AwsSolutions) finding this stack accepts, each with its reason. cdk-nag 3
+ * reads acknowledgments from `Validations.of(construct).acknowledge()`; a wildcard finding is
+ * acknowledged one resource at a time (`AwsSolutions-IAM5[Resource::<arn>]`), on the role it
+ * concerns, never stack-wide.
+ */
+
+export const REASONS = {
+  tableIndexes:
+    'DynamoDB grants cover the table and its global secondary indexes (<table>/index/*): the jobs query the GSIs ' +
+    'defined in shared/tables.ts (byManifest, byEmail, byStatus, byUserId, byDay); the wildcard is limited to the ' +
+    'indexes of this one table.',
+  quickSightUsers:
+    'QuickSight users are named <IAM role>/<email> and come and go daily; ListUsers/DeleteUser/DeleteUserByPrincipalId ' +
+    'are scoped to the users of one account, one identity region and one namespace (user/<namespace>/*), the narrowest ' +
+    'ARN pattern the Service Authorization Reference allows for them.',
+  identityStoreUsers:
+    'IdC user ARNs carry no account or store id (arn:aws:identitystore:::user/<uuid>); the SAR requires the user ' +
+    'resource for DescribeUser, and the statement also names the one identity store ARN.',
+  planInvoke:
+    'The snapshot function invokes the plan function through its on-success Lambda destination; CDK grants ' +
+    'lambda:InvokeFunction on the function ARN and its versions/aliases (<arn>:*) of that one function.',
+  secretRotation:
+    'The secret holds a Google Cloud service-account key, which only Google Cloud can issue; rotation is done by the ' +
+    'operator in Google Cloud (create a new key, put it in this secret, delete the old key). There is no Secrets ' +
+    'Manager rotation Lambda for Google keys.',
+  failedEventsQueue:
+    'This queue is itself a dead-letter queue (event handler invocations that failed after their retries), watched ' +
+    'by the FailedEventsNotEmpty alarm; a dead-letter queue of a dead-letter queue would hide failures further.',
+} as const;
+
+function acknowledge(construct: IConstruct, id: string, reason: string): void {
+  Validations.of(construct).acknowledge({ id, reason });
+}
+
+/** The cdk-nag form of a resource ARN: `<LogicalId.Arn>` for an attribute of a stack resource. */
+function arnOf(element: CfnElement): string {
+  return `<${Stack.of(element).getLogicalId(element)}.Arn>`;
+}
+
+export function acknowledgeNagFindings(stack: IdsyncStack): void {
+  const settings = stack.settings;
+  const partition = '<AWS::Partition>';
+  const quickSightUsers = `arn:${partition}:quicksight:${settings.quickSightRegion}:${settings.quickSightAccountId}:user/${settings.namespace}/*`;
+
+  for (const [job, f] of Object.entries(stack.functions) as Array<[Job, IdsyncFunction]>) {
+    for (const id of tablesOf(job).filter((t) => tableSpec(t).indexes.length > 0)) {
+      const cfn = (stack.tables.table(id) as dynamodb.Table).node.defaultChild as CfnElement;
+      acknowledge(
+        f.role,
+        `AwsSolutions-IAM5[Resource::${arnOf(cfn)}/index/*]`,
+        REASONS.tableIndexes,
+      );
+    }
+    if (job === 'snapshot' || job === 'worker') {
+      acknowledge(
+        f.role,
+        `AwsSolutions-IAM5[Resource::${quickSightUsers}]`,
+        REASONS.quickSightUsers,
+      );
+    }
+    if (job === 'events') {
+      acknowledge(
+        f.role,
+        `AwsSolutions-IAM5[Resource::arn:${partition}:identitystore:::user/*]`,
+        REASONS.identityStoreUsers,
+      );
+    }
+  }
+  const { snapshot, plan } = stack.functions;
+  if (snapshot && plan) {
+    const planFn = plan.fn.node.defaultChild as CfnElement;
+    acknowledge(
+      snapshot.role,
+      `AwsSolutions-IAM5[Resource::${arnOf(planFn)}:*]`,
+      REASONS.planInvoke,
+    );
+  }
+  acknowledge(stack.googleKey, 'AwsSolutions-SMG4', REASONS.secretRotation);
+  acknowledge(stack.failedEvents, 'AwsSolutions-SQS3', REASONS.failedEventsQueue);
+}

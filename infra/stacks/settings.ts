@@ -1,0 +1,168 @@
+import { VARIABLES } from '../../shared/config/variables.js';
+
+/**
+ * The deployment settings of the idsync stack, read from CDK context (`cdk.json` or
+ * `-c key=value`). Every setting has a dummy but well-formed default, so `npx cdk synth` works in
+ * a clean clone without credentials; a real deployment sets at least `account`, `region`,
+ * `identityStoreId`, `groups` and `googleSubject`.
+ */
+export interface IdsyncSettings {
+  /** Stack name. @default 'Idsync' */
+  readonly stackName: string;
+  /** AWS account of the stack. @default '123456789012' */
+  readonly account: string;
+  /** Region of the stack, the tables and IAM Identity Center. @default 'us-east-1' */
+  readonly region: string;
+  /** `IDSYNC_TABLE_PREFIX`: table names are `<prefix>-<id>`. @default 'idsync' */
+  readonly tablePrefix: string;
+  /** IdC identity store id. @default 'd-1234567890' */
+  readonly identityStoreId: string;
+  /** Account of QuickSight. @default the stack account */
+  readonly quickSightAccountId: string;
+  /** QuickSight identity region (where users live). @default the stack region */
+  readonly quickSightRegion: string;
+  /** QuickSight namespace. @default 'default' */
+  readonly namespace: string;
+  /** Google groups whose members are entitled to QuickSight. @default ['quicksight-readers@example.com'] */
+  readonly groups: readonly string[];
+  /** Workspace admin the service account impersonates. @default 'admin@example.com' */
+  readonly googleSubject: string;
+  /** Name of the Secrets Manager secret holding the Google key. @default 'idsync/google-service-account-key' */
+  readonly secretName: string;
+  /** Minutes between two snapshot → plan cycles. @default 60 */
+  readonly scheduleMinutes: number;
+  /** Deletions really happen (IDSYNC_APPLY on the worker). @default false (dry run) */
+  readonly apply: boolean;
+  /** SNS topic the alarms notify. @default none (alarms only change state) */
+  readonly alarmTopicArn?: string;
+  /** Further IDSYNC_* variables for every function (e.g. guard settings). @default {} */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_SETTINGS: IdsyncSettings = {
+  stackName: 'Idsync',
+  account: '123456789012',
+  region: 'us-east-1',
+  tablePrefix: 'idsync',
+  identityStoreId: 'd-1234567890',
+  quickSightAccountId: '123456789012',
+  quickSightRegion: 'us-east-1',
+  namespace: 'default',
+  groups: ['quicksight-readers@example.com'],
+  googleSubject: 'admin@example.com',
+  secretName: 'idsync/google-service-account-key',
+  scheduleMinutes: 60,
+  apply: false,
+  environment: {},
+};
+
+/** Variables the stack sets itself; `environment` may not override them. */
+const STACK_OWNED = new Set([
+  'IDSYNC_TABLE_PREFIX',
+  'IDSYNC_GOOGLE_GROUPS',
+  'IDSYNC_GOOGLE_SUBJECT',
+  'IDSYNC_GOOGLE_CREDENTIALS',
+  'IDSYNC_IDENTITY_STORE_ID',
+  'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
+  'IDSYNC_QUICKSIGHT_NAMESPACE',
+  'IDSYNC_QUICKSIGHT_REGION',
+]);
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+type ContextReader = (key: string) => unknown;
+
+function text(read: ContextReader, key: string, fallback: string): string {
+  const v = read(key);
+  if (v === undefined || v === null || v === '') return fallback;
+  if (typeof v !== 'string' && typeof v !== 'number') {
+    throw new SettingsError(`context ${key} must be a string`);
+  }
+  return String(v).trim();
+}
+
+function list(read: ContextReader, key: string, fallback: readonly string[]): readonly string[] {
+  const v = read(key);
+  if (v === undefined || v === null || v === '') return fallback;
+  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  const cleaned = items.map((s) => s.trim()).filter((s) => s.length > 0);
+  if (cleaned.length === 0) throw new SettingsError(`context ${key} must list at least one entry`);
+  return cleaned;
+}
+
+function bool(read: ContextReader, key: string, fallback: boolean): boolean {
+  const v = read(key);
+  if (v === undefined || v === null || v === '') return fallback;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  throw new SettingsError(`context ${key} must be true or false (got ${JSON.stringify(v)})`);
+}
+
+function positiveInt(read: ContextReader, key: string, fallback: number): number {
+  const v = read(key);
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new SettingsError(`context ${key} must be a whole number of minutes > 0`);
+  }
+  return n;
+}
+
+function environment(read: ContextReader): Record<string, string> {
+  const raw = read('environment');
+  if (raw === undefined || raw === null || raw === '') return {};
+  const value = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SettingsError('context environment must be an object of IDSYNC_* variables');
+  }
+  const known = new Set(VARIABLES.map((v) => v.name).filter((n) => n.startsWith('IDSYNC_')));
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (!known.has(name)) throw new SettingsError(`context environment: unknown variable ${name}`);
+    if (STACK_OWNED.has(name)) {
+      throw new SettingsError(
+        `context environment: ${name} is set by the stack from its own context key`,
+      );
+    }
+    out[name] = String(v);
+  }
+  return out;
+}
+
+/** Reads the settings from CDK context, e.g. `readSettings((k) => app.node.tryGetContext(k))`. */
+export function readSettings(read: ContextReader): IdsyncSettings {
+  const d = DEFAULT_SETTINGS;
+  const account = text(read, 'account', d.account);
+  const region = text(read, 'region', d.region);
+  const alarmTopicArn = text(read, 'alarmTopicArn', '');
+  const settings: IdsyncSettings = {
+    stackName: text(read, 'stackName', d.stackName),
+    account,
+    region,
+    tablePrefix: text(read, 'tablePrefix', d.tablePrefix),
+    identityStoreId: text(read, 'identityStoreId', d.identityStoreId),
+    quickSightAccountId: text(read, 'quickSightAccountId', account),
+    quickSightRegion: text(read, 'quickSightRegion', region),
+    namespace: text(read, 'namespace', d.namespace),
+    groups: list(read, 'groups', d.groups),
+    googleSubject: text(read, 'googleSubject', d.googleSubject),
+    secretName: text(read, 'secretName', d.secretName),
+    scheduleMinutes: positiveInt(read, 'scheduleMinutes', d.scheduleMinutes),
+    apply: bool(read, 'apply', d.apply),
+    ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    environment: environment(read),
+  };
+  if (!/^\d{12}$/.test(settings.account)) {
+    throw new SettingsError('context account must be a 12-digit AWS account id');
+  }
+  return settings;
+}
+
+/** `readSettings` from a plain object (tests, scripts). */
+export function settingsFrom(context: Readonly<Record<string, unknown>> = {}): IdsyncSettings {
+  return readSettings((k) => context[k]);
+}

@@ -1,0 +1,24 @@
+import type { TableId } from '../../shared/tables.js';
+import type { Job } from '../constructs/idsync-function.js';
+
+export interface TableAccess {
+  readonly read: readonly TableId[];
+  readonly readWrite: readonly TableId[];
+}
+
+/**
+ * Which tables each job reads or writes (docs/DATA-MODEL.md); every job may also append to the
+ * audit table (PutItem + Query only). Widen here, in one place, when a job needs more.
+ */
+export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
+  snapshot: { read: [], readWrite: ['snapshots', 'identities', 'ledger'] },
+  plan: { read: ['snapshots', 'identities', 'ledger'], readWrite: ['events', 'tasks'] },
+  worker: { read: ['snapshots', 'ledger'], readWrite: ['tasks'] },
+  events: { read: ['snapshots', 'ledger'], readWrite: ['events', 'identities', 'tasks'] },
+};
+
+/** Every table a job touches, audit included. */
+export function tablesOf(job: Job): readonly TableId[] {
+  const access = TABLE_ACCESS[job];
+  return [...access.read, ...access.readWrite, 'audit'];
+}

@@ -1,0 +1,251 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import type { DestinationStream } from 'pino';
+import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../infra/constructs/lambda-env.js';
+import { emfFields } from '../../infra/constructs/metrics.js';
+import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import type { SnapshotStatus } from '../../shared/domain.js';
+import { ConfigError, isRetryable, RemoteServiceError, UsageError } from '../../shared/errors.js';
+import { parseServiceAccountKey } from '../../shared/google/service-account-key.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { type BackoffPolicy, withRetry } from '../../shared/retry.js';
+import {
+  buildGoogle,
+  buildIdentityStore,
+  buildLogger,
+  buildQuickSight,
+  buildStores,
+} from '../../shared/runtime.js';
+import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
+
+/**
+ * The snapshot Lambda: wiring only. On the first invocation of a container it loads the
+ * configuration, fetches the Google key from Secrets Manager (through the AWS Parameters and
+ * Secrets Lambda Extension, which may only be called during an invocation), writes it once to
+ * IDSYNC_GOOGLE_CREDENTIALS with mode 0600, and builds the clients; every invocation then runs
+ * `runSnapshot` and emits the PartialSnapshot metric (EMF). Its return value is the
+ * `responsePayload` the plan function receives through the on-success destination.
+ */
+
+const SECTIONS = ['google', 'identityStore', 'quicksight', 'snapshot'] as const;
+type SnapshotConfig = ConfigFor<(typeof SECTIONS)[number]>;
+
+/** What invoked the snapshot: the EventBridge schedule, or a person (`{}` from the console). */
+export interface SnapshotTrigger {
+  readonly kind: 'schedule' | 'manual';
+  readonly eventId?: string;
+  readonly time?: string;
+}
+
+/** Accepts an EventBridge "Scheduled Event" or an empty object; anything else is a UsageError. */
+export function parseSnapshotTrigger(event: unknown): SnapshotTrigger {
+  if (event === undefined || event === null) return { kind: 'manual' };
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    throw new UsageError('snapshot event must be an EventBridge scheduled event or {}');
+  }
+  const e = event as Record<string, unknown>;
+  if (e['detail-type'] === undefined && e.source === undefined) return { kind: 'manual' };
+  if (e['detail-type'] !== 'Scheduled Event' || e.source !== 'aws.events') {
+    throw new UsageError(
+      `snapshot event is not an EventBridge scheduled event (detail-type ${JSON.stringify(e['detail-type'])}, source ${JSON.stringify(e.source)})`,
+    );
+  }
+  return {
+    kind: 'schedule',
+    ...(typeof e.id === 'string' ? { eventId: e.id } : {}),
+    ...(typeof e.time === 'string' ? { time: e.time } : {}),
+  };
+}
+
+/** Reads a secret's string value. */
+export interface SecretReader {
+  readSecretString(secretId: string): Promise<string>;
+}
+
+export interface ExtensionReaderOptions {
+  /** Port of the extension (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT). */
+  readonly port: number;
+  /** @default 'localhost' (as AWS documents the extension's endpoint) */
+  readonly host?: string;
+  /** The function's AWS_SESSION_TOKEN: the extension's request token. */
+  readonly sessionToken: string | undefined;
+  readonly timeoutMs?: number;
+  readonly retry?: BackoffPolicy;
+}
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension: `GET /secretsmanager/get?secretId=…` on
+ * localhost, authenticated with the session token; the answer is GetSecretValue's JSON. The
+ * extension caches the value, so warm containers cost no Secrets Manager call.
+ */
+export function extensionSecretReader(options: ExtensionReaderOptions): SecretReader {
+  const service = 'Secrets Manager (Lambda extension)';
+  return {
+    async readSecretString(secretId) {
+      const token = options.sessionToken;
+      if (!token)
+        throw new ConfigError('AWS_SESSION_TOKEN', 'is required to call the secrets extension');
+      const url = `http://${options.host ?? 'localhost'}:${options.port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`;
+      const once = async () => {
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            headers: { 'X-Aws-Parameters-Secrets-Token': token },
+            signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+          });
+        } catch (error) {
+          throw new RemoteServiceError(service, `no answer (${(error as Error).message})`, {
+            cause: error,
+            retryable: true,
+          });
+        }
+        const body = await response.text();
+        if (!response.ok) {
+          // The body is an error message from the extension, never the secret.
+          throw new RemoteServiceError(service, `HTTP ${response.status}: ${body.slice(0, 200)}`, {
+            retryable: response.status >= 500,
+          });
+        }
+        let value: unknown;
+        try {
+          value = (JSON.parse(body) as { SecretString?: unknown }).SecretString;
+        } catch {
+          // A parse error message would quote the body, which holds the secret.
+          throw new RemoteServiceError(service, 'answer is not GetSecretValue JSON');
+        }
+        if (typeof value !== 'string' || value === '') {
+          throw new ConfigError(
+            LAMBDA_ENV.googleKeySecret,
+            `secret ${secretId} has no string value`,
+          );
+        }
+        return value;
+      };
+      return withRetry(once, {
+        policy: options.retry ?? { baseMs: 100, capMs: 2_000, maxAttempts: 4 },
+        classify: (error) => ({ retryable: isRetryable(error) }),
+      });
+    },
+  };
+}
+
+/**
+ * Fetches the Google key, checks it is a service-account key (messages never quote it) and
+ * writes it to `path` readable by the owner only.
+ */
+export async function materialiseGoogleKey(
+  secrets: SecretReader,
+  secretId: string,
+  path: string,
+): Promise<void> {
+  const text = await secrets.readSecretString(secretId);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(
+      LAMBDA_ENV.googleKeySecret,
+      `secret ${secretId} is not JSON (put the service-account key file content in it)`,
+    );
+  }
+  parseServiceAccountKey(json, `in secret ${secretId}`);
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+export interface SnapshotHandlerDeps {
+  /** @default the Parameters and Secrets extension on SECRETS_EXTENSION_PORT */
+  readonly secrets?: SecretReader;
+  /** Log destination (tests); default stderr (CloudWatch Logs). */
+  readonly logDestination?: DestinationStream;
+}
+
+interface Container {
+  readonly config: SnapshotConfig;
+  readonly logger: Logger;
+  readonly deps: SnapshotDeps;
+}
+
+async function startContainer(env: Env, options: SnapshotHandlerDeps): Promise<Container> {
+  const config = loadConfig(SECTIONS, env);
+  const logger = options.logDestination
+    ? createLogger({ level: config.core.logLevel, destination: options.logDestination })
+    : buildLogger(config);
+  const secretId = env[LAMBDA_ENV.googleKeySecret];
+  if (!secretId)
+    throw new ConfigError(LAMBDA_ENV.googleKeySecret, 'is required (ARN of the Google key secret)');
+  const secrets =
+    options.secrets ??
+    extensionSecretReader({
+      port: SECRETS_EXTENSION_PORT,
+      sessionToken: config.aws.credentials?.sessionToken,
+    });
+  await materialiseGoogleKey(secrets, secretId, config.google.credentialsPath);
+  const stores = buildStores(config);
+  return {
+    config,
+    logger,
+    deps: {
+      google: buildGoogle(config, logger),
+      identityStore: buildIdentityStore(config, logger).port,
+      quickSight: buildQuickSight(config, logger).port,
+      snapshots: stores.snapshots,
+      identities: stores.identities,
+      ledger: stores.ledger,
+      logger,
+    },
+  };
+}
+
+/** The handler's answer: small (it travels in the destination record to the plan). */
+export interface SnapshotSummary {
+  readonly runId: string;
+  readonly status: SnapshotStatus;
+  readonly reason?: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly gone: number;
+  readonly ledgerRecorded: number;
+  readonly emptyGroups: readonly string[];
+}
+
+/**
+ * Builds the handler; `env` is the Lambda's environment, passed in at the edge (below).
+ * The container (config, key file, clients) is made on the first invocation and reused; a
+ * failure to make it is thrown (the function's Errors alarm) and retried by the next invocation.
+ */
+export function createSnapshotHandler(env: Env, options: SnapshotHandlerDeps = {}) {
+  let container: Promise<Container> | undefined;
+  return async (event: unknown): Promise<SnapshotSummary> => {
+    const trigger = parseSnapshotTrigger(event);
+    container ??= startContainer(env, options).catch((error: unknown) => {
+      container = undefined;
+      throw error;
+    });
+    const { config, logger, deps } = await container;
+    const result = await runSnapshot(deps, {
+      groups: config.google.groups,
+      retentionDays: config.snapshot.retentionDays,
+    });
+    const m = result.manifest;
+    const partial = m.status === 'PARTIAL' ? 1 : 0;
+    logger.info(
+      {
+        ...emfFields(config.core.tablePrefix, { PartialSnapshot: partial }, new Date()),
+        trigger,
+        runId: m.runId,
+      },
+      'snapshot metrics',
+    );
+    return {
+      runId: m.runId,
+      status: m.status,
+      ...(m.reason ? { reason: m.reason } : {}),
+      counts: Object.fromEntries(Object.entries(m.sources).map(([s, v]) => [s, v?.count ?? 0])),
+      gone: result.goneUserIds.length,
+      ledgerRecorded: result.ledgerRecorded,
+      emptyGroups: result.emptyGroups,
+    };
+  };
+}
+
+/** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */
+export const handler = createSnapshotHandler(process.env);
