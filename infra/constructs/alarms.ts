@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type Job, jobLabel } from './idsync-function.js';
-import { IDSYNC_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE, type MetricName } from './metrics.js';
+import { IDSYNC_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE, type MetricName } from '../../shared/metrics.js';
 
 export interface IdsyncAlarmsProps {
   /** Value of the `Deployment` dimension: the table prefix. */

@@ -13,7 +13,7 @@ import {
   type Job,
   jobLabel,
 } from '../constructs/idsync-function.js';
-import { SECRETS_EXTENSION_PORT } from '../constructs/lambda-env.js';
+import { SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import {
   identityStoreDescribeUser,
   identityStoreListUsers,

@@ -1,7 +1,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import type { DestinationStream } from 'pino';
-import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../infra/constructs/lambda-env.js';
-import { emfFields } from '../../infra/constructs/metrics.js';
+import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
+import { emfFields } from '../../shared/metrics.js';
 import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, isRetryable, RemoteServiceError, UsageError } from '../../shared/errors.js';

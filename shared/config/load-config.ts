@@ -60,6 +60,12 @@ export interface ReportConfig {
   readonly readerPrice: number;
 }
 
+export interface LambdaConfig {
+  readonly apply: boolean;
+  readonly workerQueueUrl?: string;
+  readonly googleCredentialsSecret?: string;
+}
+
 export interface Config {
   readonly core: CoreConfig;
   readonly aws: AwsConfig;
@@ -70,6 +76,7 @@ export interface Config {
   readonly plan: PlanConfig;
   readonly snapshot: SnapshotConfig;
   readonly report: ReportConfig;
+  readonly lambda: LambdaConfig;
 }
 
 export type ConfigFor<S extends Section> = Pick<Config, S | 'core' | 'aws'>;
@@ -171,6 +178,11 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   report: (env) => ({
     readerPrice: read<number>(env, 'IDSYNC_READER_PRICE') ?? 3,
+  }),
+  lambda: (env) => ({
+    apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,
+    workerQueueUrl: read<string>(env, 'IDSYNC_WORKER_QUEUE_URL'),
+    googleCredentialsSecret: read<string>(env, 'IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),
 };
 

@@ -15,7 +15,8 @@ export type Section =
   | 'worker'
   | 'plan'
   | 'snapshot'
-  | 'report';
+  | 'report'
+  | 'lambda';
 
 export interface VariableSpec {
   readonly name: string;
@@ -218,6 +219,30 @@ export const VARIABLES: readonly VariableSpec[] = [
       .pipe(z.coerce.number('must be a number'))
       .pipe(z.number().nonnegative('must be 0 or more')),
     '`3`',
+    false,
+  ),
+  spec(
+    'IDSYNC_APPLY',
+    'lambda',
+    'Lambda only: the worker deletes when `true`; otherwise it runs dry (the CLI uses `--apply`)',
+    bool,
+    '`false`',
+    false,
+  ),
+  spec(
+    'IDSYNC_WORKER_QUEUE_URL',
+    'lambda',
+    'Lambda only: URL of the worker\'s SQS queue (plan and event functions)',
+    url,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
+    'lambda',
+    'Lambda only: ARN of the Secrets Manager secret holding the Google key (snapshot function)',
+    nonEmpty,
+    '—',
     false,
   ),
   spec(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emfFields, IDSYNC_METRICS, METRIC_NAMESPACE } from '../../infra/constructs/metrics.js';
+import { emfFields, IDSYNC_METRICS, METRIC_NAMESPACE } from '../../shared/metrics.js';
 
 describe('EMF fields', () => {
   it('declares every metric of the record under the idsync namespace and Deployment dimension', () => {

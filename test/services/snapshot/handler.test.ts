@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LAMBDA_ENV } from '../../../infra/constructs/lambda-env.js';
+import { LAMBDA_ENV } from '../../../shared/lambda/lambda-env.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import {
   createSnapshotHandler,

@@ -157,6 +157,8 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_DYNAMODB: '::',
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
     AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
+    IDSYNC_APPLY: 'maybe',
+    IDSYNC_WORKER_QUEUE_URL: 'queue',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -165,6 +167,7 @@ describe('loadConfig invalid values', () => {
       'AWS_SECRET_ACCESS_KEY',
       'AWS_SESSION_TOKEN',
       'IDSYNC_GOOGLE_CREDENTIALS',
+      'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
       'IDSYNC_PROTECTED_USERS',
       'IDSYNC_MANAGED_USERNAME_PREFIX',
       'IDSYNC_PROTECTED_ROLES',
@@ -197,6 +200,22 @@ describe('loadConfig invalid values', () => {
     expect(errorOf(() => loadConfig(['quicksight'], {})).variable).toBe(
       'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
     );
+  });
+
+  it('reads the Lambda-only settings; dry run unless IDSYNC_APPLY is true', () => {
+    expect(loadConfig(['lambda'], {}).lambda).toEqual({
+      apply: false,
+      workerQueueUrl: undefined,
+      googleCredentialsSecret: undefined,
+    });
+    const c = loadConfig(['lambda'], {
+      IDSYNC_APPLY: 'TRUE',
+      IDSYNC_WORKER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/idsync-work',
+      IDSYNC_GOOGLE_CREDENTIALS_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k',
+    });
+    expect(c.lambda.apply).toBe(true);
+    expect(c.lambda.workerQueueUrl).toMatch(/^https:\/\/sqs/);
+    expect(loadConfig(['lambda'], { IDSYNC_APPLY: 'no' }).lambda.apply).toBe(false);
   });
 
   it('takes static AWS credentials only as a pair', () => {
