@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
 import { DEFAULT_ATTEMPT_POLICY } from '../worker/attempt-policy.js';
 import { createProgressReporter } from '../worker/progress.js';
-import { runWorker, workerOwnerId } from '../worker/run-worker.js';
+import { runWorker, type WorkerTaskStore, workerOwnerId } from '../worker/run-worker.js';
 import type { WorkerSummary } from '../worker/worker-tally.js';
 import type { CliIo } from './io.js';
 
@@ -73,7 +73,7 @@ export async function applyTasks(
   try {
     const summary = await runWorker(
       {
-        tasks: stores.tasks,
+        tasks: options.onlyRunId ? onlyTasksOf(stores.tasks, options.onlyRunId) : stores.tasks,
         audit: stores.audit,
         quickSight: qs.port,
         pacer: new Pacer({ maxRate: config.worker.rate }),
@@ -93,7 +93,6 @@ export async function applyTasks(
         maxAttempts: DEFAULT_ATTEMPT_POLICY.maxAttempts,
         owner: workerOwnerId(hostname(), process.pid, options.runId),
         signal: stop.signal,
-        ...(options.onlyRunId ? { onlyRunId: options.onlyRunId } : {}),
       },
     );
     return { summary, text: formatSummary(summary) };
@@ -102,6 +101,20 @@ export async function applyTasks(
     process.off('SIGTERM', onSignal);
     qs.close();
   }
+}
+
+/** The task store as the worker sees it, limited to the tasks one plan run created. */
+function onlyTasksOf(tasks: Stores['tasks'], runId: string): WorkerTaskStore {
+  return {
+    claim: (...a) => tasks.claim(...a),
+    renew: (...a) => tasks.renew(...a),
+    complete: (...a) => tasks.complete(...a),
+    fail: (...a) => tasks.fail(...a),
+    release: (...a) => tasks.release(...a),
+    async *claimable(nowMs: number) {
+      for await (const page of tasks.claimable(nowMs)) yield page.filter((t) => t.runId === runId);
+    },
+  };
 }
 
 /** Members of the newest COMPLETE snapshot: a task of someone who is a member again never runs. */

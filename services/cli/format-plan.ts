@@ -4,7 +4,7 @@ import type { PlanRunResult } from '../plan/run-plan.js';
 const n = (v: number) => v.toLocaleString('en-US');
 
 /** How many rows of each decision group the human output lists before "… and N more". */
-const LIST_LIMIT = 25;
+export const DEFAULT_LIST_LIMIT = 25;
 
 const SOURCE_LABEL: Record<Decision['source'], string> = {
   group_removal: 'left the groups',
@@ -16,12 +16,18 @@ const SOURCE_LABEL: Record<Decision['source'], string> = {
 function decisionLine(d: Decision): string {
   const user = d.quickSightUser;
   const who = user ? `${user.userName} [${user.role}]` : '(no QuickSight user)';
-  const why = d.decision === 'delete' ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ') : d.reason;
+  const why =
+    d.decision === 'delete'
+      ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ')
+      : d.decision === 'blocked'
+        ? 'blocked by the guard (below)'
+        : d.reason;
   return `  ${d.email}  ${who}  ${why}`;
 }
 
 /** The human text of a plan: where it came from, counts, then the decisions grouped by kind. */
-export function formatPlan(result: PlanRunResult, options: { all?: boolean } = {}): string {
+export function formatPlan(result: PlanRunResult, options: { limit?: number } = {}): string {
+  const limit = options.limit ?? DEFAULT_LIST_LIMIT;
   const { plan, snapshot } = result;
   const lines = [
     `plan ${result.runId} from snapshot ${snapshot.runId} (${snapshot.startedAt}): ${n(result.currentMembers)} group members, ${n(result.quickSightUsers)} QuickSight users`,
@@ -46,7 +52,7 @@ export function formatPlan(result: PlanRunResult, options: { all?: boolean } = {
     const group = plan.decisions.filter((d) => d.decision === kind);
     if (group.length === 0) continue;
     lines.push('', `${kind} (${n(group.length)})`);
-    const shown = options.all ? group : group.slice(0, LIST_LIMIT);
+    const shown = group.slice(0, limit);
     lines.push(...shown.map(decisionLine));
     if (shown.length < group.length)
       lines.push(`  … and ${n(group.length - shown.length)} more (--json lists all)`);

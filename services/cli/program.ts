@@ -1,13 +1,33 @@
 import { Command } from 'commander';
+import { registerApply } from './commands/apply.js';
+import { registerAudit } from './commands/audit.js';
+import { registerDemo } from './commands/demo.js';
 import { registerHandleEvent } from './commands/handle-event.js';
 import { registerInitTables } from './commands/init-tables.js';
-import { COMMAND_ORDER, registerPendingCommands } from './commands/pending.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerRemove } from './commands/remove.js';
+import { registerReport } from './commands/report.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
 import type { CliContext } from './io.js';
+
+/** Commands in the order of DESIGN.md §4, for --help. */
+const COMMAND_ORDER = [
+  'init-tables',
+  'snapshot',
+  'plan',
+  'apply',
+  'reconcile',
+  'handle-event',
+  'resolve',
+  'remove',
+  'audit',
+  'report',
+  'sandbox',
+  'demo',
+];
 
 /** Builds the `idsync` command line for one invocation. */
 export function buildProgram(ctx: CliContext): Command {
@@ -29,9 +49,13 @@ export function buildProgram(ctx: CliContext): Command {
   registerPlan(program, ctx);
   registerHandleEvent(program, ctx);
   registerRemove(program, ctx);
+  registerApply(program, ctx);
+  registerReconcile(program, ctx);
+  registerDemo(program, ctx);
   registerResolve(program, ctx);
   registerSandbox(program, ctx);
-  registerPendingCommands(program, new Set(program.commands.map((c) => c.name())));
+  registerAudit(program, ctx);
+  registerReport(program, ctx);
   const rank = (name: string) => COMMAND_ORDER.indexOf(name);
   (program.commands as Command[]).sort((a, b) => rank(a.name()) - rank(b.name()));
   for (const command of program.commands) command.exitOverride();

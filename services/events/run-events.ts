@@ -50,6 +50,9 @@ export interface HandleEventsResult {
   readonly removals: readonly Removal[];
 }
 
+/** Events handled at once (each is a few DynamoDB calls, one IdC call for Create/Put/Patch). */
+const EVENT_CONCURRENCY = 8;
+
 const where = (l: InputLocation) =>
   l.index !== undefined
     ? `entry ${l.index + 1}${l.line ? ` (line ${l.line})` : ''}`
@@ -89,33 +92,42 @@ export async function handleEvents(
   }
   const { unique } = dedupeEvents(valid.map((v) => v.event));
   const firstOf = new Set(unique);
-  for (const { event, at } of valid) {
-    const base = {
-      ...at,
-      eventId: event.eventId,
-      eventName: event.eventName,
-      userId: event.userId,
-    };
-    if (!firstOf.has(event)) {
-      outcomes.push({
-        ...base,
-        status: 'duplicate',
-        message: `${where(at)}: event ${event.eventId} repeated in this input; processed once`,
-      });
-      continue;
+  // Events are independent once deduplicated: a few at a time, outcomes kept in input order.
+  const handled: EventOutcome[] = new Array(valid.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < valid.length) {
+      const i = next++;
+      const { event, at } = valid[i] as (typeof valid)[number];
+      const base = {
+        ...at,
+        eventId: event.eventId,
+        eventName: event.eventName,
+        userId: event.userId,
+      };
+      if (!firstOf.has(event)) {
+        handled[i] = {
+          ...base,
+          status: 'duplicate',
+          message: `${where(at)}: event ${event.eventId} repeated in this input; processed once`,
+        };
+        continue;
+      }
+      try {
+        handled[i] = await handleOne(deps, event, base, now().toISOString(), removals);
+      } catch (error) {
+        // A storage or IdC failure: say so and go on with the next event; the event is not
+        // recorded, so a redelivery will be processed.
+        handled[i] = {
+          ...base,
+          status: 'rejected',
+          message: `${where(at)}: could not process (${describeError(error)}); retry later`,
+        };
+      }
     }
-    try {
-      outcomes.push(await handleOne(deps, event, base, now().toISOString(), removals));
-    } catch (error) {
-      // A storage or IdC failure: say so and go on with the next event; the event is not recorded,
-      // so a redelivery will be processed.
-      outcomes.push({
-        ...base,
-        status: 'rejected',
-        message: `${where(at)}: could not process (${describeError(error)}); retry later`,
-      });
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(EVENT_CONCURRENCY, valid.length) }, lane));
+  outcomes.push(...handled);
   await deps.audit.append(outcomes.map((o) => auditRow(runId, now().toISOString(), o)));
   const counts = outcomes.reduce<Record<string, number>>((acc, o) => {
     acc[o.status] = (acc[o.status] ?? 0) + 1;

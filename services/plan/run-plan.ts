@@ -163,7 +163,10 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
       }
     }
     tasks.cancelled = await cancelRejoined(deps, state.currentMembers);
-    for (const e of pendingEvents) await deps.events.markPlanned(e.eventId, options.runId);
+    // Events count as planned only when their deletions were queued (not when the guard tripped).
+    if (!plan.guard.tripped) {
+      for (const e of pendingEvents) await deps.events.markPlanned(e.eventId, options.runId);
+    }
   }
   deps.logger.info(
     {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
-import { formatPlan } from '../format-plan.js';
+import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 
 export interface GuardFlags {
@@ -19,6 +19,25 @@ export function withGuardFlags(command: Command): Command {
       'allow up to N deletions in this run (overrides both guard limits)',
     )
     .option('--allow-emptied-groups', 'accept configured groups that went empty as really empty');
+}
+
+/** `--limit N` / `--all`: how many rows of each group the text output lists. */
+export function withListFlags(command: Command): Command {
+  return command
+    .option(
+      '--limit <n>',
+      'rows listed per decision in the text output',
+      String(DEFAULT_LIST_LIMIT),
+    )
+    .option('--all', 'list every decision in the text output');
+}
+
+export function listLimit(flags: { limit?: string; all?: boolean }): number {
+  if (flags.all) return Number.POSITIVE_INFINITY;
+  const n = Number(flags.limit ?? DEFAULT_LIST_LIMIT);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--limit must be a whole number (got ${flags.limit})`);
+  return n;
 }
 
 export function guardOverride(flags: GuardFlags): GuardOverride | undefined {
@@ -37,16 +56,18 @@ export function guardOverride(flags: GuardFlags): GuardOverride | undefined {
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
-  withGuardFlags(
-    program
-      .command('plan')
-      .description('diff + pending events → plan; queues tasks, changes nothing in QuickSight')
-      .option('--all', 'list every decision in the text output'),
+  withListFlags(
+    withGuardFlags(
+      program
+        .command('plan')
+        .description('diff + pending events → plan; queues tasks, changes nothing in QuickSight'),
+    ),
   ).action(
-    action(ctx, async (flags: GuardFlags & { all?: boolean }, command: Command) => {
+    action(ctx, async (flags: GuardFlags & { all?: boolean; limit?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(['plan', 'quicksight'], ctx.io.env);
       const override = guardOverride(flags);
+      const limit = listLimit(flags);
       const { buildLogger, buildStores } = await import('../../../shared/runtime.js');
       const { runPlan } = await import('../../plan/run-plan.js');
       const stores = buildStores(config);
@@ -62,7 +83,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
             persistTasks: true,
           },
         );
-        printResult(ctx.io, globals, result, formatPlan(result, { all: flags.all === true }));
+        printResult(ctx.io, globals, result, formatPlan(result, { limit }));
         return result.plan.guard.tripped ? ExitCode.GuardOrPartial : ExitCode.Ok;
       } finally {
         stores.close();

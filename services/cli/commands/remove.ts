@@ -5,32 +5,40 @@ import { newRunId } from '../../../shared/run-id.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { readInput } from '../read-input.js';
-import { type GuardFlags, guardOverride, withGuardFlags } from './plan.js';
+import {
+  type GuardFlags,
+  guardOverride,
+  listLimit,
+  withGuardFlags,
+  withListFlags,
+} from './plan.js';
 
 export function registerRemove(program: Command, ctx: CliContext): void {
-  withGuardFlags(
-    program
-      .command('remove')
-      .description(
-        'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
-      )
-      .option(
-        '--csv <file>',
-        'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
-      )
-      .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
-      .option('--all', 'list every decision in the text output'),
+  withListFlags(
+    withGuardFlags(
+      program
+        .command('remove')
+        .description(
+          'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
+        )
+        .option(
+          '--csv <file>',
+          'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
+        )
+        .option('--apply', 'delete the matched QuickSight users now (default: dry run)'),
+    ),
   ).action(
     action(
       ctx,
       async (
-        flags: GuardFlags & { csv?: string; apply?: boolean; all?: boolean },
+        flags: GuardFlags & { csv?: string; apply?: boolean; all?: boolean; limit?: string },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         if (!flags.csv) throw new UsageError('remove needs --csv FILE');
         const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
         const override = guardOverride(flags);
+        const limit = listLimit(flags);
         const { parseRemovalCsv } = await import('../../plan/csv-input.js');
         const csv = parseRemovalCsv(await readInput(flags.csv));
         const runtime = await import('../../../shared/runtime.js');
@@ -81,7 +89,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
                 `  line ${e.line}: ${e.reason}${e.value ? ` (${JSON.stringify(e.value)})` : ''}`,
             ),
             '',
-            formatPlan(plan, { all: flags.all === true }),
+            formatPlan(plan, { limit }),
           ];
           if (applied) lines.push('', applied.text);
           else if (!plan.plan.guard.tripped)

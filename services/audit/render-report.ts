@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import {
+  DECISIONS,
+  type MissRow,
+  OUTCOMES,
+  type PersonRow,
+  type ReportModel,
+  STATUS_ORDER,
+} from './report-model.js';
+import { REPORT_CSS, REPORT_SCRIPT } from './report-template.js';
+import { formatMoney, formatTime, savingsSentence, summarySentences } from './report-text.js';
+
+/**
+ * The operator report as one self-contained HTML page (pure): inline CSS, inline script, an
+ * inline SVG chart, no external asset, and a Content-Security-Policy that allows nothing else.
+ * Every value from the audit goes through `escapeHtml`: emails and reasons are data.
+ */
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text safe in HTML content and in quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export const STATUS_LABELS: Readonly<Record<string, string>> = {
+  failed: 'Failed',
+  not_found: 'No QuickSight user',
+  blocked: 'Blocked by guard',
+  planned: 'Planned (not in this run)',
+  deleted: 'Deleted',
+  already_gone: 'Already gone',
+  cancelled: 'Cancelled (re-joined)',
+  deferred: 'Deferred',
+  protected: 'Protected (kept)',
+};
+
+const CHART_LABELS: Readonly<Record<string, string>> = {
+  delete: 'to delete',
+  not_found: 'no QuickSight user',
+  protected: 'protected (kept)',
+  deferred: 'deferred (later)',
+  blocked: 'blocked by guard',
+  deleted: 'deleted',
+  already_gone: 'already gone',
+  failed: 'failed',
+  cancelled: 'cancelled (re-joined)',
+};
+
+const BAR_COLOURS: Readonly<Record<string, string>> = {
+  delete: '#2b6cb0',
+  not_found: '#b7791f',
+  protected: '#718096',
+  deferred: '#a0aec0',
+  blocked: '#c53030',
+  deleted: '#2f855a',
+  already_gone: '#68a37f',
+  failed: '#c53030',
+  cancelled: '#a0aec0',
+};
+
+const SOURCE_LABELS: Readonly<Record<string, string>> = {
+  group_removal: 'left a group',
+  deleted_event: 'IdC user deleted',
+  csv: 'CSV file',
+};
+
+const MISS_LABELS: Readonly<Record<MissRow['kind'], string>> = {
+  not_found: 'No QuickSight user',
+  unresolved_event: 'Event not traced to a person',
+  rejected_event: 'Event not usable',
+  input_error: 'Bad input row',
+};
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+export function renderReport(m: ReportModel): string {
+  const csp = `default-src 'none'; style-src ${sha256(REPORT_CSS)}; script-src ${sha256(REPORT_SCRIPT)}; img-src data:`;
+  const when = m.startedAt ? formatTime(m.startedAt) : 'no rows';
+  const plans =
+    m.planRunIds.length > 0
+      ? ` · decisions from plan run ${m.planRunIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(', ')}`
+      : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<title>idsync report · run ${escapeHtml(m.runId)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+<h1>QuickSight clean-up report</h1>
+<p class="meta">Run <code>${escapeHtml(m.runId)}</code> · ${escapeHtml(when)}${plans} · generated ${escapeHtml(formatTime(m.generatedAt))}</p>
+<section class="summary" id="summary">
+${summarySentences(m)
+  .map((s) => `<p>${escapeHtml(s)}</p>`)
+  .join('\n')}
+<p class="saving">${escapeHtml(savingsSentence(m))}</p>
+</section>
+${renderCards(m)}
+<h2>Needs attention</h2>
+${renderAttention(m)}
+<h2>Decisions and outcomes</h2>
+<div class="panel">${renderChart(m)}</div>
+<h2>People and their QuickSight users</h2>
+${renderPeople(m.rows)}
+<h2>What the words mean</h2>
+${GLOSSARY}
+<footer>Written by idsync from the audit table (run <code>${escapeHtml(m.runId)}</code>). Get every row with <code>idsync audit --run ${escapeHtml(m.runId)} --out audit.csv</code>.</footer>
+</main>
+<script>${REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+function renderCards(m: ReportModel): string {
+  const o = (k: string) => m.outcomeCounts[k] ?? 0;
+  const d = (k: string) => m.decisionCounts[k] ?? 0;
+  const cards: [key: string, tone: string, value: string, label: string][] = [
+    ['deleted', 'ok', n(o('deleted')), 'QuickSight users deleted'],
+    ['failed', o('failed') > 0 ? 'bad' : 'ok', n(o('failed')), 'failed after retries'],
+    ['missed', m.misses.length > 0 ? 'warn' : 'ok', n(m.misses.length), 'misses to check'],
+    [
+      'kept',
+      'info',
+      n(d('protected') + d('deferred') + o('cancelled')),
+      'kept (protected, deferred or re-joined)',
+    ],
+    ['savings', 'ok', formatMoney(m.savings.monthly), 'estimated saving per month'],
+  ];
+  if (d('blocked') > 0) cards.splice(1, 0, ['blocked', 'bad', n(d('blocked')), 'blocked by guard']);
+  return `<section class="cards">${cards
+    .map(
+      ([key, tone, value, label]) =>
+        `<div class="card ${tone}" data-card="${key}"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div></div>`,
+    )
+    .join('')}</section>`;
+}
+
+function renderAttention(m: ReportModel): string {
+  if (m.failures.length === 0 && m.misses.length === 0)
+    return '<div class="panel"><p class="none">Nothing: no failures and no misses.</p></div>';
+  const failures = m.failures.map(
+    (r) =>
+      `<tr data-kind="failed"><td><span class="pill s-failed">Failed</span></td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td class="reason">${escapeHtml(r.error ?? r.reason)}</td></tr>`,
+  );
+  const misses = m.misses.map(
+    (x) =>
+      `<tr data-kind="${escapeHtml(x.kind)}"><td><span class="pill s-not_found">${escapeHtml(MISS_LABELS[x.kind])}</span></td><td>${escapeHtml(x.subject)}</td><td></td><td class="reason">${escapeHtml(x.reason)}</td></tr>`,
+  );
+  return `<div class="panel attention"><table id="attention">
+${colgroup(['w-what', 'w-email', 'w-user', ''])}
+<thead><tr><th>What</th><th>Who or where</th><th>QuickSight user</th><th>Details</th></tr></thead>
+<tbody>
+${[...failures, ...misses].join('\n')}
+</tbody></table></div>`;
+}
+
+function renderChart(m: ReportModel): string {
+  const groups: [
+    title: string,
+    kind: string,
+    keys: readonly string[],
+    counts: ReportModel['decisionCounts'],
+  ][] = [
+    ['Decisions', 'decision', DECISIONS, m.decisionCounts],
+    ['Outcomes', 'outcome', OUTCOMES, m.outcomeCounts],
+  ];
+  const max = Math.max(
+    1,
+    ...groups.flatMap(([, , keys, counts]) => keys.map((k) => counts[k] ?? 0)),
+  );
+  const [labelW, barW, rowH] = [190, 440, 26];
+  const parts: string[] = [];
+  let y = 0;
+  for (const [title, kind, keys, counts] of groups) {
+    y += 22;
+    parts.push(`<text x="0" y="${y}" font-weight="650">${escapeHtml(title)}</text>`);
+    y += 8;
+    for (const key of keys) {
+      const count = counts[key] ?? 0;
+      const w = count === 0 ? 0 : Math.max(2, Math.round((count / max) * barW));
+      parts.push(
+        `<g data-chart="${kind}:${escapeHtml(key)}" data-count="${count}"><text x="0" y="${y + 17}">${escapeHtml(CHART_LABELS[key] ?? key)}</text><rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 8}" rx="3" fill="${BAR_COLOURS[key] ?? '#718096'}"></rect><text x="${labelW + w + 8}" y="${y + 17}">${n(count)}</text></g>`,
+      );
+      y += rowH;
+    }
+  }
+  const width = labelW + barW + 80;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Counts of decisions and outcomes" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}">${parts.join('')}</svg>`;
+}
+
+/** The people table's columns: title, width class, sort type. Result is the outcome, or the decision's state when nothing ran. */
+const HEADERS: readonly [title: string, width: string, type?: string][] = [
+  ['Result', 'w-status', 'number'],
+  ['Email', 'w-email'],
+  ['QuickSight user', 'w-user'],
+  ['Role', 'w-role'],
+  ['Named by', 'w-source'],
+  ['Decision', 'w-decision'],
+  ['Reason', ''],
+  ['Attempts', 'w-attempts', 'number'],
+];
+
+const colgroup = (classes: readonly string[]) =>
+  `<colgroup>${classes.map((c) => (c ? `<col class="${c}">` : '<col>')).join('')}</colgroup>`;
+
+function renderPeople(rows: readonly PersonRow[]): string {
+  const head = HEADERS.map(
+    ([title, , type]) =>
+      `<th scope="col"${type ? ` data-type="${type}"` : ''}><button type="button">${title}</button></th>`,
+  ).join('');
+  const body = rows.map(
+    (r) =>
+      `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td>${escapeHtml(r.role)}</td><td>${escapeHtml(SOURCE_LABELS[r.source ?? ''] ?? r.source)}</td><td>${escapeHtml(r.decision)}</td><td class="reason">${escapeHtml(r.error ? `${r.error} — ${r.reason}` : r.reason)}</td><td class="num">${r.attempts ?? ''}</td></tr>`,
+  );
+  return `<div class="panel">
+<div class="tools"><label for="filter">Filter</label><input id="filter" type="search" placeholder="email, user, reason, status…" autocomplete="off"><output id="shown">${n(rows.length)} rows</output></div>
+<table id="people">
+${colgroup(HEADERS.map(([, width]) => width))}
+<thead><tr>${head}</tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody></table></div>`;
+}
+
+const GLOSSARY = `<div class="panel"><dl>
+<dt>to delete</dt><dd>The person left (group removal, deleted IAM Identity Center user or CSV) and this QuickSight user should go.</dd>
+<dt>no QuickSight user</dt><dd>The person was named for removal but holds no QuickSight user: nothing to do, but worth a look (typo in a CSV?).</dd>
+<dt>protected</dt><dd>Kept on purpose: an ADMIN or AUTHOR role, or a user on the protected list.</dd>
+<dt>deferred</dt><dd>Not now: the person is back in a group, or still inside the grace period.</dd>
+<dt>blocked by guard</dt><dd>The run wanted to delete more users than the safety limit allows, so it deleted nothing.</dd>
+<dt>deleted / already gone</dt><dd>The QuickSight user was removed by idsync / had already been removed by someone else.</dd>
+<dt>failed</dt><dd>QuickSight refused or did not answer even after retries; the next run tries again.</dd>
+<dt>cancelled</dt><dd>The person re-joined a group before the deletion ran, so it was not done.</dd>
+</dl></div>`;

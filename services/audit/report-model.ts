@@ -1,0 +1,238 @@
+import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+
+/**
+ * What the operator report of one run says, built from audit rows alone (pure). A run's rows are
+ * its decisions, outcomes, events and input errors; an apply run's outcomes name their plan run
+ * (`detail.planRunId`), whose decisions are joined in (`planRows`). Problems come first: failures,
+ * then misses, then what the guard blocked.
+ */
+
+export const DECISIONS = ['delete', 'not_found', 'protected', 'deferred', 'blocked'] as const;
+export const OUTCOMES = ['deleted', 'already_gone', 'failed', 'cancelled'] as const;
+
+/** A table row's state, in the order the table lists them (problems first). */
+export const STATUS_ORDER = [
+  'failed',
+  'not_found',
+  'blocked',
+  'planned',
+  'deleted',
+  'already_gone',
+  'cancelled',
+  'deferred',
+  'protected',
+] as const;
+export type RowStatus = (typeof STATUS_ORDER)[number];
+
+export interface PersonRow {
+  readonly email: string;
+  readonly userName?: string;
+  readonly role?: string;
+  readonly source?: string;
+  readonly decision: string;
+  readonly reason: string;
+  readonly outcome?: string;
+  readonly attempts?: number;
+  readonly error?: string;
+  readonly status: RowStatus;
+}
+
+export type MissKind = 'not_found' | 'unresolved_event' | 'rejected_event' | 'input_error';
+
+export interface MissRow {
+  readonly kind: MissKind;
+  /** Who or what: an email, an IdC user id, `CSV line 4`. */
+  readonly subject: string;
+  readonly reason: string;
+}
+
+export interface ReportModel {
+  readonly runId: string;
+  readonly generatedAt: string;
+  /** Time of the run's first and last rows. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Plan runs whose decisions were joined in (an apply-only run). */
+  readonly planRunIds: readonly string[];
+  /** Rows of the people table, by decision. */
+  readonly decisionCounts: Readonly<Record<string, number>>;
+  /** This run's outcome rows, by outcome. */
+  readonly outcomeCounts: Readonly<Record<string, number>>;
+  readonly eventCounts: Readonly<Record<string, number>>;
+  readonly inputErrors: number;
+  /** Distinct people in the table. */
+  readonly people: number;
+  /** Deleted QuickSight users by what named their person (group_removal, deleted_event, csv). */
+  readonly deletedBySource: Readonly<Record<string, number>>;
+  readonly rows: readonly PersonRow[];
+  readonly misses: readonly MissRow[];
+  readonly failures: readonly PersonRow[];
+  /** Distinct reasons of blocked decisions (the guard's). */
+  readonly guardReasons: readonly string[];
+  readonly savings: {
+    readonly deletedReaders: number;
+    readonly readerPrice: number;
+    readonly monthly: number;
+  };
+}
+
+export interface ReportInput {
+  readonly runId: string;
+  readonly rows: readonly AuditRecord[];
+  /** Rows of the plan runs named by this run's outcomes (other runs only). */
+  readonly planRows?: readonly AuditRecord[];
+  readonly readerPrice: number;
+  readonly generatedAt: string;
+}
+
+/** Plan runs other than `runId` that this run's outcome rows point to, in first-seen order. */
+export function planRunIdsOf(runId: string, rows: readonly AuditRecord[]): string[] {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    const id = r.kind === 'outcome' ? r.detail?.planRunId : undefined;
+    if (typeof id === 'string' && id !== runId) ids.add(id);
+  }
+  return [...ids];
+}
+
+const countBy = <T>(items: readonly T[], key: (t: T) => string | undefined) => {
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    const k = key(item);
+    if (k !== undefined) out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+};
+
+const userKey = (r: AuditRecord) => (r.userName ? `${r.userName}` : undefined);
+
+export function buildReportModel(input: ReportInput): ReportModel {
+  const own = input.rows.filter((r) => r.runId === input.runId);
+  const joined = (input.planRows ?? []).filter((r) => r.runId !== input.runId);
+  const outcomes = new Map<string, AuditRecord>();
+  for (const r of own.filter((o) => o.kind === 'outcome').sort((a, b) => cmp(a.at, b.at)))
+    outcomes.set(userKey(r) ?? `#${r.email}`, r);
+  const ownDecisions = own.filter((r) => r.kind === 'decision');
+  // An apply-only run reports its plan runs' decisions; a run that planned reports its own, and
+  // takes from earlier plan runs only the decisions of the tasks it carried out.
+  const applyOnly = ownDecisions.length === 0;
+  const rows: PersonRow[] = [];
+  const decided = new Set<string>();
+  const used = new Set<string>();
+  const take = (d: AuditRecord, outcome: AuditRecord | undefined) => {
+    const key = userKey(d);
+    if (key !== undefined) decided.add(key);
+    if (outcome && key !== undefined) used.add(key);
+    rows.push(personRow(d, outcome));
+  };
+  for (const d of ownDecisions) take(d, outcomeOf(d));
+  for (const d of joined.filter((r) => r.kind === 'decision')) {
+    const key = userKey(d);
+    if (key !== undefined && decided.has(key)) continue;
+    const outcome = outcomeOf(d);
+    // A plan run's deletions that this run did not carry out belong to another run.
+    if (outcome || (applyOnly && d.decision !== 'delete')) take(d, outcome);
+  }
+  for (const [key, o] of outcomes) if (!used.has(key)) rows.push(personRow(o, o));
+  function outcomeOf(d: AuditRecord): AuditRecord | undefined {
+    const key = userKey(d);
+    return key === undefined || used.has(key) ? undefined : outcomes.get(key);
+  }
+  rows.sort(
+    (a, b) =>
+      STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+      cmp(a.email, b.email) ||
+      cmp(a.userName ?? '', b.userName ?? ''),
+  );
+  const context = applyOnly ? [...own, ...joined] : own;
+  const events = context.filter((r) => r.kind === 'event');
+  const inputErrors = context.filter((r) => r.kind === 'input_error');
+  const misses: MissRow[] = [
+    ...rows
+      .filter((r) => r.status === 'not_found')
+      .map((r) => ({ kind: 'not_found' as const, subject: r.email, reason: r.reason })),
+    ...events
+      .filter((e) => e.outcome === 'unresolved' || e.outcome === 'rejected')
+      .map((e) => ({
+        kind:
+          e.outcome === 'unresolved' ? ('unresolved_event' as const) : ('rejected_event' as const),
+        subject: e.userId ?? e.email ?? eventName(e),
+        reason: e.reason ?? '',
+      })),
+    ...inputErrors.map((e) => ({
+      kind: 'input_error' as const,
+      subject: inputWhere(e),
+      reason: e.reason ?? '',
+    })),
+  ];
+  const deleted = rows.filter((r) => r.status === 'deleted');
+  const deletedReaders = deleted.filter((r) => r.role?.toUpperCase() === 'READER').length;
+  const times = own.map((r) => r.at).sort(cmp);
+  return {
+    runId: input.runId,
+    generatedAt: input.generatedAt,
+    ...(times.length > 0 ? { startedAt: times[0], finishedAt: times[times.length - 1] } : {}),
+    planRunIds: planRunIdsOf(input.runId, own),
+    decisionCounts: countBy(rows, (r) => r.decision),
+    outcomeCounts: countBy([...outcomes.values()], (r) => r.outcome),
+    eventCounts: countBy(events, (r) => r.outcome),
+    inputErrors: inputErrors.length,
+    people: new Set(rows.map((r) => r.email)).size,
+    deletedBySource: countBy(deleted, (r) => r.source ?? 'unknown'),
+    rows,
+    misses,
+    failures: rows.filter((r) => r.status === 'failed'),
+    guardReasons: [
+      ...new Set(rows.filter((r) => r.status === 'blocked').map((r) => guardReason(r.reason))),
+    ],
+    savings: {
+      deletedReaders,
+      readerPrice: input.readerPrice,
+      monthly: Math.round(deletedReaders * input.readerPrice * 100) / 100,
+    },
+  };
+}
+
+function personRow(d: AuditRecord, outcome: AuditRecord | undefined): PersonRow {
+  const error = outcome?.detail?.error;
+  return {
+    email: d.email ?? '',
+    ...(d.userName ? { userName: d.userName } : {}),
+    ...(d.role ? { role: d.role } : {}),
+    ...(d.source ? { source: d.source } : {}),
+    decision: d.decision ?? 'delete',
+    reason: d.reason ?? '',
+    ...(outcome?.outcome ? { outcome: outcome.outcome } : {}),
+    ...(outcome?.attempts !== undefined ? { attempts: outcome.attempts } : {}),
+    ...(typeof error === 'string' && error ? { error } : {}),
+    status: statusOf(d.decision, outcome?.outcome),
+  };
+}
+
+function statusOf(decision: string | undefined, outcome: string | undefined): RowStatus {
+  if (outcome && (STATUS_ORDER as readonly string[]).includes(outcome)) return outcome as RowStatus;
+  if (decision === 'delete' || decision === undefined) return 'planned';
+  return (STATUS_ORDER as readonly string[]).includes(decision)
+    ? (decision as RowStatus)
+    : 'planned';
+}
+
+/** The guard's part of a blocked decision's reason (`guard tripped: …; was: …`). */
+function guardReason(reason: string): string {
+  return reason.replace(/^guard tripped: /, '').replace(/; was: .*$/s, '');
+}
+
+function eventName(e: AuditRecord): string {
+  const name = e.detail?.eventName;
+  return typeof name === 'string' ? name : 'event';
+}
+
+function inputWhere(e: AuditRecord): string {
+  const line = e.detail?.line;
+  const what = e.source === 'csv' ? 'CSV line' : 'input line';
+  return typeof line === 'number' ? `${what} ${line}` : (e.source ?? 'input');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,100 @@
+import type { ReportModel } from './report-model.js';
+
+/** The report's words: a run summarised in plain language for operators (pure, plain text). */
+
+const n = (v: number) => v.toLocaleString('en-US');
+const plural = (v: number, one: string, many: string) => `${n(v)} ${v === 1 ? one : many}`;
+
+export function formatDay(iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(iso));
+}
+
+export function formatTime(iso: string): string {
+  return `${formatDay(iso)}, ${iso.slice(11, 16)} UTC`;
+}
+
+/** `$69`, `$2.50`, `$6,600`. */
+export function formatMoney(usd: number): string {
+  const cents = Number.isInteger(usd) ? 0 : 2;
+  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: cents, maximumFractionDigits: cents })}`;
+}
+
+const SOURCE_PHRASES: Readonly<Record<string, string>> = {
+  group_removal: 'left the Google groups',
+  deleted_event: 'had their IAM Identity Center user deleted',
+  csv: 'were listed in a CSV file',
+};
+
+function whoLeft(bySource: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(bySource).sort((a, b) => b[1] - a[1]);
+  if (parts.length === 1) return SOURCE_PHRASES[parts[0]?.[0] ?? ''] ?? 'were named for removal';
+  const phrases = parts.map(
+    ([s, c]) => `${SOURCE_PHRASES[s] ?? 'were named for removal'} (${n(c)})`,
+  );
+  return phrases.length > 1
+    ? `${phrases.slice(0, -1).join(', ')} or ${phrases[phrases.length - 1]}`
+    : 'were named for removal';
+}
+
+/** What happened, in a few plain sentences: the headline first, then what was kept, missed or failed. */
+export function summarySentences(m: ReportModel): string[] {
+  const c = (k: string) => m.decisionCounts[k] ?? 0;
+  const o = (k: string) => m.outcomeCounts[k] ?? 0;
+  const on = m.startedAt ? `On ${formatDay(m.startedAt)}` : 'In this run';
+  const out: string[] = [];
+  const deletedPeople = new Set(m.rows.filter((r) => r.status === 'deleted').map((r) => r.email));
+  if (c('blocked') > 0) {
+    out.push(
+      `${on} the safety guard stopped idsync before it deleted anything: it would have removed ${plural(c('blocked'), 'QuickSight user', 'QuickSight users')}, more than allowed (${m.guardReasons.join('; ')}). Nothing was deleted; check the list below, then re-run with the override the command printed if it is right.`,
+    );
+  } else if (o('deleted') > 0 || o('already_gone') > 0 || o('failed') > 0) {
+    out.push(
+      `${on} idsync removed ${plural(o('deleted'), 'QuickSight user', 'QuickSight users')} of ${plural(deletedPeople.size, 'person', 'people')} who ${whoLeft(m.deletedBySource)}.`,
+    );
+    if (o('already_gone') > 0)
+      out.push(
+        `${plural(o('already_gone'), 'user was', 'users were')} already gone (deleted by someone else).`,
+      );
+  } else if (c('delete') > 0) {
+    out.push(
+      `${on} idsync planned to remove ${plural(c('delete'), 'QuickSight user', 'QuickSight users')}; this run deleted nothing itself (a dry run, or the deletions run in a separate apply run with its own report).`,
+    );
+  } else {
+    out.push(`${on} idsync found no QuickSight user to remove.`);
+  }
+  const kept = [
+    c('protected') > 0 &&
+      `${plural(c('protected'), 'user was', 'users were')} kept because their role (e.g. ADMIN or AUTHOR) or name is protected`,
+    c('deferred') > 0 &&
+      `${plural(c('deferred'), 'user was', 'users were')} left for later because the person is back in a group or still in the grace period`,
+    o('cancelled') > 0 &&
+      `${plural(o('cancelled'), 'deletion was', 'deletions were')} cancelled because the person re-joined a group before it ran`,
+  ].filter((s): s is string => typeof s === 'string');
+  if (kept.length > 0) out.push(`${kept.join('; ')}.`);
+  if (o('failed') > 0)
+    out.push(
+      `${plural(o('failed'), 'user', 'users')} could not be removed even after retries; they stay queued and the next run tries again (see "Needs attention").`,
+    );
+  const notFound = m.misses.filter((x) => x.kind === 'not_found').length;
+  const badEvents = m.misses.filter((x) => x.kind.endsWith('_event')).length;
+  const missed = [
+    notFound > 0 &&
+      `${plural(notFound, 'person', 'people')} named for removal had no QuickSight user`,
+    badEvents > 0 &&
+      `${plural(badEvents, 'deletion event', 'deletion events')} could not be traced to a person`,
+    m.inputErrors > 0 && `${plural(m.inputErrors, 'input row was', 'input rows were')} unusable`,
+  ].filter((s): s is string => typeof s === 'string');
+  if (missed.length > 0) out.push(`Missed: ${missed.join('; ')}.`);
+  return out;
+}
+
+/** The savings line: an estimate, and what it is based on. */
+export function savingsSentence(m: ReportModel): string {
+  const { deletedReaders, readerPrice, monthly } = m.savings;
+  return `Estimated saving: about ${formatMoney(monthly)} a month (${plural(deletedReaders, 'Reader', 'Readers')} deleted × ${formatMoney(readerPrice)} per Reader per month). This is an estimate from the list price, not a bill.`;
+}

@@ -1,0 +1,104 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { NotFoundError } from '../../shared/errors.js';
+import type { Stores } from '../../shared/runtime.js';
+import { findNewestRun } from './newest-run.js';
+import { renderReport } from './render-report.js';
+import { buildReportModel, planRunIdsOf, type ReportModel } from './report-model.js';
+
+/** `idsync report` (and `reconcile/apply --report`): read a run's audit, write the HTML page. */
+
+export type ReportStores = Pick<Stores, 'audit' | 'doc' | 'names'>;
+
+export interface LoadReportOptions {
+  /** Default: the newest run with decision or outcome rows in the last `newestRunDays` days. */
+  readonly runId?: string;
+  readonly readerPrice: number;
+  /** 30. */
+  readonly newestRunDays?: number;
+  readonly now?: Date;
+}
+
+export interface WriteReportOptions extends LoadReportOptions {
+  readonly out: string;
+}
+
+export interface ReportCounts {
+  readonly decisions: Readonly<Record<string, number>>;
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly misses: number;
+  readonly failures: number;
+  readonly deletedReaders: number;
+  readonly monthlySavings: number;
+}
+
+export interface WrittenReport {
+  /** Absolute path of the file written. */
+  readonly path: string;
+  readonly runId: string;
+  readonly counts: ReportCounts;
+}
+
+async function rowsOf(stores: ReportStores, runId: string): Promise<AuditRecord[]> {
+  const rows: AuditRecord[] = [];
+  for await (const page of stores.audit.byRun(runId)) rows.push(...page);
+  return rows;
+}
+
+/** The report model of a run: its rows, plus the decisions of the plan runs its outcomes name. */
+export async function loadReportModel(
+  stores: ReportStores,
+  options: LoadReportOptions,
+): Promise<ReportModel> {
+  const now = options.now ?? new Date();
+  const days = options.newestRunDays ?? 30;
+  let runId = options.runId?.trim();
+  if (!runId) {
+    const newest = await findNewestRun(stores.doc, stores.names.audit, {
+      kinds: ['decision', 'outcome'],
+      days,
+      now,
+    });
+    if (!newest)
+      throw new NotFoundError(
+        `no run with decisions or outcomes in the audit of the last ${days} days; pass --run ID`,
+      );
+    runId = newest.runId;
+  }
+  const rows = await rowsOf(stores, runId);
+  if (rows.length === 0) throw new NotFoundError(`no audit rows for run ${runId}`);
+  const planRows: AuditRecord[] = [];
+  for (const planRunId of planRunIdsOf(runId, rows))
+    planRows.push(...(await rowsOf(stores, planRunId)));
+  return buildReportModel({
+    runId,
+    rows,
+    planRows,
+    readerPrice: options.readerPrice,
+    generatedAt: now.toISOString(),
+  });
+}
+
+export function reportCounts(model: ReportModel): ReportCounts {
+  return {
+    decisions: model.decisionCounts,
+    outcomes: model.outcomeCounts,
+    misses: model.misses.length,
+    failures: model.failures.length,
+    deletedReaders: model.savings.deletedReaders,
+    monthlySavings: model.savings.monthly,
+  };
+}
+
+/** Writes the report of a run to `out` (creating its folder) and says where and what it counted. */
+export async function writeReport(
+  stores: ReportStores,
+  options: WriteReportOptions,
+): Promise<WrittenReport> {
+  const model = await loadReportModel(stores, options);
+  const path = resolve(options.out);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderReport(model), 'utf8');
+  return { path, runId: model.runId, counts: reportCounts(model) };
+}

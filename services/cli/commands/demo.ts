@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../../shared/config/index.js';
+import { UsageError } from '../../../shared/errors.js';
+import { action, type CliContext } from '../io.js';
+
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('the whole pipeline on the sandbox, end to end (npm start)')
+    .option('--report <file>', 'where to write the HTML report', 'idsync-demo-report.html')
+    .option('--leavers <n>', 'how many people leave their groups', '900')
+    .action(
+      action(ctx, async (flags: { report: string; leavers: string }) => {
+        loadConfig([], ctx.io.env);
+        const leavers = Number(flags.leavers);
+        if (!Number.isInteger(leavers) || leavers < 5 || leavers > 2000) {
+          throw new UsageError(
+            `--leavers must be a whole number from 5 to 2000 (got ${flags.leavers})`,
+          );
+        }
+        const { runDemo, DEFAULT_DEMO } = await import('../demo.js');
+        const { runCli } = await import('../main.js');
+        return runDemo(ctx.io, { ...DEFAULT_DEMO, report: flags.report, leavers }, runCli);
+      }),
+    );
+}

@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../services/audit/write-report.js';
+import { type AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import { startTestTables } from '../helpers/tables.js';
+import { AWKWARD_PEOPLE, type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
+
+/**
+ * Opens the operator report in Debian's chromium: the counts it shows match the audit, sorting
+ * and filtering work, nothing is fetched, no script runs from the data. Screenshot:
+ * test-output/report.png.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const outDir = join(new URL('../..', import.meta.url).pathname, 'test-output');
+const RUN = '20261127T164701Z-3f9a';
+const AT = new Date(Date.now() - 3_600_000).toISOString();
+
+const leavers: PersonSpec[] = Array.from({ length: 24 }, (_, i) => ({
+  email: `leaver${String(i).padStart(2, '0')}@example.com`,
+  userName: `AWSReservedSSO_QuickSightReader_0123456789abcdef/leaver${String(i).padStart(2, '0')}@example.com`,
+  decision: 'delete',
+  reason: 'READER user belongs to a leaver; named by group removal',
+  outcome: i === 5 ? 'failed' : i === 7 ? 'cancelled' : 'deleted',
+  ...(i === 5 ? { error: 'InternalFailureException: try again later' } : {}),
+}));
+const people: PersonSpec[] = [
+  ...AWKWARD_PEOPLE,
+  ...leavers,
+  {
+    email: 'author@example.com',
+    userName: 'author/author@example.com',
+    role: 'AUTHOR',
+    decision: 'protected',
+    reason: 'role AUTHOR is protected',
+  },
+  {
+    email: 'back@example.com',
+    userName: 'reader/back@example.com',
+    decision: 'deferred',
+    reason: 'back@example.com is in a configured group in the newest snapshot (re-joined)',
+  },
+];
+
+let tables: Awaited<ReturnType<typeof startTestTables>>;
+let browser: Browser;
+let page: Page;
+let audit: AuditRecord[];
+const requests: string[] = [];
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  tables = await startTestTables();
+  const log = new DynamoAuditLog(tables.doc, tables.names.audit);
+  await log.append([
+    ...runRows(RUN, RUN, AT, people),
+    {
+      runId: RUN,
+      at: AT,
+      kind: 'event',
+      outcome: 'unresolved',
+      userId: '906782d5-bad0-4d5c-9ab1-000000000000',
+      reason: 'DeleteUser of an IdC user idsync never saw',
+    },
+  ]);
+  audit = [];
+  for await (const page of log.byRun(RUN)) audit.push(...page);
+  await mkdir(outDir, { recursive: true });
+  const written = await writeReport(
+    { audit: log, doc: tables.doc, names: tables.names },
+    { out: join(outDir, 'report.html'), readerPrice: 3 },
+  );
+  expect(written.runId).toBe(RUN);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(pathToFileURL(written.path).href);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tables?.close();
+});
+
+const count = (kind: string, key: string) =>
+  audit.filter((r) => r.kind === kind && (kind === 'decision' ? r.decision : r.outcome) === key)
+    .length;
+const visibleEmails = () =>
+  page.$$eval('#people tbody tr:not([hidden]) td:nth-child(2)', (cells) =>
+    cells.map((c) => c.textContent ?? ''),
+  );
+
+describe('the operator report in a browser', () => {
+  it('shows the counts of the audit in the chart, the cards and the table', async () => {
+    const chart = await page.$$eval('[data-chart]', (gs) =>
+      gs.map((g) => [
+        g.getAttribute('data-chart'),
+        Number(g.getAttribute('data-count')),
+        g.textContent,
+      ]),
+    );
+    for (const [key, shown, text] of chart) {
+      const [kind, name] = String(key).split(':') as [string, string];
+      expect(shown, String(key)).toBe(count(kind, name));
+      expect(text).toContain(String(count(kind, name)));
+    }
+    const card = (name: string) => page.textContent(`[data-card="${name}"] .value`);
+    expect(await card('deleted')).toBe(String(count('outcome', 'deleted')));
+    expect(await card('failed')).toBe(String(count('outcome', 'failed')));
+    expect(await card('savings')).toBe(
+      `$${3 * audit.filter((r) => r.kind === 'outcome' && r.outcome === 'deleted' && r.role === 'READER').length}`,
+    );
+    expect(await page.$$eval('#people tbody tr', (rows) => rows.length)).toBe(
+      audit.filter((r) => r.kind === 'decision').length,
+    );
+    expect(await page.textContent('#summary')).toContain(
+      `idsync removed ${count('outcome', 'deleted')} QuickSight users`,
+    );
+  });
+
+  it('lists failures and misses first', async () => {
+    const statuses = await page.$$eval('#people tbody tr', (rows) =>
+      rows.map((r) => r.getAttribute('data-status')),
+    );
+    expect(statuses.slice(0, 3)).toEqual(['failed', 'failed', 'not_found']);
+    const attention = await page.$$eval('#attention tbody tr', (rows) =>
+      rows.map((r) => r.getAttribute('data-kind')),
+    );
+    expect(attention).toEqual(['failed', 'failed', 'not_found', 'unresolved_event']);
+  });
+
+  it('sorts by a column when its header is clicked, and back', async () => {
+    await page.click('#people th:nth-child(2) button');
+    const ascending = await visibleEmails();
+    expect(ascending).toEqual([...ascending].sort((a, b) => a.localeCompare(b)));
+    expect(await page.getAttribute('#people th:nth-child(2)', 'aria-sort')).toBe('ascending');
+    await page.click('#people th:nth-child(2) button');
+    const descending = await visibleEmails();
+    expect(descending).toEqual([...ascending].reverse());
+    await page.click('#people th:nth-child(1) button');
+    expect(await page.getAttribute('#people tbody tr:first-child', 'data-status')).toBe('failed');
+  });
+
+  it('filters the table as the operator types', async () => {
+    const total = audit.filter((r) => r.kind === 'decision').length;
+    await page.fill('#filter', '山田');
+    expect(await visibleEmails()).toEqual(['yamada@example.jp']);
+    expect(await page.textContent('#shown')).toBe(`Showing 1 of ${total}`);
+    await page.fill('#filter', 'failed');
+    expect((await visibleEmails()).sort()).toEqual(['leaver05@example.com', 'yamada@example.jp']);
+    await page.fill('#filter', '');
+    expect(await visibleEmails()).toHaveLength(total);
+  });
+
+  it('fetches nothing, runs no script from the data, and logs no error', async () => {
+    expect(requests.every((u) => u.startsWith('file://'))).toBe(true);
+    expect(problems).toEqual([]);
+    expect(
+      await page.locator('#people td', { hasText: 'reader/<img src=x onerror=alert(1)>' }).count(),
+    ).toBe(1);
+    expect(await page.locator('#people img').count()).toBe(0);
+  });
+
+  it('saves a screenshot for people to look at', async () => {
+    await page.reload();
+    const path = join(outDir, 'report.png');
+    await page.screenshot({ path, fullPage: true });
+    expect(existsSync(path)).toBe(true);
+  });
+});
