@@ -232,7 +232,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_WORKER_QUEUE_URL',
     'lambda',
-    'Lambda only: URL of the worker\'s SQS queue (plan and event functions)',
+    "Lambda only: URL of the worker's SQS queue (plan and event functions)",
     url,
     '—',
     false,
