@@ -39,7 +39,7 @@ export async function runDemo(
   options: DemoOptions,
   runCli: (argv: string[], io: CliIo) => Promise<number>,
 ): Promise<number> {
-  const say = (text: string) => io.stdout.write(`\n▶ ${text}\n`);
+  const say = (text: string) => io.stdout.write(`\n${wrap(`▶ ${text}`, 100, '  ')}\n`);
   const run: Run = async (argv, env, quiet = false) => {
     let stdout = '';
     const capture = new Writable({
@@ -136,6 +136,20 @@ export async function runDemo(
     rmSync(work, { recursive: true, force: true });
     await sandbox.close();
   }
+}
+
+/** Word-wraps a paragraph to `width` columns, continuation lines indented. */
+export function wrap(text: string, width: number, indentBy: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indentBy + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }
 
 function indent(text: string): string {
