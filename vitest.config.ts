@@ -1,14 +1,59 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects in one run:
+ * - `integration`: tests that start servers (the sandbox, dynalite, stand-ins) or processes. Each
+ *   file runs in its own process (isolated), as they hold ports, sockets and timers.
+ * - `unit`: everything else (pure logic, CDK assertions). They share worker processes
+ *   (isolate: false), which saves loading the AWS SDK and friends once per file.
+ * A test that starts a server or a process belongs in INTEGRATION; test/test-projects.test.ts
+ * fails when a unit test imports the sandbox or server helpers.
+ */
+export const INTEGRATION = [
+  'test/infra/bundle.test.ts',
+  'test/services/audit/run-audit.test.ts',
+  'test/services/audit/write-report.test.ts',
+  'test/services/cli/**/*.test.ts',
+  'test/services/*/handler.test.ts',
+  'test/services/plan/run-plan.test.ts',
+  'test/services/sandbox/{google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
+  'test/services/snapshot/run-snapshot.test.ts',
+  'test/services/worker/{faulty-api,kill-restart,run-worker}.test.ts',
+  'test/shared/aws/{identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
+  'test/shared/dynamo/**/*.test.ts',
+  'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
+];
+
+const shared = {
+  environment: 'node',
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  pool: 'forks',
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'test/browser/**', 'node_modules/**'],
-    environment: 'node',
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
     reporters: ['default'],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/bench/**', 'test/browser/**', 'node_modules/**', ...INTEGRATION],
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: INTEGRATION,
+          exclude: ['test/bench/**', 'test/browser/**', 'node_modules/**'],
+          isolate: true,
+        },
+      },
+    ],
   },
 });

@@ -30,11 +30,11 @@ describe('QuickSight stand-in fault knobs, as the real SDK client sees them', ()
     );
 
   it('token bucket: N calls at rate R take at least (N - burst) / R', async () => {
-    const [rate, burst, calls, lanes] = [100, 10, 60, 20];
+    const [rate, burst, calls, lanes] = [20, 2, 30, 10];
     qs = await startQuickSightFixture({ faults: { bucket: { rate, burst } } });
     const started = performance.now();
     let done = 0;
-    // 20 callers at once: more than the burst arrive together, so some are throttled however
+    // 10 callers at once: more than the burst arrive together, so some are throttled however
     // slow the machine is, and the bucket, not the client, sets the pace.
     const lane = async () => {
       while (done < calls) {
