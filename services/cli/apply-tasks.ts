@@ -4,6 +4,7 @@ import type { Task } from '../../shared/dynamo/task-store.js';
 import { Pacer } from '../../shared/limiter/pacer.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
+import { isMemberAgain } from '../plan/run-plan.js';
 import { DEFAULT_ATTEMPT_POLICY } from '../worker/attempt-policy.js';
 import { createProgressReporter } from '../worker/progress.js';
 import { runWorker, type WorkerTaskStore, workerOwnerId } from '../worker/run-worker.js';
@@ -84,7 +85,9 @@ export async function applyTasks(
           stream: options.io.stderr,
         }),
         beforeDelete: async (task) =>
-          members.has(task.email) ? { skip: 'the person is a group member again' } : 'proceed',
+          isMemberAgain(task, members.emails, members.asOf)
+            ? { skip: 'the person is a group member again' }
+            : 'proceed',
       },
       {
         runId: options.runId,
@@ -118,11 +121,13 @@ function onlyTasksOf(tasks: Stores['tasks'], runId: string): WorkerTaskStore {
 }
 
 /** Members of the newest COMPLETE snapshot: a task of someone who is a member again never runs. */
-async function currentMembers(stores: Pick<Stores, 'snapshots'>): Promise<Set<string>> {
-  const members = new Set<string>();
+async function currentMembers(
+  stores: Pick<Stores, 'snapshots'>,
+): Promise<{ emails: Set<string>; asOf: string }> {
+  const emails = new Set<string>();
   const [latest] = await stores.snapshots.latestComplete(1);
-  if (!latest) return members;
+  if (!latest) return { emails, asOf: '' };
   for await (const page of stores.snapshots.googleRows(latest.runId))
-    for (const row of page) members.add(row.email);
-  return members;
+    for (const row of page) emails.add(row.email);
+  return { emails, asOf: latest.startedAt };
 }

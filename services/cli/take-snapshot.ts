@@ -1,11 +1,11 @@
 import type { Config } from '../../shared/config/index.js';
 import {
-  buildGoogle,
   buildIdentityStore,
   buildLogger,
   buildQuickSight,
   buildStores,
 } from '../../shared/runtime.js';
+import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 
 /** `idsync snapshot` with real clients built from configuration. */

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
-import type { PlanRunResult } from '../../plan/run-plan.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
 import {
   type GuardFlags,
   guardOverride,
+  type ListFlags,
   listLimit,
   withGuardFlags,
   withListFlags,
@@ -57,7 +58,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
       ctx,
       async (
         file: string,
-        flags: GuardFlags & { apply?: boolean; all?: boolean; limit?: string },
+        flags: GuardFlags & ListFlags & { apply?: boolean },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -67,7 +68,6 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
         const input = (await readInput(file)).toString('utf8');
         const runtime = await import('../../../shared/runtime.js');
         const { handleEvents } = await import('../../events/run-events.js');
-        const { runPlan } = await import('../../plan/run-plan.js');
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const idc = runtime.buildIdentityStore(config, logger);
@@ -78,41 +78,31 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
             input,
             runId,
           );
-          let plan: PlanRunResult | undefined;
-          let applied:
-            | Awaited<ReturnType<typeof import('../apply-tasks.js').applyTasks>>
-            | undefined;
-          if (handled.removals.length > 0) {
-            plan = await runPlan(
-              { ...stores, logger },
-              {
-                runId,
-                namespace: config.quicksight.namespace,
-                settings: config.plan,
-                ...(override ? { override } : {}),
-                includeLeavers: false,
-                extraRemovals: handled.removals,
-                persistTasks: flags.apply === true,
-              },
-            );
-            if (flags.apply && !plan.plan.guard.tripped) {
-              for (const o of handled.outcomes)
-                if (o.status === 'resolved' && o.eventId)
-                  await stores.events.markPlanned(o.eventId, runId);
-              const { applyTasks } = await import('../apply-tasks.js');
-              applied = await applyTasks(config, stores, logger, {
-                runId,
-                onlyRunId: runId,
-                io: ctx.io,
-                json: globals.json === true,
-              });
-            }
-          }
+          const result =
+            handled.removals.length > 0
+              ? await planAndMaybeApply({
+                  config,
+                  stores,
+                  logger,
+                  io: ctx.io,
+                  json: globals.json === true,
+                  runId,
+                  override,
+                  removals: handled.removals,
+                  apply: flags.apply === true,
+                  beforeApply: async () => {
+                    for (const o of handled.outcomes)
+                      if (o.status === 'resolved' && o.eventId)
+                        await stores.events.markPlanned(o.eventId, runId);
+                  },
+                })
+              : undefined;
+          const plan = result?.plan;
+          const applied = result?.applied;
           const lines = formatOutcomes(handled.outcomes, limit);
           if (plan) lines.push('', formatPlan(plan, { limit }));
           if (applied) lines.push('', applied.text);
-          else if (plan && !flags.apply && !plan.plan.guard.tripped)
-            lines.push('', 'Dry run: nothing deleted. Run again with --apply to delete.');
+          else if (plan) lines.push(...dryRunLine(plan));
           printResult(
             ctx.io,
             globals,

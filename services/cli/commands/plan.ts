@@ -5,6 +5,7 @@ import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
 import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { planOptions } from '../plan-and-apply.js';
 
 export interface GuardFlags {
   readonly maxDeletions?: string;
@@ -32,7 +33,12 @@ export function withListFlags(command: Command): Command {
     .option('--all', 'list every decision in the text output');
 }
 
-export function listLimit(flags: { limit?: string; all?: boolean }): number {
+export interface ListFlags {
+  readonly limit?: string;
+  readonly all?: boolean;
+}
+
+export function listLimit(flags: ListFlags): number {
   if (flags.all) return Number.POSITIVE_INFINITY;
   const n = Number(flags.limit ?? DEFAULT_LIST_LIMIT);
   if (!Number.isInteger(n) || n < 0)
@@ -74,14 +80,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       try {
         const result = await runPlan(
           { ...stores, logger: buildLogger(config) },
-          {
-            runId: newRunId(),
-            namespace: config.quicksight.namespace,
-            settings: config.plan,
-            ...(override ? { override } : {}),
-            includeLeavers: true,
-            persistTasks: true,
-          },
+          planOptions(config, newRunId(), override, { includeLeavers: true, persistTasks: true }),
         );
         printResult(ctx.io, globals, result, formatPlan(result, { limit }));
         return result.plan.guard.tripped ? ExitCode.GuardOrPartial : ExitCode.Ok;

@@ -3,6 +3,7 @@ import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { planOptions } from '../plan-and-apply.js';
 import { formatPending } from './apply.js';
 import {
   type GuardFlags,
@@ -57,14 +58,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           const runId = newRunId();
           const plan = await runPlan(
             { ...stores, logger },
-            {
-              runId,
-              namespace: config.quicksight.namespace,
-              settings: config.plan,
-              ...(override ? { override } : {}),
-              includeLeavers: true,
-              persistTasks: true,
-            },
+            planOptions(config, runId, override, { includeLeavers: true, persistTasks: true }),
           );
           out.push('', formatPlan(plan, { limit }));
           if (plan.plan.guard.tripped) {

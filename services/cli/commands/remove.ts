@@ -4,14 +4,18 @@ import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
 import {
   type GuardFlags,
   guardOverride,
+  type ListFlags,
   listLimit,
   withGuardFlags,
   withListFlags,
 } from './plan.js';
+
+type RemoveFlags = GuardFlags & ListFlags & { csv?: string; apply?: boolean };
 
 export function registerRemove(program: Command, ctx: CliContext): void {
   withListFlags(
@@ -28,81 +32,59 @@ export function registerRemove(program: Command, ctx: CliContext): void {
         .option('--apply', 'delete the matched QuickSight users now (default: dry run)'),
     ),
   ).action(
-    action(
-      ctx,
-      async (
-        flags: GuardFlags & { csv?: string; apply?: boolean; all?: boolean; limit?: string },
-        command: Command,
-      ) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        if (!flags.csv) throw new UsageError('remove needs --csv FILE');
-        const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
-        const override = guardOverride(flags);
-        const limit = listLimit(flags);
-        const { parseRemovalCsv } = await import('../../plan/csv-input.js');
-        const csv = parseRemovalCsv(await readInput(flags.csv));
-        const runtime = await import('../../../shared/runtime.js');
-        const { runPlan } = await import('../../plan/run-plan.js');
-        const logger = runtime.buildLogger(config);
-        const stores = runtime.buildStores(config);
-        try {
-          const runId = newRunId();
-          const at = new Date().toISOString();
-          await stores.audit.append(
-            csv.errors.map((e) => ({
-              runId,
-              at,
-              kind: 'input_error' as const,
-              source: 'csv',
-              reason: `CSV line ${e.line}: ${e.reason}`,
-              detail: { line: e.line, value: e.value },
-            })),
-          );
-          const plan = await runPlan(
-            { ...stores, logger },
-            {
-              runId,
-              namespace: config.quicksight.namespace,
-              settings: config.plan,
-              ...(override ? { override } : {}),
-              includeLeavers: false,
-              extraRemovals: csv.removals,
-              persistTasks: flags.apply === true,
-            },
-          );
-          let applied:
-            | Awaited<ReturnType<typeof import('../apply-tasks.js').applyTasks>>
-            | undefined;
-          if (flags.apply && !plan.plan.guard.tripped) {
-            const { applyTasks } = await import('../apply-tasks.js');
-            applied = await applyTasks(config, stores, logger, {
-              runId,
-              onlyRunId: runId,
-              io: ctx.io,
-              json: globals.json === true,
-            });
-          }
-          const lines = [
-            `CSV: ${csv.removals.length} people, ${csv.duplicates} duplicate rows collapsed, ${csv.errors.length} bad rows`,
-            ...csv.errors.map(
-              (e) =>
-                `  line ${e.line}: ${e.reason}${e.value ? ` (${JSON.stringify(e.value)})` : ''}`,
-            ),
-            '',
-            formatPlan(plan, { limit }),
-          ];
-          if (applied) lines.push('', applied.text);
-          else if (!plan.plan.guard.tripped)
-            lines.push('', 'Dry run: nothing deleted. Run again with --apply to delete.');
-          printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
-          if (plan.plan.guard.tripped) return ExitCode.GuardOrPartial;
-          if ((applied && applied.summary.failed > 0) || csv.errors.length > 0)
-            return ExitCode.ItemsFailed;
-          return ExitCode.Ok;
-        } finally {
-          stores.close();
+    action(ctx, async (flags: RemoveFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      if (!flags.csv) throw new UsageError('remove needs --csv FILE');
+      const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
+      const override = guardOverride(flags);
+      const limit = listLimit(flags);
+      const { parseRemovalCsv } = await import('../../plan/csv-input.js');
+      const csv = parseRemovalCsv(await readInput(flags.csv));
+      const runtime = await import('../../../shared/runtime.js');
+      const logger = runtime.buildLogger(config);
+      const stores = runtime.buildStores(config);
+      try {
+        const runId = newRunId();
+        const at = new Date().toISOString();
+        await stores.audit.append(
+          csv.errors.map((e) => ({
+            runId,
+            at,
+            kind: 'input_error' as const,
+            source: 'csv',
+            reason: `CSV line ${e.line}: ${e.reason}`,
+            detail: { line: e.line, value: e.value },
+          })),
+        );
+        const { plan, applied } = await planAndMaybeApply({
+          config,
+          stores,
+          logger,
+          io: ctx.io,
+          json: globals.json === true,
+          runId,
+          override,
+          removals: csv.removals,
+          apply: flags.apply === true,
+        });
+        const lines = [
+          `CSV: ${csv.removals.length} people, ${csv.duplicates} duplicate rows collapsed, ${csv.errors.length} bad rows`,
+          ...csv.errors.map(
+            (e) => `  line ${e.line}: ${e.reason}${e.value ? ` (${JSON.stringify(e.value)})` : ''}`,
+          ),
+          '',
+          formatPlan(plan, { limit }),
+          ...(applied ? ['', applied.text] : dryRunLine(plan)),
+        ];
+        printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
+        if (plan.plan.guard.tripped) return ExitCode.GuardOrPartial;
+        if ((applied && applied.summary.failed > 0) || csv.errors.length > 0) {
+          return ExitCode.ItemsFailed;
         }
-      },
-    ),
+        return ExitCode.Ok;
+      } finally {
+        stores.close();
+      }
+    }),
   );
 }
