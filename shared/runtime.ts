@@ -16,7 +16,6 @@ import { DynamoLedger } from './dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from './dynamo/snapshot-store.js';
 import { DynamoTaskStore } from './dynamo/task-store.js';
 import { describeError } from './errors.js';
-import { createGoogleDirectory } from './google/google-directory.js';
 import { createLogger, type Logger } from './logger.js';
 import { type TableNames, tableNames } from './tables.js';
 
@@ -79,15 +78,6 @@ export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logg
     },
   );
   return { port, client, close: () => client.destroy() };
-}
-
-export function buildGoogle(config: Pick<Config, 'google'>, logger: Logger) {
-  return createGoogleDirectory({
-    credentialsPath: config.google.credentialsPath,
-    subject: config.google.subject,
-    rootUrl: config.google.rootUrl,
-    onRetry: (e) => logger.warn(e, 'Google Directory call retried'),
-  });
 }
 
 function retryRecord(e: { operation: string; attempt: number; delayMs: number; error: unknown }) {

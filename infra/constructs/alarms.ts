@@ -5,8 +5,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  IDSYNC_METRICS,
+  METRIC_DIMENSION,
+  METRIC_NAMESPACE,
+  type MetricName,
+} from '../../shared/metrics.js';
 import { type Job, jobLabel } from './idsync-function.js';
-import { IDSYNC_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE, type MetricName } from '../../shared/metrics.js';
 
 export interface IdsyncAlarmsProps {
   /** Value of the `Deployment` dimension: the table prefix. */

@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { loadConfig } from '../../shared/config/index.js';
 import { VARIABLES } from '../../shared/config/variables.js';
-import type { Job } from '../constructs/idsync-function.js';
 import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
+import type { Job } from '../constructs/idsync-function.js';
 import type { IdsyncSettings } from './settings.js';
 
 /**

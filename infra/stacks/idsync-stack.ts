@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { IdsyncAlarms } from '../constructs/alarms.js';
 import {
   defaultEntry,
@@ -13,7 +14,6 @@ import {
   type Job,
   jobLabel,
 } from '../constructs/idsync-function.js';
-import { SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import {
   identityStoreDescribeUser,
   identityStoreListUsers,

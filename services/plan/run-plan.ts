@@ -162,7 +162,7 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
         tasks[outcome === 'created' ? 'created' : 'existing']++;
       }
     }
-    tasks.cancelled = await cancelRejoined(deps, state.currentMembers);
+    tasks.cancelled = await cancelRejoined(deps, state.currentMembers, state.latest.startedAt);
     // Events count as planned only when their deletions were queued (not when the guard tripped).
     if (!plan.guard.tripped) {
       for (const e of pendingEvents) await deps.events.markPlanned(e.eventId, options.runId);
@@ -190,17 +190,29 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   };
 }
 
+/** Whether a queued task's person is back in a group according to a snapshot taken after it. */
+export function isMemberAgain(
+  task: { readonly email: string; readonly createdAt: string },
+  members: ReadonlySet<string>,
+  membersAsOf: string,
+): boolean {
+  return members.has(task.email) && membersAsOf > task.createdAt;
+}
+
 /** Cancels every pending task whose person is a member again (re-joined before it ran). */
 async function cancelRejoined(
   deps: Pick<PlanDeps, 'tasks'>,
   members: ReadonlySet<string>,
+  membersAsOf: string,
 ): Promise<number> {
   let cancelled = 0;
   for (const status of ['PENDING', 'FAILED'] as const) {
     for await (const page of deps.tasks.byStatus(status)) {
       for (const task of page) {
+        // Membership counts as re-joining only when the snapshot was taken after the task was
+        // queued: a DeleteUser event handled before the next snapshot is not undone by it.
         if (
-          members.has(task.email) &&
+          isMemberAgain(task, members, membersAsOf) &&
           (await deps.tasks.cancel(task.taskId, 'the person is a group member again'))
         ) {
           cancelled++;

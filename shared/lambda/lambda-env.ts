@@ -1,8 +1,7 @@
 /**
- * Environment variables the stack gives the Lambda functions beyond those of
- * shared/config/variables.ts. No CDK import: the handlers read the same names.
- * They belong in the config module (the only reader of the environment); until they are
- * added there, the handlers read them from the env record passed in at the handler edge.
+ * Names of the Lambda-only environment variables the stack sets. The config module (section
+ * `lambda` of shared/config/variables.ts) reads them; the stack uses these constants so the two
+ * cannot drift. No CDK import, so handler bundles may use it.
  */
 export const LAMBDA_ENV = {
   /** `true` on the worker only when the stack is deployed with `-c apply=true`; else dry run. */

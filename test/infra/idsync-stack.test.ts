@@ -1,10 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IDSYNC_RUNTIME } from '../../infra/constructs/idsync-function.js';
-import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
-import { IDSYNC_METRICS, METRIC_NAMESPACE } from '../../shared/metrics.js';
 import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../infra/constructs/triggers.js';
 import type { IdsyncStack } from '../../infra/stacks/idsync-stack.js';
+import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
+import { IDSYNC_METRICS, METRIC_NAMESPACE } from '../../shared/metrics.js';
 import { FIXTURE_HANDLER, fixtureStack } from './fixture-stack.js';
 
 /** A template resource as `Template.findResources` returns it. */

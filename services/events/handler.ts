@@ -1,0 +1,160 @@
+import type { DestinationStream } from 'pino';
+import { workerQueue } from '../../shared/aws/sqs-sender.js';
+import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
+import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import { describeError, PartialSnapshotError, RemoteServiceError } from '../../shared/errors.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { emfFields, type MetricName } from '../../shared/metrics.js';
+import type { IdentityStorePort } from '../../shared/ports.js';
+import { newRunId } from '../../shared/run-id.js';
+import { buildIdentityStore, buildStores, type Stores } from '../../shared/runtime.js';
+import { runPlan } from '../plan/run-plan.js';
+import { type EventStatus, handleEvents } from './run-events.js';
+
+/**
+ * The event handler Lambda: wiring only. EventBridge delivers one CloudTrail IdC user event
+ * (DeleteUser, CreateUser, PutUser, PatchUser); `handleEvents` parses it with the CLI's code,
+ * resolves a DeleteUser through the identity map and refreshes the map on the others. The
+ * removals are planned as `idsync handle-event` plans them (no leavers, guard applied), their
+ * tasks are persisted, and the tasks of those people are announced on the worker queue at once;
+ * the worker's IDSYNC_APPLY is the dry-run switch.
+ *
+ * Bad input never throws: it ends as a `rejected` outcome with an audit row. A storage or
+ * IdentityStore failure does throw, after the outcomes are audited, so the asynchronous
+ * invocation is retried (and parked in the FailedEvents queue after the retries); the events
+ * table deduplicates by eventID, so a retry never handles an event twice.
+ */
+
+const SECTIONS = ['identityStore', 'quicksight', 'plan', 'lambda'] as const;
+type EventsConfig = ConfigFor<(typeof SECTIONS)[number]>;
+
+export interface EventsHandlerOptions {
+  /** Where task messages go; default SQS at IDSYNC_WORKER_QUEUE_URL. Tests pass memory. */
+  readonly queue?: TaskQueuePort;
+  readonly logDestination?: DestinationStream;
+}
+
+interface Container {
+  readonly config: EventsConfig;
+  readonly logger: Logger;
+  readonly stores: Stores;
+  readonly identityStore: IdentityStorePort;
+  readonly queue: TaskQueuePort;
+}
+
+function startContainer(env: Env, options: EventsHandlerOptions): Container {
+  const config = loadConfig(SECTIONS, env);
+  const logger = createLogger({
+    level: config.core.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  return {
+    config,
+    logger,
+    stores: buildStores(config),
+    identityStore: buildIdentityStore(config, logger).port,
+    queue: workerQueue(config, options.queue),
+  };
+}
+
+/** `port` with every method call's failure noted in `failures` (and still thrown). */
+function noteFailures<T extends object>(port: T, failures: unknown[]): T {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(target, args);
+        } catch (error) {
+          failures.push(error);
+          throw error;
+        }
+      };
+    },
+  });
+}
+
+export interface EventsHandlerSummary {
+  readonly runId: string;
+  readonly outcomes: Partial<Record<EventStatus, number>>;
+  /** Removals planned (resolved DeleteUser events). */
+  readonly removals: number;
+  readonly guardTripped: boolean;
+  /** Task messages sent to the worker queue. */
+  readonly announced: number;
+}
+
+/** Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). */
+export function createEventsHandler(env: Env, options: EventsHandlerOptions = {}) {
+  let container: Container | undefined;
+  return async (event: unknown): Promise<EventsHandlerSummary> => {
+    container ??= startContainer(env, options);
+    const { config, logger, stores, identityStore, queue } = container;
+    const runId = newRunId();
+    const failures: unknown[] = [];
+    const handled = await handleEvents(
+      {
+        events: noteFailures(stores.events, failures),
+        identities: noteFailures(stores.identities, failures),
+        identityStore: noteFailures(identityStore, failures),
+        audit: stores.audit,
+        logger,
+      },
+      JSON.stringify(event ?? null),
+      runId,
+    );
+    const outcomes: Partial<Record<EventStatus, number>> = {};
+    for (const o of handled.outcomes) outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
+    const metrics: Partial<Record<MetricName, number>> = {
+      UnresolvedEvents: outcomes.unresolved ?? 0,
+    };
+
+    let guardTripped = false;
+    let announced = 0;
+    if (handled.removals.length > 0) {
+      try {
+        const plan = await runPlan(
+          { ...stores, logger },
+          {
+            runId,
+            namespace: config.quicksight.namespace,
+            settings: config.plan,
+            includeLeavers: false,
+            extraRemovals: handled.removals,
+            persistTasks: true,
+          },
+        );
+        guardTripped = plan.plan.guard.tripped;
+        metrics.GuardTripped = guardTripped ? 1 : 0;
+        if (!guardTripped) {
+          for (const o of handled.outcomes)
+            if (o.status === 'resolved' && o.eventId)
+              await stores.events.markPlanned(o.eventId, runId);
+          const people = new Set(handled.removals.map((r) => r.email));
+          announced = await announceClaimableTasks(stores.tasks, queue, runId, people);
+        }
+      } catch (error) {
+        // No COMPLETE snapshot yet: the events stay PENDING; the first scheduled plan takes them.
+        if (!(error instanceof PartialSnapshotError)) throw error;
+        logger.warn({ runId, error: error.message }, 'removals left for the scheduled plan');
+      }
+    }
+    const summary = { runId, outcomes, removals: handled.removals.length, guardTripped, announced };
+    logger.info(
+      { ...emfFields(config.core.tablePrefix, metrics, new Date()), ...summary },
+      'events metrics',
+    );
+    if (failures.length > 0) {
+      throw new RemoteServiceError(
+        'idsync storage',
+        `${failures.length} call(s) failed while handling the event (${describeError(failures[0])}); retry`,
+        { cause: failures[0], retryable: true },
+      );
+    }
+    return summary;
+  };
+}
+
+/** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */
+export const handler = createEventsHandler(process.env);

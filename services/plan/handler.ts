@@ -1,0 +1,175 @@
+import type { DestinationStream } from 'pino';
+import { workerQueue } from '../../shared/aws/sqs-sender.js';
+import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
+import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import type { SnapshotStatus } from '../../shared/domain.js';
+import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { emfFields } from '../../shared/metrics.js';
+import { newRunId } from '../../shared/run-id.js';
+import { buildStores, type Stores } from '../../shared/runtime.js';
+import { type PlanRunResult, runPlan } from './run-plan.js';
+
+/**
+ * The plan Lambda: wiring only. Invoked by the snapshot's on-success Lambda destination (the
+ * snapshot summary is the record's `responsePayload`), by an EventBridge schedule, or by hand
+ * with `{}`. It skips a cycle whose snapshot is PARTIAL (no decision from a PARTIAL snapshot;
+ * the PartialSnapshot alarm has already fired), runs `runPlan` (leavers, pending DeleteUser
+ * events; every `delete` becomes a durable task), then announces every claimable task on the
+ * worker queue, one message per task. Announcing all of them, not only the new ones, makes the
+ * queue level-triggered like the plan: a task left PENDING by a dry run, FAILED after its
+ * retries, or orphaned by a crash is announced again next cycle. A tripped guard announces
+ * nothing and emits GuardTripped 1.
+ */
+
+const SECTIONS = ['quicksight', 'plan', 'lambda'] as const;
+type PlanConfig = ConfigFor<(typeof SECTIONS)[number]>;
+
+export type PlanTrigger =
+  | {
+      readonly kind: 'snapshot';
+      readonly snapshotRunId: string;
+      readonly status: SnapshotStatus;
+      readonly reason?: string;
+    }
+  | { readonly kind: 'schedule'; readonly eventId?: string; readonly time?: string }
+  | { readonly kind: 'manual' };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads what invoked the plan: a Lambda destination record of a successful snapshot, an
+ * EventBridge scheduled event, or `{}`. Anything else is a UsageError.
+ */
+export function parsePlanTrigger(event: unknown): PlanTrigger {
+  if (event === undefined || event === null) return { kind: 'manual' };
+  if (!isObject(event))
+    throw new UsageError('plan event must be a destination record, a scheduled event or {}');
+  if ('requestContext' in event || 'responsePayload' in event) {
+    const context = isObject(event.requestContext) ? event.requestContext : {};
+    if (context.condition !== undefined && context.condition !== 'Success') {
+      throw new UsageError(
+        `plan invoked by a destination record of condition ${JSON.stringify(context.condition)}`,
+      );
+    }
+    const summary = event.responsePayload;
+    if (
+      !isObject(summary) ||
+      typeof summary.runId !== 'string' ||
+      (summary.status !== 'COMPLETE' && summary.status !== 'PARTIAL')
+    ) {
+      throw new UsageError('destination record has no snapshot summary as responsePayload');
+    }
+    return {
+      kind: 'snapshot',
+      snapshotRunId: summary.runId,
+      status: summary.status,
+      ...(typeof summary.reason === 'string' ? { reason: summary.reason } : {}),
+    };
+  }
+  if (event['detail-type'] === undefined && event.source === undefined) return { kind: 'manual' };
+  if (event['detail-type'] !== 'Scheduled Event' || event.source !== 'aws.events') {
+    throw new UsageError(
+      `plan event is not a scheduled event (detail-type ${JSON.stringify(event['detail-type'])}, source ${JSON.stringify(event.source)})`,
+    );
+  }
+  return {
+    kind: 'schedule',
+    ...(typeof event.id === 'string' ? { eventId: event.id } : {}),
+    ...(typeof event.time === 'string' ? { time: event.time } : {}),
+  };
+}
+
+export interface PlanHandlerOptions {
+  /** Where task messages go; default SQS at IDSYNC_WORKER_QUEUE_URL. Tests pass memory. */
+  readonly queue?: TaskQueuePort;
+  readonly logDestination?: DestinationStream;
+}
+
+interface Container {
+  readonly config: PlanConfig;
+  readonly logger: Logger;
+  readonly stores: Stores;
+  readonly queue: TaskQueuePort;
+}
+
+function startContainer(env: Env, options: PlanHandlerOptions): Container {
+  const config = loadConfig(SECTIONS, env);
+  const logger = createLogger({
+    level: config.core.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  return { config, logger, stores: buildStores(config), queue: workerQueue(config, options.queue) };
+}
+
+export interface PlanHandlerSummary {
+  readonly runId: string;
+  readonly trigger: PlanTrigger['kind'];
+  /** Why nothing was planned (PARTIAL snapshot, no COMPLETE snapshot yet). */
+  readonly skipped?: string;
+  readonly snapshot?: string;
+  readonly counts?: PlanRunResult['plan']['counts'];
+  readonly guardTripped: boolean;
+  readonly tasks?: PlanRunResult['tasks'];
+  /** Task messages sent to the worker queue. */
+  readonly announced: number;
+}
+
+/** Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). */
+export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
+  let container: Container | undefined;
+  return async (event: unknown): Promise<PlanHandlerSummary> => {
+    const trigger = parsePlanTrigger(event);
+    container ??= startContainer(env, options);
+    const { config, logger, stores, queue } = container;
+    const runId = newRunId();
+    const finish = (summary: PlanHandlerSummary) => {
+      const metric = { GuardTripped: summary.guardTripped ? 1 : 0 };
+      logger.info(
+        { ...emfFields(config.core.tablePrefix, metric, new Date()), ...summary },
+        'plan metrics',
+      );
+      return summary;
+    };
+    const skip = (skipped: string) => {
+      logger.warn({ runId, trigger }, `plan skipped: ${skipped}`);
+      return finish({ runId, trigger: trigger.kind, skipped, guardTripped: false, announced: 0 });
+    };
+    if (trigger.kind === 'snapshot' && trigger.status === 'PARTIAL') {
+      return skip(
+        `snapshot ${trigger.snapshotRunId} is PARTIAL (${trigger.reason ?? 'no reason given'})`,
+      );
+    }
+    let result: PlanRunResult;
+    try {
+      result = await runPlan(
+        { ...stores, logger },
+        {
+          runId,
+          namespace: config.quicksight.namespace,
+          settings: config.plan,
+          includeLeavers: true,
+          persistTasks: true,
+        },
+      );
+    } catch (error) {
+      if (error instanceof PartialSnapshotError) return skip(error.message);
+      throw error;
+    }
+    const tripped = result.plan.guard.tripped;
+    const announced = tripped ? 0 : await announceClaimableTasks(stores.tasks, queue, runId);
+    return finish({
+      runId,
+      trigger: trigger.kind,
+      snapshot: result.snapshot.runId,
+      counts: result.plan.counts,
+      guardTripped: tripped,
+      tasks: result.tasks,
+      announced,
+    });
+  };
+}
+
+/** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */
+export const handler = createPlanHandler(process.env);

@@ -1,0 +1,51 @@
+import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import type { DynamoTaskStore, Task } from '../../shared/dynamo/task-store.js';
+import type { Pacer } from '../../shared/limiter/pacer.js';
+import type { Logger } from '../../shared/logger.js';
+import type { QuickSightPort } from '../../shared/ports.js';
+import type { AttemptPolicy } from './attempt-policy.js';
+import type { ProgressReporter } from './progress.js';
+
+/** What the worker needs from the outside world, and how it is told to run (./run-worker.ts). */
+
+export type WorkerPacer = Pick<Pacer, 'acquire' | 'onSuccess' | 'onThrottle' | 'onError' | 'stats'>;
+export type WorkerTaskStore = Pick<
+  DynamoTaskStore,
+  'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release'
+>;
+/** A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined). */
+export type BeforeDelete = (task: Task) => Promise<'proceed' | 'skip' | { skip: string }>;
+
+export interface WorkerDeps {
+  readonly tasks: WorkerTaskStore;
+  readonly audit: { append(records: readonly AuditRecord[]): Promise<unknown> };
+  readonly quickSight: Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
+  readonly pacer: WorkerPacer;
+  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** Epoch ms; default Date.now. */
+  readonly clock?: { now(): number };
+  readonly progress?: ProgressReporter;
+  readonly beforeDelete?: BeforeDelete;
+  readonly random?: () => number;
+}
+
+export interface WorkerOptions {
+  /** Run id of the audit rows (the apply run). */
+  readonly runId: string;
+  /** Ceiling on tasks at work at once (IDSYNC_CONCURRENCY). */
+  readonly concurrency: number;
+  /** Lease of a claimed task; renewed before each retry. */
+  readonly leaseMs: number;
+  /** Calls per task in this run, the first included. */
+  readonly maxAttempts: number;
+  /** Lease owner id, unique per worker process (see `workerOwnerId`). */
+  readonly owner: string;
+  readonly signal?: AbortSignal;
+  /** Retry delays (base and cap); default DEFAULT_ATTEMPT_POLICY's. */
+  readonly backoff?: Partial<Pick<AttemptPolicy, 'baseMs' | 'capMs'>>;
+}
+
+/** `<host>:<pid>:<runId>`: unique per process and run. */
+export function workerOwnerId(host: string, pid: number, runId: string): string {
+  return `${host}:${pid}:${runId}`;
+}

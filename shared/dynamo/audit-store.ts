@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { normalizeEmail } from '../email.js';
+import { IdsyncError, UsageError } from '../errors.js';
+
+/**
+ * The audit log (table `audit`): an append-only record of every decision and outcome. Every put
+ * is conditional on `attribute_not_exists(runId)`, so nothing is ever overwritten; the readers
+ * each use the table key or one of its indexes (byEmail, byUserId, byDay), never a scan.
+ */
+
+export type AuditKind = 'decision' | 'outcome' | 'event' | 'snapshot' | 'input_error';
+
+export interface AuditRecord {
+  readonly runId: string;
+  /** ISO time of the fact recorded. */
+  readonly at: string;
+  readonly kind: AuditKind;
+  readonly email?: string;
+  readonly userId?: string;
+  readonly userName?: string;
+  readonly role?: string;
+  readonly source?: string;
+  readonly decision?: string;
+  readonly reason?: string;
+  readonly outcome?: string;
+  readonly attempts?: number;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** A record as stored: its sort key and day partition added. */
+export interface StoredAuditRecord extends AuditRecord {
+  /** `<at>#<seq>#<random>`, unique within the run. */
+  readonly sk: string;
+  /** `YYYY-MM-DD` of `at` (UTC): the byDay partition. */
+  readonly day: string;
+}
+
+/** An append found its key taken: the audit never overwrites a row. */
+export class AuditRecordExistsError extends IdsyncError {
+  override readonly name = 'AuditRecordExistsError';
+  constructor(
+    readonly runId: string,
+    readonly sk: string,
+  ) {
+    super(`audit record ${runId} ${sk} exists; audit rows are never overwritten`);
+  }
+}
+
+export interface AuditLogOptions {
+  /** Puts in flight at once during an append: 8. */
+  readonly parallelPuts?: number;
+  /** Random part of the sort key (4 hex digits by default); tests fix it to force a collision. */
+  readonly random?: () => string;
+  /** Today, for `since()`; default the system clock. */
+  readonly now?: () => Date;
+}
+
+const SEQ_DIGITS = 6;
+
+export class DynamoAuditLog {
+  private seq = 0;
+  private readonly parallelPuts: number;
+  private readonly random: () => string;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    options: AuditLogOptions = {},
+  ) {
+    this.parallelPuts = Math.max(1, options.parallelPuts ?? 8);
+    this.random = options.random ?? (() => randomBytes(2).toString('hex'));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Appends records; each put refuses an existing key (AuditRecordExistsError). */
+  async append(records: readonly AuditRecord[]): Promise<StoredAuditRecord[]> {
+    const stored = records.map((r) => this.toStored(r));
+    let next = 0;
+    const lane = async () => {
+      while (next < stored.length) {
+        const item = stored[next++] as StoredAuditRecord;
+        await this.putOnce(item);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.parallelPuts, stored.length) }, lane));
+    return stored;
+  }
+
+  /** Every record of a run, in time order (table key). */
+  byRun(runId: string): AsyncIterable<StoredAuditRecord[]> {
+    return this.query({
+      KeyConditionExpression: 'runId = :r',
+      ExpressionAttributeValues: { ':r': runId },
+    });
+  }
+
+  /** Every record about a person (normalised email), from `since` on (GSI byEmail). */
+  byEmail(email: string, since?: string): AsyncIterable<StoredAuditRecord[]> {
+    return this.byIndex('byEmail', 'email', normalizeEmail(email), since);
+  }
+
+  /** Every record about an IdC user id, from `since` on (GSI byUserId). */
+  byUserId(userId: string, since?: string): AsyncIterable<StoredAuditRecord[]> {
+    return this.byIndex('byUserId', 'userId', userId, since);
+  }
+
+  /**
+   * Every record from `from` (ISO) to `to` (default now), in time order: one Query per day
+   * partition of GSI byDay.
+   */
+  async *since(from: string, to?: string): AsyncIterable<StoredAuditRecord[]> {
+    const end = to ?? this.now().toISOString();
+    for (const t of [from, end])
+      if (Number.isNaN(Date.parse(t))) throw new UsageError(`not an ISO date or time: ${t}`);
+    for (const day of daysBetween(from.slice(0, 10), end.slice(0, 10))) {
+      yield* this.query({
+        IndexName: 'byDay',
+        KeyConditionExpression: '#d = :d AND #at BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#d': 'day', '#at': 'at' },
+        ExpressionAttributeValues: { ':d': day, ':from': from, ':to': end },
+      });
+    }
+  }
+
+  private byIndex(
+    indexName: string,
+    attribute: string,
+    value: string,
+    since?: string,
+  ): AsyncIterable<StoredAuditRecord[]> {
+    return this.query({
+      IndexName: indexName,
+      KeyConditionExpression: since ? '#k = :k AND #at >= :since' : '#k = :k',
+      ExpressionAttributeNames: { '#k': attribute, ...(since ? { '#at': 'at' } : {}) },
+      ExpressionAttributeValues: { ':k': value, ...(since ? { ':since': since } : {}) },
+    });
+  }
+
+  private query(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<StoredAuditRecord[]> {
+    return queryPages<StoredAuditRecord>(this.doc, { TableName: this.table, ...input });
+  }
+
+  private toStored(record: AuditRecord): StoredAuditRecord {
+    const seq = String(this.seq++ % 10 ** SEQ_DIGITS).padStart(SEQ_DIGITS, '0');
+    const email = record.email === undefined ? undefined : normalizeEmail(record.email);
+    const item: Record<string, unknown> = {
+      ...record,
+      sk: `${record.at}#${seq}#${this.random()}`,
+      day: record.at.slice(0, 10),
+      email: email || undefined,
+      userId: record.userId || undefined,
+    };
+    for (const key of Object.keys(item)) if (item[key] === undefined) delete item[key];
+    return item as unknown as StoredAuditRecord;
+  }
+
+  private async putOnce(item: StoredAuditRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item as unknown as Record<string, unknown>,
+          ConditionExpression: 'attribute_not_exists(runId)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new AuditRecordExistsError(item.runId, item.sk);
+      throw error;
+    }
+  }
+}
+
+/** Pages of a Query, following LastEvaluatedKey. */
+export async function* queryPages<T>(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncIterable<T[]> {
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    yield (page.Items ?? []) as T[];
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+}
+
+/** Every `YYYY-MM-DD` from `first` to `last`, inclusive (UTC); empty when first > last. */
+export function daysBetween(first: string, last: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${last}T00:00:00Z`);
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= end; t += 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}

@@ -1,0 +1,16 @@
+import type { Config } from './config/index.js';
+import { createGoogleDirectory } from './google/google-directory.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The Google Directory adapter from configuration, apart from shared/runtime.ts so that functions
+ * that never call Google (plan, worker, events) do not bundle its client.
+ */
+export function buildGoogle(config: Pick<Config, 'google'>, logger: Logger) {
+  return createGoogleDirectory({
+    credentialsPath: config.google.credentialsPath,
+    subject: config.google.subject,
+    rootUrl: config.google.rootUrl,
+    onRetry: (e) => logger.warn(e, 'Google Directory call retried'),
+  });
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlanHandler, parsePlanTrigger } from '../../../services/plan/handler.js';
+import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { MemoryTaskQueue, parseTaskMessage } from '../../../shared/aws/sqs-task-messages.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import { ConfigError, UsageError } from '../../../shared/errors.js';
+import { captureLogs, destinationRecord, newestSnapshotSummary } from '../../helpers/lambda.js';
+import { snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+
+const SCHEDULED = JSON.parse(
+  readFileSync(new URL('../../fixtures/infra/scheduled-event.json', import.meta.url), 'utf8'),
+);
+
+const taskIdsOf = (queue: MemoryTaskQueue) =>
+  queue.drain().map((m) => {
+    const parsed = parseTaskMessage(m.body);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.message.taskId;
+  });
+
+describe('plan Lambda handler on the sandbox', { timeout: 60_000 }, () => {
+  let t: TestSandbox;
+  let env: Record<string, string>;
+  let tasks: DynamoTaskStore;
+
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: smallOrg() });
+    await snapshotOk(t.sandbox);
+    env = {
+      ...t.sandbox.env,
+      IDSYNC_LOG_LEVEL: 'info',
+      IDSYNC_MAX_DELETION_PERCENT: '100',
+      IDSYNC_WORKER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/Idsync-WorkQueue',
+    };
+    tasks = new DynamoTaskStore(t.doc, t.names.tasks);
+  });
+  afterAll(async () => t?.close());
+
+  it('plans after a COMPLETE snapshot and announces one message per queued task', async () => {
+    const { leavers } = removePeople(t.sandbox.org, { count: 3 });
+    await snapshotOk(t.sandbox);
+    const summary = await newestSnapshotSummary(t.stores.snapshots);
+    const queue = new MemoryTaskQueue();
+    const logs = captureLogs();
+    const plan = createPlanHandler(env, { queue, logDestination: logs.stream });
+
+    const result = await plan(destinationRecord(summary));
+    expect(result).toMatchObject({
+      trigger: 'snapshot',
+      snapshot: summary.runId,
+      guardTripped: false,
+      tasks: { created: result.counts?.delete, existing: 0 },
+    });
+    expect(result.counts?.delete).toBeGreaterThanOrEqual(3);
+    const ids = taskIdsOf(queue);
+    expect(ids).toHaveLength(result.announced);
+    expect(result.announced).toBe(result.counts?.delete);
+    const queued = await Promise.all(ids.map((id) => tasks.get(id)));
+    expect(new Set(queued.map((q) => q?.email))).toEqual(new Set(leavers.emails));
+    expect(queued.every((q) => q?.status === 'PENDING')).toBe(true);
+    expect(logs.metrics()).toEqual([
+      expect.objectContaining({
+        msg: 'plan metrics',
+        GuardTripped: 0,
+        Deployment: 'idsync',
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            expect.objectContaining({ Metrics: [{ Name: 'GuardTripped', Unit: 'Count' }] }),
+          ],
+        }),
+      }),
+    ]);
+
+    // Level-triggered: the next cycle (here a scheduled event) announces the same live tasks.
+    const again = await plan(SCHEDULED);
+    expect(again).toMatchObject({
+      trigger: 'schedule',
+      tasks: { created: 0, existing: ids.length },
+    });
+    expect(taskIdsOf(queue).sort()).toEqual([...ids].sort());
+  });
+
+  it('skips a PARTIAL snapshot: no plan, nothing announced', async () => {
+    const queue = new MemoryTaskQueue();
+    const logs = captureLogs();
+    const plan = createPlanHandler(env, { queue, logDestination: logs.stream });
+    const partial = {
+      runId: '20261127T120000Z-beef',
+      status: 'PARTIAL',
+      reason: 'google: page 2 failed',
+      counts: {},
+    };
+    const result = await plan(destinationRecord(partial));
+    expect(result).toMatchObject({ trigger: 'snapshot', guardTripped: false, announced: 0 });
+    expect(result.skipped).toMatch(/PARTIAL \(google: page 2 failed\)/);
+    expect(queue.sent).toHaveLength(0);
+    expect(logs.lines.some((l) => String(l.msg).startsWith('plan skipped'))).toBe(true);
+    expect(logs.metrics()[0]).toMatchObject({ GuardTripped: 0 });
+  });
+
+  it('a tripped guard announces nothing and emits GuardTripped 1', async () => {
+    removePeople(t.sandbox.org, { count: 2 });
+    await snapshotOk(t.sandbox);
+    const queue = new MemoryTaskQueue();
+    const logs = captureLogs();
+    const plan = createPlanHandler(
+      { ...env, IDSYNC_MAX_DELETIONS: '1' },
+      { queue, logDestination: logs.stream },
+    );
+    const result = await plan({});
+    expect(result).toMatchObject({ trigger: 'manual', guardTripped: true, announced: 0 });
+    expect(result.counts?.blocked).toBeGreaterThan(1);
+    expect(queue.sent).toHaveLength(0);
+    expect(logs.metrics()[0]).toMatchObject({ GuardTripped: 1 });
+  });
+
+  it('refuses an event it does not know before touching anything', async () => {
+    const queue = new MemoryTaskQueue();
+    const plan = createPlanHandler({}, { queue });
+    await expect(plan({ 'detail-type': 'Object Created', source: 'aws.s3' })).rejects.toThrow(
+      UsageError,
+    );
+    await expect(plan(destinationRecord({ ok: true }))).rejects.toThrow(/no snapshot summary/);
+    await expect(plan('run')).rejects.toThrow(UsageError);
+  });
+
+  it('needs the worker queue URL', async () => {
+    const { IDSYNC_WORKER_QUEUE_URL: _, ...withoutQueue } = env;
+    const error = await createPlanHandler(withoutQueue)({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('IDSYNC_WORKER_QUEUE_URL');
+  });
+});
+
+describe('parsePlanTrigger', () => {
+  it('reads destination records, scheduled events and manual runs', () => {
+    expect(
+      parsePlanTrigger(
+        destinationRecord({ runId: 'r1', status: 'COMPLETE', counts: {} }, SCHEDULED),
+      ),
+    ).toEqual({ kind: 'snapshot', snapshotRunId: 'r1', status: 'COMPLETE' });
+    expect(parsePlanTrigger(SCHEDULED)).toEqual({
+      kind: 'schedule',
+      eventId: SCHEDULED.id,
+      time: SCHEDULED.time,
+    });
+    expect(parsePlanTrigger({})).toEqual({ kind: 'manual' });
+    expect(parsePlanTrigger(undefined)).toEqual({ kind: 'manual' });
+    const failed = destinationRecord({ runId: 'r1', status: 'COMPLETE' });
+    expect(() =>
+      parsePlanTrigger({
+        ...failed,
+        requestContext: { ...failed.requestContext, condition: 'RetriesExhausted' },
+      }),
+    ).toThrow(/RetriesExhausted/);
+    expect(() => parsePlanTrigger(destinationRecord({ runId: 'r1', status: 'DONE' }))).toThrow(
+      UsageError,
+    );
+  });
+});
