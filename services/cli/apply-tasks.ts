@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import type { Config } from '../../shared/config/index.js';
 import type { Task } from '../../shared/dynamo/task-store.js';
-import { Pacer } from '../../shared/limiter/pacer.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
 import { isMemberAgain } from '../plan/run-plan.js';
 import { DEFAULT_ATTEMPT_POLICY } from '../worker/attempt-policy.js';
 import { createProgressReporter } from '../worker/progress.js';
 import { runWorker, type WorkerTaskStore, workerOwnerId } from '../worker/run-worker.js';
+import { createWorkerPacer } from '../worker/worker-pacer.js';
 import type { WorkerSummary } from '../worker/worker-tally.js';
 import type { CliIo } from './io.js';
 
@@ -77,7 +77,7 @@ export async function applyTasks(
         tasks: options.onlyRunId ? onlyTasksOf(stores.tasks, options.onlyRunId) : stores.tasks,
         audit: stores.audit,
         quickSight: qs.port,
-        pacer: new Pacer({ maxRate: config.worker.rate }),
+        pacer: createWorkerPacer(config.worker.rate),
         logger,
         progress: createProgressReporter({
           tty: options.io.stderr.isTTY === true && !options.json,

@@ -17,13 +17,14 @@ import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { DynamoTaskStore, type Task } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
-import { Pacer } from '../../shared/limiter/pacer.js';
+import type { Pacer } from '../../shared/limiter/pacer.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { emfFields } from '../../shared/metrics.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { type AttemptPolicy, DEFAULT_ATTEMPT_POLICY } from './attempt-policy.js';
 import { type BeforeDelete, runWorker, workerOwnerId } from './run-worker.js';
+import { createWorkerPacer } from './worker-pacer.js';
 
 /**
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS
@@ -104,7 +105,7 @@ function startContainer(env: Env, options: WorkerHandlerOptions): Container {
     audit: new DynamoAuditLog(doc, names.audit),
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
     quickSight: createQuickSightDeleter(config.aws, config.quicksight),
-    pacer: new Pacer({ maxRate: config.worker.rate }),
+    pacer: createWorkerPacer(config.worker.rate),
   };
 }
 
