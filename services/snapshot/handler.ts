@@ -1,20 +1,20 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import type { DestinationStream } from 'pino';
-import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
-import { emfFields } from '../../shared/metrics.js';
 import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, isRetryable, RemoteServiceError, UsageError } from '../../shared/errors.js';
 import { parseServiceAccountKey } from '../../shared/google/service-account-key.js';
+import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
+import { emfFields } from '../../shared/metrics.js';
 import { type BackoffPolicy, withRetry } from '../../shared/retry.js';
 import {
-  buildGoogle,
   buildIdentityStore,
   buildLogger,
   buildQuickSight,
   buildStores,
 } from '../../shared/runtime.js';
+import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 
 /**
@@ -26,7 +26,7 @@ import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
  * `responsePayload` the plan function receives through the on-success destination.
  */
 
-const SECTIONS = ['google', 'identityStore', 'quicksight', 'snapshot'] as const;
+const SECTIONS = ['google', 'identityStore', 'quicksight', 'snapshot', 'lambda'] as const;
 type SnapshotConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** What invoked the snapshot: the EventBridge schedule, or a person (`{}` from the console). */
@@ -170,7 +170,7 @@ async function startContainer(env: Env, options: SnapshotHandlerDeps): Promise<C
   const logger = options.logDestination
     ? createLogger({ level: config.core.logLevel, destination: options.logDestination })
     : buildLogger(config);
-  const secretId = env[LAMBDA_ENV.googleKeySecret];
+  const secretId = config.lambda.googleCredentialsSecret;
   if (!secretId)
     throw new ConfigError(LAMBDA_ENV.googleKeySecret, 'is required (ARN of the Google key secret)');
   const secrets =
