@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LAMBDA_ENV } from '../../../shared/lambda/lambda-env.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import {
   createSnapshotHandler,
@@ -13,6 +12,7 @@ import {
   parseSnapshotTrigger,
 } from '../../../services/snapshot/handler.js';
 import { ConfigError, UsageError } from '../../../shared/errors.js';
+import { LAMBDA_ENV } from '../../../shared/lambda/lambda-env.js';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 const SCHEDULED = JSON.parse(
