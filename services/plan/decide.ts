@@ -157,12 +157,18 @@ function decideOne(input: DecideInput, user: QuickSightUser): [DecisionKind, str
   return ['delete', `${role} user ${user.userName} belongs to a leaver`];
 }
 
-/** Membership counts only when the snapshot is not older than the person's removal. */
+/**
+ * CloudTrail event times have whole seconds: a snapshot started within the same second as a
+ * removal cannot be said to be newer than it.
+ */
+const EVENT_TIME_PRECISION_MS = 1000;
+
+/** Membership counts only when the snapshot was taken after the person's removal. */
 function isCurrentMember(input: DecideInput, email: string): boolean {
   if (!input.currentMembers.has(email)) return false;
   const { since } = input.person;
   if (since === undefined || input.currentMembersAsOf === undefined) return true;
-  return Date.parse(input.currentMembersAsOf) >= Date.parse(since);
+  return Date.parse(input.currentMembersAsOf) >= Date.parse(since) + EVENT_TIME_PRECISION_MS;
 }
 
 function graceEnd(input: DecideInput): string | undefined {

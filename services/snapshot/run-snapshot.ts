@@ -3,24 +3,28 @@ import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.j
 import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import {
   type DynamoSnapshotStore,
+  type GoogleRow,
+  googleRow,
   type SnapshotManifest,
   type SourceSummary,
-  snapshotRows,
 } from '../../shared/dynamo/snapshot-store.js';
-import { normalizeEmail } from '../../shared/email.js';
 import { describeError } from '../../shared/errors.js';
 import type { MemberSighting } from '../../shared/identity-merge.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GoogleDirectoryPort, IdentityStorePort, QuickSightPort } from '../../shared/ports.js';
 import { newRunId } from '../../shared/run-id.js';
+import { readAhead } from './read-ahead.js';
 
 export interface SnapshotDeps {
   readonly google: GoogleDirectoryPort;
   readonly identityStore: IdentityStorePort;
   readonly quickSight: QuickSightPort;
-  readonly snapshots: Pick<DynamoSnapshotStore, 'begin' | 'rowWriter' | 'finish' | 'expireOld'>;
-  readonly identities: Pick<DynamoIdentityMap, 'upsertSeen' | 'markUnseenGone'>;
-  readonly ledger: Pick<DynamoLedger, 'recordMembers'>;
+  readonly snapshots: Pick<
+    DynamoSnapshotStore,
+    'begin' | 'pageWriter' | 'googleRows' | 'finish' | 'expireOld'
+  >;
+  readonly identities: Pick<DynamoIdentityMap, 'startListing'>;
+  readonly ledger: Pick<DynamoLedger, 'recordMembers' | 'stats'>;
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -39,22 +43,36 @@ export interface SnapshotResult {
   readonly ledgerRecorded: number;
   readonly emptyGroups: readonly string[];
   readonly expiredRuns: readonly string[];
-  /** Time spent waiting for pages vs. for DynamoDB writes, summed over the three sources. */
   readonly timings: {
+    /** Time the three concurrent sources waited for pages, summed. */
     readonly pagingMs: number;
+    /** Time the three concurrent sources waited for DynamoDB, summed. */
     readonly writingMs: number;
+    /** Wall time until every page of every source was read and stored. */
+    readonly listingMs: number;
+    /** Wall time after that: goneAt marking, ledger, manifest, expiry. */
+    readonly finishingMs: number;
     readonly totalMs: number;
   };
+  /** DynamoDB items written, per table (identities: records written or marked gone). */
+  readonly itemsWritten: {
+    readonly snapshots: number;
+    readonly identities: number;
+    readonly ledger: number;
+  };
 }
+
+/** Pages each source reads ahead of the page being stored. */
+const READ_AHEAD_PAGES = 4;
 
 interface Timer {
   pagingMs: number;
   writingMs: number;
 }
 
-/** Iterates pages, charging the time spent waiting for each page to `timer.pagingMs`. */
+/** Iterates pages read ahead, charging the time spent waiting for each page to `timer.pagingMs`. */
 async function* timedPages<T>(pages: AsyncIterable<T>, timer: Timer): AsyncIterable<T> {
-  const it = pages[Symbol.asyncIterator]();
+  const it = readAhead(pages, READ_AHEAD_PAGES)[Symbol.asyncIterator]();
   for (;;) {
     const started = performance.now();
     const next = await it.next();
@@ -62,6 +80,19 @@ async function* timedPages<T>(pages: AsyncIterable<T>, timer: Timer): AsyncItera
     if (next.done) return;
     yield next.value;
   }
+}
+
+/** The members a run stored, one sighting per row (the ledger merges a person's groups). */
+async function* storedMembers(rows: AsyncIterable<GoogleRow[]>): AsyncIterable<MemberSighting> {
+  for await (const page of rows)
+    for (const r of page) yield { email: r.email, googleId: r.googleId, groups: [r.group] };
+}
+
+/** The number of distinct people among the stored member rows. */
+async function countPeople(rows: AsyncIterable<GoogleRow[]>): Promise<number> {
+  const emails = new Set<string>();
+  for await (const page of rows) for (const r of page) emails.add(r.email);
+  return emails.size;
 }
 
 async function timed<T>(timer: Timer, fn: () => Promise<T>): Promise<T> {
@@ -75,10 +106,11 @@ async function timed<T>(timer: Timer, fn: () => Promise<T>): Promise<T> {
 
 /**
  * Takes one snapshot: reads every Google group member, IdC user and QuickSight user (the three
- * sources concurrently), streams the rows to DynamoDB as pages arrive, upserts the identity map
- * from every IdC page, and writes the manifest. COMPLETE only when every page of every source
- * was read; then (and only then) users missing from IdC get `goneAt` and the members are recorded
- * in the ledger. A source that fails after its retries makes the snapshot PARTIAL.
+ * sources concurrently, each a few pages ahead), stores every page as it arrives (one item per
+ * page), records the IdC users in the identity map (writing only what changed), and writes the
+ * manifest. COMPLETE only when every page of every source was read and stored; then (and only
+ * then) users missing from IdC get `goneAt` and the members are recorded in the ledger. A source
+ * that fails after its retries makes the snapshot PARTIAL.
  */
 export async function runSnapshot(
   deps: SnapshotDeps,
@@ -93,29 +125,29 @@ export async function runSnapshot(
   await deps.snapshots.begin(runId, startedAt);
   log.info({ groups: options.groups.length }, 'snapshot started');
 
-  const writer = deps.snapshots.rowWriter();
-  const sightings = new Map<string, { googleId: string; groups: Set<string> }>();
+  const writer = deps.snapshots.pageWriter(runId);
+  const listing = deps.identities.startListing(runId, startedAt);
 
   const readGoogle = async (): Promise<SourceSummary> => {
     const groups: Record<string, number> = {};
     let pages = 0;
+    let rows = 0;
     for (const group of options.groups) {
       groups[group] = 0;
       for await (const page of timedPages(deps.google.listMembers(group), timer)) {
         pages++;
         groups[group] += page.length;
-        for (const m of page) {
-          const email = normalizeEmail(m.email);
-          const seen = sightings.get(email) ?? { googleId: m.id, groups: new Set<string>() };
-          seen.groups.add(group.toLowerCase());
-          sightings.set(email, seen);
-        }
+        rows += page.length;
         await timed(timer, () =>
-          writer.putAll(page.map((m) => snapshotRows.google(runId, group, m))),
+          writer.writePage(
+            'google',
+            page.map((m) => googleRow(group, m)),
+          ),
         );
       }
     }
-    return { count: sightings.size, pages, groups };
+    // Rows listed; the people are counted from the stored pages once they are all stored.
+    return { count: rows, pages, groups };
   };
 
   const readIdc = async (): Promise<SourceSummary> => {
@@ -125,10 +157,11 @@ export async function runSnapshot(
       pages++;
       count += page.length;
       await timed(timer, async () => {
-        await deps.identities.upsertSeen(page, now().toISOString(), runId);
-        await writer.putAll(page.map((u) => snapshotRows.idc(runId, u)));
+        await writer.writePage('idc', page);
+        await listing.recordPage(page, now().toISOString());
       });
     }
+    await timed(timer, () => listing.flush());
     return { count, pages };
   };
 
@@ -138,7 +171,7 @@ export async function runSnapshot(
     for await (const page of timedPages(deps.quickSight.listUsers(), timer)) {
       pages++;
       count += page.length;
-      await timed(timer, () => writer.putAll(page.map((u) => snapshotRows.quicksight(runId, u))));
+      await timed(timer, () => writer.writePage('quicksight', page));
     }
     return { count, pages };
   };
@@ -154,6 +187,7 @@ export async function runSnapshot(
   await timed(timer, () => writer.flush()).catch((error: unknown) => {
     writeFailure = `DynamoDB: ${describeError(error)}`;
   });
+  const listingMs = performance.now() - began;
 
   const sources: Partial<Record<SnapshotSource, SourceSummary>> = {};
   const failures: string[] = [];
@@ -180,15 +214,23 @@ export async function runSnapshot(
   const status = failures.length === 0 ? 'COMPLETE' : 'PARTIAL';
   let goneUserIds: string[] = [];
   let ledgerRecorded = 0;
+  // The members are read back from the pages just stored rather than held in memory while the
+  // three sources are listed; `count` becomes the number of people (one in two groups is one).
+  const google = sources.google;
   if (status === 'COMPLETE') {
     const at = now().toISOString();
-    goneUserIds = await deps.identities.markUnseenGone(startedAt, at);
-    const members: MemberSighting[] = [...sightings].map(([email, s]) => ({
-      email,
-      googleId: s.googleId,
-      groups: [...s.groups],
-    }));
-    ledgerRecorded = await deps.ledger.recordMembers(members, at, runId);
+    goneUserIds = await listing.markUnseenGone(at);
+    const rows = storedMembers(deps.snapshots.googleRows(runId));
+    ledgerRecorded = await deps.ledger.recordMembers(rows, at, runId);
+    if (google) sources.google = { ...google, count: ledgerRecorded };
+  } else {
+    // Keep what was seen (seeing a user is a fact), but mark nobody gone from a PARTIAL listing.
+    await listing.flush().catch(() => undefined);
+    listing.release();
+    if (google && !google.error && !writeFailure) {
+      const people = await countPeople(deps.snapshots.googleRows(runId)).catch(() => undefined);
+      if (people !== undefined) sources.google = { ...google, count: people };
+    }
   }
   const manifest: SnapshotManifest = {
     runId,
@@ -201,13 +243,22 @@ export async function runSnapshot(
   await deps.snapshots.finish(manifest);
   const expiredRuns =
     status === 'COMPLETE' ? await deps.snapshots.expireOld(options.retentionDays) : [];
-  const timings = { ...timer, totalMs: performance.now() - began };
+  const totalMs = performance.now() - began;
+  const timings = { ...timer, listingMs, finishingMs: totalMs - listingMs, totalMs };
+  const itemsWritten = {
+    snapshots: writer.itemsWritten,
+    identities: listing.stats.written + goneUserIds.length,
+    ledger: status === 'COMPLETE' ? deps.ledger.stats.bucketsWritten + 1 : 0,
+  };
   if (status === 'COMPLETE')
-    log.info({ sources, gone: goneUserIds.length, timings }, 'snapshot complete');
+    log.info(
+      { sources, gone: goneUserIds.length, timings, itemsWritten, identities: listing.stats },
+      'snapshot complete',
+    );
   else
     log.error(
       { sources, reason: manifest.reason },
       'snapshot PARTIAL: no decision will be made from it',
     );
-  return { manifest, goneUserIds, ledgerRecorded, emptyGroups, expiredRuns, timings };
+  return { manifest, goneUserIds, ledgerRecorded, emptyGroups, expiredRuns, timings, itemsWritten };
 }

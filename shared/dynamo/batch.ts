@@ -1,25 +1,39 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RemoteServiceError } from '../errors.js';
 import { type BackoffPolicy, backoffDelayMs, sleep as realSleep } from '../retry.js';
 
-type Item = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 
 /** Retries of UnprocessedItems/UnprocessedKeys (the SDK retries throttled calls itself). */
 const UNPROCESSED_POLICY: BackoffPolicy = { baseMs: 50, capMs: 5_000, maxAttempts: 10 };
 
+/** BatchWriteItem calls (or other writes) in flight at once by default. */
+export const DEFAULT_IN_FLIGHT = 4;
+
 export interface BatchWriterOptions {
   /** BatchWriteItem calls in flight at once; `put` waits when they are all busy. */
   readonly maxInFlight?: number;
+  /**
+   * The item's key, when the same item may be put twice: a put replaces a buffered put of the
+   * same key (a BatchWriteItem call must not hold one key twice).
+   */
+  readonly keyOf?: (item: Item) => string;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * Buffers puts into BatchWriteItem calls of 25 and keeps a few in flight, so writing overlaps
- * with whatever produces the items. UnprocessedItems are retried with capped, jittered backoff.
+ * with whatever produces the items; `put` waits only when every call is busy (backpressure, so
+ * memory stays bounded). UnprocessedItems are retried with capped, jittered backoff.
  */
 export class BatchWriter {
   private buffer: Item[] = [];
@@ -34,7 +48,10 @@ export class BatchWriter {
   ) {}
 
   async put(item: Item): Promise<void> {
-    this.buffer.push(item);
+    const keyOf = this.options.keyOf;
+    const same = keyOf ? this.buffer.findIndex((b) => keyOf(b) === keyOf(item)) : -1;
+    if (same >= 0) this.buffer[same] = item;
+    else this.buffer.push(item);
     if (this.buffer.length >= 25) await this.dispatch();
   }
 
@@ -52,7 +69,8 @@ export class BatchWriter {
   private async dispatch(): Promise<void> {
     if (this.failure) throw this.failure;
     const started = performance.now();
-    while (this.inFlight.size >= (this.options.maxInFlight ?? 4)) await Promise.race(this.inFlight);
+    const limit = this.options.maxInFlight ?? DEFAULT_IN_FLIGHT;
+    while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
     this.stats.waitMs += performance.now() - started;
     const batch = this.buffer.splice(0, 25);
     const call = this.write(batch)
@@ -70,9 +88,7 @@ export class BatchWriter {
         throw new RemoteServiceError(
           'DynamoDB',
           `${requests.length} items unprocessed in ${this.table}`,
-          {
-            retryable: true,
-          },
+          { retryable: true },
         );
       }
       if (attempt > 1) {
@@ -90,16 +106,18 @@ export class BatchWriter {
   }
 }
 
-/** BatchGetItem of any number of keys (100 per call), UnprocessedKeys retried. */
+/** BatchGetItem of any number of keys (100 per call, a few calls in flight), UnprocessedKeys retried. */
 export async function batchGet(
   doc: DynamoDBDocumentClient,
   table: string,
   keys: readonly Item[],
   sleep: (ms: number) => Promise<void> = realSleep,
 ): Promise<Item[]> {
+  const chunks: Item[][] = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
   const found: Item[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Item[] = keys.slice(i, i + 100);
+  await forEachConcurrently(chunks, DEFAULT_IN_FLIGHT, async (chunk) => {
+    let pending = chunk;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > UNPROCESSED_POLICY.maxAttempts) {
         throw new RemoteServiceError('DynamoDB', `${pending.length} keys unprocessed in ${table}`, {
@@ -113,6 +131,91 @@ export async function batchGet(
       found.push(...((out.Responses?.[table] ?? []) as Item[]));
       pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
     }
-  }
+  });
   return found;
+}
+
+interface ItemPage {
+  readonly Items?: Item[] | undefined;
+  readonly LastEvaluatedKey?: Item | undefined;
+}
+
+async function* pagesFrom(fetch: (startKey: Item | undefined) => Promise<ItemPage>) {
+  let startKey: Item | undefined;
+  do {
+    const page = await fetch(startKey);
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Every page of a Query, one array of items per page. */
+export function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput) {
+  return pagesFrom((ExclusiveStartKey) =>
+    doc.send(new QueryCommand({ ...input, ExclusiveStartKey })),
+  ) as AsyncIterable<Item[]>;
+}
+
+/** Every page of a Scan, one array of items per page. */
+export function scanPages(doc: DynamoDBDocumentClient, input: ScanCommandInput) {
+  return pagesFrom((ExclusiveStartKey) =>
+    doc.send(new ScanCommand({ ...input, ExclusiveStartKey })),
+  ) as AsyncIterable<Item[]>;
+}
+
+/** Runs a conditional write: true when written, false when its condition did not hold. */
+export async function writeIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * A parallel Scan: `segments` segments read concurrently, `onPage` called with every page (from
+ * whichever segment it came). Resolves when every segment is read.
+ */
+export async function scanInSegments(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+  segments: number,
+  onPage: (items: Item[]) => void,
+): Promise<void> {
+  const segmentIds = Array.from({ length: segments }, (_, i) => i);
+  await forEachConcurrently(segmentIds, segments, async (Segment) => {
+    const pages = scanPages(doc, {
+      ...input,
+      ...(segments > 1 ? { Segment, TotalSegments: segments } : {}),
+    });
+    for await (const page of pages) onPage(page);
+  });
+}
+
+/**
+ * Runs `fn` on every item with at most `limit` calls in flight; the first failure stops new
+ * calls and is thrown once the calls in flight have settled.
+ */
+export async function forEachConcurrently<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for await (const item of items) {
+    if (failure) break;
+    while (inFlight.size >= limit) await Promise.race(inFlight);
+    if (failure) break;
+    const call: Promise<void> = fn(item)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(call));
+    inFlight.add(call);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
 }

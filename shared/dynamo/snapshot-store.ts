@@ -1,18 +1,14 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  GoogleMember,
-  IdcUser,
-  QuickSightUser,
-  SnapshotSource,
-  SnapshotStatus,
-} from '../domain.js';
+import type { GoogleMember, QuickSightUser, SnapshotSource, SnapshotStatus } from '../domain.js';
 import { normalizeEmail } from '../email.js';
-import { BatchWriter } from './batch.js';
+import { IdsyncError } from '../errors.js';
+import { BatchWriter, type Item, queryPages } from './batch.js';
 
 /** What one source contributed to a snapshot. */
 export interface SourceSummary {
@@ -36,6 +32,7 @@ export interface SnapshotManifest {
 const PREFIX: Record<SnapshotSource, string> = { google: 'GOOGLE', idc: 'IDC', quicksight: 'QS' };
 const manifestKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'MANIFEST' });
 const rowsPk = (runId: string, source: SnapshotSource) => `RUN#${runId}#${PREFIX[source]}`;
+const chunkSk = (n: number) => String(n).padStart(6, '0');
 
 /** A Google member row as stored (email normalised). */
 export interface GoogleRow {
@@ -43,30 +40,87 @@ export interface GoogleRow {
   readonly email: string;
   readonly rawEmail: string;
   readonly googleId: string;
+  readonly type?: string;
+  readonly status?: string;
 }
 
-/** Item builders: one per source, so the row layout lives in one place. */
-export const snapshotRows = {
-  google: (runId: string, group: string, m: GoogleMember) => {
-    const email = normalizeEmail(m.email);
-    return {
-      pk: rowsPk(runId, 'google'),
-      sk: `${group.toLowerCase()}#${email}`,
-      group: group.toLowerCase(),
-      email,
-      rawEmail: m.email,
-      googleId: m.id,
-      type: m.type,
-      ...(m.status ? { status: m.status } : {}),
-    };
-  },
-  idc: (runId: string, u: IdcUser) => ({ pk: rowsPk(runId, 'idc'), sk: u.userId, ...u }),
-  quicksight: (runId: string, u: QuickSightUser) => ({
-    pk: rowsPk(runId, 'quicksight'),
-    sk: u.userName === 'N/A' ? `N/A#${u.principalId ?? u.arn}` : u.userName,
-    ...u,
-  }),
-};
+/** The row a Google member of `group` is stored as (group and email normalised). */
+export function googleRow(group: string, m: GoogleMember): GoogleRow {
+  return {
+    group: group.toLowerCase(),
+    email: normalizeEmail(m.email),
+    rawEmail: m.email,
+    googleId: m.id,
+    type: m.type,
+    ...(m.status ? { status: m.status } : {}),
+  };
+}
+
+/**
+ * Largest encoded chunk stored in one item: DynamoDB items are at most 400 KB, and the key and
+ * the other attributes need a little room.
+ */
+export const MAX_CHUNK_BYTES = 350_000;
+
+/**
+ * Chunks per Query page: a few KB each, so a response stays well under 128 KB (a 1 MB response
+ * lands in V8's large-object space and is only freed by a full collection).
+ */
+const CHUNKS_PER_QUERY = 20;
+
+/** A page of rows as stored: gzip of the rows' JSON array. */
+export const encodeRows = (rows: readonly object[]): Uint8Array => gzipSync(JSON.stringify(rows));
+export const decodeRows = (data: Uint8Array): Record<string, unknown>[] =>
+  JSON.parse(gunzipSync(data).toString('utf8')) as Record<string, unknown>[];
+
+/** The encoded chunks one page of rows is stored as: one, or halves until each fits an item. */
+export function packRows(
+  rows: readonly object[],
+  maxBytes = MAX_CHUNK_BYTES,
+): { data: Uint8Array; count: number }[] {
+  const data = encodeRows(rows);
+  if (data.byteLength <= maxBytes) return [{ data, count: rows.length }];
+  if (rows.length === 1)
+    throw new IdsyncError(`one snapshot row encodes to ${data.byteLength} bytes (max ${maxBytes})`);
+  const half = Math.ceil(rows.length / 2);
+  return [...packRows(rows.slice(0, half), maxBytes), ...packRows(rows.slice(half), maxBytes)];
+}
+
+/**
+ * Writes the rows of one run, one item per source page (`sk` = the source's chunk number,
+ * zero-padded), through BatchWriteItem with a few calls in flight.
+ */
+export class SnapshotPageWriter {
+  private readonly chunks: Record<SnapshotSource, number> = { google: 0, idc: 0, quicksight: 0 };
+  private readonly writer: BatchWriter;
+
+  constructor(
+    doc: DynamoDBDocumentClient,
+    table: string,
+    private readonly runId: string,
+  ) {
+    this.writer = new BatchWriter(doc, table);
+  }
+
+  /** Stores one page of a source's rows; waits only when every write call is busy. */
+  async writePage(source: SnapshotSource, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    for (const { data, count } of packRows(rows)) {
+      const sk = chunkSk(this.chunks[source]++);
+      await this.writer.put({ pk: rowsPk(this.runId, source), sk, count, rows: data });
+    }
+  }
+
+  /** Waits until every page is stored; throws the first write failure. */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /** Items (chunks) written so far. */
+  get itemsWritten(): number {
+    return this.writer.stats.items;
+  }
+}
 
 /** Snapshot manifests and rows (table `snapshots`). */
 export class DynamoSnapshotStore {
@@ -93,9 +147,9 @@ export class DynamoSnapshotStore {
     );
   }
 
-  /** A writer for the rows of a run (BatchWriteItem, 25 per call, a few in flight). */
-  rowWriter(): BatchWriter {
-    return new BatchWriter(this.doc, this.table);
+  /** A writer for the rows of a run, one item per source page. */
+  pageWriter(runId: string): SnapshotPageWriter {
+    return new SnapshotPageWriter(this.doc, this.table, runId);
   }
 
   /** Finishes a RUNNING manifest as COMPLETE or PARTIAL. */
@@ -120,21 +174,14 @@ export class DynamoSnapshotStore {
 
   /** Manifests, newest first. */
   async *manifests(): AsyncIterable<SnapshotManifest> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byManifest',
-          KeyConditionExpression: 'manifestKind = :k',
-          ExpressionAttributeValues: { ':k': 'SNAPSHOT' },
-          ScanIndexForward: false,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield toManifest(item);
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const pages = queryPages(this.doc, {
+      TableName: this.table,
+      IndexName: 'byManifest',
+      KeyConditionExpression: 'manifestKind = :k',
+      ExpressionAttributeValues: { ':k': 'SNAPSHOT' },
+      ScanIndexForward: false,
+    });
+    for await (const page of pages) for (const item of page) yield toManifest(item);
   }
 
   /** The newest `count` COMPLETE manifests, newest first. */
@@ -148,20 +195,17 @@ export class DynamoSnapshotStore {
   }
 
   async manifest(runId: string): Promise<SnapshotManifest | undefined> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk = :sk',
-        ExpressionAttributeValues: { ':pk': manifestKey(runId).pk, ':sk': 'MANIFEST' },
-      }),
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: manifestKey(runId), ConsistentRead: true }),
     );
-    const item = page.Items?.[0];
-    return item ? toManifest(item) : undefined;
+    return out.Item ? toManifest(out.Item) : undefined;
   }
 
-  /** The rows one source contributed to a run, page by page. */
+  /** The rows one source contributed to a run, one array per stored page, in listing order. */
   async *rows(runId: string, source: SnapshotSource): AsyncIterable<Record<string, unknown>[]> {
-    yield* this.queryPk(rowsPk(runId, source));
+    for await (const items of this.chunkItems(runId, source)) {
+      for (const item of items) yield decodeRows(item.rows as Uint8Array);
+    }
   }
 
   async *googleRows(runId: string): AsyncIterable<GoogleRow[]> {
@@ -170,7 +214,7 @@ export class DynamoSnapshotStore {
 
   async *quickSightUsers(runId: string): AsyncIterable<QuickSightUser[]> {
     for await (const page of this.rows(runId, 'quicksight')) {
-      yield page.map(({ pk: _pk, sk: _sk, expiresAt: _e, ...u }) => u as unknown as QuickSightUser);
+      yield page as unknown as QuickSightUser[];
     }
   }
 
@@ -185,10 +229,10 @@ export class DynamoSnapshotStore {
       if (m.status === 'COMPLETE' && ++complete <= keep) continue;
       if (m.status === 'RUNNING' || m.expiresAt !== undefined) continue;
       const expiresAt = Math.floor(Date.parse(m.startedAt) / 1000) + retentionDays * 86_400;
-      const writer = this.rowWriter();
+      const writer = new BatchWriter(this.doc, this.table);
       for (const source of ['google', 'idc', 'quicksight'] as const) {
-        for await (const page of this.rows(m.runId, source)) {
-          for (const row of page) await writer.put({ ...row, expiresAt });
+        for await (const items of this.chunkItems(m.runId, source)) {
+          for (const item of items) await writer.put({ ...item, expiresAt });
         }
       }
       await writer.flush();
@@ -205,20 +249,13 @@ export class DynamoSnapshotStore {
     return expired;
   }
 
-  private async *queryPk(pk: string): AsyncIterable<Record<string, unknown>[]> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey,
-        }),
-      );
-      yield (page.Items ?? []) as Record<string, unknown>[];
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+  private chunkItems(runId: string, source: SnapshotSource): AsyncIterable<Item[]> {
+    return queryPages(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': rowsPk(runId, source) },
+      Limit: CHUNKS_PER_QUERY,
+    });
   }
 }
 
