@@ -24,6 +24,10 @@ export async function startDynamoServer(options: DynamoServerOptions = {}): Prom
     updateTableMs: 0,
     ...(options.dataDir ? { path: options.dataDir } : {}),
   });
+  // Idle keep-alive sockets stay open longer than any client keeps them, so a client never
+  // reuses a socket the server is just closing (an ECONNRESET race under load).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -28,7 +28,9 @@ export async function startServer(handler: Handler, port = 0): Promise<RunningSe
       });
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any client keeps an idle socket: no reuse of a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
