@@ -1,7 +1,7 @@
 import type { DynamoAuditLog, StoredAuditRecord } from '../../shared/dynamo/audit-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { UsageError } from '../../shared/errors.js';
-import { readAhead } from '../snapshot/read-ahead.js';
+import { readAhead } from '../../shared/read-ahead.js';
 
 /**
  * Which key an audit query goes through. Each filter has its own access path (DATA-MODEL.md):

@@ -12,8 +12,8 @@ import { describeError } from '../../shared/errors.js';
 import type { MemberSighting } from '../../shared/identity-merge.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GoogleDirectoryPort, IdentityStorePort, QuickSightPort } from '../../shared/ports.js';
+import { readAhead } from '../../shared/read-ahead.js';
 import { newRunId } from '../../shared/run-id.js';
-import { readAhead } from './read-ahead.js';
 
 export interface SnapshotDeps {
   readonly google: GoogleDirectoryPort;

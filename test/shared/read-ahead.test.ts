@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readAhead } from '../../../services/snapshot/read-ahead.js';
+import { readAhead } from '../../shared/read-ahead.js';
 
 /** A source that yields `items`, fails after `failAfter` of them when given, and records its reads. */
 function source(items: number[], failAfter?: number) {
