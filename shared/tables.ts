@@ -32,7 +32,14 @@ export interface TableSpec {
   readonly retain: boolean;
 }
 
-export type TableId = 'snapshots' | 'identities' | 'ledger' | 'events' | 'tasks' | 'audit';
+export type TableId =
+  | 'snapshots'
+  | 'identities'
+  | 'ledger'
+  | 'events'
+  | 'tasks'
+  | 'guard'
+  | 'audit';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -77,6 +84,14 @@ export const TABLES: readonly TableSpec[] = [
     purpose: 'durable deletion tasks, one per QuickSight user, with status and lease',
     partitionKey: S('taskId'),
     indexes: [{ indexName: 'byStatus', partitionKey: S('status'), sortKey: S('createdAt') }],
+    retain: false,
+  },
+  {
+    id: 'guard',
+    purpose:
+      'cross-run deletion budget: one item holding the deletions reserved in the rolling guard window',
+    partitionKey: S('pk'),
+    indexes: [],
     retain: false,
   },
   {

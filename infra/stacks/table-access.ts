@@ -12,9 +12,15 @@ export interface TableAccess {
  */
 export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
   snapshot: { read: [], readWrite: ['snapshots', 'identities', 'ledger'] },
-  plan: { read: ['snapshots', 'identities', 'ledger'], readWrite: ['events', 'tasks'] },
-  worker: { read: ['snapshots', 'ledger'], readWrite: ['tasks'] },
-  events: { read: ['snapshots', 'ledger'], readWrite: ['events', 'identities', 'tasks'] },
+  plan: {
+    read: ['snapshots', 'identities', 'ledger', 'guard'],
+    readWrite: ['events', 'tasks'],
+  },
+  worker: { read: ['snapshots', 'ledger'], readWrite: ['tasks', 'guard'] },
+  events: {
+    read: ['snapshots', 'ledger', 'guard'],
+    readWrite: ['events', 'identities', 'tasks'],
+  },
 };
 
 /** Every table a job touches, audit included. */

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import type { Config } from '../../shared/config/index.js';
+import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Task } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
-import { isMemberAgain } from '../plan/run-plan.js';
 import { DEFAULT_ATTEMPT_POLICY } from '../worker/attempt-policy.js';
+import { createBeforeDelete, loadSnapshotView } from '../worker/delete-checks.js';
 import { createProgressReporter } from '../worker/progress.js';
 import { runWorker, type WorkerTaskStore, workerOwnerId } from '../worker/run-worker.js';
 import { createWorkerPacer } from '../worker/worker-pacer.js';
@@ -20,6 +21,11 @@ export interface ApplyOptions {
   readonly json: boolean;
   /** Only these tasks' plan run (remove --csv / handle-event apply what they planned). */
   readonly onlyRunId?: string;
+  /**
+   * `--max-deletions N`: the operator releases BLOCKED tasks and lets this run make up to N
+   * deletions beyond the guard window's budget.
+   */
+  readonly release?: number;
 }
 
 export interface Applied {
@@ -32,8 +38,15 @@ const n = (v: number) => v.toLocaleString('en-US');
 export function formatSummary(s: WorkerSummary): string {
   const seconds = s.elapsedMs / 1000;
   return [
-    `applied: ${n(s.deleted)} deleted, ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined), ${n(s.failed)} failed${s.stopped ? `, ${n(s.released)} left for the next run (stopped)` : ''}`,
+    `applied: ${n(s.deleted)} deleted, ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined or protected), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.stopped ? `, ${n(s.released)} left for the next run (stopped)` : ''}`,
     `  ${n(s.calls)} QuickSight calls, ${n(s.throttledCalls)} throttled, in ${seconds.toFixed(1)} s (${s.effectiveRate.toFixed(1)} users/s)`,
+    ...(s.blocked > 0
+      ? [
+          `  GUARD: ${n(s.blocked)} deletions were BLOCKED: the guard window's budget (IDSYNC_MAX_DELETIONS within IDSYNC_GUARD_WINDOW_HOURS) is spent.`,
+          '  They stay queued as BLOCKED. Check they are intended (idsync audit), then release them for one run:',
+          `    idsync apply --max-deletions ${Math.max(s.blocked, 1)}`,
+        ]
+      : []),
     ...(s.failed > 0
       ? [
           '  Failed tasks stay queued and are retried by the next run; see idsync audit for their errors.',
@@ -60,7 +73,7 @@ export async function pendingTasks(
  * calls in flight finish, waiting ones are released for the next run.
  */
 export async function applyTasks(
-  config: Pick<Config, 'core' | 'aws' | 'quicksight' | 'worker'>,
+  config: Pick<Config, 'core' | 'aws' | 'quicksight' | 'worker' | 'plan'>,
   stores: Stores,
   logger: Logger,
   options: ApplyOptions,
@@ -70,7 +83,17 @@ export async function applyTasks(
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const members = await currentMembers(stores);
+  if (options.release !== undefined) await unblockTasks(stores, options.onlyRunId);
+  const beforeDelete = createBeforeDelete({
+    settings: config.plan,
+    snapshot: await loadSnapshotView(stores.snapshots),
+    guard: new DynamoGuardWindow(
+      stores.doc,
+      stores.names.guard,
+      config.plan.guardWindowHours * 3_600_000,
+    ),
+    ...(options.release !== undefined ? { release: options.release } : {}),
+  });
   try {
     const summary = await runWorker(
       {
@@ -84,10 +107,7 @@ export async function applyTasks(
           logger,
           stream: options.io.stderr,
         }),
-        beforeDelete: async (task) =>
-          isMemberAgain(task, members.emails, members.asOf)
-            ? { skip: 'the person is a group member again' }
-            : 'proceed',
+        beforeDelete,
       },
       {
         runId: options.runId,
@@ -114,20 +134,19 @@ function onlyTasksOf(tasks: Stores['tasks'], runId: string): WorkerTaskStore {
     complete: (...a) => tasks.complete(...a),
     fail: (...a) => tasks.fail(...a),
     release: (...a) => tasks.release(...a),
+    block: (...a) => tasks.block(...a),
     async *claimable(nowMs: number) {
       for await (const page of tasks.claimable(nowMs)) yield page.filter((t) => t.runId === runId);
     },
   };
 }
 
-/** Members of the newest COMPLETE snapshot: a task of someone who is a member again never runs. */
-async function currentMembers(
-  stores: Pick<Stores, 'snapshots'>,
-): Promise<{ emails: Set<string>; asOf: string }> {
-  const emails = new Set<string>();
-  const [latest] = await stores.snapshots.latestComplete(1);
-  if (!latest) return { emails, asOf: '' };
-  for await (const page of stores.snapshots.googleRows(latest.runId))
-    for (const row of page) emails.add(row.email);
-  return { emails, asOf: latest.startedAt };
+/** BLOCKED tasks (of one plan run, when given) become PENDING: the operator released them. */
+async function unblockTasks(stores: Pick<Stores, 'tasks'>, onlyRunId?: string): Promise<number> {
+  const blocked: Task[] = [];
+  for await (const page of stores.tasks.byStatus('BLOCKED'))
+    blocked.push(...page.filter((t) => onlyRunId === undefined || t.runId === onlyRunId));
+  let released = 0;
+  for (const task of blocked) if (await stores.tasks.unblock(task.taskId)) released++;
+  return released;
 }

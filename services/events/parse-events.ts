@@ -1,3 +1,11 @@
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  IDC_EVENT_NAMES,
+  IDC_EVENT_SOURCES,
+  type IdcEventName,
+  type IdcEventSource,
+} from '../../shared/idc-events.js';
+import { eventIdProblem, shownValue } from '../../shared/input-values.js';
 import { readJsonValues, truncateRaw } from './json-values.js';
 
 /**
@@ -8,30 +16,16 @@ import { readJsonValues, truncateRaw } from './json-values.js';
  * cause a deletion.
  */
 
-export const IDC_EVENT_SOURCES = [
-  'identitystore.amazonaws.com',
-  'sso-directory.amazonaws.com',
-  'identitystore-scim.amazonaws.com',
-] as const;
-export type IdcEventSource = (typeof IDC_EVENT_SOURCES)[number];
-
-/**
- * DeleteUser removes a person; the others change an IdC user, so its identity-map record is
- * refreshed (PutUser / PatchUser from SCIM, UpdateUser from the IdentityStore API and console).
- */
-export const IDC_EVENT_NAMES = [
-  'DeleteUser',
-  'CreateUser',
-  'PutUser',
-  'PatchUser',
-  'UpdateUser',
-] as const;
-export type IdcEventName = (typeof IDC_EVENT_NAMES)[number];
+export {
+  CLOUDTRAIL_DETAIL_TYPE,
+  IDC_EVENT_NAMES,
+  IDC_EVENT_SOURCES,
+  type IdcEventName,
+  type IdcEventSource,
+} from '../../shared/idc-events.js';
 
 /** What SCIM (and some other) CloudTrail records put in place of personal data. */
 export const MASKED_VALUE = 'HIDDEN_DUE_TO_SECURITY_REASONS';
-
-export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
 export interface IdcEvent {
   /** CloudTrail `eventID`, or the EventBridge envelope `id` when the record has none. */
@@ -44,6 +38,8 @@ export interface IdcEvent {
   readonly identityStoreId?: string;
   readonly awsRegion?: string;
   readonly recipientAccountId?: string;
+  /** The EventBridge envelope's `source` and `account`, when the event came in one. */
+  readonly envelope?: { readonly source?: string; readonly account?: string };
 }
 
 /** Where an entry was in the input: the line its value starts on, and its index in an array. */
@@ -144,6 +140,10 @@ export function extractEvent(value: unknown): Extracted {
     };
   }
   if (eventId === undefined) return { ok: false, ...known, reason: 'the record has no eventID' };
+  const badId = eventIdProblem(eventId);
+  if (badId !== undefined) {
+    return { ok: false, eventName, reason: `${badId}: ${JSON.stringify(shownValue(eventId))}` };
+  }
   const eventTime = text(record.eventTime) ?? text(envelope?.time);
   if (eventTime === undefined || Number.isNaN(Date.parse(eventTime))) {
     return { ok: false, ...known, reason: 'the record has no valid eventTime' };
@@ -179,6 +179,14 @@ export function extractEvent(value: unknown): Extracted {
       ...(identityStoreId === undefined ? {} : { identityStoreId }),
       ...(awsRegion === undefined ? {} : { awsRegion }),
       ...(recipientAccountId === undefined ? {} : { recipientAccountId }),
+      ...(envelope === undefined
+        ? {}
+        : {
+            envelope: {
+              ...(typeof envelope.source === 'string' ? { source: envelope.source } : {}),
+              ...(typeof envelope.account === 'string' ? { account: envelope.account } : {}),
+            },
+          }),
     },
   };
 }

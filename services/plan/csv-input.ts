@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { isValidEmail, normalizeEmail } from '../../shared/email.js';
 import { UsageError } from '../../shared/errors.js';
+import { emailProblem } from '../../shared/input-values.js';
 import type { Removal } from './decide.js';
 
 /**
@@ -78,6 +79,8 @@ function isBlank(record: readonly string[]): boolean {
 function checkEmail(email: string, hasCell: boolean): string | undefined {
   if (!hasCell) return `the row has no "${EMAIL_COLUMN}" cell`;
   if (email.length === 0) return 'the email is empty';
+  const unsafe = emailProblem(email);
+  if (unsafe !== undefined) return unsafe;
   if (!isValidEmail(email)) return `not a valid email address (read as ${JSON.stringify(email)})`;
   return undefined;
 }

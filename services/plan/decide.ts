@@ -1,6 +1,8 @@
 import type { QuickSightUser } from '../../shared/domain.js';
-import { normalizeEmail } from '../../shared/email.js';
-import { emailKeysOf, emailOfUserName } from './matching.js';
+import { type Protection, protectionReason } from '../../shared/removal-rules.js';
+import { emailKeysOf } from './matching.js';
+
+export { buildProtection, type Protection } from '../../shared/removal-rules.js';
 
 /**
  * The decision for one (person, QuickSight user) pair, as plain data. `decide` makes the
@@ -77,13 +79,6 @@ export interface PersonRemoval {
   readonly userNamePrefix?: string;
 }
 
-export interface Protection {
-  /** Upper-case role names. */
-  readonly roles: ReadonlySet<string>;
-  /** Normalised user names and emails. */
-  readonly users: ReadonlySet<string>;
-}
-
 export interface DecideInput {
   readonly person: PersonRemoval;
   /** The person's QuickSight users (already matched). */
@@ -96,13 +91,6 @@ export interface DecideInput {
   /** Removals younger than this (from `since` to `now`) are deferred. */
   readonly gracePeriodMs?: number;
   readonly now?: Date;
-}
-
-export function buildProtection(roles: readonly string[], users: readonly string[]): Protection {
-  return {
-    roles: new Set(roles.map((r) => r.trim().toUpperCase()).filter((r) => r.length > 0)),
-    users: new Set(users.map(normalizeEmail).filter((u) => u.length > 0)),
-  };
 }
 
 /** The decisions of one person: one per matched QuickSight user, or one `not_found`. */
@@ -132,16 +120,13 @@ export function decide(input: DecideInput): Decision[] {
 function decideOne(input: DecideInput, user: QuickSightUser): [DecisionKind, string] {
   const { person, protection } = input;
   const role = user.role.toUpperCase();
-  if (protection.roles.has(role)) return ['protected', `role ${role} is protected`];
-  const listed = [
-    person.email,
-    user.userName,
-    user.email ?? '',
-    emailOfUserName(user.userName) ?? '',
-  ]
-    .map(normalizeEmail)
-    .find((name) => name.length > 0 && protection.users.has(name));
-  if (listed !== undefined) return ['protected', `${listed} is in the protected users`];
+  const protectedBecause = protectionReason(protection, {
+    email: person.email,
+    userName: user.userName,
+    role: user.role,
+    ...(user.email === undefined ? {} : { userEmail: user.email }),
+  });
+  if (protectedBecause !== undefined) return ['protected', protectedBecause];
   const rejoined = emailKeysOf(user)
     .concat(person.email)
     .find((email) => isCurrentMember(input, email));

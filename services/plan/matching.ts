@@ -1,5 +1,6 @@
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
+import { emailOfUserName } from '../../shared/removal-rules.js';
 
 /**
  * Which QuickSight users belong to a person. A person (a normalised email) holds every QuickSight
@@ -9,18 +10,7 @@ import { normalizeEmail } from '../../shared/email.js';
  * and full-width characters do not matter. `N/A` user names match by `email` only.
  */
 
-/** QuickSight shows this user name for some IAM_IDENTITY_CENTER users; it names nobody. */
-export const UNNAMED_USER = 'N/A';
-
-/**
- * The normalised email held in a QuickSight user name (`role/email` or `email`), or undefined
- * when it holds none (`N/A`, or a name without an `@`).
- */
-export function emailOfUserName(userName: string): string | undefined {
-  if (userName === UNNAMED_USER) return undefined;
-  const email = normalizeEmail(userName.slice(userName.lastIndexOf('/') + 1));
-  return email.includes('@') ? email : undefined;
-}
+export { emailOfUserName, UNNAMED_USER } from '../../shared/removal-rules.js';
 
 /** Every normalised email a QuickSight user can be found by (its `email`, its user name's email), each once. */
 export function emailKeysOf(user: QuickSightUser): string[] {

@@ -7,6 +7,7 @@ import type { DynamoSnapshotStore, SnapshotManifest } from '../../shared/dynamo/
 import { type DynamoTaskStore, taskIdFor } from '../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { isMemberAgain, REJOINED_REASON } from '../../shared/removal-rules.js';
 import type { Decision, Plan, Removal } from './decide.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import { emptiedGroups, type GuardOverride } from './guard.js';
@@ -190,15 +191,6 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   };
 }
 
-/** Whether a queued task's person is back in a group according to a snapshot taken after it. */
-export function isMemberAgain(
-  task: { readonly email: string; readonly createdAt: string },
-  members: ReadonlySet<string>,
-  membersAsOf: string,
-): boolean {
-  return members.has(task.email) && membersAsOf > task.createdAt;
-}
-
 /** Cancels every pending task whose person is a member again (re-joined before it ran). */
 async function cancelRejoined(
   deps: Pick<PlanDeps, 'tasks'>,
@@ -206,14 +198,14 @@ async function cancelRejoined(
   membersAsOf: string,
 ): Promise<number> {
   let cancelled = 0;
-  for (const status of ['PENDING', 'FAILED'] as const) {
+  for (const status of ['PENDING', 'FAILED', 'BLOCKED'] as const) {
     for await (const page of deps.tasks.byStatus(status)) {
       for (const task of page) {
         // Membership counts as re-joining only when the snapshot was taken after the task was
         // queued: a DeleteUser event handled before the next snapshot is not undone by it.
         if (
           isMemberAgain(task, members, membersAsOf) &&
-          (await deps.tasks.cancel(task.taskId, 'the person is a group member again'))
+          (await deps.tasks.cancel(task.taskId, REJOINED_REASON))
         ) {
           cancelled++;
         }

@@ -14,6 +14,7 @@ import {
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { DynamoTaskStore, type Task } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
@@ -23,6 +24,7 @@ import { emfFields } from '../../shared/metrics.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { type AttemptPolicy, DEFAULT_ATTEMPT_POLICY } from './attempt-policy.js';
+import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
 import { type BeforeDelete, runWorker, workerOwnerId } from './run-worker.js';
 import { createWorkerPacer } from './worker-pacer.js';
 
@@ -42,7 +44,7 @@ import { createWorkerPacer } from './worker-pacer.js';
  * QuickSight SDK client: see BENCHMARKS.md, "Lambda bundles".
  */
 
-const SECTIONS = ['quicksight', 'worker', 'lambda'] as const;
+const SECTIONS = ['quicksight', 'worker', 'plan', 'lambda'] as const;
 type WorkerConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** Invocation time kept back for the graceful stop: calls in flight finish, waiters are released. */
@@ -82,12 +84,9 @@ interface Container {
   readonly quickSight: QuickSightDeleter;
   /** Kept across invocations: the rate learned from throttling carries over. */
   readonly pacer: Pacer;
-  /** Members of the newest COMPLETE snapshot, cached per snapshot run. */
-  members?: {
-    readonly runId: string;
-    readonly startedAt: string;
-    readonly emails: ReadonlySet<string>;
-  };
+  readonly guard: DynamoGuardWindow;
+  /** The newest COMPLETE snapshot as the delete checks see it, cached per snapshot run. */
+  snapshot?: SnapshotView;
 }
 
 function startContainer(env: Env, options: WorkerHandlerOptions): Container {
@@ -104,31 +103,16 @@ function startContainer(env: Env, options: WorkerHandlerOptions): Container {
     tasks: new DynamoTaskStore(doc, names.tasks),
     audit: new DynamoAuditLog(doc, names.audit),
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
+    guard: new DynamoGuardWindow(doc, names.guard, config.plan.guardWindowHours * 3_600_000),
     quickSight: createQuickSightDeleter(config.aws, config.quicksight),
     pacer: createWorkerPacer(config.worker.rate),
   };
 }
 
-/**
- * The re-join check before a task's first call. A person in a configured group in the newest
- * COMPLETE snapshot is skipped only when that snapshot started after the task was created: an
- * older snapshot does not show a re-join, only the membership the task's decision already
- * overruled (a DeleteUser event handled between two snapshots).
- */
-async function rejoinCheck(c: Container): Promise<BeforeDelete> {
-  const [latest] = await c.snapshots.latestComplete(1);
-  if (!latest) return async () => 'proceed';
-  if (c.members?.runId !== latest.runId) {
-    const emails = new Set<string>();
-    for await (const page of c.snapshots.googleRows(latest.runId))
-      for (const row of page) emails.add(row.email);
-    c.members = { runId: latest.runId, startedAt: latest.startedAt, emails };
-  }
-  const { emails, startedAt } = c.members;
-  return async (task) =>
-    emails.has(task.email) && startedAt > task.createdAt
-      ? { skip: 'the person is a group member again' }
-      : 'proceed';
+/** The delete checks (re-join, protection now, guard window) of one invocation. */
+async function deleteChecks(c: Container): Promise<BeforeDelete> {
+  c.snapshot = await loadSnapshotView(c.snapshots, c.snapshot);
+  return createBeforeDelete({ settings: c.config.plan, snapshot: c.snapshot, guard: c.guard });
 }
 
 /** The named tasks that exist; the others are noted (missing: settled; unreadable: again). */
@@ -180,6 +164,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
     for (const t of named) if (!isClaimable(t, now)) outcomes.settled(t.taskId);
 
     let failedItems = 0;
+    let blocked = 0;
     if (!config.lambda.apply) {
       for (const { taskId, email, userName, role, reason, status } of live) {
         logger.info(
@@ -190,7 +175,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
       }
     } else if (live.length > 0) {
       const remainingMs = context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
-      const beforeDelete = await rejoinCheck(c);
+      const beforeDelete = await deleteChecks(c);
       const summary = await runWorker(
         {
           tasks: outcomes.taskStore(c.tasks, live),
@@ -211,12 +196,24 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
         },
       );
       failedItems = summary.failed;
+      blocked = summary.blocked;
+      if (blocked > 0) {
+        logger.warn(
+          { runId, blocked },
+          'guard window budget spent: tasks BLOCKED; release with idsync apply --max-deletions N',
+        );
+      }
     }
 
     const answer = outcomes.answer(batch);
     logger.info(
       {
-        ...emfFields(config.core.tablePrefix, { FailedItems: failedItems }, new Date()),
+        ...emfFields(
+          config.core.tablePrefix,
+          { FailedItems: failedItems, GuardTripped: blocked > 0 ? 1 : 0 },
+          new Date(),
+        ),
+        blocked,
         runId,
         apply: config.lambda.apply,
         messages: records.length,

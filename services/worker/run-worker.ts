@@ -167,6 +167,7 @@ class WorkerRun {
         error: `beforeDelete check failed: ${describeError(error)}`,
       });
     }
+    if (typeof veto === 'object' && 'block' in veto) return this.block(run, veto.block);
     if (veto !== 'proceed') {
       const reason = typeof veto === 'object' ? veto.skip : 'vetoed before delete';
       return this.finish(run, 'cancelled', { reason });
@@ -290,6 +291,26 @@ class WorkerRun {
         'audit append failed',
       );
     }
+  }
+
+  /** The guard window refused the deletion: the task is kept BLOCKED, with an audit row. */
+  private async block(run: Running, reason: string): Promise<void> {
+    const { owner, runId } = this.options;
+    const { task } = run;
+    await this.deps.tasks.block(task.taskId, owner, reason, run.attempts);
+    this.counts.blocked++;
+    const at = new Date(this.now()).toISOString();
+    const record = outcomeRecord({
+      runId,
+      owner,
+      task,
+      outcome: 'blocked',
+      attempts: run.attempts,
+      startedAt: at,
+      finishedAt: at,
+      reason,
+    });
+    await this.deps.audit.append([record]);
   }
 
   private async release(run: Running): Promise<void> {

@@ -11,10 +11,15 @@ import type { ProgressReporter } from './progress.js';
 export type WorkerPacer = Pick<Pacer, 'acquire' | 'onSuccess' | 'onThrottle' | 'onError' | 'stats'>;
 export type WorkerTaskStore = Pick<
   DynamoTaskStore,
-  'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release'
+  'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'
 >;
-/** A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined). */
-export type BeforeDelete = (task: Task) => Promise<'proceed' | 'skip' | { skip: string }>;
+/**
+ * A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined or is
+ * protected now); `block` keeps it BLOCKED (the guard window's budget is spent).
+ */
+export type BeforeDelete = (
+  task: Task,
+) => Promise<'proceed' | 'skip' | { skip: string } | { block: string }>;
 
 export interface WorkerDeps {
   readonly tasks: WorkerTaskStore;

@@ -15,6 +15,8 @@ export interface WorkerCounts {
   failed: number;
   /** Vetoed before the call (e.g. the person re-joined): CANCELLED. */
   cancelled: number;
+  /** Refused by the cross-run guard window before the call: BLOCKED, kept for a release. */
+  blocked: number;
   /** Not claimable any more when their turn came (cancelled, done or taken by another worker). */
   skipped: number;
   /** Given back as PENDING on a graceful stop. */
@@ -33,6 +35,7 @@ export function emptyCounts(): WorkerCounts {
     alreadyGone: 0,
     failed: 0,
     cancelled: 0,
+    blocked: 0,
     skipped: 0,
     released: 0,
     calls: 0,
@@ -43,7 +46,7 @@ export function emptyCounts(): WorkerCounts {
 
 /** Tasks settled one way or another (the progress bar's value). */
 export function settledCount(c: WorkerCounts): number {
-  return c.deleted + c.alreadyGone + c.failed + c.cancelled + c.skipped + c.released;
+  return c.deleted + c.alreadyGone + c.failed + c.cancelled + c.blocked + c.skipped + c.released;
 }
 
 export interface WorkerSummary extends Readonly<WorkerCounts> {
@@ -68,8 +71,9 @@ export function summarize(
   };
 }
 
-/** Exit code of DESIGN.md §4: 4 when some tasks failed after their retries. */
-export function exitCodeOf(summary: Pick<WorkerSummary, 'failed'>): ExitCode {
+/** Exit code: 3 when the guard window blocked tasks, 4 when some failed after their retries. */
+export function exitCodeOf(summary: Pick<WorkerSummary, 'failed' | 'blocked'>): ExitCode {
+  if (summary.blocked > 0) return ExitCode.GuardOrPartial;
   return summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }
 
@@ -126,7 +130,7 @@ export interface OutcomeFacts {
   readonly runId: string;
   readonly owner: string;
   readonly task: Task;
-  readonly outcome: TaskOutcome;
+  readonly outcome: TaskOutcome | 'blocked';
   /** QuickSight calls for this task over every run. */
   readonly attempts: number;
   readonly startedAt: string;

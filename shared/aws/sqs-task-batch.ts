@@ -105,9 +105,12 @@ export class TaskBatchOutcomes {
    * conditional); every other call goes to `tasks`, and its success is noted.
    */
   taskStore(
-    tasks: Pick<DynamoTaskStore, 'claim' | 'renew' | 'complete' | 'fail' | 'release'>,
+    tasks: Pick<DynamoTaskStore, 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'>,
     named: readonly Task[],
-  ): Pick<DynamoTaskStore, 'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release'> {
+  ): Pick<
+    DynamoTaskStore,
+    'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'
+  > {
     const noted = async (taskId: string, end: End, call: Promise<boolean>) => {
       const kept = await call;
       this.ends.set(taskId, end);
@@ -126,6 +129,8 @@ export class TaskBatchOutcomes {
       complete: (taskId, ...rest) => noted(taskId, 'settled', tasks.complete(taskId, ...rest)),
       fail: (taskId, ...rest) => noted(taskId, 'failed', tasks.fail(taskId, ...rest)),
       release: (taskId, ...rest) => noted(taskId, 'released', tasks.release(taskId, ...rest)),
+      // A blocked task waits for the operator's release, not for a redelivery.
+      block: (taskId, ...rest) => noted(taskId, 'settled', tasks.block(taskId, ...rest)),
     };
   }
 

@@ -36,6 +36,8 @@ export interface GoogleConfig {
 }
 export interface IdentityStoreConfig {
   readonly identityStoreId: string;
+  /** Account of IAM Identity Center: CloudTrail events of other accounts are foreign. */
+  readonly accountId?: string;
 }
 export interface QuickSightConfig {
   readonly accountId: string;
@@ -52,6 +54,8 @@ export interface PlanConfig {
   readonly protectedRoles: readonly string[];
   readonly protectedUsers: readonly string[];
   readonly managedUsernamePrefix?: string;
+  /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
+  readonly guardWindowHours: number;
 }
 export interface SnapshotConfig {
   readonly retentionDays: number;
@@ -148,6 +152,9 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   identityStore: (env) => ({
     identityStoreId: read<string>(env, 'IDSYNC_IDENTITY_STORE_ID') ?? '',
+    accountId:
+      read<string>(env, 'IDSYNC_IDC_ACCOUNT_ID') ??
+      read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID'),
   }),
   quicksight: (env) => ({
     accountId: read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
@@ -172,6 +179,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
     ],
     protectedUsers: read<string[]>(env, 'IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>(env, 'IDSYNC_MANAGED_USERNAME_PREFIX'),
+    guardWindowHours: read<number>(env, 'IDSYNC_GUARD_WINDOW_HOURS') ?? 24,
   }),
   snapshot: (env) => ({
     retentionDays: read<number>(env, 'IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,

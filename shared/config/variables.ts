@@ -58,6 +58,67 @@ const bool = trimmed
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** QuickSight's user roles (the API's `UserRole` values). */
+export const QUICKSIGHT_ROLES = [
+  'ADMIN',
+  'AUTHOR',
+  'READER',
+  'ADMIN_PRO',
+  'AUTHOR_PRO',
+  'READER_PRO',
+  'RESTRICTED_AUTHOR',
+  'RESTRICTED_READER',
+] as const;
+
+/** Comma-separated items, none of them empty: `a,,b` and `,` are errors, not "nothing". */
+function strictItems(raw: string, ctx: z.RefinementCtx): string[] {
+  const items = raw.split(',').map((p) => p.trim());
+  const empty = items.findIndex((p) => p.length === 0);
+  if (empty >= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `item ${empty + 1} is empty (separate items with single commas)`,
+    });
+    return z.NEVER;
+  }
+  return items;
+}
+
+const protectedRoles = trimmed.transform((raw, ctx) => {
+  if (raw.toLowerCase() === 'none') return [] as string[];
+  const items = strictItems(raw, ctx);
+  const roles = items.map((r) => r.toUpperCase());
+  const unknown = roles.find((r) => !(QUICKSIGHT_ROLES as readonly string[]).includes(r));
+  if (unknown !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown role ${JSON.stringify(unknown)} (allowed: ${QUICKSIGHT_ROLES.join(', ')}, or none)`,
+    });
+    return z.NEVER;
+  }
+  return roles;
+});
+
+/** An email, or a QuickSight user name (`name` or `role/session`): no spaces, `;` or quotes. */
+const PROTECTED_USER = /^[A-Za-z0-9._%+=@/-]{1,512}$/;
+
+const protectedUsers = trimmed.transform((raw, ctx) => {
+  const items = strictItems(raw, ctx);
+  const bad = items.find(
+    (u) =>
+      !PROTECTED_USER.test(u) ||
+      (u.includes('@') && !/^[^@]+@[^@]+\.[^@]+$/.test(u.slice(u.lastIndexOf('/') + 1))),
+  );
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(bad.length > 40 ? `${bad.slice(0, 37)}...` : bad)} is not an email or a QuickSight user name (separate items with commas)`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
+
 function spec(
   name: string,
   section: Section,
@@ -104,6 +165,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     'identityStore',
     'IdC identity store id (`d-…`)',
     nonEmpty.regex(/^d-[0-9a-z]{10}$|^[0-9a-f-]{36}$/, 'must look like d-1234567890'),
+  ),
+  spec(
+    'IDSYNC_IDC_ACCOUNT_ID',
+    'identityStore',
+    'AWS account id of IAM Identity Center: only CloudTrail events of this account are acted on',
+    nonEmpty.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    '`IDSYNC_QUICKSIGHT_ACCOUNT_ID`',
+    false,
   ),
   spec(
     'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
@@ -182,17 +251,30 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_PROTECTED_ROLES',
     'plan',
-    'roles never deleted',
-    csvList.transform((roles) => roles.map((r) => r.toUpperCase())),
+    `roles never deleted: comma-separated, any case, from ${QUICKSIGHT_ROLES.join(', ')}; \`none\` protects no role`,
+    protectedRoles,
     '`ADMIN,AUTHOR,ADMIN_PRO,AUTHOR_PRO`',
     false,
   ),
   spec(
     'IDSYNC_PROTECTED_USERS',
     'plan',
-    'usernames or emails never deleted (comma-separated)',
-    csvList,
+    'emails or QuickSight user names never deleted (comma-separated)',
+    protectedUsers,
     '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_GUARD_WINDOW_HOURS',
+    'plan',
+    'guard: rolling window in which all runs together may delete at most `IDSYNC_MAX_DELETIONS` users',
+    nonEmpty.pipe(z.coerce.number('must be a number')).pipe(
+      z
+        .number()
+        .positive('must be greater than 0')
+        .max(24 * 90, 'must be at most 2160'),
+    ),
+    '`24`',
     false,
   ),
   spec(

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -18,11 +19,23 @@ import { queryPages } from './audit-store.js';
  *                 │  └─cancel─► CANCELLED  └──release──► PENDING
  *                 └── lease expired: claimable again
  *
+ *   IN_PROGRESS ──block──► BLOCKED ──unblock (operator override)──► PENDING
+ *   enqueue(BLOCKED) ──► BLOCKED        (the cross-run guard window's budget is spent)
+ *
+ * BLOCKED is live (re-planning leaves it) but never claimable: only `idsync apply
+ * --max-deletions N` turns it back into PENDING. A re-join cancels it like a PENDING task.
  * A task that is PENDING, IN_PROGRESS or FAILED is live: re-planning leaves it as is. DONE and
  * CANCELLED are final for that task, but a new task may replace them (a re-created user).
  */
 
-export const TASK_STATUSES = ['PENDING', 'IN_PROGRESS', 'DONE', 'FAILED', 'CANCELLED'] as const;
+export const TASK_STATUSES = [
+  'PENDING',
+  'IN_PROGRESS',
+  'DONE',
+  'FAILED',
+  'CANCELLED',
+  'BLOCKED',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type TaskOutcome = 'deleted' | 'already_gone' | 'failed' | 'cancelled';
 
@@ -50,6 +63,8 @@ export interface Task {
   readonly lastError?: string;
   /** Why the task was cancelled before it ran (e.g. the person re-joined). */
   readonly cancelReason?: string;
+  /** Why the task is BLOCKED (the guard window's budget was spent). */
+  readonly blockReason?: string;
 }
 
 /** What the planner provides; the store adds status, attempts and timestamps. */
@@ -76,13 +91,14 @@ export function taskIdFor(
   return `${namespace}#${key}`;
 }
 
-/** The row `enqueue` writes: PENDING, no attempts yet. */
-export function pendingTask(task: NewTask, at: string): Task {
+/** The row `enqueue` writes: PENDING (or BLOCKED with a reason), no attempts yet. */
+export function pendingTask(task: NewTask, at: string, blockReason?: string): Task {
   return {
     ...task,
     createdAt: task.createdAt ?? at,
     updatedAt: at,
-    status: 'PENDING',
+    status: blockReason === undefined ? 'PENDING' : 'BLOCKED',
+    ...(blockReason === undefined ? {} : { blockReason }),
     attempts: 0,
   };
 }
@@ -104,9 +120,9 @@ export class DynamoTaskStore {
   }
 
   /** Creates a PENDING task unless a live one exists ('exists'); replaces a DONE/CANCELLED one. */
-  async enqueue(task: NewTask): Promise<'created' | 'exists'> {
+  async enqueue(task: NewTask, blockReason?: string): Promise<'created' | 'exists'> {
     const at = this.now().toISOString();
-    const item = pendingTask(task, at);
+    const item = pendingTask(task, at, blockReason);
     try {
       await this.doc.send(
         new PutCommand({
@@ -124,19 +140,62 @@ export class DynamoTaskStore {
     }
   }
 
-  /** Cancels a task that has not started (PENDING, or FAILED awaiting a retry). */
+  /** Cancels a task that has not started (PENDING, BLOCKED, or FAILED awaiting a retry). */
   async cancel(taskId: string, reason: string): Promise<boolean> {
     return this.update(taskId, {
       UpdateExpression:
         'SET #s = :cancelled, outcome = :outcome, cancelReason = :reason, updatedAt = :at',
-      ConditionExpression: '#s IN (:pending, :failed)',
+      ConditionExpression: '#s IN (:pending, :failed, :blocked)',
       ExpressionAttributeValues: {
         ':cancelled': 'CANCELLED',
         ':outcome': 'cancelled',
         ':reason': reason,
         ':pending': 'PENDING',
         ':failed': 'FAILED',
+        ':blocked': 'BLOCKED',
       },
+    });
+  }
+
+  /** Deletes a PENDING or BLOCKED task this run created (undoing a half-queued plan). */
+  async withdraw(taskId: string, runId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { taskId },
+          ConditionExpression: '#s IN (:pending, :blocked) AND runId = :run',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':blocked': 'BLOCKED',
+            ':run': runId,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Blocks `owner`'s task (the guard window refused its deletion): BLOCKED, no lease. */
+  block(taskId: string, owner: string, reason: string, attempts: number): Promise<boolean> {
+    return this.updateOwned(
+      taskId,
+      owner,
+      'SET #s = :blocked, blockReason = :reason, attempts = :attempts, updatedAt = :at REMOVE leaseOwner, leaseUntil',
+      { ':blocked': 'BLOCKED', ':reason': reason, ':attempts': attempts },
+    );
+  }
+
+  /** Turns one BLOCKED task back into PENDING (the operator released it). */
+  unblock(taskId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #s = :pending, updatedAt = :at REMOVE blockReason',
+      ConditionExpression: '#s = :blocked',
+      ExpressionAttributeValues: { ':pending': 'PENDING', ':blocked': 'BLOCKED' },
     });
   }
 

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { guardOverride } from './plan.js';
 
 const LIST_LIMIT = 25;
 
@@ -28,38 +30,50 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .description('run the queued deletion tasks through the paced worker (dry run without --apply)')
     .option('--apply', 'really delete (default: list what would be deleted)')
     .option('--report <file>', 'write the HTML report of this run to FILE')
+    .option(
+      '--max-deletions <n>',
+      'release BLOCKED tasks and allow up to N deletions beyond the guard window budget, this run only',
+    )
     .action(
-      action(ctx, async (flags: { apply?: boolean; report?: string }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const config = loadConfig(['quicksight', 'worker', 'report'], ctx.io.env);
-        const runtime = await import('../../../shared/runtime.js');
-        const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
-        const logger = runtime.buildLogger(config);
-        const stores = runtime.buildStores(config);
-        try {
-          if (!flags.apply) {
-            const tasks = await pendingTasks(stores);
-            printResult(ctx.io, globals, { dryRun: true, tasks }, formatPending(tasks));
-            return ExitCode.Ok;
+      action(
+        ctx,
+        async (
+          flags: { apply?: boolean; report?: string; maxDeletions?: string },
+          command: Command,
+        ) => {
+          const globals = command.optsWithGlobals<GlobalOptions>();
+          const config = loadConfig(['quicksight', 'worker', 'report', 'plan'], ctx.io.env);
+          const release = guardOverride({ maxDeletions: flags.maxDeletions })?.maxDeletions;
+          const runtime = await import('../../../shared/runtime.js');
+          const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+          const logger = runtime.buildLogger(config);
+          const stores = runtime.buildStores(config);
+          try {
+            if (!flags.apply) {
+              const tasks = await pendingTasks(stores);
+              printResult(ctx.io, globals, { dryRun: true, tasks }, formatPending(tasks));
+              return ExitCode.Ok;
+            }
+            const runId = newRunId();
+            const applied = await applyTasks(config, stores, logger, {
+              runId,
+              io: ctx.io,
+              json: globals.json === true,
+              ...(release !== undefined ? { release } : {}),
+            });
+            const lines = [`apply ${runId}`, applied.text];
+            if (flags.report) {
+              const { writeRunReport } = await import('../write-run-report.js');
+              lines.push(
+                await writeRunReport(stores, runId, flags.report, config.report.readerPrice),
+              );
+            }
+            printResult(ctx.io, globals, { runId, summary: applied.summary }, lines.join('\n'));
+            return exitCodeOf(applied.summary);
+          } finally {
+            stores.close();
           }
-          const runId = newRunId();
-          const applied = await applyTasks(config, stores, logger, {
-            runId,
-            io: ctx.io,
-            json: globals.json === true,
-          });
-          const lines = [`apply ${runId}`, applied.text];
-          if (flags.report) {
-            const { writeRunReport } = await import('../write-run-report.js');
-            lines.push(
-              await writeRunReport(stores, runId, flags.report, config.report.readerPrice),
-            );
-          }
-          printResult(ctx.io, globals, { runId, summary: applied.summary }, lines.join('\n'));
-          return applied.summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
-        } finally {
-          stores.close();
-        }
-      }),
+        },
+      ),
     );
 }

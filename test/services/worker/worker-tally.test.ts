@@ -41,7 +41,8 @@ describe('worker tally', () => {
     expect(summary.effectiveRate).toBe(2);
     expect(settledCount(counts)).toBe(10);
     expect(exitCodeOf(summary)).toBe(ExitCode.ItemsFailed);
-    expect(exitCodeOf({ failed: 0 })).toBe(ExitCode.Ok);
+    expect(exitCodeOf({ failed: 0, blocked: 0 })).toBe(ExitCode.Ok);
+    expect(exitCodeOf({ failed: 1, blocked: 2 })).toBe(ExitCode.GuardOrPartial);
     expect(summarize(emptyCounts(), 0, true)).toMatchObject({ effectiveRate: 0, stopped: true });
   });
 

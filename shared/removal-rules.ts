@@ -1,0 +1,76 @@
+import { normalizeEmail } from './email.js';
+
+/**
+ * The two rules that stop a deletion, written once: protection (roles and users never deleted)
+ * and the re-join veto. The planner decides with them (services/plan/decide.ts, run-plan.ts) and
+ * the worker re-checks them just before each QuickSight call against the current configuration
+ * and the newest COMPLETE snapshot (services/worker/delete-checks.ts), so a task planned while
+ * protection was off, or whose person came back, never runs.
+ */
+
+export interface Protection {
+  /** Upper-case role names. */
+  readonly roles: ReadonlySet<string>;
+  /** Normalised user names and emails. */
+  readonly users: ReadonlySet<string>;
+}
+
+export function buildProtection(roles: readonly string[], users: readonly string[]): Protection {
+  return {
+    roles: new Set(roles.map((r) => r.trim().toUpperCase()).filter((r) => r.length > 0)),
+    users: new Set(users.map(normalizeEmail).filter((u) => u.length > 0)),
+  };
+}
+
+/** QuickSight's name for a user it shows without a name (federated users without a session). */
+export const UNNAMED_USER = 'N/A';
+
+/** The email in a QuickSight user name (`role/session@x.com` or `someone@x.com`), if any. */
+export function emailOfUserName(userName: string): string | undefined {
+  if (userName === UNNAMED_USER) return undefined;
+  const email = normalizeEmail(userName.slice(userName.lastIndexOf('/') + 1));
+  return email.includes('@') ? email : undefined;
+}
+
+/** What protection looks at: the person, and the QuickSight user as planned or as listed now. */
+export interface ProtectionSubject {
+  /** Normalised email of the person the removal is about. */
+  readonly email: string;
+  readonly userName: string;
+  readonly role: string;
+  /** The QuickSight user's `Email`, when it has one. */
+  readonly userEmail?: string;
+}
+
+/** Why the user is protected (`role READER is protected`, `x is in the protected users`), or undefined. */
+export function protectionReason(
+  protection: Protection,
+  subject: ProtectionSubject,
+): string | undefined {
+  const role = subject.role.toUpperCase();
+  if (protection.roles.has(role)) return `role ${role} is protected`;
+  const listed = [
+    subject.email,
+    subject.userName,
+    subject.userEmail ?? '',
+    emailOfUserName(subject.userName) ?? '',
+  ]
+    .map(normalizeEmail)
+    .find((name) => name.length > 0 && protection.users.has(name));
+  return listed === undefined ? undefined : `${listed} is in the protected users`;
+}
+
+export const REJOINED_REASON = 'the person is a group member again';
+
+/**
+ * Whether a queued task's person is back in a group according to a snapshot taken after the
+ * task was queued. An older snapshot does not show a re-join, only the membership the task's
+ * decision already overruled (a DeleteUser event handled between two snapshots).
+ */
+export function isMemberAgain(
+  task: { readonly email: string; readonly createdAt: string },
+  members: ReadonlySet<string>,
+  membersAsOf: string,
+): boolean {
+  return members.has(task.email) && membersAsOf > task.createdAt;
+}
