@@ -5,16 +5,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  IDC_EVENT_NAMES,
+  IDC_EVENT_SOURCES,
+  IDC_EVENTBRIDGE_SOURCES,
+} from '../../shared/idc-events.js';
 
-/** The services whose CloudTrail records carry IdC user changes (SCIM sync, console, API). */
-export const IDC_EVENT_SOURCES = [
-  'identitystore.amazonaws.com',
-  'sso-directory.amazonaws.com',
-  'identitystore-scim.amazonaws.com',
-] as const;
-
-/** DeleteUser queues removals; the others refresh the identity map at once. */
-export const IDC_EVENT_NAMES = ['DeleteUser', 'CreateUser', 'PutUser', 'PatchUser'] as const;
+export { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../shared/idc-events.js';
 
 export interface ReconcileScheduleProps {
   readonly snapshot: lambda.IFunction;
@@ -59,14 +57,17 @@ export class ReconcileSchedule extends Construct {
 
 export interface IdcUserEventsRuleProps {
   readonly handler: lambda.IFunction;
+  /** Account of IAM Identity Center: events of other accounts are not routed. */
+  readonly account: string;
   /** Where invocations that failed after Lambda's retries go. */
   readonly failures: sqs.IQueue;
 }
 
 /**
  * CloudTrail's IdC user events (`detail-type` "AWS API Call via CloudTrail") → the event handler.
- * Matched on `detail.eventSource` and `detail.eventName` only: the top-level `source` differs
- * between the three services. EventBridge gets CloudTrail management events in the region of
+ * Matched on the AWS `source` of each of the three services (`aws.<prefix of eventSource>`,
+ * which no application can put), the configured account, and `detail.eventSource` /
+ * `detail.eventName` from shared/idc-events.ts (the list the parser takes). EventBridge gets CloudTrail management events in the region of
  * the call, so the stack must be in the IdC region, with a trail logging management events.
  * An invocation that still fails after 2 retries lands in `failures` (its own alarm): a
  * DeleteUser event is never silently lost.
@@ -77,9 +78,11 @@ export class IdcUserEventsRule extends Construct {
   constructor(scope: Construct, id: string, props: IdcUserEventsRuleProps) {
     super(scope, id);
     this.rule = new events.Rule(this, 'Rule', {
-      description: 'idsync: IdC CreateUser/PutUser/PatchUser/DeleteUser from CloudTrail',
+      description: `idsync: IdC ${IDC_EVENT_NAMES.join('/')} from CloudTrail`,
       eventPattern: {
-        detailType: ['AWS API Call via CloudTrail'],
+        source: [...IDC_EVENTBRIDGE_SOURCES],
+        account: [props.account],
+        detailType: [CLOUDTRAIL_DETAIL_TYPE],
         detail: {
           eventSource: [...IDC_EVENT_SOURCES],
           eventName: [...IDC_EVENT_NAMES],

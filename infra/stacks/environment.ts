@@ -17,6 +17,8 @@ export function commonEnvironment(settings: IdsyncSettings): Record<string, stri
     IDSYNC_GOOGLE_SUBJECT: settings.googleSubject,
     IDSYNC_GOOGLE_CREDENTIALS: LAMBDA_GOOGLE_KEY_PATH,
     IDSYNC_IDENTITY_STORE_ID: settings.identityStoreId,
+    // The stack lives in the IdC account and region (CloudTrail events reach EventBridge there).
+    IDSYNC_IDC_ACCOUNT_ID: settings.account,
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: settings.quickSightAccountId,
     IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
     IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,

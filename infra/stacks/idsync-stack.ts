@@ -162,6 +162,7 @@ export class IdsyncStack extends Stack {
     if (events) {
       new IdcUserEventsRule(this, 'IdcUserEvents', {
         handler: events.fn,
+        account: s.account,
         failures: this.failedEvents,
       });
     }

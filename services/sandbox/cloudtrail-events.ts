@@ -3,6 +3,7 @@
  * AWS writes them for the three sources idsync listens to. Sandbox and test fixtures build their
  * events here. Personal fields are masked the way CloudTrail masks them.
  */
+import { eventBridgeSourceOf } from '../../shared/idc-events.js';
 import { type Random, randomInt, randomUuid } from './scenarios/random.js';
 
 export type IdentityEventSource =
@@ -118,10 +119,8 @@ export function eventBridgeEnvelope(
   };
 }
 
-/** EventBridge `source` of a CloudTrail event source: `aws.sso-directory` or `aws.identitystore`. */
-export function envelopeSourceOf(eventSource: string): string {
-  return eventSource === 'sso-directory.amazonaws.com' ? 'aws.sso-directory' : 'aws.identitystore';
-}
+/** EventBridge `source` of a CloudTrail event source (shared/idc-events.ts). */
+export const envelopeSourceOf = eventBridgeSourceOf;
 
 /** CloudTrail's time format: ISO 8601 in UTC, whole seconds. */
 export function cloudTrailTime(time: Date): string {

@@ -3,9 +3,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IDSYNC_RUNTIME } from '../../infra/constructs/idsync-function.js';
 import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../infra/constructs/triggers.js';
 import type { IdsyncStack } from '../../infra/stacks/idsync-stack.js';
+import { extractEvent } from '../../services/events/parse-events.js';
+import { cloudTrailEvent, eventBridgeEnvelope } from '../../services/sandbox/cloudtrail-events.js';
 import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
 import { IDSYNC_METRICS, METRIC_NAMESPACE } from '../../shared/metrics.js';
 import { FIXTURE_HANDLER, fixtureStack } from './fixture-stack.js';
+
+/** EventBridge's matching of exact-value patterns: every key's value is one of the listed. */
+function matchesPattern(pattern: Record<string, unknown>, event: unknown): boolean {
+  const e = (event ?? {}) as Record<string, unknown>;
+  return Object.entries(pattern).every(([key, want]) =>
+    Array.isArray(want)
+      ? want.includes(e[key])
+      : matchesPattern(want as Record<string, unknown>, e[key]),
+  );
+}
 
 /** A template resource as `Template.findResources` returns it. */
 type Resource = ReturnType<Template['findResources']>[string];
@@ -59,7 +71,7 @@ describe('IdsyncStack wiring', () => {
     });
   });
 
-  it('routes CloudTrail IdC user events of all three sources and four names to the event handler', () => {
+  it('routes only genuine CloudTrail IdC user events (aws.* sources, the IdC account) to the event handler', () => {
     const rules = Object.values(
       template.findResources('AWS::Events::Rule', {
         Properties: { EventPattern: Match.anyValue() },
@@ -68,6 +80,8 @@ describe('IdsyncStack wiring', () => {
     expect(rules).toHaveLength(1);
     const rule = rules[0] as Resource;
     expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.identitystore', 'aws.sso-directory', 'aws.identitystore-scim'],
+      account: [stack.settings.account],
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
         eventSource: [
@@ -75,11 +89,33 @@ describe('IdsyncStack wiring', () => {
           'sso-directory.amazonaws.com',
           'identitystore-scim.amazonaws.com',
         ],
-        eventName: ['DeleteUser', 'CreateUser', 'PutUser', 'PatchUser'],
+        eventName: ['DeleteUser', 'CreateUser', 'PutUser', 'PatchUser', 'UpdateUser'],
       },
     });
     expect(IDC_EVENT_SOURCES).toHaveLength(3);
-    expect(IDC_EVENT_NAMES).toHaveLength(4);
+    expect(IDC_EVENT_NAMES).toHaveLength(5);
+    // Every event the parser takes is routed; a forged source or another account is not.
+    const pattern = rule.Properties.EventPattern as Record<string, unknown>;
+    for (const source of IDC_EVENT_SOURCES) {
+      for (const eventName of IDC_EVENT_NAMES) {
+        const envelope = eventBridgeEnvelope(
+          cloudTrailEvent({
+            source,
+            eventName,
+            userId: '9067700001-00000001-538a-4cd3-a572-63fb863ed701',
+            identityStoreId: stack.settings.identityStoreId,
+            tenantId: 'tenant',
+            accountId: stack.settings.account,
+            region: stack.settings.region,
+            time: new Date('2026-01-01T00:00:00Z'),
+          }),
+        );
+        expect(extractEvent(envelope).ok, `${source} ${eventName} parsed`).toBe(true);
+        expect(matchesPattern(pattern, envelope), `${source} ${eventName} routed`).toBe(true);
+        expect(matchesPattern(pattern, { ...envelope, source: 'my.app' })).toBe(false);
+        expect(matchesPattern(pattern, { ...envelope, account: '210987654321' })).toBe(false);
+      }
+    }
     expect(rule.Properties.Targets[0].Arn).toEqual({
       'Fn::GetAtt': [fnId(stack, 'events'), 'Arn'],
     });
