@@ -8,9 +8,10 @@ import {
 } from './aws/clients.js';
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
 import { QuickSightDirectory } from './aws/quicksight-directory.js';
-import type { Config } from './config/index.js';
+import type { Config, PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
 import { DynamoEventStore } from './dynamo/event-store.js';
+import { DynamoGuardWindow } from './dynamo/guard-window-store.js';
 import { DynamoIdentityMap } from './dynamo/identity-map-store.js';
 import { DynamoLedger } from './dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from './dynamo/snapshot-store.js';
@@ -53,6 +54,14 @@ export function buildStores(config: Pick<Config, 'core' | 'aws'>): Stores {
     audit: new DynamoAuditLog(doc, names.audit),
     close: () => dynamo.destroy(),
   };
+}
+
+/** The cross-run guard window of IDSYNC_GUARD_WINDOW_HOURS on the stores' `guard` table. */
+export function buildGuardWindow(
+  stores: Pick<Stores, 'doc' | 'names'>,
+  plan: Pick<PlanConfig, 'guardWindowHours'>,
+): DynamoGuardWindow {
+  return new DynamoGuardWindow(stores.doc, stores.names.guard, plan.guardWindowHours * 3_600_000);
 }
 
 export function buildLogger(config: Pick<Config, 'core'>): Logger {

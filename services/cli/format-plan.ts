@@ -1,5 +1,11 @@
 import { DECISION_KINDS, type Decision } from '../plan/decide.js';
+import { describeWindow } from '../plan/guard.js';
 import type { PlanRunResult } from '../plan/run-plan.js';
+
+/** Exit 3 when the guard tripped or the guard window blocked deletions. */
+export function planGuardBlocked(result: PlanRunResult): boolean {
+  return result.plan.guard.tripped || (result.window?.blocked ?? 0) > 0;
+}
 
 const n = (v: number) => v.toLocaleString('en-US');
 
@@ -20,7 +26,9 @@ function decisionLine(d: Decision): string {
     d.decision === 'delete'
       ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ')
       : d.decision === 'blocked'
-        ? 'blocked by the guard (below)'
+        ? d.windowBlocked
+          ? 'blocked: guard window budget spent (queued BLOCKED)'
+          : 'blocked by the guard (below)'
         : d.reason;
   return `  ${d.email}  ${who}  ${why}`;
 }
@@ -43,9 +51,11 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
         ? ` (and ${n(result.settledLeavers)} earlier leavers with no QuickSight user left)`
         : ''),
   );
-  if (result.tasks.created || result.tasks.existing || result.tasks.cancelled) {
+  if (result.window) lines.push(describeWindow(result.window));
+  const t = result.tasks;
+  if (t.created || t.existing || t.cancelled || t.blocked) {
     lines.push(
-      `tasks: ${n(result.tasks.created)} queued, ${n(result.tasks.existing)} already queued, ${n(result.tasks.cancelled)} cancelled (person re-joined)`,
+      `tasks: ${n(t.created)} queued, ${n(t.blocked)} queued BLOCKED, ${n(t.existing)} already queued, ${n(t.cancelled)} cancelled (person re-joined)`,
     );
   }
   for (const kind of DECISION_KINDS) {
@@ -56,6 +66,13 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
     lines.push(...shown.map(decisionLine));
     if (shown.length < group.length)
       lines.push(`  … and ${n(group.length - shown.length)} more (--json lists all)`);
+  }
+  if (result.window && result.window.blocked > 0) {
+    lines.push(
+      '',
+      `GUARD WINDOW: ${n(result.window.blocked)} deletions exceed the budget of ${n(result.window.limit)} in ${result.window.hours} h and are BLOCKED (kept, not deleted).`,
+      `  If they are intended, release them for one run: idsync apply --max-deletions ${n(result.window.blocked)}`,
+    );
   }
   if (plan.guard.tripped) {
     lines.push(

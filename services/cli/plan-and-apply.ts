@@ -1,4 +1,5 @@
 import type { Config } from '../../shared/config/index.js';
+import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
 import type { Removal } from '../plan/decide.js';
@@ -45,7 +46,7 @@ export async function planAndMaybeApply(
   r: ExplicitRemovals,
 ): Promise<{ plan: PlanRunResult; applied?: Applied }> {
   const plan = await runPlan(
-    { ...r.stores, logger: r.logger },
+    { ...r.stores, logger: r.logger, guardWindow: guardWindowOf(r) },
     planOptions(r.config, r.runId, r.override, {
       includeLeavers: false,
       extraRemovals: r.removals,
@@ -60,8 +61,14 @@ export async function planAndMaybeApply(
     onlyRunId: r.runId,
     io: r.io,
     json: r.json,
+    ...(r.override?.maxDeletions !== undefined ? { release: r.override.maxDeletions } : {}),
   });
   return { plan, applied };
+}
+
+function guardWindowOf(r: ExplicitRemovals): DynamoGuardWindow {
+  const hours = r.config.plan.guardWindowHours;
+  return new DynamoGuardWindow(r.stores.doc, r.stores.names.guard, hours * 3_600_000);
 }
 
 /** The closing line of a command that only planned. */

@@ -1,15 +1,20 @@
 import type { DestinationStream } from 'pino';
 import { workerQueue } from '../../shared/aws/sqs-sender.js';
-import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
+import type { TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
 import { describeError, PartialSnapshotError, RemoteServiceError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { emfFields, type MetricName } from '../../shared/metrics.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import { newRunId } from '../../shared/run-id.js';
-import { buildIdentityStore, buildStores, type Stores } from '../../shared/runtime.js';
+import {
+  buildGuardWindow,
+  buildIdentityStore,
+  buildStores,
+  type Stores,
+} from '../../shared/runtime.js';
 import { runPlan } from '../plan/run-plan.js';
-import { type EventStatus, handleEvents } from './run-events.js';
+import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.js';
 
 /**
  * The event handler Lambda: wiring only. EventBridge delivers one CloudTrail IdC user event
@@ -95,6 +100,10 @@ export function createEventsHandler(env: Env, options: EventsHandlerOptions = {}
     const failures: unknown[] = [];
     const handled = await handleEvents(
       {
+        trust: {
+          accountId: config.identityStore.accountId ?? config.quicksight.accountId,
+          identityStoreId: config.identityStore.identityStoreId,
+        },
         events: noteFailures(stores.events, failures),
         identities: noteFailures(stores.identities, failures),
         identityStore: noteFailures(identityStore, failures),
@@ -115,7 +124,7 @@ export function createEventsHandler(env: Env, options: EventsHandlerOptions = {}
     if (handled.removals.length > 0) {
       try {
         const plan = await runPlan(
-          { ...stores, logger },
+          { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
           {
             runId,
             namespace: config.quicksight.namespace,
@@ -125,14 +134,14 @@ export function createEventsHandler(env: Env, options: EventsHandlerOptions = {}
             persistTasks: true,
           },
         );
-        guardTripped = plan.plan.guard.tripped;
+        guardTripped = plan.plan.guard.tripped || plan.tasks.blocked > 0;
         metrics.GuardTripped = guardTripped ? 1 : 0;
-        if (!guardTripped) {
-          for (const o of handled.outcomes)
-            if (o.status === 'resolved' && o.eventId)
-              await stores.events.markPlanned(o.eventId, runId);
-          const people = new Set(handled.removals.map((r) => r.email));
-          announced = await announceClaimableTasks(stores.tasks, queue, runId, people);
+        if (!plan.plan.guard.tripped) {
+          await markEventsPlanned(stores.events, handled.outcomes, runId);
+          // Exactly the tasks this plan created go to the worker (no listing of the backlog).
+          const created = plan.tasks.createdTaskIds;
+          await queue.send(created.map((taskId) => ({ taskId, runId })));
+          announced = created.length;
         }
       } catch (error) {
         // No COMPLETE snapshot yet: the events stay PENDING; the first scheduled plan takes them.

@@ -2,6 +2,8 @@ import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-stor
 import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { describeError } from '../../shared/errors.js';
+import { eventBridgeSourceOf } from '../../shared/idc-events.js';
+import { mergeIdentity } from '../../shared/identity-merge.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import type { Removal } from '../plan/decide.js';
@@ -12,8 +14,17 @@ import {
   parseEventInput,
 } from './parse-events.js';
 
+/** What a genuine event must match: the configured IdC account and identity store. */
+export interface EventTrust {
+  /** IDSYNC_IDC_ACCOUNT_ID (default IDSYNC_QUICKSIGHT_ACCOUNT_ID). */
+  readonly accountId: string;
+  /** IDSYNC_IDENTITY_STORE_ID. */
+  readonly identityStoreId: string;
+}
+
 export interface EventDeps {
-  readonly events: Pick<DynamoEventStore, 'record'>;
+  readonly trust: EventTrust;
+  readonly events: Pick<DynamoEventStore, 'record' | 'seen'>;
   readonly identities: Pick<DynamoIdentityMap, 'get' | 'markGone' | 'upsertOne'>;
   readonly identityStore: Pick<IdentityStorePort, 'describeUser'>;
   readonly audit: Pick<DynamoAuditLog, 'append'>;
@@ -31,6 +42,10 @@ export type EventStatus =
   | 'unresolved'
   /** Create/Put/PatchUser of a user already gone from IdC. */
   | 'gone'
+  /** Not from AWS, another account or another identity store: ignored, nothing recorded. */
+  | 'foreign'
+  /** DeleteUser not confirmed by DescribeUser (the user exists, or the check failed): not acted on. */
+  | 'deferred'
   /** Not an IdC user event we take (malformed JSON, other event or source, no user id). */
   | 'rejected';
 
@@ -68,7 +83,10 @@ export async function handleEvents(
   deps: EventDeps,
   input: string,
   runId: string,
+  options: { readonly dryRun?: boolean } = {},
 ): Promise<HandleEventsResult> {
+  // A dry run records no event and changes no identity: a later --apply run acts on them.
+  if (options.dryRun) deps = dryRunDeps(deps);
   const now = deps.now ?? (() => new Date());
   const outcomes: EventOutcome[] = [];
   const removals: Removal[] = [];
@@ -153,6 +171,11 @@ async function handleOne(
     receivedAt,
   };
   const label = `${event.eventName} of IdC user ${event.userId}`;
+  const foreign = foreignReason(event, deps.trust);
+  if (foreign !== undefined) {
+    // Not recorded in the events table: a forged event must not shadow a genuine one's id.
+    return { ...base, status: 'foreign', message: `${label}: ignored: foreign event (${foreign})` };
+  }
   if (event.eventName !== 'DeleteUser') {
     const user = await deps.identityStore.describeUser(event.userId);
     const status = user ? 'refreshed' : 'gone';
@@ -186,6 +209,27 @@ async function handleOne(
     }
     return { ...base, status: 'unresolved', message: `${label}: ${reason}; nothing deleted` };
   }
+  // Only IdentityStore's ResourceNotFoundException confirms a deletion (the port answers
+  // undefined). The event is not recorded otherwise, so a redelivery or a rerun checks again.
+  let stillThere: boolean;
+  try {
+    stillThere = (await deps.identityStore.describeUser(event.userId)) !== undefined;
+  } catch (error) {
+    return {
+      ...base,
+      status: 'deferred',
+      email: identity.email,
+      message: `${label}: could not confirm the deletion with IdentityStore (${describeError(error)}); nothing deleted, retry later`,
+    };
+  }
+  if (stillThere) {
+    return {
+      ...base,
+      status: 'deferred',
+      email: identity.email,
+      message: `${label}: IdC user still exists: event not confirmed; nothing deleted`,
+    };
+  }
   if (
     (await deps.events.record({ ...row, email: identity.email, status: 'PENDING' })) === 'duplicate'
   ) {
@@ -209,6 +253,66 @@ async function handleOne(
     email: identity.email,
     message: `${label}: resolved to ${identity.email}`,
   };
+}
+
+/** The deps of a dry run: reads as usual, every write answered without writing. */
+function dryRunDeps(deps: EventDeps): EventDeps {
+  const { events, identities } = deps;
+  return {
+    ...deps,
+    events: {
+      record: async (row) => ((await events.seen(row.eventId)) ? 'duplicate' : 'new'),
+      seen: (eventId) => events.seen(eventId),
+    },
+    identities: {
+      get: (userId) => identities.get(userId),
+      markGone: async () => false,
+      upsertOne: async (user, at) => mergeIdentity(await identities.get(user.userId), user, at),
+    },
+  };
+}
+
+/**
+ * Why an event is not a genuine one of the configured IdC, or undefined. An EventBridge envelope
+ * must carry the AWS source of its CloudTrail event source (`aws.identitystore-scim` for
+ * `identitystore-scim.amazonaws.com`; applications cannot put `aws.*` sources) and the
+ * configured account; the record's `recipientAccountId` must be that account too (a raw record
+ * without an envelope must carry it); an identity store id, when the record names one (SCIM
+ * records carry none), must be the configured store.
+ */
+export function foreignReason(event: IdcEvent, trust: EventTrust): string | undefined {
+  if (event.envelope !== undefined) {
+    const expected = eventBridgeSourceOf(event.eventSource);
+    if (event.envelope.source !== expected) {
+      return `envelope source ${JSON.stringify(event.envelope.source ?? null)} is not ${expected}`;
+    }
+    if (event.envelope.account !== trust.accountId) {
+      return `envelope account ${JSON.stringify(event.envelope.account ?? null)} is not the IdC account ${trust.accountId}`;
+    }
+  }
+  if (event.recipientAccountId === undefined && event.envelope === undefined) {
+    return 'the record names no recipientAccountId';
+  }
+  if (event.recipientAccountId !== undefined && event.recipientAccountId !== trust.accountId) {
+    return `recipientAccountId ${event.recipientAccountId} is not the IdC account ${trust.accountId}`;
+  }
+  if (event.identityStoreId !== undefined && event.identityStoreId !== trust.identityStoreId) {
+    return `identity store ${event.identityStoreId} is not ${trust.identityStoreId}`;
+  }
+  return undefined;
+}
+
+/**
+ * Marks the events whose removals this run planned (and queued) as planned, so the scheduled
+ * plan does not take them again. Called only after the tasks are written (never in a dry run).
+ */
+export async function markEventsPlanned(
+  events: Pick<DynamoEventStore, 'markPlanned'>,
+  outcomes: readonly EventOutcome[],
+  runId: string,
+): Promise<void> {
+  for (const o of outcomes)
+    if (o.status === 'resolved' && o.eventId) await events.markPlanned(o.eventId, runId);
 }
 
 function auditRow(runId: string, at: string, o: EventOutcome): AuditRecord {

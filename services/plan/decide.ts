@@ -1,4 +1,5 @@
 import type { QuickSightUser } from '../../shared/domain.js';
+import { userNameProblem } from '../../shared/input-values.js';
 import { type Protection, protectionReason } from '../../shared/removal-rules.js';
 import { emailKeysOf } from './matching.js';
 
@@ -9,7 +10,14 @@ export { buildProtection, type Protection } from '../../shared/removal-rules.js'
  * decisions of one person before the guard; the guard may later turn `delete` into `blocked`.
  */
 
-export const DECISION_KINDS = ['delete', 'not_found', 'protected', 'deferred', 'blocked'] as const;
+export const DECISION_KINDS = [
+  'delete',
+  'not_found',
+  'protected',
+  'deferred',
+  'blocked',
+  'invalid',
+] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv'] as const;
@@ -48,9 +56,11 @@ export interface Decision {
   readonly sources: readonly RemovalSource[];
   readonly decision: DecisionKind;
   readonly reason: string;
-  /** Absent only for `not_found`. */
+  /** Absent only for `not_found` and an `invalid` email. */
   readonly quickSightUser?: DecidedQuickSightUser;
   readonly userId?: string;
+  /** A `blocked` deletion beyond the guard window's budget: queued as a BLOCKED task. */
+  readonly windowBlocked?: boolean;
 }
 
 export interface GuardResult {
@@ -120,6 +130,8 @@ export function decide(input: DecideInput): Decision[] {
 function decideOne(input: DecideInput, user: QuickSightUser): [DecisionKind, string] {
   const { person, protection } = input;
   const role = user.role.toUpperCase();
+  const badName = userNameProblem(user.userName);
+  if (badName !== undefined) return ['invalid', `${badName}; not queued`];
   const protectedBecause = protectionReason(protection, {
     email: person.email,
     userName: user.userName,

@@ -102,3 +102,50 @@ export function applyGuard(decisions: readonly Decision[], guard: GuardResult): 
     d.decision === 'delete' ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
   );
 }
+
+/** How much of the cross-run guard window's budget is used (plan text, `--json`, report). */
+export interface GuardWindowView {
+  /** Deletions reserved within the window by earlier runs. */
+  readonly used: number;
+  /** IDSYNC_MAX_DELETIONS: the window's budget. */
+  readonly limit: number;
+  /** IDSYNC_GUARD_WINDOW_HOURS. */
+  readonly hours: number;
+  /** Deletions of this plan beyond what is left: `blocked`, queued as BLOCKED tasks. */
+  readonly blocked: number;
+}
+
+export function describeWindow(w: GuardWindowView): string {
+  return `guard window: ${w.used} of ${w.limit} deletions used in the last ${w.hours} h`;
+}
+
+/**
+ * Deletions beyond `remaining` (what the window's budget still allows, plus a one-run override)
+ * become `blocked` (windowBlocked): they are queued as BLOCKED tasks, kept for an explicit
+ * release. A QuickSight user reachable twice counts once.
+ */
+export function applyWindow(
+  decisions: readonly Decision[],
+  remaining: number,
+  window: Omit<GuardWindowView, 'blocked'>,
+): { decisions: Decision[]; blocked: number } {
+  const allowed = new Set<string>();
+  const refused = new Set<string>();
+  const out = decisions.map((d) => {
+    const arn = d.quickSightUser?.arn;
+    if (d.decision !== 'delete' || arn === undefined) return d;
+    if (allowed.has(arn)) return d;
+    if (!refused.has(arn) && allowed.size < remaining) {
+      allowed.add(arn);
+      return d;
+    }
+    refused.add(arn);
+    return {
+      ...d,
+      decision: 'blocked' as const,
+      windowBlocked: true,
+      reason: `${describeWindow({ ...window, blocked: 0 })}: budget spent, queued BLOCKED (release: idsync apply ${MAX_DELETIONS_FLAG} N); was: ${d.reason}`,
+    };
+  });
+  return { decisions: out, blocked: refused.size };
+}

@@ -7,7 +7,7 @@ import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { emfFields } from '../../shared/metrics.js';
 import { newRunId } from '../../shared/run-id.js';
-import { buildStores, type Stores } from '../../shared/runtime.js';
+import { buildGuardWindow, buildStores, type Stores } from '../../shared/runtime.js';
 import { type PlanRunResult, runPlan } from './run-plan.js';
 
 /**
@@ -144,7 +144,7 @@ export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
     let result: PlanRunResult;
     try {
       result = await runPlan(
-        { ...stores, logger },
+        { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
         {
           runId,
           namespace: config.quicksight.namespace,

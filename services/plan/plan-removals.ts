@@ -1,5 +1,6 @@
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
+import { emailProblem, shownValue } from '../../shared/input-values.js';
 import {
   buildProtection,
   DECISION_KINDS,
@@ -47,7 +48,8 @@ export interface PlanRemovalsInput {
 export function planRemovals(input: PlanRemovalsInput): Plan {
   const index = buildQuickSightIndex(input.quickSightUsers);
   const protection = buildProtection(input.protectedRoles, input.protectedUsers);
-  const decided = collapseRemovals(input.removals).flatMap((person) =>
+  const { valid, invalid } = splitInvalid(input.removals);
+  const decided = collapseRemovals(valid).flatMap((person) =>
     decide({
       person,
       matches: index.lookup(person.email),
@@ -58,6 +60,7 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
       now: input.now,
     }),
   );
+  decided.push(...invalid);
   decided.sort(compareDecisions);
   const guard = evaluateGuard({
     deletions: deletionTargets(decided).length,
@@ -69,6 +72,27 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
   });
   const decisions = applyGuard(decided, guard);
   return { decisions, guard, counts: countDecisions(decisions) };
+}
+
+/** Removals whose email fails the value limits become `invalid` decisions (shortened email). */
+function splitInvalid(removals: readonly Removal[]): { valid: Removal[]; invalid: Decision[] } {
+  const valid: Removal[] = [];
+  const invalid: Decision[] = [];
+  for (const removal of removals) {
+    const email = normalizeEmail(removal.email);
+    const problem = email.length === 0 ? undefined : emailProblem(email);
+    if (problem === undefined) valid.push(removal);
+    else
+      invalid.push({
+        email: shownValue(email),
+        source: removal.source,
+        sources: [removal.source],
+        decision: 'invalid',
+        reason: `${problem}${removal.detail ? ` (${removal.detail})` : ''}; not queued`,
+        ...(removal.userId === undefined ? {} : { userId: removal.userId }),
+      });
+  }
+  return { valid, invalid };
 }
 
 /** One entry per person (normalised email), sorted by email; sources in canonical order. */

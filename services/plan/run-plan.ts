@@ -2,15 +2,17 @@ import type { PlanConfig } from '../../shared/config/index.js';
 import type { LedgerEntry, QuickSightUser } from '../../shared/domain.js';
 import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
+import type { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore, SnapshotManifest } from '../../shared/dynamo/snapshot-store.js';
-import { type DynamoTaskStore, taskIdFor } from '../../shared/dynamo/task-store.js';
+import { type DynamoTaskStore, type NewTask, taskIdFor } from '../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../shared/errors.js';
+import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../shared/input-values.js';
 import type { Logger } from '../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../shared/removal-rules.js';
 import type { Decision, Plan, Removal } from './decide.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
-import { emptiedGroups, type GuardOverride } from './guard.js';
+import { applyWindow, emptiedGroups, type GuardOverride, type GuardWindowView } from './guard.js';
 import { findLeavers } from './leavers.js';
 import { countDecisions, planRemovals } from './plan-removals.js';
 
@@ -21,7 +23,9 @@ export interface PlanDeps {
   >;
   readonly ledger: Pick<DynamoLedger, 'entries'>;
   readonly events: Pick<DynamoEventStore, 'pending' | 'markPlanned'>;
-  readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'cancel' | 'byStatus'>;
+  readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'cancel' | 'byStatus' | 'withdraw'>;
+  /** The cross-run guard window (read only: the worker reserves). Absent: budget not shown. */
+  readonly guardWindow?: Pick<DynamoGuardWindow, 'usage'>;
   readonly audit: Pick<DynamoAuditLog, 'append'>;
   readonly logger: Logger;
   readonly now?: () => Date;
@@ -50,10 +54,16 @@ export interface PlanRunResult {
   readonly quickSightUsers: number;
   /** Leavers (ledger only) who hold no QuickSight user any more: nothing to do, not listed. */
   readonly settledLeavers: number;
+  /** The cross-run guard window's budget as this plan saw it. */
+  readonly window?: GuardWindowView;
   readonly tasks: {
     readonly created: number;
     readonly existing: number;
     readonly cancelled: number;
+    /** Tasks created BLOCKED (beyond the guard window's budget). */
+    readonly blocked: number;
+    /** Ids of the PENDING tasks this run created: what a producer sends to the worker queue. */
+    readonly createdTaskIds: readonly string[];
   };
 }
 
@@ -137,33 +147,33 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   const decisions = planned.decisions.filter(
     (d) => !(d.decision === 'not_found' && d.sources.every((s) => s === 'group_removal')),
   );
-  const plan: Plan = { ...planned, decisions, counts: countDecisions(decisions) };
+  let window: GuardWindowView | undefined;
+  let windowed = decisions;
+  if (deps.guardWindow && !planned.guard.tripped) {
+    const { used } = await deps.guardWindow.usage(now().getTime());
+    const limit = options.settings.maxDeletions;
+    const hours = options.settings.guardWindowHours;
+    const remaining = Math.max(0, limit - used) + (options.override?.maxDeletions ?? 0);
+    const applied = applyWindow(decisions, remaining, { used, limit, hours });
+    windowed = applied.decisions;
+    window = { used, limit, hours, blocked: applied.blocked };
+  }
+  const plan: Plan = { ...planned, decisions: windowed, counts: countDecisions(windowed) };
   const settledLeavers = planned.decisions.length - decisions.length;
   const at = now().toISOString();
   await deps.audit.append(plan.decisions.map((d) => decisionRow(options.runId, at, d)));
 
-  const tasks = { created: 0, existing: 0, cancelled: 0 };
+  let tasks: PlanRunResult['tasks'] = {
+    created: 0,
+    existing: 0,
+    cancelled: 0,
+    blocked: 0,
+    createdTaskIds: [],
+  };
   if (options.persistTasks) {
-    if (!plan.guard.tripped) {
-      for (const d of plan.decisions) {
-        const user = d.quickSightUser;
-        if (d.decision !== 'delete' || !user) continue;
-        const outcome = await deps.tasks.enqueue({
-          taskId: taskIdFor(options.namespace, user),
-          runId: options.runId,
-          email: d.email,
-          userName: user.userName,
-          ...(user.principalId ? { principalId: user.principalId } : {}),
-          arn: user.arn,
-          role: user.role,
-          identityType: user.identityType,
-          source: d.source,
-          reason: d.reason,
-        });
-        tasks[outcome === 'created' ? 'created' : 'existing']++;
-      }
-    }
-    tasks.cancelled = await cancelRejoined(deps, state.currentMembers, state.latest.startedAt);
+    if (!plan.guard.tripped) tasks = await queueAllOrNone(deps, options, plan.decisions);
+    const cancelled = await cancelRejoined(deps, state.currentMembers, state.latest.startedAt);
+    tasks = { ...tasks, cancelled };
     // Events count as planned only when their deletions were queued (not when the guard tripped).
     if (!plan.guard.tripped) {
       for (const e of pendingEvents) await deps.events.markPlanned(e.eventId, options.runId);
@@ -187,7 +197,87 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
     currentMembers: state.currentMembers.size,
     settledLeavers,
     quickSightUsers: state.quickSightUsers.length,
+    ...(window ? { window } : {}),
     tasks,
+  };
+}
+
+/**
+ * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED), all or none:
+ * every task key is checked before the first write, and when a write fails part-way the tasks
+ * this run created are withdrawn again (conditional delete: only still PENDING/BLOCKED tasks of
+ * this run) before the error is passed on. A process killed between two writes cannot
+ * withdraw; what it queued are complete, guarded decisions of this plan, and the next plan
+ * (level-triggered) re-derives the rest.
+ */
+async function queueAllOrNone(
+  deps: Pick<PlanDeps, 'tasks' | 'logger'>,
+  options: PlanOptions,
+  decisions: readonly Decision[],
+): Promise<PlanRunResult['tasks']> {
+  const queued: Array<{ task: NewTask; blockReason?: string }> = [];
+  for (const d of decisions) {
+    const user = d.quickSightUser;
+    if (!user || !(d.decision === 'delete' || (d.decision === 'blocked' && d.windowBlocked)))
+      continue;
+    const taskId = taskIdFor(options.namespace, user);
+    if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {
+      throw new Error(
+        `task key of ${shownValue(user.userName)} exceeds ${MAX_PARTITION_KEY_BYTES} bytes`,
+      );
+    }
+    queued.push({
+      task: {
+        taskId,
+        runId: options.runId,
+        email: d.email,
+        userName: user.userName,
+        ...(user.principalId ? { principalId: user.principalId } : {}),
+        arn: user.arn,
+        role: user.role,
+        identityType: user.identityType,
+        source: d.source,
+        reason: d.reason,
+      },
+      ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
+    });
+  }
+  const created: string[] = [];
+  const createdPending: string[] = [];
+  let existing = 0;
+  let blocked = 0;
+  try {
+    for (const { task, blockReason } of queued) {
+      const outcome = await deps.tasks.enqueue(task, blockReason);
+      if (outcome !== 'created') {
+        existing++;
+        continue;
+      }
+      created.push(task.taskId);
+      if (blockReason === undefined) createdPending.push(task.taskId);
+      else blocked++;
+    }
+  } catch (error) {
+    let withdrawn = 0;
+    for (const taskId of created) {
+      try {
+        if (await deps.tasks.withdraw(taskId, options.runId)) withdrawn++;
+      } catch {
+        // Still unreachable: the task stays; it is a complete, guarded decision of this plan.
+      }
+    }
+    deps.logger.error(
+      { runId: options.runId, queued: created.length, withdrawn },
+      'queuing the plan failed part-way; the tasks it queued were withdrawn',
+    );
+    throw error;
+  }
+  return {
+    created: createdPending.length,
+    existing,
+    cancelled: 0,
+    blocked,
+    createdTaskIds: createdPending,
   };
 }
 

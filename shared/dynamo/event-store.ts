@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -51,6 +52,14 @@ export class DynamoEventStore {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
       throw error;
     }
+  }
+
+  /** Whether an event id was recorded before (a dry run's duplicate check; writes nothing). */
+  async seen(eventId: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { eventId }, ConsistentRead: true }),
+    );
+    return out.Item !== undefined;
   }
 
   /** Resolved DeleteUser events not yet planned, oldest first (GSI byStatus). */

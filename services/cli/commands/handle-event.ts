@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
-import { formatPlan } from '../format-plan.js';
+import { formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
@@ -15,10 +15,17 @@ import {
   withListFlags,
 } from './plan.js';
 
-const BAD: ReadonlySet<EventOutcome['status']> = new Set(['rejected', 'unresolved']);
-const ORDER: ReadonlyArray<EventOutcome['status']> = [
+const BAD: ReadonlySet<EventOutcome['status']> = new Set([
   'rejected',
   'unresolved',
+  'foreign',
+  'deferred',
+]);
+const ORDER: ReadonlyArray<EventOutcome['status']> = [
+  'foreign',
+  'rejected',
+  'unresolved',
+  'deferred',
   'gone',
   'duplicate',
   'resolved',
@@ -67,16 +74,25 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
         const limit = listLimit(flags);
         const input = (await readInput(file)).toString('utf8');
         const runtime = await import('../../../shared/runtime.js');
-        const { handleEvents } = await import('../../events/run-events.js');
+        const { handleEvents, markEventsPlanned } = await import('../../events/run-events.js');
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const idc = runtime.buildIdentityStore(config, logger);
         try {
           const runId = newRunId();
           const handled = await handleEvents(
-            { ...stores, identityStore: idc.port, logger },
+            {
+              ...stores,
+              identityStore: idc.port,
+              logger,
+              trust: {
+                accountId: config.identityStore.accountId ?? config.quicksight.accountId,
+                identityStoreId: config.identityStore.identityStoreId,
+              },
+            },
             input,
             runId,
+            { dryRun: flags.apply !== true },
           );
           const result =
             handled.removals.length > 0
@@ -90,11 +106,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
                   override,
                   removals: handled.removals,
                   apply: flags.apply === true,
-                  beforeApply: async () => {
-                    for (const o of handled.outcomes)
-                      if (o.status === 'resolved' && o.eventId)
-                        await stores.events.markPlanned(o.eventId, runId);
-                  },
+                  beforeApply: () => markEventsPlanned(stores.events, handled.outcomes, runId),
                 })
               : undefined;
           const plan = result?.plan;
@@ -109,8 +121,10 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
             { ...handled, plan, applied: applied?.summary },
             lines.join('\n'),
           );
-          if (plan?.plan.guard.tripped) return ExitCode.GuardOrPartial;
+          if ((plan && planGuardBlocked(plan)) || (applied && applied.summary.blocked > 0))
+            return ExitCode.GuardOrPartial;
           if (applied && applied.summary.failed > 0) return ExitCode.ItemsFailed;
+          if (plan && plan.plan.counts.invalid > 0) return ExitCode.ItemsFailed;
           return handled.outcomes.some((o) => BAD.has(o.status))
             ? ExitCode.ItemsFailed
             : ExitCode.Ok;

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
-import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
+import { DEFAULT_LIST_LIMIT, formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { planOptions } from '../plan-and-apply.js';
 
@@ -74,16 +74,22 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const config = loadConfig(['plan', 'quicksight'], ctx.io.env);
       const override = guardOverride(flags);
       const limit = listLimit(flags);
-      const { buildLogger, buildStores } = await import('../../../shared/runtime.js');
+      const { buildGuardWindow, buildLogger, buildStores } = await import(
+        '../../../shared/runtime.js'
+      );
       const { runPlan } = await import('../../plan/run-plan.js');
       const stores = buildStores(config);
       try {
         const result = await runPlan(
-          { ...stores, logger: buildLogger(config) },
+          {
+            ...stores,
+            logger: buildLogger(config),
+            guardWindow: buildGuardWindow(stores, config.plan),
+          },
           planOptions(config, newRunId(), override, { includeLeavers: true, persistTasks: true }),
         );
         printResult(ctx.io, globals, result, formatPlan(result, { limit }));
-        return result.plan.guard.tripped ? ExitCode.GuardOrPartial : ExitCode.Ok;
+        return planGuardBlocked(result) ? ExitCode.GuardOrPartial : ExitCode.Ok;
       } finally {
         stores.close();
       }

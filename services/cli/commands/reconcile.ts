@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { formatPlan } from '../format-plan.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
+import { formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { planOptions } from '../plan-and-apply.js';
 import { formatPending } from './apply.js';
@@ -57,8 +58,12 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         try {
           const runId = newRunId();
           const plan = await runPlan(
-            { ...stores, logger },
-            planOptions(config, runId, override, { includeLeavers: true, persistTasks: true }),
+            { ...stores, logger, guardWindow: runtime.buildGuardWindow(stores, config.plan) },
+            // A dry run queues nothing: it leaves no trace that changes a later run.
+            planOptions(config, runId, override, {
+              includeLeavers: true,
+              persistTasks: flags.apply === true,
+            }),
           );
           out.push('', formatPlan(plan, { limit }));
           if (plan.plan.guard.tripped) {
@@ -67,14 +72,20 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           }
           if (!flags.apply) {
             const tasks = await pendingTasks(stores);
-            out.push('', formatPending(tasks));
+            out.push(
+              '',
+              formatPending(tasks),
+              '',
+              'Dry run: nothing queued or deleted. Run again with --apply to delete.',
+            );
             printResult(ctx.io, globals, { snapshot, plan, dryRun: true, tasks }, out.join('\n'));
-            return ExitCode.Ok;
+            return planGuardBlocked(plan) ? ExitCode.GuardOrPartial : ExitCode.Ok;
           }
           const applied = await applyTasks(config, stores, logger, {
             runId,
             io: ctx.io,
             json: globals.json === true,
+            ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
           out.push('', applied.text);
           if (flags.report) {
@@ -87,7 +98,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             { snapshot, plan, applied: applied.summary },
             out.join('\n'),
           );
-          return applied.summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+          if (planGuardBlocked(plan)) return ExitCode.GuardOrPartial;
+          return exitCodeOf(applied.summary);
         } finally {
           stores.close();
         }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { formatPlan } from '../format-plan.js';
+import { formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
@@ -77,8 +77,13 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           ...(applied ? ['', applied.text] : dryRunLine(plan)),
         ];
         printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
-        if (plan.plan.guard.tripped) return ExitCode.GuardOrPartial;
-        if ((applied && applied.summary.failed > 0) || csv.errors.length > 0) {
+        if (planGuardBlocked(plan) || (applied && applied.summary.blocked > 0))
+          return ExitCode.GuardOrPartial;
+        if (
+          (applied && applied.summary.failed > 0) ||
+          csv.errors.length > 0 ||
+          plan.plan.counts.invalid > 0
+        ) {
           return ExitCode.ItemsFailed;
         }
         return ExitCode.Ok;
