@@ -71,7 +71,7 @@ export const QUICKSIGHT_ROLES = [
 ] as const;
 
 /** Comma-separated items, none of them empty: `a,,b` and `,` are errors, not "nothing". */
-function strictItems(raw: string, ctx: z.RefinementCtx): string[] {
+function strictItems(raw: string, ctx: z.RefinementCtx): string[] | undefined {
   const items = raw.split(',').map((p) => p.trim());
   const empty = items.findIndex((p) => p.length === 0);
   if (empty >= 0) {
@@ -79,7 +79,7 @@ function strictItems(raw: string, ctx: z.RefinementCtx): string[] {
       code: 'custom',
       message: `item ${empty + 1} is empty (separate items with single commas)`,
     });
-    return z.NEVER;
+    return undefined;
   }
   return items;
 }
@@ -87,6 +87,7 @@ function strictItems(raw: string, ctx: z.RefinementCtx): string[] {
 const protectedRoles = trimmed.transform((raw, ctx) => {
   if (raw.toLowerCase() === 'none') return [] as string[];
   const items = strictItems(raw, ctx);
+  if (items === undefined) return z.NEVER;
   const roles = items.map((r) => r.toUpperCase());
   const unknown = roles.find((r) => !(QUICKSIGHT_ROLES as readonly string[]).includes(r));
   if (unknown !== undefined) {
@@ -104,6 +105,7 @@ const PROTECTED_USER = /^[A-Za-z0-9._%+=@/-]{1,512}$/;
 
 const protectedUsers = trimmed.transform((raw, ctx) => {
   const items = strictItems(raw, ctx);
+  if (items === undefined) return z.NEVER;
   const bad = items.find(
     (u) =>
       !PROTECTED_USER.test(u) ||

@@ -82,6 +82,7 @@ describe('planRemovals on an organisation', () => {
       not_found: 0,
       deferred: 0,
       blocked: 0,
+      invalid: 0,
     });
     const touched = new Set(plan.decisions.map((d) => d.email));
     for (const stranger of org.strangers) expect(touched.has(stranger)).toBe(false);

@@ -35,6 +35,7 @@ describe('loadConfig defaults', () => {
       protectedRoles: ['ADMIN', 'AUTHOR', 'ADMIN_PRO', 'AUTHOR_PRO'],
       protectedUsers: [],
       managedUsernamePrefix: undefined,
+      guardWindowHours: 24,
     });
     expect(c.quicksight).toEqual({
       accountId: '123456789012',
@@ -90,6 +91,8 @@ describe('loadConfig valid values', () => {
         IDSYNC_PROTECTED_ROLES: 'admin, author',
         IDSYNC_PROTECTED_USERS: 'boss@example.com,svc/robot',
         IDSYNC_MANAGED_USERNAME_PREFIX: 'AWSReservedSSO_QuickSightReader_',
+        IDSYNC_GUARD_WINDOW_HOURS: '6',
+        IDSYNC_IDC_ACCOUNT_ID: '210987654321',
         IDSYNC_SNAPSHOT_RETENTION_DAYS: '7',
         IDSYNC_READER_PRICE: '0',
         AWS_REGION: 'eu-central-1',
@@ -103,7 +106,6 @@ describe('loadConfig valid values', () => {
       subject: 'admin@example.com',
       rootUrl: 'http://127.0.0.1:9000/',
     });
-    expect(c.identityStore.identityStoreId).toBe('d-1234567890');
     expect(c.quicksight).toEqual({
       accountId: '123456789012',
       namespace: 'team-a',
@@ -117,7 +119,9 @@ describe('loadConfig valid values', () => {
       protectedRoles: ['ADMIN', 'AUTHOR'],
       protectedUsers: ['boss@example.com', 'svc/robot'],
       managedUsernamePrefix: 'AWSReservedSSO_QuickSightReader_',
+      guardWindowHours: 6,
     });
+    expect(c.identityStore).toEqual({ identityStoreId: 'd-1234567890', accountId: '210987654321' });
     expect(c.snapshot.retentionDays).toBe(7);
     expect(c.report.readerPrice).toBe(0);
     expect(c.aws).toEqual({
@@ -159,6 +163,10 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
     IDSYNC_APPLY: 'maybe',
     IDSYNC_WORKER_QUEUE_URL: 'queue',
+    IDSYNC_PROTECTED_ROLES: 'ADMINS;AUTHORS',
+    IDSYNC_PROTECTED_USERS: 'a@example.com;b@example.com',
+    IDSYNC_GUARD_WINDOW_HOURS: '0',
+    IDSYNC_IDC_ACCOUNT_ID: '12345',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -168,9 +176,7 @@ describe('loadConfig invalid values', () => {
       'AWS_SESSION_TOKEN',
       'IDSYNC_GOOGLE_CREDENTIALS',
       'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
-      'IDSYNC_PROTECTED_USERS',
       'IDSYNC_MANAGED_USERNAME_PREFIX',
-      'IDSYNC_PROTECTED_ROLES',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)
@@ -240,6 +246,47 @@ describe('loadConfig invalid values', () => {
   it('rejects an empty group list', () => {
     const error = errorOf(() => loadConfig(['google'], { ...google, IDSYNC_GOOGLE_GROUPS: ' , ' }));
     expect(error.variable).toBe('IDSYNC_GOOGLE_GROUPS');
+  });
+
+  it('refuses protection that would vanish on a typo, naming the variable and the bad item', () => {
+    const roles = (v: string) => errorOf(() => loadConfig(['plan'], { IDSYNC_PROTECTED_ROLES: v }));
+    for (const [value, fragment] of [
+      [',', 'item 1 is empty'],
+      ['ADMIN,,READER', 'item 2 is empty'],
+      ['ADMIN,', 'item 2 is empty'],
+      ['ADMINS;AUTHORS', 'unknown role "ADMINS;AUTHORS"'],
+      ['ADMIN,SUPERUSER', 'unknown role "SUPERUSER"'],
+    ] as const) {
+      const error = roles(value);
+      expect(error.variable).toBe('IDSYNC_PROTECTED_ROLES');
+      expect(error.message).toContain(fragment);
+      expect(error.exitCode).toBe(2);
+    }
+    const users = (v: string) => errorOf(() => loadConfig(['plan'], { IDSYNC_PROTECTED_USERS: v }));
+    expect(users('a@x.com;b@x.com').message).toContain('"a@x.com;b@x.com" is not an email');
+    expect(users('a@x.com,,b@x.com').message).toContain('item 2 is empty');
+    expect(users('john smith').message).toContain('is not an email or a QuickSight user name');
+    expect(users('a@b@c').variable).toBe('IDSYNC_PROTECTED_USERS');
+  });
+
+  it('takes QuickSight role names in any case, and `none` for no protected role', () => {
+    const roles = (v: string) =>
+      loadConfig(['plan'], { IDSYNC_PROTECTED_ROLES: v }).plan.protectedRoles;
+    expect(roles('none')).toEqual([]);
+    expect(roles('NONE')).toEqual([]);
+    expect(roles('reader_pro, Restricted_Author')).toEqual(['READER_PRO', 'RESTRICTED_AUTHOR']);
+    expect(
+      loadConfig(['plan'], { IDSYNC_PROTECTED_USERS: 'boss@example.com, Admin/jane' }).plan
+        .protectedUsers,
+    ).toEqual(['boss@example.com', 'Admin/jane']);
+  });
+
+  it('defaults the IdC account to the QuickSight account', () => {
+    const c = loadConfig(['identityStore'], {
+      IDSYNC_IDENTITY_STORE_ID: 'd-1234567890',
+      IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
+    });
+    expect(c.identityStore.accountId).toBe('123456789012');
   });
 
   it('does not echo very long values in full', () => {

@@ -40,6 +40,7 @@ describe('ensureTables against dynalite', () => {
     expect(TableNames?.filter((n) => n.startsWith('it-')).sort()).toEqual([
       'it-audit',
       'it-events',
+      'it-guard',
       'it-identities',
       'it-ledger',
       'it-snapshots',
