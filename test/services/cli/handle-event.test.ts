@@ -24,7 +24,7 @@ describe('idsync handle-event on the sandbox', { timeout: 120_000 }, () => {
     await t?.close();
   });
 
-  it('resolves SCIM-masked DeleteUser events through the identity map; dry run deletes nothing', async () => {
+  it('resolves SCIM-masked DeleteUser events through the identity map; a dry run leaves no trace, --apply then deletes', async () => {
     const org = t.sandbox.org;
     const { events, leavers } = removePeople(org, { count: 3 });
     const path = file('delete.jsonl', `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
@@ -41,7 +41,20 @@ describe('idsync handle-event on the sandbox', { timeout: 120_000 }, () => {
       [...leavers.emails].sort(),
     );
     expect(out.plan.plan.counts.delete).toBe(3);
+    expect(out.plan.tasks).toMatchObject({ created: 0, blocked: 0 });
     expect(org.quickSight.size).toBe(before);
+
+    // The dry run recorded nothing: the same file with --apply acts on every event.
+    const applied = await runCliOn(t.sandbox, ['handle-event', path, '--apply', '--json']);
+    expect(applied.code).toBe(0);
+    const done = JSON.parse(applied.stdout);
+    expect(done.outcomes.map((o: { status: string }) => o.status)).toEqual([
+      'resolved',
+      'resolved',
+      'resolved',
+    ]);
+    expect(done.applied.deleted).toBe(3);
+    expect(org.quickSight.size).toBe(before - 3);
 
     const again = JSON.parse((await runCliOn(t.sandbox, ['handle-event', path, '--json'])).stdout);
     expect(again.outcomes.map((o: { status: string }) => o.status)).toEqual([
@@ -86,8 +99,13 @@ describe('idsync handle-event on the sandbox', { timeout: 120_000 }, () => {
     });
     expect(created.created).toHaveLength(1);
     const createFile = file('create.json', JSON.stringify(created.events));
-    const refreshed = JSON.parse(
+    // A dry run does not write the identity map; --apply does.
+    const dry = JSON.parse(
       (await runCliOn(t.sandbox, ['handle-event', createFile, '--json'])).stdout,
+    );
+    expect(dry.outcomes[0]).toMatchObject({ status: 'refreshed', email });
+    const refreshed = JSON.parse(
+      (await runCliOn(t.sandbox, ['handle-event', createFile, '--apply', '--json'])).stdout,
     );
     expect(refreshed.outcomes[0]).toMatchObject({ status: 'refreshed', email });
     const deleted = applyMembershipChange(org, {
