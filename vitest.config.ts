@@ -22,6 +22,8 @@ export const INTEGRATION = [
   'test/shared/aws/{identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
+  'test/services/events/genuine-events.test.ts',
+  'test/services/worker/guard-window.test.ts',
 ];
 
 const shared = {
