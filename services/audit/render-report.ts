@@ -34,6 +34,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 export const STATUS_LABELS: Readonly<Record<string, string>> = {
   failed: 'Failed',
   not_found: 'No QuickSight user',
+  invalid: 'Invalid value (not queued)',
   blocked: 'Blocked by guard',
   planned: 'Planned (not in this run)',
   deleted: 'Deleted',
@@ -49,6 +50,7 @@ const CHART_LABELS: Readonly<Record<string, string>> = {
   protected: 'protected (kept)',
   deferred: 'deferred (later)',
   blocked: 'blocked by guard',
+  invalid: 'invalid value',
   deleted: 'deleted',
   already_gone: 'already gone',
   failed: 'failed',
@@ -61,6 +63,7 @@ const BAR_COLOURS: Readonly<Record<string, string>> = {
   protected: '#718096',
   deferred: '#a0aec0',
   blocked: '#c53030',
+  invalid: '#b7791f',
   deleted: '#2f855a',
   already_gone: '#68a37f',
   failed: '#c53030',
@@ -106,7 +109,7 @@ export function renderReport(m: ReportModel): string {
 ${summarySentences(m)
   .map((s) => `<p>${escapeHtml(s)}</p>`)
   .join('\n')}
-<p class="saving">${escapeHtml(savingsSentence(m))}</p>
+<p class="saving">${escapeHtml(savingsSentence(m))}</p>${m.guardWindow ? `\n<p class="meta" id="guard-window">${escapeHtml(m.guardWindow)}</p>` : ''}
 </section>
 ${renderCards(m)}
 <h2>Needs attention</h2>

@@ -7,13 +7,21 @@ import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
  * then misses, then what the guard blocked.
  */
 
-export const DECISIONS = ['delete', 'not_found', 'protected', 'deferred', 'blocked'] as const;
-export const OUTCOMES = ['deleted', 'already_gone', 'failed', 'cancelled'] as const;
+export const DECISIONS = [
+  'delete',
+  'not_found',
+  'protected',
+  'deferred',
+  'blocked',
+  'invalid',
+] as const;
+export const OUTCOMES = ['deleted', 'already_gone', 'failed', 'cancelled', 'blocked'] as const;
 
 /** A table row's state, in the order the table lists them (problems first). */
 export const STATUS_ORDER = [
   'failed',
   'not_found',
+  'invalid',
   'blocked',
   'planned',
   'deleted',
@@ -69,6 +77,8 @@ export interface ReportModel {
   readonly failures: readonly PersonRow[];
   /** Distinct reasons of blocked decisions (the guard's). */
   readonly guardReasons: readonly string[];
+  /** The cross-run guard window as the plan saw it ("guard window: 7 of 10 deletions used …"). */
+  readonly guardWindow?: string;
   readonly savings: {
     readonly deletedReaders: number;
     readonly readerPrice: number;
@@ -168,7 +178,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const deleted = rows.filter((r) => r.status === 'deleted');
   const deletedReaders = deleted.filter((r) => r.role?.toUpperCase() === 'READER').length;
   const times = own.map((r) => r.at).sort(cmp);
+  const guardWindow = [...ownDecisions, ...joined]
+    .map((r) => r.detail?.guardWindow)
+    .find((w): w is string => typeof w === 'string');
   return {
+    ...(guardWindow ? { guardWindow } : {}),
     runId: input.runId,
     generatedAt: input.generatedAt,
     ...(times.length > 0 ? { startedAt: times[0], finishedAt: times[times.length - 1] } : {}),

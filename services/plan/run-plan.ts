@@ -12,7 +12,13 @@ import type { Logger } from '../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../shared/removal-rules.js';
 import type { Decision, Plan, Removal } from './decide.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
-import { applyWindow, emptiedGroups, type GuardOverride, type GuardWindowView } from './guard.js';
+import {
+  applyWindow,
+  describeWindow,
+  emptiedGroups,
+  type GuardOverride,
+  type GuardWindowView,
+} from './guard.js';
 import { findLeavers } from './leavers.js';
 import { countDecisions, planRemovals } from './plan-removals.js';
 
@@ -161,7 +167,8 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   const plan: Plan = { ...planned, decisions: windowed, counts: countDecisions(windowed) };
   const settledLeavers = planned.decisions.length - decisions.length;
   const at = now().toISOString();
-  await deps.audit.append(plan.decisions.map((d) => decisionRow(options.runId, at, d)));
+  const windowText = window ? describeWindow(window) : undefined;
+  await deps.audit.append(plan.decisions.map((d) => decisionRow(options.runId, at, d, windowText)));
 
   let tasks: PlanRunResult['tasks'] = {
     created: 0,
@@ -305,7 +312,12 @@ async function cancelRejoined(
   return cancelled;
 }
 
-export function decisionRow(runId: string, at: string, d: Decision): AuditRecord {
+export function decisionRow(
+  runId: string,
+  at: string,
+  d: Decision,
+  guardWindow?: string,
+): AuditRecord {
   const user = d.quickSightUser;
   return {
     runId,
@@ -317,8 +329,13 @@ export function decisionRow(runId: string, at: string, d: Decision): AuditRecord
     reason: d.reason,
     ...(d.userId ? { userId: d.userId } : {}),
     ...(user ? { userName: user.userName, role: user.role } : {}),
-    ...(user
-      ? { detail: { arn: user.arn, identityType: user.identityType, sources: d.sources } }
+    ...(user || guardWindow
+      ? {
+          detail: {
+            ...(user ? { arn: user.arn, identityType: user.identityType, sources: d.sources } : {}),
+            ...(guardWindow ? { guardWindow } : {}),
+          },
+        }
       : {}),
   };
 }

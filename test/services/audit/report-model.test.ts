@@ -209,3 +209,31 @@ describe('buildReportModel', () => {
     );
   });
 });
+
+describe('the guard window in the report', () => {
+  it('shows the budget the plan saw, from its decision rows', async () => {
+    const { renderReport } = await import('../../../services/audit/render-report.js');
+    const text = 'guard window: 7 of 10 deletions used in the last 24 h';
+    const rows: AuditRecord[] = [
+      {
+        runId: 'r1',
+        at: '2026-01-01T00:00:00.000Z',
+        kind: 'decision',
+        email: 'a@example.com',
+        decision: 'not_found',
+        reason: 'no QuickSight user',
+        detail: { guardWindow: text },
+      },
+    ];
+    const m = buildReportModel({ runId: 'r1', rows, readerPrice: 3, generatedAt: AT });
+    expect(m.guardWindow).toBe(text);
+    expect(renderReport(m)).toContain(`<p class="meta" id="guard-window">${text}</p>`);
+    const none = buildReportModel({
+      runId: 'r1',
+      rows: [{ ...(rows[0] as AuditRecord), detail: {} }],
+      readerPrice: 3,
+      generatedAt: AT,
+    });
+    expect(none.guardWindow).toBeUndefined();
+  });
+});
