@@ -26,7 +26,9 @@ export const IDSYNC_METRICS = {
   GuardTripped: {
     emittedBy: 'plan',
     meaning:
-      '1 when a plan exceeded IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT and deleted nothing',
+      '1 when a plan exceeded IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT and deleted nothing, or when the ' +
+      'cross-run guard window (IDSYNC_MAX_DELETIONS within IDSYNC_GUARD_WINDOW_HOURS) blocked deletions; emitted by ' +
+      'the plan, events and worker functions',
   },
   PartialSnapshot: {
     emittedBy: 'snapshot',

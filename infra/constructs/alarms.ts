@@ -36,10 +36,12 @@ const METRIC_ALARMS: Record<MetricName, string> = {
     'AccessDeniedException: check the worker role QuickSight statement (account, namespace, identity region). ' +
     'ThrottlingException only: lower IDSYNC_RATE / IDSYNC_CONCURRENCY via the stack context `environment` and redeploy.',
   GuardTripped:
-    'A plan wanted to delete more QuickSight users than IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT allow, ' +
-    'so it deleted NOTHING. Check whether a Google group was emptied, renamed or mistyped in the `groups` context ' +
-    '(`idsync report` lists the planned deletions). If the deletions are right, raise the limits in the stack ' +
-    'context `environment` and redeploy, or run `idsync reconcile --apply` once by hand with the override.',
+    'Either a plan wanted to delete more QuickSight users than IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT allow ' +
+    '(it deleted NOTHING), or all runs together used up the guard window (IDSYNC_MAX_DELETIONS within ' +
+    'IDSYNC_GUARD_WINDOW_HOURS) and further deletions were kept as BLOCKED tasks. Check whether a Google group was emptied, ' +
+    'renamed or mistyped, or a sync deleted IdC users in bulk (`idsync audit --since <alarm time>` lists the decisions and ' +
+    'blocked outcomes). If the deletions are right, release the BLOCKED tasks once by hand with ' +
+    '`idsync apply --apply --max-deletions N`, or raise the limits in the stack context `environment` and redeploy.',
   PartialSnapshot:
     'A snapshot could not read every page of Google, IAM Identity Center or QuickSight; no decision is made from it ' +
     'and the previous COMPLETE snapshot stays in force. The reason is in the snapshot function log ("snapshot PARTIAL"). ' +
@@ -105,7 +107,7 @@ export class IdsyncAlarms extends Construct {
         }),
         'CloudTrail IdC user events failed in the event handler after every retry and were parked here. ' +
           'Read the event handler log group, fix the cause, then replay the parked events: save each message body and run ' +
-          '`idsync handle-event FILE` (the events table deduplicates by eventID, so a replay is safe).',
+          '`idsync handle-event FILE --apply` (the events table deduplicates by eventID, so a replay is safe).',
       );
     }
     for (const name of Object.keys(METRIC_ALARMS) as MetricName[]) {
