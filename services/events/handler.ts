@@ -20,9 +20,11 @@ import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.
  * The event handler Lambda: wiring only. EventBridge delivers one CloudTrail IdC user event
  * (DeleteUser, CreateUser, PutUser, PatchUser); `handleEvents` parses it with the CLI's code,
  * resolves a DeleteUser through the identity map and refreshes the map on the others. The
- * removals are planned as `idsync handle-event` plans them (no leavers, guard applied), their
- * tasks are persisted, and the tasks of those people are announced on the worker queue at once;
- * the worker's IDSYNC_APPLY is the dry-run switch.
+ * removals are planned as `idsync handle-event` plans them (no leavers, guard and guard window
+ * applied), their tasks are persisted, and exactly the PENDING tasks this plan created are sent
+ * to the worker queue (no listing of the backlog); the worker's IDSYNC_APPLY is the dry-run
+ * switch. Only genuine events act (source, account, identity store; see run-events.ts), and a
+ * DeleteUser only after IdentityStore confirms the user is gone.
  *
  * Bad input never throws: it ends as a `rejected` outcome with an audit row. A storage or
  * IdentityStore failure does throw, after the outcomes are audited, so the asynchronous
