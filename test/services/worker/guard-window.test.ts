@@ -163,4 +163,43 @@ describe('the cross-run guard window on the sandbox', { timeout: 180_000 }, () =
     });
     expect((await byStatus('DONE')).some((x) => x.email === second)).toBe(true);
   });
+
+  it('the worker Lambda blocks a task when the window is spent: BLOCKED, audit row, GuardTripped 1, message acknowledged', async () => {
+    const org = t.sandbox.org;
+    removePeople(org, { count: 1 });
+    await snapshotOk(t.sandbox);
+    const planned = JSON.parse(
+      (await runCliOn(t.sandbox, ['plan', '--max-deletions', '5', '--json'])).stdout,
+    );
+    const ids = planned.tasks.createdTaskIds as string[];
+    expect(ids.length).toBeGreaterThan(0);
+    const logs = captureLogs();
+    const worker = createWorkerHandler(
+      {
+        ...t.sandbox.env,
+        IDSYNC_LOG_LEVEL: 'info',
+        IDSYNC_APPLY: 'true',
+        IDSYNC_MAX_DELETIONS: '1',
+      },
+      { logDestination: logs.stream },
+    );
+    const before = org.quickSight.size;
+    const answer = await worker(
+      sqsEvent(
+        ids.map((taskId, i) => ({
+          messageId: `m-${i}`,
+          body: JSON.stringify({ v: 1, taskId, runId: 'r' }),
+        })),
+      ),
+      contextWith(60_000),
+    );
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(org.quickSight.size).toBe(before);
+    for (const taskId of ids) {
+      const task = await tasks.get(taskId);
+      expect(task).toMatchObject({ status: 'BLOCKED' });
+      expect(task?.blockReason).toMatch(/budget of 1 deletions/);
+    }
+    expect(logs.metrics().at(-1)).toMatchObject({ GuardTripped: 1, FailedItems: 0 });
+  });
 });
