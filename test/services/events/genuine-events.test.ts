@@ -10,6 +10,7 @@ import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { MemoryTaskQueue } from '../../../shared/aws/sqs-task-messages.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { captureLogs, contextWith, sqsEvent } from '../../helpers/lambda.js';
 import { snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
@@ -76,8 +77,23 @@ describe('genuine events only, on the sandbox', { timeout: 120_000 }, () => {
     expect(await applyQueued()).toBe(0);
     expect(org.quickSight.size).toBe(before);
 
+    // A task already in the backlog is not sent again: exactly the plan's new task goes out.
+    const backlog = new DynamoTaskStore(t.doc, t.names.tasks);
+    await backlog.enqueue({
+      taskId: 'default#backlog-user',
+      runId: 'older-plan',
+      email: 'backlog@example.com',
+      userName: 'backlog-user',
+      arn: 'arn:aws:quicksight:us-east-1:111111111111:user/default/backlog-user',
+      role: 'READER',
+      identityType: 'QUICKSIGHT',
+      source: 'csv',
+      reason: 'older plan',
+    });
     const real = await handle(genuine);
     expect(real).toMatchObject({ outcomes: { resolved: 1 }, removals: 1, announced: 1 });
+    expect(queue.sent.map((m) => m.taskId)).not.toContain('default#backlog-user');
+    await backlog.cancel('default#backlog-user', 'test backlog');
     expect(await applyQueued()).toBe(1);
     expect(org.quickSight.size).toBe(before - 1);
   });
