@@ -79,7 +79,7 @@ describe('cloudTrailEvent', () => {
 
 describe('eventBridgeEnvelope', () => {
   it.each([
-    ['identitystore-scim.amazonaws.com', 'aws.identitystore'],
+    ['identitystore-scim.amazonaws.com', 'aws.identitystore-scim'],
     ['sso-directory.amazonaws.com', 'aws.sso-directory'],
     ['identitystore.amazonaws.com', 'aws.identitystore'],
   ] as const)('wraps a %s record with source %s', (source, envelopeSource) => {

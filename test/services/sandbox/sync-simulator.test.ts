@@ -190,7 +190,7 @@ describe('events', () => {
       if (u.displayName) expect(text).not.toContain(u.displayName);
     }
     for (const e of result.events) {
-      expect(e.source).toBe('aws.identitystore');
+      expect(e.source).toBe('aws.identitystore-scim');
       expect(e.detail).toMatchObject({
         eventSource: 'identitystore-scim.amazonaws.com',
         eventName: 'DeleteUser',
