@@ -79,11 +79,11 @@ describe('idsync CLI', () => {
       const created = JSON.parse(first.stdout) as {
         tables: Array<{ name: string; action: string }>;
       };
-      expect(created.tables).toHaveLength(6);
+      expect(created.tables).toHaveLength(7);
       expect(created.tables.every((t) => t.action === 'created')).toBe(true);
       const second = await run(['init-tables'], env);
       expect(second.code).toBe(0);
-      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(6);
+      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(7);
     });
   });
 
