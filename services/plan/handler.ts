@@ -164,7 +164,8 @@ export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
       trigger: trigger.kind,
       snapshot: result.snapshot.runId,
       counts: result.plan.counts,
-      guardTripped: tripped,
+      // The guard window blocking deletions raises the same alarm (tasks kept BLOCKED).
+      guardTripped: tripped || result.tasks.blocked > 0,
       tasks: result.tasks,
       announced,
     });
