@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
@@ -110,7 +111,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
             lines.join('\n'),
           );
           if (plan?.plan.guard.tripped) return ExitCode.GuardOrPartial;
-          if (applied && applied.summary.failed > 0) return ExitCode.ItemsFailed;
+          if (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) return ExitCode.ItemsFailed;
           return handled.outcomes.some((o) => BAD.has(o.status))
             ? ExitCode.ItemsFailed
             : ExitCode.Ok;

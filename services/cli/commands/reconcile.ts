@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { planOptions } from '../plan-and-apply.js';
@@ -87,7 +88,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             { snapshot, plan, applied: applied.summary },
             out.join('\n'),
           );
-          return applied.summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+          return exitCodeOf(applied.summary);
         } finally {
           stores.close();
         }

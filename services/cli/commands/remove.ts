@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
@@ -78,7 +79,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
         ];
         printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
         if (plan.plan.guard.tripped) return ExitCode.GuardOrPartial;
-        if ((applied && applied.summary.failed > 0) || csv.errors.length > 0) {
+        if ((applied && exitCodeOf(applied.summary) !== ExitCode.Ok) || csv.errors.length > 0) {
           return ExitCode.ItemsFailed;
         }
         return ExitCode.Ok;

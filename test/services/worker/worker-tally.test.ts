@@ -41,7 +41,10 @@ describe('worker tally', () => {
     expect(summary.effectiveRate).toBe(2);
     expect(settledCount(counts)).toBe(10);
     expect(exitCodeOf(summary)).toBe(ExitCode.ItemsFailed);
-    expect(exitCodeOf({ failed: 0 })).toBe(ExitCode.Ok);
+    expect(exitCodeOf({ failed: 0, leftPending: 0, leftLeased: 0 })).toBe(ExitCode.Ok);
+    // Tasks left pending (a stopped run) or leased by another worker are not a clean run.
+    expect(exitCodeOf({ failed: 0, leftPending: 2, leftLeased: 0 })).toBe(ExitCode.ItemsFailed);
+    expect(exitCodeOf({ failed: 0, leftPending: 0, leftLeased: 1 })).toBe(ExitCode.ItemsFailed);
     expect(summarize(emptyCounts(), 0, true)).toMatchObject({ effectiveRate: 0, stopped: true });
   });
 
