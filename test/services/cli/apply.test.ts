@@ -32,10 +32,11 @@ describe('idsync apply on the sandbox', { timeout: 120_000 }, () => {
   }, 120_000);
   afterAll(async () => t?.close());
 
-  /** `count` people leave; a dry-run reconcile queues their tasks; returns the PENDING tasks. */
+  /** `count` people leave; snapshot and plan queue their tasks; returns the PENDING tasks. */
   async function queueLeavers(count: number, seed: number): Promise<Task[]> {
     const { leavers } = removePeople(t.sandbox.org, { count, seed });
-    const planned = await runCliOn(t.sandbox, ['reconcile'], GUARD);
+    await snapshotOk(t.sandbox);
+    const planned = await runCliOn(t.sandbox, ['plan'], GUARD);
     expect(planned.code, planned.stdout + planned.stderr).toBe(0);
     const pending = await collect(tasks.byStatus('PENDING'));
     expect(pending.map((p) => p.email).sort()).toEqual(
