@@ -1,5 +1,5 @@
 import { outcomeKey } from '../../shared/dynamo/audit-store.js';
-import { isLeased, type Task, type TaskOutcome } from '../../shared/dynamo/task-store.js';
+import type { Task, TaskOutcome } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
 import {
   type AttemptDecision,
@@ -8,6 +8,13 @@ import {
   DEFAULT_ATTEMPT_POLICY,
   decideAfterCall,
 } from './attempt-policy.js';
+import {
+  type HeldLease,
+  HeldLeases,
+  listLeased,
+  remainingTasks,
+  sleepUnless,
+} from './held-leases.js';
 import { silentProgress } from './progress.js';
 import { WorkQueue } from './work-queue.js';
 import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js';
@@ -55,17 +62,13 @@ export { workerOwnerId } from './worker-ports.js';
  * still wait for a retry back (PENDING).
  */
 
-/** A claimed task at work. */
-interface Running {
-  readonly task: Task;
+/** A claimed task at work; the heartbeat (./held-leases.ts) keeps its lease. */
+interface Running extends HeldLease {
   /** Calls over every run (the task's `attempts`). */
   attempts: number;
   /** Calls in this run. */
   runAttempts: number;
-  leaseUntil: number;
   startedAt?: string;
-  /** The lease was found lost (taken over, or the task finished elsewhere): send nothing. */
-  lost: boolean;
 }
 
 /** How often a waiting run looks at the leased tasks again. */
@@ -92,8 +95,7 @@ class WorkerRun {
   private stopped = false;
   private startedAt = 0;
   /** Tasks this run holds a lease on: the heartbeat renews them. */
-  private readonly held = new Set<Running>();
-  private heartbeat?: ReturnType<typeof setInterval>;
+  private readonly held: HeldLeases;
   private waitedMs = 0;
   private leaseFreeAt?: number;
   private readonly stopWaiting = new AbortController();
@@ -113,6 +115,7 @@ class WorkerRun {
       options.concurrency,
       (error: unknown) => deps.logger.error({ error: describeError(error) }, 'worker job failed'),
     );
+    this.held = new HeldLeases(deps, options.owner, options.leaseMs, this.now);
   }
 
   async run(): Promise<WorkerSummary> {
@@ -124,14 +127,17 @@ class WorkerRun {
     this.deps.logger.info({ runId, owner, concurrency }, 'worker started');
     const progress = this.deps.progress ?? silentProgress;
     progress.start(() => this.snapshot());
-    const beatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.options.leaseMs / 4));
-    this.heartbeat = setInterval(() => void this.beat(), beatMs);
-    this.heartbeat.unref?.();
+    this.held.start(this.options.heartbeatMs);
     try {
       await this.feed();
-      if (this.options.leased) await this.countRemaining();
+      if (this.options.leased) {
+        const left = await remainingTasks(this.deps.tasks, this.now());
+        this.counts.leftPending = left.pending;
+        this.counts.leftLeased = left.leased;
+        this.leaseFreeAt = left.leaseFreeAt;
+      }
     } finally {
-      clearInterval(this.heartbeat);
+      this.held.stop();
       signal?.removeEventListener('abort', onAbort);
       progress.stop(this.snapshot());
     }
@@ -154,7 +160,7 @@ class WorkerRun {
       await this.feedClaimable(seen);
       if (this.stopped || this.options.leased !== 'wait') return;
       const now = this.now();
-      const leased = await this.listLeased(now);
+      const leased = await listLeased(this.deps.tasks, now);
       if (leased.length === 0) return;
       const until = Math.max(...leased.map((t) => t.leaseUntil ?? now));
       // Bounded by the leases as first seen: a dead worker's run out by then; a live one's
@@ -164,7 +170,7 @@ class WorkerRun {
       const waitMs = Math.min(WAIT_POLL_MS, deadline - now);
       this.deps.progress?.waiting?.({ tasks: leased.length, leftMs: deadline - now });
       this.deps.logger.debug({ tasks: leased.length, leftMs: deadline - now }, 'waiting');
-      await this.sleep(waitMs);
+      await sleepUnless(waitMs, this.stopWaiting.signal);
       this.waitedMs += waitMs;
       this.deps.progress?.waiting?.({ tasks: 0, leftMs: 0 });
     }
@@ -316,62 +322,6 @@ class WorkerRun {
     this.held.delete(run);
     this.counts.skipped++;
     this.deps.logger.warn({ taskId: run.task.taskId }, 'lease lost; the call is not sent');
-  }
-
-  /** The heartbeat: renews every held lease past a quarter of its time. */
-  private async beat(): Promise<void> {
-    const { owner, leaseMs } = this.options;
-    await Promise.all(
-      [...this.held].map(async (run) => {
-        const now = this.now();
-        if (run.lost || run.leaseUntil - now > (leaseMs * 3) / 4) return;
-        try {
-          if (await this.deps.tasks.renew(run.task.taskId, owner, leaseMs, now))
-            run.leaseUntil = Math.max(run.leaseUntil, now + leaseMs);
-          else if (this.held.has(run)) run.lost = true;
-        } catch (error) {
-          // A missed beat: the next one tries again; the lease has time left.
-          this.deps.logger.warn(
-            { taskId: run.task.taskId, error: describeError(error) },
-            'lease renewal failed',
-          );
-        }
-      }),
-    );
-  }
-
-  /** Tasks of this run's scope that a worker holds under a live lease. */
-  private async listLeased(nowMs: number): Promise<Task[]> {
-    const out: Task[] = [];
-    const pages = this.deps.tasks.leased?.(nowMs);
-    if (!pages) return out;
-    for await (const page of pages) for (const t of page) if (isLeased(t, nowMs)) out.push(t);
-    return out;
-  }
-
-  /** What is left of the run's scope: pending (claimable, not failed here) and leased tasks. */
-  private async countRemaining(): Promise<void> {
-    const now = this.now();
-    let pending = 0;
-    for await (const page of this.deps.tasks.claimable(now))
-      for (const t of page) if (t.status !== 'FAILED') pending++;
-    const leased = await this.listLeased(now);
-    this.counts.leftPending = pending;
-    this.counts.leftLeased = leased.length;
-    if (leased.length > 0) this.leaseFreeAt = Math.max(...leased.map((t) => t.leaseUntil ?? now));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.stopWaiting.signal;
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   private async call(task: Task): Promise<CallResult> {

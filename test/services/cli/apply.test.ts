@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSummary } from '../../../services/cli/apply-tasks.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { emptyCounts, summarize } from '../../../services/worker/worker-tally.js';
 import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore, type Task } from '../../../shared/dynamo/task-store.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
@@ -105,5 +107,30 @@ describe('idsync apply on the sandbox', { timeout: 120_000 }, () => {
       expect(rows.map((r) => r.outcome)).toEqual(['deleted']);
       expect(rows[0]?.detail?.confirmedOnRetry).toBe(q.taskId === first.taskId ? true : undefined);
     }
+  });
+});
+
+describe('the apply summary', () => {
+  const base = { ...emptyCounts(), total: 5, deleted: 3, calls: 3 };
+  it('reads clean only when nothing is left', () => {
+    const clean = formatSummary(summarize(base, 2_000, false));
+    expect(clean).toMatch(/^applied: 3 deleted/);
+    expect(clean).not.toMatch(/NOT FINISHED/);
+  });
+  it('names what is pending or leased and when to rerun', () => {
+    const freeAt = Date.parse('2026-12-02T18:00:20Z');
+    const text = formatSummary(
+      summarize({ ...base, leftPending: 1, leftLeased: 2 }, 2_000, false, {
+        waitedMs: 3_000,
+        leaseFreeAt: freeAt,
+      }),
+    );
+    expect(text).toMatch(/waited 3 s for tasks leased by another worker/);
+    expect(text).toMatch(
+      /NOT FINISHED: 1 still pending, 2 leased by another worker until 2026-12-02T18:00:20.000Z\. Run idsync apply again after 2026-12-02T18:00:20.000Z/,
+    );
+    const stopped = formatSummary(summarize({ ...base, released: 2, leftPending: 2 }, 1, true));
+    expect(stopped).toMatch(/^applied: 3 deleted, .* 0 failed \(stopped\)$/m);
+    expect(stopped).toMatch(/^NOT FINISHED: 2 still pending\. Run idsync apply again now\.$/m);
   });
 });
