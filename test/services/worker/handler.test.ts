@@ -197,6 +197,26 @@ describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
       batchItemFailures: [],
     });
   });
+
+  it('a task held by an invocation that died is delivered again, and deleted once its short lease ran out', async () => {
+    const { leavers, messages } = await leaveAndPlan(1);
+    const email = leavers.emails[0]?.toLowerCase();
+    const mine = [];
+    for (const m of messages) if ((await taskOf(m.body)).email === email) mine.push(m);
+    expect(mine).toHaveLength(1);
+    const task = await taskOf(mine[0]?.body as string);
+    const now = Date.now();
+    expect(await tasks.claim(task.taskId, 'dead-invocation', 1_200, now, 'dead-run')).toBeDefined();
+    const { handler } = worker({ IDSYNC_APPLY: 'true' });
+    const held = await handler(sqsEvent(mine), contextWith(60_000));
+    expect(held.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([mine[0]?.messageId]);
+    expect(deletesOf(task.userName)).toBe(0);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(await handler(sqsEvent(mine), contextWith(60_000))).toEqual({ batchItemFailures: [] });
+    expect(deletesOf(task.userName)).toBe(1);
+    expect((await taskOf(mine[0]?.body as string)).status).toBe('DONE');
+  });
 });
 
 describe('worker lease', () => {
