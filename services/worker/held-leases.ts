@@ -37,6 +37,11 @@ export class HeldLeases {
     this.held.delete(lease);
   }
 
+  /** Stops renewing the lease of `taskId` (its bookkeeping failed: let the lease run out). */
+  forget(taskId: string): void {
+    for (const lease of this.held) if (lease.task.taskId === taskId) this.held.delete(lease);
+  }
+
   /** Starts the heartbeat (every `periodMs`, a quarter of the lease by default). */
   start(periodMs = Math.max(50, Math.floor(this.leaseMs / 4))): void {
     this.timer = setInterval(() => void this.beat(), periodMs);

@@ -203,9 +203,11 @@ class WorkerRun {
       if (job.kind === 'start') await this.start(job.task);
       else await this.attempt(job.run);
     } catch (error) {
-      // A DynamoDB failure: the task keeps its lease, which expires; a later run takes it again.
+      // A DynamoDB failure: the task keeps its lease, which expires (no more heartbeat for it);
+      // a later run takes it over.
       this.counts.failed++;
       const taskId = job.kind === 'start' ? job.task.taskId : job.run.task.taskId;
+      this.held.forget(taskId);
       this.deps.logger.error({ taskId, error: describeError(error) }, 'task bookkeeping failed');
     }
   }
@@ -231,16 +233,6 @@ class WorkerRun {
       lost: false,
     };
     this.held.add(run);
-    try {
-      await this.decideAndCall(run);
-    } catch (error) {
-      this.held.delete(run);
-      throw error;
-    }
-  }
-
-  private async decideAndCall(run: Running): Promise<void> {
-    const { task } = run;
     let veto: Awaited<ReturnType<BeforeDelete>>;
     try {
       veto = this.deps.beforeDelete ? await this.deps.beforeDelete(task) : 'proceed';
@@ -258,15 +250,6 @@ class WorkerRun {
 
   /** One QuickSight call for a claimed task, and what follows from its answer. */
   private async attempt(run: Running): Promise<void> {
-    try {
-      await this.attemptHeld(run);
-    } catch (error) {
-      this.held.delete(run);
-      throw error;
-    }
-  }
-
-  private async attemptHeld(run: Running): Promise<void> {
     if (this.stopped) return this.release(run);
     if (run.lost) return this.lose(run);
     const { task } = run;

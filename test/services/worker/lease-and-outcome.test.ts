@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   runWorker,
-  type WorkerDeps,
   type WorkerOptions,
   type WorkerTaskStore,
 } from '../../../services/worker/run-worker.js';
 import type { StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
-import { Pacer } from '../../../shared/limiter/pacer.js';
-import { createLogger } from '../../../shared/logger.js';
 import { sleep } from '../../../shared/retry.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
+import { collect, workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import { registerLeavers, seedDeletions, type WorkerSandbox } from './fixtures/worker-sandbox.js';
 
 /**
@@ -20,28 +18,10 @@ import { registerLeavers, seedDeletions, type WorkerSandbox } from './fixtures/w
  */
 
 const sandbox = useWorkerSandbox();
-const logger = createLogger({ level: 'silent' });
 
-function deps(s: WorkerSandbox, extra: Partial<WorkerDeps> = {}): WorkerDeps {
-  return {
-    tasks: s.tasks,
-    audit: s.audit,
-    quickSight: s.quickSight,
-    pacer: new Pacer({ maxRate: 1000, initialRate: 200 }),
-    logger,
-    ...extra,
-  };
-}
-
-function options(runId: string, extra: Partial<WorkerOptions> = {}): WorkerOptions {
-  return { runId, concurrency: 4, leaseMs: 300, maxAttempts: 5, owner: `test:${runId}`, ...extra };
-}
-
-async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const page of pages) out.push(...page);
-  return out;
-}
+const deps = workerDeps;
+const options = (runId: string, extra: Partial<WorkerOptions> = {}) =>
+  workerOptions(runId, { concurrency: 4, leaseMs: 300, maxAttempts: 5 }, extra);
 
 const killed = async (): Promise<never> => {
   throw new Error('killed here (simulated)');
