@@ -38,9 +38,8 @@ const SETTINGS = {
   IDSYNC_MAX_DELETIONS: '1000',
   // Longer than a CLI start, so the rerun after a kill during apply waits for the dead leases.
   IDSYNC_LEASE_SECONDS: '4',
-  IDSYNC_RATE: '25',
-  // Honoured once the clients have request timeouts: a stall then fails the call, retried.
-  IDSYNC_REQUEST_TIMEOUT_SECONDS: '1',
+  // Slow enough that a kill after the k-th deletion lands before the run ends.
+  IDSYNC_RATE: '10',
 };
 
 type Command = 'snapshot' | 'plan' | 'apply' | 'reconcile';
@@ -86,8 +85,10 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
   }, 120_000);
   /** What each kill hit, printed at the end (RELIABILITY.md quotes a run). */
   const kills: string[] = [];
+  const faultCounts: string[] = [];
   afterAll(async () => {
-    if (kills.length > 0) console.info(`fault matrix, seed ${SEED}:\n  ${kills.join('\n  ')}`);
+    const lines = [...kills, ...faultCounts];
+    if (lines.length > 0) console.info(`fault matrix, seed ${SEED}:\n  ${lines.join('\n  ')}`);
     await t?.close();
   });
 
@@ -226,11 +227,22 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
     });
   }
 
-  const FAULTS: ReadonlyArray<{ name: string; faults: FaultSettings; forMs: number }> = [
+  const FAULTS: ReadonlyArray<{
+    name: string;
+    faults: FaultSettings;
+    forMs: number;
+    env?: Record<string, string>;
+  }> = [
     { name: 'a QuickSight 5xx burst', faults: { errorRate: 0.6 }, forMs: 600 },
     { name: 'a 429 storm', faults: { throttleRate: 0.85 }, forMs: 800 },
     { name: 'connection resets', faults: { resetRate: 0.5 }, forMs: 600 },
-    { name: 'a stall longer than the request timeout', faults: { latencyMs: 2_500 }, forMs: 300 },
+    {
+      name: 'a stall longer than the request timeout',
+      faults: { latencyMs: 4_000 },
+      forMs: 300,
+      // Honoured by clients with request timeouts: the stalled calls fail and are retried.
+      env: { IDSYNC_REQUEST_TIMEOUT_SECONDS: '2' },
+    },
   ];
   for (const f of FAULTS) {
     it(`${f.name} during apply: every task done once, exit 0`, async () => {
@@ -239,19 +251,37 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
       const queued = await runCliOn(t.sandbox, ['plan'], SETTINGS);
       expect(queued.code, queued.stdout).toBe(0);
       const qs = t.sandbox.quickSight.faults;
+      const before = { ...qs.counters };
       qs.configure(f.faults);
-      const off = setTimeout(() => qs.configure({}), f.forMs);
-      const run = await runCliOn(t.sandbox, ['apply', '--json'], SETTINGS);
+      // The window opens with the apply's first QuickSight call, not with the CLI's start.
+      let off: ReturnType<typeof setTimeout> | undefined;
+      const opened = setInterval(() => {
+        if (qs.counters.calls === before.calls) return;
+        clearInterval(opened);
+        off = setTimeout(() => qs.configure({}), f.forMs);
+      }, 2);
+      const run = await runCliOn(t.sandbox, ['apply', '--json'], { ...SETTINGS, ...f.env });
+      clearInterval(opened);
       clearTimeout(off);
       qs.configure({});
       expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout).summary).toMatchObject({
+      const summary = JSON.parse(run.stdout).summary;
+      expect(summary).toMatchObject({
         deleted: 4,
         alreadyGone: 0,
         failed: 0,
         leftPending: 0,
         leftLeased: 0,
       });
+      // The fault really hit the run.
+      const hit = qs.counters.errors - before.errors + qs.counters.throttled - before.throttled;
+      const resets = qs.counters.resets - before.resets;
+      if (f.faults.errorRate || f.faults.throttleRate) expect(hit).toBeGreaterThan(0);
+      if (f.faults.resetRate) expect(resets).toBeGreaterThan(0);
+      if (f.faults.latencyMs) expect(summary.elapsedMs).toBeGreaterThan(2_000);
+      faultCounts.push(
+        `${f.name}: ${summary.calls} calls for 4 deletions (${hit} errors or throttles, ${resets} resets), ${(summary.elapsedMs / 1000).toFixed(1)} s`,
+      );
       await expectConverged();
     });
   }
