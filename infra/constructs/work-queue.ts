@@ -33,10 +33,12 @@ export interface ConsumerOptions {
  * (the worker): SSE with SQS-managed keys, TLS-only access policy, and a dead-letter queue
  * (kept 14 days) after `maxReceiveCount` deliveries.
  *
- * Lease consistency: the worker claims each task row with a lease. Its lease must be at least
- * the function timeout (a task is never claimed twice while an invocation may still run) and at
- * most the visibility timeout (after a crash, the redelivered message finds the lease expired).
- * `leaseBounds` gives that window.
+ * Lease consistency: the worker claims each task row with a short lease that its heartbeat
+ * renews while the invocation runs (so the lease need not outlast the invocation). The lease
+ * must be at most the function timeout: an invocation that timed out or crashed frees its
+ * tasks within one timeout, long before its messages are delivered again (visibility timeout =
+ * 6 × the function timeout), so the redelivered message finds the lease expired.
+ * `leaseBounds` gives that bound.
  */
 export class WorkQueue extends Construct {
   readonly queue: sqs.Queue;
@@ -64,11 +66,14 @@ export class WorkQueue extends Construct {
     });
   }
 
-  /** The lease window of the worker: [function timeout, visibility timeout], in seconds. */
-  get leaseBounds(): { readonly minSeconds: number; readonly maxSeconds: number } {
+  /**
+   * The worker's lease bound in seconds: at most the function timeout, which is itself a sixth
+   * of the visibility timeout (`visibilitySeconds`).
+   */
+  get leaseBounds(): { readonly maxSeconds: number; readonly visibilitySeconds: number } {
     return {
-      minSeconds: this.consumerTimeout.toSeconds(),
-      maxSeconds: this.consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR,
+      maxSeconds: this.consumerTimeout.toSeconds(),
+      visibilitySeconds: this.consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR,
     };
   }
 

@@ -1,19 +1,15 @@
-import { hostname } from 'node:os';
 import type { Config } from '../../shared/config/index.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Task } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
-import { DEFAULT_ATTEMPT_POLICY } from '../worker/attempt-policy.js';
 import { createBeforeDelete, loadSnapshotView } from '../worker/delete-checks.js';
 import { createProgressReporter } from '../worker/progress.js';
-import { runWorker, type WorkerTaskStore, workerOwnerId } from '../worker/run-worker.js';
+import type { WorkerTaskStore } from '../worker/run-worker.js';
+import { startWorkerRun } from '../worker/start-worker-run.js';
 import { createWorkerPacer } from '../worker/worker-pacer.js';
-import type { WorkerSummary } from '../worker/worker-tally.js';
+import { unfinishedCount, type WorkerSummary } from '../worker/worker-tally.js';
 import type { CliIo } from './io.js';
-
-/** A claimed task's lease: long enough for its retries' backoff (capped at 15 s) and a slow call. */
-export const LEASE_MS = 60_000;
 
 export interface ApplyOptions {
   readonly runId: string;
@@ -26,6 +22,8 @@ export interface ApplyOptions {
    * deletions beyond the guard window's budget.
    */
   readonly release?: number;
+  /** Do not wait for tasks leased by another worker (report them; exit 4). */
+  readonly noWait?: boolean;
 }
 
 export interface Applied {
@@ -35,24 +33,43 @@ export interface Applied {
 
 const n = (v: number) => v.toLocaleString('en-US');
 
+/**
+ * The run's closing text. It never reads as clean while tasks the run was asked to run are
+ * still pending or leased: it names how many and when to run `idsync apply` again.
+ */
 export function formatSummary(s: WorkerSummary): string {
   const seconds = s.elapsedMs / 1000;
-  return [
-    `applied: ${n(s.deleted)} deleted, ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined or protected), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.stopped ? `, ${n(s.released)} left for the next run (stopped)` : ''}`,
+  const lines = [
+    `applied: ${n(s.deleted)} deleted, ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined or protected), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.stopped ? ' (stopped)' : ''}`,
     `  ${n(s.calls)} QuickSight calls, ${n(s.throttledCalls)} throttled, in ${seconds.toFixed(1)} s (${s.effectiveRate.toFixed(1)} users/s)`,
-    ...(s.blocked > 0
-      ? [
-          `  GUARD: ${n(s.blocked)} deletions were BLOCKED: the guard window's budget (IDSYNC_MAX_DELETIONS within IDSYNC_GUARD_WINDOW_HOURS) is spent.`,
-          '  They stay queued as BLOCKED. Check they are intended (idsync audit), then release them for one run:',
-          `    idsync apply --max-deletions ${Math.max(s.blocked, 1)}`,
-        ]
-      : []),
-    ...(s.failed > 0
-      ? [
-          '  Failed tasks stay queued and are retried by the next run; see idsync audit for their errors.',
-        ]
-      : []),
-  ].join('\n');
+  ];
+  if (s.waitedMs > 0)
+    lines.push(`  waited ${(s.waitedMs / 1000).toFixed(0)} s for tasks leased by another worker`);
+  if (s.blocked > 0)
+    lines.push(
+      `  GUARD: ${n(s.blocked)} deletions were BLOCKED: the guard window's budget (IDSYNC_MAX_DELETIONS within IDSYNC_GUARD_WINDOW_HOURS) is spent.`,
+      '  They stay queued as BLOCKED. Check they are intended (idsync audit), then release them for one run:',
+      `    idsync apply --max-deletions ${Math.max(s.blocked, 1)}`,
+    );
+  if (s.failed > 0)
+    lines.push(
+      '  Failed tasks stay queued and are retried by the next run; see idsync audit for their errors.',
+    );
+  if (unfinishedCount(s) > 0) {
+    const parts = [
+      ...(s.leftPending > 0 ? [`${n(s.leftPending)} still pending`] : []),
+      ...(s.leftLeased > 0
+        ? [
+            `${n(s.leftLeased)} leased by another worker${s.leaseFreeAt ? ` until ${new Date(s.leaseFreeAt).toISOString()}` : ''}`,
+          ]
+        : []),
+    ];
+    const when = s.leaseFreeAt
+      ? `after ${new Date(s.leaseFreeAt).toISOString()} (or when that worker has finished)`
+      : 'now';
+    lines.push(`NOT FINISHED: ${parts.join(', ')}. Run idsync apply again ${when}.`);
+  }
+  return lines.join('\n');
 }
 
 /** The pending tasks, for a dry run. */
@@ -95,7 +112,7 @@ export async function applyTasks(
     ...(options.release !== undefined ? { release: options.release } : {}),
   });
   try {
-    const summary = await runWorker(
+    const summary = await startWorkerRun(
       {
         tasks: options.onlyRunId ? onlyTasksOf(stores.tasks, options.onlyRunId) : stores.tasks,
         audit: stores.audit,
@@ -111,11 +128,9 @@ export async function applyTasks(
       },
       {
         runId: options.runId,
-        concurrency: config.worker.concurrency,
-        leaseMs: LEASE_MS,
-        maxAttempts: DEFAULT_ATTEMPT_POLICY.maxAttempts,
-        owner: workerOwnerId(hostname(), process.pid, options.runId),
+        worker: config.worker,
         signal: stop.signal,
+        leased: options.noWait ? 'report' : 'wait',
       },
     );
     return { summary, text: formatSummary(summary) };
@@ -137,6 +152,9 @@ function onlyTasksOf(tasks: Stores['tasks'], runId: string): WorkerTaskStore {
     block: (...a) => tasks.block(...a),
     async *claimable(nowMs: number) {
       for await (const page of tasks.claimable(nowMs)) yield page.filter((t) => t.runId === runId);
+    },
+    async *leased(nowMs: number) {
+      for await (const page of tasks.leased(nowMs)) yield page.filter((t) => t.runId === runId);
     },
   };
 }

@@ -31,7 +31,12 @@ export type PacerSignal =
   | { readonly kind: 'error' };
 
 export type NextStep =
-  | { readonly kind: 'finish'; readonly outcome: 'deleted' | 'already_gone' }
+  | {
+      readonly kind: 'finish';
+      readonly outcome: 'deleted' | 'already_gone';
+      /** Not found after idsync's own earlier call: that call deleted the user. */
+      readonly confirmedOnRetry?: boolean;
+    }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly error: string }
   | { readonly kind: 'fail'; readonly error: string };
 
@@ -65,7 +70,8 @@ export function failureFacts(error: unknown): FailureFacts {
 
 /**
  * The decision after call number `attempt` (1-based, this run) of a task. Not found counts as
- * already gone. Throttling and transient failures (5xx, resets) are retried after a capped,
+ * already gone, unless idsync had called before for this task (`earlierCall`, over every run,
+ * a dead worker's included): then that call deleted the user, and the outcome is `deleted`. Throttling and transient failures (5xx, resets) are retried after a capped,
  * full-jitter delay until `maxAttempts`; anything else (access denied, validation) fails now.
  */
 export function decideAfterCall(
@@ -73,10 +79,16 @@ export function decideAfterCall(
   attempt: number,
   policy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY,
   random: () => number = Math.random,
+  earlierCall = false,
 ): AttemptDecision {
   if (result.ok) {
-    const outcome = result.outcome === 'deleted' ? 'deleted' : 'already_gone';
-    return { pacer: { kind: 'served' }, next: { kind: 'finish', outcome }, throttled: false };
+    const confirmed = result.outcome !== 'deleted' && earlierCall;
+    const outcome = result.outcome === 'deleted' || confirmed ? 'deleted' : 'already_gone';
+    return {
+      pacer: { kind: 'served' },
+      next: { kind: 'finish', outcome, ...(confirmed ? { confirmedOnRetry: true } : {}) },
+      throttled: false,
+    };
   }
   const facts = failureFacts(result.error);
   const pacer: PacerSignal = facts.throttled

@@ -1,31 +1,31 @@
-import { hostname } from 'node:os';
 import type { DestinationStream } from 'pino';
 import { createDocumentClient, createDynamoClient } from '../../shared/aws/clients.js';
 import {
   createQuickSightDeleter,
   type QuickSightDeleter,
 } from '../../shared/aws/quicksight-deleter.js';
-import {
-  isClaimable,
-  poisonRows,
-  readTaskBatch,
-  TaskBatchOutcomes,
-} from '../../shared/aws/sqs-task-batch.js';
+import { poisonRows, readTaskBatch, TaskBatchOutcomes } from '../../shared/aws/sqs-task-batch.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import { DynamoTaskStore, type Task } from '../../shared/dynamo/task-store.js';
+import {
+  DynamoTaskStore,
+  isClaimable,
+  isLeased,
+  type Task,
+} from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
 import type { Pacer } from '../../shared/limiter/pacer.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { emfFields } from '../../shared/metrics.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
-import { type AttemptPolicy, DEFAULT_ATTEMPT_POLICY } from './attempt-policy.js';
+import type { AttemptPolicy } from './attempt-policy.js';
 import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
-import { type BeforeDelete, runWorker, workerOwnerId } from './run-worker.js';
+import type { BeforeDelete } from './run-worker.js';
+import { startWorkerRun } from './start-worker-run.js';
 import { createWorkerPacer } from './worker-pacer.js';
 
 /**
@@ -49,19 +49,8 @@ type WorkerConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** Invocation time kept back for the graceful stop: calls in flight finish, waiters are released. */
 export const STOP_MARGIN_MS = 20_000;
-/** The lease outlives the invocation by this much (see leaseMsFor). */
-export const LEASE_MARGIN_MS = 60_000;
 /** Remaining time assumed without a Lambda context: the stack's worker timeout, 5 minutes. */
 const DEFAULT_REMAINING_MS = 5 * 60_000;
-
-/**
- * A claimed task's lease: longer than this invocation can still run (nobody claims the task
- * meanwhile), and far below the queue's visibility timeout (6 × the function timeout), so a
- * message delivered again after a crash finds the lease expired (WorkQueue.leaseBounds).
- */
-export function leaseMsFor(remainingMs: number): number {
-  return remainingMs + LEASE_MARGIN_MS;
-}
 
 /** The part of the Lambda context the worker reads. */
 export interface WorkerContext {
@@ -161,7 +150,10 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
     const named = await readNamedTasks(c, [...batch.messages.keys()], outcomes, runId);
     const now = Date.now();
     const live = named.filter((t) => isClaimable(t, now));
-    for (const t of named) if (!isClaimable(t, now)) outcomes.settled(t.taskId);
+    // Finished: acknowledged. Leased by an invocation that died (its short lease runs out soon):
+    // delivered again after the visibility timeout, when it is claimable.
+    for (const t of named)
+      if (!isClaimable(t, now) && !isLeased(t, now)) outcomes.settled(t.taskId);
 
     let failedItems = 0;
     let blocked = 0;
@@ -176,7 +168,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
     } else if (live.length > 0) {
       const remainingMs = context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
       const beforeDelete = await deleteChecks(c);
-      const summary = await runWorker(
+      const summary = await startWorkerRun(
         {
           tasks: outcomes.taskStore(c.tasks, live),
           audit: c.audit,
@@ -187,10 +179,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
         },
         {
           runId,
-          concurrency: config.worker.concurrency,
-          leaseMs: leaseMsFor(remainingMs),
-          maxAttempts: DEFAULT_ATTEMPT_POLICY.maxAttempts,
-          owner: workerOwnerId(hostname(), process.pid, runId),
+          worker: config.worker,
           signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
           ...(options.backoff ? { backoff: options.backoff } : {}),
         },

@@ -10,6 +10,18 @@ import type { ProgressSnapshot } from './worker-tally.js';
 export interface ProgressReporter {
   start(read: () => ProgressSnapshot): void;
   stop(final: ProgressSnapshot): void;
+  /** The run waits for `tasks` leased by another worker, at most `leftMs` more (countdown); 0 tasks: the wait is over. */
+  waiting?(wait: LeaseWait): void;
+}
+
+export interface LeaseWait {
+  readonly tasks: number;
+  readonly leftMs: number;
+}
+
+/** The countdown line of a wait for leased tasks. */
+export function waitingText(w: LeaseWait): string {
+  return `waiting for ${w.tasks} task${w.tasks === 1 ? '' : 's'} leased by another worker: ${formatDuration(w.leftMs)} left`;
 }
 
 /** No output (tests, benchmarks). */
@@ -55,6 +67,20 @@ export class JsonProgress implements ProgressReporter {
     clearInterval(this.timer);
     this.logger.info({ progress: progressFields(final) }, 'worker progress (final)');
   }
+
+  private lastWaitLog = 0;
+
+  /** One `waiting for leased tasks` record per `intervalMs` at most, with the seconds left. */
+  waiting(w: LeaseWait): void {
+    const now = Date.now();
+    if (w.tasks === 0) return;
+    if (now - this.lastWaitLog < Math.min(this.intervalMs, 5_000)) return;
+    this.lastWaitLog = now;
+    this.logger.info(
+      { waiting: { tasks: w.tasks, secondsLeft: Math.ceil(w.leftMs / 1000) } },
+      waitingText(w),
+    );
+  }
 }
 
 export interface BarProgressOptions {
@@ -67,7 +93,7 @@ export interface BarProgressOptions {
 }
 
 const BAR_FORMAT =
-  'deleting {bar} {value}/{total} | {rate}/s | ETA {left} | throttled {throttled} | failed {failed}';
+  'deleting {bar} {value}/{total} | {rate}/s | ETA {left} | throttled {throttled} | failed {failed}{note}';
 
 /** A cli-progress bar redrawn a few times a second. */
 export class BarProgress implements ProgressReporter {
@@ -90,20 +116,28 @@ export class BarProgress implements ProgressReporter {
 
   start(read: () => ProgressSnapshot): void {
     const first = read();
-    this.bar.start(first.total, first.done, payload(first));
+    this.bar.start(first.total, first.done, { ...payload(first), note: this.note });
     this.timer = setInterval(() => this.draw(read()), 1000 / (this.options.fps ?? 4));
     this.timer.unref();
   }
 
   stop(final: ProgressSnapshot): void {
     clearInterval(this.timer);
+    this.note = '';
     this.draw(final);
     this.bar.stop();
   }
 
+  private note = '';
+
+  /** Shows the countdown in the bar's line. */
+  waiting(w: LeaseWait): void {
+    this.note = w.tasks === 0 ? '' : ` | ${waitingText(w)}`;
+  }
+
   private draw(s: ProgressSnapshot): void {
     if (s.total !== this.bar.getTotal()) this.bar.setTotal(s.total);
-    this.bar.update(s.done, payload(s));
+    this.bar.update(s.done, { ...payload(s), note: this.note });
   }
 }
 

@@ -1,3 +1,4 @@
+import { outcomeKey } from '../../shared/dynamo/audit-store.js';
 import type { Task, TaskOutcome } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
 import {
@@ -7,6 +8,13 @@ import {
   DEFAULT_ATTEMPT_POLICY,
   decideAfterCall,
 } from './attempt-policy.js';
+import {
+  type HeldLease,
+  HeldLeases,
+  listLeased,
+  remainingTasks,
+  sleepUnless,
+} from './held-leases.js';
 import { silentProgress } from './progress.js';
 import { WorkQueue } from './work-queue.js';
 import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js';
@@ -32,23 +40,43 @@ export { workerOwnerId } from './worker-ports.js';
 /**
  * The worker shell: deletes the QuickSight users of the claimable tasks through a fastq queue
  * (at most `concurrency` tasks at work), the pacer in front of every QuickSight call. A task is
- * claimed (conditional update, lease) just before its first call, checked by `beforeDelete`,
- * and finished with a conditional write; its retries wait OFF the queue (a timer re-queues them)
- * and renew the lease first, so a task whose lease was lost is never sent. Every outcome is an
- * audit row. On `signal` it stops taking tasks, lets calls in flight finish, and gives claimed
- * tasks that still wait for a retry back (PENDING).
+ * claimed (conditional update, short lease) just before its first call, checked by
+ * `beforeDelete`, and finished with a conditional write; its retries wait OFF the queue (a timer
+ * re-queues them).
+ *
+ * Leases follow their owner: a heartbeat renews the lease of every task this run holds (also
+ * while it waits for the pacer or a retry delay), so a dead worker's tasks come free within one
+ * short lease. Each call is counted on the task (`attempts`) just before it is sent, in the same
+ * write that checks the lease, so a task whose lease was lost is never sent, and a later run
+ * knows an earlier call may have deleted the user: a 404 then is idsync's own deletion
+ * confirmed (`deleted`), not `already_gone`.
+ *
+ * The outcome's audit row is written BEFORE the task's final state; a final outcome (deleted,
+ * already gone, cancelled) goes to a key fixed per task execution (`outcomeKey`), so a run that
+ * finishes a task after a kill between the two writes finds the row and adds none.
+ *
+ * With `leased: 'wait'` the run waits for tasks another worker holds (until their leases as
+ * first seen have run out, with a countdown) and takes them over; with `'report'` it does not
+ * wait. Either way it then counts what is left of its scope (pending or leased) in the summary.
+ * On `signal` it stops taking tasks, lets calls in flight finish, and gives claimed tasks that
+ * still wait for a retry back (PENDING).
  */
 
-/** A claimed task at work. */
-interface Running {
-  readonly task: Task;
+/** A claimed task at work; the heartbeat (./held-leases.ts) keeps its lease. */
+interface Running extends HeldLease {
   /** Calls over every run (the task's `attempts`). */
   attempts: number;
   /** Calls in this run. */
   runAttempts: number;
-  leaseUntil: number;
   startedAt?: string;
 }
+
+/** How often a waiting run looks at the leased tasks again. */
+const WAIT_POLL_MS = 500;
+
+/** The outcome row's reason when a retry finds the user gone after idsync's own earlier call. */
+export const CONFIRMED_REASON =
+  'deleted by idsync: an earlier call (maybe by a worker that stopped) removed the user; confirmed gone on retry';
 
 type Job =
   | { readonly kind: 'start'; readonly task: Task }
@@ -66,6 +94,11 @@ class WorkerRun {
   private readonly window = new RateWindow();
   private stopped = false;
   private startedAt = 0;
+  /** Tasks this run holds a lease on: the heartbeat renews them. */
+  private readonly held: HeldLeases;
+  private waitedMs = 0;
+  private leaseFreeAt?: number;
+  private readonly stopWaiting = new AbortController();
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -82,6 +115,7 @@ class WorkerRun {
       options.concurrency,
       (error: unknown) => deps.logger.error({ error: describeError(error) }, 'worker job failed'),
     );
+    this.held = new HeldLeases(deps, options.owner, options.leaseMs, this.now);
   }
 
   async run(): Promise<WorkerSummary> {
@@ -93,20 +127,56 @@ class WorkerRun {
     this.deps.logger.info({ runId, owner, concurrency }, 'worker started');
     const progress = this.deps.progress ?? silentProgress;
     progress.start(() => this.snapshot());
+    this.held.start(this.options.heartbeatMs);
     try {
       await this.feed();
+      if (this.options.leased) {
+        const left = await remainingTasks(this.deps.tasks, this.now());
+        this.counts.leftPending = left.pending;
+        this.counts.leftLeased = left.leased;
+        this.leaseFreeAt = left.leaseFreeAt;
+      }
     } finally {
+      this.held.stop();
       signal?.removeEventListener('abort', onAbort);
       progress.stop(this.snapshot());
     }
-    const summary = summarize(this.counts, this.now() - this.startedAt, this.stopped);
+    const summary = summarize(this.counts, this.now() - this.startedAt, this.stopped, {
+      waitedMs: this.waitedMs,
+      ...(this.leaseFreeAt !== undefined ? { leaseFreeAt: this.leaseFreeAt } : {}),
+    });
     this.deps.logger.info({ runId, summary }, 'worker finished');
     return summary;
   }
 
-  /** Lists claimable tasks not seen in this run and queues them, until a listing has none. */
+  /**
+   * Lists claimable tasks not seen in this run and queues them, until a listing has none; then,
+   * with `leased: 'wait'`, waits for tasks leased by another worker and lists again.
+   */
   private async feed(): Promise<void> {
     const seen = new Set<string>();
+    let deadline: number | undefined;
+    for (;;) {
+      await this.feedClaimable(seen);
+      if (this.stopped || this.options.leased !== 'wait') return;
+      const now = this.now();
+      const leased = await listLeased(this.deps.tasks, now);
+      if (leased.length === 0) return;
+      const until = Math.max(...leased.map((t) => t.leaseUntil ?? now));
+      // Bounded by the leases as first seen: a dead worker's run out by then; a live one's
+      // are renewed, and the run stops waiting and says so.
+      deadline ??= until + WAIT_POLL_MS;
+      if (now >= deadline) return;
+      const waitMs = Math.min(WAIT_POLL_MS, deadline - now);
+      this.deps.progress?.waiting?.({ tasks: leased.length, leftMs: deadline - now });
+      this.deps.logger.debug({ tasks: leased.length, leftMs: deadline - now }, 'waiting');
+      await sleepUnless(waitMs, this.stopWaiting.signal);
+      this.waitedMs += waitMs;
+      this.deps.progress?.waiting?.({ tasks: 0, leftMs: 0 });
+    }
+  }
+
+  private async feedClaimable(seen: Set<string>): Promise<void> {
     while (!this.stopped) {
       const fresh: Task[] = [];
       for await (const page of this.deps.tasks.claimable(this.now()))
@@ -133,9 +203,11 @@ class WorkerRun {
       if (job.kind === 'start') await this.start(job.task);
       else await this.attempt(job.run);
     } catch (error) {
-      // A DynamoDB failure: the task keeps its lease, which expires; a later run takes it again.
+      // A DynamoDB failure: the task keeps its lease, which expires (no more heartbeat for it);
+      // a later run takes it over.
       this.counts.failed++;
       const taskId = job.kind === 'start' ? job.task.taskId : job.run.task.taskId;
+      this.held.forget(taskId);
       this.deps.logger.error({ taskId, error: describeError(error) }, 'task bookkeeping failed');
     }
   }
@@ -145,9 +217,9 @@ class WorkerRun {
       this.counts.total--;
       return;
     }
-    const { owner, leaseMs } = this.options;
+    const { owner, leaseMs, runId } = this.options;
     const now = this.now();
-    const task = await this.deps.tasks.claim(candidate.taskId, owner, leaseMs, now);
+    const task = await this.deps.tasks.claim(candidate.taskId, owner, leaseMs, now, runId);
     if (!task) {
       this.counts.skipped++;
       this.deps.logger.debug({ taskId: candidate.taskId }, 'task no longer claimable; skipped');
@@ -158,7 +230,9 @@ class WorkerRun {
       attempts: task.attempts ?? 0,
       runAttempts: 0,
       leaseUntil: now + leaseMs,
+      lost: false,
     };
+    this.held.add(run);
     let veto: Awaited<ReturnType<BeforeDelete>>;
     try {
       veto = this.deps.beforeDelete ? await this.deps.beforeDelete(task) : 'proceed';
@@ -178,26 +252,31 @@ class WorkerRun {
   /** One QuickSight call for a claimed task, and what follows from its answer. */
   private async attempt(run: Running): Promise<void> {
     if (this.stopped) return this.release(run);
-    const { leaseMs } = this.options;
+    if (run.lost) return this.lose(run);
     const { task } = run;
-    if (!(await this.holdLease(run, leaseMs / 2))) return;
     const startedAt = await this.deps.pacer.acquire();
     if (this.stopped) return this.release(run);
-    // A long wait for the pacer must not leave the call running on an expiring lease.
-    if (!(await this.holdLease(run, leaseMs / 4))) return;
+    // Counts the call on the task and checks the lease in one write: nothing is sent on a
+    // lost lease, and a run after a crash knows this call may have been made.
+    if (!(await this.beginCall(run))) return this.lose(run);
     run.startedAt ??= new Date(this.now()).toISOString();
     run.runAttempts++;
-    run.attempts++;
     this.counts.calls++;
     const decision = decideAfterCall(
       await this.call(task),
       run.runAttempts,
       this.policy,
       this.deps.random,
+      run.attempts > 1,
     );
     this.report(decision, startedAt);
     const next = decision.next;
-    if (next.kind === 'finish') return this.finish(run, next.outcome, {});
+    if (next.kind === 'finish')
+      return this.finish(
+        run,
+        next.outcome,
+        next.confirmedOnRetry ? { reason: CONFIRMED_REASON, confirmedOnRetry: true } : {},
+      );
     if (next.kind === 'fail') return this.finish(run, 'failed', { error: next.error });
     this.deps.logger.debug(
       {
@@ -211,22 +290,22 @@ class WorkerRun {
     this.queue.later({ kind: 'retry', run }, next.delayMs);
   }
 
-  /**
-   * Makes sure `run`'s lease has at least `minRemainingMs` left, renewing it when needed. False
-   * (counted as skipped, nothing sent) when the lease was lost: it expired and another worker
-   * took the task, or the task was finished meanwhile.
-   */
-  private async holdLease(run: Running, minRemainingMs: number): Promise<boolean> {
-    const now = this.now();
-    if (run.leaseUntil - now >= minRemainingMs) return true;
+  /** Renews the lease and records call number `attempts + 1`; false when the lease was lost. */
+  private async beginCall(run: Running): Promise<boolean> {
     const { owner, leaseMs } = this.options;
-    if (await this.deps.tasks.renew(run.task.taskId, owner, leaseMs, now)) {
-      run.leaseUntil = now + leaseMs;
-      return true;
-    }
+    const now = this.now();
+    if (!(await this.deps.tasks.renew(run.task.taskId, owner, leaseMs, now, run.attempts + 1)))
+      return false;
+    run.attempts++;
+    run.leaseUntil = Math.max(run.leaseUntil, now + leaseMs);
+    return true;
+  }
+
+  /** The lease was lost (expired and taken over, or the task finished elsewhere): let go. */
+  private lose(run: Running): void {
+    this.held.delete(run);
     this.counts.skipped++;
     this.deps.logger.warn({ taskId: run.task.taskId }, 'lease lost; the call is not sent');
-    return false;
   }
 
   private async call(task: Task): Promise<CallResult> {
@@ -250,14 +329,42 @@ class WorkerRun {
     else if (signal.kind === 'error') this.counts.errorCalls++;
   }
 
+  /**
+   * Records the outcome, then the task's final state (in that order: a kill between the two
+   * leaves the task to be finished again, and its final row is keyed per execution). A failed
+   * audit write leaves the task IN_PROGRESS; its lease runs out and a later run finishes it.
+   */
   private async finish(
     run: Running,
     outcome: TaskOutcome,
-    extra: { error?: string; reason?: string },
+    extra: { error?: string; reason?: string; confirmedOnRetry?: boolean },
   ): Promise<void> {
     const { owner, runId } = this.options;
     const { task } = run;
     const finishedAt = new Date(this.now()).toISOString();
+    const record = outcomeRecord({
+      runId,
+      owner,
+      task,
+      outcome,
+      attempts: run.attempts,
+      startedAt: run.startedAt ?? finishedAt,
+      finishedAt,
+      ...extra,
+    });
+    if (outcome === 'failed') await this.deps.audit.append([record]);
+    else {
+      const key = outcomeKey(
+        { execRunId: task.execRunId ?? runId, execAt: task.execAt ?? task.updatedAt },
+        task.taskId,
+      );
+      if ((await this.deps.audit.appendOnce(record, key)) === 'exists')
+        this.deps.logger.info(
+          { taskId: task.taskId, outcome },
+          'outcome row already written by an earlier run',
+        );
+    }
+    this.held.delete(run);
     const kept =
       outcome === 'failed'
         ? await this.deps.tasks.fail(task.taskId, owner, extra.error ?? 'failed', run.attempts)
@@ -273,24 +380,6 @@ class WorkerRun {
     else this.counts.failed++;
     if (outcome === 'failed')
       this.deps.logger.warn({ taskId: task.taskId, error: extra.error }, 'task failed');
-    const record = outcomeRecord({
-      runId,
-      owner,
-      task,
-      outcome,
-      attempts: run.attempts,
-      startedAt: run.startedAt ?? finishedAt,
-      finishedAt,
-      ...extra,
-    });
-    try {
-      await this.deps.audit.append([record]);
-    } catch (error) {
-      this.deps.logger.error(
-        { taskId: task.taskId, error: describeError(error) },
-        'audit append failed',
-      );
-    }
   }
 
   /** The guard window refused the deletion: the task is kept BLOCKED, with an audit row. */
@@ -314,6 +403,7 @@ class WorkerRun {
   }
 
   private async release(run: Running): Promise<void> {
+    this.held.delete(run);
     await this.deps.tasks.release(run.task.taskId, this.options.owner, run.attempts);
     this.counts.released++;
   }
@@ -327,6 +417,7 @@ class WorkerRun {
       'worker stopping: finishing calls in flight',
     );
     this.queue.hurry();
+    this.stopWaiting.abort();
   }
 
   private snapshot() {

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import type { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import type { DynamoTaskStore, Task } from '../../shared/dynamo/task-store.js';
 import type { Pacer } from '../../shared/limiter/pacer.js';
 import type { Logger } from '../../shared/logger.js';
@@ -12,7 +12,9 @@ export type WorkerPacer = Pick<Pacer, 'acquire' | 'onSuccess' | 'onThrottle' | '
 export type WorkerTaskStore = Pick<
   DynamoTaskStore,
   'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'
->;
+> &
+  /** The tasks of the run's scope held under a live lease (absent: the run never waits). */
+  Partial<Pick<DynamoTaskStore, 'leased'>>;
 /**
  * A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined or is
  * protected now); `block` keeps it BLOCKED (the guard window's budget is spent).
@@ -23,7 +25,8 @@ export type BeforeDelete = (
 
 export interface WorkerDeps {
   readonly tasks: WorkerTaskStore;
-  readonly audit: { append(records: readonly AuditRecord[]): Promise<unknown> };
+  /** `append` for failed outcomes; `appendOnce` for a task execution's one final row. */
+  readonly audit: Pick<DynamoAuditLog, 'append' | 'appendOnce'>;
   readonly quickSight: Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
   readonly pacer: WorkerPacer;
   readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -39,8 +42,16 @@ export interface WorkerOptions {
   readonly runId: string;
   /** Ceiling on tasks at work at once (IDSYNC_CONCURRENCY). */
   readonly concurrency: number;
-  /** Lease of a claimed task; renewed before each retry. */
+  /** Lease of a claimed task, short: renewed by the heartbeat while the task is at work. */
   readonly leaseMs: number;
+  /** Heartbeat period: a quarter of the lease by default. */
+  readonly heartbeatMs?: number;
+  /**
+   * Tasks of the scope leased by another worker: 'wait' for them (until their leases as first
+   * seen run out) and take them over, or only 'report' them. Either way the summary then counts
+   * what is left (pending or leased). Unset (the Lambda, whose queue delivers again): neither.
+   */
+  readonly leased?: 'wait' | 'report';
   /** Calls per task in this run, the first included. */
   readonly maxAttempts: number;
   /** Lease owner id, unique per worker process (see `workerOwnerId`). */

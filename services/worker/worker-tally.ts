@@ -26,6 +26,10 @@ export interface WorkerCounts {
   throttledCalls: number;
   /** 5xx and other failed calls (throttles excluded). */
   errorCalls: number;
+  /** At the end: tasks of the scope still PENDING (or on an expired lease). */
+  leftPending: number;
+  /** At the end: tasks of the scope held by a worker under a live lease. */
+  leftLeased: number;
 }
 
 export function emptyCounts(): WorkerCounts {
@@ -41,6 +45,8 @@ export function emptyCounts(): WorkerCounts {
     calls: 0,
     throttledCalls: 0,
     errorCalls: 0,
+    leftPending: 0,
+    leftLeased: 0,
   };
 }
 
@@ -55,12 +61,17 @@ export interface WorkerSummary extends Readonly<WorkerCounts> {
   readonly effectiveRate: number;
   /** The run was stopped (signal) before it ran out of tasks. */
   readonly stopped: boolean;
+  /** Time spent waiting for tasks leased by another worker. */
+  readonly waitedMs: number;
+  /** Epoch ms when the last lease still held at the end runs out (rerun after it). */
+  readonly leaseFreeAt?: number;
 }
 
 export function summarize(
   counts: WorkerCounts,
   elapsedMs: number,
   stopped: boolean,
+  waits: { readonly waitedMs?: number; readonly leaseFreeAt?: number } = {},
 ): WorkerSummary {
   const removed = counts.deleted + counts.alreadyGone;
   return {
@@ -68,13 +79,26 @@ export function summarize(
     elapsedMs,
     effectiveRate: elapsedMs > 0 ? (removed * 1000) / elapsedMs : 0,
     stopped,
+    waitedMs: waits.waitedMs ?? 0,
+    ...(waits.leaseFreeAt !== undefined ? { leaseFreeAt: waits.leaseFreeAt } : {}),
   };
 }
 
-/** Exit code: 3 when the guard window blocked tasks, 4 when some failed after their retries. */
-export function exitCodeOf(summary: Pick<WorkerSummary, 'failed' | 'blocked'>): ExitCode {
+/** Tasks the run was asked to run that are not finished: still pending or leased. */
+export function unfinishedCount(s: Pick<WorkerSummary, 'leftPending' | 'leftLeased'>): number {
+  return s.leftPending + s.leftLeased;
+}
+
+/**
+ * Exit code of the exit-code table (README): 3 when the guard window blocked tasks; 4 when some
+ * tasks failed after their retries or some are left pending or leased; 0 only when every task
+ * the run was asked to run is done.
+ */
+export function exitCodeOf(
+  summary: Pick<WorkerSummary, 'failed' | 'blocked' | 'leftPending' | 'leftLeased'>,
+): ExitCode {
   if (summary.blocked > 0) return ExitCode.GuardOrPartial;
-  return summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+  return summary.failed > 0 || unfinishedCount(summary) > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }
 
 export interface ProgressSnapshot {
@@ -137,6 +161,8 @@ export interface OutcomeFacts {
   readonly finishedAt: string;
   readonly error?: string;
   readonly reason?: string;
+  /** Gone on a retry after idsync's own earlier call: that call deleted the user. */
+  readonly confirmedOnRetry?: boolean;
 }
 
 /** The audit row of one task's outcome. */
@@ -164,6 +190,7 @@ export function outcomeRecord(f: OutcomeFacts): AuditRecord {
       startedAt: f.startedAt,
       finishedAt: f.finishedAt,
       ...(f.error !== undefined ? { error: f.error } : {}),
+      ...(f.confirmedOnRetry ? { confirmedOnRetry: true } : {}),
     },
   };
 }

@@ -12,8 +12,9 @@ import { parseTaskMessage, type SqsBatchResponse, type SqsRecord } from './sqs-t
  *
  * A message is delivered again when its task failed with a retryable error (throttling, 5xx,
  * reset, after every attempt of this invocation), was given back on the stop before the
- * timeout, was never reached, or could not be read or booked. It is acknowledged when its task
- * ended DONE or CANCELLED, was not claimable (finished earlier, or another run holds its lease),
+ * timeout, was never reached, is held under the short lease of an invocation that died, or could
+ * not be read or booked. It is acknowledged when its task ended DONE or CANCELLED, was finished
+ * earlier or taken by another run while this one claimed it,
  * does not exist, or failed for good (access denied, validation: the row stays FAILED and the
  * next plan cycle announces it again). A poison message is acknowledged after its audit row.
  */
@@ -53,15 +54,6 @@ export function poisonRows(batch: TaskBatch, runId: string, at: string): AuditRe
       body: String(record.body).slice(0, 500),
     },
   }));
-}
-
-/** Claimable now: PENDING, FAILED, or IN_PROGRESS with an expired lease (as the store's query). */
-export function isClaimable(task: Task, nowMs: number): boolean {
-  return (
-    task.status === 'PENDING' ||
-    task.status === 'FAILED' ||
-    (task.status === 'IN_PROGRESS' && (task.leaseUntil ?? 0) < nowMs)
-  );
 }
 
 type End = 'settled' | 'released' | 'failed';

@@ -1,3 +1,9 @@
 export * from './load-config.js';
 export { renderConfigTable } from './render-table.js';
-export { DEFAULT_CONCURRENCY, DEFAULT_RATE, type Section, VARIABLES } from './variables.js';
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_RATE,
+  type Section,
+  VARIABLES,
+} from './variables.js';

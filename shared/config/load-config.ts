@@ -1,5 +1,11 @@
 import { ConfigError } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_RATE, type Section, VARIABLES } from './variables.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_RATE,
+  type Section,
+  VARIABLES,
+} from './variables.js';
 
 /**
  * The only reader of `process.env` in idsync. `loadConfig(['google', …])` parses the variables
@@ -47,6 +53,8 @@ export interface QuickSightConfig {
 export interface WorkerConfig {
   readonly rate: number;
   readonly concurrency: number;
+  /** IDSYNC_LEASE_SECONDS in ms. */
+  readonly leaseMs: number;
 }
 export interface PlanConfig {
   readonly maxDeletions: number;
@@ -167,6 +175,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   worker: (env) => ({
     rate: read<number>(env, 'IDSYNC_RATE') ?? DEFAULT_RATE,
     concurrency: read<number>(env, 'IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
+    leaseMs: (read<number>(env, 'IDSYNC_LEASE_SECONDS') ?? DEFAULT_LEASE_SECONDS) * 1000,
   }),
   plan: (env) => ({
     maxDeletions: read<number>(env, 'IDSYNC_MAX_DELETIONS') ?? 100,

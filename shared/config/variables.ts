@@ -134,6 +134,8 @@ function spec(
 
 export const DEFAULT_RATE = 50;
 export const DEFAULT_CONCURRENCY = 16;
+/** A task's lease: short, renewed by the worker's heartbeat (a quarter of it). */
+export const DEFAULT_LEASE_SECONDS = 20;
 
 export const VARIABLES: readonly VariableSpec[] = [
   spec(
@@ -232,6 +234,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     'ceiling on in-flight QuickSight calls',
     positiveInt,
     `\`${DEFAULT_CONCURRENCY}\``,
+    false,
+  ),
+  spec(
+    'IDSYNC_LEASE_SECONDS',
+    'worker',
+    "lease of a task at work, renewed by the worker's heartbeat: a stopped worker's tasks come free after it (at most the worker Lambda's timeout)",
+    positiveInt.pipe(z.number().min(2, 'must be at least 2').max(300, 'must be at most 300')),
+    `\`${DEFAULT_LEASE_SECONDS}\``,
     false,
   ),
   spec(

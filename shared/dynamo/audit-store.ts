@@ -64,6 +64,18 @@ export interface AuditLogOptions {
 
 const SEQ_DIGITS = 6;
 
+/**
+ * The key of a task execution's one final outcome row: the run that started the execution and
+ * `<execAt>#outcome#<taskId>`. A run that finishes a task a dead worker had started (and maybe
+ * already recorded) writes to the same key, so the row is never doubled.
+ */
+export function outcomeKey(
+  exec: { readonly execRunId: string; readonly execAt: string },
+  taskId: string,
+): { readonly runId: string; readonly sk: string } {
+  return { runId: exec.execRunId, sk: `${exec.execAt}#outcome#${taskId}` };
+}
+
 export class DynamoAuditLog {
   private seq = 0;
   private readonly parallelPuts: number;
@@ -92,6 +104,24 @@ export class DynamoAuditLog {
     };
     await Promise.all(Array.from({ length: Math.min(this.parallelPuts, stored.length) }, lane));
     return stored;
+  }
+
+  /**
+   * Writes `record` under the fixed key `key` (its runId replaced by `key.runId`) unless that
+   * key exists: 'written', or 'exists' when an earlier run already wrote it.
+   */
+  async appendOnce(
+    record: AuditRecord,
+    key: { readonly runId: string; readonly sk: string },
+  ): Promise<'written' | 'exists'> {
+    const item = { ...this.toStored({ ...record, runId: key.runId }), sk: key.sk };
+    try {
+      await this.putOnce(item);
+      return 'written';
+    } catch (error) {
+      if (error instanceof AuditRecordExistsError) return 'exists';
+      throw error;
+    }
   }
 
   /** Every record of a run, in time order (table key). */

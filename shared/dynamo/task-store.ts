@@ -65,6 +65,32 @@ export interface Task {
   readonly cancelReason?: string;
   /** Why the task is BLOCKED (the guard window's budget was spent). */
   readonly blockReason?: string;
+  /**
+   * The run that started this execution of the task and when (set by the claim that takes a
+   * PENDING or FAILED task, kept by a take-over of an expired lease, cleared by fail/release):
+   * the key of its one final outcome row (shared/dynamo/audit-store.ts, outcomeKey).
+   */
+  readonly execRunId?: string;
+  readonly execAt?: string;
+}
+
+/** The statuses a worker may claim at once; IN_PROGRESS too once its lease has expired. */
+export const CLAIMABLE_STATUSES = ['PENDING', 'FAILED'] as const;
+
+/**
+ * Claimable now: PENDING, FAILED, or IN_PROGRESS with an expired lease. The one statement of
+ * the rule: `claimable()`, `claim()` and the worker Lambda's batch all follow it.
+ */
+export function isClaimable(task: Pick<Task, 'status' | 'leaseUntil'>, nowMs: number): boolean {
+  return (
+    (CLAIMABLE_STATUSES as readonly string[]).includes(task.status) ||
+    (task.status === 'IN_PROGRESS' && (task.leaseUntil ?? 0) < nowMs)
+  );
+}
+
+/** IN_PROGRESS under a lease that has not expired: another worker (or this one) holds it. */
+export function isLeased(task: Pick<Task, 'status' | 'leaseUntil'>, nowMs: number): boolean {
+  return task.status === 'IN_PROGRESS' && (task.leaseUntil ?? 0) >= nowMs;
 }
 
 /** What the planner provides; the store adds status, attempts and timestamps. */
@@ -200,22 +226,26 @@ export class DynamoTaskStore {
   }
 
   /**
-   * Takes a task for `owner` until `nowMs + leaseMs`: PENDING or FAILED, or IN_PROGRESS with an
-   * expired lease. Returns the claimed task, or undefined when it is not claimable.
+   * Takes a task for `owner` until `nowMs + leaseMs` when it is claimable (`isClaimable`).
+   * Returns the claimed task, or undefined when it is not claimable. `runId` becomes the
+   * execution's run (`execRunId`) unless the task is taken over from a dead worker, whose
+   * execution goes on.
    */
   async claim(
     taskId: string,
     owner: string,
     leaseMs: number,
     nowMs: number,
+    runId?: string,
   ): Promise<Task | undefined> {
+    const at = this.now().toISOString();
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { taskId },
           UpdateExpression:
-            'SET #s = :ip, leaseOwner = :owner, leaseUntil = :until, updatedAt = :at',
+            'SET #s = :ip, leaseOwner = :owner, leaseUntil = :until, updatedAt = :at, execRunId = if_not_exists(execRunId, :run), execAt = if_not_exists(execAt, :at)',
           ConditionExpression:
             'attribute_exists(taskId) AND (#s IN (:pending, :failed) OR (#s = :ip AND leaseUntil < :now))',
           ExpressionAttributeNames: { '#s': 'status' },
@@ -223,9 +253,10 @@ export class DynamoTaskStore {
             ':ip': 'IN_PROGRESS',
             ':owner': owner,
             ':until': nowMs + leaseMs,
-            ':at': this.now().toISOString(),
-            ':pending': 'PENDING',
-            ':failed': 'FAILED',
+            ':at': at,
+            ':run': runId ?? owner,
+            ':pending': CLAIMABLE_STATUSES[0],
+            ':failed': CLAIMABLE_STATUSES[1],
             ':now': nowMs,
           },
           ReturnValues: 'ALL_NEW',
@@ -238,11 +269,24 @@ export class DynamoTaskStore {
     }
   }
 
-  /** Extends `owner`'s lease; false when the lease was lost (expired and taken, or finished). */
-  renew(taskId: string, owner: string, leaseMs: number, nowMs: number): Promise<boolean> {
-    return this.updateOwned(taskId, owner, 'SET leaseUntil = :until, updatedAt = :at', {
-      ':until': nowMs + leaseMs,
-    });
+  /**
+   * Extends `owner`'s lease; false when the lease was lost (expired and taken, or finished).
+   * With `attempts`, also records the calls made so far: the worker counts a call here just
+   * before sending it, so a run after a crash knows an earlier call may have deleted the user.
+   */
+  renew(
+    taskId: string,
+    owner: string,
+    leaseMs: number,
+    nowMs: number,
+    attempts?: number,
+  ): Promise<boolean> {
+    return this.updateOwned(
+      taskId,
+      owner,
+      `SET leaseUntil = :until, updatedAt = :at${attempts === undefined ? '' : ', attempts = :attempts'}`,
+      { ':until': nowMs + leaseMs, ...(attempts === undefined ? {} : { ':attempts': attempts }) },
+    );
   }
 
   /** Finishes `owner`'s task: DONE (deleted, already gone) or CANCELLED (vetoed before it ran). */
@@ -269,7 +313,7 @@ export class DynamoTaskStore {
     return this.updateOwned(
       taskId,
       owner,
-      'SET #s = :failed, outcome = :outcome, lastError = :error, attempts = :attempts, updatedAt = :at REMOVE leaseUntil',
+      'SET #s = :failed, outcome = :outcome, lastError = :error, attempts = :attempts, updatedAt = :at REMOVE leaseUntil, execRunId, execAt',
       { ':failed': 'FAILED', ':outcome': 'failed', ':error': error, ':attempts': attempts },
     );
   }
@@ -279,7 +323,7 @@ export class DynamoTaskStore {
     return this.updateOwned(
       taskId,
       owner,
-      `SET #s = :pending, updatedAt = :at${attempts === undefined ? '' : ', attempts = :attempts'} REMOVE leaseOwner, leaseUntil`,
+      `SET #s = :pending, updatedAt = :at${attempts === undefined ? '' : ', attempts = :attempts'} REMOVE leaseOwner, leaseUntil, execRunId, execAt`,
       { ':pending': 'PENDING', ...(attempts === undefined ? {} : { ':attempts': attempts }) },
     );
   }
@@ -302,15 +346,23 @@ export class DynamoTaskStore {
     });
   }
 
-  /** Tasks a worker may claim now: PENDING, FAILED, and IN_PROGRESS with an expired lease. */
+  /** Tasks a worker may claim now (`isClaimable`): PENDING, FAILED, IN_PROGRESS expired. */
   async *claimable(nowMs: number): AsyncIterable<Task[]> {
-    yield* this.byStatus('PENDING');
-    yield* this.byStatus('FAILED');
-    yield* queryPages<Task>(this.doc, {
+    for (const status of CLAIMABLE_STATUSES) yield* this.byStatus(status);
+    yield* this.inProgress(nowMs, 'leaseUntil < :now');
+  }
+
+  /** IN_PROGRESS tasks whose lease has not expired (`isLeased`): held by a worker now. */
+  leased(nowMs: number): AsyncIterable<Task[]> {
+    return this.inProgress(nowMs, 'leaseUntil >= :now');
+  }
+
+  private inProgress(nowMs: number, filter: string): AsyncIterable<Task[]> {
+    return queryPages<Task>(this.doc, {
       TableName: this.table,
       IndexName: 'byStatus',
       KeyConditionExpression: '#s = :s',
-      FilterExpression: 'leaseUntil < :now',
+      FilterExpression: filter,
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':s': 'IN_PROGRESS', ':now': nowMs },
     });

@@ -160,8 +160,8 @@ describe('IdsyncStack wiring', () => {
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     expect(stack.workQueue.leaseBounds).toEqual({
-      minSeconds: workerTimeout,
-      maxSeconds: 6 * workerTimeout,
+      maxSeconds: workerTimeout,
+      visibilitySeconds: 6 * workerTimeout,
     });
   });
 

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { exitCodeOf } from '../../worker/worker-tally.js';
@@ -7,13 +7,13 @@ import { guardOverride } from './plan.js';
 
 const LIST_LIMIT = 25;
 
-/** The dry-run text of tasks that `--apply` would run. */
+/** The dry-run text of the queued tasks (what `idsync apply` would run). */
 export function formatPending(
   tasks: ReadonlyArray<{ email: string; userName: string; role: string; reason: string }>,
 ): string {
   if (tasks.length === 0) return 'No queued deletions.';
   const lines = [
-    `Dry run: ${tasks.length.toLocaleString('en-US')} queued deletions would run (nothing deleted; add --apply):`,
+    `Dry run: ${tasks.length.toLocaleString('en-US')} queued deletions would run (nothing deleted):`,
   ];
   for (const t of tasks.slice(0, LIST_LIMIT))
     lines.push(`  ${t.email}  ${t.userName} [${t.role}]  ${t.reason}`);
@@ -27,8 +27,15 @@ export function formatPending(
 export function registerApply(program: Command, ctx: CliContext): void {
   program
     .command('apply')
-    .description('run the queued deletion tasks through the paced worker (dry run without --apply)')
-    .option('--apply', 'really delete (default: list what would be deleted)')
+    .description(
+      'delete the QuickSight users of the queued tasks (they already passed plan and guard) through the paced worker; --dry-run lists them',
+    )
+    .option('--dry-run', 'list the queued deletions; delete nothing')
+    .option(
+      '--no-wait',
+      'do not wait for tasks leased by another worker: exit 4, naming how many remain and when to rerun',
+    )
+    .addOption(new Option('--apply', 'accepted for older scripts: apply is the default').hideHelp())
     .option('--report <file>', 'write the HTML report of this run to FILE')
     .option(
       '--max-deletions <n>',
@@ -38,7 +45,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
       action(
         ctx,
         async (
-          flags: { apply?: boolean; report?: string; maxDeletions?: string },
+          flags: { dryRun?: boolean; wait?: boolean; report?: string; maxDeletions?: string },
           command: Command,
         ) => {
           const globals = command.optsWithGlobals<GlobalOptions>();
@@ -49,7 +56,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
           const logger = runtime.buildLogger(config);
           const stores = runtime.buildStores(config);
           try {
-            if (!flags.apply) {
+            if (flags.dryRun) {
               const tasks = await pendingTasks(stores);
               printResult(ctx.io, globals, { dryRun: true, tasks }, formatPending(tasks));
               return ExitCode.Ok;
@@ -60,6 +67,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
               io: ctx.io,
               json: globals.json === true,
               ...(release !== undefined ? { release } : {}),
+              noWait: flags.wait === false,
             });
             const lines = [`apply ${runId}`, applied.text];
             if (flags.report) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
@@ -123,7 +124,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
           );
           if ((plan && planGuardBlocked(plan)) || (applied && applied.summary.blocked > 0))
             return ExitCode.GuardOrPartial;
-          if (applied && applied.summary.failed > 0) return ExitCode.ItemsFailed;
+          if (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) return ExitCode.ItemsFailed;
           if (plan && plan.plan.counts.invalid > 0) return ExitCode.ItemsFailed;
           return handled.outcomes.some((o) => BAD.has(o.status))
             ? ExitCode.ItemsFailed

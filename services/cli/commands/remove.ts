@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
@@ -80,7 +81,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
         if (planGuardBlocked(plan) || (applied && applied.summary.blocked > 0))
           return ExitCode.GuardOrPartial;
         if (
-          (applied && applied.summary.failed > 0) ||
+          (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) ||
           csv.errors.length > 0 ||
           plan.plan.counts.invalid > 0
         ) {

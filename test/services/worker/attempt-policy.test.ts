@@ -141,3 +141,20 @@ describe('failureFacts', () => {
     expect(failureFacts(denied())).toEqual({ throttled: false, retryable: false });
   });
 });
+
+describe('a 404 after idsync already called', () => {
+  it("is idsync's own deletion, confirmed on retry; without an earlier call it is already gone", () => {
+    const gone = { ok: true, outcome: 'not_found' } as const;
+    expect(decideAfterCall(gone, 1).next).toEqual({ kind: 'finish', outcome: 'already_gone' });
+    expect(decideAfterCall(gone, 1, DEFAULT_ATTEMPT_POLICY, Math.random, true).next).toEqual({
+      kind: 'finish',
+      outcome: 'deleted',
+      confirmedOnRetry: true,
+    });
+    const deleted = { ok: true, outcome: 'deleted' } as const;
+    expect(decideAfterCall(deleted, 2, DEFAULT_ATTEMPT_POLICY, Math.random, true).next).toEqual({
+      kind: 'finish',
+      outcome: 'deleted',
+    });
+  });
+});

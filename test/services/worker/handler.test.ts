@@ -6,8 +6,9 @@ import { WorkQueue } from '../../../infra/constructs/work-queue.js';
 import { createPlanHandler } from '../../../services/plan/handler.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { applyMembershipChange, removePeople } from '../../../services/sandbox/sync-simulator.js';
-import { createWorkerHandler, leaseMsFor } from '../../../services/worker/handler.js';
+import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { MemoryTaskQueue, taskMessageBody } from '../../../shared/aws/sqs-task-messages.js';
+import { loadConfig } from '../../../shared/config/index.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore, type Task } from '../../../shared/dynamo/task-store.js';
 import {
@@ -196,15 +197,39 @@ describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
       batchItemFailures: [],
     });
   });
+
+  it('a task held by an invocation that died is delivered again, and deleted once its short lease ran out', async () => {
+    const { leavers, messages } = await leaveAndPlan(1);
+    const email = leavers.emails[0]?.toLowerCase();
+    const mine = [];
+    for (const m of messages) if ((await taskOf(m.body)).email === email) mine.push(m);
+    expect(mine).toHaveLength(1);
+    const task = await taskOf(mine[0]?.body as string);
+    const now = Date.now();
+    expect(await tasks.claim(task.taskId, 'dead-invocation', 1_200, now, 'dead-run')).toBeDefined();
+    const { handler } = worker({ IDSYNC_APPLY: 'true' });
+    const held = await handler(sqsEvent(mine), contextWith(60_000));
+    expect(held.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([mine[0]?.messageId]);
+    expect(deletesOf(task.userName)).toBe(0);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(await handler(sqsEvent(mine), contextWith(60_000))).toEqual({ batchItemFailures: [] });
+    expect(deletesOf(task.userName)).toBe(1);
+    expect((await taskOf(mine[0]?.body as string)).status).toBe('DONE');
+  });
 });
 
 describe('worker lease', () => {
-  it("lies between the stack's worker timeout and the queue's visibility timeout", () => {
+  it("is at most the stack's worker timeout, by default and at the variable's largest value", () => {
     const queue = new WorkQueue(new Stack(), 'WorkQueue');
-    const { minSeconds, maxSeconds } = queue.leaseBounds;
-    const lease = leaseMsFor(minSeconds * 1000) / 1000;
-    expect(lease).toBeGreaterThanOrEqual(minSeconds);
-    expect(lease).toBeLessThanOrEqual(maxSeconds);
+    const { maxSeconds, visibilitySeconds } = queue.leaseBounds;
+    expect(visibilitySeconds).toBeGreaterThan(maxSeconds);
+    expect(loadConfig(['worker'], {}).worker.leaseMs / 1000).toBeLessThanOrEqual(maxSeconds);
+    const largest = loadConfig(['worker'], { IDSYNC_LEASE_SECONDS: '300' }).worker.leaseMs;
+    expect(largest / 1000).toBeLessThanOrEqual(maxSeconds);
+    expect(() => loadConfig(['worker'], { IDSYNC_LEASE_SECONDS: '301' })).toThrow(
+      /IDSYNC_LEASE_SECONDS/,
+    );
   });
 });
 

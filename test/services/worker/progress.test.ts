@@ -57,6 +57,32 @@ describe('progress reporters', () => {
     expect(out).toContain('throttled 3');
   });
 
+  it('counts down a wait for leased tasks: in the bar line, or as JSON `waiting` records', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    const bar = new BarProgress({ stream, fps: 50, forceOutput: true });
+    bar.start(() => snapshot(50));
+    bar.waiting({ tasks: 3, leftMs: 14_200 });
+    await sleep(1_100); // off a terminal the bar redraws once a second
+    bar.stop(snapshot(200, 200));
+    expect(out).toContain('waiting for 3 tasks leased by another worker: 14s left');
+
+    const { logger, lines } = captureLogger();
+    const json = new JsonProgress(logger, 20);
+    json.waiting({ tasks: 1, leftMs: 4_100 });
+    json.waiting({ tasks: 1, leftMs: 4_000 }); // within the interval: not repeated
+    json.waiting({ tasks: 0, leftMs: 0 }); // the wait is over: nothing to say
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'waiting for 1 task leased by another worker: 4s left',
+        waiting: { tasks: 1, secondsLeft: 5 },
+      }),
+    ]);
+  });
+
   it('chooses the bar on a terminal and JSON records otherwise', () => {
     const { logger } = captureLogger();
     expect(createProgressReporter({ tty: true, logger, stream: new PassThrough() })).toBeInstanceOf(

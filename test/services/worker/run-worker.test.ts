@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  runWorker,
-  type WorkerDeps,
-  type WorkerOptions,
-} from '../../../services/worker/run-worker.js';
+import { runWorker, type WorkerOptions } from '../../../services/worker/run-worker.js';
 import { exitCodeOf } from '../../../services/worker/worker-tally.js';
 import { QuickSightDirectory } from '../../../shared/aws/quicksight-directory.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
@@ -11,8 +7,8 @@ import type { StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { type Task, type TaskStatus, taskIdFor } from '../../../shared/dynamo/task-store.js';
 import { ExitCode } from '../../../shared/errors.js';
 import { Pacer } from '../../../shared/limiter/pacer.js';
-import { createLogger } from '../../../shared/logger.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
+import { collect, workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import {
   connectQuickSight,
   registerLeavers,
@@ -24,35 +20,9 @@ import {
 
 const sandbox = useWorkerSandbox();
 
-const logger = createLogger({ level: 'silent' });
-
-function deps(s: WorkerSandbox, extra: Partial<WorkerDeps> = {}): WorkerDeps {
-  return {
-    tasks: s.tasks,
-    audit: s.audit,
-    quickSight: s.quickSight,
-    pacer: new Pacer({ maxRate: 1000, initialRate: 200 }),
-    logger,
-    ...extra,
-  };
-}
-
-function options(runId: string, extra: Partial<WorkerOptions> = {}): WorkerOptions {
-  return {
-    runId,
-    concurrency: 8,
-    leaseMs: 30_000,
-    maxAttempts: 5,
-    owner: `test:${runId}`,
-    ...extra,
-  };
-}
-
-async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const page of pages) out.push(...page);
-  return out;
-}
+const deps = workerDeps;
+const options = (runId: string, extra: Partial<WorkerOptions> = {}) =>
+  workerOptions(runId, { concurrency: 8, leaseMs: 30_000, maxAttempts: 5 }, extra);
 
 async function statuses(s: WorkerSandbox, ids: readonly string[]): Promise<TaskStatus[]> {
   return Promise.all(ids.map(async (id) => ((await s.tasks.get(id)) as Task).status));

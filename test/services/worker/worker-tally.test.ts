@@ -41,8 +41,17 @@ describe('worker tally', () => {
     expect(summary.effectiveRate).toBe(2);
     expect(settledCount(counts)).toBe(10);
     expect(exitCodeOf(summary)).toBe(ExitCode.ItemsFailed);
-    expect(exitCodeOf({ failed: 0, blocked: 0 })).toBe(ExitCode.Ok);
-    expect(exitCodeOf({ failed: 1, blocked: 2 })).toBe(ExitCode.GuardOrPartial);
+    expect(exitCodeOf({ failed: 0, blocked: 0, leftPending: 0, leftLeased: 0 })).toBe(ExitCode.Ok);
+    expect(exitCodeOf({ failed: 1, blocked: 2, leftPending: 0, leftLeased: 0 })).toBe(
+      ExitCode.GuardOrPartial,
+    );
+    // Tasks left pending (a stopped run) or leased by another worker are not a clean run.
+    expect(exitCodeOf({ failed: 0, blocked: 0, leftPending: 2, leftLeased: 0 })).toBe(
+      ExitCode.ItemsFailed,
+    );
+    expect(exitCodeOf({ failed: 0, blocked: 0, leftPending: 0, leftLeased: 1 })).toBe(
+      ExitCode.ItemsFailed,
+    );
     expect(summarize(emptyCounts(), 0, true)).toMatchObject({ effectiveRate: 0, stopped: true });
   });
 

@@ -28,7 +28,7 @@ describe('loadConfig defaults', () => {
       region: 'us-east-1',
       endpoints: { dynamodb: undefined, identitystore: undefined, quicksight: undefined },
     });
-    expect(c.worker).toEqual({ rate: 50, concurrency: 16 });
+    expect(c.worker).toEqual({ rate: 50, concurrency: 16, leaseMs: 20_000 });
     expect(c.plan).toEqual({
       maxDeletions: 100,
       maxDeletionPercent: 10,
@@ -86,6 +86,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_LOG_LEVEL: 'DEBUG',
         IDSYNC_RATE: '12.5',
         IDSYNC_CONCURRENCY: '8',
+        IDSYNC_LEASE_SECONDS: '15',
         IDSYNC_MAX_DELETIONS: '0',
         IDSYNC_MAX_DELETION_PERCENT: '25',
         IDSYNC_PROTECTED_ROLES: 'admin, author',
@@ -112,7 +113,7 @@ describe('loadConfig valid values', () => {
       region: 'us-west-2',
     });
     expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug' });
-    expect(c.worker).toEqual({ rate: 12.5, concurrency: 8 });
+    expect(c.worker).toEqual({ rate: 12.5, concurrency: 8, leaseMs: 15_000 });
     expect(c.plan).toEqual({
       maxDeletions: 0,
       maxDeletionPercent: 25,
@@ -152,6 +153,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_LOG_LEVEL: 'loud',
     IDSYNC_RATE: 'abc',
     IDSYNC_CONCURRENCY: '2.5',
+    IDSYNC_LEASE_SECONDS: '1',
     IDSYNC_MAX_DELETIONS: '-1',
     IDSYNC_MAX_DELETION_PERCENT: '150',
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',

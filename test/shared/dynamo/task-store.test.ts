@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DynamoTaskStore,
+  isClaimable,
+  isLeased,
   type NewTask,
+  TASK_STATUSES,
   type Task,
   taskIdFor,
 } from '../../../shared/dynamo/task-store.js';
@@ -186,5 +189,59 @@ describe('DynamoTaskStore', () => {
       x.createdAt.startsWith('2030'),
     );
     expect(pending.map((x) => x.createdAt)).toEqual([...times].sort());
+  });
+
+  it('keeps one execution across a take-over, counts calls on renew, starts a new one after fail/release', async () => {
+    const task = newTask();
+    await store.enqueue(task);
+    const first = await store.claim(task.taskId, 'a', 1_000, 10_000, 'run-a');
+    expect(first).toMatchObject({ execRunId: 'run-a', status: 'IN_PROGRESS' });
+    expect(await store.renew(task.taskId, 'a', 1_000, 10_100, 1)).toBe(true);
+    expect((await store.get(task.taskId))?.attempts).toBe(1);
+    // Owner a died; b takes the expired lease over: the execution (and its outcome key) goes on.
+    const taken = await store.claim(task.taskId, 'b', 1_000, 20_000, 'run-b');
+    expect(taken).toMatchObject({ execRunId: 'run-a', execAt: first?.execAt, attempts: 1 });
+    expect(await store.fail(task.taskId, 'b', 'boom', 2)).toBe(true);
+    expect((await store.get(task.taskId))?.execRunId).toBeUndefined();
+    expect((await store.claim(task.taskId, 'c', 1_000, 30_000, 'run-c'))?.execRunId).toBe('run-c');
+    expect(await store.release(task.taskId, 'c', 2)).toBe(true);
+    expect((await store.get(task.taskId))?.execRunId).toBeUndefined();
+  });
+
+  it('lists leased tasks apart from claimable ones, as isLeased and isClaimable say', async () => {
+    const local = new DynamoTaskStore(t.doc, t.names.tasks);
+    const live = newTask();
+    const expired = newTask();
+    for (const x of [live, expired]) await local.enqueue(x);
+    await local.claim(live.taskId, 'w', 60_000, FAR_FUTURE, 'r');
+    await local.claim(expired.taskId, 'w', 1, 1_000, 'r');
+    const now = FAR_FUTURE + 1_000;
+    const leased = (await collect(local.leased(now))).map((x) => x.taskId);
+    const claimable = (await collect(local.claimable(now))).map((x) => x.taskId);
+    expect(leased).toContain(live.taskId);
+    expect(leased).not.toContain(expired.taskId);
+    expect(claimable).toContain(expired.taskId);
+    expect(claimable).not.toContain(live.taskId);
+  });
+});
+
+describe('isClaimable / isLeased', () => {
+  it('split every task into claimable, leased or neither, never both', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TASK_STATUSES),
+        fc.option(fc.integer({ min: 0, max: 2_000 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 2_000 }),
+        (status, leaseUntil, now) => {
+          const task = { status, ...(leaseUntil === undefined ? {} : { leaseUntil }) };
+          const claimable = isClaimable(task, now);
+          const leased = isLeased(task, now);
+          expect(claimable && leased).toBe(false);
+          if (status === 'PENDING' || status === 'FAILED') expect(claimable).toBe(true);
+          if (status === 'DONE' || status === 'CANCELLED') expect(claimable || leased).toBe(false);
+          if (status === 'IN_PROGRESS') expect(claimable || leased).toBe(true);
+        },
+      ),
+    );
   });
 });
