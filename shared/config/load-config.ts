@@ -1,5 +1,12 @@
 import { ConfigError } from '../errors.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_RATE, type Section, VARIABLES } from './variables.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  DEFAULT_RATE,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  type Section,
+  VARIABLES,
+} from './variables.js';
 
 /**
  * The only reader of `process.env` in idsync. `loadConfig(['google', …])` parses the variables
@@ -27,6 +34,13 @@ export interface AwsConfig {
     readonly identitystore?: string;
     readonly quicksight?: string;
   };
+  /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
+  readonly timeouts?: ClientTimeouts;
+}
+/** How long a connection may take to open, and one call (answer included) to finish. */
+export interface ClientTimeouts {
+  readonly connectMs: number;
+  readonly requestMs: number;
 }
 export interface GoogleConfig {
   readonly groups: readonly string[];
@@ -135,6 +149,14 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
         dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
         identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
         quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
+      },
+      timeouts: {
+        connectMs:
+          1000 *
+          (read<number>(env, 'IDSYNC_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
+        requestMs:
+          1000 *
+          (read<number>(env, 'IDSYNC_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS),
       },
     };
   },

@@ -49,7 +49,7 @@ export interface GoogleDirectoryOptions extends GoogleDirectorySettings {
   readonly subject: string;
   /** Admin SDK root URL, e.g. `https://admin.googleapis.com/`. */
   readonly rootUrl?: string;
-  /** Per-request timeout; default 60 s. */
+  /** Per-request timeout of member pages and of the token request; default 30 s. */
   readonly timeoutMs?: number;
 }
 
@@ -66,13 +66,14 @@ export function createGoogleDirectory(options: GoogleDirectoryOptions): GoogleDi
     subject: options.subject,
     scopes: [DIRECTORY_MEMBER_READONLY_SCOPE],
   });
-  honourTokenUri(auth, key.tokenUri);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  honourTokenUri(auth, key.tokenUri, timeoutMs);
   const api = admin({
     version: 'directory_v1',
     auth,
     rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
     retry: false,
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: timeoutMs,
   });
   return new GoogleDirectory(api, options);
 }
