@@ -83,6 +83,46 @@ export class RemoteServiceError extends IdsyncError {
   }
 }
 
+/**
+ * A service could not be reached (refused, unknown host, reset, timed out). The message names
+ * the service and its URL; retrying later may help.
+ */
+export class ServiceUnreachableError extends IdsyncError {
+  override readonly name = 'ServiceUnreachableError';
+  constructor(
+    readonly service: string,
+    readonly url: string,
+    reason: string,
+    options: IdsyncErrorOptions & { detail?: string } = {},
+  ) {
+    super(
+      `${service} at ${url} is unreachable (${reason})${options.detail ? `: ${options.detail}` : ''}`,
+      { ...options, retryable: true },
+    );
+  }
+}
+
+/** The DynamoDB tables are not there: a setup problem (exit 2), not a failure of the run. */
+export class MissingTableError extends IdsyncError {
+  override readonly name = 'MissingTableError';
+  override readonly exitCode = ExitCode.Usage;
+  constructor(
+    readonly tables: readonly string[],
+    options: IdsyncErrorOptions = {},
+  ) {
+    const what =
+      tables.length === 1
+        ? `table ${tables[0]} does not exist`
+        : tables.length > 1
+          ? `tables ${tables.join(', ')} do not exist`
+          : 'a DynamoDB table does not exist';
+    super(
+      `${what}: run \`idsync init-tables\` (local) or deploy the stack (check IDSYNC_TABLE_PREFIX)`,
+      options,
+    );
+  }
+}
+
 /** A feature that a later issue fills in. */
 export class NotImplementedError extends IdsyncError {
   override readonly name = 'NotImplementedError';

@@ -70,7 +70,7 @@ type Extracted =
   | { ok: false; reason: string; eventId?: string; eventName?: string };
 
 /** User ids as IdC issues them (`[10 hex]-uuid` or a uuid); anything else is not an IdC user id. */
-const USER_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+export const USER_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 
 export function parseEventInput(text: string): ParsedInput[] {
   return readJsonValues(text).flatMap((piece): ParsedInput[] => {
