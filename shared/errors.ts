@@ -66,6 +66,15 @@ export class ItemsFailedError extends IdsyncError {
   override readonly exitCode = ExitCode.ItemsFailed;
 }
 
+/**
+ * A report or export file could not be written. The run's own work is done (and summarised
+ * before this error is printed); exit 4.
+ */
+export class OutputFileError extends IdsyncError {
+  override readonly name = 'OutputFileError';
+  override readonly exitCode = ExitCode.ItemsFailed;
+}
+
 /** Something asked for does not exist (unknown user id, unknown run). */
 export class NotFoundError extends IdsyncError {
   override readonly name = 'NotFoundError';

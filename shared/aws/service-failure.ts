@@ -112,6 +112,42 @@ function endpointOf(e: ErrorLike, endpoints: readonly ServiceEndpoint[]): Servic
 const isLoopback = (h: string) => h === 'localhost' || h === '127.0.0.1' || h === '::1';
 
 /**
+ * One line for a call that got no usable answer: `QuickSight at URL is unreachable
+ * (ECONNREFUSED)`, `… did not answer in time (timed out)`, or `… answered HTTP 404 with
+ * something that is not a QuickSight answer`; undefined for the service's own errors.
+ */
+export function describeNoAnswer(
+  service: string,
+  endpoint: string | undefined,
+  error: unknown,
+): string | undefined {
+  for (const e of causeChain(error)) {
+    const code = noAnswerCode(e);
+    if (code === undefined) continue;
+    const where = endpoint ?? addressOf(e) ?? 'its endpoint';
+    return code === 'timed out'
+      ? `${service} at ${where} did not answer in time (timed out)`
+      : `${service} at ${where} is unreachable (${code})`;
+  }
+  const e = error as ErrorLike | null;
+  const status = e?.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && (e?.name === 'SyntaxError' || e?.name === 'Unknown'))
+    return `${service} at ${endpoint ?? 'its endpoint'} answered HTTP ${status} with something that is not a ${service} answer (check its endpoint URL)`;
+  return undefined;
+}
+
+function addressOf(e: ErrorLike): string | undefined {
+  const host =
+    typeof e.address === 'string'
+      ? e.address
+      : typeof e.hostname === 'string'
+        ? e.hostname
+        : undefined;
+  if (host === undefined) return undefined;
+  return typeof e.port === 'number' || typeof e.port === 'string' ? `${host}:${e.port}` : host;
+}
+
+/**
  * Reads a failure. `endpoints` lists the services the command talks to; a wrapped error
  * (RemoteServiceError) names its own service, a raw SDK error is matched to an endpoint by
  * the address it failed to reach (only DynamoDB errors travel unwrapped today).

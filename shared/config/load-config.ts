@@ -19,6 +19,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface CoreConfig {
   readonly tablePrefix: string;
   readonly logLevel: LogLevel;
+  /** The running sandbox's control URL (IDSYNC_SANDBOX_CONTROL), when set. */
+  readonly sandboxControl?: string;
 }
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -124,6 +126,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   core: (env) => ({
     tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
     logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
+    sandboxControl: read<string>(env, 'IDSYNC_SANDBOX_CONTROL'),
   }),
   aws: (env) => {
     const all = read<string>(env, 'AWS_ENDPOINT_URL');

@@ -300,6 +300,14 @@ export const VARIABLES: readonly VariableSpec[] = [
   ),
   spec('AWS_ENDPOINT_URL_QUICKSIGHT', 'aws', 'endpoint override for QuickSight', url, '—', false),
   spec(
+    'IDSYNC_SANDBOX_CONTROL',
+    'core',
+    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `idsync sandbox dynamodb` in another shell',
+    url,
+    '—',
+    false,
+  ),
+  spec(
     'IDSYNC_CONNECT_TIMEOUT_SECONDS',
     'aws',
     'seconds a connection to any service (AWS, Google) may take to open (0.1 to 120)',

@@ -49,14 +49,23 @@ export function registerApply(program: Command, ctx: CliContext): void {
             json: globals.json === true,
           });
           const lines = [`apply ${runId}`, applied.text];
-          if (flags.report) {
-            const { writeRunReport } = await import('../write-run-report.js');
-            lines.push(
-              await writeRunReport(stores, runId, flags.report, config.report.readerPrice),
-            );
-          }
-          printResult(ctx.io, globals, { runId, summary: applied.summary }, lines.join('\n'));
-          return applied.summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+          const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
+          const report = flags.report
+            ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
+            : undefined;
+          if (report?.ok) lines.push(report.text);
+          printResult(
+            ctx.io,
+            globals,
+            {
+              runId,
+              summary: applied.summary,
+              ...(report && !report.ok ? { reportError: report.error } : {}),
+            },
+            lines.join('\n'),
+          );
+          const code = applied.summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+          return reportOutcome(ctx.io, report, code);
         } finally {
           stores.close();
         }
