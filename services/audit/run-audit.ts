@@ -51,11 +51,15 @@ export interface RunAuditResult {
   readonly note?: string;
 }
 
-/** When the audit table was created (no row is older), or undefined when that cannot be read. */
+/**
+ * When the audit table was created (idsync stamps every row as it appends it, so no row is
+ * older), or undefined when that cannot be read or the table was restored from a backup.
+ */
 async function tableCreatedAt(deps: AuditDeps): Promise<Date | undefined> {
   try {
     const { Table } = await deps.doc.send(new DescribeTableCommand({ TableName: deps.auditTable }));
-    return Table?.CreationDateTime;
+    // A restored table is younger than its rows: then only the fixed cap applies.
+    return Table?.RestoreSummary ? undefined : Table?.CreationDateTime;
   } catch {
     return undefined;
   }

@@ -57,14 +57,10 @@ export function boundSince(
   tableCreatedAt: Date | undefined,
   now: Date,
 ): { since: string; note?: string } {
-  const floor = tableCreatedAt
-    ? new Date(
-        Date.UTC(
-          tableCreatedAt.getUTCFullYear(),
-          tableCreatedAt.getUTCMonth(),
-          tableCreatedAt.getUTCDate(),
-        ),
-      )
+  // A table "created" after now means the clocks disagree: then only the fixed cap applies.
+  const created = tableCreatedAt && tableCreatedAt <= now ? tableCreatedAt : undefined;
+  const floor = created
+    ? new Date(Date.UTC(created.getUTCFullYear(), created.getUTCMonth(), created.getUTCDate()))
     : new Date(now.getTime() - MAX_SINCE_DAYS * 86_400_000);
   if (since > now.toISOString())
     return { since, note: `--since ${since} is in the future: no audit rows can match` };
@@ -72,7 +68,7 @@ export function boundSince(
   const from = floor.toISOString();
   return {
     since: from,
-    note: tableCreatedAt
+    note: created
       ? `--since ${since.slice(0, 10)} is before the audit table was created; reading from ${from.slice(0, 10)}`
       : `--since ${since.slice(0, 10)} is more than ${MAX_SINCE_DAYS} days back; reading from ${from.slice(0, 10)}`,
   };

@@ -71,8 +71,8 @@ export function causeChain(error: unknown): ErrorLike[] {
 
 /** The "no answer" code of an error: its transport code, or ETIMEDOUT for a timeout. */
 function noAnswerCode(e: ErrorLike): string | undefined {
+  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return 'timed out';
   if (typeof e.code === 'string' && NO_ANSWER.has(e.code)) return e.code;
-  if (e.name === 'TimeoutError') return 'timed out';
   if (typeof e.message === 'string') {
     const m = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH)\b/.exec(e.message);
     if (m) return m[1];
@@ -160,6 +160,8 @@ export function readServiceFailure(
   const wrapper = chain.find(
     (e): e is RemoteServiceError & ErrorLike => e instanceof RemoteServiceError,
   );
+  // QuickSight, IdentityStore and Google errors already say what failed, and where.
+  if (wrapper && wrapper.service !== 'DynamoDB') return undefined;
   const detail =
     wrapper && typeof wrapper.message === 'string'
       ? wrapper.message.replace(`${wrapper.service}: `, '')
