@@ -163,6 +163,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_WORKER_QUEUE_URL: 'queue',
     IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
     IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
+    IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
