@@ -89,7 +89,16 @@ export function parseEventInput(text: string): ParsedInput[] {
 
 function located(result: Extracted, value: unknown, where: InputLocation): ParsedInput {
   if (result.ok) return { ok: true, event: result.event, ...where };
-  return { ...result, ...where, raw: truncateRaw(JSON.stringify(value) ?? String(value)) };
+  return { ...result, ...where, raw: truncateRaw(showValue(value)) };
+}
+
+/** The value as JSON for an error report; a value nested too deeply to print says so. */
+function showValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '(a value nested too deeply to show)';
+  }
 }
 
 /** The records of a CloudTrail log file (`{"Records": [...]}`), or undefined for anything else. */

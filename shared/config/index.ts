@@ -1,3 +1,10 @@
 export * from './load-config.js';
 export { renderConfigTable } from './render-table.js';
-export { DEFAULT_CONCURRENCY, DEFAULT_RATE, type Section, VARIABLES } from './variables.js';
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_RATE,
+  PLAIN_DECIMAL,
+  PLAIN_INTEGER,
+  type Section,
+  VARIABLES,
+} from './variables.js';

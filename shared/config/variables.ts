@@ -41,8 +41,8 @@ const emailList = csvList.pipe(
   z.array(z.email('each entry must be an email address')).min(1, 'must list at least one group'),
 );
 /** Plain decimal numbers only: no hex (`0x10`), exponent (`1e-9`), `Infinity` or `NaN`. */
-const PLAIN_DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
-const PLAIN_INTEGER = /^-?\d{1,15}$/;
+export const PLAIN_DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
+export const PLAIN_INTEGER = /^-?\d{1,15}$/;
 
 /** A decimal number within [min, max]; the message names the bounds. */
 function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
