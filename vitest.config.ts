@@ -17,9 +17,11 @@ export const INTEGRATION = [
   'test/services/*/handler.test.ts',
   'test/services/plan/run-plan.test.ts',
   'test/services/sandbox/{google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
+  'test/reliability/**/*.test.ts',
+  'test/services/sandbox/control/control-server.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/worker/{faulty-api,kill-restart,run-worker}.test.ts',
-  'test/shared/aws/{identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
+  'test/shared/aws/{clients,identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
 ];
