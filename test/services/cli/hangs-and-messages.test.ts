@@ -48,6 +48,36 @@ describe('hangs and hidden results', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a QuickSight that stalls during apply is cut at the timeout and retried: the run ends', async () => {
+    const leaver = t.sandbox.org.people.filter(
+      (p) => p.kind === 'reader' && !p.protected && p.quickSightUsers.length === 1,
+    )[5];
+    if (!leaver) throw new Error('no reader');
+    removeFromGroups(t.sandbox.org, [leaver.email]);
+    await snapshotOk(t.sandbox);
+    const csv = join(dir, 'stall.csv');
+    writeFileSync(csv, `email\n${leaver.email}\n`);
+    // Every QuickSight call now waits a minute; the stall clears one second into the run.
+    t.sandbox.quickSight.faults.configure({ latencyMs: 60_000 });
+    const clear = setTimeout(() => t.sandbox.quickSight.faults.configure({}), 1_000);
+    try {
+      const { value, s } = await seconds(() =>
+        runCliOn(t.sandbox, ['remove', '--csv', csv, '--apply'], {
+          IDSYNC_REQUEST_TIMEOUT_SECONDS: '0.3',
+        }),
+      );
+      expect(value.stdout).toMatch(/applied: \d+ deleted, \d+ already gone/);
+      expect(value.code).toBe(0);
+      expect(s).toBeLessThan(20);
+    } finally {
+      clearTimeout(clear);
+      t.sandbox.quickSight.faults.configure({});
+    }
+    const userName = leaver.quickSightUsers[0]?.userName as string;
+    expect(t.sandbox.org.quickSight.get(userName)).toBeUndefined();
+    expect(t.sandbox.org.quickSight.deletes.get(userName)).toBe(1);
+  });
+
   it('IDSYNC_RATE=1e-9 is refused before anything runs (exit 2)', async () => {
     const result = await runCliOn(t.sandbox, ['apply'], { IDSYNC_RATE: '1e-9' });
     expect(result.code).toBe(2);
