@@ -45,7 +45,7 @@ export const PLAIN_DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
 export const PLAIN_INTEGER = /^-?\d{1,15}$/;
 
 /** A decimal number within [min, max]; the message names the bounds. */
-function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
+export function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
   const range = options.exclusiveMin ? `above ${min}, at most ${max}` : `from ${min} to ${max}`;
   return nonEmpty
     .regex(PLAIN_DECIMAL, `must be a plain decimal number ${range}`)
@@ -58,7 +58,7 @@ function decimal(min: number, max: number, options: { exclusiveMin?: boolean } =
 }
 
 /** A whole number within [min, max]. */
-function whole(min: number, max: number) {
+export function whole(min: number, max: number) {
   return nonEmpty
     .regex(PLAIN_INTEGER, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
