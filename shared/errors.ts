@@ -66,6 +66,15 @@ export class ItemsFailedError extends IdsyncError {
   override readonly exitCode = ExitCode.ItemsFailed;
 }
 
+/**
+ * A report or export file could not be written. The run's own work is done (and summarised
+ * before this error is printed); exit 4.
+ */
+export class OutputFileError extends IdsyncError {
+  override readonly name = 'OutputFileError';
+  override readonly exitCode = ExitCode.ItemsFailed;
+}
+
 /** Something asked for does not exist (unknown user id, unknown run). */
 export class NotFoundError extends IdsyncError {
   override readonly name = 'NotFoundError';
@@ -80,6 +89,46 @@ export class RemoteServiceError extends IdsyncError {
     options: IdsyncErrorOptions = {},
   ) {
     super(`${service}: ${message}`, options);
+  }
+}
+
+/**
+ * A service could not be reached (refused, unknown host, reset, timed out). The message names
+ * the service and its URL; retrying later may help.
+ */
+export class ServiceUnreachableError extends IdsyncError {
+  override readonly name = 'ServiceUnreachableError';
+  constructor(
+    readonly service: string,
+    readonly url: string,
+    reason: string,
+    options: IdsyncErrorOptions & { detail?: string } = {},
+  ) {
+    super(
+      `${service} at ${url} is unreachable (${reason})${options.detail ? `: ${options.detail}` : ''}`,
+      { ...options, retryable: true },
+    );
+  }
+}
+
+/** The DynamoDB tables are not there: a setup problem (exit 2), not a failure of the run. */
+export class MissingTableError extends IdsyncError {
+  override readonly name = 'MissingTableError';
+  override readonly exitCode = ExitCode.Usage;
+  constructor(
+    readonly tables: readonly string[],
+    options: IdsyncErrorOptions = {},
+  ) {
+    const what =
+      tables.length === 1
+        ? `table ${tables[0]} does not exist`
+        : tables.length > 1
+          ? `tables ${tables.join(', ')} do not exist`
+          : 'a DynamoDB table does not exist';
+    super(
+      `${what}: run \`idsync init-tables\` (local) or deploy the stack (check IDSYNC_TABLE_PREFIX)`,
+      options,
+    );
   }
 }
 

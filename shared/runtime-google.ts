@@ -6,8 +6,10 @@ import type { Logger } from './logger.js';
  * The Google Directory adapter from configuration, apart from shared/runtime.ts so that functions
  * that never call Google (plan, worker, events) do not bundle its client.
  */
-export function buildGoogle(config: Pick<Config, 'google'>, logger: Logger) {
+export function buildGoogle(config: Pick<Config, 'google' | 'aws'>, logger: Logger) {
+  const timeouts = config.aws.timeouts;
   return createGoogleDirectory({
+    ...(timeouts ? { timeoutMs: timeouts.requestMs } : {}),
     credentialsPath: config.google.credentialsPath,
     subject: config.google.subject,
     rootUrl: config.google.rootUrl,

@@ -71,6 +71,9 @@ export function buildLogger(config: Pick<Config, 'core'>): Logger {
 export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>, logger: Logger) {
   const client = createIdentityStoreClient(config.aws);
   const port = new IdentityStoreDirectory(client, config.identityStore.identityStoreId, {
+    endpoint:
+      config.aws.endpoints.identitystore ??
+      `https://identitystore.${config.aws.region}.amazonaws.com`,
     onRetry: (e) => logger.warn(retryRecord(e), 'IdentityStore call retried'),
   });
   return { port, close: () => client.destroy() };
@@ -83,6 +86,9 @@ export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logg
     config.quicksight.accountId,
     config.quicksight.namespace,
     {
+      endpoint:
+        config.aws.endpoints.quicksight ??
+        `https://quicksight.${config.quicksight.region}.amazonaws.com`,
       onRetry: (e) => logger.warn(retryRecord(e), 'QuickSight call retried'),
     },
   );

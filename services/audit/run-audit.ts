@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredAuditRecord } from '../../shared/dynamo/audit-store.js';
 import { type AuditFormat, exportStreams } from './audit-format.js';
@@ -12,6 +13,8 @@ import {
   queryAudit,
 } from './audit-query.js';
 import { findNewestRun } from './newest-run.js';
+import { outputWriteError, prepareOutputFile } from './output-file.js';
+import { boundSince } from './since.js';
 
 /** `idsync audit`: query the audit through its indexes and stream it out in a format. */
 
@@ -44,6 +47,22 @@ export interface RunAuditResult {
   /** No filter was given and no run was found in the days looked at: nothing was read. */
   readonly noRunFound?: boolean;
   readonly out?: string;
+  /** Said when `--since` was moved (before the table existed) or names the future. */
+  readonly note?: string;
+}
+
+/**
+ * When the audit table was created (idsync stamps every row as it appends it, so no row is
+ * older), or undefined when that cannot be read or the table was restored from a backup.
+ */
+async function tableCreatedAt(deps: AuditDeps): Promise<Date | undefined> {
+  try {
+    const { Table } = await deps.doc.send(new DescribeTableCommand({ TableName: deps.auditTable }));
+    // A restored table is younger than its rows: then only the fixed cap applies.
+    return Table?.RestoreSummary ? undefined : Table?.CreationDateTime;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `--out` file name → the format it implies, when `--format` is not given. */
@@ -61,7 +80,19 @@ const hasFilter = (f: AuditFilters) =>
  * `stdout`, page by page. Returns how many rows were written and which key was used.
  */
 export async function runAudit(deps: AuditDeps, options: RunAuditOptions): Promise<RunAuditResult> {
+  const outPath = options.out ? await prepareOutputFile(options.out, 'export') : undefined;
   let filters = options.filters;
+  let note: string | undefined;
+  if (filters.since !== undefined && filters.since.trim() !== '') {
+    // One Query per day since then: bound the days to those the table can hold.
+    const bounded = boundSince(
+      filters.since,
+      await tableCreatedAt(deps),
+      options.now ?? new Date(),
+    );
+    filters = { ...filters, since: bounded.since };
+    note = bounded.note;
+  }
   let newestRunId: string | undefined;
   if (!hasFilter(filters)) {
     const newest = await findNewestRun(deps.doc, deps.auditTable, {
@@ -87,8 +118,19 @@ export async function runAudit(deps: AuditDeps, options: RunAuditOptions): Promi
     bom: options.out?.toLowerCase().endsWith('.csv') === true,
     showRun: plan.path !== 'table',
   });
-  if (options.out) {
-    await pipeline([...streams, createWriteStream(options.out)]);
+  if (outPath) {
+    const file = createWriteStream(outPath);
+    // A failed open or write is the file's problem (one line); a failed read stays itself.
+    let fileError: unknown;
+    file.once('error', (error) => {
+      fileError = error;
+    });
+    try {
+      await pipeline([...streams, file]);
+    } catch (error) {
+      if (fileError !== undefined) throw outputWriteError(outPath, 'export', fileError);
+      throw error;
+    }
   } else {
     if (!options.stdout) throw new Error('runAudit needs out or stdout');
     await pipeline([...streams, options.stdout], { end: false });
@@ -101,5 +143,6 @@ export async function runAudit(deps: AuditDeps, options: RunAuditOptions): Promi
     ...(newestRunId ? { newestRunId } : {}),
     ...(noRunFound ? { noRunFound } : {}),
     ...(options.out ? { out: options.out } : {}),
+    ...(note ? { note } : {}),
   };
 }

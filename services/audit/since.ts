@@ -43,3 +43,33 @@ function validParts(m: RegExpExecArray): boolean {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
   return Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60 && Number(m[6] ?? 0) < 60;
 }
+
+/** How far back a time query reads when the audit table's creation time cannot be read: 3 years. */
+export const MAX_SINCE_DAYS = 3 * 366;
+
+/**
+ * Bounds a `--since` instant to the days the audit can hold: not before the audit table was
+ * created (no row is older), and not more than MAX_SINCE_DAYS back when that is unknown. Says so
+ * in `note` when it moved the instant, or when the instant is in the future (no row can match).
+ */
+export function boundSince(
+  since: string,
+  tableCreatedAt: Date | undefined,
+  now: Date,
+): { since: string; note?: string } {
+  // A table "created" after now means the clocks disagree: then only the fixed cap applies.
+  const created = tableCreatedAt && tableCreatedAt <= now ? tableCreatedAt : undefined;
+  const floor = created
+    ? new Date(Date.UTC(created.getUTCFullYear(), created.getUTCMonth(), created.getUTCDate()))
+    : new Date(now.getTime() - MAX_SINCE_DAYS * 86_400_000);
+  if (since > now.toISOString())
+    return { since, note: `--since ${since} is in the future: no audit rows can match` };
+  if (since >= floor.toISOString()) return { since };
+  const from = floor.toISOString();
+  return {
+    since: from,
+    note: created
+      ? `--since ${since.slice(0, 10)} is before the audit table was created; reading from ${from.slice(0, 10)}`
+      : `--since ${since.slice(0, 10)} is more than ${MAX_SINCE_DAYS} days back; reading from ${from.slice(0, 10)}`,
+  };
+}

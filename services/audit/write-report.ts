@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { Stores } from '../../shared/runtime.js';
 import { findNewestRun } from './newest-run.js';
+import { outputWriteError, prepareOutputFile } from './output-file.js';
 import { renderReport } from './render-report.js';
 import { buildReportModel, planRunIdsOf, type ReportModel } from './report-model.js';
 
@@ -91,14 +91,20 @@ export function reportCounts(model: ReportModel): ReportCounts {
   };
 }
 
-/** Writes the report of a run to `out` (creating its folder) and says where and what it counted. */
+/**
+ * Writes the report of a run to `out` (creating its folder; refusing a target that is not a
+ * regular file before anything is read) and says where and what it counted.
+ */
 export async function writeReport(
   stores: ReportStores,
   options: WriteReportOptions,
 ): Promise<WrittenReport> {
+  const path = await prepareOutputFile(options.out, 'report');
   const model = await loadReportModel(stores, options);
-  const path = resolve(options.out);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderReport(model), 'utf8');
+  try {
+    await writeFile(path, renderReport(model), 'utf8');
+  } catch (error) {
+    throw outputWriteError(path, 'report', error);
+  }
   return { path, runId: model.runId, counts: reportCounts(model) };
 }

@@ -19,12 +19,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const helpCodes = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
       return helpCodes.includes(error.code) ? ExitCode.Ok : ExitCode.Usage;
     }
-    const kind = error instanceof IdsyncError ? '' : 'unexpected error: ';
-    io.stderr.write(`idsync: ${kind}${describeError(error)}\n`);
+    const explained = await import('./explain-error.js')
+      .then((m) => m.explainError(error, io.env))
+      .catch(() => error);
+    const kind = explained instanceof IdsyncError ? '' : 'unexpected error: ';
+    io.stderr.write(`idsync: ${kind}${oneLine(describeError(explained))}\n`);
     if (wantsStack(io) && error instanceof Error && error.stack)
       io.stderr.write(`${error.stack}\n`);
-    return exitCodeFor(error);
+    return exitCodeFor(explained);
   }
+}
+
+/** Error messages end as one line (SDK messages may hold newlines). */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function wantsStack(io: CliIo): boolean {

@@ -58,6 +58,12 @@ export function buildProgram(ctx: CliContext): Command {
   registerReport(program, ctx);
   const rank = (name: string) => COMMAND_ORDER.indexOf(name);
   (program.commands as Command[]).sort((a, b) => rank(a.name()) - rank(b.name()));
-  for (const command of program.commands) command.exitOverride();
+  const overrideAll = (commands: readonly Command[]) => {
+    for (const command of commands) {
+      command.exitOverride();
+      overrideAll(command.commands);
+    }
+  };
+  overrideAll(program.commands);
   return program;
 }

@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../../shared/errors.js';
 
-/** Reads a command's input file, or standard input for `-`. A missing file is a usage error. */
+/**
+ * Reads a command's input file, or standard input for `-`. A missing file, or one that is not a
+ * regular file, is a usage error.
+ */
 export async function readInput(
   path: string,
   stdin: NodeJS.ReadableStream = process.stdin,
@@ -13,8 +16,12 @@ export async function readInput(
     return Buffer.concat(chunks);
   }
   try {
+    // A folder, a device (/dev/zero never ends) or a FIFO is refused before it is read.
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`cannot read ${path}: not a regular file`);
     return await readFile(path);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`,

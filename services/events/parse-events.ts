@@ -66,7 +66,7 @@ type Extracted =
   | { ok: false; reason: string; eventId?: string; eventName?: string };
 
 /** User ids as IdC issues them (`[10 hex]-uuid` or a uuid); anything else is not an IdC user id. */
-const USER_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+export const USER_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 
 export function parseEventInput(text: string): ParsedInput[] {
   return readJsonValues(text).flatMap((piece): ParsedInput[] => {
@@ -85,7 +85,16 @@ export function parseEventInput(text: string): ParsedInput[] {
 
 function located(result: Extracted, value: unknown, where: InputLocation): ParsedInput {
   if (result.ok) return { ok: true, event: result.event, ...where };
-  return { ...result, ...where, raw: truncateRaw(JSON.stringify(value) ?? String(value)) };
+  return { ...result, ...where, raw: truncateRaw(showValue(value)) };
+}
+
+/** The value as JSON for an error report; a value nested too deeply to print says so. */
+function showValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '(a value nested too deeply to show)';
+  }
 }
 
 /** The records of a CloudTrail log file (`{"Records": [...]}`), or undefined for anything else. */

@@ -1,10 +1,20 @@
-import type { Server } from 'node:http';
+import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 
 /** A running dynalite: a real DynamoDB implementation on LevelDB, on loopback only. */
 export interface DynamoServer {
   readonly endpoint: string;
+  /** Whether it accepts connections (false between `stop()` and `start()`). */
+  readonly running: boolean;
+  /**
+   * Stops serving, as an outage does: the port is closed and open connections are cut, so
+   * clients fail with ECONNREFUSED/ECONNRESET; the data stays (the database is not closed, so
+   * requests in flight finish against it instead of failing with "Database is closed").
+   */
+  stop(): Promise<void>;
+  /** Serves again on the same port, with the same data. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,17 +38,54 @@ export async function startDynamoServer(options: DynamoServerOptions = {}): Prom
   // reuses a socket the server is just closing (an ECONNRESET race under load).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  // dynalite replaces `close` with one that also closes the database; stop/start use the plain
+  // http.Server methods, which leave it open.
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const done = () => {
+        server.off('error', reject);
+        resolve();
+      };
+      (Server.prototype.listen as (p: number, h: string, cb: () => void) => Server).call(
+        server,
+        port,
+        '127.0.0.1',
+        done,
+      );
+    });
+  await listen(options.port ?? 0);
   const { port } = server.address() as AddressInfo;
+  let running = true;
+  let closed = false;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    get running() {
+      return running;
+    },
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      await new Promise<void>((resolve) => {
+        Server.prototype.close.call(server, () => resolve());
+        server.closeAllConnections?.();
+      });
+    },
+    start: async () => {
+      if (running || closed) return;
+      await listen(port);
+      running = true;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Cut the clients first, then close the database through dynalite's own close.
+      if (!running) await listen(port).catch(() => undefined);
+      running = false;
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+    },
   };
 }

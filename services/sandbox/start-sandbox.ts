@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startControlServer } from './control/control-server.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
 import type { FaultSettings } from './http/faults.js';
@@ -19,6 +20,8 @@ export interface Sandbox {
   readonly quickSight: StandIn;
   readonly identityStore: StandIn;
   readonly google: GoogleStandIn;
+  /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
+  readonly controlUrl?: string;
   /** Variables of DESIGN.md §4 (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -45,6 +48,11 @@ export interface SandboxOptions {
   readonly keyDir?: string;
   readonly tablePrefix?: string;
   readonly random?: () => number;
+  /**
+   * Start the control endpoint (services/sandbox/control/control-server.ts) and name it in
+   * `env` as IDSYNC_SANDBOX_CONTROL, for `idsync sandbox fault` from another shell.
+   */
+  readonly control?: boolean;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -79,6 +87,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       allowedSubjects: [org.subject],
     });
     started.push(google);
+    const control = options.control
+      ? await startControlServer({
+          faults: {
+            quicksight: quickSight.faults,
+            identitystore: identityStore.faults,
+            google: google.faults,
+          },
+          dynamo,
+        })
+      : undefined;
+    // Closed first: no fault change or DynamoDB restart races the shutdown.
+    if (control) started.unshift(control);
     const env: Record<string, string> = {
       AWS_REGION: org.region,
       AWS_ACCESS_KEY_ID: 'sandbox',
@@ -96,6 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       IDSYNC_QUICKSIGHT_REGION: org.region,
       IDSYNC_TABLE_PREFIX: options.tablePrefix ?? 'idsync',
       IDSYNC_PROTECTED_USERS: org.protectedEmails.join(','),
+      ...(control ? { IDSYNC_SANDBOX_CONTROL: control.url } : {}),
     };
     return {
       org,
@@ -104,8 +125,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       identityStore,
       google,
       env,
+      ...(control ? { controlUrl: control.url } : {}),
       close: async () => {
-        await Promise.all(started.map((s) => s.close()));
+        if (control) await control.close();
+        await Promise.all(started.filter((s) => s !== control).map((s) => s.close()));
         if (ownKeyDir) rmSync(keyDir, { recursive: true, force: true });
       },
     };

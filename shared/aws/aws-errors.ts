@@ -1,5 +1,6 @@
 import { RemoteServiceError } from '../errors.js';
 import { type BackoffPolicy, type FailureInfo, withRetry } from '../retry.js';
+import { describeNoAnswer } from './service-failure.js';
 
 /**
  * How idsync reads AWS SDK failures, shared by the IdentityStore and QuickSight adapters:
@@ -116,9 +117,11 @@ export class AwsCallError extends RemoteServiceError {
   readonly code?: string;
   readonly httpStatusCode?: number;
 
-  constructor(service: string, operation: string, cause: unknown, attempts = 1) {
+  constructor(service: string, operation: string, cause: unknown, attempts = 1, endpoint?: string) {
     const info = classifyAwsError(cause);
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const detail =
+      describeNoAnswer(service, endpoint, cause) ??
+      (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     super(service, `${operation} failed${tries}: ${detail}`, {
       cause,
@@ -144,6 +147,8 @@ export interface AwsRetryOptions {
     error: unknown;
   }) => void;
   readonly signal?: AbortSignal;
+  /** The service's URL, named in messages when it cannot be reached. */
+  readonly endpoint?: string;
 }
 
 /**
@@ -176,7 +181,7 @@ export async function callWithRetry<T>(
       },
     );
   } catch (error) {
-    throw new AwsCallError(service, operation, error, attempts);
+    throw new AwsCallError(service, operation, error, attempts, options.endpoint);
   }
 }
 

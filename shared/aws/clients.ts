@@ -2,7 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AwsConfig, AwsCredentials, QuickSightConfig } from '../config/index.js';
+import type {
+  AwsConfig,
+  AwsCredentials,
+  ClientTimeouts,
+  QuickSightConfig,
+} from '../config/index.js';
 
 /**
  * Builders of the AWS SDK clients, from configuration. Only the CLI, the Lambda handlers and the
@@ -14,12 +19,41 @@ export interface ClientOverrides {
   readonly credentials?: AwsCredentials;
 }
 
-function common(aws: AwsConfig, overrides: ClientOverrides) {
-  const credentials = overrides.credentials ?? aws.credentials;
-  // A copy: the SDK annotates the credentials object, and config objects are frozen.
-  return credentials ? { credentials: { ...credentials } } : {};
+/** Used when the configuration names none (IDSYNC_CONNECT/REQUEST_TIMEOUT_SECONDS). */
+export const DEFAULT_TIMEOUTS: ClientTimeouts = { connectMs: 5_000, requestMs: 30_000 };
+
+/**
+ * The `requestHandler` options of an SDK client (the NodeHttpHandler options shape): a
+ * connection that does not open within `connectMs`, or a call that is not answered within
+ * `requestMs`, fails with a `TimeoutError` (code ETIMEDOUT), which shared/aws/aws-errors.ts
+ * classifies as retryable; the retrying layer decides whether to try again. Every
+ * `create*Client` applies it; a client built elsewhere (e.g. CloudTrail) passes
+ * `requestHandler: requestHandlerOptions(config.aws)` to its constructor.
+ */
+export function requestHandlerOptions(aws: Pick<AwsConfig, 'timeouts'>) {
+  const t = aws.timeouts ?? DEFAULT_TIMEOUTS;
+  return {
+    connectionTimeout: t.connectMs,
+    requestTimeout: t.requestMs,
+    // Without it the SDK only logs a warning when requestTimeout passes.
+    throwOnRequestTimeout: true,
+  };
 }
 
+function common(aws: AwsConfig, overrides: ClientOverrides) {
+  const credentials = overrides.credentials ?? aws.credentials;
+  return {
+    requestHandler: requestHandlerOptions(aws),
+    // A copy: the SDK annotates the credentials object, and config objects are frozen.
+    ...(credentials ? { credentials: { ...credentials } } : {}),
+  };
+}
+
+/**
+ * DynamoDB client. Its retries stay the SDK's (standard mode, 3 attempts): idsync does not retry
+ * DynamoDB calls itself, so the SDK is the one layer that does (a stalled call is cut at the
+ * request timeout, then retried there).
+ */
 export function createDynamoClient(
   aws: AwsConfig,
   overrides: ClientOverrides = {},

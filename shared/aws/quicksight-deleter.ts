@@ -62,6 +62,7 @@ export function createQuickSightDeleter(
       service: 'quicksight',
       region: quicksight.region,
       ...(aws.credentials ? { credentials: aws.credentials } : {}),
+      ...(aws.timeouts ? { timeoutMs: aws.timeouts.requestMs } : {}),
     }),
   });
 }

@@ -91,7 +91,7 @@ export class QuickSightDirectory implements QuickSightPort {
       return 'deleted';
     } catch (error) {
       if (isMissingUser(error)) return 'not_found';
-      throw new AwsCallError(SERVICE, operation, error);
+      throw new AwsCallError(SERVICE, operation, error, 1, this.options.endpoint);
     }
   }
 }

@@ -4,6 +4,8 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_RATE,
+  PLAIN_DECIMAL,
+  PLAIN_INTEGER,
   type Section,
   VARIABLES,
 } from './variables.js';

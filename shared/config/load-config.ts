@@ -1,8 +1,10 @@
 import { ConfigError } from '../errors.js';
 import {
   DEFAULT_CONCURRENCY,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_RATE,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
   type Section,
   VARIABLES,
 } from './variables.js';
@@ -18,6 +20,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface CoreConfig {
   readonly tablePrefix: string;
   readonly logLevel: LogLevel;
+  /** The running sandbox's control URL (IDSYNC_SANDBOX_CONTROL), when set. */
+  readonly sandboxControl?: string;
 }
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -33,6 +37,13 @@ export interface AwsConfig {
     readonly identitystore?: string;
     readonly quicksight?: string;
   };
+  /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
+  readonly timeouts?: ClientTimeouts;
+}
+/** How long a connection may take to open, and one call (answer included) to finish. */
+export interface ClientTimeouts {
+  readonly connectMs: number;
+  readonly requestMs: number;
 }
 export interface GoogleConfig {
   readonly groups: readonly string[];
@@ -122,6 +133,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   core: (env) => ({
     tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
     logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
+    sandboxControl: read<string>(env, 'IDSYNC_SANDBOX_CONTROL'),
   }),
   aws: (env) => {
     const all = read<string>(env, 'AWS_ENDPOINT_URL');
@@ -147,6 +159,14 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
         dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
         identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
         quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
+      },
+      timeouts: {
+        connectMs:
+          1000 *
+          (read<number>(env, 'IDSYNC_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
+        requestMs:
+          1000 *
+          (read<number>(env, 'IDSYNC_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS),
       },
     };
   },

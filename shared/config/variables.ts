@@ -40,19 +40,37 @@ const email = nonEmpty.pipe(z.email('must be an email address'));
 const emailList = csvList.pipe(
   z.array(z.email('each entry must be an email address')).min(1, 'must list at least one group'),
 );
-const positiveNumber = nonEmpty
-  .pipe(z.coerce.number('must be a number'))
-  .pipe(z.number().positive('must be greater than 0').finite('must be finite'));
-const positiveInt = nonEmpty
-  .pipe(z.coerce.number('must be a number'))
-  .pipe(z.number().int('must be a whole number').positive('must be greater than 0'));
-const nonNegativeInt = nonEmpty
-  .pipe(z.coerce.number('must be a number'))
-  .pipe(z.number().int('must be a whole number').nonnegative('must be 0 or more'));
-const percent = nonEmpty
-  .pipe(z.coerce.number('must be a number'))
-  .pipe(z.number().gt(0, 'must be greater than 0').max(100, 'must be at most 100'));
-const url = nonEmpty.pipe(z.url('must be a URL such as http://127.0.0.1:4566'));
+/** Plain decimal numbers only: no hex (`0x10`), exponent (`1e-9`), `Infinity` or `NaN`. */
+export const PLAIN_DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
+export const PLAIN_INTEGER = /^-?\d{1,15}$/;
+
+/** A decimal number within [min, max]; the message names the bounds. */
+export function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
+  const range = options.exclusiveMin ? `above ${min}, at most ${max}` : `from ${min} to ${max}`;
+  return nonEmpty
+    .regex(PLAIN_DECIMAL, `must be a plain decimal number ${range}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .refine((n) => (options.exclusiveMin ? n > min : n >= min) && n <= max, `must be ${range}`),
+    );
+}
+
+/** A whole number within [min, max]. */
+export function whole(min: number, max: number) {
+  return nonEmpty
+    .regex(PLAIN_INTEGER, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().refine((n) => n >= min && n <= max, `must be from ${min} to ${max}`));
+}
+
+/** An absolute http(s) URL (no `javascript:`, `file:`, …). */
+const url = nonEmpty.refine((s) => {
+  if (!URL.canParse(s)) return false;
+  const u = new URL(s);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+}, 'must be an http(s) URL such as http://127.0.0.1:4566');
 const bool = trimmed
   .toLowerCase()
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
@@ -136,6 +154,8 @@ export const DEFAULT_RATE = 50;
 export const DEFAULT_CONCURRENCY = 16;
 /** A task's lease: short, renewed by the worker's heartbeat (a quarter of it). */
 export const DEFAULT_LEASE_SECONDS = 20;
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 
 export const VARIABLES: readonly VariableSpec[] = [
   spec(
@@ -223,16 +243,16 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_RATE',
     'worker',
-    'ceiling on QuickSight calls per second',
-    positiveNumber,
+    'ceiling on QuickSight calls per second (0.1 to 1000)',
+    decimal(0.1, 1000),
     `\`${DEFAULT_RATE}\``,
     false,
   ),
   spec(
     'IDSYNC_CONCURRENCY',
     'worker',
-    'ceiling on in-flight QuickSight calls',
-    positiveInt,
+    'ceiling on in-flight QuickSight calls (1 to 256)',
+    whole(1, 256),
     `\`${DEFAULT_CONCURRENCY}\``,
     false,
   ),
@@ -240,23 +260,23 @@ export const VARIABLES: readonly VariableSpec[] = [
     'IDSYNC_LEASE_SECONDS',
     'worker',
     "lease of a task at work, renewed by the worker's heartbeat: a stopped worker's tasks come free after it (at most the worker Lambda's timeout)",
-    positiveInt.pipe(z.number().min(2, 'must be at least 2').max(300, 'must be at most 300')),
+    whole(2, 300),
     `\`${DEFAULT_LEASE_SECONDS}\``,
     false,
   ),
   spec(
     'IDSYNC_MAX_DELETIONS',
     'plan',
-    'guard: most deletions one run may make',
-    nonNegativeInt,
+    'guard: most deletions one run may make (0 to 1000000)',
+    whole(0, 1_000_000),
     '`100`',
     false,
   ),
   spec(
     'IDSYNC_MAX_DELETION_PERCENT',
     'plan',
-    'guard: most deletions one run may make, as a percentage of QuickSight users',
-    percent,
+    'guard: most deletions one run may make, as a percentage of QuickSight users (above 0, at most 100)',
+    decimal(0, 100, { exclusiveMin: true }),
     '`10`',
     false,
   ),
@@ -279,13 +299,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_GUARD_WINDOW_HOURS',
     'plan',
-    'guard: rolling window in which all runs together may delete at most `IDSYNC_MAX_DELETIONS` users',
-    nonEmpty.pipe(z.coerce.number('must be a number')).pipe(
-      z
-        .number()
-        .positive('must be greater than 0')
-        .max(24 * 90, 'must be at most 2160'),
-    ),
+    'guard: rolling window in which all runs together may delete at most `IDSYNC_MAX_DELETIONS` users (above 0, at most 2160)',
+    decimal(0, 24 * 90, { exclusiveMin: true }),
     '`24`',
     false,
   ),
@@ -300,18 +315,16 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_SNAPSHOT_RETENTION_DAYS',
     'snapshot',
-    'days a snapshot is kept before its TTL expires it (the newest two COMPLETE ones are kept)',
-    positiveInt,
+    'days a snapshot is kept before its TTL expires it (the newest two COMPLETE ones are kept; 1 to 3650)',
+    whole(1, 3650),
     '`30`',
     false,
   ),
   spec(
     'IDSYNC_READER_PRICE',
     'report',
-    'monthly price of one Reader in USD, for the savings estimate',
-    nonEmpty
-      .pipe(z.coerce.number('must be a number'))
-      .pipe(z.number().nonnegative('must be 0 or more')),
+    'monthly price of one Reader in USD, for the savings estimate (0 to 1000)',
+    decimal(0, 1000),
     '`3`',
     false,
   ),
@@ -375,4 +388,28 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec('AWS_ENDPOINT_URL_QUICKSIGHT', 'aws', 'endpoint override for QuickSight', url, '—', false),
+  spec(
+    'IDSYNC_SANDBOX_CONTROL',
+    'core',
+    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `idsync sandbox dynamodb` in another shell',
+    url,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_CONNECT_TIMEOUT_SECONDS',
+    'aws',
+    'seconds a connection to any service (AWS, Google) may take to open (0.1 to 120)',
+    decimal(0.1, 120),
+    `\`${DEFAULT_CONNECT_TIMEOUT_SECONDS}\``,
+    false,
+  ),
+  spec(
+    'IDSYNC_REQUEST_TIMEOUT_SECONDS',
+    'aws',
+    'seconds one call to any service (AWS, Google) may take, answer included, before it fails as retryable (0.1 to 900)',
+    decimal(0.1, 900),
+    `\`${DEFAULT_REQUEST_TIMEOUT_SECONDS}\``,
+    false,
+  ),
 ];

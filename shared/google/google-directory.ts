@@ -49,7 +49,7 @@ export interface GoogleDirectoryOptions extends GoogleDirectorySettings {
   readonly subject: string;
   /** Admin SDK root URL, e.g. `https://admin.googleapis.com/`. */
   readonly rootUrl?: string;
-  /** Per-request timeout; default 60 s. */
+  /** Per-request timeout of member pages and of the token request; default 30 s. */
   readonly timeoutMs?: number;
 }
 
@@ -66,13 +66,14 @@ export function createGoogleDirectory(options: GoogleDirectoryOptions): GoogleDi
     subject: options.subject,
     scopes: [DIRECTORY_MEMBER_READONLY_SCOPE],
   });
-  honourTokenUri(auth, key.tokenUri);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  honourTokenUri(auth, key.tokenUri, timeoutMs);
   const api = admin({
     version: 'directory_v1',
     auth,
     rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
     retry: false,
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: timeoutMs,
   });
   return new GoogleDirectory(api, options);
 }
@@ -140,7 +141,8 @@ export class GoogleDirectory implements GoogleDirectoryPort {
         },
       );
     } catch (error) {
-      throw this.failure(groupKey, page, attempts, lastFailure ?? classifyGoogleError(error));
+      const failure = lastFailure ?? classifyGoogleError(error);
+      throw this.failure(groupKey, page, attempts, failure, urlOf(error));
     }
   }
 
@@ -149,8 +151,20 @@ export class GoogleDirectory implements GoogleDirectoryPort {
     page: number,
     attempts: number,
     failure: GoogleFailure,
+    url?: string,
   ): RemoteServiceError {
     const where = `listing members of ${groupKey}, page ${page}`;
+    const gaveUp = `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    if (failure.kind === 'network') {
+      const reason = /^no answer \((.*)\)$/.exec(failure.summary)?.[1] ?? failure.summary;
+      const at = url ?? 'its endpoint';
+      const what = /timed? ?out|ETIMEDOUT|aborted/i.test(reason)
+        ? `did not answer in time (${reason})`
+        : `is unreachable (${reason})`;
+      return new RemoteServiceError(SERVICE, `${where}: ${SERVICE} at ${at} ${what}; ${gaveUp}`, {
+        retryable: true,
+      });
+    }
     if (failure.retryable)
       return new RemoteServiceError(
         SERVICE,
@@ -170,6 +184,13 @@ export class GoogleDirectory implements GoogleDirectoryPort {
       return new RemoteServiceError(SERVICE, `${where}: no such group (${failure.summary})`);
     return new RemoteServiceError(SERVICE, `${where}: ${failure.summary}`);
   }
+}
+
+/** Origin of the URL a gaxios error was about (the Admin SDK or the token endpoint). */
+function urlOf(error: unknown): string | undefined {
+  const url = (error as { config?: { url?: unknown } } | null)?.config?.url;
+  const text = url instanceof URL ? url.href : typeof url === 'string' ? url : undefined;
+  return text && URL.canParse(text) ? new URL(text).origin : undefined;
 }
 
 /** The USER members of a page, in domain form; nested GROUP rows and rows without an email are dropped. */

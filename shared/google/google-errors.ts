@@ -43,7 +43,8 @@ export function classifyGoogleError(error: unknown, nowMs: number = Date.now()):
   const status = typeof response?.status === 'number' ? response.status : undefined;
   if (response === undefined || status === undefined) {
     // No answer: a reset, refused connection or timeout of a request the client did send.
-    if (config !== undefined || typeof code === 'string')
+    // (A local failure such as a key that cannot sign, code ERR_OSSL_…, is not retried.)
+    if (config !== undefined || (typeof code === 'string' && /^E[A-Z]+$/.test(code)))
       return {
         kind: 'network',
         retryable: true,

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -20,8 +21,12 @@ export interface ServiceAccountKey {
 export function readServiceAccountKey(path: string): ServiceAccountKey {
   let text: string;
   try {
+    // A folder, a FIFO or a device is refused before it is read (reading /dev/zero never ends).
+    if (!statSync(path).isFile())
+      throw new ConfigError(CREDENTIALS_VARIABLE, `the key file ${path} is not a regular file`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(CREDENTIALS_VARIABLE, `cannot read the key file ${path} (${code})`);
   }
@@ -45,6 +50,12 @@ export function parseServiceAccountKey(json: unknown, source: string): ServiceAc
   if (typeof clientEmail !== 'string' || clientEmail === '') throw bad('has no client_email');
   if (typeof privateKey !== 'string' || !privateKey.includes('PRIVATE KEY'))
     throw bad('has no PEM private_key');
+  try {
+    createPrivateKey(privateKey);
+  } catch {
+    // Checked now: a key that cannot sign fails every token request the same way (no retry helps).
+    throw bad('has a private_key that is not a readable PEM private key');
+  }
   const tokenUri = key.token_uri ?? GOOGLE_TOKEN_URL;
   if (typeof tokenUri !== 'string' || !URL.canParse(tokenUri))
     throw bad('has an invalid token_uri');

@@ -70,14 +70,22 @@ export function registerApply(program: Command, ctx: CliContext): void {
               noWait: flags.wait === false,
             });
             const lines = [`apply ${runId}`, applied.text];
-            if (flags.report) {
-              const { writeRunReport } = await import('../write-run-report.js');
-              lines.push(
-                await writeRunReport(stores, runId, flags.report, config.report.readerPrice),
-              );
-            }
-            printResult(ctx.io, globals, { runId, summary: applied.summary }, lines.join('\n'));
-            return exitCodeOf(applied.summary);
+            const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
+            const report = flags.report
+              ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
+              : undefined;
+            if (report?.ok) lines.push(report.text);
+            printResult(
+              ctx.io,
+              globals,
+              {
+                runId,
+                summary: applied.summary,
+                ...(report && !report.ok ? { reportError: report.error } : {}),
+              },
+              lines.join('\n'),
+            );
+            return reportOutcome(ctx.io, report, exitCodeOf(applied.summary));
           } finally {
             stores.close();
           }

@@ -69,6 +69,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
               now,
             },
           );
+          if (result.note) ctx.io.stderr.write(`idsync audit: ${result.note}\n`);
           const note = result.noRunFound
             ? 'no audit rows in the last 30 days; use --since, --run or --email'
             : result.newestRunId

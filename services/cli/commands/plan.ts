@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
+import { loadConfig, PLAIN_INTEGER } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
@@ -40,8 +40,9 @@ export interface ListFlags {
 
 export function listLimit(flags: ListFlags): number {
   if (flags.all) return Number.POSITIVE_INFINITY;
-  const n = Number(flags.limit ?? DEFAULT_LIST_LIMIT);
-  if (!Number.isInteger(n) || n < 0)
+  const text = (flags.limit ?? String(DEFAULT_LIST_LIMIT)).trim();
+  const n = Number(text);
+  if (!PLAIN_INTEGER.test(text) || n < 0)
     throw new UsageError(`--limit must be a whole number (got ${flags.limit})`);
   return n;
 }
@@ -49,8 +50,9 @@ export function listLimit(flags: ListFlags): number {
 export function guardOverride(flags: GuardFlags): GuardOverride | undefined {
   const override: { maxDeletions?: number; allowEmptiedGroups?: boolean } = {};
   if (flags.maxDeletions !== undefined) {
-    const n = Number(flags.maxDeletions);
-    if (!Number.isInteger(n) || n < 0) {
+    const text = flags.maxDeletions.trim();
+    const n = Number(text);
+    if (!PLAIN_INTEGER.test(text) || n < 0) {
       throw new UsageError(
         `--max-deletions must be a whole number of 0 or more (got ${flags.maxDeletions})`,
       );

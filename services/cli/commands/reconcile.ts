@@ -88,18 +88,24 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
           out.push('', applied.text);
-          if (flags.report) {
-            const { writeRunReport } = await import('../write-run-report.js');
-            out.push(await writeRunReport(stores, runId, flags.report, config.report.readerPrice));
-          }
+          const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
+          const report = flags.report
+            ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
+            : undefined;
+          if (report?.ok) out.push(report.text);
           printResult(
             ctx.io,
             globals,
-            { snapshot, plan, applied: applied.summary },
+            {
+              snapshot,
+              plan,
+              applied: applied.summary,
+              ...(report && !report.ok ? { reportError: report.error } : {}),
+            },
             out.join('\n'),
           );
-          if (planGuardBlocked(plan)) return ExitCode.GuardOrPartial;
-          return exitCodeOf(applied.summary);
+          const code = planGuardBlocked(plan) ? ExitCode.GuardOrPartial : exitCodeOf(applied.summary);
+          return reportOutcome(ctx.io, report, code);
         } finally {
           stores.close();
         }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import type { IdentityRecord } from '../../../shared/domain.js';
-import { NotFoundError } from '../../../shared/errors.js';
+import { NotFoundError, UsageError } from '../../../shared/errors.js';
+import { USER_ID_PATTERN } from '../../events/parse-events.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 
 export function formatIdentity(r: IdentityRecord): string {
@@ -29,11 +30,18 @@ export function registerResolve(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (userId: string, _options: unknown, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
+        const id = userId.trim();
+        if (!USER_ID_PATTERN.test(id))
+          throw new UsageError(
+            id === ''
+              ? 'resolve needs an IdC user id (e.g. 90676a1f2e-0b1c-4d5e-8f90-123456789abc)'
+              : `${JSON.stringify(userId.slice(0, 80))} is not an IdC user id (letters, digits and -, at most 64)`,
+          );
         const config = loadConfig([], ctx.io.env);
         const { buildStores } = await import('../../../shared/runtime.js');
         const stores = buildStores(config);
         try {
-          const record = await stores.identities.get(userId.trim());
+          const record = await stores.identities.get(id);
           if (!record) {
             throw new NotFoundError(
               `IdC user id ${userId} is not in the identity map (never seen by a snapshot or event)`,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
+import { registerSandboxControl } from './sandbox-control.js';
 
 interface SandboxFlags {
   readonly data?: string;
@@ -11,8 +12,9 @@ interface SandboxFlags {
 }
 
 export function registerSandbox(program: Command, ctx: CliContext): void {
-  program
-    .command('sandbox')
+  const sandbox = program.command('sandbox');
+  registerSandboxControl(sandbox, ctx);
+  sandbox
     .description('start the local stand-ins and print the environment that points at them')
     .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')
     .option('--seed <n>', 'random seed of the organisation', '42')
@@ -41,6 +43,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         const { createDynamoClient } = await import('../../../shared/aws/clients.js');
         const sandbox = await startSandbox({
           org: build(seed),
+          control: true,
           tablePrefix: config.core.tablePrefix,
           ...(flags.data ? { dataDir: flags.data } : {}),
           ...(base
@@ -67,7 +70,8 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
           ctx.io.stdout.write(
             [
               `# idsync sandbox: ${counts.quickSightUsers} QuickSight users, ${counts.idcUsers} IdC users, ${counts.entitledPeople} group members; tables created.`,
-              '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands:',
+              '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands;',
+              '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages:',
               formatEnv(sandbox.env),
               '# Press Ctrl-C to stop.',
               '',

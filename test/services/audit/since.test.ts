@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSince } from '../../../services/audit/since.js';
+import { boundSince, MAX_SINCE_DAYS, parseSince } from '../../../services/audit/since.js';
 import { UsageError } from '../../../shared/errors.js';
 
 const now = new Date('2026-11-27T16:47:00.000Z');
@@ -67,5 +67,27 @@ describe('parseSince', () => {
         },
       ),
     );
+  });
+});
+
+describe('boundSince', () => {
+  const now = new Date('2026-12-02T12:00:00Z');
+  it('moves an instant before the table existed to the day the table was created, and says so', () => {
+    const created = new Date('2026-11-20T08:30:00Z');
+    expect(boundSince('1970-01-01T00:00:00.000Z', created, now)).toEqual({
+      since: '2026-11-20T00:00:00.000Z',
+      note: '--since 1970-01-01 is before the audit table was created; reading from 2026-11-20',
+    });
+    expect(boundSince('2026-11-25T00:00:00.000Z', created, now)).toEqual({
+      since: '2026-11-25T00:00:00.000Z',
+    });
+  });
+  it('caps the days read when the creation time is unknown, and names a future instant', () => {
+    const bounded = boundSince('1970-01-01T00:00:00.000Z', undefined, now);
+    expect(Date.parse(bounded.since)).toBe(now.getTime() - MAX_SINCE_DAYS * 86_400_000);
+    expect(bounded.note).toMatch(/more than 1098 days back/);
+    const clockSkew = boundSince('2026-11-26T00:00:00.000Z', new Date('2026-12-05T00:00:00Z'), now);
+    expect(clockSkew.since).toBe('2026-11-26T00:00:00.000Z');
+    expect(boundSince('2027-01-01T00:00:00.000Z', undefined, now).note).toMatch(/in the future/);
   });
 });

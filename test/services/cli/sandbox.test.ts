@@ -48,6 +48,29 @@ describe('idsync sandbox', { timeout: 120_000 }, () => {
       env: { PATH: process.env.PATH, ...env, IDSYNC_LOG_LEVEL: 'warn' },
     });
     expect(second.stdout).toMatch(/COMPLETE/);
+    // Faults and a DynamoDB outage, set from that second shell while the sandbox runs.
+    expect(new URL(env.IDSYNC_SANDBOX_CONTROL as string).hostname).toBe('127.0.0.1');
+    const idsync = (...argv: string[]) =>
+      promisify(execFile)(process.execPath, ['bin/idsync.js', ...argv], {
+        cwd: root,
+        env: { PATH: process.env.PATH, ...env, IDSYNC_LOG_LEVEL: 'warn' },
+      }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const fault = await idsync('sandbox', 'fault', 'qs.errorRate=1');
+    expect(fault.stdout).toMatch(/quicksight +errorRate=1/);
+    expect((await idsync('sandbox', 'fault', 'qs=off')).stdout).toMatch(/quicksight +no faults/);
+    expect((await idsync('sandbox', 'dynamodb', 'stop')).stdout).toMatch(/STOPPED/);
+    const down = await idsync('resolve', 'abc');
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      /^idsync: DynamoDB at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)\n$/,
+    );
+    expect((await idsync('sandbox', 'dynamodb', 'start')).code).toBe(0);
+    // The tables (and their rows) are still there.
+    expect((await idsync('init-tables')).stdout).toMatch(/^exists +idsync-audit$/m);
+    expect(child.exitCode).toBeNull();
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);

@@ -27,6 +27,7 @@ describe('loadConfig defaults', () => {
     expect(c.aws).toEqual({
       region: 'us-east-1',
       endpoints: { dynamodb: undefined, identitystore: undefined, quicksight: undefined },
+      timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
     expect(c.worker).toEqual({ rate: 50, concurrency: 16, leaseMs: 20_000 });
     expect(c.plan).toEqual({
@@ -132,6 +133,7 @@ describe('loadConfig valid values', () => {
         identitystore: 'http://127.0.0.1:1000',
         quicksight: 'http://127.0.0.1:1000',
       },
+      timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
   });
 
@@ -169,6 +171,9 @@ describe('loadConfig invalid values', () => {
     IDSYNC_PROTECTED_USERS: 'a@example.com;b@example.com',
     IDSYNC_GUARD_WINDOW_HOURS: '0',
     IDSYNC_IDC_ACCOUNT_ID: '12345',
+    IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
+    IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
+    IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -289,6 +294,43 @@ describe('loadConfig invalid values', () => {
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
     });
     expect(c.identityStore.accountId).toBe('123456789012');
+  });
+
+  it.each([
+    ['IDSYNC_RATE', '1e-9', /plain decimal number from 0\.1 to 1000/],
+    ['IDSYNC_RATE', '0.01', /from 0\.1 to 1000/],
+    ['IDSYNC_RATE', 'Infinity', /plain decimal/],
+    ['IDSYNC_RATE', 'NaN', /plain decimal/],
+    ['IDSYNC_CONCURRENCY', '0x10', /whole number from 1 to 256/],
+    ['IDSYNC_CONCURRENCY', '1000', /from 1 to 256/],
+    ['IDSYNC_MAX_DELETIONS', '1e3', /whole number/],
+    ['IDSYNC_MAX_DELETION_PERCENT', '0', /above 0, at most 100/],
+    ['IDSYNC_MAX_DELETION_PERCENT', ' 0b1 ', /plain decimal/],
+    ['IDSYNC_SNAPSHOT_RETENTION_DAYS', '+7', /whole number/],
+    ['IDSYNC_READER_PRICE', '3.', /plain decimal/],
+    ['IDSYNC_REQUEST_TIMEOUT_SECONDS', '-5', /from 0\.1 to 900/],
+    ['IDSYNC_GOOGLE_ROOT_URL', 'javascript:alert(1)', /http\(s\) URL/],
+    ['AWS_ENDPOINT_URL_QUICKSIGHT', 'file:///etc/passwd', /http\(s\) URL/],
+    ['AWS_ENDPOINT_URL', 'ftp://127.0.0.1/', /http\(s\) URL/],
+  ])('rejects %s=%s (only plain, bounded decimals; only http(s) URLs)', (name, value, problem) => {
+    const error = errorOf(() => loadConfig([], { [name]: value }));
+    expect(error.variable).toBe(name);
+    expect(error.message).toMatch(problem);
+  });
+
+  it('accepts plain decimals within bounds and converts timeouts to ms', () => {
+    const c = loadConfig(['worker', 'plan'], {
+      IDSYNC_RATE: '0.5',
+      IDSYNC_CONCURRENCY: '256',
+      IDSYNC_MAX_DELETIONS: '0',
+      IDSYNC_MAX_DELETION_PERCENT: '0.5',
+      IDSYNC_CONNECT_TIMEOUT_SECONDS: '0.25',
+      IDSYNC_REQUEST_TIMEOUT_SECONDS: '2',
+    });
+    expect(c.worker).toEqual({ rate: 0.5, concurrency: 256, leaseMs: 20_000 });
+    expect(c.plan.maxDeletions).toBe(0);
+    expect(c.plan.maxDeletionPercent).toBe(0.5);
+    expect(c.aws.timeouts).toEqual({ connectMs: 250, requestMs: 2000 });
   });
 
   it('does not echo very long values in full', () => {

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,9 @@ import {
   readServiceAccountKey,
 } from '../../../shared/google/service-account-key.js';
 
-const PEM = '-----BEGIN PRIVATE KEY-----\nMIIsecretsecret\n-----END PRIVATE KEY-----\n';
+const PEM = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const KEY = {
   type: 'service_account',
   client_email: 'sa@p.iam.gserviceaccount.com',
@@ -49,6 +52,13 @@ describe('readServiceAccountKey', () => {
     );
   });
 
+  it('refuses a folder or a device at once, without reading it', async () => {
+    const folder = join(dir, 'a-folder');
+    await mkdir(folder);
+    expect(() => readServiceAccountKey(folder)).toThrow(/is not a regular file/);
+    expect(() => readServiceAccountKey('/dev/zero')).toThrow(/is not a regular file/);
+  });
+
   it('never quotes the content of a malformed file', async () => {
     const path = join(dir, 'broken.json');
     await writeFile(path, `${JSON.stringify(KEY).slice(0, -5)} MIIsecretsecret`);
@@ -68,6 +78,14 @@ describe('readServiceAccountKey', () => {
     ['no client_email', { ...KEY, client_email: '' }, /client_email/],
     ['no private key', { ...KEY, private_key: 'nope' }, /private_key/],
     ['a bad token_uri', { ...KEY, token_uri: 'not a url' }, /token_uri/],
+    [
+      'a garbage PEM private key',
+      {
+        ...KEY,
+        private_key: '-----BEGIN PRIVATE KEY-----\nMIIgarbage\n-----END PRIVATE KEY-----\n',
+      },
+      /private_key that is not a readable PEM private key/,
+    ],
   ])('refuses a key with %s', (_name, json, problem) => {
     expect(() => parseServiceAccountKey(json, 'key.json')).toThrow(problem);
   });

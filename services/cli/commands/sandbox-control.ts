@@ -1,0 +1,141 @@
+import type { Command } from 'commander';
+import { describeNoAnswer } from '../../../shared/aws/service-failure.js';
+import { loadConfig } from '../../../shared/config/index.js';
+import { describeError, RemoteServiceError, UsageError } from '../../../shared/errors.js';
+import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+
+/**
+ * `idsync sandbox fault …`, `idsync sandbox dynamodb stop|start`, `idsync sandbox state`: talk
+ * to a running sandbox's control endpoint (--control URL, else IDSYNC_SANDBOX_CONTROL, which
+ * `idsync sandbox` prints with the other variables).
+ */
+
+interface ControlFlags {
+  readonly control?: string;
+}
+
+function controlUrl(ctx: CliContext, flags: ControlFlags): string {
+  const fromFlag = flags.control?.trim();
+  if (fromFlag) {
+    const ok = URL.canParse(fromFlag) && /^https?:$/.test(new URL(fromFlag).protocol);
+    if (!ok) throw new UsageError(`--control must be the http URL \`idsync sandbox\` printed`);
+    return fromFlag.replace(/\/+$/, '');
+  }
+  const fromEnv = loadConfig([], ctx.io.env).core.sandboxControl;
+  if (!fromEnv)
+    throw new UsageError(
+      'no sandbox control URL: pass --control URL or set IDSYNC_SANDBOX_CONTROL (printed by `idsync sandbox`)',
+    );
+  return fromEnv.replace(/\/+$/, '');
+}
+
+interface ControlState {
+  faults: Record<string, { settings: Record<string, unknown>; counters: Record<string, number> }>;
+  dynamodb: { running: boolean };
+}
+
+async function call(url: string, method: 'GET' | 'POST', body?: unknown): Promise<ControlState> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    const origin = new URL(url).origin;
+    const cause = (error as { cause?: unknown }).cause;
+    const what =
+      describeNoAnswer('the sandbox control', origin, error) ??
+      `the sandbox control at ${origin} failed (${describeError(cause ?? error)})`;
+    throw new RemoteServiceError('sandbox', `${what}; is \`idsync sandbox\` running?`);
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: unknown } & ControlState;
+  if (res.status === 400) throw new UsageError(String(data.error ?? 'bad request'));
+  if (!res.ok)
+    throw new RemoteServiceError(
+      'sandbox control',
+      `HTTP ${res.status}: ${String(data.error ?? '')}`,
+    );
+  return data;
+}
+
+export function formatControlState(state: ControlState): string {
+  const lines = [`dynamodb     ${state.dynamodb.running ? 'running' : 'STOPPED'}`];
+  for (const [target, { settings, counters }] of Object.entries(state.faults)) {
+    const set = Object.entries(settings)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' ');
+    lines.push(
+      `${target.padEnd(12)} ${set || 'no faults'}  (${counters.calls ?? 0} calls, ${counters.throttled ?? 0} throttled, ${counters.errors ?? 0} errors, ${counters.resets ?? 0} resets)`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function registerSandboxControl(sandbox: Command, ctx: CliContext): void {
+  const withControl = (c: Command) =>
+    c.option(
+      '--control <url>',
+      'control URL of the running sandbox (default IDSYNC_SANDBOX_CONTROL)',
+    );
+  withControl(
+    sandbox
+      .command('fault')
+      .description(
+        'change faults of the running sandbox: qs.errorRate=0.5 idc.latencyMs=2000 google.throttleRate=0.2 qs=off …',
+      )
+      .argument('<assignments...>', 'TARGET.KNOB=VALUE (targets qs, idc, google) or TARGET=off'),
+  ).action(
+    action(ctx, async (words: string[], flags: ControlFlags, command: Command) => {
+      const url = controlUrl(ctx, flags);
+      const state = await call(`${url}/faults`, 'POST', { set: words });
+      printResult(
+        ctx.io,
+        command.optsWithGlobals<GlobalOptions>(),
+        state,
+        formatControlState(state),
+      );
+      return ExitCode.Ok;
+    }),
+  );
+  withControl(
+    sandbox
+      .command('dynamodb')
+      .description("stop or start the running sandbox's DynamoDB (its data is kept)")
+      .argument('<stop|start>', 'stop: refuse connections, as an outage; start: serve again'),
+  ).action(
+    action(ctx, async (verb: string, flags: ControlFlags, command: Command) => {
+      if (verb !== 'stop' && verb !== 'start')
+        throw new UsageError(
+          `sandbox dynamodb: expected stop or start (got ${JSON.stringify(verb)})`,
+        );
+      const state = await call(`${controlUrl(ctx, flags)}/dynamodb/${verb}`, 'POST');
+      printResult(
+        ctx.io,
+        command.optsWithGlobals<GlobalOptions>(),
+        state,
+        formatControlState(state),
+      );
+      return ExitCode.Ok;
+    }),
+  );
+  withControl(
+    sandbox
+      .command('state')
+      .description('faults, call counters and DynamoDB state of the running sandbox'),
+  ).action(
+    action(ctx, async (flags: ControlFlags, command: Command) => {
+      const state = await call(`${controlUrl(ctx, flags)}/state`, 'GET');
+      printResult(
+        ctx.io,
+        command.optsWithGlobals<GlobalOptions>(),
+        state,
+        formatControlState(state),
+      );
+      return ExitCode.Ok;
+    }),
+  );
+}

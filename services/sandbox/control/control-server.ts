@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DynamoServer } from '../dynamo-server.js';
+import type { FaultCounters, FaultSettings, Faults } from '../http/faults.js';
+import {
+  applyFaultAssignment,
+  FAULT_TARGETS,
+  FaultAssignmentError,
+  type FaultTarget,
+  parseFaultAssignment,
+} from './fault-assignments.js';
+
+/**
+ * The sandbox's control endpoint: changes faults and stops/starts DynamoDB while the sandbox
+ * runs, from another process (`idsync sandbox fault …`, a test, curl). Loopback only, and its
+ * URL holds a random token, so only whoever read the sandbox's output can use it.
+ *
+ * - `GET  <url>/state` → `{ faults: { quicksight: {settings, counters}, … }, dynamodb: { running } }`
+ * - `POST <url>/faults` body `{ "set": ["qs.errorRate=0.5", "idc=off"] }` → the new state
+ * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
+ */
+
+export interface ControlTargets {
+  readonly faults: Readonly<Record<FaultTarget, Faults>>;
+  readonly dynamo: DynamoServer;
+}
+
+export interface ControlServer {
+  /** `http://127.0.0.1:PORT/TOKEN` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ControlState {
+  readonly faults: Record<FaultTarget, { settings: FaultSettings; counters: FaultCounters }>;
+  readonly dynamodb: { readonly running: boolean };
+}
+
+function stateOf(targets: ControlTargets): ControlState {
+  const faults = {} as ControlState['faults'];
+  for (const t of FAULT_TARGETS)
+    faults[t] = {
+      settings: targets.faults[t].current,
+      counters: { ...targets.faults[t].counters },
+    };
+  return { faults, dynamodb: { running: targets.dynamo.running } };
+}
+
+async function bodyOf(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > 64_000) throw new FaultAssignmentError('request body too large');
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new FaultAssignmentError('request body is not JSON');
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Applies assignments all or none: one bad word changes nothing. */
+export function applyAssignments(targets: ControlTargets, words: readonly string[]): void {
+  const next = new Map<FaultTarget, FaultSettings>();
+  for (const word of words) {
+    const a = parseFaultAssignment(word);
+    next.set(
+      a.target,
+      applyFaultAssignment(next.get(a.target) ?? targets.faults[a.target].current, a),
+    );
+  }
+  for (const [target, settings] of next) targets.faults[target].configure(settings);
+}
+
+export async function startControlServer(targets: ControlTargets): Promise<ControlServer> {
+  const token = randomBytes(12).toString('hex');
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (!path.startsWith(`/${token}/`)) return reply(res, 404, { error: 'not found' });
+      const route = `${req.method} ${path.slice(token.length + 1)}`;
+      try {
+        if (route === 'GET /state') return reply(res, 200, stateOf(targets));
+        if (route === 'POST /faults') {
+          const body = (await bodyOf(req)) as { set?: unknown };
+          if (!Array.isArray(body.set) || !body.set.every((w) => typeof w === 'string'))
+            throw new FaultAssignmentError('expected {"set": ["qs.errorRate=0.5", …]}');
+          applyAssignments(targets, body.set as string[]);
+          return reply(res, 200, stateOf(targets));
+        }
+        if (route === 'POST /dynamodb/stop') {
+          await targets.dynamo.stop();
+          return reply(res, 200, stateOf(targets));
+        }
+        if (route === 'POST /dynamodb/start') {
+          await targets.dynamo.start();
+          return reply(res, 200, stateOf(targets));
+        }
+        return reply(res, 404, { error: `no route ${route}` });
+      } catch (error) {
+        const bad = error instanceof FaultAssignmentError;
+        return reply(res, bad ? 400 : 500, { error: (error as Error).message });
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/${token}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

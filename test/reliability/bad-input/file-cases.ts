@@ -1,0 +1,208 @@
+import type { BadInputCase } from './case-types.js';
+
+/** Input files: Google keys, CSV files for `remove --csv`, event files for `handle-event`. */
+
+const key = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    type: 'service_account',
+    client_email: 'sa@example.iam.gserviceaccount.com',
+    private_key_id: 'k1',
+    ...fields,
+  });
+
+function keyFile(
+  id: string,
+  content: string | Uint8Array | undefined,
+  message: string,
+  path = '{dir}/key.json',
+): BadInputCase {
+  return {
+    id: `key-${id}`,
+    group: 'key-file',
+    argv: ['snapshot'],
+    env: { IDSYNC_GOOGLE_CREDENTIALS: path },
+    ...(content === undefined ? {} : { files: { 'key.json': content } }),
+    code: 2,
+    message: [`idsync: IDSYNC_GOOGLE_CREDENTIALS: the key file ${path}`, message],
+  };
+}
+
+const PEM_GARBAGE = '-----BEGIN PRIVATE KEY-----\nAAAAnot-a-key\n-----END PRIVATE KEY-----\n';
+
+export const KEY_CASES: BadInputCase[] = [
+  keyFile('garbage-text', 'hello, world', 'is not valid JSON'),
+  keyFile('truncated-json', '{"type": "service_account", "private_k', 'is not valid JSON'),
+  keyFile('empty', '', 'is not valid JSON'),
+  keyFile('binary', new Uint8Array([0, 159, 146, 150, 255, 1, 2]), 'is not valid JSON'),
+  keyFile('json-array', '[]', 'is not a service-account key (type)'),
+  keyFile('json-string', '"key"', 'is not a JSON object'),
+  keyFile('authorized-user', key({ type: 'authorized_user' }), 'is not a service-account key'),
+  keyFile(
+    'no-client-email',
+    key({ client_email: '', private_key: PEM_GARBAGE }),
+    'has no client_email',
+  ),
+  keyFile('no-private-key', key({}), 'has no PEM private_key'),
+  keyFile('private-key-not-pem', key({ private_key: 'abc' }), 'has no PEM private_key'),
+  {
+    ...keyFile('garbage-pem', key({ private_key: PEM_GARBAGE }), 'not a readable PEM private key'),
+    spawn: true,
+  },
+  keyFile(
+    'bad-token-uri',
+    key({ private_key: '{pem}', token_uri: 'not a url' }),
+    'has an invalid token_uri',
+  ),
+  {
+    ...keyFile('missing-file', undefined, '', '{dir}/nope.json'),
+    message: 'IDSYNC_GOOGLE_CREDENTIALS: cannot read the key file {dir}/nope.json (ENOENT)',
+  },
+  keyFile('folder', undefined, 'is not a regular file', '{dir}'),
+  keyFile('device', undefined, 'is not a regular file', '/dev/zero'),
+  {
+    ...keyFile('below-a-file', undefined, '', '{dir}/key.json/inner.json'),
+    message: 'cannot read the key file {dir}/key.json/inner.json (ENOTDIR)',
+    files: { 'key.json': '{}' },
+  },
+];
+
+function csv(
+  id: string,
+  content: string | Uint8Array | undefined,
+  code: number,
+  message: BadInputCase['message'],
+  extra: Partial<BadInputCase> = {},
+): BadInputCase {
+  return {
+    id: `csv-${id}`,
+    group: 'csv',
+    argv: ['remove', '--csv', '{dir}/input.csv', '--apply'],
+    ...(content === undefined ? {} : { files: { 'input.csv': content } }),
+    code,
+    message,
+    ...extra,
+  };
+}
+
+export const CSV_CASES: BadInputCase[] = [
+  csv('empty-file', '', 2, 'the CSV is empty: expected a header line with an "email" column'),
+  csv('header-only', 'email\n', 0, ['CSV: 0 people', 'applied: 0 deleted']),
+  csv('no-email-column', 'name,mail\nx,y@example.com\n', 2, 'email', { spawn: true }),
+  csv('semicolons', 'name;email\nx;{leaver}\n', 2, 'email'),
+  csv('binary', new Uint8Array([0, 255, 254, 10, 1, 2, 3, 0, 10]), 2, 'the CSV is not valid UTF-8'),
+  csv('unterminated-quote', 'email\n"{leaver}\n', 2, 'the CSV could not be read: Quote Not Closed'),
+  csv(
+    'stray-quote',
+    'email\n=HYPERLINK("http://x")\n',
+    2,
+    'the CSV could not be read: Invalid Opening Quote',
+  ),
+  csv('only-bad-rows', 'email\nnot-an-email\n@\nalice@\n', 4, 'line 2: not a valid email address'),
+  csv('blank-emails', 'email,name\n,a\n ,b\n', 4, 'line 2: the email is empty'),
+  csv('unknown-emails', 'email\nghost.one@example.com\nghost.two@example.com\n', 0, [
+    'not_found (2)',
+    'applied: 0 deleted',
+  ]),
+  csv(
+    'formula-injection',
+    'email\n=1+1\n@SUM(A1:A2)\n-2+3\n',
+    4,
+    'line 2: not a valid email address',
+  ),
+  csv('missing-file', undefined, 2, 'cannot read {dir}/input.csv: no such file'),
+  csv('folder', undefined, 2, 'not a regular file', {
+    argv: ['remove', '--csv', '{dir}', '--apply'],
+  }),
+  csv('device', undefined, 2, 'cannot read /dev/zero: not a regular file', {
+    argv: ['remove', '--csv', '/dev/zero', '--apply'],
+  }),
+];
+
+function event(
+  id: string,
+  content: string | Uint8Array | undefined,
+  code: number,
+  message: BadInputCase['message'],
+  extra: Partial<BadInputCase> = {},
+): BadInputCase {
+  return {
+    id: `event-${id}`,
+    group: 'event',
+    argv: ['handle-event', '{dir}/events.json', '--apply'],
+    ...(content === undefined ? {} : { files: { 'events.json': content } }),
+    code,
+    message,
+    ...extra,
+  };
+}
+
+export const EVENT_CASES: BadInputCase[] = [
+  event('empty-file', '', 0, 'events: 0 (none)'),
+  event('not-json', 'this is not json', 4, 'line 1: malformed JSON', { spawn: true }),
+  event('truncated-json', '{"version":"0","detail":{"eventName":"Delete', 4, 'malformed JSON'),
+  event('number', '42', 4, 'expected a JSON object, got a number'),
+  event('array-of-garbage', '[1, "two", null, {}]', 4, [
+    'events: 4 (4 rejected)',
+    'entry 3 (line 1): expected a JSON object, got null',
+  ]),
+  event(
+    'object-without-detail',
+    '{"source":"aws.identitystore"}',
+    4,
+    'event source null is not Identity Center',
+  ),
+  event(
+    'wrong-event-source',
+    '{event:eventSource=evil.example.com}',
+    4,
+    'event source "evil.example.com" is not Identity Center',
+  ),
+  event(
+    'wrong-event-name',
+    '{event:eventName=CreateGroup}',
+    4,
+    'event "CreateGroup" is not handled',
+  ),
+  event('missing-user-id', '{event:userId=}', 4, 'no user id in the DeleteUser record'),
+  event(
+    'malformed-user-id',
+    '{event:userId=../../etc}',
+    4,
+    '"../../etc" is not an Identity Center user id',
+  ),
+  event(
+    'unknown-user-id',
+    '{event:userId=00000000-0000-0000-0000-000000000000}',
+    4,
+    'not in the identity map',
+  ),
+  event('forged-source', '{event:source=idsync.fake}', 4, 'source', {
+    argv: ['handle-event', '{dir}/events.json', '--apply'],
+  }),
+  event('other-account', '{event:account=999999999999}', 4, 'account', {
+    argv: ['handle-event', '{dir}/events.json', '--apply'],
+  }),
+  event(
+    'jsonl-with-bad-line',
+    '{event:userId=00000000-0000-0000-0000-000000000000}\n{not json\n',
+    4,
+    ['line 2: malformed JSON', 'not in the identity map'],
+  ),
+  event(
+    'cloudtrail-records-garbage',
+    '{"Records": [1, {"eventName": 7}]}',
+    4,
+    'entry 1 (line 1): expected a JSON object',
+  ),
+  event(
+    'deep-nesting',
+    `${'['.repeat(5000)}${']'.repeat(5000)}`,
+    4,
+    'expected a JSON object, got an array',
+  ),
+  event('missing-file', undefined, 2, 'cannot read {dir}/events.json: no such file'),
+  event('folder', undefined, 2, 'not a regular file', {
+    argv: ['handle-event', '{dir}', '--apply'],
+  }),
+  event('device', undefined, 2, 'not a regular file', { argv: ['handle-event', '/dev/zero'] }),
+];
