@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
-import type { DestinationStream } from 'pino';
-import { createDocumentClient, createDynamoClient } from '../../shared/aws/clients.js';
 import {
-  createQuickSightDeleter,
+  createDocumentClient,
+  createDynamoClient,
+  createQuickSightClient,
+} from '../../shared/aws/clients.js';
+import {
   type QuickSightDeleter,
-} from '../../shared/aws/quicksight-deleter.js';
+  QuickSightDirectory,
+} from '../../shared/aws/quicksight-directory.js';
 import {
   isClaimable,
   poisonRows,
@@ -12,14 +15,19 @@ import {
   TaskBatchOutcomes,
 } from '../../shared/aws/sqs-task-batch.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
-import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { DynamoTaskStore, type Task } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
+import {
+  type Invocation,
+  type LambdaContext,
+  type LambdaOptions,
+  lambdaHandler,
+} from '../../shared/lambda/lambda-handler.js';
 import type { Pacer } from '../../shared/limiter/pacer.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { emfFields } from '../../shared/metrics.js';
+import type { Logger } from '../../shared/logger.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { type AttemptPolicy, DEFAULT_ATTEMPT_POLICY } from './attempt-policy.js';
@@ -38,8 +46,8 @@ import { createWorkerPacer } from './worker-pacer.js';
  * stay PENDING. The plan announces every claimable task each cycle, so the first cycle after
  * apply is switched on deletes them.
  *
- * The worker does not import shared/runtime.ts (which brings the Google client) nor the
- * QuickSight SDK client: see BENCHMARKS.md, "Lambda bundles".
+ * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/runtime.ts's
+ * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 
 const SECTIONS = ['quicksight', 'worker', 'lambda'] as const;
@@ -62,19 +70,15 @@ export function leaseMsFor(remainingMs: number): number {
 }
 
 /** The part of the Lambda context the worker reads. */
-export interface WorkerContext {
-  getRemainingTimeInMillis(): number;
-}
+export type WorkerContext = LambdaContext;
 
-export interface WorkerHandlerOptions {
-  /** Log destination (tests); default stderr (CloudWatch Logs). */
-  readonly logDestination?: DestinationStream;
+export interface WorkerHandlerOptions extends LambdaOptions {
   /** Retry delays of a task's calls; default DEFAULT_ATTEMPT_POLICY's (tests shorten them). */
   readonly backoff?: Partial<Pick<AttemptPolicy, 'baseMs' | 'capMs'>>;
 }
 
+/** The worker's ports, made once per container (shared/lambda/lambda-handler.ts). */
 interface Container {
-  readonly config: WorkerConfig;
   readonly logger: Logger;
   readonly tasks: DynamoTaskStore;
   readonly audit: DynamoAuditLog;
@@ -90,21 +94,19 @@ interface Container {
   };
 }
 
-function startContainer(env: Env, options: WorkerHandlerOptions): Container {
-  const config = loadConfig(SECTIONS, env);
-  const logger = createLogger({
-    level: config.core.logLevel,
-    ...(options.logDestination ? { destination: options.logDestination } : { pretty: false }),
-  });
+function buildContainer(config: WorkerConfig, logger: Logger): Container {
   const doc = createDocumentClient(createDynamoClient(config.aws));
   const names = tableNames(config.core.tablePrefix);
   return {
-    config,
     logger,
     tasks: new DynamoTaskStore(doc, names.tasks),
     audit: new DynamoAuditLog(doc, names.audit),
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
-    quickSight: createQuickSightDeleter(config.aws, config.quicksight),
+    quickSight: new QuickSightDirectory(
+      createQuickSightClient(config.aws, config.quicksight),
+      config.quicksight.accountId,
+      config.quicksight.namespace,
+    ),
     pacer: createWorkerPacer(config.worker.rate),
   };
 }
@@ -159,76 +161,87 @@ async function readNamedTasks(
 
 /** Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). */
 export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}) {
-  let container: Container | undefined;
-  return async (event: unknown, context?: WorkerContext): Promise<SqsBatchResponse> => {
-    container ??= startContainer(env, options);
-    const c = container;
-    const { config, logger } = c;
-    const runId = newRunId();
-    const { records, malformed } = sqsRecords(event);
-    if (malformed > 0) logger.warn({ runId, malformed }, 'SQS records without a message id');
-    const batch = readTaskBatch(records);
-    for (const { record, reason } of batch.poison)
-      logger.warn({ runId, messageId: record.messageId, reason }, 'poison message acknowledged');
-    if (batch.poison.length > 0)
-      await c.audit.append(poisonRows(batch, runId, new Date().toISOString()));
+  return lambdaHandler(
+    {
+      sections: SECTIONS,
+      parse: (event: unknown) => event,
+      build: buildContainer,
+      run: (event, invocation) => work(event, invocation, options),
+    },
+    env,
+    options,
+  );
+}
 
-    const outcomes = new TaskBatchOutcomes();
-    const named = await readNamedTasks(c, [...batch.messages.keys()], outcomes, runId);
-    const now = Date.now();
-    const live = named.filter((t) => isClaimable(t, now));
-    for (const t of named) if (!isClaimable(t, now)) outcomes.settled(t.taskId);
+async function work(
+  event: unknown,
+  { config, deps: c, logger, context, metrics }: Invocation<WorkerConfig, Container>,
+  options: WorkerHandlerOptions,
+): Promise<SqsBatchResponse> {
+  const runId = newRunId();
+  const { records, malformed } = sqsRecords(event);
+  if (malformed > 0) logger.warn({ runId, malformed }, 'SQS records without a message id');
+  const batch = readTaskBatch(records);
+  for (const { record, reason } of batch.poison)
+    logger.warn({ runId, messageId: record.messageId, reason }, 'poison message acknowledged');
+  if (batch.poison.length > 0)
+    await c.audit.append(poisonRows(batch, runId, new Date().toISOString()));
 
-    let failedItems = 0;
-    if (!config.lambda.apply) {
-      for (const { taskId, email, userName, role, reason, status } of live) {
-        logger.info(
-          { runId, taskId, email, userName, role, reason, status },
-          'dry run: would delete',
-        );
-        outcomes.settled(taskId);
-      }
-    } else if (live.length > 0) {
-      const remainingMs = context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
-      const beforeDelete = await rejoinCheck(c);
-      const summary = await runWorker(
-        {
-          tasks: outcomes.taskStore(c.tasks, live),
-          audit: c.audit,
-          quickSight: outcomes.deletes(c.quickSight, live),
-          pacer: c.pacer,
-          logger,
-          beforeDelete,
-        },
-        {
-          runId,
-          concurrency: config.worker.concurrency,
-          leaseMs: leaseMsFor(remainingMs),
-          maxAttempts: DEFAULT_ATTEMPT_POLICY.maxAttempts,
-          owner: workerOwnerId(hostname(), process.pid, runId),
-          signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
-          ...(options.backoff ? { backoff: options.backoff } : {}),
-        },
+  const outcomes = new TaskBatchOutcomes();
+  const named = await readNamedTasks(c, [...batch.messages.keys()], outcomes, runId);
+  const now = Date.now();
+  const live = named.filter((t) => isClaimable(t, now));
+  for (const t of named) if (!isClaimable(t, now)) outcomes.settled(t.taskId);
+
+  let failedItems = 0;
+  if (!config.lambda.apply) {
+    for (const { taskId, email, userName, role, reason, status } of live) {
+      logger.info(
+        { runId, taskId, email, userName, role, reason, status },
+        'dry run: would delete',
       );
-      failedItems = summary.failed;
+      outcomes.settled(taskId);
     }
-
-    const answer = outcomes.answer(batch);
-    logger.info(
+  } else if (live.length > 0) {
+    const remainingMs = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
+    const beforeDelete = await rejoinCheck(c);
+    const summary = await runWorker(
       {
-        ...emfFields(config.core.tablePrefix, { FailedItems: failedItems }, new Date()),
-        runId,
-        apply: config.lambda.apply,
-        messages: records.length,
-        poison: batch.poison.length,
-        tasks: named.length,
-        live: live.length,
-        redeliver: answer.batchItemFailures.length,
+        tasks: outcomes.taskStore(c.tasks, live),
+        audit: c.audit,
+        quickSight: outcomes.deletes(c.quickSight, live),
+        pacer: c.pacer,
+        logger,
+        beforeDelete,
       },
-      'worker metrics',
+      {
+        runId,
+        concurrency: config.worker.concurrency,
+        leaseMs: leaseMsFor(remainingMs),
+        maxAttempts: DEFAULT_ATTEMPT_POLICY.maxAttempts,
+        owner: workerOwnerId(hostname(), process.pid, runId),
+        signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      },
     );
-    return answer;
-  };
+    failedItems = summary.failed;
+  }
+
+  const answer = outcomes.answer(batch);
+  metrics(
+    { FailedItems: failedItems },
+    {
+      runId,
+      apply: config.lambda.apply,
+      messages: records.length,
+      poison: batch.poison.length,
+      tasks: named.length,
+      live: live.length,
+      redeliver: answer.batchItemFailures.length,
+    },
+    'worker metrics',
+  );
+  return answer;
 }
 
 /** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */

@@ -250,7 +250,15 @@ export const VARIABLES: readonly VariableSpec[] = [
     'aws',
     'AWS region of the DynamoDB tables and IdC (standard SDK variable)',
     nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
-    '`us-east-1`',
+    "`AWS_DEFAULT_REGION`, else the profile's region",
+    false,
+  ),
+  spec(
+    'AWS_DEFAULT_REGION',
+    'aws',
+    'AWS region when `AWS_REGION` is unset (standard AWS CLI variable)',
+    nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    '—',
     false,
   ),
   spec(
@@ -281,4 +289,5 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec('AWS_ENDPOINT_URL_QUICKSIGHT', 'aws', 'endpoint override for QuickSight', url, '—', false),
+  spec('AWS_ENDPOINT_URL_SQS', 'aws', 'endpoint override for SQS', url, '—', false),
 ];

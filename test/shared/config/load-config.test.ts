@@ -24,9 +24,14 @@ describe('loadConfig defaults', () => {
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
     });
     expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info' });
+    // No region variable: none assumed, the SDK resolves it (the profile's region).
     expect(c.aws).toEqual({
-      region: 'us-east-1',
-      endpoints: { dynamodb: undefined, identitystore: undefined, quicksight: undefined },
+      endpoints: {
+        dynamodb: undefined,
+        identitystore: undefined,
+        quicksight: undefined,
+        sqs: undefined,
+      },
     });
     expect(c.worker).toEqual({ rate: 50, concurrency: 16 });
     expect(c.plan).toEqual({
@@ -36,11 +41,7 @@ describe('loadConfig defaults', () => {
       protectedUsers: [],
       managedUsernamePrefix: undefined,
     });
-    expect(c.quicksight).toEqual({
-      accountId: '123456789012',
-      namespace: 'default',
-      region: 'us-east-1',
-    });
+    expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
     expect(c.snapshot.retentionDays).toBe(30);
     expect(c.report.readerPrice).toBe(3);
   });
@@ -53,6 +54,15 @@ describe('loadConfig defaults', () => {
     });
     expect(c.google.rootUrl).toBe('https://admin.googleapis.com/');
     expect(c.quicksight.region).toBe('eu-west-1');
+  });
+
+  it('takes AWS_DEFAULT_REGION when AWS_REGION is unset, AWS_REGION first', () => {
+    const account = { IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012' };
+    const both = { ...account, AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' };
+    expect(loadConfig(['quicksight'], both).aws.region).toBe('eu-west-1');
+    const fallback = loadConfig(['quicksight'], { ...account, AWS_DEFAULT_REGION: 'ap-south-1' });
+    expect(fallback.aws.region).toBe('ap-south-1');
+    expect(fallback.quicksight.region).toBe('ap-south-1');
   });
 
   it('returns a deeply frozen object', () => {
@@ -126,6 +136,7 @@ describe('loadConfig valid values', () => {
         dynamodb: 'http://127.0.0.1:1001',
         identitystore: 'http://127.0.0.1:1000',
         quicksight: 'http://127.0.0.1:1000',
+        sqs: 'http://127.0.0.1:1000',
       },
     });
   });
@@ -153,6 +164,8 @@ describe('loadConfig invalid values', () => {
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
     IDSYNC_READER_PRICE: '-3',
     AWS_REGION: 'nowhere',
+    AWS_DEFAULT_REGION: 'somewhere',
+    AWS_ENDPOINT_URL_SQS: 'z',
     AWS_ENDPOINT_URL: 'localhost',
     AWS_ENDPOINT_URL_DYNAMODB: '::',
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
