@@ -35,6 +35,8 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // Builds dist/ (the CLI that bin/idsync.js runs) before any test spawns it.
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         test: {

@@ -56,7 +56,7 @@ export function buildStores(config: Pick<Config, 'core' | 'aws'>): Stores {
 }
 
 export function buildLogger(config: Pick<Config, 'core'>): Logger {
-  return createLogger({ level: config.core.logLevel });
+  return createLogger({ level: config.core.logLevel, color: config.core.color });
 }
 
 export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>, logger: Logger) {

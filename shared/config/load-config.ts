@@ -12,6 +12,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface CoreConfig {
   readonly tablePrefix: string;
   readonly logLevel: LogLevel;
+  /** False when NO_COLOR is set (to anything but blank). */
+  readonly color: boolean;
 }
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -116,6 +118,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   core: (env) => ({
     tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
     logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
+    color: read<string>(env, 'NO_COLOR') === undefined,
   }),
   aws: (env) => {
     const all = read<string>(env, 'AWS_ENDPOINT_URL');

@@ -148,6 +148,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'NO_COLOR',
+    'core',
+    'any non-empty value turns off colour in terminal output (no-color.org)',
+    trimmed,
+    'colour on a terminal',
+    false,
+  ),
+  spec(
     'IDSYNC_RATE',
     'worker',
     'ceiling on QuickSight calls per second',

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import type { IdentityRecord } from '../../../shared/domain.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 export function formatIdentity(r: IdentityRecord): string {
   const lines = [

@@ -8,6 +8,7 @@ import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';
 export function cliEnv(endpoint: string, tablePrefix: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     IDSYNC_TABLE_PREFIX: tablePrefix,

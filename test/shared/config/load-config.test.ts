@@ -23,7 +23,7 @@ describe('loadConfig defaults', () => {
     const c = loadConfig(['worker', 'plan', 'quicksight', 'snapshot', 'report'], {
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
     });
-    expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info' });
+    expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info', color: true });
     // No region variable: none assumed, the SDK resolves it (the profile's region).
     expect(c.aws).toEqual({
       endpoints: {
@@ -93,6 +93,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_QUICKSIGHT_REGION: 'us-west-2',
         IDSYNC_TABLE_PREFIX: 'idsync-test',
         IDSYNC_LOG_LEVEL: 'DEBUG',
+        NO_COLOR: '1',
         IDSYNC_RATE: '12.5',
         IDSYNC_CONCURRENCY: '8',
         IDSYNC_MAX_DELETIONS: '0',
@@ -119,7 +120,7 @@ describe('loadConfig valid values', () => {
       namespace: 'team-a',
       region: 'us-west-2',
     });
-    expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug' });
+    expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug', color: false });
     expect(c.worker).toEqual({ rate: 12.5, concurrency: 8 });
     expect(c.plan).toEqual({
       maxDeletions: 0,
@@ -184,6 +185,7 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_PROTECTED_USERS',
       'IDSYNC_MANAGED_USERNAME_PREFIX',
       'IDSYNC_PROTECTED_ROLES',
+      'NO_COLOR',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)
