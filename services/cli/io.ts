@@ -14,6 +14,8 @@ export interface CliIo {
 export interface CliContext {
   readonly io: CliIo;
   exitCode: number;
+  /** The CLI's entry (services/cli/main.ts runCli), for commands that run other commands (demo). */
+  readonly runCli: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
 
 export interface GlobalOptions {

@@ -10,7 +10,7 @@ import { buildProgram } from './program.js';
  * stderr; the stack trace is added only at IDSYNC_LOG_LEVEL=debug or trace.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const ctx: CliContext = { io, exitCode: ExitCode.Ok };
+  const ctx: CliContext = { io, exitCode: ExitCode.Ok, runCli };
   const json = wantsJson(argv);
   const program = buildProgram(ctx, { json });
   try {

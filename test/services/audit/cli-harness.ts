@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from '../../../services/cli/io.js';
+import { runCli } from '../../../services/cli/main.js';
 import { describeError, ExitCode, exitCodeFor } from '../../../shared/errors.js';
 import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';
 
@@ -32,6 +33,7 @@ export async function runCommand(
   const ctx: CliContext = {
     io: { stdout: sink('stdout'), stderr: sink('stderr'), env },
     exitCode: 0,
+    runCli,
   };
   const program = new Command('idsync')
     .option('--json')
