@@ -84,7 +84,7 @@ describe('the rules and the import reader', () => {
     expect(brokenRule(e('shared/runtime.ts', 'services/plan/guard.ts'))).toBe(
       'shared imports a service',
     );
-    expect(brokenRule(e('services/worker/handler.ts', 'services/sandbox/start-sandbox.ts'))).toBe(
+    expect(brokenRule(e('services/worker/handler.ts', 'services/sandbox/sync-simulator.ts'))).toBe(
       'a handler or job imports the sandbox',
     );
     expect(brokenRule(e('services/plan/run-plan.ts', 'services/worker/run-worker.ts'))).toBe(

@@ -1,6 +1,18 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { lambdaHandler } from '../../../shared/lambda/lambda-handler.js';
-import { captureLogs } from '../../helpers/lambda.js';
+
+/** Every JSON log line written, parsed (no I/O beyond memory). */
+function captureLogs() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, stream, metrics: () => lines.filter((l) => l._aws !== undefined) };
+}
 
 const context = (awsRequestId: string) => ({ awsRequestId, getRemainingTimeInMillis: () => 1000 });
 
