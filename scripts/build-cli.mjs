@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the `idsync` command into dist/ (run by `npm run build`, and by `prepare` on `npm ci`):
-// services/cli/main.ts bundled with esbuild as ES modules, one chunk per lazily imported module
-// (code splitting), npm packages left as imports (node_modules is there at run time).
+// services/cli/main.ts and its npm packages bundled with esbuild as ES modules, split into chunks
+// along the lazy (dynamic) imports, so a command loads only what it uses.
 // bin/idsync.js runs the result; no TypeScript at run time.
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,7 +20,14 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // npm packages are bundled too (loading one file is faster than resolving hundreds), except
+  // those that find files of their own at run time: pino (its transports run pino-pretty in a
+  // worker thread) and dynalite (the sandbox's DynamoDB).
+  external: ['pino', 'pino-pretty', 'dynalite'],
+  mainFields: ['module', 'main'],
+  banner: {
+    js: "import { createRequire as __idsyncCreateRequire } from 'node:module'; const require = __idsyncCreateRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',

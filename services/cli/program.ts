@@ -14,7 +14,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
 import type { CliContext } from './io.js';
 
-/** Commands in the order of DESIGN.md §4, for --help. */
+/** Commands in the order of the README's "Commands" section, for --help. */
 const COMMAND_ORDER = [
   'init-tables',
   'snapshot',

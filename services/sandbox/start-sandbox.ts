@@ -19,7 +19,7 @@ export interface Sandbox {
   readonly quickSight: StandIn;
   readonly identityStore: StandIn;
   readonly google: GoogleStandIn;
-  /** Variables of DESIGN.md §4 (and the standard AWS ones) that point idsync at this sandbox. */
+  /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }

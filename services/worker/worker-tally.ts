@@ -68,7 +68,7 @@ export function summarize(
   };
 }
 
-/** Exit code of DESIGN.md §4: 4 when some tasks failed after their retries. */
+/** Exit code (shared/errors.ts ExitCode): 4 when some tasks failed after their retries. */
 export function exitCodeOf(summary: Pick<WorkerSummary, 'failed'>): ExitCode {
   return summary.failed > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }

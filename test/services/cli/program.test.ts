@@ -39,7 +39,7 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('idsync CLI', () => {
-  it('lists every command of DESIGN.md §4 in --help', async () => {
+  it('lists every command of the README in --help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
     for (const command of DESIGN_COMMANDS)
