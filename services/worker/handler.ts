@@ -188,7 +188,7 @@ async function work(
     await c.audit.append(poisonRows(batch, runId, new Date().toISOString()));
 
   const outcomes = new TaskBatchOutcomes();
-  const named = await readNamedTasks(c, [...batch.messages.keys()], outcomes, runId);
+  const named = await readNamedTasks({ ...c, logger }, [...batch.messages.keys()], outcomes, runId);
   const now = Date.now();
   const live = named.filter((t) => isClaimable(t, now));
   for (const t of named) if (!isClaimable(t, now)) outcomes.settled(t.taskId);
