@@ -21,7 +21,7 @@ export const INTEGRATION = [
   'test/services/sandbox/control/control-server.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
-  'test/shared/aws/{clients,identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
+  'test/shared/aws/{clients,identity-store-directory,quicksight-directory,sqs-task-queue}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
   'test/services/events/genuine-events.test.ts',
@@ -39,6 +39,8 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // Builds dist/ (the CLI that bin/idsync.js runs) before any test spawns it.
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         test: {

@@ -8,7 +8,7 @@ export interface IdsyncErrorOptions {
   readonly retryable?: boolean;
 }
 
-/** Process exit codes (DESIGN.md §4). */
+/** Process exit codes (docs/ARCHITECTURE.md, "Exit codes"). */
 export const ExitCode = {
   Ok: 0,
   Unexpected: 1,
@@ -140,7 +140,7 @@ export class NotImplementedError extends IdsyncError {
   }
 }
 
-/** Maps any thrown value to the process exit code of DESIGN.md §4. */
+/** Maps any thrown value to its process exit code (ExitCode above). */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof IdsyncError) return error.exitCode;
   return ExitCode.Unexpected;

@@ -40,6 +40,8 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Human-readable output (pino-pretty); default: when stderr is a TTY and no destination given. */
   readonly pretty?: boolean;
+  /** Colours in pretty output; default true (the CLI passes false under NO_COLOR). */
+  readonly color?: boolean;
   readonly name?: string;
 }
 
@@ -59,7 +61,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       ...base,
       transport: {
         target: 'pino-pretty',
-        options: { destination: 2, colorize: true, ignore: 'name', translateTime: 'SYS:HH:MM:ss' },
+        options: {
+          destination: 2,
+          colorize: options.color ?? true,
+          ignore: 'name',
+          translateTime: 'SYS:HH:MM:ss',
+        },
       },
     });
   }

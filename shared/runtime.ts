@@ -65,7 +65,7 @@ export function buildGuardWindow(
 }
 
 export function buildLogger(config: Pick<Config, 'core'>): Logger {
-  return createLogger({ level: config.core.logLevel });
+  return createLogger({ level: config.core.logLevel, color: config.core.color });
 }
 
 export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>, logger: Logger) {

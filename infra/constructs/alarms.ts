@@ -66,7 +66,7 @@ const JOB_ERRORS: Record<Job, string> = {
 
 /**
  * The operator's alarms: the dead-letter queues are not empty, the custom metrics of
- * metrics.ts (failed items, guard tripped, PARTIAL snapshot, unresolved DeleteUser event) are
+ * shared/metrics.ts (failed items, guard tripped, PARTIAL snapshot, unresolved DeleteUser event) are
  * above 0, or a function threw. Each description says what happened and what to do.
  */
 export class IdsyncAlarms extends Construct {

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Env } from '../../shared/config/index.js';
 import { ExitCode } from '../../shared/errors.js';
+import { preloadConfig } from './lazy-config.js';
 
 /** What a CLI command may touch: its streams and environment (tests pass their own). */
 export interface CliIo {
@@ -13,6 +14,8 @@ export interface CliIo {
 export interface CliContext {
   readonly io: CliIo;
   exitCode: number;
+  /** The CLI's entry (services/cli/main.ts runCli), for commands that run other commands (demo). */
+  readonly runCli: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
 
 export interface GlobalOptions {
@@ -21,13 +24,14 @@ export interface GlobalOptions {
 
 /**
  * Wraps a command action that resolves to an exit code, so commander (whose actions return
- * nothing) can carry it back to `runCli`.
+ * nothing) can carry it back to `runCli`. Loads the configuration module first (lazy-config.ts).
  */
 export function action<A extends unknown[]>(
   ctx: CliContext,
   fn: (...args: A) => Promise<number>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    await preloadConfig();
     ctx.exitCode = await fn(...args);
   };
 }

@@ -1,32 +1,44 @@
 import { CommanderError } from 'commander';
-import { loadConfig } from '../../shared/config/index.js';
+import { awsSetupProblem } from '../../shared/aws/aws-errors.js';
 import { describeError, ExitCode, exitCodeFor, IdsyncError } from '../../shared/errors.js';
 import type { CliContext, CliIo } from './io.js';
+import { preloadConfig } from './lazy-config.js';
 import { buildProgram } from './program.js';
 
 /**
- * Runs the CLI and returns the process exit code (DESIGN.md §4). Errors end as one line on
+ * Runs the CLI and returns the process exit code (docs/ARCHITECTURE.md, "Exit codes"). Errors end as one line on
  * stderr; the stack trace is added only at IDSYNC_LOG_LEVEL=debug or trace.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const ctx: CliContext = { io, exitCode: ExitCode.Ok };
-  const program = buildProgram(ctx);
+  const ctx: CliContext = { io, exitCode: ExitCode.Ok, runCli };
+  const json = wantsJson(argv);
+  const program = buildProgram(ctx, { json });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) {
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
       const helpCodes = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
-      return helpCodes.includes(error.code) ? ExitCode.Ok : ExitCode.Usage;
+      if (helpCodes.includes(thrown.code)) return ExitCode.Ok;
+      if (json) writeJsonError(io, 'UsageError', thrown.message.replace(/^error: /, ''), 2);
+      return ExitCode.Usage;
     }
+    // Missing credentials or region: a configuration error with a hint, not "unexpected".
+    const error = awsSetupProblem(thrown) ?? thrown;
     const explained = await import('./explain-error.js')
       .then((m) => m.explainError(error, io.env))
       .catch(() => error);
+    const code = exitCodeFor(explained);
+    if (json) {
+      const name = explained instanceof IdsyncError ? explained.name : 'UnexpectedError';
+      writeJsonError(io, name, oneLine(describeError(explained)), code);
+      return code;
+    }
     const kind = explained instanceof IdsyncError ? '' : 'unexpected error: ';
     io.stderr.write(`idsync: ${kind}${oneLine(describeError(explained))}\n`);
-    if (wantsStack(io) && error instanceof Error && error.stack)
+    if ((await wantsStack(io)) && error instanceof Error && error.stack)
       io.stderr.write(`${error.stack}\n`);
-    return exitCodeFor(explained);
+    return code;
   }
 }
 
@@ -35,9 +47,20 @@ function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-function wantsStack(io: CliIo): boolean {
+/** `--json` among the options (not after `--`, where arguments end). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** An error as one JSON line on stderr (stdout keeps only results). */
+function writeJsonError(io: CliIo, name: string, message: string, exitCode: number): void {
+  io.stderr.write(`${JSON.stringify({ error: { name, message, exitCode } })}\n`);
+}
+
+async function wantsStack(io: CliIo): Promise<boolean> {
   try {
-    const level = loadConfig([], io.env).core.logLevel;
+    const level = (await preloadConfig()).loadConfig([], io.env).core.logLevel;
     return level === 'debug' || level === 'trace';
   } catch {
     return false;

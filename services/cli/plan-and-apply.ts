@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
 import type { Removal } from '../plan/decide.js';
 import type { GuardOverride } from '../plan/guard.js';
-import { type PlanOptions, type PlanRunResult, runPlan } from '../plan/run-plan.js';
+import type { PlanOptions, PlanRunResult } from '../plan/run-plan.js';
 import type { Applied } from './apply-tasks.js';
 import type { CliIo } from './io.js';
 
@@ -45,6 +45,8 @@ export interface ExplicitRemovals {
 export async function planAndMaybeApply(
   r: ExplicitRemovals,
 ): Promise<{ plan: PlanRunResult; applied?: Applied }> {
+  // Loaded on use, like every command's heavy modules (`idsync --help` loads none of them).
+  const { runPlan } = await import('../plan/run-plan.js');
   const plan = await runPlan(
     { ...r.stores, logger: r.logger, guardWindow: guardWindowOf(r) },
     planOptions(r.config, r.runId, r.override, {

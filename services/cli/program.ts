@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
@@ -13,7 +14,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
 import type { CliContext } from './io.js';
 
-/** Commands in the order of DESIGN.md §4, for --help. */
+/** Commands in the order of the README's "Commands" section, for --help. */
 const COMMAND_ORDER = [
   'init-tables',
   'snapshot',
@@ -29,19 +30,32 @@ const COMMAND_ORDER = [
   'demo',
 ];
 
-/** Builds the `idsync` command line for one invocation. */
-export function buildProgram(ctx: CliContext): Command {
+/** The version `idsync --version` prints: the package's. */
+export const IDSYNC_VERSION: string = packageJson.version;
+
+/**
+ * Builds the `idsync` command line for one invocation. Every command's help lists the global
+ * options (`--json`); with `--json`, commander's own error text is left out (runCli prints the
+ * error as JSON instead).
+ */
+export function buildProgram(ctx: CliContext, options: { readonly json?: boolean } = {}): Command {
   const { io } = ctx;
   const program = new Command('idsync')
     .description(
       'Keeps Amazon QuickSight seats in step with Google Workspace group membership through IAM Identity Center.',
     )
-    .option('--json', 'print machine-readable JSON instead of text')
+    .version(IDSYNC_VERSION, '-V, --version', 'print the version of idsync')
+    .option('--json', 'print machine-readable JSON instead of text (errors too)')
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Help text is plain: no colour codes (NO_COLOR, pipes).
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      ...(options.json ? { outputError: () => {} } : {}),
     })
-    .showHelpAfterError('(run idsync --help for usage)')
+    .showHelpAfterError(options.json ? false : '(run idsync --help for usage)')
     .exitOverride();
 
   registerInitTables(program, ctx);

@@ -1,10 +1,15 @@
-import type { DestinationStream } from 'pino';
-import { workerQueue } from '../../shared/aws/sqs-sender.js';
+import { createSqsClient } from '../../shared/aws/clients.js';
 import type { TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
-import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { describeError, PartialSnapshotError, RemoteServiceError } from '../../shared/errors.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { emfFields, type MetricName } from '../../shared/metrics.js';
+import {
+  type Invocation,
+  type LambdaOptions,
+  lambdaHandler,
+} from '../../shared/lambda/lambda-handler.js';
+import type { Logger } from '../../shared/logger.js';
+import type { MetricName } from '../../shared/metrics.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import { newRunId } from '../../shared/run-id.js';
 import {
@@ -35,32 +40,26 @@ import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.
 const SECTIONS = ['identityStore', 'quicksight', 'plan', 'lambda'] as const;
 type EventsConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
-export interface EventsHandlerOptions {
+export interface EventsHandlerOptions extends LambdaOptions {
   /** Where task messages go; default SQS at IDSYNC_WORKER_QUEUE_URL. Tests pass memory. */
   readonly queue?: TaskQueuePort;
-  readonly logDestination?: DestinationStream;
 }
 
-interface Container {
-  readonly config: EventsConfig;
-  readonly logger: Logger;
+interface EventsDeps {
   readonly stores: Stores;
   readonly identityStore: IdentityStorePort;
   readonly queue: TaskQueuePort;
 }
 
-function startContainer(env: Env, options: EventsHandlerOptions): Container {
-  const config = loadConfig(SECTIONS, env);
-  const logger = createLogger({
-    level: config.core.logLevel,
-    ...(options.logDestination ? { destination: options.logDestination } : {}),
-  });
+function buildDeps(
+  config: EventsConfig,
+  logger: Logger,
+  options: EventsHandlerOptions,
+): EventsDeps {
   return {
-    config,
-    logger,
     stores: buildStores(config),
     identityStore: buildIdentityStore(config, logger).port,
-    queue: workerQueue(config, options.queue),
+    queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
   };
 }
 
@@ -94,77 +93,86 @@ export interface EventsHandlerSummary {
 
 /** Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). */
 export function createEventsHandler(env: Env, options: EventsHandlerOptions = {}) {
-  let container: Container | undefined;
-  return async (event: unknown): Promise<EventsHandlerSummary> => {
-    container ??= startContainer(env, options);
-    const { config, logger, stores, identityStore, queue } = container;
-    const runId = newRunId();
-    const failures: unknown[] = [];
-    const handled = await handleEvents(
-      {
-        trust: {
-          accountId: config.identityStore.accountId ?? config.quicksight.accountId,
-          identityStoreId: config.identityStore.identityStoreId,
-        },
-        events: noteFailures(stores.events, failures),
-        identities: noteFailures(stores.identities, failures),
-        identityStore: noteFailures(identityStore, failures),
-        audit: stores.audit,
-        logger,
-      },
-      JSON.stringify(event ?? null),
-      runId,
-    );
-    const outcomes: Partial<Record<EventStatus, number>> = {};
-    for (const o of handled.outcomes) outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
-    const metrics: Partial<Record<MetricName, number>> = {
-      UnresolvedEvents: outcomes.unresolved ?? 0,
-    };
+  return lambdaHandler(
+    {
+      sections: SECTIONS,
+      parse: (event: unknown) => event,
+      build: (config, logger) => buildDeps(config, logger, options),
+      run: handleInvocation,
+    },
+    env,
+    options,
+  );
+}
 
-    let guardTripped = false;
-    let announced = 0;
-    if (handled.removals.length > 0) {
-      try {
-        const plan = await runPlan(
-          { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
-          {
-            runId,
-            namespace: config.quicksight.namespace,
-            settings: config.plan,
-            includeLeavers: false,
-            extraRemovals: handled.removals,
-            persistTasks: true,
-          },
-        );
-        guardTripped = plan.plan.guard.tripped || plan.tasks.blocked > 0;
-        metrics.GuardTripped = guardTripped ? 1 : 0;
-        if (!plan.plan.guard.tripped) {
-          await markEventsPlanned(stores.events, handled.outcomes, runId);
-          // Exactly the tasks this plan created go to the worker (no listing of the backlog).
-          const created = plan.tasks.createdTaskIds;
-          await queue.send(created.map((taskId) => ({ taskId, runId })));
-          announced = created.length;
-        }
-      } catch (error) {
-        // No COMPLETE snapshot yet: the events stay PENDING; the first scheduled plan takes them.
-        if (!(error instanceof PartialSnapshotError)) throw error;
-        logger.warn({ runId, error: error.message }, 'removals left for the scheduled plan');
-      }
-    }
-    const summary = { runId, outcomes, removals: handled.removals.length, guardTripped, announced };
-    logger.info(
-      { ...emfFields(config.core.tablePrefix, metrics, new Date()), ...summary },
-      'events metrics',
-    );
-    if (failures.length > 0) {
-      throw new RemoteServiceError(
-        'idsync storage',
-        `${failures.length} call(s) failed while handling the event (${describeError(failures[0])}); retry`,
-        { cause: failures[0], retryable: true },
-      );
-    }
-    return summary;
+async function handleInvocation(
+  event: unknown,
+  { config, deps, logger, metrics: emitMetrics }: Invocation<EventsConfig, EventsDeps>,
+): Promise<EventsHandlerSummary> {
+  const { stores, identityStore, queue } = deps;
+  const runId = newRunId();
+  const failures: unknown[] = [];
+  const handled = await handleEvents(
+    {
+      trust: {
+        accountId: config.identityStore.accountId ?? config.quicksight.accountId,
+        identityStoreId: config.identityStore.identityStoreId,
+      },
+      events: noteFailures(stores.events, failures),
+      identities: noteFailures(stores.identities, failures),
+      identityStore: noteFailures(identityStore, failures),
+      audit: stores.audit,
+      logger,
+    },
+    JSON.stringify(event ?? null),
+    runId,
+  );
+  const outcomes: Partial<Record<EventStatus, number>> = {};
+  for (const o of handled.outcomes) outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
+  const metrics: Partial<Record<MetricName, number>> = {
+    UnresolvedEvents: outcomes.unresolved ?? 0,
   };
+
+  let guardTripped = false;
+  let announced = 0;
+  if (handled.removals.length > 0) {
+    try {
+      const plan = await runPlan(
+        { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
+        {
+          runId,
+          namespace: config.quicksight.namespace,
+          settings: config.plan,
+          includeLeavers: false,
+          extraRemovals: handled.removals,
+          persistTasks: true,
+        },
+      );
+      guardTripped = plan.plan.guard.tripped || plan.tasks.blocked > 0;
+      metrics.GuardTripped = guardTripped ? 1 : 0;
+      if (!plan.plan.guard.tripped) {
+        await markEventsPlanned(stores.events, handled.outcomes, runId);
+        // Exactly the tasks this plan created go to the worker (no listing of the backlog).
+        const created = plan.tasks.createdTaskIds;
+        await queue.send(created.map((taskId) => ({ taskId, runId })));
+        announced = created.length;
+      }
+    } catch (error) {
+      // No COMPLETE snapshot yet: the events stay PENDING; the first scheduled plan takes them.
+      if (!(error instanceof PartialSnapshotError)) throw error;
+      logger.warn({ runId, error: error.message }, 'removals left for the scheduled plan');
+    }
+  }
+  const summary = { runId, outcomes, removals: handled.removals.length, guardTripped, announced };
+  emitMetrics(metrics, summary, 'events metrics');
+  if (failures.length > 0) {
+    throw new RemoteServiceError(
+      'idsync storage',
+      `${failures.length} call(s) failed while handling the event (${describeError(failures[0])}); retry`,
+      { cause: failures[0], retryable: true },
+    );
+  }
+  return summary;
 }
 
 /** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */

@@ -2,7 +2,7 @@ import { normalizeEmail } from '../../shared/email.js';
 import type { Decision, GuardResult } from './decide.js';
 
 /**
- * The safety guard of a run (DESIGN.md §3): too many deletions, or a configured Google group that
+ * The safety guard of a run (docs/ARCHITECTURE.md, "Safety rules"): too many deletions, or a configured Google group that
  * went from non-empty to empty (a failed read, never "everyone left"), and the run deletes nothing.
  */
 

@@ -1,11 +1,14 @@
-import type { DestinationStream } from 'pino';
-import { workerQueue } from '../../shared/aws/sqs-sender.js';
+import { createSqsClient } from '../../shared/aws/clients.js';
 import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
-import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { emfFields } from '../../shared/metrics.js';
+import {
+  type Invocation,
+  type LambdaOptions,
+  lambdaHandler,
+} from '../../shared/lambda/lambda-handler.js';
 import { newRunId } from '../../shared/run-id.js';
 import { buildGuardWindow, buildStores, type Stores } from '../../shared/runtime.js';
 import { type PlanRunResult, runPlan } from './run-plan.js';
@@ -81,26 +84,21 @@ export function parsePlanTrigger(event: unknown): PlanTrigger {
   };
 }
 
-export interface PlanHandlerOptions {
+export interface PlanHandlerOptions extends LambdaOptions {
   /** Where task messages go; default SQS at IDSYNC_WORKER_QUEUE_URL. Tests pass memory. */
   readonly queue?: TaskQueuePort;
-  readonly logDestination?: DestinationStream;
 }
 
-interface Container {
-  readonly config: PlanConfig;
-  readonly logger: Logger;
+interface PlanDeps {
   readonly stores: Stores;
   readonly queue: TaskQueuePort;
 }
 
-function startContainer(env: Env, options: PlanHandlerOptions): Container {
-  const config = loadConfig(SECTIONS, env);
-  const logger = createLogger({
-    level: config.core.logLevel,
-    ...(options.logDestination ? { destination: options.logDestination } : {}),
-  });
-  return { config, logger, stores: buildStores(config), queue: workerQueue(config, options.queue) };
+function buildDeps(config: PlanConfig, options: PlanHandlerOptions): PlanDeps {
+  return {
+    stores: buildStores(config),
+    queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
+  };
 }
 
 export interface PlanHandlerSummary {
@@ -118,58 +116,65 @@ export interface PlanHandlerSummary {
 
 /** Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). */
 export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
-  let container: Container | undefined;
-  return async (event: unknown): Promise<PlanHandlerSummary> => {
-    const trigger = parsePlanTrigger(event);
-    container ??= startContainer(env, options);
-    const { config, logger, stores, queue } = container;
-    const runId = newRunId();
-    const finish = (summary: PlanHandlerSummary) => {
-      const metric = { GuardTripped: summary.guardTripped ? 1 : 0 };
-      logger.info(
-        { ...emfFields(config.core.tablePrefix, metric, new Date()), ...summary },
-        'plan metrics',
-      );
-      return summary;
-    };
-    const skip = (skipped: string) => {
-      logger.warn({ runId, trigger }, `plan skipped: ${skipped}`);
-      return finish({ runId, trigger: trigger.kind, skipped, guardTripped: false, announced: 0 });
-    };
-    if (trigger.kind === 'snapshot' && trigger.status === 'PARTIAL') {
-      return skip(
-        `snapshot ${trigger.snapshotRunId} is PARTIAL (${trigger.reason ?? 'no reason given'})`,
-      );
-    }
-    let result: PlanRunResult;
-    try {
-      result = await runPlan(
-        { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
-        {
-          runId,
-          namespace: config.quicksight.namespace,
-          settings: config.plan,
-          includeLeavers: true,
-          persistTasks: true,
-        },
-      );
-    } catch (error) {
-      if (error instanceof PartialSnapshotError) return skip(error.message);
-      throw error;
-    }
-    const tripped = result.plan.guard.tripped;
-    const announced = tripped ? 0 : await announceClaimableTasks(stores.tasks, queue, runId);
-    return finish({
-      runId,
-      trigger: trigger.kind,
-      snapshot: result.snapshot.runId,
-      counts: result.plan.counts,
-      // The guard window blocking deletions raises the same alarm (tasks kept BLOCKED).
-      guardTripped: tripped || result.tasks.blocked > 0,
-      tasks: result.tasks,
-      announced,
-    });
+  return lambdaHandler(
+    {
+      sections: SECTIONS,
+      parse: parsePlanTrigger,
+      build: (config) => buildDeps(config, options),
+      run: (trigger, invocation) => plan(trigger, invocation),
+    },
+    env,
+    options,
+  );
+}
+
+async function plan(
+  trigger: PlanTrigger,
+  { config, deps, logger, metrics }: Invocation<PlanConfig, PlanDeps>,
+): Promise<PlanHandlerSummary> {
+  const { stores, queue } = deps;
+  const runId = newRunId();
+  const finish = (summary: PlanHandlerSummary) => {
+    metrics({ GuardTripped: summary.guardTripped ? 1 : 0 }, summary, 'plan metrics');
+    return summary;
   };
+  const skip = (skipped: string) => {
+    logger.warn({ runId, trigger }, `plan skipped: ${skipped}`);
+    return finish({ runId, trigger: trigger.kind, skipped, guardTripped: false, announced: 0 });
+  };
+  if (trigger.kind === 'snapshot' && trigger.status === 'PARTIAL') {
+    return skip(
+      `snapshot ${trigger.snapshotRunId} is PARTIAL (${trigger.reason ?? 'no reason given'})`,
+    );
+  }
+  let result: PlanRunResult;
+  try {
+    result = await runPlan(
+      { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
+      {
+        runId,
+        namespace: config.quicksight.namespace,
+        settings: config.plan,
+        includeLeavers: true,
+        persistTasks: true,
+      },
+    );
+  } catch (error) {
+    if (error instanceof PartialSnapshotError) return skip(error.message);
+    throw error;
+  }
+  const tripped = result.plan.guard.tripped;
+  const announced = tripped ? 0 : await announceClaimableTasks(stores.tasks, queue, runId);
+  return finish({
+    runId,
+    trigger: trigger.kind,
+    snapshot: result.snapshot.runId,
+    counts: result.plan.counts,
+    // The guard window blocking deletions raises the same alarm (tasks kept BLOCKED).
+    guardTripped: tripped || result.tasks.blocked > 0,
+    tasks: result.tasks,
+    announced,
+  });
 }
 
 /** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */

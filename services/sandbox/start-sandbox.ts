@@ -22,7 +22,7 @@ export interface Sandbox {
   readonly google: GoogleStandIn;
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
-  /** Variables of DESIGN.md §4 (and the standard AWS ones) that point idsync at this sandbox. */
+  /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }

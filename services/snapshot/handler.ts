@@ -1,19 +1,13 @@
 import { chmod, writeFile } from 'node:fs/promises';
-import type { DestinationStream } from 'pino';
-import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, isRetryable, RemoteServiceError, UsageError } from '../../shared/errors.js';
 import { parseServiceAccountKey } from '../../shared/google/service-account-key.js';
 import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { emfFields } from '../../shared/metrics.js';
+import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
+import type { Logger } from '../../shared/logger.js';
 import { type BackoffPolicy, withRetry } from '../../shared/retry.js';
-import {
-  buildIdentityStore,
-  buildLogger,
-  buildQuickSight,
-  buildStores,
-} from '../../shared/runtime.js';
+import { buildIdentityStore, buildQuickSight, buildStores } from '../../shared/runtime.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 
@@ -152,24 +146,17 @@ export async function materialiseGoogleKey(
   await chmod(path, 0o600);
 }
 
-export interface SnapshotHandlerDeps {
+export interface SnapshotHandlerDeps extends LambdaOptions {
   /** @default the Parameters and Secrets extension on SECRETS_EXTENSION_PORT */
   readonly secrets?: SecretReader;
-  /** Log destination (tests); default stderr (CloudWatch Logs). */
-  readonly logDestination?: DestinationStream;
 }
 
-interface Container {
-  readonly config: SnapshotConfig;
-  readonly logger: Logger;
-  readonly deps: SnapshotDeps;
-}
-
-async function startContainer(env: Env, options: SnapshotHandlerDeps): Promise<Container> {
-  const config = loadConfig(SECTIONS, env);
-  const logger = options.logDestination
-    ? createLogger({ level: config.core.logLevel, destination: options.logDestination })
-    : buildLogger(config);
+/** The container's ports: the Google key is fetched and written before they are made. */
+async function buildDeps(
+  config: SnapshotConfig,
+  logger: Logger,
+  options: SnapshotHandlerDeps,
+): Promise<SnapshotDeps> {
   const secretId = config.lambda.googleCredentialsSecret;
   if (!secretId)
     throw new ConfigError(LAMBDA_ENV.googleKeySecret, 'is required (ARN of the Google key secret)');
@@ -182,17 +169,13 @@ async function startContainer(env: Env, options: SnapshotHandlerDeps): Promise<C
   await materialiseGoogleKey(secrets, secretId, config.google.credentialsPath);
   const stores = buildStores(config);
   return {
-    config,
+    google: buildGoogle(config, logger),
+    identityStore: buildIdentityStore(config, logger).port,
+    quickSight: buildQuickSight(config, logger).port,
+    snapshots: stores.snapshots,
+    identities: stores.identities,
+    ledger: stores.ledger,
     logger,
-    deps: {
-      google: buildGoogle(config, logger),
-      identityStore: buildIdentityStore(config, logger).port,
-      quickSight: buildQuickSight(config, logger).port,
-      snapshots: stores.snapshots,
-      identities: stores.identities,
-      ledger: stores.ledger,
-      logger,
-    },
   };
 }
 
@@ -208,43 +191,41 @@ export interface SnapshotSummary {
 }
 
 /**
- * Builds the handler; `env` is the Lambda's environment, passed in at the edge (below).
- * The container (config, key file, clients) is made on the first invocation and reused; a
- * failure to make it is thrown (the function's Errors alarm) and retried by the next invocation.
+ * Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). The
+ * container (config, key file, clients) is made by the shared wrapper (shared/lambda/
+ * lambda-handler.ts) on the first invocation and reused.
  */
 export function createSnapshotHandler(env: Env, options: SnapshotHandlerDeps = {}) {
-  let container: Promise<Container> | undefined;
-  return async (event: unknown): Promise<SnapshotSummary> => {
-    const trigger = parseSnapshotTrigger(event);
-    container ??= startContainer(env, options).catch((error: unknown) => {
-      container = undefined;
-      throw error;
-    });
-    const { config, logger, deps } = await container;
-    const result = await runSnapshot(deps, {
-      groups: config.google.groups,
-      retentionDays: config.snapshot.retentionDays,
-    });
-    const m = result.manifest;
-    const partial = m.status === 'PARTIAL' ? 1 : 0;
-    logger.info(
-      {
-        ...emfFields(config.core.tablePrefix, { PartialSnapshot: partial }, new Date()),
-        trigger,
-        runId: m.runId,
+  return lambdaHandler(
+    {
+      sections: SECTIONS,
+      parse: parseSnapshotTrigger,
+      build: (config, logger) => buildDeps(config, logger, options),
+      run: async (trigger, { config, deps, logger, metrics }): Promise<SnapshotSummary> => {
+        const result = await runSnapshot(
+          { ...deps, logger },
+          { groups: config.google.groups, retentionDays: config.snapshot.retentionDays },
+        );
+        const m = result.manifest;
+        metrics(
+          { PartialSnapshot: m.status === 'PARTIAL' ? 1 : 0 },
+          { trigger, runId: m.runId },
+          'snapshot metrics',
+        );
+        return {
+          runId: m.runId,
+          status: m.status,
+          ...(m.reason ? { reason: m.reason } : {}),
+          counts: Object.fromEntries(Object.entries(m.sources).map(([s, v]) => [s, v?.count ?? 0])),
+          gone: result.goneUserIds.length,
+          ledgerRecorded: result.ledgerRecorded,
+          emptyGroups: result.emptyGroups,
+        };
       },
-      'snapshot metrics',
-    );
-    return {
-      runId: m.runId,
-      status: m.status,
-      ...(m.reason ? { reason: m.reason } : {}),
-      counts: Object.fromEntries(Object.entries(m.sources).map(([s, v]) => [s, v?.count ?? 0])),
-      gone: result.goneUserIds.length,
-      ledgerRecorded: result.ledgerRecorded,
-      emptyGroups: result.emptyGroups,
-    };
-  };
+    },
+    env,
+    options,
+  );
 }
 
 /** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */

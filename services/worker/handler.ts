@@ -1,12 +1,15 @@
-import type { DestinationStream } from 'pino';
-import { createDocumentClient, createDynamoClient } from '../../shared/aws/clients.js';
 import {
-  createQuickSightDeleter,
+  createDocumentClient,
+  createDynamoClient,
+  createQuickSightClient,
+} from '../../shared/aws/clients.js';
+import {
   type QuickSightDeleter,
-} from '../../shared/aws/quicksight-deleter.js';
+  QuickSightDirectory,
+} from '../../shared/aws/quicksight-directory.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from '../../shared/aws/sqs-task-batch.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
-import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
@@ -17,9 +20,14 @@ import {
   type Task,
 } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
+import {
+  type Invocation,
+  type LambdaContext,
+  type LambdaOptions,
+  lambdaHandler,
+} from '../../shared/lambda/lambda-handler.js';
 import type { Pacer } from '../../shared/limiter/pacer.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { emfFields } from '../../shared/metrics.js';
+import type { Logger } from '../../shared/logger.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import type { AttemptPolicy } from './attempt-policy.js';
@@ -40,8 +48,8 @@ import { createWorkerPacer } from './worker-pacer.js';
  * stay PENDING. The plan announces every claimable task each cycle, so the first cycle after
  * apply is switched on deletes them.
  *
- * The worker does not import shared/runtime.ts (which brings the Google client) nor the
- * QuickSight SDK client: see BENCHMARKS.md, "Lambda bundles".
+ * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/runtime.ts's
+ * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 
 const SECTIONS = ['quicksight', 'worker', 'plan', 'lambda'] as const;
@@ -53,19 +61,15 @@ export const STOP_MARGIN_MS = 20_000;
 const DEFAULT_REMAINING_MS = 5 * 60_000;
 
 /** The part of the Lambda context the worker reads. */
-export interface WorkerContext {
-  getRemainingTimeInMillis(): number;
-}
+export type WorkerContext = LambdaContext;
 
-export interface WorkerHandlerOptions {
-  /** Log destination (tests); default stderr (CloudWatch Logs). */
-  readonly logDestination?: DestinationStream;
+export interface WorkerHandlerOptions extends LambdaOptions {
   /** Retry delays of a task's calls; default DEFAULT_ATTEMPT_POLICY's (tests shorten them). */
   readonly backoff?: Partial<Pick<AttemptPolicy, 'baseMs' | 'capMs'>>;
 }
 
+/** The worker's ports, made once per container (shared/lambda/lambda-handler.ts). */
 interface Container {
-  readonly config: WorkerConfig;
   readonly logger: Logger;
   readonly tasks: DynamoTaskStore;
   readonly audit: DynamoAuditLog;
@@ -73,27 +77,27 @@ interface Container {
   readonly quickSight: QuickSightDeleter;
   /** Kept across invocations: the rate learned from throttling carries over. */
   readonly pacer: Pacer;
+  readonly plan: WorkerConfig['plan'];
   readonly guard: DynamoGuardWindow;
   /** The newest COMPLETE snapshot as the delete checks see it, cached per snapshot run. */
   snapshot?: SnapshotView;
 }
 
-function startContainer(env: Env, options: WorkerHandlerOptions): Container {
-  const config = loadConfig(SECTIONS, env);
-  const logger = createLogger({
-    level: config.core.logLevel,
-    ...(options.logDestination ? { destination: options.logDestination } : { pretty: false }),
-  });
+function buildContainer(config: WorkerConfig, logger: Logger): Container {
   const doc = createDocumentClient(createDynamoClient(config.aws));
   const names = tableNames(config.core.tablePrefix);
   return {
-    config,
     logger,
     tasks: new DynamoTaskStore(doc, names.tasks),
     audit: new DynamoAuditLog(doc, names.audit),
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
+    plan: config.plan,
     guard: new DynamoGuardWindow(doc, names.guard, config.plan.guardWindowHours * 3_600_000),
-    quickSight: createQuickSightDeleter(config.aws, config.quicksight),
+    quickSight: new QuickSightDirectory(
+      createQuickSightClient(config.aws, config.quicksight),
+      config.quicksight.accountId,
+      config.quicksight.namespace,
+    ),
     pacer: createWorkerPacer(config.worker.rate),
   };
 }
@@ -101,7 +105,7 @@ function startContainer(env: Env, options: WorkerHandlerOptions): Container {
 /** The delete checks (re-join, protection now, guard window) of one invocation. */
 async function deleteChecks(c: Container): Promise<BeforeDelete> {
   c.snapshot = await loadSnapshotView(c.snapshots, c.snapshot);
-  return createBeforeDelete({ settings: c.config.plan, snapshot: c.snapshot, guard: c.guard });
+  return createBeforeDelete({ settings: c.plan, snapshot: c.snapshot, guard: c.guard });
 }
 
 /** The named tasks that exist; the others are noted (missing: settled; unreadable: again). */
@@ -132,89 +136,95 @@ async function readNamedTasks(
 
 /** Builds the handler; `env` is the Lambda's environment, passed in at the edge (below). */
 export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}) {
-  let container: Container | undefined;
-  return async (event: unknown, context?: WorkerContext): Promise<SqsBatchResponse> => {
-    container ??= startContainer(env, options);
-    const c = container;
-    const { config, logger } = c;
-    const runId = newRunId();
-    const { records, malformed } = sqsRecords(event);
-    if (malformed > 0) logger.warn({ runId, malformed }, 'SQS records without a message id');
-    const batch = readTaskBatch(records);
-    for (const { record, reason } of batch.poison)
-      logger.warn({ runId, messageId: record.messageId, reason }, 'poison message acknowledged');
-    if (batch.poison.length > 0)
-      await c.audit.append(poisonRows(batch, runId, new Date().toISOString()));
+  return lambdaHandler(
+    {
+      sections: SECTIONS,
+      parse: (event: unknown) => event,
+      build: buildContainer,
+      run: (event, invocation) => work(event, invocation, options),
+    },
+    env,
+    options,
+  );
+}
 
-    const outcomes = new TaskBatchOutcomes();
-    const named = await readNamedTasks(c, [...batch.messages.keys()], outcomes, runId);
-    const now = Date.now();
-    const live = named.filter((t) => isClaimable(t, now));
-    // Finished: acknowledged. Leased by an invocation that died (its short lease runs out soon):
-    // delivered again after the visibility timeout, when it is claimable.
-    for (const t of named)
-      if (!isClaimable(t, now) && !isLeased(t, now)) outcomes.settled(t.taskId);
+async function work(
+  event: unknown,
+  { config, deps: c, logger, context, metrics }: Invocation<WorkerConfig, Container>,
+  options: WorkerHandlerOptions,
+): Promise<SqsBatchResponse> {
+  const runId = newRunId();
+  const { records, malformed } = sqsRecords(event);
+  if (malformed > 0) logger.warn({ runId, malformed }, 'SQS records without a message id');
+  const batch = readTaskBatch(records);
+  for (const { record, reason } of batch.poison)
+    logger.warn({ runId, messageId: record.messageId, reason }, 'poison message acknowledged');
+  if (batch.poison.length > 0)
+    await c.audit.append(poisonRows(batch, runId, new Date().toISOString()));
 
-    let failedItems = 0;
-    let blocked = 0;
-    if (!config.lambda.apply) {
-      for (const { taskId, email, userName, role, reason, status } of live) {
-        logger.info(
-          { runId, taskId, email, userName, role, reason, status },
-          'dry run: would delete',
-        );
-        outcomes.settled(taskId);
-      }
-    } else if (live.length > 0) {
-      const remainingMs = context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
-      const beforeDelete = await deleteChecks(c);
-      const summary = await startWorkerRun(
-        {
-          tasks: outcomes.taskStore(c.tasks, live),
-          audit: c.audit,
-          quickSight: outcomes.deletes(c.quickSight, live),
-          pacer: c.pacer,
-          logger,
-          beforeDelete,
-        },
-        {
-          runId,
-          worker: config.worker,
-          signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
-          ...(options.backoff ? { backoff: options.backoff } : {}),
-        },
+  const outcomes = new TaskBatchOutcomes();
+  const named = await readNamedTasks({ ...c, logger }, [...batch.messages.keys()], outcomes, runId);
+  const now = Date.now();
+  const live = named.filter((t) => isClaimable(t, now));
+  // Finished: acknowledged. Leased by an invocation that died (its short lease runs out soon):
+  // delivered again after the visibility timeout, when it is claimable.
+  for (const t of named) if (!isClaimable(t, now) && !isLeased(t, now)) outcomes.settled(t.taskId);
+
+  let failedItems = 0;
+  let blocked = 0;
+  if (!config.lambda.apply) {
+    for (const { taskId, email, userName, role, reason, status } of live) {
+      logger.info(
+        { runId, taskId, email, userName, role, reason, status },
+        'dry run: would delete',
       );
-      failedItems = summary.failed;
-      blocked = summary.blocked;
-      if (blocked > 0) {
-        logger.warn(
-          { runId, blocked },
-          'guard window budget spent: tasks BLOCKED; release with idsync apply --max-deletions N',
-        );
-      }
+      outcomes.settled(taskId);
     }
-
-    const answer = outcomes.answer(batch);
-    logger.info(
+  } else if (live.length > 0) {
+    const remainingMs = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
+    const beforeDelete = await deleteChecks(c);
+    const summary = await startWorkerRun(
       {
-        ...emfFields(
-          config.core.tablePrefix,
-          { FailedItems: failedItems, GuardTripped: blocked > 0 ? 1 : 0 },
-          new Date(),
-        ),
-        blocked,
-        runId,
-        apply: config.lambda.apply,
-        messages: records.length,
-        poison: batch.poison.length,
-        tasks: named.length,
-        live: live.length,
-        redeliver: answer.batchItemFailures.length,
+        tasks: outcomes.taskStore(c.tasks, live),
+        audit: c.audit,
+        quickSight: outcomes.deletes(c.quickSight, live),
+        pacer: c.pacer,
+        logger,
+        beforeDelete,
       },
-      'worker metrics',
+      {
+        runId,
+        worker: config.worker,
+        signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      },
     );
-    return answer;
-  };
+    failedItems = summary.failed;
+    blocked = summary.blocked;
+    if (blocked > 0) {
+      logger.warn(
+        { runId, blocked },
+        'guard window budget spent: tasks BLOCKED; release with idsync apply --max-deletions N',
+      );
+    }
+  }
+
+  const answer = outcomes.answer(batch);
+  metrics(
+    { FailedItems: failedItems, GuardTripped: blocked > 0 ? 1 : 0 },
+    {
+      blocked,
+      runId,
+      apply: config.lambda.apply,
+      messages: records.length,
+      poison: batch.poison.length,
+      tasks: named.length,
+      live: live.length,
+      redeliver: answer.batchItemFailures.length,
+    },
+    'worker metrics',
+  );
+  return answer;
 }
 
 /** The Lambda entry point (`index.handler`). The handler edge is where the environment is read. */

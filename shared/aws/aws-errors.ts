@@ -1,4 +1,4 @@
-import { RemoteServiceError } from '../errors.js';
+import { ConfigError, RemoteServiceError } from '../errors.js';
 import { type BackoffPolicy, type FailureInfo, withRetry } from '../retry.js';
 import { describeNoAnswer } from './service-failure.js';
 
@@ -215,4 +215,30 @@ export async function* listPagesWithRetry<T>(
     yield result.items;
     nextToken = result.nextToken || undefined;
   } while (nextToken);
+}
+
+/**
+ * The configuration error behind an AWS failure that is the operator's set-up, not the service:
+ * no credentials in the SDK's provider chain, or no region anywhere. Looks through `cause` (the
+ * adapters wrap SDK errors). Undefined for every other failure.
+ */
+export function awsSetupProblem(error: unknown): ConfigError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { name?: unknown; message?: unknown; cause?: unknown };
+    if (e.name === 'CredentialsProviderError') {
+      return new ConfigError(
+        'AWS_PROFILE',
+        'no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`)',
+      );
+    }
+    if (typeof e.message === 'string' && /^Region is missing/.test(e.message)) {
+      return new ConfigError(
+        'AWS_REGION',
+        'no AWS region found (set AWS_REGION, or a region in your AWS profile)',
+      );
+    }
+    current = e.cause;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AwsConfig,
@@ -40,10 +41,12 @@ export function requestHandlerOptions(aws: Pick<AwsConfig, 'timeouts'>) {
   };
 }
 
-function common(aws: AwsConfig, overrides: ClientOverrides) {
+function common(aws: AwsConfig, overrides: ClientOverrides, region = aws.region) {
   const credentials = overrides.credentials ?? aws.credentials;
   return {
     requestHandler: requestHandlerOptions(aws),
+    // No region configured: the SDK resolves it (the profile's), as the AWS CLI does.
+    ...(region ? { region } : {}),
     // A copy: the SDK annotates the credentials object, and config objects are frozen.
     ...(credentials ? { credentials: { ...credentials } } : {}),
   };
@@ -59,7 +62,6 @@ export function createDynamoClient(
   overrides: ClientOverrides = {},
 ): DynamoDBClient {
   return new DynamoDBClient({
-    region: aws.region,
     ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
     ...common(aws, overrides),
   });
@@ -80,7 +82,6 @@ export function createIdentityStoreClient(
   overrides: ClientOverrides = {},
 ): IdentitystoreClient {
   return new IdentitystoreClient({
-    region: aws.region,
     maxAttempts: 1,
     ...(aws.endpoints.identitystore ? { endpoint: aws.endpoints.identitystore } : {}),
     ...common(aws, overrides),
@@ -94,9 +95,17 @@ export function createQuickSightClient(
   overrides: ClientOverrides = {},
 ): QuickSightClient {
   return new QuickSightClient({
-    region: quicksight.region,
     maxAttempts: 1,
     ...(aws.endpoints.quicksight ? { endpoint: aws.endpoints.quicksight } : {}),
+    ...common(aws, overrides, quicksight.region ?? aws.region),
+  });
+}
+
+/** SQS client (the worker queue's producers), SDK retries off (shared/aws/sqs-task-queue.ts retries). */
+export function createSqsClient(aws: AwsConfig, overrides: ClientOverrides = {}): SQSClient {
+  return new SQSClient({
+    maxAttempts: 1,
+    ...(aws.endpoints.sqs ? { endpoint: aws.endpoints.sqs } : {}),
     ...common(aws, overrides),
   });
 }

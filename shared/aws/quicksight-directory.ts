@@ -17,7 +17,8 @@ import {
 
 /**
  * QuickSightPort over the real QuickSight client, for one account and namespace (the client is
- * built for the QuickSight identity region).
+ * built for the QuickSight identity region). The one QuickSight adapter: the CLI, the snapshot
+ * and the worker Lambda all use it.
  *
  * Listing pages through ListUsers 100 at a time and retries each page's transient failures
  * (throttling, 5xx, resets) at this one layer. Deletes are NOT retried here: the worker owns
@@ -25,6 +26,9 @@ import {
  */
 
 const SERVICE = 'QuickSight';
+
+/** The deleting half of the port: what the worker needs. */
+export type QuickSightDeleter = Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
 export const QUICKSIGHT_PAGE_SIZE = 100;
 
 export class QuickSightDirectory implements QuickSightPort {

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../dynamo/audit-store.js';
 import type { DynamoTaskStore, Task } from '../dynamo/task-store.js';
 import { isRetryable } from '../errors.js';
-import type { QuickSightDeleter } from './quicksight-deleter.js';
+import type { QuickSightDeleter } from './quicksight-directory.js';
 import { parseTaskMessage, type SqsBatchResponse, type SqsRecord } from './sqs-task-messages.js';
 
 /**

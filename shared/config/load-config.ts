@@ -22,6 +22,8 @@ export interface CoreConfig {
   readonly logLevel: LogLevel;
   /** The running sandbox's control URL (IDSYNC_SANDBOX_CONTROL), when set. */
   readonly sandboxControl?: string;
+  /** False when NO_COLOR is set (to anything but blank). */
+  readonly color: boolean;
 }
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -29,13 +31,18 @@ export interface AwsCredentials {
   readonly sessionToken?: string;
 }
 export interface AwsConfig {
-  readonly region: string;
+  /**
+   * AWS_REGION, else AWS_DEFAULT_REGION; unset means the SDK resolves it (the profile's region
+   * in the shared config file); no region anywhere fails at the first call (a ConfigError).
+   */
+  readonly region?: string;
   /** Static credentials when both variables are set; otherwise the SDK's provider chain. */
   readonly credentials?: AwsCredentials;
   readonly endpoints: {
     readonly dynamodb?: string;
     readonly identitystore?: string;
     readonly quicksight?: string;
+    readonly sqs?: string;
   };
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
@@ -59,7 +66,8 @@ export interface IdentityStoreConfig {
 export interface QuickSightConfig {
   readonly accountId: string;
   readonly namespace: string;
-  readonly region: string;
+  /** IDSYNC_QUICKSIGHT_REGION, else the AWS region (see AwsConfig.region). */
+  readonly region?: string;
 }
 export interface WorkerConfig {
   readonly rate: number;
@@ -134,6 +142,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
     tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
     logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
     sandboxControl: read<string>(env, 'IDSYNC_SANDBOX_CONTROL'),
+    color: read<string>(env, 'NO_COLOR') === undefined,
   }),
   aws: (env) => {
     const all = read<string>(env, 'AWS_ENDPOINT_URL');
@@ -144,8 +153,9 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
       const missing = accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
       throw new ConfigError(missing, 'must be set together with its pair');
     }
+    const region = awsRegion(env);
     return {
-      region: read<string>(env, 'AWS_REGION') ?? 'us-east-1',
+      ...(region ? { region } : {}),
       ...(accessKeyId && secretAccessKey
         ? {
             credentials: {
@@ -159,6 +169,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
         dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
         identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
         quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
+        sqs: read<string>(env, 'AWS_ENDPOINT_URL_SQS') ?? all,
       },
       timeouts: {
         connectMs:
@@ -184,14 +195,14 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
       read<string>(env, 'IDSYNC_IDC_ACCOUNT_ID') ??
       read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID'),
   }),
-  quicksight: (env) => ({
-    accountId: read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
-    namespace: read<string>(env, 'IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
-    region:
-      read<string>(env, 'IDSYNC_QUICKSIGHT_REGION') ??
-      read<string>(env, 'AWS_REGION') ??
-      'us-east-1',
-  }),
+  quicksight: (env) => {
+    const region = read<string>(env, 'IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(env);
+    return {
+      accountId: read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
+      namespace: read<string>(env, 'IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
+      ...(region ? { region } : {}),
+    };
+  },
   worker: (env) => ({
     rate: read<number>(env, 'IDSYNC_RATE') ?? DEFAULT_RATE,
     concurrency: read<number>(env, 'IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
@@ -222,6 +233,11 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
     googleCredentialsSecret: read<string>(env, 'IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),
 };
+
+/** The region the standard variables name; undefined leaves it to the SDK (profile). */
+function awsRegion(env: Env): string | undefined {
+  return read<string>(env, 'AWS_REGION') ?? read<string>(env, 'AWS_DEFAULT_REGION');
+}
 
 function withSlash(u: string): string {
   return u.endsWith('/') ? u : `${u}/`;

@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
+
+export { PLAIN_DECIMAL, PLAIN_INTEGER };
 
 /**
  * Every environment variable idsync reads, in one list. The config loader parses them, the README's
@@ -40,9 +43,6 @@ const email = nonEmpty.pipe(z.email('must be an email address'));
 const emailList = csvList.pipe(
   z.array(z.email('each entry must be an email address')).min(1, 'must list at least one group'),
 );
-/** Plain decimal numbers only: no hex (`0x10`), exponent (`1e-9`), `Infinity` or `NaN`. */
-export const PLAIN_DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
-export const PLAIN_INTEGER = /^-?\d{1,15}$/;
 
 /** A decimal number within [min, max]; the message names the bounds. */
 export function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
@@ -241,6 +241,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'NO_COLOR',
+    'core',
+    'any non-empty value turns off colour in terminal output (no-color.org)',
+    trimmed,
+    'colour on a terminal',
+    false,
+  ),
+  spec(
     'IDSYNC_RATE',
     'worker',
     'ceiling on QuickSight calls per second (0.1 to 1000)',
@@ -357,7 +365,15 @@ export const VARIABLES: readonly VariableSpec[] = [
     'aws',
     'AWS region of the DynamoDB tables and IdC (standard SDK variable)',
     nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
-    '`us-east-1`',
+    "`AWS_DEFAULT_REGION`, else the profile's region",
+    false,
+  ),
+  spec(
+    'AWS_DEFAULT_REGION',
+    'aws',
+    'AWS region when `AWS_REGION` is unset (standard AWS CLI variable)',
+    nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    '—',
     false,
   ),
   spec(
@@ -412,4 +428,5 @@ export const VARIABLES: readonly VariableSpec[] = [
     `\`${DEFAULT_REQUEST_TIMEOUT_SECONDS}\``,
     false,
   ),
+  spec('AWS_ENDPOINT_URL_SQS', 'aws', 'endpoint override for SQS', url, '—', false),
 ];

@@ -31,7 +31,7 @@ describe('error hierarchy', () => {
     expect(isRetryable(new Error('plain'))).toBe(false);
   });
 
-  it('maps every error to the exit code of DESIGN.md §4', () => {
+  it('maps every error to its exit code (docs/ARCHITECTURE.md)', () => {
     const cases: Array<[unknown, number]> = [
       [new ConfigError('IDSYNC_RATE', 'must be a number'), 2],
       [new UsageError('bad flag'), 2],

@@ -1,9 +1,9 @@
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { exitCodeOf } from '../../worker/worker-tally.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { guardOverride } from './plan.js';
+import { loadConfig } from '../lazy-config.js';
 
 const LIST_LIMIT = 25;
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../audit/audit-format.js';
 import { parseSince } from '../../audit/since.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 interface AuditFlags {
   run?: string;

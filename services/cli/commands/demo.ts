@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
@@ -19,8 +19,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           );
         }
         const { runDemo, DEFAULT_DEMO } = await import('../demo.js');
-        const { runCli } = await import('../main.js');
-        return runDemo(ctx.io, { ...DEFAULT_DEMO, report: flags.report, leavers }, runCli);
+        // The CLI itself comes through the context (services/cli/main.ts): no import cycle.
+        return runDemo(ctx.io, { ...DEFAULT_DEMO, report: flags.report, leavers }, ctx.runCli);
       }),
     );
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { createDynamoClient } from '../../../shared/aws/clients.js';
-import { loadConfig } from '../../../shared/config/index.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 export function registerInitTables(program: Command, ctx: CliContext): void {
   program
@@ -12,6 +10,9 @@ export function registerInitTables(program: Command, ctx: CliContext): void {
       action(ctx, async (_options: unknown, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const config = loadConfig([], ctx.io.env);
+        // Loaded on use: `idsync --help` does not load the AWS SDK.
+        const { createDynamoClient } = await import('../../../shared/aws/clients.js');
+        const { ensureTables } = await import('../../../shared/dynamo/ensure-tables.js');
         const client = createDynamoClient(config.aws);
         try {
           const tables = await ensureTables(client, config.core.tablePrefix);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig, PLAIN_INTEGER } from '../../../shared/config/index.js';
+import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
 import { DEFAULT_LIST_LIMIT, formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
 
 export interface GuardFlags {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatPlan, planGuardBlocked } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
 import { formatPending } from './apply.js';
 import {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 export function registerReport(program: Command, ctx: CliContext): void {
   program

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import type { IdentityRecord } from '../../../shared/domain.js';
 import { NotFoundError, UsageError } from '../../../shared/errors.js';
 import { USER_ID_PATTERN } from '../../events/parse-events.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 export function formatIdentity(r: IdentityRecord): string {
   const lines = [

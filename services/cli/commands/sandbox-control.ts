@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { describeNoAnswer } from '../../../shared/aws/service-failure.js';
-import { loadConfig } from '../../../shared/config/index.js';
+import { loadConfig } from '../lazy-config.js';
 import { describeError, RemoteServiceError, UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 

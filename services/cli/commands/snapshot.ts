@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../shared/config/index.js';
 import type { SnapshotManifest } from '../../../shared/dynamo/snapshot-store.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
 

@@ -27,6 +27,8 @@ const heapMb = args.find((a) => a.startsWith('--heap-mb='))?.split('=')[1];
 const numbers = args.filter((a) => /^\d+$/.test(a));
 const sizes = numbers.length === 3 ? numbers : ['100000', '100000', '20000'];
 const quietEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+// The CLI under test is the built one (bin/idsync.js runs dist/): build it from these sources.
+spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, stdio: 'inherit' });
 
 const server = spawn(
   process.execPath,

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from '../../../services/cli/io.js';
+import { runCli } from '../../../services/cli/main.js';
 import { describeError, ExitCode, exitCodeFor } from '../../../shared/errors.js';
 import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';
 
@@ -8,6 +9,7 @@ import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';
 export function cliEnv(endpoint: string, tablePrefix: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     IDSYNC_TABLE_PREFIX: tablePrefix,
@@ -31,6 +33,7 @@ export async function runCommand(
   const ctx: CliContext = {
     io: { stdout: sink('stdout'), stderr: sink('stderr'), env },
     exitCode: 0,
+    runCli,
   };
   const program = new Command('idsync')
     .option('--json')

@@ -39,7 +39,7 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('idsync CLI', () => {
-  it('lists every command of DESIGN.md §4 in --help', async () => {
+  it('lists every command of the README in --help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
     for (const command of DESIGN_COMMANDS)
@@ -66,6 +66,7 @@ describe('idsync CLI', () => {
       dynamo = await startTestDynamo();
       env = {
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.server.endpoint,
+        AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         IDSYNC_TABLE_PREFIX: 'cli',
@@ -87,7 +88,7 @@ describe('idsync CLI', () => {
     });
   });
 
-  it('runs as a bin from the package (npx idsync --help) without a build step', async () => {
+  it('runs as a bin from the package (npx idsync --help), built JavaScript, no tsx', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/idsync.js', '--help'], {
       cwd: new URL('../../..', import.meta.url).pathname,
     });

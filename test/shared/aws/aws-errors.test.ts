@@ -12,11 +12,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AwsCallError,
+  awsSetupProblem,
   callWithRetry,
   classifyAwsError,
   isResourceNotFound,
 } from '../../../shared/aws/aws-errors.js';
-import { RemoteServiceError } from '../../../shared/errors.js';
+import { ConfigError, ExitCode, RemoteServiceError } from '../../../shared/errors.js';
 
 const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 const networkError = (code: string, message = 'network') =>
@@ -175,5 +176,33 @@ describe('callWithRetry', () => {
       retryable: false,
       code: 'AccessDeniedException',
     });
+  });
+});
+
+describe('awsSetupProblem', () => {
+  // The shapes the SDK throws (checked against @aws-sdk/credential-provider-node and
+  // @smithy/core's region resolution with no credentials and no region configured).
+  const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+    name: 'CredentialsProviderError',
+  });
+  const noRegion = new Error('Region is missing');
+
+  it('turns missing credentials or region into a configuration error (exit 2) with a hint', () => {
+    const credentials = awsSetupProblem(noCredentials);
+    expect(credentials).toBeInstanceOf(ConfigError);
+    expect(credentials?.exitCode).toBe(ExitCode.Usage);
+    expect(credentials?.message).toMatch(/no AWS credentials found \(set AWS_PROFILE/);
+    expect(awsSetupProblem(noRegion)?.message).toMatch(/^AWS_REGION: no AWS region found/);
+  });
+
+  it("finds them behind the adapters' wrapping, and nothing else", () => {
+    const wrapped = new AwsCallError('QuickSight', 'ListUsers page 1', noCredentials);
+    expect(awsSetupProblem(wrapped)?.variable).toBe('AWS_PROFILE');
+    expect(awsSetupProblem(new Error('outer', { cause: noRegion }))?.variable).toBe('AWS_REGION');
+    expect(awsSetupProblem(new ThrottlingException({ message: 'slow', $metadata: {} }))).toBe(
+      undefined,
+    );
+    expect(awsSetupProblem(undefined)).toBe(undefined);
+    expect(awsSetupProblem('Region is missing')).toBe(undefined);
   });
 });

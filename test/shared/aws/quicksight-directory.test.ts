@@ -151,4 +151,18 @@ describe('QuickSightDirectory over the QuickSight stand-in', () => {
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({ retryable: false, code: 'ResourceNotFoundException' });
   });
+
+  it('never reads a wrong account (access denied) on delete as "user already gone"', async () => {
+    qs = await startQuickSightFixture();
+    const [user] = seedQuickSightReaders(qs.state, 1);
+    const directory = new QuickSightDirectory(qs.client, '999999999999', NAMESPACE);
+    const error = await directory.deleteUser(user?.userName ?? '').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error).toMatchObject({
+      retryable: false,
+      throttled: false,
+      code: 'AccessDeniedException',
+    });
+    expect(qs.state.size).toBe(1);
+  });
 });

@@ -23,10 +23,15 @@ describe('loadConfig defaults', () => {
     const c = loadConfig(['worker', 'plan', 'quicksight', 'snapshot', 'report'], {
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
     });
-    expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info' });
+    expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info', color: true });
+    // No region variable: none assumed, the SDK resolves it (the profile's region).
     expect(c.aws).toEqual({
-      region: 'us-east-1',
-      endpoints: { dynamodb: undefined, identitystore: undefined, quicksight: undefined },
+      endpoints: {
+        dynamodb: undefined,
+        identitystore: undefined,
+        quicksight: undefined,
+        sqs: undefined,
+      },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
     expect(c.worker).toEqual({ rate: 50, concurrency: 16, leaseMs: 20_000 });
@@ -38,11 +43,7 @@ describe('loadConfig defaults', () => {
       managedUsernamePrefix: undefined,
       guardWindowHours: 24,
     });
-    expect(c.quicksight).toEqual({
-      accountId: '123456789012',
-      namespace: 'default',
-      region: 'us-east-1',
-    });
+    expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
     expect(c.snapshot.retentionDays).toBe(30);
     expect(c.report.readerPrice).toBe(3);
   });
@@ -55,6 +56,15 @@ describe('loadConfig defaults', () => {
     });
     expect(c.google.rootUrl).toBe('https://admin.googleapis.com/');
     expect(c.quicksight.region).toBe('eu-west-1');
+  });
+
+  it('takes AWS_DEFAULT_REGION when AWS_REGION is unset, AWS_REGION first', () => {
+    const account = { IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012' };
+    const both = { ...account, AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' };
+    expect(loadConfig(['quicksight'], both).aws.region).toBe('eu-west-1');
+    const fallback = loadConfig(['quicksight'], { ...account, AWS_DEFAULT_REGION: 'ap-south-1' });
+    expect(fallback.aws.region).toBe('ap-south-1');
+    expect(fallback.quicksight.region).toBe('ap-south-1');
   });
 
   it('returns a deeply frozen object', () => {
@@ -85,6 +95,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_QUICKSIGHT_REGION: 'us-west-2',
         IDSYNC_TABLE_PREFIX: 'idsync-test',
         IDSYNC_LOG_LEVEL: 'DEBUG',
+        NO_COLOR: '1',
         IDSYNC_RATE: '12.5',
         IDSYNC_CONCURRENCY: '8',
         IDSYNC_LEASE_SECONDS: '15',
@@ -113,7 +124,7 @@ describe('loadConfig valid values', () => {
       namespace: 'team-a',
       region: 'us-west-2',
     });
-    expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug' });
+    expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug', color: false });
     expect(c.worker).toEqual({ rate: 12.5, concurrency: 8, leaseMs: 15_000 });
     expect(c.plan).toEqual({
       maxDeletions: 0,
@@ -132,6 +143,7 @@ describe('loadConfig valid values', () => {
         dynamodb: 'http://127.0.0.1:1001',
         identitystore: 'http://127.0.0.1:1000',
         quicksight: 'http://127.0.0.1:1000',
+        sqs: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
@@ -161,6 +173,8 @@ describe('loadConfig invalid values', () => {
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
     IDSYNC_READER_PRICE: '-3',
     AWS_REGION: 'nowhere',
+    AWS_DEFAULT_REGION: 'somewhere',
+    AWS_ENDPOINT_URL_SQS: 'z',
     AWS_ENDPOINT_URL: 'localhost',
     AWS_ENDPOINT_URL_DYNAMODB: '::',
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
@@ -184,6 +198,7 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_GOOGLE_CREDENTIALS',
       'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
       'IDSYNC_MANAGED_USERNAME_PREFIX',
+      'NO_COLOR',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)

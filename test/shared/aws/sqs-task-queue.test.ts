@@ -4,15 +4,17 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../../shared/aws/aws-errors.js';
-import { createSignedFetch } from '../../../shared/aws/signed-fetch.js';
-import { sqsTaskQueue } from '../../../shared/aws/sqs-sender.js';
+import { createSqsClient } from '../../../shared/aws/clients.js';
 import { parseTaskMessage, type TaskMessage } from '../../../shared/aws/sqs-task-messages.js';
+import { sqsTaskQueue } from '../../../shared/aws/sqs-task-queue.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
 
 /**
- * The SQS sender against a loopback server that speaks SendMessageBatch (AWS JSON 1.0) and
- * checks each request's SigV4 signature itself (the canonical request of the AWS signing
- * documentation, computed here, not with the signer under test).
+ * The SQS task queue, through the real `@aws-sdk/client-sqs` client, against a loopback server
+ * that speaks SendMessageBatch in the protocol that client speaks (AWS JSON 1.0: `x-amz-target`
+ * `AmazonSQS.SendMessageBatch`, errors as `__type`, MD5 of each accepted body in the answer,
+ * which the client checks) and checks each request's SigV4 signature itself (the canonical
+ * request of the AWS signing documentation, computed here, not with the SDK's signer).
  */
 
 const CREDENTIALS = {
@@ -52,6 +54,14 @@ function expectedAuthorization(req: IncomingMessage, body: string): string {
   return `AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
 }
 
+const md5 = (data: string) => createHash('md5').update(data).digest('hex');
+/** A Successful entry as SQS answers it (the client verifies MD5OfMessageBody). */
+const accepted = (e: { Id: string; MessageBody: string }) => ({
+  Id: e.Id,
+  MessageId: `m-${e.Id}`,
+  MD5OfMessageBody: md5(e.MessageBody),
+});
+
 interface Call {
   readonly entries: Array<{ Id: string; MessageBody: string }>;
   readonly signatureOk: boolean;
@@ -80,7 +90,7 @@ describe('sqsTaskQueue over a loopback SendMessageBatch endpoint', () => {
         });
         const answer = script.shift()?.(parsed.Entries) ?? {
           status: 200,
-          body: { Successful: parsed.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })) },
+          body: { Successful: parsed.Entries.map(accepted) },
         };
         res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify(answer.body));
@@ -97,9 +107,12 @@ describe('sqsTaskQueue over a loopback SendMessageBatch endpoint', () => {
 
   const queue = () =>
     sqsTaskQueue({
+      client: createSqsClient({
+        region: REGION,
+        credentials: CREDENTIALS,
+        endpoints: { sqs: endpoint },
+      }),
       queueUrl: QUEUE_URL,
-      endpoint,
-      fetch: createSignedFetch({ service: 'sqs', region: REGION, credentials: CREDENTIALS }),
       sleep: NO_WAIT,
     });
   const delivered = () =>
@@ -111,7 +124,7 @@ describe('sqsTaskQueue over a loopback SendMessageBatch endpoint', () => {
       }),
     );
 
-  it('sends every message once, 10 per signed SendMessageBatch call', async () => {
+  it('sends every message once, 10 per signed SendMessageBatch call of the SDK client', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(
@@ -143,7 +156,7 @@ describe('sqsTaskQueue over a loopback SendMessageBatch endpoint', () => {
       (entries) => ({
         status: 200,
         body: {
-          Successful: entries.filter((e) => e.Id !== '3').map((e) => ({ Id: e.Id })),
+          Successful: entries.filter((e) => e.Id !== '3').map(accepted),
           Failed: [{ Id: '3', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
         },
       }),

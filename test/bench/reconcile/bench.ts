@@ -1,0 +1,132 @@
+/**
+ * `npx tsx test/bench/reconcile/bench.ts [leavers] [rate]`: end-to-end overhead of a reconcile.
+ *
+ * The sandbox (demo organisation, ≈2,200 QuickSight users) runs in this process with a QuickSight
+ * token bucket of `rate` calls/s (default 40, burst 20). Untimed set-up: `idsync init-tables`, a
+ * first snapshot (the ledger learns who the members are), then `leavers` people (default 600)
+ * leave their Google groups and the SCIM sync deletes their IdC users. Timed: one
+ * `node bin/idsync.js reconcile --apply --max-deletions N --json`, a fresh process, from spawn to
+ * exit. Compared with the time its QuickSight calls alone need at `rate`: (ListUsers pages +
+ * deletions) / rate. The split comes from the run's own timestamps: start-up = spawn → snapshot
+ * start (manifest `startedAt`); snapshot = its `startedAt` → `finishedAt`; plan = snapshot end →
+ * the log line "plan made"; apply set-up = "plan made" → "worker started"; worker = "worker
+ * started" → "worker finished"; tail = the rest (output, exit). Results: BENCHMARKS.md, "Reconcile overhead".
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
+import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
+import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { sleep } from '../../../shared/retry.js';
+
+const LEAVERS = Number(process.argv[2] ?? 600);
+const RATE = Number(process.argv[3] ?? 40);
+const BURST = 20;
+const PAGE = 100;
+const root = new URL('../../..', import.meta.url).pathname;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly spawnedAt: number;
+  readonly exitedAt: number;
+}
+
+function idsync(argv: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const spawnedAt = Date.now();
+    const child = spawn(process.execPath, ['bin/idsync.js', ...argv], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += String(c);
+    });
+    child.stderr.on('data', (c) => {
+      stderr += String(c);
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout, stderr, spawnedAt, exitedAt: Date.now() }),
+    );
+  });
+}
+
+function logTime(stderr: string, msg: string): number {
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const record = JSON.parse(line) as { msg?: string; time?: string };
+    if (record.msg === msg && record.time) return Date.parse(record.time);
+  }
+  throw new Error(`no log line "${msg}"`);
+}
+
+execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, stdio: 'inherit' });
+const org = demoOrg(42);
+const sandbox = await startSandbox({
+  org,
+  faults: { quicksight: { bucket: { rate: RATE, burst: BURST } } },
+});
+try {
+  const env = {
+    ...sandbox.env,
+    IDSYNC_LOG_LEVEL: 'info',
+    // idsync is not told the stand-in's rate; its ceiling is well above it (as in the demo).
+    IDSYNC_RATE: String(RATE * 4),
+  };
+  const must = async (argv: string[]) => {
+    const r = await idsync(argv, env);
+    if (r.code !== 0) throw new Error(`idsync ${argv.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    return r;
+  };
+  await must(['init-tables']);
+  await must(['snapshot']);
+  const sync = removePeople(org, { count: LEAVERS });
+  const users = org.quickSight.size;
+  await sleep(2_000); // the bucket refills
+  const callsBefore = sandbox.quickSight.faults.counters.calls;
+  const throttledBefore = sandbox.quickSight.faults.counters.throttled;
+  const run = await idsync(
+    ['reconcile', '--apply', '--max-deletions', String(LEAVERS + 100), '--json'],
+    env,
+  );
+  if (run.code !== 0) throw new Error(`reconcile: exit ${run.code}\n${run.stderr.slice(-2000)}`);
+  const out = JSON.parse(run.stdout) as {
+    snapshot: { manifest: { startedAt: string; finishedAt: string } };
+    applied: { removed: number; deleted?: number; failed: number };
+  };
+  const calls = sandbox.quickSight.faults.counters.calls - callsBefore;
+  const throttled = sandbox.quickSight.faults.counters.throttled - throttledBefore;
+  const deleted = users - org.quickSight.size;
+  const pages = Math.ceil(users / PAGE);
+  const idealMs = ((pages + deleted) / RATE) * 1000;
+  const snapStart = Date.parse(out.snapshot.manifest.startedAt);
+  const snapEnd = Date.parse(out.snapshot.manifest.finishedAt);
+  const planMade = logTime(run.stderr, 'plan made');
+  const workerStart = logTime(run.stderr, 'worker started');
+  const workerEnd = logTime(run.stderr, 'worker finished');
+  const total = run.exitedAt - run.spawnedAt;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(
+    `reconcile of ${LEAVERS} leavers (${sync.deleted.length} IdC users deleted by the sync), ` +
+      `${users.toLocaleString('en-US')} QuickSight users, stand-in ${RATE} calls/s (burst ${BURST})`,
+  );
+  console.log(
+    `QuickSight calls: ${calls} (${pages} ListUsers pages + ${deleted} deletions + ${calls - pages - deleted} other, ${throttled} throttled)`,
+  );
+  console.log('| part | time |');
+  console.log('|---|---|');
+  console.log(`| start-up (spawn → snapshot start) | ${s(snapStart - run.spawnedAt)} |`);
+  console.log(`| snapshot | ${s(snapEnd - snapStart)} |`);
+  console.log(`| plan (snapshot end → "plan made") | ${s(planMade - snapEnd)} |`);
+  console.log(`| apply set-up ("plan made" → worker start) | ${s(workerStart - planMade)} |`);
+  console.log(`| worker | ${s(workerEnd - workerStart)} |`);
+  console.log(`| tail (worker end → exit) | ${s(run.exitedAt - workerEnd)} |`);
+  console.log(`| **total** | **${s(total)}** |`);
+  console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} |`);
+  console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** |`);
+} finally {
+  await sandbox.close();
+}
