@@ -2,8 +2,8 @@ import { type Command, Option } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
 import { exitCodeOf } from '../../worker/worker-tally.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
-import { guardOverride } from './plan.js';
 import { loadConfig } from '../lazy-config.js';
+import { guardOverride } from './plan.js';
 
 const LIST_LIMIT = 25;
 

@@ -104,7 +104,9 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             },
             out.join('\n'),
           );
-          const code = planGuardBlocked(plan) ? ExitCode.GuardOrPartial : exitCodeOf(applied.summary);
+          const code = planGuardBlocked(plan)
+            ? ExitCode.GuardOrPartial
+            : exitCodeOf(applied.summary);
           return reportOutcome(ctx.io, report, code);
         } finally {
           stores.close();

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { describeNoAnswer } from '../../../shared/aws/service-failure.js';
-import { loadConfig } from '../lazy-config.js';
 import { describeError, RemoteServiceError, UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { loadConfig } from '../lazy-config.js';
 
 /**
  * `idsync sandbox fault …`, `idsync sandbox dynamodb stop|start`, `idsync sandbox state`: talk

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
-import { registerSandboxControl } from './sandbox-control.js';
 import { loadConfig } from '../lazy-config.js';
+import { registerSandboxControl } from './sandbox-control.js';
 
 interface SandboxFlags {
   readonly data?: string;
