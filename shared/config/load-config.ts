@@ -60,6 +60,13 @@ export interface ReportConfig {
   readonly readerPrice: number;
 }
 
+export interface InactiveConfig {
+  /** Days without activity after which a user is idle. */
+  readonly days: number;
+  /** Upper-case QuickSight role names whose idle users are deleted. */
+  readonly roles: readonly string[];
+}
+
 export interface LambdaConfig {
   readonly apply: boolean;
   readonly workerQueueUrl?: string;
@@ -76,6 +83,7 @@ export interface Config {
   readonly plan: PlanConfig;
   readonly snapshot: SnapshotConfig;
   readonly report: ReportConfig;
+  readonly inactive: InactiveConfig;
   readonly lambda: LambdaConfig;
 }
 
@@ -178,6 +186,10 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   report: (env) => ({
     readerPrice: read<number>(env, 'IDSYNC_READER_PRICE') ?? 3,
+  }),
+  inactive: (env) => ({
+    days: read<number>(env, 'IDSYNC_INACTIVE_DAYS') ?? 60,
+    roles: read<string[]>(env, 'IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
   }),
   lambda: (env) => ({
     apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,

@@ -16,6 +16,7 @@ export type Section =
   | 'plan'
   | 'snapshot'
   | 'report'
+  | 'inactive'
   | 'lambda';
 
 export interface VariableSpec {
@@ -57,6 +58,25 @@ const bool = trimmed
   .toLowerCase()
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** QuickSight's user roles (the SDK's `UserRole`): a typo in a role list is an error, never a silent no-op. */
+export const QUICKSIGHT_ROLES = [
+  'ADMIN',
+  'ADMIN_PRO',
+  'AUTHOR',
+  'AUTHOR_PRO',
+  'READER',
+  'READER_PRO',
+  'RESTRICTED_AUTHOR',
+  'RESTRICTED_READER',
+] as const;
+const roleList = csvList
+  .transform((roles) => roles.map((r) => r.toUpperCase()))
+  .pipe(
+    z
+      .array(z.enum(QUICKSIGHT_ROLES, `each entry must be one of ${QUICKSIGHT_ROLES.join(', ')}`))
+      .min(1, 'must list at least one role'),
+  );
 
 function spec(
   name: string,
@@ -201,6 +221,22 @@ export const VARIABLES: readonly VariableSpec[] = [
     'QuickSight usernames with this prefix are managed even if idsync never saw the person as a member',
     nonEmpty,
     '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_INACTIVE_DAYS',
+    'inactive',
+    '`idsync inactive`: a user with no activity in this many days is idle (at most the 90 days CloudTrail keeps)',
+    positiveInt.pipe(z.number().max(90, 'must be at most 90 (the history CloudTrail keeps)')),
+    '`60`',
+    false,
+  ),
+  spec(
+    'IDSYNC_INACTIVE_ROLES',
+    'inactive',
+    '`idsync inactive`: QuickSight roles whose idle users are deleted (protected roles still win)',
+    roleList,
+    '`READER,READER_PRO`',
     false,
   ),
   spec(

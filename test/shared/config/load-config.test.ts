@@ -152,6 +152,8 @@ describe('loadConfig invalid values', () => {
     IDSYNC_MAX_DELETION_PERCENT: '150',
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
     IDSYNC_READER_PRICE: '-3',
+    IDSYNC_INACTIVE_DAYS: '91',
+    IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
     AWS_REGION: 'nowhere',
     AWS_ENDPOINT_URL: 'localhost',
     AWS_ENDPOINT_URL_DYNAMODB: '::',
