@@ -32,7 +32,14 @@ export interface TableSpec {
   readonly retain: boolean;
 }
 
-export type TableId = 'snapshots' | 'identities' | 'ledger' | 'events' | 'tasks' | 'audit';
+export type TableId =
+  | 'snapshots'
+  | 'identities'
+  | 'ledger'
+  | 'events'
+  | 'tasks'
+  | 'audit'
+  | 'activity';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -90,6 +97,14 @@ export const TABLES: readonly TableSpec[] = [
       { indexName: 'byDay', partitionKey: S('day'), sortKey: S('at') },
     ],
     retain: true,
+  },
+  {
+    id: 'activity',
+    purpose:
+      'activity record: per QuickSight user the newest and earliest activity, creation evidence and the spans each source observed, plus the CloudTrail sync cursor',
+    partitionKey: S('userKey'),
+    indexes: [],
+    retain: false,
   },
 ];
 
