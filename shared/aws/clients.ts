@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
@@ -63,6 +64,22 @@ export function createQuickSightClient(
     region: quicksight.region,
     maxAttempts: 1,
     ...(aws.endpoints.quicksight ? { endpoint: aws.endpoints.quicksight } : {}),
+    ...common(aws, overrides),
+  });
+}
+
+/**
+ * CloudTrail client (LookupEvents for `idsync activity sync`), SDK retries off: the sync paces
+ * itself to LookupEvents' 2 calls a second and retries at one layer.
+ */
+export function createCloudTrailClient(
+  aws: AwsConfig,
+  overrides: ClientOverrides = {},
+): CloudTrailClient {
+  return new CloudTrailClient({
+    region: aws.region,
+    maxAttempts: 1,
+    ...(aws.endpoints.cloudtrail ? { endpoint: aws.endpoints.cloudtrail } : {}),
     ...common(aws, overrides),
   });
 }

@@ -26,6 +26,7 @@ export interface AwsConfig {
     readonly dynamodb?: string;
     readonly identitystore?: string;
     readonly quicksight?: string;
+    readonly cloudtrail?: string;
   };
 }
 export interface GoogleConfig {
@@ -67,6 +68,11 @@ export interface InactiveConfig {
   readonly roles: readonly string[];
 }
 
+export interface ActivityConfig {
+  /** IAM role names or ARNs (as given) whose QuickSight calls are nobody's activity. */
+  readonly ignoredPrincipals: readonly string[];
+}
+
 export interface LambdaConfig {
   readonly apply: boolean;
   readonly workerQueueUrl?: string;
@@ -84,6 +90,7 @@ export interface Config {
   readonly snapshot: SnapshotConfig;
   readonly report: ReportConfig;
   readonly inactive: InactiveConfig;
+  readonly activity: ActivityConfig;
   readonly lambda: LambdaConfig;
 }
 
@@ -143,6 +150,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
         dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
         identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
         quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
+        cloudtrail: read<string>(env, 'AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
       },
     };
   },
@@ -190,6 +198,9 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   inactive: (env) => ({
     days: read<number>(env, 'IDSYNC_INACTIVE_DAYS') ?? 60,
     roles: read<string[]>(env, 'IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
+  }),
+  activity: (env) => ({
+    ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
   }),
   lambda: (env) => ({
     apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,

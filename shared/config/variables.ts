@@ -17,6 +17,7 @@ export type Section =
   | 'snapshot'
   | 'report'
   | 'inactive'
+  | 'activity'
   | 'lambda';
 
 export interface VariableSpec {
@@ -240,6 +241,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
+    'activity',
+    "`idsync activity`: comma-separated IAM role names or ARNs whose QuickSight calls are not anyone's activity (idsync's own roles)",
+    csvList,
+    '—',
+    false,
+  ),
+  spec(
     'IDSYNC_SNAPSHOT_RETENTION_DAYS',
     'snapshot',
     'days a snapshot is kept before its TTL expires it (the newest two COMPLETE ones are kept)',
@@ -317,4 +326,5 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec('AWS_ENDPOINT_URL_QUICKSIGHT', 'aws', 'endpoint override for QuickSight', url, '—', false),
+  spec('AWS_ENDPOINT_URL_CLOUDTRAIL', 'aws', 'endpoint override for CloudTrail', url, '—', false),
 ];

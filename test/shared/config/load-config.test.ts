@@ -126,8 +126,22 @@ describe('loadConfig valid values', () => {
         dynamodb: 'http://127.0.0.1:1001',
         identitystore: 'http://127.0.0.1:1000',
         quicksight: 'http://127.0.0.1:1000',
+        cloudtrail: 'http://127.0.0.1:1000',
       },
     });
+  });
+
+  it("reads the activity section: principals whose calls are nobody's activity", () => {
+    const c = loadConfig(['activity'], {
+      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: 'idsync-sync-role, arn:aws:iam::123456789012:role/x',
+      AWS_ENDPOINT_URL_CLOUDTRAIL: 'http://127.0.0.1:1002',
+    });
+    expect(c.activity.ignoredPrincipals).toEqual([
+      'idsync-sync-role',
+      'arn:aws:iam::123456789012:role/x',
+    ]);
+    expect(c.aws.endpoints.cloudtrail).toBe('http://127.0.0.1:1002');
+    expect(loadConfig(['activity'], {}).activity.ignoredPrincipals).toEqual([]);
   });
 
   it('treats a blank optional variable as unset', () => {
@@ -159,6 +173,7 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_DYNAMODB: '::',
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
     AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
+    AWS_ENDPOINT_URL_CLOUDTRAIL: 'z',
     IDSYNC_APPLY: 'maybe',
     IDSYNC_WORKER_QUEUE_URL: 'queue',
   };
@@ -172,6 +187,7 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
       'IDSYNC_PROTECTED_USERS',
       'IDSYNC_MANAGED_USERNAME_PREFIX',
+      'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
       'IDSYNC_PROTECTED_ROLES',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
