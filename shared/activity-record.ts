@@ -86,6 +86,21 @@ export function activityKey(namespace: string, userName: string): string {
   return `${namespace.trim()}#${normalizeEmail(userName)}`;
 }
 
+/** What QuickSight lists as the user name of some IAM_IDENTITY_CENTER users (it names nobody). */
+const UNNAMED = 'N/A';
+
+/**
+ * The name a QuickSight user's record is kept under: its user name, except for users QuickSight
+ * lists as `N/A` (some IAM_IDENTITY_CENTER users), which would all share one key; those are kept
+ * under `N/A#<principalId>`. Use `activityKey(namespace, activityUserName(user))` to look a
+ * snapshot's user up.
+ */
+export function activityUserName(user: { userName: string; principalId?: string }): string {
+  return user.userName === UNNAMED && user.principalId
+    ? `${UNNAMED}#${user.principalId}`
+    : user.userName;
+}
+
 /** A time as the record stores it; throws on a value that is not a date. */
 export function isoTime(value: string | number | Date): string {
   const ms = value instanceof Date ? value.getTime() : new Date(value).getTime();

@@ -4,6 +4,7 @@ import {
   type ActivityDelta,
   type ActivityRecord,
   activityKey,
+  activityUserName,
   COALESCE_MS,
   combineDeltas,
   isoTime,
@@ -102,5 +103,19 @@ describe('mergeActivity', () => {
     expect(c.oldest?.at).toBe(t(2));
     expect(c.spans?.cloudtrail).toEqual({ from: t(2), to: t(10) });
     expect(c.created?.at).toBe(t(1));
+  });
+});
+
+describe('activityUserName', () => {
+  it('keeps user names, and gives N/A users a key of their own', () => {
+    expect(activityUserName({ userName: 'Reader/a@example.com', principalId: 'p' })).toBe(
+      'Reader/a@example.com',
+    );
+    expect(activityUserName({ userName: 'N/A', principalId: 'user/d-1/u-1' })).toBe(
+      'N/A#user/d-1/u-1',
+    );
+    expect(
+      activityKey('default', activityUserName({ userName: 'N/A', principalId: 'X' })),
+    ).not.toBe(activityKey('default', activityUserName({ userName: 'N/A', principalId: 'Y' })));
   });
 });
