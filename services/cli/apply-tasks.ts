@@ -3,7 +3,7 @@ import type { Config } from '../../shared/config/index.js';
 import type { Task } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
-import { isMemberAgain } from '../plan/run-plan.js';
+import { isMemberAgain } from '../plan/rejoin-veto.js';
 import { DEFAULT_ATTEMPT_POLICY } from '../worker/attempt-policy.js';
 import { createProgressReporter } from '../worker/progress.js';
 import { runWorker, type WorkerTaskStore, workerOwnerId } from '../worker/run-worker.js';

@@ -10,6 +10,7 @@ const SOURCE_LABEL: Record<Decision['source'], string> = {
   group_removal: 'left the groups',
   deleted_event: 'IdC user deleted',
   csv: 'listed in the CSV',
+  inactive: 'idle',
 };
 
 /** One line per decision: who, which QuickSight user, and why (the full reason is in --json). */
@@ -18,7 +19,9 @@ function decisionLine(d: Decision): string {
   const who = user ? `${user.userName} [${user.role}]` : '(no QuickSight user)';
   const why =
     d.decision === 'delete'
-      ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ')
+      ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ') +
+        (d.detail ? ` (${d.detail})` : '') +
+        (d.member ? ' (still in a configured group)' : '')
       : d.decision === 'blocked'
         ? 'blocked by the guard (below)'
         : d.reason;
@@ -43,6 +46,12 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
         ? ` (and ${n(result.settledLeavers)} earlier leavers with no QuickSight user left)`
         : ''),
   );
+  const members = plan.decisions.filter((d) => d.decision === 'delete' && d.member).length;
+  if (members > 0) {
+    lines.push(
+      `${n(members)} of the deletions are of people still in a configured group (deleted as ${plan.decisions.some((d) => d.member && d.source === 'csv') ? 'listed; --keep-members keeps them' : 'idle'})`,
+    );
+  }
   if (result.tasks.created || result.tasks.existing || result.tasks.cancelled) {
     lines.push(
       `tasks: ${n(result.tasks.created)} queued, ${n(result.tasks.existing)} already queued, ${n(result.tasks.cancelled)} cancelled (person re-joined)`,

@@ -12,6 +12,7 @@ import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import { emptiedGroups, type GuardOverride } from './guard.js';
 import { findLeavers } from './leavers.js';
 import { countDecisions, planRemovals } from './plan-removals.js';
+import { isMemberAgain } from './rejoin-veto.js';
 
 export interface PlanDeps {
   readonly snapshots: Pick<
@@ -158,6 +159,7 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
           identityType: user.identityType,
           source: d.source,
           reason: d.reason,
+          ...(d.keepMembers ? { keepMembers: true } : {}),
         });
         tasks[outcome === 'created' ? 'created' : 'existing']++;
       }
@@ -190,14 +192,7 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   };
 }
 
-/** Whether a queued task's person is back in a group according to a snapshot taken after it. */
-export function isMemberAgain(
-  task: { readonly email: string; readonly createdAt: string },
-  members: ReadonlySet<string>,
-  membersAsOf: string,
-): boolean {
-  return members.has(task.email) && membersAsOf > task.createdAt;
-}
+export { isMemberAgain };
 
 /** Cancels every pending task whose person is a member again (re-joined before it ran). */
 async function cancelRejoined(

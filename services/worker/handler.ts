@@ -22,6 +22,7 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { emfFields } from '../../shared/metrics.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
+import { isMemberAgain } from '../plan/rejoin-veto.js';
 import { type AttemptPolicy, DEFAULT_ATTEMPT_POLICY } from './attempt-policy.js';
 import { type BeforeDelete, runWorker, workerOwnerId } from './run-worker.js';
 import { createWorkerPacer } from './worker-pacer.js';
@@ -126,7 +127,7 @@ async function rejoinCheck(c: Container): Promise<BeforeDelete> {
   }
   const { emails, startedAt } = c.members;
   return async (task) =>
-    emails.has(task.email) && startedAt > task.createdAt
+    isMemberAgain(task, emails, startedAt)
       ? { skip: 'the person is a group member again' }
       : 'proceed';
 }

@@ -39,6 +39,8 @@ export interface Task {
   readonly identityType: string;
   readonly source: string;
   readonly reason: string;
+  /** `remove --csv --keep-members`: membership still vetoes this CSV task (services/plan/rejoin-veto.ts). */
+  readonly keepMembers?: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** QuickSight calls made for this task, over every run. */
@@ -65,6 +67,7 @@ export type NewTask = Pick<
   | 'identityType'
   | 'source'
   | 'reason'
+  | 'keepMembers'
 > & { readonly createdAt?: string };
 
 /** `<namespace>#<userName>`, or `<namespace>#N/A#<principalId>` for users named `N/A`. */
