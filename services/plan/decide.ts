@@ -1,3 +1,4 @@
+import { activityUserName } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { emailKeysOf, emailOfUserName } from './matching.js';
@@ -28,7 +29,10 @@ export interface Removal {
   readonly since?: string;
   /** Only QuickSight users whose user name starts with this are meant (managed-prefix removals). */
   readonly userNamePrefix?: string;
-  /** Only this QuickSight user is meant (`inactive`: idleness is per user, not per person). */
+  /**
+   * Only this QuickSight user is meant (`inactive`: idleness is per user, not per person), named
+   * as `activityUserName` names it (`N/A` users by their principal id).
+   */
   readonly userName?: string;
   /** `remove --csv --keep-members`: a person still in a configured group is deferred, not deleted. */
   readonly keepMembers?: boolean;
@@ -138,7 +142,7 @@ export function decide(input: DecideInput): Decision[] {
   const matches = input.matches.filter(
     (u) =>
       (person.userNamePrefix === undefined || u.userName.startsWith(person.userNamePrefix)) &&
-      (targets === undefined || targets.has(normalizeEmail(u.userName))),
+      (targets === undefined || targets.has(normalizeEmail(activityUserName(u)))),
   );
   if (matches.length === 0) {
     const what = targets ? `QuickSight user ${[...targets.keys()].join(', ')}` : 'QuickSight user';
@@ -152,7 +156,7 @@ export function decide(input: DecideInput): Decision[] {
   }
   return matches.map((user) => {
     const [decision, reason, member] = decideOne(input, user);
-    const detail = targets?.get(normalizeEmail(user.userName));
+    const detail = targets?.get(normalizeEmail(activityUserName(user)));
     const why = describeSources(detail === undefined ? person : { ...person, details: [detail] });
     return {
       ...base,

@@ -1,8 +1,13 @@
-import { type ActivityRecord, activityKey, type Span } from '../../shared/activity-record.js';
+import {
+  type ActivityRecord,
+  activityKey,
+  activityUserName,
+  type Span,
+} from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { Removal } from './decide.js';
 import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
-import { emailKeysOf, emailOfUserName, UNNAMED_USER } from './matching.js';
+import { emailKeysOf, emailOfUserName } from './matching.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
@@ -10,8 +15,8 @@ import { emailKeysOf, emailOfUserName, UNNAMED_USER } from './matching.js';
  * the report and `--warn-days`. Pure: the shell (run-inactive.ts) reads the record and snapshots.
  *
  * Only users idsync manages are judged: their person was seen as a member of a configured group
- * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. A user named `N/A`
- * holds no name the activity record can key, so it is never judged idle.
+ * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. Users are keyed
+ * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
  */
 
 export interface InactiveInput {
@@ -35,6 +40,7 @@ export interface InactiveInput {
 
 export interface JudgedUser {
   readonly email: string;
+  /** `activityUserName(user)`: the user name, or `N/A#<principalId>`. */
   readonly userName: string;
   readonly role: string;
   readonly verdict: IdleVerdict;
@@ -74,12 +80,13 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       (input.managedUsernamePrefix !== undefined &&
         user.userName.startsWith(input.managedUsernamePrefix)) ||
       emailKeysOf(user).some((k) => input.managedPeople.has(k));
-    if (email === undefined || user.userName === UNNAMED_USER || !managed) {
+    if (email === undefined || !managed) {
       counts.unmanaged++;
       continue;
     }
     counts.judged++;
-    const key = activityKey(input.namespace, user.userName);
+    const name = activityUserName(user);
+    const key = activityKey(input.namespace, name);
     const record = input.records.get(key);
     const coverage = [
       ...(input.cloudtrail ? [input.cloudtrail] : []),
@@ -96,7 +103,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
     });
-    const judged: JudgedUser = { email, userName: user.userName, role: user.role, verdict };
+    const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
     if (verdict.idle) {
       counts.idle++;
       idle.push(judged);

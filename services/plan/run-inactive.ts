@@ -1,4 +1,9 @@
-import { type ActivityRecord, activityKey, type Span } from '../../shared/activity-record.js';
+import {
+  type ActivityRecord,
+  activityKey,
+  activityUserName,
+  type Span,
+} from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
@@ -148,7 +153,7 @@ async function completeSnapshotsSince(
     out.push({
       runId: m.runId,
       startedAt: m.startedAt,
-      userKeys: new Set(users.map((u) => activityKey(namespace, u.userName))),
+      userKeys: new Set(users.map((u) => activityKey(namespace, activityUserName(u)))),
       users: out.length === 0 ? users : [],
     });
     if (Date.parse(m.startedAt) < sinceMs) break;

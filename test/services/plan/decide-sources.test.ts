@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildProtection, decide, type PersonRemoval } from '../../../services/plan/decide.js';
 import { collapseRemovals, planRemovals } from '../../../services/plan/plan-removals.js';
-import { AUTHOR_ROLE_NAME, iamUser, READER_ROLE_NAME } from './builders.js';
+import { AUTHOR_ROLE_NAME, iamUser, idcUser, READER_ROLE_NAME } from './builders.js';
 
 const email = 'alice@example.com';
 const reader = iamUser(READER_ROLE_NAME, email);
@@ -77,6 +77,22 @@ describe('decide by source: who a current member is deleted for', () => {
     });
     expect(plan.decisions.map((d) => [d.quickSightUser?.userName, d.decision])).toEqual([
       [reader.userName, 'delete'],
+    ]);
+  });
+
+  it('targets an N/A user by its principal id, not every N/A user of the person', () => {
+    const a = idcUser('N/A', email, 'p-a');
+    const b = idcUser('N/A', email, 'p-b');
+    const plan = planRemovals({
+      removals: [{ email, source: 'inactive', userName: 'N/A#p-b', detail: 'idle' }],
+      quickSightUsers: [a, b],
+      currentMembers: members,
+      protectedRoles: [],
+      protectedUsers: [],
+      guard: { maxDeletions: 10, maxDeletionPercent: 100 },
+    });
+    expect(plan.decisions.map((d) => [d.quickSightUser?.principalId, d.decision])).toEqual([
+      ['p-b', 'delete'],
     ]);
   });
 

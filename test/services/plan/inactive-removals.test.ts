@@ -62,7 +62,7 @@ describe('selectInactive', () => {
     expect(out.idle[0]?.verdict.reason).toBe(
       'last active 2026-08-04, LastActive, from an imported export',
     );
-    expect(out.counts).toMatchObject({ judged: 6, idle: 1, active: 1, unmanaged: 2 });
+    expect(out.counts).toMatchObject({ judged: 7, idle: 1, active: 1, unmanaged: 1 });
   });
 
   it('with 90 days: the idle Readers, per user, never the Author, the new, nor strangers', () => {
@@ -80,15 +80,21 @@ describe('selectInactive', () => {
         userName: never.userName,
         detail: `no activity since the record began on ${ago(90).slice(0, 10)}`,
       },
+      {
+        email: 'never@example.com',
+        source: 'inactive',
+        userName: 'N/A#p-1',
+        detail: expect.any(String),
+      },
       expect.objectContaining({ userName: imported.userName }),
     ]);
     expect(out.counts).toEqual({
-      judged: 6,
-      idle: 3,
+      judged: 7,
+      idle: 4,
       active: 1,
       created: 2,
       uncovered: 0,
-      unmanaged: 2,
+      unmanaged: 1,
     });
   });
 
