@@ -35,6 +35,11 @@ export interface SyncWindow {
   readonly to: string;
   /** `catch-up` extends the coverage forward, `backfill` backward. */
   readonly kind: 'catch-up' | 'backfill';
+  /**
+   * Exclusive end of the queries when it differs from `to`: after CloudTrail refused a
+   * NextToken, the rest of the window is `[from, queryTo)` (see `oldestAt`).
+   */
+  readonly queryTo?: string;
   /** NextToken of the next page, when one page or more of the window is done. */
   readonly nextToken?: string;
   /**
