@@ -1,12 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
+import { startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
 import type { FaultSettings } from './http/faults.js';
 import type { StandIn } from './http/stand-in.js';
 import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
 import { startQuickSightStandIn } from './quicksight/stand-in.js';
+import {
+  type ActivitySpec,
+  type GeneratedActivity,
+  generateActivity,
+  SANDBOX_IDSYNC_ROLE,
+} from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
 
 /**
@@ -19,6 +27,11 @@ export interface Sandbox {
   readonly quickSight: StandIn;
   readonly identityStore: StandIn;
   readonly google: GoogleStandIn;
+  /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
+  readonly cloudTrail: StandIn;
+  readonly cloudTrailState: CloudTrailState;
+  /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
+  readonly activity: GeneratedActivity;
   /** Variables of DESIGN.md §4 (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -35,12 +48,19 @@ export interface SandboxOptions {
     quicksight?: number;
     identitystore?: number;
     google?: number;
+    cloudtrail?: number;
   };
   readonly faults?: {
     quicksight?: FaultSettings;
     identitystore?: FaultSettings;
     google?: FaultSettings;
+    cloudtrail?: FaultSettings;
   };
+  /**
+   * The QuickSight activity the CloudTrail stand-in holds; default `generateActivity(org,
+   * { now })` at the sandbox's start (2 events per active user).
+   */
+  readonly activity?: Partial<ActivitySpec>;
   /** Folder for the generated service-account key; default a fresh temporary folder. */
   readonly keyDir?: string;
   readonly tablePrefix?: string;
@@ -79,6 +99,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       allowedSubjects: [org.subject],
     });
     started.push(google);
+    const activity = generateActivity(org, { now: new Date(), ...options.activity });
+    const cloudTrailState = new CloudTrailState();
+    cloudTrailState.add(activity.records);
+    const cloudTrail = await startCloudTrailStandIn(
+      cloudTrailState,
+      common(options.ports?.cloudtrail, options.faults?.cloudtrail),
+    );
+    started.push(cloudTrail);
     const env: Record<string, string> = {
       AWS_REGION: org.region,
       AWS_ACCESS_KEY_ID: 'sandbox',
@@ -86,6 +114,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: SANDBOX_IDSYNC_ROLE,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
       IDSYNC_GOOGLE_SUBJECT: org.subject,
@@ -103,6 +133,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       quickSight,
       identityStore,
       google,
+      cloudTrail,
+      cloudTrailState,
+      activity,
       env,
       close: async () => {
         await Promise.all(started.map((s) => s.close()));

@@ -34,8 +34,9 @@ export class CloudTrailState {
   private sorted = true;
 
   /** Adds CloudTrail records (any order). */
-  add(records: Iterable<Record<string, unknown>>): void {
-    for (const r of records) {
+  add(records: Iterable<object>): void {
+    for (const record of records) {
+      const r = record as Record<string, unknown>;
       const identity = r.userIdentity as Record<string, unknown> | undefined;
       const username = usernameOf(identity);
       const accessKeyId = typeof identity?.accessKeyId === 'string' ? identity.accessKeyId : '';

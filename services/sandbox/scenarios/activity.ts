@@ -47,7 +47,7 @@ export interface ActivitySpec {
   /** Age of the `new` registrations, in days; default 10. */
   readonly newDaysAgo?: number;
   /**
-   * Activity events in all (noise and registrations come on top); default 8 per active user.
+   * Activity events in all (noise and registrations come on top); default 2 per active user.
    * Every active user gets at least one.
    */
   readonly events?: number;
@@ -148,7 +148,7 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
     newest.set(u.arn, at);
     read(u, at);
   }
-  const extra = Math.max(0, (spec.events ?? active.length * 8) - active.length);
+  const extra = Math.max(0, (spec.events ?? active.length * 2) - active.length);
   for (let i = 0; i < extra && active.length > 0; i++) {
     const u = active[randomInt(random, active.length)] as QuickSightUser;
     read(u, span(now - 89 * DAY, newest.get(u.arn) as number));
