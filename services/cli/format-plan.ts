@@ -21,7 +21,7 @@ function decisionLine(d: Decision): string {
     d.decision === 'delete'
       ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ') +
         (d.detail ? ` (${d.detail})` : '') +
-        (d.member ? ' (still in a configured group)' : '')
+        (d.member && d.source === 'csv' ? ' (still in a configured group)' : '')
       : d.decision === 'blocked'
         ? 'blocked by the guard (below)'
         : d.reason;

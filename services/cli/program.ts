@@ -3,6 +3,7 @@ import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHandleEvent } from './commands/handle-event.js';
+import { registerInactive } from './commands/inactive.js';
 import { registerInitTables } from './commands/init-tables.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
@@ -23,6 +24,7 @@ const COMMAND_ORDER = [
   'handle-event',
   'resolve',
   'remove',
+  'inactive',
   'audit',
   'report',
   'sandbox',
@@ -49,6 +51,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerPlan(program, ctx);
   registerHandleEvent(program, ctx);
   registerRemove(program, ctx);
+  registerInactive(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);
   registerDemo(program, ctx);

@@ -231,7 +231,15 @@ export function decisionRow(runId: string, at: string, d: Decision): AuditRecord
     ...(d.userId ? { userId: d.userId } : {}),
     ...(user ? { userName: user.userName, role: user.role } : {}),
     ...(user
-      ? { detail: { arn: user.arn, identityType: user.identityType, sources: d.sources } }
+      ? {
+          detail: {
+            arn: user.arn,
+            identityType: user.identityType,
+            sources: d.sources,
+            ...(d.detail ? { seen: d.detail } : {}),
+            ...(d.member ? { member: true } : {}),
+          },
+        }
       : {}),
   };
 }
