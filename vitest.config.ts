@@ -11,12 +11,13 @@ import { defineConfig } from 'vitest/config';
  */
 export const INTEGRATION = [
   'test/infra/bundle.test.ts',
+  'test/services/activity/activity-cli.test.ts',
   'test/services/audit/run-audit.test.ts',
   'test/services/audit/write-report.test.ts',
   'test/services/cli/**/*.test.ts',
   'test/services/*/handler.test.ts',
   'test/services/plan/run-plan.test.ts',
-  'test/services/sandbox/{google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
+  'test/services/sandbox/{cloudtrail,google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/worker/{faulty-api,kill-restart,run-worker}.test.ts',
   'test/shared/aws/{identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerActivity } from './commands/activity.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
@@ -24,6 +25,7 @@ const COMMAND_ORDER = [
   'handle-event',
   'resolve',
   'remove',
+  'activity',
   'inactive',
   'audit',
   'report',
@@ -51,6 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerPlan(program, ctx);
   registerHandleEvent(program, ctx);
   registerRemove(program, ctx);
+  registerActivity(program, ctx);
   registerInactive(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);

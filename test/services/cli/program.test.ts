@@ -14,6 +14,7 @@ const DESIGN_COMMANDS = [
   'handle-event',
   'resolve',
   'remove',
+  'activity',
   'audit',
   'report',
   'sandbox',
@@ -79,7 +80,7 @@ describe('idsync CLI', () => {
       const created = JSON.parse(first.stdout) as {
         tables: Array<{ name: string; action: string }>;
       };
-      expect(created.tables).toHaveLength(6);
+      expect(created.tables).toHaveLength(7);
       expect(created.tables.every((t) => t.action === 'created')).toBe(true);
       const second = await run(['init-tables'], env);
       expect(second.code).toBe(0);
