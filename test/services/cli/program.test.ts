@@ -84,7 +84,7 @@ describe('idsync CLI', () => {
       expect(created.tables.every((t) => t.action === 'created')).toBe(true);
       const second = await run(['init-tables'], env);
       expect(second.code).toBe(0);
-      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(6);
+      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(7);
     });
   });
 
