@@ -93,7 +93,13 @@ export function registerActivity(program: Command, ctx: CliContext): void {
               ? '  caught up.'
               : '  stopped before catching up: run it again to resume from the cursor.',
           ];
-          printResult(ctx.io, globals, result, lines.join('\n'));
+          const calls = lookup.port.stats;
+          lines.splice(
+            1,
+            0,
+            `  LookupEvents calls ${calls.calls} (throttled ${calls.throttled}, retried ${calls.retries})`,
+          );
+          printResult(ctx.io, globals, { ...result, calls }, lines.join('\n'));
           return result.caughtUp ? ExitCode.Ok : ExitCode.ItemsFailed;
         } finally {
           process.off('SIGINT', onSigint);
