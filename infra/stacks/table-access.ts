@@ -15,6 +15,8 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
   plan: { read: ['snapshots', 'identities', 'ledger'], readWrite: ['events', 'tasks'] },
   worker: { read: ['snapshots', 'ledger'], readWrite: ['tasks'] },
   events: { read: ['snapshots', 'ledger'], readWrite: ['events', 'identities', 'tasks'] },
+  // activity sync / live events: attribution reads the newest snapshot's users and the identity map.
+  activity: { read: ['snapshots', 'identities'], readWrite: ['activity'] },
 };
 
 /** Every table a job touches, audit included. */

@@ -1,3 +1,4 @@
+import { MAX_ACTIVITY_LAG_HOURS } from '../../shared/activity-lag-metric.js';
 import type { ActivityMark, ActivitySource, Span } from '../../shared/activity-record.js';
 
 /**
@@ -22,9 +23,9 @@ export const DAY_MS = 86_400_000;
 
 /**
  * How far the record's end may lag behind now and still count: the activity-sync schedule runs
- * hourly and its alarm fires when the cursor is a day behind.
+ * hourly and its alarm (infra/constructs/activity.ts) fires at the same lag.
  */
-export const MAX_RECORD_LAG_MS = DAY_MS;
+export const MAX_RECORD_LAG_MS = MAX_ACTIVITY_LAG_HOURS * 3_600_000;
 
 export interface IdleInput {
   readonly role: string;
