@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
  * fails when a unit test imports the sandbox or server helpers.
  */
 export const INTEGRATION = [
+  'test/acceptance/**/*.test.ts',
   'test/infra/bundle.test.ts',
   'test/services/activity/activity-cli.test.ts',
   'test/services/audit/run-audit.test.ts',

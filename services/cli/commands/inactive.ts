@@ -15,7 +15,8 @@ import {
   withListFlags,
 } from './plan.js';
 
-type InactiveFlags = GuardFlags & ListFlags & { days?: string; warnDays?: string; apply?: boolean };
+type InactiveFlags = GuardFlags &
+  ListFlags & { days?: string; warnDays?: string; apply?: boolean; report?: string };
 
 /** A whole number of days in [1, 90] (CloudTrail keeps 90 days). */
 function daysFlag(name: string, value: string | undefined): number | undefined {
@@ -37,12 +38,13 @@ export function registerInactive(program: Command, ctx: CliContext): void {
         )
         .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
         .option('--warn-days <w>', 'also list the users who turn idle within W days')
-        .option('--apply', 'delete the idle users now (default: dry run)'),
+        .option('--apply', 'delete the idle users now (default: dry run)')
+        .option('--report <file>', 'write the HTML report of this run to FILE'),
     ),
   ).action(
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const config = loadConfig(['plan', 'quicksight', 'worker', 'inactive'], ctx.io.env);
+      const config = loadConfig(['plan', 'quicksight', 'worker', 'inactive', 'report'], ctx.io.env);
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const override = guardOverride(flags);
@@ -90,6 +92,10 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           formatPlan(plan, { limit }),
           ...(applied ? ['', applied.text] : dryRunLine(plan)),
         ];
+        if (flags.report) {
+          const { writeRunReport } = await import('../write-run-report.js');
+          text.push(await writeRunReport(stores, runId, flags.report, config.report.readerPrice));
+        }
         printResult(
           ctx.io,
           globals,
