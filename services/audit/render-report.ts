@@ -288,7 +288,7 @@ const GLOSSARY = `<div class="panel"><dl>
 <dt>to delete</dt><dd>The person left (group removal, deleted IAM Identity Center user or CSV) and this QuickSight user should go.</dd>
 <dt>no QuickSight user</dt><dd>The person was named for removal but holds no QuickSight user: nothing to do, but worth a look (typo in a CSV?).</dd>
 <dt>protected</dt><dd>Kept on purpose: an ADMIN or AUTHOR role, or a user on the protected list.</dd>
-<dt>deferred</dt><dd>Not now: the person is back in a group, or still inside the grace period.</dd>
+<dt>deferred</dt><dd>Not now: the person is back in a group (or, with <code>--keep-members</code>, still in one), or still inside the grace period.</dd>
 <dt>blocked by guard</dt><dd>The run wanted to delete more users than the safety limit allows, so it deleted nothing.</dd>
 <dt>deleted / already gone</dt><dd>The QuickSight user was removed by idsync / had already been removed by someone else.</dd>
 <dt>failed</dt><dd>QuickSight refused or did not answer even after retries; the next run tries again.</dd>
