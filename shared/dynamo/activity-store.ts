@@ -10,7 +10,7 @@ import {
 } from '../activity-record.js';
 import { RemoteServiceError } from '../errors.js';
 import { tableSpec } from '../tables.js';
-import { batchGet, type Item, scanPages, writeIf } from './batch.js';
+import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
 
 /**
  * The activity record (table `activity`, docs/DATA-MODEL.md): one item per QuickSight user,
@@ -25,6 +25,12 @@ import { batchGet, type Item, scanPages, writeIf } from './batch.js';
 
 const KEY = tableSpec('activity').partitionKey.name;
 export const CURSOR_KEY = '#cursor#cloudtrail';
+/**
+ * Conditional puts in flight at once: enough to write a page of 50 users well within the half
+ * second LookupEvents' pace leaves between pages, few enough that requests in flight do not
+ * pile up in the old generation (peak RSS, BENCHMARKS.md).
+ */
+const PUTS_IN_FLIGHT = 8;
 /** Attempts at a write that lost a race with another writer (re-read and re-merged each time). */
 const MAX_CONFLICTS = 5;
 
@@ -170,7 +176,14 @@ export class DynamoActivityStore {
         )
       ).map((i) => [i[KEY] as string, toRecord(i)]),
     );
-    return Promise.all(deltas.map((d, i) => this.writeMerged(d, found.get(keys[i] as string))));
+    const outcomes: WriteOutcome[] = new Array(deltas.length);
+    await forEachConcurrently(deltas.keys(), PUTS_IN_FLIGHT, async (i) => {
+      outcomes[i] = await this.writeMerged(
+        deltas[i] as ActivityDelta,
+        found.get(keys[i] as string),
+      );
+    });
+    return outcomes;
   }
 
   private async writeMerged(

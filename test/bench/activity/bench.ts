@@ -10,14 +10,19 @@
  * (target ≤ one per user per hour of history), LookupEvents calls against the pages the data
  * needs, throttles. Then a second run (nothing new) for its cost.
  *
- *   npx tsx test/bench/activity/bench.ts [events]
+ *   npx tsx test/bench/activity/bench.ts [events] [--heap-mb=N]
+ *
+ * `--heap-mb=N` runs the sync with NODE_OPTIONS=--max-old-space-size=N (a deployment setting,
+ * not a code path: without it Node sizes the heap from the machine's memory and collects late).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const events = process.argv[2] ?? '20000';
+const args = process.argv.slice(2);
+const events = args.find((a) => /^\d+$/.test(a)) ?? '20000';
+const heapMb = args.find((a) => a.startsWith('--heap-mb='))?.split('=')[1];
 const quietEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 const server = spawn(
@@ -41,12 +46,19 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-console.log(`machine: ${availableParallelism()} CPUs, node ${process.version}; load ${load()}`);
+console.log(
+  `machine: ${availableParallelism()} CPUs, node ${process.version}; load ${load()}; ${heapMb ? `--max-old-space-size=${heapMb}` : 'default heap limit'}`,
+);
 console.log(
   `sandbox: ${ready.users} QuickSight users (${ready.idleReaders} Readers idle > 60 days), ${ready.events} QuickSight CloudTrail events`,
 );
 
-const env = { ...quietEnv, ...ready.env, IDSYNC_LOG_LEVEL: 'warn' };
+const env = {
+  ...quietEnv,
+  ...ready.env,
+  IDSYNC_LOG_LEVEL: 'warn',
+  ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}),
+};
 const snap = spawnSync(process.execPath, ['bin/idsync.js', 'snapshot'], {
   cwd: root,
   env,
