@@ -137,8 +137,12 @@ interface ListedUsers extends ListedSnapshot {
 }
 
 /**
- * COMPLETE snapshots newest first: every one that started at or after `sinceMs`, and the one
- * before them (the "earlier snapshot that did not list it"). Only the newest keeps its users.
+ * COMPLETE snapshots newest first: the newest, then the newest of each UTC day before it
+ * (today's included) back to `sinceMs`, and the one before them (the "earlier snapshot that did not list it"). Only the
+ * newest keeps its users. One snapshot a day bounds the reading to about N + 2 snapshots however
+ * often snapshots run (hourly: 24 a day); a user created between two of them is dated at the later
+ * one, which can only make it look newer (never idle sooner). A user deleted and created again
+ * within one day is caught by its RegisterUser event in the activity record instead.
  */
 async function completeSnapshotsSince(
   snapshots: InactiveDeps['snapshots'],
@@ -146,8 +150,15 @@ async function completeSnapshotsSince(
   sinceMs: number,
 ): Promise<ListedUsers[]> {
   const out: ListedUsers[] = [];
+  const days = new Set<string>();
   for await (const m of snapshots.manifests()) {
     if (m.status !== 'COMPLETE') continue;
+    // The newest is always read and counts for no day: the one before it is read too.
+    const day = m.startedAt.slice(0, 10);
+    if (out.length > 0) {
+      if (days.has(day)) continue;
+      days.add(day);
+    }
     const users: QuickSightUser[] = [];
     for await (const page of snapshots.quickSightUsers(m.runId)) users.push(...page);
     out.push({

@@ -179,4 +179,32 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
     for await (const page of audit.byRun(JSON.parse(dry.stdout).plan.runId)) rows.push(...page);
     expect(rows.filter((r) => r.kind === 'idle_soon')).toHaveLength(active.length + fresh.length);
   });
+
+  it('a user first listed by a snapshot after one that did not list it is new, not idle', async () => {
+    const member = t.sandbox.org.people.find(
+      (p) =>
+        p.kind === 'reader' &&
+        !p.protected &&
+        t.sandbox.org.quickSight.get(p.quickSightUsers[0]?.userName ?? '') !== undefined,
+    );
+    if (!member) throw new Error('no remaining reader');
+    const userName = `newcomer.${member.email}`;
+    t.sandbox.org.quickSight.register({
+      userName,
+      email: member.email,
+      role: 'READER',
+      identityType: 'QUICKSIGHT',
+    });
+    await snapshotOk(t.sandbox);
+    const result = await runCliOn(t.sandbox, ['inactive', '--json', '--warn-days', '90']);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.idle.map((u: { userName: string }) => u.userName)).not.toContain(userName);
+    const soon = out.idleSoon.find((u: { userName: string }) => u.userName === userName);
+    expect(soon?.verdict.reason).toMatch(
+      new RegExp(
+        `^new within 60 days \\(first listed by the snapshot of ${new Date().toISOString().slice(0, 10)}\\)$`,
+      ),
+    );
+  });
 });
