@@ -21,7 +21,7 @@ export const INTEGRATION = [
   'test/services/sandbox/{cloudtrail,google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/worker/{faulty-api,kill-restart,run-worker}.test.ts',
-  'test/shared/aws/{identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
+  'test/shared/aws/{cloudtrail-lookup,identity-store-directory,quicksight-deleter,quicksight-directory}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
 ];
