@@ -21,7 +21,7 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
     `activity record: ${ct ? `CloudTrail from ${ct.from} to ${ct.to}` : 'no CloudTrail history'}${history.imported > 0 ? `, console imports for ${n(history.imported)} users` : ''}`,
     `idle rule: ${o.roles.join(', ')} users with no activity in ${o.days} days: ${n(c.judged)} judged, ${n(c.idle)} idle, ${n(c.active)} active, ${n(c.created)} new within ${o.days} days, ${n(c.uncovered)} not covered by the record` +
       (c.unmanaged > 0
-        ? `; ${n(c.unmanaged)} of people idsync does not manage (never touched)`
+        ? `; ${n(c.unmanaged)} users of people idsync does not manage (never touched)`
         : ''),
   ];
   if (o.warnDays !== undefined) {

@@ -44,6 +44,15 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(/holds CloudTrail history from .* \(29 days\)/);
     expect(result.stderr).toMatch(/idsync activity sync/);
     expect((await runCliOn(t.sandbox, ['inactive', '--days', '91'])).code).toBe(2);
+    for (const bad of [
+      ['--days', '0'],
+      ['--days', 'sixty'],
+      ['--warn-days', '1.5'],
+    ]) {
+      const r = await runCliOn(t.sandbox, ['inactive', ...bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${bad[0]} must be a whole number of days from 1 to 90`);
+    }
   });
 
   it('plans, then deletes exactly the idle Readers once each, per QuickSight user', async () => {
