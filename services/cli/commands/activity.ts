@@ -54,6 +54,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           ctx.io.stderr.write('stopping after the current page (the cursor is saved)...\n');
         };
         process.once('SIGINT', onSigint);
+        process.once('SIGTERM', onSigint);
         try {
           const result = await runActivitySyncJob(
             {
@@ -103,6 +104,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           return result.caughtUp ? ExitCode.Ok : ExitCode.ItemsFailed;
         } finally {
           process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
           lookup.close();
           stores.close();
         }

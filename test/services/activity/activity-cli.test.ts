@@ -53,6 +53,31 @@ async function expectRecordMatchesGenerator() {
 describe('activity sync', () => {
   const pagesNeeded = () => Math.ceil(t.sandbox.cloudTrailState.size / 50);
 
+  it('Ctrl-C stops after the current page with the cursor saved, exit 4', async () => {
+    const calls = t.sandbox.cloudTrail.faults.counters;
+    const before = calls.calls;
+    const child = spawn(process.execPath, [BIN, 'activity', 'sync', '--json'], {
+      env: { ...process.env, ...t.sandbox.env, IDSYNC_LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c) => {
+      stdout += String(c);
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    while (calls.calls - before < 2) {
+      if (child.exitCode !== null) throw new Error('sync ended early');
+      await sleep(20);
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(4);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ stopped: true, caughtUp: false });
+    const cursor = await store.getCursor();
+    expect(cursor.window?.pages).toBe(summary.pages);
+    expect(summary.pages).toBeLessThan(pagesNeeded());
+  }, 60_000);
+
   it('a SIGKILL mid-way, then a rerun: every event read, the window not started over', async () => {
     const calls = t.sandbox.cloudTrail.faults.counters;
     const before = calls.calls;
