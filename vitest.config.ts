@@ -10,18 +10,20 @@ import { defineConfig } from 'vitest/config';
  * fails when a unit test imports the sandbox or server helpers.
  */
 export const INTEGRATION = [
+  'test/acceptance/**/*.test.ts',
   'test/infra/bundle.test.ts',
+  'test/services/activity/activity-cli.test.ts',
   'test/services/audit/run-audit.test.ts',
   'test/services/audit/write-report.test.ts',
   'test/services/cli/**/*.test.ts',
   'test/services/*/handler.test.ts',
   'test/services/plan/run-plan.test.ts',
-  'test/services/sandbox/{google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
+  'test/services/sandbox/{cloudtrail,google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
   'test/reliability/**/*.test.ts',
   'test/services/sandbox/control/control-server.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
-  'test/shared/aws/{clients,identity-store-directory,quicksight-directory,sqs-task-queue}.test.ts',
+  'test/shared/aws/{clients,cloudtrail-lookup,identity-store-directory,quicksight-directory,sqs-task-queue}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
   'test/services/events/genuine-events.test.ts',

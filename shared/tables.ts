@@ -39,7 +39,8 @@ export type TableId =
   | 'events'
   | 'tasks'
   | 'guard'
-  | 'audit';
+  | 'audit'
+  | 'activity';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -105,6 +106,14 @@ export const TABLES: readonly TableSpec[] = [
       { indexName: 'byDay', partitionKey: S('day'), sortKey: S('at') },
     ],
     retain: true,
+  },
+  {
+    id: 'activity',
+    purpose:
+      'activity record: per QuickSight user the newest and earliest activity, creation evidence and the spans each source observed, plus the CloudTrail sync cursor',
+    partitionKey: S('userKey'),
+    indexes: [],
+    retain: false,
   },
 ];
 

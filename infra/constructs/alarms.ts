@@ -62,6 +62,8 @@ const JOB_ERRORS: Record<Job, string> = {
     'The worker function failed on a batch; its messages return to the queue and are retried, then dead-lettered. Open its log group for the error.',
   events:
     'The event handler failed on a CloudTrail event; after its retries the event lands in the failed-events queue. Open its log group for the error.',
+  activity:
+    'The activity function failed (a scheduled activity sync or a live QuickSight event). Open its log group for the error: a sync resumes from its cursor on the next schedule, and a missed live event is read again by that sync.',
 };
 
 /**

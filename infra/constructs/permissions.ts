@@ -81,3 +81,16 @@ export function identityStoreDescribeUser(scope: IdentityStoreScope): iam.Policy
     resources: [identityStoreArn(scope), identityStoreUsersArn()],
   });
 }
+
+/**
+ * `cloudtrail:LookupEvents` for `activity sync`. The SAR lists no resource type and no condition
+ * key for LookupEvents (it reads the account's event history of the region), so its only valid
+ * resource is `*`; the statement holds this one read-only action and nothing else.
+ */
+export function cloudTrailLookupEvents(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'CloudTrailLookupEvents',
+    actions: ['cloudtrail:LookupEvents'],
+    resources: ['*'],
+  });
+}

@@ -42,6 +42,8 @@ export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<s
       return { ...common, [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl };
     case 'worker':
       return { ...common, [LAMBDA_ENV.apply]: String(inputs.settings.apply) };
+    case 'activity':
+      return common;
   }
 }
 

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
+import { ActivityCapture } from '../constructs/activity.js';
 import { IdsyncAlarms } from '../constructs/alarms.js';
 import {
   defaultEntry,
@@ -15,6 +16,7 @@ import {
   jobLabel,
 } from '../constructs/idsync-function.js';
 import {
+  cloudTrailLookupEvents,
   identityStoreDescribeUser,
   identityStoreListUsers,
   quickSightDeleteUsers,
@@ -107,6 +109,9 @@ export class IdsyncStack extends Stack {
             }
           : {}),
         ...(job === 'worker' ? { timeout: workerTimeout, reservedConcurrentExecutions: 1 } : {}),
+        // A first sync over 90 days takes minutes at 2 LookupEvents calls a second; it stops before
+        // the timeout and the next run resumes from its cursor.
+        ...(job === 'activity' ? { timeout: Duration.minutes(15) } : {}),
       });
     }
     this.grantAccess(s);
@@ -132,7 +137,8 @@ export class IdsyncStack extends Stack {
       for (const t of access.readWrite) this.tables.grantReadWrite(t, f.role);
       this.tables.grantAuditAppend(f.role);
     }
-    const { snapshot, plan, worker, events } = this.functions;
+    const { snapshot, plan, worker, events, activity } = this.functions;
+    if (activity) activity.role.addToPolicy(cloudTrailLookupEvents());
     if (snapshot) {
       this.googleKey.grantRead(snapshot.role);
       snapshot.role.addToPolicy(quickSightListUsers(quickSight));
@@ -146,7 +152,7 @@ export class IdsyncStack extends Stack {
   }
 
   private wire(s: IdsyncSettings, props: IdsyncStackProps): void {
-    const { snapshot, plan, worker, events } = this.functions;
+    const { snapshot, plan, worker, events, activity } = this.functions;
     if (snapshot) {
       new ReconcileSchedule(this, 'Schedule', {
         snapshot: snapshot.fn,
@@ -169,6 +175,14 @@ export class IdsyncStack extends Stack {
     const topic = s.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)
       : undefined;
+    if (activity) {
+      new ActivityCapture(this, 'Activity', {
+        handler: activity.fn,
+        quickSightAccountId: s.quickSightAccountId,
+        deployment: s.tablePrefix,
+        ...(topic ? { topic } : {}),
+      });
+    }
     new IdsyncAlarms(this, 'Alarms', {
       deployment: s.tablePrefix,
       workerDeadLetters: this.workQueue.deadLetterQueue,

@@ -33,6 +33,10 @@ export const REASONS = {
     'The secret holds a Google Cloud service-account key, which only Google Cloud can issue; rotation is done by the ' +
     'operator in Google Cloud (create a new key, put it in this secret, delete the old key). There is no Secrets ' +
     'Manager rotation Lambda for Google keys.',
+  cloudTrailLookup:
+    'cloudtrail:LookupEvents has no resource type and no condition key in the Service Authorization Reference: it ' +
+    "reads the account's CloudTrail event history of the region, and `*` is its only valid resource. The statement holds " +
+    'this one read-only action, on the activity function role only (activity sync reads QuickSight events with it).',
   failedEventsQueue:
     'This queue is itself a dead-letter queue (event handler invocations that failed after their retries), watched ' +
     'by the FailedEventsNotEmpty alarm; a dead-letter queue of a dead-letter queue would hide failures further.',
@@ -76,6 +80,9 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
         `AwsSolutions-IAM5[Resource::${quickSightUsers}]`,
         REASONS.quickSightUsers,
       );
+    }
+    if (job === 'activity') {
+      acknowledge(f.role, 'AwsSolutions-IAM5[Resource::*]', REASONS.cloudTrailLookup);
     }
     if (job === 'events') {
       acknowledge(

@@ -21,6 +21,8 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
     read: ['snapshots', 'ledger', 'guard'],
     readWrite: ['events', 'identities', 'tasks'],
   },
+  // activity sync / live events: attribution reads the newest snapshot's users and the identity map.
+  activity: { read: ['snapshots', 'identities'], readWrite: ['activity'] },
 };
 
 /** Every table a job touches, audit included. */

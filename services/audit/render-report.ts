@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DECISIONS,
+  type IdleSection,
   type MissRow,
   OUTCOMES,
   type PersonRow,
@@ -8,7 +9,14 @@ import {
   STATUS_ORDER,
 } from './report-model.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './report-template.js';
-import { formatMoney, formatTime, savingsSentence, summarySentences } from './report-text.js';
+import {
+  formatDay,
+  formatMoney,
+  formatTime,
+  idleSentence,
+  savingsSentence,
+  summarySentences,
+} from './report-text.js';
 
 /**
  * The operator report as one self-contained HTML page (pure): inline CSS, inline script, an
@@ -74,6 +82,7 @@ const SOURCE_LABELS: Readonly<Record<string, string>> = {
   group_removal: 'left a group',
   deleted_event: 'IdC user deleted',
   csv: 'CSV file',
+  inactive: 'idle (no activity)',
 };
 
 const MISS_LABELS: Readonly<Record<MissRow['kind'], string>> = {
@@ -114,7 +123,7 @@ ${summarySentences(m)
 ${renderCards(m)}
 <h2>Needs attention</h2>
 ${renderAttention(m)}
-<h2>Decisions and outcomes</h2>
+${m.idle ? renderIdle(m.idle, m.savings.readerPrice) : ''}<h2>Decisions and outcomes</h2>
 <div class="panel">${renderChart(m)}</div>
 <h2>People and their QuickSight users</h2>
 ${renderPeople(m.rows)}
@@ -205,6 +214,45 @@ function renderChart(m: ReportModel): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Counts of decisions and outcomes" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}">${parts.join('')}</svg>`;
 }
 
+/** "Idle Readers": who the idle rule named, when each was last active, who turns idle soon. */
+function renderIdle(idle: IdleSection, readerPrice: number): string {
+  const users = idle.users.map(
+    (r) =>
+      `<tr data-status="${escapeHtml(r.status)}"><td><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(r.seen ?? r.reason)}</td></tr>`,
+  );
+  const soon = idle.soon.map(
+    (r) =>
+      `<tr><td>${escapeHtml(r.idleAfter ? formatDay(r.idleAfter) : '')}</td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(r.reason)}</td></tr>`,
+  );
+  const none = (what: string) => `<p class="none">${escapeHtml(what)}</p>`;
+  return `<h2 id="idle">Idle Readers</h2>
+<div class="panel" data-idle-deleted="${idle.deletedReaders}" data-idle-monthly="${idle.monthly}">
+<p class="saving" id="idle-saving">${escapeHtml(idleSentence(idle, readerPrice))}</p>
+${
+  users.length === 0
+    ? none('No user was idle.')
+    : `<table id="idle-users">
+${colgroup(['w-status', 'w-email', 'w-user', 'w-role', ''])}
+<thead><tr><th>Result</th><th>Email</th><th>QuickSight user</th><th>Role</th><th>Last active</th></tr></thead>
+<tbody>
+${users.join('\n')}
+</tbody></table>`
+}
+<h3>Idle soon</h3>
+${
+  soon.length === 0
+    ? none('Nobody turns idle soon (or the run was not asked: idsync inactive --warn-days W).')
+    : `<table id="idle-soon">
+${colgroup(['w-status', 'w-email', 'w-user', 'w-role', ''])}
+<thead><tr><th>Idle after</th><th>Email</th><th>QuickSight user</th><th>Role</th><th>Why not idle yet</th></tr></thead>
+<tbody>
+${soon.join('\n')}
+</tbody></table>`
+}
+</div>
+`;
+}
+
 /** The people table's columns: title, width class, sort type. Result is the outcome, or the decision's state when nothing ran. */
 const HEADERS: readonly [title: string, width: string, type?: string][] = [
   ['Result', 'w-status', 'number'],
@@ -243,9 +291,10 @@ const GLOSSARY = `<div class="panel"><dl>
 <dt>to delete</dt><dd>The person left (group removal, deleted IAM Identity Center user or CSV) and this QuickSight user should go.</dd>
 <dt>no QuickSight user</dt><dd>The person was named for removal but holds no QuickSight user: nothing to do, but worth a look (typo in a CSV?).</dd>
 <dt>protected</dt><dd>Kept on purpose: an ADMIN or AUTHOR role, or a user on the protected list.</dd>
-<dt>deferred</dt><dd>Not now: the person is back in a group, or still inside the grace period.</dd>
+<dt>deferred</dt><dd>Not now: the person is back in a group (or, with <code>--keep-members</code>, still in one), or still inside the grace period.</dd>
 <dt>blocked by guard</dt><dd>The run wanted to delete more users than the safety limit allows, so it deleted nothing.</dd>
 <dt>deleted / already gone</dt><dd>The QuickSight user was removed by idsync / had already been removed by someone else.</dd>
 <dt>failed</dt><dd>QuickSight refused or did not answer even after retries; the next run tries again.</dd>
 <dt>cancelled</dt><dd>The person re-joined a group before the deletion ran, so it was not done.</dd>
+<dt>idle</dt><dd>A Reader with no QuickSight activity for the days asked (CloudTrail, live events or an imported console export), and not created within them. Deleted even though the person is still in a group: their user is created again when they next sign in.</dd>
 </dl></div>`;

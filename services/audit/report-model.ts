@@ -43,6 +43,28 @@ export interface PersonRow {
   readonly attempts?: number;
   readonly error?: string;
   readonly status: RowStatus;
+  /** What the idle rule saw (`inactive` decisions): "last active 2026-09-14, GetDashboard, from CloudTrail". */
+  readonly seen?: string;
+}
+
+/** A user who turns idle soon (`idsync inactive --warn-days`, audit kind `idle_soon`). */
+export interface IdleSoonRow {
+  readonly email: string;
+  readonly userName: string;
+  readonly role: string;
+  /** ISO time after which the user is idle if nothing happens. */
+  readonly idleAfter?: string;
+  readonly reason: string;
+}
+
+/** The "Idle Readers" section: users decided by the idle rule, and who turns idle soon. */
+export interface IdleSection {
+  /** People-table rows whose source is `inactive`. */
+  readonly users: readonly PersonRow[];
+  readonly soon: readonly IdleSoonRow[];
+  /** Idle READER users deleted in this run, and what that saves a month. */
+  readonly deletedReaders: number;
+  readonly monthly: number;
 }
 
 export type MissKind = 'not_found' | 'unresolved_event' | 'rejected_event' | 'input_error';
@@ -84,6 +106,8 @@ export interface ReportModel {
     readonly readerPrice: number;
     readonly monthly: number;
   };
+  /** Present when the run judged idle users (`idsync inactive`). */
+  readonly idle?: IdleSection;
 }
 
 export interface ReportInput {
@@ -181,6 +205,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const guardWindow = [...ownDecisions, ...joined]
     .map((r) => r.detail?.guardWindow)
     .find((w): w is string => typeof w === 'string');
+  const idle = idleSection(rows, context, input.readerPrice);
   return {
     ...(guardWindow ? { guardWindow } : {}),
     runId: input.runId,
@@ -204,6 +229,37 @@ export function buildReportModel(input: ReportInput): ReportModel {
       readerPrice: input.readerPrice,
       monthly: Math.round(deletedReaders * input.readerPrice * 100) / 100,
     },
+    ...(idle ? { idle } : {}),
+  };
+}
+
+function idleSection(
+  rows: readonly PersonRow[],
+  context: readonly AuditRecord[],
+  readerPrice: number,
+): IdleSection | undefined {
+  const users = rows.filter((r) => r.source === 'inactive');
+  const soon = context
+    .filter((r) => r.kind === 'idle_soon')
+    .map(
+      (r): IdleSoonRow => ({
+        email: r.email ?? '',
+        userName: r.userName ?? '',
+        role: r.role ?? '',
+        ...(typeof r.detail?.idleAfter === 'string' ? { idleAfter: r.detail.idleAfter } : {}),
+        reason: r.reason ?? '',
+      }),
+    )
+    .sort((a, b) => cmp(a.idleAfter ?? '', b.idleAfter ?? '') || cmp(a.email, b.email));
+  if (users.length === 0 && soon.length === 0) return undefined;
+  const deletedReaders = users.filter(
+    (r) => r.status === 'deleted' && r.role?.toUpperCase() === 'READER',
+  ).length;
+  return {
+    users,
+    soon,
+    deletedReaders,
+    monthly: Math.round(deletedReaders * readerPrice * 100) / 100,
   };
 }
 
@@ -219,6 +275,7 @@ function personRow(d: AuditRecord, outcome: AuditRecord | undefined): PersonRow 
     ...(outcome?.outcome ? { outcome: outcome.outcome } : {}),
     ...(outcome?.attempts !== undefined ? { attempts: outcome.attempts } : {}),
     ...(typeof error === 'string' && error ? { error } : {}),
+    ...(typeof d.detail?.seen === 'string' ? { seen: d.detail.seen } : {}),
     status: statusOf(d.decision, outcome?.outcome),
   };
 }

@@ -1,4 +1,4 @@
-import type { ReportModel } from './report-model.js';
+import type { IdleSection, ReportModel } from './report-model.js';
 
 /** The report's words: a run summarised in plain language for operators (pure, plain text). */
 
@@ -28,6 +28,7 @@ const SOURCE_PHRASES: Readonly<Record<string, string>> = {
   group_removal: 'left the Google groups',
   deleted_event: 'had their IAM Identity Center user deleted',
   csv: 'were listed in a CSV file',
+  inactive: 'had not used QuickSight for the days asked (idle)',
 };
 
 function whoLeft(bySource: Readonly<Record<string, number>>): string {
@@ -97,4 +98,10 @@ export function summarySentences(m: ReportModel): string[] {
 export function savingsSentence(m: ReportModel): string {
   const { deletedReaders, readerPrice, monthly } = m.savings;
   return `Estimated saving: about ${formatMoney(monthly)} a month (${plural(deletedReaders, 'Reader', 'Readers')} deleted × ${formatMoney(readerPrice)} per Reader per month). This is an estimate from the list price, not a bill.`;
+}
+
+/** The Idle Readers section's headline: how many idle users, how many Readers deleted, the saving. */
+export function idleSentence(idle: IdleSection, readerPrice: number): string {
+  const named = idle.users.filter((r) => r.decision === 'delete' || r.status === 'deleted').length;
+  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deletedReaders, 'idle Reader was', 'idle Readers were')} deleted in this run: about ${formatMoney(idle.monthly)} a month saved (${n(idle.deletedReaders)} × ${formatMoney(readerPrice)}). ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
 }

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { demoOrg } from '../sandbox/scenarios/org.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
+import { idleReaderChapter } from './demo-idle.js';
 import type { CliIo } from './io.js';
 
 export interface DemoOptions {
@@ -65,6 +66,9 @@ export async function runDemo(
   const sandbox = await startSandbox({
     org,
     faults: { quicksight: { bucket: { rate: options.apiRate, burst: 20 } } },
+    // One dashboard view per active user (plus the idle users' old ones) keeps activity sync
+    // to ~25 s at LookupEvents' 2 calls a second.
+    activity: { events: 0 },
   });
   const work = mkdtempSync(join(tmpdir(), 'idsync-demo-'));
   try {
@@ -84,6 +88,11 @@ export async function runDemo(
       'Taking the pre-sync snapshot: every group member, IdC user and QuickSight user goes into DynamoDB, and the identity map learns who each IdC user id is.',
     );
     if ((await run(['snapshot'], env)).code !== 0) return 1;
+
+    const idle = await idleReaderChapter(sandbox, env, run, say, (t) =>
+      io.stdout.write(indent(`${t}\n`)),
+    );
+    if (idle.code !== 0) return idle.code;
 
     const sync = removePeople(org, {
       count: options.leavers,

@@ -16,6 +16,7 @@ const SOURCE_LABEL: Record<Decision['source'], string> = {
   group_removal: 'left the groups',
   deleted_event: 'IdC user deleted',
   csv: 'listed in the CSV',
+  inactive: 'idle',
 };
 
 /** One line per decision: who, which QuickSight user, and why (the full reason is in --json). */
@@ -24,7 +25,9 @@ function decisionLine(d: Decision): string {
   const who = user ? `${user.userName} [${user.role}]` : '(no QuickSight user)';
   const why =
     d.decision === 'delete'
-      ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ')
+      ? d.sources.map((s) => SOURCE_LABEL[s]).join(', ') +
+        (d.detail ? ` (${d.detail})` : '') +
+        (d.member && d.source === 'csv' ? ' (still in a configured group)' : '')
       : d.decision === 'blocked'
         ? d.windowBlocked
           ? 'blocked: guard window budget spent (queued BLOCKED)'
@@ -52,6 +55,12 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
         : ''),
   );
   if (result.window) lines.push(describeWindow(result.window));
+  const members = plan.decisions.filter((d) => d.decision === 'delete' && d.member).length;
+  if (members > 0) {
+    lines.push(
+      `${n(members)} of the deletions are of people still in a configured group (deleted as ${plan.decisions.some((d) => d.member && d.source === 'csv') ? 'listed; --keep-members keeps them' : 'idle'})`,
+    );
+  }
   const t = result.tasks;
   if (t.created || t.existing || t.cancelled || t.blocked) {
     lines.push(

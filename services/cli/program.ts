@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerActivity } from './commands/activity.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHandleEvent } from './commands/handle-event.js';
+import { registerInactive } from './commands/inactive.js';
 import { registerInitTables } from './commands/init-tables.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
@@ -24,6 +26,8 @@ const COMMAND_ORDER = [
   'handle-event',
   'resolve',
   'remove',
+  'activity',
+  'inactive',
   'audit',
   'report',
   'sandbox',
@@ -63,6 +67,8 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerPlan(program, ctx);
   registerHandleEvent(program, ctx);
   registerRemove(program, ctx);
+  registerActivity(program, ctx);
+  registerInactive(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);
   registerDemo(program, ctx);

@@ -1,6 +1,8 @@
+import { activityUserName } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
+import { normalizeEmail } from '../../shared/email.js';
 import { userNameProblem } from '../../shared/input-values.js';
-import { type Protection, protectionReason } from '../../shared/removal-rules.js';
+import { membershipVetoes, type Protection, protectionReason } from '../../shared/removal-rules.js';
 import { emailKeysOf } from './matching.js';
 
 export { buildProtection, type Protection } from '../../shared/removal-rules.js';
@@ -20,7 +22,8 @@ export const DECISION_KINDS = [
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
-export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv'] as const;
+/** In this order: a person named by several sources gets the first as the decision's source. */
+export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv', 'inactive'] as const;
 export type RemovalSource = (typeof REMOVAL_SOURCES)[number];
 
 /** Someone whose QuickSight users should go, and why. */
@@ -36,6 +39,13 @@ export interface Removal {
   readonly since?: string;
   /** Only QuickSight users whose user name starts with this are meant (managed-prefix removals). */
   readonly userNamePrefix?: string;
+  /**
+   * Only this QuickSight user is meant (`inactive`: idleness is per user, not per person), named
+   * as `activityUserName` names it (`N/A` users by their principal id).
+   */
+  readonly userName?: string;
+  /** `remove --csv --keep-members`: a person still in a configured group is deferred, not deleted. */
+  readonly keepMembers?: boolean;
 }
 
 /** The QuickSight user a decision is about (the fields an audit row and the worker need). */
@@ -61,6 +71,12 @@ export interface Decision {
   readonly userId?: string;
   /** A `blocked` deletion beyond the guard window's budget: queued as a BLOCKED task. */
   readonly windowBlocked?: boolean;
+  /** A per-user removal's detail for this user (`inactive`: what the idle rule saw). */
+  readonly detail?: string;
+  /** Set on a `delete` of a person who is in a configured group (deleted because they were listed or idle). */
+  readonly member?: true;
+  /** The removal asked to keep current members (`--keep-members`); the task carries it to the worker. */
+  readonly keepMembers?: true;
 }
 
 export interface GuardResult {
@@ -87,6 +103,13 @@ export interface PersonRemoval {
   readonly since?: string;
   /** Set only when every removal of the person was limited to this user-name prefix. */
   readonly userNamePrefix?: string;
+  /**
+   * Set only when every removal of the person named one QuickSight user: those users (normalised
+   * user name → that removal's detail), and no other user of the person is meant.
+   */
+  readonly userNames?: ReadonlyMap<string, string>;
+  /** Any removal of the person asked to keep current members. */
+  readonly keepMembers?: boolean;
 }
 
 export interface DecideInput {
@@ -111,23 +134,53 @@ export function decide(input: DecideInput): Decision[] {
     source: person.sources[0] ?? 'csv',
     sources: person.sources,
     ...(person.userId === undefined ? {} : { userId: person.userId }),
+    ...(person.keepMembers === true ? { keepMembers: true as const } : {}),
   } satisfies Omit<Decision, 'decision' | 'reason'>;
-  const why = describeSources(person);
+  const targets = person.userNames;
   const matches = input.matches.filter(
-    (u) => person.userNamePrefix === undefined || u.userName.startsWith(person.userNamePrefix),
+    (u) =>
+      (person.userNamePrefix === undefined || u.userName.startsWith(person.userNamePrefix)) &&
+      (targets === undefined || targets.has(normalizeEmail(activityUserName(u)))),
   );
   if (matches.length === 0) {
+    const what = targets ? `QuickSight user ${[...targets.keys()].join(', ')}` : 'QuickSight user';
     return [
-      { ...base, decision: 'not_found', reason: `no QuickSight user for ${person.email}; ${why}` },
+      {
+        ...base,
+        decision: 'not_found',
+        reason: `no ${what} for ${person.email}; ${describeSources(person)}`,
+      },
     ];
   }
   return matches.map((user) => {
-    const [decision, reason] = decideOne(input, user);
-    return { ...base, decision, reason: `${reason}; ${why}`, quickSightUser: describeUser(user) };
+    const [decision, reason, member] = decideOne(input, user);
+    const detail = targets?.get(normalizeEmail(activityUserName(user)));
+    const why = describeSources(detail === undefined ? person : { ...person, details: [detail] });
+    return {
+      ...base,
+      decision,
+      reason: `${reason}; ${why}`,
+      quickSightUser: describeUser(user),
+      ...(detail ? { detail } : {}),
+      ...(member ? { member: true as const } : {}),
+    };
   });
 }
 
-function decideOne(input: DecideInput, user: QuickSightUser): [DecisionKind, string] {
+/**
+ * Whether a person's membership in a configured group keeps their users (defers the deletion,
+ * and vetoes a queued task in the worker): for leavers and DeleteUser events (the person re-
+ * joined) and for CSV removals with `--keep-members`; never for idle users (members by
+ * definition) nor for a plain CSV (the operator listed them). See shared/removal-rules.ts.
+ */
+function membershipKeeps(person: PersonRemoval): boolean {
+  return person.sources.some((s) => membershipVetoes(s, person.keepMembers === true));
+}
+
+function decideOne(
+  input: DecideInput,
+  user: QuickSightUser,
+): [DecisionKind, string, member?: boolean] {
   const { person, protection } = input;
   const role = user.role.toUpperCase();
   const badName = userNameProblem(user.userName);
@@ -139,17 +192,37 @@ function decideOne(input: DecideInput, user: QuickSightUser): [DecisionKind, str
     ...(user.email === undefined ? {} : { userEmail: user.email }),
   });
   if (protectedBecause !== undefined) return ['protected', protectedBecause];
-  const rejoined = emailKeysOf(user)
+  const member = emailKeysOf(user)
     .concat(person.email)
     .find((email) => isCurrentMember(input, email));
-  if (rejoined !== undefined) {
-    return rejoined === person.email
+  if (member !== undefined && membershipKeeps(person)) {
+    const kept = person.sources.every((s) => s === 'csv' || s === 'inactive');
+    if (kept) {
+      return member === person.email
+        ? ['deferred', `${person.email} is still in a configured group (--keep-members)`]
+        : [
+            'deferred',
+            `this user also belongs to ${member}, who is still in a configured group (--keep-members)`,
+          ];
+    }
+    return member === person.email
       ? ['deferred', `${person.email} is in a configured group in the newest snapshot (re-joined)`]
-      : ['deferred', `this user also belongs to ${rejoined}, who is in a configured group`];
+      : ['deferred', `this user also belongs to ${member}, who is in a configured group`];
   }
   const graceEnds = graceEnd(input);
   if (graceEnds !== undefined) {
     return ['deferred', `inside the grace period until ${graceEnds}`];
+  }
+  const primary = person.sources[0];
+  if (primary === 'inactive') return ['delete', `${role} user ${user.userName} is idle`, !!member];
+  if (primary === 'csv') {
+    return member === undefined
+      ? ['delete', `${role} user ${user.userName} is listed in the CSV`]
+      : [
+          'delete',
+          `${role} user ${user.userName} is listed in the CSV and ${member} is still in a configured group: deleted as listed (re-created at their next sign-in)`,
+          true,
+        ];
   }
   return ['delete', `${role} user ${user.userName} belongs to a leaver`];
 }
@@ -187,6 +260,7 @@ const SOURCE_WORDS: Record<RemovalSource, string> = {
   group_removal: 'group removal',
   deleted_event: 'IdC DeleteUser event',
   csv: 'CSV',
+  inactive: 'idle rule',
 };
 
 function describeUser(user: QuickSightUser): DecidedQuickSightUser {

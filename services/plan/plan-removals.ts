@@ -125,6 +125,12 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     .sort((a, b) => Date.parse(b) - Date.parse(a))[0];
   const prefixes = new Set(ordered.map((r) => r.userNamePrefix));
   const only = prefixes.size === 1 ? [...prefixes][0] : undefined;
+  // Per-user removals (inactive) reach only the users they name, unless another removal of the
+  // same person means all of their users.
+  const userNames = ordered.every((r) => r.userName !== undefined)
+    ? new Map(ordered.map((r) => [normalizeEmail(r.userName ?? ''), r.detail ?? '']))
+    : undefined;
+  const keepMembers = ordered.some((r) => r.keepMembers === true);
   return {
     email,
     sources,
@@ -132,6 +138,8 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     ...(userId === undefined ? {} : { userId }),
     ...(since === undefined ? {} : { since }),
     ...(only === undefined ? {} : { userNamePrefix: only }),
+    ...(userNames === undefined ? {} : { userNames }),
+    ...(keepMembers ? { keepMembers } : {}),
   };
 }
 

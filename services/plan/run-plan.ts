@@ -245,6 +245,7 @@ async function queueAllOrNone(
         identityType: user.identityType,
         source: d.source,
         reason: d.reason,
+        ...(d.keepMembers ? { keepMembers: true } : {}),
       },
       ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
     });
@@ -333,6 +334,8 @@ export function decisionRow(
       ? {
           detail: {
             ...(user ? { arn: user.arn, identityType: user.identityType, sources: d.sources } : {}),
+            ...(d.detail ? { seen: d.detail } : {}),
+            ...(d.member ? { member: true } : {}),
             ...(guardWindow ? { guardWindow } : {}),
           },
         }

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
+import { startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
@@ -8,6 +10,12 @@ import type { FaultSettings } from './http/faults.js';
 import type { StandIn } from './http/stand-in.js';
 import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
 import { startQuickSightStandIn } from './quicksight/stand-in.js';
+import {
+  type ActivitySpec,
+  type GeneratedActivity,
+  generateActivity,
+  SANDBOX_IDSYNC_ROLE,
+} from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
 
 /**
@@ -22,6 +30,11 @@ export interface Sandbox {
   readonly google: GoogleStandIn;
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
+  /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
+  readonly cloudTrail: StandIn;
+  readonly cloudTrailState: CloudTrailState;
+  /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
+  readonly activity: GeneratedActivity;
   /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -38,12 +51,19 @@ export interface SandboxOptions {
     quicksight?: number;
     identitystore?: number;
     google?: number;
+    cloudtrail?: number;
   };
   readonly faults?: {
     quicksight?: FaultSettings;
     identitystore?: FaultSettings;
     google?: FaultSettings;
+    cloudtrail?: FaultSettings;
   };
+  /**
+   * The QuickSight activity the CloudTrail stand-in holds; default `generateActivity(org,
+   * { now })` at the sandbox's start (2 events per active user).
+   */
+  readonly activity?: Partial<ActivitySpec>;
   /** Folder for the generated service-account key; default a fresh temporary folder. */
   readonly keyDir?: string;
   readonly tablePrefix?: string;
@@ -87,6 +107,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       allowedSubjects: [org.subject],
     });
     started.push(google);
+    const activity = generateActivity(org, { now: new Date(), ...options.activity });
+    const cloudTrailState = new CloudTrailState();
+    cloudTrailState.add(activity.records);
+    const cloudTrail = await startCloudTrailStandIn(
+      cloudTrailState,
+      common(options.ports?.cloudtrail, options.faults?.cloudtrail),
+    );
+    started.push(cloudTrail);
     const control = options.control
       ? await startControlServer({
           faults: {
@@ -106,6 +134,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: SANDBOX_IDSYNC_ROLE,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
       IDSYNC_GOOGLE_SUBJECT: org.subject,
@@ -124,6 +154,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       quickSight,
       identityStore,
       google,
+      cloudTrail,
+      cloudTrailState,
+      activity,
       env,
       ...(control ? { controlUrl: control.url } : {}),
       close: async () => {

@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
@@ -106,6 +107,21 @@ export function createSqsClient(aws: AwsConfig, overrides: ClientOverrides = {})
   return new SQSClient({
     maxAttempts: 1,
     ...(aws.endpoints.sqs ? { endpoint: aws.endpoints.sqs } : {}),
+    ...common(aws, overrides),
+  });
+}
+
+/**
+ * CloudTrail client (LookupEvents for `idsync activity sync`), SDK retries off: the sync paces
+ * itself to LookupEvents' 2 calls a second and retries at one layer.
+ */
+export function createCloudTrailClient(
+  aws: AwsConfig,
+  overrides: ClientOverrides = {},
+): CloudTrailClient {
+  return new CloudTrailClient({
+    maxAttempts: 1,
+    ...(aws.endpoints.cloudtrail ? { endpoint: aws.endpoints.cloudtrail } : {}),
     ...common(aws, overrides),
   });
 }

@@ -43,6 +43,7 @@ export interface AwsConfig {
     readonly identitystore?: string;
     readonly quicksight?: string;
     readonly sqs?: string;
+    readonly cloudtrail?: string;
   };
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
@@ -91,6 +92,18 @@ export interface ReportConfig {
   readonly readerPrice: number;
 }
 
+export interface InactiveConfig {
+  /** Days without activity after which a user is idle. */
+  readonly days: number;
+  /** Upper-case QuickSight role names whose idle users are deleted. */
+  readonly roles: readonly string[];
+}
+
+export interface ActivityConfig {
+  /** IAM role names or ARNs (as given) whose QuickSight calls are nobody's activity. */
+  readonly ignoredPrincipals: readonly string[];
+}
+
 export interface LambdaConfig {
   readonly apply: boolean;
   readonly workerQueueUrl?: string;
@@ -107,6 +120,8 @@ export interface Config {
   readonly plan: PlanConfig;
   readonly snapshot: SnapshotConfig;
   readonly report: ReportConfig;
+  readonly inactive: InactiveConfig;
+  readonly activity: ActivityConfig;
   readonly lambda: LambdaConfig;
 }
 
@@ -170,6 +185,7 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
         identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
         quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
         sqs: read<string>(env, 'AWS_ENDPOINT_URL_SQS') ?? all,
+        cloudtrail: read<string>(env, 'AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
       },
       timeouts: {
         connectMs:
@@ -226,6 +242,13 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   report: (env) => ({
     readerPrice: read<number>(env, 'IDSYNC_READER_PRICE') ?? 3,
+  }),
+  inactive: (env) => ({
+    days: read<number>(env, 'IDSYNC_INACTIVE_DAYS') ?? 60,
+    roles: read<string[]>(env, 'IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
+  }),
+  activity: (env) => ({
+    ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
   }),
   lambda: (env) => ({
     apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,

@@ -19,6 +19,8 @@ export type Section =
   | 'plan'
   | 'snapshot'
   | 'report'
+  | 'inactive'
+  | 'activity'
   | 'lambda';
 
 export interface VariableSpec {
@@ -138,6 +140,14 @@ const protectedUsers = trimmed.transform((raw, ctx) => {
   }
   return items;
 });
+
+const roleList = csvList
+  .transform((roles) => roles.map((r) => r.toUpperCase()))
+  .pipe(
+    z
+      .array(z.enum(QUICKSIGHT_ROLES, `each entry must be one of ${QUICKSIGHT_ROLES.join(', ')}`))
+      .min(1, 'must list at least one role'),
+  );
 
 function spec(
   name: string,
@@ -321,6 +331,30 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'IDSYNC_INACTIVE_DAYS',
+    'inactive',
+    '`idsync inactive`: a user with no activity in this many days is idle (at most the 90 days CloudTrail keeps)',
+    whole(1, 90),
+    '`60`',
+    false,
+  ),
+  spec(
+    'IDSYNC_INACTIVE_ROLES',
+    'inactive',
+    '`idsync inactive`: QuickSight roles whose idle users are deleted (protected roles still win)',
+    roleList,
+    '`READER,READER_PRO`',
+    false,
+  ),
+  spec(
+    'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
+    'activity',
+    "`idsync activity`: comma-separated IAM role names or ARNs whose QuickSight calls are not anyone's activity (idsync's own roles)",
+    csvList,
+    '—',
+    false,
+  ),
+  spec(
     'IDSYNC_SNAPSHOT_RETENTION_DAYS',
     'snapshot',
     'days a snapshot is kept before its TTL expires it (the newest two COMPLETE ones are kept; 1 to 3650)',
@@ -429,4 +463,5 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec('AWS_ENDPOINT_URL_SQS', 'aws', 'endpoint override for SQS', url, '—', false),
+  spec('AWS_ENDPOINT_URL_CLOUDTRAIL', 'aws', 'endpoint override for CloudTrail', url, '—', false),
 ];

@@ -15,7 +15,14 @@ import { IdsyncError, UsageError } from '../errors.js';
  * each use the table key or one of its indexes (byEmail, byUserId, byDay), never a scan.
  */
 
-export type AuditKind = 'decision' | 'outcome' | 'event' | 'snapshot' | 'input_error';
+export type AuditKind =
+  | 'decision'
+  | 'outcome'
+  | 'event'
+  | 'snapshot'
+  | 'input_error'
+  /** `idsync inactive --warn-days`: a user who turns idle soon (services/cli/format-inactive.ts). */
+  | 'idle_soon';
 
 export interface AuditRecord {
   readonly runId: string;

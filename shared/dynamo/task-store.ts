@@ -52,6 +52,8 @@ export interface Task {
   readonly identityType: string;
   readonly source: string;
   readonly reason: string;
+  /** `remove --csv --keep-members`: membership still vetoes this CSV task (shared/removal-rules.ts). */
+  readonly keepMembers?: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** QuickSight calls made for this task, over every run. */
@@ -106,6 +108,7 @@ export type NewTask = Pick<
   | 'identityType'
   | 'source'
   | 'reason'
+  | 'keepMembers'
 > & { readonly createdAt?: string };
 
 /** `<namespace>#<userName>`, or `<namespace>#N/A#<principalId>` for users named `N/A`. */

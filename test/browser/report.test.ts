@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../services/audit/write-report.js';
+import { decisionRow } from '../../services/plan/run-plan.js';
 import { type AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { startTestTables } from '../helpers/tables.js';
 import { AWKWARD_PEOPLE, type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
@@ -46,6 +47,67 @@ const people: PersonSpec[] = [
   },
 ];
 
+/** Idle users named by `idsync inactive`, and two who turn idle soon. */
+const idle = [
+  [
+    'idle1@example.com',
+    'READER',
+    'last active 2026-09-14, GetDashboard, from CloudTrail',
+    'deleted',
+  ],
+  ['idle2@example.com', 'READER', 'no activity since the record began on 2026-09-03', 'deleted'],
+  [
+    'idle3@example.com',
+    'READER_PRO',
+    'no activity since the record began on 2026-09-03',
+    'deleted',
+  ],
+] as const;
+const idleUser = (email: string) => `AWSReservedSSO_QuickSightReader_0123456789abcdef/${email}`;
+function idleRows(): AuditRecord[] {
+  const rows: AuditRecord[] = [];
+  for (const [email, role, seen, outcome] of idle) {
+    const userName = idleUser(email);
+    rows.push(
+      decisionRow(RUN, AT, {
+        email,
+        source: 'inactive',
+        sources: ['inactive'],
+        decision: 'delete',
+        reason: `${role} user ${userName} is idle; named by idle rule (${seen})`,
+        detail: seen,
+        member: true,
+        quickSightUser: {
+          userName,
+          arn: `arn:aws:quicksight:::user/default/${userName}`,
+          role,
+          identityType: 'IAM',
+        },
+      }),
+      ...runRows(RUN, RUN, AT, [
+        { email, userName, role, source: 'inactive', decision: 'delete', outcome },
+      ]).filter((r) => r.kind === 'outcome'),
+    );
+  }
+  for (const [email, idleAfter] of [
+    ['soon2@example.com', '2026-12-20T08:00:00.000Z'],
+    ['soon1@example.com', '2026-12-09T08:00:00.000Z'],
+  ]) {
+    rows.push({
+      runId: RUN,
+      at: AT,
+      kind: 'idle_soon',
+      email,
+      userName: idleUser(email ?? ''),
+      role: 'READER',
+      source: 'inactive',
+      reason: 'active within 60 days (last active 2026-10-10, GetDashboard, from CloudTrail)',
+      detail: { idleAfter },
+    });
+  }
+  return rows;
+}
+
 let tables: Awaited<ReturnType<typeof startTestTables>>;
 let browser: Browser;
 let page: Page;
@@ -59,6 +121,7 @@ beforeAll(async () => {
   const log = new DynamoAuditLog(tables.doc, tables.names.audit);
   await log.append([
     ...runRows(RUN, RUN, AT, people),
+    ...idleRows(),
     {
       runId: RUN,
       at: AT,
@@ -182,6 +245,37 @@ describe('the operator report in a browser', () => {
       await page.locator('#people td', { hasText: 'reader/<img src=x onerror=alert(1)>' }).count(),
     ).toBe(1);
     expect(await page.locator('#people img').count()).toBe(0);
+  });
+
+  it('shows the Idle Readers: last active per user, who turns idle soon, the saving', async () => {
+    const users = await page.$$eval('#idle-users tbody tr', (rows) =>
+      rows.map((r) => [
+        r.cells[1]?.textContent,
+        r.getAttribute('data-status'),
+        r.cells[4]?.textContent,
+      ]),
+    );
+    expect(users).toEqual(idle.map(([email, , seen, outcome]) => [email, outcome, seen]));
+    const deletedReaders = audit.filter(
+      (r) =>
+        r.kind === 'outcome' &&
+        r.outcome === 'deleted' &&
+        r.source === 'inactive' &&
+        r.role === 'READER',
+    ).length;
+    expect(deletedReaders).toBe(2);
+    expect(await page.getAttribute('#idle', 'id')).toBe('idle');
+    expect(await page.textContent('#idle-saving')).toContain(
+      `about $${3 * deletedReaders} a month saved (${deletedReaders} × $3)`,
+    );
+    const soon = await page.$$eval('#idle-soon tbody tr', (rows) =>
+      rows.map((r) => [r.cells[0]?.textContent, r.cells[1]?.textContent]),
+    );
+    expect(soon).toEqual([
+      ['9 Dec 2026', 'soon1@example.com'],
+      ['20 Dec 2026', 'soon2@example.com'],
+    ]);
+    expect(await page.textContent('#people')).toContain('idle (no activity)');
   });
 
   it('saves a screenshot for people to look at', async () => {

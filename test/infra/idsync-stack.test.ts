@@ -43,8 +43,8 @@ describe('IdsyncStack wiring', () => {
     functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
   });
 
-  it('deploys four functions on the newest Node.js runtime, ARM64, ESM bundle with source maps', () => {
-    expect(Object.keys(functions)).toHaveLength(4);
+  it('deploys five functions on the newest Node.js runtime, ARM64, ESM bundle with source maps', () => {
+    expect(Object.keys(functions)).toHaveLength(5);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe(IDSYNC_RUNTIME.name);
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -53,7 +53,7 @@ describe('IdsyncStack wiring', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 4);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5);
   });
 
   it('schedules the snapshot at the configured rate and chains the plan on its success', () => {
@@ -72,11 +72,14 @@ describe('IdsyncStack wiring', () => {
   });
 
   it('routes only genuine CloudTrail IdC user events (aws.* sources, the IdC account) to the event handler', () => {
-    const rules = Object.values(
-      template.findResources('AWS::Events::Rule', {
-        Properties: { EventPattern: Match.anyValue() },
-      }),
-    ) as Resource[];
+    const rules = (
+      Object.values(
+        template.findResources('AWS::Events::Rule', {
+          Properties: { EventPattern: Match.anyValue() },
+        }),
+      ) as Resource[]
+    ).filter((r) => !(r.Properties.EventPattern.source ?? []).includes('aws.quicksight'));
+    // The other pattern rule is the QuickSight activity rule (test/infra/activity.test.ts).
     expect(rules).toHaveLength(1);
     const rule = rules[0] as Resource;
     expect(rule.Properties.EventPattern).toEqual({
@@ -196,7 +199,12 @@ describe('IdsyncStack wiring', () => {
 
   it('alarms on the dead-letter queues, the four idsync metrics and every function error', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    const custom = alarms.filter((a) => a.Properties.Namespace === METRIC_NAMESPACE);
+    // The activity lag alarm has its own threshold (test/infra/activity.test.ts).
+    const lag = alarms.filter((a) => a.Properties.MetricName === 'ActivityLagHours');
+    expect(lag).toHaveLength(1);
+    const custom = alarms.filter(
+      (a) => a.Properties.Namespace === METRIC_NAMESPACE && !lag.includes(a),
+    );
     expect(custom.map((a) => a.Properties.MetricName).sort()).toEqual(
       Object.keys(IDSYNC_METRICS).sort(),
     );
@@ -208,8 +216,8 @@ describe('IdsyncStack wiring', () => {
     );
     expect(dlq).toHaveLength(2);
     const errors = alarms.filter((a) => a.Properties.MetricName === 'Errors');
-    expect(errors).toHaveLength(4);
-    for (const a of alarms) {
+    expect(errors).toHaveLength(5);
+    for (const a of alarms.filter((x) => !lag.includes(x))) {
       expect(a.Properties.Threshold).toBe(1);
       expect(a.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
       expect(a.Properties.TreatMissingData).toBe('notBreaching');

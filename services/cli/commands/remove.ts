@@ -16,7 +16,8 @@ import {
   withListFlags,
 } from './plan.js';
 
-type RemoveFlags = GuardFlags & ListFlags & { csv?: string; apply?: boolean };
+type RemoveFlags = GuardFlags &
+  ListFlags & { csv?: string; apply?: boolean; keepMembers?: boolean };
 
 export function registerRemove(program: Command, ctx: CliContext): void {
   withListFlags(
@@ -30,7 +31,11 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           '--csv <file>',
           'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
         )
-        .option('--apply', 'delete the matched QuickSight users now (default: dry run)'),
+        .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
+        .option(
+          '--keep-members',
+          'defer listed people who are still in a configured group (default: delete them as listed)',
+        ),
     ),
   ).action(
     action(ctx, async (flags: RemoveFlags, command: Command) => {
@@ -65,7 +70,9 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           json: globals.json === true,
           runId,
           override,
-          removals: csv.removals,
+          removals: flags.keepMembers
+            ? csv.removals.map((r) => ({ ...r, keepMembers: true }))
+            : csv.removals,
           apply: flags.apply === true,
         });
         const lines = [

@@ -19,7 +19,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
     .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')
     .option('--seed <n>', 'random seed of the organisation', '42')
     .option('--data <dir>', 'keep DynamoDB data in this folder (default: in memory)')
-    .option('--port <n>', 'first of four consecutive ports (default: free ones)')
+    .option('--port <n>', 'first of five consecutive ports (default: free ones)')
     .action(
       action(ctx, async (flags: SandboxFlags, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -28,7 +28,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         if (!Number.isInteger(seed))
           throw new UsageError(`--seed must be a whole number (got ${flags.seed})`);
         const base = flags.port === undefined ? undefined : Number(flags.port);
-        if (base !== undefined && !(Number.isInteger(base) && base > 0 && base < 65_532)) {
+        if (base !== undefined && !(Number.isInteger(base) && base > 0 && base < 65_531)) {
           throw new UsageError(`--port must be a port number (got ${flags.port})`);
         }
         const { demoOrg, smallOrg } = await import('../../sandbox/scenarios/org.js');
@@ -53,6 +53,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
                   quicksight: base + 1,
                   identitystore: base + 2,
                   google: base + 3,
+                  cloudtrail: base + 4,
                 },
               }
             : {}),
@@ -70,6 +71,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
           ctx.io.stdout.write(
             [
               `# idsync sandbox: ${counts.quickSightUsers} QuickSight users, ${counts.idcUsers} IdC users, ${counts.entitledPeople} group members; tables created.`,
+              `# CloudTrail holds ${sandbox.cloudTrailState.size} QuickSight events (${sandbox.activity.idleReaders.length} Readers idle > 60 days); run idsync activity sync.`,
               '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands;',
               '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages:',
               formatEnv(sandbox.env),

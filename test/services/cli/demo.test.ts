@@ -6,11 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO, runDemo, wrap } from '../../../services/cli/demo.js';
 import { runCli } from '../../../services/cli/main.js';
 
-describe('idsync demo', { timeout: 180_000 }, () => {
+// The idle-Reader chapter adds ~45 s of paced LookupEvents and deletions; on a loaded 2-core
+// machine the whole story took 163 s.
+describe('idsync demo', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'idsync-demo-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the whole pipeline on the sandbox: guard trips, override deletes, report written', async () => {
+  it('runs the whole pipeline on the sandbox: idle Readers pruned, then leavers; guard trips, override deletes, report written', async () => {
     let out = '';
     const sink = new Writable({
       write(chunk, _enc, done) {
@@ -26,12 +28,22 @@ describe('idsync demo', { timeout: 180_000 }, () => {
       runCli,
     );
     expect(code, out).toBe(0);
+    // The idle-Reader chapter: ~900 of ~2,200 Readers idle for more than 60 days, pruned.
+    expect(out).toMatch(/903 of the 2,203 Readers have not used QuickSight for more than 60 days/);
+    expect(out).toMatch(/activity sync: \d+ LookupEvents pages/);
+    expect(out).toMatch(
+      /idle rule: READER, READER_PRO users with no activity in 60 days: 2,185 judged, 896 idle/,
+    );
+    expect(out).toMatch(/applied: 895 deleted, 0 already gone/);
+    expect(out).toMatch(/895 idle Readers deleted \(0 not idle\)/);
+    // The leavers: 150 leave; those already pruned as idle hold no QuickSight user any more.
     expect(out).toMatch(/events: 150 \(150 resolved\)/);
     expect(out).toMatch(/GUARD TRIPPED/);
     expect(out).toMatch(/exit code 3/);
-    expect(out).toMatch(/decisions: delete 146, not_found 0, protected 4/);
-    expect(out).toMatch(/applied: 146 deleted, 0 already gone/);
-    expect(out).toMatch(/counted 146 deletions,\s+0 of them repeated/);
+    expect(out).toMatch(/decisions: delete 0, not_found 0, protected 4, deferred 0, blocked 146/);
+    expect(out).toMatch(/decisions: delete 89, not_found 57, protected 4/);
+    expect(out).toMatch(/applied: 89 deleted, 0 already gone/);
+    expect(out).toMatch(/counted 984 deletions,\s+0 of them repeated/);
     expect(existsSync(report)).toBe(true);
     expect(readFileSync(report, 'utf8')).toMatch(/<html/i);
   });

@@ -14,6 +14,7 @@ const DESIGN_COMMANDS = [
   'handle-event',
   'resolve',
   'remove',
+  'activity',
   'audit',
   'report',
   'sandbox',

@@ -29,7 +29,7 @@ describe('idsync remove --csv on the sandbox', { timeout: 120_000 }, () => {
     );
     const [a, b, c] = readers;
     if (!a || !b || !c) throw new Error('not enough readers');
-    // They left their groups (the CSV names leavers; a current member's users are only deferred).
+    // They left their groups (members listed in a CSV: test/services/cli/remove-members.test.ts).
     removeFromGroups(t.sandbox.org, [a.email, b.email, c.email]);
     await snapshotOk(t.sandbox);
     const csv = [

@@ -38,6 +38,7 @@ describe('idsync sandbox', { timeout: 120_000 }, () => {
       'AWS_ENDPOINT_URL_DYNAMODB',
       'AWS_ENDPOINT_URL_QUICKSIGHT',
       'AWS_ENDPOINT_URL_IDENTITYSTORE',
+      'AWS_ENDPOINT_URL_CLOUDTRAIL',
       'IDSYNC_GOOGLE_ROOT_URL',
     ]) {
       expect(new URL(env[name] as string).hostname).toBe('127.0.0.1');

@@ -144,9 +144,23 @@ describe('loadConfig valid values', () => {
         identitystore: 'http://127.0.0.1:1000',
         quicksight: 'http://127.0.0.1:1000',
         sqs: 'http://127.0.0.1:1000',
+        cloudtrail: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
+  });
+
+  it("reads the activity section: principals whose calls are nobody's activity", () => {
+    const c = loadConfig(['activity'], {
+      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: 'idsync-sync-role, arn:aws:iam::123456789012:role/x',
+      AWS_ENDPOINT_URL_CLOUDTRAIL: 'http://127.0.0.1:1002',
+    });
+    expect(c.activity.ignoredPrincipals).toEqual([
+      'idsync-sync-role',
+      'arn:aws:iam::123456789012:role/x',
+    ]);
+    expect(c.aws.endpoints.cloudtrail).toBe('http://127.0.0.1:1002');
+    expect(loadConfig(['activity'], {}).activity.ignoredPrincipals).toEqual([]);
   });
 
   it('treats a blank optional variable as unset', () => {
@@ -172,6 +186,8 @@ describe('loadConfig invalid values', () => {
     IDSYNC_MAX_DELETION_PERCENT: '150',
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
     IDSYNC_READER_PRICE: '-3',
+    IDSYNC_INACTIVE_DAYS: '91',
+    IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
     AWS_REGION: 'nowhere',
     AWS_DEFAULT_REGION: 'somewhere',
     AWS_ENDPOINT_URL_SQS: 'z',
@@ -179,6 +195,7 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_DYNAMODB: '::',
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
     AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
+    AWS_ENDPOINT_URL_CLOUDTRAIL: 'z',
     IDSYNC_APPLY: 'maybe',
     IDSYNC_WORKER_QUEUE_URL: 'queue',
     IDSYNC_PROTECTED_ROLES: 'ADMINS;AUTHORS',
@@ -199,6 +216,7 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
       'IDSYNC_MANAGED_USERNAME_PREFIX',
       'NO_COLOR',
+      'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)

@@ -38,6 +38,7 @@ describe('ensureTables against dynalite', () => {
     expect(second.map((t) => t.action)).toEqual(TABLES.map(() => 'existed'));
     const { TableNames } = await dynamo.client.send(new ListTablesCommand({}));
     expect(TableNames?.filter((n) => n.startsWith('it-')).sort()).toEqual([
+      'it-activity',
       'it-audit',
       'it-events',
       'it-guard',

@@ -1,0 +1,203 @@
+import { normalizeEmail } from '../../shared/email.js';
+
+/**
+ * Which QuickSight user a CloudTrail record of a QuickSight call belongs to (pure). The identity
+ * shapes, in the order they are tried:
+ *
+ * - an assumed role, `userIdentity.arn` = `arn:aws:sts::<acct>:assumed-role/<Role>/<session>`
+ *   → QuickSight user name `<Role>/<session>` (IAM-federated users such as
+ *   `AWSReservedSSO_QuickSightReader_…/alice@example.com`). A role path in the ARN
+ *   (`assumed-role/aws-reserved/sso.amazonaws.com/<Role>/<session>`) is dropped: the user name
+ *   never has it. Names compare after NFKC, trim and lower-casing (shared/email.ts), so the
+ *   session's case does not matter;
+ * - `userIdentity.onBehalfOf.userId` (an IAM Identity Center user; Identity Center–integrated
+ *   QuickSight) → `on-behalf-of`: the caller resolves the id through the identity map to an
+ *   email and that person's QuickSight users;
+ * - a QuickSight-native user: `userIdentity.type` `Unknown` with a `userName`, or a QuickSight
+ *   user ARN `arn:aws:quicksight:<region>:<acct>:user/<namespace>/<name>`;
+ * - an IAM user, `arn:aws:iam::<acct>:user/<name>` → QuickSight user name `<name>` (when a
+ *   snapshot is known: only if it lists that user).
+ *
+ * Ignored (with the reason): records of another account or event source, failed calls
+ * (`errorCode`), calls by an ignored principal (`IDSYNC_ACTIVITY_IGNORED_PRINCIPALS`: role
+ * names, role ARNs, assumed-role ARNs or IAM user ARNs, compared case-insensitively; set it to
+ * idsync's own roles), identity administration (`ListUsers`, `DescribeUser`, `DeleteUser`,
+ * `DeleteUserByPrincipalId`, `UpdateUser` — idsync's own calls, never a sign that the caller
+ * uses dashboards), the root user and AWS services, and sessions that name nobody: a role
+ * session whose name is no email and whose `<Role>/<session>` is no QuickSight user idsync
+ * knows (such as `botocore-session-…` or a Lambda function's name).
+ *
+ * `RegisterUser` / `CreateUser` are creation evidence, not activity: RegisterUser for the user
+ * it registered (`responseElements.user.userName`, else `<role of iamArn>/<sessionName>`, else
+ * `userName`), CreateUser (first sign-in of a federated user) for the caller.
+ */
+
+export const QUICKSIGHT_EVENT_SOURCE = 'quicksight.amazonaws.com';
+export const CREATION_EVENTS: ReadonlySet<string> = new Set(['RegisterUser', 'CreateUser']);
+export const ADMINISTRATION_EVENTS: ReadonlySet<string> = new Set([
+  'ListUsers',
+  'DescribeUser',
+  'DeleteUser',
+  'DeleteUserByPrincipalId',
+  'UpdateUser',
+]);
+
+export interface AttributionContext {
+  /** The QuickSight account (a record of another account is ignored). */
+  readonly accountId: string;
+  /** Namespace of users named without one (federated, on-behalf-of, IAM users). */
+  readonly namespace: string;
+  /** IDSYNC_ACTIVITY_IGNORED_PRINCIPALS. */
+  readonly ignoredPrincipals: readonly string[];
+  /** Whether a (normalised) QuickSight user name is known, e.g. from the newest COMPLETE snapshot. */
+  readonly isKnownUserName?: (normalizedUserName: string) => boolean;
+}
+
+export interface UserRef {
+  readonly namespace: string;
+  readonly userName: string;
+}
+
+export type Evidence = 'activity' | 'creation';
+
+export type Attribution =
+  | {
+      readonly kind: 'user';
+      readonly evidence: Evidence;
+      readonly user: UserRef;
+      readonly eventName: string;
+      readonly at: string;
+      readonly eventId: string;
+    }
+  | {
+      readonly kind: 'on-behalf-of';
+      readonly evidence: Evidence;
+      /** IAM Identity Center user id, to resolve through the identity map. */
+      readonly idcUserId: string;
+      readonly eventName: string;
+      readonly at: string;
+      readonly eventId: string;
+    }
+  | { readonly kind: 'ignored'; readonly reason: string; readonly eventId: string };
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim().length > 0 ? v : undefined;
+
+/** `<Role>/<session>` of an assumed-role ARN (role path dropped), or undefined. */
+export function assumedRoleUserName(arn: string): { role: string; session: string } | undefined {
+  const m = /^arn:aws[\w-]*:sts::\d{12}:assumed-role\/(.+)$/.exec(arn.trim());
+  if (!m) return undefined;
+  const parts = (m[1] as string).split('/');
+  if (parts.length < 2) return undefined;
+  const session = parts.at(-1) as string;
+  const role = parts.at(-2) as string;
+  return role && session ? { role, session } : undefined;
+}
+
+/** Namespace and name of a QuickSight user ARN, or undefined. */
+export function quickSightUserArn(arn: string): UserRef | undefined {
+  const m = /^arn:aws[\w-]*:quicksight:[\w-]+:\d{12}:user\/([^/]+)\/(.+)$/.exec(arn.trim());
+  return m ? { namespace: m[1] as string, userName: m[2] as string } : undefined;
+}
+
+/** The role name of an IAM role ARN (path dropped), or the input when it is no ARN. */
+function roleNameOf(arnOrName: string): string {
+  const m = /^arn:aws[\w-]*:iam::\d{12}:role\/(.+)$/.exec(arnOrName.trim());
+  return m ? ((m[1] as string).split('/').at(-1) as string) : arnOrName;
+}
+
+/** Whether the caller is one of the ignored principals. */
+function isIgnored(identity: Json, ignored: readonly string[]): boolean {
+  if (ignored.length === 0) return false;
+  const wanted = new Set(ignored.map((p) => normalizeEmail(roleNameOf(p))));
+  const fullArns = new Set(ignored.map((p) => normalizeEmail(p)));
+  const arn = str(identity.arn);
+  const issuer = str(obj(obj(identity.sessionContext)?.sessionIssuer)?.arn);
+  const candidates: string[] = [];
+  if (arn) {
+    candidates.push(arn);
+    const assumed = assumedRoleUserName(arn);
+    if (assumed) candidates.push(assumed.role);
+  }
+  if (issuer) candidates.push(issuer, roleNameOf(issuer));
+  return candidates.some((c) => fullArns.has(normalizeEmail(c)) || wanted.has(normalizeEmail(c)));
+}
+
+/** The user a RegisterUser call registered. */
+function registeredUser(record: Json, namespace: string): UserRef | undefined {
+  const request = obj(record.requestParameters) ?? {};
+  const ns = str(request.namespace) ?? namespace;
+  const fromResponse = str(obj(obj(record.responseElements)?.user)?.userName);
+  if (fromResponse) return { namespace: ns, userName: fromResponse };
+  const iamArn = str(request.iamArn);
+  const session = str(request.sessionName);
+  if (iamArn && session) return { namespace: ns, userName: `${roleNameOf(iamArn)}/${session}` };
+  const userName = str(request.userName);
+  return userName ? { namespace: ns, userName } : undefined;
+}
+
+/** The event time as the record stores it (ISO, ms). */
+function timeOf(record: Json): string | undefined {
+  const raw = str(record.eventTime);
+  const ms = raw ? Date.parse(raw) : Number.NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** Attributes one CloudTrail record (the JSON object CloudTrail writes). */
+export function attributeEvent(record: Json, ctx: AttributionContext): Attribution {
+  const eventId = str(record.eventID) ?? '';
+  const ignore = (reason: string): Attribution => ({ kind: 'ignored', reason, eventId });
+  if (record.eventSource !== QUICKSIGHT_EVENT_SOURCE) return ignore('not a QuickSight event');
+  const account = str(record.recipientAccountId);
+  if (account !== undefined && account !== ctx.accountId) return ignore('another account');
+  const eventName = str(record.eventName);
+  const at = timeOf(record);
+  if (!eventName || !at || !eventId) return ignore('malformed record');
+  if (str(record.errorCode)) return ignore('failed call');
+  const identity = obj(record.userIdentity);
+  if (!identity) return ignore('no userIdentity');
+  if (isIgnored(identity, ctx.ignoredPrincipals)) return ignore('ignored principal');
+  if (ADMINISTRATION_EVENTS.has(eventName)) return ignore('identity administration');
+  const evidence: Evidence = CREATION_EVENTS.has(eventName) ? 'creation' : 'activity';
+  const found = (user: UserRef): Attribution => ({
+    kind: 'user',
+    evidence,
+    user,
+    eventName,
+    at,
+    eventId,
+  });
+
+  if (eventName === 'RegisterUser') {
+    const user = registeredUser(record, ctx.namespace);
+    return user ? found(user) : ignore('RegisterUser names no user');
+  }
+
+  const onBehalfOf = str(obj(identity.onBehalfOf)?.userId);
+  if (onBehalfOf)
+    return { kind: 'on-behalf-of', evidence, idcUserId: onBehalfOf, eventName, at, eventId };
+
+  const arn = str(identity.arn);
+  const assumed = arn ? assumedRoleUserName(arn) : undefined;
+  if (assumed) {
+    const userName = `${assumed.role}/${assumed.session}`;
+    const named =
+      normalizeEmail(assumed.session).includes('@') ||
+      (ctx.isKnownUserName?.(normalizeEmail(userName)) ?? false);
+    return named ? found({ namespace: ctx.namespace, userName }) : ignore('session names nobody');
+  }
+  const qsUser = arn ? quickSightUserArn(arn) : undefined;
+  if (qsUser) return found(qsUser);
+  const type = str(identity.type);
+  const name = str(identity.userName);
+  if (type === 'Unknown' && name) return found({ namespace: ctx.namespace, userName: name });
+  if (type === 'IAMUser' && name)
+    return (ctx.isKnownUserName?.(normalizeEmail(name)) ?? true)
+      ? found({ namespace: ctx.namespace, userName: name })
+      : ignore('IAM user is no QuickSight user');
+  return ignore(`caller names no QuickSight user (${type ?? 'no type'})`);
+}

@@ -1,0 +1,104 @@
+import {
+  type ActivityDelta,
+  type ActivitySource,
+  activityKey,
+  activityUserName,
+  combineDeltas,
+} from '../../shared/activity-record.js';
+import type { IdentityRecord, QuickSightUser } from '../../shared/domain.js';
+import { normalizeEmail } from '../../shared/email.js';
+import { buildQuickSightIndex } from '../plan/matching.js';
+import type { Attribution, UserRef } from './attribution.js';
+
+/**
+ * Turns attributions into activity-record deltas: on-behalf-of events resolved through the
+ * identity map (IdC user id → emails) to that person's QuickSight users, matched by the one
+ * matching rule of services/plan/matching.ts against the newest COMPLETE snapshot's QuickSight
+ * users; then one delta per user for a page of events.
+ */
+
+export interface UserDirectory {
+  /** QuickSight users of an IdC user id (through its emails); empty when unknown. */
+  usersOfIdcUser(idcUserId: string): Promise<readonly UserRef[]>;
+  /** Whether a normalised user name is a QuickSight user of the snapshot. */
+  isKnownUserName(normalizedUserName: string): boolean;
+}
+
+export interface IdentityLookup {
+  get(userId: string): Promise<IdentityRecord | undefined>;
+}
+
+/** A directory over the identity map and a snapshot's QuickSight users (ids cached per run). */
+export function userDirectory(
+  identities: IdentityLookup,
+  quickSightUsers: readonly QuickSightUser[],
+  namespace: string,
+): UserDirectory {
+  const index = buildQuickSightIndex(quickSightUsers);
+  const byPrincipal = new Map<string, QuickSightUser>();
+  for (const u of quickSightUsers) if (u.principalId) byPrincipal.set(u.principalId, u);
+  const names = new Set(quickSightUsers.map((u) => normalizeEmail(u.userName)));
+  const cache = new Map<string, Promise<readonly UserRef[]>>();
+  const resolve = async (idcUserId: string): Promise<readonly UserRef[]> => {
+    const found = new Map<string, QuickSightUser>();
+    // An IAM_IDENTITY_CENTER user's principal id ends with the IdC user id.
+    for (const [principal, user] of byPrincipal)
+      if (principal.endsWith(`/${idcUserId}`)) found.set(user.arn, user);
+    const record = await identities.get(idcUserId);
+    for (const email of record?.emails ?? [])
+      for (const user of index.lookup(email)) found.set(user.arn, user);
+    return [...found.values()].map((u) => ({ namespace, userName: activityUserName(u) }));
+  };
+  return {
+    usersOfIdcUser: (id) => {
+      let hit = cache.get(id);
+      if (!hit) {
+        hit = resolve(id);
+        cache.set(id, hit);
+      }
+      return hit;
+    },
+    isKnownUserName: (name) => names.has(name),
+  };
+}
+
+export interface PageDeltas {
+  readonly deltas: ActivityDelta[];
+  /** Events attributed to at least one user, and on-behalf-of events that resolved to nobody. */
+  readonly attributed: number;
+  readonly unresolved: number;
+}
+
+/** One delta per user for a page of attributions (ignored ones skipped). */
+export async function deltasOf(
+  attributions: readonly Attribution[],
+  source: ActivitySource,
+  directory: Pick<UserDirectory, 'usersOfIdcUser'>,
+): Promise<PageDeltas> {
+  const byKey = new Map<string, ActivityDelta>();
+  let attributed = 0;
+  let unresolved = 0;
+  for (const a of attributions) {
+    if (a.kind === 'ignored') continue;
+    const users = a.kind === 'user' ? [a.user] : await directory.usersOfIdcUser(a.idcUserId);
+    if (users.length === 0) {
+      unresolved++;
+      continue;
+    }
+    attributed++;
+    for (const user of users) {
+      const delta: ActivityDelta =
+        a.evidence === 'creation'
+          ? { ...user, created: { at: a.at, eventName: a.eventName } }
+          : {
+              ...user,
+              newest: { at: a.at, eventName: a.eventName, source },
+              spans: { [source]: { from: a.at, to: a.at } },
+            };
+      const key = activityKey(user.namespace, user.userName);
+      const known = byKey.get(key);
+      byKey.set(key, known ? combineDeltas(known, delta) : delta);
+    }
+  }
+  return { deltas: [...byKey.values()], attributed, unresolved };
+}

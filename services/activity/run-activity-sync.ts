@@ -1,0 +1,238 @@
+import { isoTime, type Span } from '../../shared/activity-record.js';
+import {
+  NextTokenRefusedError,
+  type QuickSightEventLookup,
+} from '../../shared/aws/cloudtrail-lookup.js';
+import type {
+  DynamoActivityStore,
+  SyncCursor,
+  SyncWindow,
+} from '../../shared/dynamo/activity-store.js';
+import { IdsyncError } from '../../shared/errors.js';
+import { type AttributionContext, attributeEvent } from './attribution.js';
+import { deltasOf, type UserDirectory } from './resolve-users.js';
+import { coveredAfter, DEFAULT_LAG_MS, nextWindow } from './sync-windows.js';
+
+/**
+ * `activity sync`: reads CloudTrail's QuickSight events window by window (sync-windows.ts),
+ * newest first, a page at a time, and merges them into the activity record. After each page
+ * the records are written first and the cursor second (NextToken, the oldest event time and
+ * ids seen, counts), so a crash, Ctrl-C or Lambda timeout resumes at the next page: at most the
+ * one page in flight is read again, and merging it again changes nothing. A window is added
+ * to the coverage only when its last page is read. The cursor is written with a version
+ * condition: a second sync running at the same time stops instead of interleaving.
+ */
+
+export type ActivityStorePort = Pick<DynamoActivityStore, 'getCursor' | 'putCursor' | 'recordMany'>;
+
+export interface ActivitySyncPorts {
+  readonly lookup: QuickSightEventLookup;
+  readonly store: ActivityStorePort;
+  readonly directory: UserDirectory;
+  readonly attribution: Omit<AttributionContext, 'isKnownUserName'>;
+  readonly clock?: () => Date;
+  /** Checked between pages: true stops the run with the cursor saved (Ctrl-C, Lambda deadline). */
+  readonly shouldStop?: () => boolean;
+  /** Progress after each page. */
+  readonly onPage?: (progress: { window: SyncWindow; events: number }) => void;
+}
+
+export interface ActivitySyncOptions {
+  /** History wanted, in days (1–90). */
+  readonly days: number;
+  /** Distance kept behind real time (CloudTrail delivery delay). Default 15 minutes. */
+  readonly lagMs?: number;
+}
+
+export interface WindowSummary {
+  readonly kind: SyncWindow['kind'];
+  readonly from: string;
+  readonly to: string;
+  /** Whether the window was read to its end in this run (added to the coverage). */
+  readonly finished: boolean;
+  /** Pages and events of the window so far (earlier, interrupted runs included). */
+  readonly pages: number;
+  readonly events: number;
+}
+
+export interface ActivitySyncSummary {
+  /** Nothing left to read: the coverage reaches `now − lag` and the history asked for. */
+  readonly caughtUp: boolean;
+  /** Stopped between pages on request; the cursor is saved. */
+  readonly stopped: boolean;
+  /** This run continued a window an earlier run had started. */
+  readonly resumed: boolean;
+  readonly windows: WindowSummary[];
+  /** Pages read in this run, and the events in them. */
+  readonly pages: number;
+  readonly events: number;
+  /** Events attributed to a user; on-behalf-of events whose IdC user matched no QuickSight user. */
+  readonly attributed: number;
+  readonly unresolved: number;
+  /** Ignored events by reason. */
+  readonly ignored: Readonly<Record<string, number>>;
+  /** Activity records written and evidence that changed nothing (coalesced). */
+  readonly written: number;
+  readonly unchanged: number;
+  /** NextTokens CloudTrail refused (the window continued from its oldest event instead). */
+  readonly tokensRefused: number;
+  readonly covered?: Span;
+}
+
+export class CursorMovedError extends IdsyncError {
+  override readonly name = 'CursorMovedError';
+  constructor() {
+    super('another activity sync moved the cursor meanwhile; this run stopped (run it again)', {
+      retryable: true,
+    });
+  }
+}
+
+export async function runActivitySync(
+  ports: ActivitySyncPorts,
+  options: ActivitySyncOptions,
+): Promise<ActivitySyncSummary> {
+  const clock = ports.clock ?? (() => new Date());
+  const { store, lookup, directory } = ports;
+  const ctx: AttributionContext = {
+    ...ports.attribution,
+    isKnownUserName: directory.isKnownUserName,
+  };
+  const nowMs = clock().getTime();
+  const lagMs = options.lagMs ?? DEFAULT_LAG_MS;
+  let cursor: SyncCursor = await store.getCursor();
+  const resumed = cursor.window !== undefined;
+  const save = async (next: { covered?: Span; window?: SyncWindow }) => {
+    const stored = await store.putCursor(cursor, next);
+    if (!stored) throw new CursorMovedError();
+    cursor = stored;
+  };
+  const windows: WindowSummary[] = [];
+  const ignored: Record<string, number> = {};
+  let pages = 0;
+  let events = 0;
+  let attributed = 0;
+  let unresolved = 0;
+  let written = 0;
+  let unchanged = 0;
+  let tokensRefused = 0;
+  let stopped = false;
+  let caughtUp = false;
+
+  for (;;) {
+    let window = cursor.window;
+    if (!window) {
+      const plan = nextWindow(cursor.covered, nowMs, options.days, lagMs);
+      if (!plan.window) {
+        if (plan.covered !== cursor.covered)
+          await save(plan.covered ? { covered: plan.covered } : {});
+        caughtUp = true;
+        break;
+      }
+      await save(plan);
+      window = plan.window;
+    }
+    if (ports.shouldStop?.()) {
+      stopped = true;
+      windows.push(summaryOf(window, false));
+      break;
+    }
+    const queryTo = Date.parse(window.queryTo ?? window.to);
+    let page: Awaited<ReturnType<QuickSightEventLookup['lookup']>>;
+    try {
+      page = await lookup.lookup({
+        from: new Date(window.from),
+        to: new Date(queryTo - 1000),
+        ...(window.nextToken ? { nextToken: window.nextToken } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof NextTokenRefusedError) || !window.oldestAt) throw error;
+      // Continue below the oldest event read, skipping the ids already read at that second.
+      tokensRefused++;
+      const { nextToken: _dropped, ...rest } = window;
+      await save({
+        ...(cursor.covered ? { covered: cursor.covered } : {}),
+        window: { ...rest, queryTo: isoTime(Date.parse(window.oldestAt) + 1000) },
+      });
+      continue;
+    }
+    pages++;
+    const skip = !window.nextToken && window.oldestIds ? new Set(window.oldestIds) : undefined;
+    const records = skip ? page.records.filter((r) => !skip.has(String(r.eventID))) : page.records;
+    events += records.length;
+    const attributions = records.map((r) => attributeEvent(r, ctx));
+    for (const a of attributions)
+      if (a.kind === 'ignored') ignored[a.reason] = (ignored[a.reason] ?? 0) + 1;
+    const found = await deltasOf(attributions, 'cloudtrail', directory);
+    attributed += found.attributed;
+    unresolved += found.unresolved;
+    for (const outcome of await store.recordMany(found.deltas)) {
+      if (outcome === 'written') written++;
+      else unchanged++;
+    }
+    const advanced = advance(window, page.records, records.length, page.nextToken);
+    if (page.nextToken) {
+      await save({ ...(cursor.covered ? { covered: cursor.covered } : {}), window: advanced });
+    } else {
+      await save({ covered: coveredAfter(cursor.covered, window) });
+      windows.push(summaryOf(advanced, true));
+    }
+    ports.onPage?.({ window: advanced, events: records.length });
+  }
+
+  return {
+    caughtUp,
+    stopped,
+    resumed,
+    windows,
+    pages,
+    events,
+    attributed,
+    unresolved,
+    ignored,
+    written,
+    unchanged,
+    tokensRefused,
+    ...(cursor.covered ? { covered: cursor.covered } : {}),
+  };
+}
+
+/** The window after a page: its NextToken, the oldest event time and the ids at that time. */
+function advance(
+  window: SyncWindow,
+  records: readonly Record<string, unknown>[],
+  counted: number,
+  nextToken: string | undefined,
+): SyncWindow {
+  let oldestAt = window.oldestAt;
+  let oldestIds = [...(window.oldestIds ?? [])];
+  for (const r of records) {
+    const ms = Date.parse(String(r.eventTime));
+    if (!Number.isFinite(ms)) continue;
+    const at = isoTime(ms);
+    const id = String(r.eventID);
+    if (oldestAt === undefined || at < oldestAt) {
+      oldestAt = at;
+      oldestIds = [id];
+    } else if (at === oldestAt && !oldestIds.includes(id)) oldestIds.push(id);
+  }
+  const { nextToken: _previous, ...rest } = window;
+  return {
+    ...rest,
+    ...(nextToken ? { nextToken } : {}),
+    ...(oldestAt ? { oldestAt, oldestIds } : {}),
+    pages: window.pages + 1,
+    events: window.events + counted,
+  };
+}
+
+function summaryOf(window: SyncWindow, finished: boolean): WindowSummary {
+  return {
+    kind: window.kind,
+    from: window.from,
+    to: window.to,
+    finished,
+    pages: window.pages,
+    events: window.events,
+  };
+}

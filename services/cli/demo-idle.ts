@@ -1,0 +1,67 @@
+import type { Sandbox } from '../sandbox/start-sandbox.js';
+
+/**
+ * The demo's idle-Reader chapter (services/cli/demo.ts): the activity record is filled from the
+ * CloudTrail stand-in (`activity sync`), `inactive` plans the deletion of Readers idle for more
+ * than 60 days (the guard trips, as for any large removal), and the operator applies it with an
+ * override. Everything runs through the real commands, as an operator would type them.
+ */
+
+export type DemoRun = (
+  argv: string[],
+  env: Record<string, string>,
+  quiet?: boolean,
+) => Promise<{ code: number; stdout: string }>;
+
+export interface IdleChapterResult {
+  readonly code: number;
+  /** Idle Readers the generated activity holds, and how many of them the stand-in saw deleted. */
+  readonly idleReaders: number;
+  readonly deleted: number;
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export async function idleReaderChapter(
+  sandbox: Sandbox,
+  env: Record<string, string>,
+  run: DemoRun,
+  say: (text: string) => void,
+  note: (text: string) => void,
+): Promise<IdleChapterResult> {
+  const { activity, org } = sandbox;
+  const readers = activity.users.filter((u) => u.role === 'READER' || u.role === 'READER_PRO');
+  const idle = new Set(activity.idleReaders);
+  const deletedBefore = new Set(org.quickSight.deletes.keys());
+  say(
+    `Idle Readers. Every Reader costs $3 a month whether or not they use QuickSight, and QuickSight has no "last active" API. ` +
+      `CloudTrail does: the stand-in holds ${n(activity.records.length)} QuickSight events of the last 90 days. ` +
+      `${n(idle.size)} of the ${n(readers.length)} Readers have not used QuickSight for more than 60 days. ` +
+      'idsync activity sync reads them at the 2 calls a second LookupEvents allows, 50 events a page, and keeps a last-active record per user.',
+  );
+  const synced = await run(['activity', 'sync', '--days', '90'], env);
+  if (synced.code !== 0) return { code: synced.code, idleReaders: idle.size, deleted: 0 };
+
+  say(
+    'idsync inactive --days 60 (dry run) judges every Reader: idle when the record covers the 60 days and shows no activity in them, ' +
+      'and nothing shows the user was created within them. Authors are never judged; the guard applies as to any removal.',
+  );
+  const planned = await run(['inactive', '--days', '60', '--warn-days', '14', '--limit', '3'], env);
+  note(`exit code ${planned.code} (3 = guard tripped, nothing deleted)`);
+
+  const limit = idle.size + 100;
+  say(
+    `The operator checks the list and applies it with the guard raised for this run: idsync inactive --days 60 --apply --max-deletions ${limit}`,
+  );
+  const applied = await run(
+    ['inactive', '--days', '60', '--apply', '--max-deletions', String(limit), '--limit', '3'],
+    env,
+  );
+  const deleted = [...org.quickSight.deletes.keys()].filter((k) => !deletedBefore.has(k));
+  // The stand-in keys N/A users by principal id; the generator lists them as N/A.
+  const wrong = deleted.filter((k) => !idle.has(k.startsWith('N/A#') ? 'N/A' : k)).length;
+  note(
+    `${n(deleted.length)} idle Readers deleted (${n(wrong)} not idle), about $${n(3 * deleted.length)} a month saved; ${n(readers.length - deleted.length)} Readers remain.`,
+  );
+  return { code: applied.code, idleReaders: idle.size, deleted: deleted.length };
+}

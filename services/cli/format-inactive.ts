@@ -1,0 +1,57 @@
+import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { utcDay } from '../plan/idle-rule.js';
+import type { InactiveSelection } from '../plan/inactive-removals.js';
+import type { InactiveResult } from '../plan/run-inactive.js';
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export interface InactiveTextOptions {
+  readonly days: number;
+  readonly roles: readonly string[];
+  readonly warnDays?: number | undefined;
+  readonly limit: number;
+}
+
+/** What the record holds and what the idle rule found, before the plan's own text. */
+export function formatInactive(result: InactiveResult, o: InactiveTextOptions): string {
+  const { history, selection } = result;
+  const c = selection.counts;
+  const ct = history.cloudtrail;
+  const lines = [
+    `activity record: ${ct ? `CloudTrail from ${ct.from} to ${ct.to}` : 'no CloudTrail history'}${history.imported > 0 ? `, console imports for ${n(history.imported)} users` : ''}`,
+    `idle rule: ${o.roles.join(', ')} users with no activity in ${o.days} days: ${n(c.judged)} judged, ${n(c.idle)} idle, ${n(c.active)} active, ${n(c.created)} new within ${o.days} days, ${n(c.uncovered)} not covered by the record` +
+      (c.unmanaged > 0
+        ? `; ${n(c.unmanaged)} users of people idsync does not manage (never touched)`
+        : ''),
+  ];
+  if (o.warnDays !== undefined) {
+    const soon = selection.idleSoon;
+    lines.push('', `idle within ${o.warnDays} days (${n(soon.length)})`);
+    for (const u of soon.slice(0, o.limit)) {
+      const after = u.verdict.idle ? '' : (u.verdict.idleAfter ?? '');
+      lines.push(
+        `  ${u.email}  ${u.userName} [${u.role}]  idle after ${utcDay(after)} (${u.verdict.reason})`,
+      );
+    }
+    if (soon.length > o.limit)
+      lines.push(`  … and ${n(soon.length - o.limit)} more (--json lists all)`);
+  }
+  return lines.join('\n');
+}
+
+/** Audit rows (kind `idle_soon`) for the users who turn idle soon: the report lists them. */
+export function idleSoonRows(runId: string, at: string, s: InactiveSelection): AuditRecord[] {
+  return s.idleSoon.map((u) => ({
+    runId,
+    at,
+    kind: 'idle_soon' as const,
+    email: u.email,
+    userName: u.userName,
+    role: u.role,
+    source: 'inactive',
+    reason: u.verdict.reason,
+    ...(!u.verdict.idle && u.verdict.idleAfter
+      ? { detail: { idleAfter: u.verdict.idleAfter } }
+      : {}),
+  }));
+}

@@ -1,0 +1,131 @@
+import {
+  type ActivityRecord,
+  activityKey,
+  activityUserName,
+  type Span,
+} from '../../shared/activity-record.js';
+import type { QuickSightUser } from '../../shared/domain.js';
+import type { Removal } from './decide.js';
+import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
+import { emailKeysOf, emailOfUserName } from './matching.js';
+
+/**
+ * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
+ * for the plan (services/plan/run-plan.ts `extraRemovals`), and every judged user's verdict for
+ * the report and `--warn-days`. Pure: the shell (run-inactive.ts) reads the record and snapshots.
+ *
+ * Only users idsync manages are judged: their person was seen as a member of a configured group
+ * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. Users are keyed
+ * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
+ */
+
+export interface InactiveInput {
+  readonly namespace: string;
+  readonly quickSightUsers: readonly QuickSightUser[];
+  /** Activity records by `activityKey(namespace, userName)`. */
+  readonly records: ReadonlyMap<string, ActivityRecord>;
+  /** The account-wide CloudTrail coverage of the record, when any. */
+  readonly cloudtrail?: Span;
+  /** By `activityKey(namespace, userName)`: the start of the first snapshot listing it after one that did not. */
+  readonly firstListed: ReadonlyMap<string, string>;
+  /** Normalised emails of everyone the membership ledger knows. */
+  readonly managedPeople: ReadonlySet<string>;
+  readonly managedUsernamePrefix?: string;
+  readonly days: number;
+  readonly roles: readonly string[];
+  readonly now: Date;
+  /** Also list users who turn idle within this many days. */
+  readonly warnDays?: number;
+}
+
+export interface JudgedUser {
+  readonly email: string;
+  /** `activityUserName(user)`: the user name, or `N/A#<principalId>`. */
+  readonly userName: string;
+  readonly role: string;
+  readonly verdict: IdleVerdict;
+}
+
+export interface InactiveSelection {
+  readonly removals: Removal[];
+  /** Idle users (the removals' users), with their verdicts. */
+  readonly idle: JudgedUser[];
+  /** Users not idle today who turn idle within `warnDays` (empty without it). */
+  readonly idleSoon: JudgedUser[];
+  readonly counts: {
+    /** Users of an idle role that idsync manages. */
+    readonly judged: number;
+    readonly idle: number;
+    readonly active: number;
+    readonly created: number;
+    readonly uncovered: number;
+    /** Users of an idle role that idsync does not manage (never touched). */
+    readonly unmanaged: number;
+  };
+}
+
+export function selectInactive(input: InactiveInput): InactiveSelection {
+  const roles = new Set(input.roles.map((r) => r.toUpperCase()));
+  const idle: JudgedUser[] = [];
+  const idleSoon: JudgedUser[] = [];
+  const counts = { judged: 0, idle: 0, active: 0, created: 0, uncovered: 0, unmanaged: 0 };
+  const warnUntil =
+    input.warnDays === undefined
+      ? undefined
+      : new Date(input.now.getTime() + input.warnDays * 86_400_000);
+  for (const user of input.quickSightUsers) {
+    if (!roles.has(user.role.toUpperCase())) continue;
+    const email = emailOfUserName(user.userName) ?? emailKeysOf(user)[0];
+    const managed =
+      (input.managedUsernamePrefix !== undefined &&
+        user.userName.startsWith(input.managedUsernamePrefix)) ||
+      emailKeysOf(user).some((k) => input.managedPeople.has(k));
+    if (email === undefined || !managed) {
+      counts.unmanaged++;
+      continue;
+    }
+    counts.judged++;
+    const name = activityUserName(user);
+    const key = activityKey(input.namespace, name);
+    const record = input.records.get(key);
+    const coverage = [
+      ...(input.cloudtrail ? [input.cloudtrail] : []),
+      ...(record?.spans.import ? [record.spans.import] : []),
+    ];
+    const firstListedAt = input.firstListed.get(key);
+    const verdict = judgeIdle({
+      role: user.role,
+      idleRoles: roles,
+      days: input.days,
+      now: input.now,
+      coverage,
+      ...(record?.last ? { last: record.last } : {}),
+      ...(record?.created ? { createdAt: record.created.at } : {}),
+      ...(firstListedAt ? { firstListedAt } : {}),
+    });
+    const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
+    if (verdict.idle) {
+      counts.idle++;
+      idle.push(judged);
+      continue;
+    }
+    if (verdict.why === 'active') counts.active++;
+    else if (verdict.why === 'created') counts.created++;
+    else if (verdict.why === 'uncovered') counts.uncovered++;
+    if (warnUntil && idleBefore(verdict, warnUntil)) idleSoon.push(judged);
+  }
+  idleSoon.sort((a, b) =>
+    a.verdict.idle || b.verdict.idle
+      ? 0
+      : (a.verdict.idleAfter ?? '').localeCompare(b.verdict.idleAfter ?? ''),
+  );
+  const removals = idle.map(
+    (u): Removal => ({
+      email: u.email,
+      source: 'inactive',
+      userName: u.userName,
+      detail: u.verdict.reason,
+    }),
+  );
+  return { removals, idle, idleSoon, counts };
+}

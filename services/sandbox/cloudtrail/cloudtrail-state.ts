@@ -1,0 +1,69 @@
+/**
+ * The events the CloudTrail stand-in holds: CloudTrail records (as CloudTrail writes them, JSON
+ * objects with `eventTime`, `eventID`, `eventSource`, `eventName`, `userIdentity`, …), kept
+ * newest first in LookupEvents' order (time descending, then event id descending).
+ */
+
+export interface StoredEvent {
+  readonly eventId: string;
+  readonly timeMs: number;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly readOnly: boolean;
+  readonly username?: string;
+  readonly accessKeyId?: string;
+  /** The record itself, as LookupEvents returns it in `CloudTrailEvent`. */
+  readonly json: string;
+}
+
+/** LookupEvents' order: newest first; equal times by event id, descending. */
+export const newestFirst = (a: StoredEvent, b: StoredEvent): number =>
+  b.timeMs - a.timeMs || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0);
+
+/** What LookupEvents' `Username` shows: the IAM user name or the role session name. */
+function usernameOf(identity: Record<string, unknown> | undefined): string | undefined {
+  if (!identity) return undefined;
+  if (typeof identity.userName === 'string') return identity.userName;
+  const arn = typeof identity.arn === 'string' ? identity.arn : '';
+  if (arn.includes(':assumed-role/')) return arn.slice(arn.lastIndexOf('/') + 1);
+  return undefined;
+}
+
+export class CloudTrailState {
+  private events: StoredEvent[] = [];
+  private sorted = true;
+
+  /** Adds CloudTrail records (any order). */
+  add(records: Iterable<object>): void {
+    for (const record of records) {
+      const r = record as Record<string, unknown>;
+      const identity = r.userIdentity as Record<string, unknown> | undefined;
+      const username = usernameOf(identity);
+      const accessKeyId = typeof identity?.accessKeyId === 'string' ? identity.accessKeyId : '';
+      this.events.push({
+        eventId: String(r.eventID),
+        timeMs: Date.parse(String(r.eventTime)),
+        eventName: String(r.eventName),
+        eventSource: String(r.eventSource),
+        readOnly: r.readOnly === true || r.readOnly === 'true',
+        ...(username ? { username } : {}),
+        ...(accessKeyId ? { accessKeyId } : {}),
+        json: JSON.stringify(r),
+      });
+    }
+    this.sorted = false;
+  }
+
+  /** Every event, newest first. */
+  list(): readonly StoredEvent[] {
+    if (!this.sorted) {
+      this.events.sort(newestFirst);
+      this.sorted = true;
+    }
+    return this.events;
+  }
+
+  get size(): number {
+    return this.events.length;
+  }
+}

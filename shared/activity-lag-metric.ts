@@ -1,0 +1,46 @@
+import { METRIC_DIMENSION, METRIC_NAMESPACE } from './metrics.js';
+
+/**
+ * The activity sync's lag metric: hours from the end of the CloudTrail span the activity record
+ * has read (the sync cursor's `covered.to`) to now. The scheduled sync emits it after every run
+ * (services/activity/handler.ts); the stack's ActivityLag alarm (infra/constructs/activity.ts)
+ * fires above `MAX_ACTIVITY_LAG_HOURS`, the lag the idle rule accepts
+ * (services/plan/idle-rule.ts `MAX_RECORD_LAG_MS`). Same namespace and dimension as metrics.ts.
+ */
+
+export const ACTIVITY_LAG_METRIC = 'ActivityLagHours';
+export const MAX_ACTIVITY_LAG_HOURS = 24;
+/** Reported before the first window completes: far above any threshold. */
+export const NO_COVERAGE_LAG_HOURS = 10_000;
+
+/** The lag in hours (one decimal), or `NO_COVERAGE_LAG_HOURS` without coverage. */
+export function activityLagHours(coveredTo: string | undefined, now: Date): number {
+  const end = coveredTo === undefined ? Number.NaN : Date.parse(coveredTo);
+  if (!Number.isFinite(end)) return NO_COVERAGE_LAG_HOURS;
+  return Math.max(0, Math.round(((now.getTime() - end) / 3_600_000) * 10) / 10);
+}
+
+/**
+ * The EMF fields to merge into the sync's log record, e.g.
+ * `logger.info({ ...activityLagFields(prefix, result.covered?.to, now), … }, 'activity sync')`.
+ */
+export function activityLagFields(
+  deployment: string,
+  coveredTo: string | undefined,
+  now: Date,
+): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [[METRIC_DIMENSION]],
+          Metrics: [{ Name: ACTIVITY_LAG_METRIC, Unit: 'None' }],
+        },
+      ],
+    },
+    [METRIC_DIMENSION]: deployment,
+    [ACTIVITY_LAG_METRIC]: activityLagHours(coveredTo, now),
+  };
+}

@@ -1,0 +1,211 @@
+import { normalizeEmail } from './email.js';
+
+/**
+ * The activity record of a QuickSight user (table `activity`, docs/DATA-MODEL.md) and the pure
+ * rule that merges new evidence into it. QuickSight has no "last active" API: idsync keeps its
+ * own record from CloudTrail (`activity sync`), live EventBridge events and imported console
+ * exports. Times are ISO-8601 UTC strings with milliseconds (`Date#toISOString`), so they
+ * compare as strings.
+ */
+
+/** Where a piece of evidence came from. */
+export type ActivitySource = 'cloudtrail' | 'live' | 'import';
+export const ACTIVITY_SOURCES: readonly ActivitySource[] = ['cloudtrail', 'live', 'import'];
+
+/** A closed time span `[from, to]`. */
+export interface Span {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** One activity: when, what (the CloudTrail event name, or `LastActive` for an import), from where. */
+export interface ActivityMark {
+  readonly at: string;
+  readonly eventName: string;
+  readonly source: ActivitySource;
+}
+
+/** Evidence that the user was created (`RegisterUser` / `CreateUser`). */
+export interface CreationMark {
+  readonly at: string;
+  readonly eventName: string;
+}
+
+/**
+ * Everything idsync knows about one QuickSight user's activity.
+ *
+ * - `last`: the newest activity seen (any source).
+ * - `first`: the earliest activity seen (any source).
+ * - `created`: the newest creation evidence (a user deleted and registered again counts from
+ *   the newer registration).
+ * - `spans`: per source, the span that source has observed for this user. For `cloudtrail` and
+ *   `live` it runs from the earliest to the newest event attributed to the user; for `import` it
+ *   runs from the imported "last active" date to the time of the import (the export says: no
+ *   activity in between). The account-wide CloudTrail coverage, which also covers users with no
+ *   events at all, is `ActivityCoverage.cloudtrail` (see activity-store.ts).
+ */
+export interface ActivityRecord {
+  /** `activityKey(namespace, userName)`. */
+  readonly userKey: string;
+  readonly namespace: string;
+  /** The user name as last seen (original case). */
+  readonly userName: string;
+  readonly last?: ActivityMark;
+  readonly first?: ActivityMark;
+  readonly created?: CreationMark;
+  readonly spans: Readonly<Partial<Record<ActivitySource, Span>>>;
+  /** When the item was last written. */
+  readonly updatedAt: string;
+  /** Optimistic-concurrency version: every write increments it. */
+  readonly version: number;
+}
+
+/** New evidence about one user (from one event, or aggregated over a page of events). */
+export interface ActivityDelta {
+  readonly namespace: string;
+  readonly userName: string;
+  /** Newest activity in this evidence. */
+  readonly newest?: ActivityMark;
+  /** Oldest activity in this evidence (defaults to `newest`). */
+  readonly oldest?: ActivityMark;
+  readonly created?: CreationMark;
+  /** Spans observed per source. */
+  readonly spans?: Readonly<Partial<Record<ActivitySource, Span>>>;
+}
+
+/** Writes are coalesced: a time moves only when it moves by more than this. */
+export const COALESCE_MS = 3_600_000;
+
+/**
+ * The key of a user's record: the QuickSight namespace and the user name, NFKC-normalised,
+ * trimmed and lower-cased (the normalisation used wherever a person is compared,
+ * shared/email.ts). Namespaces hold no `#` (QuickSight allows letters, digits, `.`, `_`, `-`),
+ * so the key is unambiguous, and keys of the table's own control items start with `#`.
+ */
+export function activityKey(namespace: string, userName: string): string {
+  return `${namespace.trim()}#${normalizeEmail(userName)}`;
+}
+
+/** What QuickSight lists as the user name of some IAM_IDENTITY_CENTER users (it names nobody). */
+const UNNAMED = 'N/A';
+
+/**
+ * The name a QuickSight user's record is kept under: its user name, except for users QuickSight
+ * lists as `N/A` (some IAM_IDENTITY_CENTER users), which would all share one key; those are kept
+ * under `N/A#<principalId>`. Use `activityKey(namespace, activityUserName(user))` to look a
+ * snapshot's user up.
+ */
+export function activityUserName(user: { userName: string; principalId?: string }): string {
+  return user.userName === UNNAMED && user.principalId
+    ? `${UNNAMED}#${user.principalId}`
+    : user.userName;
+}
+
+/** A time as the record stores it; throws on a value that is not a date. */
+export function isoTime(value: string | number | Date): string {
+  const ms = value instanceof Date ? value.getTime() : new Date(value).getTime();
+  if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${String(value)}`);
+  return new Date(ms).toISOString();
+}
+
+const ms = (iso: string) => Date.parse(iso);
+const later = (a: string, b: string) => ms(a) - ms(b) > COALESCE_MS;
+
+function newerMark<T extends { at: string }>(a: T | undefined, b: T | undefined): T | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return ms(b.at) > ms(a.at) ? b : a;
+}
+
+function olderMark<T extends { at: string }>(a: T | undefined, b: T | undefined): T | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return ms(b.at) < ms(a.at) ? b : a;
+}
+
+function unionSpan(a: Span | undefined, b: Span | undefined): Span | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    from: ms(b.from) < ms(a.from) ? b.from : a.from,
+    to: ms(b.to) > ms(a.to) ? b.to : a.to,
+  };
+}
+
+/** Whether `next` reaches more than the coalescing interval beyond `current` at either end. */
+function spanGrew(current: Span | undefined, next: Span | undefined): boolean {
+  if (!next) return false;
+  if (!current) return true;
+  return later(current.from, next.from) || later(next.to, current.to);
+}
+
+/**
+ * Merges `delta` into `current` (absent: a new record). Returns the record to write, or
+ * undefined when the evidence is not worth a write: a write happens only when the newest
+ * activity moves later, the earliest activity moves earlier, or a span grows by more than
+ * `COALESCE_MS` (an hour), or when the creation evidence is new or newer, or the record is new.
+ * When it writes, every field takes the exact combined value. Merging is idempotent and order-
+ * independent up to coalescing.
+ */
+export function mergeActivity(
+  current: ActivityRecord | undefined,
+  delta: ActivityDelta,
+  now: string,
+): ActivityRecord | undefined {
+  const newest = delta.newest;
+  const oldest = delta.oldest ?? delta.newest;
+  const spans: Partial<Record<ActivitySource, Span>> = { ...(current?.spans ?? {}) };
+  let spansGrew = false;
+  for (const source of ACTIVITY_SOURCES) {
+    const next = delta.spans?.[source];
+    if (!next) continue;
+    if (spanGrew(current?.spans[source], next)) spansGrew = true;
+    const merged = unionSpan(current?.spans[source], next);
+    if (merged) spans[source] = merged;
+  }
+  const last = newerMark(current?.last, newest);
+  const first = olderMark(current?.first, oldest);
+  const created = newerMark(current?.created, delta.created);
+  const material =
+    !current ||
+    spansGrew ||
+    (newest !== undefined && (!current.last || later(newest.at, current.last.at))) ||
+    (oldest !== undefined && (!current.first || later(current.first.at, oldest.at))) ||
+    (delta.created !== undefined &&
+      (!current.created || ms(delta.created.at) > ms(current.created.at)));
+  if (!material) return undefined;
+  return {
+    userKey: activityKey(delta.namespace, delta.userName),
+    namespace: delta.namespace,
+    userName: delta.userName,
+    ...(last ? { last } : {}),
+    ...(first ? { first } : {}),
+    ...(created ? { created } : {}),
+    spans,
+    updatedAt: now,
+    version: (current?.version ?? 0) + 1,
+  };
+}
+
+/**
+ * Folds many deltas of the same user into one (for a page of events): newest/oldest/created
+ * combined, spans unioned.
+ */
+export function combineDeltas(a: ActivityDelta, b: ActivityDelta): ActivityDelta {
+  const spans: Partial<Record<ActivitySource, Span>> = { ...(a.spans ?? {}) };
+  for (const source of ACTIVITY_SOURCES) {
+    const merged = unionSpan(spans[source], b.spans?.[source]);
+    if (merged) spans[source] = merged;
+  }
+  const newest = newerMark(a.newest, b.newest);
+  const oldest = olderMark(a.oldest ?? a.newest, b.oldest ?? b.newest);
+  const created = newerMark(a.created, b.created);
+  return {
+    namespace: a.namespace,
+    userName: newerMark(a.newest, b.newest) === b.newest && b.newest ? b.userName : a.userName,
+    ...(newest ? { newest } : {}),
+    ...(oldest ? { oldest } : {}),
+    ...(created ? { created } : {}),
+    ...(Object.keys(spans).length > 0 ? { spans } : {}),
+  };
+}

@@ -1,0 +1,143 @@
+import { parse } from 'csv-parse/sync';
+import { isValidEmail, normalizeEmail } from './email.js';
+import { UsageError } from './errors.js';
+import { emailProblem as unsafeEmailReason } from './input-values.js';
+
+/**
+ * Reading an operator's CSV (a spreadsheet or console export), shared by `remove --csv` and
+ * `activity import --csv`: UTF-8 with or without a BOM (UTF-16 and invalid UTF-8 are refused
+ * with a hint), any line endings, quoted fields, blank lines skipped, every data row with the
+ * 1-based line of the file it starts on. Column names compare after NFKC, trim and lower-casing.
+ */
+
+export interface CsvDataRow {
+  /** 1-based line in the file where the row starts. */
+  readonly line: number;
+  readonly record: readonly string[];
+}
+
+export interface CsvTable {
+  readonly header: readonly string[];
+  readonly rows: readonly CsvDataRow[];
+}
+
+const MAX_VALUE_LENGTH = 120;
+
+interface CsvRow {
+  readonly record: string[];
+  /** UTF-8 bytes read when the record ended (its delimiter included). */
+  readonly info: { readonly bytes: number };
+}
+
+/** The header and non-blank data rows of a CSV; throws a UsageError when it has no header. */
+export function readCsvTable(input: string | Uint8Array, expected: string): CsvTable {
+  const bytes = Buffer.from(decode(input), 'utf8');
+  const rows = readRows(bytes);
+  const lineAt = lineCounter(bytes);
+  const headerAt = rows.findIndex((row) => !isBlank(row.record));
+  const header = rows[headerAt];
+  if (header === undefined) {
+    throw new UsageError(`the CSV is empty: expected a header line with ${expected}`);
+  }
+  const data: CsvDataRow[] = [];
+  let start = header.info.bytes;
+  for (const { record, info } of rows.slice(headerAt + 1)) {
+    const line = lineAt(start);
+    start = info.bytes;
+    if (!isBlank(record)) data.push({ line, record });
+  }
+  return { header: header.record, rows: data };
+}
+
+/** Index of the first header column named one of `names` (normalised), or -1. */
+export function findColumn(header: readonly string[], names: readonly string[]): number {
+  const normalised = header.map((name) => normalizeEmail(name.replace(/^\uFEFF/, '')));
+  for (const name of names) {
+    const index = normalised.indexOf(name);
+    if (index >= 0) return index;
+  }
+  return -1;
+}
+
+/** The UsageError for a header without the columns wanted, naming what it has. */
+export function missingColumn(header: readonly string[], what: string): UsageError {
+  const found = header.map((name) => JSON.stringify(shortenCell(name))).join(', ');
+  const hint =
+    header.length === 1 && /[;\t]/.test(header[0] ?? '')
+      ? ' (is it separated by ";" or tabs? use commas)'
+      : '';
+  return new UsageError(
+    `the CSV header has no ${what} column${hint}; found: ${found || 'nothing'}`,
+  );
+}
+
+/** Why a normalised email cell is unusable, or undefined when it is a valid email. */
+export function emailProblem(
+  email: string,
+  hasCell: boolean,
+  column = 'email',
+): string | undefined {
+  if (!hasCell) return `the row has no "${column}" cell`;
+  if (email.length === 0) return 'the email is empty';
+  const unsafe = unsafeEmailReason(email);
+  if (unsafe !== undefined) return unsafe;
+  if (!isValidEmail(email)) return `not a valid email address (read as ${JSON.stringify(email)})`;
+  return undefined;
+}
+
+/** A cell as quoted in an error (very long ones shortened). */
+export function shortenCell(value: string): string {
+  return value.length > MAX_VALUE_LENGTH ? `${value.slice(0, MAX_VALUE_LENGTH - 3)}...` : value;
+}
+
+function isBlank(record: readonly string[]): boolean {
+  return record.every((cell) => cell.trim().length === 0);
+}
+
+function decode(input: string | Uint8Array): string {
+  if (typeof input === 'string') return input;
+  const [first, second] = input;
+  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff)) {
+    throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch (cause) {
+    throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
+      cause,
+    });
+  }
+}
+
+/**
+ * 1-based line of a byte offset, for offsets asked in increasing order. Counted here because
+ * csv-parse's own line count takes a CRLF inside a quoted field for two lines.
+ */
+function lineCounter(bytes: Uint8Array): (offset: number) => number {
+  let line = 1;
+  let at = 0;
+  return (offset) => {
+    for (; at < offset && at < bytes.length; at++) {
+      const byte = bytes[at];
+      if (byte === LF || (byte === CR && bytes[at + 1] !== LF)) line++;
+    }
+    return line;
+  };
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+function readRows(bytes: Uint8Array): CsvRow[] {
+  try {
+    return parse(bytes, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as unknown as CsvRow[];
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new UsageError(`the CSV could not be read: ${message}`, { cause });
+  }
+}

@@ -1,0 +1,267 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type ActivityDelta,
+  type ActivityRecord,
+  type ActivitySource,
+  activityKey,
+  type CreationMark,
+  mergeActivity,
+  type Span,
+} from '../activity-record.js';
+import { RemoteServiceError } from '../errors.js';
+import { tableSpec } from '../tables.js';
+import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
+
+/**
+ * The activity record (table `activity`, docs/DATA-MODEL.md): one item per QuickSight user,
+ * keyed by `activityKey(namespace, userName)`, and one control item, the CloudTrail sync cursor
+ * (key `#cursor#cloudtrail`; user keys never start with `#`).
+ *
+ * Writes are coalesced (shared/activity-record.ts `mergeActivity`): evidence is read against
+ * the stored item and written only when a time moves by more than an hour, with a condition on
+ * the item's version, so a busy dashboard costs a read per view at most, not a write, and two
+ * writers never lose each other's evidence.
+ */
+
+const KEY = tableSpec('activity').partitionKey.name;
+export const CURSOR_KEY = '#cursor#cloudtrail';
+/**
+ * Conditional puts in flight at once: enough to write a page of 50 users well within the half
+ * second LookupEvents' pace leaves between pages, few enough that requests in flight do not
+ * pile up in the old generation (peak RSS, BENCHMARKS.md).
+ */
+const PUTS_IN_FLIGHT = 8;
+/** Attempts at a write that lost a race with another writer (re-read and re-merged each time). */
+const MAX_CONFLICTS = 5;
+
+/** The window of CloudTrail `activity sync` is working through (newest first). */
+export interface SyncWindow {
+  /** `[from, to)`: StartTime and EndTime of the LookupEvents calls. */
+  readonly from: string;
+  readonly to: string;
+  /** `catch-up` extends the coverage forward, `backfill` backward. */
+  readonly kind: 'catch-up' | 'backfill';
+  /**
+   * Exclusive end of the queries when it differs from `to`: after CloudTrail refused a
+   * NextToken, the rest of the window is `[from, queryTo)` (see `oldestAt`).
+   */
+  readonly queryTo?: string;
+  /** NextToken of the next page, when one page or more of the window is done. */
+  readonly nextToken?: string;
+  /**
+   * The oldest event time processed in this window and the event ids at exactly that time:
+   * when a NextToken is refused (expired), the window resumes as `[from, oldestAt]` skipping
+   * these ids, so nothing is read twice or missed.
+   */
+  readonly oldestAt?: string;
+  readonly oldestIds?: readonly string[];
+  readonly pages: number;
+  readonly events: number;
+}
+
+/** The stored state of `activity sync`. */
+export interface SyncCursor {
+  /** Every CloudTrail QuickSight event in `[from, to)` has been processed. */
+  readonly covered?: Span;
+  /** The window in progress, if any. */
+  readonly window?: SyncWindow;
+  readonly updatedAt: string;
+  /** Optimistic-concurrency version (0: no cursor stored yet). */
+  readonly version: number;
+}
+
+/** The account-wide coverage of the record. */
+export interface ActivityCoverage {
+  /**
+   * The span in which every CloudTrail QuickSight event was read (`activity sync`): a user with
+   * no activity in it had none, as far as CloudTrail knows. Undefined before the first window
+   * completes.
+   */
+  readonly cloudtrail?: Span;
+}
+
+export type WriteOutcome = 'written' | 'unchanged';
+
+const toRecord = (item: Item): ActivityRecord => {
+  const { [KEY]: userKey, ...rest } = item;
+  return { ...(rest as Omit<ActivityRecord, 'userKey'>), userKey: userKey as string };
+};
+
+const toCursor = (item: Item | undefined): SyncCursor =>
+  item
+    ? {
+        ...(item.covered ? { covered: item.covered as Span } : {}),
+        ...(item.window ? { window: item.window as SyncWindow } : {}),
+        updatedAt: item.updatedAt as string,
+        version: item.version as number,
+      }
+    : { updatedAt: new Date(0).toISOString(), version: 0 };
+
+export class DynamoActivityStore {
+  /** Items written and writes redone after a lost race, since construction. */
+  readonly stats = { written: 0, unchanged: 0, conflicts: 0 };
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** The record of a user key (`activityKey`), undefined when nothing is known. */
+  async get(userKey: string): Promise<ActivityRecord | undefined> {
+    if (userKey.startsWith('#')) return undefined;
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { [KEY]: userKey }, ConsistentRead: true }),
+    );
+    return out.Item ? toRecord(out.Item) : undefined;
+  }
+
+  /** Every record, a Scan page at a time (control items left out). */
+  async *all(): AsyncIterable<ActivityRecord[]> {
+    for await (const page of scanPages(this.doc, { TableName: this.table })) {
+      yield page.filter((i) => !String(i[KEY]).startsWith('#')).map(toRecord);
+    }
+  }
+
+  /** The account-wide coverage (from the sync cursor). */
+  async coverage(): Promise<ActivityCoverage> {
+    const cursor = await this.getCursor();
+    return cursor.covered ? { cloudtrail: cursor.covered } : {};
+  }
+
+  /** Records activity of one user (coalesced; see `mergeActivity`). */
+  async recordActivity(
+    namespace: string,
+    userName: string,
+    activity: { at: string; eventName: string; source: ActivitySource },
+    span?: Span,
+  ): Promise<WriteOutcome> {
+    return this.record({
+      namespace,
+      userName,
+      newest: activity,
+      ...(span ? { spans: { [activity.source]: span } } : {}),
+    });
+  }
+
+  /** Records creation evidence of one user (RegisterUser / CreateUser): not activity. */
+  async recordCreation(
+    namespace: string,
+    userName: string,
+    created: CreationMark,
+  ): Promise<WriteOutcome> {
+    return this.record({ namespace, userName, created });
+  }
+
+  /** Merges any evidence about one user; written only when it changes the record materially. */
+  async record(delta: ActivityDelta): Promise<WriteOutcome> {
+    const [outcome] = await this.recordMany([delta]);
+    return outcome ?? 'unchanged';
+  }
+
+  /**
+   * Merges evidence about many users (one delta per user: fold a page's events with
+   * `combineDeltas` first): one BatchGetItem, then a conditional put for each record that
+   * changes materially. Outcomes in the order of `deltas`.
+   */
+  async recordMany(deltas: readonly ActivityDelta[]): Promise<WriteOutcome[]> {
+    const keys = deltas.map((d) => activityKey(d.namespace, d.userName));
+    if (new Set(keys).size !== keys.length) throw new Error('recordMany: one delta per user');
+    const found = new Map(
+      (
+        await batchGet(
+          this.doc,
+          this.table,
+          keys.map((k) => ({ [KEY]: k })),
+        )
+      ).map((i) => [i[KEY] as string, toRecord(i)]),
+    );
+    const outcomes: WriteOutcome[] = new Array(deltas.length);
+    await forEachConcurrently(deltas.keys(), PUTS_IN_FLIGHT, async (i) => {
+      outcomes[i] = await this.writeMerged(
+        deltas[i] as ActivityDelta,
+        found.get(keys[i] as string),
+      );
+    });
+    return outcomes;
+  }
+
+  private async writeMerged(
+    delta: ActivityDelta,
+    known: ActivityRecord | undefined,
+  ): Promise<WriteOutcome> {
+    let current = known;
+    for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
+      const next = mergeActivity(current, delta, this.clock().toISOString());
+      if (!next) {
+        this.stats.unchanged++;
+        return 'unchanged';
+      }
+      const { userKey, ...rest } = next;
+      const written = await writeIf(
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { [KEY]: userKey, ...rest },
+            ...(current
+              ? {
+                  ConditionExpression: 'version = :v',
+                  ExpressionAttributeValues: { ':v': current.version },
+                }
+              : { ConditionExpression: `attribute_not_exists(${KEY})` }),
+          }),
+        ),
+      );
+      if (written) {
+        this.stats.written++;
+        return 'written';
+      }
+      this.stats.conflicts++;
+      current = await this.get(userKey);
+    }
+    throw new RemoteServiceError(
+      'DynamoDB',
+      `activity record of ${delta.userName}: ${MAX_CONFLICTS} conflicting writers`,
+      { retryable: true },
+    );
+  }
+
+  /** The CloudTrail sync cursor (version 0 when none is stored yet). */
+  async getCursor(): Promise<SyncCursor> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { [KEY]: CURSOR_KEY }, ConsistentRead: true }),
+    );
+    return toCursor(out.Item);
+  }
+
+  /**
+   * Stores the cursor if nobody else moved it since `previous` was read; returns the stored
+   * cursor, or undefined when another sync got there first (the caller must stop).
+   */
+  async putCursor(
+    previous: SyncCursor,
+    next: { covered?: Span; window?: SyncWindow },
+  ): Promise<SyncCursor | undefined> {
+    const stored: SyncCursor = {
+      ...(next.covered ? { covered: next.covered } : {}),
+      ...(next.window ? { window: next.window } : {}),
+      updatedAt: this.clock().toISOString(),
+      version: previous.version + 1,
+    };
+    const written = await writeIf(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { [KEY]: CURSOR_KEY, ...stored },
+          ...(previous.version === 0
+            ? { ConditionExpression: `attribute_not_exists(${KEY})` }
+            : {
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': previous.version },
+              }),
+        }),
+      ),
+    );
+    return written ? stored : undefined;
+  }
+}

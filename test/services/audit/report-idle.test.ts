@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../../services/audit/render-report.js';
+import { buildReportModel } from '../../../services/audit/report-model.js';
+import { decisionRow } from '../../../services/plan/run-plan.js';
+import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import { outcomeOf } from './audit-fixtures.js';
+
+const RUN = '20261202T100000Z-idle';
+const AT = '2026-12-02T10:00:00.000Z';
+
+function idleDecision(email: string, role: string, seen: string): AuditRecord {
+  const userName = `AWSReservedSSO_QuickSight_0123/${email}`;
+  return decisionRow(RUN, AT, {
+    email,
+    source: 'inactive',
+    sources: ['inactive'],
+    decision: 'delete',
+    reason: `${role} user ${userName} is idle; named by idle rule (${seen})`,
+    detail: seen,
+    member: true,
+    quickSightUser: { userName, arn: `arn:x:${userName}`, role, identityType: 'IAM' },
+  });
+}
+
+const soon = (email: string, idleAfter: string): AuditRecord => ({
+  runId: RUN,
+  at: AT,
+  kind: 'idle_soon',
+  email,
+  userName: `r/${email}`,
+  role: 'READER',
+  source: 'inactive',
+  reason: 'active within 60 days (last active 2026-10-20, GetDashboard, from CloudTrail)',
+  detail: { idleAfter },
+});
+
+describe('the Idle Readers section of the report', () => {
+  const rows: AuditRecord[] = [
+    idleDecision(
+      'a@example.com',
+      'READER',
+      'last active 2026-09-14, GetDashboard, from CloudTrail',
+    ),
+    idleDecision('b@example.com', 'READER', 'no activity since the record began on 2026-09-03'),
+    idleDecision('c@example.com', 'READER_PRO', 'no activity since the record began on 2026-09-03'),
+    soon('late@example.com', '2026-12-19T00:00:00.000Z'),
+    soon('early@example.com', '2026-12-05T00:00:00.000Z'),
+  ];
+  for (const email of ['a@example.com', 'c@example.com']) {
+    const role = email.startsWith('c') ? 'READER_PRO' : 'READER';
+    rows.push(
+      outcomeOf(RUN, RUN, AT, {
+        email,
+        userName: `AWSReservedSSO_QuickSight_0123/${email}`,
+        role,
+        source: 'inactive',
+        decision: 'delete',
+        outcome: 'deleted',
+      }),
+    );
+  }
+
+  it('lists last activity per user, who turns idle soon, and the saving of deleted idle Readers', () => {
+    const m = buildReportModel({ runId: RUN, rows, readerPrice: 3, generatedAt: AT });
+    expect(m.idle?.users.map((u) => [u.email, u.status, u.seen])).toEqual([
+      ['b@example.com', 'planned', 'no activity since the record began on 2026-09-03'],
+      ['a@example.com', 'deleted', 'last active 2026-09-14, GetDashboard, from CloudTrail'],
+      ['c@example.com', 'deleted', 'no activity since the record began on 2026-09-03'],
+    ]);
+    expect(m.idle?.soon.map((s) => s.email)).toEqual(['early@example.com', 'late@example.com']);
+    // READER only: a READER_PRO is priced differently.
+    expect(m.idle).toMatchObject({ deletedReaders: 1, monthly: 3 });
+    const html = renderReport(m);
+    expect(html).toContain('<h2 id="idle">Idle Readers</h2>');
+    expect(html).toContain('about $3 a month saved (1 × $3)');
+    expect(html).toContain('idle (no activity)');
+  });
+
+  it('is left out of runs that judged nobody idle', () => {
+    const m = buildReportModel({
+      runId: RUN,
+      rows: rows.slice(0, 0),
+      readerPrice: 3,
+      generatedAt: AT,
+    });
+    expect(m.idle).toBeUndefined();
+    expect(renderReport(m)).not.toContain('id="idle"');
+  });
+});

@@ -1,0 +1,165 @@
+import {
+  CloudTrailClient,
+  InvalidLookupAttributesException,
+  InvalidMaxResultsException,
+  InvalidNextTokenException,
+  InvalidTimeRangeException,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+  ThrottlingException,
+} from '@aws-sdk/client-cloudtrail';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudTrailState } from '../../../../services/sandbox/cloudtrail/cloudtrail-state.js';
+import { quickSightEvent } from '../../../../services/sandbox/cloudtrail/quicksight-events.js';
+import { startCloudTrailStandIn } from '../../../../services/sandbox/cloudtrail/stand-in.js';
+import type { StandIn } from '../../../../services/sandbox/http/stand-in.js';
+import { mulberry32 } from '../../../../services/sandbox/scenarios/random.js';
+import { TEST_CREDENTIALS } from '../../../helpers/dynamo.js';
+
+const NOW = Date.parse('2026-11-30T12:00:00Z');
+const random = mulberry32(3);
+const event = (secondsAgo: number, session = 'alice@example.com', source?: string) => {
+  const r = quickSightEvent({
+    accountId: '123456789012',
+    region: 'us-east-1',
+    time: new Date(NOW - secondsAgo * 1000),
+    eventName: 'GetDashboard',
+    actor: { kind: 'federated', roleName: 'AWSReservedSSO_QuickSightReader_1', session },
+    random,
+  });
+  return source ? { ...r, eventSource: source } : r;
+};
+
+let standIn: StandIn;
+let client: CloudTrailClient;
+const state = new CloudTrailState();
+// 120 QuickSight events, one a minute, 3 pairs sharing a second; 10 of another service;
+// one 91 days old (beyond the history LookupEvents keeps).
+state.add(Array.from({ length: 120 }, (_, i) => event(60 * (i + 1))));
+state.add([event(60 * 5), event(60 * 6), event(60 * 7)]);
+state.add(
+  Array.from({ length: 10 }, (_, i) => event(30 + 60 * i, 'x@example.com', 'sso.amazonaws.com')),
+);
+state.add([event(91 * 86_400)]);
+
+beforeAll(async () => {
+  standIn = await startCloudTrailStandIn(state, {
+    now: () => NOW,
+    faults: { bucket: { rate: 1_000, burst: 1_000 } },
+  });
+  client = new CloudTrailClient({
+    region: 'us-east-1',
+    endpoint: standIn.endpoint,
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await standIn.close();
+});
+
+const QS = [{ AttributeKey: 'EventSource' as const, AttributeValue: 'quicksight.amazonaws.com' }];
+const lookup = (input: LookupEventsCommandInput) => client.send(new LookupEventsCommand(input));
+
+describe('CloudTrail LookupEvents stand-in (real @aws-sdk/client-cloudtrail)', () => {
+  it('pages 50 at a time, newest first, with NextToken, filtered by event source, 90 days', async () => {
+    const seen: string[] = [];
+    const times: number[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await lookup({ LookupAttributes: QS, NextToken: token });
+      pages++;
+      expect(out.Events?.length).toBeLessThanOrEqual(50);
+      for (const e of out.Events ?? []) {
+        seen.push(e.EventId ?? '');
+        times.push(e.EventTime?.getTime() ?? 0);
+        expect(e.EventSource).toBe('quicksight.amazonaws.com');
+        expect(JSON.parse(e.CloudTrailEvent ?? '{}').eventID).toBe(e.EventId);
+      }
+      token = out.NextToken;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(123);
+    expect(new Set(seen).size).toBe(123);
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it('honours StartTime and EndTime (inclusive) and MaxResults', async () => {
+    const out = await lookup({
+      LookupAttributes: QS,
+      StartTime: new Date(NOW - 600_000),
+      EndTime: new Date(NOW - 300_000),
+      MaxResults: 5,
+    });
+    expect(out.Events).toHaveLength(5);
+    expect(out.Events?.[0]?.EventTime?.getTime()).toBe(NOW - 300_000);
+    expect(out.NextToken).toBeDefined();
+    const rest = await lookup({
+      LookupAttributes: QS,
+      StartTime: new Date(NOW - 600_000),
+      EndTime: new Date(NOW - 300_000),
+      MaxResults: 5,
+      NextToken: out.NextToken,
+    });
+    // 6 minutes (5..10) inclusive, plus the second events at 5, 6 and 7 minutes: 9 in all.
+    expect((out.Events?.length ?? 0) + (rest.Events?.length ?? 0)).toBe(9);
+    expect(rest.NextToken).toBeUndefined();
+  });
+
+  it.each([
+    [{ MaxResults: 51 }, InvalidMaxResultsException],
+    [{ MaxResults: 0 }, InvalidMaxResultsException],
+    [
+      { LookupAttributes: [...QS, { AttributeKey: 'EventName' as const, AttributeValue: 'x' }] },
+      InvalidLookupAttributesException,
+    ],
+    [
+      { LookupAttributes: [{ AttributeKey: 'EventSource' as const, AttributeValue: '' }] },
+      InvalidLookupAttributesException,
+    ],
+    [{ StartTime: new Date(NOW), EndTime: new Date(NOW - 1000) }, InvalidTimeRangeException],
+    [{ NextToken: 'garbage' }, InvalidNextTokenException],
+  ])('rejects bad input %j with its documented error', async (input, type) => {
+    await expect(lookup(input as LookupEventsCommandInput)).rejects.toBeInstanceOf(type);
+  });
+
+  it('refuses a NextToken with other parameters', async () => {
+    const out = await lookup({ LookupAttributes: QS, MaxResults: 10 });
+    await expect(
+      lookup({
+        LookupAttributes: QS,
+        MaxResults: 10,
+        StartTime: new Date(NOW - 3_600_000),
+        NextToken: out.NextToken,
+      }),
+    ).rejects.toBeInstanceOf(InvalidNextTokenException);
+  });
+
+  it('allows 2 calls a second by default and answers ThrottlingException beyond', async () => {
+    const strict = await startCloudTrailStandIn(state, { now: () => NOW });
+    const c = new CloudTrailClient({
+      region: 'us-east-1',
+      endpoint: strict.endpoint,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => c.send(new LookupEventsCommand({ MaxResults: 1 }))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      const rejected = results.filter((r) => r.status === 'rejected');
+      expect(rejected).toHaveLength(3);
+      for (const r of rejected) {
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ThrottlingException);
+        expect((r as PromiseRejectedResult).reason.$metadata.httpStatusCode).toBe(429);
+      }
+      expect(strict.faults.counters.throttled).toBe(3);
+    } finally {
+      c.destroy();
+      await strict.close();
+    }
+  });
+});

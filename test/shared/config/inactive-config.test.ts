@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../shared/config/index.js';
+import { ConfigError } from '../../../shared/errors.js';
+
+function errorOf(f: () => unknown): ConfigError {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('inactive configuration', () => {
+  it('defaults to 60 days and the Reader roles', () => {
+    expect(loadConfig(['inactive'], {}).inactive).toEqual({
+      days: 60,
+      roles: ['READER', 'READER_PRO'],
+    });
+  });
+
+  it('reads the days and upper-cases the roles', () => {
+    const c = loadConfig(['inactive'], {
+      IDSYNC_INACTIVE_DAYS: '45',
+      IDSYNC_INACTIVE_ROLES: ' reader , restricted_reader ',
+    });
+    expect(c.inactive).toEqual({ days: 45, roles: ['READER', 'RESTRICTED_READER'] });
+  });
+
+  it.each([
+    ['IDSYNC_INACTIVE_ROLES', 'READER,REEDER', /each entry must be one of ADMIN/],
+    ['IDSYNC_INACTIVE_ROLES', ',', /at least one role/],
+    ['IDSYNC_INACTIVE_DAYS', '0', /greater than 0/],
+    ['IDSYNC_INACTIVE_DAYS', '91', /at most 90/],
+    ['IDSYNC_INACTIVE_DAYS', '7.5', /whole number/],
+  ])('refuses %s=%j, naming the variable', (name, value, message) => {
+    const error = errorOf(() => loadConfig(['inactive'], { [name]: value }));
+    expect(error.variable).toBe(name);
+    expect(error.message).toMatch(message);
+  });
+});

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityKey } from '../../../shared/activity-record.js';
+import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
+import { startTestTables } from '../../helpers/tables.js';
+
+let t: Awaited<ReturnType<typeof startTestTables>>;
+beforeAll(async () => {
+  t = await startTestTables();
+});
+afterAll(async () => t.close());
+
+const at = (h: number, m = 0) => new Date(Date.UTC(2026, 8, 1, h, m)).toISOString();
+const store = () => new DynamoActivityStore(t.doc, t.names.activity, () => new Date(at(100)));
+
+describe('DynamoActivityStore', () => {
+  it('creates a record on first activity and coalesces views within the hour', async () => {
+    const s = store();
+    const view = (time: string) =>
+      s.recordActivity('default', 'Reader/Alice@Example.com', {
+        at: time,
+        eventName: 'GetDashboard',
+        source: 'live',
+      });
+    expect(await view(at(10))).toBe('written');
+    expect(await view(at(10, 30))).toBe('unchanged');
+    expect(await view(at(11))).toBe('unchanged'); // exactly an hour: not more than an hour
+    expect(await view(at(11, 1))).toBe('written');
+    expect(await view(at(9))).toBe('unchanged'); // older by one hour: not worth a write
+    const rec = await s.get(activityKey('default', 'reader/alice@example.com'));
+    expect(rec?.last).toEqual({ at: at(11, 1), eventName: 'GetDashboard', source: 'live' });
+    expect(rec?.first?.at).toBe(at(10));
+    expect(rec?.version).toBe(2);
+    expect(s.stats).toMatchObject({ written: 2, unchanged: 3 });
+  });
+
+  it('keeps creation evidence apart from activity', async () => {
+    const s = store();
+    expect(
+      await s.recordCreation('default', 'bob@example.com', {
+        at: at(5),
+        eventName: 'RegisterUser',
+      }),
+    ).toBe('written');
+    expect(
+      await s.recordCreation('default', 'BOB@example.com', {
+        at: at(5),
+        eventName: 'RegisterUser',
+      }),
+    ).toBe('unchanged');
+    const rec = await s.get(activityKey('default', 'bob@example.com'));
+    expect(rec?.created).toEqual({ at: at(5), eventName: 'RegisterUser' });
+    expect(rec?.last).toBeUndefined();
+  });
+
+  it('merges many users in one call and extends earliest activity and spans', async () => {
+    const s = store();
+    const out = await s.recordMany([
+      {
+        namespace: 'default',
+        userName: 'carol@example.com',
+        newest: { at: at(20), eventName: 'GetDashboard', source: 'cloudtrail' },
+        oldest: { at: at(12), eventName: 'ListDashboards', source: 'cloudtrail' },
+        spans: { cloudtrail: { from: at(12), to: at(20) } },
+      },
+      {
+        namespace: 'other',
+        userName: 'carol@example.com',
+        newest: { at: at(3), eventName: 'GetDashboard', source: 'cloudtrail' },
+      },
+    ]);
+    expect(out).toEqual(['written', 'written']);
+    expect(
+      await s.record({
+        namespace: 'default',
+        userName: 'carol@example.com',
+        oldest: { at: at(2), eventName: 'GetDashboard', source: 'cloudtrail' },
+        spans: { cloudtrail: { from: at(2), to: at(2) } },
+      }),
+    ).toBe('written');
+    const rec = await s.get(activityKey('default', 'carol@example.com'));
+    expect(rec?.first?.at).toBe(at(2));
+    expect(rec?.last?.at).toBe(at(20));
+    expect(rec?.spans.cloudtrail).toEqual({ from: at(2), to: at(20) });
+    expect((await s.get(activityKey('other', 'carol@example.com')))?.last?.at).toBe(at(3));
+    await expect(
+      s.recordMany([
+        { namespace: 'default', userName: 'x@example.com' },
+        { namespace: 'default', userName: 'X@example.com' },
+      ]),
+    ).rejects.toThrow(/one delta per user/);
+  });
+
+  it('two writers racing on one record both land (version condition)', async () => {
+    const a = store();
+    const b = store();
+    const name = 'dave@example.com';
+    await Promise.all([
+      a.recordActivity('default', name, { at: at(1), eventName: 'A', source: 'live' }),
+      b.recordActivity('default', name, { at: at(30), eventName: 'B', source: 'cloudtrail' }),
+    ]);
+    const rec = await a.get(activityKey('default', name));
+    expect(rec?.first?.eventName).toBe('A');
+    expect(rec?.last?.eventName).toBe('B');
+  });
+
+  it('lists every record through all() and never the cursor', async () => {
+    const s = store();
+    const c0 = await s.getCursor();
+    expect(c0.version).toBe(0);
+    const c1 = await s.putCursor(c0, {
+      window: { from: at(0), to: at(50), kind: 'backfill', pages: 0, events: 0 },
+    });
+    expect(c1?.version).toBe(1);
+    const keys: string[] = [];
+    for await (const page of s.all()) keys.push(...page.map((r) => r.userKey));
+    expect(keys.sort()).toEqual(
+      [
+        'default#bob@example.com',
+        'default#carol@example.com',
+        'default#dave@example.com',
+        'default#reader/alice@example.com',
+        'other#carol@example.com',
+      ].sort(),
+    );
+    expect(await s.get('#cursor#cloudtrail')).toBeUndefined();
+  });
+
+  it('moves the cursor only from the version it read, and reports coverage', async () => {
+    const s = store();
+    const c = await s.getCursor();
+    expect(await s.coverage()).toEqual({});
+    const moved = await s.putCursor(c, { covered: { from: at(0), to: at(50) } });
+    expect(moved).toBeDefined();
+    expect(await s.putCursor(c, { covered: { from: at(0), to: at(60) } })).toBeUndefined();
+    expect(await s.coverage()).toEqual({ cloudtrail: { from: at(0), to: at(50) } });
+    const back = await s.getCursor();
+    expect(back.window).toBeUndefined();
+    expect(back.version).toBe(moved?.version);
+  });
+});
