@@ -65,12 +65,14 @@ describe('sandbox control from outside', { timeout: 120_000 }, () => {
     await snapshotOk(t.sandbox);
     const user = t.sandbox.org.people.find((p) => p.idcUserId)?.idcUserId as string;
     expect((await runCliOn(t.sandbox, ['resolve', user])).code).toBe(0);
-    // Stop it while a snapshot is writing.
+    // Stop it while a snapshot is writing: slow QuickSight pages keep the snapshot running.
+    await runCliOn(t.sandbox, ['sandbox', 'fault', 'qs.latencyMs=400']);
     const running = runCliOn(t.sandbox, ['snapshot']);
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 300));
     const stop = await runCliOn(t.sandbox, ['sandbox', 'dynamodb', 'stop']);
     expect(stop.stdout).toMatch(/^dynamodb {5}STOPPED/);
     const cut = await running;
+    await runCliOn(t.sandbox, ['sandbox', 'fault', 'qs=off']);
     expect([1, 3]).toContain(cut.code);
     expect(`${cut.stdout}${cut.stderr}`).not.toMatch(/Database is closed|\n\s+at /);
     const down = await runCliOn(t.sandbox, ['resolve', user]);
