@@ -1,4 +1,4 @@
-import { METRIC_DIMENSION, METRIC_NAMESPACE } from './metrics.js';
+import { emf } from './metrics.js';
 
 /**
  * The activity sync's lag metric: hours from the end of the CloudTrail span the activity record
@@ -29,18 +29,5 @@ export function activityLagFields(
   coveredTo: string | undefined,
   now: Date,
 ): Record<string, unknown> {
-  return {
-    _aws: {
-      Timestamp: now.getTime(),
-      CloudWatchMetrics: [
-        {
-          Namespace: METRIC_NAMESPACE,
-          Dimensions: [[METRIC_DIMENSION]],
-          Metrics: [{ Name: ACTIVITY_LAG_METRIC, Unit: 'None' }],
-        },
-      ],
-    },
-    [METRIC_DIMENSION]: deployment,
-    [ACTIVITY_LAG_METRIC]: activityLagHours(coveredTo, now),
-  };
+  return emf(deployment, { [ACTIVITY_LAG_METRIC]: activityLagHours(coveredTo, now) }, 'None', now);
 }

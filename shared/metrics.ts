@@ -53,7 +53,16 @@ export function emfFields(
   values: Partial<Record<MetricName, number>>,
   at: Date,
 ): Record<string, unknown> {
-  const names = Object.keys(values) as MetricName[];
+  return emf(deployment, values as Record<string, number>, 'Count', at);
+}
+
+/** EMF fields of any metrics of one unit, in the idsync namespace and dimension. */
+export function emf(
+  deployment: string,
+  values: Readonly<Record<string, number>>,
+  unit: 'Count' | 'None',
+  at: Date,
+): Record<string, unknown> {
   return {
     _aws: {
       Timestamp: at.getTime(),
@@ -61,7 +70,7 @@ export function emfFields(
         {
           Namespace: METRIC_NAMESPACE,
           Dimensions: [[METRIC_DIMENSION]],
-          Metrics: names.map((Name) => ({ Name, Unit: 'Count' })),
+          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: unit })),
         },
       ],
     },

@@ -1,9 +1,15 @@
-import type { DestinationStream } from 'pino';
-import { type ConfigFor, type Env, loadConfig } from '../../shared/config/index.js';
+import { activityLagFields } from '../../shared/activity-lag-metric.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { UsageError } from '../../shared/errors.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { buildLogger, buildStores, type Stores } from '../../shared/runtime.js';
+import {
+  type Invocation,
+  type LambdaContext,
+  type LambdaOptions,
+  lambdaHandler,
+} from '../../shared/lambda/lambda-handler.js';
+import type { Logger } from '../../shared/logger.js';
+import { buildStores, type Stores } from '../../shared/runtime.js';
 import { buildCloudTrailLookup } from '../../shared/runtime-activity.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';
@@ -12,10 +18,12 @@ import { type ActivitySyncJobResult, runActivitySyncJob } from './sync-job.js';
 import { LOOKUP_HISTORY_DAYS } from './sync-windows.js';
 
 /**
- * The activity Lambda: wiring only. Two triggers:
+ * The activity Lambda: wiring only (container set-up: shared/lambda/lambda-handler.ts). Two
+ * triggers:
  * - an EventBridge "Scheduled Event" (source `aws.events`) → `activity sync` over the full 90
  *   days CloudTrail keeps, from the stored cursor; it stops between pages when less than
- *   `STOP_BEFORE_MS` of the invocation is left, and the next invocation resumes;
+ *   `STOP_BEFORE_MS` of the invocation is left, and the next invocation resumes; its log line
+ *   carries the ActivityLagHours metric (shared/activity-lag-metric.ts);
  * - an EventBridge QuickSight envelope (source `aws.quicksight`) → live attribution and the
  *   coalesced write (record-live-event.ts).
  * Anything else is a UsageError (the invocation fails, visible in the Errors metric).
@@ -28,29 +36,18 @@ export const STOP_BEFORE_MS = 30_000;
 /** How long a container reuses the snapshot's users for live events. */
 const DIRECTORY_TTL_MS = 15 * 60_000;
 
-export interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
-
-export interface ActivityHandlerOptions {
-  readonly logDestination?: DestinationStream;
+export interface ActivityHandlerOptions extends LambdaOptions {
   readonly clock?: () => Date;
 }
 
 interface Container {
-  readonly config: ActivityConfig;
-  readonly logger: Logger;
   readonly stores: Stores;
   readonly activity: DynamoActivityStore;
   readonly live: LiveRecorder;
   readonly lookup: ReturnType<typeof buildCloudTrailLookup>['port'];
 }
 
-function startContainer(env: Env, options: ActivityHandlerOptions): Container {
-  const config = loadConfig(SECTIONS, env);
-  const logger = options.logDestination
-    ? createLogger({ level: config.core.logLevel, destination: options.logDestination })
-    : buildLogger(config);
+function buildContainer(config: ActivityConfig, logger: Logger): Container {
   const stores = buildStores(config);
   const activity = new DynamoActivityStore(stores.doc, stores.names.activity);
   const attribution = {
@@ -74,8 +71,6 @@ function startContainer(env: Env, options: ActivityHandlerOptions): Container {
     },
   });
   return {
-    config,
-    logger,
     stores,
     activity,
     live,
@@ -88,54 +83,73 @@ const isScheduled = (event: unknown): boolean => {
   return e?.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
 };
 
+type ActivityEvent =
+  | { readonly kind: 'scheduled' }
+  | { readonly kind: 'live'; readonly event: unknown };
+
+function parseActivityEvent(event: unknown): ActivityEvent {
+  if (isQuickSightEnvelope(event)) return { kind: 'live', event };
+  if (isScheduled(event)) return { kind: 'scheduled' };
+  throw new UsageError(
+    'activity event must be an EventBridge scheduled event or an aws.quicksight CloudTrail event',
+  );
+}
+
 export function createActivityHandler(env: Env, options: ActivityHandlerOptions = {}) {
-  let container: Container | undefined;
-  return async (
-    event: unknown,
-    context?: LambdaContextLike,
-  ): Promise<ActivitySyncJobResult | LiveOutcome> => {
-    if (!isScheduled(event) && !isQuickSightEnvelope(event))
-      throw new UsageError(
-        'activity event must be an EventBridge scheduled event or an aws.quicksight CloudTrail event',
-      );
-    container ??= startContainer(env, options);
-    const c = container;
-    if (isQuickSightEnvelope(event)) {
-      const outcome = await c.live.record(event);
-      c.logger.debug({ outcome }, 'live QuickSight event');
-      return outcome;
-    }
-    const result = await runActivitySyncJob(
-      {
-        lookup: c.lookup,
-        activity: c.activity,
-        snapshots: c.stores.snapshots,
-        identities: c.stores.identities,
-        attribution: {
-          accountId: c.config.quicksight.accountId,
-          namespace: c.config.quicksight.namespace,
-          ignoredPrincipals: c.config.activity.ignoredPrincipals,
-        },
-        ...(options.clock ? { clock: options.clock } : {}),
-        ...(context
-          ? { shouldStop: () => context.getRemainingTimeInMillis() < STOP_BEFORE_MS }
-          : {}),
+  return lambdaHandler(
+    {
+      sections: SECTIONS,
+      parse: parseActivityEvent,
+      build: buildContainer,
+      run: (event, invocation) => runActivity(event, invocation, options),
+    },
+    env,
+    options,
+  );
+}
+
+async function runActivity(
+  event: ActivityEvent,
+  { config, deps: c, logger, context }: Invocation<ActivityConfig, Container>,
+  options: ActivityHandlerOptions,
+): Promise<ActivitySyncJobResult | LiveOutcome> {
+  if (event.kind === 'live') {
+    const outcome = await c.live.record(event.event);
+    logger.debug({ outcome }, 'live QuickSight event');
+    return outcome;
+  }
+  const remaining = (ctx: LambdaContext | undefined) => ctx?.getRemainingTimeInMillis?.();
+  const result = await runActivitySyncJob(
+    {
+      lookup: c.lookup,
+      activity: c.activity,
+      snapshots: c.stores.snapshots,
+      identities: c.stores.identities,
+      attribution: {
+        accountId: config.quicksight.accountId,
+        namespace: config.quicksight.namespace,
+        ignoredPrincipals: config.activity.ignoredPrincipals,
       },
-      { days: LOOKUP_HISTORY_DAYS },
-    );
-    c.logger.info(
-      {
-        pages: result.pages,
-        events: result.events,
-        written: result.written,
-        caughtUp: result.caughtUp,
-        stopped: result.stopped,
-        covered: result.covered,
-      },
-      'activity sync',
-    );
-    return result;
-  };
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(remaining(context) !== undefined
+        ? { shouldStop: () => (remaining(context) ?? Number.POSITIVE_INFINITY) < STOP_BEFORE_MS }
+        : {}),
+    },
+    { days: LOOKUP_HISTORY_DAYS },
+  );
+  logger.info(
+    {
+      ...activityLagFields(config.core.tablePrefix, result.covered?.to, new Date()),
+      pages: result.pages,
+      events: result.events,
+      written: result.written,
+      caughtUp: result.caughtUp,
+      stopped: result.stopped,
+      covered: result.covered,
+    },
+    'activity sync',
+  );
+  return result;
 }
 
 /** The Lambda entry point (`index.handler`). */

@@ -116,8 +116,12 @@ describe('activity handler: live QuickSight events', () => {
 describe('activity handler: scheduled sync', () => {
   it('stops before the deadline with the cursor saved, and the next invocation finishes', async () => {
     let remaining = 1_000_000;
-    const context = { getRemainingTimeInMillis: () => remaining };
-    const h = handler();
+    const context = { getRemainingTimeInMillis: () => remaining, awsRequestId: 'req-1' };
+    const logs = captureLogs();
+    const h = createActivityHandler(
+      { ...t.sandbox.env, IDSYNC_LOG_LEVEL: 'info' },
+      { logDestination: logs.stream },
+    );
     remaining = 10_000; // less than the 30 s the handler keeps free: stop before the first page
     const stopped = (await h(SCHEDULED, context)) as { stopped: boolean; pages: number };
     expect(stopped).toMatchObject({ stopped: true, pages: 0 });
@@ -127,5 +131,11 @@ describe('activity handler: scheduled sync', () => {
     expect(done.caughtUp).toBe(true);
     expect(done.events).toBe(t.sandbox.cloudTrailState.size);
     expect((await store.coverage()).cloudtrail).toBeDefined();
+    // Each run reports the ActivityLagHours metric: no coverage yet, then caught up.
+    const lags = logs.metrics().map((l) => l.ActivityLagHours as number);
+    expect(lags).toHaveLength(2);
+    expect(lags[0]).toBeGreaterThan(24);
+    expect(lags[1]).toBeLessThan(1);
+    expect(logs.metrics()[1]).toMatchObject({ requestId: 'req-1', coldStart: false });
   }, 30_000);
 });
