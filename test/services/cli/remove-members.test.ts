@@ -119,7 +119,7 @@ describe('idsync remove --csv with people still in a group', { timeout: 120_000 
     await new Promise((r) => setTimeout(r, 5));
     await snapshotOk(t.sandbox);
     const before = new Set(t.sandbox.org.quickSight.deletes.keys());
-    const run = await runCliOn(t.sandbox, ['apply', '--apply', '--json']);
+    const run = await runCliOn(t.sandbox, ['apply', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const now = [...t.sandbox.org.quickSight.deletes.keys()].filter((k) => !before.has(k)).sort();
     expect(now).toEqual([csv, idle].sort());

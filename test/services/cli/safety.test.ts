@@ -55,7 +55,7 @@ describe('safety rules through the CLI on the sandbox', { timeout: 180_000 }, ()
       ['IDSYNC_PROTECTED_ROLES', 'ADMINS;AUTHORS', '"ADMINS;AUTHORS"'],
       ['IDSYNC_PROTECTED_USERS', 'a@example.com;b@example.com', '"a@example.com;b@example.com"'],
     ] as const) {
-      for (const argv of [['plan'], ['apply', '--apply'], ['remove', '--csv', '-']]) {
+      for (const argv of [['plan'], ['apply'], ['remove', '--csv', '-']]) {
         const result = await runCliOn(t.sandbox, argv, { [name]: value });
         expect(result.code, `${argv[0]} ${name}=${value}`).toBe(2);
         expect(result.stderr).toContain(name);

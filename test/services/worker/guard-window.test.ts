@@ -70,13 +70,13 @@ describe('the cross-run guard window on the sandbox', { timeout: 180_000 }, () =
     expect((await window.usage(Date.now())).used).toBe(10);
 
     // Nothing runs them without the operator: a plain apply leaves them BLOCKED.
-    const plain = await runCliOn(t.sandbox, ['apply', '--apply'], { IDSYNC_MAX_DELETIONS: '10' });
+    const plain = await runCliOn(t.sandbox, ['apply'], { IDSYNC_MAX_DELETIONS: '10' });
     expect(plain.code).toBe(0);
     expect(org.quickSight.size).toBe(before - 10);
     expect(await byStatus('BLOCKED')).toHaveLength(20);
 
     // The explicit release, for one run.
-    const released = await runCliOn(t.sandbox, ['apply', '--apply', '--max-deletions', '20'], {
+    const released = await runCliOn(t.sandbox, ['apply', '--max-deletions', '20'], {
       IDSYNC_MAX_DELETIONS: '10',
     });
     expect(released.stdout).toMatch(/applied: 20 deleted/);
@@ -122,8 +122,8 @@ describe('the cross-run guard window on the sandbox', { timeout: 180_000 }, () =
     expect(plan.window).toMatchObject({ used, limit: used + 5, hours: 24 });
     const before = org.quickSight.size;
     const runs = await Promise.all([
-      runCliOn(t.sandbox, ['apply', '--apply'], { IDSYNC_MAX_DELETIONS: max }),
-      runCliOn(t.sandbox, ['apply', '--apply'], { IDSYNC_MAX_DELETIONS: max }),
+      runCliOn(t.sandbox, ['apply'], { IDSYNC_MAX_DELETIONS: max }),
+      runCliOn(t.sandbox, ['apply'], { IDSYNC_MAX_DELETIONS: max }),
     ]);
     expect(before - org.quickSight.size).toBe(5);
     expect(await byStatus('BLOCKED')).toHaveLength(7);
@@ -136,18 +136,16 @@ describe('the cross-run guard window on the sandbox', { timeout: 180_000 }, () =
   it('a task whose user became protected after planning is skipped before the call', async () => {
     const org = t.sandbox.org;
     // Release what the previous test left, so only the new task is pending.
-    await runCliOn(t.sandbox, ['apply', '--apply', '--max-deletions', '7']);
+    await runCliOn(t.sandbox, ['apply', '--max-deletions', '7']);
     const { leavers } = removePeople(org, { count: 2 });
     await snapshotOk(t.sandbox);
     const planned = await runCliOn(t.sandbox, ['plan', '--max-deletions', '2', '--json']);
     expect(JSON.parse(planned.stdout).tasks.created).toBe(2);
     const [first, second] = leavers.emails;
     const before = org.quickSight.size;
-    const applied = await runCliOn(
-      t.sandbox,
-      ['apply', '--apply', '--max-deletions', '2', '--json'],
-      { IDSYNC_PROTECTED_USERS: `${first},someone@example.com` },
-    );
+    const applied = await runCliOn(t.sandbox, ['apply', '--max-deletions', '2', '--json'], {
+      IDSYNC_PROTECTED_USERS: `${first},someone@example.com`,
+    });
     expect(applied.code).toBe(0);
     const out = JSON.parse(applied.stdout);
     expect(out.summary).toMatchObject({ deleted: 1, cancelled: 1 });
