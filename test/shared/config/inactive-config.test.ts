@@ -31,8 +31,8 @@ describe('inactive configuration', () => {
   it.each([
     ['IDSYNC_INACTIVE_ROLES', 'READER,REEDER', /each entry must be one of ADMIN/],
     ['IDSYNC_INACTIVE_ROLES', ',', /at least one role/],
-    ['IDSYNC_INACTIVE_DAYS', '0', /greater than 0/],
-    ['IDSYNC_INACTIVE_DAYS', '91', /at most 90/],
+    ['IDSYNC_INACTIVE_DAYS', '0', /from 1 to 90/],
+    ['IDSYNC_INACTIVE_DAYS', '91', /from 1 to 90/],
     ['IDSYNC_INACTIVE_DAYS', '7.5', /whole number/],
   ])('refuses %s=%j, naming the variable', (name, value, message) => {
     const error = errorOf(() => loadConfig(['inactive'], { [name]: value }));
