@@ -1,8 +1,8 @@
 import type { Config } from '../../shared/config/index.js';
+import type { Removal } from '../../shared/domain.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
-import type { Removal } from '../plan/decide.js';
 import type { GuardOverride } from '../plan/guard.js';
 import type { PlanOptions, PlanRunResult } from '../plan/run-plan.js';
 import type { Applied } from './apply-tasks.js';

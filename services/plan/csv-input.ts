@@ -6,8 +6,8 @@ import {
   readCsvTable,
   shortenCell,
 } from '../../shared/csv-rows.js';
+import type { Removal } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import type { Removal } from './decide.js';
 
 /**
  * Reads the operator's removal CSV (`idsync remove --csv FILE`): UTF-8 with or without a BOM, a

@@ -4,8 +4,7 @@ import {
   activityUserName,
   type Span,
 } from '../../shared/activity-record.js';
-import type { QuickSightUser } from '../../shared/domain.js';
-import type { Removal } from './decide.js';
+import type { QuickSightUser, Removal } from '../../shared/domain.js';
 import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
 import { emailKeysOf, emailOfUserName } from './matching.js';
 

@@ -1,6 +1,5 @@
-import type { LedgerEntry, QuickSightUser } from '../../shared/domain.js';
+import type { LedgerEntry, QuickSightUser, Removal } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import type { Removal } from './decide.js';
 import { emailKeysOf, emailOfUserName } from './matching.js';
 
 /**

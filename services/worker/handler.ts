@@ -7,7 +7,6 @@ import {
   type QuickSightDeleter,
   QuickSightDirectory,
 } from '../../shared/aws/quicksight-directory.js';
-import { poisonRows, readTaskBatch, TaskBatchOutcomes } from '../../shared/aws/sqs-task-batch.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
@@ -26,13 +25,14 @@ import {
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
-import type { Pacer } from '../../shared/limiter/pacer.js';
 import type { Logger } from '../../shared/logger.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import type { AttemptPolicy } from './attempt-policy.js';
 import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
+import type { Pacer } from './pacing/pacer.js';
 import type { BeforeDelete } from './run-worker.js';
+import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 import { startWorkerRun } from './start-worker-run.js';
 import { createWorkerPacer } from './worker-pacer.js';
 
@@ -40,7 +40,7 @@ import { createWorkerPacer } from './worker-pacer.js';
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS
  * message names one durable task; the named tasks go through `runWorker` (with a task store
  * whose `claimable()` yields just them) and SQS gets a partial batch response, message by
- * message (shared/aws/sqs-task-batch.ts says which are delivered again). A poison message gets
+ * message (services/worker/sqs-task-batch.ts says which are delivered again). A poison message gets
  * an `input_error` audit row and is acknowledged, so it never loops.
  *
  * Dry run (IDSYNC_APPLY false, the default): no QuickSight call and no task change. Each named

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DecisionKind, RemovalSource } from '../../../services/plan/decide.js';
 import { decisionRow } from '../../../services/plan/run-plan.js';
 import { outcomeRecord } from '../../../services/worker/worker-tally.js';
+import type { DecisionKind, RemovalSource } from '../../../shared/domain.js';
 import type { AuditRecord, StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import type { TaskOutcome } from '../../../shared/dynamo/task-store.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Pacer } from '../../../services/worker/pacing/pacer.js';
 import { runWorker, type WorkerOptions } from '../../../services/worker/run-worker.js';
 import { exitCodeOf } from '../../../services/worker/worker-tally.js';
 import { QuickSightDirectory } from '../../../shared/aws/quicksight-directory.js';
@@ -6,7 +7,6 @@ import type { QuickSightUser } from '../../../shared/domain.js';
 import type { StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { type Task, type TaskStatus, taskIdFor } from '../../../shared/dynamo/task-store.js';
 import { ExitCode } from '../../../shared/errors.js';
-import { Pacer } from '../../../shared/limiter/pacer.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
 import { collect, workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import {
