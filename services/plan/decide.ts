@@ -8,8 +8,8 @@ import type {
 } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { userNameProblem } from '../../shared/input-values.js';
+import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { membershipVetoes, type Protection, protectionReason } from '../../shared/removal-rules.js';
-import { emailKeysOf } from './matching.js';
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {

@@ -9,10 +9,10 @@ import {
 } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { emailProblem, shownValue } from '../../shared/input-values.js';
+import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
 import { buildProtection } from '../../shared/removal-rules.js';
 import { decide, type PersonRemoval } from './decide.js';
 import { applyGuard, evaluateGuard, type GuardOverride } from './guard.js';
-import { buildQuickSightIndex } from './matching.js';
 
 /**
  * A run's plan from its removals: collapse each person's removals, match their QuickSight users,

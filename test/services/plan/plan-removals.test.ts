@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptiedGroups } from '../../../services/plan/guard.js';
 import { findLeavers } from '../../../services/plan/leavers.js';
-import { emailKeysOf } from '../../../services/plan/matching.js';
 import {
   collapseRemovals,
   deletionTargets,
@@ -10,6 +9,7 @@ import {
   planRemovals,
 } from '../../../services/plan/plan-removals.js';
 import type { LedgerEntry, QuickSightUser, Removal } from '../../../shared/domain.js';
+import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import {
   AUTHOR_ROLE_NAME,
   emailArb,
