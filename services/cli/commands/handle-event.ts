@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
+import { hasInvalid, runExitCode } from '../run-exit.js';
 import {
   type GuardFlags,
   guardOverride,
@@ -122,13 +122,11 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
             { ...handled, plan, applied: applied?.summary },
             lines.join('\n'),
           );
-          if ((plan && planGuardBlocked(plan)) || (applied && applied.summary.blocked > 0))
-            return ExitCode.GuardOrPartial;
-          if (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) return ExitCode.ItemsFailed;
-          if (plan && plan.plan.counts.invalid > 0) return ExitCode.ItemsFailed;
-          return handled.outcomes.some((o) => BAD.has(o.status))
-            ? ExitCode.ItemsFailed
-            : ExitCode.Ok;
+          return runExitCode({
+            ...(plan ? { plan } : {}),
+            ...(applied ? { applied: applied.summary } : {}),
+            inputFailed: hasInvalid(plan) || handled.outcomes.some((o) => BAD.has(o.status)),
+          });
         } finally {
           idc.close();
           stores.close();

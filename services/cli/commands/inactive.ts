@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatInactive, idleSoonRows } from '../format-inactive.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
+import { finishRun, hasInvalid, runExitCode } from '../run-exit.js';
 import {
   type GuardFlags,
   guardOverride,
@@ -87,21 +87,14 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           removals: inactive.selection.removals,
           apply: flags.apply === true,
         });
-        const text = [
-          formatInactive(inactive, { days, roles: config.inactive.roles, warnDays, limit }),
-          '',
-          formatPlan(plan, { limit }),
-          ...(applied ? ['', applied.text] : dryRunLine(plan)),
-        ];
-        const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
-        const report = flags.report
-          ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
-          : undefined;
-        if (report?.ok) text.push(report.text);
-        printResult(
-          ctx.io,
+        return await finishRun({
+          io: ctx.io,
           globals,
-          {
+          stores,
+          runId,
+          reportFile: flags.report,
+          readerPrice: config.report.readerPrice,
+          result: {
             days,
             roles: config.inactive.roles,
             history: inactive.history,
@@ -110,19 +103,15 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             idleSoon: inactive.selection.idleSoon,
             plan,
             applied: applied?.summary,
-            ...(report && !report.ok ? { reportError: report.error } : {}),
           },
-          text.join('\n'),
-        );
-        const code =
-          planGuardBlocked(plan) || (applied && applied.summary.blocked > 0)
-            ? ExitCode.GuardOrPartial
-            : applied && exitCodeOf(applied.summary) !== ExitCode.Ok
-              ? ExitCode.ItemsFailed
-              : plan.plan.counts.invalid > 0
-                ? ExitCode.ItemsFailed
-                : ExitCode.Ok;
-        return reportOutcome(ctx.io, report, code);
+          lines: [
+            formatInactive(inactive, { days, roles: config.inactive.roles, warnDays, limit }),
+            '',
+            formatPlan(plan, { limit }),
+            ...(applied ? ['', applied.text] : dryRunLine(plan)),
+          ],
+          exitCode: runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }),
+        });
       } finally {
         stores.close();
       }

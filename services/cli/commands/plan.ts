@@ -3,10 +3,11 @@ import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
-import { DEFAULT_LIST_LIMIT, formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
+import { runExitCode } from '../run-exit.js';
 
 export interface GuardFlags {
   readonly maxDeletions?: string;
@@ -92,7 +93,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           planOptions(config, newRunId(), override, { includeLeavers: true, persistTasks: true }),
         );
         printResult(ctx.io, globals, result, formatPlan(result, { limit }));
-        return planGuardBlocked(result) ? ExitCode.GuardOrPartial : ExitCode.Ok;
+        return runExitCode({ plan: result });
       } finally {
         stores.close();
       }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
+import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
+import { finishRun, runExitCode } from '../run-exit.js';
 import { formatPending } from './apply.js';
 import {
   type GuardFlags,
@@ -79,7 +79,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               'Dry run: nothing queued or deleted. Run again with --apply to delete.',
             );
             printResult(ctx.io, globals, { snapshot, plan, dryRun: true, tasks }, out.join('\n'));
-            return planGuardBlocked(plan) ? ExitCode.GuardOrPartial : ExitCode.Ok;
+            return runExitCode({ plan });
           }
           const applied = await applyTasks(config, stores, logger, {
             runId,
@@ -87,27 +87,17 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             json: globals.json === true,
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
-          out.push('', applied.text);
-          const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
-          const report = flags.report
-            ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
-            : undefined;
-          if (report?.ok) out.push(report.text);
-          printResult(
-            ctx.io,
+          return await finishRun({
+            io: ctx.io,
             globals,
-            {
-              snapshot,
-              plan,
-              applied: applied.summary,
-              ...(report && !report.ok ? { reportError: report.error } : {}),
-            },
-            out.join('\n'),
-          );
-          const code = planGuardBlocked(plan)
-            ? ExitCode.GuardOrPartial
-            : exitCodeOf(applied.summary);
-          return reportOutcome(ctx.io, report, code);
+            stores,
+            runId,
+            reportFile: flags.report,
+            readerPrice: config.report.readerPrice,
+            result: { snapshot, plan, applied: applied.summary },
+            lines: [...out, '', applied.text],
+            exitCode: runExitCode({ plan, applied: applied.summary }),
+          });
         } finally {
           stores.close();
         }

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { csvErrorRows } from '../csv-error-rows.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
+import { hasInvalid, runExitCode } from '../run-exit.js';
 import {
   type GuardFlags,
   guardOverride,
@@ -52,16 +53,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
       try {
         const runId = newRunId();
         const at = new Date().toISOString();
-        await stores.audit.append(
-          csv.errors.map((e) => ({
-            runId,
-            at,
-            kind: 'input_error' as const,
-            source: 'csv',
-            reason: `CSV line ${e.line}: ${e.reason}`,
-            detail: { line: e.line, value: e.value },
-          })),
-        );
+        await stores.audit.append(csvErrorRows(csv.errors, { runId, at, source: 'csv' }));
         const { plan, applied } = await planAndMaybeApply({
           config,
           stores,
@@ -85,16 +77,11 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           ...(applied ? ['', applied.text] : dryRunLine(plan)),
         ];
         printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
-        if (planGuardBlocked(plan) || (applied && applied.summary.blocked > 0))
-          return ExitCode.GuardOrPartial;
-        if (
-          (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) ||
-          csv.errors.length > 0 ||
-          plan.plan.counts.invalid > 0
-        ) {
-          return ExitCode.ItemsFailed;
-        }
-        return ExitCode.Ok;
+        return runExitCode({
+          plan,
+          applied: applied?.summary,
+          inputFailed: csv.errors.length > 0 || hasInvalid(plan),
+        });
       } finally {
         stores.close();
       }
