@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cycles, type ImportEdge, importGraph, parseImports } from './helpers/import-graph.js';
 
@@ -70,7 +72,37 @@ describe('architecture', () => {
   it('has no import cycle', () => {
     expect(cycles(edges)).toEqual([]);
   });
+
+  it('starts the CLI without the AWS SDK, the config schema (zod), Google or pino', () => {
+    // What `idsync --help` loads: the value imports reachable from the entry (a command's heavy
+    // modules are dynamic imports, services/cli/lazy-config.ts the configuration).
+    const atStart = reachable(edges, 'services/cli/main.ts');
+    expect(atStart).toContain('services/cli/commands/inactive.ts');
+    const packages = [...atStart].flatMap((file) =>
+      parseImports(readFileSync(join(ROOT, file), 'utf8'))
+        .filter((i) => i.kind === 'value' && !/^(\.|node:)/.test(i.specifier))
+        .map((i) => `${file} -> ${i.specifier}`),
+    );
+    expect(packages).toContain('services/cli/program.ts -> commander');
+    const heavy = /-> (@aws-sdk\/|@smithy\/|zod|google-auth-library|@googleapis\/|pino|dynalite)/;
+    expect(packages.filter((p) => heavy.test(p))).toEqual([]);
+  });
 });
+
+/** The files `from` loads before any of its code runs: value imports, transitively. */
+function reachable(all: readonly ImportEdge[], from: string): Set<string> {
+  const seen = new Set([from]);
+  const todo = [from];
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    for (const e of all) {
+      if (e.from === file && e.kind === 'value' && !seen.has(e.to)) {
+        seen.add(e.to);
+        todo.push(e.to);
+      }
+    }
+  }
+  return seen;
+}
 
 describe('the rules and the import reader', () => {
   it('flags each kind of boundary crossing', () => {

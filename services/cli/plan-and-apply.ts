@@ -1,6 +1,5 @@
 import type { Config } from '../../shared/config/index.js';
 import type { Removal } from '../../shared/domain.js';
-import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
 import type { GuardOverride } from '../plan/guard.js';
@@ -47,8 +46,9 @@ export async function planAndMaybeApply(
 ): Promise<{ plan: PlanRunResult; applied?: Applied }> {
   // Loaded on use, like every command's heavy modules (`idsync --help` loads none of them).
   const { runPlan } = await import('../plan/run-plan.js');
+  const { buildGuardWindow } = await import('../../shared/runtime.js');
   const plan = await runPlan(
-    { ...r.stores, logger: r.logger, guardWindow: guardWindowOf(r) },
+    { ...r.stores, logger: r.logger, guardWindow: buildGuardWindow(r.stores, r.config.plan) },
     planOptions(r.config, r.runId, r.override, {
       includeLeavers: false,
       extraRemovals: r.removals,
@@ -66,11 +66,6 @@ export async function planAndMaybeApply(
     ...(r.override?.maxDeletions !== undefined ? { release: r.override.maxDeletions } : {}),
   });
   return { plan, applied };
-}
-
-function guardWindowOf(r: ExplicitRemovals): DynamoGuardWindow {
-  const hours = r.config.plan.guardWindowHours;
-  return new DynamoGuardWindow(r.stores.doc, r.stores.names.guard, hours * 3_600_000);
 }
 
 /** The closing line of a command that only planned. */
