@@ -12,12 +12,7 @@ import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import {
-  DynamoTaskStore,
-  isClaimable,
-  isLeased,
-  type Task,
-} from '../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
 import {
   type Invocation,
@@ -28,6 +23,7 @@ import {
 import type { Logger } from '../../shared/logger.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
+import { isClaimable, isLeased, type Task } from '../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
 import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
 import type { Pacer } from './pacing/pacer.js';

@@ -1,6 +1,6 @@
 import { outcomeKey } from '../../shared/dynamo/audit-store.js';
-import type { Task, TaskOutcome } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
+import type { Task, TaskOutcome } from '../../shared/task.js';
 import {
   type AttemptDecision,
   type AttemptPolicy,

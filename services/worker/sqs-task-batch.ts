@@ -5,8 +5,9 @@ import {
   type SqsRecord,
 } from '../../shared/aws/sqs-task-messages.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
-import type { DynamoTaskStore, Task } from '../../shared/dynamo/task-store.js';
+import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { isRetryable } from '../../shared/errors.js';
+import type { Task } from '../../shared/task.js';
 
 /**
  * One SQS batch of task messages on the worker side: which tasks it names, its poison messages,

@@ -1,7 +1,8 @@
 import type { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
-import type { DynamoTaskStore, Task } from '../../shared/dynamo/task-store.js';
+import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { QuickSightPort } from '../../shared/ports.js';
+import type { Task } from '../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
 import type { Pacer } from './pacing/pacer.js';
 import type { ProgressReporter } from './progress.js';

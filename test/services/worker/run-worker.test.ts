@@ -5,8 +5,8 @@ import { exitCodeOf } from '../../../services/worker/worker-tally.js';
 import { QuickSightDirectory } from '../../../shared/aws/quicksight-directory.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import type { StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
-import { type Task, type TaskStatus, taskIdFor } from '../../../shared/dynamo/task-store.js';
 import { ExitCode } from '../../../shared/errors.js';
+import { type Task, type TaskStatus, taskIdFor } from '../../../shared/task.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
 import { collect, workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import {
