@@ -1,8 +1,8 @@
-import type { Stores } from '../../shared/runtime.js';
+import type { Config } from '../../shared/config/index.js';
 import type { PlanRunResult } from '../plan/run-plan.js';
 import { exitCodeOf, type WorkerSummary } from '../worker/worker-tally.js';
 import { planGuardBlocked } from './format-plan.js';
-import { type CliIo, ExitCode, type GlobalOptions, printResult } from './io.js';
+import { type CommandRun, ExitCode, printResult } from './io.js';
 import { reportOutcome, writeRunReport } from './write-run-report.js';
 
 /**
@@ -36,13 +36,8 @@ export function hasInvalid(plan: PlanRunResult | undefined): boolean {
 }
 
 export interface RunEnd {
-  readonly io: CliIo;
-  readonly globals: GlobalOptions;
-  readonly stores: Stores;
-  readonly runId: string;
   /** `--report FILE`, when given. */
   readonly reportFile: string | undefined;
-  readonly readerPrice: number;
   /** The `--json` result (a report error is added to it). */
   readonly result: Record<string, unknown>;
   /** The human output (the report's path is added to it). */
@@ -54,15 +49,18 @@ export interface RunEnd {
  * Writes the run's report when asked, prints the result and returns the exit code: the run's, or
  * 4 when the report could not be written (its error goes to stderr after the summary).
  */
-export async function finishRun(end: RunEnd): Promise<number> {
+export async function finishRun(
+  run: CommandRun<Pick<Config, 'report'>>,
+  end: RunEnd,
+): Promise<number> {
   const report = end.reportFile
-    ? await writeRunReport(end.stores, end.runId, end.reportFile, end.readerPrice)
+    ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.readerPrice)
     : undefined;
   printResult(
-    end.io,
-    end.globals,
+    run.io,
+    run.globals,
     { ...end.result, ...(report && !report.ok ? { reportError: report.error } : {}) },
     [...end.lines, ...(report?.ok ? [report.text] : [])].join('\n'),
   );
-  return reportOutcome(end.io, report, end.exitCode);
+  return reportOutcome(run.io, report, end.exitCode);
 }

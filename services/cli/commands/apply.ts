@@ -69,17 +69,15 @@ export function registerApply(program: Command, ctx: CliContext): void {
               ...(release !== undefined ? { release } : {}),
               noWait: flags.wait === false,
             });
-            return await finishRun({
-              io: ctx.io,
-              globals,
-              stores,
-              runId,
-              reportFile: flags.report,
-              readerPrice: config.report.readerPrice,
-              result: { runId, summary: applied.summary },
-              lines: [`apply ${runId}`, applied.text],
-              exitCode: runExitCode({ applied: applied.summary }),
-            });
+            return await finishRun(
+              { io: ctx.io, globals, config, stores, logger, runId },
+              {
+                reportFile: flags.report,
+                result: { runId, summary: applied.summary },
+                lines: [`apply ${runId}`, applied.text],
+                exitCode: runExitCode({ applied: applied.summary }),
+              },
+            );
           } finally {
             stores.close();
           }

@@ -7,17 +7,14 @@ import { action, type CliContext, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { finishRun, hasInvalid, runExitCode } from '../run-exit.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  type ListFlags,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
-type InactiveFlags = GuardFlags &
-  ListFlags & { days?: string; warnDays?: string; apply?: boolean; report?: string };
+type InactiveFlags = PlanFlags & {
+  days?: string;
+  warnDays?: string;
+  apply?: boolean;
+  report?: string;
+};
 
 /** A whole number of days in [1, 90] (CloudTrail keeps 90 days). */
 function daysFlag(name: string, value: string | undefined): number | undefined {
@@ -30,26 +27,23 @@ function daysFlag(name: string, value: string | undefined): number | undefined {
 }
 
 export function registerInactive(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('inactive')
-        .description(
-          'plan (and with --apply delete) idle users: an idle role (IDSYNC_INACTIVE_ROLES) and no activity in N days; dry run without --apply',
-        )
-        .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
-        .option('--warn-days <w>', 'also list the users who turn idle within W days')
-        .option('--apply', 'delete the idle users now (default: dry run)')
-        .option('--report <file>', 'write the HTML report of this run to FILE'),
-    ),
+  withPlanFlags(
+    program
+      .command('inactive')
+      .description(
+        'plan (and with --apply delete) idle users: an idle role (IDSYNC_INACTIVE_ROLES) and no activity in N days; dry run without --apply',
+      )
+      .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
+      .option('--warn-days <w>', 'also list the users who turn idle within W days')
+      .option('--apply', 'delete the idle users now (default: dry run)')
+      .option('--report <file>', 'write the HTML report of this run to FILE'),
   ).action(
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(['plan', 'quicksight', 'worker', 'inactive', 'report'], ctx.io.env);
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
-      const override = guardOverride(flags);
-      const limit = listLimit(flags);
+      const { override, limit } = readPlanFlags(flags);
       const runtime = await import('../../../shared/runtime.js');
       const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
       const { selectInactiveUsers } = await import('../../plan/run-inactive.js');
@@ -74,26 +68,15 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             now,
           },
         );
-        const runId = newRunId();
-        await stores.audit.append(idleSoonRows(runId, now.toISOString(), inactive.selection));
-        const { plan, applied } = await planAndMaybeApply({
-          config,
-          stores,
-          logger,
-          io: ctx.io,
-          json: globals.json === true,
-          runId,
+        const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
+        await stores.audit.append(idleSoonRows(run.runId, now.toISOString(), inactive.selection));
+        const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: inactive.selection.removals,
           apply: flags.apply === true,
         });
-        return await finishRun({
-          io: ctx.io,
-          globals,
-          stores,
-          runId,
+        return await finishRun(run, {
           reportFile: flags.report,
-          readerPrice: config.report.readerPrice,
           result: {
             days,
             roles: config.inactive.roles,

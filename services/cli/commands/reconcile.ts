@@ -6,38 +6,26 @@ import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { formatPending } from './apply.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 import { formatManifest } from './snapshot.js';
 
 export function registerReconcile(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('reconcile')
-        .description('snapshot → plan → apply (dry run without --apply)')
-        .option('--apply', 'really delete (default: plan and list what would be deleted)')
-        .option('--report <file>', 'write the HTML report of this run to FILE'),
-    ),
+  withPlanFlags(
+    program
+      .command('reconcile')
+      .description('snapshot → plan → apply (dry run without --apply)')
+      .option('--apply', 'really delete (default: plan and list what would be deleted)')
+      .option('--report <file>', 'write the HTML report of this run to FILE'),
   ).action(
     action(
       ctx,
-      async (
-        flags: GuardFlags & { apply?: boolean; report?: string; all?: boolean; limit?: string },
-        command: Command,
-      ) => {
+      async (flags: PlanFlags & { apply?: boolean; report?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const config = loadConfig(
           ['google', 'identityStore', 'quicksight', 'snapshot', 'plan', 'worker', 'report'],
           ctx.io.env,
         );
-        const override = guardOverride(flags);
-        const limit = listLimit(flags);
+        const { override, limit } = readPlanFlags(flags);
         const { takeSnapshot } = await import('../take-snapshot.js');
         const runtime = await import('../../../shared/runtime.js');
         const { runPlan } = await import('../../plan/run-plan.js');
@@ -87,17 +75,15 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             json: globals.json === true,
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
-          return await finishRun({
-            io: ctx.io,
-            globals,
-            stores,
-            runId,
-            reportFile: flags.report,
-            readerPrice: config.report.readerPrice,
-            result: { snapshot, plan, applied: applied.summary },
-            lines: [...out, '', applied.text],
-            exitCode: runExitCode({ plan, applied: applied.summary }),
-          });
+          return await finishRun(
+            { io: ctx.io, globals, config, stores, logger, runId },
+            {
+              reportFile: flags.report,
+              result: { snapshot, plan, applied: applied.summary },
+              lines: [...out, '', applied.text],
+              exitCode: runExitCode({ plan, applied: applied.summary }),
+            },
+          );
         } finally {
           stores.close();
         }

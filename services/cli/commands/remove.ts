@@ -8,59 +8,44 @@ import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
 import { hasInvalid, runExitCode } from '../run-exit.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  type ListFlags,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
-type RemoveFlags = GuardFlags &
-  ListFlags & { csv?: string; apply?: boolean; keepMembers?: boolean };
+type RemoveFlags = PlanFlags & { csv?: string; apply?: boolean; keepMembers?: boolean };
 
 export function registerRemove(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('remove')
-        .description(
-          'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
-        )
-        .option(
-          '--csv <file>',
-          'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
-        )
-        .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
-        .option(
-          '--keep-members',
-          'defer listed people who are still in a configured group (default: delete them as listed)',
-        ),
-    ),
+  withPlanFlags(
+    program
+      .command('remove')
+      .description(
+        'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
+      )
+      .option(
+        '--csv <file>',
+        'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
+      )
+      .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
+      .option(
+        '--keep-members',
+        'defer listed people who are still in a configured group (default: delete them as listed)',
+      ),
   ).action(
     action(ctx, async (flags: RemoveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       if (!flags.csv) throw new UsageError('remove needs --csv FILE');
       const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
-      const override = guardOverride(flags);
-      const limit = listLimit(flags);
+      const { override, limit } = readPlanFlags(flags);
       const { parseRemovalCsv } = await import('../../plan/csv-input.js');
       const csv = parseRemovalCsv(await readInput(flags.csv));
       const runtime = await import('../../../shared/runtime.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
       try {
-        const runId = newRunId();
+        const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = new Date().toISOString();
-        await stores.audit.append(csvErrorRows(csv.errors, { runId, at, source: 'csv' }));
-        const { plan, applied } = await planAndMaybeApply({
-          config,
-          stores,
-          logger,
-          io: ctx.io,
-          json: globals.json === true,
-          runId,
+        await stores.audit.append(
+          csvErrorRows(csv.errors, { runId: run.runId, at, source: 'csv' }),
+        );
+        const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: flags.keepMembers
             ? csv.removals.map((r) => ({ ...r, keepMembers: true }))
