@@ -16,6 +16,7 @@ import {
   type TaskStatus,
 } from '../task.js';
 import { queryPages } from './audit-store.js';
+import { writeIf } from './batch.js';
 
 /**
  * The task table (`tasks`) in DynamoDB: the states and rules of a task are in shared/task.ts;
@@ -78,8 +79,8 @@ export class DynamoTaskStore {
 
   /** Deletes a PENDING or BLOCKED task this run created (undoing a half-queued plan). */
   async withdraw(taskId: string, runId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return writeIf(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { taskId },
@@ -91,12 +92,8 @@ export class DynamoTaskStore {
             ':run': runId,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Blocks `owner`'s task (the guard window refused its deletion): BLOCKED, no lease. */
@@ -282,8 +279,8 @@ export class DynamoTaskStore {
       'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
     >,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return writeIf(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { taskId },
@@ -294,12 +291,8 @@ export class DynamoTaskStore {
             ':at': this.now().toISOString(),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 
