@@ -5,9 +5,9 @@ import { buildQuickSight, type Stores } from '../../shared/runtime.js';
 import type { Task } from '../../shared/task.js';
 import { createBeforeDelete, loadSnapshotView } from '../worker/delete-checks.js';
 import { createProgressReporter } from '../worker/progress.js';
-import type { WorkerTaskStore } from '../worker/run-worker.js';
 import { startWorkerRun } from '../worker/start-worker-run.js';
 import { createWorkerPacer } from '../worker/worker-pacer.js';
+import type { WorkerTaskStore } from '../worker/worker-ports.js';
 import { unfinishedCount, type WorkerSummary } from '../worker/worker-tally.js';
 import type { CliIo } from './io.js';
 

@@ -27,10 +27,10 @@ import { isClaimable, isLeased, type Task } from '../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
 import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
 import type { Pacer } from './pacing/pacer.js';
-import type { BeforeDelete } from './run-worker.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 import { startWorkerRun } from './start-worker-run.js';
 import { createWorkerPacer } from './worker-pacer.js';
+import type { BeforeDelete } from './worker-ports.js';
 
 /**
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS

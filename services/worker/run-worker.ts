@@ -28,15 +28,6 @@ import {
   type WorkerSummary,
 } from './worker-tally.js';
 
-export type {
-  BeforeDelete,
-  WorkerDeps,
-  WorkerOptions,
-  WorkerPacer,
-  WorkerTaskStore,
-} from './worker-ports.js';
-export { workerOwnerId } from './worker-ports.js';
-
 /**
  * The worker shell: deletes the QuickSight users of the claimable tasks through a fastq queue
  * (at most `concurrency` tasks at work), the pacer in front of every QuickSight call. A task is

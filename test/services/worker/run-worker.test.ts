@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../../services/worker/pacing/pacer.js';
-import { runWorker, type WorkerOptions } from '../../../services/worker/run-worker.js';
+import { runWorker } from '../../../services/worker/run-worker.js';
+import type { WorkerOptions } from '../../../services/worker/worker-ports.js';
 import { exitCodeOf } from '../../../services/worker/worker-tally.js';
 import { QuickSightDirectory } from '../../../shared/aws/quicksight-directory.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
