@@ -16,6 +16,15 @@ export interface CsvDataRow {
   readonly record: readonly string[];
 }
 
+/** A row that cannot be used: where it is, what it says and why. */
+export interface CsvRowError {
+  /** 1-based line in the file where the row starts. */
+  readonly line: number;
+  /** The cell as written (shortened when very long). */
+  readonly value: string;
+  readonly reason: string;
+}
+
 export interface CsvTable {
   readonly header: readonly string[];
   readonly rows: readonly CsvDataRow[];
@@ -83,6 +92,19 @@ export function emailProblem(
   if (unsafe !== undefined) return unsafe;
   if (!isValidEmail(email)) return `not a valid email address (read as ${JSON.stringify(email)})`;
   return undefined;
+}
+
+/** The normalised email in `column` of a row, or the row's error (the cell as written, and why). */
+export function readEmailCell(
+  row: CsvDataRow,
+  column: number,
+): { readonly email: string } | { readonly error: CsvRowError } {
+  const cell = row.record[column] ?? '';
+  const email = normalizeEmail(cell);
+  const problem = emailProblem(email, row.record.length > column);
+  return problem === undefined
+    ? { email }
+    : { error: { line: row.line, value: shortenCell(cell), reason: problem } };
 }
 
 /** A cell as quoted in an error (very long ones shortened). */

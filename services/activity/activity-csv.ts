@@ -1,16 +1,17 @@
 import type { ActivityDelta } from '../../shared/activity-record.js';
 import { activityKey, activityUserName } from '../../shared/activity-record.js';
 import {
-  emailProblem,
+  type CsvDataRow,
+  type CsvRowError,
   findColumn,
   missingColumn,
   readCsvTable,
+  readEmailCell,
   shortenCell,
 } from '../../shared/csv-rows.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import type { CsvRowError } from '../plan/csv-input.js';
-import { buildQuickSightIndex } from '../plan/matching.js';
+import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
 
 /**
  * `idsync activity import --csv FILE` (pure): a console or spreadsheet export with a column
@@ -26,7 +27,7 @@ import { buildQuickSightIndex } from '../plan/matching.js';
  * newest date.
  *
  * An `email` row stands for every QuickSight user of that person in the newest COMPLETE
- * snapshot (the matching rule of services/plan/matching.ts); an email with none is a bad line.
+ * snapshot (the matching rule of shared/quicksight-matching.ts); an email with none is a bad line.
  * Each user gets the evidence "last active at L, nothing since up to the import": activity at
  * L (source `import`, event `LastActive`) and the span `import` = [L, imported at].
  */
@@ -100,17 +101,15 @@ export function parseActivityCsv(input: string | Uint8Array, importedAtMs: numbe
   const byKey = new Map<string, ImportRow>();
   const errors: CsvRowError[] = [];
   let duplicates = 0;
-  for (const { line, record } of rows) {
+  for (const csvRow of rows) {
+    const { line, record } = csvRow;
     const cell = record[keyAt] ?? '';
-    const key = normalizeEmail(cell);
-    let problem: string | undefined;
-    if (emailAt >= 0) problem = emailProblem(key, record.length > keyAt);
-    else if (record.length <= keyAt) problem = 'the row has no "username" cell';
-    else if (key.length === 0) problem = 'the username is empty';
-    if (problem) {
-      errors.push({ line, value: shortenCell(cell), reason: problem });
+    const read = emailAt >= 0 ? readEmailCell(csvRow, keyAt) : readUserNameCell(csvRow, keyAt);
+    if ('error' in read) {
+      errors.push(read.error);
       continue;
     }
+    const key = 'email' in read ? read.email : read.key;
     const when = parseLastActive(record[lastAt] ?? '', importedAtMs);
     if ('problem' in when) {
       errors.push({ line, value: shortenCell(record[lastAt] ?? ''), reason: when.problem });
@@ -132,6 +131,23 @@ export function parseActivityCsv(input: string | Uint8Array, importedAtMs: numbe
     duplicates,
     keyColumn: emailAt >= 0 ? 'email' : 'username',
   };
+}
+
+/** A `username` cell as the key rows are told apart by (normalised as emails are), or its error. */
+function readUserNameCell(
+  row: CsvDataRow,
+  column: number,
+): { readonly key: string } | { readonly error: CsvRowError } {
+  const cell = row.record[column] ?? '';
+  const reason =
+    row.record.length <= column
+      ? 'the row has no "username" cell'
+      : normalizeEmail(cell).length === 0
+        ? 'the username is empty'
+        : undefined;
+  return reason === undefined
+    ? { key: normalizeEmail(cell) }
+    : { error: { line: row.line, value: shortenCell(cell), reason } };
 }
 
 /**

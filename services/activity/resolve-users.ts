@@ -7,13 +7,13 @@ import {
 } from '../../shared/activity-record.js';
 import type { IdentityRecord, QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import { buildQuickSightIndex } from '../plan/matching.js';
+import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
 import type { Attribution, UserRef } from './attribution.js';
 
 /**
  * Turns attributions into activity-record deltas: on-behalf-of events resolved through the
  * identity map (IdC user id → emails) to that person's QuickSight users, matched by the one
- * matching rule of services/plan/matching.ts against the newest COMPLETE snapshot's QuickSight
+ * matching rule of shared/quicksight-matching.ts against the newest COMPLETE snapshot's QuickSight
  * users; then one delta per user for a page of events.
  */
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { DECISION_KINDS } from '../../shared/domain.js';
 import {
-  DECISIONS,
   type IdleSection,
   type MissRow,
   OUTCOMES,
@@ -187,7 +187,7 @@ function renderChart(m: ReportModel): string {
     keys: readonly string[],
     counts: ReportModel['decisionCounts'],
   ][] = [
-    ['Decisions', 'decision', DECISIONS, m.decisionCounts],
+    ['Decisions', 'decision', DECISION_KINDS, m.decisionCounts],
     ['Outcomes', 'outcome', OUTCOMES, m.outcomeCounts],
   ];
   const max = Math.max(

@@ -7,14 +7,6 @@ import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
  * then misses, then what the guard blocked.
  */
 
-export const DECISIONS = [
-  'delete',
-  'not_found',
-  'protected',
-  'deferred',
-  'blocked',
-  'invalid',
-] as const;
 export const OUTCOMES = ['deleted', 'already_gone', 'failed', 'cancelled', 'blocked'] as const;
 
 /** A table row's state, in the order the table lists them (problems first). */

@@ -1,13 +1,13 @@
 import type { Config } from '../../shared/config/index.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
-import type { Task } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
+import type { Task } from '../../shared/task.js';
 import { createBeforeDelete, loadSnapshotView } from '../worker/delete-checks.js';
 import { createProgressReporter } from '../worker/progress.js';
-import type { WorkerTaskStore } from '../worker/run-worker.js';
 import { startWorkerRun } from '../worker/start-worker-run.js';
 import { createWorkerPacer } from '../worker/worker-pacer.js';
+import type { WorkerTaskStore } from '../worker/worker-ports.js';
 import { unfinishedCount, type WorkerSummary } from '../worker/worker-tally.js';
 import type { CliIo } from './io.js';
 

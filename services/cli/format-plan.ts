@@ -1,4 +1,4 @@
-import { DECISION_KINDS, type Decision } from '../plan/decide.js';
+import { DECISION_KINDS, type Decision } from '../../shared/domain.js';
 import { describeWindow } from '../plan/guard.js';
 import type { PlanRunResult } from '../plan/run-plan.js';
 

@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { Env } from '../../shared/config/index.js';
 import { ExitCode } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Stores } from '../../shared/runtime.js';
 import { preloadConfig } from './lazy-config.js';
 
 /** What a CLI command may touch: its streams and environment (tests pass their own). */
@@ -20,6 +22,16 @@ export interface CliContext {
 
 export interface GlobalOptions {
   readonly json?: boolean;
+}
+
+/** One run of a command that works on the tables: what its helpers (plan, apply, end) share. */
+export interface CommandRun<C> {
+  readonly io: CliIo;
+  readonly globals: GlobalOptions;
+  readonly config: C;
+  readonly stores: Stores;
+  readonly logger: Logger;
+  readonly runId: string;
 }
 
 /**

@@ -1,12 +1,9 @@
 import type { Config } from '../../shared/config/index.js';
-import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
-import type { Logger } from '../../shared/logger.js';
-import type { Stores } from '../../shared/runtime.js';
-import type { Removal } from '../plan/decide.js';
+import type { Removal } from '../../shared/domain.js';
 import type { GuardOverride } from '../plan/guard.js';
 import type { PlanOptions, PlanRunResult } from '../plan/run-plan.js';
 import type { Applied } from './apply-tasks.js';
-import type { CliIo } from './io.js';
+import type { CommandRun } from './io.js';
 
 /** The plan options every command shares: run id, namespace, settings and the guard override. */
 export function planOptions(
@@ -25,12 +22,6 @@ export function planOptions(
 }
 
 export interface ExplicitRemovals {
-  readonly config: Pick<Config, 'core' | 'aws' | 'plan' | 'quicksight' | 'worker'>;
-  readonly stores: Stores;
-  readonly logger: Logger;
-  readonly io: CliIo;
-  readonly json: boolean;
-  readonly runId: string;
   readonly override: GuardOverride | undefined;
   readonly removals: readonly Removal[];
   readonly apply: boolean;
@@ -43,13 +34,19 @@ export interface ExplicitRemovals {
  * queues and runs this run's tasks through the worker. Without `apply` nothing is queued.
  */
 export async function planAndMaybeApply(
+  run: CommandRun<Pick<Config, 'core' | 'aws' | 'plan' | 'quicksight' | 'worker'>>,
   r: ExplicitRemovals,
 ): Promise<{ plan: PlanRunResult; applied?: Applied }> {
   // Loaded on use, like every command's heavy modules (`idsync --help` loads none of them).
   const { runPlan } = await import('../plan/run-plan.js');
+  const { buildGuardWindow } = await import('../../shared/runtime.js');
   const plan = await runPlan(
-    { ...r.stores, logger: r.logger, guardWindow: guardWindowOf(r) },
-    planOptions(r.config, r.runId, r.override, {
+    {
+      ...run.stores,
+      logger: run.logger,
+      guardWindow: buildGuardWindow(run.stores, run.config.plan),
+    },
+    planOptions(run.config, run.runId, r.override, {
       includeLeavers: false,
       extraRemovals: r.removals,
       persistTasks: r.apply,
@@ -58,19 +55,14 @@ export async function planAndMaybeApply(
   if (!r.apply || plan.plan.guard.tripped) return { plan };
   await r.beforeApply?.();
   const { applyTasks } = await import('./apply-tasks.js');
-  const applied = await applyTasks(r.config, r.stores, r.logger, {
-    runId: r.runId,
-    onlyRunId: r.runId,
-    io: r.io,
-    json: r.json,
+  const applied = await applyTasks(run.config, run.stores, run.logger, {
+    runId: run.runId,
+    onlyRunId: run.runId,
+    io: run.io,
+    json: run.globals.json === true,
     ...(r.override?.maxDeletions !== undefined ? { release: r.override.maxDeletions } : {}),
   });
   return { plan, applied };
-}
-
-function guardWindowOf(r: ExplicitRemovals): DynamoGuardWindow {
-  const hours = r.config.plan.guardWindowHours;
-  return new DynamoGuardWindow(r.stores.doc, r.stores.names.guard, hours * 3_600_000);
 }
 
 /** The closing line of a command that only planned. */

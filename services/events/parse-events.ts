@@ -16,14 +16,6 @@ import { readJsonValues, truncateRaw } from './json-values.js';
  * cause a deletion.
  */
 
-export {
-  CLOUDTRAIL_DETAIL_TYPE,
-  IDC_EVENT_NAMES,
-  IDC_EVENT_SOURCES,
-  type IdcEventName,
-  type IdcEventSource,
-} from '../../shared/idc-events.js';
-
 /** What SCIM (and some other) CloudTrail records put in place of personal data. */
 export const MASKED_VALUE = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 

@@ -1,3 +1,4 @@
+import type { Removal } from '../../shared/domain.js';
 import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
@@ -6,7 +7,6 @@ import { eventBridgeSourceOf } from '../../shared/idc-events.js';
 import { mergeIdentity } from '../../shared/identity-merge.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
-import type { Removal } from '../plan/decide.js';
 import {
   dedupeEvents,
   type IdcEvent,

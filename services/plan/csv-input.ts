@@ -1,13 +1,11 @@
 import {
-  type CsvDataRow,
-  emailProblem,
+  type CsvRowError,
   findColumn,
   missingColumn,
   readCsvTable,
-  shortenCell,
+  readEmailCell,
 } from '../../shared/csv-rows.js';
-import { normalizeEmail } from '../../shared/email.js';
-import type { Removal } from './decide.js';
+import type { Removal } from '../../shared/domain.js';
 
 /**
  * Reads the operator's removal CSV (`idsync remove --csv FILE`): UTF-8 with or without a BOM, a
@@ -16,14 +14,6 @@ import type { Removal } from './decide.js';
  * removals, each person once. Only a file that cannot be read as such a CSV at all throws.
  * (Reading, encodings and line numbers: shared/csv-rows.ts.)
  */
-
-export interface CsvRowError {
-  /** 1-based line in the file where the row starts. */
-  readonly line: number;
-  /** The email cell as written (shortened when very long). */
-  readonly value: string;
-  readonly reason: string;
-}
 
 export interface RemovalCsv {
   /** One per person, in the order of their first row. */
@@ -43,17 +33,15 @@ export function parseRemovalCsv(input: string | Uint8Array): RemovalCsv {
   const errors: CsvRowError[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
-  for (const { record, line } of rows as CsvDataRow[]) {
-    const cell = record[column] ?? '';
-    const email = normalizeEmail(cell);
-    const problem = emailProblem(email, record.length > column);
-    if (problem !== undefined) {
-      errors.push({ line, value: shortenCell(cell), reason: problem });
-    } else if (seen.has(email)) {
+  for (const row of rows) {
+    const read = readEmailCell(row, column);
+    if ('error' in read) {
+      errors.push(read.error);
+    } else if (seen.has(read.email)) {
       duplicates += 1;
     } else {
-      seen.add(email);
-      removals.push({ email, source: 'csv', detail: `CSV line ${line}` });
+      seen.add(read.email);
+      removals.push({ email: read.email, source: 'csv', detail: `CSV line ${row.line}` });
     }
   }
   return { removals, errors, duplicates };

@@ -1,96 +1,15 @@
 import { activityUserName } from '../../shared/activity-record.js';
-import type { QuickSightUser } from '../../shared/domain.js';
+import type {
+  DecidedQuickSightUser,
+  Decision,
+  DecisionKind,
+  QuickSightUser,
+  RemovalSource,
+} from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { userNameProblem } from '../../shared/input-values.js';
+import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { membershipVetoes, type Protection, protectionReason } from '../../shared/removal-rules.js';
-import { emailKeysOf } from './matching.js';
-
-export { buildProtection, type Protection } from '../../shared/removal-rules.js';
-
-/**
- * The decision for one (person, QuickSight user) pair, as plain data. `decide` makes the
- * decisions of one person before the guard; the guard may later turn `delete` into `blocked`.
- */
-
-export const DECISION_KINDS = [
-  'delete',
-  'not_found',
-  'protected',
-  'deferred',
-  'blocked',
-  'invalid',
-] as const;
-export type DecisionKind = (typeof DECISION_KINDS)[number];
-
-/** In this order: a person named by several sources gets the first as the decision's source. */
-export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv', 'inactive'] as const;
-export type RemovalSource = (typeof REMOVAL_SOURCES)[number];
-
-/** Someone whose QuickSight users should go, and why. */
-export interface Removal {
-  /** Normalised email of the person. */
-  readonly email: string;
-  readonly source: RemovalSource;
-  /** IdC user id, when the removal came from a DeleteUser event. */
-  readonly userId?: string;
-  /** Where it came from, for people: "CSV line 4", "last seen in group g on …". */
-  readonly detail?: string;
-  /** ISO time the person was last known entitled (left the group / IdC user deleted); drives the grace period. */
-  readonly since?: string;
-  /** Only QuickSight users whose user name starts with this are meant (managed-prefix removals). */
-  readonly userNamePrefix?: string;
-  /**
-   * Only this QuickSight user is meant (`inactive`: idleness is per user, not per person), named
-   * as `activityUserName` names it (`N/A` users by their principal id).
-   */
-  readonly userName?: string;
-  /** `remove --csv --keep-members`: a person still in a configured group is deferred, not deleted. */
-  readonly keepMembers?: boolean;
-}
-
-/** The QuickSight user a decision is about (the fields an audit row and the worker need). */
-export interface DecidedQuickSightUser {
-  readonly userName: string;
-  readonly arn: string;
-  readonly role: string;
-  readonly identityType: string;
-  readonly principalId?: string;
-  readonly email?: string;
-}
-
-export interface Decision {
-  readonly email: string;
-  /** The first of `sources` in the order group_removal, deleted_event, csv. */
-  readonly source: RemovalSource;
-  /** Every source that named this person in the run. */
-  readonly sources: readonly RemovalSource[];
-  readonly decision: DecisionKind;
-  readonly reason: string;
-  /** Absent only for `not_found` and an `invalid` email. */
-  readonly quickSightUser?: DecidedQuickSightUser;
-  readonly userId?: string;
-  /** A `blocked` deletion beyond the guard window's budget: queued as a BLOCKED task. */
-  readonly windowBlocked?: boolean;
-  /** A per-user removal's detail for this user (`inactive`: what the idle rule saw). */
-  readonly detail?: string;
-  /** Set on a `delete` of a person who is in a configured group (deleted because they were listed or idle). */
-  readonly member?: true;
-  /** The removal asked to keep current members (`--keep-members`); the task carries it to the worker. */
-  readonly keepMembers?: true;
-}
-
-export interface GuardResult {
-  readonly tripped: boolean;
-  readonly reasons: readonly string[];
-  /** Empty when not tripped. */
-  readonly howToOverride: string;
-}
-
-export interface Plan {
-  readonly decisions: readonly Decision[];
-  readonly guard: GuardResult;
-  readonly counts: Readonly<Record<DecisionKind, number>>;
-}
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {

@@ -1,5 +1,5 @@
+import type { Decision, GuardResult } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import type { Decision, GuardResult } from './decide.js';
 
 /**
  * The safety guard of a run (docs/ARCHITECTURE.md, "Safety rules"): too many deletions, or a configured Google group that

@@ -4,10 +4,10 @@ import {
   activityUserName,
   type Span,
 } from '../../shared/activity-record.js';
-import type { QuickSightUser } from '../../shared/domain.js';
-import type { Removal } from './decide.js';
+import type { QuickSightUser, Removal } from '../../shared/domain.js';
+import { emailKeysOf } from '../../shared/quicksight-matching.js';
+import { emailOfUserName } from '../../shared/removal-rules.js';
 import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
-import { emailKeysOf, emailOfUserName } from './matching.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`

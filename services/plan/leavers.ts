@@ -1,7 +1,7 @@
-import type { LedgerEntry, QuickSightUser } from '../../shared/domain.js';
+import type { LedgerEntry, QuickSightUser, Removal } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import type { Removal } from './decide.js';
-import { emailKeysOf, emailOfUserName } from './matching.js';
+import { emailKeysOf } from '../../shared/quicksight-matching.js';
+import { emailOfUserName } from '../../shared/removal-rules.js';
 
 /**
  * Level-triggered removal detection, like a controller: a leaver is a person the membership

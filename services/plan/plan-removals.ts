@@ -1,19 +1,18 @@
-import type { QuickSightUser } from '../../shared/domain.js';
-import { normalizeEmail } from '../../shared/email.js';
-import { emailProblem, shownValue } from '../../shared/input-values.js';
 import {
-  buildProtection,
   DECISION_KINDS,
   type Decision,
   type DecisionKind,
-  decide,
-  type PersonRemoval,
   type Plan,
+  type QuickSightUser,
   REMOVAL_SOURCES,
   type Removal,
-} from './decide.js';
+} from '../../shared/domain.js';
+import { normalizeEmail } from '../../shared/email.js';
+import { emailProblem, shownValue } from '../../shared/input-values.js';
+import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
+import { buildProtection } from '../../shared/removal-rules.js';
+import { decide, type PersonRemoval } from './decide.js';
 import { applyGuard, evaluateGuard, type GuardOverride } from './guard.js';
-import { buildQuickSightIndex } from './matching.js';
 
 /**
  * A run's plan from its removals: collapse each person's removals, match their QuickSight users,

@@ -1,7 +1,6 @@
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import type { Task } from '../../shared/dynamo/task-store.js';
 import {
   buildProtection,
   isMemberAgain,
@@ -9,6 +8,7 @@ import {
   protectionReason,
   REJOINED_REASON,
 } from '../../shared/removal-rules.js';
+import type { Task } from '../../shared/task.js';
 import type { BeforeDelete } from './worker-ports.js';
 
 /**

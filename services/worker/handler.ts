@@ -7,18 +7,12 @@ import {
   type QuickSightDeleter,
   QuickSightDirectory,
 } from '../../shared/aws/quicksight-directory.js';
-import { poisonRows, readTaskBatch, TaskBatchOutcomes } from '../../shared/aws/sqs-task-batch.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import {
-  DynamoTaskStore,
-  isClaimable,
-  isLeased,
-  type Task,
-} from '../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
 import {
   type Invocation,
@@ -26,21 +20,23 @@ import {
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
-import type { Pacer } from '../../shared/limiter/pacer.js';
 import type { Logger } from '../../shared/logger.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
+import { isClaimable, isLeased, type Task } from '../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
 import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
-import type { BeforeDelete } from './run-worker.js';
+import type { Pacer } from './pacing/pacer.js';
+import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 import { startWorkerRun } from './start-worker-run.js';
 import { createWorkerPacer } from './worker-pacer.js';
+import type { BeforeDelete } from './worker-ports.js';
 
 /**
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS
  * message names one durable task; the named tasks go through `runWorker` (with a task store
  * whose `claimable()` yields just them) and SQS gets a partial batch response, message by
- * message (shared/aws/sqs-task-batch.ts says which are delivered again). A poison message gets
+ * message (services/worker/sqs-task-batch.ts says which are delivered again). A poison message gets
  * an `input_error` audit row and is acknowledged, so it never loops.
  *
  * Dry run (IDSYNC_APPLY false, the default): no QuickSight call and no task change. Each named

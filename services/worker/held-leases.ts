@@ -1,5 +1,5 @@
-import { isLeased, type Task } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
+import { isLeased, type Task } from '../../shared/task.js';
 import type { WorkerDeps } from './worker-ports.js';
 
 /**

@@ -1,6 +1,6 @@
 import { outcomeKey } from '../../shared/dynamo/audit-store.js';
-import type { Task, TaskOutcome } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
+import type { Task, TaskOutcome } from '../../shared/task.js';
 import {
   type AttemptDecision,
   type AttemptPolicy,
@@ -27,15 +27,6 @@ import {
   summarize,
   type WorkerSummary,
 } from './worker-tally.js';
-
-export type {
-  BeforeDelete,
-  WorkerDeps,
-  WorkerOptions,
-  WorkerPacer,
-  WorkerTaskStore,
-} from './worker-ports.js';
-export { workerOwnerId } from './worker-ports.js';
 
 /**
  * The worker shell: deletes the QuickSight users of the claimable tasks through a fastq queue

@@ -1,7 +1,7 @@
-import { Pacer, type PacerOptions } from '../../shared/limiter/pacer.js';
+import { Pacer, type PacerOptions } from './pacing/pacer.js';
 
 /**
- * The pacer the worker runs with: the adaptive limiter of shared/limiter with a ceiling of
+ * The pacer the worker runs with: the adaptive limiter of services/worker/pacing with a ceiling of
  * IDSYNC_RATE, and Retry-After honoured per call only (`maxPauseMs: 0`): the task that was
  * throttled waits at least the server's Retry-After before its retry (the floor in
  * ./attempt-policy.ts), while other calls keep the measured pace. QuickSight-style Retry-After

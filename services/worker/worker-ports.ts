@@ -1,9 +1,10 @@
 import type { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
-import type { DynamoTaskStore, Task } from '../../shared/dynamo/task-store.js';
-import type { Pacer } from '../../shared/limiter/pacer.js';
+import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { QuickSightPort } from '../../shared/ports.js';
+import type { Task } from '../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
+import type { Pacer } from './pacing/pacer.js';
 import type { ProgressReporter } from './progress.js';
 
 /** What the worker needs from the outside world, and how it is told to run (./run-worker.ts). */

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
-import type { Task, TaskOutcome } from '../../shared/dynamo/task-store.js';
 import { ExitCode } from '../../shared/errors.js';
+import type { Task, TaskOutcome } from '../../shared/task.js';
 
 /**
  * The worker's bookkeeping, pure: running counts, the progress view (rate over a recent window,

@@ -42,15 +42,28 @@ export function requestHandlerOptions(aws: Pick<AwsConfig, 'timeouts'>) {
   };
 }
 
-function common(aws: AwsConfig, overrides: ClientOverrides, region = aws.region) {
+/** The options every client shares: its endpoint (sandbox), timeouts, region and credentials. */
+function common(
+  aws: AwsConfig,
+  overrides: ClientOverrides,
+  service: keyof AwsConfig['endpoints'],
+  region = aws.region,
+) {
   const credentials = overrides.credentials ?? aws.credentials;
+  const endpoint = aws.endpoints[service];
   return {
+    ...(endpoint ? { endpoint } : {}),
     requestHandler: requestHandlerOptions(aws),
     // No region configured: the SDK resolves it (the profile's), as the AWS CLI does.
     ...(region ? { region } : {}),
     // A copy: the SDK annotates the credentials object, and config objects are frozen.
     ...(credentials ? { credentials: { ...credentials } } : {}),
   };
+}
+
+/** A client whose calls idsync retries itself: the SDK's own retries off (maxAttempts 1). */
+function retriedByIdsync(...args: Parameters<typeof common>) {
+  return { maxAttempts: 1, ...common(...args) };
 }
 
 /**
@@ -62,10 +75,7 @@ export function createDynamoClient(
   aws: AwsConfig,
   overrides: ClientOverrides = {},
 ): DynamoDBClient {
-  return new DynamoDBClient({
-    ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
-    ...common(aws, overrides),
-  });
+  return new DynamoDBClient(common(aws, overrides, 'dynamodb'));
 }
 
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -82,11 +92,7 @@ export function createIdentityStoreClient(
   aws: AwsConfig,
   overrides: ClientOverrides = {},
 ): IdentitystoreClient {
-  return new IdentitystoreClient({
-    maxAttempts: 1,
-    ...(aws.endpoints.identitystore ? { endpoint: aws.endpoints.identitystore } : {}),
-    ...common(aws, overrides),
-  });
+  return new IdentitystoreClient(retriedByIdsync(aws, overrides, 'identitystore'));
 }
 
 /** QuickSight client in the QuickSight identity region, SDK retries off (idsync paces and retries). */
@@ -95,20 +101,14 @@ export function createQuickSightClient(
   quicksight: QuickSightConfig,
   overrides: ClientOverrides = {},
 ): QuickSightClient {
-  return new QuickSightClient({
-    maxAttempts: 1,
-    ...(aws.endpoints.quicksight ? { endpoint: aws.endpoints.quicksight } : {}),
-    ...common(aws, overrides, quicksight.region ?? aws.region),
-  });
+  return new QuickSightClient(
+    retriedByIdsync(aws, overrides, 'quicksight', quicksight.region ?? aws.region),
+  );
 }
 
 /** SQS client (the worker queue's producers), SDK retries off (shared/aws/sqs-task-queue.ts retries). */
 export function createSqsClient(aws: AwsConfig, overrides: ClientOverrides = {}): SQSClient {
-  return new SQSClient({
-    maxAttempts: 1,
-    ...(aws.endpoints.sqs ? { endpoint: aws.endpoints.sqs } : {}),
-    ...common(aws, overrides),
-  });
+  return new SQSClient(retriedByIdsync(aws, overrides, 'sqs'));
 }
 
 /**
@@ -119,9 +119,5 @@ export function createCloudTrailClient(
   aws: AwsConfig,
   overrides: ClientOverrides = {},
 ): CloudTrailClient {
-  return new CloudTrailClient({
-    maxAttempts: 1,
-    ...(aws.endpoints.cloudtrail ? { endpoint: aws.endpoints.cloudtrail } : {}),
-    ...common(aws, overrides),
-  });
+  return new CloudTrailClient(retriedByIdsync(aws, overrides, 'cloudtrail'));
 }

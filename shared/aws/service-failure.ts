@@ -93,14 +93,9 @@ function hostOf(url: string): { host: string; port: string } | undefined {
 
 /** The endpoint a transport error came from, by its address/port or hostname. */
 function endpointOf(e: ErrorLike, endpoints: readonly ServiceEndpoint[]): ServiceEndpoint[] {
-  const host =
-    typeof e.address === 'string'
-      ? e.address
-      : typeof e.hostname === 'string'
-        ? e.hostname
-        : undefined;
-  if (host === undefined) return [];
-  const port = typeof e.port === 'number' || typeof e.port === 'string' ? String(e.port) : '';
+  const peer = peerOf(e);
+  if (peer === undefined) return [];
+  const { host, port = '' } = peer;
   return endpoints.filter((ep) => {
     const h = hostOf(ep.url);
     if (!h) return false;
@@ -136,7 +131,15 @@ export function describeNoAnswer(
   return undefined;
 }
 
+/** `host:port` (or the host alone) a transport error failed to reach. */
 function addressOf(e: ErrorLike): string | undefined {
+  const peer = peerOf(e);
+  if (peer === undefined) return undefined;
+  return peer.port === undefined ? peer.host : `${peer.host}:${peer.port}`;
+}
+
+/** The address (else hostname) and port a transport error names, when it names one. */
+function peerOf(e: ErrorLike): { host: string; port?: string } | undefined {
   const host =
     typeof e.address === 'string'
       ? e.address
@@ -144,7 +147,9 @@ function addressOf(e: ErrorLike): string | undefined {
         ? e.hostname
         : undefined;
   if (host === undefined) return undefined;
-  return typeof e.port === 'number' || typeof e.port === 'string' ? `${host}:${e.port}` : host;
+  return typeof e.port === 'number' || typeof e.port === 'string'
+    ? { host, port: String(e.port) }
+    : { host };
 }
 
 /**

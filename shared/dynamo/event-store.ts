@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { writeIf } from './batch.js';
 
 export type EventStatus = 'PENDING' | 'PLANNED' | 'DONE' | 'REJECTED';
 
@@ -85,8 +86,8 @@ export class DynamoEventStore {
 
   /** Marks a pending event as taken into a plan run (once). */
   async markPlanned(eventId: string, runId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return writeIf(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { eventId },
@@ -99,11 +100,7 @@ export class DynamoEventStore {
             ':run': runId,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -7,8 +7,8 @@ import { buildOrg, SMALL_SPEC } from '../../services/sandbox/scenarios/org.js';
 import { mulberry32 } from '../../services/sandbox/scenarios/random.js';
 import { removePeople } from '../../services/sandbox/sync-simulator.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
-import type { Task } from '../../shared/dynamo/task-store.js';
 import { sleep } from '../../shared/retry.js';
+import type { Task } from '../../shared/task.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /**

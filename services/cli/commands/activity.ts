@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { csvErrorRows } from '../csv-error-rows.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { readInput } from '../read-input.js';
@@ -143,16 +144,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           const errors = [...csv.errors, ...found.errors].sort((a, b) => a.line - b.line);
           const runId = newRunId();
           const at = importedAt.toISOString();
-          await stores.audit.append(
-            errors.map((e) => ({
-              runId,
-              at,
-              kind: 'input_error' as const,
-              source: 'activity-import',
-              reason: `CSV line ${e.line}: ${e.reason}`,
-              detail: { line: e.line, value: e.value },
-            })),
-          );
+          await stores.audit.append(csvErrorRows(errors, { runId, at, source: 'activity-import' }));
           const store = new DynamoActivityStore(stores.doc, stores.names.activity);
           let written = 0;
           for (let i = 0; i < found.deltas.length; i += 50) {

@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
+import { finishRun, runExitCode } from '../run-exit.js';
 import { guardOverride } from './plan.js';
 
 const LIST_LIMIT = 25;
@@ -69,23 +69,15 @@ export function registerApply(program: Command, ctx: CliContext): void {
               ...(release !== undefined ? { release } : {}),
               noWait: flags.wait === false,
             });
-            const lines = [`apply ${runId}`, applied.text];
-            const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
-            const report = flags.report
-              ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
-              : undefined;
-            if (report?.ok) lines.push(report.text);
-            printResult(
-              ctx.io,
-              globals,
+            return await finishRun(
+              { io: ctx.io, globals, config, stores, logger, runId },
               {
-                runId,
-                summary: applied.summary,
-                ...(report && !report.ok ? { reportError: report.error } : {}),
+                reportFile: flags.report,
+                result: { runId, summary: applied.summary },
+                lines: [`apply ${runId}`, applied.text],
+                exitCode: runExitCode({ applied: applied.summary }),
               },
-              lines.join('\n'),
             );
-            return reportOutcome(ctx.io, report, exitCodeOf(applied.summary));
           } finally {
             stores.close();
           }

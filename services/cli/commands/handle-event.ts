@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  type ListFlags,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { hasInvalid, runExitCode } from '../run-exit.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
 const BAD: ReadonlySet<EventOutcome['status']> = new Set([
   'rejected',
@@ -49,91 +42,76 @@ export function formatOutcomes(outcomes: readonly EventOutcome[], limit: number)
 }
 
 export function registerHandleEvent(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('handle-event <file>')
-        .description(
-          'EventBridge/CloudTrail DeleteUser event(s) from FILE or - (stdin): one JSON object, an array, or JSON lines',
-        )
-        .option(
-          '--apply',
-          'delete the QuickSight users of the resolved people now (default: dry run)',
-        ),
-    ),
+  withPlanFlags(
+    program
+      .command('handle-event <file>')
+      .description(
+        'EventBridge/CloudTrail DeleteUser event(s) from FILE or - (stdin): one JSON object, an array, or JSON lines',
+      )
+      .option(
+        '--apply',
+        'delete the QuickSight users of the resolved people now (default: dry run)',
+      ),
   ).action(
-    action(
-      ctx,
-      async (
-        file: string,
-        flags: GuardFlags & ListFlags & { apply?: boolean },
-        command: Command,
-      ) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const config = loadConfig(['identityStore', 'plan', 'quicksight', 'worker'], ctx.io.env);
-        const override = guardOverride(flags);
-        const limit = listLimit(flags);
-        const input = (await readInput(file)).toString('utf8');
-        const runtime = await import('../../../shared/runtime.js');
-        const { handleEvents, markEventsPlanned } = await import('../../events/run-events.js');
-        const logger = runtime.buildLogger(config);
-        const stores = runtime.buildStores(config);
-        const idc = runtime.buildIdentityStore(config, logger);
-        try {
-          const runId = newRunId();
-          const handled = await handleEvents(
-            {
-              ...stores,
-              identityStore: idc.port,
-              logger,
-              trust: {
-                accountId: config.identityStore.accountId ?? config.quicksight.accountId,
-                identityStoreId: config.identityStore.identityStoreId,
-              },
+    action(ctx, async (file: string, flags: PlanFlags & { apply?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const config = loadConfig(['identityStore', 'plan', 'quicksight', 'worker'], ctx.io.env);
+      const { override, limit } = readPlanFlags(flags);
+      const input = (await readInput(file)).toString('utf8');
+      const runtime = await import('../../../shared/runtime.js');
+      const { handleEvents, markEventsPlanned } = await import('../../events/run-events.js');
+      const logger = runtime.buildLogger(config);
+      const stores = runtime.buildStores(config);
+      const idc = runtime.buildIdentityStore(config, logger);
+      try {
+        const runId = newRunId();
+        const handled = await handleEvents(
+          {
+            ...stores,
+            identityStore: idc.port,
+            logger,
+            trust: {
+              accountId: config.identityStore.accountId ?? config.quicksight.accountId,
+              identityStoreId: config.identityStore.identityStoreId,
             },
-            input,
-            runId,
-            { dryRun: flags.apply !== true },
-          );
-          const result =
-            handled.removals.length > 0
-              ? await planAndMaybeApply({
-                  config,
-                  stores,
-                  logger,
-                  io: ctx.io,
-                  json: globals.json === true,
-                  runId,
+          },
+          input,
+          runId,
+          { dryRun: flags.apply !== true },
+        );
+        const result =
+          handled.removals.length > 0
+            ? await planAndMaybeApply(
+                { io: ctx.io, globals, config, stores, logger, runId },
+                {
                   override,
                   removals: handled.removals,
                   apply: flags.apply === true,
                   beforeApply: () => markEventsPlanned(stores.events, handled.outcomes, runId),
-                })
-              : undefined;
-          const plan = result?.plan;
-          const applied = result?.applied;
-          const lines = formatOutcomes(handled.outcomes, limit);
-          if (plan) lines.push('', formatPlan(plan, { limit }));
-          if (applied) lines.push('', applied.text);
-          else if (plan) lines.push(...dryRunLine(plan));
-          printResult(
-            ctx.io,
-            globals,
-            { ...handled, plan, applied: applied?.summary },
-            lines.join('\n'),
-          );
-          if ((plan && planGuardBlocked(plan)) || (applied && applied.summary.blocked > 0))
-            return ExitCode.GuardOrPartial;
-          if (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) return ExitCode.ItemsFailed;
-          if (plan && plan.plan.counts.invalid > 0) return ExitCode.ItemsFailed;
-          return handled.outcomes.some((o) => BAD.has(o.status))
-            ? ExitCode.ItemsFailed
-            : ExitCode.Ok;
-        } finally {
-          idc.close();
-          stores.close();
-        }
-      },
-    ),
+                },
+              )
+            : undefined;
+        const plan = result?.plan;
+        const applied = result?.applied;
+        const lines = formatOutcomes(handled.outcomes, limit);
+        if (plan) lines.push('', formatPlan(plan, { limit }));
+        if (applied) lines.push('', applied.text);
+        else if (plan) lines.push(...dryRunLine(plan));
+        printResult(
+          ctx.io,
+          globals,
+          { ...handled, plan, applied: applied?.summary },
+          lines.join('\n'),
+        );
+        return runExitCode({
+          ...(plan ? { plan } : {}),
+          ...(applied ? { applied: applied.summary } : {}),
+          inputFailed: hasInvalid(plan) || handled.outcomes.some((o) => BAD.has(o.status)),
+        });
+      } finally {
+        idc.close();
+        stores.close();
+      }
+    }),
   );
 }

@@ -1,23 +1,20 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
 import { formatInactive, idleSoonRows } from '../format-inactive.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  type ListFlags,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { finishRun, hasInvalid, runExitCode } from '../run-exit.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
-type InactiveFlags = GuardFlags &
-  ListFlags & { days?: string; warnDays?: string; apply?: boolean; report?: string };
+type InactiveFlags = PlanFlags & {
+  days?: string;
+  warnDays?: string;
+  apply?: boolean;
+  report?: string;
+};
 
 /** A whole number of days in [1, 90] (CloudTrail keeps 90 days). */
 function daysFlag(name: string, value: string | undefined): number | undefined {
@@ -30,26 +27,23 @@ function daysFlag(name: string, value: string | undefined): number | undefined {
 }
 
 export function registerInactive(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('inactive')
-        .description(
-          'plan (and with --apply delete) idle users: an idle role (IDSYNC_INACTIVE_ROLES) and no activity in N days; dry run without --apply',
-        )
-        .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
-        .option('--warn-days <w>', 'also list the users who turn idle within W days')
-        .option('--apply', 'delete the idle users now (default: dry run)')
-        .option('--report <file>', 'write the HTML report of this run to FILE'),
-    ),
+  withPlanFlags(
+    program
+      .command('inactive')
+      .description(
+        'plan (and with --apply delete) idle users: an idle role (IDSYNC_INACTIVE_ROLES) and no activity in N days; dry run without --apply',
+      )
+      .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
+      .option('--warn-days <w>', 'also list the users who turn idle within W days')
+      .option('--apply', 'delete the idle users now (default: dry run)')
+      .option('--report <file>', 'write the HTML report of this run to FILE'),
   ).action(
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(['plan', 'quicksight', 'worker', 'inactive', 'report'], ctx.io.env);
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
-      const override = guardOverride(flags);
-      const limit = listLimit(flags);
+      const { override, limit } = readPlanFlags(flags);
       const runtime = await import('../../../shared/runtime.js');
       const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
       const { selectInactiveUsers } = await import('../../plan/run-inactive.js');
@@ -74,34 +68,16 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             now,
           },
         );
-        const runId = newRunId();
-        await stores.audit.append(idleSoonRows(runId, now.toISOString(), inactive.selection));
-        const { plan, applied } = await planAndMaybeApply({
-          config,
-          stores,
-          logger,
-          io: ctx.io,
-          json: globals.json === true,
-          runId,
+        const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
+        await stores.audit.append(idleSoonRows(run.runId, now.toISOString(), inactive.selection));
+        const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: inactive.selection.removals,
           apply: flags.apply === true,
         });
-        const text = [
-          formatInactive(inactive, { days, roles: config.inactive.roles, warnDays, limit }),
-          '',
-          formatPlan(plan, { limit }),
-          ...(applied ? ['', applied.text] : dryRunLine(plan)),
-        ];
-        const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
-        const report = flags.report
-          ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
-          : undefined;
-        if (report?.ok) text.push(report.text);
-        printResult(
-          ctx.io,
-          globals,
-          {
+        return await finishRun(run, {
+          reportFile: flags.report,
+          result: {
             days,
             roles: config.inactive.roles,
             history: inactive.history,
@@ -110,19 +86,15 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             idleSoon: inactive.selection.idleSoon,
             plan,
             applied: applied?.summary,
-            ...(report && !report.ok ? { reportError: report.error } : {}),
           },
-          text.join('\n'),
-        );
-        const code =
-          planGuardBlocked(plan) || (applied && applied.summary.blocked > 0)
-            ? ExitCode.GuardOrPartial
-            : applied && exitCodeOf(applied.summary) !== ExitCode.Ok
-              ? ExitCode.ItemsFailed
-              : plan.plan.counts.invalid > 0
-                ? ExitCode.ItemsFailed
-                : ExitCode.Ok;
-        return reportOutcome(ctx.io, report, code);
+          lines: [
+            formatInactive(inactive, { days, roles: config.inactive.roles, warnDays, limit }),
+            '',
+            formatPlan(plan, { limit }),
+            ...(applied ? ['', applied.text] : dryRunLine(plan)),
+          ],
+          exitCode: runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }),
+        });
       } finally {
         stores.close();
       }

@@ -3,10 +3,11 @@ import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../plan/guard.js';
-import { DEFAULT_LIST_LIMIT, formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
+import { runExitCode } from '../run-exit.js';
 
 export interface GuardFlags {
   readonly maxDeletions?: string;
@@ -48,6 +49,22 @@ export function listLimit(flags: ListFlags): number {
   return n;
 }
 
+/** The flags of every planning command: the guard override and the list length. */
+export type PlanFlags = GuardFlags & ListFlags;
+
+/** Adds the guard and list flags (plan, reconcile, remove, inactive, handle-event). */
+export function withPlanFlags(command: Command): Command {
+  return withListFlags(withGuardFlags(command));
+}
+
+/** The guard override and list length the flags ask for (a UsageError for a bad value). */
+export function readPlanFlags(flags: PlanFlags): {
+  override: GuardOverride | undefined;
+  limit: number;
+} {
+  return { override: guardOverride(flags), limit: listLimit(flags) };
+}
+
 export function guardOverride(flags: GuardFlags): GuardOverride | undefined {
   const override: { maxDeletions?: number; allowEmptiedGroups?: boolean } = {};
   if (flags.maxDeletions !== undefined) {
@@ -65,18 +82,15 @@ export function guardOverride(flags: GuardFlags): GuardOverride | undefined {
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('plan')
-        .description('diff + pending events → plan; queues tasks, changes nothing in QuickSight'),
-    ),
+  withPlanFlags(
+    program
+      .command('plan')
+      .description('diff + pending events → plan; queues tasks, changes nothing in QuickSight'),
   ).action(
-    action(ctx, async (flags: GuardFlags & { all?: boolean; limit?: string }, command: Command) => {
+    action(ctx, async (flags: PlanFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(['plan', 'quicksight'], ctx.io.env);
-      const override = guardOverride(flags);
-      const limit = listLimit(flags);
+      const { override, limit } = readPlanFlags(flags);
       const { buildGuardWindow, buildLogger, buildStores } = await import(
         '../../../shared/runtime.js'
       );
@@ -92,7 +106,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           planOptions(config, newRunId(), override, { includeLeavers: true, persistTasks: true }),
         );
         printResult(ctx.io, globals, result, formatPlan(result, { limit }));
-        return planGuardBlocked(result) ? ExitCode.GuardOrPartial : ExitCode.Ok;
+        return runExitCode({ plan: result });
       } finally {
         stores.close();
       }

@@ -1,43 +1,31 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
+import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
+import { finishRun, runExitCode } from '../run-exit.js';
 import { formatPending } from './apply.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 import { formatManifest } from './snapshot.js';
 
 export function registerReconcile(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('reconcile')
-        .description('snapshot → plan → apply (dry run without --apply)')
-        .option('--apply', 'really delete (default: plan and list what would be deleted)')
-        .option('--report <file>', 'write the HTML report of this run to FILE'),
-    ),
+  withPlanFlags(
+    program
+      .command('reconcile')
+      .description('snapshot → plan → apply (dry run without --apply)')
+      .option('--apply', 'really delete (default: plan and list what would be deleted)')
+      .option('--report <file>', 'write the HTML report of this run to FILE'),
   ).action(
     action(
       ctx,
-      async (
-        flags: GuardFlags & { apply?: boolean; report?: string; all?: boolean; limit?: string },
-        command: Command,
-      ) => {
+      async (flags: PlanFlags & { apply?: boolean; report?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const config = loadConfig(
           ['google', 'identityStore', 'quicksight', 'snapshot', 'plan', 'worker', 'report'],
           ctx.io.env,
         );
-        const override = guardOverride(flags);
-        const limit = listLimit(flags);
+        const { override, limit } = readPlanFlags(flags);
         const { takeSnapshot } = await import('../take-snapshot.js');
         const runtime = await import('../../../shared/runtime.js');
         const { runPlan } = await import('../../plan/run-plan.js');
@@ -79,7 +67,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               'Dry run: nothing queued or deleted. Run again with --apply to delete.',
             );
             printResult(ctx.io, globals, { snapshot, plan, dryRun: true, tasks }, out.join('\n'));
-            return planGuardBlocked(plan) ? ExitCode.GuardOrPartial : ExitCode.Ok;
+            return runExitCode({ plan });
           }
           const applied = await applyTasks(config, stores, logger, {
             runId,
@@ -87,27 +75,15 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             json: globals.json === true,
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
-          out.push('', applied.text);
-          const { writeRunReport, reportOutcome } = await import('../write-run-report.js');
-          const report = flags.report
-            ? await writeRunReport(stores, runId, flags.report, config.report.readerPrice)
-            : undefined;
-          if (report?.ok) out.push(report.text);
-          printResult(
-            ctx.io,
-            globals,
+          return await finishRun(
+            { io: ctx.io, globals, config, stores, logger, runId },
             {
-              snapshot,
-              plan,
-              applied: applied.summary,
-              ...(report && !report.ok ? { reportError: report.error } : {}),
+              reportFile: flags.report,
+              result: { snapshot, plan, applied: applied.summary },
+              lines: [...out, '', applied.text],
+              exitCode: runExitCode({ plan, applied: applied.summary }),
             },
-            out.join('\n'),
           );
-          const code = planGuardBlocked(plan)
-            ? ExitCode.GuardOrPartial
-            : exitCodeOf(applied.summary);
-          return reportOutcome(ctx.io, report, code);
         } finally {
           stores.close();
         }

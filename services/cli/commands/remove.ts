@@ -1,74 +1,51 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { exitCodeOf } from '../../worker/worker-tally.js';
-import { formatPlan, planGuardBlocked } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { csvErrorRows } from '../csv-error-rows.js';
+import { formatPlan } from '../format-plan.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
-import {
-  type GuardFlags,
-  guardOverride,
-  type ListFlags,
-  listLimit,
-  withGuardFlags,
-  withListFlags,
-} from './plan.js';
+import { hasInvalid, runExitCode } from '../run-exit.js';
+import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
-type RemoveFlags = GuardFlags &
-  ListFlags & { csv?: string; apply?: boolean; keepMembers?: boolean };
+type RemoveFlags = PlanFlags & { csv?: string; apply?: boolean; keepMembers?: boolean };
 
 export function registerRemove(program: Command, ctx: CliContext): void {
-  withListFlags(
-    withGuardFlags(
-      program
-        .command('remove')
-        .description(
-          'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
-        )
-        .option(
-          '--csv <file>',
-          'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
-        )
-        .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
-        .option(
-          '--keep-members',
-          'defer listed people who are still in a configured group (default: delete them as listed)',
-        ),
-    ),
+  withPlanFlags(
+    program
+      .command('remove')
+      .description(
+        'remove the QuickSight users of the emails in a CSV (column email); dry run without --apply',
+      )
+      .option(
+        '--csv <file>',
+        'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
+      )
+      .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
+      .option(
+        '--keep-members',
+        'defer listed people who are still in a configured group (default: delete them as listed)',
+      ),
   ).action(
     action(ctx, async (flags: RemoveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       if (!flags.csv) throw new UsageError('remove needs --csv FILE');
       const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
-      const override = guardOverride(flags);
-      const limit = listLimit(flags);
+      const { override, limit } = readPlanFlags(flags);
       const { parseRemovalCsv } = await import('../../plan/csv-input.js');
       const csv = parseRemovalCsv(await readInput(flags.csv));
       const runtime = await import('../../../shared/runtime.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
       try {
-        const runId = newRunId();
+        const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = new Date().toISOString();
         await stores.audit.append(
-          csv.errors.map((e) => ({
-            runId,
-            at,
-            kind: 'input_error' as const,
-            source: 'csv',
-            reason: `CSV line ${e.line}: ${e.reason}`,
-            detail: { line: e.line, value: e.value },
-          })),
+          csvErrorRows(csv.errors, { runId: run.runId, at, source: 'csv' }),
         );
-        const { plan, applied } = await planAndMaybeApply({
-          config,
-          stores,
-          logger,
-          io: ctx.io,
-          json: globals.json === true,
-          runId,
+        const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: flags.keepMembers
             ? csv.removals.map((r) => ({ ...r, keepMembers: true }))
@@ -85,16 +62,11 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           ...(applied ? ['', applied.text] : dryRunLine(plan)),
         ];
         printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
-        if (planGuardBlocked(plan) || (applied && applied.summary.blocked > 0))
-          return ExitCode.GuardOrPartial;
-        if (
-          (applied && exitCodeOf(applied.summary) !== ExitCode.Ok) ||
-          csv.errors.length > 0 ||
-          plan.plan.counts.invalid > 0
-        ) {
-          return ExitCode.ItemsFailed;
-        }
-        return ExitCode.Ok;
+        return runExitCode({
+          plan,
+          applied: applied?.summary,
+          inputFailed: csv.errors.length > 0 || hasInvalid(plan),
+        });
       } finally {
         stores.close();
       }

@@ -75,6 +75,22 @@ export function formatControlState(state: ControlState): string {
   return lines.join('\n');
 }
 
+/** One call to the control endpoint (`path` below the control URL), then its state printed. */
+async function callAndShow(
+  ctx: CliContext,
+  flags: ControlFlags,
+  command: Command,
+  request: { path: string; method: 'GET' | 'POST'; body?: unknown },
+): Promise<number> {
+  const state = await call(
+    `${controlUrl(ctx, flags)}${request.path}`,
+    request.method,
+    request.body,
+  );
+  printResult(ctx.io, command.optsWithGlobals<GlobalOptions>(), state, formatControlState(state));
+  return ExitCode.Ok;
+}
+
 export function registerSandboxControl(sandbox: Command, ctx: CliContext): void {
   const withControl = (c: Command) =>
     c.option(
@@ -89,17 +105,9 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
       )
       .argument('<assignments...>', 'TARGET.KNOB=VALUE (targets qs, idc, google) or TARGET=off'),
   ).action(
-    action(ctx, async (words: string[], flags: ControlFlags, command: Command) => {
-      const url = controlUrl(ctx, flags);
-      const state = await call(`${url}/faults`, 'POST', { set: words });
-      printResult(
-        ctx.io,
-        command.optsWithGlobals<GlobalOptions>(),
-        state,
-        formatControlState(state),
-      );
-      return ExitCode.Ok;
-    }),
+    action(ctx, (words: string[], flags: ControlFlags, command: Command) =>
+      callAndShow(ctx, flags, command, { path: '/faults', method: 'POST', body: { set: words } }),
+    ),
   );
   withControl(
     sandbox
@@ -112,14 +120,7 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
         throw new UsageError(
           `sandbox dynamodb: expected stop or start (got ${JSON.stringify(verb)})`,
         );
-      const state = await call(`${controlUrl(ctx, flags)}/dynamodb/${verb}`, 'POST');
-      printResult(
-        ctx.io,
-        command.optsWithGlobals<GlobalOptions>(),
-        state,
-        formatControlState(state),
-      );
-      return ExitCode.Ok;
+      return callAndShow(ctx, flags, command, { path: `/dynamodb/${verb}`, method: 'POST' });
     }),
   );
   withControl(
@@ -127,15 +128,8 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
       .command('state')
       .description('faults, call counters and DynamoDB state of the running sandbox'),
   ).action(
-    action(ctx, async (flags: ControlFlags, command: Command) => {
-      const state = await call(`${controlUrl(ctx, flags)}/state`, 'GET');
-      printResult(
-        ctx.io,
-        command.optsWithGlobals<GlobalOptions>(),
-        state,
-        formatControlState(state),
-      );
-      return ExitCode.Ok;
-    }),
+    action(ctx, (flags: ControlFlags, command: Command) =>
+      callAndShow(ctx, flags, command, { path: '/state', method: 'GET' }),
+    ),
   );
 }

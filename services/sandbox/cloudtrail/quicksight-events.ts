@@ -2,6 +2,7 @@ import {
   type CloudTrailRecord,
   cloudTrailTime,
   type EventBridgeEnvelope,
+  eventBridgeEnvelope,
 } from '../cloudtrail-events.js';
 import { type Random, randomInt, randomUuid } from '../scenarios/random.js';
 
@@ -197,15 +198,6 @@ export function quickSightEnvelope(
   record: CloudTrailRecord,
   options: { readonly id?: string; readonly random?: Random } = {},
 ): EventBridgeEnvelope {
-  return {
-    version: '0',
-    id: options.id ?? randomUuid(options.random ?? Math.random),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.quicksight',
-    account: record.recipientAccountId,
-    time: record.eventTime,
-    region: record.awsRegion,
-    resources: [],
-    detail: record,
-  };
+  // eventSource quicksight.amazonaws.com → source aws.quicksight, as for every AWS service.
+  return eventBridgeEnvelope(record, options);
 }

@@ -31,7 +31,7 @@ import {
   seedDeletions,
   startWorkerSandbox,
 } from '../../services/worker/fixtures/worker-sandbox.js';
-import { idealMakespanMs } from '../../shared/limiter/simulated-bucket.js';
+import { idealMakespanMs } from '../../services/worker/pacing/simulated-bucket.js';
 import type { BaselineChildConfig } from './baseline-child.js';
 import type { BaselineResult } from './baseline-policies.js';
 import {

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DecisionKind, RemovalSource } from '../../../services/plan/decide.js';
 import { decisionRow } from '../../../services/plan/run-plan.js';
 import { outcomeRecord } from '../../../services/worker/worker-tally.js';
+import type { DecisionKind, RemovalSource } from '../../../shared/domain.js';
 import type { AuditRecord, StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
-import type { TaskOutcome } from '../../../shared/dynamo/task-store.js';
+import type { TaskOutcome } from '../../../shared/task.js';
 
 /** Audit rows made by the real row builders of the planner and the worker, for audit tests. */
 

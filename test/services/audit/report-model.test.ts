@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildReportModel, DECISIONS, STATUS_ORDER } from '../../../services/audit/report-model.js';
+import { buildReportModel, STATUS_ORDER } from '../../../services/audit/report-model.js';
 import { savingsSentence, summarySentences } from '../../../services/audit/report-text.js';
+import { DECISION_KINDS } from '../../../shared/domain.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { AWKWARD_PEOPLE, type PersonSpec, runRows } from './audit-fixtures.js';
 
@@ -48,7 +49,7 @@ describe('buildReportModel', () => {
 
   it('lists failures first, then misses, then the rest; every decision appears once', () => {
     const spec = fc.record({
-      decision: fc.constantFrom(...DECISIONS),
+      decision: fc.constantFrom(...DECISION_KINDS),
       outcome: fc.constantFrom(undefined, 'deleted', 'already_gone', 'failed', 'cancelled'),
     });
     fc.assert(
@@ -67,7 +68,7 @@ describe('buildReportModel', () => {
         expect(m.rows).toHaveLength(people.length);
         const ranks = m.rows.map((r) => STATUS_ORDER.indexOf(r.status));
         expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-        for (const d of DECISIONS)
+        for (const d of DECISION_KINDS)
           expect(m.decisionCounts[d] ?? 0).toBe(people.filter((p) => p.decision === d).length);
       }),
     );

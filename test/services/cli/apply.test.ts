@@ -4,7 +4,8 @@ import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { emptyCounts, summarize } from '../../../services/worker/worker-tally.js';
 import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
-import { DynamoTaskStore, type Task } from '../../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import type { Task } from '../../../shared/task.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
-import { DynamoTaskStore, taskIdFor } from '../../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import { taskIdFor } from '../../../shared/task.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**

@@ -8,7 +8,8 @@ import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoEventStore } from '../../../shared/dynamo/event-store.js';
 import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
-import { DynamoTaskStore, type NewTask, type Task } from '../../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import type { NewTask, Task } from '../../../shared/task.js';
 import {
   runCliOn,
   silentLogger,

@@ -2,12 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   dedupeEvents,
-  IDC_EVENT_NAMES,
-  IDC_EVENT_SOURCES,
   type IdcEvent,
   MASKED_VALUE,
   parseEventInput,
 } from '../../../services/events/parse-events.js';
+import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../../shared/idc-events.js';
 
 /** A CloudTrail record for `event`, shaped as each source writes it, raw or in an envelope. */
 function recordOf(event: IdcEvent, envelope: boolean): object {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildProtection, decide, type PersonRemoval } from '../../../services/plan/decide.js';
+import { decide, type PersonRemoval } from '../../../services/plan/decide.js';
 import { collapseRemovals, planRemovals } from '../../../services/plan/plan-removals.js';
+import { buildProtection } from '../../../shared/removal-rules.js';
 import { AUTHOR_ROLE_NAME, iamUser, idcUser, READER_ROLE_NAME } from './builders.js';
 
 const email = 'alice@example.com';

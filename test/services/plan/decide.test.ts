@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildProtection,
-  type DecideInput,
-  decide,
-  type PersonRemoval,
-} from '../../../services/plan/decide.js';
+import { type DecideInput, decide, type PersonRemoval } from '../../../services/plan/decide.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
+import { buildProtection } from '../../../shared/removal-rules.js';
 import { AUTHOR_ROLE_NAME, iamUser, nativeUser, READER_ROLE_NAME } from './builders.js';
 
 const alice: PersonRemoval = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../../services/plan/decide.js';
 import { applyGuard, emptiedGroups, evaluateGuard } from '../../../services/plan/guard.js';
+import type { Decision } from '../../../shared/domain.js';
 
 const limits = { maxDeletions: 100, maxDeletionPercent: 10, emptiedGroups: [] as string[] };
 

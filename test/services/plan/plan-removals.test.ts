@@ -1,16 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Removal } from '../../../services/plan/decide.js';
 import { emptiedGroups } from '../../../services/plan/guard.js';
 import { findLeavers } from '../../../services/plan/leavers.js';
-import { emailKeysOf } from '../../../services/plan/matching.js';
 import {
   collapseRemovals,
   deletionTargets,
   type PlanRemovalsInput,
   planRemovals,
 } from '../../../services/plan/plan-removals.js';
-import type { LedgerEntry, QuickSightUser } from '../../../shared/domain.js';
+import type { LedgerEntry, QuickSightUser, Removal } from '../../../shared/domain.js';
+import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import {
   AUTHOR_ROLE_NAME,
   emailArb,

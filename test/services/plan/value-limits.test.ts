@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../../services/plan/decide.js';
 import { applyWindow, describeWindow } from '../../../services/plan/guard.js';
 import { planRemovals } from '../../../services/plan/plan-removals.js';
+import type { Decision } from '../../../shared/domain.js';
 import { iamUser, nativeUser, READER_ROLE_NAME } from './builders.js';
 
 const guard = { maxDeletions: 100, maxDeletionPercent: 100 };

@@ -1,67 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
-import {
-  createSnapshotHandler,
-  extensionSecretReader,
-  parseSnapshotTrigger,
-} from '../../../services/snapshot/handler.js';
+import { createSnapshotHandler, parseSnapshotTrigger } from '../../../services/snapshot/handler.js';
 import { ConfigError, UsageError } from '../../../shared/errors.js';
 import { LAMBDA_ENV } from '../../../shared/lambda/lambda-env.js';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { startSecretsExtension, TOKEN } from '../../helpers/secrets-extension.js';
 
 const SCHEDULED = JSON.parse(
   readFileSync(new URL('../../fixtures/infra/scheduled-event.json', import.meta.url), 'utf8'),
 );
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:idsync/google-key-AbCdEf';
-const TOKEN = 'session-token-of-the-function';
-const FAST = { baseMs: 1, capMs: 5, maxAttempts: 3 };
-
-/**
- * A loopback stand-in of the AWS Parameters and Secrets Lambda Extension: GET
- * /secretsmanager/get?secretId=… with the X-Aws-Parameters-Secrets-Token header, answering
- * GetSecretValue JSON. `failNext` answers 500 that many times first.
- */
-async function startSecretsExtension(secrets: Map<string, string>) {
-  const state = { requests: 0, failNext: 0, lastToken: '' };
-  const server: Server = createServer((req, res) => {
-    state.requests++;
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    state.lastToken = String(req.headers['x-aws-parameters-secrets-token'] ?? '');
-    if (state.lastToken !== TOKEN) {
-      res.writeHead(401).end('not authorized');
-      return;
-    }
-    if (state.failNext > 0) {
-      state.failNext--;
-      res.writeHead(500).end('internal error');
-      return;
-    }
-    const id = url.searchParams.get('secretId') ?? '';
-    const value = url.pathname === '/secretsmanager/get' ? secrets.get(id) : undefined;
-    if (value === undefined) {
-      res.writeHead(400).end('ResourceNotFoundException: secret not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({ ARN: id, Name: 'idsync/google-key', SecretString: value, VersionId: 'v1' }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    state,
-    reader: (token = TOKEN) =>
-      extensionSecretReader({ port, host: '127.0.0.1', sessionToken: token, retry: FAST }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 function captureLogs() {
   const lines: Record<string, unknown>[] = [];
@@ -205,35 +157,6 @@ describe('snapshot Lambda handler on the sandbox', () => {
     const { [LAMBDA_ENV.googleKeySecret]: _, ...withoutSecret } = env;
     const handler = createSnapshotHandler(withoutSecret, { secrets: extension.reader() });
     await expect(handler(SCHEDULED)).rejects.toThrow(LAMBDA_ENV.googleKeySecret);
-  });
-});
-
-describe('secrets extension reader', () => {
-  let extension: Awaited<ReturnType<typeof startSecretsExtension>>;
-  beforeAll(async () => {
-    extension = await startSecretsExtension(new Map([['s', '{"k":1}']]));
-  });
-  afterAll(async () => extension?.close());
-
-  it('retries a 5xx answer and returns the secret string', async () => {
-    extension.state.failNext = 2;
-    await expect(extension.reader().readSecretString('s')).resolves.toBe('{"k":1}');
-    expect(extension.state.failNext).toBe(0);
-  });
-
-  it('does not retry a 4xx and says why', async () => {
-    const before = extension.state.requests;
-    await expect(extension.reader('wrong-token').readSecretString('s')).rejects.toThrow(/HTTP 401/);
-    expect(extension.state.requests - before).toBe(1);
-    await expect(extension.reader().readSecretString('unknown')).rejects.toThrow(
-      /ResourceNotFound/,
-    );
-  });
-
-  it('needs the session token', async () => {
-    await expect(
-      extensionSecretReader({ port: 1, sessionToken: undefined }).readSecretString('s'),
-    ).rejects.toThrow(/AWS_SESSION_TOKEN/);
   });
 });
 

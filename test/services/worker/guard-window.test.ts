@@ -6,7 +6,8 @@ import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { MemoryTaskQueue } from '../../../shared/aws/sqs-task-messages.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
-import { DynamoTaskStore, type Task, type TaskStatus } from '../../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import type { Task, TaskStatus } from '../../../shared/task.js';
 import { captureLogs, contextWith, sqsEvent } from '../../helpers/lambda.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 

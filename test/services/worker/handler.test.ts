@@ -10,7 +10,8 @@ import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { MemoryTaskQueue, taskMessageBody } from '../../../shared/aws/sqs-task-messages.js';
 import { loadConfig } from '../../../shared/config/index.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
-import { DynamoTaskStore, type Task } from '../../../shared/dynamo/task-store.js';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import type { Task } from '../../../shared/task.js';
 import {
   captureLogs,
   contextWith,

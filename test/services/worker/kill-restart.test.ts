@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../../shared/dynamo/task-store.js';
 import { sleep } from '../../../shared/retry.js';
+import type { Task } from '../../../shared/task.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
 import { forkWorker, type WorkerChildConfig } from './fixtures/worker-process.js';
 import { registerLeavers, seedDeletions, servedCalls } from './fixtures/worker-sandbox.js';

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  runWorker,
-  type WorkerOptions,
-  type WorkerTaskStore,
-} from '../../../services/worker/run-worker.js';
+import { runWorker } from '../../../services/worker/run-worker.js';
+import type { WorkerOptions, WorkerTaskStore } from '../../../services/worker/worker-ports.js';
 import type { StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { sleep } from '../../../shared/retry.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';

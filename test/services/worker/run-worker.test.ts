@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runWorker, type WorkerOptions } from '../../../services/worker/run-worker.js';
+import { Pacer } from '../../../services/worker/pacing/pacer.js';
+import { runWorker } from '../../../services/worker/run-worker.js';
+import type { WorkerOptions } from '../../../services/worker/worker-ports.js';
 import { exitCodeOf } from '../../../services/worker/worker-tally.js';
 import { QuickSightDirectory } from '../../../shared/aws/quicksight-directory.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import type { StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
-import { type Task, type TaskStatus, taskIdFor } from '../../../shared/dynamo/task-store.js';
 import { ExitCode } from '../../../shared/errors.js';
-import { Pacer } from '../../../shared/limiter/pacer.js';
+import { type Task, type TaskStatus, taskIdFor } from '../../../shared/task.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
 import { collect, workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import {

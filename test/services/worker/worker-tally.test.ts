@@ -8,8 +8,8 @@ import {
   settledCount,
   summarize,
 } from '../../../services/worker/worker-tally.js';
-import type { Task } from '../../../shared/dynamo/task-store.js';
 import { ExitCode } from '../../../shared/errors.js';
+import type { Task } from '../../../shared/task.js';
 
 const task: Task = {
   taskId: 'default#Role/a@example.com',

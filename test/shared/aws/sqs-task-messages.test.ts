@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { poisonRows, readTaskBatch } from '../../../shared/aws/sqs-task-batch.js';
 import {
   parseTaskMessage,
   sqsRecords,
@@ -47,29 +46,14 @@ describe('task messages', () => {
     });
   });
 
-  it('a batch groups messages by task and sets poison apart, with an audit row each', () => {
+  it('an SQS event gives its records with a message id; the rest are counted as malformed', () => {
     const body = taskMessageBody({ taskId: 'default#r/a@x', runId: 'p1' });
     const { records, malformed } = sqsRecords({
-      Records: [
-        { messageId: 'm1', body },
-        { messageId: 'm2', body: 'garbage' },
-        { messageId: 'm3', body },
-        { body: 'no id' },
-      ],
+      Records: [{ messageId: 'm1', body }, { body: 'no id' }, null, 'text'],
     });
-    expect(malformed).toBe(1);
-    const batch = readTaskBatch(records);
-    expect([...batch.messages]).toEqual([['default#r/a@x', ['m1', 'm3']]]);
-    expect(batch.poison.map((p) => [p.record.messageId, p.reason])).toEqual([
-      ['m2', 'message body is not JSON'],
-    ]);
-    expect(poisonRows(batch, 'w1', '2026-11-27T12:00:00.000Z')).toEqual([
-      expect.objectContaining({
-        runId: 'w1',
-        kind: 'input_error',
-        detail: expect.objectContaining({ messageId: 'm2', body: 'garbage' }),
-      }),
-    ]);
+    expect(records).toEqual([{ messageId: 'm1', body }]);
+    expect(malformed).toBe(3);
     expect(sqsRecords('not an event')).toEqual({ records: [], malformed: 0 });
+    expect(sqsRecords({ Records: 'not a list' })).toEqual({ records: [], malformed: 0 });
   });
 });

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import {
-  DynamoTaskStore,
   isClaimable,
   isLeased,
   type NewTask,
   TASK_STATUSES,
   type Task,
   taskIdFor,
-} from '../../../shared/dynamo/task-store.js';
+} from '../../../shared/task.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 let t: Awaited<ReturnType<typeof startTestTables>>;

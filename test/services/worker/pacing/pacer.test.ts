@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, type PacerOptions } from '../../../shared/limiter/pacer.js';
+import { Pacer, type PacerOptions } from '../../../../services/worker/pacing/pacer.js';
 import { VirtualClock } from './virtual-clock.js';
 
 function virtualPacer(options: Omit<PacerOptions, 'now' | 'sleep'>) {

@@ -1,8 +1,13 @@
-import type { AuditRecord } from '../dynamo/audit-store.js';
-import type { DynamoTaskStore, Task } from '../dynamo/task-store.js';
-import { isRetryable } from '../errors.js';
-import type { QuickSightDeleter } from './quicksight-directory.js';
-import { parseTaskMessage, type SqsBatchResponse, type SqsRecord } from './sqs-task-messages.js';
+import type { QuickSightDeleter } from '../../shared/aws/quicksight-directory.js';
+import {
+  parseTaskMessage,
+  type SqsBatchResponse,
+  type SqsRecord,
+} from '../../shared/aws/sqs-task-messages.js';
+import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
+import { isRetryable } from '../../shared/errors.js';
+import type { Task } from '../../shared/task.js';
 
 /**
  * One SQS batch of task messages on the worker side: which tasks it names, its poison messages,

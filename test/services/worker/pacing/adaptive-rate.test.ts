@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdaptiveRate, DEFAULT_RATE_SETTINGS } from '../../../shared/limiter/adaptive-rate.js';
+import {
+  AdaptiveRate,
+  DEFAULT_RATE_SETTINGS,
+} from '../../../../services/worker/pacing/adaptive-rate.js';
 
 /**
  * Plays a saturated token-bucket server at `rate`/s (bucket empty, so one call in

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_SETTINGS } from '../../../shared/limiter/adaptive-rate.js';
-import { RateMeasurement } from '../../../shared/limiter/rate-measurement.js';
+import { DEFAULT_RATE_SETTINGS } from '../../../../services/worker/pacing/adaptive-rate.js';
+import { RateMeasurement } from '../../../../services/worker/pacing/rate-measurement.js';
 
 const settings = DEFAULT_RATE_SETTINGS;
 

@@ -1,12 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  buildQuickSightIndex,
-  emailOfUserName,
-  matchQuickSightUsers,
-} from '../../../services/plan/matching.js';
-import type { QuickSightUser } from '../../../shared/domain.js';
-import { normalizeEmail } from '../../../shared/email.js';
+import type { QuickSightUser } from '../../shared/domain.js';
+import { normalizeEmail } from '../../shared/email.js';
+import { buildQuickSightIndex, matchQuickSightUsers } from '../../shared/quicksight-matching.js';
+import { emailOfUserName } from '../../shared/removal-rules.js';
 import {
   AUTHOR_ROLE_NAME,
   disguise,
@@ -15,7 +12,7 @@ import {
   idcUser,
   nativeUser,
   READER_ROLE_NAME,
-} from './builders.js';
+} from '../services/plan/builders.js';
 
 const aliceReader = iamUser(READER_ROLE_NAME, 'alice@example.com');
 const aliceAuthor = iamUser(AUTHOR_ROLE_NAME, 'Alice@Example.com', 'AUTHOR');

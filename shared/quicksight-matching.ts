@@ -1,16 +1,15 @@
-import type { QuickSightUser } from '../../shared/domain.js';
-import { normalizeEmail } from '../../shared/email.js';
-import { emailOfUserName } from '../../shared/removal-rules.js';
+import type { QuickSightUser } from './domain.js';
+import { normalizeEmail } from './email.js';
+import { emailOfUserName } from './removal-rules.js';
 
 /**
  * Which QuickSight users belong to a person. A person (a normalised email) holds every QuickSight
  * user whose `email` is theirs, whose user name is `<IAM role>/<email>` (IAM-federated: the part
  * after the last `/` is the role session name), or whose user name is the email itself
  * (QUICKSIGHT-native and IAM_IDENTITY_CENTER users). Comparison is on normalised emails, so case
- * and full-width characters do not matter. `N/A` user names match by `email` only.
+ * and full-width characters do not matter. `N/A` user names match by `email` only. Used by the
+ * plan (services/plan/) and the activity import (services/activity/activity-csv.ts).
  */
-
-export { emailOfUserName, UNNAMED_USER } from '../../shared/removal-rules.js';
 
 /** Every normalised email a QuickSight user can be found by (its `email`, its user name's email), each once. */
 export function emailKeysOf(user: QuickSightUser): string[] {

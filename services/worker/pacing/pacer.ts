@@ -1,4 +1,4 @@
-import { sleep as realSleep } from '../retry.js';
+import { sleep as realSleep } from '../../../shared/retry.js';
 import { AdaptiveRate, type AdaptiveRateSettings, type RatePhase } from './adaptive-rate.js';
 
 /**

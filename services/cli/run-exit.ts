@@ -1,0 +1,66 @@
+import type { Config } from '../../shared/config/index.js';
+import type { PlanRunResult } from '../plan/run-plan.js';
+import { exitCodeOf, type WorkerSummary } from '../worker/worker-tally.js';
+import { planGuardBlocked } from './format-plan.js';
+import { type CommandRun, ExitCode, printResult } from './io.js';
+import { reportOutcome, writeRunReport } from './write-run-report.js';
+
+/**
+ * How a deleting command ends, the same for every one of them (plan, reconcile, apply, remove,
+ * inactive, handle-event): its exit code from what it planned and applied, and its closing output
+ * with the HTML report of `--report FILE`.
+ */
+
+/** What a run did, for its exit code. */
+export interface RunParts {
+  readonly plan?: PlanRunResult;
+  readonly applied?: Pick<WorkerSummary, 'failed' | 'blocked' | 'leftPending' | 'leftLeased'>;
+  /** Some of the operator's input was unusable (bad CSV rows, `invalid` removals, bad events). */
+  readonly inputFailed?: boolean;
+}
+
+/**
+ * 3 when the guard tripped or blocked deletions (in the plan or the worker); 4 when a task failed
+ * or was left unfinished, or some input was unusable; 0 otherwise.
+ */
+export function runExitCode(run: RunParts): ExitCode {
+  if ((run.plan && planGuardBlocked(run.plan)) || (run.applied && run.applied.blocked > 0))
+    return ExitCode.GuardOrPartial;
+  if (run.applied && exitCodeOf(run.applied) !== ExitCode.Ok) return ExitCode.ItemsFailed;
+  return run.inputFailed ? ExitCode.ItemsFailed : ExitCode.Ok;
+}
+
+/** Whether a plan holds `invalid` removals (values the plan refused). */
+export function hasInvalid(plan: PlanRunResult | undefined): boolean {
+  return (plan?.plan.counts.invalid ?? 0) > 0;
+}
+
+export interface RunEnd {
+  /** `--report FILE`, when given. */
+  readonly reportFile: string | undefined;
+  /** The `--json` result (a report error is added to it). */
+  readonly result: Record<string, unknown>;
+  /** The human output (the report's path is added to it). */
+  readonly lines: readonly string[];
+  readonly exitCode: number;
+}
+
+/**
+ * Writes the run's report when asked, prints the result and returns the exit code: the run's, or
+ * 4 when the report could not be written (its error goes to stderr after the summary).
+ */
+export async function finishRun(
+  run: CommandRun<Pick<Config, 'report'>>,
+  end: RunEnd,
+): Promise<number> {
+  const report = end.reportFile
+    ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.readerPrice)
+    : undefined;
+  printResult(
+    run.io,
+    run.globals,
+    { ...end.result, ...(report && !report.ok ? { reportError: report.error } : {}) },
+    [...end.lines, ...(report?.ok ? [report.text] : [])].join('\n'),
+  );
+  return reportOutcome(run.io, report, end.exitCode);
+}

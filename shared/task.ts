@@ -1,0 +1,123 @@
+import type { QuickSightUser } from './domain.js';
+
+/**
+ * Durable deletion tasks, one per QuickSight user: their states and the rules on them (pure;
+ * the table is shared/dynamo/task-store.ts, where every state change is a conditional write):
+ *
+ *   enqueue ──► PENDING ──claim──► IN_PROGRESS ──complete──► DONE | CANCELLED
+ *                 ▲  │                 │  │ └──fail──► FAILED ──claim──► IN_PROGRESS …
+ *                 │  └─cancel─► CANCELLED  └──release──► PENDING
+ *                 └── lease expired: claimable again
+ *
+ *   IN_PROGRESS ──block──► BLOCKED ──unblock (operator override)──► PENDING
+ *   enqueue(BLOCKED) ──► BLOCKED        (the cross-run guard window's budget is spent)
+ *
+ * BLOCKED is live (re-planning leaves it) but never claimable: only `idsync apply
+ * --max-deletions N` turns it back into PENDING. A re-join cancels it like a PENDING task.
+ * A task that is PENDING, IN_PROGRESS or FAILED is live: re-planning leaves it as is. DONE and
+ * CANCELLED are final for that task, but a new task may replace them (a re-created user).
+ */
+
+export const TASK_STATUSES = [
+  'PENDING',
+  'IN_PROGRESS',
+  'DONE',
+  'FAILED',
+  'CANCELLED',
+  'BLOCKED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export type TaskOutcome = 'deleted' | 'already_gone' | 'failed' | 'cancelled';
+
+export interface Task {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+  /** The plan run that created the task. */
+  readonly runId: string;
+  readonly email: string;
+  readonly userName: string;
+  readonly principalId?: string;
+  readonly arn: string;
+  readonly role: string;
+  readonly identityType: string;
+  readonly source: string;
+  readonly reason: string;
+  /** `remove --csv --keep-members`: membership still vetoes this CSV task (shared/removal-rules.ts). */
+  readonly keepMembers?: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** QuickSight calls made for this task, over every run. */
+  readonly attempts: number;
+  readonly leaseOwner?: string;
+  /** Epoch ms. */
+  readonly leaseUntil?: number;
+  readonly outcome?: TaskOutcome;
+  readonly lastError?: string;
+  /** Why the task was cancelled before it ran (e.g. the person re-joined). */
+  readonly cancelReason?: string;
+  /** Why the task is BLOCKED (the guard window's budget was spent). */
+  readonly blockReason?: string;
+  /**
+   * The run that started this execution of the task and when (set by the claim that takes a
+   * PENDING or FAILED task, kept by a take-over of an expired lease, cleared by fail/release):
+   * the key of its one final outcome row (shared/dynamo/audit-store.ts, outcomeKey).
+   */
+  readonly execRunId?: string;
+  readonly execAt?: string;
+}
+
+/** The statuses a worker may claim at once; IN_PROGRESS too once its lease has expired. */
+export const CLAIMABLE_STATUSES = ['PENDING', 'FAILED'] as const;
+
+/**
+ * Claimable now: PENDING, FAILED, or IN_PROGRESS with an expired lease. The one statement of
+ * the rule: `claimable()`, `claim()` and the worker Lambda's batch all follow it.
+ */
+export function isClaimable(task: Pick<Task, 'status' | 'leaseUntil'>, nowMs: number): boolean {
+  return (
+    (CLAIMABLE_STATUSES as readonly string[]).includes(task.status) ||
+    (task.status === 'IN_PROGRESS' && (task.leaseUntil ?? 0) < nowMs)
+  );
+}
+
+/** IN_PROGRESS under a lease that has not expired: another worker (or this one) holds it. */
+export function isLeased(task: Pick<Task, 'status' | 'leaseUntil'>, nowMs: number): boolean {
+  return task.status === 'IN_PROGRESS' && (task.leaseUntil ?? 0) >= nowMs;
+}
+
+/** What the planner provides; the store adds status, attempts and timestamps. */
+export type NewTask = Pick<
+  Task,
+  | 'taskId'
+  | 'runId'
+  | 'email'
+  | 'userName'
+  | 'principalId'
+  | 'arn'
+  | 'role'
+  | 'identityType'
+  | 'source'
+  | 'reason'
+  | 'keepMembers'
+> & { readonly createdAt?: string };
+
+/** `<namespace>#<userName>`, or `<namespace>#N/A#<principalId>` for users named `N/A`. */
+export function taskIdFor(
+  namespace: string,
+  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
+): string {
+  const key = user.userName === 'N/A' ? `N/A#${user.principalId ?? ''}` : user.userName;
+  return `${namespace}#${key}`;
+}
+
+/** The row `enqueue` writes: PENDING (or BLOCKED with a reason), no attempts yet. */
+export function pendingTask(task: NewTask, at: string, blockReason?: string): Task {
+  return {
+    ...task,
+    createdAt: task.createdAt ?? at,
+    updatedAt: at,
+    status: blockReason === undefined ? 'PENDING' : 'BLOCKED',
+    ...(blockReason === undefined ? {} : { blockReason }),
+    attempts: 0,
+  };
+}
