@@ -61,6 +61,8 @@ export async function planAndMaybeApply(
   const applied = await applyTasks(r.config, r.stores, r.logger, {
     runId: r.runId,
     onlyRunId: r.runId,
+    // A killed run's tasks for the same deletions are this plan's too: run them, not just report.
+    ...(plan.tasks.existingTaskIds ? { alsoTaskIds: plan.tasks.existingTaskIds } : {}),
     io: r.io,
     json: r.json,
     ...(r.override?.maxDeletions !== undefined ? { release: r.override.maxDeletions } : {}),
