@@ -59,6 +59,15 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
   }
   const deletions = () => t.sandbox.org.quickSight.deletes.size;
   const run = (argv: string[]) => runCliOn(t.sandbox, argv, SETTINGS);
+  /** The last line a run wrote to stderr (what an operator reads; its message under --json). */
+  const said = (r: { stderr: string }) => {
+    const line = r.stderr.trim().split('\n').at(-1) ?? '';
+    try {
+      return String(JSON.parse(line).error.message);
+    } catch {
+      return line;
+    }
+  };
   const clean = (r: { stdout: string; stderr: string }) => {
     expect(`${r.stdout}\n${r.stderr}`).not.toMatch(STACK_LINE);
   };
@@ -142,13 +151,14 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     // Exit 0 only with every task done; otherwise 1 (DynamoDB unreachable) or 4 (items failed).
     if (ran.code === 0) expect(left).toBe(0);
     else expect([1, 4]).toContain(ran.code);
+    if (ran.code === 1) expect(said(ran)).toMatch(/DynamoDB/);
     const rerun = await run(['apply', '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     const summary = JSON.parse(rerun.stdout).summary;
     expect(summary).toMatchObject({ deleted: left, failed: 0, leftPending: 0, leftLeased: 0 });
     expect(await notDone(t, keys)).toBe(0);
     lines.push(
-      `DynamoDB down ${downMs} ms ${point} of apply: exit ${ran.code}; rerun deleted ${summary.deleted} of ${keys.size} (${summary.alreadyGone} already gone), waited ${Math.round(summary.waitedMs)} ms`,
+      `DynamoDB down ${downMs} ms ${point} of apply: exit ${ran.code} (${said(ran)}); rerun deleted ${summary.deleted} of ${keys.size} (${summary.alreadyGone} already gone), waited ${Math.round(summary.waitedMs)} ms`,
     );
     await expectConverged(t, planned);
   });
@@ -171,6 +181,7 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     const left = await notDone(t, keys);
     if (ran.code === 0) expect(left).toBe(0);
     else expect([1, 4]).toContain(ran.code);
+    if (ran.code === 1) expect(said(ran)).toMatch(/DynamoDB/);
     const deletedByFaulted = deletions() - from;
     const rerun = await run(['reconcile', '--apply', '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
@@ -179,7 +190,7 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     expect(summary.deleted + deletedByFaulted).toBe(keys.size);
     expect(await notDone(t, keys)).toBe(0);
     lines.push(
-      `DynamoDB down ${downMs} ms ${point ?? '(run ended first)'} of reconcile --apply: exit ${ran.code}, ${deletedByFaulted} deleted; rerun deleted ${summary.deleted} of ${keys.size}`,
+      `DynamoDB down ${downMs} ms ${point ?? '(run ended first)'} of reconcile --apply: exit ${ran.code} (${said(ran)}), ${deletedByFaulted} deleted; rerun deleted ${summary.deleted} of ${keys.size}`,
     );
     await expectConverged(t, planned);
   });
