@@ -155,7 +155,13 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     const rerun = await run(['apply', '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     const summary = JSON.parse(rerun.stdout).summary;
-    expect(summary).toMatchObject({ deleted: left, failed: 0, leftPending: 0, leftLeased: 0 });
+    expect(summary).toMatchObject({
+      deleted: left,
+      alreadyGone: 0,
+      failed: 0,
+      leftPending: 0,
+      leftLeased: 0,
+    });
     expect(await notDone(t, keys)).toBe(0);
     lines.push(
       `DynamoDB down ${downMs} ms ${point} of apply: exit ${ran.code} (${said(ran)}); rerun deleted ${summary.deleted} of ${keys.size} (${summary.alreadyGone} already gone), waited ${Math.round(summary.waitedMs)} ms`,
@@ -186,7 +192,7 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     const rerun = await run(['reconcile', '--apply', '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     const summary = JSON.parse(rerun.stdout).applied;
-    expect(summary).toMatchObject({ failed: 0, leftPending: 0, leftLeased: 0 });
+    expect(summary).toMatchObject({ alreadyGone: 0, failed: 0, leftPending: 0, leftLeased: 0 });
     expect(summary.deleted + deletedByFaulted).toBe(keys.size);
     expect(await notDone(t, keys)).toBe(0);
     lines.push(
