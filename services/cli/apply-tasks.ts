@@ -17,6 +17,8 @@ export interface ApplyOptions {
   readonly json: boolean;
   /** Only these tasks' plan run (remove --csv / handle-event apply what they planned). */
   readonly onlyRunId?: string;
+  /** With `onlyRunId`: also these tasks, which that plan found already queued (a killed run's). */
+  readonly alsoTaskIds?: readonly string[];
   /**
    * `--max-deletions N`: the operator releases BLOCKED tasks and lets this run make up to N
    * deletions beyond the guard window's budget.
@@ -114,7 +116,9 @@ export async function applyTasks(
   try {
     const summary = await startWorkerRun(
       {
-        tasks: options.onlyRunId ? onlyTasksOf(stores.tasks, options.onlyRunId) : stores.tasks,
+        tasks: options.onlyRunId
+          ? onlyTasksOf(stores.tasks, options.onlyRunId, new Set(options.alsoTaskIds))
+          : stores.tasks,
         audit: stores.audit,
         quickSight: qs.port,
         pacer: createWorkerPacer(config.worker.rate),
@@ -141,8 +145,13 @@ export async function applyTasks(
   }
 }
 
-/** The task store as the worker sees it, limited to the tasks one plan run created. */
-function onlyTasksOf(tasks: Stores['tasks'], runId: string): WorkerTaskStore {
+/** The task store as the worker sees it, limited to the tasks one plan run created (or found). */
+function onlyTasksOf(
+  tasks: Stores['tasks'],
+  runId: string,
+  also: ReadonlySet<string>,
+): WorkerTaskStore {
+  const mine = (t: Task) => t.runId === runId || also.has(t.taskId);
   return {
     claim: (...a) => tasks.claim(...a),
     renew: (...a) => tasks.renew(...a),
@@ -151,10 +160,10 @@ function onlyTasksOf(tasks: Stores['tasks'], runId: string): WorkerTaskStore {
     release: (...a) => tasks.release(...a),
     block: (...a) => tasks.block(...a),
     async *claimable(nowMs: number) {
-      for await (const page of tasks.claimable(nowMs)) yield page.filter((t) => t.runId === runId);
+      for await (const page of tasks.claimable(nowMs)) yield page.filter(mine);
     },
     async *leased(nowMs: number) {
-      for await (const page of tasks.leased(nowMs)) yield page.filter((t) => t.runId === runId);
+      for await (const page of tasks.leased(nowMs)) yield page.filter(mine);
     },
   };
 }

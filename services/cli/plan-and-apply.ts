@@ -58,6 +58,8 @@ export async function planAndMaybeApply(
   const applied = await applyTasks(run.config, run.stores, run.logger, {
     runId: run.runId,
     onlyRunId: run.runId,
+    // A killed run's tasks for the same deletions are this plan's too: run them, not just report.
+    ...(plan.tasks.existingTaskIds ? { alsoTaskIds: plan.tasks.existingTaskIds } : {}),
     io: run.io,
     json: run.globals.json === true,
     ...(r.override?.maxDeletions !== undefined ? { release: r.override.maxDeletions } : {}),

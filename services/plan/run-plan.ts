@@ -70,6 +70,12 @@ export interface PlanRunResult {
     readonly blocked: number;
     /** Ids of the PENDING tasks this run created: what a producer sends to the worker queue. */
     readonly createdTaskIds: readonly string[];
+    /**
+     * Ids of the tasks this plan's deletions found already queued (live, e.g. left by a killed
+     * run, or DONE since the snapshot was taken): a CLI run that applies its own plan runs
+     * the live ones too.
+     */
+    readonly existingTaskIds?: readonly string[];
   };
 }
 
@@ -178,7 +184,8 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
     createdTaskIds: [],
   };
   if (options.persistTasks) {
-    if (!plan.guard.tripped) tasks = await queueAllOrNone(deps, options, plan.decisions);
+    if (!plan.guard.tripped)
+      tasks = await queueAllOrNone(deps, options, plan.decisions, state.latest.startedAt);
     const cancelled = await cancelRejoined(deps, state.currentMembers, state.latest.startedAt);
     tasks = { ...tasks, cancelled };
     // Events count as planned only when their deletions were queued (not when the guard tripped).
@@ -221,6 +228,7 @@ async function queueAllOrNone(
   deps: Pick<PlanDeps, 'tasks' | 'logger'>,
   options: PlanOptions,
   decisions: readonly Decision[],
+  dataFrom: string,
 ): Promise<PlanRunResult['tasks']> {
   const queued: Array<{ task: NewTask; blockReason?: string }> = [];
   for (const d of decisions) {
@@ -252,13 +260,13 @@ async function queueAllOrNone(
   }
   const created: string[] = [];
   const createdPending: string[] = [];
-  let existing = 0;
+  const existing: string[] = [];
   let blocked = 0;
   try {
     for (const { task, blockReason } of queued) {
-      const outcome = await deps.tasks.enqueue(task, blockReason);
+      const outcome = await deps.tasks.enqueue(task, blockReason, dataFrom);
       if (outcome !== 'created') {
-        existing++;
+        existing.push(task.taskId);
         continue;
       }
       created.push(task.taskId);
@@ -282,10 +290,11 @@ async function queueAllOrNone(
   }
   return {
     created: createdPending.length,
-    existing,
+    existing: existing.length,
     cancelled: 0,
     blocked,
     createdTaskIds: createdPending,
+    existingTaskIds: existing,
   };
 }
 

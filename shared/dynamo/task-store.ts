@@ -39,8 +39,18 @@ export class DynamoTaskStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Creates a PENDING task unless a live one exists ('exists'); replaces a DONE/CANCELLED one. */
-  async enqueue(task: NewTask, blockReason?: string): Promise<'created' | 'exists'> {
+  /**
+   * Creates a PENDING task unless a live one exists ('exists'); replaces a DONE/CANCELLED one.
+   * With `dataFrom` (when the plan's snapshot started), a task that became DONE at or after it
+   * is not replaced ('exists'): the plan's data predates that deletion, so the user it lists is
+   * the one already deleted, not a re-created one (a re-plan from the same snapshot, e.g. after
+   * a killed `inactive --apply`, would otherwise delete everyone again as "already gone").
+   */
+  async enqueue(
+    task: NewTask,
+    blockReason?: string,
+    dataFrom?: string,
+  ): Promise<'created' | 'exists'> {
     const at = this.now().toISOString();
     const item = pendingTask(task, at, blockReason);
     try {
@@ -48,9 +58,16 @@ export class DynamoTaskStore {
         new PutCommand({
           TableName: this.table,
           Item: withoutUndefined(item),
-          ConditionExpression: 'attribute_not_exists(taskId) OR #s IN (:done, :cancelled)',
+          ConditionExpression:
+            dataFrom === undefined
+              ? 'attribute_not_exists(taskId) OR #s IN (:done, :cancelled)'
+              : 'attribute_not_exists(taskId) OR #s = :cancelled OR (#s = :done AND updatedAt < :from)',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':done': 'DONE', ':cancelled': 'CANCELLED' },
+          ExpressionAttributeValues: {
+            ':done': 'DONE',
+            ':cancelled': 'CANCELLED',
+            ...(dataFrom === undefined ? {} : { ':from': dataFrom }),
+          },
         }),
       );
       return 'created';

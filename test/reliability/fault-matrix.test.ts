@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultSettings } from '../../services/sandbox/http/faults.js';
 import { buildOrg, SMALL_SPEC } from '../../services/sandbox/scenarios/org.js';
 import { mulberry32 } from '../../services/sandbox/scenarios/random.js';
 import { removePeople } from '../../services/sandbox/sync-simulator.js';
-import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import { activityUserName } from '../../shared/activity-record.js';
 import { sleep } from '../../shared/retry.js';
 import type { Task } from '../../shared/task.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { expectConverged as expectConvergedOn, type Ran, spawnIdsync } from './fault-helpers.js';
 
 /**
  * The fault matrix (issue 12, item 8; method and counts in RELIABILITY.md, "Fault matrix").
@@ -31,7 +30,6 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../hel
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_261_202);
 const LEAVERS = 6;
-const BIN = fileURLToPath(new URL('../../bin/idsync.js', import.meta.url));
 const SETTINGS = {
   IDSYNC_LOG_LEVEL: 'silent',
   IDSYNC_MAX_DELETION_PERCENT: '100',
@@ -58,16 +56,8 @@ const PHASES: Record<Command, readonly Phase[]> = {
   reconcile: ['listing', 'queuing', 'deleting'],
 };
 
-interface Ran {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () => {
   let t: TestSandbox;
-  let audit: DynamoAuditLog;
   /** Every user a case meant to delete: QuickSight user name → email. */
   const planned = new Map<string, string>();
   const random = mulberry32(SEED);
@@ -78,7 +68,6 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
   beforeAll(async () => {
     // The small organisation with enough Readers for every case's leavers.
     t = await startTestSandbox({ org: buildOrg({ ...SMALL_SPEC, readers: 80 }, 7) });
-    audit = new DynamoAuditLog(t.doc, t.names.audit);
     const before = apiCalls();
     await snapshotOk(t.sandbox);
     snapshotCalls = apiCalls() - before;
@@ -92,24 +81,7 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
     await t?.close();
   });
 
-  function spawnCli(args: readonly string[]): { child: ChildProcess; done: Promise<Ran> } {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...t.sandbox.env, ...SETTINGS },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr = (stderr + c.toString('utf8')).slice(-20_000);
-    });
-    const done = new Promise<Ran>((resolve) =>
-      child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-    );
-    return { child, done };
-  }
+  const spawnCli = (args: readonly string[]) => spawnIdsync(t, args, SETTINGS);
 
   /** People leave their groups; their (single Reader) users are what the next runs must delete. */
   function leave(count: number): string[] {
@@ -118,7 +90,7 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
       seed: Math.floor(random() * 2 ** 31),
     });
     for (const p of leavers.ordinary)
-      for (const u of p.quickSightUsers) planned.set(u.userName, p.email.toLowerCase());
+      for (const u of p.quickSightUsers) planned.set(activityUserName(u), p.email.toLowerCase());
     return leavers.ordinary.map((p) => p.email.toLowerCase());
   }
 
@@ -168,20 +140,8 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
     return byEmail;
   }
 
-  /** The invariants over everything planned so far. */
-  async function expectConverged(): Promise<void> {
-    const deletes = t.sandbox.org.quickSight.deletes;
-    const twice = [...planned.keys()].filter((u) => deletes.get(u) !== 1);
-    expect(twice.map((u) => [u, deletes.get(u) ?? 0])).toEqual([]);
-    const unplanned = [...deletes.keys()].filter((u) => !planned.has(u));
-    expect(unplanned).toEqual([]);
-    for (const email of new Set(planned.values())) {
-      const rows: string[] = [];
-      for await (const page of audit.byEmail(email))
-        for (const r of page) if (r.kind === 'outcome') rows.push(r.outcome ?? '?');
-      expect({ email, rows }).toEqual({ email, rows: ['deleted'] });
-    }
-  }
+  /** The invariants over everything planned so far (fault-helpers.ts). */
+  const expectConverged = () => expectConvergedOn(t, planned);
 
   // Each command once, at a kill point drawn by the seed (reconcile: its phase too).
   const commands: Command[] = ['snapshot', 'plan', 'apply', 'reconcile'];

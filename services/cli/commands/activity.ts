@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { csvErrorRows } from '../csv-error-rows.js';
@@ -17,7 +18,8 @@ const SECTIONS = ['quicksight', 'activity'] as const;
 function parseDays(raw: string | undefined): number {
   if (raw === undefined) return 90;
   const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1 || days > 90)
+  // Plain digits only: `0x10` and `1e1` are integers to Number(), not days.
+  if (!PLAIN_INTEGER.test(raw.trim()) || days < 1 || days > 90)
     throw new UsageError(
       `--days must be a whole number from 1 to 90 (the history CloudTrail keeps); got ${JSON.stringify(raw)}`,
     );

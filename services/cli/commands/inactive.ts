@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { formatInactive, idleSoonRows } from '../format-inactive.js';
@@ -20,7 +21,8 @@ type InactiveFlags = PlanFlags & {
 function daysFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 90) {
+  // Plain digits only: `0x10` and `1e1` are integers to Number(), not days.
+  if (!PLAIN_INTEGER.test(value.trim()) || n < 1 || n > 90) {
     throw new UsageError(`${name} must be a whole number of days from 1 to 90 (got ${value})`);
   }
   return n;

@@ -65,8 +65,14 @@ describe('bad-input corpus', { timeout: 240_000 }, () => {
     ).private_key as string;
     deletesBefore = deletes();
 
+    // A member whose IdC user exists: a DeleteUser event naming them is not confirmed.
+    const live = org.people.find(
+      (p) => p.kind === 'reader' && p !== leaver && p.idcUserId && !p.protected,
+    );
+    if (!live?.idcUserId) throw new Error('no live reader');
     const fill = (text: string, dir: string, id: string) =>
       text
+        .replaceAll('{liveUser}', live.idcUserId as string)
         .replace(/\{event:(\w+)=([^}]*)\}/g, (_m, field: string, value: string) =>
           patchedEvent(template, envelope.detail.eventID, id, field, value, {
             userId: leaver.idcUserId as string,
@@ -179,6 +185,13 @@ function patchedEvent(
   const e = JSON.parse(text) as { id?: string; source?: string; detail: Record<string, unknown> };
   e.id = `bad-${caseId}`;
   if (field === 'source') e.source = value;
-  if (field === 'eventSource' || field === 'eventName') e.detail[field] = value;
+  if (field === 'eventSource' || field === 'eventName' || field === 'eventID')
+    e.detail[field] = value;
+  // The same DeleteUser as an Identity Store API record (SCIM records name no store) of `value`.
+  if (field === 'identityStoreId') {
+    e.source = 'aws.identitystore';
+    e.detail.eventSource = 'identitystore.amazonaws.com';
+    e.detail.requestParameters = { identityStoreId: value, userId: originals.userId };
+  }
   return JSON.stringify(e);
 }

@@ -5,7 +5,8 @@
  * folder; `{leaver}` the email of a person who left their groups (a deletion would be planned for
  * them); `{leaverEvent}` their genuine DeleteUser event (EventBridge envelope);
  * `{event:FIELD=VALUE}` that event with one field changed (`source`, `account`, `eventSource`,
- * `eventName`, `userId`) and its own event id; `{pem}` the sandbox key's PEM (JSON-escaped).
+ * `eventName`, `userId`, `eventID`, `identityStoreId`) and its own event id; `{liveUser}` the IdC
+ * user id of a member whose IdC user still exists; `{pem}` the sandbox key's PEM (JSON-escaped).
  * No case may print a stack trace or delete anything (bad-input.test.ts checks both).
  */
 

@@ -1,6 +1,7 @@
 import { ARGUMENT_CASES } from './argument-cases.js';
 import type { BadInputCase } from './case-types.js';
 import { CSV_CASES, EVENT_CASES, KEY_CASES } from './file-cases.js';
+import { IDLE_CASES } from './idle-cases.js';
 import { VARIABLE_CASES } from './variable-cases.js';
 
 export type { BadInputCase, CaseGroup } from './case-types.js';
@@ -12,4 +13,5 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   ...ARGUMENT_CASES,
   ...CSV_CASES,
   ...EVENT_CASES,
+  ...IDLE_CASES,
 ];

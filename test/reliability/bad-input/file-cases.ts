@@ -109,6 +109,25 @@ export const CSV_CASES: BadInputCase[] = [
     4,
     'line 2: not a valid email address',
   ),
+  // Values checked at the door: zero-width, bidi-override and oversized cells are line errors.
+  csv(
+    'zero-width-space',
+    'email\n{leaver}\u200b\n',
+    4,
+    'line 2: email contains the invisible or control character U+200B',
+  ),
+  csv(
+    'bidi-override',
+    'email\n\u202e{leaver}\n',
+    4,
+    'line 2: email contains the invisible or control character U+202E',
+  ),
+  csv(
+    '300-character-email',
+    `email\n${'a'.repeat(288)}@example.com\n`,
+    4,
+    'line 2: email is 300 characters long (at most 254)',
+  ),
   csv('missing-file', undefined, 2, 'cannot read {dir}/input.csv: no such file'),
   csv('folder', undefined, 2, 'not a regular file', {
     argv: ['remove', '--csv', '{dir}', '--apply'],
@@ -179,9 +198,38 @@ export const EVENT_CASES: BadInputCase[] = [
   event('forged-source', '{event:source=idsync.fake}', 4, 'source', {
     argv: ['handle-event', '{dir}/events.json', '--apply'],
   }),
-  event('other-account', '{event:account=999999999999}', 4, 'account', {
-    argv: ['handle-event', '{dir}/events.json', '--apply'],
-  }),
+  event(
+    'other-account',
+    '{event:account=999999999999}',
+    4,
+    ['ignored: foreign event', 'envelope account "999999999999" is not the IdC account'],
+    {
+      argv: ['handle-event', '{dir}/events.json', '--apply'],
+    },
+  ),
+  event(
+    'event-id-129-characters',
+    `{event:eventID=${'e'.repeat(129)}}`,
+    4,
+    'line 1: event id is 129 characters long (at most 128)',
+  ),
+  event(
+    'event-id-bidi-override',
+    '{event:eventID=abc\u202edef}',
+    4,
+    'line 1: event id contains the invisible or control character U+202E',
+  ),
+  event('envelope-source-my-app', '{event:source=my.app}', 4, [
+    'ignored: foreign event',
+    'envelope source "my.app" is not aws.identitystore-scim',
+  ]),
+  event('other-identity-store', '{event:identityStoreId=d-0000000000}', 4, [
+    'ignored: foreign event',
+    'identity store d-0000000000 is not d-',
+  ]),
+  event('delete-of-live-user', '{event:userId={liveUser}}', 4, [
+    'IdC user still exists: event not confirmed; nothing deleted',
+  ]),
   event(
     'jsonl-with-bad-line',
     '{event:userId=00000000-0000-0000-0000-000000000000}\n{not json\n',

@@ -116,6 +116,21 @@ describe('DynamoTaskStore', () => {
     });
   });
 
+  it("does not replace a task that became DONE after the plan's snapshot started", async () => {
+    const task = newTask();
+    const before = new Date(Date.now() - 60_000).toISOString();
+    await store.enqueue(task);
+    await store.claim(task.taskId, 'w', 1_000, 0);
+    await store.complete(task.taskId, 'w', 'deleted', 1);
+    // A plan from a snapshot taken before the deletion lists the deleted user: not re-queued.
+    expect(await store.enqueue({ ...task, runId: 'plan-stale' }, undefined, before)).toBe('exists');
+    expect(await store.get(task.taskId)).toMatchObject({ status: 'DONE', outcome: 'deleted' });
+    // A snapshot started after the deletion lists a re-created user: queued again.
+    const after = new Date(Date.now() + 1_000).toISOString();
+    expect(await store.enqueue({ ...task, runId: 'plan-new' }, undefined, after)).toBe('created');
+    expect(await store.get(task.taskId)).toMatchObject({ status: 'PENDING', runId: 'plan-new' });
+  });
+
   it('never lets a DONE task be claimed, even long after', async () => {
     const task = newTask();
     await store.enqueue(task);
