@@ -1,6 +1,12 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import {
+  DynamoGuardWindow,
+  decodeSlots,
+  encodeSlots,
+  GUARD_ITEM_KEY,
+  slotKey,
+} from '../../../shared/dynamo/guard-window-store.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 let t: Awaited<ReturnType<typeof startTestTables>>;
@@ -27,6 +33,35 @@ function countingPuts() {
 }
 
 describe('DynamoGuardWindow within one process', () => {
+  it('reads an item written with the slots as a map (before) and rewrites it as one string', async () => {
+    const now = Date.now();
+    const old = { [slotKey('default#old-1')]: now - 1000, [slotKey('default#old-2')]: now - 2000 };
+    await t.doc.send(
+      new PutCommand({
+        TableName: t.names.guard,
+        Item: { pk: GUARD_ITEM_KEY, version: 7, slots: old },
+      }),
+    );
+    const window = new DynamoGuardWindow(t.doc, t.names.guard, HOUR);
+    expect((await window.usage(now)).used).toBe(2);
+    expect(await window.reserve('default#old-1', 10, now)).toBe('held');
+    expect(await window.reserve('default#new-1', 3, now)).toBe('reserved');
+    expect(await window.reserve('default#new-2', 3, now)).toBe('refused');
+    const stored = await t.doc.send(
+      new GetCommand({ TableName: t.names.guard, Key: { pk: GUARD_ITEM_KEY } }),
+    );
+    expect(stored.Item?.version).toBe(8);
+    expect(typeof stored.Item?.slots).toBe('string');
+    expect(decodeSlots(stored.Item?.slots)).toEqual({ ...old, [slotKey('default#new-1')]: now });
+  });
+
+  it('encodes and decodes slots losslessly', () => {
+    const slots = { [slotKey('a')]: 1_764_000_000_123, [slotKey('b')]: 1 };
+    expect(decodeSlots(encodeSlots(slots))).toEqual(slots);
+    expect(decodeSlots(undefined)).toEqual({});
+    expect(decodeSlots('')).toEqual({});
+  });
+
   it('many reservations in flight at once are decided in groups: exactly the budget is taken, nobody loses a race', async () => {
     const { doc, counted } = countingPuts();
     const window = new DynamoGuardWindow(doc, t.names.guard, HOUR);
