@@ -60,7 +60,7 @@ export class DynamoGuardWindow {
 
   async usage(nowMs: number): Promise<GuardWindowUsage> {
     const item = await this.read();
-    const live = liveSlots(decodeSlots(item?.slots), nowMs - this.windowMs);
+    const live = decodeSlots(item?.slots, nowMs - this.windowMs);
     const times = Object.values(live);
     return {
       used: times.length,
@@ -110,7 +110,7 @@ export class DynamoGuardWindow {
       // The group's earliest time decides which slots are still live (the others are within
       // milliseconds of it; keeping a slot a moment longer only errs towards refusing).
       const earliest = Math.min(...group.map((r) => r.nowMs));
-      const slots = liveSlots(decodeSlots(item?.slots), earliest - this.windowMs);
+      const slots = decodeSlots(item?.slots, earliest - this.windowMs);
       let used = Object.keys(slots).length;
       let changed = false;
       const answers = group.map((r): Reservation => {
@@ -156,14 +156,30 @@ export class DynamoGuardWindow {
   }
 }
 
-/** The stored slots as a map; a string `<hash>:<ms>,…` or (items written before) a map. */
-export function decodeSlots(stored: GuardItem['slots']): Record<string, number> {
-  if (stored === undefined || stored === '') return {};
-  if (typeof stored !== 'string') return { ...stored };
+/**
+ * The stored slots newer than `sinceMs` (all when omitted) as a map, from the string
+ * `<hash>:<ms>,…` or (items written before) a map.
+ */
+export function decodeSlots(
+  stored: GuardItem['slots'],
+  sinceMs = Number.NEGATIVE_INFINITY,
+): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const entry of stored.split(',')) {
-    const colon = entry.indexOf(':');
-    if (colon > 0) out[entry.slice(0, colon)] = Number(entry.slice(colon + 1));
+  if (stored === undefined || stored === '') return out;
+  if (typeof stored !== 'string') {
+    for (const [key, ms] of Object.entries(stored)) if (Number(ms) > sinceMs) out[key] = Number(ms);
+    return out;
+  }
+  let start = 0;
+  while (start < stored.length) {
+    const comma = stored.indexOf(',', start);
+    const end = comma < 0 ? stored.length : comma;
+    const colon = stored.indexOf(':', start);
+    if (colon > start && colon < end) {
+      const ms = Number(stored.slice(colon + 1, end));
+      if (ms > sinceMs) out[stored.slice(start, colon)] = ms;
+    }
+    start = end + 1;
   }
   return out;
 }
@@ -172,11 +188,6 @@ export function encodeSlots(slots: Readonly<Record<string, number>>): string {
   return Object.entries(slots)
     .map(([key, ms]) => `${key}:${ms}`)
     .join(',');
-}
-
-/** Slots newer than `sinceMs`. */
-function liveSlots(slots: Record<string, number>, sinceMs: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(slots).filter(([, t]) => Number(t) > sinceMs));
 }
 
 /** 16 hex characters of SHA-256: slot keys stay short whatever the task key's length. */

@@ -60,6 +60,9 @@ describe('DynamoGuardWindow within one process', () => {
     expect(decodeSlots(encodeSlots(slots))).toEqual(slots);
     expect(decodeSlots(undefined)).toEqual({});
     expect(decodeSlots('')).toEqual({});
+    // Only slots newer than the given time, from either form.
+    expect(decodeSlots(encodeSlots(slots), 1)).toEqual({ [slotKey('a')]: 1_764_000_000_123 });
+    expect(decodeSlots(slots, 1)).toEqual({ [slotKey('a')]: 1_764_000_000_123 });
   });
 
   it('many reservations in flight at once are decided in groups: exactly the budget is taken, nobody loses a race', async () => {
