@@ -55,7 +55,10 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     expect(readFileSync(report, 'utf8')).toMatch(/<html/i);
     const idleReport = join(dir, 'report-idle.html');
     expect(existsSync(idleReport)).toBe(true);
-    expect(readFileSync(idleReport, 'utf8')).toMatch(/<h2 id="idle">Idle Readers<\/h2>/);
+    const idleHtml = readFileSync(idleReport, 'utf8');
+    expect(idleHtml).toMatch(/<h2 id="idle">Idle Readers<\/h2>/);
+    expect(idleHtml).toMatch(/data-idle-deleted="895"/);
+    expect(idleHtml).toMatch(/<table id="idle-soon">/);
   });
 
   it('wraps narration to the width, continuation lines indented', () => {
