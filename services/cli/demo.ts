@@ -92,10 +92,13 @@ export async function runDemo(
       IDSYNC_RATE: String(options.apiRate * 4),
     };
     const guard = (await preloadConfig()).loadConfig(['plan'], env).plan;
-    io.stdout.write(
-      indent(
-        `QuickSight answers at most ${options.apiRate} calls/s here (idsync is not told; it finds the pace); LookupEvents 2 calls/s, as in AWS.\n` +
-          `Guard: at most ${guard.maxDeletions} deletions and ${guard.maxDeletionPercent}% of the QuickSight users in one run, and ${guard.maxDeletions} in any ${guard.guardWindowHours} h across runs (IDSYNC_MAX_DELETIONS, IDSYNC_MAX_DELETION_PERCENT, IDSYNC_GUARD_WINDOW_HOURS).\n`,
+    note(
+      wrap(
+        `QuickSight answers at most ${options.apiRate} calls/s here (idsync is not told; it finds the pace); LookupEvents 2 calls/s, as in AWS. ` +
+          `Guard: at most ${guard.maxDeletions} deletions and ${guard.maxDeletionPercent}% of the QuickSight users in one run, and ${guard.maxDeletions} in any ${guard.guardWindowHours} h across runs ` +
+          '(IDSYNC_MAX_DELETIONS, IDSYNC_MAX_DELETION_PERCENT, IDSYNC_GUARD_WINDOW_HOURS).',
+        98,
+        '',
       ),
     );
     await run(['init-tables'], env, true);
