@@ -13,6 +13,13 @@ export type DemoRun = (
   quiet?: boolean,
 ) => Promise<{ code: number; stdout: string }>;
 
+/** The guard's settings as the demo runs them, and where the idle run's report goes. */
+export interface IdleChapterSettings {
+  readonly maxDeletions: number;
+  readonly guardWindowHours: number;
+  readonly report: string;
+}
+
 export interface IdleChapterResult {
   readonly code: number;
   /** Idle Readers the generated activity holds, and how many of them the stand-in saw deleted. */
@@ -25,6 +32,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 export async function idleReaderChapter(
   sandbox: Sandbox,
   env: Record<string, string>,
+  settings: IdleChapterSettings,
   run: DemoRun,
   say: (text: string) => void,
   note: (text: string) => void,
@@ -44,24 +52,40 @@ export async function idleReaderChapter(
 
   say(
     'idsync inactive --days 60 (dry run) judges every Reader: idle when the record covers the 60 days and shows no activity in them, ' +
-      'and nothing shows the user was created within them. Authors are never judged; the guard applies as to any removal.',
+      'and nothing shows the user was created within them (a RegisterUser event, or a snapshot listing it for the first time). ' +
+      'Authors are never judged, protected users are kept, and the guard applies as to any removal. --warn-days 14 also lists who turns idle within two weeks.',
   );
   const planned = await run(['inactive', '--days', '60', '--warn-days', '14', '--limit', '3'], env);
   note(`exit code ${planned.code} (3 = guard tripped, nothing deleted)`);
 
   const limit = idle.size + 100;
   say(
-    `The operator checks the list and applies it with the guard raised for this run: idsync inactive --days 60 --apply --max-deletions ${limit}`,
+    `The operator checks the list and applies it with the guard raised for this run: idsync inactive --days 60 --warn-days 14 --apply --max-deletions ${limit} --report ${settings.report}. ` +
+      `Each deletion takes a slot of the guard window (${settings.maxDeletions} in ${settings.guardWindowHours} h, shared by every run and Lambda); the override lets this run go beyond it. ` +
+      'Just before each call the worker checks again that the user is not protected now. The report adds the "Idle Readers" section: last active per user, who turns idle soon, the saving.',
   );
   const applied = await run(
-    ['inactive', '--days', '60', '--apply', '--max-deletions', String(limit), '--limit', '3'],
+    [
+      'inactive',
+      '--days',
+      '60',
+      '--warn-days',
+      '14',
+      '--apply',
+      '--max-deletions',
+      String(limit),
+      '--report',
+      settings.report,
+      '--limit',
+      '3',
+    ],
     env,
   );
   const deleted = [...org.quickSight.deletes.keys()].filter((k) => !deletedBefore.has(k));
   // The stand-in keys N/A users by principal id; the generator lists them as N/A.
   const wrong = deleted.filter((k) => !idle.has(k.startsWith('N/A#') ? 'N/A' : k)).length;
   note(
-    `${n(deleted.length)} idle Readers deleted (${n(wrong)} not idle), about $${n(3 * deleted.length)} a month saved; ${n(readers.length - deleted.length)} Readers remain.`,
+    `The stand-in saw ${n(deleted.length)} idle Readers deleted (${n(wrong)} not idle), about $${n(3 * deleted.length)} a month saved; ${n(readers.length - deleted.length)} Readers remain.`,
   );
   return { code: applied.code, idleReaders: idle.size, deleted: deleted.length };
 }

@@ -2,11 +2,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import {
+  cloudTrailEvent,
+  type EventBridgeEnvelope,
+  eventBridgeEnvelope,
+} from '../sandbox/cloudtrail-events.js';
+import { isOrdinaryLeaver } from '../sandbox/scenarios/leavers.js';
 import { demoOrg } from '../sandbox/scenarios/org.js';
+import type { SandboxOrg } from '../sandbox/scenarios/org-types.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
 import { idleReaderChapter } from './demo-idle.js';
 import type { CliIo } from './io.js';
+import { preloadConfig } from './lazy-config.js';
+
+const n = (v: number) => v.toLocaleString('en-US');
 
 export interface DemoOptions {
   /** Where the HTML report goes. */
@@ -20,7 +30,7 @@ export interface DemoOptions {
 
 export const DEFAULT_DEMO: DemoOptions = {
   report: 'idsync-demo-report.html',
-  leavers: 900,
+  leavers: 300,
   apiRate: 50,
   seed: 42,
 };
@@ -41,6 +51,7 @@ export async function runDemo(
   runCli: (argv: string[], io: CliIo) => Promise<number>,
 ): Promise<number> {
   const say = (text: string) => io.stdout.write(`\n${wrap(`▶ ${text}`, 100, '  ')}\n`);
+  const note = (text: string) => io.stdout.write(indent(`${text}\n`));
   const run: Run = async (argv, env, quiet = false) => {
     let stdout = '';
     const capture = new Writable({
@@ -50,25 +61,28 @@ export async function runDemo(
         done();
       },
     });
+    const t0 = performance.now();
     const code = await runCli(argv, {
       stdout: Object.assign(capture, { isTTY: false }),
       stderr: io.stderr,
       env,
     });
+    const seconds = (performance.now() - t0) / 1000;
+    if (!quiet) io.stdout.write(indent(`[${seconds.toFixed(1)} s]\n`));
     return { code, stdout };
   };
   const started = performance.now();
   const org = demoOrg(options.seed);
   say(
-    `Starting the sandbox: DynamoDB (dynalite) and wire-level stand-ins of QuickSight, IAM Identity Center and Google Directory, all on 127.0.0.1. ` +
-      `The demo company has ${org.counts.quickSightUsers.toLocaleString('en-US')} QuickSight users (${org.counts.quickSightByRole.READER?.toLocaleString('en-US')} Readers) and ${org.counts.entitledPeople.toLocaleString('en-US')} people in its Google groups.`,
+    `Starting the sandbox: DynamoDB (dynalite) and wire-level stand-ins of QuickSight, IAM Identity Center, Google Directory and CloudTrail LookupEvents, all on 127.0.0.1. ` +
+      `The demo company has ${n(org.counts.quickSightUsers)} QuickSight users (${n(org.counts.quickSightByRole.READER ?? 0)} Readers) and ${n(org.counts.entitledPeople)} people in its Google groups.`,
   );
   const sandbox = await startSandbox({
     org,
     faults: { quicksight: { bucket: { rate: options.apiRate, burst: 20 } } },
-    // One dashboard view per active user (plus the idle users' old ones) keeps activity sync
-    // to ~25 s at LookupEvents' 2 calls a second.
-    activity: { events: 0 },
+    // One QuickSight event per active user and per lapsed Reader (the fewest that tell every
+    // story) keeps activity sync to ~35 pages: ~18 s at LookupEvents' real 2 calls a second.
+    activity: { events: 0, lapsedExtraEvents: 0 },
   });
   const work = mkdtempSync(join(tmpdir(), 'idsync-demo-'));
   try {
@@ -77,48 +91,72 @@ export async function runDemo(
       IDSYNC_LOG_LEVEL: 'warn',
       IDSYNC_RATE: String(options.apiRate * 4),
     };
-    io.stdout.write(
-      indent(
-        `QuickSight answers at most ${options.apiRate} calls/s here (idsync is not told; it finds the pace).\n`,
+    const guard = (await preloadConfig()).loadConfig(['plan'], env).plan;
+    note(
+      wrap(
+        `QuickSight answers at most ${options.apiRate} calls/s here (idsync is not told; it finds the pace); LookupEvents 2 calls/s, as in AWS. ` +
+          `Guard: at most ${guard.maxDeletions} deletions and ${guard.maxDeletionPercent}% of the QuickSight users in one run, and ${guard.maxDeletions} in any ${guard.guardWindowHours} h across runs ` +
+          '(IDSYNC_MAX_DELETIONS, IDSYNC_MAX_DELETION_PERCENT, IDSYNC_GUARD_WINDOW_HOURS).',
+        98,
+        '',
       ),
     );
     await run(['init-tables'], env, true);
 
     say(
-      'Taking the pre-sync snapshot: every group member, IdC user and QuickSight user goes into DynamoDB, and the identity map learns who each IdC user id is.',
+      'Taking the snapshot: every group member, IdC user and QuickSight user goes into DynamoDB, and the identity map learns who each IdC user id is.',
     );
     if ((await run(['snapshot'], env)).code !== 0) return 1;
 
-    const idle = await idleReaderChapter(sandbox, env, run, say, (t) =>
-      io.stdout.write(indent(`${t}\n`)),
+    const report = resolve(options.report);
+    const idleReport = report.replace(/(\.html?)?$/i, (ext) => `-idle${ext || '.html'}`);
+    const idle = await idleReaderChapter(
+      sandbox,
+      env,
+      { ...guard, report: idleReport },
+      run,
+      say,
+      (t) => io.stdout.write(indent(`${t}\n`)),
     );
     if (idle.code !== 0) return idle.code;
 
+    // Leavers are people whose QuickSight users are all still there (not pruned as idle).
+    const gone = new Set(org.quickSight.deletes.keys());
     const sync = removePeople(org, {
       count: options.leavers,
       includeAuthors: 3,
       includeProtected: 1,
+      filter: (p) => isOrdinaryLeaver(p) && p.quickSightUsers.every((u) => !gone.has(u.userName)),
     });
+    const forged = forgedDeleteUser(org, sync.leavers.emails);
     const eventsFile = join(work, 'delete-events.jsonl');
-    writeFileSync(eventsFile, `${sync.events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    writeFileSync(
+      eventsFile,
+      `${[...sync.events, ...(forged ? [forged.event] : [])].map((e) => JSON.stringify(e)).join('\n')}\n`,
+    );
     say(
-      `${options.leavers} people leave their Google groups. The SCIM sync deletes their ${sync.deleted.length} IdC users and CloudTrail records ${sync.events.length} DeleteUser events, ` +
-        `each carrying only a user id: every name and email is masked as HIDDEN_DUE_TO_SECURITY_REASONS.`,
+      `Leavers. ${n(options.leavers)} people leave their Google groups. The SCIM sync deletes their ${n(sync.deleted.length)} IdC users and CloudTrail records ${n(sync.events.length)} DeleteUser events, ` +
+        `each carrying only a user id: every name and email is masked as HIDDEN_DUE_TO_SECURITY_REASONS.` +
+        (forged
+          ? ` One more DeleteUser event is forged: an application put it on the event bus under its own source, naming ${forged.email}, who has not left.`
+          : ''),
     );
     io.stdout.write(indent(`e.g. ${JSON.stringify(sync.events[0]?.detail.requestParameters)}\n`));
 
     say(
-      'Handling the events (dry run): each user id is resolved through the identity map, although the IdC user no longer exists. ' +
-        'So many deletions at once trip the guard (IDSYNC_MAX_DELETIONS=100, IDSYNC_MAX_DELETION_PERCENT=10): nothing is deleted.',
+      'Handling the events (dry run). Only genuine events act: the EventBridge source must be the AWS one (aws.identitystore-scim; applications cannot send aws.* sources), and the account and identity store the configured ones. ' +
+        'Each genuine user id is resolved through the identity map, although the IdC user no longer exists. ' +
+        `So many deletions at once trip the guard: nothing is deleted.`,
     );
     const handled = await run(['handle-event', eventsFile, '--limit', '3'], env);
-    io.stdout.write(indent(`exit code ${handled.code} (3 = guard tripped, nothing deleted)\n`));
+    note(`exit code ${handled.code} (3 = guard tripped, nothing deleted)`);
 
     const limit = options.leavers + 100;
     say(
-      `The operator reviews the plan and overrides the guard for this run only: idsync reconcile --apply --max-deletions ${limit}`,
+      `The operator reviews the plan and overrides the guard for this run only: idsync reconcile --apply --max-deletions ${limit}. ` +
+        `The guard window already holds the ${n(idle.deleted)} idle deletions, more than its budget of ${guard.maxDeletions}: without the override these deletions would be queued BLOCKED, ` +
+        'kept until an operator releases them with idsync apply --max-deletions N (idsync apply applies the queued tasks by default; --dry-run lists them).',
     );
-    const report = resolve(options.report);
     const applied = await run(
       [
         'reconcile',
@@ -134,17 +172,51 @@ export async function runDemo(
     );
 
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    const deletes = [...org.quickSight.deletes.values()];
+    const deletes = [...org.quickSight.deletes.entries()];
+    const roleOf = new Map(sandbox.activity.users.map((u) => [u.userName, u.role]));
+    const readers = deletes.filter(([k]) => roleOf.get(k) === 'READER').length;
     say(
-      `Done in ${seconds} s. The QuickSight stand-in counted ${deletes.reduce((a, b) => a + b, 0)} deletions, ` +
-        `${deletes.filter((n) => n > 1).length} of them repeated; ${org.quickSight.size.toLocaleString('en-US')} QuickSight users remain. ` +
-        `At $3 per Reader a month, about $${(3 * deletes.length).toLocaleString('en-US')} a month saved. Open the report: ${report}`,
+      `Done in ${seconds} s. The QuickSight stand-in counted ${n(deletes.reduce((a, [, c]) => a + c, 0))} deletions (${n(idle.deleted)} idle Readers, ${n(deletes.length - idle.deleted)} leavers), ` +
+        `${deletes.filter(([, c]) => c > 1).length} of them repeated; ${n(org.quickSight.size)} QuickSight users remain. ` +
+        `At $3 per Reader a month, the ${n(readers)} Readers deleted save about $${n(3 * readers)} a month. ` +
+        `Open the reports: ${idleReport} (idle Readers) and ${report} (leavers).`,
     );
     return applied.code;
   } finally {
     rmSync(work, { recursive: true, force: true });
     await sandbox.close();
   }
+}
+
+/**
+ * A DeleteUser event an application could put on the event bus, naming a person who is still in
+ * the groups: same record as a genuine one, but under the application's own source (only AWS
+ * sends `aws.*`). handle-event must ignore it as foreign.
+ */
+function forgedDeleteUser(
+  org: SandboxOrg,
+  leaving: readonly string[],
+): { email: string; event: EventBridgeEnvelope } | undefined {
+  const staying = new Set(leaving.map((e) => e.toLowerCase()));
+  const person = org.people.find(
+    (p) => !staying.has(p.email.toLowerCase()) && org.identityStore.findByUserName(p.email),
+  );
+  const user = person && org.identityStore.findByUserName(person.email);
+  if (!person || !user) return undefined;
+  const record = cloudTrailEvent({
+    source: 'identitystore-scim.amazonaws.com',
+    eventName: 'DeleteUser',
+    userId: user.userId,
+    identityStoreId: org.identityStoreId,
+    tenantId: org.scimTenantId,
+    accountId: org.accountId,
+    region: org.region,
+    time: new Date(),
+  });
+  return {
+    email: person.email,
+    event: { ...eventBridgeEnvelope(record), source: 'custom.identitystore-scim' },
+  };
 }
 
 /** Word-wraps a paragraph to `width` columns, continuation lines indented. */

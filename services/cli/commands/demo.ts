@@ -8,14 +8,18 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .command('demo')
     .description('the whole pipeline on the sandbox, end to end (npm start)')
     .option('--report <file>', 'where to write the HTML report', 'idsync-demo-report.html')
-    .option('--leavers <n>', 'how many people leave their groups', '900')
+    .option(
+      '--leavers <n>',
+      'how many people leave their groups (after the idle Readers are pruned)',
+      '300',
+    )
     .action(
       action(ctx, async (flags: { report: string; leavers: string }) => {
         loadConfig([], ctx.io.env);
         const leavers = Number(flags.leavers);
-        if (!Number.isInteger(leavers) || leavers < 5 || leavers > 2000) {
+        if (!Number.isInteger(leavers) || leavers < 5 || leavers > 1000) {
           throw new UsageError(
-            `--leavers must be a whole number from 5 to 2000 (got ${flags.leavers})`,
+            `--leavers must be a whole number from 5 to 1000 (got ${flags.leavers})`,
           );
         }
         const { runDemo, DEFAULT_DEMO } = await import('../demo.js');

@@ -51,6 +51,11 @@ export interface ActivitySpec {
    * Every active user gets at least one.
    */
   readonly events?: number;
+  /**
+   * At most this many older events per `lapsed` Reader besides its newest one (each draws 0 to
+   * this many); default 2. The demo uses 0: one event tells when a lapsed Reader was last active.
+   */
+  readonly lapsedExtraEvents?: number;
   readonly seed?: number;
 }
 
@@ -160,7 +165,9 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
       const last = span(now - 89 * DAY, now - (idleDays + 1) * DAY);
       newest.set(u.arn, last);
       read(u, last);
-      for (let k = randomInt(random, 3); k > 0; k--) read(u, span(now - 89.5 * DAY, last));
+      const extraMax = spec.lapsedExtraEvents ?? 2;
+      for (let k = extraMax > 0 ? randomInt(random, extraMax + 1) : 0; k > 0; k--)
+        read(u, span(now - 89.5 * DAY, last));
     }
     if (s === 'new') {
       const at = now - (spec.newDaysAgo ?? 10) * DAY;

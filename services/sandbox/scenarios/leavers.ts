@@ -31,6 +31,11 @@ const ORDINARY_KINDS: ReadonlySet<PersonKind> = new Set([
   'analyst-and-reader',
 ]);
 
+/** The default `filter`: plain readers and analysts, each holding exactly one IAM Reader user. */
+export function isOrdinaryLeaver(person: OrgPerson): boolean {
+  return ORDINARY_KINDS.has(person.kind);
+}
+
 /**
  * Picks people who are still members of a configured group, deterministically by seed, e.g.
  * "40 people: 3 Authors, 1 protected" — the demo's "≈900 people left their groups".
@@ -45,7 +50,7 @@ export function pickLeavers(org: SandboxOrg, options: PickLeaversOptions): Leave
   const random = mulberry32(options.seed ?? org.seed);
   const members = org.google.entitledEmails(org.groups);
   const current = org.people.filter((p) => members.has(p.email));
-  const isOrdinary = options.filter ?? ((p: OrgPerson) => ORDINARY_KINDS.has(p.kind));
+  const isOrdinary = options.filter ?? isOrdinaryLeaver;
   const draw = (what: string, pool: OrgPerson[], n: number) => {
     if (pool.length < n)
       throw new RangeError(`pickLeavers: ${n} ${what} wanted, only ${pool.length} left`);
