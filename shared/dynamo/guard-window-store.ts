@@ -34,7 +34,19 @@ interface GuardItem {
 /** Attempts of one reservation against concurrent writers before it gives up (throws). */
 const MAX_RACES = 50;
 
+/** A reservation waiting for the next write. */
+interface Request {
+  readonly key: string;
+  readonly limit: number;
+  readonly nowMs: number;
+  readonly resolve: (answer: Reservation) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class DynamoGuardWindow {
+  private readonly waiting: Request[] = [];
+  private writing = false;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
@@ -55,15 +67,50 @@ export class DynamoGuardWindow {
    * Takes a slot for `taskId` when fewer than `limit` are taken ('reserved'), or when the task
    * already holds one in the window ('held'); otherwise 'refused'. `limit` may be raised for one
    * run by the caller (an explicit operator override).
+   *
+   * Reservations asked for while one is being written wait and go together in the next write
+   * (group commit): one read and one version-checked put for the lot, each request decided in
+   * the order asked as if alone, with its own `limit` and `nowMs`. Sixteen tasks at work then
+   * cost one round trip each way, not sixteen racing read-modify-writes on the one item.
    */
-  async reserve(taskId: string, limit: number, nowMs: number): Promise<Reservation> {
-    const key = slotKey(taskId);
+  reserve(taskId: string, limit: number, nowMs: number): Promise<Reservation> {
+    return new Promise<Reservation>((resolve, reject) => {
+      this.waiting.push({ key: slotKey(taskId), limit, nowMs, resolve, reject });
+      if (!this.writing) void this.writeWaiting();
+    });
+  }
+
+  /** Writes the waiting reservations, a batch at a time, until none wait. */
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, this.waiting.length);
+        try {
+          const answers = await this.reserveBatch(batch);
+          for (const [i, r] of batch.entries()) r.resolve(answers[i] as Reservation);
+        } catch (error) {
+          for (const r of batch) r.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async reserveBatch(batch: readonly Request[]): Promise<Reservation[]> {
+    const oldestNow = Math.min(...batch.map((r) => r.nowMs));
     for (let race = 0; race < MAX_RACES; race++) {
       const item = await this.read();
-      const slots = liveSlots(item?.slots ?? {}, nowMs - this.windowMs);
-      if (slots[key] !== undefined) return 'held';
-      if (Object.keys(slots).length >= limit) return 'refused';
-      slots[key] = nowMs;
+      const slots = liveSlots(item?.slots ?? {}, oldestNow - this.windowMs);
+      const answers = batch.map((r): Reservation => {
+        if (slots[r.key] !== undefined) return 'held';
+        const live = Object.values(slots).filter((t) => t > r.nowMs - this.windowMs).length;
+        if (live >= r.limit) return 'refused';
+        slots[r.key] = r.nowMs;
+        return 'reserved';
+      });
+      if (!answers.includes('reserved')) return answers;
       try {
         await this.doc.send(
           new PutCommand({
@@ -76,7 +123,7 @@ export class DynamoGuardWindow {
               : { ExpressionAttributeValues: { ':version': item.version } }),
           }),
         );
-        return 'reserved';
+        return answers;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // Another run wrote first: wait a little (spread the racers) and read again.

@@ -13,6 +13,7 @@
  * started" → "worker finished"; tail = the rest (output, exit). Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
@@ -75,6 +76,8 @@ try {
     IDSYNC_LOG_LEVEL: 'info',
     // idsync is not told the stand-in's rate; its ceiling is well above it (as in the demo).
     IDSYNC_RATE: String(RATE * 4),
+    // BENCH_CONCURRENCY=<n>: the worker's IDSYNC_CONCURRENCY (default: idsync's own default).
+    ...(process.env.BENCH_CONCURRENCY ? { IDSYNC_CONCURRENCY: process.env.BENCH_CONCURRENCY } : {}),
   };
   const must = async (argv: string[]) => {
     const r = await idsync(argv, env);
@@ -92,6 +95,8 @@ try {
     ['reconcile', '--apply', '--max-deletions', String(LEAVERS + 100), '--json'],
     env,
   );
+  // BENCH_LOG=<file>: keep the reconcile's log (JSON lines) for a closer look.
+  if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, run.stderr);
   if (run.code !== 0) throw new Error(`reconcile: exit ${run.code}\n${run.stderr.slice(-2000)}`);
   const out = JSON.parse(run.stdout) as {
     snapshot: { manifest: { startedAt: string; finishedAt: string } };

@@ -105,6 +105,28 @@ describe('the cross-run guard window on the sandbox', { timeout: 180_000 }, () =
     expect(await b.reserve(`default#concurrent-${mine}`, limit, now)).toBe('held');
   });
 
+  it('reservations asked at once of one window go together and are decided in order, as if one by one', async () => {
+    const window = new DynamoGuardWindow(t.doc, t.names.guard, HOUR);
+    const now = Date.now();
+    const used = (await window.usage(now)).used;
+    const limit = used + 10;
+    // 30 requests at once; request 5 asks again for request 2's task.
+    const ids = Array.from({ length: 30 }, (_, i) => `default#grouped-${i === 5 ? 2 : i}`);
+    const answers = await Promise.all(ids.map((id) => window.reserve(id, limit, now)));
+    expect(answers.slice(0, 5)).toEqual(Array(5).fill('reserved'));
+    expect(answers[5]).toBe('held');
+    // Distinct tasks 0-4 and 6-10 take the 10 slots; every later one is refused.
+    expect(answers.slice(6, 11)).toEqual(Array(5).fill('reserved'));
+    expect(answers.slice(11)).toEqual(Array(19).fill('refused'));
+    expect((await window.usage(now)).used).toBe(limit);
+    // A raised limit (the operator's release) still passes for one request in a group.
+    const more = await Promise.all([
+      window.reserve('default#grouped-30', limit, now),
+      window.reserve('default#grouped-31', limit + 1, now),
+    ]);
+    expect(more).toEqual(['refused', 'reserved']);
+  });
+
   it('two concurrent apply runs together delete no more than the budget left; the rest is BLOCKED (exit 3)', async () => {
     const org = t.sandbox.org;
     const window = new DynamoGuardWindow(t.doc, t.names.guard, 24 * HOUR);
