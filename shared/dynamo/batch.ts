@@ -111,8 +111,13 @@ export async function batchGet(
   doc: DynamoDBDocumentClient,
   table: string,
   keys: readonly Item[],
-  sleep: (ms: number) => Promise<void> = realSleep,
+  options: {
+    readonly consistentRead?: boolean;
+    readonly sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<Item[]> {
+  const sleep = options.sleep ?? realSleep;
+  const consistent = options.consistentRead ? { ConsistentRead: true } : {};
   const chunks: Item[][] = [];
   for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
   const found: Item[] = [];
@@ -126,7 +131,7 @@ export async function batchGet(
       }
       if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, UNPROCESSED_POLICY));
       const out = await doc.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ...consistent } } }),
       );
       found.push(...((out.Responses?.[table] ?? []) as Item[]));
       pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];

@@ -16,7 +16,7 @@ import {
   stableHash,
 } from '../identity-merge.js';
 import { tableSpec } from '../tables.js';
-import { forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
+import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
 
 /**
  * Buckets the ledger's entries are spread over (by a hash of the email). Fixed: changing it
@@ -38,6 +38,8 @@ const SUMMARY_SCAN_LIMIT = 500;
  * round trips, not the bytes, as the cost (BENCHMARKS.md, Reconcile overhead).
  */
 const PUTS_IN_FLIGHT = 16;
+/** Changed buckets read per BatchGetItem (its limit: 100 keys). */
+const BATCH_READ = 100;
 /** Attempts at a bucket write that lost a race with another writer (re-read, re-merged each time). */
 const MAX_CONFLICTS = 5;
 
@@ -127,17 +129,28 @@ export class DynamoLedger {
     }
     let count = 0;
     const run: LedgerRun = { runId, at };
-    await forEachConcurrently(this.allBuckets(seen.keys()), PUTS_IN_FLIGHT, async (summary) => {
+    // The buckets whose members changed; the stored ones are read BATCH_READ at a time
+    // (BatchGetItem), each then merged and written back conditional on its version.
+    const changed: Array<{ summary: BucketSummary; sightings: MemberSighting[]; digest: string }> =
+      [];
+    for await (const summary of this.allBuckets(seen.keys())) {
       const sightings = mergeSightings(seen.get(summary.key) ?? []);
       seen.delete(summary.key);
       count += sightings.length;
       const digest = ledgerMembersDigest(sightings);
       // Same members, ids and groups as stored: nothing to read, nothing to write.
-      if (summary.membersDigest === digest) return;
-      const bucket =
-        summary.version === 0 ? { ...summary, entries: {} } : await this.getBucket(summary.key);
-      await this.mergeAndWrite(bucket, sightings, digest, run, previous);
-    });
+      if (summary.membersDigest !== digest) changed.push({ summary, sightings, digest });
+    }
+    for (let i = 0; i < changed.length; i += BATCH_READ) {
+      const chunk = changed.slice(i, i + BATCH_READ);
+      const stored = await this.getBuckets(
+        chunk.filter((c) => c.summary.version !== 0).map((c) => c.summary.key),
+      );
+      await forEachConcurrently(chunk, PUTS_IN_FLIGHT, async ({ summary, sightings, digest }) => {
+        const bucket = stored.get(summary.key) ?? { key: summary.key, entries: {}, version: 0 };
+        await this.mergeAndWrite(bucket, sightings, digest, run, previous);
+      });
+    }
     await this.recordRun(run);
     return count;
   }
@@ -252,6 +265,19 @@ export class DynamoLedger {
       ...condition,
     });
     return writeIf(this.doc.send(put));
+  }
+
+  /** Buckets by key, read consistently in one BatchGetItem per 100 (a key not stored is absent). */
+  private async getBuckets(keys: readonly string[]): Promise<Map<string, Bucket>> {
+    if (keys.length === 0) return new Map();
+    const items = await batchGet(
+      this.doc,
+      this.table,
+      keys.map((k) => ({ [KEY]: k })),
+      { consistentRead: true },
+    );
+    this.stats.bucketsRead += keys.length;
+    return new Map(items.map((item) => [item[KEY] as string, toBucket(item)]));
   }
 
   private async getBucket(key: string): Promise<Bucket> {
