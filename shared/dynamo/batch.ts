@@ -168,6 +168,36 @@ export function scanPages(doc: DynamoDBDocumentClient, input: ScanCommandInput) 
   ) as AsyncIterable<Item[]>;
 }
 
+/**
+ * The pages of a parallel Scan in `segments` segments, as they arrive: each segment reads one
+ * page ahead, so at most `segments` pages are held at once.
+ */
+export async function* scanPagesInSegments(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+  segments: number,
+): AsyncIterable<Item[]> {
+  if (segments <= 1) {
+    yield* scanPages(doc, input);
+    return;
+  }
+  const iterators = Array.from({ length: segments }, (_, Segment) =>
+    scanPages(doc, { ...input, Segment, TotalSegments: segments })[Symbol.asyncIterator](),
+  );
+  const next = (i: number) =>
+    (iterators[i] as AsyncIterator<Item[]>).next().then((result) => ({ i, result }));
+  const pending = new Map(iterators.map((_, i) => [i, next(i)]));
+  while (pending.size > 0) {
+    const { i, result } = await Promise.race(pending.values());
+    if (result.done) {
+      pending.delete(i);
+      continue;
+    }
+    pending.set(i, next(i));
+    yield result.value;
+  }
+}
+
 /** Runs a conditional write: true when written, false when its condition did not hold. */
 export async function writeIf(write: Promise<unknown>): Promise<boolean> {
   try {

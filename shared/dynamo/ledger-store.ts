@@ -16,7 +16,14 @@ import {
   stableHash,
 } from '../identity-merge.js';
 import { tableSpec } from '../tables.js';
-import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
+import {
+  batchGet,
+  forEachConcurrently,
+  type Item,
+  scanPages,
+  scanPagesInSegments,
+  writeIf,
+} from './batch.js';
 
 /**
  * Buckets the ledger's entries are spread over (by a hash of the email). Fixed: changing it
@@ -32,6 +39,11 @@ const MAX_BUCKET_BYTES = 350_000;
  */
 const SCAN_LIMIT = 5;
 const SUMMARY_SCAN_LIMIT = 500;
+/**
+ * Segments of the parallel Scan that reads every entry: 8, so the ~200 small pages of 1,024
+ * buckets are not read one round trip after another; at most 8 pages are held at once.
+ */
+const ENTRY_SCAN_SEGMENTS = 8;
 /**
  * Bucket writes in flight at once: 16. Each is a read and a conditional put of one bucket (about
  * 10 KB at 100,000 people), so the memory held stays small; the reconcile benchmark measured the
@@ -158,7 +170,12 @@ export class DynamoLedger {
   /** Every ledger entry, one array per page of buckets. */
   async *entries(): AsyncIterable<LedgerEntry[]> {
     const latest = await this.latestRun();
-    for await (const page of scanPages(this.doc, { TableName: this.table, Limit: SCAN_LIMIT })) {
+    const pages = scanPagesInSegments(
+      this.doc,
+      { TableName: this.table, Limit: SCAN_LIMIT },
+      ENTRY_SCAN_SEGMENTS,
+    );
+    for await (const page of pages) {
       const out: LedgerEntry[] = [];
       for (const item of page) {
         if (!String(item[KEY]).startsWith(BUCKET_PREFIX)) continue;
