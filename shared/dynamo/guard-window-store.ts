@@ -12,6 +12,9 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
  * conditional on the version it read (optimistic concurrency: dynalite has no transactions);
  * on a lost race it reads again. Two concurrent runs therefore can never both take the last slot.
  * A task holds at most one slot per window (its retries in later runs do not take another).
+ * Within one process, reservations that arrive while a write is in flight are decided together
+ * in the next read-and-write (in arrival order), so a worker with 16 deletions in flight makes
+ * one conditional write for all of them instead of 16 racing each other.
  */
 
 export const GUARD_ITEM_KEY = 'deletions';
@@ -31,22 +34,18 @@ interface GuardItem {
   readonly slots: Record<string, number>;
 }
 
-/** Attempts of one reservation against concurrent writers before it gives up (throws). */
-const MAX_RACES = 50;
-
-/** A reservation waiting for the next write. */
 interface Request {
   readonly key: string;
   readonly limit: number;
   readonly nowMs: number;
-  readonly resolve: (answer: Reservation) => void;
-  readonly reject: (error: unknown) => void;
+  resolve(answer: Reservation): void;
+  reject(error: unknown): void;
 }
 
-export class DynamoGuardWindow {
-  private readonly waiting: Request[] = [];
-  private writing = false;
+/** Attempts of one batch of reservations against other writers before it gives up (throws). */
+const MAX_RACES = 50;
 
+export class DynamoGuardWindow {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
@@ -67,46 +66,44 @@ export class DynamoGuardWindow {
    * Takes a slot for `taskId` when fewer than `limit` are taken ('reserved'), or when the task
    * already holds one in the window ('held'); otherwise 'refused'. `limit` may be raised for one
    * run by the caller (an explicit operator override).
-   *
-   * Reservations asked for while one is being written wait and go together in the next write
-   * (group commit): one read and one version-checked put for the lot, each request decided in
-   * the order asked as if alone, with its own `limit` and `nowMs`. Sixteen tasks at work then
-   * cost one round trip each way, not sixteen racing read-modify-writes on the one item.
    */
   reserve(taskId: string, limit: number, nowMs: number): Promise<Reservation> {
-    return new Promise<Reservation>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.waiting.push({ key: slotKey(taskId), limit, nowMs, resolve, reject });
-      if (!this.writing) void this.writeWaiting();
+      if (!this.flushing) void this.flush();
     });
   }
 
-  /** Writes the waiting reservations, a batch at a time, until none wait. */
-  private async writeWaiting(): Promise<void> {
-    this.writing = true;
+  private readonly waiting: Request[] = [];
+  private flushing = false;
+
+  /** Decides the waiting reservations batch by batch, one conditional write per batch. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, this.waiting.length);
         try {
-          const answers = await this.reserveBatch(batch);
+          const answers = await this.decide(batch);
           for (const [i, r] of batch.entries()) r.resolve(answers[i] as Reservation);
         } catch (error) {
           for (const r of batch) r.reject(error);
         }
       }
     } finally {
-      this.writing = false;
+      this.flushing = false;
     }
   }
 
-  private async reserveBatch(batch: readonly Request[]): Promise<Reservation[]> {
-    const oldestNow = Math.min(...batch.map((r) => r.nowMs));
+  /** One read-and-conditional-write for a batch of reservations, retried on a lost race. */
+  private async decide(batch: readonly Request[]): Promise<Reservation[]> {
     for (let race = 0; race < MAX_RACES; race++) {
       const item = await this.read();
-      const slots = liveSlots(item?.slots ?? {}, oldestNow - this.windowMs);
+      const oldest = Math.max(...batch.map((r) => r.nowMs)) - this.windowMs;
+      const slots = liveSlots(item?.slots ?? {}, oldest);
       const answers = batch.map((r): Reservation => {
         if (slots[r.key] !== undefined) return 'held';
-        const live = Object.values(slots).filter((t) => t > r.nowMs - this.windowMs).length;
-        if (live >= r.limit) return 'refused';
+        if (Object.keys(slots).length >= r.limit) return 'refused';
         slots[r.key] = r.nowMs;
         return 'reserved';
       });
@@ -126,7 +123,7 @@ export class DynamoGuardWindow {
         return answers;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another run wrote first: wait a little (spread the racers) and read again.
+        // Another process wrote first: wait a little (spread the racers) and read again.
         await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20 * (race + 1))));
       }
     }
