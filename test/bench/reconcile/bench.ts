@@ -10,10 +10,14 @@
  * deletions) / rate. The split comes from the run's own timestamps: start-up = spawn → snapshot
  * start (manifest `startedAt`); snapshot = its `startedAt` → `finishedAt`; plan = snapshot end →
  * the log line "plan made"; apply set-up = "plan made" → "worker started"; worker = "worker
- * started" → "worker finished"; tail = the rest (output, exit). Results: BENCHMARKS.md, "Reconcile overhead".
+ * started" → "worker finished"; tail = the rest (output, exit). Each part also counts the DynamoDB
+ * requests dynalite received in it (by arrival time), the cost that does not shrink with a quiet
+ * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY.
+ * Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
@@ -89,12 +93,17 @@ try {
   const sync = removePeople(org, { count: LEAVERS });
   const users = org.quickSight.size;
   await sleep(2_000); // the bucket refills
+  // Every DynamoDB request of the timed run, to count them per part (they are what the parts
+  // besides the worker's QuickSight calls cost).
+  const requests: Array<{ at: number; operation: string }> = [];
+  const untap = sandbox.dynamo.onRequest((at, operation) => requests.push({ at, operation }));
   const callsBefore = sandbox.quickSight.faults.counters.calls;
   const throttledBefore = sandbox.quickSight.faults.counters.throttled;
   const run = await idsync(
     ['reconcile', '--apply', '--max-deletions', String(LEAVERS + 100), '--json'],
     env,
   );
+  untap();
   // BENCH_LOG=<file>: keep the reconcile's log (JSON lines) for a closer look.
   if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, run.stderr);
   if (run.code !== 0) throw new Error(`reconcile: exit ${run.code}\n${run.stderr.slice(-2000)}`);
@@ -114,6 +123,19 @@ try {
   const workerEnd = logTime(run.stderr, 'worker finished');
   const total = run.exitedAt - run.spawnedAt;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  /** DynamoDB requests from `from` to `to` (epoch ms), with the three most frequent operations. */
+  const dynamo = (from: number, to: number) => {
+    const ops = new Map<string, number>();
+    for (const r of requests)
+      if (r.at >= from && r.at < to) ops.set(r.operation, (ops.get(r.operation) ?? 0) + 1);
+    const total = [...ops.values()].reduce((a, b) => a + b, 0);
+    const top = [...ops.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ');
+    return `${total}${total > 0 ? ` (${top})` : ''}`;
+  };
   console.log(
     `reconcile of ${LEAVERS} leavers (${sync.deleted.length} IdC users deleted by the sync), ` +
       `${users.toLocaleString('en-US')} QuickSight users, stand-in ${RATE} calls/s (burst ${BURST})`,
@@ -121,17 +143,20 @@ try {
   console.log(
     `QuickSight calls: ${calls} (${pages} ListUsers pages + ${deleted} deletions + ${calls - pages - deleted} other, ${throttled} throttled)`,
   );
-  console.log('| part | time |');
-  console.log('|---|---|');
-  console.log(`| start-up (spawn → snapshot start) | ${s(snapStart - run.spawnedAt)} |`);
-  console.log(`| snapshot | ${s(snapEnd - snapStart)} |`);
-  console.log(`| plan (snapshot end → "plan made") | ${s(planMade - snapEnd)} |`);
-  console.log(`| apply set-up ("plan made" → worker start) | ${s(workerStart - planMade)} |`);
-  console.log(`| worker | ${s(workerEnd - workerStart)} |`);
-  console.log(`| tail (worker end → exit) | ${s(run.exitedAt - workerEnd)} |`);
-  console.log(`| **total** | **${s(total)}** |`);
-  console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} |`);
-  console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** |`);
+  console.log('| part | time | DynamoDB requests |');
+  console.log('|---|---|---|');
+  const row = (label: string, from: number, to: number) =>
+    console.log(`| ${label} | ${s(to - from)} | ${dynamo(from, to)} |`);
+  row('start-up (spawn → snapshot start)', run.spawnedAt, snapStart);
+  row('snapshot', snapStart, snapEnd);
+  row('plan (snapshot end → "plan made")', snapEnd, planMade);
+  row('apply set-up ("plan made" → worker start)', planMade, workerStart);
+  row('worker', workerStart, workerEnd);
+  row('tail (worker end → exit)', workerEnd, run.exitedAt);
+  console.log(`| **total** | **${s(total)}** | ${dynamo(run.spawnedAt, run.exitedAt)} |`);
+  console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} | |`);
+  console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** | |`);
+  console.log(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(1)}`);
 } finally {
   await sandbox.close();
 }
