@@ -16,8 +16,9 @@
  * Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
@@ -37,10 +38,14 @@ interface Run {
   readonly exitedAt: number;
 }
 
+/** `/usr/bin/time` writes the CLI's CPU seconds (user, system) here. */
+const cpuFile = join(mkdtempSync(join(tmpdir(), 'idsync-bench-')), 'cpu');
+
 function idsync(argv: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, ['bin/idsync.js', ...argv], {
+    const command = ['-f', '%U %S', '-o', cpuFile, process.execPath, 'bin/idsync.js', ...argv];
+    const child = spawn('/usr/bin/time', command, {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -97,6 +102,7 @@ try {
   // besides the worker's QuickSight calls cost).
   const requests: Array<{ at: number; operation: string }> = [];
   const untap = sandbox.dynamo.onRequest((at, operation) => requests.push({ at, operation }));
+  const cpuBefore = process.cpuUsage();
   const callsBefore = sandbox.quickSight.faults.counters.calls;
   const throttledBefore = sandbox.quickSight.faults.counters.throttled;
   const run = await idsync(
@@ -104,6 +110,11 @@ try {
     env,
   );
   untap();
+  const sandboxCpu = process.cpuUsage(cpuBefore);
+  const [cliUser = 0, cliSystem = 0] = readFileSync(cpuFile, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   // BENCH_LOG=<file>: keep the reconcile's log (JSON lines) for a closer look.
   if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, run.stderr);
   if (run.code !== 0) throw new Error(`reconcile: exit ${run.code}\n${run.stderr.slice(-2000)}`);
@@ -156,7 +167,11 @@ try {
   console.log(`| **total** | **${s(total)}** | ${dynamo(run.spawnedAt, run.exitedAt)} |`);
   console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} | |`);
   console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** | |`);
-  console.log(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(1)}`);
+  console.log(
+    `CPU: the CLI ${(cliUser + cliSystem).toFixed(1)} s, the sandbox process (dynalite + stand-ins) ` +
+      `${((sandboxCpu.user + sandboxCpu.system) / 1e6).toFixed(1)} s, in ${s(total)} of wall time; ` +
+      `load average (1 min) at the end: ${loadavg()[0]?.toFixed(1)}`,
+  );
 } finally {
   await sandbox.close();
 }
