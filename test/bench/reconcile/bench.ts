@@ -12,7 +12,8 @@
  * the log line "plan made"; apply set-up = "plan made" → "worker started"; worker = "worker
  * started" → "worker finished"; tail = the rest (output, exit). Each part also counts the DynamoDB
  * requests dynalite received in it (by arrival time), the cost that does not shrink with a quiet
- * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY.
+ * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY;
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of each idsync process there.
  * Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -44,7 +45,12 @@ const cpuFile = join(mkdtempSync(join(tmpdir(), 'idsync-bench-')), 'cpu');
 function idsync(argv: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const command = ['-f', '%U %S', '-o', cpuFile, process.execPath, 'bin/idsync.js', ...argv];
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each idsync process (node --cpu-prof).
+    const prof = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+    const node = [process.execPath, ...prof, 'bin/idsync.js', ...argv];
+    const command = ['-f', '%U %S', '-o', cpuFile, ...node];
     const child = spawn('/usr/bin/time', command, {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...env },
