@@ -12,9 +12,6 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
  * conditional on the version it read (optimistic concurrency: dynalite has no transactions);
  * on a lost race it reads again. Two concurrent runs therefore can never both take the last slot.
  * A task holds at most one slot per window (its retries in later runs do not take another).
- * Within one process, reservations that arrive while a write is in flight are decided together
- * in the next read-and-write (in arrival order), so a worker with 16 deletions in flight makes
- * one conditional write for all of them instead of 16 racing each other.
  */
 
 export const GUARD_ITEM_KEY = 'deletions';
@@ -34,15 +31,7 @@ interface GuardItem {
   readonly slots: Record<string, number>;
 }
 
-interface Request {
-  readonly key: string;
-  readonly limit: number;
-  readonly nowMs: number;
-  resolve(answer: Reservation): void;
-  reject(error: unknown): void;
-}
-
-/** Attempts of one batch of reservations against other writers before it gives up (throws). */
+/** Attempts of one reservation against concurrent writers before it gives up (throws). */
 const MAX_RACES = 50;
 
 export class DynamoGuardWindow {
@@ -67,47 +56,14 @@ export class DynamoGuardWindow {
    * already holds one in the window ('held'); otherwise 'refused'. `limit` may be raised for one
    * run by the caller (an explicit operator override).
    */
-  reserve(taskId: string, limit: number, nowMs: number): Promise<Reservation> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ key: slotKey(taskId), limit, nowMs, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
-  }
-
-  private readonly waiting: Request[] = [];
-  private flushing = false;
-
-  /** Decides the waiting reservations batch by batch, one conditional write per batch. */
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, this.waiting.length);
-        try {
-          const answers = await this.decide(batch);
-          for (const [i, r] of batch.entries()) r.resolve(answers[i] as Reservation);
-        } catch (error) {
-          for (const r of batch) r.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /** One read-and-conditional-write for a batch of reservations, retried on a lost race. */
-  private async decide(batch: readonly Request[]): Promise<Reservation[]> {
+  async reserve(taskId: string, limit: number, nowMs: number): Promise<Reservation> {
+    const key = slotKey(taskId);
     for (let race = 0; race < MAX_RACES; race++) {
       const item = await this.read();
-      const oldest = Math.max(...batch.map((r) => r.nowMs)) - this.windowMs;
-      const slots = liveSlots(item?.slots ?? {}, oldest);
-      const answers = batch.map((r): Reservation => {
-        if (slots[r.key] !== undefined) return 'held';
-        if (Object.keys(slots).length >= r.limit) return 'refused';
-        slots[r.key] = r.nowMs;
-        return 'reserved';
-      });
-      if (!answers.includes('reserved')) return answers;
+      const slots = liveSlots(item?.slots ?? {}, nowMs - this.windowMs);
+      if (slots[key] !== undefined) return 'held';
+      if (Object.keys(slots).length >= limit) return 'refused';
+      slots[key] = nowMs;
       try {
         await this.doc.send(
           new PutCommand({
@@ -120,10 +76,10 @@ export class DynamoGuardWindow {
               : { ExpressionAttributeValues: { ':version': item.version } }),
           }),
         );
-        return answers;
+        return 'reserved';
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another process wrote first: wait a little (spread the racers) and read again.
+        // Another run wrote first: wait a little (spread the racers) and read again.
         await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20 * (race + 1))));
       }
     }
