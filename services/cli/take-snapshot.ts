@@ -1,19 +1,31 @@
 import type { Config } from '../../shared/config/index.js';
+import type { Logger } from '../../shared/logger.js';
 import {
   buildIdentityStore,
   buildLogger,
   buildQuickSight,
   buildStores,
+  type Stores,
 } from '../../shared/runtime.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 
-/** `idsync snapshot` with real clients built from configuration. */
+/** What a command that goes on after the snapshot (reconcile) lends it: one set for the run. */
+export interface SnapshotShared {
+  readonly stores: Stores;
+  readonly logger: Logger;
+}
+
+/**
+ * `idsync snapshot` with real clients built from configuration. With `shared`, the snapshot
+ * uses the caller's stores and logger (and leaves them open for the caller to close).
+ */
 export async function takeSnapshot(
   config: Pick<Config, 'core' | 'aws' | 'google' | 'identityStore' | 'quicksight' | 'snapshot'>,
+  shared?: SnapshotShared,
 ): Promise<SnapshotResult> {
-  const logger = buildLogger(config);
-  const stores = buildStores(config);
+  const logger = shared?.logger ?? buildLogger(config);
+  const stores = shared?.stores ?? buildStores(config);
   const idc = buildIdentityStore(config, logger);
   const qs = buildQuickSight(config, logger);
   try {
@@ -32,6 +44,6 @@ export async function takeSnapshot(
   } finally {
     idc.close();
     qs.close();
-    stores.close();
+    if (!shared) stores.close();
   }
 }

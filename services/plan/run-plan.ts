@@ -216,6 +216,9 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   };
 }
 
+/** Task writes in flight at once while a plan queues its tasks. */
+const QUEUE_CONCURRENCY = 16;
+
 /**
  * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED), all or none:
  * every task key is checked before the first write, and when a write fails part-way the tasks
@@ -258,26 +261,38 @@ async function queueAllOrNone(
       ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
     });
   }
-  const created: string[] = [];
-  const createdPending: string[] = [];
-  const existing: string[] = [];
-  let blocked = 0;
-  try {
-    for (const { task, blockReason } of queued) {
-      const outcome = await deps.tasks.enqueue(task, blockReason, dataFrom);
-      if (outcome !== 'created') {
-        existing.push(task.taskId);
-        continue;
-      }
-      created.push(task.taskId);
-      if (blockReason === undefined) createdPending.push(task.taskId);
-      else blocked++;
-    }
-  } catch (error) {
-    let withdrawn = 0;
-    for (const taskId of created) {
+  // Conditional puts, up to QUEUE_CONCURRENCY in flight: one at first, one more after each
+  // success (a table that refuses writes costs one write, not sixteen). After the first failure
+  // no more are sent; once those in flight have settled, what this run created is withdrawn.
+  const outcomes: Array<'created' | 'existing' | undefined> = new Array(queued.length);
+  const inFlight = new Map<number, Promise<void>>();
+  let succeeded = 0;
+  let failure: { error: unknown } | undefined;
+  for (const [i, { task, blockReason }] of queued.entries()) {
+    while (inFlight.size >= Math.min(QUEUE_CONCURRENCY, 1 + succeeded))
+      await Promise.race(inFlight.values());
+    if (failure !== undefined) break;
+    const write = (async () => {
       try {
-        if (await deps.tasks.withdraw(taskId, options.runId)) withdrawn++;
+        const outcome = await deps.tasks.enqueue(task, blockReason, dataFrom);
+        outcomes[i] = outcome === 'created' ? 'created' : 'existing';
+        succeeded++;
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        inFlight.delete(i);
+      }
+    })();
+    // Not when it already settled (a store that throws before its first await).
+    if (outcomes[i] === undefined && failure === undefined) inFlight.set(i, write);
+  }
+  await Promise.all(inFlight.values());
+  const created = queued.filter((_, i) => outcomes[i] === 'created');
+  if (failure !== undefined) {
+    let withdrawn = 0;
+    for (const { task } of created) {
+      try {
+        if (await deps.tasks.withdraw(task.taskId, options.runId)) withdrawn++;
       } catch {
         // Still unreachable: the task stays; it is a complete, guarded decision of this plan.
       }
@@ -286,13 +301,17 @@ async function queueAllOrNone(
       { runId: options.runId, queued: created.length, withdrawn },
       'queuing the plan failed part-way; the tasks it queued were withdrawn',
     );
-    throw error;
+    throw failure.error;
   }
+  const createdPending = created
+    .filter((q) => q.blockReason === undefined)
+    .map((q) => q.task.taskId);
+  const existing = queued.filter((_, i) => outcomes[i] === 'existing').map((q) => q.task.taskId);
   return {
     created: createdPending.length,
     existing: existing.length,
     cancelled: 0,
-    blocked,
+    blocked: created.length - createdPending.length,
     createdTaskIds: createdPending,
     existingTaskIds: existing,
   };

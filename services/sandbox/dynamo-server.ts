@@ -1,4 +1,4 @@
-import { Server } from 'node:http';
+import { type IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 
@@ -16,6 +16,11 @@ export interface DynamoServer {
   /** Serves again on the same port, with the same data. */
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Calls to watch requests as they arrive (epoch ms, the operation from X-Amz-Target, e.g.
+   * `PutItem`); the reconcile benchmark counts them per part of the run. Returns an unsubscribe.
+   */
+  onRequest(listener: (at: number, operation: string) => void): () => void;
 }
 
 export interface DynamoServerOptions {
@@ -59,6 +64,14 @@ export async function startDynamoServer(options: DynamoServerOptions = {}): Prom
   let running = true;
   let closed = false;
   return {
+    onRequest: (listener) => {
+      const tap = (req: IncomingMessage) => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        listener(Date.now(), target.slice(target.indexOf('.') + 1));
+      };
+      server.on('request', tap);
+      return () => server.off('request', tap);
+    },
     endpoint: `http://127.0.0.1:${port}`,
     get running() {
       return running;

@@ -52,6 +52,9 @@ export interface SnapshotResult {
     readonly listingMs: number;
     /** Wall time after that: goneAt marking, ledger, manifest, expiry. */
     readonly finishingMs: number;
+    /** Of finishing (COMPLETE only): marking the unseen IdC users gone, and the ledger (concurrent). */
+    readonly goneMs: number;
+    readonly ledgerMs: number;
     readonly totalMs: number;
   };
   /** DynamoDB items written, per table (identities: records written or marked gone). */
@@ -212,6 +215,7 @@ export async function runSnapshot(
   }
 
   const status = failures.length === 0 ? 'COMPLETE' : 'PARTIAL';
+  const finishing = { goneMs: 0, ledgerMs: 0 };
   let goneUserIds: string[] = [];
   let ledgerRecorded = 0;
   // The members are read back from the pages just stored rather than held in memory while the
@@ -219,9 +223,22 @@ export async function runSnapshot(
   const google = sources.google;
   if (status === 'COMPLETE') {
     const at = now().toISOString();
-    goneUserIds = await listing.markUnseenGone(at);
+    // Two tables, independent of each other: the identity map's gone-marking and the ledger.
     const rows = storedMembers(deps.snapshots.googleRows(runId));
-    ledgerRecorded = await deps.ledger.recordMembers(rows, at, runId);
+    const clock = performance.now();
+    const [gone, recorded] = await Promise.allSettled([
+      listing.markUnseenGone(at).finally(() => {
+        finishing.goneMs = performance.now() - clock;
+      }),
+      deps.ledger.recordMembers(rows, at, runId).finally(() => {
+        finishing.ledgerMs = performance.now() - clock;
+      }),
+    ]);
+    // Both settled before a failure is passed on: no write goes on after the snapshot ended.
+    if (gone.status === 'rejected') throw gone.reason;
+    if (recorded.status === 'rejected') throw recorded.reason;
+    goneUserIds = gone.value;
+    ledgerRecorded = recorded.value;
     if (google) sources.google = { ...google, count: ledgerRecorded };
   } else {
     // Keep what was seen (seeing a user is a fact), but mark nobody gone from a PARTIAL listing.
@@ -244,7 +261,7 @@ export async function runSnapshot(
   const expiredRuns =
     status === 'COMPLETE' ? await deps.snapshots.expireOld(options.retentionDays) : [];
   const totalMs = performance.now() - began;
-  const timings = { ...timer, listingMs, finishingMs: totalMs - listingMs, totalMs };
+  const timings = { ...timer, listingMs, finishingMs: totalMs - listingMs, ...finishing, totalMs };
   const itemsWritten = {
     snapshots: writer.itemsWritten,
     identities: listing.stats.written + goneUserIds.length,

@@ -61,7 +61,7 @@ export class AuditRecordExistsError extends IdsyncError {
 }
 
 export interface AuditLogOptions {
-  /** Puts in flight at once during an append: 8. */
+  /** Puts in flight at once during an append: 16. */
   readonly parallelPuts?: number;
   /** Random part of the sort key (4 hex digits by default); tests fix it to force a collision. */
   readonly random?: () => string;
@@ -94,7 +94,7 @@ export class DynamoAuditLog {
     private readonly table: string,
     options: AuditLogOptions = {},
   ) {
-    this.parallelPuts = Math.max(1, options.parallelPuts ?? 8);
+    this.parallelPuts = Math.max(1, options.parallelPuts ?? 16);
     this.random = options.random ?? (() => randomBytes(2).toString('hex'));
     this.now = options.now ?? (() => new Date());
   }

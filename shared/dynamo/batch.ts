@@ -111,8 +111,13 @@ export async function batchGet(
   doc: DynamoDBDocumentClient,
   table: string,
   keys: readonly Item[],
-  sleep: (ms: number) => Promise<void> = realSleep,
+  options: {
+    readonly consistentRead?: boolean;
+    readonly sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<Item[]> {
+  const sleep = options.sleep ?? realSleep;
+  const consistent = options.consistentRead ? { ConsistentRead: true } : {};
   const chunks: Item[][] = [];
   for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
   const found: Item[] = [];
@@ -126,7 +131,7 @@ export async function batchGet(
       }
       if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, UNPROCESSED_POLICY));
       const out = await doc.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ...consistent } } }),
       );
       found.push(...((out.Responses?.[table] ?? []) as Item[]));
       pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
@@ -161,6 +166,36 @@ export function scanPages(doc: DynamoDBDocumentClient, input: ScanCommandInput) 
   return pagesFrom((ExclusiveStartKey) =>
     doc.send(new ScanCommand({ ...input, ExclusiveStartKey })),
   ) as AsyncIterable<Item[]>;
+}
+
+/**
+ * The pages of a parallel Scan in `segments` segments, as they arrive: each segment reads one
+ * page ahead, so at most `segments` pages are held at once.
+ */
+export async function* scanPagesInSegments(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+  segments: number,
+): AsyncIterable<Item[]> {
+  if (segments <= 1) {
+    yield* scanPages(doc, input);
+    return;
+  }
+  const iterators = Array.from({ length: segments }, (_, Segment) =>
+    scanPages(doc, { ...input, Segment, TotalSegments: segments })[Symbol.asyncIterator](),
+  );
+  const next = (i: number) =>
+    (iterators[i] as AsyncIterator<Item[]>).next().then((result) => ({ i, result }));
+  const pending = new Map(iterators.map((_, i) => [i, next(i)]));
+  while (pending.size > 0) {
+    const { i, result } = await Promise.race(pending.values());
+    if (result.done) {
+      pending.delete(i);
+      continue;
+    }
+    pending.set(i, next(i));
+    yield result.value;
+  }
 }
 
 /** Runs a conditional write: true when written, false when its condition did not hold. */

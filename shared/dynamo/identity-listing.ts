@@ -16,7 +16,6 @@ import {
 import {
   BatchWriter,
   batchGet,
-  DEFAULT_IN_FLIGHT,
   forEachConcurrently,
   type Item,
   scanInSegments,
@@ -28,6 +27,9 @@ import {
  * recorded. IdC user ids are UUIDs, so it cannot collide with one.
  */
 export const LISTING_STATE_KEY = '#LISTING';
+
+/** Conditional `goneAt` updates in flight at once after a COMPLETE listing (small items). */
+const GONE_UPDATES_IN_FLIGHT = 16;
 
 /**
  * The item a record is stored as: the record plus `digest`, the fingerprint of its
@@ -204,7 +206,7 @@ export class IdentityListing {
       candidates.push([id, last?.startedAt ?? e.lastSeen]);
     }
     const marked: string[] = [];
-    await forEachConcurrently(candidates, DEFAULT_IN_FLIGHT, async ([userId, lastSeen]) => {
+    await forEachConcurrently(candidates, GONE_UPDATES_IN_FLIGHT, async ([userId, lastSeen]) => {
       const update = new UpdateCommand({
         TableName: this.table,
         Key: { userId },

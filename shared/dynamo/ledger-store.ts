@@ -16,7 +16,14 @@ import {
   stableHash,
 } from '../identity-merge.js';
 import { tableSpec } from '../tables.js';
-import { forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
+import {
+  batchGet,
+  forEachConcurrently,
+  type Item,
+  scanPages,
+  scanPagesInSegments,
+  writeIf,
+} from './batch.js';
 
 /**
  * Buckets the ledger's entries are spread over (by a hash of the email). Fixed: changing it
@@ -32,8 +39,19 @@ const MAX_BUCKET_BYTES = 350_000;
  */
 const SCAN_LIMIT = 5;
 const SUMMARY_SCAN_LIMIT = 500;
-/** Bucket puts in flight at once. */
-const PUTS_IN_FLIGHT = 4;
+/**
+ * Segments of the parallel Scan that reads every entry: 8, so the ~200 small pages of 1,024
+ * buckets are not read one round trip after another; at most 8 pages are held at once.
+ */
+const ENTRY_SCAN_SEGMENTS = 8;
+/**
+ * Bucket writes in flight at once: 16. Each is a read and a conditional put of one bucket (about
+ * 10 KB at 100,000 people), so the memory held stays small; the reconcile benchmark measured the
+ * round trips, not the bytes, as the cost (BENCHMARKS.md, Reconcile overhead).
+ */
+const PUTS_IN_FLIGHT = 16;
+/** Changed buckets read per BatchGetItem (its limit: 100 keys). */
+const BATCH_READ = 100;
 /** Attempts at a bucket write that lost a race with another writer (re-read, re-merged each time). */
 const MAX_CONFLICTS = 5;
 
@@ -123,17 +141,28 @@ export class DynamoLedger {
     }
     let count = 0;
     const run: LedgerRun = { runId, at };
-    await forEachConcurrently(this.allBuckets(seen.keys()), PUTS_IN_FLIGHT, async (summary) => {
+    // The buckets whose members changed; the stored ones are read BATCH_READ at a time
+    // (BatchGetItem), each then merged and written back conditional on its version.
+    const changed: Array<{ summary: BucketSummary; sightings: MemberSighting[]; digest: string }> =
+      [];
+    for await (const summary of this.allBuckets(seen.keys())) {
       const sightings = mergeSightings(seen.get(summary.key) ?? []);
       seen.delete(summary.key);
       count += sightings.length;
       const digest = ledgerMembersDigest(sightings);
       // Same members, ids and groups as stored: nothing to read, nothing to write.
-      if (summary.membersDigest === digest) return;
-      const bucket =
-        summary.version === 0 ? { ...summary, entries: {} } : await this.getBucket(summary.key);
-      await this.mergeAndWrite(bucket, sightings, digest, run, previous);
-    });
+      if (summary.membersDigest !== digest) changed.push({ summary, sightings, digest });
+    }
+    for (let i = 0; i < changed.length; i += BATCH_READ) {
+      const chunk = changed.slice(i, i + BATCH_READ);
+      const stored = await this.getBuckets(
+        chunk.filter((c) => c.summary.version !== 0).map((c) => c.summary.key),
+      );
+      await forEachConcurrently(chunk, PUTS_IN_FLIGHT, async ({ summary, sightings, digest }) => {
+        const bucket = stored.get(summary.key) ?? { key: summary.key, entries: {}, version: 0 };
+        await this.mergeAndWrite(bucket, sightings, digest, run, previous);
+      });
+    }
     await this.recordRun(run);
     return count;
   }
@@ -141,7 +170,12 @@ export class DynamoLedger {
   /** Every ledger entry, one array per page of buckets. */
   async *entries(): AsyncIterable<LedgerEntry[]> {
     const latest = await this.latestRun();
-    for await (const page of scanPages(this.doc, { TableName: this.table, Limit: SCAN_LIMIT })) {
+    const pages = scanPagesInSegments(
+      this.doc,
+      { TableName: this.table, Limit: SCAN_LIMIT },
+      ENTRY_SCAN_SEGMENTS,
+    );
+    for await (const page of pages) {
       const out: LedgerEntry[] = [];
       for (const item of page) {
         if (!String(item[KEY]).startsWith(BUCKET_PREFIX)) continue;
@@ -248,6 +282,19 @@ export class DynamoLedger {
       ...condition,
     });
     return writeIf(this.doc.send(put));
+  }
+
+  /** Buckets by key, read consistently in one BatchGetItem per 100 (a key not stored is absent). */
+  private async getBuckets(keys: readonly string[]): Promise<Map<string, Bucket>> {
+    if (keys.length === 0) return new Map();
+    const items = await batchGet(
+      this.doc,
+      this.table,
+      keys.map((k) => ({ [KEY]: k })),
+      { consistentRead: true },
+    );
+    this.stats.bucketsRead += keys.length;
+    return new Map(items.map((item) => [item[KEY] as string, toBucket(item)]));
   }
 
   private async getBucket(key: string): Promise<Bucket> {

@@ -32,18 +32,19 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
         const logger = runtime.buildLogger(config);
         const out: string[] = [];
-        const snapshot = await takeSnapshot(config);
-        out.push(formatManifest(snapshot.manifest));
-        if (snapshot.manifest.status !== 'COMPLETE') {
-          out.push(
-            `PARTIAL: ${snapshot.manifest.reason}`,
-            'Nothing planned or deleted; fix the cause and run again.',
-          );
-          printResult(ctx.io, globals, { snapshot }, out.join('\n'));
-          return ExitCode.GuardOrPartial;
-        }
+        // One set of stores (one DynamoDB client) for the snapshot, the plan and the worker.
         const stores = runtime.buildStores(config);
         try {
+          const snapshot = await takeSnapshot(config, { stores, logger });
+          out.push(formatManifest(snapshot.manifest));
+          if (snapshot.manifest.status !== 'COMPLETE') {
+            out.push(
+              `PARTIAL: ${snapshot.manifest.reason}`,
+              'Nothing planned or deleted; fix the cause and run again.',
+            );
+            printResult(ctx.io, globals, { snapshot }, out.join('\n'));
+            return ExitCode.GuardOrPartial;
+          }
           const runId = newRunId();
           const plan = await runPlan(
             { ...stores, logger, guardWindow: runtime.buildGuardWindow(stores, config.plan) },

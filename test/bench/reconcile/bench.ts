@@ -10,9 +10,16 @@
  * deletions) / rate. The split comes from the run's own timestamps: start-up = spawn → snapshot
  * start (manifest `startedAt`); snapshot = its `startedAt` → `finishedAt`; plan = snapshot end →
  * the log line "plan made"; apply set-up = "plan made" → "worker started"; worker = "worker
- * started" → "worker finished"; tail = the rest (output, exit). Results: BENCHMARKS.md, "Reconcile overhead".
+ * started" → "worker finished"; tail = the rest (output, exit). Each part also counts the DynamoDB
+ * requests dynalite received in it (by arrival time), the cost that does not shrink with a quiet
+ * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY;
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of each idsync process there.
+ * Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
@@ -32,10 +39,19 @@ interface Run {
   readonly exitedAt: number;
 }
 
+/** `/usr/bin/time` writes the CLI's CPU seconds (user, system) here. */
+const cpuFile = join(mkdtempSync(join(tmpdir(), 'idsync-bench-')), 'cpu');
+
 function idsync(argv: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, ['bin/idsync.js', ...argv], {
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each idsync process (node --cpu-prof).
+    const prof = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+    const node = [process.execPath, ...prof, 'bin/idsync.js', ...argv];
+    const command = ['-f', '%U %S', '-o', cpuFile, ...node];
+    const child = spawn('/usr/bin/time', command, {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -75,6 +91,8 @@ try {
     IDSYNC_LOG_LEVEL: 'info',
     // idsync is not told the stand-in's rate; its ceiling is well above it (as in the demo).
     IDSYNC_RATE: String(RATE * 4),
+    // BENCH_CONCURRENCY=<n>: the worker's IDSYNC_CONCURRENCY (default: idsync's own default).
+    ...(process.env.BENCH_CONCURRENCY ? { IDSYNC_CONCURRENCY: process.env.BENCH_CONCURRENCY } : {}),
   };
   const must = async (argv: string[]) => {
     const r = await idsync(argv, env);
@@ -86,12 +104,25 @@ try {
   const sync = removePeople(org, { count: LEAVERS });
   const users = org.quickSight.size;
   await sleep(2_000); // the bucket refills
+  // Every DynamoDB request of the timed run, to count them per part (they are what the parts
+  // besides the worker's QuickSight calls cost).
+  const requests: Array<{ at: number; operation: string }> = [];
+  const untap = sandbox.dynamo.onRequest((at, operation) => requests.push({ at, operation }));
+  const cpuBefore = process.cpuUsage();
   const callsBefore = sandbox.quickSight.faults.counters.calls;
   const throttledBefore = sandbox.quickSight.faults.counters.throttled;
   const run = await idsync(
     ['reconcile', '--apply', '--max-deletions', String(LEAVERS + 100), '--json'],
     env,
   );
+  untap();
+  const sandboxCpu = process.cpuUsage(cpuBefore);
+  const [cliUser = 0, cliSystem = 0] = readFileSync(cpuFile, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  // BENCH_LOG=<file>: keep the reconcile's log (JSON lines) for a closer look.
+  if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, run.stderr);
   if (run.code !== 0) throw new Error(`reconcile: exit ${run.code}\n${run.stderr.slice(-2000)}`);
   const out = JSON.parse(run.stdout) as {
     snapshot: { manifest: { startedAt: string; finishedAt: string } };
@@ -109,6 +140,19 @@ try {
   const workerEnd = logTime(run.stderr, 'worker finished');
   const total = run.exitedAt - run.spawnedAt;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  /** DynamoDB requests from `from` to `to` (epoch ms), with the three most frequent operations. */
+  const dynamo = (from: number, to: number) => {
+    const ops = new Map<string, number>();
+    for (const r of requests)
+      if (r.at >= from && r.at < to) ops.set(r.operation, (ops.get(r.operation) ?? 0) + 1);
+    const total = [...ops.values()].reduce((a, b) => a + b, 0);
+    const top = [...ops.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ');
+    return `${total}${total > 0 ? ` (${top})` : ''}`;
+  };
   console.log(
     `reconcile of ${LEAVERS} leavers (${sync.deleted.length} IdC users deleted by the sync), ` +
       `${users.toLocaleString('en-US')} QuickSight users, stand-in ${RATE} calls/s (burst ${BURST})`,
@@ -116,17 +160,24 @@ try {
   console.log(
     `QuickSight calls: ${calls} (${pages} ListUsers pages + ${deleted} deletions + ${calls - pages - deleted} other, ${throttled} throttled)`,
   );
-  console.log('| part | time |');
-  console.log('|---|---|');
-  console.log(`| start-up (spawn → snapshot start) | ${s(snapStart - run.spawnedAt)} |`);
-  console.log(`| snapshot | ${s(snapEnd - snapStart)} |`);
-  console.log(`| plan (snapshot end → "plan made") | ${s(planMade - snapEnd)} |`);
-  console.log(`| apply set-up ("plan made" → worker start) | ${s(workerStart - planMade)} |`);
-  console.log(`| worker | ${s(workerEnd - workerStart)} |`);
-  console.log(`| tail (worker end → exit) | ${s(run.exitedAt - workerEnd)} |`);
-  console.log(`| **total** | **${s(total)}** |`);
-  console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} |`);
-  console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** |`);
+  console.log('| part | time | DynamoDB requests |');
+  console.log('|---|---|---|');
+  const row = (label: string, from: number, to: number) =>
+    console.log(`| ${label} | ${s(to - from)} | ${dynamo(from, to)} |`);
+  row('start-up (spawn → snapshot start)', run.spawnedAt, snapStart);
+  row('snapshot', snapStart, snapEnd);
+  row('plan (snapshot end → "plan made")', snapEnd, planMade);
+  row('apply set-up ("plan made" → worker start)', planMade, workerStart);
+  row('worker', workerStart, workerEnd);
+  row('tail (worker end → exit)', workerEnd, run.exitedAt);
+  console.log(`| **total** | **${s(total)}** | ${dynamo(run.spawnedAt, run.exitedAt)} |`);
+  console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} | |`);
+  console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** | |`);
+  console.log(
+    `CPU: the CLI ${(cliUser + cliSystem).toFixed(1)} s, the sandbox process (dynalite + stand-ins) ` +
+      `${((sandboxCpu.user + sandboxCpu.system) / 1e6).toFixed(1)} s, in ${s(total)} of wall time; ` +
+      `load average (1 min) at the end: ${loadavg()[0]?.toFixed(1)}`,
+  );
 } finally {
   await sandbox.close();
 }

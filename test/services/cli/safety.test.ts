@@ -186,4 +186,58 @@ describe('safety rules through the CLI on the sandbox', { timeout: 180_000 }, ()
     expect(JSON.parse(applied.stdout).applied).toMatchObject({ deleted: 2 });
     expect((await window.usage(Date.now())).used).toBe(used + 2);
   });
+  it('a plan writing its tasks many at once still queues all or none (write 20 of 30 fails)', async () => {
+    const runId = 'plan-all-or-none-many';
+    removePeople(t.sandbox.org, { count: 30 });
+    await snapshotOk(t.sandbox);
+    let writes = 0;
+    let inFlight = 0;
+    let most = 0;
+    const failing = {
+      enqueue: async (task: NewTask, blockReason?: string) => {
+        writes++;
+        if (writes === 20) throw new Error('DynamoDB went away');
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          return await tasks.enqueue(task, blockReason);
+        } finally {
+          inFlight--;
+        }
+      },
+      cancel: tasks.cancel.bind(tasks),
+      byStatus: tasks.byStatus.bind(tasks),
+      withdraw: tasks.withdraw.bind(tasks),
+    };
+    await expect(
+      runPlan(
+        {
+          snapshots: t.stores.snapshots,
+          ledger: t.stores.ledger,
+          events: new DynamoEventStore(t.doc, t.names.events),
+          tasks: failing,
+          audit: new DynamoAuditLog(t.doc, t.names.audit),
+          logger: silentLogger(),
+        },
+        {
+          runId,
+          namespace: t.sandbox.org.namespace,
+          settings: {
+            maxDeletions: 100,
+            maxDeletionPercent: 100,
+            protectedRoles: ['ADMIN', 'AUTHOR'],
+            protectedUsers: [],
+            guardWindowHours: 24,
+          },
+          includeLeavers: true,
+          persistTasks: true,
+        },
+      ),
+    ).rejects.toThrow('DynamoDB went away');
+    // Several writes were in flight at once, never more than 16, and none of them is left.
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+    expect(writes).toBeGreaterThanOrEqual(20);
+    expect((await live()).filter((x) => x.runId === runId)).toHaveLength(0);
+  });
 });
