@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * How the bad-input corpus starts the real `idsync` process: the one place that knows the
- * command line. Today `bin/idsync.js` runs the TypeScript sources through tsx; when the CLI
- * becomes a built bundle, only this function changes.
+ * command line: `bin/idsync.js`, which runs the built CLI in dist/ (test/global-setup.ts builds
+ * it before the tests).
  */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
