@@ -1,5 +1,20 @@
 import * as z from 'zod';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
+import {
+  bool,
+  csvList,
+  decimal,
+  email,
+  emailList,
+  nonEmpty,
+  protectedRoles,
+  protectedUsers,
+  QUICKSIGHT_ROLES,
+  roleList,
+  trimmed,
+  url,
+  whole,
+} from './value-schemas.js';
 
 export { PLAIN_DECIMAL, PLAIN_INTEGER };
 
@@ -32,122 +47,6 @@ export interface VariableSpec {
   readonly required: boolean;
   readonly schema: z.ZodType;
 }
-
-const trimmed = z.string().trim();
-const nonEmpty = trimmed.min(1, 'must not be empty');
-const csvList = trimmed.transform((s) =>
-  s
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0),
-);
-const email = nonEmpty.pipe(z.email('must be an email address'));
-const emailList = csvList.pipe(
-  z.array(z.email('each entry must be an email address')).min(1, 'must list at least one group'),
-);
-
-/** A decimal number within [min, max]; the message names the bounds. */
-export function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
-  const range = options.exclusiveMin ? `above ${min}, at most ${max}` : `from ${min} to ${max}`;
-  return nonEmpty
-    .regex(PLAIN_DECIMAL, `must be a plain decimal number ${range}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .refine((n) => (options.exclusiveMin ? n > min : n >= min) && n <= max, `must be ${range}`),
-    );
-}
-
-/** A whole number within [min, max]. */
-export function whole(min: number, max: number) {
-  return nonEmpty
-    .regex(PLAIN_INTEGER, `must be a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().refine((n) => n >= min && n <= max, `must be from ${min} to ${max}`));
-}
-
-/** An absolute http(s) URL (no `javascript:`, `file:`, …). */
-const url = nonEmpty.refine((s) => {
-  if (!URL.canParse(s)) return false;
-  const u = new URL(s);
-  return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-}, 'must be an http(s) URL such as http://127.0.0.1:4566');
-const bool = trimmed
-  .toLowerCase()
-  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-/** QuickSight's user roles (the API's `UserRole` values). */
-export const QUICKSIGHT_ROLES = [
-  'ADMIN',
-  'AUTHOR',
-  'READER',
-  'ADMIN_PRO',
-  'AUTHOR_PRO',
-  'READER_PRO',
-  'RESTRICTED_AUTHOR',
-  'RESTRICTED_READER',
-] as const;
-
-/** Comma-separated items, none of them empty: `a,,b` and `,` are errors, not "nothing". */
-function strictItems(raw: string, ctx: z.RefinementCtx): string[] | undefined {
-  const items = raw.split(',').map((p) => p.trim());
-  const empty = items.findIndex((p) => p.length === 0);
-  if (empty >= 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `item ${empty + 1} is empty (separate items with single commas)`,
-    });
-    return undefined;
-  }
-  return items;
-}
-
-const protectedRoles = trimmed.transform((raw, ctx) => {
-  if (raw.toLowerCase() === 'none') return [] as string[];
-  const items = strictItems(raw, ctx);
-  if (items === undefined) return z.NEVER;
-  const roles = items.map((r) => r.toUpperCase());
-  const unknown = roles.find((r) => !(QUICKSIGHT_ROLES as readonly string[]).includes(r));
-  if (unknown !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `unknown role ${JSON.stringify(unknown)} (allowed: ${QUICKSIGHT_ROLES.join(', ')}, or none)`,
-    });
-    return z.NEVER;
-  }
-  return roles;
-});
-
-/** An email, or a QuickSight user name (`name` or `role/session`): no spaces, `;` or quotes. */
-const PROTECTED_USER = /^[A-Za-z0-9._%+=@/-]{1,512}$/;
-
-const protectedUsers = trimmed.transform((raw, ctx) => {
-  const items = strictItems(raw, ctx);
-  if (items === undefined) return z.NEVER;
-  const bad = items.find(
-    (u) =>
-      !PROTECTED_USER.test(u) ||
-      (u.includes('@') && !/^[^@]+@[^@]+\.[^@]+$/.test(u.slice(u.lastIndexOf('/') + 1))),
-  );
-  if (bad !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${JSON.stringify(bad.length > 40 ? `${bad.slice(0, 37)}...` : bad)} is not an email or a QuickSight user name (separate items with commas)`,
-    });
-    return z.NEVER;
-  }
-  return items;
-});
-
-const roleList = csvList
-  .transform((roles) => roles.map((r) => r.toUpperCase()))
-  .pipe(
-    z
-      .array(z.enum(QUICKSIGHT_ROLES, `each entry must be one of ${QUICKSIGHT_ROLES.join(', ')}`))
-      .min(1, 'must list at least one role'),
-  );
 
 function spec(
   name: string,

@@ -161,11 +161,29 @@ export function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput
   ) as AsyncIterable<Item[]>;
 }
 
-/** Every page of a Scan, one array of items per page. */
-export function scanPages(doc: DynamoDBDocumentClient, input: ScanCommandInput) {
-  return pagesFrom((ExclusiveStartKey) =>
-    doc.send(new ScanCommand({ ...input, ExclusiveStartKey })),
-  ) as AsyncIterable<Item[]>;
+/**
+ * The `Limit` of a Scan's next page, from the page just read and the limit it was read with
+ * (see `scanPages`).
+ */
+export type NextScanLimit = (page: readonly Item[], limit: number) => number;
+
+/**
+ * Every page of a Scan, one array of items per page. With `nextLimit`, each page after the first
+ * is read with the limit it returns for the page before (e.g. sized to the items just seen).
+ */
+export function scanPages(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+  nextLimit?: NextScanLimit,
+) {
+  let limit = input.Limit;
+  return pagesFrom(async (ExclusiveStartKey) => {
+    const page = await doc.send(
+      new ScanCommand({ ...input, ...(limit ? { Limit: limit } : {}), ExclusiveStartKey }),
+    );
+    if (nextLimit && limit) limit = nextLimit(page.Items ?? [], limit);
+    return page;
+  }) as AsyncIterable<Item[]>;
 }
 
 /**
@@ -176,13 +194,16 @@ export async function* scanPagesInSegments(
   doc: DynamoDBDocumentClient,
   input: ScanCommandInput,
   segments: number,
+  nextLimit?: NextScanLimit,
 ): AsyncIterable<Item[]> {
   if (segments <= 1) {
-    yield* scanPages(doc, input);
+    yield* scanPages(doc, input, nextLimit);
     return;
   }
   const iterators = Array.from({ length: segments }, (_, Segment) =>
-    scanPages(doc, { ...input, Segment, TotalSegments: segments })[Symbol.asyncIterator](),
+    scanPages(doc, { ...input, Segment, TotalSegments: segments }, nextLimit)[
+      Symbol.asyncIterator
+    ](),
   );
   const next = (i: number) =>
     (iterators[i] as AsyncIterator<Item[]>).next().then((result) => ({ i, result }));

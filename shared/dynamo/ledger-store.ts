@@ -33,11 +33,16 @@ export const LEDGER_BUCKETS = 1024;
 /** Largest `entries` JSON of one bucket (DynamoDB items are at most 400 KB). */
 const MAX_BUCKET_BYTES = 350_000;
 /**
- * Buckets per Scan page when reading entries (about 20 KB each at 100k people): responses under
- * 128 KB die young, while a 1 MB response lands in V8's large-object space until a full
- * collection. Summaries (key, version, digest) are about 100 bytes each.
+ * Buckets on the first Scan page when reading entries (about 20 KB each at 100k people). Each
+ * later page of a segment is sized from the buckets just read to hold about ENTRY_PAGE_BYTES
+ * (never fewer than SCAN_LIMIT buckets, nor more than MAX_SCAN_LIMIT): responses under 128 KB
+ * die young, while a 1 MB response lands in V8's large-object space until a full collection. At
+ * 2,000 people a bucket is ~0.5 KB, so the 1,024 buckets take ~20 pages instead of ~200.
+ * Summaries (key, version, digest) are about 100 bytes each.
  */
 const SCAN_LIMIT = 5;
+const MAX_SCAN_LIMIT = 1_000;
+const ENTRY_PAGE_BYTES = 100_000;
 const SUMMARY_SCAN_LIMIT = 500;
 /**
  * Segments of the parallel Scan that reads every entry: 8, so the ~200 small pages of 1,024
@@ -54,6 +59,18 @@ const PUTS_IN_FLIGHT = 16;
 const BATCH_READ = 100;
 /** Attempts at a bucket write that lost a race with another writer (re-read, re-merged each time). */
 const MAX_CONFLICTS = 5;
+
+/**
+ * The next entry page's size: as many buckets as fit ENTRY_PAGE_BYTES at the mean size of the
+ * buckets just read (their `entries` JSON), within SCAN_LIMIT..MAX_SCAN_LIMIT.
+ */
+export function nextEntryScanLimit(page: readonly Item[], limit: number): number {
+  if (page.length === 0) return limit;
+  let bytes = 0;
+  for (const item of page) bytes += typeof item.entries === 'string' ? item.entries.length : 0;
+  const perBucket = Math.max(bytes / page.length, 1);
+  return Math.min(MAX_SCAN_LIMIT, Math.max(SCAN_LIMIT, Math.floor(ENTRY_PAGE_BYTES / perBucket)));
+}
 
 const KEY = tableSpec('ledger').partitionKey.name;
 const STATE_KEY = 'STATE';
@@ -174,6 +191,7 @@ export class DynamoLedger {
       this.doc,
       { TableName: this.table, Limit: SCAN_LIMIT },
       ENTRY_SCAN_SEGMENTS,
+      nextEntryScanLimit,
     );
     for await (const page of pages) {
       const out: LedgerEntry[] = [];

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../shared/domain.js';
-import { DynamoLedger, ledgerBucketOf } from '../../../shared/dynamo/ledger-store.js';
+import {
+  DynamoLedger,
+  ledgerBucketOf,
+  nextEntryScanLimit,
+} from '../../../shared/dynamo/ledger-store.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 const day = (d: number) => new Date(Date.UTC(2026, 0, d)).toISOString();
@@ -10,6 +14,22 @@ const allEntries = async (ledger: DynamoLedger) => {
   for await (const page of ledger.entries()) all.push(...page);
   return new Map(all.map((e) => [e.email, e]));
 };
+
+describe('nextEntryScanLimit', () => {
+  const bucketsOf = (bytes: number, n: number) =>
+    Array.from({ length: n }, () => ({ entries: 'x'.repeat(bytes) }));
+
+  it('sizes the next page to about 100 KB of buckets, within 5..1000', () => {
+    expect(nextEntryScanLimit(bucketsOf(500, 5), 5)).toBe(200);
+    expect(nextEntryScanLimit(bucketsOf(20_000, 5), 5)).toBe(5);
+    expect(nextEntryScanLimit(bucketsOf(300_000, 2), 5)).toBe(5);
+    expect(nextEntryScanLimit(bucketsOf(10, 5), 5)).toBe(1_000);
+  });
+
+  it('keeps the limit after an empty page', () => {
+    expect(nextEntryScanLimit([], 37)).toBe(37);
+  });
+});
 
 describe('DynamoLedger', () => {
   it('records members, rewrites only changed buckets, and keeps exact last sightings', async () => {
@@ -113,6 +133,29 @@ describe('DynamoLedger', () => {
       ]);
       expect(a.stats.conflicts + b.stats.conflicts).toBeGreaterThan(0);
       expect([...(await allEntries(a)).keys()].sort()).toEqual(same.slice(0, 8).sort());
+    } finally {
+      await close();
+    }
+  });
+  it('reads every entry of small buckets in a few large pages', async () => {
+    const { doc, names, close } = await startTestTables();
+    try {
+      const ledger = new DynamoLedger(doc, names.ledger);
+      const members = Array.from({ length: 2_000 }, (_, i) => ({
+        email: `p${i}@example.com`,
+        googleId: `g${i}`,
+        groups: ['readers@example.com'],
+      }));
+      await ledger.recordMembers(members, day(1), 'r1');
+      let pages = 0;
+      const seen = new Set<string>();
+      for await (const page of ledger.entries()) {
+        pages++;
+        for (const e of page) seen.add(e.email);
+      }
+      expect(seen.size).toBe(2_000);
+      // ~1,000 buckets of 2 entries: 5 per page would be ~200 pages.
+      expect(pages).toBeLessThan(40);
     } finally {
       await close();
     }
