@@ -69,8 +69,9 @@ describe('idsync apply on the sandbox', { timeout: 120_000 }, () => {
   it('tasks leased by a dead worker: --no-wait exits 4 naming them; apply waits, takes them over and counts them', async () => {
     const queued = await queueLeavers(3, 23);
     // A worker claimed all three with a short lease, counted its call for the first one, made
-    // that call (the user is gone) and died before it recorded anything.
-    const leaseMs = 1_500;
+    // that call (the user is gone) and died before it recorded anything. The lease outlives the
+    // start of the --no-wait process even on a loaded machine (1.5 s once did not).
+    const leaseMs = 5_000;
     const now = Date.now();
     for (const q of queued)
       expect(
