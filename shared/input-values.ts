@@ -7,7 +7,9 @@
  *   DynamoDB's 2048-byte partition-key limit;
  * - QuickSight user name: 1–512 characters of U+0020–U+00FF (the API's `UserName` pattern; 512
  *   bounds `<namespace>#<userName>` task keys at 64 + 1 + 1024 bytes of UTF-8);
- * - event id: 1–128 characters (CloudTrail ids and EventBridge ids are UUIDs, 36).
+ * - event id: 1–128 characters (CloudTrail ids and EventBridge ids are UUIDs, 36);
+ * - IdC user id: 1–47 characters (IdentityStore API reference, `UserId`: length 1–47, pattern
+ *   `([0-9a-f]{10}-|)` + a UUID).
  *
  * Every text value is also refused when it holds control characters, zero-width characters or
  * bidirectional overrides: they hide what an operator reads in a plan or an audit row.
@@ -16,6 +18,7 @@
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_USER_NAME_LENGTH = 512;
 export const MAX_EVENT_ID_LENGTH = 128;
+export const MAX_IDC_USER_ID_LENGTH = 47;
 /** DynamoDB's limit on a partition key value, in UTF-8 bytes. */
 export const MAX_PARTITION_KEY_BYTES = 2048;
 
@@ -74,6 +77,10 @@ export function userNameProblem(userName: string): string | undefined {
 
 export function eventIdProblem(eventId: string): string | undefined {
   return unsafeTextReason(eventId, 'event id', MAX_EVENT_ID_LENGTH);
+}
+
+export function idcUserIdProblem(userId: string): string | undefined {
+  return unsafeTextReason(userId, 'IdC user id', MAX_IDC_USER_ID_LENGTH);
 }
 
 /** A short, printable rendering of a value for messages (never the whole of a huge value). */
