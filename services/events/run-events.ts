@@ -5,6 +5,7 @@ import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.j
 import { describeError } from '../../shared/errors.js';
 import { eventBridgeSourceOf } from '../../shared/idc-events.js';
 import { mergeIdentity } from '../../shared/identity-merge.js';
+import { checkIdcUser } from '../../shared/listing-values.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import {
@@ -192,8 +193,23 @@ async function handleOne(
         status,
         message: `${label}: the user is already gone from IdC; nothing to record`,
       };
-    const record = await deps.identities.upsertOne(user, receivedAt);
-    return { ...base, status, email: record.email, message: `${label}: identity map refreshed` };
+    // The DescribeUser answer is a listing too: checked like the snapshot's (no refused id or
+    // email becomes a key). The event's user id already matched the IdC pattern at parse time.
+    const checked = checkIdcUser(user);
+    if (!checked.user)
+      return {
+        ...base,
+        status,
+        message: `${label}: not recorded: ${checked.refusal?.reason ?? 'refused'}`,
+      };
+    const record = await deps.identities.upsertOne(checked.user, receivedAt);
+    const note = checked.refusal ? ` (${checked.refusal.action}: ${checked.refusal.reason})` : '';
+    return {
+      ...base,
+      status,
+      ...(record.email ? { email: record.email } : {}),
+      message: `${label}: identity map refreshed${note}`,
+    };
   }
   const identity = await deps.identities.get(event.userId);
   if (!identity?.email) {
