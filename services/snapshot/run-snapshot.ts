@@ -10,6 +10,13 @@ import {
 } from '../../shared/dynamo/snapshot-store.js';
 import { describeError } from '../../shared/errors.js';
 import type { MemberSighting } from '../../shared/identity-merge.js';
+import {
+  checkGooglePage,
+  checkIdcPage,
+  checkQuickSightPage,
+  ledgerUsable,
+  RefusalTally,
+} from '../../shared/listing-values.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GoogleDirectoryPort, IdentityStorePort, QuickSightPort } from '../../shared/ports.js';
 import { readAhead } from '../../shared/read-ahead.js';
@@ -85,18 +92,29 @@ async function* timedPages<T>(pages: AsyncIterable<T>, timer: Timer): AsyncItera
   }
 }
 
-/** The members a run stored, one sighting per row (the ledger merges a person's groups). */
+/**
+ * The members a run stored, one sighting per row (the ledger merges a person's groups); members
+ * whose email is refused are not recorded (shared/listing-values.ts, `checkGooglePage`).
+ */
 async function* storedMembers(rows: AsyncIterable<GoogleRow[]>): AsyncIterable<MemberSighting> {
   for await (const page of rows)
-    for (const r of page) yield { email: r.email, googleId: r.googleId, groups: [r.group] };
+    for (const r of page)
+      if (ledgerUsable(r)) yield { email: r.email, googleId: r.googleId, groups: [r.group] };
 }
 
-/** The number of distinct people among the stored member rows. */
+/** The number of distinct people among the stored member rows the ledger would record. */
 async function countPeople(rows: AsyncIterable<GoogleRow[]>): Promise<number> {
   const emails = new Set<string>();
-  for await (const page of rows) for (const r of page) emails.add(r.email);
+  for await (const page of rows) for (const r of page) if (ledgerUsable(r)) emails.add(r.email);
   return emails.size;
 }
+
+/** What each source's listing brought in over its limits, and what was done with it. */
+const REFUSED_ACTION: Record<SnapshotSource, string> = {
+  google: 'kept as members, not recorded in the ledger',
+  idc: 'left out, or stored without the email',
+  quicksight: 'stored as listed; the plan never queues a refused user name',
+};
 
 async function timed<T>(timer: Timer, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -129,6 +147,11 @@ export async function runSnapshot(
   log.info({ groups: options.groups.length }, 'snapshot started');
 
   const writer = deps.snapshots.pageWriter(runId);
+  const refused: Record<SnapshotSource, RefusalTally> = {
+    google: new RefusalTally(),
+    idc: new RefusalTally(),
+    quicksight: new RefusalTally(),
+  };
   const listing = deps.identities.startListing(runId, startedAt);
 
   const readGoogle = async (): Promise<SourceSummary> => {
@@ -139,6 +162,7 @@ export async function runSnapshot(
       groups[group] = 0;
       for await (const page of timedPages(deps.google.listMembers(group), timer)) {
         pages++;
+        refused.google.add(checkGooglePage(page));
         groups[group] += page.length;
         rows += page.length;
         await timed(timer, () =>
@@ -156,8 +180,11 @@ export async function runSnapshot(
   const readIdc = async (): Promise<SourceSummary> => {
     let count = 0;
     let pages = 0;
-    for await (const page of timedPages(deps.identityStore.listUsers(), timer)) {
+    for await (const listed of timedPages(deps.identityStore.listUsers(), timer)) {
       pages++;
+      // Stored and recorded as checked: no refused id or email becomes a key (`checkIdcUser`).
+      const { users: page, refusals } = checkIdcPage(listed);
+      refused.idc.add(refusals);
       count += page.length;
       await timed(timer, async () => {
         await writer.writePage('idc', page);
@@ -173,6 +200,7 @@ export async function runSnapshot(
     let pages = 0;
     for await (const page of timedPages(deps.quickSight.listUsers(), timer)) {
       pages++;
+      refused.quicksight.add(checkQuickSightPage(page));
       count += page.length;
       await timed(timer, () => writer.writePage('quicksight', page));
     }
@@ -196,7 +224,20 @@ export async function runSnapshot(
   const failures: string[] = [];
   settled.forEach((result, i) => {
     const source = entries[i]?.[0] as SnapshotSource;
-    if (result.status === 'fulfilled') sources[source] = result.value;
+    const invalid = refused[source].summary();
+    if (invalid) {
+      log.warn(
+        {
+          source,
+          invalid: invalid.count,
+          reasons: invalid.reasons,
+          ...(refused[source].userIds.length > 0 ? { userIds: refused[source].userIds } : {}),
+        },
+        `${source} listed ${invalid.count} values over their limits: ${REFUSED_ACTION[source]}`,
+      );
+    }
+    if (result.status === 'fulfilled')
+      sources[source] = { ...result.value, ...(invalid ? { invalid } : {}) };
     else {
       const error = describeError(result.reason);
       sources[source] = { count: 0, pages: 0, error };

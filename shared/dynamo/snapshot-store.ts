@@ -8,6 +8,7 @@ import {
 import type { GoogleMember, QuickSightUser, SnapshotSource, SnapshotStatus } from '../domain.js';
 import { normalizeEmail } from '../email.js';
 import { IdsyncError } from '../errors.js';
+import type { RefusalSummary } from '../listing-values.js';
 import { BatchWriter, type Item, queryPages } from './batch.js';
 
 /** What one source contributed to a snapshot. */
@@ -17,6 +18,8 @@ export interface SourceSummary {
   readonly error?: string;
   /** Google only: members listed per configured group. */
   readonly groups?: Readonly<Record<string, number>>;
+  /** Listed values over their limits (shared/listing-values.ts): how many, and why. */
+  readonly invalid?: RefusalSummary;
 }
 
 export interface SnapshotManifest {

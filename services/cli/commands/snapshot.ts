@@ -25,6 +25,12 @@ export function formatManifest(m: SnapshotManifest): string {
         `  ${label.padEnd(10)}  ${s.error ? `FAILED: ${s.error}` : `${n(s.count)} users (${n(s.pages)} pages)`}`,
       );
   }
+  for (const [label, s] of Object.entries(m.sources)) {
+    if (s?.invalid)
+      lines.push(
+        `  ${label} values over their limits: ${n(s.invalid.count)} (${s.invalid.reasons.join('; ')})`,
+      );
+  }
   return lines.join('\n');
 }
 
