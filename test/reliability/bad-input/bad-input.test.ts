@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { REFUSED_EMAIL_USERS } from './case-types.js';
 import { BAD_INPUT_CASES, type BadInputCase } from './cases.js';
 import { type CliRun, spawnCli } from './cli-command.js';
 
@@ -47,8 +48,15 @@ describe('bad-input corpus', { timeout: 240_000 }, () => {
     const started = performance.now();
     root = mkdtempSync(join(tmpdir(), 'idsync-bad-input-'));
     t = await startTestSandbox({ org: smallOrg(), control: true });
-    await snapshotOk(t.sandbox);
     const org = t.sandbox.org;
+    for (const [userId, email] of Object.entries(REFUSED_EMAIL_USERS))
+      org.identityStore.createUser({
+        userId,
+        userName: userId,
+        emails: [{ value: email, type: 'work', primary: true }],
+        externalIds: [],
+      });
+    await snapshotOk(t.sandbox);
     const leaver = org.people.find(
       (p) => p.kind === 'reader' && !p.protected && p.quickSightUsers.length === 1 && p.idcUserId,
     );

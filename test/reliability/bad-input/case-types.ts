@@ -10,6 +10,16 @@
  * No case may print a stack trace or delete anything (bad-input.test.ts checks both).
  */
 
+/**
+ * IdC users the corpus's sandbox holds with emails a listing refuses (shared/listing-values.ts):
+ * bad-input.test.ts creates them before its first snapshot, which stores them without an email,
+ * so a DeleteUser event naming one resolves to nobody.
+ */
+export const REFUSED_EMAIL_USERS: Readonly<Record<string, string>> = {
+  'e1000000-0000-4000-8000-000000000001': `${'é'.repeat(1_000)}@x.com`,
+  'e1000000-0000-4000-8000-000000000002': 'zero\u200bwidth@example.com',
+};
+
 export type CaseGroup = 'variable' | 'key-file' | 'argument' | 'csv' | 'event';
 
 export interface BadInputCase {

@@ -1,4 +1,4 @@
-import type { BadInputCase } from './case-types.js';
+import { type BadInputCase, REFUSED_EMAIL_USERS } from './case-types.js';
 
 /** Input files: Google keys, CSV files for `remove --csv`, event files for `handle-event`. */
 
@@ -230,6 +230,12 @@ export const EVENT_CASES: BadInputCase[] = [
   event('delete-of-live-user', '{event:userId={liveUser}}', 4, [
     'IdC user still exists: event not confirmed; nothing deleted',
   ]),
+  // A user the snapshot stored without its refused email (REFUSED_EMAIL_USERS): no one to delete.
+  ...Object.keys(REFUSED_EMAIL_USERS).map((userId, i) =>
+    event(`delete-of-user-with-refused-email-${i + 1}`, `{event:userId=${userId}}`, 4, [
+      'the identity map has no email for this user; nothing deleted',
+    ]),
+  ),
   event(
     'jsonl-with-bad-line',
     '{event:userId=00000000-0000-0000-0000-000000000000}\n{not json\n',
