@@ -56,7 +56,8 @@ export class CloudTrailQuickSightLookup implements QuickSightEventLookup {
     private readonly client: CloudTrailClient,
     private readonly options: CloudTrailLookupOptions = {},
   ) {
-    this.pacer = options.pacer ?? new IntervalPacer(LOOKUP_CALLS_PER_SECOND);
+    // Quiet start: this run may resume one killed right after a call (the limit is per account).
+    this.pacer = options.pacer ?? new IntervalPacer(LOOKUP_CALLS_PER_SECOND).startQuiet();
   }
 
   async lookup(request: LookupRequest): Promise<LookupPage> {

@@ -31,6 +31,16 @@ export class IntervalPacer {
     this.stats.calls++;
   }
 
+  /**
+   * Makes the first call wait one interval, as if a call had just started: a process that
+   * resumes the work of one stopped a moment ago (SIGKILL, Lambda timeout) cannot know when that
+   * one last called, and the API's limit counts both.
+   */
+  startQuiet(): this {
+    this.nextAt = Math.max(this.nextAt, this.now() + 1000 / this.rate);
+    return this;
+  }
+
   /** Pushes the next start out by `ms` (after a throttle: the API's own bucket is empty). */
   backOff(ms: number): void {
     this.nextAt = Math.max(this.nextAt, this.now() + ms);

@@ -39,4 +39,13 @@ describe('IntervalPacer', () => {
     expect(clock.now()).toBe(1_000);
     expect(() => new IntervalPacer(0)).toThrow(RangeError);
   });
+
+  it('with a quiet start, waits one interval before the first call too', async () => {
+    const clock = virtual();
+    const pacer = new IntervalPacer(2, clock.now, clock.sleep).startQuiet();
+    await pacer.acquire();
+    expect(clock.now()).toBe(500);
+    await pacer.acquire();
+    expect(clock.now()).toBe(1_000);
+  });
 });
