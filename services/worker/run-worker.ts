@@ -1,4 +1,3 @@
-import { outcomeKey } from '../../shared/dynamo/audit-store.js';
 import { describeError } from '../../shared/errors.js';
 import type { Task, TaskOutcome } from '../../shared/task.js';
 import {
@@ -8,6 +7,7 @@ import {
   DEFAULT_ATTEMPT_POLICY,
   decideAfterCall,
 } from './attempt-policy.js';
+import { blockTask, type OutcomeExtra, recordFinalState, recordOutcome } from './end-task.js';
 import {
   type HeldLease,
   HeldLeases,
@@ -20,7 +20,6 @@ import { WorkQueue } from './work-queue.js';
 import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js';
 import {
   emptyCounts,
-  outcomeRecord,
   progressSnapshot,
   RateWindow,
   settledCount,
@@ -42,7 +41,7 @@ import {
  * knows an earlier call may have deleted the user: a 404 then is idsync's own deletion
  * confirmed (`deleted`), not `already_gone`.
  *
- * The outcome's audit row is written BEFORE the task's final state; a final outcome (deleted,
+ * The outcome's audit row is written BEFORE the task's final state (./end-task.ts); a final outcome (deleted,
  * already gone, cancelled) goes to a key fixed per task execution (`outcomeKey`), so a run that
  * finishes a task after a kill between the two writes finds the row and adds none.
  *
@@ -320,49 +319,14 @@ class WorkerRun {
     else if (signal.kind === 'error') this.counts.errorCalls++;
   }
 
-  /**
-   * Records the outcome, then the task's final state (in that order: a kill between the two
-   * leaves the task to be finished again, and its final row is keyed per execution). A failed
-   * audit write leaves the task IN_PROGRESS; its lease runs out and a later run finishes it.
-   */
-  private async finish(
-    run: Running,
-    outcome: TaskOutcome,
-    extra: { error?: string; reason?: string; confirmedOnRetry?: boolean },
-  ): Promise<void> {
-    const { owner, runId } = this.options;
-    const { task } = run;
+  /** Ends the task: its outcome row, then its final state (./end-task.ts); counts the outcome. */
+  private async finish(run: Running, outcome: TaskOutcome, extra: OutcomeExtra): Promise<void> {
     const finishedAt = new Date(this.now()).toISOString();
-    const record = outcomeRecord({
-      runId,
-      owner,
-      task,
-      outcome,
-      attempts: run.attempts,
-      startedAt: run.startedAt ?? finishedAt,
-      finishedAt,
-      ...extra,
-    });
-    if (outcome === 'failed') await this.deps.audit.append([record]);
-    else {
-      const key = outcomeKey(
-        { execRunId: task.execRunId ?? runId, execAt: task.execAt ?? task.updatedAt },
-        task.taskId,
-      );
-      if ((await this.deps.audit.appendOnce(record, key)) === 'exists')
-        this.deps.logger.info(
-          { taskId: task.taskId, outcome },
-          'outcome row already written by an earlier run',
-        );
-    }
+    await recordOutcome(this.deps, this.options, run, outcome, extra, finishedAt);
     this.held.delete(run);
-    const kept =
-      outcome === 'failed'
-        ? await this.deps.tasks.fail(task.taskId, owner, extra.error ?? 'failed', run.attempts)
-        : await this.deps.tasks.complete(task.taskId, owner, outcome, run.attempts);
-    if (!kept)
+    if (!(await recordFinalState(this.deps, this.options, run, outcome, extra)))
       this.deps.logger.warn(
-        { taskId: task.taskId, outcome },
+        { taskId: run.task.taskId, outcome },
         'lease lost before the task was finished',
       );
     if (outcome === 'deleted') this.counts.deleted++;
@@ -370,27 +334,13 @@ class WorkerRun {
     else if (outcome === 'cancelled') this.counts.cancelled++;
     else this.counts.failed++;
     if (outcome === 'failed')
-      this.deps.logger.warn({ taskId: task.taskId, error: extra.error }, 'task failed');
+      this.deps.logger.warn({ taskId: run.task.taskId, error: extra.error }, 'task failed');
   }
 
   /** The guard window refused the deletion: the task is kept BLOCKED, with an audit row. */
   private async block(run: Running, reason: string): Promise<void> {
-    const { owner, runId } = this.options;
-    const { task } = run;
-    await this.deps.tasks.block(task.taskId, owner, reason, run.attempts);
+    await blockTask(this.deps, this.options, run, reason, new Date(this.now()).toISOString());
     this.counts.blocked++;
-    const at = new Date(this.now()).toISOString();
-    const record = outcomeRecord({
-      runId,
-      owner,
-      task,
-      outcome: 'blocked',
-      attempts: run.attempts,
-      startedAt: at,
-      finishedAt: at,
-      reason,
-    });
-    await this.deps.audit.append([record]);
   }
 
   private async release(run: Running): Promise<void> {

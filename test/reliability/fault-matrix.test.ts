@@ -64,10 +64,28 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
   /** API calls one snapshot makes (measured on the first): a listing kill lands among them. */
   let snapshotCalls = 1;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  /**
+   * The stand-ins' fault draws: seeded, and the first draw after `faultNextCall()` is 0, so a
+   * fault window hits its first call for sure (a 0.5 reset rate over 4 deletions missed them all
+   * one run in 16); the calls after it are drawn at the case's rate.
+   */
+  const faultDraws = mulberry32(SEED + 1);
+  let forceFault = false;
+  const faultRandom = () => {
+    if (!forceFault) return faultDraws();
+    forceFault = false;
+    return 0;
+  };
+  const faultNextCall = () => {
+    forceFault = true;
+  };
 
   beforeAll(async () => {
     // The small organisation with enough Readers for every case's leavers.
-    t = await startTestSandbox({ org: buildOrg({ ...SMALL_SPEC, readers: 80 }, 7) });
+    t = await startTestSandbox({
+      org: buildOrg({ ...SMALL_SPEC, readers: 80 }, 7),
+      random: faultRandom,
+    });
     const before = apiCalls();
     await snapshotOk(t.sandbox);
     snapshotCalls = apiCalls() - before;
@@ -212,6 +230,7 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
       expect(queued.code, queued.stdout).toBe(0);
       const qs = t.sandbox.quickSight.faults;
       const before = { ...qs.counters };
+      faultNextCall();
       qs.configure(f.faults);
       // The window opens with the apply's first QuickSight call, not with the CLI's start.
       let off: ReturnType<typeof setTimeout> | undefined;
@@ -224,6 +243,7 @@ describe(`fault matrix on the sandbox (seed ${SEED})`, { timeout: 120_000 }, () 
       clearInterval(opened);
       clearTimeout(off);
       qs.configure({});
+      forceFault = false;
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout).summary;
       expect(summary).toMatchObject({
