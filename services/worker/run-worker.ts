@@ -151,7 +151,9 @@ class WorkerRun {
       if (this.stopped || this.options.leased !== 'wait') return;
       const now = this.now();
       const leased = await listLeased(this.deps.tasks, now);
-      if (leased.length === 0) return;
+      // A lease that ran out between the last listing and `now` is in neither: one more pass
+      // takes such a task before the run says it is done.
+      if (leased.length === 0) return this.feedClaimable(seen);
       const until = Math.max(...leased.map((t) => t.leaseUntil ?? now));
       // Bounded by the leases as first seen: a dead worker's run out by then; a live one's
       // are renewed, and the run stops waiting and says so.

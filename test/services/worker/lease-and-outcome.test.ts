@@ -69,6 +69,32 @@ describe('leases follow their owner', () => {
   });
 });
 
+describe('waiting for leased tasks', () => {
+  it('a lease that runs out between the listing of claimable and of leased tasks is still taken', async () => {
+    const wb = await sandbox.start();
+    const users = registerLeavers(wb.state, 1);
+    const ids = await seedDeletions(wb, users);
+    // A dead worker holds the task until T.
+    const T = Date.now() + 60_000;
+    expect(await wb.tasks.claim(ids[0] as string, 'dead', 60_000, T - 60_000)).toBeDefined();
+    // The run's clock reads T - 1 until its first listing of claimable tasks is over, T + 1 after:
+    // the task is not claimable at the first listing and no longer leased at the next one.
+    let now = T - 1;
+    const tasks = storeWith(wb, {
+      claimable: async function* (n) {
+        yield* wb.tasks.claimable(n);
+        now = T + 1;
+      },
+    });
+    const summary = await runWorker(
+      deps(wb, { tasks, clock: { now: () => now } }),
+      options('apply-gap', { leased: 'wait' }),
+    );
+    expect(summary).toMatchObject({ deleted: 1, leftPending: 0, leftLeased: 0 });
+    await expectEachDeletedOnce(wb, users, ids);
+  });
+});
+
 describe('outcome row before the final state, one per deletion whatever the kill point', () => {
   for (const point of ['audit', 'state'] as const) {
     it(`killed at the ${point === 'audit' ? 'outcome row' : "task's final state"}: the rerun leaves one 'deleted' row per user`, async () => {
