@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { blockTask, recordFinalState, recordOutcome } from '../../../services/worker/end-task.js';
 import type { Task } from '../../../shared/task.js';
+import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 const task: Task = {
-  taskId: 'default#Role/a@example.com',
-  status: 'IN_PROGRESS',
-  runId: 'plan-7',
-  email: 'a@example.com',
-  userName: 'Role/a@example.com',
-  arn: 'arn:aws:quicksight:us-east-1:123456789012:user/default/Role/a@example.com',
-  role: 'READER',
-  identityType: 'IAM',
-  source: 'leaver',
-  reason: 'left quicksight-readers@example.com',
-  createdAt: '2026-03-01T00:00:00.000Z',
+  ...SAMPLE_TASK,
   updatedAt: '2026-03-01T00:05:00.000Z',
   attempts: 1,
   execRunId: 'apply-1',

@@ -10,22 +10,9 @@ import {
 } from '../../../services/worker/worker-tally.js';
 import { ExitCode } from '../../../shared/errors.js';
 import type { Task } from '../../../shared/task.js';
+import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
-const task: Task = {
-  taskId: 'default#Role/a@example.com',
-  status: 'IN_PROGRESS',
-  runId: 'plan-7',
-  email: 'a@example.com',
-  userName: 'Role/a@example.com',
-  arn: 'arn:aws:quicksight:us-east-1:123456789012:user/default/Role/a@example.com',
-  role: 'READER',
-  identityType: 'IAM',
-  source: 'leaver',
-  reason: 'left quicksight-readers@example.com',
-  createdAt: '2026-03-01T00:00:00.000Z',
-  updatedAt: '2026-03-01T00:00:00.000Z',
-  attempts: 0,
-};
+const task: Task = SAMPLE_TASK;
 
 describe('worker tally', () => {
   it('summarises: removed users per second, exit code 4 only when something failed', () => {
