@@ -79,8 +79,20 @@ export function eventIdProblem(eventId: string): string | undefined {
   return unsafeTextReason(eventId, 'event id', MAX_EVENT_ID_LENGTH);
 }
 
+/**
+ * An IdC user id as IdentityStore issues them (`[10 hex]-<uuid>` or a uuid; the API allows 1–47
+ * characters): letters, digits and hyphens only. The one statement of the rule: listings
+ * (shared/listing-values.ts), CloudTrail events (services/events/parse-events.ts) and
+ * `idsync resolve` use it. It also keeps ids apart from the identity map's own items (`#…`).
+ */
+export const IDC_USER_ID_PATTERN = new RegExp(`^[A-Za-z0-9-]{1,${MAX_IDC_USER_ID_LENGTH}}$`);
+
 export function idcUserIdProblem(userId: string): string | undefined {
-  return unsafeTextReason(userId, 'IdC user id', MAX_IDC_USER_ID_LENGTH);
+  const unsafe = unsafeTextReason(userId, 'IdC user id', MAX_IDC_USER_ID_LENGTH);
+  if (unsafe !== undefined) return unsafe;
+  return IDC_USER_ID_PATTERN.test(userId)
+    ? undefined
+    : 'IdC user id has characters other than letters, digits and -';
 }
 
 /** A short, printable rendering of a value for messages (never the whole of a huge value). */

@@ -5,7 +5,7 @@ import {
   type IdcEventName,
   type IdcEventSource,
 } from '../../shared/idc-events.js';
-import { eventIdProblem, shownValue } from '../../shared/input-values.js';
+import { eventIdProblem, IDC_USER_ID_PATTERN, shownValue } from '../../shared/input-values.js';
 import { readJsonValues, truncateRaw } from './json-values.js';
 
 /**
@@ -56,9 +56,6 @@ type Json = Record<string, unknown>;
 type Extracted =
   | { ok: true; event: IdcEvent }
   | { ok: false; reason: string; eventId?: string; eventName?: string };
-
-/** User ids as IdC issues them (`[10 hex]-uuid` or a uuid); anything else is not an IdC user id. */
-export const USER_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 
 export function parseEventInput(text: string): ParsedInput[] {
   return readJsonValues(text).flatMap((piece): ParsedInput[] => {
@@ -157,7 +154,7 @@ export function extractEvent(value: unknown): Extracted {
       reason: `no user id in the ${eventName} record (absent or ${MASKED_VALUE})`,
     };
   }
-  if (!USER_ID_PATTERN.test(userId)) {
+  if (!IDC_USER_ID_PATTERN.test(userId)) {
     return {
       ok: false,
       ...known,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   emailProblem,
   eventIdProblem,
+  idcUserIdProblem,
   isUnsafeCodePoint,
   MAX_USER_NAME_LENGTH,
   shownValue,
@@ -27,5 +28,14 @@ describe('value limits at the door', () => {
     expect(eventIdProblem('e0000006-1f2e-4d3c-9b8a-7c6d5e4f3a06')).toBeUndefined();
     expect(eventIdProblem('x'.repeat(129))).toMatch(/at most 128/);
     expect(eventIdProblem('id\u202e')).toMatch(/U\+202E/);
+  });
+
+  it('takes IdC user ids as IdentityStore issues them, and nothing that could name another item', () => {
+    expect(idcUserIdProblem('90676a1f2e-0b1c-4d5e-8f90-123456789abc')).toBeUndefined();
+    expect(idcUserIdProblem('0b1c4d5e-8f90-4123-8456-789abcdef012')).toBeUndefined();
+    expect(idcUserIdProblem('#LISTING')).toMatch(/letters, digits and -/);
+    expect(idcUserIdProblem('a/b')).toMatch(/letters, digits and -/);
+    expect(idcUserIdProblem('a'.repeat(48))).toMatch(/at most 47/);
+    expect(idcUserIdProblem('')).toMatch(/empty/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { IdentityRecord } from '../../../shared/domain.js';
 import { NotFoundError, UsageError } from '../../../shared/errors.js';
-import { USER_ID_PATTERN } from '../../events/parse-events.js';
+import { IDC_USER_ID_PATTERN, MAX_IDC_USER_ID_LENGTH } from '../../../shared/input-values.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 
@@ -31,11 +31,11 @@ export function registerResolve(program: Command, ctx: CliContext): void {
       action(ctx, async (userId: string, _options: unknown, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const id = userId.trim();
-        if (!USER_ID_PATTERN.test(id))
+        if (!IDC_USER_ID_PATTERN.test(id))
           throw new UsageError(
             id === ''
               ? 'resolve needs an IdC user id (e.g. 90676a1f2e-0b1c-4d5e-8f90-123456789abc)'
-              : `${JSON.stringify(userId.slice(0, 80))} is not an IdC user id (letters, digits and -, at most 64)`,
+              : `${JSON.stringify(userId.slice(0, 80))} is not an IdC user id (letters, digits and -, at most ${MAX_IDC_USER_ID_LENGTH})`,
           );
         const config = loadConfig([], ctx.io.env);
         const { buildStores } = await import('../../../shared/runtime.js');
