@@ -41,9 +41,8 @@ import {
  * knows an earlier call may have deleted the user: a 404 then is idsync's own deletion
  * confirmed (`deleted`), not `already_gone`.
  *
- * The outcome's audit row is written BEFORE the task's final state (./end-task.ts); a final outcome (deleted,
- * already gone, cancelled) goes to a key fixed per task execution (`outcomeKey`), so a run that
- * finishes a task after a kill between the two writes finds the row and adds none.
+ * A task ends with its outcome row, then its final state: ./end-task.ts says why that order and
+ * the per-execution row key give one row per deletion whatever the kill point.
  *
  * With `leased: 'wait'` the run waits for tasks another worker holds (until their leases as
  * first seen have run out, with a countdown) and takes them over; with `'report'` it does not

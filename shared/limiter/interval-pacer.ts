@@ -37,7 +37,7 @@ export class IntervalPacer {
    * one last called, and the API's limit counts both.
    */
   startQuiet(): this {
-    this.nextAt = Math.max(this.nextAt, this.now() + 1000 / this.rate);
+    this.backOff(1000 / this.rate);
     return this;
   }
 
