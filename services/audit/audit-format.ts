@@ -1,6 +1,7 @@
 import { Readable, type Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { StoredAuditRecord } from '../../shared/dynamo/audit-store.js';
+import { escapeJsonText, escapeTerminalText } from '../../shared/terminal-text.js';
 
 /**
  * The export formats of `idsync audit`, each a chain of streams fed page by page, so an export
@@ -82,7 +83,7 @@ async function* jsonArray(pages: AsyncIterable<readonly StoredAuditRecord[]>) {
   yield '[';
   for await (const page of pages) {
     if (page.length === 0) continue;
-    const body = page.map((r) => `\n  ${JSON.stringify(r)}`).join(',');
+    const body = page.map((r) => `\n  ${escapeJsonText(JSON.stringify(r))}`).join(',');
     yield first ? body : `,${body}`;
     first = false;
   }
@@ -91,7 +92,7 @@ async function* jsonArray(pages: AsyncIterable<readonly StoredAuditRecord[]>) {
 
 async function* jsonLines(pages: AsyncIterable<readonly StoredAuditRecord[]>) {
   for await (const page of pages) {
-    if (page.length > 0) yield `${page.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    if (page.length > 0) yield `${page.map((r) => escapeJsonText(JSON.stringify(r))).join('\n')}\n`;
   }
 }
 
@@ -143,12 +144,12 @@ function charWidth(ch: string): number {
 }
 
 /**
- * A cell padded or truncated (with …) to `width` terminal columns. Control characters (newlines,
- * escape sequences) become spaces, so data can neither break the layout nor drive the terminal.
+ * A cell padded or truncated (with …) to `width` terminal columns. Newlines and tabs become
+ * spaces, so data cannot break the layout; other control and bidi characters are shown escaped
+ * (shared/terminal-text.ts), so data can neither drive the terminal nor reorder the line.
  */
 export function fitCell(value: string, width: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-  const text = value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  const text = escapeTerminalText(value.replace(/[\n\t]+/g, ' '));
   let used = 0;
   let out = '';
   const chars = [...text];

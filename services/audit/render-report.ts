@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DECISION_KINDS } from '../../shared/domain.js';
+import { escapeTerminalText } from '../../shared/terminal-text.js';
 import {
   type IdleSection,
   type MissRow,
@@ -21,7 +22,8 @@ import {
 /**
  * The operator report as one self-contained HTML page (pure): inline CSS, inline script, an
  * inline SVG chart, no external asset, and a Content-Security-Policy that allows nothing else.
- * Every value from the audit goes through `escapeHtml`: emails and reasons are data.
+ * Every value from the audit goes through `escapeHtml`: emails and reasons are data, and
+ * neither a bidi control (U+202E…) nor a control character can reorder or hide the page's text.
  */
 
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -32,9 +34,12 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "'": '&#39;',
 };
 
-/** Text safe in HTML content and in quoted attribute values. */
+/**
+ * Text safe in HTML content and in quoted attribute values; bidi and control characters are
+ * shown escaped (`\u202E`, shared/terminal-text.ts) so they cannot reorder what is around them.
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
+  return escapeTerminalText(String(value ?? '')).replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
 }
 
 const n = (v: number) => v.toLocaleString('en-US');

@@ -3,6 +3,7 @@ import type { Env } from '../../shared/config/index.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
+import { escapeJsonText, escapeTerminalText } from '../../shared/terminal-text.js';
 import { preloadConfig } from './lazy-config.js';
 
 /** What a CLI command may touch: its streams and environment (tests pass their own). */
@@ -48,15 +49,25 @@ export function action<A extends unknown[]>(
   };
 }
 
-/** Prints a command's result: JSON with `--json`, otherwise the human text. */
+/**
+ * Prints a command's result: JSON with `--json`, otherwise the human text. Either way no value
+ * from outside can reorder or drive the terminal (shared/terminal-text.ts): the human text shows
+ * such characters escaped (`\u202E`, `\x1B`), the JSON holds them as `\uXXXX` escapes.
+ */
 export function printResult(
   io: CliIo,
   options: GlobalOptions,
   value: unknown,
   human: string,
 ): void {
-  if (options.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else io.stdout.write(human.endsWith('\n') ? human : `${human}\n`);
+  if (options.json) io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
+  else writeText(io.stdout, human);
+}
+
+/** Writes human text, ended by a newline, with unsafe terminal characters escaped. */
+export function writeText(stream: Writable, text: string): void {
+  const safe = escapeTerminalText(text);
+  stream.write(safe.endsWith('\n') ? safe : `${safe}\n`);
 }
 
 export { ExitCode };

@@ -1,7 +1,8 @@
 import { CommanderError } from 'commander';
 import { awsSetupProblem } from '../../shared/aws/aws-errors.js';
 import { describeError, ExitCode, exitCodeFor, IdsyncError } from '../../shared/errors.js';
-import type { CliContext, CliIo } from './io.js';
+import { escapeJsonText } from '../../shared/terminal-text.js';
+import { type CliContext, type CliIo, writeText } from './io.js';
 import { preloadConfig } from './lazy-config.js';
 import { buildProgram } from './program.js';
 
@@ -35,9 +36,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return code;
     }
     const kind = explained instanceof IdsyncError ? '' : 'unexpected error: ';
-    io.stderr.write(`idsync: ${kind}${oneLine(describeError(explained))}\n`);
+    writeText(io.stderr, `idsync: ${kind}${oneLine(describeError(explained))}`);
     if ((await wantsStack(io)) && error instanceof Error && error.stack)
-      io.stderr.write(`${error.stack}\n`);
+      writeText(io.stderr, error.stack);
     return code;
   }
 }
@@ -55,7 +56,7 @@ function wantsJson(argv: readonly string[]): boolean {
 
 /** An error as one JSON line on stderr (stdout keeps only results). */
 function writeJsonError(io: CliIo, name: string, message: string, exitCode: number): void {
-  io.stderr.write(`${JSON.stringify({ error: { name, message, exitCode } })}\n`);
+  io.stderr.write(`${escapeJsonText(JSON.stringify({ error: { name, message, exitCode } }))}\n`);
 }
 
 async function wantsStack(io: CliIo): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { escapeTerminalText } from '../../shared/terminal-text.js';
 import { registerActivity } from './commands/activity.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
@@ -52,8 +53,8 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
     .option('--json', 'print machine-readable JSON instead of text (errors too)')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeOut: (s) => io.stdout.write(escapeTerminalText(s)),
+      writeErr: (s) => io.stderr.write(escapeTerminalText(s)),
       // Help text is plain: no colour codes (NO_COLOR, pipes).
       getOutHasColors: () => false,
       getErrHasColors: () => false,

@@ -1,6 +1,6 @@
 import { describeError } from '../../shared/errors.js';
 import type { Stores } from '../../shared/runtime.js';
-import type { CliIo } from './io.js';
+import { type CliIo, writeText } from './io.js';
 
 /** The outcome of `--report FILE` after a run: the line saying where it is, or why it is not. */
 export type RunReportResult =
@@ -32,6 +32,6 @@ export async function writeRunReport(
  */
 export function reportOutcome(io: CliIo, report: RunReportResult | undefined, exitCode: number) {
   if (!report || report.ok) return exitCode;
-  io.stderr.write(`idsync: ${report.error}\n`);
+  writeText(io.stderr, `idsync: ${report.error}`);
   return Math.max(exitCode, 4);
 }

@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../audit/audit-format.js';
 import { parseSince } from '../../audit/since.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+  writeText,
+} from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 
 interface AuditFlags {
@@ -69,7 +76,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
               now,
             },
           );
-          if (result.note) ctx.io.stderr.write(`idsync audit: ${result.note}\n`);
+          if (result.note) writeText(ctx.io.stderr, `idsync audit: ${result.note}`);
           const note = result.noRunFound
             ? 'no audit rows in the last 30 days; use --since, --run or --email'
             : result.newestRunId
@@ -79,7 +86,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
             const text = `wrote ${result.rows.toLocaleString('en-US')} audit rows (${result.query}) as ${format} to ${flags.out}`;
             printResult(ctx.io, globals, result, note ? `${note}\n${text}` : text);
           } else if (note) {
-            ctx.io.stderr.write(`idsync audit: ${note}\n`);
+            writeText(ctx.io.stderr, `idsync audit: ${note}`);
           }
           return ExitCode.Ok;
         } finally {

@@ -132,11 +132,13 @@ describe('audit export formats', () => {
     expect(text).toContain('…');
   });
 
-  it('fitCell pads to the width in terminal columns, counting CJK as two, and strips control characters', () => {
+  it('fitCell pads to the width in terminal columns, counting CJK as two, and shows control and bidi characters escaped', () => {
     expect(fitCell('abc', 5)).toBe('abc  ');
     expect(fitCell('abcdef', 5)).toBe('abcd…');
     expect(fitCell('山田太郎', 5)).toBe('山田…');
-    expect(fitCell('a\u001b[31mb', 8)).toBe('a [31mb ');
+    expect(fitCell('a\u001b[31mb', 12)).toBe('a\\x1B[31mb  ');
+    expect(fitCell('x\u202Egnp.exe', 16)).toBe('x\\u202Egnp.exe  ');
+    expect(fitCell('line1\nline2', 12)).toBe('line1 line2 ');
     fc.assert(
       fc.property(
         fc.string({ unit: 'grapheme-ascii' }),

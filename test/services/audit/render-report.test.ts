@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderReport } from '../../../services/audit/render-report.js';
 import { buildReportModel } from '../../../services/audit/report-model.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import { UNSAFE_TERMINAL_CHARS } from '../../../shared/terminal-text.js';
 import { AWKWARD_PEOPLE, runRows } from './audit-fixtures.js';
 
 const AT = '2026-11-27T16:47:00.000Z';
@@ -56,6 +57,26 @@ describe('renderReport', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('shows bidi and control characters escaped: no value can reorder or hide the page text', () => {
+    const bidiEmail = 'evil\u202Efdp.exe@example.com';
+    const page = render(
+      runRows('run-1', 'run-1', AT, [
+        {
+          email: bidiEmail,
+          userName: `reader/${bidiEmail}`,
+          decision: 'delete',
+          reason: 'red \u001b[31malert\u2066 isolate \u061C\u200F',
+          outcome: 'failed',
+          error: 'x\u0085y',
+        },
+      ]),
+    );
+    expect(page).toContain('evil\\u202Efdp.exe@example.com');
+    expect(page).toContain('red \\x1B[31malert\\u2066 isolate \\u061C\\u200F');
+    expect(page).toContain('x\\x85y');
+    expect(page).not.toMatch(new RegExp(UNSAFE_TERMINAL_CHARS.source));
   });
 
   it('is self-contained: no external URL, and a CSP that pins the inline style and script by hash', () => {
