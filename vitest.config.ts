@@ -23,6 +23,7 @@ export const INTEGRATION = [
   'test/services/sandbox/control/control-server.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/snapshot/run-snapshot-values.test.ts',
+  'test/services/snapshot/run-snapshot-keep-groups.test.ts',
   'test/services/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
   'test/shared/aws/{clients,cloudtrail-lookup,identity-store-directory,quicksight-directory,sqs-task-queue}.test.ts',
   'test/shared/dynamo/**/*.test.ts',

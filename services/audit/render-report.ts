@@ -54,6 +54,7 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
   already_gone: 'Already gone',
   cancelled: 'Cancelled (re-joined)',
   deferred: 'Deferred',
+  kept: 'Kept (keep group)',
   protected: 'Protected (kept)',
 };
 
@@ -152,8 +153,8 @@ function renderCards(m: ReportModel): string {
     [
       'kept',
       'info',
-      n(d('protected') + d('deferred') + o('cancelled')),
-      'kept (protected, deferred or re-joined)',
+      n(d('protected') + d('deferred') + d('kept') + o('cancelled')),
+      'kept (protected, deferred, keep group or re-joined)',
     ],
     ['savings', 'ok', formatMoney(m.savings.monthly), 'estimated saving per month'],
   ];
@@ -301,5 +302,6 @@ const GLOSSARY = `<div class="panel"><dl>
 <dt>deleted / already gone</dt><dd>The QuickSight user was removed by idsync / had already been removed by someone else.</dd>
 <dt>failed</dt><dd>QuickSight refused or did not answer even after retries; the next run tries again.</dd>
 <dt>cancelled</dt><dd>The person re-joined a group before the deletion ran, so it was not done.</dd>
+<dt>kept (keep group)</dt><dd>Never judged idle: the person is a member of a Google group in <code>IDSYNC_INACTIVE_KEEP_GROUPS</code> (e.g. people who only receive emailed reports, which leave no trace in CloudTrail).</dd>
 <dt>idle</dt><dd>A Reader with no QuickSight activity for the days asked (CloudTrail, live events or an imported console export), and not created within them. Deleted even though the person is still in a group: their user is created again when they next sign in.</dd>
 </dl></div>`;

@@ -20,6 +20,7 @@ export const STATUS_ORDER = [
   'already_gone',
   'cancelled',
   'deferred',
+  'kept',
   'protected',
 ] as const;
 export type RowStatus = (typeof STATUS_ORDER)[number];
@@ -51,7 +52,7 @@ export interface IdleSoonRow {
 
 /** The "Idle Readers" section: users decided by the idle rule, and who turns idle soon. */
 export interface IdleSection {
-  /** People-table rows whose source is `inactive`. */
+  /** People-table rows whose source is `inactive` (decision `kept`: a keep group's member). */
   readonly users: readonly PersonRow[];
   readonly soon: readonly IdleSoonRow[];
   /** Idle READER users deleted in this run, and what that saves a month. */
@@ -100,6 +101,8 @@ export interface ReportModel {
   };
   /** Present when the run judged idle users (`idsync inactive`). */
   readonly idle?: IdleSection;
+  /** The run was a dry run (no `--apply`): it deleted nothing, the report shows what it would. */
+  readonly dryRun?: boolean;
 }
 
 export interface ReportInput {
@@ -109,6 +112,8 @@ export interface ReportInput {
   readonly planRows?: readonly AuditRecord[];
   readonly readerPrice: number;
   readonly generatedAt: string;
+  /** The run was a dry run (the command says so; the audit rows alone do not). */
+  readonly dryRun?: boolean;
 }
 
 /** Plan runs other than `runId` that this run's outcome rows point to, in first-seen order. */
@@ -222,6 +227,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       monthly: Math.round(deletedReaders * input.readerPrice * 100) / 100,
     },
     ...(idle ? { idle } : {}),
+    ...(input.dryRun ? { dryRun: true } : {}),
   };
 }
 

@@ -50,7 +50,7 @@ tbody tr:nth-child(even) { background: #fafbfc; }
   font-weight: 600; color: #fff; background: var(--idle); white-space: nowrap; }
 .s-failed, .s-blocked { background: var(--bad); } .s-not_found { background: var(--warn); }
 .s-deleted { background: var(--ok); } .s-already_gone { background: #68a37f; }
-.s-planned { background: var(--info); }
+.s-planned { background: var(--info); } .s-kept { background: var(--info); }
 .tools { display: flex; gap: 12px; align-items: center; margin-bottom: 8px; flex-wrap: wrap; }
 .tools input { font: inherit; padding: 6px 10px; border: 1px solid #9aa5b1; border-radius: 6px;
   min-width: 320px; }

@@ -42,6 +42,12 @@ function whoLeft(bySource: Readonly<Record<string, number>>): string {
     : 'were named for removal';
 }
 
+function countBySource(rows: readonly { readonly source?: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.source ?? 'unknown'] = (out[r.source ?? 'unknown'] ?? 0) + 1;
+  return out;
+}
+
 /** What happened, in a few plain sentences: the headline first, then what was kept, missed or failed. */
 export function summarySentences(m: ReportModel): string[] {
   const c = (k: string) => m.decisionCounts[k] ?? 0;
@@ -51,7 +57,7 @@ export function summarySentences(m: ReportModel): string[] {
   const deletedPeople = new Set(m.rows.filter((r) => r.status === 'deleted').map((r) => r.email));
   if (c('blocked') > 0) {
     out.push(
-      `${on} the safety guard stopped idsync before it deleted anything: it would have removed ${plural(c('blocked'), 'QuickSight user', 'QuickSight users')}, more than allowed (${m.guardReasons.join('; ')}). Nothing was deleted; check the list below, then re-run with the override the command printed if it is right.`,
+      `${on} the safety guard stopped idsync before it deleted anything: it would have removed ${plural(c('blocked'), 'QuickSight user', 'QuickSight users')}, more than allowed (${m.guardReasons.join('; ')}). Nothing was deleted; check the list below, then re-run with the override the command printed if it is right.${m.dryRun ? ' This was a dry run (no --apply).' : ''}`,
     );
   } else if (o('deleted') > 0 || o('already_gone') > 0 || o('failed') > 0) {
     out.push(
@@ -61,6 +67,12 @@ export function summarySentences(m: ReportModel): string[] {
       out.push(
         `${plural(o('already_gone'), 'user was', 'users were')} already gone (deleted by someone else).`,
       );
+  } else if (m.dryRun) {
+    out.push(
+      c('delete') > 0
+        ? `${on} idsync ran a dry run: nothing was deleted. It would remove ${plural(c('delete'), 'QuickSight user', 'QuickSight users')} of ${plural(new Set(m.rows.filter((r) => r.decision === 'delete').map((r) => r.email)).size, 'person', 'people')} who ${whoLeft(countBySource(m.rows.filter((r) => r.decision === 'delete')))}; run again with --apply to delete them.`
+        : `${on} idsync ran a dry run: nothing was deleted, and it found no QuickSight user to remove.`,
+    );
   } else if (c('delete') > 0) {
     out.push(
       `${on} idsync planned to remove ${plural(c('delete'), 'QuickSight user', 'QuickSight users')}; this run deleted nothing itself (a dry run, or the deletions run in a separate apply run with its own report).`,
@@ -73,6 +85,8 @@ export function summarySentences(m: ReportModel): string[] {
       `${plural(c('protected'), 'user was', 'users were')} kept because their role (e.g. ADMIN or AUTHOR) or name is protected`,
     c('deferred') > 0 &&
       `${plural(c('deferred'), 'user was', 'users were')} left for later because the person is back in a group or still in the grace period`,
+    c('kept') > 0 &&
+      `${plural(c('kept'), 'user was', 'users were')} kept as members of a keep group (IDSYNC_INACTIVE_KEEP_GROUPS), whatever their activity`,
     o('cancelled') > 0 &&
       `${plural(o('cancelled'), 'deletion was', 'deletions were')} cancelled because the person re-joined a group before it ran`,
   ].filter((s): s is string => typeof s === 'string');
@@ -103,5 +117,10 @@ export function savingsSentence(m: ReportModel): string {
 /** The Idle Readers section's headline: how many idle users, how many Readers deleted, the saving. */
 export function idleSentence(idle: IdleSection, readerPrice: number): string {
   const named = idle.users.filter((r) => r.decision === 'delete' || r.status === 'deleted').length;
-  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deletedReaders, 'idle Reader was', 'idle Readers were')} deleted in this run: about ${formatMoney(idle.monthly)} a month saved (${n(idle.deletedReaders)} × ${formatMoney(readerPrice)}). ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
+  const kept = idle.users.filter((r) => r.status === 'kept').length;
+  const keptText =
+    kept > 0
+      ? ` ${plural(kept, 'user was', 'users were')} kept as members of a keep group (never idle).`
+      : '';
+  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deletedReaders, 'idle Reader was', 'idle Readers were')} deleted in this run: about ${formatMoney(idle.monthly)} a month saved (${n(idle.deletedReaders)} × ${formatMoney(readerPrice)}).${keptText} ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
 }

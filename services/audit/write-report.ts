@@ -18,6 +18,8 @@ export interface LoadReportOptions {
   /** 30. */
   readonly newestRunDays?: number;
   readonly now?: Date;
+  /** The run was a dry run: the report's headline says nothing was deleted. */
+  readonly dryRun?: boolean;
 }
 
 export interface WriteReportOptions extends LoadReportOptions {
@@ -77,6 +79,7 @@ export async function loadReportModel(
     planRows,
     readerPrice: options.readerPrice,
     generatedAt: now.toISOString(),
+    ...(options.dryRun ? { dryRun: true } : {}),
   });
 }
 

@@ -8,6 +8,8 @@ const n = (v: number) => v.toLocaleString('en-US');
 export interface InactiveTextOptions {
   readonly days: number;
   readonly roles: readonly string[];
+  /** IDSYNC_INACTIVE_KEEP_GROUPS. */
+  readonly keepGroups?: readonly string[];
   readonly warnDays?: number | undefined;
   readonly limit: number;
 }
@@ -19,11 +21,22 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
   const ct = history.cloudtrail;
   const lines = [
     `activity record: ${ct ? `CloudTrail from ${ct.from} to ${ct.to}` : 'no CloudTrail history'}${history.imported > 0 ? `, console imports for ${n(history.imported)} users` : ''}`,
-    `idle rule: ${o.roles.join(', ')} users with no activity in ${o.days} days: ${n(c.judged)} judged, ${n(c.idle)} idle, ${n(c.active)} active, ${n(c.created)} new within ${o.days} days, ${n(c.uncovered)} not covered by the record` +
+    `idle rule: ${o.roles.join(', ')} users with no activity in ${o.days} days: ${n(c.judged)} judged, ${n(c.idle)} idle, ${n(c.active)} active, ${n(c.created)} new within ${o.days} days, ${n(c.uncovered)} not covered by the record, ${n(c.kept)} kept (keep groups)` +
       (c.unmanaged > 0
         ? `; ${n(c.unmanaged)} users of people idsync does not manage (never touched)`
         : ''),
   ];
+  if (o.keepGroups && o.keepGroups.length > 0) {
+    const kept = selection.kept;
+    lines.push(
+      '',
+      `kept: members of ${o.keepGroups.join(', ')} (IDSYNC_INACTIVE_KEEP_GROUPS) are never idle (${n(kept.length)})`,
+    );
+    for (const u of kept.slice(0, o.limit))
+      lines.push(`  ${u.email}  ${u.userName} [${u.role}]  ${u.verdict.reason}`);
+    if (kept.length > o.limit)
+      lines.push(`  … and ${n(kept.length - o.limit)} more (--json lists all)`);
+  }
   if (o.warnDays !== undefined) {
     const soon = selection.idleSoon;
     lines.push('', `idle within ${o.warnDays} days (${n(soon.length)})`);
@@ -37,6 +50,27 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
       lines.push(`  … and ${n(soon.length - o.limit)} more (--json lists all)`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Audit decision rows (decision `kept`, source `inactive`) for the users kept as members of a keep
+ * group: the report's Idle Readers section lists them.
+ */
+export function keptRows(runId: string, at: string, s: InactiveSelection): AuditRecord[] {
+  return s.kept.map((u) => ({
+    runId,
+    at,
+    kind: 'decision' as const,
+    email: u.email,
+    userName: u.userName,
+    role: u.role,
+    source: 'inactive',
+    decision: 'kept',
+    reason: u.verdict.reason,
+    ...(u.verdict.idle === false && u.verdict.why === 'kept'
+      ? { detail: { keepGroup: u.verdict.group } }
+      : {}),
+  }));
 }
 
 /** Audit rows (kind `idle_soon`) for the users who turn idle soon: the report lists them. */

@@ -43,6 +43,8 @@ export interface RunEnd {
   /** The human output (the report's path is added to it). */
   readonly lines: readonly string[];
   readonly exitCode: number;
+  /** The run deleted nothing on purpose (no `--apply`): its report says it was a dry run. */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -54,7 +56,9 @@ export async function finishRun(
   end: RunEnd,
 ): Promise<number> {
   const report = end.reportFile
-    ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.readerPrice)
+    ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.readerPrice, {
+        dryRun: end.dryRun === true,
+      })
     : undefined;
   printResult(
     run.io,

@@ -21,7 +21,10 @@ export interface SnapshotShared {
  * uses the caller's stores and logger (and leaves them open for the caller to close).
  */
 export async function takeSnapshot(
-  config: Pick<Config, 'core' | 'aws' | 'google' | 'identityStore' | 'quicksight' | 'snapshot'>,
+  config: Pick<
+    Config,
+    'core' | 'aws' | 'google' | 'identityStore' | 'quicksight' | 'snapshot' | 'inactive'
+  >,
   shared?: SnapshotShared,
 ): Promise<SnapshotResult> {
   const logger = shared?.logger ?? buildLogger(config);
@@ -39,7 +42,11 @@ export async function takeSnapshot(
         ledger: stores.ledger,
         logger,
       },
-      { groups: config.google.groups, retentionDays: config.snapshot.retentionDays },
+      {
+        groups: config.google.groups,
+        keepGroups: config.inactive.keepGroups,
+        retentionDays: config.snapshot.retentionDays,
+      },
     );
   } finally {
     idc.close();

@@ -16,10 +16,16 @@ export async function writeRunReport(
   runId: string,
   out: string,
   readerPrice: number,
+  options: { readonly dryRun?: boolean } = {},
 ): Promise<RunReportResult> {
   try {
     const { writeReport } = await import('../audit/write-report.js');
-    const written = await writeReport(stores, { runId, out, readerPrice });
+    const written = await writeReport(stores, {
+      runId,
+      out,
+      readerPrice,
+      ...(options.dryRun ? { dryRun: true } : {}),
+    });
     return { ok: true, text: `report: ${written.path}` };
   } catch (error) {
     return { ok: false, error: describeError(error).replace(/\s*\n\s*/g, ' ') };

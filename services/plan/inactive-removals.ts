@@ -5,9 +5,10 @@ import {
   type Span,
 } from '../../shared/activity-record.js';
 import type { QuickSightUser, Removal } from '../../shared/domain.js';
+import { type KeepGroupMembers, keepGroupOf, keptReason } from '../../shared/keep-groups.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
-import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
+import { coveredWindow, type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
@@ -17,6 +18,8 @@ import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
  * Only users idsync manages are judged: their person was seen as a member of a configured group
  * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. Users are keyed
  * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
+ * A judged user whose person is in a keep group (IDSYNC_INACTIVE_KEEP_GROUPS, shared/
+ * keep-groups.ts) is `kept`, never idle, whatever the record says.
  */
 
 export interface InactiveInput {
@@ -36,14 +39,29 @@ export interface InactiveInput {
   readonly now: Date;
   /** Also list users who turn idle within this many days. */
   readonly warnDays?: number;
+  /** Members of the keep groups in the snapshot (IDSYNC_INACTIVE_KEEP_GROUPS). */
+  readonly keepMembers?: KeepGroupMembers;
 }
+
+/** The verdict of a user in a keep group: not idle, whatever the activity record says. */
+export interface KeptVerdict {
+  readonly idle: false;
+  readonly why: 'kept';
+  /** "kept: member of g@x (IDSYNC_INACTIVE_KEEP_GROUPS)". */
+  readonly reason: string;
+  readonly group: string;
+  /** A kept user never turns idle. */
+  readonly idleAfter?: undefined;
+}
+
+export type SelectionVerdict = IdleVerdict | KeptVerdict;
 
 export interface JudgedUser {
   readonly email: string;
   /** `activityUserName(user)`: the user name, or `N/A#<principalId>`. */
   readonly userName: string;
   readonly role: string;
-  readonly verdict: IdleVerdict;
+  readonly verdict: SelectionVerdict;
 }
 
 export interface InactiveSelection {
@@ -52,13 +70,19 @@ export interface InactiveSelection {
   readonly idle: JudgedUser[];
   /** Users not idle today who turn idle within `warnDays` (empty without it). */
   readonly idleSoon: JudgedUser[];
+  /** Users kept as members of a keep group (verdict `kept`). */
+  readonly kept: JudgedUser[];
   readonly counts: {
-    /** Users of an idle role that idsync manages. */
+    /** Users of an idle role that idsync manages: idle + active + created + uncovered + kept. */
     readonly judged: number;
     readonly idle: number;
     readonly active: number;
     readonly created: number;
     readonly uncovered: number;
+    /** Members of a keep group: never idle. */
+    readonly kept: number;
+    /** Judged users whose record covers the N days (CloudTrail, or joined with their import). */
+    readonly covered: number;
     /** Users of an idle role that idsync does not manage (never touched). */
     readonly unmanaged: number;
   };
@@ -68,7 +92,17 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
   const roles = new Set(input.roles.map((r) => r.toUpperCase()));
   const idle: JudgedUser[] = [];
   const idleSoon: JudgedUser[] = [];
-  const counts = { judged: 0, idle: 0, active: 0, created: 0, uncovered: 0, unmanaged: 0 };
+  const kept: JudgedUser[] = [];
+  const counts = {
+    judged: 0,
+    idle: 0,
+    active: 0,
+    created: 0,
+    uncovered: 0,
+    kept: 0,
+    covered: 0,
+    unmanaged: 0,
+  };
   const warnUntil =
     input.warnDays === undefined
       ? undefined
@@ -92,6 +126,18 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(input.cloudtrail ? [input.cloudtrail] : []),
       ...(record?.spans.import ? [record.spans.import] : []),
     ];
+    if (coveredWindow(coverage, input.days, input.now).ok) counts.covered++;
+    const keepGroup = input.keepMembers ? keepGroupOf(user, input.keepMembers) : undefined;
+    if (keepGroup !== undefined) {
+      counts.kept++;
+      kept.push({
+        email,
+        userName: name,
+        role: user.role,
+        verdict: { idle: false, why: 'kept', reason: keptReason(keepGroup), group: keepGroup },
+      });
+      continue;
+    }
     const firstListedAt = input.firstListed.get(key);
     const verdict = judgeIdle({
       role: user.role,
@@ -127,5 +173,5 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       detail: u.verdict.reason,
     }),
   );
-  return { removals, idle, idleSoon, counts };
+  return { removals, idle, idleSoon, kept, counts };
 }

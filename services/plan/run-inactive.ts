@@ -10,6 +10,7 @@ import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { type KeepGroupMembers, keepGroupMembers } from '../../shared/keep-groups.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
 import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from './idle-rule.js';
 import { type InactiveSelection, selectInactive } from './inactive-removals.js';
@@ -17,12 +18,13 @@ import { type InactiveSelection, selectInactive } from './inactive-removals.js';
 /**
  * The shell of `idsync inactive`: reads the activity record, the newest COMPLETE snapshot's
  * QuickSight users, the COMPLETE snapshots of the last N days (creation evidence) and the ledger,
- * and selects the idle users (inactive-removals.ts). The plan itself is the ordinary plan:
+ * the members of the keep groups (IDSYNC_INACTIVE_KEEP_GROUPS) in the newest snapshot, and
+ * selects the idle users (inactive-removals.ts). The plan itself is the ordinary plan:
  * the caller hands `selection.removals` to run-plan.ts as `extraRemovals`.
  */
 
 export interface InactiveDeps {
-  readonly snapshots: Pick<DynamoSnapshotStore, 'manifests' | 'quickSightUsers'>;
+  readonly snapshots: Pick<DynamoSnapshotStore, 'manifests' | 'quickSightUsers' | 'keepGroupRows'>;
   readonly ledger: Pick<DynamoLedger, 'entries'>;
   readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage'>;
 }
@@ -33,6 +35,8 @@ export interface InactiveOptions {
   readonly roles: readonly string[];
   readonly warnDays?: number;
   readonly managedUsernamePrefix?: string;
+  /** IDSYNC_INACTIVE_KEEP_GROUPS (lower-case): their members are never idle. */
+  readonly keepGroups?: readonly string[];
   readonly now: Date;
 }
 
@@ -51,9 +55,15 @@ export interface InactiveResult {
 }
 
 /**
+ * The exit-2 rule: asking for more days than the activity record holds is a usage error. It holds
+ * when the record covers the N days for nobody: the CloudTrail span does not reach back N days,
+ * and no judged user's import joined with it does (`counts.covered`). Verdicts do not count: a
+ * user active within the N days shows activity, not history.
+ *
  * @throws UsageError (exit 2) when the record covers the N days for nobody: the message says
  *   what history exists.
- * @throws PartialSnapshotError (exit 3) without a COMPLETE snapshot.
+ * @throws PartialSnapshotError (exit 3) without a COMPLETE snapshot, or when the newest one did
+ *   not list a keep group (or listed it empty): nothing is decided on unknown data.
  */
 export async function selectInactiveUsers(
   deps: InactiveDeps,
@@ -79,6 +89,7 @@ export async function selectInactiveUsers(
       'no COMPLETE snapshot yet: run idsync snapshot first (nothing is decided without one)',
     );
   }
+  const keepMembers = await readKeepMembers(deps.snapshots, latest, options.keepGroups ?? []);
   const managedPeople = new Set<string>();
   for await (const page of deps.ledger.entries())
     for (const entry of page) managedPeople.add(normalizeEmail(entry.email));
@@ -97,14 +108,14 @@ export async function selectInactiveUsers(
     roles: options.roles,
     now: options.now,
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
+    keepMembers,
   });
   const cloudtrailWindow = coveredWindow(
     coverage.cloudtrail ? [coverage.cloudtrail] : [],
     options.days,
     options.now,
   );
-  const anyCovered = selection.counts.judged > selection.counts.uncovered;
-  if (!cloudtrailWindow.ok && !anyCovered) {
+  if (!cloudtrailWindow.ok && selection.counts.covered === 0) {
     throw new UsageError(describeMissingHistory(options.days, history, cloudtrailWindow.reason));
   }
   return { selection, history, snapshotRunId: latest.runId };
@@ -134,6 +145,37 @@ export function describeMissingHistory(
 interface ListedUsers extends ListedSnapshot {
   readonly runId: string;
   readonly users: QuickSightUser[];
+  /** Members listed per keep group (the manifest's `sources.google.keepGroups`). */
+  readonly keepGroups: Readonly<Record<string, number>>;
+}
+
+/**
+ * The keep groups' members in the newest COMPLETE snapshot. Every configured keep group must have
+ * been listed by it, and not empty: a snapshot taken before the group was configured, or an
+ * empty listing, is unknown data, and nobody is judged on it.
+ */
+async function readKeepMembers(
+  snapshots: InactiveDeps['snapshots'],
+  latest: ListedUsers,
+  keepGroups: readonly string[],
+): Promise<KeepGroupMembers> {
+  if (keepGroups.length === 0) return new Map();
+  for (const group of keepGroups) {
+    const listed = latest.keepGroups[group];
+    if (listed === undefined)
+      throw new PartialSnapshotError(
+        `the newest COMPLETE snapshot (${latest.runId}) did not list keep group ${group} (IDSYNC_INACTIVE_KEEP_GROUPS): run idsync snapshot with it configured first; nobody is judged idle without it`,
+      );
+    if (listed === 0)
+      throw new PartialSnapshotError(
+        `keep group ${group} (IDSYNC_INACTIVE_KEEP_GROUPS) listed no members in snapshot ${latest.runId}: an empty listing is not trusted, so nobody is judged idle; check the group, or remove it from the variable`,
+      );
+  }
+  const wanted = new Set(keepGroups);
+  const rows: { group: string; email: string }[] = [];
+  for await (const page of snapshots.keepGroupRows(latest.runId))
+    for (const r of page) if (wanted.has(r.group)) rows.push(r);
+  return keepGroupMembers(rows);
 }
 
 /**
@@ -164,6 +206,7 @@ async function completeSnapshotsSince(
     out.push({
       runId: m.runId,
       startedAt: m.startedAt,
+      keepGroups: m.sources.google?.keepGroups ?? {},
       userKeys: new Set(users.map((u) => activityKey(namespace, activityUserName(u)))),
       users: out.length === 0 ? users : [],
     });

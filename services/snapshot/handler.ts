@@ -20,7 +20,14 @@ import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
  * `responsePayload` the plan function receives through the on-success destination.
  */
 
-const SECTIONS = ['google', 'identityStore', 'quicksight', 'snapshot', 'lambda'] as const;
+const SECTIONS = [
+  'google',
+  'identityStore',
+  'quicksight',
+  'snapshot',
+  'inactive',
+  'lambda',
+] as const;
 type SnapshotConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** What invoked the snapshot: the EventBridge schedule, or a person (`{}` from the console). */
@@ -132,7 +139,11 @@ export function createSnapshotHandler(env: Env, options: SnapshotHandlerDeps = {
       run: async (trigger, { config, deps, logger, metrics }): Promise<SnapshotSummary> => {
         const result = await runSnapshot(
           { ...deps, logger },
-          { groups: config.google.groups, retentionDays: config.snapshot.retentionDays },
+          {
+            groups: config.google.groups,
+            keepGroups: config.inactive.keepGroups,
+            retentionDays: config.snapshot.retentionDays,
+          },
         );
         const m = result.manifest;
         metrics(

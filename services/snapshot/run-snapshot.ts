@@ -39,6 +39,12 @@ export interface SnapshotDeps {
 export interface SnapshotOptions {
   /** Configured Google groups whose members are entitled to QuickSight. */
   readonly groups: readonly string[];
+  /**
+   * IDSYNC_INACTIVE_KEEP_GROUPS: groups whose members are stored apart (`keep` rows) for the idle
+   * selection. They make nobody managed and nobody a leaver; one that cannot be read makes the
+   * snapshot PARTIAL like any other group.
+   */
+  readonly keepGroups?: readonly string[];
   readonly retentionDays: number;
   readonly runId?: string;
 }
@@ -144,7 +150,10 @@ export async function runSnapshot(
   const log = deps.logger.child({ runId });
   const timer: Timer = { pagingMs: 0, writingMs: 0 };
   await deps.snapshots.begin(runId, startedAt);
-  log.info({ groups: options.groups.length }, 'snapshot started');
+  log.info(
+    { groups: options.groups.length, keepGroups: options.keepGroups?.length ?? 0 },
+    'snapshot started',
+  );
 
   const writer = deps.snapshots.pageWriter(runId);
   const refused: Record<SnapshotSource, RefusalTally> = {
@@ -154,27 +163,46 @@ export async function runSnapshot(
   };
   const listing = deps.identities.startListing(runId, startedAt);
 
+  const keepGroups = [...new Set((options.keepGroups ?? []).map((g) => g.toLowerCase()))];
   const readGoogle = async (): Promise<SourceSummary> => {
     const groups: Record<string, number> = {};
+    const kept: Record<string, number> = {};
     let pages = 0;
     let rows = 0;
+    const configured = new Set(options.groups.map((g) => g.toLowerCase()));
     for (const group of options.groups) {
       groups[group] = 0;
+      // A configured group that is also a keep group is listed once, its rows stored twice.
+      const keep = keepGroups.includes(group.toLowerCase());
+      if (keep) kept[group.toLowerCase()] = 0;
       for await (const page of timedPages(deps.google.listMembers(group), timer)) {
         pages++;
         refused.google.add(checkGooglePage(page));
         groups[group] += page.length;
         rows += page.length;
+        const stored = page.map((m) => googleRow(group, m));
+        await timed(timer, () => writer.writePage('google', stored));
+        if (keep) {
+          kept[group.toLowerCase()] = (kept[group.toLowerCase()] ?? 0) + page.length;
+          await timed(timer, () => writer.writePage('keep', stored));
+        }
+      }
+    }
+    for (const group of keepGroups.filter((g) => !configured.has(g))) {
+      kept[group] = 0;
+      for await (const page of timedPages(deps.google.listMembers(group), timer)) {
+        pages++;
+        kept[group] = (kept[group] ?? 0) + page.length;
         await timed(timer, () =>
           writer.writePage(
-            'google',
+            'keep',
             page.map((m) => googleRow(group, m)),
           ),
         );
       }
     }
     // Rows listed; the people are counted from the stored pages once they are all stored.
-    return { count: rows, pages, groups };
+    return { count: rows, pages, groups, ...(keepGroups.length > 0 ? { keepGroups: kept } : {}) };
   };
 
   const readIdc = async (): Promise<SourceSummary> => {

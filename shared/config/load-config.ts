@@ -97,6 +97,8 @@ export interface InactiveConfig {
   readonly days: number;
   /** Upper-case QuickSight role names whose idle users are deleted. */
   readonly roles: readonly string[];
+  /** IDSYNC_INACTIVE_KEEP_GROUPS, lower-cased: their members are never pruned as idle. */
+  readonly keepGroups: readonly string[];
 }
 
 export interface ActivityConfig {
@@ -246,6 +248,9 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   inactive: (env) => ({
     days: read<number>(env, 'IDSYNC_INACTIVE_DAYS') ?? 60,
     roles: read<string[]>(env, 'IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
+    keepGroups: (read<string[]>(env, 'IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) =>
+      g.toLowerCase(),
+    ),
   }),
   activity: (env) => ({
     ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],

@@ -19,6 +19,10 @@ export const email = nonEmpty.pipe(z.email('must be an email address'));
 export const emailList = csvList.pipe(
   z.array(z.email('each entry must be an email address')).min(1, 'must list at least one group'),
 );
+/** Like `emailList`, but may be empty (an optional list of groups). */
+export const optionalEmailList = csvList.pipe(
+  z.array(z.email('each entry must be an email address')),
+);
 
 /** A decimal number within [min, max]; the message names the bounds. */
 export function decimal(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {

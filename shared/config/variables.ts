@@ -7,6 +7,7 @@ import {
   email,
   emailList,
   nonEmpty,
+  optionalEmailList,
   protectedRoles,
   protectedUsers,
   QUICKSIGHT_ROLES,
@@ -243,6 +244,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     '`idsync inactive`: QuickSight roles whose idle users are deleted (protected roles still win)',
     roleList,
     '`READER,READER_PRO`',
+    false,
+  ),
+  spec(
+    'IDSYNC_INACTIVE_KEEP_GROUPS',
+    'inactive',
+    '`idsync inactive`: comma-separated Google group emails whose members are never pruned as idle (e.g. Readers who only receive emailed reports, which leave no CloudTrail trace); the snapshot lists their members without making them managed',
+    optionalEmailList,
+    '—',
     false,
   ),
   spec(

@@ -18,6 +18,11 @@ export interface SourceSummary {
   readonly error?: string;
   /** Google only: members listed per configured group. */
   readonly groups?: Readonly<Record<string, number>>;
+  /**
+   * Google only: members listed per keep group (IDSYNC_INACTIVE_KEEP_GROUPS), stored apart
+   * (`keepGroupRows`); absent when none was configured.
+   */
+  readonly keepGroups?: Readonly<Record<string, number>>;
   /** Listed values over their limits (shared/listing-values.ts): how many, and why. */
   readonly invalid?: RefusalSummary;
 }
@@ -32,9 +37,20 @@ export interface SnapshotManifest {
   readonly expiresAt?: number;
 }
 
-const PREFIX: Record<SnapshotSource, string> = { google: 'GOOGLE', idc: 'IDC', quicksight: 'QS' };
+/**
+ * The row partitions of a run: one per source, and `keep` for the members of the keep groups
+ * (IDSYNC_INACTIVE_KEEP_GROUPS), apart from `google` so no reader of the configured groups'
+ * members (ledger, leavers, re-join checks) ever sees them.
+ */
+export type StoredRows = SnapshotSource | 'keep';
+const PREFIX: Record<StoredRows, string> = {
+  google: 'GOOGLE',
+  idc: 'IDC',
+  quicksight: 'QS',
+  keep: 'KEEP',
+};
 const manifestKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'MANIFEST' });
-const rowsPk = (runId: string, source: SnapshotSource) => `RUN#${runId}#${PREFIX[source]}`;
+const rowsPk = (runId: string, source: StoredRows) => `RUN#${runId}#${PREFIX[source]}`;
 const chunkSk = (n: number) => String(n).padStart(6, '0');
 
 /** A Google member row as stored (email normalised). */
@@ -94,7 +110,12 @@ export function packRows(
  * zero-padded), through BatchWriteItem with a few calls in flight.
  */
 export class SnapshotPageWriter {
-  private readonly chunks: Record<SnapshotSource, number> = { google: 0, idc: 0, quicksight: 0 };
+  private readonly chunks: Record<StoredRows, number> = {
+    google: 0,
+    idc: 0,
+    quicksight: 0,
+    keep: 0,
+  };
   private readonly writer: BatchWriter;
 
   constructor(
@@ -106,7 +127,7 @@ export class SnapshotPageWriter {
   }
 
   /** Stores one page of a source's rows; waits only when every write call is busy. */
-  async writePage(source: SnapshotSource, rows: readonly object[]): Promise<void> {
+  async writePage(source: StoredRows, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
     for (const { data, count } of packRows(rows)) {
       const sk = chunkSk(this.chunks[source]++);
@@ -205,14 +226,20 @@ export class DynamoSnapshotStore {
   }
 
   /** The rows one source contributed to a run, one array per stored page, in listing order. */
-  async *rows(runId: string, source: SnapshotSource): AsyncIterable<Record<string, unknown>[]> {
+  async *rows(runId: string, source: StoredRows): AsyncIterable<Record<string, unknown>[]> {
     for await (const items of this.chunkItems(runId, source)) {
       for (const item of items) yield decodeRows(item.rows as Uint8Array);
     }
   }
 
+  /** The members of the configured groups (IDSYNC_GOOGLE_GROUPS). */
   async *googleRows(runId: string): AsyncIterable<GoogleRow[]> {
     for await (const page of this.rows(runId, 'google')) yield page as unknown as GoogleRow[];
+  }
+
+  /** The members of the keep groups (IDSYNC_INACTIVE_KEEP_GROUPS), `group` naming the keep group. */
+  async *keepGroupRows(runId: string): AsyncIterable<GoogleRow[]> {
+    for await (const page of this.rows(runId, 'keep')) yield page as unknown as GoogleRow[];
   }
 
   async *quickSightUsers(runId: string): AsyncIterable<QuickSightUser[]> {
@@ -233,7 +260,7 @@ export class DynamoSnapshotStore {
       if (m.status === 'RUNNING' || m.expiresAt !== undefined) continue;
       const expiresAt = Math.floor(Date.parse(m.startedAt) / 1000) + retentionDays * 86_400;
       const writer = new BatchWriter(this.doc, this.table);
-      for (const source of ['google', 'idc', 'quicksight'] as const) {
+      for (const source of ['google', 'idc', 'quicksight', 'keep'] as const) {
         for await (const items of this.chunkItems(m.runId, source)) {
           for (const item of items) await writer.put({ ...item, expiresAt });
         }
@@ -252,7 +279,7 @@ export class DynamoSnapshotStore {
     return expired;
   }
 
-  private chunkItems(runId: string, source: SnapshotSource): AsyncIterable<Item[]> {
+  private chunkItems(runId: string, source: StoredRows): AsyncIterable<Item[]> {
     return queryPages(this.doc, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { formatInactive, idleSoonRows } from '../format-inactive.js';
+import { formatInactive, idleSoonRows, keptRows } from '../format-inactive.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
@@ -67,11 +67,16 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             ...(config.plan.managedUsernamePrefix
               ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
               : {}),
+            keepGroups: config.inactive.keepGroups,
             now,
           },
         );
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
-        await stores.audit.append(idleSoonRows(run.runId, now.toISOString(), inactive.selection));
+        const at = now.toISOString();
+        await stores.audit.append([
+          ...keptRows(run.runId, at, inactive.selection),
+          ...idleSoonRows(run.runId, at, inactive.selection),
+        ]);
         const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: inactive.selection.removals,
@@ -86,16 +91,24 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             counts: inactive.selection.counts,
             idle: inactive.selection.idle,
             idleSoon: inactive.selection.idleSoon,
+            kept: inactive.selection.kept,
             plan,
             applied: applied?.summary,
           },
           lines: [
-            formatInactive(inactive, { days, roles: config.inactive.roles, warnDays, limit }),
+            formatInactive(inactive, {
+              days,
+              roles: config.inactive.roles,
+              keepGroups: config.inactive.keepGroups,
+              warnDays,
+              limit,
+            }),
             '',
             formatPlan(plan, { limit }),
             ...(applied ? ['', applied.text] : dryRunLine(plan)),
           ],
           exitCode: runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }),
+          dryRun: flags.apply !== true,
         });
       } finally {
         stores.close();

@@ -22,7 +22,16 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
       async (flags: PlanFlags & { apply?: boolean; report?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const config = loadConfig(
-          ['google', 'identityStore', 'quicksight', 'snapshot', 'plan', 'worker', 'report'],
+          [
+            'google',
+            'identityStore',
+            'quicksight',
+            'snapshot',
+            'inactive',
+            'plan',
+            'worker',
+            'report',
+          ],
           ctx.io.env,
         );
         const { override, limit } = readPlanFlags(flags);
@@ -55,11 +64,19 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             }),
           );
           out.push('', formatPlan(plan, { limit }));
+          const run = { io: ctx.io, globals, config, stores, logger, runId };
+          const dryRun = flags.apply !== true;
           if (plan.plan.guard.tripped) {
-            printResult(ctx.io, globals, { snapshot, plan }, out.join('\n'));
-            return ExitCode.GuardOrPartial;
+            // The guard's run still writes its report: it shows what was blocked.
+            return await finishRun(run, {
+              reportFile: flags.report,
+              result: { snapshot, plan },
+              lines: out,
+              exitCode: ExitCode.GuardOrPartial,
+              dryRun,
+            });
           }
-          if (!flags.apply) {
+          if (dryRun) {
             const tasks = await pendingTasks(stores);
             out.push(
               '',
@@ -67,8 +84,14 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               '',
               'Dry run: nothing queued or deleted. Run again with --apply to delete.',
             );
-            printResult(ctx.io, globals, { snapshot, plan, dryRun: true, tasks }, out.join('\n'));
-            return runExitCode({ plan });
+            // A dry run's report shows what would be deleted, and says nothing was.
+            return await finishRun(run, {
+              reportFile: flags.report,
+              result: { snapshot, plan, dryRun: true, tasks },
+              lines: out,
+              exitCode: runExitCode({ plan }),
+              dryRun: true,
+            });
           }
           const applied = await applyTasks(config, stores, logger, {
             runId,
@@ -76,15 +99,12 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             json: globals.json === true,
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
-          return await finishRun(
-            { io: ctx.io, globals, config, stores, logger, runId },
-            {
-              reportFile: flags.report,
-              result: { snapshot, plan, applied: applied.summary },
-              lines: [...out, '', applied.text],
-              exitCode: runExitCode({ plan, applied: applied.summary }),
-            },
-          );
+          return await finishRun(run, {
+            reportFile: flags.report,
+            result: { snapshot, plan, applied: applied.summary },
+            lines: [...out, '', applied.text],
+            exitCode: runExitCode({ plan, applied: applied.summary }),
+          });
         } finally {
           stores.close();
         }

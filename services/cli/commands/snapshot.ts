@@ -15,6 +15,12 @@ export function formatManifest(m: SnapshotManifest): string {
     lines.push(
       `  google      ${g.error ? `FAILED: ${g.error}` : `${n(g.count)} members (${n(g.pages)} pages): ${groups}`}`,
     );
+    if (g.keepGroups && !g.error) {
+      const keep = Object.entries(g.keepGroups)
+        .map(([name, count]) => `${name} ${n(count)}${count === 0 ? ' (EMPTY)' : ''}`)
+        .join(', ');
+      lines.push(`  keep groups (IDSYNC_INACTIVE_KEEP_GROUPS, never pruned as idle): ${keep}`);
+    }
   }
   for (const [label, s] of [
     ['idc', m.sources.idc],
@@ -42,7 +48,7 @@ export function registerSnapshot(program: Command, ctx: CliContext): void {
       action(ctx, async (_options: unknown, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const config = loadConfig(
-          ['google', 'identityStore', 'quicksight', 'snapshot'],
+          ['google', 'identityStore', 'quicksight', 'snapshot', 'inactive'],
           ctx.io.env,
         );
         const { takeSnapshot } = await import('../take-snapshot.js');

@@ -20,10 +20,13 @@ const LEAVERS = Number(process.argv[2] ?? 600);
 const org = demoOrg(42);
 const sandbox = await startSandbox({ org });
 try {
-  const config = loadConfig(['google', 'identityStore', 'quicksight', 'snapshot', 'plan'], {
-    ...sandbox.env,
-    IDSYNC_LOG_LEVEL: 'warn',
-  });
+  const config = loadConfig(
+    ['google', 'identityStore', 'quicksight', 'snapshot', 'inactive', 'plan'],
+    {
+      ...sandbox.env,
+      IDSYNC_LOG_LEVEL: 'warn',
+    },
+  );
   const stores = buildStores(config);
   await ensureTables(stores.dynamo, config.core.tablePrefix);
   await takeSnapshot(config);

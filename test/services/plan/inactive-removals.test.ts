@@ -63,6 +63,13 @@ describe('selectInactive', () => {
       'last active 2026-08-04, LastActive, from an imported export',
     );
     expect(out.counts).toMatchObject({ judged: 7, idle: 1, active: 1, unmanaged: 1 });
+    // Only the import reaches back 60 days: one user is covered, whatever the other verdicts.
+    expect(out.counts.covered).toBe(1);
+  });
+
+  it('counts as covered only users whose record reaches back N days, not those merely active', () => {
+    const out = selectInactive({ ...base, quickSightUsers: [active, fresh, old] });
+    expect(out.counts).toMatchObject({ judged: 3, active: 1, covered: 0 });
   });
 
   it('with 90 days: the idle Readers, per user, never the Author, the new, nor strangers', () => {
@@ -94,6 +101,8 @@ describe('selectInactive', () => {
       active: 1,
       created: 2,
       uncovered: 0,
+      kept: 0,
+      covered: 7,
       unmanaged: 1,
     });
   });
@@ -116,5 +125,51 @@ describe('selectInactive', () => {
       managedUsernamePrefix: READER_ROLE_NAME,
     });
     expect(out.idle.map((u) => u.email)).toContain('stranger@example.com');
+  });
+
+  describe('keep groups (IDSYNC_INACTIVE_KEEP_GROUPS)', () => {
+    const ninety = { ...base, cloudtrail: { from: ago(90), to: ago(0.01) } };
+    const keepMembers = new Map([
+      ['old@example.com', 'reports@example.com'],
+      ['never@example.com', 'reports@example.com'],
+      ['stranger@example.com', 'reports@example.com'],
+    ]);
+
+    it('a keep group member is kept, never idle, counted and named with the group', () => {
+      const out = selectInactive({ ...ninety, keepMembers });
+      const names = out.idle.map((u) => u.userName);
+      expect(names).toEqual([imported.userName]);
+      expect(out.removals.map((r) => r.email)).toEqual(['imported@example.com']);
+      expect(out.kept.map((u) => u.userName)).toEqual([old.userName, never.userName, 'N/A#p-1']);
+      for (const u of out.kept)
+        expect(u.verdict).toMatchObject({
+          idle: false,
+          why: 'kept',
+          group: 'reports@example.com',
+          reason: 'kept: member of reports@example.com (IDSYNC_INACTIVE_KEEP_GROUPS)',
+        });
+      expect(out.counts).toEqual({
+        judged: 7,
+        idle: 1,
+        active: 1,
+        created: 2,
+        uncovered: 0,
+        kept: 3,
+        covered: 7,
+        unmanaged: 1,
+      });
+    });
+
+    it('a keep group makes nobody managed: a stranger in it stays unmanaged, not kept', () => {
+      const out = selectInactive({ ...ninety, keepMembers });
+      expect(out.kept.map((u) => u.email)).not.toContain('stranger@example.com');
+      expect(out.counts.unmanaged).toBe(1);
+    });
+
+    it('a kept user is never in the idle-soon list, and empty keep groups change nothing', () => {
+      const soon = selectInactive({ ...ninety, keepMembers, warnDays: 90 });
+      expect(soon.idleSoon.map((u) => u.email)).not.toContain('old@example.com');
+      expect(selectInactive({ ...ninety, keepMembers: new Map() })).toEqual(selectInactive(ninety));
+    });
   });
 });

@@ -1,0 +1,43 @@
+import type { QuickSightUser } from './domain.js';
+import { normalizeEmail } from './email.js';
+import { emailKeysOf } from './quicksight-matching.js';
+
+/**
+ * The keep-group rule (`IDSYNC_INACTIVE_KEEP_GROUPS`), one statement: a QuickSight user whose
+ * person is a member of a keep group in the snapshot is never pruned as idle, whatever the
+ * activity record says (people who only receive emailed reports leave no CloudTrail trace).
+ * A person is matched as the plan matches (shared/quicksight-matching.ts: the user's email and
+ * the email in its user name). Pure; the snapshot stores the members (shared/dynamo/
+ * snapshot-store.ts, `keepGroupRows`), the idle selection (services/plan/inactive-removals.ts)
+ * and any later idle check read them through `keepGroupOf`.
+ */
+
+/** Normalised member email → the keep group it was first seen in. */
+export type KeepGroupMembers = ReadonlyMap<string, string>;
+
+/** The members of the keep groups from stored rows (`group`, `email`), first group per person. */
+export function keepGroupMembers(
+  rows: Iterable<{ readonly group: string; readonly email: string }>,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const email = normalizeEmail(r.email);
+    if (email.length > 0 && !out.has(email)) out.set(email, r.group);
+  }
+  return out;
+}
+
+/** The keep group a QuickSight user's person belongs to, or undefined when none. */
+export function keepGroupOf(user: QuickSightUser, members: KeepGroupMembers): string | undefined {
+  if (members.size === 0) return undefined;
+  for (const key of emailKeysOf(user)) {
+    const group = members.get(key);
+    if (group !== undefined) return group;
+  }
+  return undefined;
+}
+
+/** The verdict text of a kept user: "kept: member of g@x (IDSYNC_INACTIVE_KEEP_GROUPS)". */
+export function keptReason(group: string): string {
+  return `kept: member of ${group} (IDSYNC_INACTIVE_KEEP_GROUPS)`;
+}
