@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { escapeTerminalText } from '../../shared/terminal-text.js';
 import { utcDay } from '../plan/idle-rule.js';
 import type { InactiveSelection } from '../plan/inactive-removals.js';
 import type { InactiveResult } from '../plan/run-inactive.js';
@@ -33,7 +34,7 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
       `kept: members of ${o.keepGroups.join(', ')} (IDSYNC_INACTIVE_KEEP_GROUPS) are never idle (${n(kept.length)})`,
     );
     for (const u of kept.slice(0, o.limit))
-      lines.push(`  ${u.email}  ${u.userName} [${u.role}]  ${u.verdict.reason}`);
+      lines.push(escapeTerminalText(`  ${u.email}  ${u.userName} [${u.role}]  ${u.verdict.reason}`));
     if (kept.length > o.limit)
       lines.push(`  … and ${n(kept.length - o.limit)} more (--json lists all)`);
   }
@@ -43,7 +44,9 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
     for (const u of soon.slice(0, o.limit)) {
       const after = u.verdict.idle ? '' : (u.verdict.idleAfter ?? '');
       lines.push(
-        `  ${u.email}  ${u.userName} [${u.role}]  idle after ${utcDay(after)} (${u.verdict.reason})`,
+        escapeTerminalText(
+          `  ${u.email}  ${u.userName} [${u.role}]  idle after ${utcDay(after)} (${u.verdict.reason})`,
+        ),
       );
     }
     if (soon.length > o.limit)

@@ -1,4 +1,5 @@
 import { DECISION_KINDS, type Decision } from '../../shared/domain.js';
+import { escapeTerminalText } from '../../shared/terminal-text.js';
 import { describeWindow } from '../plan/guard.js';
 import type { PlanRunResult } from '../plan/run-plan.js';
 
@@ -19,7 +20,10 @@ const SOURCE_LABEL: Record<Decision['source'], string> = {
   inactive: 'idle',
 };
 
-/** One line per decision: who, which QuickSight user, and why (the full reason is in --json). */
+/**
+ * One line per decision: who, which QuickSight user, and why (the full reason is in --json).
+ * Names, emails and reasons come from outside: bidi and control characters show escaped.
+ */
 function decisionLine(d: Decision): string {
   const user = d.quickSightUser;
   const who = user ? `${user.userName} [${user.role}]` : '(no QuickSight user)';
@@ -33,7 +37,7 @@ function decisionLine(d: Decision): string {
           ? 'blocked: guard window budget spent (queued BLOCKED)'
           : 'blocked by the guard (below)'
         : d.reason;
-  return `  ${d.email}  ${who}  ${why}`;
+  return escapeTerminalText(`  ${d.email}  ${who}  ${why}`);
 }
 
 /** The human text of a plan: where it came from, counts, then the decisions grouped by kind. */
