@@ -34,7 +34,9 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
       `kept: members of ${o.keepGroups.join(', ')} (IDSYNC_INACTIVE_KEEP_GROUPS) are never idle (${n(kept.length)})`,
     );
     for (const u of kept.slice(0, o.limit))
-      lines.push(escapeTerminalText(`  ${u.email}  ${u.userName} [${u.role}]  ${u.verdict.reason}`));
+      lines.push(
+        escapeTerminalText(`  ${u.email}  ${u.userName} [${u.role}]  ${u.verdict.reason}`),
+      );
     if (kept.length > o.limit)
       lines.push(`  … and ${n(kept.length - o.limit)} more (--json lists all)`);
   }
