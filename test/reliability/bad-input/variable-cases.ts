@@ -135,6 +135,12 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_INACTIVE_DAYS', '0x10', 'must be a whole number from 1 to 90'),
   variable('IDSYNC_INACTIVE_DAYS', '0', 'must be from 1 to 90'),
   variable('IDSYNC_INACTIVE_ROLES', 'READER,REEDER', 'each entry must be one of ADMIN'),
+  variable('IDSYNC_INACTIVE_KEEP_GROUPS', 'mailed-reports', 'each entry must be an email address'),
+  variable(
+    'IDSYNC_INACTIVE_KEEP_GROUPS',
+    'reports@example.com;board@example.com',
+    'each entry must be an email address',
+  ),
   variable('AWS_ENDPOINT_URL_CLOUDTRAIL', 'javascript:x', 'must be an http(s) URL'),
   variable('AWS_ENDPOINT_URL_SQS', 'javascript:x', 'must be an http(s) URL'),
   // A bad variable on a command that would delete: refused before anything is read or deleted.
@@ -190,5 +196,21 @@ export const VARIABLE_CASES: BadInputCase[] = [
     env: { IDSYNC_INACTIVE_ROLES: 'READER,REEDER' },
     code: 2,
     message: 'IDSYNC_INACTIVE_ROLES: each entry must be one of',
+  },
+  {
+    id: 'var-bad-keep-groups-on-inactive-apply',
+    group: 'variable',
+    argv: ['inactive', '--apply'],
+    env: { IDSYNC_INACTIVE_KEEP_GROUPS: 'reports@example.com,not a group' },
+    code: 2,
+    message: 'IDSYNC_INACTIVE_KEEP_GROUPS: each entry must be an email address',
+  },
+  {
+    id: 'var-bad-keep-groups-on-snapshot',
+    group: 'variable',
+    argv: ['snapshot'],
+    env: { IDSYNC_INACTIVE_KEEP_GROUPS: 'reports' },
+    code: 2,
+    message: 'IDSYNC_INACTIVE_KEEP_GROUPS: each entry must be an email address',
   },
 ];

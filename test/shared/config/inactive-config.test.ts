@@ -17,6 +17,7 @@ describe('inactive configuration', () => {
     expect(loadConfig(['inactive'], {}).inactive).toEqual({
       days: 60,
       roles: ['READER', 'READER_PRO'],
+      keepGroups: [],
     });
   });
 
@@ -25,7 +26,21 @@ describe('inactive configuration', () => {
       IDSYNC_INACTIVE_DAYS: '45',
       IDSYNC_INACTIVE_ROLES: ' reader , restricted_reader ',
     });
-    expect(c.inactive).toEqual({ days: 45, roles: ['READER', 'RESTRICTED_READER'] });
+    expect(c.inactive).toEqual({
+      days: 45,
+      roles: ['READER', 'RESTRICTED_READER'],
+      keepGroups: [],
+    });
+  });
+
+  it('reads the keep groups, lower-cased; blank means none', () => {
+    const c = loadConfig(['inactive'], {
+      IDSYNC_INACTIVE_KEEP_GROUPS: ' Mailed-Reports@Example.com , board@example.com ,',
+    });
+    expect(c.inactive.keepGroups).toEqual(['mailed-reports@example.com', 'board@example.com']);
+    expect(
+      loadConfig(['inactive'], { IDSYNC_INACTIVE_KEEP_GROUPS: ' ' }).inactive.keepGroups,
+    ).toEqual([]);
   });
 
   it.each([
@@ -34,6 +49,8 @@ describe('inactive configuration', () => {
     ['IDSYNC_INACTIVE_DAYS', '0', /from 1 to 90/],
     ['IDSYNC_INACTIVE_DAYS', '91', /from 1 to 90/],
     ['IDSYNC_INACTIVE_DAYS', '7.5', /whole number/],
+    ['IDSYNC_INACTIVE_KEEP_GROUPS', 'mailed-reports', /each entry must be an email address/],
+    ['IDSYNC_INACTIVE_KEEP_GROUPS', 'a@x.com;b@x.com', /each entry must be an email address/],
   ])('refuses %s=%j, naming the variable', (name, value, message) => {
     const error = errorOf(() => loadConfig(['inactive'], { [name]: value }));
     expect(error.variable).toBe(name);

@@ -188,6 +188,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_READER_PRICE: '-3',
     IDSYNC_INACTIVE_DAYS: '91',
     IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
+    IDSYNC_INACTIVE_KEEP_GROUPS: 'not-a-group',
     AWS_REGION: 'nowhere',
     AWS_DEFAULT_REGION: 'somewhere',
     AWS_ENDPOINT_URL_SQS: 'z',
