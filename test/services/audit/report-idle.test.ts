@@ -87,3 +87,65 @@ describe('the Idle Readers section of the report', () => {
     expect(renderReport(m)).not.toContain('id="idle"');
   });
 });
+
+describe('kept users and dry runs in the report', () => {
+  const kept: AuditRecord = {
+    runId: RUN,
+    at: AT,
+    kind: 'decision',
+    email: 'mailed@example.com',
+    userName: 'r/mailed@example.com',
+    role: 'READER',
+    source: 'inactive',
+    decision: 'kept',
+    reason: 'kept: member of reports@example.com (IDSYNC_INACTIVE_KEEP_GROUPS)',
+    detail: { keepGroup: 'reports@example.com' },
+  };
+  const planned = idleDecision('idle@example.com', 'READER', 'no activity since the record began');
+
+  it('lists a kept user in the Idle Readers section, as kept, with its reason', () => {
+    const model = buildReportModel({
+      runId: RUN,
+      rows: [kept, planned],
+      readerPrice: 3,
+      generatedAt: AT,
+    });
+    expect(model.idle?.users.map((u) => [u.email, u.status])).toEqual([
+      ['idle@example.com', 'planned'],
+      ['mailed@example.com', 'kept'],
+    ]);
+    const html = renderReport(model);
+    const idle = html.slice(html.indexOf('<h2 id="idle">'));
+    expect(idle).toContain('Kept (keep group)');
+    expect(idle).toContain('kept: member of reports@example.com (IDSYNC_INACTIVE_KEEP_GROUPS)');
+    expect(idle).toContain('1 user was kept as members of a keep group (never idle).');
+    expect(html).toContain(
+      '1 user was kept as members of a keep group (IDSYNC_INACTIVE_KEEP_GROUPS), whatever their activity',
+    );
+  });
+
+  it('a dry run says so in its headline: nothing deleted, and what would be', () => {
+    const dry = buildReportModel({
+      runId: RUN,
+      rows: [kept, planned],
+      readerPrice: 3,
+      generatedAt: AT,
+      dryRun: true,
+    });
+    const html = renderReport(dry);
+    expect(html).toContain(
+      'idsync ran a dry run: nothing was deleted. It would remove 1 QuickSight user of 1 person who had not used QuickSight for the days asked (idle); run again with --apply to delete them.',
+    );
+    const none = renderReport(
+      buildReportModel({ runId: RUN, rows: [kept], readerPrice: 3, generatedAt: AT, dryRun: true }),
+    );
+    expect(none).toContain(
+      'idsync ran a dry run: nothing was deleted, and it found no QuickSight user to remove.',
+    );
+    // Without the flag, the headline stays the one of a plan whose deletions run elsewhere.
+    const plain = renderReport(
+      buildReportModel({ runId: RUN, rows: [kept, planned], readerPrice: 3, generatedAt: AT }),
+    );
+    expect(plain).not.toContain('ran a dry run');
+  });
+});
