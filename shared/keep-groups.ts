@@ -41,3 +41,24 @@ export function keepGroupOf(user: QuickSightUser, members: KeepGroupMembers): st
 export function keptReason(group: string): string {
   return `kept: member of ${group} (IDSYNC_INACTIVE_KEEP_GROUPS)`;
 }
+
+/**
+ * Why a snapshot's keep-group listing cannot be trusted, or undefined when it can: every
+ * configured keep group must have been listed (`listed`: the manifest's
+ * `sources.google.keepGroups`), and not empty. A snapshot taken before a group was configured,
+ * or an empty listing, is unknown data: nobody is judged idle on it.
+ */
+export function keepGroupListingProblem(
+  keepGroups: readonly string[],
+  listed: Readonly<Record<string, number>> | undefined,
+  runId: string,
+): string | undefined {
+  for (const group of keepGroups) {
+    const count = listed?.[group];
+    if (count === undefined)
+      return `the newest COMPLETE snapshot (${runId}) did not list keep group ${group} (IDSYNC_INACTIVE_KEEP_GROUPS): run idsync snapshot with it configured first; nobody is judged idle without it`;
+    if (count === 0)
+      return `keep group ${group} (IDSYNC_INACTIVE_KEEP_GROUPS) listed no members in snapshot ${runId}: an empty listing is not trusted, so nobody is judged idle; check the group, or remove it from the variable`;
+  }
+  return undefined;
+}

@@ -10,7 +10,11 @@ import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
-import { type KeepGroupMembers, keepGroupMembers } from '../../shared/keep-groups.js';
+import {
+  type KeepGroupMembers,
+  keepGroupListingProblem,
+  keepGroupMembers,
+} from '../../shared/keep-groups.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
 import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from './idle-rule.js';
 import { type InactiveSelection, selectInactive } from './inactive-removals.js';
@@ -160,17 +164,8 @@ async function readKeepMembers(
   keepGroups: readonly string[],
 ): Promise<KeepGroupMembers> {
   if (keepGroups.length === 0) return new Map();
-  for (const group of keepGroups) {
-    const listed = latest.keepGroups[group];
-    if (listed === undefined)
-      throw new PartialSnapshotError(
-        `the newest COMPLETE snapshot (${latest.runId}) did not list keep group ${group} (IDSYNC_INACTIVE_KEEP_GROUPS): run idsync snapshot with it configured first; nobody is judged idle without it`,
-      );
-    if (listed === 0)
-      throw new PartialSnapshotError(
-        `keep group ${group} (IDSYNC_INACTIVE_KEEP_GROUPS) listed no members in snapshot ${latest.runId}: an empty listing is not trusted, so nobody is judged idle; check the group, or remove it from the variable`,
-      );
-  }
+  const problem = keepGroupListingProblem(keepGroups, latest.keepGroups, latest.runId);
+  if (problem) throw new PartialSnapshotError(problem);
   const wanted = new Set(keepGroups);
   const rows: { group: string; email: string }[] = [];
   for await (const page of snapshots.keepGroupRows(latest.runId))

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { keepGroupMembers, keepGroupOf, keptReason } from '../../shared/keep-groups.js';
+import {
+  keepGroupListingProblem,
+  keepGroupMembers,
+  keepGroupOf,
+  keptReason,
+} from '../../shared/keep-groups.js';
 import { iamUser, idcUser, nativeUser, READER_ROLE_NAME } from '../services/plan/builders.js';
 
 describe('keep groups (shared/keep-groups.ts)', () => {
@@ -35,5 +40,22 @@ describe('keep groups (shared/keep-groups.ts)', () => {
     expect(keptReason('reports@example.com')).toBe(
       'kept: member of reports@example.com (IDSYNC_INACTIVE_KEEP_GROUPS)',
     );
+  });
+
+  it('trusts a listing only when every keep group was listed, and not empty', () => {
+    const groups = ['reports@example.com', 'board@example.com'];
+    expect(keepGroupListingProblem([], undefined, 'r1')).toBeUndefined();
+    expect(
+      keepGroupListingProblem(groups, { 'reports@example.com': 3, 'board@example.com': 1 }, 'r1'),
+    ).toBeUndefined();
+    expect(keepGroupListingProblem(groups, undefined, 'r1')).toContain(
+      'did not list keep group reports@example.com',
+    );
+    expect(keepGroupListingProblem(groups, { 'reports@example.com': 3 }, 'r1')).toContain(
+      'did not list keep group board@example.com',
+    );
+    expect(
+      keepGroupListingProblem(groups, { 'reports@example.com': 3, 'board@example.com': 0 }, 'r1'),
+    ).toContain('keep group board@example.com (IDSYNC_INACTIVE_KEEP_GROUPS) listed no members');
   });
 });
