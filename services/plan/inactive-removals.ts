@@ -8,6 +8,7 @@ import type { QuickSightUser, Removal } from '../../shared/domain.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
 import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
+import { idleWindowOf, withPendingEvents } from './pending-coverage.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
@@ -36,6 +37,12 @@ export interface InactiveInput {
   readonly now: Date;
   /** Also list users who turn idle within this many days. */
   readonly warnDays?: number;
+  /**
+   * Pending events (of IdC users the identity map does not know yet) that could be this user's
+   * inside the window (services/plan/pending-coverage.ts); more than 0 makes an idle verdict
+   * "uncovered".
+   */
+  readonly pendingEventsOf?: (user: QuickSightUser, window: Span) => number;
 }
 
 export interface JudgedUser {
@@ -93,7 +100,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.spans.import ? [record.spans.import] : []),
     ];
     const firstListedAt = input.firstListed.get(key);
-    const verdict = judgeIdle({
+    const judgedVerdict = judgeIdle({
       role: user.role,
       idleRoles: roles,
       days: input.days,
@@ -103,6 +110,13 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
     });
+    const verdict =
+      judgedVerdict.idle && input.pendingEventsOf
+        ? withPendingEvents(
+            judgedVerdict,
+            input.pendingEventsOf(user, idleWindowOf(judgedVerdict.asOf, input.days)),
+          )
+        : judgedVerdict;
     const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
     if (verdict.idle) {
       counts.idle++;

@@ -6,13 +6,15 @@ import {
 } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
 import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from './idle-rule.js';
-import { type InactiveSelection, selectInactive } from './inactive-removals.js';
+import { type InactiveInput, type InactiveSelection, selectInactive } from './inactive-removals.js';
+import { pendingCoverageOf } from './pending-facts.js';
 
 /**
  * The shell of `idsync inactive`: reads the activity record, the newest COMPLETE snapshot's
@@ -24,7 +26,9 @@ import { type InactiveSelection, selectInactive } from './inactive-removals.js';
 export interface InactiveDeps {
   readonly snapshots: Pick<DynamoSnapshotStore, 'manifests' | 'quickSightUsers'>;
   readonly ledger: Pick<DynamoLedger, 'entries'>;
-  readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage'>;
+  readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage' | 'pendingEvents'>;
+  /** The identity map: tells which users pending on-behalf-of events cannot be. */
+  readonly identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>;
 }
 
 export interface InactiveOptions {
@@ -83,7 +87,7 @@ export async function selectInactiveUsers(
   for await (const page of deps.ledger.entries())
     for (const entry of page) managedPeople.add(normalizeEmail(entry.email));
 
-  const selection = selectInactive({
+  const input: InactiveInput = {
     namespace: options.namespace,
     quickSightUsers: latest.users,
     records,
@@ -97,7 +101,14 @@ export async function selectInactiveUsers(
     roles: options.roles,
     now: options.now,
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
-  });
+  };
+  const pendingEventsOf = await pendingCoverageOf(
+    await deps.activity.pendingEvents(),
+    selectInactive(input).idle,
+    latest.users,
+    deps.identities,
+  );
+  const selection = selectInactive(pendingEventsOf ? { ...input, pendingEventsOf } : input);
   const cloudtrailWindow = coveredWindow(
     coverage.cloudtrail ? [coverage.cloudtrail] : [],
     options.days,
