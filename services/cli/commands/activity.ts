@@ -36,7 +36,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
   activity
     .command('sync')
     .description(
-      'read QuickSight events from CloudTrail (LookupEvents, 2 calls/s) from the stored cursor; resumes after a crash',
+      'read QuickSight events from CloudTrail (LookupEvents, 2 calls/s) from the stored cursor; resumes after a crash; needs a COMPLETE snapshot (exit 3 without one)',
     )
     .option('--days <n>', 'history to cover on the first run, 1-90 days', '90')
     .action(
