@@ -45,6 +45,8 @@ export interface ActivitySyncJobResult extends ActivitySyncSummary {
   readonly snapshotRunId: string;
   /** Events kept pending by earlier runs that this run attributed. */
   readonly pendingResolved: number;
+  /** Pending events dropped unresolved as older than any idle window (retry-pending.ts). */
+  readonly pendingExpired: number;
   /** After the run: IdC users with events still pending, and those events. */
   readonly pendingUsers: number;
   readonly pendingEvents: number;
@@ -57,7 +59,11 @@ export async function runActivitySyncJob(
   const snapshot = await newestSnapshotUsers(ports.snapshots);
   if (!snapshot) throw new PartialSnapshotError(NO_SNAPSHOT_MESSAGE);
   const directory = userDirectory(ports.identities, snapshot.users, ports.attribution.namespace);
-  const retried = await retryPendingEvents(ports.activity, directory);
+  const retried = await retryPendingEvents(
+    ports.activity,
+    directory,
+    (ports.clock ?? (() => new Date()))().getTime(),
+  );
   const summary = await runActivitySync(
     {
       lookup: ports.lookup,
@@ -82,6 +88,7 @@ export async function runActivitySyncJob(
     ...summary,
     snapshotRunId: snapshot.runId,
     pendingResolved: retried.resolved,
+    pendingExpired: retried.expired,
     pendingUsers,
     pendingEvents,
   };

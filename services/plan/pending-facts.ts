@@ -1,5 +1,6 @@
 import { activityUserName, type Span } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
+import { forEachConcurrently } from '../../shared/dynamo/batch.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { PendingEvidence } from '../../shared/pending-events.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
@@ -16,6 +17,9 @@ import {
  * idle without them (only those can change), and returns the `pendingEventsOf` of
  * inactive-removals.ts. Undefined when nothing is pending (the usual case: no lookups).
  */
+/** Identity-map lookups in flight at once (a GetItem and a GSI Query per idle user). */
+const LOOKUPS_IN_FLIGHT = 8;
+
 export async function pendingCoverageOf(
   pending: readonly PendingEvidence[],
   idle: readonly JudgedUser[],
@@ -25,10 +29,10 @@ export async function pendingCoverageOf(
   if (pending.length === 0) return undefined;
   const byName = new Map(users.map((u) => [activityUserName(u), u]));
   const facts = new Map<string, UserIdentityFacts>();
-  for (const judged of idle) {
-    const user = byName.get(judged.userName);
-    if (user) facts.set(user.arn, await factsOf(user, identities));
-  }
+  const candidates = idle.flatMap((j) => byName.get(j.userName) ?? []);
+  await forEachConcurrently(candidates.values(), LOOKUPS_IN_FLIGHT, async (user) => {
+    facts.set(user.arn, await factsOf(user, identities));
+  });
   return (user, window) =>
     pendingEventsAgainst(window, pending, facts.get(user.arn) ?? { emailIdcUserIds: [] });
 }

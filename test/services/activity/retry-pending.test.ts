@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryPendingEvents } from '../../../services/activity/retry-pending.js';
+import { PENDING_KEPT_MS, retryPendingEvents } from '../../../services/activity/retry-pending.js';
 import type { ActivityDelta, MergeOptions } from '../../../shared/activity-record.js';
 import type { PendingEvents } from '../../../shared/pending-events.js';
 
@@ -78,5 +78,20 @@ describe('retryPendingEvents', () => {
     store.pendingEvents = async () => [item('u-known', 0)];
     const out = await retryPendingEvents(store, directory);
     expect(out).toMatchObject({ resolved: 0, leftUsers: 1 });
+  });
+
+  it('drops an unresolved item once all its events are older than any idle window', async () => {
+    const newest = Date.parse('2026-11-20T10:00:00.000Z');
+    const fresh = fakeStore([item('u-still')]);
+    expect(await retryPendingEvents(fresh, directory, newest + PENDING_KEPT_MS)).toMatchObject({
+      expired: 0,
+      leftUsers: 1,
+    });
+    const stale = fakeStore([item('u-still')]);
+    expect(await retryPendingEvents(stale, directory, newest + PENDING_KEPT_MS + 1)).toMatchObject({
+      expired: 3,
+      leftUsers: 0,
+    });
+    expect(stale.items).toEqual([]);
   });
 });
