@@ -31,11 +31,21 @@ describe('activity sync before the first snapshot', () => {
     const store = new DynamoActivityStore(t.doc, t.names.activity);
     expect(await store.getCursor()).toMatchObject({ version: 0 });
     expect(await store.coverage()).toEqual({});
-    // The runbook order then works: snapshot, then sync.
+    // The runbook order then works: snapshot, then sync. Registrations made by a principal the
+    // ignored list names (the sandbox's admin role here) still date the users they registered.
     await snapshotOk(t.sandbox);
-    const after = await runCliOn(t.sandbox, ['activity', 'sync', '--json']);
+    const { org, activity } = t.sandbox;
+    const after = await runCliOn(t.sandbox, ['activity', 'sync', '--json'], {
+      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${t.sandbox.env.IDSYNC_ACTIVITY_IGNORED_PRINCIPALS},${org.roles.admin.name}`,
+    });
     expect(after.code, after.stderr).toBe(0);
     expect(JSON.parse(after.stdout).covered).toBeDefined();
+    const registered = activity.users.filter((u) => u.registeredAt);
+    expect(registered.length).toBeGreaterThan(0);
+    for (const u of registered) {
+      const record = await store.get(activityKey(org.namespace, u.userName));
+      expect(record?.created?.at, u.userName).toBe(u.registeredAt);
+    }
   }, 90_000);
 });
 
