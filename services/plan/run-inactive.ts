@@ -102,13 +102,15 @@ export async function selectInactiveUsers(
     now: options.now,
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
   };
-  const pendingEventsOf = await pendingCoverageOf(
-    await deps.activity.pendingEvents(),
-    selectInactive(input).idle,
-    latest.users,
-    deps.identities,
-  );
-  const selection = selectInactive(pendingEventsOf ? { ...input, pendingEventsOf } : input);
+  // Pending on-behalf-of events (pending-coverage.ts) can only turn idle users uncovered: the
+  // identity map is asked about those, and the selection made again with the rule.
+  const judged = selectInactive(input);
+  const pending = await deps.activity.pendingEvents();
+  const pendingEventsOf =
+    pending.length > 0
+      ? await pendingCoverageOf(pending, judged.idle, latest.users, deps.identities)
+      : undefined;
+  const selection = pendingEventsOf ? selectInactive({ ...input, pendingEventsOf }) : judged;
   const cloudtrailWindow = coveredWindow(
     coverage.cloudtrail ? [coverage.cloudtrail] : [],
     options.days,
