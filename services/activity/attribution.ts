@@ -1,4 +1,5 @@
 import { normalizeEmail } from '../../shared/email.js';
+import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
 
 /**
  * Which QuickSight user a CloudTrail record of a QuickSight call belongs to (pure). The identity
@@ -23,7 +24,8 @@ import { normalizeEmail } from '../../shared/email.js';
  * names, role ARNs, assumed-role ARNs or IAM user ARNs, compared case-insensitively; set it to
  * idsync's own roles and automation), identity administration (`ListUsers`, `DescribeUser`,
  * `DeleteUser`, `DeleteUserByPrincipalId`, `UpdateUser` — idsync's own calls, never a sign that
- * the caller uses dashboards), anonymous embedding (`GenerateEmbedUrlForAnonymousUser`), the
+ * the caller uses dashboards), anonymous embedding (`GenerateEmbedUrlForAnonymousUser`), an
+ * `onBehalfOf.userId` that is no IdC user id (shared/input-values.ts: never in the map), the
  * root user and AWS services, and sessions that name nobody: a role session whose name is no
  * email and whose `<Role>/<session>` is no QuickSight user of the newest COMPLETE snapshot (such
  * as `botocore-session-…` or a Lambda function's name). `activity sync` runs only with a
@@ -211,8 +213,11 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   if (ADMINISTRATION_EVENTS.has(eventName)) return ignore('identity administration');
 
   const onBehalfOf = str(obj(identity.onBehalfOf)?.userId);
-  if (onBehalfOf)
+  if (onBehalfOf) {
+    // The identity map holds only ids of this shape: another could never be attributed or kept.
+    if (!IDC_USER_ID_PATTERN.test(onBehalfOf)) return ignore('on-behalf-of id is no IdC user id');
     return { kind: 'on-behalf-of', evidence, idcUserId: onBehalfOf, eventName, at, eventId };
+  }
 
   const arn = str(identity.arn);
   const assumed = arn ? assumedRoleUserName(arn) : undefined;

@@ -160,6 +160,13 @@ describe('attributeEvent: every identity shape', () => {
       'caller names no QuickSight user (Root)',
     ],
     ['no event time', { ...ev({}), eventTime: 'yesterday' }, 'malformed record'],
+    [
+      'an on-behalf-of id that is no IdC user id (it could never be kept or resolved)',
+      ev({
+        actor: { kind: 'identity-center', userId: '#cursor#cloudtrail', identityStoreId: 'd-1' },
+      }),
+      'on-behalf-of id is no IdC user id',
+    ],
     ['no identity', { ...ev({}), userIdentity: null }, 'no userIdentity'],
   ])('ignores %s', (_name, record, reason) => {
     expect(attributeEvent(record as Record<string, unknown>, ctx)).toMatchObject({
