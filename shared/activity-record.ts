@@ -147,6 +147,12 @@ export interface MergeOptions {
    * exact newest and oldest times the run saw.
    */
   readonly exact?: boolean;
+  /**
+   * Write when the newest time moves later at all (the earliest time and spans stay coalesced):
+   * `activity sync` writes its pages with it. A sync reads newest first, so this costs about one
+   * write per user and window, and a crash between pages never loses the newest time seen.
+   */
+  readonly exactNewest?: boolean;
 }
 
 /**
@@ -182,7 +188,9 @@ export function mergeActivity(
   const material =
     !current ||
     spansGrew ||
-    (newest !== undefined && (!current.last || later(newest.at, current.last.at))) ||
+    (newest !== undefined &&
+      (!current.last ||
+        laterBy(newest.at, current.last.at, options.exactNewest ? 0 : threshold))) ||
     (oldest !== undefined && (!current.first || later(current.first.at, oldest.at))) ||
     (delta.created !== undefined &&
       (!current.created || ms(delta.created.at) > ms(current.created.at)));

@@ -29,10 +29,12 @@ import { coveredAfter, DEFAULT_LAG_MS, nextWindow } from './sync-windows.js';
  * condition: a second sync running at the same time stops instead of interleaving.
  *
  * On-behalf-of events whose IdC user resolves to no QuickSight user are kept pending with the
- * page's records (shared/pending-events.ts), never dropped. Evidence the store coalesced away
- * (a time that moved by less than an hour) is remembered per user and flushed exactly
- * (`mergeActivity`'s `exact`) before a window's coverage is saved and when the run ends, so the
- * record's newest time is the newest the run saw.
+ * page's records (shared/pending-events.ts), never dropped. Pages are written with
+ * `exactNewest`: a newest time that moved at all is written with the page (before the cursor),
+ * so no crash loses it. Other evidence the store coalesced away (an earliest time or span that
+ * moved by less than an hour) is remembered per user and flushed exactly (`exact`) before a
+ * window's coverage is saved and when the run ends, so `last` and `first` are the newest and
+ * oldest events the run saw.
  */
 
 export type ActivityStorePort = Pick<
@@ -205,7 +207,7 @@ export async function runActivitySync(
       await store.addPending(found.pending);
       for (const p of found.pending) pending += p.events;
     }
-    const outcomes = await store.recordMany(found.deltas);
+    const outcomes = await store.recordMany(found.deltas, { exactNewest: true });
     outcomes.forEach((outcome, i) => {
       if (outcome === 'written') {
         written++;

@@ -140,3 +140,12 @@ describe('mergeActivity with exact (the flush of coalesced evidence)', () => {
     );
   });
 });
+
+describe('mergeActivity with exactNewest (the pages of activity sync)', () => {
+  it('writes a newest time that moved at all; earliest times stay coalesced', () => {
+    const r1 = mergeActivity(undefined, view(0), NOW) as ActivityRecord;
+    expect(mergeActivity(r1, view(1), NOW, { exactNewest: true })?.last?.at).toBe(t(1));
+    expect(mergeActivity(r1, view(0), NOW, { exactNewest: true })).toBeUndefined();
+    expect(mergeActivity(r1, view(-60_000), NOW, { exactNewest: true })).toBeUndefined();
+  });
+});

@@ -213,9 +213,38 @@ describe('runActivitySync: no lost newest time (the flush of coalesced evidence)
       new Date(NOW - 2 * 3_600_000).toISOString(),
     );
     const out = await runActivitySync(ports(lookup, store), { days: 90 });
-    expect(out.flushed).toBe(1);
+    expect(out.written).toBe(1);
     expect(store.records.get(key('p1@example.com'))?.last?.at).toBe(
       new Date(NOW - 3_600_000).toISOString(),
+    );
+  });
+
+  it('a newest time is written with its page: a run killed after it keeps it', async () => {
+    const evs = [
+      record(1, 4_600, 'p1@example.com'), // read by the first run
+      record(2, 1_100, 'p1@example.com'), // 58 minutes later, on the catch-up's first page
+      ...Array.from({ length: 3 }, (_, i) => record(10 + i, 2_000 + i, `q${i}@example.com`)),
+    ];
+    const lookup = new FakeLookup(evs, 2);
+    const store = new FakeStore();
+    await runActivitySync(ports(lookup, store, undefined, NOW - 3_600_000), { days: 90 });
+    // The second page never comes back: the process dies there (nothing after it runs).
+    let calls = 0;
+    let reached!: () => void;
+    const atSecondPage = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const dying: QuickSightEventLookup = {
+      lookup: (r) => {
+        if (++calls === 1) return lookup.lookup(r);
+        reached();
+        return new Promise(() => undefined);
+      },
+    };
+    void runActivitySync({ ...ports(lookup, store), lookup: dying }, { days: 90 });
+    await atSecondPage;
+    expect(store.records.get(key('p1@example.com'))?.last?.at).toBe(
+      new Date(NOW - 1_100_000).toISOString(),
     );
   });
 
