@@ -186,7 +186,8 @@ export class DynamoActivityStore {
   /**
    * Merges evidence about many users (one delta per user: fold a page's events with
    * `combineDeltas` first): one BatchGetItem, then a conditional put for each record that
-   * changes materially. Outcomes in the order of `deltas`.
+   * changes materially (`options`: `exact` / `exactNewest` write smaller moves, see
+   * `mergeActivity`). Outcomes in the order of `deltas`.
    */
   async recordMany(
     deltas: readonly ActivityDelta[],
