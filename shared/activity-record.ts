@@ -109,7 +109,8 @@ export function isoTime(value: string | number | Date): string {
 }
 
 const ms = (iso: string) => Date.parse(iso);
-const later = (a: string, b: string) => ms(a) - ms(b) > COALESCE_MS;
+/** Whether `a` is more than `threshold` ms after `b`. */
+const laterBy = (a: string, b: string, threshold: number) => ms(a) - ms(b) > threshold;
 
 function newerMark<T extends { at: string }>(a: T | undefined, b: T | undefined): T | undefined {
   if (!a) return b;
@@ -132,26 +133,44 @@ function unionSpan(a: Span | undefined, b: Span | undefined): Span | undefined {
   };
 }
 
-/** Whether `next` reaches more than the coalescing interval beyond `current` at either end. */
-function spanGrew(current: Span | undefined, next: Span | undefined): boolean {
+/** Whether `next` reaches more than `threshold` ms beyond `current` at either end. */
+function spanGrew(current: Span | undefined, next: Span | undefined, threshold: number): boolean {
   if (!next) return false;
   if (!current) return true;
-  return later(current.from, next.from) || later(next.to, current.to);
+  return laterBy(current.from, next.from, threshold) || laterBy(next.to, current.to, threshold);
+}
+
+export interface MergeOptions {
+  /**
+   * Write when a time moves at all, not only by more than `COALESCE_MS`: the flush at the end of
+   * `activity sync` (services/activity/run-activity-sync.ts) uses it so the record ends with the
+   * exact newest and oldest times the run saw.
+   */
+  readonly exact?: boolean;
+  /**
+   * Write when the newest time moves later at all (the earliest time and spans stay coalesced):
+   * `activity sync` writes its pages with it. A sync reads newest first, so this costs about one
+   * write per user and window, and a crash between pages never loses the newest time seen.
+   */
+  readonly exactNewest?: boolean;
 }
 
 /**
  * Merges `delta` into `current` (absent: a new record). Returns the record to write, or
  * undefined when the evidence is not worth a write: a write happens only when the newest
  * activity moves later, the earliest activity moves earlier, or a span grows by more than
- * `COALESCE_MS` (an hour), or when the creation evidence is new or newer, or the record is new.
- * When it writes, every field takes the exact combined value. Merging is idempotent and order-
- * independent up to coalescing.
+ * `COALESCE_MS` (an hour; with `exact`, by any amount), or when the creation evidence is new or
+ * newer, or the record is new. When it writes, every field takes the exact combined value.
+ * Merging is idempotent and order-independent up to coalescing.
  */
 export function mergeActivity(
   current: ActivityRecord | undefined,
   delta: ActivityDelta,
   now: string,
+  options: MergeOptions = {},
 ): ActivityRecord | undefined {
+  const threshold = options.exact ? 0 : COALESCE_MS;
+  const later = (a: string, b: string) => laterBy(a, b, threshold);
   const newest = delta.newest;
   const oldest = delta.oldest ?? delta.newest;
   const spans: Partial<Record<ActivitySource, Span>> = { ...(current?.spans ?? {}) };
@@ -159,7 +178,7 @@ export function mergeActivity(
   for (const source of ACTIVITY_SOURCES) {
     const next = delta.spans?.[source];
     if (!next) continue;
-    if (spanGrew(current?.spans[source], next)) spansGrew = true;
+    if (spanGrew(current?.spans[source], next, threshold)) spansGrew = true;
     const merged = unionSpan(current?.spans[source], next);
     if (merged) spans[source] = merged;
   }
@@ -169,7 +188,9 @@ export function mergeActivity(
   const material =
     !current ||
     spansGrew ||
-    (newest !== undefined && (!current.last || later(newest.at, current.last.at))) ||
+    (newest !== undefined &&
+      (!current.last ||
+        laterBy(newest.at, current.last.at, options.exactNewest ? 0 : threshold))) ||
     (oldest !== undefined && (!current.first || later(current.first.at, oldest.at))) ||
     (delta.created !== undefined &&
       (!current.created || ms(delta.created.at) > ms(current.created.at)));

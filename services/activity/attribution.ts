@@ -1,4 +1,5 @@
 import { normalizeEmail } from '../../shared/email.js';
+import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
 
 /**
  * Which QuickSight user a CloudTrail record of a QuickSight call belongs to (pure). The identity
@@ -21,19 +22,34 @@ import { normalizeEmail } from '../../shared/email.js';
  * Ignored (with the reason): records of another account or event source, failed calls
  * (`errorCode`), calls by an ignored principal (`IDSYNC_ACTIVITY_IGNORED_PRINCIPALS`: role
  * names, role ARNs, assumed-role ARNs or IAM user ARNs, compared case-insensitively; set it to
- * idsync's own roles), identity administration (`ListUsers`, `DescribeUser`, `DeleteUser`,
- * `DeleteUserByPrincipalId`, `UpdateUser` — idsync's own calls, never a sign that the caller
- * uses dashboards), the root user and AWS services, and sessions that name nobody: a role
- * session whose name is no email and whose `<Role>/<session>` is no QuickSight user idsync
- * knows (such as `botocore-session-…` or a Lambda function's name).
+ * idsync's own roles and automation), identity administration (`ListUsers`, `DescribeUser`,
+ * `DeleteUser`, `DeleteUserByPrincipalId`, `UpdateUser` — idsync's own calls, never a sign that
+ * the caller uses dashboards), anonymous embedding (`GenerateEmbedUrlForAnonymousUser`), an
+ * `onBehalfOf.userId` that is no IdC user id (shared/input-values.ts: never in the map), the
+ * root user and AWS services, and sessions that name nobody: a role session whose name is no
+ * email and whose `<Role>/<session>` is no QuickSight user of the newest COMPLETE snapshot (such
+ * as `botocore-session-…` or a Lambda function's name). `activity sync` runs only with a
+ * COMPLETE snapshot (services/activity/sync-job.ts), so such a session positively names nobody.
  *
- * `RegisterUser` / `CreateUser` are creation evidence, not activity: RegisterUser for the user
- * it registered (`responseElements.user.userName`, else `<role of iamArn>/<sessionName>`, else
- * `userName`), CreateUser (first sign-in of a federated user) for the caller.
+ * Evaluated before the ignored principals, because they are about someone else than the caller:
+ * - `RegisterUser` / `CreateUser` are creation evidence, not activity, whoever made them (the
+ *   ignored principals only stop a principal's own use from counting): RegisterUser for the user
+ *   it registered (`responseElements.user.userName`, else `<role of iamArn>/<sessionName>`,
+ *   else `userName`), CreateUser (first sign-in of a federated user) for the caller;
+ * - registered-user embedding (`GenerateEmbedUrlForRegisteredUser`, `GetDashboardEmbedUrl`)
+ *   with `requestParameters.userArn` naming a QuickSight user of this account is activity of
+ *   that user, whoever called (an application role embeds dashboards for its users).
  */
 
 export const QUICKSIGHT_EVENT_SOURCE = 'quicksight.amazonaws.com';
 export const CREATION_EVENTS: ReadonlySet<string> = new Set(['RegisterUser', 'CreateUser']);
+/** Calls that embed a dashboard for the QuickSight user `requestParameters.userArn` names. */
+export const EMBEDDING_EVENTS: ReadonlySet<string> = new Set([
+  'GenerateEmbedUrlForRegisteredUser',
+  'GetDashboardEmbedUrl',
+]);
+/** Embedding for anonymous visitors: names no QuickSight user. */
+export const ANONYMOUS_EMBEDDING_EVENT = 'GenerateEmbedUrlForAnonymousUser';
 export const ADMINISTRATION_EVENTS: ReadonlySet<string> = new Set([
   'ListUsers',
   'DescribeUser',
@@ -140,6 +156,16 @@ function registeredUser(record: Json, namespace: string): UserRef | undefined {
   return userName ? { namespace: ns, userName } : undefined;
 }
 
+/** The QuickSight user an embedding call embeds for (`userArn`), when of this account. */
+function embeddedUser(record: Json, accountId: string): UserRef | 'another account' | undefined {
+  const request = obj(record.requestParameters) ?? {};
+  const arn = str(request.userArn) ?? str(request.UserArn);
+  if (!arn) return undefined;
+  const user = quickSightUserArn(arn);
+  if (!user) return undefined;
+  return arn.trim().split(':')[4] === accountId ? user : 'another account';
+}
+
 /** The event time as the record stores it (ISO, ms). */
 function timeOf(record: Json): string | undefined {
   const raw = str(record.eventTime);
@@ -160,8 +186,6 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   if (str(record.errorCode)) return ignore('failed call');
   const identity = obj(record.userIdentity);
   if (!identity) return ignore('no userIdentity');
-  if (isIgnored(identity, ctx.ignoredPrincipals)) return ignore('ignored principal');
-  if (ADMINISTRATION_EVENTS.has(eventName)) return ignore('identity administration');
   const evidence: Evidence = CREATION_EVENTS.has(eventName) ? 'creation' : 'activity';
   const found = (user: UserRef): Attribution => ({
     kind: 'user',
@@ -172,14 +196,28 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
     eventId,
   });
 
+  // About someone other than the caller: counts whoever called (see the file comment).
   if (eventName === 'RegisterUser') {
     const user = registeredUser(record, ctx.namespace);
     return user ? found(user) : ignore('RegisterUser names no user');
   }
+  if (eventName === ANONYMOUS_EMBEDDING_EVENT) return ignore('anonymous embedding');
+  if (EMBEDDING_EVENTS.has(eventName)) {
+    const user = embeddedUser(record, ctx.accountId);
+    if (user === 'another account') return ignore('embedding for a user of another account');
+    if (user?.userName === 'N/A') return ignore('embedding for an unnamed (N/A) user');
+    if (user) return found(user);
+  }
+  if (eventName !== 'CreateUser' && isIgnored(identity, ctx.ignoredPrincipals))
+    return ignore('ignored principal');
+  if (ADMINISTRATION_EVENTS.has(eventName)) return ignore('identity administration');
 
   const onBehalfOf = str(obj(identity.onBehalfOf)?.userId);
-  if (onBehalfOf)
+  if (onBehalfOf) {
+    // The identity map holds only ids of this shape: another could never be attributed or kept.
+    if (!IDC_USER_ID_PATTERN.test(onBehalfOf)) return ignore('on-behalf-of id is no IdC user id');
     return { kind: 'on-behalf-of', evidence, idcUserId: onBehalfOf, eventName, at, eventId };
+  }
 
   const arn = str(identity.arn);
   const assumed = arn ? assumedRoleUserName(arn) : undefined;

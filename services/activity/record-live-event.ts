@@ -19,10 +19,12 @@ import { deltasOf, type UserDirectory } from './resolve-users.js';
 
 export type LiveOutcome =
   | { readonly outcome: 'written' | 'unchanged' | 'coalesced'; readonly users: number }
+  /** An on-behalf-of event of an IdC user the identity map does not know yet: kept pending. */
+  | { readonly outcome: 'pending'; readonly users: 0 }
   | { readonly outcome: 'ignored'; readonly reason: string };
 
 export interface LivePorts {
-  readonly store: Pick<DynamoActivityStore, 'recordMany'>;
+  readonly store: Pick<DynamoActivityStore, 'recordMany' | 'addPending'>;
   /** The user directory, loaded on first need (on-behalf-of events, sessions naming no email). */
   readonly directory: () => Promise<UserDirectory>;
   readonly attribution: Omit<AttributionContext, 'isKnownUserName'>;
@@ -83,6 +85,11 @@ export class LiveRecorder {
       'live',
       directory ?? { usersOfIdcUser: async () => [] },
     );
+    if (found.pending.length > 0) {
+      // Not nobody: kept, and attributed by the sync that first resolves its IdC user.
+      await this.ports.store.addPending(found.pending);
+      return { outcome: 'pending', users: 0 };
+    }
     if (found.deltas.length === 0) return ignore('on-behalf-of user matches no QuickSight user');
     const outcomes = await this.ports.store.recordMany(found.deltas);
     for (const d of found.deltas) {

@@ -7,6 +7,7 @@ import {
 } from '../../shared/activity-record.js';
 import type { IdentityRecord, QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
+import { combinePending, type PendingEvidence } from '../../shared/pending-events.js';
 import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
 import type { Attribution, UserRef } from './attribution.js';
 
@@ -14,7 +15,9 @@ import type { Attribution, UserRef } from './attribution.js';
  * Turns attributions into activity-record deltas: on-behalf-of events resolved through the
  * identity map (IdC user id → emails) to that person's QuickSight users, matched by the one
  * matching rule of shared/quicksight-matching.ts against the newest COMPLETE snapshot's QuickSight
- * users; then one delta per user for a page of events.
+ * users; then one delta per user for a page of events. An on-behalf-of event whose IdC user
+ * resolves to no QuickSight user names nobody *yet*: it comes back as pending evidence, one piece
+ * per IdC user (shared/pending-events.ts), for the caller to keep and retry.
  */
 
 export interface UserDirectory {
@@ -67,6 +70,8 @@ export interface PageDeltas {
   /** Events attributed to at least one user, and on-behalf-of events that resolved to nobody. */
   readonly attributed: number;
   readonly unresolved: number;
+  /** The unresolved events, folded per IdC user id (to keep and retry). */
+  readonly pending: PendingEvidence[];
 }
 
 /** One delta per user for a page of attributions (ignored ones skipped). */
@@ -78,11 +83,21 @@ export async function deltasOf(
   const byKey = new Map<string, ActivityDelta>();
   let attributed = 0;
   let unresolved = 0;
+  const pending = new Map<string, PendingEvidence>();
   for (const a of attributions) {
     if (a.kind === 'ignored') continue;
     const users = a.kind === 'user' ? [a.user] : await directory.usersOfIdcUser(a.idcUserId);
     if (users.length === 0) {
       unresolved++;
+      if (a.kind === 'on-behalf-of') {
+        const mark = { at: a.at, eventName: a.eventName };
+        const piece: PendingEvidence =
+          a.evidence === 'creation'
+            ? { idcUserId: a.idcUserId, created: mark, events: 1 }
+            : { idcUserId: a.idcUserId, newest: { ...mark, source }, events: 1 };
+        const known = pending.get(a.idcUserId);
+        pending.set(a.idcUserId, known ? combinePending(known, piece) : piece);
+      }
       continue;
     }
     attributed++;
@@ -100,5 +115,5 @@ export async function deltasOf(
       byKey.set(key, known ? combineDeltas(known, delta) : delta);
     }
   }
-  return { deltas: [...byKey.values()], attributed, unresolved };
+  return { deltas: [...byKey.values()], attributed, unresolved, pending: [...pending.values()] };
 }

@@ -1,4 +1,10 @@
-import { isoTime, type Span } from '../../shared/activity-record.js';
+import {
+  type ActivityDelta,
+  activityKey,
+  combineDeltas,
+  isoTime,
+  type Span,
+} from '../../shared/activity-record.js';
 import {
   NextTokenRefusedError,
   type QuickSightEventLookup,
@@ -21,9 +27,20 @@ import { coveredAfter, DEFAULT_LAG_MS, nextWindow } from './sync-windows.js';
  * one page in flight is read again, and merging it again changes nothing. A window is added
  * to the coverage only when its last page is read. The cursor is written with a version
  * condition: a second sync running at the same time stops instead of interleaving.
+ *
+ * On-behalf-of events whose IdC user resolves to no QuickSight user are kept pending with the
+ * page's records (shared/pending-events.ts), never dropped. Pages are written with
+ * `exactNewest`: a newest time that moved at all is written with the page (before the cursor),
+ * so no crash loses it. Other evidence the store coalesced away (an earliest time or span that
+ * moved by less than an hour) is remembered per user and flushed exactly (`exact`) before a
+ * window's coverage is saved and when the run ends, so `last` and `first` are the newest and
+ * oldest events the run saw.
  */
 
-export type ActivityStorePort = Pick<DynamoActivityStore, 'getCursor' | 'putCursor' | 'recordMany'>;
+export type ActivityStorePort = Pick<
+  DynamoActivityStore,
+  'getCursor' | 'putCursor' | 'recordMany' | 'addPending'
+>;
 
 export interface ActivitySyncPorts {
   readonly lookup: QuickSightEventLookup;
@@ -69,11 +86,15 @@ export interface ActivitySyncSummary {
   /** Events attributed to a user; on-behalf-of events whose IdC user matched no QuickSight user. */
   readonly attributed: number;
   readonly unresolved: number;
+  /** Of those, the events kept pending (an IdC user the identity map does not know yet). */
+  readonly pending: number;
   /** Ignored events by reason. */
   readonly ignored: Readonly<Record<string, number>>;
   /** Activity records written and evidence that changed nothing (coalesced). */
   readonly written: number;
   readonly unchanged: number;
+  /** Records written by the exact flush of coalesced evidence (counted in `written` too). */
+  readonly flushed: number;
   /** NextTokens CloudTrail refused (the window continued from its oldest event instead). */
   readonly tokensRefused: number;
   readonly covered?: Span;
@@ -116,8 +137,21 @@ export async function runActivitySync(
   let written = 0;
   let unchanged = 0;
   let tokensRefused = 0;
+  let pending = 0;
+  let flushed = 0;
   let stopped = false;
   let caughtUp = false;
+  // Per user, the evidence of this run the store coalesced away (not written yet).
+  const coalesced = new Map<string, ActivityDelta>();
+  const flush = async () => {
+    if (coalesced.size === 0) return;
+    const deltas = [...coalesced.values()];
+    coalesced.clear();
+    const outcomes = await store.recordMany(deltas, { exact: true });
+    const n = outcomes.filter((o) => o === 'written').length;
+    flushed += n;
+    written += n;
+  };
 
   for (;;) {
     let window = cursor.window;
@@ -146,7 +180,10 @@ export async function runActivitySync(
         ...(window.nextToken ? { nextToken: window.nextToken } : {}),
       });
     } catch (error) {
-      if (!(error instanceof NextTokenRefusedError) || !window.oldestAt) throw error;
+      if (!(error instanceof NextTokenRefusedError) || !window.oldestAt) {
+        await flush().catch(() => undefined); // keep what was seen; the failure is the error
+        throw error;
+      }
       // Continue below the oldest event read, skipping the ids already read at that second.
       tokensRefused++;
       const { nextToken: _dropped, ...rest } = window;
@@ -166,19 +203,33 @@ export async function runActivitySync(
     const found = await deltasOf(attributions, 'cloudtrail', directory);
     attributed += found.attributed;
     unresolved += found.unresolved;
-    for (const outcome of await store.recordMany(found.deltas)) {
-      if (outcome === 'written') written++;
-      else unchanged++;
+    if (found.pending.length > 0) {
+      await store.addPending(found.pending);
+      for (const p of found.pending) pending += p.events;
     }
+    const outcomes = await store.recordMany(found.deltas, { exactNewest: true });
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'written') {
+        written++;
+        return;
+      }
+      unchanged++;
+      const delta = found.deltas[i] as ActivityDelta;
+      const key = activityKey(delta.namespace, delta.userName);
+      const known = coalesced.get(key);
+      coalesced.set(key, known ? combineDeltas(known, delta) : delta);
+    });
     const advanced = advance(window, page.records, records.length, page.nextToken);
     if (page.nextToken) {
       await save({ ...(cursor.covered ? { covered: cursor.covered } : {}), window: advanced });
     } else {
+      await flush();
       await save({ covered: coveredAfter(cursor.covered, window) });
       windows.push(summaryOf(advanced, true));
     }
     ports.onPage?.({ window: advanced, events: records.length });
   }
+  await flush();
 
   return {
     caughtUp,
@@ -189,9 +240,11 @@ export async function runActivitySync(
     events,
     attributed,
     unresolved,
+    pending,
     ignored,
     written,
     unchanged,
+    flushed,
     tokensRefused,
     ...(cursor.covered ? { covered: cursor.covered } : {}),
   };

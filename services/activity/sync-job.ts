@@ -1,8 +1,11 @@
 import type { QuickSightEventLookup } from '../../shared/aws/cloudtrail-lookup.js';
+import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
+import { PartialSnapshotError } from '../../shared/errors.js';
 import type { AttributionContext } from './attribution.js';
 import { userDirectory } from './resolve-users.js';
+import { retryPendingEvents } from './retry-pending.js';
 import {
   type ActivityStorePort,
   type ActivitySyncOptions,
@@ -13,12 +16,22 @@ import { newestSnapshotUsers } from './snapshot-users.js';
 
 /**
  * `activity sync` as one job, for the CLI and the scheduled Lambda alike: the newest COMPLETE
- * snapshot's QuickSight users and the identity map make the user directory, then
- * runActivitySync reads CloudTrail from the stored cursor.
+ * snapshot's QuickSight users and the identity map make the user directory, the events kept
+ * pending are retried against it (retry-pending.ts), then runActivitySync reads CloudTrail from
+ * the stored cursor.
+ *
+ * No sync without a COMPLETE snapshot: events can only be attributed against one (without it, a
+ * session naming no email and an on-behalf-of event name nobody idsync could check, and the
+ * span would be marked covered with their users' activity missing). It reads nothing, marks
+ * nothing and throws PartialSnapshotError (exit 3).
  */
+export const NO_SNAPSHOT_MESSAGE =
+  'no COMPLETE snapshot yet: run idsync snapshot first; activity can only be attributed against one';
+
 export interface ActivitySyncJobPorts {
   readonly lookup: QuickSightEventLookup;
-  readonly activity: ActivityStorePort;
+  readonly activity: ActivityStorePort &
+    Pick<DynamoActivityStore, 'pendingEvents' | 'deletePending'>;
   readonly snapshots: Pick<DynamoSnapshotStore, 'latestComplete' | 'quickSightUsers'>;
   readonly identities: Pick<DynamoIdentityMap, 'get'>;
   readonly attribution: Omit<AttributionContext, 'isKnownUserName'>;
@@ -28,8 +41,15 @@ export interface ActivitySyncJobPorts {
 }
 
 export interface ActivitySyncJobResult extends ActivitySyncSummary {
-  /** Run id of the snapshot the users were resolved against, if any. */
-  readonly snapshotRunId?: string;
+  /** Run id of the snapshot the users were resolved against. */
+  readonly snapshotRunId: string;
+  /** Events kept pending by earlier runs that this run attributed. */
+  readonly pendingResolved: number;
+  /** Pending events dropped unresolved as older than any idle window (retry-pending.ts). */
+  readonly pendingExpired: number;
+  /** After the run: IdC users with events still pending, and those events. */
+  readonly pendingUsers: number;
+  readonly pendingEvents: number;
 }
 
 export async function runActivitySyncJob(
@@ -37,10 +57,12 @@ export async function runActivitySyncJob(
   options: ActivitySyncOptions,
 ): Promise<ActivitySyncJobResult> {
   const snapshot = await newestSnapshotUsers(ports.snapshots);
-  const directory = userDirectory(
-    ports.identities,
-    snapshot?.users ?? [],
-    ports.attribution.namespace,
+  if (!snapshot) throw new PartialSnapshotError(NO_SNAPSHOT_MESSAGE);
+  const directory = userDirectory(ports.identities, snapshot.users, ports.attribution.namespace);
+  const retried = await retryPendingEvents(
+    ports.activity,
+    directory,
+    (ports.clock ?? (() => new Date()))().getTime(),
   );
   const summary = await runActivitySync(
     {
@@ -54,5 +76,20 @@ export async function runActivitySyncJob(
     },
     options,
   );
-  return { ...summary, ...(snapshot ? { snapshotRunId: snapshot.runId } : {}) };
+  let pendingUsers = retried.leftUsers;
+  let pendingEvents = retried.leftEvents;
+  if (summary.pending > 0) {
+    // New ones were added: count what is stored (one more filtered Scan, only then).
+    const items = await ports.activity.pendingEvents();
+    pendingUsers = items.length;
+    pendingEvents = items.reduce((n, i) => n + i.events, 0);
+  }
+  return {
+    ...summary,
+    snapshotRunId: snapshot.runId,
+    pendingResolved: retried.resolved,
+    pendingExpired: retried.expired,
+    pendingUsers,
+    pendingEvents,
+  };
 }

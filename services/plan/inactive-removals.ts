@@ -9,6 +9,7 @@ import { type KeepGroupMembers, keepGroupOf, keptReason } from '../../shared/kee
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
 import { coveredWindow, type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
+import { idleWindowOf, withPendingEvents } from './pending-coverage.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
@@ -41,6 +42,12 @@ export interface InactiveInput {
   readonly warnDays?: number;
   /** Members of the keep groups in the snapshot (IDSYNC_INACTIVE_KEEP_GROUPS). */
   readonly keepMembers?: KeepGroupMembers;
+  /**
+   * Pending events (of IdC users the identity map does not know yet) that could be this user's
+   * inside the window (services/plan/pending-coverage.ts); more than 0 makes an idle verdict
+   * "uncovered".
+   */
+  readonly pendingEventsOf?: (user: QuickSightUser, window: Span) => number;
 }
 
 /** The verdict of a user in a keep group: not idle, whatever the activity record says. */
@@ -139,7 +146,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       continue;
     }
     const firstListedAt = input.firstListed.get(key);
-    const verdict = judgeIdle({
+    const judgedVerdict = judgeIdle({
       role: user.role,
       idleRoles: roles,
       days: input.days,
@@ -149,6 +156,13 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
     });
+    const verdict =
+      judgedVerdict.idle && input.pendingEventsOf
+        ? withPendingEvents(
+            judgedVerdict,
+            input.pendingEventsOf(user, idleWindowOf(judgedVerdict.asOf, input.days)),
+          )
+        : judgedVerdict;
     const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
     if (verdict.idle) {
       counts.idle++;

@@ -6,6 +6,7 @@ import {
 } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
@@ -17,7 +18,8 @@ import {
 } from '../../shared/keep-groups.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
 import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from './idle-rule.js';
-import { type InactiveSelection, selectInactive } from './inactive-removals.js';
+import { type InactiveInput, type InactiveSelection, selectInactive } from './inactive-removals.js';
+import { pendingCoverageOf } from './pending-facts.js';
 
 /**
  * The shell of `idsync inactive`: reads the activity record, the newest COMPLETE snapshot's
@@ -30,7 +32,9 @@ import { type InactiveSelection, selectInactive } from './inactive-removals.js';
 export interface InactiveDeps {
   readonly snapshots: Pick<DynamoSnapshotStore, 'manifests' | 'quickSightUsers' | 'keepGroupRows'>;
   readonly ledger: Pick<DynamoLedger, 'entries'>;
-  readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage'>;
+  readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage' | 'pendingEvents'>;
+  /** The identity map: tells which users pending on-behalf-of events cannot be. */
+  readonly identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>;
 }
 
 export interface InactiveOptions {
@@ -98,7 +102,7 @@ export async function selectInactiveUsers(
   for await (const page of deps.ledger.entries())
     for (const entry of page) managedPeople.add(normalizeEmail(entry.email));
 
-  const selection = selectInactive({
+  const input: InactiveInput = {
     namespace: options.namespace,
     quickSightUsers: latest.users,
     records,
@@ -113,7 +117,16 @@ export async function selectInactiveUsers(
     now: options.now,
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
     keepMembers,
-  });
+  };
+  // Pending on-behalf-of events (pending-coverage.ts) can only turn idle users uncovered: the
+  // identity map is asked about those, and the selection made again with the rule.
+  const judged = selectInactive(input);
+  const pending = await deps.activity.pendingEvents();
+  const pendingEventsOf =
+    pending.length > 0
+      ? await pendingCoverageOf(pending, judged.idle, latest.users, deps.identities)
+      : undefined;
+  const selection = pendingEventsOf ? selectInactive({ ...input, pendingEventsOf }) : judged;
   const cloudtrailWindow = coveredWindow(
     coverage.cloudtrail ? [coverage.cloudtrail] : [],
     options.days,

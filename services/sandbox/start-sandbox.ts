@@ -14,6 +14,7 @@ import {
   type ActivitySpec,
   type GeneratedActivity,
   generateActivity,
+  SANDBOX_EMBEDDING_ROLE,
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
@@ -135,7 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
-      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: SANDBOX_IDSYNC_ROLE,
+      IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
       IDSYNC_GOOGLE_SUBJECT: org.subject,

@@ -257,7 +257,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
     'activity',
-    "`idsync activity`: comma-separated IAM role names or ARNs whose QuickSight calls are not anyone's activity (idsync's own roles)",
+    "`idsync activity`: comma-separated IAM role names or ARNs whose own QuickSight calls are not anyone's activity (idsync's own roles, automation); users they register or embed dashboards for still count",
     csvList,
     '—',
     false,

@@ -1,21 +1,37 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   type ActivityDelta,
   type ActivityRecord,
   type ActivitySource,
   activityKey,
   type CreationMark,
+  type MergeOptions,
   mergeActivity,
   type Span,
 } from '../activity-record.js';
 import { RemoteServiceError } from '../errors.js';
+import { IDC_USER_ID_PATTERN } from '../input-values.js';
+import {
+  combinePending,
+  PENDING_KEY_PREFIX,
+  type PendingEvents,
+  type PendingEvidence,
+  pendingKey,
+} from '../pending-events.js';
 import { tableSpec } from '../tables.js';
 import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
 
 /**
  * The activity record (table `activity`, docs/DATA-MODEL.md): one item per QuickSight user,
- * keyed by `activityKey(namespace, userName)`, and one control item, the CloudTrail sync cursor
- * (key `#cursor#cloudtrail`; user keys never start with `#`).
+ * keyed by `activityKey(namespace, userName)`, and control items (user keys never start with
+ * `#`): the CloudTrail sync cursor (key `#cursor#cloudtrail`) and one item per IAM Identity
+ * Center user whose on-behalf-of events are not attributed yet (key `#pending#<idcUserId>`,
+ * shared/pending-events.ts).
  *
  * Writes are coalesced (shared/activity-record.ts `mergeActivity`): evidence is read against
  * the stored item and written only when a time moves by more than an hour, with a condition on
@@ -97,6 +113,14 @@ const toCursor = (item: Item | undefined): SyncCursor =>
       }
     : { updatedAt: new Date(0).toISOString(), version: 0 };
 
+const toPending = (item: Item): PendingEvents => {
+  const { [KEY]: key, ...rest } = item;
+  return {
+    ...(rest as Omit<PendingEvents, 'idcUserId'>),
+    idcUserId: String(key).slice(PENDING_KEY_PREFIX.length),
+  };
+};
+
 export class DynamoActivityStore {
   /** Items written and writes redone after a lost race, since construction. */
   readonly stats = { written: 0, unchanged: 0, conflicts: 0 };
@@ -162,9 +186,13 @@ export class DynamoActivityStore {
   /**
    * Merges evidence about many users (one delta per user: fold a page's events with
    * `combineDeltas` first): one BatchGetItem, then a conditional put for each record that
-   * changes materially. Outcomes in the order of `deltas`.
+   * changes materially (`options`: `exact` / `exactNewest` write smaller moves, see
+   * `mergeActivity`). Outcomes in the order of `deltas`.
    */
-  async recordMany(deltas: readonly ActivityDelta[]): Promise<WriteOutcome[]> {
+  async recordMany(
+    deltas: readonly ActivityDelta[],
+    options: MergeOptions = {},
+  ): Promise<WriteOutcome[]> {
     const keys = deltas.map((d) => activityKey(d.namespace, d.userName));
     if (new Set(keys).size !== keys.length) throw new Error('recordMany: one delta per user');
     const found = new Map(
@@ -181,6 +209,7 @@ export class DynamoActivityStore {
       outcomes[i] = await this.writeMerged(
         deltas[i] as ActivityDelta,
         found.get(keys[i] as string),
+        options,
       );
     });
     return outcomes;
@@ -189,10 +218,11 @@ export class DynamoActivityStore {
   private async writeMerged(
     delta: ActivityDelta,
     known: ActivityRecord | undefined,
+    options: MergeOptions,
   ): Promise<WriteOutcome> {
     let current = known;
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
-      const next = mergeActivity(current, delta, this.clock().toISOString());
+      const next = mergeActivity(current, delta, this.clock().toISOString(), options);
       if (!next) {
         this.stats.unchanged++;
         return 'unchanged';
@@ -223,6 +253,90 @@ export class DynamoActivityStore {
       'DynamoDB',
       `activity record of ${delta.userName}: ${MAX_CONFLICTS} conflicting writers`,
       { retryable: true },
+    );
+  }
+
+  /**
+   * Keeps on-behalf-of evidence of IdC users that resolved to no QuickSight user (one piece per
+   * IdC user id): merged into the `#pending#<idcUserId>` item with a version condition, re-read
+   * and merged again after a lost race. Ids that are no IdC user id are refused (they would name
+   * other control items).
+   */
+  async addPending(evidence: readonly PendingEvidence[]): Promise<void> {
+    for (const e of evidence)
+      if (!IDC_USER_ID_PATTERN.test(e.idcUserId))
+        throw new RangeError(`not an IdC user id: ${JSON.stringify(e.idcUserId.slice(0, 60))}`);
+    await forEachConcurrently(evidence.values(), PUTS_IN_FLIGHT, (e) => this.mergePending(e));
+  }
+
+  private async mergePending(evidence: PendingEvidence): Promise<void> {
+    const key = pendingKey(evidence.idcUserId);
+    for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.table, Key: { [KEY]: key }, ConsistentRead: true }),
+      );
+      const current = out.Item ? toPending(out.Item) : undefined;
+      const merged = current ? combinePending(current, evidence) : evidence;
+      const written = await writeIf(
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              [KEY]: key,
+              ...merged,
+              updatedAt: this.clock().toISOString(),
+              version: (current?.version ?? 0) + 1,
+            },
+            ...(current
+              ? {
+                  ConditionExpression: 'version = :v',
+                  ExpressionAttributeValues: { ':v': current.version },
+                }
+              : { ConditionExpression: `attribute_not_exists(${KEY})` }),
+          }),
+        ),
+      );
+      if (written) return;
+      this.stats.conflicts++;
+    }
+    throw new RemoteServiceError(
+      'DynamoDB',
+      `pending events of IdC user ${evidence.idcUserId}: ${MAX_CONFLICTS} conflicting writers`,
+      { retryable: true },
+    );
+  }
+
+  /**
+   * Every `#pending#` item (a Scan of the table filtered to them: read once per sync and per
+   * `idsync inactive`).
+   */
+  async pendingEvents(): Promise<PendingEvents[]> {
+    const out: PendingEvents[] = [];
+    const pages = scanPages(this.doc, {
+      TableName: this.table,
+      FilterExpression: 'begins_with(#k, :p)',
+      ExpressionAttributeNames: { '#k': KEY },
+      ExpressionAttributeValues: { ':p': PENDING_KEY_PREFIX },
+    });
+    for await (const page of pages) out.push(...page.map(toPending));
+    return out;
+  }
+
+  /**
+   * Deletes a pending item once its evidence is merged into the users' records, if nobody added
+   * to it since it was read (then it stays, and the next sync merges it again: merging twice
+   * changes nothing). True when deleted.
+   */
+  async deletePending(item: Pick<PendingEvents, 'idcUserId' | 'version'>): Promise<boolean> {
+    return writeIf(
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { [KEY]: pendingKey(item.idcUserId) },
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': item.version },
+        }),
+      ),
     );
   }
 

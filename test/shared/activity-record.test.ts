@@ -119,3 +119,33 @@ describe('activityUserName', () => {
     ).not.toBe(activityKey('default', activityUserName({ userName: 'N/A', principalId: 'Y' })));
   });
 });
+
+describe('mergeActivity with exact (the flush of coalesced evidence)', () => {
+  it('writes when the newest time moves later at all, or the oldest earlier at all', () => {
+    const r1 = mergeActivity(undefined, view(0), NOW) as ActivityRecord;
+    expect(mergeActivity(r1, view(60_000), NOW)).toBeUndefined();
+    const later = mergeActivity(r1, view(60_000), NOW, { exact: true });
+    expect(later?.last?.at).toBe(t(60_000));
+    expect(later?.version).toBe(2);
+    const earlier = mergeActivity(r1, view(-1), NOW, { exact: true });
+    expect(earlier?.first?.at).toBe(t(-1));
+    expect(earlier?.last?.at).toBe(t(0));
+  });
+
+  it('writes nothing when no time moves', () => {
+    const r1 = mergeActivity(undefined, view(0), NOW) as ActivityRecord;
+    expect(mergeActivity(r1, view(0), NOW, { exact: true })).toBeUndefined();
+    expect(mergeActivity(r1, view(-COALESCE_MS), NOW, { exact: true })?.first?.at).toBe(
+      t(-COALESCE_MS),
+    );
+  });
+});
+
+describe('mergeActivity with exactNewest (the pages of activity sync)', () => {
+  it('writes a newest time that moved at all; earliest times stay coalesced', () => {
+    const r1 = mergeActivity(undefined, view(0), NOW) as ActivityRecord;
+    expect(mergeActivity(r1, view(1), NOW, { exactNewest: true })?.last?.at).toBe(t(1));
+    expect(mergeActivity(r1, view(0), NOW, { exactNewest: true })).toBeUndefined();
+    expect(mergeActivity(r1, view(-60_000), NOW, { exactNewest: true })).toBeUndefined();
+  });
+});

@@ -36,7 +36,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
   activity
     .command('sync')
     .description(
-      'read QuickSight events from CloudTrail (LookupEvents, 2 calls/s) from the stored cursor; resumes after a crash',
+      'read QuickSight events from CloudTrail (LookupEvents, 2 calls/s) from the stored cursor; resumes after a crash; needs a COMPLETE snapshot (exit 3 without one)',
     )
     .option('--days <n>', 'history to cover on the first run, 1-90 days', '90')
     .action(
@@ -84,15 +84,11 @@ export function registerActivity(program: Command, ctx: CliContext): void {
                 `  ${w.kind} ${day(w.from)} → ${day(w.to)} UTC: ${w.finished ? 'read' : 'interrupted'} (${w.pages} pages, ${w.events} events)`,
             ),
             `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, ignored ${ignored || '0'}`,
-            `  records written ${result.written}, unchanged (coalesced) ${result.unchanged}`,
+            `  pending (IdC users the identity map does not know yet): ${result.pending} events kept, ${result.pendingResolved} earlier ones attributed, ${result.pendingEvents} events of ${result.pendingUsers} IdC users still pending`,
+            `  records written ${result.written} (${result.flushed} exact newest/oldest times flushed), unchanged (coalesced) ${result.unchanged}`,
             result.covered
               ? `  CloudTrail coverage: ${day(result.covered.from)} → ${day(result.covered.to)} UTC`
               : '  CloudTrail coverage: none yet',
-            ...(result.snapshotRunId
-              ? []
-              : [
-                  '  no COMPLETE snapshot: on-behalf-of events could not be resolved (run idsync snapshot)',
-                ]),
             result.caughtUp
               ? '  caught up.'
               : '  stopped before catching up: run it again to resume from the cursor.',

@@ -58,6 +58,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             snapshots: stores.snapshots,
             ledger: stores.ledger,
             activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+            identities: stores.identities,
           },
           {
             namespace: config.quicksight.namespace,

@@ -17,6 +17,10 @@ import { type Random, randomInt, randomUuid } from '../scenarios/random.js';
  * - `identity-center`: an IAM Identity Center user (`userIdentity.onBehalfOf.userId`);
  * - `native`: a QuickSight-native user (`type: Unknown`, `userName`), which has no IAM principal;
  * - `iam-user`: an IAM user (`arn:aws:iam::<acct>:user/<name>`).
+ * Embedding calls (`GenerateEmbedUrlForRegisteredUser`, `GetDashboardEmbedUrl`) are made by an
+ * application's role and name the user they embed for in `requestParameters.userArn`
+ * (`embeddedFor`); `GenerateEmbedUrlForAnonymousUser` names no user. Their responses (the URL)
+ * are not logged.
  */
 
 export type QuickSightActor =
@@ -53,6 +57,11 @@ export interface QuickSightEventInput {
   readonly actor: QuickSightActor;
   /** For `RegisterUser`: the user registered. */
   readonly registered?: RegisteredUser;
+  /**
+   * For `GenerateEmbedUrlForRegisteredUser` / `GetDashboardEmbedUrl`: the QuickSight user ARN the
+   * dashboard is embedded for (`requestParameters.userArn`, the API's `UserArn`).
+   */
+  readonly embeddedFor?: string;
   /** A failed call (`errorCode`, e.g. `AccessDeniedException`). */
   readonly errorCode?: string;
   readonly random?: Random;
@@ -140,6 +149,31 @@ function requestOf(input: QuickSightEventInput): Record<string, unknown> | null 
       ...(r.iamArn ? { iamArn: r.iamArn, sessionName: r.sessionName } : { userName: r.userName }),
     };
   }
+  if (input.eventName === 'GenerateEmbedUrlForRegisteredUser' && input.embeddedFor)
+    return {
+      awsAccountId: input.accountId,
+      userArn: input.embeddedFor,
+      sessionLifetimeInMinutes: 600,
+      experienceConfiguration: {
+        dashboard: { initialDashboardId: `dash-${randomInt(input.random ?? Math.random, 40)}` },
+      },
+    };
+  if (input.eventName === 'GetDashboardEmbedUrl' && input.embeddedFor)
+    return {
+      awsAccountId: input.accountId,
+      dashboardId: `dash-${randomInt(input.random ?? Math.random, 40)}`,
+      identityType: 'QUICKSIGHT',
+      userArn: input.embeddedFor,
+    };
+  if (input.eventName === 'GenerateEmbedUrlForAnonymousUser')
+    return {
+      awsAccountId: input.accountId,
+      namespace: 'default',
+      authorizedResourceArns: [
+        `arn:aws:quicksight:${input.region}:${input.accountId}:dashboard/dash-${randomInt(input.random ?? Math.random, 40)}`,
+      ],
+      experienceConfiguration: { dashboard: { initialDashboardId: 'dash-public' } },
+    };
   if (input.eventName.endsWith('Dashboard'))
     return {
       awsAccountId: input.accountId,

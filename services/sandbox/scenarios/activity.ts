@@ -56,6 +56,13 @@ export interface ActivitySpec {
    * this many); default 2. The demo uses 0: one event tells when a lapsed Reader was last active.
    */
   readonly lapsedExtraEvents?: number;
+  /**
+   * Share of the active users whose newest activity is a dashboard embedded for them by an
+   * application (`GenerateEmbedUrlForRegisteredUser` from `SANDBOX_EMBEDDING_ROLE`, with their
+   * user ARN); default 1/8. Drawn from a random stream of its own, so the stories stay as they
+   * are for a seed. One anonymous embedding is added as noise when any is drawn.
+   */
+  readonly embeddedShare?: number;
   readonly seed?: number;
 }
 
@@ -86,6 +93,11 @@ export interface GeneratedActivity {
 const READER_ROLES = new Set(['READER', 'READER_PRO']);
 /** The role idsync's own calls come from in the sandbox (set IDSYNC_ACTIVITY_IGNORED_PRINCIPALS to it). */
 export const SANDBOX_IDSYNC_ROLE = 'idsync-sandbox-role';
+/**
+ * The application role that embeds dashboards in the sandbox (also an ignored principal: its own
+ * calls are no one's activity, the dashboards it embeds for a named user are that user's).
+ */
+export const SANDBOX_EMBEDDING_ROLE = 'dashboard-portal-role';
 
 function actorOf(user: QuickSightUser, org: SandboxOrg, random: Random): QuickSightActor {
   if (user.identityType === 'IAM_IDENTITY_CENTER') {
@@ -148,10 +160,12 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
   const active = users.filter((u) => story.get(u.arn) === 'active');
   const newest = new Map<string, number>();
   const span = (lo: number, hi: number) => lo + random() * (hi - lo);
+  const newestRecord = new Map<string, number>();
   for (const u of active) {
     const at = span(now - (idleDays - 1) * DAY, now - LATEST_EVENT_MS);
     newest.set(u.arn, at);
     read(u, at);
+    newestRecord.set(u.arn, records.length - 1);
   }
   const extra = Math.max(0, (spec.events ?? active.length * 2) - active.length);
   for (let i = 0; i < extra && active.length > 0; i++) {
@@ -222,6 +236,7 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
       });
     noise += victim ? 3 : 2;
   }
+  noise += embedDashboards(records, active, newestRecord, org, spec);
   records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
   const iso = (ms: number | undefined) =>
     ms === undefined ? undefined : wholeSecond(ms).toISOString();
@@ -242,4 +257,55 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
     idleReaders: idle.map((u) => u.userName),
     noise,
   };
+}
+
+/**
+ * Turns the newest read of a share of the active users into a dashboard embedded for them by the
+ * portal role (same time: their last activity stays), and adds one anonymous embedding; returns
+ * the noise records added (0 or 1).
+ */
+function embedDashboards(
+  records: CloudTrailRecord[],
+  active: readonly QuickSightUser[],
+  newestRecord: ReadonlyMap<string, number>,
+  org: SandboxOrg,
+  spec: ActivitySpec,
+): number {
+  const random = mulberry32(((spec.seed ?? 1) ^ 0x5eed) >>> 0);
+  const share = spec.embeddedShare ?? 1 / 8;
+  const portal = (session: string): QuickSightActor => ({
+    kind: 'federated',
+    roleName: SANDBOX_EMBEDDING_ROLE,
+    session,
+  });
+  let embedded = 0;
+  for (const u of active) {
+    const index = newestRecord.get(u.arn);
+    // `N/A` users (some IAM Identity Center users) have no name an ARN could carry.
+    if (index === undefined || random() >= share || u.userName === 'N/A') continue;
+    const record = records[index] as CloudTrailRecord;
+    records[index] = quickSightEvent({
+      accountId: org.accountId,
+      region: org.region,
+      time: new Date(record.eventTime),
+      eventName: 'GenerateEmbedUrlForRegisteredUser',
+      actor: portal(`portal-${randomInt(random, 1000)}`),
+      embeddedFor: u.arn,
+      random,
+    });
+    embedded++;
+  }
+  if (embedded === 0) return 0;
+  const first = records[newestRecord.values().next().value as number] as CloudTrailRecord;
+  records.push(
+    quickSightEvent({
+      accountId: org.accountId,
+      region: org.region,
+      time: new Date(first.eventTime),
+      eventName: 'GenerateEmbedUrlForAnonymousUser',
+      actor: portal('public-site'),
+      random,
+    }),
+  );
+  return 1;
 }

@@ -160,6 +160,13 @@ describe('attributeEvent: every identity shape', () => {
       'caller names no QuickSight user (Root)',
     ],
     ['no event time', { ...ev({}), eventTime: 'yesterday' }, 'malformed record'],
+    [
+      'an on-behalf-of id that is no IdC user id (it could never be kept or resolved)',
+      ev({
+        actor: { kind: 'identity-center', userId: '#cursor#cloudtrail', identityStoreId: 'd-1' },
+      }),
+      'on-behalf-of id is no IdC user id',
+    ],
     ['no identity', { ...ev({}), userIdentity: null }, 'no userIdentity'],
   ])('ignores %s', (_name, record, reason) => {
     expect(attributeEvent(record as Record<string, unknown>, ctx)).toMatchObject({
@@ -217,5 +224,85 @@ describe('ARN helpers', () => {
       kind: 'user',
       user: { namespace: 'team-a', userName: 'frank' },
     });
+  });
+});
+
+describe('attributeEvent: evidence about someone other than the caller', () => {
+  const portal = { kind: 'federated', roleName: 'idsync-sync-role', session: 'portal-1' } as const;
+  const readerArn = `arn:aws:quicksight:us-east-1:${ACCOUNT}:user/default/${ROLE}/dana@example.com`;
+  const registered = {
+    namespace: 'default',
+    userName: `${ROLE}/dana@example.com`,
+    email: 'dana@example.com',
+    identityType: 'IAM',
+    role: 'READER',
+  } as const;
+
+  it('RegisterUser by an ignored principal is creation evidence of the registered user', () => {
+    expect(
+      attributeEvent(ev({ eventName: 'RegisterUser', actor: portal, registered }), ctx),
+    ).toMatchObject(user(`${ROLE}/dana@example.com`, 'creation', 'RegisterUser'));
+  });
+
+  it('CreateUser by an ignored role session naming a person is creation evidence', () => {
+    const actor = { kind: 'federated', roleName: 'idsync-sync-role', session: 'eve@example.com' };
+    expect(attributeEvent(ev({ eventName: 'CreateUser', actor } as never), ctx)).toMatchObject(
+      user('idsync-sync-role/eve@example.com', 'creation', 'CreateUser'),
+    );
+    // Its ordinary use is still nobody's activity.
+    expect(attributeEvent(ev({ actor } as never), ctx)).toMatchObject({
+      kind: 'ignored',
+      reason: 'ignored principal',
+    });
+  });
+
+  it.each([['GenerateEmbedUrlForRegisteredUser'], ['GetDashboardEmbedUrl']])(
+    '%s with userArn is activity of the named user, even from an ignored principal',
+    (name) => {
+      const record = ev({ eventName: name, actor: portal, embeddedFor: readerArn });
+      expect((record.requestParameters as Record<string, unknown>).userArn).toBe(readerArn);
+      expect(attributeEvent(record, ctx)).toMatchObject(
+        user(`${ROLE}/dana@example.com`, 'activity', name),
+      );
+      // And from a session that names nobody (an application's own role, not ignored).
+      const app = { kind: 'federated', roleName: 'app', session: 'botocore-session-9' } as const;
+      expect(
+        attributeEvent(ev({ eventName: name, actor: app, embeddedFor: readerArn }), ctx),
+      ).toMatchObject(user(`${ROLE}/dana@example.com`, 'activity', name));
+    },
+  );
+
+  it.each([
+    [
+      'anonymous embedding',
+      ev({ eventName: 'GenerateEmbedUrlForAnonymousUser', actor: portal }),
+      'anonymous embedding',
+    ],
+    [
+      'embedding for a user of another account',
+      ev({
+        eventName: 'GenerateEmbedUrlForRegisteredUser',
+        actor: portal,
+        embeddedFor: 'arn:aws:quicksight:us-east-1:999999999999:user/default/x@example.com',
+      }),
+      'embedding for a user of another account',
+    ],
+    [
+      'a failed embedding',
+      ev({
+        eventName: 'GenerateEmbedUrlForRegisteredUser',
+        actor: portal,
+        embeddedFor: readerArn,
+        errorCode: 'AccessDeniedException',
+      }),
+      'failed call',
+    ],
+    [
+      'embedding without a userArn, by an ignored principal',
+      ev({ eventName: 'GetDashboardEmbedUrl', actor: portal }),
+      'ignored principal',
+    ],
+  ])('ignores %s', (_name, record, reason) => {
+    expect(attributeEvent(record, ctx)).toMatchObject({ kind: 'ignored', reason });
   });
 });

@@ -86,3 +86,56 @@ describe('deltasOf', () => {
     });
   });
 });
+
+describe('deltasOf: unresolved on-behalf-of events are pending, not nobody', () => {
+  const obo = (
+    id: string,
+    at: string,
+    evidence: 'activity' | 'creation' = 'activity',
+  ): Attribution => ({
+    kind: 'on-behalf-of',
+    evidence,
+    idcUserId: id,
+    eventName: evidence === 'creation' ? 'CreateUser' : 'GetDashboard',
+    at,
+    eventId: `${id}${at}`,
+  });
+
+  it('folds them per IdC user: newest, oldest, creation and a count', async () => {
+    const out = await deltasOf(
+      [
+        obo('u-new', '2026-09-02T00:00:00.000Z'),
+        obo('u-new', '2026-09-05T00:00:00.000Z'),
+        obo('u-new', '2026-09-01T00:00:00.000Z', 'creation'),
+        obo('u-other', '2026-09-03T00:00:00.000Z'),
+        obo('u-alice', '2026-09-04T00:00:00.000Z'),
+      ],
+      'cloudtrail',
+      userDirectory(identities, users, 'default'),
+    );
+    expect(out.unresolved).toBe(4);
+    expect(out.attributed).toBe(1);
+    expect(out.pending).toEqual([
+      {
+        idcUserId: 'u-new',
+        newest: { at: '2026-09-05T00:00:00.000Z', eventName: 'GetDashboard', source: 'cloudtrail' },
+        oldest: { at: '2026-09-02T00:00:00.000Z', eventName: 'GetDashboard', source: 'cloudtrail' },
+        created: { at: '2026-09-01T00:00:00.000Z', eventName: 'CreateUser' },
+        events: 3,
+      },
+      {
+        idcUserId: 'u-other',
+        newest: { at: '2026-09-03T00:00:00.000Z', eventName: 'GetDashboard', source: 'cloudtrail' },
+        events: 1,
+      },
+    ]);
+  });
+
+  it('a resolved page holds nothing pending', async () => {
+    const out = await deltasOf([obo('u-alice', '2026-09-04T00:00:00.000Z')], 'live', {
+      usersOfIdcUser: async () => [{ namespace: 'default', userName: 'alice' }],
+    });
+    expect(out.pending).toEqual([]);
+    expect(out.deltas).toHaveLength(1);
+  });
+});

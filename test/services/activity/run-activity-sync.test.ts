@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { userDirectory } from '../../../services/activity/resolve-users.js';
 import { CursorMovedError, runActivitySync } from '../../../services/activity/run-activity-sync.js';
@@ -5,6 +6,7 @@ import {
   type ActivityDelta,
   type ActivityRecord,
   activityKey,
+  type MergeOptions,
   mergeActivity,
 } from '../../../shared/activity-record.js';
 import {
@@ -14,6 +16,7 @@ import {
   type QuickSightEventLookup,
 } from '../../../shared/aws/cloudtrail-lookup.js';
 import type { SyncCursor, SyncWindow } from '../../../shared/dynamo/activity-store.js';
+import { combinePending, type PendingEvidence } from '../../../shared/pending-events.js';
 
 /**
  * runActivitySync through its ports: an in-memory LookupEvents (newest first, whole-second
@@ -42,9 +45,15 @@ class FakeLookup implements QuickSightEventLookup {
   calls = 0;
   refuseTokens = false;
   readonly seen: string[] = [];
-  constructor(private readonly events: ReturnType<typeof record>[]) {
+  constructor(
+    private readonly events: Record<string, unknown>[],
+    private readonly pageSize = 50,
+  ) {
+    const text = (e: Record<string, unknown>, k: string) => String(e[k]);
     events.sort(
-      (a, b) => b.eventTime.localeCompare(a.eventTime) || b.eventID.localeCompare(a.eventID),
+      (a, b) =>
+        text(b, 'eventTime').localeCompare(text(a, 'eventTime')) ||
+        text(b, 'eventID').localeCompare(text(a, 'eventID')),
     );
   }
   async lookup(r: LookupRequest): Promise<LookupPage> {
@@ -52,14 +61,17 @@ class FakeLookup implements QuickSightEventLookup {
     if (r.nextToken && this.refuseTokens) throw new NextTokenRefusedError('expired');
     const inRange = this.events.filter(
       (e) =>
-        Date.parse(e.eventTime) >= r.from.getTime() && Date.parse(e.eventTime) <= r.to.getTime(),
+        Date.parse(String(e.eventTime)) >= r.from.getTime() &&
+        Date.parse(String(e.eventTime)) <= r.to.getTime(),
     );
     const start = r.nextToken ? Number(r.nextToken) : 0;
-    const page = inRange.slice(start, start + 50);
-    for (const e of page) this.seen.push(e.eventID);
+    const page = inRange.slice(start, start + this.pageSize);
+    for (const e of page) this.seen.push(String(e.eventID));
     return {
       records: page,
-      ...(start + 50 < inRange.length ? { nextToken: String(start + 50) } : {}),
+      ...(start + this.pageSize < inRange.length
+        ? { nextToken: String(start + this.pageSize) }
+        : {}),
     };
   }
 }
@@ -83,10 +95,17 @@ class FakeStore {
     };
     return this.cursor;
   }
-  async recordMany(deltas: readonly ActivityDelta[]) {
+  readonly pending = new Map<string, PendingEvidence>();
+  async addPending(evidence: readonly PendingEvidence[]) {
+    for (const e of evidence) {
+      const known = this.pending.get(e.idcUserId);
+      this.pending.set(e.idcUserId, known ? combinePending(known, e) : e);
+    }
+  }
+  async recordMany(deltas: readonly ActivityDelta[], options: MergeOptions = {}) {
     return deltas.map((d) => {
       const key = activityKey(d.namespace, d.userName);
-      const next = mergeActivity(this.records.get(key), d, new Date(NOW).toISOString());
+      const next = mergeActivity(this.records.get(key), d, new Date(NOW).toISOString(), options);
       if (!next) return 'unchanged' as const;
       this.records.set(key, next);
       this.writes++;
@@ -99,12 +118,17 @@ class FakeStore {
 const events = Array.from({ length: 500 }, (_, i) =>
   record(i, 3_600 + Math.floor(i / 7) * 5_000, `p${i % 40}@example.com`),
 );
-const ports = (lookup: FakeLookup, store: FakeStore, shouldStop?: () => boolean) => ({
+const ports = (
+  lookup: FakeLookup,
+  store: FakeStore,
+  shouldStop?: () => boolean,
+  now: number = NOW,
+) => ({
   lookup,
   store,
   directory: userDirectory({ get: async () => undefined }, [], 'default'),
   attribution: { accountId: '123456789012', namespace: 'default', ignoredPrincipals: [] },
-  clock: () => new Date(NOW),
+  clock: () => new Date(now),
   ...(shouldStop ? { shouldStop } : {}),
 });
 
@@ -161,6 +185,7 @@ describe('runActivitySync', () => {
       ...store,
       getCursor: () => store.getCursor(),
       recordMany: (d: readonly ActivityDelta[]) => store.recordMany(d),
+      addPending: (e: readonly PendingEvidence[]) => store.addPending(e),
       putCursor: async (previous: SyncCursor, next: { window?: SyncWindow }) => {
         if (previous.version >= 1)
           store.cursor = { ...store.cursor, version: store.cursor.version + 1 };
@@ -170,5 +195,118 @@ describe('runActivitySync', () => {
     await expect(
       runActivitySync({ ...ports(lookup, store), store: racing }, { days: 90 }),
     ).rejects.toBeInstanceOf(CursorMovedError);
+  });
+});
+
+describe('runActivitySync: no lost newest time (the flush of coalesced evidence)', () => {
+  const key = (session: string) => activityKey('default', `${ROLE}/${session}`);
+
+  it('an event less than an hour after the recorded newest one still moves the record', async () => {
+    const lookup = new FakeLookup([
+      record(1, 2 * 3_600, 'p1@example.com'),
+      record(2, 3_600, 'p1@example.com'), // 60 minutes later: within the coalescing hour
+    ]);
+    const store = new FakeStore();
+    // The first sync ends before the second event (the clock an hour back).
+    await runActivitySync(ports(lookup, store, undefined, NOW - 3_600_000), { days: 90 });
+    expect(store.records.get(key('p1@example.com'))?.last?.at).toBe(
+      new Date(NOW - 2 * 3_600_000).toISOString(),
+    );
+    const out = await runActivitySync(ports(lookup, store), { days: 90 });
+    expect(out.written).toBe(1);
+    expect(store.records.get(key('p1@example.com'))?.last?.at).toBe(
+      new Date(NOW - 3_600_000).toISOString(),
+    );
+  });
+
+  it('a newest time is written with its page: a run killed after it keeps it', async () => {
+    const evs = [
+      record(1, 4_600, 'p1@example.com'), // read by the first run
+      record(2, 1_100, 'p1@example.com'), // 58 minutes later, on the catch-up's first page
+      ...Array.from({ length: 3 }, (_, i) => record(10 + i, 2_000 + i, `q${i}@example.com`)),
+    ];
+    const lookup = new FakeLookup(evs, 2);
+    const store = new FakeStore();
+    await runActivitySync(ports(lookup, store, undefined, NOW - 3_600_000), { days: 90 });
+    // The second page never comes back: the process dies there (nothing after it runs).
+    let calls = 0;
+    let reached!: () => void;
+    const atSecondPage = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const dying: QuickSightEventLookup = {
+      lookup: (r) => {
+        if (++calls === 1) return lookup.lookup(r);
+        reached();
+        return new Promise(() => undefined);
+      },
+    };
+    void runActivitySync({ ...ports(lookup, store), lookup: dying }, { days: 90 });
+    await atSecondPage;
+    expect(store.records.get(key('p1@example.com'))?.last?.at).toBe(
+      new Date(NOW - 1_100_000).toISOString(),
+    );
+  });
+
+  it('for any page split and any sync schedule, last/first are the true newest/oldest', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1_200, max: 21_600 })),
+          {
+            minLength: 1,
+            maxLength: 60,
+          },
+        ),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 21_600 }),
+        async (drawn, pageSize, firstSyncAgo) => {
+          const evs = drawn.map(([who, ago], i) => record(i, ago, `p${who}@example.com`));
+          const lookup = new FakeLookup([...evs], pageSize);
+          const store = new FakeStore();
+          await runActivitySync(ports(lookup, store, undefined, NOW - firstSyncAgo * 1000), {
+            days: 90,
+          });
+          await runActivitySync(ports(lookup, store), { days: 90 });
+          for (const who of new Set(drawn.map(([w]) => w))) {
+            const times = evs
+              .filter((e) => e.userIdentity.arn.endsWith(`/p${who}@example.com`))
+              .map((e) => Date.parse(e.eventTime));
+            const rec = store.records.get(key(`p${who}@example.com`));
+            expect(rec?.last?.at).toBe(new Date(Math.max(...times)).toISOString());
+            expect(rec?.first?.at).toBe(new Date(Math.min(...times)).toISOString());
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('runActivitySync: on-behalf-of events of an IdC user nobody knows yet', () => {
+  it('are kept pending with the page, counted, never dropped', async () => {
+    const obo = (id: number, secondsAgo: number) => ({
+      ...record(id, secondsAgo, 'unused'),
+      userIdentity: {
+        type: 'IdentityCenterUser',
+        onBehalfOf: {
+          userId: 'u-new',
+          identityStoreArn: 'arn:aws:identitystore::1:identitystore/d-1',
+        },
+      },
+    });
+    const lookup = new FakeLookup([
+      obo(1, 7_200),
+      obo(2, 3_600),
+      record(3, 3_000, 'p1@example.com'),
+    ]);
+    const store = new FakeStore();
+    const out = await runActivitySync(ports(lookup, store), { days: 90 });
+    expect(out).toMatchObject({ caughtUp: true, attributed: 1, unresolved: 2, pending: 2 });
+    expect(store.pending.get('u-new')).toMatchObject({
+      events: 2,
+      newest: { at: new Date(NOW - 3_600_000).toISOString() },
+      oldest: { at: new Date(NOW - 7_200_000).toISOString() },
+    });
   });
 });

@@ -173,3 +173,24 @@ describe('selectInactive', () => {
     });
   });
 });
+
+describe('selectInactive with pending events of an unknown IdC user', () => {
+  it('an idle user they could belong to is uncovered; the window asked is its N days', () => {
+    const covered = { ...base, cloudtrail: { from: ago(90), to: ago(0.01) } };
+    const idleBefore = selectInactive(covered).idle.map((u) => u.userName);
+    expect(idleBefore).toContain(never.userName);
+    const windows: { from: string; to: string }[] = [];
+    const out = selectInactive({
+      ...covered,
+      pendingEventsOf: (user, window) => {
+        windows.push(window);
+        return user.userName === never.userName ? 2 : 0;
+      },
+    });
+    expect(out.idle.map((u) => u.userName)).toEqual(idleBefore.filter((n) => n !== never.userName));
+    expect(out.counts.uncovered).toBe(selectInactive(covered).counts.uncovered + 1);
+    expect(windows[0]?.to).toBe(ago(0.01));
+    expect(Date.parse(windows[0]?.to ?? '') - Date.parse(windows[0]?.from ?? '')).toBe(60 * DAY);
+    expect(out.removals.map((r) => r.userName)).not.toContain(never.userName);
+  });
+});

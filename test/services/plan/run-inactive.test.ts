@@ -78,6 +78,11 @@ function deps(w: World): InactiveDeps {
         yield w.records ?? [];
       },
       coverage: async () => (w.cloudtrail ? { cloudtrail: w.cloudtrail } : {}),
+      pendingEvents: async () => [],
+    },
+    identities: {
+      get: async () => undefined,
+      findByEmail: async () => [],
     },
   };
 }

@@ -137,4 +137,49 @@ describe('DynamoActivityStore', () => {
     expect(back.window).toBeUndefined();
     expect(back.version).toBe(moved?.version);
   });
+
+  it('keeps pending on-behalf-of evidence per IdC user, merges it, and deletes it only unchanged', async () => {
+    const s = store();
+    const mark = (h: number) => ({
+      at: at(h),
+      eventName: 'GetDashboard',
+      source: 'cloudtrail' as const,
+    });
+    await s.addPending([{ idcUserId: 'u-pend-1', newest: mark(10), events: 1 }]);
+    await s.addPending([
+      { idcUserId: 'u-pend-1', newest: mark(12), oldest: mark(8), events: 2 },
+      { idcUserId: 'u-pend-2', created: { at: at(3), eventName: 'CreateUser' }, events: 1 },
+    ]);
+    const items = (await s.pendingEvents()).sort((a, b) => a.idcUserId.localeCompare(b.idcUserId));
+    expect(items.map((i) => i.idcUserId)).toEqual(['u-pend-1', 'u-pend-2']);
+    expect(items[0]).toMatchObject({ newest: mark(12), oldest: mark(8), events: 3, version: 2 });
+    // Control items: never a user's record.
+    for await (const page of s.all())
+      expect(page.some((r) => r.userKey.startsWith('#'))).toBe(false);
+    expect(await s.get('#pending#u-pend-1')).toBeUndefined();
+    // Evidence added after the read keeps the item.
+    const read = items[0] as NonNullable<(typeof items)[0]>;
+    await s.addPending([{ idcUserId: 'u-pend-1', newest: mark(13), events: 1 }]);
+    expect(await s.deletePending(read)).toBe(false);
+    const again = (await s.pendingEvents()).find((i) => i.idcUserId === 'u-pend-1');
+    expect(again?.events).toBe(4);
+    expect(await s.deletePending(again as NonNullable<typeof again>)).toBe(true);
+    expect((await s.pendingEvents()).map((i) => i.idcUserId)).toEqual(['u-pend-2']);
+    await expect(s.addPending([{ idcUserId: '#cursor', events: 1 }])).rejects.toThrow(
+      /not an IdC user id/,
+    );
+  });
+
+  it('recordMany with exact writes a newest time that moved by less than an hour', async () => {
+    const s = store();
+    const view = (h: number, m: number) => ({
+      namespace: 'default',
+      userName: 'exact@example.com',
+      newest: { at: at(h, m), eventName: 'GetDashboard', source: 'cloudtrail' as const },
+    });
+    expect(await s.recordMany([view(10, 0)])).toEqual(['written']);
+    expect(await s.recordMany([view(10, 20)])).toEqual(['unchanged']);
+    expect(await s.recordMany([view(10, 20)], { exact: true })).toEqual(['written']);
+    expect((await s.get(activityKey('default', 'exact@example.com')))?.last?.at).toBe(at(10, 20));
+  });
 });

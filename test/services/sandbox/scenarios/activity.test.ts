@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   generateActivity,
   LATEST_EVENT_MS,
+  SANDBOX_EMBEDDING_ROLE,
 } from '../../../../services/sandbox/scenarios/activity.js';
 import { demoOrg } from '../../../../services/sandbox/scenarios/org.js';
 
@@ -61,5 +62,23 @@ describe('generateActivity (demo organisation)', () => {
   it('is the same for the same seed', () => {
     const again = generateActivity(org, { now: NOW, seed: 3 });
     expect(again.records.map((r) => r.eventID)).toEqual(activity.records.map((r) => r.eventID));
+  });
+  it('embeds dashboards for an eighth of the active users: their newest activity, by the portal role', () => {
+    const embeds = activity.records.filter(
+      (r) => r.eventName === 'GenerateEmbedUrlForRegisteredUser',
+    );
+    const active = activity.users.filter((u) => u.story === 'active');
+    expect(embeds.length).toBeGreaterThan(active.length / 12);
+    expect(embeds.length).toBeLessThan(active.length / 5);
+    const byArn = new Map(org.people.flatMap((p) => p.quickSightUsers).map((u) => [u.arn, u]));
+    for (const e of embeds) {
+      expect(String(e.userIdentity.arn)).toContain(`assumed-role/${SANDBOX_EMBEDDING_ROLE}/`);
+      const named = byArn.get(String(e.requestParameters?.userArn));
+      const user = activity.users.find((u) => u.userName === named?.userName);
+      expect(user?.lastActiveAt).toBe(new Date(e.eventTime).toISOString());
+    }
+    expect(
+      activity.records.filter((r) => r.eventName === 'GenerateEmbedUrlForAnonymousUser'),
+    ).toHaveLength(1);
   });
 });
