@@ -5,7 +5,7 @@ import { emf } from './metrics.js';
  * has read (the sync cursor's `covered.to`) to now. The scheduled sync emits it after every run
  * (services/activity/handler.ts); the stack's ActivityLag alarm (infra/constructs/activity.ts)
  * fires above `MAX_ACTIVITY_LAG_HOURS`, the lag the idle rule accepts
- * (services/plan/idle-rule.ts `MAX_RECORD_LAG_MS`). Same namespace and dimension as metrics.ts.
+ * (shared/idle-rule.ts `MAX_RECORD_LAG_MS`). Same namespace and dimension as metrics.ts.
  */
 
 export const ACTIVITY_LAG_METRIC = 'ActivityLagHours';

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
-import { utcDay } from '../plan/idle-rule.js';
+import { utcDay } from '../../shared/idle-rule.js';
 import type { InactiveSelection } from '../plan/inactive-removals.js';
 import type { InactiveResult } from '../plan/run-inactive.js';
 

@@ -5,9 +5,9 @@ import {
   type Span,
 } from '../../shared/activity-record.js';
 import type { QuickSightUser, Removal } from '../../shared/domain.js';
+import { type IdleVerdict, idleBefore, judgeIdle } from '../../shared/idle-rule.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
-import { type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`

@@ -10,8 +10,8 @@ import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from '../../shared/idle-rule.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
-import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from './idle-rule.js';
 import { type InactiveSelection, selectInactive } from './inactive-removals.js';
 
 /**

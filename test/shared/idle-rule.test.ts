@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ActivityMark } from '../../shared/activity-record.js';
 import {
   coveredWindow,
   DAY_MS,
@@ -8,8 +9,7 @@ import {
   joinSpans,
   judgeIdle,
   MAX_RECORD_LAG_MS,
-} from '../../../services/plan/idle-rule.js';
-import type { ActivityMark } from '../../../shared/activity-record.js';
+} from '../../shared/idle-rule.js';
 
 const READERS = new Set(['READER', 'READER_PRO']);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,5 +1,5 @@
-import { MAX_ACTIVITY_LAG_HOURS } from '../../shared/activity-lag-metric.js';
-import type { ActivityMark, ActivitySource, Span } from '../../shared/activity-record.js';
+import { MAX_ACTIVITY_LAG_HOURS } from './activity-lag-metric.js';
+import type { ActivityMark, ActivitySource, Span } from './activity-record.js';
 
 /**
  * The idle rule, pure: is one QuickSight user idle, and if not, why not and from when would it
