@@ -36,6 +36,8 @@ export interface InactiveInput {
   readonly now: Date;
   /** Also list users who turn idle within this many days. */
   readonly warnDays?: number;
+  /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms (see judgeIdle). */
+  readonly maxLagMs?: number;
 }
 
 export interface JudgedUser {
@@ -102,6 +104,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.last ? { last: record.last } : {}),
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
+      ...(input.maxLagMs === undefined ? {} : { maxLagMs: input.maxLagMs }),
     });
     const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
     if (verdict.idle) {
@@ -125,6 +128,8 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       source: 'inactive',
       userName: u.userName,
       detail: u.verdict.reason,
+      // The worker judges the user again with the same N days just before the call.
+      idleDays: input.days,
     }),
   );
   return { removals, idle, idleSoon, counts };

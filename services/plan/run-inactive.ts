@@ -10,7 +10,7 @@ import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
-import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from '../../shared/idle-rule.js';
+import { coveredWindow, DAY_MS, DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
 import { type InactiveSelection, selectInactive } from './inactive-removals.js';
 
@@ -34,6 +34,8 @@ export interface InactiveOptions {
   readonly warnDays?: number;
   readonly managedUsernamePrefix?: string;
   readonly now: Date;
+  /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms (the idle rule's freshness limit). @default DEFAULT_MAX_LAG_MS */
+  readonly maxLagMs?: number;
 }
 
 export interface InactiveHistory {
@@ -71,7 +73,7 @@ export async function selectInactiveUsers(
   const listed = await completeSnapshotsSince(
     deps.snapshots,
     options.namespace,
-    options.now.getTime() - options.days * DAY_MS - MAX_RECORD_LAG_MS,
+    options.now.getTime() - options.days * DAY_MS - (options.maxLagMs ?? DEFAULT_MAX_LAG_MS),
   );
   const latest = listed[0];
   if (!latest) {
@@ -97,11 +99,13 @@ export async function selectInactiveUsers(
     roles: options.roles,
     now: options.now,
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
+    ...(options.maxLagMs === undefined ? {} : { maxLagMs: options.maxLagMs }),
   });
   const cloudtrailWindow = coveredWindow(
     coverage.cloudtrail ? [coverage.cloudtrail] : [],
     options.days,
     options.now,
+    options.maxLagMs,
   );
   const anyCovered = selection.counts.judged > selection.counts.uncovered;
   if (!cloudtrailWindow.ok && !anyCovered) {
