@@ -143,6 +143,8 @@ describe('idle tasks judged again before the call: FAILED tasks, catch-up, defer
     });
     const lookups = t.sandbox.cloudTrail.faults.counters.calls;
     const applied = await runCliOn(t.sandbox, ['apply', '--json'], GUARD);
+    expect(deletesOf(again)).toBe(0);
+    expect(deletesOf(registered)).toBe(0);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toMatch(/catching it up from CloudTrail/);
     expect(t.sandbox.cloudTrail.faults.counters.calls).toBeGreaterThan(lookups);
@@ -153,8 +155,6 @@ describe('idle tasks judged again before the call: FAILED tasks, catch-up, defer
       deferred: 0,
       failed: 0,
     });
-    expect(deletesOf(again)).toBe(0);
-    expect(deletesOf(registered)).toBe(0);
     for (const u of idle.filter((x) => x !== again && x !== registered))
       expect(deletesOf(u)).toBe(1);
     expect(await taskOf(again)).toMatchObject({ status: 'CANCELLED', outcome: 'cancelled' });
