@@ -257,6 +257,7 @@ async function queueAllOrNone(
         source: d.source,
         reason: d.reason,
         ...(d.keepMembers ? { keepMembers: true } : {}),
+        ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
       },
       ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
     });

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import {
+  DEFAULT_ACTIVITY_MAX_LAG_HOURS,
   DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_LEASE_SECONDS,
@@ -104,6 +105,8 @@ export interface InactiveConfig {
 export interface ActivityConfig {
   /** IAM role names or ARNs (as given) whose QuickSight calls are nobody's activity. */
   readonly ignoredPrincipals: readonly string[];
+  /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms: how far the record may end behind now to judge idleness. */
+  readonly maxLagMs: number;
 }
 
 export interface LambdaConfig {
@@ -254,6 +257,9 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   activity: (env) => ({
     ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
+    maxLagMs:
+      (read<number>(env, 'IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) *
+      3_600_000,
   }),
   lambda: (env) => ({
     apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,

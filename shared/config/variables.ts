@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_MAX_LAG_HOURS } from '../idle-rule.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 import {
   bool,
@@ -66,6 +67,12 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_LEASE_SECONDS = 20;
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+/**
+ * How far the activity record's CloudTrail coverage may end behind now and still be used to call
+ * a user idle, at planning and again just before the deletion: the idle rule's own default
+ * (shared/idle-rule.ts, which the CLI's start-up loads without this module's zod).
+ */
+export const DEFAULT_ACTIVITY_MAX_LAG_HOURS = DEFAULT_MAX_LAG_HOURS;
 
 export const VARIABLES: readonly VariableSpec[] = [
   spec(
@@ -260,6 +267,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     "`idsync activity`: comma-separated IAM role names or ARNs whose own QuickSight calls are not anyone's activity (idsync's own roles, automation); users they register or embed dashboards for still count",
     csvList,
     '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_ACTIVITY_MAX_LAG_HOURS',
+    'activity',
+    'idle users: the activity record must reach this close to now (hours, 0.25 to 24) to call anyone idle, when planning and again just before each deletion; `idsync apply` first catches the record up once when it lags',
+    decimal(0.25, 24),
+    `\`${DEFAULT_ACTIVITY_MAX_LAG_HOURS}\``,
     false,
   ),
   spec(

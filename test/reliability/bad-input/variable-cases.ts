@@ -134,6 +134,9 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_INACTIVE_DAYS', '91', 'must be from 1 to 90'),
   variable('IDSYNC_INACTIVE_DAYS', '0x10', 'must be a whole number from 1 to 90'),
   variable('IDSYNC_INACTIVE_DAYS', '0', 'must be from 1 to 90'),
+  variable('IDSYNC_ACTIVITY_MAX_LAG_HOURS', '0.1', 'must be from 0.25 to 24'),
+  variable('IDSYNC_ACTIVITY_MAX_LAG_HOURS', '48', 'must be from 0.25 to 24'),
+  variable('IDSYNC_ACTIVITY_MAX_LAG_HOURS', '2h', 'must be a plain decimal number from 0.25 to 24'),
   variable('IDSYNC_INACTIVE_ROLES', 'READER,REEDER', 'each entry must be one of ADMIN'),
   variable('IDSYNC_INACTIVE_KEEP_GROUPS', 'mailed-reports', 'each entry must be an email address'),
   variable(

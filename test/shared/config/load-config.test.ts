@@ -189,6 +189,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_INACTIVE_DAYS: '91',
     IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
     IDSYNC_INACTIVE_KEEP_GROUPS: 'not-a-group',
+    IDSYNC_ACTIVITY_MAX_LAG_HOURS: '0.1',
     AWS_REGION: 'nowhere',
     AWS_DEFAULT_REGION: 'somewhere',
     AWS_ENDPOINT_URL_SQS: 'z',
