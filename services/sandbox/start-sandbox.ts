@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
-import { startCloudTrailStandIn } from './cloudtrail/stand-in.js';
+import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
@@ -31,7 +31,7 @@ export interface Sandbox {
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
-  readonly cloudTrail: StandIn;
+  readonly cloudTrail: CloudTrailStandIn;
   readonly cloudTrailState: CloudTrailState;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
@@ -108,7 +108,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     started.push(google);
     const activity = generateActivity(org, { now: new Date(), ...options.activity });
-    const cloudTrailState = new CloudTrailState();
+    const cloudTrailState = new CloudTrailState(org.region);
     cloudTrailState.add(activity.records);
     const cloudTrail = await startCloudTrailStandIn(
       cloudTrailState,

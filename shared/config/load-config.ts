@@ -102,6 +102,11 @@ export interface InactiveConfig {
 export interface ActivityConfig {
   /** IAM role names or ARNs (as given) whose QuickSight calls are nobody's activity. */
   readonly ignoredPrincipals: readonly string[];
+  /**
+   * Regions whose CloudTrail `activity sync` reads (IDSYNC_ACTIVITY_REGIONS; default the
+   * QuickSight identity region and AWS_REGION, de-duplicated). Empty when no region is known.
+   */
+  readonly regions: readonly string[];
 }
 
 export interface LambdaConfig {
@@ -249,6 +254,13 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   activity: (env) => ({
     ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
+    regions: read<string[]>(env, 'IDSYNC_ACTIVITY_REGIONS') ?? [
+      ...new Set(
+        [read<string>(env, 'IDSYNC_QUICKSIGHT_REGION'), awsRegion(env)].filter(
+          (r): r is string => r !== undefined,
+        ),
+      ),
+    ],
   }),
   lambda: (env) => ({
     apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,

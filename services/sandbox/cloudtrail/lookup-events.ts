@@ -99,6 +99,7 @@ export function lookupEvents(
   state: CloudTrailState,
   body: Record<string, unknown>,
   nowMs: number,
+  region?: string,
 ): Reply {
   const max = body.MaxResults ?? LOOKUP_PAGE_MAX;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > LOOKUP_PAGE_MAX)
@@ -158,7 +159,7 @@ export function lookupEvents(
   }
   if (body.EventCategory === 'insight') return ok({ Events: [] });
 
-  const events = state.list();
+  const events = state.list(region);
   const page: StoredEvent[] = [];
   let more = false;
   for (let i = firstAtOrBefore(events, position?.t ?? newest); i < events.length; i++) {

@@ -73,7 +73,7 @@ describe('activity sync', () => {
     expect(await exited).toBe(4);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ stopped: true, caughtUp: false });
-    const cursor = await store.getCursor();
+    const cursor = await store.cursorOf(t.sandbox.org.region).getCursor();
     expect(cursor.window?.pages).toBe(summary.pages);
     expect(summary.pages).toBeLessThan(pagesNeeded());
   }, 60_000);
@@ -97,7 +97,7 @@ describe('activity sync', () => {
     }
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    const cursor = await store.getCursor();
+    const cursor = await store.cursorOf(t.sandbox.org.region).getCursor();
     expect(cursor.window?.pages).toBeGreaterThanOrEqual(2);
     expect(cursor.covered).toBeUndefined();
 

@@ -125,7 +125,7 @@ describe('activity handler: scheduled sync', () => {
     remaining = 10_000; // less than the 30 s the handler keeps free: stop before the first page
     const stopped = (await h(SCHEDULED, context)) as { stopped: boolean; pages: number };
     expect(stopped).toMatchObject({ stopped: true, pages: 0 });
-    expect((await store.getCursor()).window).toBeDefined();
+    expect((await store.cursorOf(t.sandbox.org.region).getCursor()).window).toBeDefined();
     remaining = 1_000_000;
     const done = (await h(SCHEDULED, context)) as { caughtUp: boolean; events: number };
     expect(done.caughtUp).toBe(true);
