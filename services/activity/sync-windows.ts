@@ -137,21 +137,24 @@ export interface RepairedCursor {
 }
 
 /**
- * A cursor left by an earlier run whose clock was fast (or an older version that trusted it) may
- * claim time CloudTrail had not reached: its coverage is cut back to `capMs`, so the next window
- * reads that span again, and a window in progress that ends beyond `capMs` is dropped (its
- * NextToken belongs to its end; the pages it read are merged again without effect).
+ * A cursor left by an earlier run whose clock was fast (or by an older version that trusted it)
+ * may claim time CloudTrail had not reached. Such a coverage (ending past `capMs`) is dropped
+ * whole, not cut back to `capMs`: the fast run read CloudTrail up to its real time, which is
+ * unknown (its `updatedAt` came from the same clock), so the span it claimed between that time
+ * and `capMs` was never read either and cannot be told apart from the rest. The next sync reads
+ * the history again (merging evidence again changes nothing). A window in progress that ends
+ * past `capMs` is dropped too (its NextToken belongs to its end).
  */
 export function repairCursor(
   covered: Span | undefined,
   window: SyncWindow | undefined,
   capMs: number,
 ): RepairedCursor {
-  const cut = capSpan(covered, capMs);
+  const keepCovered = covered && Date.parse(covered.to) <= capMs ? covered : undefined;
   const keepWindow = window && Date.parse(window.to) <= capMs ? window : undefined;
   return {
-    ...(cut ? { covered: cut } : {}),
+    ...(keepCovered ? { covered: keepCovered } : {}),
     ...(keepWindow ? { window: keepWindow } : {}),
-    changed: cut !== covered || keepWindow !== window,
+    changed: keepCovered !== covered || keepWindow !== window,
   };
 }
