@@ -13,6 +13,7 @@ export const INTEGRATION = [
   'test/acceptance/**/*.test.ts',
   'test/infra/bundle.test.ts',
   'test/services/activity/activity-cli.test.ts',
+  'test/services/activity/activity-sync-clock-regions.test.ts',
   'test/services/audit/run-audit.test.ts',
   'test/services/audit/write-report.test.ts',
   'test/services/cli/**/*.test.ts',

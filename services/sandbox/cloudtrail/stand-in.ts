@@ -21,7 +21,9 @@ import { AWS_JSON_1_1, errorReply } from './wire.js';
  * (`faultsFor(region)`; `faults` are the home region's). Every answer carries the stand-in's
  * clock in its `Date` header, and a request whose `X-Amz-Date` is more than 15 minutes off that
  * clock is refused as CloudTrail refuses it (`InvalidSignatureException: Signature expired` /
- * `not yet current`). `clock.offsetMs` runs that clock off the real one (tests of clock skew).
+ * `not yet current`). `clock.offsetMs` runs that clock off the real one (tests of clock skew),
+ * and `delivery.delayMs` holds every event back from LookupEvents for that long after its time,
+ * as CloudTrail's delivery does (typically 5, at most 15 minutes; default 0).
  */
 
 const TARGETS = ['CloudTrail_20131101.', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.'];
@@ -44,6 +46,8 @@ export interface CloudTrailStandIn extends StandIn {
   readonly regionFaults: ReadonlyMap<string, Faults>;
   /** Moves the stand-in's clock off its source by `offsetMs` (negative: behind). */
   readonly clock: { offsetMs: number };
+  /** An event is in LookupEvents only `delayMs` after its time (CloudTrail's delivery delay). */
+  readonly delivery: { delayMs: number };
 }
 
 export async function startCloudTrailStandIn(
@@ -61,6 +65,7 @@ export async function startCloudTrailStandIn(
     return found;
   };
   const clock = { offsetMs: 0 };
+  const delivery = { delayMs: 0 };
   const source = options.now ?? Date.now;
   const now = () => source() + clock.offsetMs;
 
@@ -85,7 +90,7 @@ export async function startCloudTrailStandIn(
       return send(
         errorReply('UnknownOperationException', `${request.operation} is not supported here.`),
       );
-    send(lookupEvents(state, request.body, now(), region));
+    send(lookupEvents(state, request.body, now(), region, delivery.delayMs));
   };
 
   const server = await startServer(handle, options.port ?? 0);
@@ -95,6 +100,7 @@ export async function startCloudTrailStandIn(
     faultsFor,
     regionFaults,
     clock,
+    delivery,
     close: () => server.close(),
   };
 }
