@@ -121,8 +121,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             quicksight: quickSight.faults,
             identitystore: identityStore.faults,
             google: google.faults,
+            cloudtrail: cloudTrail.faults,
           },
           dynamo,
+          cloudTrailRegion: cloudTrail,
         })
       : undefined;
     // Closed first: no fault change or DynamoDB restart races the shutdown.
