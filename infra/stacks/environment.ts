@@ -57,5 +57,8 @@ export function validateEnvironment(env: Readonly<Record<string, string>>): void
   const concrete = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => known.has(k) && !Token.isUnresolved(v)),
   );
-  loadConfig(['google', 'identityStore', 'quicksight', 'worker', 'plan', 'snapshot'], concrete);
+  loadConfig(
+    ['google', 'identityStore', 'quicksight', 'worker', 'plan', 'snapshot', 'activity'],
+    concrete,
+  );
 }
