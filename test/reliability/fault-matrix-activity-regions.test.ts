@@ -121,7 +121,7 @@ describe(`fault matrix: activity sync region outages and clock skew (seed ${SEED
   });
 
   it('clock skew: beyond ±5 minutes exit 2 with nothing changed, within it exit 0', async () => {
-    const before = async () => ({
+    const cursorsNow = async () => ({
       home: await rawCursor(home),
       west: await rawCursor(WEST),
       coverage: await store.coverage(),
@@ -140,12 +140,12 @@ describe(`fault matrix: activity sync region outages and clock skew (seed ${SEED
     for (const skew of cases) {
       // CloudTrail's clock behind by `skew` is this machine ahead by `skew`.
       t.sandbox.cloudTrail.clock.offsetMs = -skew;
-      const was = await before();
+      const was = await cursorsNow();
       const out = await sync();
       if (Math.abs(skew) > 5 * MINUTE) {
         expect(out.code, out.stderr).toBe(2);
         expect(out.stderr).toMatch(skew > 0 ? /ahead of CloudTrail's/ : /behind CloudTrail's/);
-        expect(await before()).toEqual(was);
+        expect(await cursorsNow()).toEqual(was);
       } else {
         expect(out.code, out.stderr).toBe(0);
       }
