@@ -254,11 +254,13 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
   }),
   activity: (env) => ({
     ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
-    regions: read<string[]>(env, 'IDSYNC_ACTIVITY_REGIONS') ?? [
+    // Each region once, in the order given.
+    regions: [
       ...new Set(
-        [read<string>(env, 'IDSYNC_QUICKSIGHT_REGION'), awsRegion(env)].filter(
-          (r): r is string => r !== undefined,
-        ),
+        read<string[]>(env, 'IDSYNC_ACTIVITY_REGIONS') ??
+          [read<string>(env, 'IDSYNC_QUICKSIGHT_REGION'), awsRegion(env)].filter(
+            (r): r is string => r !== undefined,
+          ),
       ),
     ],
   }),

@@ -179,3 +179,25 @@ describe('repairCursor: a cursor past serviceTime − lag is cut back', () => {
     expect(repairCursor(at, undefined, cap)).toEqual({ covered: at, changed: false });
   });
 });
+
+describe('planning from the service time never claims past it', () => {
+  it('property: after repair, the next window and the coverage kept end at serviceTime − lag at the latest', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100 * DAY_MS, max: 200 * DAY_MS }),
+        fc.integer({ min: -5 * DAY_MS, max: 5 * DAY_MS }),
+        fc.integer({ min: 1000, max: 95 * DAY_MS }),
+        fc.integer({ min: 1, max: 90 }),
+        (serviceMs, endOffset, length, days) => {
+          const to = serviceMs + endOffset;
+          const covered = { from: iso(to - length), to: iso(to) };
+          const cap = coverageCap(serviceMs);
+          const repaired = repairCursor(covered, undefined, cap);
+          const plan = nextWindow(repaired.covered, serviceMs, days);
+          const ends = [plan.window?.to, plan.covered?.to].filter((e) => e !== undefined);
+          return ends.every((e) => Date.parse(e) <= cap);
+        },
+      ),
+    );
+  });
+});

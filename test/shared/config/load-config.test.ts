@@ -177,6 +177,10 @@ describe('loadConfig valid values', () => {
       'us-east-1',
     ]);
     expect(regions({ AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual(['ap-south-1']);
+    expect(regions({ IDSYNC_ACTIVITY_REGIONS: 'eu-west-1,us-east-1,eu-west-1' })).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
     expect(regions({})).toEqual([]);
   });
 
