@@ -34,8 +34,8 @@ import {
  *
  * CloudTrail's clock, not this machine's, says how far the record may reach: the run first asks
  * the lookup for the service's time (`serviceTime()`), refuses a local clock more than 5 minutes
- * off it (ClockSkewError, before anything is saved), cuts back a cursor an earlier fast clock
- * left in the future (sync-windows.ts `repairCursor`), plans its windows from the service's time,
+ * off it (ClockSkewError, before anything is saved), drops a coverage an earlier fast clock left
+ * in the future, so the history is read again (sync-windows.ts `repairCursor`), plans its windows from the service's time,
  * checks every page's `Date` again and never saves coverage past `serviceTime − lag`. One run
  * reads one region (one cursor, one lookup); sync-regions.ts runs the regions side by side.
  */
@@ -98,7 +98,7 @@ export interface ActivitySyncSummary {
   readonly serviceTime?: string;
   /** Local minus CloudTrail's time at the start, in ms (within ±5 minutes, or the run refused). */
   readonly clockSkewMs?: number;
-  /** The stored cursor claimed time past `serviceTime − lag` and was cut back. */
+  /** The stored cursor claimed time past `serviceTime − lag`: that coverage or window was dropped. */
   readonly repaired: boolean;
 }
 

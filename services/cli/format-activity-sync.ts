@@ -30,7 +30,7 @@ export function formatActivitySync(
       continue;
     }
     lines.push(
-      `  ${r.region}: ${s.pages} pages, ${s.events} events; covered ${s.covered ? `${minute(s.covered.from)} → ${minute(s.covered.to)} UTC` : 'nothing yet'}${s.caughtUp ? ', caught up' : ''}${s.repaired ? ' (a cursor beyond CloudTrail’s time was cut back)' : ''}`,
+      `  ${r.region}: ${s.pages} pages, ${s.events} events; covered ${s.covered ? `${minute(s.covered.from)} → ${minute(s.covered.to)} UTC` : 'nothing yet'}${s.caughtUp ? ', caught up' : ''}${s.repaired ? ' (a coverage past CloudTrail’s time was dropped: reading the history again)' : ''}`,
     );
     for (const w of s.windows)
       lines.push(
