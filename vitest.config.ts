@@ -14,6 +14,7 @@ export const INTEGRATION = [
   'test/infra/bundle.test.ts',
   'test/services/activity/activity-cli.test.ts',
   'test/services/activity/activity-pending-cli.test.ts',
+  'test/services/activity/activity-sync-clock-regions.test.ts',
   'test/services/audit/run-audit.test.ts',
   'test/services/audit/write-report.test.ts',
   'test/services/cli/**/*.test.ts',

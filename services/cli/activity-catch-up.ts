@@ -21,19 +21,20 @@ export function activityCatchUp(
   say: (line: string) => void,
 ): () => Promise<void> {
   return async () => {
-    const { buildCloudTrailLookup } = await import('../../shared/runtime-activity.js');
+    const { buildCloudTrailLookups } = await import('../../shared/runtime-activity.js');
     const { runActivitySyncJob } = await import('../activity/sync-job.js');
     const activity = new DynamoActivityStore(stores.doc, stores.names.activity);
     const before = (await activity.coverage()).cloudtrail?.to;
     say(
       `idle tasks: the activity record ends at ${before ?? 'no time yet'}; catching it up from CloudTrail before judging them again`,
     );
-    const lookup = buildCloudTrailLookup(config, logger);
+    const lookups = buildCloudTrailLookups(config, logger);
     try {
       const result = await runActivitySyncJob(
         {
-          lookup: lookup.port,
+          regions: lookups.regions,
           activity,
+          ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
           snapshots: stores.snapshots,
           identities: stores.identities,
           attribution: {
@@ -50,7 +51,7 @@ export function activityCatchUp(
       );
       say(`idle tasks: the activity record now ends at ${result.covered?.to ?? 'no time yet'}`);
     } finally {
-      lookup.close();
+      lookups.close();
     }
   };
 }

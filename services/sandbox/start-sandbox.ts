@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
-import { startCloudTrailStandIn } from './cloudtrail/stand-in.js';
+import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
@@ -32,7 +32,7 @@ export interface Sandbox {
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
-  readonly cloudTrail: StandIn;
+  readonly cloudTrail: CloudTrailStandIn;
   readonly cloudTrailState: CloudTrailState;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
@@ -109,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     started.push(google);
     const activity = generateActivity(org, { now: new Date(), ...options.activity });
-    const cloudTrailState = new CloudTrailState();
+    const cloudTrailState = new CloudTrailState(org.region);
     cloudTrailState.add(activity.records);
     const cloudTrail = await startCloudTrailStandIn(
       cloudTrailState,
@@ -122,8 +122,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             quicksight: quickSight.faults,
             identitystore: identityStore.faults,
             google: google.faults,
+            cloudtrail: cloudTrail.faults,
           },
           dynamo,
+          cloudTrailRegion: cloudTrail,
         })
       : undefined;
     // Closed first: no fault change or DynamoDB restart races the shutdown.

@@ -107,6 +107,11 @@ export interface ActivityConfig {
   readonly ignoredPrincipals: readonly string[];
   /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms: how far the record may end behind now to judge idleness. */
   readonly maxLagMs: number;
+  /**
+   * Regions whose CloudTrail `activity sync` reads (IDSYNC_ACTIVITY_REGIONS; default the
+   * QuickSight identity region and AWS_REGION, de-duplicated). Empty when no region is known.
+   */
+  readonly regions: readonly string[];
 }
 
 export interface LambdaConfig {
@@ -260,6 +265,15 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
     maxLagMs:
       (read<number>(env, 'IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) *
       3_600_000,
+    // Each region once, in the order given.
+    regions: [
+      ...new Set(
+        read<string[]>(env, 'IDSYNC_ACTIVITY_REGIONS') ??
+          [read<string>(env, 'IDSYNC_QUICKSIGHT_REGION'), awsRegion(env)].filter(
+            (r): r is string => r !== undefined,
+          ),
+      ),
+    ],
   }),
   lambda: (env) => ({
     apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,

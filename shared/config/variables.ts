@@ -278,6 +278,22 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'IDSYNC_ACTIVITY_REGIONS',
+    'activity',
+    '`idsync activity sync`: comma-separated AWS regions whose CloudTrail it reads (each at 2 LookupEvents calls a second, each with its own cursor); the account is covered only where every one is',
+    csvList.pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'each entry must be an AWS region such as us-east-1'),
+        )
+        .min(1, 'must list at least one region'),
+    ),
+    '`IDSYNC_QUICKSIGHT_REGION` and `AWS_REGION`',
+    false,
+  ),
+  spec(
     'IDSYNC_SNAPSHOT_RETENTION_DAYS',
     'snapshot',
     'days a snapshot is kept before its TTL expires it (the newest two COMPLETE ones are kept; 1 to 3650)',

@@ -26,8 +26,6 @@ function parseDays(raw: string | undefined): number {
   return days;
 }
 
-const day = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
-
 export function registerActivity(program: Command, ctx: CliContext): void {
   const activity = program
     .command('activity')
@@ -45,12 +43,13 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
         const runtime = await import('../../../shared/runtime.js');
-        const { buildCloudTrailLookup } = await import('../../../shared/runtime-activity.js');
+        const { buildCloudTrailLookups } = await import('../../../shared/runtime-activity.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { runActivitySyncJob } = await import('../../activity/sync-job.js');
+        const { formatActivitySync } = await import('../format-activity-sync.js');
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
-        const lookup = buildCloudTrailLookup(config, logger);
+        const lookups = buildCloudTrailLookups(config, logger);
         let interrupted = false;
         const onSigint = () => {
           interrupted = true;
@@ -61,8 +60,9 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         try {
           const result = await runActivitySyncJob(
             {
-              lookup: lookup.port,
+              regions: lookups.regions,
               activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+              ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
               snapshots: stores.snapshots,
               identities: stores.identities,
               attribution: {
@@ -74,37 +74,25 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             },
             { days },
           );
-          const ignored = Object.entries(result.ignored)
-            .map(([reason, n]) => `${n} ${reason}`)
-            .join(', ');
-          const lines = [
-            `activity sync: ${result.pages} LookupEvents pages, ${result.events} QuickSight events${result.resumed ? ' (resumed an interrupted window)' : ''}`,
-            ...result.windows.map(
-              (w) =>
-                `  ${w.kind} ${day(w.from)} → ${day(w.to)} UTC: ${w.finished ? 'read' : 'interrupted'} (${w.pages} pages, ${w.events} events)`,
-            ),
-            `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, ignored ${ignored || '0'}`,
-            `  pending (IdC users the identity map does not know yet): ${result.pending} events kept, ${result.pendingResolved} earlier ones attributed, ${result.pendingEvents} events of ${result.pendingUsers} IdC users still pending`,
-            `  records written ${result.written} (${result.flushed} exact newest/oldest times flushed), unchanged (coalesced) ${result.unchanged}`,
-            result.covered
-              ? `  CloudTrail coverage: ${day(result.covered.from)} → ${day(result.covered.to)} UTC`
-              : '  CloudTrail coverage: none yet',
-            result.caughtUp
-              ? '  caught up.'
-              : '  stopped before catching up: run it again to resume from the cursor.',
-          ];
-          const calls = lookup.port.stats;
-          lines.splice(
-            1,
-            0,
-            `  LookupEvents calls ${calls.calls} (throttled ${calls.throttled}, retried ${calls.retries})`,
-          );
-          printResult(ctx.io, globals, { ...result, calls }, lines.join('\n'));
+          const calls = lookups.stats();
+          printResult(ctx.io, globals, { ...result, calls }, formatActivitySync(result, calls));
+          // A failed region: one line on stderr after the summary, exit 4 (the cursors are saved).
+          if (result.failed.length > 0) {
+            ctx.io.stderr.write(
+              `activity sync: CloudTrail failed in ${result.regions
+                .filter((r) => r.error)
+                .map((r) => `${r.region}: ${r.error}`)
+                .join(
+                  '; ',
+                )}; the other regions were read and every cursor is saved: run it again to resume\n`,
+            );
+            return ExitCode.ItemsFailed;
+          }
           return result.caughtUp ? ExitCode.Ok : ExitCode.ItemsFailed;
         } finally {
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigint);
-          lookup.close();
+          lookups.close();
           stores.close();
         }
       }),

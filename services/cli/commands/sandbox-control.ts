@@ -101,9 +101,12 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
     sandbox
       .command('fault')
       .description(
-        'change faults of the running sandbox: qs.errorRate=0.5 idc.latencyMs=2000 google.throttleRate=0.2 qs=off …',
+        'change faults of the running sandbox: qs.errorRate=0.5 idc.latencyMs=2000 google.throttleRate=0.2 ct@eu-west-1.errorRate=1 qs=off …',
       )
-      .argument('<assignments...>', 'TARGET.KNOB=VALUE (targets qs, idc, google) or TARGET=off'),
+      .argument(
+        '<assignments...>',
+        'TARGET.KNOB=VALUE (targets qs, idc, google, ct, ct@REGION) or TARGET=off',
+      ),
   ).action(
     action(ctx, (words: string[], flags: ControlFlags, command: Command) =>
       callAndShow(ctx, flags, command, { path: '/faults', method: 'POST', body: { set: words } }),

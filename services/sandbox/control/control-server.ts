@@ -24,6 +24,11 @@ import {
 export interface ControlTargets {
   readonly faults: Readonly<Record<FaultTarget, Faults>>;
   readonly dynamo: DynamoServer;
+  /** CloudTrail's knobs of one region (`ct@REGION.…`), and the regions that have some. */
+  readonly cloudTrailRegion?: {
+    faultsFor(region: string): Faults;
+    readonly regionFaults: ReadonlyMap<string, Faults>;
+  };
 }
 
 export interface ControlServer {
@@ -33,17 +38,21 @@ export interface ControlServer {
 }
 
 export interface ControlState {
-  readonly faults: Record<FaultTarget, { settings: FaultSettings; counters: FaultCounters }>;
+  /** By target, and `cloudtrail@<region>` for each other CloudTrail region called so far. */
+  readonly faults: Record<string, { settings: FaultSettings; counters: FaultCounters }>;
   readonly dynamodb: { readonly running: boolean };
 }
 
 function stateOf(targets: ControlTargets): ControlState {
-  const faults = {} as ControlState['faults'];
+  const faults: ControlState['faults'] = {};
   for (const t of FAULT_TARGETS)
     faults[t] = {
       settings: targets.faults[t].current,
       counters: { ...targets.faults[t].counters },
     };
+  for (const [region, f] of targets.cloudTrailRegion?.regionFaults ?? [])
+    if (f !== targets.faults.cloudtrail)
+      faults[`cloudtrail@${region}`] = { settings: f.current, counters: { ...f.counters } };
   return { faults, dynamodb: { running: targets.dynamo.running } };
 }
 
@@ -68,15 +77,18 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 /** Applies assignments all or none: one bad word changes nothing. */
 export function applyAssignments(targets: ControlTargets, words: readonly string[]): void {
-  const next = new Map<FaultTarget, FaultSettings>();
+  const next = new Map<Faults, FaultSettings>();
   for (const word of words) {
     const a = parseFaultAssignment(word);
-    next.set(
-      a.target,
-      applyFaultAssignment(next.get(a.target) ?? targets.faults[a.target].current, a),
-    );
+    let faults = targets.faults[a.target];
+    if (a.region !== undefined) {
+      if (!targets.cloudTrailRegion)
+        throw new FaultAssignmentError(`${JSON.stringify(word)}: this sandbox has no regions`);
+      faults = targets.cloudTrailRegion.faultsFor(a.region);
+    }
+    next.set(faults, applyFaultAssignment(next.get(faults) ?? faults.current, a));
   }
-  for (const [target, settings] of next) targets.faults[target].configure(settings);
+  for (const [faults, settings] of next) faults.configure(settings);
 }
 
 export async function startControlServer(targets: ControlTargets): Promise<ControlServer> {

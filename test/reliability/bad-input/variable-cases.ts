@@ -53,6 +53,12 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_QUICKSIGHT_ACCOUNT_ID', '12345678901a', 'must be a 12-digit AWS account id'),
   variable('IDSYNC_QUICKSIGHT_NAMESPACE', 'bad namespace!', 'must be a QuickSight namespace name'),
   variable('IDSYNC_QUICKSIGHT_REGION', 'moon', 'must be an AWS region'),
+  variable('IDSYNC_ACTIVITY_REGIONS', 'us-east-1,moon', 'each entry must be an AWS region', {
+    argv: ['activity', 'sync'],
+  }),
+  variable('IDSYNC_ACTIVITY_REGIONS', ' , ,', 'must list at least one region', {
+    argv: ['activity', 'sync'],
+  }),
   variable('IDSYNC_TABLE_PREFIX', 'bad prefix', 'may hold only letters, digits'),
   variable('IDSYNC_TABLE_PREFIX', 'a/b', 'may hold only letters, digits'),
   variable('IDSYNC_LOG_LEVEL', 'loud', 'unknown level'),

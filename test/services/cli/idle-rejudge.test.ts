@@ -8,6 +8,7 @@ import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/a
 import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { type Task, taskIdFor } from '../../../shared/task.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
@@ -90,10 +91,9 @@ describe('idle tasks judged again before the call: FAILED tasks, catch-up, defer
   });
 
   it('a record older than IDSYNC_ACTIVITY_MAX_LAG_HOURS that cannot be caught up defers them: nothing deleted, exit 4', async () => {
-    const cursor = await activity.getCursor();
-    const from = cursor.covered?.from as string;
+    const from = (await activity.coverage()).cloudtrail?.from as string;
     const staleTo = ago(3 * HOUR);
-    expect(await activity.putCursor(cursor, { covered: { from, to: staleTo } })).toBeDefined();
+    await coverActivity(activity, [t.sandbox.org.region], { from, to: staleTo });
     const calls = t.sandbox.quickSight.faults.counters.calls;
     // CloudTrail unreachable: the one catch-up fails and the record stays stale.
     const applied = await runCliOn(t.sandbox, ['apply', '--json'], {
@@ -193,10 +193,7 @@ describe('idle tasks judged again before the call: BLOCKED tasks released later'
     const { org } = t.sandbox;
     const activity = new DynamoActivityStore(t.doc, t.names.activity);
     const tasks = new DynamoTaskStore(t.doc, t.names.tasks);
-    const cursor = await activity.getCursor();
-    await activity.putCursor(cursor, {
-      covered: { from: ago(90 * DAY), to: ago(15 * 60_000) },
-    });
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(15 * 60_000) });
     const readers = org.quickSight
       .list()
       .filter((u) => u.role === 'READER' || u.role === 'READER_PRO');

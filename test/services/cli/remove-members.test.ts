@@ -6,6 +6,7 @@ import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { taskIdFor } from '../../../shared/task.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
@@ -121,8 +122,9 @@ describe('idsync remove --csv with people still in a group', { timeout: 120_000 
     const activity = new DynamoActivityStore(t.doc, t.names.activity);
     const day = 86_400_000;
     const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-    await activity.putCursor(await activity.getCursor(), {
-      covered: { from: ago(90 * day), to: ago(15 * 60_000) },
+    await coverActivity(activity, [t.sandbox.org.region], {
+      from: ago(90 * day),
+      to: ago(15 * 60_000),
     });
     await activity.recordActivity(ns, idle, {
       at: ago(70 * day),

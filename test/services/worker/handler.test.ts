@@ -15,6 +15,7 @@ import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { type Task, taskIdFor } from '../../../shared/task.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import {
   captureLogs,
   contextWith,
@@ -233,8 +234,7 @@ describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
   it('idle tasks the plan announces again are judged again: active since → cancelled, stale record → deferred and acknowledged, never synced', async () => {
     const org = t.sandbox.org;
     const activity = new DynamoActivityStore(t.doc, t.names.activity);
-    const cursor = await activity.getCursor();
-    await activity.putCursor(cursor, { covered: { from: ago(90 * DAY), to: ago(15 * 60_000) } });
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(15 * 60_000) });
     const candidates: QuickSightUser[] = [];
     for (const p of org.people.filter((x) => x.kind === 'reader' && !x.protected)) {
       const u = p.quickSightUsers[0];
@@ -295,8 +295,7 @@ describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
     ]);
 
     // The record goes stale (the scheduled sync stopped): the next announcement is deferred.
-    const now = await activity.getCursor();
-    await activity.putCursor(now, { covered: { from: ago(90 * DAY), to: ago(3 * 3_600_000) } });
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(3 * 3_600_000) });
     const next = [await enqueue(later)];
     const lookups = t.sandbox.cloudTrail.faults.counters.calls;
     const stale = worker({ IDSYNC_APPLY: 'true' });
