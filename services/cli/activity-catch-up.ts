@@ -1,4 +1,5 @@
 import type { Config } from '../../shared/config/index.js';
+import { RemoteServiceError } from '../../shared/errors.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
@@ -45,6 +46,16 @@ export function activityCatchUp(
         },
         { days: CATCH_UP_DAYS },
       );
+      // A region that failed leaves the account uncovered past it: say so as the failure it is.
+      if (result.failed.length > 0) {
+        const why = result.regions
+          .filter((r) => r.error !== undefined)
+          .map((r) => `${r.region}: ${r.error}`)
+          .join('; ');
+        throw new RemoteServiceError('CloudTrail', `activity sync failed in ${why}`, {
+          retryable: true,
+        });
+      }
       logger.info(
         { pages: result.pages, events: result.events, covered: result.covered },
         'activity record caught up before judging idle tasks again',
