@@ -1,6 +1,6 @@
 import type { Config } from '../../shared/config/index.js';
-import { RemoteServiceError } from '../../shared/errors.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import { RemoteServiceError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
 
