@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 import { isValidEmail, normalizeEmail } from './email.js';
 import { UsageError } from './errors.js';
 import { emailProblem as unsafeEmailReason } from './input-values.js';
@@ -25,9 +25,15 @@ export interface CsvRowError {
   readonly reason: string;
 }
 
+/** What a CSV can be read from: its text, its bytes, or its bytes as they arrive (a file stream). */
+export type CsvInput = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+/** The header and the non-blank data rows, read as the bytes arrive (memory: a chunk or two). */
 export interface CsvTable {
   readonly header: readonly string[];
-  readonly rows: readonly CsvDataRow[];
+  readonly rows: AsyncIterable<CsvDataRow>;
+  /** Stops reading (when the rows are not read to their end). */
+  close(): Promise<void>;
 }
 
 const MAX_VALUE_LENGTH = 120;
@@ -38,24 +44,37 @@ interface CsvRow {
   readonly info: { readonly bytes: number };
 }
 
-/** The header and non-blank data rows of a CSV; throws a UsageError when it has no header. */
-export function readCsvTable(input: string | Uint8Array, expected: string): CsvTable {
-  const bytes = Buffer.from(decode(input), 'utf8');
-  const rows = readRows(bytes);
-  const lineAt = lineCounter(bytes);
-  const headerAt = rows.findIndex((row) => !isBlank(row.record));
-  const header = rows[headerAt];
-  if (header === undefined) {
-    throw new UsageError(`the CSV is empty: expected a header line with ${expected}`);
+/**
+ * Opens a CSV: reads up to its header (the first non-blank line) and gives the data rows as a
+ * stream, each parsed, with its line, as its bytes arrive. Throws a UsageError when the CSV has
+ * no header, is UTF-16 or not UTF-8, or cannot be parsed (the rows' iteration throws it for
+ * what comes after the header).
+ */
+export async function openCsvTable(input: CsvInput, expected: string): Promise<CsvTable> {
+  const records = readRecords(input)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await records.next();
+    if (next.done) {
+      throw new UsageError(`the CSV is empty: expected a header line with ${expected}`);
+    }
+    if (isBlank(next.value.record)) continue;
+    const rows: AsyncIterable<CsvDataRow> = {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const row = await records.next();
+          if (row.done) return;
+          if (!isBlank(row.value.record)) yield row.value;
+        }
+      },
+    };
+    return {
+      header: next.value.record,
+      rows,
+      close: async () => {
+        await records.return?.();
+      },
+    };
   }
-  const data: CsvDataRow[] = [];
-  let start = header.info.bytes;
-  for (const { record, info } of rows.slice(headerAt + 1)) {
-    const line = lineAt(start);
-    start = info.bytes;
-    if (!isBlank(record)) data.push({ line, record });
-  }
-  return { header: header.record, rows: data };
 }
 
 /** Index of the first header column named one of `names` (normalised), or -1. */
@@ -116,50 +135,122 @@ function isBlank(record: readonly string[]): boolean {
   return record.every((cell) => cell.trim().length === 0);
 }
 
-function decode(input: string | Uint8Array): string {
-  if (typeof input === 'string') return input;
-  const [first, second] = input;
-  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff)) {
-    throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
+async function* chunksOf(input: CsvInput): AsyncIterable<Uint8Array> {
+  if (typeof input === 'string') yield Buffer.from(input, 'utf8');
+  else if (input instanceof Uint8Array) yield input;
+  else yield* input;
+}
+
+/** Refuses UTF-16 and invalid UTF-8 as the bytes go by (a character may span two chunks). */
+class Utf8Check {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private first = true;
+
+  push(chunk: Uint8Array): void {
+    if (this.first && chunk.length > 0) {
+      this.first = false;
+      const [a, b] = chunk;
+      if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
+        throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
+    }
+    this.decode(chunk, true);
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch (cause) {
-    throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
-      cause,
-    });
+
+  end(): void {
+    this.decode(new Uint8Array(0), false);
+  }
+
+  private decode(chunk: Uint8Array, stream: boolean): void {
+    try {
+      this.decoder.decode(chunk, { stream });
+    } catch (cause) {
+      throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
+        cause,
+      });
+    }
   }
 }
 
 /**
- * 1-based line of a byte offset, for offsets asked in increasing order. Counted here because
- * csv-parse's own line count takes a CRLF inside a quoted field for two lines.
+ * 1-based line of a byte offset, for offsets asked in increasing order, over bytes that arrive
+ * in chunks (a chunk is dropped once passed). A line ends at LF, CR LF or a lone CR. Counted here
+ * because csv-parse's own line count takes a CRLF inside a quoted field for two lines.
  */
-function lineCounter(bytes: Uint8Array): (offset: number) => number {
-  let line = 1;
-  let at = 0;
-  return (offset) => {
-    for (; at < offset && at < bytes.length; at++) {
-      const byte = bytes[at];
-      if (byte === LF || (byte === CR && bytes[at + 1] !== LF)) line++;
+class LineCounter {
+  private readonly chunks: Uint8Array[] = [];
+  /** Offset of the first byte of `chunks[0]`. */
+  private base = 0;
+  private at = 0;
+  private line = 1;
+  private afterCr = false;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length > 0) this.chunks.push(chunk);
+  }
+
+  lineAt(offset: number): number {
+    while (this.at < offset) {
+      const chunk = this.chunks[0];
+      if (chunk === undefined) break;
+      const end = Math.min(offset, this.base + chunk.length);
+      for (; this.at < end; this.at++) {
+        const byte = chunk[this.at - this.base];
+        // CR counts; LF counts unless it ends a CR LF.
+        if (byte === CR || (byte === LF && !this.afterCr)) this.line++;
+        this.afterCr = byte === CR;
+      }
+      if (this.at === this.base + chunk.length) {
+        this.base += chunk.length;
+        this.chunks.shift();
+      }
     }
-    return line;
-  };
+    return this.line;
+  }
 }
 
 const LF = 0x0a;
 const CR = 0x0d;
 
-function readRows(bytes: Uint8Array): CsvRow[] {
+/** Every record of the CSV with the line it starts on, parsed as the bytes arrive. */
+async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow> {
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+  });
+  const lines = new LineCounter();
+  const check = new Utf8Check();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of chunksOf(input)) {
+        check.push(chunk);
+        lines.push(chunk);
+        if (parser.destroyed) return;
+        if (!parser.write(chunk))
+          await new Promise((resolve) => {
+            parser.once('drain', resolve);
+            parser.once('close', resolve);
+          });
+      }
+      check.end();
+      parser.end();
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  let start = 0;
   try {
-    return parse(bytes, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: false,
-    }) as unknown as CsvRow[];
+    for await (const { record, info } of parser as AsyncIterable<CsvRow>) {
+      yield { line: lines.lineAt(start), record };
+      start = info.bytes;
+    }
   } catch (cause) {
+    if (cause instanceof UsageError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new UsageError(`the CSV could not be read: ${message}`, { cause });
+  } finally {
+    parser.destroy();
+    await feeding;
   }
 }
