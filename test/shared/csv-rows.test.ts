@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { type CsvDataRow, openCsvTable, readEmailCell } from '../../shared/csv-rows.js';
 
 async function rowsOf(text: string | Uint8Array | AsyncIterable<Uint8Array>) {
@@ -10,9 +10,7 @@ async function rowsOf(text: string | Uint8Array | AsyncIterable<Uint8Array>) {
 }
 
 describe('readEmailCell', async () => {
-  const { rows } = await rowsOf(
-    'name,email\nAnn, ANN@Example.com \nBob,\nCid,not-an-email\nDee\n',
-  );
+  const { rows } = await rowsOf('name,email\nAnn, ANN@Example.com \nBob,\nCid,not-an-email\nDee\n');
   const [ann, bob, cid, dee] = rows.map((row) => readEmailCell(row, 1));
 
   it('gives the normalised email of a good cell', () => {

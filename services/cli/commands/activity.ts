@@ -157,12 +157,15 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             onRefused: (e) => audit.add(e),
           });
           await audit.flush();
-          const store = new DynamoActivityStore(stores.doc, stores.names.activity);
-          let written = 0;
-          for (let i = 0; i < csv.deltas.length; i += 50) {
-            const outcomes = await store.recordMany(csv.deltas.slice(i, i + 50));
-            written += outcomes.filter((o) => o === 'written').length;
-          }
+          const { writeImport } = await import('../../activity/write-import.js');
+          const { written, contradicted } = await writeImport(
+            {
+              doc: stores.doc,
+              table: stores.names.activity,
+              store: new DynamoActivityStore(stores.doc, stores.names.activity),
+            },
+            csv.deltas,
+          );
           const users = csv.deltas.length;
           const refused = Object.entries(csv.refused).filter(([, n]) => n > 0);
           const summary = {
@@ -177,6 +180,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             users,
             written,
             unchanged: users - written,
+            contradicted,
             duplicates: csv.duplicates,
             refused: csv.refused,
             refusedRows: csv.errorCount,
@@ -184,6 +188,11 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           };
           const lines = [
             `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
+            ...(contradicted > 0
+              ? [
+                  `  ${contradicted} users: the record holds activity after the export's last-active date and before --as-of; their rows add no "nothing since" span`,
+                ]
+              : []),
             ...csvErrorLines(csv.errors, csv.errorCount, runId),
           ];
           printResult(ctx.io, globals, summary, lines.join('\n'));

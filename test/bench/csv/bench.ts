@@ -37,12 +37,13 @@ async function writeCsv(file: string, header: string, line: (i: number) => strin
   const out = createWriteStream(file);
   out.write(`${header}\n`);
   for (let i = 0; i < rows; i++) {
-    if (!out.write(`${line(i)}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${line(i)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
-const day = (i: number) => `2026-${String(1 + (i % 10)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+const day = (i: number) =>
+  `2026-${String(1 + (i % 10)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
 const removeCsv = join(dir, 'remove.csv');
 const importCsv = join(dir, 'import.csv');
 await writeCsv(removeCsv, 'email,name', (i) => `${email(i)},Bench User ${i}`);
@@ -110,7 +111,8 @@ const help = spawnSync(process.execPath, [cli, 'activity', 'import', '--help'], 
 });
 const asOf = help.stdout.includes('--as-of') ? ['--as-of', '2026-11-30T00:00:00Z'] : [];
 if (only !== 'import') timed('remove --csv (dry run)', ['remove', '--csv', removeCsv]);
-if (only !== 'remove') timed('activity import', ['activity', 'import', '--csv', importCsv, ...asOf]);
+if (only !== 'remove')
+  timed('activity import', ['activity', 'import', '--csv', importCsv, ...asOf]);
 
 server.stdin.end();
 await new Promise((r) => server.once('exit', r));

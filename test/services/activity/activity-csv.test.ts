@@ -195,7 +195,9 @@ describe('readActivityCsv', () => {
       'email,last_active\nbob@example.com,2026-01-05\nalice@example.com,2026-03-01\n',
       options({ asOf }),
     );
-    const [alice1, alice2, bob] = [...out.deltas].sort((a, b) => a.userName.localeCompare(b.userName));
+    const [alice1, alice2, bob] = [...out.deltas].sort((a, b) =>
+      a.userName.localeCompare(b.userName),
+    );
     expect(bob?.spans?.import).toEqual({
       from: '2026-01-06T11:59:59.999Z',
       to: '2026-02-28T10:00:00.000Z',
