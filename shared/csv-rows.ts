@@ -31,7 +31,8 @@ export type CsvInput = string | Uint8Array | AsyncIterable<Uint8Array>;
 /** The header and the non-blank data rows, read as the bytes arrive (memory: a chunk or two). */
 export interface CsvTable {
   readonly header: readonly string[];
-  readonly rows: AsyncIterable<CsvDataRow>;
+  /** The data rows in file order, a batch at a time (blank lines left out). */
+  readonly rows: AsyncIterable<readonly CsvDataRow[]>;
   /** Stops reading (when the rows are not read to their end). */
   close(): Promise<void>;
 }
@@ -46,32 +47,37 @@ interface CsvRow {
 
 /**
  * Opens a CSV: reads up to its header (the first non-blank line) and gives the data rows as a
- * stream, each parsed, with its line, as its bytes arrive. Throws a UsageError when the CSV has
+ * stream of batches, each row parsed, with its line, as its bytes arrive. Throws a UsageError when the CSV has
  * no header, is UTF-16 or not UTF-8, or cannot be parsed (the rows' iteration throws it for
  * what comes after the header).
  */
 export async function openCsvTable(input: CsvInput, expected: string): Promise<CsvTable> {
-  const records = readRecords(input)[Symbol.asyncIterator]();
+  const batches = readRecords(input)[Symbol.asyncIterator]();
   for (;;) {
-    const next = await records.next();
+    const next = await batches.next();
     if (next.done) {
       throw new UsageError(`the CSV is empty: expected a header line with ${expected}`);
     }
-    if (isBlank(next.value.record)) continue;
-    const rows: AsyncIterable<CsvDataRow> = {
+    const at = next.value.findIndex((row) => !isBlank(row.record));
+    const header = next.value[at];
+    if (header === undefined) continue;
+    const first = next.value.slice(at + 1).filter((row) => !isBlank(row.record));
+    const rows: AsyncIterable<readonly CsvDataRow[]> = {
       async *[Symbol.asyncIterator]() {
+        if (first.length > 0) yield first;
         for (;;) {
-          const row = await records.next();
-          if (row.done) return;
-          if (!isBlank(row.value.record)) yield row.value;
+          const batch = await batches.next();
+          if (batch.done) return;
+          const kept = batch.value.filter((row) => !isBlank(row.record));
+          if (kept.length > 0) yield kept;
         }
       },
     };
     return {
-      header: next.value.record,
+      header: header.record,
       rows,
       close: async () => {
-        await records.return?.();
+        await batches.return?.();
       },
     };
   }
@@ -211,8 +217,42 @@ class LineCounter {
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Every record of the CSV with the line it starts on, parsed as the bytes arrive. */
-async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow> {
+/** Resolves when the stream has records to read or has ended; rejects with its error. */
+function readable(stream: NodeJS.EventEmitter & { readableEnded: boolean }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      stream.off('readable', done);
+      stream.off('end', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      if (error instanceof Error) reject(error);
+      else resolve();
+    };
+    stream.on('readable', done);
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
+
+/** Resolves when the stream takes writes again, or is closed. */
+function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/**
+ * Every record of the CSV with the line it starts on, parsed as the bytes arrive, in batches (the
+ * records of a chunk or so: one await per batch, not per row).
+ */
+async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow[]> {
   const parser = parse({
     bom: true,
     info: true,
@@ -227,11 +267,7 @@ async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow> {
         check.push(chunk);
         lines.push(chunk);
         if (parser.destroyed) return;
-        if (!parser.write(chunk))
-          await new Promise((resolve) => {
-            parser.once('drain', resolve);
-            parser.once('close', resolve);
-          });
+        if (!parser.write(chunk)) await drained(parser);
       }
       check.end();
       parser.end();
@@ -241,9 +277,15 @@ async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow> {
   })();
   let start = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<CsvRow>) {
-      yield { line: lines.lineAt(start), record };
-      start = info.bytes;
+    for (;;) {
+      const batch: CsvDataRow[] = [];
+      for (let row = parser.read() as CsvRow | null; row !== null; row = parser.read()) {
+        batch.push({ line: lines.lineAt(start), record: row.record });
+        start = row.info.bytes;
+      }
+      if (batch.length > 0) yield batch;
+      else if (parser.readableEnded || parser.destroyed) break;
+      else await readable(parser);
     }
   } catch (cause) {
     if (cause instanceof UsageError) throw cause;

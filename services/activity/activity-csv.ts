@@ -179,9 +179,11 @@ export async function readActivityCsv(
       lastAt,
       options,
     );
-    for await (const row of table.rows) {
-      const refusal = rows.add(row);
-      if (refusal) await options.onRefused?.(refusal);
+    for await (const batch of table.rows) {
+      for (const row of batch) {
+        const refusal = rows.add(row);
+        if (refusal) await options.onRefused?.(refusal);
+      }
     }
     return rows.result();
   } finally {

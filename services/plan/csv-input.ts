@@ -54,17 +54,19 @@ export async function parseRemovalCsv(
     const seen = new Set<string>();
     let duplicates = 0;
     let errorCount = 0;
-    for await (const row of table.rows) {
-      const read = readEmailCell(row, column);
-      if ('error' in read) {
-        errorCount += 1;
-        if (errors.length < keep) errors.push(read.error);
-        await options.onError?.(read.error);
-      } else if (seen.has(read.email)) {
-        duplicates += 1;
-      } else {
-        seen.add(read.email);
-        removals.push({ email: read.email, source: 'csv', detail: `CSV line ${row.line}` });
+    for await (const batch of table.rows) {
+      for (const row of batch) {
+        const read = readEmailCell(row, column);
+        if ('error' in read) {
+          errorCount += 1;
+          if (errors.length < keep) errors.push(read.error);
+          await options.onError?.(read.error);
+        } else if (seen.has(read.email)) {
+          duplicates += 1;
+        } else {
+          seen.add(read.email);
+          removals.push({ email: read.email, source: 'csv', detail: `CSV line ${row.line}` });
+        }
       }
     }
     return { removals, errors, errorCount, duplicates };

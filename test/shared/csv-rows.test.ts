@@ -5,7 +5,7 @@ import { type CsvDataRow, openCsvTable, readEmailCell } from '../../shared/csv-r
 async function rowsOf(text: string | Uint8Array | AsyncIterable<Uint8Array>) {
   const table = await openCsvTable(text, 'an "email" column');
   const rows: CsvDataRow[] = [];
-  for await (const row of table.rows) rows.push(row);
+  for await (const batch of table.rows) rows.push(...batch);
   return { header: table.header, rows };
 }
 

@@ -184,3 +184,43 @@ describe('parseRemovalCsv, for any list of people', () => {
     );
   });
 });
+
+describe('parseRemovalCsv reads a stream', () => {
+  it('handles each row as its bytes arrive, before the rest of the file exists', async () => {
+    let handed = 0;
+    let resume: () => void = () => {};
+    const handedFirst = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    async function* file(): AsyncIterable<Uint8Array> {
+      // (csv-parse hands a record on once the next one begins: the bad row is not the last.)
+      yield Buffer.from('email\nnot-an-email\nfirst@example.com\n');
+      // The rest is written only once the bad first row was handed on: a reader that waits for
+      // the whole file would wait here for ever (and the test time out).
+      await handedFirst;
+      for (let i = 0; i < 2_000; i++) yield Buffer.from(`person${i}@example.com\n`);
+    }
+    const csv = await parseRemovalCsv(file(), {
+      keepErrors: 0,
+      onError: () => {
+        handed++;
+        resume();
+      },
+    });
+    expect(handed).toBe(1);
+    expect(csv.errorCount).toBe(1);
+    expect(csv.errors).toEqual([]);
+    expect(csv.removals).toHaveLength(2_001);
+    expect(csv.removals[2_000]?.detail).toBe('CSV line 2003');
+  });
+
+  it('keeps the first bad rows for display and counts them all', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) => `bad${i}`);
+    const csv = await parseRemovalCsv(['email', ...rows, 'ok@example.com'].join('\n'), {
+      keepErrors: 100,
+    });
+    expect(csv.errorCount).toBe(250);
+    expect(csv.errors.map((e) => e.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
+    expect(csv.removals.map((r) => r.email)).toEqual(['ok@example.com']);
+  });
+});
