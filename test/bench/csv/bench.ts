@@ -11,6 +11,10 @@
  * newest date) and every 15th row an unknown person (refused). `--only=remove|import`.
  *
  *   npx tsx test/bench/csv/bench.ts [rows] [--cli=PATH] [--timeout=S] [--only=remove|import]
+ *     [--heap-mb=N]
+ *
+ * `--heap-mb=N` runs the commands with NODE_OPTIONS=--max-old-space-size=N (a deployment
+ * setting, not a code path: without it Node sizes the heap from the machine's memory).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +29,7 @@ const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.s
 const cli = option('cli') ?? join(root, 'bin/idsync.js');
 const timeoutS = Number(option('timeout') ?? 180);
 const only = option('only');
+const heapMb = option('heap-mb');
 const USERS = 20_000;
 const quietEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 if (option('cli') === undefined)
@@ -61,13 +66,18 @@ const ready = JSON.parse(
     createInterface({ input: server.stdout }).once('line', resolve),
   ),
 ) as { env: Record<string, string> };
-const env = { ...quietEnv, ...ready.env, IDSYNC_LOG_LEVEL: 'warn' };
+const env = {
+  ...quietEnv,
+  ...ready.env,
+  IDSYNC_LOG_LEVEL: 'warn',
+  ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}),
+};
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
 console.log(
-  `machine: ${availableParallelism()} CPUs, node ${process.version}; CLI ${cli}; ${rows} rows, ${USERS} QuickSight users`,
+  `machine: ${availableParallelism()} CPUs, node ${process.version}; CLI ${cli}; ${rows} rows, ${USERS} QuickSight users; ${heapMb ? `--max-old-space-size=${heapMb}` : 'default heap limit'}`,
 );
 const snap = spawnSync(process.execPath, [cli, 'snapshot'], { cwd: root, env, encoding: 'utf8' });
 if (snap.status !== 0) throw new Error(`snapshot failed: ${snap.stderr}`);
