@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 import { isValidEmail, normalizeEmail } from './email.js';
 import { UsageError } from './errors.js';
 import { emailProblem as unsafeEmailReason } from './input-values.js';
@@ -25,9 +25,16 @@ export interface CsvRowError {
   readonly reason: string;
 }
 
+/** What a CSV can be read from: its text, its bytes, or its bytes as they arrive (a file stream). */
+export type CsvInput = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+/** The header and the non-blank data rows, read as the bytes arrive (memory: a chunk or two). */
 export interface CsvTable {
   readonly header: readonly string[];
-  readonly rows: readonly CsvDataRow[];
+  /** The data rows in file order, a batch at a time (blank lines left out). */
+  readonly rows: AsyncIterable<readonly CsvDataRow[]>;
+  /** Stops reading (when the rows are not read to their end). */
+  close(): Promise<void>;
 }
 
 const MAX_VALUE_LENGTH = 120;
@@ -38,24 +45,42 @@ interface CsvRow {
   readonly info: { readonly bytes: number };
 }
 
-/** The header and non-blank data rows of a CSV; throws a UsageError when it has no header. */
-export function readCsvTable(input: string | Uint8Array, expected: string): CsvTable {
-  const bytes = Buffer.from(decode(input), 'utf8');
-  const rows = readRows(bytes);
-  const lineAt = lineCounter(bytes);
-  const headerAt = rows.findIndex((row) => !isBlank(row.record));
-  const header = rows[headerAt];
-  if (header === undefined) {
-    throw new UsageError(`the CSV is empty: expected a header line with ${expected}`);
+/**
+ * Opens a CSV: reads up to its header (the first non-blank line) and gives the data rows as a
+ * stream of batches, each row parsed, with its line, as its bytes arrive. Throws a UsageError when the CSV has
+ * no header, is UTF-16 or not UTF-8, or cannot be parsed (the rows' iteration throws it for
+ * what comes after the header).
+ */
+export async function openCsvTable(input: CsvInput, expected: string): Promise<CsvTable> {
+  const batches = readRecords(input)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) {
+      throw new UsageError(`the CSV is empty: expected a header line with ${expected}`);
+    }
+    const at = next.value.findIndex((row) => !isBlank(row.record));
+    const header = next.value[at];
+    if (header === undefined) continue;
+    const first = next.value.slice(at + 1).filter((row) => !isBlank(row.record));
+    const rows: AsyncIterable<readonly CsvDataRow[]> = {
+      async *[Symbol.asyncIterator]() {
+        if (first.length > 0) yield first;
+        for (;;) {
+          const batch = await batches.next();
+          if (batch.done) return;
+          const kept = batch.value.filter((row) => !isBlank(row.record));
+          if (kept.length > 0) yield kept;
+        }
+      },
+    };
+    return {
+      header: header.record,
+      rows,
+      close: async () => {
+        await batches.return?.();
+      },
+    };
   }
-  const data: CsvDataRow[] = [];
-  let start = header.info.bytes;
-  for (const { record, info } of rows.slice(headerAt + 1)) {
-    const line = lineAt(start);
-    start = info.bytes;
-    if (!isBlank(record)) data.push({ line, record });
-  }
-  return { header: header.record, rows: data };
 }
 
 /** Index of the first header column named one of `names` (normalised), or -1. */
@@ -116,50 +141,158 @@ function isBlank(record: readonly string[]): boolean {
   return record.every((cell) => cell.trim().length === 0);
 }
 
-function decode(input: string | Uint8Array): string {
-  if (typeof input === 'string') return input;
-  const [first, second] = input;
-  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff)) {
-    throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
+async function* chunksOf(input: CsvInput): AsyncIterable<Uint8Array> {
+  if (typeof input === 'string') yield Buffer.from(input, 'utf8');
+  else if (input instanceof Uint8Array) yield input;
+  else yield* input;
+}
+
+/** Refuses UTF-16 and invalid UTF-8 as the bytes go by (a character may span two chunks). */
+class Utf8Check {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private first = true;
+
+  push(chunk: Uint8Array): void {
+    if (this.first && chunk.length > 0) {
+      this.first = false;
+      const [a, b] = chunk;
+      if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
+        throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
+    }
+    this.decode(chunk, true);
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch (cause) {
-    throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
-      cause,
-    });
+
+  end(): void {
+    this.decode(new Uint8Array(0), false);
+  }
+
+  private decode(chunk: Uint8Array, stream: boolean): void {
+    try {
+      this.decoder.decode(chunk, { stream });
+    } catch (cause) {
+      throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
+        cause,
+      });
+    }
   }
 }
 
 /**
- * 1-based line of a byte offset, for offsets asked in increasing order. Counted here because
- * csv-parse's own line count takes a CRLF inside a quoted field for two lines.
+ * 1-based line of a byte offset, for offsets asked in increasing order, over bytes that arrive
+ * in chunks (a chunk is dropped once passed). A line ends at LF, CR LF or a lone CR. Counted here
+ * because csv-parse's own line count takes a CRLF inside a quoted field for two lines.
  */
-function lineCounter(bytes: Uint8Array): (offset: number) => number {
-  let line = 1;
-  let at = 0;
-  return (offset) => {
-    for (; at < offset && at < bytes.length; at++) {
-      const byte = bytes[at];
-      if (byte === LF || (byte === CR && bytes[at + 1] !== LF)) line++;
+class LineCounter {
+  private readonly chunks: Uint8Array[] = [];
+  /** Offset of the first byte of `chunks[0]`. */
+  private base = 0;
+  private at = 0;
+  private line = 1;
+  private afterCr = false;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length > 0) this.chunks.push(chunk);
+  }
+
+  lineAt(offset: number): number {
+    while (this.at < offset) {
+      const chunk = this.chunks[0];
+      if (chunk === undefined) break;
+      const end = Math.min(offset, this.base + chunk.length);
+      for (; this.at < end; this.at++) {
+        const byte = chunk[this.at - this.base];
+        // CR counts; LF counts unless it ends a CR LF.
+        if (byte === CR || (byte === LF && !this.afterCr)) this.line++;
+        this.afterCr = byte === CR;
+      }
+      if (this.at === this.base + chunk.length) {
+        this.base += chunk.length;
+        this.chunks.shift();
+      }
     }
-    return line;
-  };
+    return this.line;
+  }
 }
 
 const LF = 0x0a;
 const CR = 0x0d;
 
-function readRows(bytes: Uint8Array): CsvRow[] {
+/** Resolves when the stream has records to read or has ended; rejects with its error. */
+function readable(stream: NodeJS.EventEmitter & { readableEnded: boolean }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      stream.off('readable', done);
+      stream.off('end', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      if (error instanceof Error) reject(error);
+      else resolve();
+    };
+    stream.on('readable', done);
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
+
+/** Resolves when the stream takes writes again, or is closed. */
+function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/**
+ * Every record of the CSV with the line it starts on, parsed as the bytes arrive, in batches (the
+ * records of a chunk or so: one await per batch, not per row).
+ */
+async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow[]> {
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+  });
+  const lines = new LineCounter();
+  const check = new Utf8Check();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of chunksOf(input)) {
+        check.push(chunk);
+        lines.push(chunk);
+        if (parser.destroyed) return;
+        if (!parser.write(chunk)) await drained(parser);
+      }
+      check.end();
+      parser.end();
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  let start = 0;
   try {
-    return parse(bytes, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: false,
-    }) as unknown as CsvRow[];
+    for (;;) {
+      const batch: CsvDataRow[] = [];
+      for (let row = parser.read() as CsvRow | null; row !== null; row = parser.read()) {
+        batch.push({ line: lines.lineAt(start), record: row.record });
+        start = row.info.bytes;
+      }
+      if (batch.length > 0) yield batch;
+      else if (parser.readableEnded || parser.destroyed) break;
+      else await readable(parser);
+    }
   } catch (cause) {
+    if (cause instanceof UsageError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new UsageError(`the CSV could not be read: ${message}`, { cause });
+  } finally {
+    parser.destroy();
+    await feeding;
   }
 }
