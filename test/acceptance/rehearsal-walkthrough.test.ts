@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../services/cli/main.js';
 import { generateActivity } from '../../services/sandbox/scenarios/activity.js';
 import { smallOrg } from '../../services/sandbox/scenarios/org.js';
 import { QuickSightDirectory } from '../../shared/aws/quicksight-directory.js';
@@ -13,8 +15,8 @@ import { type CliRun, REPO_ROOT } from '../reliability/bad-input/cli-command.js'
 /**
  * README.md's "Rehearsal walkthrough", run as a reader runs it: the first fenced block between
  * `<!-- rehearsal:start -->` and `<!-- rehearsal:end -->` is shell 1 (the sandbox, started as
- * written, as a process), every other block is shell 2: each `idsync …` line runs as written,
- * as its own process, with the environment shell 1 printed and a fresh working folder. The
+ * written, as a process), every other block is shell 2: each `idsync …` line runs as written
+ * (the CLI's entry, in-process), with the environment shell 1 printed, in a fresh working folder. The
  * `#>` lines under a command are its expected output (`…` matches anything; each must match a
  * whole line, spaces at either end ignored); `#> [exit N]` is its exit code (default 0).
  */
@@ -66,33 +68,42 @@ function linePattern(expected: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** `idsync ARGV` as a process in `cwd` with exactly `env` (plus PATH and HOME). */
-function idsync(
+/**
+ * `idsync ARGV` in shell 2: the CLI's entry (services/cli/main.ts, as bin/idsync.js calls it)
+ * in this process, with exactly `env`, its own output streams and `cwd` as the working folder
+ * (relative file names resolve there). In-process, as the bad-input corpus runs its cases: a
+ * new Node process per command cost 1.5–4 s each on this machine.
+ */
+async function idsync(
   argv: readonly string[],
   env: Record<string, string>,
   cwd: string,
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/idsync.js'), ...argv], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  let stdout = '';
+  let stderr = '';
+  const stream = (onText: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        onText(String(chunk));
+        done();
+      },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += String(c);
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await runCli(argv, {
+      stdout: stream((s) => {
+        stdout += s;
+      }),
+      stderr: stream((s) => {
+        stderr += s;
+      }),
+      env,
     });
-    child.stderr.on('data', (c) => {
-      stderr += String(c);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(before);
+  }
 }
 
 /** The `export NAME=value` lines the sandbox prints (values may be single-quoted). */
@@ -105,7 +116,7 @@ function parseExports(text: string): Record<string, string> {
   return env;
 }
 
-describe('README rehearsal walkthrough', { timeout: 90_000 }, () => {
+describe('README rehearsal walkthrough', { timeout: 120_000 }, () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const cwd = mkdtempSync(join(tmpdir(), 'idsync-rehearsal-'));
   let sandbox: ChildProcess | undefined;
@@ -145,7 +156,7 @@ describe('README rehearsal walkthrough', { timeout: 90_000 }, () => {
       child.once('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
     });
     const env: Record<string, string> = { ...parseExports(printed), IDSYNC_LOG_LEVEL: 'warn' };
-    // Shell 2, each command as its own process in the reader's working folder.
+    // Shell 2, each command as written, in the reader's working folder.
     const outputs = new Map<string, CliRun>();
     for (const step of steps) {
       const run = await idsync(step.argv, env, cwd);

@@ -21,6 +21,9 @@ export interface SyncControlResult {
   readonly summary: string[];
 }
 
+/** Users named in the summary line; `--json` lists all. */
+const NAMED = 5;
+
 export function runSync(world: World): SyncControlResult {
   const result = syncIdentityCenter(world.org, { now: world.now(), random: world.random });
   world.cloudTrail.add(result.events.map((e) => e.detail));
@@ -30,10 +33,12 @@ export function runSync(world: World): SyncControlResult {
   });
   const deleted = result.deleted.map(brief);
   const created = result.created.map(brief);
-  const names = (users: readonly { userName: string }[]) =>
-    users.length === 0
-      ? ''
-      : ` (${listOf(users.slice(0, 5).map((u) => u.userName))}${users.length > 5 ? ` and ${users.length - 5} more` : ''})`;
+  const names = (users: readonly { userName: string }[]) => {
+    if (users.length === 0) return '';
+    const shown = users.slice(0, NAMED).map((u) => u.userName);
+    const more = users.length - shown.length;
+    return ` (${more > 0 ? `${shown.join(', ')} and ${more} more` : listOf(shown)})`;
+  };
   return {
     deleted,
     created,

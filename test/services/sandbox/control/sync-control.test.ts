@@ -47,4 +47,16 @@ describe('sync control (the SCIM sync, now)', () => {
     expect(again.events).toEqual([]);
     expect(again.summary).toEqual(['sync: 0 IdC users deleted, 0 created']);
   });
+
+  it('names at most five users in its line; the answer lists them all', () => {
+    const world = testWorld();
+    const leavers = world.org.people.filter((p) => p.kind === 'reader').slice(0, 7);
+    for (const p of leavers) leaveGroups(world, { email: p.email });
+    const result = runSync(world);
+    expect(result.deleted).toHaveLength(7);
+    const shown = leavers.slice(0, 5).map((p) => p.email);
+    expect(result.summary).toEqual([
+      `sync: 7 IdC users deleted (${shown.join(', ')} and 2 more), 0 created`,
+    ]);
+  });
 });
