@@ -93,10 +93,12 @@ export function registerNewUser(world: World, request: NewUserRequest): QuickSig
       `${email} has no IdC user, so cannot sign in: join a group, then idsync sandbox sync`,
     );
   const federation = federationOf(world, role);
+  // Signing in through the same role again uses the user it registered; another role's user
+  // (an earlier permission set) does not count, as in QuickSight.
   const existing = world.org.quickSight.get(`${federation.name}/${email}`);
-  if (existing || quickSightUsersOf(world, email).some((u) => u.role === role))
+  if (existing)
     throw new WorldControlError(
-      `${email} already has a QuickSight ${role} user${existing ? ` (${existing.userName})` : ''}`,
+      `${email} already has a QuickSight ${role} user (${existing.userName})`,
     );
   const user = world.org.quickSight.register(iamUser(federation, email, role));
   const time = wholeSecond(world.now().getTime());
