@@ -59,8 +59,7 @@ export function registerSandboxWorld(sandbox: Command, ctx: CliContext): void {
       .requiredOption('--group <group>', 'the group (its e-mail, or its name in the domain)')
       .option(
         '--role <role>',
-        'QuickSight role on first sign-in: READER, AUTHOR or ADMIN',
-        'READER',
+        'QuickSight role on first sign-in: READER (default), AUTHOR or ADMIN',
       ),
   ).action(simple(ctx, 'join', (email, f) => ({ email, group: f.group, role: f.role })));
   withControl(
@@ -76,8 +75,8 @@ export function registerSandboxWorld(sandbox: Command, ctx: CliContext): void {
       .command('activity')
       .description("a QuickSight call by EMAIL's QuickSight user, into the sandbox's CloudTrail")
       .argument('<email>', "the person's e-mail")
-      .option('--days-ago <n>', 'whole days before now (0 to 90)', '0')
-      .option('--event <name>', 'the QuickSight API call', 'GetDashboard')
+      .option('--days-ago <n>', 'whole days before now, 0 (default: now) to 90')
+      .option('--event <name>', 'the QuickSight API call (default GetDashboard)')
       .option('--role <role>', 'which QuickSight user, when the person has several'),
   ).action(
     simple(ctx, 'activity', (email, f) => ({
