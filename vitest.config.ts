@@ -22,7 +22,7 @@ export const INTEGRATION = [
   'test/services/plan/run-plan.test.ts',
   'test/services/sandbox/{cloudtrail,google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
   'test/reliability/**/*.test.ts',
-  'test/services/sandbox/control/control-server.test.ts',
+  'test/services/sandbox/control/control-server*.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/snapshot/run-snapshot-values.test.ts',
   'test/services/snapshot/run-snapshot-keep-groups.test.ts',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
 import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
+import { createWorld } from './control/world.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
 import type { FaultSettings } from './http/faults.js';
@@ -71,7 +72,8 @@ export interface SandboxOptions {
   readonly random?: () => number;
   /**
    * Start the control endpoint (services/sandbox/control/control-server.ts) and name it in
-   * `env` as IDSYNC_SANDBOX_CONTROL, for `idsync sandbox fault` from another shell.
+   * `env` as IDSYNC_SANDBOX_CONTROL, for `idsync sandbox fault` and the world controls
+   * (`idsync sandbox leave|join|move|sync|activity|new-user`) from another shell.
    */
   readonly control?: boolean;
 }
@@ -126,6 +128,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           },
           dynamo,
           cloudTrailRegion: cloudTrail,
+          world: createWorld(
+            org,
+            cloudTrailState,
+            options.random ? { random: options.random } : {},
+          ),
         })
       : undefined;
     // Closed first: no fault change or DynamoDB restart races the shutdown.

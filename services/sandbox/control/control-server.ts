@@ -10,6 +10,9 @@ import {
   type FaultTarget,
   parseFaultAssignment,
 } from './fault-assignments.js';
+import type { World } from './world.js';
+import { WorldControlError } from './world.js';
+import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
 
 /**
  * The sandbox's control endpoint: changes faults and stops/starts DynamoDB while the sandbox
@@ -19,6 +22,8 @@ import {
  * - `GET  <url>/state` → `{ faults: { quicksight: {settings, counters}, … }, dynamodb: { running } }`
  * - `POST <url>/faults` body `{ "set": ["qs.errorRate=0.5", "idc=off"] }` → the new state
  * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
+ * - `POST <url>/world/<leave|join|move|sync|activity|new-user>` with the request as JSON → what
+ *   changed (world-routes.ts), when started with a `world`
  */
 
 export interface ControlTargets {
@@ -29,6 +34,8 @@ export interface ControlTargets {
     faultsFor(region: string): Faults;
     readonly regionFaults: ReadonlyMap<string, Faults>;
   };
+  /** The organisation and CloudTrail events the world controls change (world.ts). */
+  readonly world?: World;
 }
 
 export interface ControlServer {
@@ -115,9 +122,20 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
           await targets.dynamo.start();
           return reply(res, 200, stateOf(targets));
         }
+        const world = route.match(/^POST \/world\/([\w-]+)$/)?.[1];
+        if (world !== undefined && targets.world && isWorldControl(world)) {
+          const body = await bodyOf(req);
+          if (typeof body !== 'object' || body === null || Array.isArray(body))
+            throw new WorldControlError('expected a JSON object');
+          return reply(
+            res,
+            200,
+            WORLD_CONTROLS[world](targets.world, body as Record<string, unknown>),
+          );
+        }
         return reply(res, 404, { error: `no route ${route}` });
       } catch (error) {
-        const bad = error instanceof FaultAssignmentError;
+        const bad = error instanceof FaultAssignmentError || error instanceof WorldControlError;
         return reply(res, bad ? 400 : 500, { error: (error as Error).message });
       }
     })();
