@@ -6,9 +6,9 @@ import {
   pendingReason,
   principalIdcUserId,
   withPendingEvents,
-} from '../../../services/plan/pending-coverage.js';
-import { DAY_MS, type IdleVerdict } from '../../../shared/idle-rule.js';
-import type { PendingEvidence } from '../../../shared/pending-events.js';
+} from '../../shared/pending-coverage.js';
+import { DAY_MS, type IdleVerdict } from '../../shared/idle-rule.js';
+import type { PendingEvidence } from '../../shared/pending-events.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
