@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_MS, type IdleVerdict } from '../../shared/idle-rule.js';
 import {
   idleWindowOf,
   isPositivelySomeoneElse,
@@ -7,7 +8,6 @@ import {
   principalIdcUserId,
   withPendingEvents,
 } from '../../shared/pending-coverage.js';
-import { DAY_MS, type IdleVerdict } from '../../shared/idle-rule.js';
 import type { PendingEvidence } from '../../shared/pending-events.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00.000Z');
