@@ -47,7 +47,8 @@ import type { BeforeDelete } from './worker-ports.js';
  *    deferred (PENDING again; a stale record after one catch-up where the shell can make one).
  *    Read once per run and only for idle tasks: the keep groups' members with the snapshot view
  *    (cached per snapshot run), the pending items lazily at the first idle task that would
- *    proceed, and the identity map only for users judged idle while items are pending;
+ *    proceed (again when the coverage has moved on), and the identity map only for users judged
+ *    idle while items are pending;
  * 4. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
  *
  * The rules themselves live in shared/removal-rules.ts (the planner uses the same ones).
@@ -196,8 +197,10 @@ function idleRejudge(
   let caughtUp: Promise<void> | undefined;
   const { settings } = idle;
   const keep = keepGroupsOf(settings.keepGroups ?? [], snapshot);
-  // Once per run (again after a catch-up, which may have added some), when an idle task needs it.
-  let pendingRead: Promise<PendingEvidence[]> | undefined;
+  // Once per run, when an idle task needs them; again when the coverage a task judges with ends
+  // later than it did at the read (a catch-up, or a sync meanwhile: a sync writes pending items
+  // before it extends the coverage, so a read made after a coverage read holds them all).
+  let pendingRead: { coveredTo?: string; items: Promise<PendingEvidence[]> } | undefined;
   const facts = new Map<string, Promise<UserIdentityFacts>>();
   return async (task) => {
     if (!needsIdleRecheck(task)) return undefined;
@@ -207,11 +210,7 @@ function idleRejudge(
     if (stale !== undefined && coverage.cloudtrail !== undefined && idle.catchUp) {
       const catchUp = idle.catchUp;
       // Once per run, shared by the tasks that wait for it.
-      caughtUp ??= catchUp()
-        .catch((error: unknown) => idle.onCatchUpError?.(error))
-        .then(() => {
-          pendingRead = undefined;
-        });
+      caughtUp ??= catchUp().catch((error: unknown) => idle.onCatchUpError?.(error));
       await caughtUp;
       coverage = await idle.activity.coverage();
     }
@@ -230,8 +229,13 @@ function idleRejudge(
     let verdict = recheckIdle(input);
     if (verdict.kind === 'proceed') {
       // Pending events can only turn an idle user uncovered: judged again with them.
-      pendingRead ??= idle.activity.pendingEvents();
-      const pending = await pendingRead;
+      const coveredTo = coverage.cloudtrail?.to;
+      if (pendingRead === undefined || pendingRead.coveredTo !== coveredTo)
+        pendingRead = {
+          ...(coveredTo === undefined ? {} : { coveredTo }),
+          items: idle.activity.pendingEvents(),
+        };
+      const pending = await pendingRead.items;
       if (pending.length > 0) {
         const user = listed ?? task;
         const key = userKey(user);

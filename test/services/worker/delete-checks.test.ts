@@ -326,6 +326,20 @@ describe('createBeforeDelete: the plan’s pending events applied again', () => 
     expect(asked.state.lookups).toBeGreaterThan(0);
   });
 
+  it('reads them again when the coverage a task judges with has moved on (a sync meanwhile wrote new ones first)', async () => {
+    const pending: PendingEvidence[] = [];
+    const { state, activity } = memoryActivity(END - HOUR, {}, pending);
+    const { beforeDelete } = checks({ settings: SETTINGS, namespace: 'default', activity });
+    expect(await beforeDelete(idleTask(1))).toBe('proceed');
+    expect(await beforeDelete(idleTask(2))).toBe('proceed');
+    expect(state.pendingReads).toBe(1);
+    // A sync: a pending item first, then the coverage extended.
+    pending.push(pendingItem(END - 30 * 60_000));
+    state.coveredTo = END;
+    expect(await beforeDelete(idleTask(3))).toEqual({ defer: PENDING_REASON });
+    expect(state.pendingReads).toBe(2);
+  });
+
   it('proceeds for a user positively someone else: its principal id or its email names another IdC user', async () => {
     const { activity } = memoryActivity(END, {}, [pendingItem(END - DAY, 'idc-1')]);
     const identity = (userId: string, email: string): IdentityRecord => ({
