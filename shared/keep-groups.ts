@@ -28,7 +28,10 @@ export function keepGroupMembers(
 }
 
 /** The keep group a QuickSight user's person belongs to, or undefined when none. */
-export function keepGroupOf(user: QuickSightUser, members: KeepGroupMembers): string | undefined {
+export function keepGroupOf(
+  user: Pick<QuickSightUser, 'userName' | 'email'>,
+  members: KeepGroupMembers,
+): string | undefined {
   if (members.size === 0) return undefined;
   for (const key of emailKeysOf(user)) {
     const group = members.get(key);

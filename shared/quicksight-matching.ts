@@ -12,7 +12,7 @@ import { emailOfUserName } from './removal-rules.js';
  */
 
 /** Every normalised email a QuickSight user can be found by (its `email`, its user name's email), each once. */
-export function emailKeysOf(user: QuickSightUser): string[] {
+export function emailKeysOf(user: Pick<QuickSightUser, 'userName' | 'email'>): string[] {
   const keys: string[] = [];
   const fromField = user.email === undefined ? '' : normalizeEmail(user.email);
   if (fromField.length > 0) keys.push(fromField);

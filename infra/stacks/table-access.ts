@@ -16,8 +16,12 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
     read: ['snapshots', 'identities', 'ledger', 'guard'],
     readWrite: ['events', 'tasks'],
   },
-  // worker: the activity record is read (never written) to judge idle users again before the call.
-  worker: { read: ['snapshots', 'ledger', 'activity'], readWrite: ['tasks', 'guard'] },
+  // worker: the activity record (pending events included) and the identity map are read (never
+  // written) to judge idle users again before the call.
+  worker: {
+    read: ['snapshots', 'ledger', 'activity', 'identities'],
+    readWrite: ['tasks', 'guard'],
+  },
   events: {
     read: ['snapshots', 'ledger', 'guard'],
     readWrite: ['events', 'identities', 'tasks'],

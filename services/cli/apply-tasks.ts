@@ -133,9 +133,11 @@ export async function applyTasks(
         days: idleConfig.inactive.days,
         roles: idleConfig.inactive.roles,
         maxLagMs: idleConfig.activity.maxLagMs,
+        keepGroups: idleConfig.inactive.keepGroups,
       },
       namespace: config.quicksight.namespace,
       activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+      identities: stores.identities,
       catchUp: activityCatchUp({ ...config, activity: idleConfig.activity }, stores, logger, say),
       onCatchUpError: (error) => {
         logger.warn({ error: describeError(error) }, 'activity catch-up failed');

@@ -5,11 +5,11 @@ import {
   type Span,
 } from '../../shared/activity-record.js';
 import type { QuickSightUser, Removal } from '../../shared/domain.js';
-import { coveredWindow, type IdleVerdict, idleBefore, judgeIdle } from '../../shared/idle-rule.js';
-import { type KeepGroupMembers, keepGroupOf, keptReason } from '../../shared/keep-groups.js';
+import { judgeUser, type KeptVerdict, type UserVerdict } from '../../shared/idle-judgement.js';
+import { coveredWindow, idleBefore } from '../../shared/idle-rule.js';
+import type { KeepGroupMembers } from '../../shared/keep-groups.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
-import { idleWindowOf, withPendingEvents } from './pending-coverage.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
@@ -19,8 +19,10 @@ import { idleWindowOf, withPendingEvents } from './pending-coverage.js';
  * Only users idsync manages are judged: their person was seen as a member of a configured group
  * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. Users are keyed
  * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
- * A judged user whose person is in a keep group (IDSYNC_INACTIVE_KEEP_GROUPS, shared/
- * keep-groups.ts) is `kept`, never idle, whatever the record says.
+ * Each user is judged by shared/idle-judgement.ts `judgeUser` (keep groups, the idle rule,
+ * pending events), the judgement the worker applies again just before each idle deletion: a
+ * judged user whose person is in a keep group (IDSYNC_INACTIVE_KEEP_GROUPS) is `kept`, never
+ * idle, whatever the record says.
  */
 
 export interface InactiveInput {
@@ -44,7 +46,7 @@ export interface InactiveInput {
   readonly keepMembers?: KeepGroupMembers;
   /**
    * Pending events (of IdC users the identity map does not know yet) that could be this user's
-   * inside the window (services/plan/pending-coverage.ts); more than 0 makes an idle verdict
+   * inside the window (shared/pending-coverage.ts); more than 0 makes an idle verdict
    * "uncovered".
    */
   readonly pendingEventsOf?: (user: QuickSightUser, window: Span) => number;
@@ -52,18 +54,9 @@ export interface InactiveInput {
   readonly maxLagMs?: number;
 }
 
-/** The verdict of a user in a keep group: not idle, whatever the activity record says. */
-export interface KeptVerdict {
-  readonly idle: false;
-  readonly why: 'kept';
-  /** "kept: member of g@x (IDSYNC_INACTIVE_KEEP_GROUPS)". */
-  readonly reason: string;
-  readonly group: string;
-  /** A kept user never turns idle. */
-  readonly idleAfter?: undefined;
-}
+export type { KeptVerdict };
 
-export type SelectionVerdict = IdleVerdict | KeptVerdict;
+export type SelectionVerdict = UserVerdict;
 
 export interface JudgedUser {
   readonly email: string;
@@ -136,19 +129,11 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.spans.import ? [record.spans.import] : []),
     ];
     if (coveredWindow(coverage, input.days, input.now, input.maxLagMs).ok) counts.covered++;
-    const keepGroup = input.keepMembers ? keepGroupOf(user, input.keepMembers) : undefined;
-    if (keepGroup !== undefined) {
-      counts.kept++;
-      kept.push({
-        email,
-        userName: name,
-        role: user.role,
-        verdict: { idle: false, why: 'kept', reason: keptReason(keepGroup), group: keepGroup },
-      });
-      continue;
-    }
     const firstListedAt = input.firstListed.get(key);
-    const judgedVerdict = judgeIdle({
+    const { pendingEventsOf } = input;
+    const verdict = judgeUser({
+      users: [user],
+      ...(input.keepMembers ? { keepMembers: input.keepMembers } : {}),
       role: user.role,
       idleRoles: roles,
       days: input.days,
@@ -158,15 +143,14 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
       ...(input.maxLagMs === undefined ? {} : { maxLagMs: input.maxLagMs }),
+      ...(pendingEventsOf ? { pendingEventsIn: (window) => pendingEventsOf(user, window) } : {}),
     });
-    const verdict =
-      judgedVerdict.idle && input.pendingEventsOf
-        ? withPendingEvents(
-            judgedVerdict,
-            input.pendingEventsOf(user, idleWindowOf(judgedVerdict.asOf, input.days)),
-          )
-        : judgedVerdict;
     const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
+    if (verdict.idle === false && verdict.why === 'kept') {
+      counts.kept++;
+      kept.push(judged);
+      continue;
+    }
     if (verdict.idle) {
       counts.idle++;
       idle.push(judged);

@@ -2,17 +2,16 @@ import { activityUserName, type Span } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { forEachConcurrently } from '../../shared/dynamo/batch.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
-import type { PendingEvidence } from '../../shared/pending-events.js';
-import { emailKeysOf } from '../../shared/quicksight-matching.js';
-import type { JudgedUser } from './inactive-removals.js';
 import {
+  identityFactsOf,
   pendingEventsAgainst,
-  principalIdcUserId,
   type UserIdentityFacts,
-} from './pending-coverage.js';
+} from '../../shared/pending-coverage.js';
+import type { PendingEvidence } from '../../shared/pending-events.js';
+import type { JudgedUser } from './inactive-removals.js';
 
 /**
- * The shell of the pending-events coverage rule (pending-coverage.ts) for `idsync inactive`:
+ * The shell of the pending-events coverage rule (shared/pending-coverage.ts) for `idsync inactive`:
  * with pending events stored, looks up in the identity map what it says about each user judged
  * idle without them (only those can change), and returns the `pendingEventsOf` of
  * inactive-removals.ts. Undefined when nothing is pending (the usual case: no lookups).
@@ -31,23 +30,8 @@ export async function pendingCoverageOf(
   const facts = new Map<string, UserIdentityFacts>();
   const candidates = idle.flatMap((j) => byName.get(j.userName) ?? []);
   await forEachConcurrently(candidates.values(), LOOKUPS_IN_FLIGHT, async (user) => {
-    facts.set(user.arn, await factsOf(user, identities));
+    facts.set(user.arn, await identityFactsOf(user, identities));
   });
   return (user, window) =>
     pendingEventsAgainst(window, pending, facts.get(user.arn) ?? { emailIdcUserIds: [] });
-}
-
-async function factsOf(
-  user: QuickSightUser,
-  identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>,
-): Promise<UserIdentityFacts> {
-  const principalId = principalIdcUserId(user.principalId);
-  const known = principalId ? await identities.get(principalId) : undefined;
-  const ids = new Set<string>();
-  for (const email of emailKeysOf(user))
-    for (const record of await identities.findByEmail(email)) ids.add(record.userId);
-  return {
-    ...(known ? { knownPrincipalIdcUserId: principalId } : {}),
-    emailIdcUserIds: [...ids],
-  };
 }

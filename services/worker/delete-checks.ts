@@ -2,7 +2,19 @@ import { activityKey, activityUserName } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
+import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
+import {
+  type KeepGroupMembers,
+  keepGroupListingProblem,
+  keepGroupMembers,
+} from '../../shared/keep-groups.js';
+import {
+  identityFactsOf,
+  pendingEventsAgainst,
+  type UserIdentityFacts,
+} from '../../shared/pending-coverage.js';
+import type { PendingEvidence } from '../../shared/pending-events.js';
 import {
   buildProtection,
   isMemberAgain,
@@ -13,6 +25,7 @@ import {
 import type { Task } from '../../shared/task.js';
 import {
   coverageStaleReason,
+  type IdleRecheckInput,
   type IdleRecheckSettings,
   needsIdleRecheck,
   recheckIdle,
@@ -27,9 +40,15 @@ import type { BeforeDelete } from './worker-ports.js';
  *    the task was queued → skipped (CANCELLED);
  * 2. protection, against the CURRENT configuration and the user as the newest COMPLETE snapshot
  *    lists it (its role now, its email) as well as the task's planned role → skipped;
- * 3. idle users (`inactive` tasks) are judged again against the activity record
- *    (./idle-recheck.ts): active or registered since → skipped (CANCELLED); a record that is not
- *    fresh → deferred (PENDING again, after one catch-up where the shell can make one);
+ * 3. idle users (`inactive` tasks) are judged again with the plan's judgement (./idle-recheck.ts,
+ *    shared/idle-judgement.ts): a member of a keep group, active or registered since → skipped
+ *    (CANCELLED); a record that is not fresh, a keep group the newest COMPLETE snapshot did not
+ *    list (or listed empty), or pending events of an unknown IdC user inside the user's window →
+ *    deferred (PENDING again; a stale record after one catch-up where the shell can make one).
+ *    Read once per run and only for idle tasks: the keep groups' members with the snapshot view
+ *    (cached per snapshot run), the pending items lazily at the first idle task that would
+ *    proceed (again when the coverage has moved on), and the identity map only for users judged
+ *    idle while items are pending;
  * 4. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
  *
  * The rules themselves live in shared/removal-rules.ts (the planner uses the same ones).
@@ -37,7 +56,7 @@ import type { BeforeDelete } from './worker-ports.js';
 
 export type SnapshotReader = Pick<
   DynamoSnapshotStore,
-  'latestComplete' | 'googleRows' | 'quickSightUsers'
+  'latestComplete' | 'googleRows' | 'quickSightUsers' | 'keepGroupRows'
 >;
 
 /** What the newest COMPLETE snapshot says, as the checks need it. */
@@ -47,6 +66,10 @@ export interface SnapshotView {
   readonly members: ReadonlySet<string>;
   /** QuickSight users by user name, and `N/A#<principalId>` for unnamed ones. */
   readonly users: ReadonlyMap<string, QuickSightUser>;
+  /** Members listed per keep group (the manifest's `sources.google.keepGroups`), when any. */
+  readonly keepGroups?: Readonly<Record<string, number>>;
+  /** The keep groups' members (`keepGroupRows`), `group` naming the keep group. */
+  readonly keepRows: readonly { readonly group: string; readonly email: string }[];
 }
 
 /** Reads the newest COMPLETE snapshot; `cached` is returned when it is still the newest. */
@@ -63,7 +86,19 @@ export async function loadSnapshotView(
   const users = new Map<string, QuickSightUser>();
   for await (const page of snapshots.quickSightUsers(latest.runId))
     for (const user of page) users.set(userKey(user), user);
-  return { runId: latest.runId, startedAt: latest.startedAt, members, users };
+  const keepGroups = latest.sources.google?.keepGroups;
+  const keepRows: { group: string; email: string }[] = [];
+  if (keepGroups !== undefined)
+    for await (const page of snapshots.keepGroupRows(latest.runId))
+      for (const r of page) keepRows.push({ group: r.group, email: r.email });
+  return {
+    runId: latest.runId,
+    startedAt: latest.startedAt,
+    members,
+    users,
+    ...(keepGroups ? { keepGroups } : {}),
+    keepRows,
+  };
 }
 
 function userKey(user: Pick<QuickSightUser, 'userName' | 'principalId'>): string {
@@ -82,7 +117,9 @@ export interface IdleChecks {
   readonly settings: IdleRecheckSettings;
   /** The QuickSight namespace (the activity record's key). */
   readonly namespace: string;
-  readonly activity: Pick<DynamoActivityStore, 'get' | 'coverage'>;
+  readonly activity: Pick<DynamoActivityStore, 'get' | 'coverage' | 'pendingEvents'>;
+  /** The identity map: which users pending on-behalf-of events cannot be (read only). */
+  readonly identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>;
   /**
    * Brings the record up to date (the CLI: one CloudTrail catch-up). Called at most once per
    * run, only when an idle task finds the record stale; an error is passed to `onCatchUpError`
@@ -159,6 +196,12 @@ function idleRejudge(
 ): (task: Task) => Promise<{ skip: string } | { defer: string } | undefined> {
   let caughtUp: Promise<void> | undefined;
   const { settings } = idle;
+  const keep = keepGroupsOf(settings.keepGroups ?? [], snapshot);
+  // Once per run, when an idle task needs them; again when the coverage a task judges with ends
+  // later than it did at the read (a catch-up, or a sync meanwhile: a sync writes pending items
+  // before it extends the coverage, so a read made after a coverage read holds them all).
+  let pendingRead: { coveredTo?: string; items: Promise<PendingEvidence[]> } | undefined;
+  const facts = new Map<string, Promise<UserIdentityFacts>>();
   return async (task) => {
     if (!needsIdleRecheck(task)) return undefined;
     let coverage = await idle.activity.coverage();
@@ -173,17 +216,63 @@ function idleRejudge(
     }
     const record = await idle.activity.get(activityKey(idle.namespace, activityUserName(task)));
     const listed = snapshot?.users.get(userKey(task));
-    const verdict = recheckIdle({
+    const input: IdleRecheckInput = {
       task,
       ...(listed ? { listedRole: listed.role } : {}),
+      ...(listed?.email ? { listedEmail: listed.email } : {}),
       ...(record ? { record } : {}),
       ...(coverage.cloudtrail ? { cloudtrail: coverage.cloudtrail } : {}),
+      ...keep,
       now: new Date(now()),
       settings,
-    });
+    };
+    let verdict = recheckIdle(input);
+    if (verdict.kind === 'proceed') {
+      // Pending events can only turn an idle user uncovered: judged again with them.
+      const coveredTo = coverage.cloudtrail?.to;
+      if (pendingRead === undefined || pendingRead.coveredTo !== coveredTo)
+        pendingRead = {
+          ...(coveredTo === undefined ? {} : { coveredTo }),
+          items: idle.activity.pendingEvents(),
+        };
+      const pending = await pendingRead.items;
+      if (pending.length > 0) {
+        const user = listed ?? task;
+        const key = userKey(user);
+        let known = facts.get(key);
+        if (!known) {
+          known = identityFactsOf(user, idle.identities);
+          facts.set(key, known);
+        }
+        const userFacts = await known;
+        verdict = recheckIdle({
+          ...input,
+          pendingEventsIn: (window) => pendingEventsAgainst(window, pending, userFacts),
+        });
+      }
+    }
     if (verdict.kind === 'proceed') return undefined;
     return verdict.kind === 'cancel' ? { skip: verdict.reason } : { defer: verdict.reason };
   };
+}
+
+/**
+ * The keep groups configured now, as the newest COMPLETE snapshot lists them: their members, or
+ * why the listing cannot be trusted (shared/keep-groups.ts). None configured: nothing.
+ */
+function keepGroupsOf(
+  keepGroups: readonly string[],
+  snapshot: SnapshotView | undefined,
+): { keepListingProblem?: string; keepMembers?: KeepGroupMembers } {
+  if (keepGroups.length === 0) return {};
+  if (!snapshot)
+    return {
+      keepListingProblem: `no COMPLETE snapshot lists keep group ${keepGroups[0]} (IDSYNC_INACTIVE_KEEP_GROUPS): run idsync snapshot; nobody is judged idle without it`,
+    };
+  const problem = keepGroupListingProblem(keepGroups, snapshot.keepGroups, snapshot.runId);
+  if (problem !== undefined) return { keepListingProblem: problem };
+  const wanted = new Set(keepGroups);
+  return { keepMembers: keepGroupMembers(snapshot.keepRows.filter((r) => wanted.has(r.group))) };
 }
 
 export function guardBlockReason(limit: number): string {

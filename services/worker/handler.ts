@@ -12,6 +12,7 @@ import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
+import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
@@ -50,8 +51,9 @@ import type { BeforeDelete } from './worker-ports.js';
  * stay PENDING. The plan announces every claimable task each cycle, so the first cycle after
  * apply is switched on deletes them.
  *
- * Idle users (`inactive` tasks) are judged again just before the call against the activity
- * record (services/worker/delete-checks.ts). The function has no CloudTrail rights and never
+ * Idle users (`inactive` tasks) are judged again just before the call with the plan's judgement
+ * (services/worker/delete-checks.ts): the activity record, the keep groups of the newest
+ * COMPLETE snapshot, the pending events and, while any are pending, the identity map. The function has no CloudTrail rights and never
  * syncs: a record that lags more than IDSYNC_ACTIVITY_MAX_LAG_HOURS defers the task (PENDING
  * again, its message acknowledged; the plan announces it again next cycle, after the scheduled
  * activity sync).
@@ -87,7 +89,7 @@ interface Container {
   readonly pacer: Pacer;
   readonly plan: WorkerConfig['plan'];
   readonly guard: DynamoGuardWindow;
-  /** The idle re-judge's settings and record (read only; never synced here). */
+  /** The idle re-judge's settings, record and identity map (read only; never synced here). */
   readonly idle: IdleChecks;
   /** The newest COMPLETE snapshot as the delete checks see it, cached per snapshot run. */
   snapshot?: SnapshotView;
@@ -108,9 +110,11 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
         days: config.inactive.days,
         roles: config.inactive.roles,
         maxLagMs: config.activity.maxLagMs,
+        keepGroups: config.inactive.keepGroups,
       },
       namespace: config.quicksight.namespace,
       activity: new DynamoActivityStore(doc, names.activity),
+      identities: new DynamoIdentityMap(doc, names.identities),
     },
     quickSight: new QuickSightDirectory(
       createQuickSightClient(config.aws, config.quicksight),

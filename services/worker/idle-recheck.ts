@@ -1,22 +1,40 @@
 import type { ActivityRecord, Span } from '../../shared/activity-record.js';
-import { describeLastActive, judgeIdle, staleReason, utcDay } from '../../shared/idle-rule.js';
+import { judgeUser } from '../../shared/idle-judgement.js';
+import { describeLastActive, staleReason, utcDay } from '../../shared/idle-rule.js';
+import type { KeepGroupMembers } from '../../shared/keep-groups.js';
 import type { Task } from '../../shared/task.js';
 
 /**
- * The idle rule again, just before an `inactive` task's QuickSight call (pure; the worker's
- * before-delete check, ./delete-checks.ts, reads the record and calls it). A plan's verdict ages:
- * a task may run hours or days later (retried after a failure, released from BLOCKED, sent again
- * by the plan function every hour), and the person may have used QuickSight or been registered
- * again since. So the user is judged once more with the same rule (shared/idle-rule.ts), the N
- * days the plan used (`task.idleDays`; the configured IDSYNC_INACTIVE_DAYS for tasks written
- * before the field existed) and the idle roles configured now:
+ * The idle judgement again, just before an `inactive` task's QuickSight call (pure; the worker's
+ * before-delete check, ./delete-checks.ts, reads the record, the keep groups and the pending
+ * events and calls it). A plan's verdict ages: a task may run hours or days later (retried after
+ * a failure, released from BLOCKED, sent again by the plan function every hour), and the person
+ * may have used QuickSight, been registered again or joined a keep group since. So the user is
+ * judged once more with the plan's own judgement (shared/idle-judgement.ts `judgeUser`: keep
+ * groups, the idle rule, pending events), the N days the plan used (`task.idleDays`; the
+ * configured IDSYNC_INACTIVE_DAYS for tasks written before the field existed), and the idle
+ * roles and keep groups configured now:
  *
+ * - the keep groups configured now must have been listed, not empty, by the newest COMPLETE
+ *   snapshot (shared/keep-groups.ts `keepGroupListingProblem`), else → `defer` (unknown data);
  * - the record must be fresh: its CloudTrail coverage must end within IDSYNC_ACTIVITY_MAX_LAG_HOURS
  *   of now, else → `defer` (the task goes back to PENDING, nothing is deleted or cancelled);
  * - idle → `proceed`;
- * - active since (`active`) or created within the N days (`created`), or a role that is no longer
- *   an idle role → `cancel`, with the reason;
- * - not covered for any other reason (coverage lost, too short) → `defer`: never delete in doubt.
+ * - a member of a keep group (`kept`), active since (`active`) or created within the N days
+ *   (`created`), or a role that is no longer an idle role → `cancel`, with the reason;
+ * - not covered for any other reason (coverage lost, too short, pending events of an IdC user
+ *   the identity map does not know yet inside the window) → `defer`: never delete in doubt.
+ *
+ * The plan's third kind of creation evidence, a user first listed by a snapshot after an earlier
+ * COMPLETE snapshot that did not list it (services/plan/first-listed.ts), is not read here: it
+ * needs the user lists of N + 2 snapshots, and the record already holds everything it could add
+ * since the plan. A task exists only for a user the plan judged idle, so any first listing the
+ * plan saw lies before its window, and stays before every later window. A first listing after
+ * the plan means the user was deleted and created again after the plan: its creation
+ * (RegisterUser, or CreateUser on behalf of an IdC user) is a CloudTrail event inside the
+ * coverage the re-judge requires (continuous from N days before the plan to within
+ * IDSYNC_ACTIVITY_MAX_LAG_HOURS of now), so it is either attributed (`record.created` →
+ * `created` → cancel) or kept pending (its time inside the window → `defer`).
  *
  * Tasks of other sources → `proceed` (their own checks apply).
  */
@@ -28,12 +46,26 @@ export interface IdleRecheckSettings {
   readonly roles: readonly string[];
   /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms. */
   readonly maxLagMs: number;
+  /** IDSYNC_INACTIVE_KEEP_GROUPS now (lower-case). @default [] */
+  readonly keepGroups?: readonly string[];
 }
 
 export interface IdleRecheckInput {
-  readonly task: Pick<Task, 'source' | 'role' | 'idleDays' | 'createdAt'>;
+  readonly task: Pick<Task, 'source' | 'role' | 'idleDays' | 'createdAt'> &
+    Partial<Pick<Task, 'userName' | 'email'>>;
   /** The user's role as the newest COMPLETE snapshot lists it, when it does. */
   readonly listedRole?: string;
+  /** The user's email as the newest COMPLETE snapshot lists it, when it does (keep groups). */
+  readonly listedEmail?: string;
+  /**
+   * Why the newest COMPLETE snapshot's keep-group listing cannot be trusted for the keep groups
+   * configured now (keep-groups.ts `keepGroupListingProblem`), when it cannot.
+   */
+  readonly keepListingProblem?: string;
+  /** Members of the keep groups configured now, in the newest COMPLETE snapshot. */
+  readonly keepMembers?: KeepGroupMembers;
+  /** Pending events that could be the user's inside a window (absent: none pending). */
+  readonly pendingEventsIn?: (window: Span) => number;
   /** The user's activity record, when there is one. */
   readonly record?: ActivityRecord;
   /** The account-wide CloudTrail coverage (DynamoActivityStore.coverage()). */
@@ -69,6 +101,8 @@ export function coverageStaleReason(
 export function recheckIdle(input: IdleRecheckInput): IdleRecheck {
   const { task, record, settings } = input;
   if (!needsIdleRecheck(task)) return PROCEED;
+  if (input.keepListingProblem !== undefined)
+    return { kind: 'defer', reason: input.keepListingProblem };
   const stale = coverageStaleReason(input.cloudtrail, input.now, settings.maxLagMs);
   if (stale !== undefined) return { kind: 'defer', reason: stale };
   const idleRoles = new Set(settings.roles.map((r) => r.toUpperCase()));
@@ -80,7 +114,14 @@ export function recheckIdle(input: IdleRecheckInput): IdleRecheck {
       };
   }
   const days = task.idleDays ?? settings.days;
-  const verdict = judgeIdle({
+  const verdict = judgeUser({
+    // Matched as the plan matches the listed user, and by the task's own email too.
+    users: [
+      { userName: task.userName ?? '', email: task.email ?? '' },
+      ...(input.listedEmail ? [{ userName: task.userName ?? '', email: input.listedEmail }] : []),
+    ],
+    ...(input.keepMembers ? { keepMembers: input.keepMembers } : {}),
+    ...(input.pendingEventsIn ? { pendingEventsIn: input.pendingEventsIn } : {}),
     role: task.role,
     idleRoles,
     days,
@@ -95,6 +136,8 @@ export function recheckIdle(input: IdleRecheckInput): IdleRecheck {
   });
   if (verdict.idle) return PROCEED;
   switch (verdict.why) {
+    case 'kept':
+      return { kind: 'cancel', reason: verdict.reason };
     case 'active':
       return {
         kind: 'cancel',

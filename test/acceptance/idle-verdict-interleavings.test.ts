@@ -14,6 +14,7 @@ import type {
 import type { QuickSightUser } from '../../shared/domain.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import { DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';
+import { keepGroupMembers } from '../../shared/keep-groups.js';
 import { MemoryActivityStore } from '../helpers/memory-activity-store.js';
 
 /**
@@ -22,14 +23,17 @@ import { MemoryActivityStore } from '../helpers/memory-activity-store.js';
  * (stopped part-way as a kill leaves them, failing on a throttled call, on a clock up to the
  * 5 minutes off CloudTrail's that it accepts), imported console exports, plans by the idle rule
  * (services/plan/inactive-removals.ts), deletions that fail, tasks held BLOCKED and released,
- * approvals delayed by up to 30 days; every deletion goes through the worker's re-judge
- * (services/worker/idle-recheck.ts), with the CLI's one catch-up sync when the record lags.
+ * approvals delayed by up to 30 days, people joining a keep group (IDSYNC_INACTIVE_KEEP_GROUPS);
+ * every deletion goes through the worker's re-judge (services/worker/idle-recheck.ts), with the
+ * CLI's one catch-up sync when the record lags.
  *
  * Safety: no user is deleted who has an event in the N days before the moment of deletion,
  * except in its last IDSYNC_ACTIVITY_MAX_LAG_HOURS (the record may lag that much: events newer
- * than what CloudTrail has delivered and idsync has read cannot be known). Liveness: once the
+ * than what CloudTrail has delivered and idsync has read cannot be known), and no member of a
+ * keep group at the moment of deletion is deleted. Liveness: once the
  * record covers them (a sync that catches up, then a plan and a run), every user idle for N days
- * (plus the hour coalescing may hide and CloudTrail's delivery delay) is deleted.
+ * (plus the hour coalescing may hide and CloudTrail's delivery delay) and in no keep group is
+ * deleted.
  */
 
 const N = 10;
@@ -42,6 +46,7 @@ const REGION = 'us-east-1';
 const ROLE = 'AWSReservedSSO_QuickSightReader_0123456789abcdef';
 const PEOPLE = 3;
 const START = Date.parse('2026-06-01T00:00:00.000Z');
+const KEEP = 'report-mail@example.com';
 
 const person = (i: number) => `p${i}@example.com`;
 const userName = (i: number) => `${ROLE}/${person(i)}`;
@@ -74,7 +79,8 @@ type Op =
   | { readonly kind: 'import'; readonly who: number; readonly agoMs: number }
   | { readonly kind: 'plan'; readonly blocked: boolean }
   | { readonly kind: 'work'; readonly failing: boolean; readonly catchUp: boolean }
-  | { readonly kind: 'release' };
+  | { readonly kind: 'release' }
+  | { readonly kind: 'keep'; readonly who: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -129,6 +135,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'release' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('keep' as const),
+      who: fc.integer({ min: 0, max: PEOPLE - 1 }),
+    }),
+  },
 );
 
 /** Shorthands for the examples below. */
@@ -140,6 +153,7 @@ const op = {
   work: (catchUp: boolean): Op => ({ kind: 'work', failing: false, catchUp }),
   failing: (): Op => ({ kind: 'work', failing: true, catchUp: false }),
   release: (): Op => ({ kind: 'release' }),
+  keep: (who: number): Op => ({ kind: 'keep', who }),
 };
 
 interface SimTask {
@@ -154,6 +168,8 @@ class World {
   readonly store = new MemoryActivityStore(() => new Date(this.now));
   readonly tasks = new Map<number, SimTask>();
   readonly deleted = new Map<number, number>();
+  /** Members of the keep group, as the newest snapshot lists them. */
+  readonly kept = new Set<number>();
   private ids = 0;
 
   constructor(history: readonly (readonly [number, number])[]) {
@@ -253,6 +269,7 @@ class World {
       ...(coverage.cloudtrail ? { cloudtrail: coverage.cloudtrail } : {}),
       firstListed: new Map(),
       managedPeople: new Set(users.map((u) => u.email as string)),
+      keepMembers: this.keepMembers(),
       days: N,
       roles: ['READER'],
       now: new Date(this.now),
@@ -280,8 +297,16 @@ class World {
     const coverage = await this.store.coverage();
     for (const [who, task] of runnable) {
       const verdict = recheckIdle({
-        task: { source: 'inactive', role: 'READER', idleDays: N, createdAt: task.createdAt },
+        task: {
+          source: 'inactive',
+          role: 'READER',
+          idleDays: N,
+          createdAt: task.createdAt,
+          userName: userName(who),
+          email: person(who),
+        },
         listedRole: 'READER',
+        keepMembers: this.keepMembers(),
         record: this.store.records.get(activityKey(NS, userName(who))),
         ...(coverage.cloudtrail ? { cloudtrail: coverage.cloudtrail } : {}),
         now: new Date(this.now),
@@ -298,8 +323,13 @@ class World {
     }
   }
 
+  keepMembers() {
+    return keepGroupMembers([...this.kept].map((who) => ({ group: KEEP, email: person(who) })));
+  }
+
   /** The safety property, at the moment of a deletion. */
   expectNoRecentUse(who: number): void {
+    expect(this.kept.has(who), `${person(who)} deleted while in the keep group`).toBe(false);
     const from = this.now - N * DAY;
     const knowable = this.now - DEFAULT_MAX_LAG_MS;
     const recent = this.trail.filter((e) => e.who === who && e.at >= from && e.at <= knowable);
@@ -332,6 +362,9 @@ class World {
       case 'release':
         for (const task of this.tasks.values())
           if (task.status === 'BLOCKED') task.status = 'PENDING';
+        return;
+      case 'keep':
+        this.kept.add(op.who);
     }
   }
 }
@@ -385,7 +418,7 @@ describe('the idle verdict over interleavings of use, syncs, imports, plans, fai
           await world.work(false, true);
           const idleSince = world.now - N * DAY - COALESCE_MS - DEFAULT_LAG_MS - MINUTE;
           for (let who = 0; who < PEOPLE; who++) {
-            if (world.deleted.has(who)) continue;
+            if (world.deleted.has(who) || world.kept.has(who)) continue;
             const newest = Math.max(
               -Infinity,
               ...world.trail.filter((e) => e.who === who).map((e) => e.at),
@@ -403,6 +436,8 @@ describe('the idle verdict over interleavings of use, syncs, imports, plans, fai
         examples: [
           // Used just after a plan called the user idle; the run comes 2 h later, no catch-up.
           [[], [op.sync(), op.use(0), op.advance(2 * HOUR), op.plan(), op.work(false), op.sync()]],
+          // Joined the keep group after a plan called the user idle, before the run.
+          [[[0, 20 * DAY]], [op.sync(), op.plan(), op.keep(0), op.work(false)]],
           // Used after the plan; the deletion waits a day and catches the record up first.
           [[], [op.use(0), op.sync(), op.plan(), op.advance(DAY), op.work(true)]],
           // Failed, then used, then retried days later.

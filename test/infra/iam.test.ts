@@ -115,6 +115,13 @@ describe('IAM least privilege', () => {
     }
   });
 
+  it('lets the worker read, never write, what the idle re-judge reads: activity record and identity map', () => {
+    for (const id of ['activity', 'identities'] as TableId[]) {
+      const actions = byJob.worker.filter((s) => mentions(s, tableId(id))).flatMap(actionsOf);
+      expect(actions.sort(), id).toEqual(READ);
+    }
+  });
+
   it('scopes QuickSight to the users of one namespace in the identity region', () => {
     const quickSight = (job: Job) =>
       byJob[job].filter((s) => actionsOf(s).some((a) => a.startsWith('quicksight:')));

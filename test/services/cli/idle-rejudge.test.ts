@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quickSightEvent } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
+import { addKeepGroup } from '../../../services/sandbox/scenarios/keep-group.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import type { OrgPerson } from '../../../services/sandbox/scenarios/org-types.js';
 import { activityUserName } from '../../../shared/activity-record.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
@@ -15,8 +17,10 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../
  * Every idle removal is judged again just before its QuickSight call (services/worker/
  * delete-checks.ts, services/worker/idle-recheck.ts), through the CLI on the sandbox: an
  * `inactive` task that waited (FAILED after QuickSight failed, BLOCKED by the guard window) is
- * not deleted when its person used QuickSight again or was registered since the plan; a record
- * too old to judge defers it (PENDING, exit 4), and `apply` first catches the record up once.
+ * not deleted when its person used QuickSight again, was registered or joined a keep group
+ * (IDSYNC_INACTIVE_KEEP_GROUPS) since the plan; a record too old to judge, or a keep group the
+ * newest snapshot did not list, defers it (PENDING, exit 4), and `apply` first catches the record
+ * up once.
  */
 
 const DAY = 86_400_000;
@@ -256,5 +260,102 @@ describe('idle tasks judged again before the call: BLOCKED tasks released later'
     expect(rows.map((r) => r.reason)).toEqual([
       `active again: last active ${ago(10 * 60_000).slice(0, 10)}, GetDashboard, from CloudTrail`,
     ]);
+  });
+});
+
+describe('idle tasks judged again before the call: keep groups joined or configured after the plan', {
+  timeout: 120_000,
+}, () => {
+  let t: TestSandbox;
+
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: smallOrg() });
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('apply cancels the person who joined a keep group and the member of a keep group configured since, with the kept reason; defers while that group is unlisted; deletes the others', async () => {
+    const { org } = t.sandbox;
+    const activity = new DynamoActivityStore(t.doc, t.names.activity);
+    const tasks = new DynamoTaskStore(t.doc, t.names.tasks);
+    const audit = new DynamoAuditLog(t.doc, t.names.audit);
+    const plain = org.people.filter(
+      (p) => p.kind === 'reader' && !p.protected && p.quickSightUsers.length === 1,
+    );
+    expect(plain.length).toBeGreaterThanOrEqual(4);
+    const [joiner, configured, idleToo, reader] = plain as [
+      OrgPerson,
+      OrgPerson,
+      OrgPerson,
+      OrgPerson,
+    ];
+    const userOf = (p: OrgPerson) => p.quickSightUsers[0] as QuickSightUser;
+    const lapsed = new Set([joiner, configured, idleToo].map((p) => userOf(p).userName));
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(15 * 60_000) });
+    for (const u of org.quickSight.list())
+      await activity.recordActivity(org.namespace, activityUserName(u), {
+        at: ago((lapsed.has(u.userName) ? 70 : 5) * DAY),
+        eventName: 'GetDashboard',
+        source: 'cloudtrail',
+      });
+    // A keep group configured at the plan, with someone else in it.
+    const mail = addKeepGroup(org, `report-mail@${org.domain}`, [reader]);
+    const atPlan = { ...GUARD, IDSYNC_INACTIVE_KEEP_GROUPS: mail };
+    expect((await runCliOn(t.sandbox, ['snapshot'], atPlan)).code).toBe(0);
+    const planned = await runCliOn(
+      t.sandbox,
+      ['inactive', '--days', '60', '--apply', '--max-deletions', '500', '--json'],
+      { ...atPlan, ...DENIED },
+    );
+    expect(planned.code, planned.stderr).toBe(4);
+    const taskOf = async (p: OrgPerson) =>
+      (await tasks.get(taskIdFor(org.namespace, userOf(p)))) as Task;
+    for (const p of [joiner, configured, idleToo])
+      expect(await taskOf(p)).toMatchObject({ status: 'FAILED', source: 'inactive' });
+
+    // Since the plan: `joiner` joins the keep group; a second keep group, with `configured` in
+    // it, is configured.
+    org.google.addMember(mail, {
+      id: joiner.googleId,
+      email: joiner.email,
+      type: 'USER',
+      role: 'MEMBER',
+      status: 'ACTIVE',
+    });
+    const team = addKeepGroup(org, `wall-screens@${org.domain}`, [configured]);
+    const now = { ...GUARD, IDSYNC_INACTIVE_KEEP_GROUPS: `${mail},${team}` };
+    const deletesOf = (p: OrgPerson) => org.quickSight.deletes.get(userOf(p).userName) ?? 0;
+
+    // The newest snapshot did not list the new group: nothing is judged, nothing deleted.
+    const unlisted = await runCliOn(t.sandbox, ['apply', '--json'], now);
+    expect(unlisted.code, unlisted.stderr).toBe(4);
+    expect(JSON.parse(unlisted.stdout).summary).toMatchObject({ deleted: 0, deferred: 3 });
+    expect(JSON.parse(unlisted.stdout).summary.deferReason).toContain(
+      `did not list keep group ${team}`,
+    );
+    for (const p of [joiner, configured, idleToo]) expect(deletesOf(p)).toBe(0);
+
+    expect((await runCliOn(t.sandbox, ['snapshot'], now)).code).toBe(0);
+    const applied = await runCliOn(t.sandbox, ['apply', '--json'], now);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout).summary).toMatchObject({
+      deleted: 1,
+      cancelled: 2,
+      deferred: 0,
+      failed: 0,
+    });
+    expect(deletesOf(idleToo)).toBe(1);
+    for (const [p, group] of [
+      [joiner, mail],
+      [configured, team],
+    ] as const) {
+      expect(deletesOf(p)).toBe(0);
+      expect(await taskOf(p)).toMatchObject({ status: 'CANCELLED', outcome: 'cancelled' });
+      const rows = (await collect(audit.byEmail(p.email.toLowerCase()))).filter(
+        (r) => r.kind === 'outcome' && r.outcome === 'cancelled',
+      );
+      expect(rows.map((r) => r.reason)).toEqual([
+        `kept: member of ${group} (IDSYNC_INACTIVE_KEEP_GROUPS)`,
+      ]);
+    }
   });
 });

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultEntry, idsyncBundling } from '../../../infra/constructs/idsync-function.js';
 import { WorkQueue } from '../../../infra/constructs/work-queue.js';
 import { createPlanHandler } from '../../../services/plan/handler.js';
+import { addKeepGroup } from '../../../services/sandbox/scenarios/keep-group.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import type { OrgPerson } from '../../../services/sandbox/scenarios/org-types.js';
 import { applyMembershipChange, removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { activityUserName } from '../../../shared/activity-record.js';
@@ -23,7 +25,7 @@ import {
   newestSnapshotSummary,
   sqsEvent,
 } from '../../helpers/lambda.js';
-import { snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 const FAST = { baseMs: 1, capMs: 5 };
 const DAY = 86_400_000;
@@ -307,6 +309,81 @@ describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
     expect(t.sandbox.cloudTrail.faults.counters.calls).toBe(lookups);
     expect(stale.logs.metrics()[0]).toMatchObject({ deferred: 1, FailedItems: 0 });
     expect(stale.logs.lines.some((l) => l.msg === 'task deferred')).toBe(true);
+  });
+
+  it('idle tasks are judged again with the plan’s keep groups and pending events: a keep member → cancelled with the kept reason, a pending event that could be the user’s → deferred', async () => {
+    const org = t.sandbox.org;
+    const activity = new DynamoActivityStore(t.doc, t.names.activity);
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(15 * 60_000) });
+    const candidates: [OrgPerson, QuickSightUser][] = [];
+    for (const p of org.people.filter((x) => x.kind === 'reader' && !x.protected)) {
+      const u = p.quickSightUsers[0];
+      if (!u || !org.quickSight.get(u.userName)) continue;
+      if (await tasks.get(taskIdFor(org.namespace, u))) continue;
+      candidates.push([p, u]);
+    }
+    expect(candidates.length).toBeGreaterThanOrEqual(2);
+    const [[member, kept], [plainPerson, plain]] = candidates as [
+      [OrgPerson, QuickSightUser],
+      [OrgPerson, QuickSightUser],
+    ];
+    const enqueue = async (u: QuickSightUser, runId: string) => {
+      await activity.recordActivity(org.namespace, activityUserName(u), {
+        at: ago(70 * DAY),
+        eventName: 'GetDashboard',
+        source: 'cloudtrail',
+      });
+      const taskId = taskIdFor(org.namespace, u);
+      await tasks.enqueue({
+        taskId,
+        runId,
+        email: (u.email ?? '').toLowerCase(),
+        userName: u.userName,
+        ...(u.principalId ? { principalId: u.principalId } : {}),
+        arn: u.arn,
+        role: u.role,
+        identityType: u.identityType,
+        source: 'inactive',
+        reason: `${u.role} user ${u.userName} is idle`,
+        idleDays: 60,
+      });
+      return { messageId: `keep-${u.userName}`, body: taskMessageBody({ taskId, runId }) };
+    };
+    // After the plan, `member` joins a keep group; the snapshot lists it.
+    const keep = addKeepGroup(org, `report-mail@${org.domain}`, [member]);
+    const keepEnv = { IDSYNC_INACTIVE_KEEP_GROUPS: keep };
+    expect((await runCliOn(t.sandbox, ['snapshot'], keepEnv)).code).toBe(0);
+    // A pending on-behalf-of event (not attributed yet) 1 day ago, of an IdC user that the
+    // identity map does not show to be someone else than `plain` (here: its own IdC user).
+    await activity.addPending([
+      {
+        idcUserId: plainPerson.idcUserId as string,
+        newest: { at: ago(DAY), eventName: 'GetDashboard', source: 'cloudtrail' },
+        events: 2,
+      },
+    ]);
+    const messages = [await enqueue(kept, 'plan-keep'), await enqueue(plain, 'plan-keep')];
+    const { handler, logs } = worker({ IDSYNC_APPLY: 'true', ...keepEnv });
+    expect(await handler(sqsEvent(messages), contextWith(60_000))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(deletesOf(kept.userName)).toBe(0);
+    expect(deletesOf(plain.userName)).toBe(0);
+    expect(await taskOf(messages[0]?.body as string)).toMatchObject({
+      status: 'CANCELLED',
+      outcome: 'cancelled',
+    });
+    const cancelled = (await collectRows(audit.byEmail(member.email.toLowerCase()))).filter(
+      (r) => r.kind === 'outcome' && r.outcome === 'cancelled',
+    );
+    expect(cancelled.map((r) => r.reason)).toEqual([
+      `kept: member of ${keep} (IDSYNC_INACTIVE_KEEP_GROUPS)`,
+    ]);
+    expect(await taskOf(messages[1]?.body as string)).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+    });
+    expect(logs.metrics()[0]).toMatchObject({ deferred: 1, FailedItems: 0 });
   });
 });
 

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { selectInactive } from '../../../services/plan/inactive-removals.js';
 import { type IdleRecheckInput, recheckIdle } from '../../../services/worker/idle-recheck.js';
-import { type ActivityRecord, COALESCE_MS } from '../../../shared/activity-record.js';
+import { type ActivityRecord, activityKey, COALESCE_MS } from '../../../shared/activity-record.js';
+import type { QuickSightUser } from '../../../shared/domain.js';
 import { DAY_MS, judgeIdle } from '../../../shared/idle-rule.js';
+import { keepGroupMembers } from '../../../shared/keep-groups.js';
+import { pendingEventsAgainst } from '../../../shared/pending-coverage.js';
+import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 const HOUR = 3_600_000;
@@ -196,6 +201,135 @@ describe('recheckIdle', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('recheckIdle: the plan’s keep groups and pending events', () => {
+  const KEEP = 'report-mail@example.com';
+  const members = keepGroupMembers([{ group: KEEP, email: SAMPLE_TASK.email }]);
+  const inside: PendingEvidence = {
+    idcUserId: 'idc-1',
+    newest: { at: iso(NOW - DAY_MS), eventName: 'GetDashboard', source: 'cloudtrail' },
+    events: 1,
+  };
+
+  it('cancels a keep-group member with the kept reason, by the task’s or the listed email', () => {
+    const kept = {
+      kind: 'cancel',
+      reason: `kept: member of ${KEEP} (IDSYNC_INACTIVE_KEEP_GROUPS)`,
+    };
+    expect(recheckIdle(input({ keepMembers: members }))).toEqual(kept);
+    const byListed = keepGroupMembers([{ group: KEEP, email: 'alias@example.com' }]);
+    expect(recheckIdle(input({ keepMembers: byListed }))).toEqual({ kind: 'proceed' });
+    expect(recheckIdle(input({ keepMembers: byListed, listedEmail: 'Alias@Example.com' }))).toEqual(
+      kept,
+    );
+  });
+
+  it('defers on an untrusted keep-group listing, before anything else', () => {
+    expect(
+      recheckIdle(input({ keepListingProblem: 'unlisted', record: lastAt(NOW - DAY_MS) })),
+    ).toEqual({ kind: 'defer', reason: 'unlisted' });
+  });
+
+  it('defers while pending events could be the user’s inside its window', () => {
+    const count = (window: { from: string; to: string }) =>
+      pendingEventsAgainst(window, [inside], { emailIdcUserIds: [] });
+    expect(recheckIdle(input({ pendingEventsIn: count }))).toEqual({
+      kind: 'defer',
+      reason:
+        'not judged again: 1 CloudTrail event of an IdC user the identity map does not know yet is not attributed',
+    });
+    const someoneElse = (window: { from: string; to: string }) =>
+      pendingEventsAgainst(window, [inside], { emailIdcUserIds: ['idc-2'] });
+    expect(recheckIdle(input({ pendingEventsIn: someoneElse }))).toEqual({ kind: 'proceed' });
+  });
+
+  it('agrees with the plan’s selection on the same inputs: idle ⇔ proceed, kept/active/created ⇒ cancel, uncovered ⇒ defer (property)', () => {
+    const user: QuickSightUser = {
+      userName: SAMPLE_TASK.userName,
+      email: SAMPLE_TASK.email,
+      role: 'READER',
+      identityType: 'IAM',
+      arn: SAMPLE_TASK.arn,
+    };
+    fc.assert(
+      fc.property(
+        fc.option(fc.integer({ min: 0, max: 100 * DAY_MS }), { nil: undefined }),
+        fc.option(fc.integer({ min: 0, max: 100 * DAY_MS }), { nil: undefined }),
+        fc.option(fc.integer({ min: -DAY_MS, max: 100 * DAY_MS }), { nil: undefined }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 80 }),
+        (lastAgo, createdAgo, pendingAgo, kept, someoneElse, days) => {
+          const end = NOW - 15 * 60_000;
+          const cloudtrail = { from: iso(NOW - 90 * DAY_MS), to: iso(end) };
+          const r = record({
+            ...(lastAgo === undefined
+              ? {}
+              : {
+                  last: {
+                    at: iso(end - lastAgo),
+                    eventName: 'GetDashboard',
+                    source: 'cloudtrail' as const,
+                  },
+                }),
+            ...(createdAgo === undefined
+              ? {}
+              : { created: { at: iso(end - createdAgo), eventName: 'RegisterUser' } }),
+          });
+          const pending: PendingEvidence[] =
+            pendingAgo === undefined
+              ? []
+              : [
+                  {
+                    idcUserId: 'idc-1',
+                    newest: {
+                      at: iso(end - pendingAgo),
+                      eventName: 'GetDashboard',
+                      source: 'cloudtrail',
+                    },
+                    events: 1,
+                  },
+                ];
+          const facts = { emailIdcUserIds: someoneElse ? ['idc-2'] : [] };
+          const keepMembers = kept ? members : new Map<string, string>();
+          const count = (window: { from: string; to: string }) =>
+            pendingEventsAgainst(window, pending, facts);
+          const plan = selectInactive({
+            namespace: 'default',
+            quickSightUsers: [user],
+            records: new Map([[activityKey('default', user.userName), r]]),
+            cloudtrail,
+            firstListed: new Map(),
+            managedPeople: new Set([SAMPLE_TASK.email]),
+            days,
+            roles: ['READER'],
+            now: new Date(NOW),
+            keepMembers,
+            pendingEventsOf: (_u, window) => count(window),
+            maxLagMs: SETTINGS.maxLagMs,
+          });
+          const answer = recheckIdle(
+            input({
+              record: r,
+              cloudtrail,
+              task: { ...task, idleDays: days },
+              keepMembers,
+              pendingEventsIn: count,
+            }),
+          );
+          const [judged] = [...plan.idle, ...plan.kept];
+          const verdict = judged?.verdict;
+          if (plan.idle.length === 1) expect(answer).toEqual({ kind: 'proceed' });
+          else if (verdict?.idle === false && verdict.why === 'kept')
+            expect(answer).toEqual({ kind: 'cancel', reason: verdict.reason });
+          else if (plan.counts.uncovered === 1) expect(answer.kind).toBe('defer');
+          else expect(answer.kind).toBe('cancel');
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

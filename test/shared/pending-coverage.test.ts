@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_MS, type IdleVerdict } from '../../shared/idle-rule.js';
 import {
   idleWindowOf,
   isPositivelySomeoneElse,
@@ -6,9 +7,8 @@ import {
   pendingReason,
   principalIdcUserId,
   withPendingEvents,
-} from '../../../services/plan/pending-coverage.js';
-import { DAY_MS, type IdleVerdict } from '../../../shared/idle-rule.js';
-import type { PendingEvidence } from '../../../shared/pending-events.js';
+} from '../../shared/pending-coverage.js';
+import type { PendingEvidence } from '../../shared/pending-events.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();

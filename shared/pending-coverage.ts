@@ -1,7 +1,10 @@
-import type { Span } from '../../shared/activity-record.js';
-import { DAY_MS, type IdleVerdict } from '../../shared/idle-rule.js';
-import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
-import { type PendingEvidence, pendingSpan } from '../../shared/pending-events.js';
+import type { Span } from './activity-record.js';
+import type { QuickSightUser } from './domain.js';
+import type { DynamoIdentityMap } from './dynamo/identity-map-store.js';
+import { DAY_MS, type IdleVerdict } from './idle-rule.js';
+import { IDC_USER_ID_PATTERN } from './input-values.js';
+import { type PendingEvidence, pendingSpan } from './pending-events.js';
+import { emailKeysOf } from './quicksight-matching.js';
 
 /**
  * Coverage proves absence only when every event in it was attributed or shown to name nobody.
@@ -15,6 +18,8 @@ import { type PendingEvidence, pendingSpan } from '../../shared/pending-events.j
  *
  * "An event inside the window": the item keeps only its oldest and newest times, so any overlap
  * of `[oldest, newest]` with the window counts (it can only make a user look covered less often).
+ * The idle judgement (shared/idle-judgement.ts) applies it for the plan (`idsync inactive`) and
+ * for the worker's re-judge before each idle deletion alike.
  */
 
 /** What the identity map says about one QuickSight user (the shell looks it up). */
@@ -80,4 +85,24 @@ export function withPendingEvents(verdict: IdleVerdict, events: number): IdleVer
 /** The N days an idle verdict judged: `[asOf − N days, asOf]`. */
 export function idleWindowOf(asOf: string, days: number): Span {
   return { from: new Date(Date.parse(asOf) - days * DAY_MS).toISOString(), to: asOf };
+}
+
+/**
+ * What the identity map says about one QuickSight user (`UserIdentityFacts`): a GetItem for the
+ * IdC user id its principal id ends with, and a query per email key. The shells (services/plan/
+ * pending-facts.ts, services/worker/delete-checks.ts) call it only while items are pending.
+ */
+export async function identityFactsOf(
+  user: QuickSightUser,
+  identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>,
+): Promise<UserIdentityFacts> {
+  const principalId = principalIdcUserId(user.principalId);
+  const known = principalId ? await identities.get(principalId) : undefined;
+  const ids = new Set<string>();
+  for (const email of emailKeysOf(user))
+    for (const record of await identities.findByEmail(email)) ids.add(record.userId);
+  return {
+    ...(known ? { knownPrincipalIdcUserId: principalId } : {}),
+    emailIdcUserIds: [...ids],
+  };
 }
