@@ -1,12 +1,13 @@
 import { parse } from 'csv-parse/sync';
+import { type CsvEncoding, decodeCsvBytes } from './csv-encoding.js';
 import { isValidEmail, normalizeEmail } from './email.js';
 import { UsageError } from './errors.js';
 import { emailProblem as unsafeEmailReason } from './input-values.js';
 
 /**
  * Reading an operator's CSV (a spreadsheet or console export), shared by `remove --csv` and
- * `activity import --csv`: UTF-8 with or without a BOM (UTF-16 and invalid UTF-8 are refused
- * with a hint), any line endings, quoted fields, blank lines skipped, every data row with the
+ * `activity import --csv`: UTF-8 with or without a BOM, UTF-16 with a BOM, or Shift_JIS (CP932),
+ * told apart by shared/csv-encoding.ts (anything else is refused naming those), any line endings, quoted fields, blank lines skipped, every data row with the
  * 1-based line of the file it starts on. Column names compare after NFKC, trim and lower-casing.
  */
 
@@ -28,6 +29,8 @@ export interface CsvRowError {
 export interface CsvTable {
   readonly header: readonly string[];
   readonly rows: readonly CsvDataRow[];
+  /** The encoding the bytes were read as (absent when the input was already text). */
+  readonly encoding?: CsvEncoding;
 }
 
 const MAX_VALUE_LENGTH = 120;
@@ -40,7 +43,8 @@ interface CsvRow {
 
 /** The header and non-blank data rows of a CSV; throws a UsageError when it has no header. */
 export function readCsvTable(input: string | Uint8Array, expected: string): CsvTable {
-  const bytes = Buffer.from(decode(input), 'utf8');
+  const { text, encoding } = decode(input);
+  const bytes = Buffer.from(text, 'utf8');
   const rows = readRows(bytes);
   const lineAt = lineCounter(bytes);
   const headerAt = rows.findIndex((row) => !isBlank(row.record));
@@ -55,7 +59,7 @@ export function readCsvTable(input: string | Uint8Array, expected: string): CsvT
     start = info.bytes;
     if (!isBlank(record)) data.push({ line, record });
   }
-  return { header: header.record, rows: data };
+  return { header: header.record, rows: data, ...(encoding ? { encoding } : {}) };
 }
 
 /** Index of the first header column named one of `names` (normalised), or -1. */
@@ -116,19 +120,9 @@ function isBlank(record: readonly string[]): boolean {
   return record.every((cell) => cell.trim().length === 0);
 }
 
-function decode(input: string | Uint8Array): string {
-  if (typeof input === 'string') return input;
-  const [first, second] = input;
-  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff)) {
-    throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch (cause) {
-    throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
-      cause,
-    });
-  }
+function decode(input: string | Uint8Array): { text: string; encoding?: CsvEncoding } {
+  if (typeof input === 'string') return { text: input };
+  return decodeCsvBytes(input);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ActivityDelta } from '../../shared/activity-record.js';
 import { activityKey, activityUserName } from '../../shared/activity-record.js';
+import type { CsvEncoding } from '../../shared/csv-encoding.js';
 import {
   type CsvDataRow,
   type CsvRowError,
@@ -46,6 +47,8 @@ export interface ActivityCsv {
   readonly errors: CsvRowError[];
   readonly duplicates: number;
   readonly keyColumn: 'email' | 'username';
+  /** The encoding the file was read as (shared/csv-encoding.ts); absent for text input. */
+  readonly encoding?: CsvEncoding;
 }
 
 const EMAIL_NAMES = ['email', 'e-mail'];
@@ -88,7 +91,7 @@ export function parseLastActive(
 
 /** Reads the CSV: rows (one per person or user, newest date kept) and bad lines. */
 export function parseActivityCsv(input: string | Uint8Array, importedAtMs: number): ActivityCsv {
-  const { header, rows } = readCsvTable(
+  const { header, rows, encoding } = readCsvTable(
     input,
     'an "email" or "username" column and a "last_active" column',
   );
@@ -130,6 +133,7 @@ export function parseActivityCsv(input: string | Uint8Array, importedAtMs: numbe
     errors,
     duplicates,
     keyColumn: emailAt >= 0 ? 'email' : 'username',
+    ...(encoding ? { encoding } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CsvEncoding } from '../../shared/csv-encoding.js';
 import {
   type CsvRowError,
   findColumn,
@@ -21,12 +22,14 @@ export interface RemovalCsv {
   readonly errors: CsvRowError[];
   /** Rows naming a person an earlier row already named. */
   readonly duplicates: number;
+  /** The encoding the file was read as (shared/csv-encoding.ts); absent for text input. */
+  readonly encoding?: CsvEncoding;
 }
 
 const EMAIL_COLUMN = 'email';
 
 export function parseRemovalCsv(input: string | Uint8Array): RemovalCsv {
-  const { header, rows } = readCsvTable(input, `an "${EMAIL_COLUMN}" column`);
+  const { header, rows, encoding } = readCsvTable(input, `an "${EMAIL_COLUMN}" column`);
   const column = findColumn(header, [EMAIL_COLUMN]);
   if (column < 0) throw missingColumn(header, `"${EMAIL_COLUMN}"`);
   const removals: Removal[] = [];
@@ -44,5 +47,5 @@ export function parseRemovalCsv(input: string | Uint8Array): RemovalCsv {
       removals.push({ email: read.email, source: 'csv', detail: `CSV line ${row.line}` });
     }
   }
-  return { removals, errors, duplicates };
+  return { removals, errors, duplicates, ...(encoding ? { encoding } : {}) };
 }

@@ -3,6 +3,7 @@ import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { csvErrorRows } from '../csv-error-rows.js';
+import { csvReadLine } from '../csv-read-line.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { readInput } from '../read-input.js';
@@ -115,7 +116,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
     .description(
       'import last-active dates from a CSV (columns email or username, and last_active: ISO-8601 or yyyy-mm-dd)',
     )
-    .option('--csv <file>', 'CSV file (UTF-8, with or without BOM), or - for stdin')
+    .option('--csv <file>', 'CSV file (UTF-8, UTF-16 with BOM, or Shift_JIS/CP932), or - for stdin')
     .action(
       action(ctx, async (flags: { csv?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -156,9 +157,11 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             written,
             unchanged: found.users - written,
             duplicates: csv.duplicates,
+            ...(csv.encoding ? { encoding: csv.encoding } : {}),
             errors,
           };
           const lines = [
+            csvReadLine(flags.csv, csv.encoding),
             `activity import: ${csv.rows.length} rows (${csv.keyColumn}), ${found.users} QuickSight users, ${written} records written, ${found.users - written} unchanged; ${csv.duplicates} duplicate rows collapsed, ${errors.length} bad rows`,
             ...errors.map(
               (e) =>

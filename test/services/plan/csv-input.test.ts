@@ -54,8 +54,10 @@ describe('parseRemovalCsv on the dirty fixture', () => {
 
   it('reads the same from a string with the BOM, a string without it and a Buffer', () => {
     const text = dirty.toString('utf8');
-    expect(parseRemovalCsv(text)).toEqual(parseRemovalCsv(dirty));
-    expect(parseRemovalCsv(text.replace(/^\uFEFF/, ''))).toEqual(parseRemovalCsv(dirty));
+    const { encoding, ...fromBytes } = parseRemovalCsv(dirty);
+    expect(encoding).toBe('UTF-8 with BOM');
+    expect(parseRemovalCsv(text)).toEqual(fromBytes);
+    expect(parseRemovalCsv(text.replace(/^\uFEFF/, ''))).toEqual(fromBytes);
   });
 
   it('plans: Readers deleted, the Author and the protected user kept, unknown emails not_found', () => {
@@ -103,10 +105,17 @@ describe('parseRemovalCsv rejects a file it cannot read as such a CSV', () => {
     expect(() => parseRemovalCsv(text)).toThrow(message);
   });
 
-  it('names UTF-16 and invalid UTF-8 files', () => {
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\n', 'utf16le')]);
-    expect(() => parseRemovalCsv(utf16)).toThrow(/UTF-16/);
-    expect(() => parseRemovalCsv(Buffer.from([0x65, 0x6d, 0xff, 0x0a]))).toThrow(/not valid UTF-8/);
+  it('reads UTF-16 with a BOM; refuses bytes that are neither UTF-8, UTF-16 nor Shift_JIS', () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('email\nalice@example.com\n', 'utf16le'),
+    ]);
+    const read = parseRemovalCsv(utf16);
+    expect(read.encoding).toBe('UTF-16 LE');
+    expect(read.removals.map((r) => r.email)).toEqual(['alice@example.com']);
+    expect(() => parseRemovalCsv(Buffer.from([0x65, 0x6d, 0xff, 0x0a]))).toThrow(
+      /neither UTF-8, UTF-16 nor Shift_JIS/,
+    );
   });
 });
 
