@@ -45,7 +45,7 @@ interface CsvRow {
 export function readCsvTable(input: string | Uint8Array, expected: string): CsvTable {
   const { text, encoding } = decode(input);
   const bytes = Buffer.from(text, 'utf8');
-  const rows = readRows(bytes);
+  const rows = readRows(bytes, delimiterOf(text, encoding));
   const lineAt = lineCounter(bytes);
   const headerAt = rows.findIndex((row) => !isBlank(row.record));
   const header = rows[headerAt];
@@ -144,9 +144,20 @@ function lineCounter(bytes: Uint8Array): (offset: number) => number {
 const LF = 0x0a;
 const CR = 0x0d;
 
-function readRows(bytes: Uint8Array): CsvRow[] {
+/**
+ * The field separator: a comma, except in Excel's "Unicode text" export (UTF-16), which separates
+ * with tabs: a UTF-16 file whose first non-blank line has a tab and no comma is read with tabs.
+ */
+export function delimiterOf(text: string, encoding: CsvEncoding | undefined): ',' | '\t' {
+  if (encoding !== 'UTF-16 LE' && encoding !== 'UTF-16 BE') return ',';
+  const first = text.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? '';
+  return first.includes('\t') && !first.includes(',') ? '\t' : ',';
+}
+
+function readRows(bytes: Uint8Array, delimiter: ',' | '\t'): CsvRow[] {
   try {
     return parse(bytes, {
+      delimiter,
       bom: true,
       info: true,
       relax_column_count: true,

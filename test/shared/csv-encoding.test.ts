@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { decodeCsvBytes, detectCsvEncoding } from '../../shared/csv-encoding.js';
-import { readCsvTable } from '../../shared/csv-rows.js';
+import { delimiterOf, readCsvTable } from '../../shared/csv-rows.js';
 import { UsageError } from '../../shared/errors.js';
 
 /** The encoding rule of an operator's CSV; fixtures made with iconv-lite's encoder. */
@@ -63,7 +63,7 @@ describe('detectCsvEncoding', () => {
     expect('refused' in detectCsvEncoding(new Uint8Array([0, 255, 254, 10]))).toBe(true);
   });
 
-  it('any text CP932 can hold reads back the same (property)', () => {
+  it('any text CP932 can hold reads back the same unless its bytes are valid UTF-8 (property)', () => {
     const chars = fc.constantFrom(
       ...'abcxyz@.,-_ 0129\r\n"山田太郎髙橋﨑①ｱｲｳｶﾞ＠ｙａｍａｄａ、。「」ー～'.split(''),
     );
@@ -72,12 +72,36 @@ describe('detectCsvEncoding', () => {
         const text = list.join('');
         const bytes = iconv.encode(text, 'cp932');
         const decoded = decodeCsvBytes(bytes);
-        expect(decoded.text).toBe(text);
-        // Only pure ASCII (the same bytes in both) reads as UTF-8.
-        expect(decoded.encoding).toBe(/^[\x00-\x7f]*$/.test(text) ? 'UTF-8' : 'CP932');
+        if (decoded.encoding === 'UTF-8')
+          expect(new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toBe(decoded.text);
+        else expect(decoded).toEqual({ encoding: 'CP932', text });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('names and addresses as a roster holds them read as CP932 (property)', () => {
+    const kanji = fc.constantFrom(
+      ...'山田太郎髙橋花子佐藤鈴木伊藤渡辺中村小林加藤吉田﨑'.split(''),
+    );
+    const row = fc.tuple(
+      fc.array(kanji, { minLength: 2, maxLength: 5 }),
+      fc.stringMatching(/^[a-z][a-z0-9.]{0,15}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 20 }), (rows) => {
+        const text = `氏名,email\r\n${rows.map(([n, l]) => `${n.join('')},${l}@example.com`).join('\r\n')}\r\n`;
+        expect(decodeCsvBytes(iconv.encode(text, 'cp932'))).toEqual({ encoding: 'CP932', text });
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("the rule's known limit: CP932 bytes that happen to be valid UTF-8 read as UTF-8", () => {
+    // Half-width "ﾞ" (0xDE) then "、" (0x81 0x41): DE 81 is a valid UTF-8 pair (U+0781).
+    const bytes = iconv.encode('ﾞ、', 'cp932');
+    expect([...bytes]).toEqual([0xde, 0x81, 0x41]);
+    expect(detectCsvEncoding(bytes)).toMatchObject({ encoding: 'UTF-8' });
   });
 });
 
@@ -106,5 +130,27 @@ describe('decodeCsvBytes', () => {
       expect(table.rows).toEqual(utf8.rows);
     }
     expect(readCsvTable(iconv.encode(JAPANESE, 'cp932'), 'x').encoding).toBe('CP932');
+  });
+});
+
+describe('Excel "Unicode text" (UTF-16, tab-separated)', () => {
+  it('a UTF-16 file whose header has tabs and no comma is read with tabs', () => {
+    const tsv = '氏名\tメール\temail\r\n山田太郎\t本社\tｙａｍａｄａ＠example.com\r\n';
+    for (const encoding of ['utf-16le', 'utf-16be']) {
+      const table = readCsvTable(bom(encoding, tsv), 'x');
+      expect(table.header).toEqual(['氏名', 'メール', 'email']);
+      expect(table.rows).toEqual([
+        { line: 2, record: ['山田太郎', '本社', 'ｙａｍａｄａ＠example.com'] },
+      ]);
+    }
+  });
+
+  it('commas stay the separator elsewhere: UTF-8 or CP932 with tabs, and UTF-16 with commas', () => {
+    const tsv = 'name\temail\r\nx\ty@example.com\r\n';
+    expect(delimiterOf(tsv, 'UTF-8')).toBe(',');
+    expect(delimiterOf(tsv, 'CP932')).toBe(',');
+    expect(delimiterOf(tsv, 'UTF-16 LE')).toBe('\t');
+    expect(delimiterOf('\r\nname,email\tx\r\n', 'UTF-16 BE')).toBe(',');
+    expect(readCsvTable(Buffer.from(tsv), 'x').header).toEqual(['name\temail']);
   });
 });

@@ -17,7 +17,16 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../
 const fullWidth = (s: string) =>
   s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
-const NAMES = ['山田太郎', '髙橋花子', '佐藤一郎', '鈴木次郎', '田中三郎', '伊藤四郎'];
+const NAMES = [
+  '山田太郎',
+  '髙橋花子',
+  '佐藤一郎',
+  '鈴木次郎',
+  '田中三郎',
+  '伊藤四郎',
+  '渡辺五郎',
+  '中村六郎',
+];
 
 describe('remove --csv in Shift_JIS and UTF-16', { timeout: 120_000 }, () => {
   let t: TestSandbox;
@@ -29,9 +38,9 @@ describe('remove --csv in Shift_JIS and UTF-16', { timeout: 120_000 }, () => {
     await snapshotOk(t.sandbox);
     readers = t.sandbox.org.people
       .filter((p) => p.kind === 'reader' && !p.protected && p.quickSightUsers.length === 1)
-      .slice(0, 6)
+      .slice(0, 8)
       .map((p) => ({ email: p.email, userName: p.quickSightUsers[0]?.userName as string }));
-    if (readers.length < 6) throw new Error('not enough readers');
+    if (readers.length < 8) throw new Error('not enough readers');
   }, 120_000);
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -62,6 +71,20 @@ describe('remove --csv in Shift_JIS and UTF-16', { timeout: 120_000 }, () => {
       for (const r of listed) expect(present(r.userName), r.email).toBe(false);
     },
   );
+
+  it('Excel "Unicode text" (UTF-16 LE, tab-separated) removes the listed users too', async () => {
+    const listed = readers.slice(6, 8);
+    const text = [
+      '氏名\t部署\temail',
+      ...listed.map((r, i) => `${NAMES[6 + i]}\t本社\t${fullWidth(r.email)}`),
+    ].join('\r\n');
+    const path = join(dir, 'members.txt');
+    writeFileSync(path, iconv.encode(`${text}\r\n`, 'utf-16le', { addBOM: true }));
+    const result = await runCliOn(t.sandbox, ['remove', '--csv', path, '--apply']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('read members.txt as UTF-16 LE');
+    for (const r of listed) expect(present(r.userName), r.email).toBe(false);
+  });
 
   it('--json says the encoding; a file in no accepted encoding is exit 2 and deletes nothing', async () => {
     const path = join(dir, 'latin1.csv');
