@@ -1,5 +1,8 @@
 import iconv from 'iconv-lite';
+import { ACCEPTED_ENCODINGS, CSV_ENCODING_LABELS, type CsvEncoding } from './csv-encoding-names.js';
 import { UsageError } from './errors.js';
+
+export { ACCEPTED_ENCODINGS, CSV_ENCODING_LABELS, type CsvEncoding };
 
 /**
  * The text encodings an operator's CSV may come in, and the one rule that tells them apart
@@ -7,21 +10,6 @@ import { UsageError } from './errors.js';
  * Windows (Shift_JIS, as code page 932), and "Unicode text" (UTF-16 with a BOM), plus plain
  * UTF-8. Decoding is iconv-lite's (UTF-16, CP932) or the platform's (UTF-8), never hand-written.
  */
-
-export type CsvEncoding = 'UTF-8' | 'UTF-8 with BOM' | 'UTF-16 LE' | 'UTF-16 BE' | 'CP932';
-
-/** How a run names the encoding it read: `read members.csv as Shift_JIS (CP932)`. */
-export const CSV_ENCODING_LABELS: Readonly<Record<CsvEncoding, string>> = {
-  'UTF-8': 'UTF-8',
-  'UTF-8 with BOM': 'UTF-8 (with BOM)',
-  'UTF-16 LE': 'UTF-16 LE',
-  'UTF-16 BE': 'UTF-16 BE',
-  CP932: 'Shift_JIS (CP932)',
-};
-
-/** What the refusal names: the encodings idsync reads, as Excel calls them. */
-export const ACCEPTED_ENCODINGS =
-  'UTF-8 ("CSV UTF-8"), UTF-16 with a BOM ("Unicode text") or Shift_JIS/CP932 ("CSV" on a Japanese Windows)';
 
 export type EncodingVerdict =
   | { readonly encoding: CsvEncoding; readonly bomBytes: number }

@@ -1,6 +1,6 @@
 import type { ActivityDelta } from '../../shared/activity-record.js';
 import { activityKey, activityUserName } from '../../shared/activity-record.js';
-import type { CsvEncoding } from '../../shared/csv-encoding.js';
+import type { CsvEncoding } from '../../shared/csv-encoding-names.js';
 import {
   type CsvDataRow,
   type CsvRowError,

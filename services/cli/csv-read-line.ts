@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { CSV_ENCODING_LABELS, type CsvEncoding } from '../../shared/csv-encoding.js';
+import { CSV_ENCODING_LABELS, type CsvEncoding } from '../../shared/csv-encoding-names.js';
 
 /**
  * The line a command prints about the CSV it read: which file, and as which encoding

@@ -1,4 +1,4 @@
-import type { CsvEncoding } from '../../shared/csv-encoding.js';
+import type { CsvEncoding } from '../../shared/csv-encoding-names.js';
 import {
   type CsvRowError,
   findColumn,
