@@ -106,8 +106,13 @@ export const IDLE_CASES: BadInputCase[] = [
   ),
   activityImport(
     'cp932-bad-date',
-    new Uint8Array(iconv.encode('email,last_active\r\nｙａｍａｄａ＠example.com,昨日\r\n', 'cp932')),
+    new Uint8Array(
+      iconv.encode('email,last_active\r\nｙａｍａｄａ＠example.com,昨日\r\n', 'cp932'),
+    ),
     4,
-    ['read activity.csv as Shift_JIS (CP932)', 'line 2: not an ISO-8601 time or yyyy-mm-dd date: "昨日"'],
+    [
+      'read activity.csv as Shift_JIS (CP932)',
+      'line 2: not an ISO-8601 time or yyyy-mm-dd date: "昨日"',
+    ],
   ),
 ];
