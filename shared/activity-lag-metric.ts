@@ -4,11 +4,16 @@ import { emf } from './metrics.js';
  * The activity sync's lag metric: hours from the end of the CloudTrail span the activity record
  * has read (the sync cursor's `covered.to`) to now. The scheduled sync emits it after every run
  * (services/activity/handler.ts); the stack's ActivityLag alarm (infra/constructs/activity.ts)
- * fires above `MAX_ACTIVITY_LAG_HOURS`, the lag the idle rule accepts
- * (services/plan/idle-rule.ts `MAX_RECORD_LAG_MS`). Same namespace and dimension as metrics.ts.
+ * fires above `MAX_ACTIVITY_LAG_HOURS`. Same namespace and dimension as metrics.ts.
  */
 
 export const ACTIVITY_LAG_METRIC = 'ActivityLagHours';
+/**
+ * The alarm's threshold only: a day without a sync is worth waking someone for. The idle rule
+ * has its own, stricter limit (IDSYNC_ACTIVITY_MAX_LAG_HOURS, default 2 h, shared/idle-rule.ts):
+ * past it, idle users are not judged (the plan leaves them out; the worker defers their
+ * deletions) until a sync catches the record up, so a lag between the two costs only delay.
+ */
 export const MAX_ACTIVITY_LAG_HOURS = 24;
 /** Reported before the first window completes: far above any threshold. */
 export const NO_COVERAGE_LAG_HOURS = 10_000;

@@ -122,6 +122,8 @@ export interface Removal {
   readonly userName?: string;
   /** `remove --csv --keep-members`: a person still in a configured group is deferred, not deleted. */
   readonly keepMembers?: boolean;
+  /** `inactive`: the N days of the idle rule that judged the user (the worker re-judges with them). */
+  readonly idleDays?: number;
 }
 
 /** The QuickSight user a decision is about (the fields an audit row and the worker need). */
@@ -153,6 +155,8 @@ export interface Decision {
   readonly member?: true;
   /** The removal asked to keep current members (`--keep-members`); the task carries it to the worker. */
   readonly keepMembers?: true;
+  /** An `inactive` decision: the idle rule's N days; the task carries them to the worker. */
+  readonly idleDays?: number;
 }
 
 export interface GuardResult {

@@ -94,6 +94,15 @@ export class OutputFileError extends IdsyncError {
   override readonly exitCode = ExitCode.ItemsFailed;
 }
 
+/**
+ * This machine's clock disagrees with a service's by more than the run allows (e.g. `activity
+ * sync` against CloudTrail's `Date`): nothing was marked done from the run; fix the clock (exit 2).
+ */
+export class ClockSkewError extends IdsyncError {
+  override readonly name = 'ClockSkewError';
+  override readonly exitCode = ExitCode.Usage;
+}
+
 /** Something asked for does not exist (unknown user id, unknown run). */
 export class NotFoundError extends IdsyncError {
   override readonly name = 'NotFoundError';

@@ -1,26 +1,52 @@
 import { createCloudTrailClient } from './aws/clients.js';
 import { CloudTrailQuickSightLookup } from './aws/cloudtrail-lookup.js';
 import type { Config } from './config/index.js';
-import { describeError } from './errors.js';
+import { describeError, UsageError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /**
- * The CloudTrail LookupEvents port of `activity sync`, built from configuration (CLI and the
- * activity Lambda handler only).
+ * The CloudTrail LookupEvents ports of `activity sync`, one per region it reads
+ * (IDSYNC_ACTIVITY_REGIONS), each with its own client and its own pacer (LookupEvents' 2 calls
+ * a second hold per account and region), built from configuration (CLI and the activity Lambda
+ * handler only).
  */
-export function buildCloudTrailLookup(config: Pick<Config, 'aws'>, logger: Logger) {
-  const client = createCloudTrailClient(config.aws);
-  const port = new CloudTrailQuickSightLookup(client, {
-    onRetry: (e) =>
-      logger.warn(
-        {
-          operation: e.operation,
-          attempt: e.attempt,
-          delayMs: Math.round(e.delayMs),
-          error: describeError(e.error),
-        },
-        'CloudTrail call retried',
-      ),
+export function buildCloudTrailLookups(config: Pick<Config, 'aws' | 'activity'>, logger: Logger) {
+  const regions = config.activity.regions;
+  if (regions.length === 0)
+    throw new UsageError(
+      'activity sync needs a region: set IDSYNC_ACTIVITY_REGIONS (or AWS_REGION / IDSYNC_QUICKSIGHT_REGION)',
+    );
+  const built = regions.map((region) => {
+    const client = createCloudTrailClient(config.aws, {}, region);
+    const port = new CloudTrailQuickSightLookup(client, {
+      onRetry: (e) =>
+        logger.warn(
+          {
+            region,
+            operation: e.operation,
+            attempt: e.attempt,
+            delayMs: Math.round(e.delayMs),
+            error: describeError(e.error),
+          },
+          'CloudTrail call retried',
+        ),
+    });
+    return { region, lookup: port, client };
   });
-  return { port, close: () => client.destroy() };
+  return {
+    regions: built.map(({ region, lookup }) => ({ region, lookup })),
+    /** LookupEvents calls, throttled answers and retries, summed over the regions. */
+    stats: () => {
+      const sum = { calls: 0, retries: 0, throttled: 0 };
+      for (const { lookup } of built) {
+        sum.calls += lookup.stats.calls;
+        sum.retries += lookup.stats.retries;
+        sum.throttled += lookup.stats.throttled;
+      }
+      return sum;
+    },
+    close: () => {
+      for (const { client } of built) client.destroy();
+    },
+  };
 }

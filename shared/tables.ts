@@ -110,7 +110,7 @@ export const TABLES: readonly TableSpec[] = [
   {
     id: 'activity',
     purpose:
-      'activity record: per QuickSight user the newest and earliest activity, creation evidence and the spans each source observed, plus the CloudTrail sync cursor',
+      'activity record: per QuickSight user the newest and earliest activity, creation evidence and the spans each source observed, plus the CloudTrail sync cursor of each region',
     partitionKey: S('userKey'),
     indexes: [],
     retain: false,

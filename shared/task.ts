@@ -44,6 +44,12 @@ export interface Task {
   readonly reason: string;
   /** `remove --csv --keep-members`: membership still vetoes this CSV task (shared/removal-rules.ts). */
   readonly keepMembers?: boolean;
+  /**
+   * `inactive` tasks: the N days of the idle rule the plan used; the worker judges the user again
+   * with them just before the call (services/worker/idle-recheck.ts). Tasks written before the
+   * field existed are judged with the configured IDSYNC_INACTIVE_DAYS.
+   */
+  readonly idleDays?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** QuickSight calls made for this task, over every run. */
@@ -99,6 +105,7 @@ export type NewTask = Pick<
   | 'source'
   | 'reason'
   | 'keepMembers'
+  | 'idleDays'
 > & { readonly createdAt?: string };
 
 /** `<namespace>#<userName>`, or `<namespace>#N/A#<principalId>` for users named `N/A`. */

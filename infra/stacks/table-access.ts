@@ -16,7 +16,8 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
     read: ['snapshots', 'identities', 'ledger', 'guard'],
     readWrite: ['events', 'tasks'],
   },
-  worker: { read: ['snapshots', 'ledger'], readWrite: ['tasks', 'guard'] },
+  // worker: the activity record is read (never written) to judge idle users again before the call.
+  worker: { read: ['snapshots', 'ledger', 'activity'], readWrite: ['tasks', 'guard'] },
   events: {
     read: ['snapshots', 'ledger', 'guard'],
     readWrite: ['events', 'identities', 'tasks'],

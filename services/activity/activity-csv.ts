@@ -1,212 +1,318 @@
 import type { ActivityDelta } from '../../shared/activity-record.js';
 import { activityKey, activityUserName } from '../../shared/activity-record.js';
+import { type CalendarTime, readCalendarTime } from '../../shared/calendar-time.js';
 import type { CsvEncoding } from '../../shared/csv-encoding-names.js';
 import {
   type CsvDataRow,
+  type CsvInput,
   type CsvRowError,
   findColumn,
   missingColumn,
-  readCsvTable,
+  openCsvTable,
   readEmailCell,
   shortenCell,
 } from '../../shared/csv-rows.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
+import { UsageError } from '../../shared/errors.js';
 import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
 
 /**
- * `idsync activity import --csv FILE` (pure): a console or spreadsheet export with a column
- * `email` or `username` (`user name`, `user_name`) and a column `last_active` (`last active`),
- * read with the tolerance of `remove --csv` (shared/csv-rows.ts: BOM, full-width characters,
- * spaces, blank lines, duplicates), every bad line reported with its line number and why.
+ * `idsync activity import --csv FILE --as-of DATE` (pure but for the stream it reads): a console
+ * or spreadsheet export taken at `--as-of`, with a column `email` or `username` (`user name`,
+ * `user_name`) and a column `last_active` (`last active`), read with the tolerance of
+ * `remove --csv` (shared/csv-rows.ts: BOM, full-width characters, spaces, blank lines,
+ * duplicates) as a stream, every refused line reported with its line number and why.
  *
- * `last_active` is ISO-8601 with a time zone (`2026-09-14T10:20:00Z`, `…+02:00`) or a date
- * `yyyy-mm-dd`. A date alone counts as the latest instant that date exists anywhere on Earth
- * (23:59:59.999 at UTC−12, i.e. 11:59:59.999Z the next day), capped at the time of the
- * import: a date never makes anyone look idler than they are. A time without a zone is
- * refused (ambiguous), as is a time after the import. A person or user listed twice keeps the
- * newest date.
+ * An import is dated evidence: "user U was last active at L, and did nothing else up to the
+ * export's date". So each user gets the activity L (source `import`, event `LastActive`) and the
+ * span `import` = [L, as-of]: never past `--as-of`, whenever the file is imported. Dates are
+ * read strictly (shared/calendar-time.ts); `checkLastActive` is the row's rule.
  *
- * An `email` row stands for every QuickSight user of that person in the newest COMPLETE
- * snapshot (the matching rule of shared/quicksight-matching.ts); an email with none is a bad line.
- * Each user gets the evidence "last active at L, nothing since up to the import": activity at
- * L (source `import`, event `LastActive`) and the span `import` = [L, imported at].
+ * A row is refused (counted by reason) when its user cell is unusable, when it names no
+ * QuickSight user of the newest COMPLETE snapshot (an `email` row stands for every QuickSight
+ * user of that person, shared/quicksight-matching.ts; a `username` row for the user of that
+ * name), or when its date is unreadable, off the calendar, before QuickSight existed or after
+ * `--as-of`. A user named twice keeps the newest date.
  */
 
 export const IMPORT_EVENT_NAME = 'LastActive';
 
-export interface ImportRow {
-  readonly line: number;
-  readonly email?: string;
-  readonly userName?: string;
-  readonly lastActive: string;
+/** QuickSight did not exist before 2015: no activity, and no export, is older. */
+export const EARLIEST_EVIDENCE = '2015-01-01T00:00:00.000Z';
+const EARLIEST_EVIDENCE_MS = Date.parse(EARLIEST_EVIDENCE);
+
+/** How far past this machine's clock `--as-of` may be (clocks differ by a little). */
+export const AS_OF_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Why a row was refused. */
+export type RefusalReason =
+  | 'bad_user'
+  | 'unknown_user'
+  | 'unreadable_date'
+  | 'impossible_date'
+  | 'before_2015'
+  | 'after_as_of';
+
+export const REFUSAL_REASONS: readonly RefusalReason[] = [
+  'bad_user',
+  'unknown_user',
+  'unreadable_date',
+  'impossible_date',
+  'before_2015',
+  'after_as_of',
+];
+
+export interface ImportRefusal extends CsvRowError {
+  readonly why: RefusalReason;
 }
 
-export interface ActivityCsv {
-  readonly rows: ImportRow[];
-  readonly errors: CsvRowError[];
-  readonly duplicates: number;
+/** The export's date: every instant it may mean (one, for a time with a zone). */
+export interface ImportAsOf {
+  readonly text: string;
+  readonly earliest: number;
+  readonly latest: number;
+}
+
+/** Reads `--as-of`; a UsageError (exit 2) when it is missing, unreadable, too old or ahead of now. */
+export function readAsOf(raw: string | undefined, nowMs: number): ImportAsOf {
+  if (raw === undefined || raw.trim() === '') {
+    throw new UsageError(
+      'activity import needs --as-of DATE: the date the export was taken (2026-11-30 or 2026-11-30T09:00Z); an import proves nothing after it',
+    );
+  }
+  const read = readCalendarTime(raw);
+  if ('problem' in read) throw new UsageError(`--as-of: ${read.problem}`);
+  const text = raw.normalize('NFKC').trim();
+  if (nominal(read, text) < EARLIEST_EVIDENCE_MS)
+    throw new UsageError(`--as-of ${text} is before 2015 (QuickSight did not exist)`);
+  if (read.earliest > nowMs + AS_OF_CLOCK_SKEW_MS)
+    throw new UsageError(`--as-of ${text} is in the future: give the date the export was taken`);
+  return { text, earliest: read.earliest, latest: read.latest };
+}
+
+/**
+ * The row's date rule: when a `last_active` cell says the user was last active, or why the row
+ * is refused. A date alone counts as the latest instant that date exists anywhere on Earth
+ * (it never makes anyone look idler than they are), capped at `--as-of` and at now; it is
+ * refused when it is off the calendar (2026-02-30, 24:00), has a time without a zone, lies
+ * before 2015-01-01, or after `--as-of`.
+ */
+export function checkLastActive(
+  raw: string,
+  asOf: ImportAsOf,
+  nowMs: number,
+): { readonly at: string } | { readonly why: RefusalReason; readonly problem: string } {
+  const read = readCalendarTime(raw);
+  if ('problem' in read) {
+    if (read.code === 'empty') return { why: 'unreadable_date', problem: 'last_active is empty' };
+    return {
+      why: read.code === 'calendar' ? 'impossible_date' : 'unreadable_date',
+      problem: read.problem,
+    };
+  }
+  const text = raw.normalize('NFKC').trim();
+  if (nominal(read, text) < EARLIEST_EVIDENCE_MS)
+    return { why: 'before_2015', problem: `${text} is before 2015 (QuickSight did not exist)` };
+  if (read.earliest > asOf.latest)
+    return { why: 'after_as_of', problem: `${text} is after --as-of ${asOf.text}` };
+  return { at: new Date(Math.min(read.latest, asOf.latest, nowMs)).toISOString() };
+}
+
+/** The instant a date or time names in UTC (a date: its UTC midnight), for the 2015 floor. */
+function nominal(read: Exclude<CalendarTime, { problem: string }>, text: string): number {
+  return read.kind === 'date' ? Date.parse(`${text}T00:00:00Z`) : read.earliest;
+}
+
+/** What the import makes of its file. */
+export interface ActivityImport {
   readonly keyColumn: 'email' | 'username';
   /** The encoding the file was read as (shared/csv-encoding.ts); absent for text input. */
   readonly encoding?: CsvEncoding;
+  /** Rows read (not blank). */
+  readonly rows: number;
+  /** Rows naming a user or person an earlier accepted row already named. */
+  readonly duplicates: number;
+  /** One delta per QuickSight user. */
+  readonly deltas: ActivityDelta[];
+  /** Refused rows by reason. */
+  readonly refused: Readonly<Record<RefusalReason, number>>;
+  /** The first `keepErrors` refused rows. */
+  readonly errors: ImportRefusal[];
+  readonly errorCount: number;
+}
+
+export interface ActivityImportOptions {
+  readonly asOf: ImportAsOf;
+  readonly nowMs: number;
+  /** QuickSight users of the newest COMPLETE snapshot. */
+  readonly users: readonly QuickSightUser[];
+  readonly namespace: string;
+  /** Refused rows kept in `errors` (default: all). */
+  readonly keepErrors?: number;
+  /** Called with every refused row, in file order (e.g. to write its audit row). */
+  readonly onRefused?: (error: ImportRefusal) => void | Promise<void>;
 }
 
 const EMAIL_NAMES = ['email', 'e-mail'];
 const USER_NAMES = ['username', 'user name', 'user_name'];
 const LAST_ACTIVE_NAMES = ['last_active', 'last active', 'lastactive'];
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** When a `last_active` cell says the user was last active, or why it cannot be read. */
-export function parseLastActive(
-  raw: string,
-  importedAtMs: number,
-): { at: string } | { problem: string } {
-  const cell = raw.normalize('NFKC').trim();
-  if (cell.length === 0) return { problem: 'last_active is empty' };
-  const date = DATE_ONLY.exec(cell);
-  if (date) {
-    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const start = Date.UTC(y, m - 1, d);
-    const check = new Date(start);
-    if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d)
-      return { problem: `not a date: ${JSON.stringify(cell)}` };
-    if (start > importedAtMs) return { problem: `${cell} is after the import` };
-    // The last instant of that date at UTC−12.
-    const latest = start + 86_400_000 + 12 * 3_600_000 - 1;
-    return { at: new Date(Math.min(latest, importedAtMs)).toISOString() };
-  }
-  if (/^\d{4}-\d{2}-\d{2}T/.test(cell) && !ISO_WITH_ZONE.test(cell))
-    return { problem: `${JSON.stringify(cell)} has no time zone: add Z or +hh:mm` };
-  if (!ISO_WITH_ZONE.test(cell))
-    return {
-      problem: `not an ISO-8601 time or yyyy-mm-dd date: ${JSON.stringify(shortenCell(cell))}`,
-    };
-  const ms = Date.parse(cell.toUpperCase());
-  if (!Number.isFinite(ms)) return { problem: `not a time: ${JSON.stringify(cell)}` };
-  if (ms > importedAtMs) return { problem: `${cell} is after the import` };
-  return { at: new Date(ms).toISOString() };
-}
-
-/** Reads the CSV: rows (one per person or user, newest date kept) and bad lines. */
-export function parseActivityCsv(input: string | Uint8Array, importedAtMs: number): ActivityCsv {
-  const { header, rows, encoding } = readCsvTable(
+/**
+ * Reads the export as a stream: each row is checked and resolved as it comes; what is kept is
+ * one delta per QuickSight user and the first refused rows, never the file.
+ */
+export async function readActivityCsv(
+  input: CsvInput,
+  options: ActivityImportOptions,
+): Promise<ActivityImport> {
+  const table = await openCsvTable(
     input,
     'an "email" or "username" column and a "last_active" column',
   );
-  const emailAt = findColumn(header, EMAIL_NAMES);
-  const userAt = emailAt >= 0 ? -1 : findColumn(header, USER_NAMES);
-  if (emailAt < 0 && userAt < 0) throw missingColumn(header, '"email" or "username"');
-  const lastAt = findColumn(header, LAST_ACTIVE_NAMES);
-  if (lastAt < 0) throw missingColumn(header, '"last_active"');
-  const keyAt = emailAt >= 0 ? emailAt : userAt;
-  const byKey = new Map<string, ImportRow>();
-  const errors: CsvRowError[] = [];
-  let duplicates = 0;
-  for (const csvRow of rows) {
-    const { line, record } = csvRow;
-    const cell = record[keyAt] ?? '';
-    const read = emailAt >= 0 ? readEmailCell(csvRow, keyAt) : readUserNameCell(csvRow, keyAt);
-    if ('error' in read) {
-      errors.push(read.error);
-      continue;
+  try {
+    const emailAt = findColumn(table.header, EMAIL_NAMES);
+    const userAt = emailAt >= 0 ? -1 : findColumn(table.header, USER_NAMES);
+    if (emailAt < 0 && userAt < 0) throw missingColumn(table.header, '"email" or "username"');
+    const lastAt = findColumn(table.header, LAST_ACTIVE_NAMES);
+    if (lastAt < 0) throw missingColumn(table.header, '"last_active"');
+    const rows = new ImportRows(
+      emailAt >= 0 ? 'email' : 'username',
+      emailAt >= 0 ? emailAt : userAt,
+      lastAt,
+      options,
+    );
+    for await (const batch of table.rows) {
+      for (const row of batch) {
+        const refusal = rows.add(row);
+        if (refusal) await options.onRefused?.(refusal);
+      }
     }
-    const key = 'email' in read ? read.email : read.key;
-    const when = parseLastActive(record[lastAt] ?? '', importedAtMs);
-    if ('problem' in when) {
-      errors.push({ line, value: shortenCell(record[lastAt] ?? ''), reason: when.problem });
-      continue;
-    }
-    const row: ImportRow =
-      emailAt >= 0
-        ? { line, email: key, lastActive: when.at }
-        : { line, userName: cell.normalize('NFKC').trim(), lastActive: when.at };
-    const known = byKey.get(key);
-    if (known) {
-      duplicates++;
-      if (row.lastActive > known.lastActive) byKey.set(key, row);
-    } else byKey.set(key, row);
+    const encoding = table.encoding();
+    return { ...rows.result(), ...(encoding ? { encoding } : {}) };
+  } finally {
+    await table.close();
   }
-  return {
-    rows: [...byKey.values()].sort((a, b) => a.line - b.line),
-    errors,
-    duplicates,
-    keyColumn: emailAt >= 0 ? 'email' : 'username',
-    ...(encoding ? { encoding } : {}),
-  };
 }
 
-/** A `username` cell as the key rows are told apart by (normalised as emails are), or its error. */
-function readUserNameCell(
-  row: CsvDataRow,
-  column: number,
-): { readonly key: string } | { readonly error: CsvRowError } {
-  const cell = row.record[column] ?? '';
-  const reason =
-    row.record.length <= column
-      ? 'the row has no "username" cell'
-      : normalizeEmail(cell).length === 0
-        ? 'the username is empty'
-        : undefined;
-  return reason === undefined
-    ? { key: normalizeEmail(cell) }
-    : { error: { line: row.line, value: shortenCell(cell), reason } };
-}
+/** The per-row rule of an import: check, resolve, keep the newest date per user. */
+class ImportRows {
+  private readonly index;
+  private readonly byName: Map<string, string>;
+  private readonly deltas = new Map<string, ActivityDelta>();
+  private readonly seen = new Set<string>();
+  private readonly refused = Object.fromEntries(REFUSAL_REASONS.map((r) => [r, 0])) as Record<
+    RefusalReason,
+    number
+  >;
+  private readonly errors: ImportRefusal[] = [];
+  private errorCount = 0;
+  private rows = 0;
+  private duplicates = 0;
+  private readonly spanEnd: number;
 
-/**
- * The evidence of the rows: one delta per QuickSight user. Email rows resolve through the
- * snapshot's QuickSight users (undefined: no COMPLETE snapshot, every email row is a bad line);
- * user-name rows take the snapshot's spelling when it lists the user.
- */
-export function importDeltas(
-  csv: ActivityCsv,
-  quickSightUsers: readonly QuickSightUser[] | undefined,
-  namespace: string,
-  importedAt: string,
-): { deltas: ActivityDelta[]; errors: CsvRowError[]; users: number } {
-  const index = quickSightUsers ? buildQuickSightIndex(quickSightUsers) : undefined;
-  const byName = new Map(
-    (quickSightUsers ?? []).map((u) => [normalizeEmail(u.userName), activityUserName(u)]),
-  );
-  const deltas = new Map<string, ActivityDelta>();
-  const errors: CsvRowError[] = [];
-  for (const row of csv.rows) {
-    let names: string[];
-    if (row.email !== undefined) {
-      if (!index) {
-        errors.push({
-          line: row.line,
-          value: row.email,
-          reason:
-            'no COMPLETE snapshot to find the QuickSight users of an email: run idsync snapshot first',
-        });
-        continue;
-      }
-      names = index.lookup(row.email).map(activityUserName);
-      if (names.length === 0) {
-        errors.push({
-          line: row.line,
-          value: row.email,
-          reason: 'no QuickSight user of this email in the newest COMPLETE snapshot',
-        });
-        continue;
-      }
-    } else {
-      const name = row.userName as string;
-      names = [byName.get(normalizeEmail(name)) ?? name];
-    }
-    for (const userName of names) {
-      const key = activityKey(namespace, userName);
-      const known = deltas.get(key);
-      if (known?.newest && known.newest.at >= row.lastActive) continue;
-      deltas.set(key, {
-        namespace,
+  constructor(
+    private readonly keyColumn: 'email' | 'username',
+    private readonly keyAt: number,
+    private readonly lastAt: number,
+    private readonly options: ActivityImportOptions,
+  ) {
+    this.index = buildQuickSightIndex(options.users);
+    this.byName = new Map(
+      options.users.map((u) => [normalizeEmail(u.userName), activityUserName(u)]),
+    );
+    // The export proves nothing after the earliest instant its date may mean.
+    this.spanEnd = Math.min(options.asOf.earliest, options.nowMs);
+  }
+
+  add(row: CsvDataRow): ImportRefusal | undefined {
+    this.rows++;
+    const user = this.users(row);
+    if ('why' in user) return this.refuse(user);
+    const cell = row.record[this.lastAt] ?? '';
+    const when = checkLastActive(cell, this.options.asOf, this.options.nowMs);
+    if ('why' in when)
+      return this.refuse({
+        line: row.line,
+        value: shortenCell(cell),
+        reason: when.problem,
+        why: when.why,
+      });
+    if (this.seen.has(user.key)) this.duplicates++;
+    else this.seen.add(user.key);
+    const atMs = Date.parse(when.at);
+    for (const userName of user.names) {
+      const key = activityKey(this.options.namespace, userName);
+      const known = this.deltas.get(key);
+      if (known?.newest && known.newest.at >= when.at) continue;
+      this.deltas.set(key, {
+        namespace: this.options.namespace,
         userName,
-        newest: { at: row.lastActive, eventName: IMPORT_EVENT_NAME, source: 'import' },
-        spans: { import: { from: row.lastActive, to: importedAt } },
+        newest: { at: when.at, eventName: IMPORT_EVENT_NAME, source: 'import' },
+        // Activity at or after the span's end leaves no "nothing since" to claim.
+        ...(atMs < this.spanEnd
+          ? { spans: { import: { from: when.at, to: new Date(this.spanEnd).toISOString() } } }
+          : {}),
       });
     }
+    return undefined;
   }
-  return { deltas: [...deltas.values()], errors, users: deltas.size };
+
+  result(): ActivityImport {
+    return {
+      keyColumn: this.keyColumn,
+      rows: this.rows,
+      duplicates: this.duplicates,
+      deltas: [...this.deltas.values()],
+      refused: { ...this.refused },
+      errors: this.errors,
+      errorCount: this.errorCount,
+    };
+  }
+
+  /** The QuickSight users a row names (and the key rows are told apart by), or why none. */
+  private users(row: CsvDataRow): { key: string; names: string[] } | ImportRefusal {
+    const cell = row.record[this.keyAt] ?? '';
+    if (this.keyColumn === 'email') {
+      const read = readEmailCell(row, this.keyAt);
+      if ('error' in read) return { ...read.error, why: 'bad_user' };
+      const names = this.index.lookup(read.email).map(activityUserName);
+      if (names.length === 0)
+        return {
+          line: row.line,
+          value: read.email,
+          reason: 'no QuickSight user of this email in the newest COMPLETE snapshot',
+          why: 'unknown_user',
+        };
+      return { key: read.email, names };
+    }
+    const key = normalizeEmail(cell);
+    if (row.record.length <= this.keyAt || key.length === 0)
+      return {
+        line: row.line,
+        value: shortenCell(cell),
+        reason:
+          row.record.length <= this.keyAt
+            ? 'the row has no "username" cell'
+            : 'the username is empty',
+        why: 'bad_user',
+      };
+    const name = this.byName.get(key);
+    if (name === undefined)
+      return {
+        line: row.line,
+        value: shortenCell(cell),
+        reason: 'no QuickSight user of this name in the newest COMPLETE snapshot',
+        why: 'unknown_user',
+      };
+    return { key, names: [name] };
+  }
+
+  private refuse(refusal: ImportRefusal): ImportRefusal {
+    this.refused[refusal.why]++;
+    this.errorCount++;
+    if (this.errors.length < (this.options.keepErrors ?? Number.POSITIVE_INFINITY))
+      this.errors.push(refusal);
+    return refusal;
+  }
 }

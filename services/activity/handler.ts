@@ -1,7 +1,7 @@
 import { activityLagFields } from '../../shared/activity-lag-metric.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
-import { UsageError } from '../../shared/errors.js';
+import { RemoteServiceError, UsageError } from '../../shared/errors.js';
 import {
   type Invocation,
   type LambdaContext,
@@ -10,7 +10,7 @@ import {
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildStores, type Stores } from '../../shared/runtime.js';
-import { buildCloudTrailLookup } from '../../shared/runtime-activity.js';
+import { buildCloudTrailLookups } from '../../shared/runtime-activity.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';
 import { newestSnapshotUsers } from './snapshot-users.js';
@@ -22,8 +22,10 @@ import { LOOKUP_HISTORY_DAYS } from './sync-windows.js';
  * triggers:
  * - an EventBridge "Scheduled Event" (source `aws.events`) → `activity sync` over the full 90
  *   days CloudTrail keeps, from the stored cursor; it stops between pages when less than
- *   `STOP_BEFORE_MS` of the invocation is left, and the next invocation resumes; its log line
- *   carries the ActivityLagHours metric (shared/activity-lag-metric.ts);
+ *   `STOP_BEFORE_MS` of the invocation is left, and the next invocation resumes; it reads every
+ *   region of IDSYNC_ACTIVITY_REGIONS (sync-regions.ts), and a region that failed fails the
+ *   invocation after the others finished; its log line carries the ActivityLagHours metric of
+ *   the account-wide coverage (shared/activity-lag-metric.ts);
  * - an EventBridge QuickSight envelope (source `aws.quicksight`) → live attribution and the
  *   coalesced write (record-live-event.ts).
  * Anything else is a UsageError (the invocation fails, visible in the Errors metric).
@@ -44,7 +46,7 @@ interface Container {
   readonly stores: Stores;
   readonly activity: DynamoActivityStore;
   readonly live: LiveRecorder;
-  readonly lookup: ReturnType<typeof buildCloudTrailLookup>['port'];
+  readonly lookups: ReturnType<typeof buildCloudTrailLookups>;
 }
 
 function buildContainer(config: ActivityConfig, logger: Logger): Container {
@@ -74,7 +76,7 @@ function buildContainer(config: ActivityConfig, logger: Logger): Container {
     stores,
     activity,
     live,
-    lookup: buildCloudTrailLookup(config, logger).port,
+    lookups: buildCloudTrailLookups(config, logger),
   };
 }
 
@@ -121,8 +123,9 @@ async function runActivity(
   const remaining = (ctx: LambdaContext | undefined) => ctx?.getRemainingTimeInMillis?.();
   const result = await runActivitySyncJob(
     {
-      lookup: c.lookup,
+      regions: c.lookups.regions,
       activity: c.activity,
+      ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
       snapshots: c.stores.snapshots,
       identities: c.stores.identities,
       attribution: {
@@ -146,9 +149,25 @@ async function runActivity(
       caughtUp: result.caughtUp,
       stopped: result.stopped,
       covered: result.covered,
+      regions: result.regions.map((r) => ({
+        region: r.region,
+        ...(r.summary
+          ? { covered: r.summary.covered, caughtUp: r.summary.caughtUp, pages: r.summary.pages }
+          : { error: r.error }),
+      })),
     },
     'activity sync',
   );
+  // A region that failed fails the invocation (Errors metric); the others' work is saved.
+  if (result.failed.length > 0)
+    throw new RemoteServiceError(
+      'CloudTrail',
+      `activity sync failed in ${result.regions
+        .filter((r) => r.error)
+        .map((r) => `${r.region} (${r.error})`)
+        .join(', ')}; the other regions were read and every cursor is saved`,
+      { retryable: true },
+    );
   return result;
 }
 

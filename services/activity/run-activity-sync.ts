@@ -8,16 +8,26 @@ import {
 import {
   NextTokenRefusedError,
   type QuickSightEventLookup,
+  serviceTimeOfFailure,
 } from '../../shared/aws/cloudtrail-lookup.js';
 import type {
   DynamoActivityStore,
+  RegionCursorPort,
   SyncCursor,
   SyncWindow,
 } from '../../shared/dynamo/activity-store.js';
-import { IdsyncError } from '../../shared/errors.js';
+import { ClockSkewError, IdsyncError } from '../../shared/errors.js';
 import { type AttributionContext, attributeEvent } from './attribution.js';
 import { deltasOf, type UserDirectory } from './resolve-users.js';
-import { coveredAfter, DEFAULT_LAG_MS, nextWindow } from './sync-windows.js';
+import {
+  capSpan,
+  clockSkewProblem,
+  coverageCap,
+  coveredAfter,
+  DEFAULT_LAG_MS,
+  nextWindow,
+  repairCursor,
+} from './sync-windows.js';
 
 /**
  * `activity sync`: reads CloudTrail's QuickSight events window by window (sync-windows.ts),
@@ -35,12 +45,17 @@ import { coveredAfter, DEFAULT_LAG_MS, nextWindow } from './sync-windows.js';
  * moved by less than an hour) is remembered per user and flushed exactly (`exact`) before a
  * window's coverage is saved and when the run ends, so `last` and `first` are the newest and
  * oldest events the run saw.
+ *
+ * CloudTrail's clock, not this machine's, says how far the record may reach: the run first asks
+ * the lookup for the service's time (`serviceTime()`), refuses a local clock more than 5 minutes
+ * off it (ClockSkewError, before anything is saved), drops a coverage an earlier fast clock left
+ * in the future, so the history is read again (sync-windows.ts `repairCursor`), plans its windows from the service's time,
+ * checks every page's `Date` again and never saves coverage past `serviceTime − lag`. One run
+ * reads one region (one cursor, one lookup); sync-regions.ts runs the regions side by side.
  */
 
-export type ActivityStorePort = Pick<
-  DynamoActivityStore,
-  'getCursor' | 'putCursor' | 'recordMany' | 'addPending'
->;
+export type ActivityStorePort = RegionCursorPort &
+  Pick<DynamoActivityStore, 'recordMany' | 'addPending'>;
 
 export interface ActivitySyncPorts {
   readonly lookup: QuickSightEventLookup;
@@ -98,6 +113,12 @@ export interface ActivitySyncSummary {
   /** NextTokens CloudTrail refused (the window continued from its oldest event instead). */
   readonly tokensRefused: number;
   readonly covered?: Span;
+  /** CloudTrail's time at the start of the run (its `Date` header), when the lookup tells it. */
+  readonly serviceTime?: string;
+  /** Local minus CloudTrail's time at the start, in ms (within ±5 minutes, or the run refused). */
+  readonly clockSkewMs?: number;
+  /** The stored cursor claimed time past `serviceTime − lag`: that coverage or window was dropped. */
+  readonly repaired: boolean;
 }
 
 export class CursorMovedError extends IdsyncError {
@@ -119,15 +140,49 @@ export async function runActivitySync(
     ...ports.attribution,
     isKnownUserName: directory.isKnownUserName,
   };
-  const nowMs = clock().getTime();
   const lagMs = options.lagMs ?? DEFAULT_LAG_MS;
+  // CloudTrail's time, checked against the local clock at every answer (nothing saved before).
+  let serviceMs: number | undefined;
+  let clockSkewMs: number | undefined;
+  const checkClock = (serviceTime: Date | undefined) => {
+    if (!serviceTime) return;
+    const skew = clockSkewProblem(clock().getTime(), serviceTime.getTime());
+    if (skew.problem) throw new ClockSkewError(skew.problem);
+    clockSkewMs ??= skew.skewMs;
+    serviceMs = serviceTime.getTime();
+  };
+  // A refused call tells the service's time too (a request signed too far off is refused).
+  const failure = (error: unknown): unknown => {
+    checkClock(serviceTimeOfFailure(error));
+    return error;
+  };
+  if (lookup.serviceTime)
+    checkClock(
+      await lookup.serviceTime().catch((error: unknown) => {
+        throw failure(error);
+      }),
+    );
+  const startServiceMs = serviceMs;
+  const nowMs = startServiceMs ?? clock().getTime();
   let cursor: SyncCursor = await store.getCursor();
-  const resumed = cursor.window !== undefined;
   const save = async (next: { covered?: Span; window?: SyncWindow }) => {
     const stored = await store.putCursor(cursor, next);
     if (!stored) throw new CursorMovedError();
     cursor = stored;
   };
+  let repaired = false;
+  if (startServiceMs !== undefined) {
+    const { changed, ...fixed } = repairCursor(
+      cursor.covered,
+      cursor.window,
+      coverageCap(startServiceMs, lagMs),
+    );
+    if (changed) {
+      await save(fixed);
+      repaired = true;
+    }
+  }
+  const resumed = cursor.window !== undefined;
   const windows: WindowSummary[] = [];
   const ignored: Record<string, number> = {};
   let pages = 0;
@@ -182,7 +237,7 @@ export async function runActivitySync(
     } catch (error) {
       if (!(error instanceof NextTokenRefusedError) || !window.oldestAt) {
         await flush().catch(() => undefined); // keep what was seen; the failure is the error
-        throw error;
+        throw failure(error);
       }
       // Continue below the oldest event read, skipping the ids already read at that second.
       tokensRefused++;
@@ -193,6 +248,7 @@ export async function runActivitySync(
       });
       continue;
     }
+    checkClock(page.serviceTime);
     pages++;
     const skip = !window.nextToken && window.oldestIds ? new Set(window.oldestIds) : undefined;
     const records = skip ? page.records.filter((r) => !skip.has(String(r.eventID))) : page.records;
@@ -224,7 +280,10 @@ export async function runActivitySync(
       await save({ ...(cursor.covered ? { covered: cursor.covered } : {}), window: advanced });
     } else {
       await flush();
-      await save({ covered: coveredAfter(cursor.covered, window) });
+      const covered = coveredAfter(cursor.covered, window);
+      const capped =
+        serviceMs === undefined ? covered : capSpan(covered, coverageCap(serviceMs, lagMs));
+      await save(capped ? { covered: capped } : {});
       windows.push(summaryOf(advanced, true));
     }
     ports.onPage?.({ window: advanced, events: records.length });
@@ -247,6 +306,11 @@ export async function runActivitySync(
     flushed,
     tokensRefused,
     ...(cursor.covered ? { covered: cursor.covered } : {}),
+    ...(startServiceMs !== undefined
+      ? { serviceTime: new Date(startServiceMs).toISOString() }
+      : {}),
+    ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
+    repaired,
   };
 }
 

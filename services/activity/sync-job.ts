@@ -1,4 +1,3 @@
-import type { QuickSightEventLookup } from '../../shared/aws/cloudtrail-lookup.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
@@ -6,19 +5,20 @@ import { PartialSnapshotError } from '../../shared/errors.js';
 import type { AttributionContext } from './attribution.js';
 import { userDirectory } from './resolve-users.js';
 import { retryPendingEvents } from './retry-pending.js';
-import {
-  type ActivityStorePort,
-  type ActivitySyncOptions,
-  type ActivitySyncSummary,
-  runActivitySync,
-} from './run-activity-sync.js';
+import type { ActivitySyncOptions, runActivitySync } from './run-activity-sync.js';
 import { newestSnapshotUsers } from './snapshot-users.js';
+import {
+  type RegionLookup,
+  type RegionSyncStore,
+  type RegionsSyncSummary,
+  runActivitySyncRegions,
+} from './sync-regions.js';
 
 /**
  * `activity sync` as one job, for the CLI and the scheduled Lambda alike: the newest COMPLETE
  * snapshot's QuickSight users and the identity map make the user directory, the events kept
- * pending are retried against it (retry-pending.ts), then runActivitySync reads CloudTrail from
- * the stored cursor.
+ * pending are retried against it (retry-pending.ts), then runActivitySyncRegions reads CloudTrail
+ * in every configured region from its stored cursor.
  *
  * No sync without a COMPLETE snapshot: events can only be attributed against one (without it, a
  * session naming no email and an on-behalf-of event name nobody idsync could check, and the
@@ -29,9 +29,11 @@ export const NO_SNAPSHOT_MESSAGE =
   'no COMPLETE snapshot yet: run idsync snapshot first; activity can only be attributed against one';
 
 export interface ActivitySyncJobPorts {
-  readonly lookup: QuickSightEventLookup;
-  readonly activity: ActivityStorePort &
-    Pick<DynamoActivityStore, 'pendingEvents' | 'deletePending'>;
+  /** One LookupEvents port per region read (IDSYNC_ACTIVITY_REGIONS). */
+  readonly regions: readonly RegionLookup[];
+  readonly activity: RegionSyncStore & Pick<DynamoActivityStore, 'pendingEvents' | 'deletePending'>;
+  /** The region the single cursor of earlier versions read (AWS_REGION). */
+  readonly legacyRegion?: string;
   readonly snapshots: Pick<DynamoSnapshotStore, 'latestComplete' | 'quickSightUsers'>;
   readonly identities: Pick<DynamoIdentityMap, 'get'>;
   readonly attribution: Omit<AttributionContext, 'isKnownUserName'>;
@@ -40,7 +42,7 @@ export interface ActivitySyncJobPorts {
   readonly onPage?: Parameters<typeof runActivitySync>[0]['onPage'];
 }
 
-export interface ActivitySyncJobResult extends ActivitySyncSummary {
+export interface ActivitySyncJobResult extends RegionsSyncSummary {
   /** Run id of the snapshot the users were resolved against. */
   readonly snapshotRunId: string;
   /** Events kept pending by earlier runs that this run attributed. */
@@ -64,10 +66,11 @@ export async function runActivitySyncJob(
     directory,
     (ports.clock ?? (() => new Date()))().getTime(),
   );
-  const summary = await runActivitySync(
+  const summary = await runActivitySyncRegions(
     {
-      lookup: ports.lookup,
+      regions: ports.regions,
       store: ports.activity,
+      ...(ports.legacyRegion ? { legacyRegion: ports.legacyRegion } : {}),
       directory,
       attribution: ports.attribution,
       ...(ports.clock ? { clock: ports.clock } : {}),

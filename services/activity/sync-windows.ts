@@ -68,3 +68,93 @@ export function coveredAfter(covered: Span | undefined, window: SyncWindow): Spa
     to: Date.parse(window.to) > Date.parse(covered.to) ? window.to : covered.to,
   };
 }
+
+/**
+ * The service's clock (CloudTrail's `Date` response header) bounds every claim: an event can be
+ * in LookupEvents only once it happened by CloudTrail's time and was delivered, so a window or a
+ * coverage may end at most at `serviceTime − lag` (`coverageCap`), whatever this machine's clock
+ * says. A local clock more than `MAX_CLOCK_SKEW_MS` off the service's, either way, is refused
+ * (`clockSkewProblem`); exactly `MAX_CLOCK_SKEW_MS` is still allowed (the `Date` header has whole
+ * seconds and the answer takes its time to arrive, so a clock that is right reads up to a
+ * few seconds off; five minutes is the tolerance SigV4 itself allows a request's clock).
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The latest end of a window or coverage, given the service's time. */
+export function coverageCap(serviceMs: number, lagMs = DEFAULT_LAG_MS): number {
+  return wholeSecond(serviceMs - lagMs);
+}
+
+/** `span` cut back to end at `capMs` at the latest; undefined when nothing of it is left. */
+export function capSpan(span: Span | undefined, capMs: number): Span | undefined {
+  if (!span || Date.parse(span.to) <= capMs) return span;
+  return Date.parse(span.from) < capMs ? { from: span.from, to: iso(capMs) } : undefined;
+}
+
+export interface ClockSkew {
+  /** Local minus service time, in ms (positive: this machine is ahead). */
+  readonly skewMs: number;
+  /** The operator-facing refusal when the skew is over `MAX_CLOCK_SKEW_MS`. */
+  readonly problem?: string;
+}
+
+/** Compares this machine's clock with the service's; `problem` is set beyond the tolerance. */
+export function clockSkewProblem(
+  localMs: number,
+  serviceMs: number,
+  service = 'CloudTrail',
+): ClockSkew {
+  const skewMs = localMs - serviceMs;
+  if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return { skewMs };
+  return {
+    skewMs,
+    problem: `this machine's clock is ${describeDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'ahead of' : 'behind'} ${service}'s (service time ${iso(serviceMs)}, local ${iso(localMs)}); fix the clock (NTP) and run again; nothing was marked covered`,
+  };
+}
+
+function describeDuration(ms: number): string {
+  const units: [number, string][] = [
+    [DAY_MS, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    const n = ms / size;
+    if (n >= 1) {
+      const shown = Math.round(n * 10) / 10;
+      return `${shown} ${name}${shown === 1 ? '' : 's'}`;
+    }
+  }
+  return `${ms} ms`;
+}
+
+export interface RepairedCursor {
+  readonly covered?: Span;
+  readonly window?: SyncWindow;
+  /** Whether anything was cut back (the cursor must be saved before reading on). */
+  readonly changed: boolean;
+}
+
+/**
+ * A cursor left by an earlier run whose clock was fast (or by an older version that trusted it)
+ * may claim time CloudTrail had not reached. Such a coverage (ending past `capMs`) is dropped
+ * whole, not cut back to `capMs`: the fast run read CloudTrail up to its real time, which is
+ * unknown (its `updatedAt` came from the same clock), so the span it claimed between that time
+ * and `capMs` was never read either and cannot be told apart from the rest. The next sync reads
+ * the history again (merging evidence again changes nothing). A window in progress that ends
+ * past `capMs` is dropped too (its NextToken belongs to its end).
+ */
+export function repairCursor(
+  covered: Span | undefined,
+  window: SyncWindow | undefined,
+  capMs: number,
+): RepairedCursor {
+  const keepCovered = covered && Date.parse(covered.to) <= capMs ? covered : undefined;
+  const keepWindow = window && Date.parse(window.to) <= capMs ? window : undefined;
+  return {
+    ...(keepCovered ? { covered: keepCovered } : {}),
+    ...(keepWindow ? { window: keepWindow } : {}),
+    changed: keepCovered !== covered || keepWindow !== window,
+  };
+}

@@ -7,7 +7,14 @@ import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
  * then misses, then what the guard blocked.
  */
 
-export const OUTCOMES = ['deleted', 'already_gone', 'failed', 'cancelled', 'blocked'] as const;
+export const OUTCOMES = [
+  'deleted',
+  'already_gone',
+  'failed',
+  'cancelled',
+  'blocked',
+  'deferred',
+] as const;
 
 /** A table row's state, in the order the table lists them (problems first). */
 export const STATUS_ORDER = [

@@ -1,3 +1,4 @@
+import { validCalendarParts } from '../../shared/calendar-time.js';
 import { UsageError } from '../../shared/errors.js';
 
 /**
@@ -39,9 +40,14 @@ export function parseSince(value: string, now: Date, flag = '--since'): string {
 /** Month, day and time in range (Date.parse would roll 2026-02-30 over to 2 March). */
 function validParts(m: RegExpExecArray): boolean {
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
-  return Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60 && Number(m[6] ?? 0) < 60;
+  return validCalendarParts(
+    year,
+    month,
+    day,
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+  );
 }
 
 /** How far back a time query reads when the audit table's creation time cannot be read: 3 years. */

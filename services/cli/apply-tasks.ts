@@ -1,5 +1,7 @@
 import type { Config } from '../../shared/config/index.js';
+import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
+import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
 import type { Task } from '../../shared/task.js';
@@ -8,8 +10,10 @@ import { createProgressReporter } from '../worker/progress.js';
 import { startWorkerRun } from '../worker/start-worker-run.js';
 import { createWorkerPacer } from '../worker/worker-pacer.js';
 import type { WorkerTaskStore } from '../worker/worker-ports.js';
-import { unfinishedCount, type WorkerSummary } from '../worker/worker-tally.js';
+import type { WorkerSummary } from '../worker/worker-tally.js';
+import { activityCatchUp } from './activity-catch-up.js';
 import type { CliIo } from './io.js';
+import { loadConfig } from './lazy-config.js';
 
 export interface ApplyOptions {
   readonly runId: string;
@@ -42,7 +46,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 export function formatSummary(s: WorkerSummary): string {
   const seconds = s.elapsedMs / 1000;
   const lines = [
-    `applied: ${n(s.deleted)} deleted, ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined or protected), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.stopped ? ' (stopped)' : ''}`,
+    `applied: ${n(s.deleted)} deleted, ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined, protected or active again), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.deferred > 0 ? `, ${n(s.deferred)} deferred` : ''}${s.stopped ? ' (stopped)' : ''}`,
     `  ${n(s.calls)} QuickSight calls, ${n(s.throttledCalls)} throttled, in ${seconds.toFixed(1)} s (${s.effectiveRate.toFixed(1)} users/s)`,
   ];
   if (s.waitedMs > 0)
@@ -57,9 +61,18 @@ export function formatSummary(s: WorkerSummary): string {
     lines.push(
       '  Failed tasks stay queued and are retried by the next run; see idsync audit for their errors.',
     );
-  if (unfinishedCount(s) > 0) {
+  if (s.deferred > 0)
+    lines.push(
+      `  DEFERRED: ${n(s.deferred)} idle deletions were not judged again, so not made: ${s.deferReason ?? 'the activity record is not fresh enough'}.`,
+      '  They stay queued (PENDING). Bring the activity record up to date, then apply them:',
+      '    idsync activity sync',
+      '    idsync apply',
+    );
+  // Deferred tasks are PENDING again: counted above, not as work to rerun at once.
+  const pending = Math.max(0, s.leftPending - s.deferred);
+  if (pending + s.leftLeased > 0) {
     const parts = [
-      ...(s.leftPending > 0 ? [`${n(s.leftPending)} still pending`] : []),
+      ...(pending > 0 ? [`${n(pending)} still pending`] : []),
       ...(s.leftLeased > 0
         ? [
             `${n(s.leftLeased)} leased by another worker${s.leaseFreeAt ? ` until ${new Date(s.leaseFreeAt).toISOString()}` : ''}`,
@@ -103,6 +116,10 @@ export async function applyTasks(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   if (options.release !== undefined) await unblockTasks(stores, options.onlyRunId);
+  // Every command that applies (apply, inactive, reconcile, remove, handle-event) judges idle
+  // tasks again: the sections it needs for that are read here, once for all of them.
+  const idleConfig = loadConfig(['inactive', 'activity'], options.io.env);
+  const say = (line: string) => options.io.stderr.write(`${line}\n`);
   const beforeDelete = createBeforeDelete({
     settings: config.plan,
     snapshot: await loadSnapshotView(stores.snapshots),
@@ -111,6 +128,20 @@ export async function applyTasks(
       stores.names.guard,
       config.plan.guardWindowHours * 3_600_000,
     ),
+    idle: {
+      settings: {
+        days: idleConfig.inactive.days,
+        roles: idleConfig.inactive.roles,
+        maxLagMs: idleConfig.activity.maxLagMs,
+      },
+      namespace: config.quicksight.namespace,
+      activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+      catchUp: activityCatchUp({ ...config, activity: idleConfig.activity }, stores, logger, say),
+      onCatchUpError: (error) => {
+        logger.warn({ error: describeError(error) }, 'activity catch-up failed');
+        say(`idle tasks: the activity catch-up failed (${describeError(error)})`);
+      },
+    },
     ...(options.release !== undefined ? { release: options.release } : {}),
   });
   try {
@@ -159,6 +190,7 @@ function onlyTasksOf(
     fail: (...a) => tasks.fail(...a),
     release: (...a) => tasks.release(...a),
     block: (...a) => tasks.block(...a),
+    defer: (...a) => tasks.defer(...a),
     async *claimable(nowMs: number) {
       for await (const page of tasks.claimable(nowMs)) yield page.filter(mine);
     },

@@ -62,7 +62,7 @@ export async function idleReaderChapter(
   say(
     `The operator checks the list and applies it with the guard raised for this run: idsync inactive --days 60 --warn-days 14 --apply --max-deletions ${limit} --report ${settings.report}. ` +
       `Each deletion takes a slot of the guard window (${settings.maxDeletions} in ${settings.guardWindowHours} h, shared by every run and Lambda); the override lets this run go beyond it. ` +
-      'Just before each call the worker checks again that the user is not protected now. The report adds the "Idle Readers" section: last active per user, who turns idle soon, the saving.',
+      'Just before each call the worker checks again that the user is not protected now and still idle on a fresh activity record. The report adds the "Idle Readers" section: last active per user, who turns idle soon, the saving.',
   );
   const applied = await run(
     [

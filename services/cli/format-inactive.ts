@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { utcDay } from '../../shared/idle-rule.js';
 import { escapeTerminalText } from '../../shared/terminal-text.js';
-import { utcDay } from '../plan/idle-rule.js';
 import type { InactiveSelection } from '../plan/inactive-removals.js';
 import type { InactiveResult } from '../plan/run-inactive.js';
 

@@ -29,6 +29,8 @@ export interface PersonRemoval {
   readonly userNames?: ReadonlyMap<string, string>;
   /** Any removal of the person asked to keep current members. */
   readonly keepMembers?: boolean;
+  /** The largest N days of the person's `inactive` removals. */
+  readonly idleDays?: number;
 }
 
 export interface DecideInput {
@@ -54,6 +56,9 @@ export function decide(input: DecideInput): Decision[] {
     sources: person.sources,
     ...(person.userId === undefined ? {} : { userId: person.userId }),
     ...(person.keepMembers === true ? { keepMembers: true as const } : {}),
+    ...(person.sources[0] === 'inactive' && person.idleDays !== undefined
+      ? { idleDays: person.idleDays }
+      : {}),
   } satisfies Omit<Decision, 'decision' | 'reason'>;
   const targets = person.userNames;
   const matches = input.matches.filter(

@@ -5,10 +5,10 @@ import {
   type Span,
 } from '../../shared/activity-record.js';
 import type { QuickSightUser, Removal } from '../../shared/domain.js';
+import { coveredWindow, type IdleVerdict, idleBefore, judgeIdle } from '../../shared/idle-rule.js';
 import { type KeepGroupMembers, keepGroupOf, keptReason } from '../../shared/keep-groups.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
-import { coveredWindow, type IdleVerdict, idleBefore, judgeIdle } from './idle-rule.js';
 import { idleWindowOf, withPendingEvents } from './pending-coverage.js';
 
 /**
@@ -48,6 +48,8 @@ export interface InactiveInput {
    * "uncovered".
    */
   readonly pendingEventsOf?: (user: QuickSightUser, window: Span) => number;
+  /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms (see judgeIdle). */
+  readonly maxLagMs?: number;
 }
 
 /** The verdict of a user in a keep group: not idle, whatever the activity record says. */
@@ -133,7 +135,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(input.cloudtrail ? [input.cloudtrail] : []),
       ...(record?.spans.import ? [record.spans.import] : []),
     ];
-    if (coveredWindow(coverage, input.days, input.now).ok) counts.covered++;
+    if (coveredWindow(coverage, input.days, input.now, input.maxLagMs).ok) counts.covered++;
     const keepGroup = input.keepMembers ? keepGroupOf(user, input.keepMembers) : undefined;
     if (keepGroup !== undefined) {
       counts.kept++;
@@ -155,6 +157,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(record?.last ? { last: record.last } : {}),
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
+      ...(input.maxLagMs === undefined ? {} : { maxLagMs: input.maxLagMs }),
     });
     const verdict =
       judgedVerdict.idle && input.pendingEventsOf
@@ -185,6 +188,8 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       source: 'inactive',
       userName: u.userName,
       detail: u.verdict.reason,
+      // The worker judges the user again with the same N days just before the call.
+      idleDays: input.days,
     }),
   );
   return { removals, idle, idleSoon, kept, counts };

@@ -1,7 +1,7 @@
 import type { Span } from '../../shared/activity-record.js';
+import { DAY_MS, type IdleVerdict } from '../../shared/idle-rule.js';
 import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
 import { type PendingEvidence, pendingSpan } from '../../shared/pending-events.js';
-import { DAY_MS, type IdleVerdict } from './idle-rule.js';
 
 /**
  * Coverage proves absence only when every event in it was attributed or shown to name nobody.

@@ -130,6 +130,7 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     ? new Map(ordered.map((r) => [normalizeEmail(r.userName ?? ''), r.detail ?? '']))
     : undefined;
   const keepMembers = ordered.some((r) => r.keepMembers === true);
+  const idleDays = ordered.flatMap((r) => (r.idleDays === undefined ? [] : [r.idleDays]));
   return {
     email,
     sources,
@@ -139,6 +140,7 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     ...(only === undefined ? {} : { userNamePrefix: only }),
     ...(userNames === undefined ? {} : { userNames }),
     ...(keepMembers ? { keepMembers } : {}),
+    ...(idleDays.length > 0 ? { idleDays: Math.max(...idleDays) } : {}),
   };
 }
 

@@ -11,13 +11,13 @@ import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { coveredWindow, DAY_MS, DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';
 import {
   type KeepGroupMembers,
   keepGroupListingProblem,
   keepGroupMembers,
 } from '../../shared/keep-groups.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
-import { coveredWindow, DAY_MS, MAX_RECORD_LAG_MS } from './idle-rule.js';
 import { type InactiveInput, type InactiveSelection, selectInactive } from './inactive-removals.js';
 import { pendingCoverageOf } from './pending-facts.js';
 
@@ -46,6 +46,8 @@ export interface InactiveOptions {
   /** IDSYNC_INACTIVE_KEEP_GROUPS (lower-case): their members are never idle. */
   readonly keepGroups?: readonly string[];
   readonly now: Date;
+  /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms (the idle rule's freshness limit). @default DEFAULT_MAX_LAG_MS */
+  readonly maxLagMs?: number;
 }
 
 export interface InactiveHistory {
@@ -89,7 +91,7 @@ export async function selectInactiveUsers(
   const listed = await completeSnapshotsSince(
     deps.snapshots,
     options.namespace,
-    options.now.getTime() - options.days * DAY_MS - MAX_RECORD_LAG_MS,
+    options.now.getTime() - options.days * DAY_MS - (options.maxLagMs ?? DEFAULT_MAX_LAG_MS),
   );
   const latest = listed[0];
   if (!latest) {
@@ -117,6 +119,7 @@ export async function selectInactiveUsers(
     now: options.now,
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
     keepMembers,
+    ...(options.maxLagMs === undefined ? {} : { maxLagMs: options.maxLagMs }),
   };
   // Pending on-behalf-of events (pending-coverage.ts) can only turn idle users uncovered: the
   // identity map is asked about those, and the selection made again with the rule.
@@ -131,6 +134,7 @@ export async function selectInactiveUsers(
     coverage.cloudtrail ? [coverage.cloudtrail] : [],
     options.days,
     options.now,
+    options.maxLagMs,
   );
   if (!cloudtrailWindow.ok && selection.counts.covered === 0) {
     throw new UsageError(describeMissingHistory(options.days, history, cloudtrailWindow.reason));

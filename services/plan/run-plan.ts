@@ -174,7 +174,14 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   const settledLeavers = planned.decisions.length - decisions.length;
   const at = now().toISOString();
   const windowText = window ? describeWindow(window) : undefined;
-  await deps.audit.append(plan.decisions.map((d) => decisionRow(options.runId, at, d, windowText)));
+  // A slice at a time: a plan of 300,000 CSV rows holds its decisions, not also 300,000 rows.
+  for (let i = 0; i < plan.decisions.length; i += AUDIT_SLICE) {
+    await deps.audit.append(
+      plan.decisions
+        .slice(i, i + AUDIT_SLICE)
+        .map((d) => decisionRow(options.runId, at, d, windowText)),
+    );
+  }
 
   let tasks: PlanRunResult['tasks'] = {
     created: 0,
@@ -215,6 +222,9 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
     tasks,
   };
 }
+
+/** Decisions whose audit rows are built and written at a time. */
+const AUDIT_SLICE = 1_000;
 
 /** Task writes in flight at once while a plan queues its tasks. */
 const QUEUE_CONCURRENCY = 16;
@@ -257,6 +267,7 @@ async function queueAllOrNone(
         source: d.source,
         reason: d.reason,
         ...(d.keepMembers ? { keepMembers: true } : {}),
+        ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
       },
       ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
     });

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
-import { startCloudTrailStandIn } from './cloudtrail/stand-in.js';
+import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
+import { createWorld } from './control/world.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
 import type { FaultSettings } from './http/faults.js';
@@ -32,7 +33,7 @@ export interface Sandbox {
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
-  readonly cloudTrail: StandIn;
+  readonly cloudTrail: CloudTrailStandIn;
   readonly cloudTrailState: CloudTrailState;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
@@ -71,7 +72,8 @@ export interface SandboxOptions {
   readonly random?: () => number;
   /**
    * Start the control endpoint (services/sandbox/control/control-server.ts) and name it in
-   * `env` as IDSYNC_SANDBOX_CONTROL, for `idsync sandbox fault` from another shell.
+   * `env` as IDSYNC_SANDBOX_CONTROL, for `idsync sandbox fault` and the world controls
+   * (`idsync sandbox leave|join|move|sync|activity|new-user`) from another shell.
    */
   readonly control?: boolean;
 }
@@ -109,7 +111,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     started.push(google);
     const activity = generateActivity(org, { now: new Date(), ...options.activity });
-    const cloudTrailState = new CloudTrailState();
+    const cloudTrailState = new CloudTrailState(org.region);
     cloudTrailState.add(activity.records);
     const cloudTrail = await startCloudTrailStandIn(
       cloudTrailState,
@@ -122,8 +124,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             quicksight: quickSight.faults,
             identitystore: identityStore.faults,
             google: google.faults,
+            cloudtrail: cloudTrail.faults,
           },
           dynamo,
+          cloudTrailRegion: cloudTrail,
+          world: createWorld(
+            org,
+            cloudTrailState,
+            options.random ? { random: options.random } : {},
+          ),
         })
       : undefined;
     // Closed first: no fault change or DynamoDB restart races the shutdown.

@@ -1,4 +1,6 @@
+import { activityKey, activityUserName } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
+import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import {
@@ -9,6 +11,12 @@ import {
   REJOINED_REASON,
 } from '../../shared/removal-rules.js';
 import type { Task } from '../../shared/task.js';
+import {
+  coverageStaleReason,
+  type IdleRecheckSettings,
+  needsIdleRecheck,
+  recheckIdle,
+} from './idle-recheck.js';
 import type { BeforeDelete } from './worker-ports.js';
 
 /**
@@ -19,7 +27,10 @@ import type { BeforeDelete } from './worker-ports.js';
  *    the task was queued → skipped (CANCELLED);
  * 2. protection, against the CURRENT configuration and the user as the newest COMPLETE snapshot
  *    lists it (its role now, its email) as well as the task's planned role → skipped;
- * 3. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
+ * 3. idle users (`inactive` tasks) are judged again against the activity record
+ *    (./idle-recheck.ts): active or registered since → skipped (CANCELLED); a record that is not
+ *    fresh → deferred (PENDING again, after one catch-up where the shell can make one);
+ * 4. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
  *
  * The rules themselves live in shared/removal-rules.ts (the planner uses the same ones).
  */
@@ -66,9 +77,26 @@ export interface DeleteCheckSettings {
   readonly maxDeletions: number;
 }
 
+/** What the idle re-judge reads, and how the shell may bring the record up to date. */
+export interface IdleChecks {
+  readonly settings: IdleRecheckSettings;
+  /** The QuickSight namespace (the activity record's key). */
+  readonly namespace: string;
+  readonly activity: Pick<DynamoActivityStore, 'get' | 'coverage'>;
+  /**
+   * Brings the record up to date (the CLI: one CloudTrail catch-up). Called at most once per
+   * run, only when an idle task finds the record stale; an error is passed to `onCatchUpError`
+   * and the record judged as it is. Absent (the worker Lambda, which has no CloudTrail rights):
+   * a stale record defers the task.
+   */
+  readonly catchUp?: () => Promise<void>;
+  readonly onCatchUpError?: (error: unknown) => void;
+}
+
 export interface DeleteChecks {
   readonly settings: DeleteCheckSettings;
   readonly snapshot: SnapshotView | undefined;
+  readonly idle: IdleChecks;
   readonly guard: Pick<DynamoGuardWindow, 'reserve'>;
   /**
    * `--max-deletions N` on `idsync apply`: deletions this run may make beyond the window's
@@ -106,9 +134,12 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
   const now = checks.now ?? Date.now;
   let released = checks.release ?? 0;
   const limit = checks.settings.maxDeletions;
+  const rejudge = idleRejudge(checks.idle, checks.snapshot, now);
   return async (task) => {
     const veto = vetoReason(task, protection, checks.snapshot);
     if (veto !== undefined) return { skip: veto };
+    const idle = await rejudge(task);
+    if (idle !== undefined) return idle;
     const answer = await checks.guard.reserve(task.taskId, limit, now());
     if (answer !== 'refused') return 'proceed';
     if (released > 0) {
@@ -117,6 +148,41 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
       return 'proceed';
     }
     return { block: guardBlockReason(limit) };
+  };
+}
+
+/** The idle re-judge of one task: undefined to go on, or skip (cancel) / defer with the reason. */
+function idleRejudge(
+  idle: IdleChecks,
+  snapshot: SnapshotView | undefined,
+  now: () => number,
+): (task: Task) => Promise<{ skip: string } | { defer: string } | undefined> {
+  let caughtUp: Promise<void> | undefined;
+  const { settings } = idle;
+  return async (task) => {
+    if (!needsIdleRecheck(task)) return undefined;
+    let coverage = await idle.activity.coverage();
+    const stale = coverageStaleReason(coverage.cloudtrail, new Date(now()), settings.maxLagMs);
+    // A catch-up reads the uncovered tail: without coverage there is none (nothing is judged).
+    if (stale !== undefined && coverage.cloudtrail !== undefined && idle.catchUp) {
+      const catchUp = idle.catchUp;
+      // Once per run, shared by the tasks that wait for it.
+      caughtUp ??= catchUp().catch((error: unknown) => idle.onCatchUpError?.(error));
+      await caughtUp;
+      coverage = await idle.activity.coverage();
+    }
+    const record = await idle.activity.get(activityKey(idle.namespace, activityUserName(task)));
+    const listed = snapshot?.users.get(userKey(task));
+    const verdict = recheckIdle({
+      task,
+      ...(listed ? { listedRole: listed.role } : {}),
+      ...(record ? { record } : {}),
+      ...(coverage.cloudtrail ? { cloudtrail: coverage.cloudtrail } : {}),
+      now: new Date(now()),
+      settings,
+    });
+    if (verdict.kind === 'proceed') return undefined;
+    return verdict.kind === 'cancel' ? { skip: verdict.reason } : { defer: verdict.reason };
   };
 }
 

@@ -107,3 +107,32 @@ export async function blockTask(
     }),
   ]);
 }
+
+/**
+ * The task cannot be judged now (e.g. the idle re-judge found the activity record stale): its
+ * audit row saying why, then the task back to PENDING for a later run, no attempt used.
+ */
+export async function deferTask(
+  deps: EndDeps,
+  options: EndOptions,
+  ending: EndingTask,
+  reason: string,
+  at: string,
+): Promise<void> {
+  const { owner, runId } = options;
+  const { task } = ending;
+  await deps.audit.append([
+    outcomeRecord({
+      runId,
+      owner,
+      task,
+      outcome: 'deferred',
+      attempts: ending.attempts,
+      startedAt: at,
+      finishedAt: at,
+      reason,
+    }),
+  ]);
+  const giveBack = deps.tasks.defer ?? deps.tasks.release;
+  await giveBack.call(deps.tasks, task.taskId, owner, ending.attempts);
+}

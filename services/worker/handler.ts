@@ -9,6 +9,7 @@ import {
 } from '../../shared/aws/quicksight-directory.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
+import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
@@ -25,7 +26,12 @@ import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
-import { createBeforeDelete, loadSnapshotView, type SnapshotView } from './delete-checks.js';
+import {
+  createBeforeDelete,
+  type IdleChecks,
+  loadSnapshotView,
+  type SnapshotView,
+} from './delete-checks.js';
 import type { Pacer } from './pacing/pacer.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 import { startWorkerRun } from './start-worker-run.js';
@@ -44,11 +50,17 @@ import type { BeforeDelete } from './worker-ports.js';
  * stay PENDING. The plan announces every claimable task each cycle, so the first cycle after
  * apply is switched on deletes them.
  *
+ * Idle users (`inactive` tasks) are judged again just before the call against the activity
+ * record (services/worker/delete-checks.ts). The function has no CloudTrail rights and never
+ * syncs: a record that lags more than IDSYNC_ACTIVITY_MAX_LAG_HOURS defers the task (PENDING
+ * again, its message acknowledged; the plan announces it again next cycle, after the scheduled
+ * activity sync).
+ *
  * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/runtime.ts's
  * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 
-const SECTIONS = ['quicksight', 'worker', 'plan', 'lambda'] as const;
+const SECTIONS = ['quicksight', 'worker', 'plan', 'inactive', 'activity', 'lambda'] as const;
 type WorkerConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** Invocation time kept back for the graceful stop: calls in flight finish, waiters are released. */
@@ -75,6 +87,8 @@ interface Container {
   readonly pacer: Pacer;
   readonly plan: WorkerConfig['plan'];
   readonly guard: DynamoGuardWindow;
+  /** The idle re-judge's settings and record (read only; never synced here). */
+  readonly idle: IdleChecks;
   /** The newest COMPLETE snapshot as the delete checks see it, cached per snapshot run. */
   snapshot?: SnapshotView;
 }
@@ -89,6 +103,15 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
     plan: config.plan,
     guard: new DynamoGuardWindow(doc, names.guard, config.plan.guardWindowHours * 3_600_000),
+    idle: {
+      settings: {
+        days: config.inactive.days,
+        roles: config.inactive.roles,
+        maxLagMs: config.activity.maxLagMs,
+      },
+      namespace: config.quicksight.namespace,
+      activity: new DynamoActivityStore(doc, names.activity),
+    },
     quickSight: new QuickSightDirectory(
       createQuickSightClient(config.aws, config.quicksight),
       config.quicksight.accountId,
@@ -98,10 +121,15 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
   };
 }
 
-/** The delete checks (re-join, protection now, guard window) of one invocation. */
+/** The delete checks (re-join, protection now, idle again, guard window) of one invocation. */
 async function deleteChecks(c: Container): Promise<BeforeDelete> {
   c.snapshot = await loadSnapshotView(c.snapshots, c.snapshot);
-  return createBeforeDelete({ settings: c.plan, snapshot: c.snapshot, guard: c.guard });
+  return createBeforeDelete({
+    settings: c.plan,
+    snapshot: c.snapshot,
+    guard: c.guard,
+    idle: c.idle,
+  });
 }
 
 /** The named tasks that exist; the others are noted (missing: settled; unreadable: again). */
@@ -168,6 +196,7 @@ async function work(
 
   let failedItems = 0;
   let blocked = 0;
+  let deferred = 0;
   if (!config.lambda.apply) {
     for (const { taskId, email, userName, role, reason, status } of live) {
       logger.info(
@@ -197,6 +226,13 @@ async function work(
     );
     failedItems = summary.failed;
     blocked = summary.blocked;
+    deferred = summary.deferred;
+    if (deferred > 0) {
+      logger.warn(
+        { runId, deferred, reason: summary.deferReason },
+        'idle tasks deferred: the activity record is not fresh enough to judge them again; run idsync activity sync',
+      );
+    }
     if (blocked > 0) {
       logger.warn(
         { runId, blocked },
@@ -210,6 +246,7 @@ async function work(
     { FailedItems: failedItems, GuardTripped: blocked > 0 ? 1 : 0 },
     {
       blocked,
+      deferred,
       runId,
       apply: config.lambda.apply,
       messages: records.length,

@@ -7,7 +7,13 @@ import {
   DEFAULT_ATTEMPT_POLICY,
   decideAfterCall,
 } from './attempt-policy.js';
-import { blockTask, type OutcomeExtra, recordFinalState, recordOutcome } from './end-task.js';
+import {
+  blockTask,
+  deferTask,
+  type OutcomeExtra,
+  recordFinalState,
+  recordOutcome,
+} from './end-task.js';
 import {
   type HeldLease,
   HeldLeases,
@@ -87,6 +93,7 @@ class WorkerRun {
   private readonly held: HeldLeases;
   private waitedMs = 0;
   private leaseFreeAt?: number;
+  private deferReason?: string;
   private readonly stopWaiting = new AbortController();
 
   constructor(
@@ -133,6 +140,7 @@ class WorkerRun {
     const summary = summarize(this.counts, this.now() - this.startedAt, this.stopped, {
       waitedMs: this.waitedMs,
       ...(this.leaseFreeAt !== undefined ? { leaseFreeAt: this.leaseFreeAt } : {}),
+      ...(this.deferReason !== undefined ? { deferReason: this.deferReason } : {}),
     });
     this.deps.logger.info({ runId, summary }, 'worker finished');
     return summary;
@@ -233,6 +241,7 @@ class WorkerRun {
       });
     }
     if (typeof veto === 'object' && 'block' in veto) return this.block(run, veto.block);
+    if (typeof veto === 'object' && 'defer' in veto) return this.defer(run, veto.defer);
     if (veto !== 'proceed') {
       const reason = typeof veto === 'object' ? veto.skip : 'vetoed before delete';
       return this.finish(run, 'cancelled', { reason });
@@ -342,6 +351,15 @@ class WorkerRun {
   private async block(run: Running, reason: string): Promise<void> {
     await blockTask(this.deps, this.options, run, reason, new Date(this.now()).toISOString());
     this.counts.blocked++;
+  }
+
+  /** The task cannot be judged now: back to PENDING unrun, with an audit row (./end-task.ts). */
+  private async defer(run: Running, reason: string): Promise<void> {
+    this.held.delete(run);
+    await deferTask(this.deps, this.options, run, reason, new Date(this.now()).toISOString());
+    this.counts.deferred++;
+    this.deferReason ??= reason;
+    this.deps.logger.warn({ taskId: run.task.taskId, reason }, 'task deferred');
   }
 
   private async release(run: Running): Promise<void> {

@@ -18,7 +18,8 @@ import type { Task } from '../../shared/task.js';
  * A message is delivered again when its task failed with a retryable error (throttling, 5xx,
  * reset, after every attempt of this invocation), was given back on the stop before the
  * timeout, was never reached, is held under the short lease of an invocation that died, or could
- * not be read or booked. It is acknowledged when its task ended DONE or CANCELLED, was finished
+ * not be read or booked. It is acknowledged when its task ended DONE or CANCELLED, was deferred
+ * (PENDING again: the next plan cycle announces it), was finished
  * earlier or taken by another run while this one claimed it,
  * does not exist, or failed for good (access denied, validation: the row stays FAILED and the
  * next plan cycle announces it again). A poison message is acknowledged after its audit row.
@@ -102,11 +103,14 @@ export class TaskBatchOutcomes {
    * conditional); every other call goes to `tasks`, and its success is noted.
    */
   taskStore(
-    tasks: Pick<DynamoTaskStore, 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'>,
+    tasks: Pick<
+      DynamoTaskStore,
+      'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block' | 'defer'
+    >,
     named: readonly Task[],
   ): Pick<
     DynamoTaskStore,
-    'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'
+    'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block' | 'defer'
   > {
     const noted = async (taskId: string, end: End, call: Promise<boolean>) => {
       const kept = await call;
@@ -128,6 +132,8 @@ export class TaskBatchOutcomes {
       release: (taskId, ...rest) => noted(taskId, 'released', tasks.release(taskId, ...rest)),
       // A blocked task waits for the operator's release, not for a redelivery.
       block: (taskId, ...rest) => noted(taskId, 'settled', tasks.block(taskId, ...rest)),
+      // A deferred task (PENDING again) is announced again by the next plan cycle.
+      defer: (taskId, ...rest) => noted(taskId, 'settled', tasks.defer(taskId, ...rest)),
     };
   }
 

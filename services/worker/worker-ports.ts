@@ -14,15 +14,20 @@ export type WorkerTaskStore = Pick<
   DynamoTaskStore,
   'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'
 > &
-  /** The tasks of the run's scope held under a live lease (absent: the run never waits). */
-  Partial<Pick<DynamoTaskStore, 'leased'>>;
+  /**
+   * `leased`: the tasks of the run's scope held under a live lease (absent: the run never waits).
+   * `defer`: gives a task back unrun (absent: `release` does).
+   */
+  Partial<Pick<DynamoTaskStore, 'leased' | 'defer'>>;
 /**
- * A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined or is
- * protected now); `block` keeps it BLOCKED (the guard window's budget is spent).
+ * A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined, is
+ * protected now, or an idle user was active again); `block` keeps it BLOCKED (the guard window's
+ * budget is spent); `defer` gives it back PENDING for a later run, no attempt used (it cannot be
+ * judged now, e.g. the activity record is stale).
  */
 export type BeforeDelete = (
   task: Task,
-) => Promise<'proceed' | 'skip' | { skip: string } | { block: string }>;
+) => Promise<'proceed' | 'skip' | { skip: string } | { block: string } | { defer: string }>;
 
 export interface WorkerDeps {
   readonly tasks: WorkerTaskStore;

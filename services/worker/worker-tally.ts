@@ -21,6 +21,11 @@ export interface WorkerCounts {
   skipped: number;
   /** Given back as PENDING on a graceful stop. */
   released: number;
+  /**
+   * Given back as PENDING unrun because they could not be judged now (an idle task whose
+   * activity record is stale): they wait for a later run, after `idsync activity sync`.
+   */
+  deferred: number;
   /** QuickSight calls made. */
   calls: number;
   throttledCalls: number;
@@ -42,6 +47,7 @@ export function emptyCounts(): WorkerCounts {
     blocked: 0,
     skipped: 0,
     released: 0,
+    deferred: 0,
     calls: 0,
     throttledCalls: 0,
     errorCalls: 0,
@@ -52,7 +58,16 @@ export function emptyCounts(): WorkerCounts {
 
 /** Tasks settled one way or another (the progress bar's value). */
 export function settledCount(c: WorkerCounts): number {
-  return c.deleted + c.alreadyGone + c.failed + c.cancelled + c.blocked + c.skipped + c.released;
+  return (
+    c.deleted +
+    c.alreadyGone +
+    c.failed +
+    c.cancelled +
+    c.blocked +
+    c.skipped +
+    c.released +
+    c.deferred
+  );
 }
 
 export interface WorkerSummary extends Readonly<WorkerCounts> {
@@ -65,13 +80,19 @@ export interface WorkerSummary extends Readonly<WorkerCounts> {
   readonly waitedMs: number;
   /** Epoch ms when the last lease still held at the end runs out (rerun after it). */
   readonly leaseFreeAt?: number;
+  /** Why the first deferred task was deferred (every one has its audit row). */
+  readonly deferReason?: string;
 }
 
 export function summarize(
   counts: WorkerCounts,
   elapsedMs: number,
   stopped: boolean,
-  waits: { readonly waitedMs?: number; readonly leaseFreeAt?: number } = {},
+  waits: {
+    readonly waitedMs?: number;
+    readonly leaseFreeAt?: number;
+    readonly deferReason?: string;
+  } = {},
 ): WorkerSummary {
   const removed = counts.deleted + counts.alreadyGone;
   return {
@@ -81,6 +102,7 @@ export function summarize(
     stopped,
     waitedMs: waits.waitedMs ?? 0,
     ...(waits.leaseFreeAt !== undefined ? { leaseFreeAt: waits.leaseFreeAt } : {}),
+    ...(waits.deferReason !== undefined ? { deferReason: waits.deferReason } : {}),
   };
 }
 
@@ -91,14 +113,17 @@ export function unfinishedCount(s: Pick<WorkerSummary, 'leftPending' | 'leftLeas
 
 /**
  * Exit code of the exit-code table (README): 3 when the guard window blocked tasks; 4 when some
- * tasks failed after their retries or some are left pending or leased; 0 only when every task
- * the run was asked to run is done.
+ * tasks failed after their retries, were deferred, or are left pending or leased; 0 only when
+ * every task the run was asked to run is done.
  */
 export function exitCodeOf(
-  summary: Pick<WorkerSummary, 'failed' | 'blocked' | 'leftPending' | 'leftLeased'>,
+  summary: Pick<WorkerSummary, 'failed' | 'blocked' | 'leftPending' | 'leftLeased'> &
+    Partial<Pick<WorkerSummary, 'deferred'>>,
 ): ExitCode {
   if (summary.blocked > 0) return ExitCode.GuardOrPartial;
-  return summary.failed > 0 || unfinishedCount(summary) > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+  return summary.failed > 0 || (summary.deferred ?? 0) > 0 || unfinishedCount(summary) > 0
+    ? ExitCode.ItemsFailed
+    : ExitCode.Ok;
 }
 
 export interface ProgressSnapshot {
@@ -154,7 +179,7 @@ export interface OutcomeFacts {
   readonly runId: string;
   readonly owner: string;
   readonly task: Task;
-  readonly outcome: TaskOutcome | 'blocked';
+  readonly outcome: TaskOutcome | 'blocked' | 'deferred';
   /** QuickSight calls for this task over every run. */
   readonly attempts: number;
   readonly startedAt: string;

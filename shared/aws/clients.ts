@@ -112,12 +112,15 @@ export function createSqsClient(aws: AwsConfig, overrides: ClientOverrides = {})
 }
 
 /**
- * CloudTrail client (LookupEvents for `idsync activity sync`), SDK retries off: the sync paces
- * itself to LookupEvents' 2 calls a second and retries at one layer.
+ * CloudTrail client (LookupEvents for `idsync activity sync`) in `region` (default the
+ * configured one; CloudTrail's event history is per region, so the sync builds one client per
+ * region it reads), SDK retries off: the sync paces itself to LookupEvents' 2 calls a second
+ * and retries at one layer.
  */
 export function createCloudTrailClient(
   aws: AwsConfig,
   overrides: ClientOverrides = {},
+  region: string | undefined = aws.region,
 ): CloudTrailClient {
-  return new CloudTrailClient(retriedByIdsync(aws, overrides, 'cloudtrail'));
+  return new CloudTrailClient(retriedByIdsync(aws, overrides, 'cloudtrail', region));
 }

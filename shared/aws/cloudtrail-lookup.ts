@@ -1,5 +1,5 @@
 import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { IdsyncError } from '../errors.js';
+import { IdsyncError, RemoteServiceError } from '../errors.js';
 import { IntervalPacer } from '../limiter/interval-pacer.js';
 import type { BackoffPolicy } from '../retry.js';
 import { type AwsRetryOptions, callWithRetry, classifyAwsError, isAwsError } from './aws-errors.js';
@@ -11,6 +11,12 @@ import { type AwsRetryOptions, callWithRetry, classifyAwsError, isAwsError } fro
  * than throttled; a ThrottlingException (someone else used the account's budget) backs the
  * pacer off a second and is retried, as are 5xx, resets and timeouts (callWithRetry, the one
  * retrying layer: the client runs with maxAttempts 1). Each call has its own timeout.
+ *
+ * Every answer carries CloudTrail's own clock: the HTTP `Date` response header, read by a
+ * middleware on the client's stack (`readServiceTime`) and returned as the page's
+ * `serviceTime`, so `activity sync` never claims coverage past what CloudTrail had reached
+ * (services/activity/sync-windows.ts `coverageCap`), whatever this machine's clock says.
+ * `serviceTime()` asks for it alone (one paced call for the newest QuickSight event).
  */
 
 export const LOOKUP_MAX_RESULTS = 50;
@@ -30,11 +36,74 @@ export interface LookupPage {
   /** The CloudTrail records of the page (the parsed `CloudTrailEvent`), newest first. */
   readonly records: readonly Record<string, unknown>[];
   readonly nextToken?: string;
+  /** CloudTrail's time when it answered (its `Date` header, whole seconds). */
+  readonly serviceTime?: Date;
 }
 
 /** The port `activity sync` reads CloudTrail through. */
 export interface QuickSightEventLookup {
   lookup(request: LookupRequest): Promise<LookupPage>;
+  /**
+   * CloudTrail's time now (one call). Test fakes may leave it out; the real adapter always
+   * answers it or fails.
+   */
+  serviceTime?(): Promise<Date>;
+}
+
+/** Where `readServiceTime` leaves the `Date` of an answer on the command's output. */
+const SERVICE_TIME = Symbol('idsync.serviceTime');
+
+/** The `Date` header of a raw HTTP answer, when it has a valid one. */
+function dateHeaderOf(response: unknown): Date | undefined {
+  const headers = (response as { headers?: Record<string, string | undefined> } | undefined)
+    ?.headers;
+  const raw = headers?.date ?? headers?.Date;
+  const ms = raw === undefined ? Number.NaN : Date.parse(raw);
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
+}
+
+const keepServiceTime = (target: unknown, at: Date | undefined) => {
+  if (at && typeof target === 'object' && target !== null && !Object.isFrozen(target))
+    Object.defineProperty(target, SERVICE_TIME, { value: at, configurable: true });
+};
+
+/**
+ * Adds to the client's middleware stack a step that reads the HTTP `Date` header of every
+ * answer, an error answer included (a request signed with a clock too far off is refused,
+ * e.g. `InvalidSignatureException: Signature expired`, and that answer has the service's time
+ * too), and keeps it on the command's output (`serviceTimeOf`) or on the error
+ * (`serviceTimeOfFailure`). Idempotent per client.
+ */
+export function readServiceTime(client: CloudTrailClient): CloudTrailClient {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const result = await next(args);
+        keepServiceTime(result.output, dateHeaderOf(result.response));
+        return result;
+      } catch (error) {
+        keepServiceTime(error, dateHeaderOf((error as { $response?: unknown }).$response));
+        throw error;
+      }
+    },
+    { step: 'build', name: 'idsyncServiceTime', override: true },
+  );
+  return client;
+}
+
+/** The service's time of a command's output, when the answer had a `Date` header. */
+export function serviceTimeOf(output: object): Date | undefined {
+  return (output as { [SERVICE_TIME]?: Date })[SERVICE_TIME];
+}
+
+/** The service's time of a failed call (on the error or its causes), when it answered at all. */
+export function serviceTimeOfFailure(error: unknown): Date | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const at = (e as { [SERVICE_TIME]?: Date })[SERVICE_TIME];
+    if (at) return at;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** CloudTrail refused a NextToken (expired, or the parameters changed): page again without it. */
@@ -58,6 +127,24 @@ export class CloudTrailQuickSightLookup implements QuickSightEventLookup {
   ) {
     // Quiet start: this run may resume one killed right after a call (the limit is per account).
     this.pacer = options.pacer ?? new IntervalPacer(LOOKUP_CALLS_PER_SECOND).startQuiet();
+    readServiceTime(client);
+  }
+
+  async serviceTime(): Promise<Date> {
+    const out = await this.send(
+      new LookupEventsCommand({
+        LookupAttributes: [
+          { AttributeKey: 'EventSource', AttributeValue: QUICKSIGHT_EVENT_SOURCE },
+        ],
+        MaxResults: 1,
+      }),
+    );
+    const at = serviceTimeOf(out);
+    if (!at)
+      throw new RemoteServiceError('CloudTrail', 'LookupEvents answered without a Date header', {
+        retryable: true,
+      });
+    return at;
   }
 
   async lookup(request: LookupRequest): Promise<LookupPage> {
@@ -69,40 +156,7 @@ export class CloudTrailQuickSightLookup implements QuickSightEventLookup {
       ...(request.nextToken ? { NextToken: request.nextToken } : {}),
     });
     try {
-      const out = await callWithRetry(
-        'CloudTrail',
-        'LookupEvents',
-        async () => {
-          await this.pacer.acquire();
-          this.stats.calls++;
-          const timeoutMs = this.options.timeoutMs ?? 10_000;
-          const abortSignal = AbortSignal.timeout(timeoutMs);
-          try {
-            return await this.client.send(command, { abortSignal });
-          } catch (error) {
-            if (abortSignal.aborted) {
-              const timeout = new Error(`LookupEvents timed out after ${timeoutMs} ms`);
-              timeout.name = 'TimeoutError';
-              throw timeout;
-            }
-            if (classifyAwsError(error).throttled) {
-              this.stats.throttled++;
-              this.pacer.backOff(1_000);
-            }
-            throw error;
-          }
-        },
-        {
-          retry: this.options.retry ?? LOOKUP_RETRY,
-          ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
-          ...(this.options.random ? { random: this.options.random } : {}),
-          ...(this.options.signal ? { signal: this.options.signal } : {}),
-          onRetry: (info) => {
-            this.stats.retries++;
-            this.options.onRetry?.(info);
-          },
-        },
-      );
+      const out = await this.send(command);
       const records: Record<string, unknown>[] = [];
       for (const e of out.Events ?? []) {
         if (!e.CloudTrailEvent) continue;
@@ -113,12 +167,55 @@ export class CloudTrailQuickSightLookup implements QuickSightEventLookup {
           records.push({ eventID: e.EventId ?? '', malformed: true });
         }
       }
-      return { records, ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
+      const serviceTime = serviceTimeOf(out);
+      return {
+        records,
+        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+        ...(serviceTime ? { serviceTime } : {}),
+      };
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
       if (request.nextToken && isAwsError(cause, 'InvalidNextTokenException'))
         throw new NextTokenRefusedError('CloudTrail refused the stored NextToken', { cause });
       throw error;
     }
+  }
+
+  /** One LookupEvents call: paced, timed out, retried (callWithRetry). */
+  private send(command: LookupEventsCommand) {
+    return callWithRetry(
+      'CloudTrail',
+      'LookupEvents',
+      async () => {
+        await this.pacer.acquire();
+        this.stats.calls++;
+        const timeoutMs = this.options.timeoutMs ?? 10_000;
+        const abortSignal = AbortSignal.timeout(timeoutMs);
+        try {
+          return await this.client.send(command, { abortSignal });
+        } catch (error) {
+          if (abortSignal.aborted) {
+            const timeout = new Error(`LookupEvents timed out after ${timeoutMs} ms`);
+            timeout.name = 'TimeoutError';
+            throw timeout;
+          }
+          if (classifyAwsError(error).throttled) {
+            this.stats.throttled++;
+            this.pacer.backOff(1_000);
+          }
+          throw error;
+        }
+      },
+      {
+        retry: this.options.retry ?? LOOKUP_RETRY,
+        ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+        ...(this.options.random ? { random: this.options.random } : {}),
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        onRetry: (info) => {
+          this.stats.retries++;
+          this.options.onRetry?.(info);
+        },
+      },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import {
+  DEFAULT_ACTIVITY_MAX_LAG_HOURS,
   DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_LEASE_SECONDS,
@@ -106,6 +107,13 @@ export interface InactiveConfig {
 export interface ActivityConfig {
   /** IAM role names or ARNs (as given) whose QuickSight calls are nobody's activity. */
   readonly ignoredPrincipals: readonly string[];
+  /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms: how far the record may end behind now to judge idleness. */
+  readonly maxLagMs: number;
+  /**
+   * Regions whose CloudTrail `activity sync` reads (IDSYNC_ACTIVITY_REGIONS; default the
+   * QuickSight identity region and AWS_REGION, de-duplicated). Empty when no region is known.
+   */
+  readonly regions: readonly string[];
 }
 
 export interface LambdaConfig {
@@ -276,6 +284,17 @@ const builders: {
   }),
   activity: (read) => ({
     ignoredPrincipals: read<string[]>('IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
+    maxLagMs:
+      (read<number>('IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) * 3_600_000,
+    // Each region once, in the order given.
+    regions: [
+      ...new Set(
+        read<string[]>('IDSYNC_ACTIVITY_REGIONS') ??
+          [read<string>('IDSYNC_QUICKSIGHT_REGION'), awsRegion(read)].filter(
+            (r): r is string => r !== undefined,
+          ),
+      ),
+    ],
   }),
   lambda: (read) => ({
     apply: read<boolean>('IDSYNC_APPLY') ?? false,

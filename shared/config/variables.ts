@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_MAX_LAG_HOURS } from '../idle-rule.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 import {
   bool,
@@ -73,6 +74,12 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_LEASE_SECONDS = 20;
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+/**
+ * How far the activity record's CloudTrail coverage may end behind now and still be used to call
+ * a user idle, at planning and again just before the deletion: the idle rule's own default
+ * (shared/idle-rule.ts, which the CLI's start-up loads without this module's zod).
+ */
+export const DEFAULT_ACTIVITY_MAX_LAG_HOURS = DEFAULT_MAX_LAG_HOURS;
 
 export const VARIABLES: readonly VariableSpec[] = [
   spec(
@@ -270,6 +277,30 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
+    'IDSYNC_ACTIVITY_MAX_LAG_HOURS',
+    'activity',
+    'idle users: the activity record must reach this close to now (hours, 0.25 to 24) to call anyone idle, when planning and again just before each deletion; `idsync apply` first catches the record up once when it lags',
+    decimal(0.25, 24),
+    `\`${DEFAULT_ACTIVITY_MAX_LAG_HOURS}\``,
+    false,
+  ),
+  spec(
+    'IDSYNC_ACTIVITY_REGIONS',
+    'activity',
+    '`idsync activity sync`: comma-separated AWS regions whose CloudTrail it reads (each at 2 LookupEvents calls a second, each with its own cursor); the account is covered only where every one is',
+    csvList.pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'each entry must be an AWS region such as us-east-1'),
+        )
+        .min(1, 'must list at least one region'),
+    ),
+    '`IDSYNC_QUICKSIGHT_REGION` and `AWS_REGION`',
+    false,
+  ),
+  spec(
     'IDSYNC_SNAPSHOT_RETENTION_DAYS',
     'snapshot',
     'days a snapshot is kept before its TTL expires it (the newest two COMPLETE ones are kept; 1 to 3650)',
@@ -356,7 +387,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_SANDBOX_CONTROL',
     'core',
-    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `idsync sandbox dynamodb` in another shell',
+    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` in another shell',
     url,
     '—',
     false,

@@ -29,9 +29,14 @@ import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './
 /**
  * The activity record (table `activity`, docs/DATA-MODEL.md): one item per QuickSight user,
  * keyed by `activityKey(namespace, userName)`, and control items (user keys never start with
- * `#`): the CloudTrail sync cursor (key `#cursor#cloudtrail`) and one item per IAM Identity
- * Center user whose on-behalf-of events are not attributed yet (key `#pending#<idcUserId>`,
- * shared/pending-events.ts).
+ * `#`): a CloudTrail sync cursor per region (`#cursor#cloudtrail#<region>`, `cursorKey`), the
+ * regions the last `activity sync` was configured to read (`#regions#cloudtrail`), and one item
+ * per IAM Identity Center user whose on-behalf-of events are not attributed yet (key
+ * `#pending#<idcUserId>`, shared/pending-events.ts). The account-wide coverage is the
+ * intersection of those regions' covered spans (`coverage`). The single cursor of earlier
+ * versions (`#cursor#cloudtrail`, `LEGACY_CURSOR_KEY`) read `AWS_REGION` only; that region's
+ * cursor starts from it (`cursorOf(region, { adoptLegacy })`), so no backfill is lost, and it is
+ * never written again.
  *
  * Writes are coalesced (shared/activity-record.ts `mergeActivity`): evidence is read against
  * the stored item and written only when a time moves by more than an hour, with a condition on
@@ -40,7 +45,12 @@ import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './
  */
 
 const KEY = tableSpec('activity').partitionKey.name;
-export const CURSOR_KEY = '#cursor#cloudtrail';
+/** The single cursor of earlier versions (the region they read: `AWS_REGION`). */
+export const LEGACY_CURSOR_KEY = '#cursor#cloudtrail';
+/** The regions `activity sync` reads, as the last run was configured. */
+export const REGIONS_KEY = '#regions#cloudtrail';
+/** The CloudTrail sync cursor of one region. */
+export const cursorKey = (region: string): string => `${LEGACY_CURSOR_KEY}#${region}`;
 /**
  * Conditional puts in flight at once: enough to write a page of 50 users well within the half
  * second LookupEvents' pace leaves between pages, few enough that requests in flight do not
@@ -75,7 +85,7 @@ export interface SyncWindow {
   readonly events: number;
 }
 
-/** The stored state of `activity sync`. */
+/** The stored state of `activity sync` in one region. */
 export interface SyncCursor {
   /** Every CloudTrail QuickSight event in `[from, to)` has been processed. */
   readonly covered?: Span;
@@ -89,11 +99,37 @@ export interface SyncCursor {
 /** The account-wide coverage of the record. */
 export interface ActivityCoverage {
   /**
-   * The span in which every CloudTrail QuickSight event was read (`activity sync`): a user with
-   * no activity in it had none, as far as CloudTrail knows. Undefined before the first window
-   * completes.
+   * The span in which every CloudTrail QuickSight event was read (`activity sync`) in every
+   * region it reads: a user with no activity in it had none, as far as CloudTrail knows.
+   * Undefined before a window completes in each of those regions.
    */
   readonly cloudtrail?: Span;
+}
+
+/** One region's cursor, as `runActivitySync` reads and moves it. */
+export interface RegionCursorPort {
+  getCursor(): Promise<SyncCursor>;
+  putCursor(
+    previous: SyncCursor,
+    next: { covered?: Span; window?: SyncWindow },
+  ): Promise<SyncCursor | undefined>;
+}
+
+/**
+ * The span every one of `spans` covers (latest start, earliest end); undefined when one of them
+ * is missing, when there are none, or when they do not overlap.
+ */
+export function intersectSpans(spans: readonly (Span | undefined)[]): Span | undefined {
+  const [first, ...rest] = spans;
+  if (!first) return undefined;
+  let from = first.from;
+  let to = first.to;
+  for (const span of rest) {
+    if (!span) return undefined;
+    if (Date.parse(span.from) > Date.parse(from)) from = span.from;
+    if (Date.parse(span.to) < Date.parse(to)) to = span.to;
+  }
+  return Date.parse(from) < Date.parse(to) ? { from, to } : undefined;
 }
 
 export type WriteOutcome = 'written' | 'unchanged';
@@ -147,10 +183,35 @@ export class DynamoActivityStore {
     }
   }
 
-  /** The account-wide coverage (from the sync cursor). */
-  async coverage(): Promise<ActivityCoverage> {
-    const cursor = await this.getCursor();
-    return cursor.covered ? { cloudtrail: cursor.covered } : {};
+  /**
+   * The account-wide coverage: the intersection of the covered spans of `regions` (default: the
+   * regions the last `activity sync` was configured with, `REGIONS_KEY`). A region never synced
+   * covers nothing, so neither does the account; so does a store no sync of this version wrote.
+   */
+  async coverage(regions?: readonly string[]): Promise<ActivityCoverage> {
+    const names = regions ?? (await this.syncRegions());
+    if (!names || names.length === 0) return {};
+    const cursors = await Promise.all(names.map((r) => this.readCursor(cursorKey(r))));
+    const span = intersectSpans(cursors.map((c) => c.covered));
+    return span ? { cloudtrail: span } : {};
+  }
+
+  /** The regions the last `activity sync` was configured to read, if any ran. */
+  async syncRegions(): Promise<string[] | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { [KEY]: REGIONS_KEY }, ConsistentRead: true }),
+    );
+    return out.Item ? (out.Item.regions as string[]) : undefined;
+  }
+
+  /** Records the regions `activity sync` reads (before it reads any), for `coverage()`. */
+  async putSyncRegions(regions: readonly string[]): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { [KEY]: REGIONS_KEY, regions: [...regions], updatedAt: this.clock().toISOString() },
+      }),
+    );
   }
 
   /** Records activity of one user (coalesced; see `mergeActivity`). */
@@ -340,10 +401,27 @@ export class DynamoActivityStore {
     );
   }
 
-  /** The CloudTrail sync cursor (version 0 when none is stored yet). */
-  async getCursor(): Promise<SyncCursor> {
+  /**
+   * The cursor of one region. With `adoptLegacy`, a region with no cursor of its own starts
+   * from the single cursor of earlier versions (`LEGACY_CURSOR_KEY`; version 0, so the first
+   * write creates the region's own item and the legacy one is left as it was).
+   */
+  cursorOf(region: string, options: { adoptLegacy?: boolean } = {}): RegionCursorPort {
+    const key = cursorKey(region);
+    return {
+      getCursor: async () => {
+        const own = await this.readCursor(key);
+        if (own.version > 0 || !options.adoptLegacy) return own;
+        const legacy = await this.readCursor(LEGACY_CURSOR_KEY);
+        return { ...legacy, version: 0 };
+      },
+      putCursor: (previous, next) => this.writeCursor(key, previous, next),
+    };
+  }
+
+  private async readCursor(key: string): Promise<SyncCursor> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { [KEY]: CURSOR_KEY }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: { [KEY]: key }, ConsistentRead: true }),
     );
     return toCursor(out.Item);
   }
@@ -352,7 +430,8 @@ export class DynamoActivityStore {
    * Stores the cursor if nobody else moved it since `previous` was read; returns the stored
    * cursor, or undefined when another sync got there first (the caller must stop).
    */
-  async putCursor(
+  private async writeCursor(
+    key: string,
     previous: SyncCursor,
     next: { covered?: Span; window?: SyncWindow },
   ): Promise<SyncCursor | undefined> {
@@ -366,7 +445,7 @@ export class DynamoActivityStore {
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { [KEY]: CURSOR_KEY, ...stored },
+          Item: { [KEY]: key, ...stored },
           ...(previous.version === 0
             ? { ConditionExpression: `attribute_not_exists(${KEY})` }
             : {

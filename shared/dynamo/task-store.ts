@@ -235,6 +235,16 @@ export class DynamoTaskStore {
     );
   }
 
+  /**
+   * Gives `owner`'s task back without running it (the worker's check could not decide now, e.g.
+   * the activity record is stale): PENDING again, no lease, attempts unchanged; the same write as
+   * `release`, named apart so a caller can tell the two (the worker Lambda acknowledges a
+   * deferred task's message: the plan announces PENDING tasks again every cycle).
+   */
+  defer(taskId: string, owner: string, attempts?: number): Promise<boolean> {
+    return this.release(taskId, owner, attempts);
+  }
+
   async get(taskId: string): Promise<Task | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { taskId }, ConsistentRead: true }),

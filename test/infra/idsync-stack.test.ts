@@ -255,5 +255,9 @@ describe('IdsyncStack switches', () => {
   it('fails the synth with the config error of a bad context value', () => {
     expect(() => fixtureStack({ identityStoreId: 'store-1' })).toThrow(/IDSYNC_IDENTITY_STORE_ID/);
     expect(() => fixtureStack({ groups: 'not-an-email' })).toThrow(/IDSYNC_GOOGLE_GROUPS/);
+    // The activity function reads CloudTrail in IDSYNC_ACTIVITY_REGIONS (context `environment`).
+    expect(() =>
+      fixtureStack({ environment: { IDSYNC_ACTIVITY_REGIONS: 'us-east-1,moon' } }),
+    ).toThrow(/IDSYNC_ACTIVITY_REGIONS/);
   });
 });

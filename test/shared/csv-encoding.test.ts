@@ -2,10 +2,17 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { decodeCsvBytes, detectCsvEncoding } from '../../shared/csv-encoding.js';
-import { delimiterOf, readCsvTable } from '../../shared/csv-rows.js';
+import { type CsvDataRow, delimiterOf, openCsvTable } from '../../shared/csv-rows.js';
 import { UsageError } from '../../shared/errors.js';
 
 /** The encoding rule of an operator's CSV; fixtures made with iconv-lite's encoder. */
+
+async function readCsvTable(input: Uint8Array, expected: string) {
+  const table = await openCsvTable(input, expected);
+  const rows: CsvDataRow[] = [];
+  for await (const batch of table.rows) rows.push(...batch);
+  return { header: table.header, rows, encoding: table.encoding() };
+}
 
 const JAPANESE =
   '氏名,email\r\n山田太郎,ｙａｍａｄａ＠example.com\r\n髙橋①,takahashi@example.com\r\n';
@@ -117,27 +124,27 @@ describe('decodeCsvBytes', () => {
     expect(() => decodeCsvBytes(odd)).toThrow(/starts like UTF-16 LE \(its BOM\) but holds bytes/);
   });
 
-  it('readCsvTable reads rows and line numbers the same in every encoding', () => {
-    const utf8 = readCsvTable(Buffer.from(JAPANESE), 'x');
+  it('openCsvTable reads rows and line numbers the same in every encoding', async () => {
+    const utf8 = await readCsvTable(Buffer.from(JAPANESE), 'x');
     for (const bytes of [
       iconv.encode(JAPANESE, 'cp932'),
       bom('utf-16le', JAPANESE),
       bom('utf-16be', JAPANESE),
       bom('utf8', JAPANESE),
     ]) {
-      const table = readCsvTable(bytes, 'x');
+      const table = await readCsvTable(bytes, 'x');
       expect(table.header).toEqual(['氏名', 'email']);
       expect(table.rows).toEqual(utf8.rows);
     }
-    expect(readCsvTable(iconv.encode(JAPANESE, 'cp932'), 'x').encoding).toBe('CP932');
+    expect((await readCsvTable(iconv.encode(JAPANESE, 'cp932'), 'x')).encoding).toBe('CP932');
   });
 });
 
 describe('Excel "Unicode text" (UTF-16, tab-separated)', () => {
-  it('a UTF-16 file whose header has tabs and no comma is read with tabs', () => {
+  it('a UTF-16 file whose header has tabs and no comma is read with tabs', async () => {
     const tsv = '氏名\tメール\temail\r\n山田太郎\t本社\tｙａｍａｄａ＠example.com\r\n';
     for (const encoding of ['utf-16le', 'utf-16be']) {
-      const table = readCsvTable(bom(encoding, tsv), 'x');
+      const table = await readCsvTable(bom(encoding, tsv), 'x');
       expect(table.header).toEqual(['氏名', 'メール', 'email']);
       expect(table.rows).toEqual([
         { line: 2, record: ['山田太郎', '本社', 'ｙａｍａｄａ＠example.com'] },
@@ -145,12 +152,12 @@ describe('Excel "Unicode text" (UTF-16, tab-separated)', () => {
     }
   });
 
-  it('commas stay the separator elsewhere: UTF-8 or CP932 with tabs, and UTF-16 with commas', () => {
+  it('commas stay the separator elsewhere: UTF-8 or CP932 with tabs, and UTF-16 with commas', async () => {
     const tsv = 'name\temail\r\nx\ty@example.com\r\n';
     expect(delimiterOf(tsv, 'UTF-8')).toBe(',');
     expect(delimiterOf(tsv, 'CP932')).toBe(',');
     expect(delimiterOf(tsv, 'UTF-16 LE')).toBe('\t');
     expect(delimiterOf('\r\nname,email\tx\r\n', 'UTF-16 BE')).toBe(',');
-    expect(readCsvTable(Buffer.from(tsv), 'x').header).toEqual(['name\temail']);
+    expect((await readCsvTable(Buffer.from(tsv), 'x')).header).toEqual(['name\temail']);
   });
 });

@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
-import { UsageError } from '../../../shared/errors.js';
+import { PartialSnapshotError, UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { csvErrorRows } from '../csv-error-rows.js';
+import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
 import { csvReadLine } from '../csv-read-line.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
-import { readInput } from '../read-input.js';
+import { openInput } from '../read-input.js';
+import { runExitCode } from '../run-exit.js';
 
 /**
  * `idsync activity sync [--days N]` fills the activity record from CloudTrail (resumable,
- * paced to LookupEvents' 2 calls a second); `idsync activity import --csv FILE` from a console
- * or spreadsheet export. Both only write the activity record; nothing is deleted.
+ * paced to LookupEvents' 2 calls a second); `idsync activity import --csv FILE --as-of DATE` from
+ * a console or spreadsheet export taken at that date. Both only write the activity record; nothing is deleted.
  */
 
 const SECTIONS = ['quicksight', 'activity'] as const;
@@ -26,8 +27,6 @@ function parseDays(raw: string | undefined): number {
     );
   return days;
 }
-
-const day = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
 
 export function registerActivity(program: Command, ctx: CliContext): void {
   const activity = program
@@ -46,12 +45,13 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
         const runtime = await import('../../../shared/runtime.js');
-        const { buildCloudTrailLookup } = await import('../../../shared/runtime-activity.js');
+        const { buildCloudTrailLookups } = await import('../../../shared/runtime-activity.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { runActivitySyncJob } = await import('../../activity/sync-job.js');
+        const { formatActivitySync } = await import('../format-activity-sync.js');
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
-        const lookup = buildCloudTrailLookup(config, logger);
+        const lookups = buildCloudTrailLookups(config, logger);
         let interrupted = false;
         const onSigint = () => {
           interrupted = true;
@@ -62,8 +62,9 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         try {
           const result = await runActivitySyncJob(
             {
-              lookup: lookup.port,
+              regions: lookups.regions,
               activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+              ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
               snapshots: stores.snapshots,
               identities: stores.identities,
               attribution: {
@@ -75,37 +76,25 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             },
             { days },
           );
-          const ignored = Object.entries(result.ignored)
-            .map(([reason, n]) => `${n} ${reason}`)
-            .join(', ');
-          const lines = [
-            `activity sync: ${result.pages} LookupEvents pages, ${result.events} QuickSight events${result.resumed ? ' (resumed an interrupted window)' : ''}`,
-            ...result.windows.map(
-              (w) =>
-                `  ${w.kind} ${day(w.from)} → ${day(w.to)} UTC: ${w.finished ? 'read' : 'interrupted'} (${w.pages} pages, ${w.events} events)`,
-            ),
-            `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, ignored ${ignored || '0'}`,
-            `  pending (IdC users the identity map does not know yet): ${result.pending} events kept, ${result.pendingResolved} earlier ones attributed, ${result.pendingEvents} events of ${result.pendingUsers} IdC users still pending`,
-            `  records written ${result.written} (${result.flushed} exact newest/oldest times flushed), unchanged (coalesced) ${result.unchanged}`,
-            result.covered
-              ? `  CloudTrail coverage: ${day(result.covered.from)} → ${day(result.covered.to)} UTC`
-              : '  CloudTrail coverage: none yet',
-            result.caughtUp
-              ? '  caught up.'
-              : '  stopped before catching up: run it again to resume from the cursor.',
-          ];
-          const calls = lookup.port.stats;
-          lines.splice(
-            1,
-            0,
-            `  LookupEvents calls ${calls.calls} (throttled ${calls.throttled}, retried ${calls.retries})`,
-          );
-          printResult(ctx.io, globals, { ...result, calls }, lines.join('\n'));
+          const calls = lookups.stats();
+          printResult(ctx.io, globals, { ...result, calls }, formatActivitySync(result, calls));
+          // A failed region: one line on stderr after the summary, exit 4 (the cursors are saved).
+          if (result.failed.length > 0) {
+            ctx.io.stderr.write(
+              `activity sync: CloudTrail failed in ${result.regions
+                .filter((r) => r.error)
+                .map((r) => `${r.region}: ${r.error}`)
+                .join(
+                  '; ',
+                )}; the other regions were read and every cursor is saved: run it again to resume\n`,
+            );
+            return ExitCode.ItemsFailed;
+          }
           return result.caughtUp ? ExitCode.Ok : ExitCode.ItemsFailed;
         } finally {
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigint);
-          lookup.close();
+          lookups.close();
           stores.close();
         }
       }),
@@ -114,63 +103,87 @@ export function registerActivity(program: Command, ctx: CliContext): void {
   activity
     .command('import')
     .description(
-      'import last-active dates from a CSV (columns email or username, and last_active: ISO-8601 or yyyy-mm-dd)',
+      'import last-active dates from a CSV export (columns email or username, and last_active: ISO-8601 with a zone or yyyy-mm-dd) taken at --as-of',
     )
     .option('--csv <file>', 'CSV file (UTF-8, UTF-16 with BOM, or Shift_JIS/CP932), or - for stdin')
+    .option(
+      '--as-of <date>',
+      'when the export was taken (2026-11-30 or 2026-11-30T09:00Z): the import says nothing after it',
+    )
     .action(
-      action(ctx, async (flags: { csv?: string }, command: Command) => {
+      action(ctx, async (flags: { csv?: string; asOf?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         if (!flags.csv) throw new UsageError('activity import needs --csv FILE');
-        const config = loadConfig(SECTIONS, ctx.io.env);
         const importedAt = new Date();
-        const { parseActivityCsv, importDeltas } = await import('../../activity/activity-csv.js');
-        const csv = parseActivityCsv(await readInput(flags.csv), importedAt.getTime());
+        const { readActivityCsv, readAsOf } = await import('../../activity/activity-csv.js');
+        const asOf = readAsOf(flags.asOf, importedAt.getTime());
+        const config = loadConfig(SECTIONS, ctx.io.env);
+        const input = await openInput(flags.csv);
         const runtime = await import('../../../shared/runtime.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { newestSnapshotUsers } = await import('../../activity/snapshot-users.js');
         const stores = runtime.buildStores(config);
         try {
-          const snapshot =
-            csv.keyColumn === 'email' || csv.rows.length > 0
-              ? await newestSnapshotUsers(stores.snapshots)
-              : undefined;
-          const found = importDeltas(
-            csv,
-            snapshot?.users,
-            config.quicksight.namespace,
-            importedAt.toISOString(),
-          );
-          const errors = [...csv.errors, ...found.errors].sort((a, b) => a.line - b.line);
+          const snapshot = await newestSnapshotUsers(stores.snapshots);
+          if (!snapshot) {
+            throw new PartialSnapshotError(
+              'no COMPLETE snapshot yet: run idsync snapshot first (an import names only QuickSight users the newest COMPLETE snapshot lists)',
+            );
+          }
           const runId = newRunId();
           const at = importedAt.toISOString();
-          await stores.audit.append(csvErrorRows(errors, { runId, at, source: 'activity-import' }));
-          const store = new DynamoActivityStore(stores.doc, stores.names.activity);
-          let written = 0;
-          for (let i = 0; i < found.deltas.length; i += 50) {
-            const outcomes = await store.recordMany(found.deltas.slice(i, i + 50));
-            written += outcomes.filter((o) => o === 'written').length;
-          }
+          const audit = new CsvErrorAudit(stores.audit, { runId, at, source: 'activity-import' });
+          const csv = await readActivityCsv(input, {
+            asOf,
+            nowMs: importedAt.getTime(),
+            users: snapshot.users,
+            namespace: config.quicksight.namespace,
+            keepErrors: SHOWN_BAD_ROWS,
+            onRefused: (e) => audit.add(e),
+          });
+          await audit.flush();
+          const { writeImport } = await import('../../activity/write-import.js');
+          const { written, contradicted } = await writeImport(
+            {
+              doc: stores.doc,
+              table: stores.names.activity,
+              store: new DynamoActivityStore(stores.doc, stores.names.activity),
+            },
+            csv.deltas,
+          );
+          const users = csv.deltas.length;
+          const refused = Object.entries(csv.refused).filter(([, n]) => n > 0);
           const summary = {
             runId,
-            rows: csv.rows.length,
-            users: found.users,
-            written,
-            unchanged: found.users - written,
-            duplicates: csv.duplicates,
+            asOf: {
+              from: new Date(asOf.earliest).toISOString(),
+              to: new Date(asOf.latest).toISOString(),
+            },
+            snapshotRunId: snapshot.runId,
+            keyColumn: csv.keyColumn,
             ...(csv.encoding ? { encoding: csv.encoding } : {}),
-            errors,
+            rows: csv.rows,
+            users,
+            written,
+            unchanged: users - written,
+            contradicted,
+            duplicates: csv.duplicates,
+            refused: csv.refused,
+            refusedRows: csv.errorCount,
+            errors: csv.errors,
           };
           const lines = [
             csvReadLine(flags.csv, csv.encoding),
-            `activity import: ${csv.rows.length} rows (${csv.keyColumn}), ${found.users} QuickSight users, ${written} records written, ${found.users - written} unchanged; ${csv.duplicates} duplicate rows collapsed, ${errors.length} bad rows`,
-            ...errors.map(
-              (e) =>
-                `  line ${e.line}: ${e.reason}${e.value ? ` (${JSON.stringify(e.value)})` : ''}`,
-            ),
-            ...(errors.length > 0 ? [`  bad rows are in the audit (run ${runId}).`] : []),
+            `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
+            ...(contradicted > 0
+              ? [
+                  `  ${contradicted} users: the record holds activity after the export's last-active date and before --as-of; their rows add no "nothing since" span`,
+                ]
+              : []),
+            ...csvErrorLines(csv.errors, csv.errorCount, runId),
           ];
           printResult(ctx.io, globals, summary, lines.join('\n'));
-          return errors.length > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+          return runExitCode({ inputFailed: csv.errorCount > 0 });
         } finally {
           stores.close();
         }

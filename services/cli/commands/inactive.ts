@@ -42,7 +42,10 @@ export function registerInactive(program: Command, ctx: CliContext): void {
   ).action(
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const config = loadConfig(['plan', 'quicksight', 'worker', 'inactive', 'report'], ctx.io.env);
+      const config = loadConfig(
+        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report'],
+        ctx.io.env,
+      );
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
@@ -70,6 +73,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
               : {}),
             keepGroups: config.inactive.keepGroups,
             now,
+            maxLagMs: config.activity.maxLagMs,
           },
         );
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };

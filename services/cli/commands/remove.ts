@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import { csvErrorRows } from '../csv-error-rows.js';
+import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
 import { csvReadLine } from '../csv-read-line.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
-import { readInput } from '../read-input.js';
+import { openInput } from '../read-input.js';
 import { hasInvalid, runExitCode } from '../run-exit.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
@@ -36,16 +36,18 @@ export function registerRemove(program: Command, ctx: CliContext): void {
       const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
       const { parseRemovalCsv } = await import('../../plan/csv-input.js');
-      const csv = parseRemovalCsv(await readInput(flags.csv));
       const runtime = await import('../../../shared/runtime.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
       try {
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = new Date().toISOString();
-        await stores.audit.append(
-          csvErrorRows(csv.errors, { runId: run.runId, at, source: 'csv' }),
-        );
+        const audit = new CsvErrorAudit(stores.audit, { runId: run.runId, at, source: 'csv' });
+        const csv = await parseRemovalCsv(await openInput(flags.csv), {
+          keepErrors: SHOWN_BAD_ROWS,
+          onError: (e) => audit.add(e),
+        });
+        await audit.flush();
         const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: flags.keepMembers
@@ -55,19 +57,28 @@ export function registerRemove(program: Command, ctx: CliContext): void {
         });
         const lines = [
           csvReadLine(flags.csv, csv.encoding),
-          `CSV: ${csv.removals.length} people, ${csv.duplicates} duplicate rows collapsed, ${csv.errors.length} bad rows`,
-          ...csv.errors.map(
-            (e) => `  line ${e.line}: ${e.reason}${e.value ? ` (${JSON.stringify(e.value)})` : ''}`,
-          ),
+          `CSV: ${csv.removals.length} people, ${csv.duplicates} duplicate rows collapsed, ${csv.errorCount} bad rows`,
+          ...csvErrorLines(csv.errors, csv.errorCount, run.runId),
           '',
           formatPlan(plan, { limit }),
           ...(applied ? ['', applied.text] : dryRunLine(plan)),
         ];
-        printResult(ctx.io, globals, { csv, plan, applied: applied?.summary }, lines.join('\n'));
+        const csvSummary = {
+          people: csv.removals.length,
+          duplicates: csv.duplicates,
+          errorCount: csv.errorCount,
+          errors: csv.errors,
+        };
+        printResult(
+          ctx.io,
+          globals,
+          { csv: csvSummary, plan, applied: applied?.summary },
+          lines.join('\n'),
+        );
         return runExitCode({
           plan,
           applied: applied?.summary,
-          inputFailed: csv.errors.length > 0 || hasInvalid(plan),
+          inputFailed: csv.errorCount > 0 || hasInvalid(plan),
         });
       } finally {
         stores.close();

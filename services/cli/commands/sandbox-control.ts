@@ -10,11 +10,11 @@ import { loadConfig } from '../lazy-config.js';
  * `idsync sandbox` prints with the other variables).
  */
 
-interface ControlFlags {
+export interface ControlFlags {
   readonly control?: string;
 }
 
-function controlUrl(ctx: CliContext, flags: ControlFlags): string {
+export function controlUrl(ctx: CliContext, flags: ControlFlags): string {
   const fromFlag = flags.control?.trim();
   if (fromFlag) {
     const ok = URL.canParse(fromFlag) && /^https?:$/.test(new URL(fromFlag).protocol);
@@ -34,7 +34,12 @@ interface ControlState {
   dynamodb: { running: boolean };
 }
 
-async function call(url: string, method: 'GET' | 'POST', body?: unknown): Promise<ControlState> {
+/** One request to the control endpoint; 400 is a usage error (exit 2), no answer exit 1. */
+export async function call<T = ControlState>(
+  url: string,
+  method: 'GET' | 'POST',
+  body?: unknown,
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -52,7 +57,7 @@ async function call(url: string, method: 'GET' | 'POST', body?: unknown): Promis
       `the sandbox control at ${origin} failed (${describeError(cause ?? error)})`;
     throw new RemoteServiceError('sandbox', `${what}; is \`idsync sandbox\` running?`);
   }
-  const data = (await res.json().catch(() => ({}))) as { error?: unknown } & ControlState;
+  const data = (await res.json().catch(() => ({}))) as { error?: unknown } & T;
   if (res.status === 400) throw new UsageError(String(data.error ?? 'bad request'));
   if (!res.ok)
     throw new RemoteServiceError(
@@ -82,7 +87,7 @@ async function callAndShow(
   command: Command,
   request: { path: string; method: 'GET' | 'POST'; body?: unknown },
 ): Promise<number> {
-  const state = await call(
+  const state = await call<ControlState>(
     `${controlUrl(ctx, flags)}${request.path}`,
     request.method,
     request.body,
@@ -91,19 +96,24 @@ async function callAndShow(
   return ExitCode.Ok;
 }
 
+/** Adds `--control URL` (default IDSYNC_SANDBOX_CONTROL) to a sandbox subcommand. */
+export const withControl = (c: Command): Command =>
+  c.option(
+    '--control <url>',
+    'control URL of the running sandbox (default IDSYNC_SANDBOX_CONTROL)',
+  );
+
 export function registerSandboxControl(sandbox: Command, ctx: CliContext): void {
-  const withControl = (c: Command) =>
-    c.option(
-      '--control <url>',
-      'control URL of the running sandbox (default IDSYNC_SANDBOX_CONTROL)',
-    );
   withControl(
     sandbox
       .command('fault')
       .description(
-        'change faults of the running sandbox: qs.errorRate=0.5 idc.latencyMs=2000 google.throttleRate=0.2 qs=off …',
+        'change faults of the running sandbox: qs.errorRate=0.5 idc.latencyMs=2000 google.throttleRate=0.2 ct@eu-west-1.errorRate=1 qs=off …',
       )
-      .argument('<assignments...>', 'TARGET.KNOB=VALUE (targets qs, idc, google) or TARGET=off'),
+      .argument(
+        '<assignments...>',
+        'TARGET.KNOB=VALUE (targets qs, idc, google, ct, ct@REGION) or TARGET=off',
+      ),
   ).action(
     action(ctx, (words: string[], flags: ControlFlags, command: Command) =>
       callAndShow(ctx, flags, command, { path: '/faults', method: 'POST', body: { set: words } }),

@@ -3,6 +3,7 @@ import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { registerSandboxControl } from './sandbox-control.js';
+import { registerSandboxWorld } from './sandbox-world.js';
 
 interface SandboxFlags {
   readonly data?: string;
@@ -14,6 +15,7 @@ interface SandboxFlags {
 export function registerSandbox(program: Command, ctx: CliContext): void {
   const sandbox = program.command('sandbox');
   registerSandboxControl(sandbox, ctx);
+  registerSandboxWorld(sandbox, ctx);
   sandbox
     .description('start the local stand-ins and print the environment that points at them')
     .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')
@@ -73,7 +75,8 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
               `# idsync sandbox: ${counts.quickSightUsers} QuickSight users, ${counts.idcUsers} IdC users, ${counts.entitledPeople} group members; tables created.`,
               `# CloudTrail holds ${sandbox.cloudTrailState.size} QuickSight events (${sandbox.activity.idleReaders.length} Readers idle > 60 days); run idsync activity sync.`,
               '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands;',
-              '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages:',
+              '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages,',
+              '# `idsync sandbox leave EMAIL` / `join` / `move` / `sync` / `activity` people (README: Rehearsal walkthrough):',
               formatEnv(sandbox.env),
               '# Press Ctrl-C to stop.',
               '',

@@ -1,7 +1,10 @@
 /**
  * The events the CloudTrail stand-in holds: CloudTrail records (as CloudTrail writes them, JSON
  * objects with `eventTime`, `eventID`, `eventSource`, `eventName`, `userIdentity`, …), kept
- * newest first in LookupEvents' order (time descending, then event id descending).
+ * newest first in LookupEvents' order (time descending, then event id descending). Event
+ * history is per region, as in CloudTrail: each event belongs to its record's `awsRegion` (or
+ * the state's home region when the record names none), and a region's LookupEvents sees only
+ * its own (`list(region)`).
  */
 
 export interface StoredEvent {
@@ -12,6 +15,8 @@ export interface StoredEvent {
   readonly readOnly: boolean;
   readonly username?: string;
   readonly accessKeyId?: string;
+  /** The region whose event history holds it (the record's `awsRegion`). */
+  readonly region: string;
   /** The record itself, as LookupEvents returns it in `CloudTrailEvent`. */
   readonly json: string;
 }
@@ -32,6 +37,10 @@ function usernameOf(identity: Record<string, unknown> | undefined): string | und
 export class CloudTrailState {
   private events: StoredEvent[] = [];
   private sorted = true;
+  private readonly byRegion = new Map<string, StoredEvent[]>();
+
+  /** `homeRegion`: the region of records without `awsRegion`. */
+  constructor(readonly homeRegion = 'us-east-1') {}
 
   /** Adds CloudTrail records (any order). */
   add(records: Iterable<object>): void {
@@ -48,19 +57,27 @@ export class CloudTrailState {
         readOnly: r.readOnly === true || r.readOnly === 'true',
         ...(username ? { username } : {}),
         ...(accessKeyId ? { accessKeyId } : {}),
+        region: typeof r.awsRegion === 'string' ? r.awsRegion : this.homeRegion,
         json: JSON.stringify(r),
       });
     }
     this.sorted = false;
+    this.byRegion.clear();
   }
 
-  /** Every event, newest first. */
-  list(): readonly StoredEvent[] {
+  /** Every event (of one region, when named), newest first. */
+  list(region?: string): readonly StoredEvent[] {
     if (!this.sorted) {
       this.events.sort(newestFirst);
       this.sorted = true;
     }
-    return this.events;
+    if (region === undefined) return this.events;
+    let mine = this.byRegion.get(region);
+    if (!mine) {
+      mine = this.events.filter((e) => e.region === region);
+      this.byRegion.set(region, mine);
+    }
+    return mine;
   }
 
   get size(): number {

@@ -8,7 +8,8 @@ import { errorReply, ok } from './wire.js';
  * most one lookup attribute and by `[StartTime, EndTime]` (both inclusive, epoch seconds on the
  * wire). Bad input gets the documented errors (InvalidMaxResultsException,
  * InvalidLookupAttributesException, InvalidTimeRangeException, InvalidNextTokenException,
- * InvalidEventCategoryException). A NextToken is bound to the parameters it came with and
+ * InvalidEventCategoryException). Only the events of the caller's region are seen, and only
+ * once delivered (`deliveryDelayMs` after their time). A NextToken is bound to the parameters it came with and
  * to the position of the last event returned, so events added meanwhile never shift a page.
  */
 
@@ -99,6 +100,8 @@ export function lookupEvents(
   state: CloudTrailState,
   body: Record<string, unknown>,
   nowMs: number,
+  region?: string,
+  deliveryDelayMs = 0,
 ): Reply {
   const max = body.MaxResults ?? LOOKUP_PAGE_MAX;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > LOOKUP_PAGE_MAX)
@@ -138,7 +141,8 @@ export function lookupEvents(
   if (start !== undefined && end !== undefined && start > end)
     return errorReply('InvalidTimeRangeException', 'Start time must be before end time.');
   const oldest = Math.max(start ?? -Infinity, nowMs - LOOKUP_HISTORY_DAYS * 86_400_000);
-  const newest = Math.min(end ?? Infinity, nowMs);
+  // Delivered events only: CloudTrail shows an event some minutes after its time.
+  const newest = Math.min(end ?? Infinity, nowMs - deliveryDelayMs);
   const params = JSON.stringify([
     filter ?? null,
     start ?? null,
@@ -158,7 +162,7 @@ export function lookupEvents(
   }
   if (body.EventCategory === 'insight') return ok({ Events: [] });
 
-  const events = state.list();
+  const events = state.list(region);
   const page: StoredEvent[] = [];
   let more = false;
   for (let i = firstAtOrBefore(events, position?.t ?? newest); i < events.length; i++) {

@@ -21,6 +21,7 @@ export const CloudTrailErrors = {
   SerializationException: 400,
   UnknownOperationException: 400,
   InternalFailure: 500,
+  InvalidSignatureException: 400,
 } as const;
 export type CloudTrailErrorCode = keyof typeof CloudTrailErrors;
 

@@ -10,6 +10,9 @@ import {
   type FaultTarget,
   parseFaultAssignment,
 } from './fault-assignments.js';
+import type { World } from './world.js';
+import { WorldControlError } from './world.js';
+import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
 
 /**
  * The sandbox's control endpoint: changes faults and stops/starts DynamoDB while the sandbox
@@ -19,11 +22,20 @@ import {
  * - `GET  <url>/state` → `{ faults: { quicksight: {settings, counters}, … }, dynamodb: { running } }`
  * - `POST <url>/faults` body `{ "set": ["qs.errorRate=0.5", "idc=off"] }` → the new state
  * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
+ * - `POST <url>/world/<leave|join|move|sync|activity|new-user>` with the request as JSON → what
+ *   changed (world-routes.ts), when started with a `world`
  */
 
 export interface ControlTargets {
   readonly faults: Readonly<Record<FaultTarget, Faults>>;
   readonly dynamo: DynamoServer;
+  /** CloudTrail's knobs of one region (`ct@REGION.…`), and the regions that have some. */
+  readonly cloudTrailRegion?: {
+    faultsFor(region: string): Faults;
+    readonly regionFaults: ReadonlyMap<string, Faults>;
+  };
+  /** The organisation and CloudTrail events the world controls change (world.ts). */
+  readonly world?: World;
 }
 
 export interface ControlServer {
@@ -33,17 +45,21 @@ export interface ControlServer {
 }
 
 export interface ControlState {
-  readonly faults: Record<FaultTarget, { settings: FaultSettings; counters: FaultCounters }>;
+  /** By target, and `cloudtrail@<region>` for each other CloudTrail region called so far. */
+  readonly faults: Record<string, { settings: FaultSettings; counters: FaultCounters }>;
   readonly dynamodb: { readonly running: boolean };
 }
 
 function stateOf(targets: ControlTargets): ControlState {
-  const faults = {} as ControlState['faults'];
+  const faults: ControlState['faults'] = {};
   for (const t of FAULT_TARGETS)
     faults[t] = {
       settings: targets.faults[t].current,
       counters: { ...targets.faults[t].counters },
     };
+  for (const [region, f] of targets.cloudTrailRegion?.regionFaults ?? [])
+    if (f !== targets.faults.cloudtrail)
+      faults[`cloudtrail@${region}`] = { settings: f.current, counters: { ...f.counters } };
   return { faults, dynamodb: { running: targets.dynamo.running } };
 }
 
@@ -68,15 +84,18 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 /** Applies assignments all or none: one bad word changes nothing. */
 export function applyAssignments(targets: ControlTargets, words: readonly string[]): void {
-  const next = new Map<FaultTarget, FaultSettings>();
+  const next = new Map<Faults, FaultSettings>();
   for (const word of words) {
     const a = parseFaultAssignment(word);
-    next.set(
-      a.target,
-      applyFaultAssignment(next.get(a.target) ?? targets.faults[a.target].current, a),
-    );
+    let faults = targets.faults[a.target];
+    if (a.region !== undefined) {
+      if (!targets.cloudTrailRegion)
+        throw new FaultAssignmentError(`${JSON.stringify(word)}: this sandbox has no regions`);
+      faults = targets.cloudTrailRegion.faultsFor(a.region);
+    }
+    next.set(faults, applyFaultAssignment(next.get(faults) ?? faults.current, a));
   }
-  for (const [target, settings] of next) targets.faults[target].configure(settings);
+  for (const [faults, settings] of next) faults.configure(settings);
 }
 
 export async function startControlServer(targets: ControlTargets): Promise<ControlServer> {
@@ -103,9 +122,20 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
           await targets.dynamo.start();
           return reply(res, 200, stateOf(targets));
         }
+        const world = route.match(/^POST \/world\/([\w-]+)$/)?.[1];
+        if (world !== undefined && targets.world && isWorldControl(world)) {
+          const body = await bodyOf(req);
+          if (typeof body !== 'object' || body === null || Array.isArray(body))
+            throw new WorldControlError('expected a JSON object');
+          return reply(
+            res,
+            200,
+            WORLD_CONTROLS[world](targets.world, body as Record<string, unknown>),
+          );
+        }
         return reply(res, 404, { error: `no route ${route}` });
       } catch (error) {
-        const bad = error instanceof FaultAssignmentError;
+        const bad = error instanceof FaultAssignmentError || error instanceof WorldControlError;
         return reply(res, bad ? 400 : 500, { error: (error as Error).message });
       }
     })();

@@ -3,10 +3,12 @@ import type { FaultSettings } from '../http/faults.js';
 /**
  * The words of `idsync sandbox fault`: `qs.errorRate=0.5`, `idc.latencyMs=2000`, `google=off`,
  * `qs.bucketRate=10` … Pure: parses assignments and applies them to fault settings. The control
- * endpoint parses the same words, so the CLI and a test (or curl) say the same thing.
+ * endpoint parses the same words, so the CLI and a test (or curl) say the same thing. CloudTrail
+ * is regional: `ct.errorRate=1` changes the sandbox's home region, `ct@eu-west-1.errorRate=1`
+ * another region (each region has its own knobs, as it has its own LookupEvents limit).
  */
 
-export const FAULT_TARGETS = ['quicksight', 'identitystore', 'google'] as const;
+export const FAULT_TARGETS = ['quicksight', 'identitystore', 'google', 'cloudtrail'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 const TARGET_ALIASES: Readonly<Record<string, FaultTarget>> = {
@@ -15,6 +17,8 @@ const TARGET_ALIASES: Readonly<Record<string, FaultTarget>> = {
   idc: 'identitystore',
   identitystore: 'identitystore',
   google: 'google',
+  ct: 'cloudtrail',
+  cloudtrail: 'cloudtrail',
 };
 
 /** Settable knobs and their bounds; a value of `off` clears the knob. */
@@ -31,32 +35,43 @@ const KNOBS = {
 export type FaultKnob = keyof typeof KNOBS;
 export const FAULT_KNOBS = Object.keys(KNOBS) as FaultKnob[];
 
-export type FaultAssignment =
+export type FaultAssignment = (
   | { readonly target: FaultTarget; readonly knob: FaultKnob; readonly value: number | undefined }
-  | { readonly target: FaultTarget; readonly knob: 'all'; readonly value: undefined };
+  | { readonly target: FaultTarget; readonly knob: 'all'; readonly value: undefined }
+) & {
+  /** The CloudTrail region (`ct@eu-west-1…`); the home region when absent. */
+  readonly region?: string;
+};
 
 export class FaultAssignmentError extends Error {
   override readonly name = 'FaultAssignmentError';
 }
 
 const DECIMAL = /^\d{1,9}(\.\d{1,9})?$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** Parses one `target.knob=value` (or `target=off`). */
 export function parseFaultAssignment(word: string): FaultAssignment {
-  const m = /^([a-z]+)(?:\.([a-zA-Z]+))?=(.*)$/.exec(word.trim());
-  const usage = `use TARGET.KNOB=VALUE (targets qs, idc, google; knobs ${FAULT_KNOBS.join(', ')}) or TARGET=off`;
+  const m = /^([a-z]+)(?:@([a-z0-9-]+))?(?:\.([a-zA-Z]+))?=(.*)$/.exec(word.trim());
+  const usage = `use TARGET.KNOB=VALUE (targets qs, idc, google, ct or ct@REGION; knobs ${FAULT_KNOBS.join(', ')}) or TARGET=off`;
   if (!m) throw new FaultAssignmentError(`${JSON.stringify(word)}: ${usage}`);
   const target = TARGET_ALIASES[m[1] as string];
   if (!target) throw new FaultAssignmentError(`${JSON.stringify(word)}: unknown target; ${usage}`);
-  const raw = (m[3] as string).trim();
-  if (m[2] === undefined) {
+  const region = m[2];
+  if (region !== undefined && (target !== 'cloudtrail' || !REGION.test(region)))
+    throw new FaultAssignmentError(
+      `${JSON.stringify(word)}: only ct takes a region, an AWS region such as eu-west-1; ${usage}`,
+    );
+  const where = region === undefined ? {} : { region };
+  const raw = (m[4] as string).trim();
+  if (m[3] === undefined) {
     if (raw !== 'off') throw new FaultAssignmentError(`${JSON.stringify(word)}: ${usage}`);
-    return { target, knob: 'all', value: undefined };
+    return { target, knob: 'all', value: undefined, ...where };
   }
-  const knob = m[2] as FaultKnob;
+  const knob = m[3] as FaultKnob;
   const bounds = KNOBS[knob];
   if (!bounds) throw new FaultAssignmentError(`${JSON.stringify(word)}: unknown knob; ${usage}`);
-  if (raw === 'off') return { target, knob, value: undefined };
+  if (raw === 'off') return { target, knob, value: undefined, ...where };
   const value = Number(raw);
   const ok =
     DECIMAL.test(raw) &&
@@ -67,7 +82,7 @@ export function parseFaultAssignment(word: string): FaultAssignment {
     throw new FaultAssignmentError(
       `${JSON.stringify(word)}: ${knob} must be a ${bounds.whole ? 'whole' : 'decimal'} number from ${bounds.min} to ${bounds.max}, or off`,
     );
-  return { target, knob, value };
+  return { target, knob, value, ...where };
 }
 
 /** The settings after one assignment (the others keep their values). */

@@ -19,6 +19,9 @@ function inactive(id: string, args: readonly string[], message: string): BadInpu
   };
 }
 
+/** The date of the corpus's exports. */
+const AS_OF = '2026-11-30T00:00:00Z';
+
 function activityImport(
   id: string,
   content: string | Uint8Array,
@@ -29,7 +32,7 @@ function activityImport(
   return {
     id: `csv-activity-${id}`,
     group: 'csv',
-    argv: ['activity', 'import', '--csv', '{dir}/activity.csv'],
+    argv: ['activity', 'import', '--csv', '{dir}/activity.csv', '--as-of', AS_OF],
     files: { 'activity.csv': content },
     code,
     message,
@@ -79,17 +82,40 @@ export const IDLE_CASES: BadInputCase[] = [
     { spawn: true },
   ),
   activityImport('bad-date', 'email,last_active\n{leaver},yesterday\n', 4, [
-    'line 2: not an ISO-8601 time or yyyy-mm-dd date: "yesterday"',
+    'line 2: "yesterday" is not an ISO-8601 time or yyyy-mm-dd date',
+    '0 records written',
+  ]),
+  activityImport('impossible-date', 'email,last_active\n{leaver},2026-02-30\n', 4, [
+    'line 2: "2026-02-30" is not a day of the calendar',
+    '1 impossible date',
+  ]),
+  activityImport('impossible-time', 'email,last_active\n{leaver},2026-02-30T10:00Z\n', 4, [
+    'line 2: "2026-02-30T10:00Z" is not a time of the calendar',
     '0 records written',
   ]),
   activityImport(
-    'impossible-date',
-    'email,last_active\n{leaver},2026-02-30\n',
+    'hour-24',
+    'email,last_active\n{leaver},2026-11-01T24:00Z\n',
     4,
-    'line 2: not a date: "2026-02-30"',
+    'line 2: "2026-11-01T24:00Z" is not a time of the calendar',
   ),
+  activityImport('month-13', 'email,last_active\n{leaver},2026-13-01\n', 4, [
+    'line 2: "2026-13-01" is not a day of the calendar',
+  ]),
+  activityImport('before-2015', 'email,last_active\n{leaver},1970-01-01\n', 4, [
+    'line 2: 1970-01-01 is before 2015 (QuickSight did not exist)',
+    '1 before 2015',
+  ]),
   activityImport('future-date', 'email,last_active\n{leaver},2999-01-01\n', 4, [
-    'line 2: 2999-01-01 is after the import',
+    `line 2: 2999-01-01 is after --as-of ${AS_OF}`,
+    '0 records written',
+  ]),
+  activityImport('unknown-email', 'email,last_active\nnobody.ever@example.com,2026-11-01\n', 4, [
+    'line 2: no QuickSight user of this email in the newest COMPLETE snapshot',
+    '1 unknown user',
+  ]),
+  activityImport('unknown-user-name', 'username,last_active\nghost-user-name,2026-11-01\n', 4, [
+    'line 2: no QuickSight user of this name in the newest COMPLETE snapshot',
     '0 records written',
   ]),
   activityImport(
@@ -98,6 +124,39 @@ export const IDLE_CASES: BadInputCase[] = [
     4,
     'line 2: "2026-09-14T10:20:00" has no time zone: add Z or +hh:mm',
   ),
+  {
+    id: 'arg-activity-import-without-as-of',
+    group: 'argument',
+    argv: ['activity', 'import', '--csv', '{dir}/activity.csv'],
+    files: { 'activity.csv': 'email,last_active\n{leaver},2026-11-01\n' },
+    code: 2,
+    message: 'activity import needs --as-of DATE',
+    spawn: true,
+  },
+  {
+    id: 'arg-activity-import-as-of-future',
+    group: 'argument',
+    argv: ['activity', 'import', '--csv', '{dir}/activity.csv', '--as-of', '2999-01-01'],
+    files: { 'activity.csv': 'email,last_active\n{leaver},2026-11-01\n' },
+    code: 2,
+    message: '--as-of 2999-01-01 is in the future',
+  },
+  {
+    id: 'arg-activity-import-as-of-before-2015',
+    group: 'argument',
+    argv: ['activity', 'import', '--csv', '{dir}/activity.csv', '--as-of', '2014-12-31'],
+    files: { 'activity.csv': 'email,last_active\n{leaver},2026-11-01\n' },
+    code: 2,
+    message: '--as-of 2014-12-31 is before 2015',
+  },
+  {
+    id: 'arg-activity-import-as-of-impossible',
+    group: 'argument',
+    argv: ['activity', 'import', '--csv', '{dir}/activity.csv', '--as-of', '2026-02-30'],
+    files: { 'activity.csv': 'email,last_active\n{leaver},2026-11-01\n' },
+    code: 2,
+    message: '--as-of: "2026-02-30" is not a day of the calendar',
+  },
   activityImport(
     'binary',
     new Uint8Array([0, 255, 254, 10, 1, 2, 3, 0, 10]),

@@ -53,6 +53,12 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_QUICKSIGHT_ACCOUNT_ID', '12345678901a', 'must be a 12-digit AWS account id'),
   variable('IDSYNC_QUICKSIGHT_NAMESPACE', 'bad namespace!', 'must be a QuickSight namespace name'),
   variable('IDSYNC_QUICKSIGHT_REGION', 'moon', 'must be an AWS region'),
+  variable('IDSYNC_ACTIVITY_REGIONS', 'us-east-1,moon', 'each entry must be an AWS region', {
+    argv: ['activity', 'sync'],
+  }),
+  variable('IDSYNC_ACTIVITY_REGIONS', ' , ,', 'must list at least one region', {
+    argv: ['activity', 'sync'],
+  }),
   variable('IDSYNC_TABLE_PREFIX', 'bad prefix', 'may hold only letters, digits'),
   variable('IDSYNC_TABLE_PREFIX', 'a/b', 'may hold only letters, digits'),
   variable('IDSYNC_LOG_LEVEL', 'loud', 'unknown level'),
@@ -134,6 +140,9 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_INACTIVE_DAYS', '91', 'must be from 1 to 90'),
   variable('IDSYNC_INACTIVE_DAYS', '0x10', 'must be a whole number from 1 to 90'),
   variable('IDSYNC_INACTIVE_DAYS', '0', 'must be from 1 to 90'),
+  variable('IDSYNC_ACTIVITY_MAX_LAG_HOURS', '0.1', 'must be from 0.25 to 24'),
+  variable('IDSYNC_ACTIVITY_MAX_LAG_HOURS', '48', 'must be from 0.25 to 24'),
+  variable('IDSYNC_ACTIVITY_MAX_LAG_HOURS', '2h', 'must be a plain decimal number from 0.25 to 24'),
   variable('IDSYNC_INACTIVE_ROLES', 'READER,REEDER', 'each entry must be one of ADMIN'),
   variable('IDSYNC_INACTIVE_KEEP_GROUPS', 'mailed-reports', 'each entry must be an email address'),
   variable(

@@ -73,7 +73,7 @@ describe('activity sync', () => {
     expect(await exited).toBe(4);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ stopped: true, caughtUp: false });
-    const cursor = await store.getCursor();
+    const cursor = await store.cursorOf(t.sandbox.org.region).getCursor();
     expect(cursor.window?.pages).toBe(summary.pages);
     expect(summary.pages).toBeLessThan(pagesNeeded());
   }, 60_000);
@@ -97,7 +97,7 @@ describe('activity sync', () => {
     }
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    const cursor = await store.getCursor();
+    const cursor = await store.cursorOf(t.sandbox.org.region).getCursor();
     expect(cursor.window?.pages).toBeGreaterThanOrEqual(2);
     expect(cursor.covered).toBeUndefined();
 
@@ -117,7 +117,8 @@ describe('activity sync', () => {
     const storedByKilled = cursor.window?.pages ?? 0;
     expect(summary.pages).toBe(pagesNeeded() - storedByKilled + 1);
     const total = calls.calls - before;
-    expect(total).toBeLessThanOrEqual(pagesNeeded() + 2);
+    // Each of the two runs first asked CloudTrail its time (one call each, run-activity-sync.ts).
+    expect(total).toBeLessThanOrEqual(pagesNeeded() + 2 + 2);
     // Paced, not throttled: 2 calls a second sustained, also across the kill (the rerun's first
     // call waits one interval, as the killed run may have called just before it died).
     expect(calls.throttled - throttledBefore).toBe(0);
@@ -155,31 +156,57 @@ describe('activity sync', () => {
 });
 
 describe('activity import', () => {
-  it('imports last-active dates, reports bad lines with audit rows, exits 4', async () => {
-    const person = t.sandbox.org.people.find((p) => p.kind === 'reader' && !p.mixedCase);
-    const reader = person?.quickSightUsers[0];
-    expect(reader).toBeDefined();
-    const file = join(tmpdir(), `idsync-activity-${process.pid}.csv`);
-    writeFileSync(
+  const ns = () => t.sandbox.org.namespace;
+  let fileNo = 0;
+  const csvFile = (lines: string[]) => {
+    const file = join(tmpdir(), `idsync-activity-${process.pid}-${fileNo++}.csv`);
+    writeFileSync(file, lines.join('\r\n'));
+    return file;
+  };
+  /** A Reader whose record holds no activity after `before` (the sync ran above). */
+  async function quietReader(before: string, skip: readonly string[] = []) {
+    for (const person of t.sandbox.org.people) {
+      const user = person.quickSightUsers[0];
+      if (person.kind !== 'reader' || person.mixedCase || person.quickSightUsers.length !== 1)
+        continue;
+      if (!user || skip.includes(person.email)) continue;
+      const rec = await store.get(activityKey(ns(), activityUserName(user)));
+      if (!rec?.last || rec.last.at < before) return { person, user, rec };
+    }
+    throw new Error(`no Reader without activity after ${before}`);
+  }
+
+  it('imports last-active dates up to --as-of, reports bad lines with audit rows, exits 4', async () => {
+    const { person, user } = await quietReader('2026-11-01');
+    const file = csvFile([
+      '\uFEFFEmail, Last_Active ',
+      `  ${person.email.toUpperCase()} ,2026-11-20`,
+      `${person.email},2026-11-01T10:00:00Z`,
+      'nobody@example.com,2026-11-01',
+      'not-an-email,2026-11-01',
+      `${person.email},2026-11-01T10:00:00`,
+      `${person.email},yesterday`,
+      '',
+    ]);
+    const out = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
       file,
-      [
-        '\uFEFFEmail, Last_Active ',
-        `  ${person?.email.toUpperCase()} ,2026-11-20`,
-        `${person?.email},2026-11-01T10:00:00Z`,
-        'nobody@example.com,2026-11-01',
-        'not-an-email,2026-11-01',
-        `${person?.email},2026-11-01T10:00:00`,
-        `${person?.email},yesterday`,
-        '',
-      ].join('\r\n'),
-    );
-    const out = await runCliOn(t.sandbox, ['activity', 'import', '--csv', file, '--json']);
+      '--as-of',
+      '2026-11-25T00:00:00Z',
+      '--json',
+    ]);
     expect(out.code, out.stderr).toBe(4);
     const summary = JSON.parse(out.stdout);
     expect(summary.duplicates).toBe(1);
     expect(summary.errors.map((e: { line: number }) => e.line)).toEqual([4, 5, 6, 7]);
-    const rec = await store.get(activityKey(t.sandbox.org.namespace, reader?.userName ?? ''));
-    expect(rec?.spans.import?.from).toBe('2026-11-21T11:59:59.999Z');
+    expect(summary.refused).toMatchObject({ unknown_user: 1, bad_user: 1, unreadable_date: 2 });
+    const rec = await store.get(activityKey(ns(), user.userName));
+    expect(rec?.spans.import).toEqual({
+      from: '2026-11-21T11:59:59.999Z',
+      to: '2026-11-25T00:00:00.000Z',
+    });
     const audit = await t.doc.send(
       new QueryCommand({
         TableName: t.names.audit,
@@ -189,5 +216,134 @@ describe('activity import', () => {
     );
     expect(audit.Items?.map((i) => i.kind)).toEqual(Array(4).fill('input_error'));
     expect(audit.Items?.every((i) => i.source === 'activity-import')).toBe(true);
+  });
+
+  it('an import alone claims "nothing since" only up to the export\'s date, never to the import', async () => {
+    const { person, user } = await quietReader('2026-01-05', [
+      t.sandbox.org.people.find((p) => p.kind === 'reader' && !p.mixedCase)?.email ?? '',
+    ]);
+    const file = csvFile(['email,last_active', `${person.email},2026-01-05T00:00:00Z`]);
+    const out = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
+      file,
+      '--as-of',
+      '2026-03-01T00:00:00Z',
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    const rec = await store.get(activityKey(ns(), user.userName));
+    expect(rec?.spans.import).toEqual({
+      from: '2026-01-05T00:00:00.000Z',
+      to: '2026-03-01T00:00:00.000Z',
+    });
+  });
+
+  it('refuses a missing, future or pre-2015 --as-of (exit 2, naming the flag)', async () => {
+    const file = csvFile(['email,last_active', 'x@example.com,2026-01-05']);
+    const missing = await runCliOn(t.sandbox, ['activity', 'import', '--csv', file]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/needs --as-of DATE/);
+    const ahead = new Date(Date.now() + 10 * 60_000).toISOString();
+    const future = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
+      file,
+      '--as-of',
+      ahead,
+    ]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--as-of .* is in the future/);
+    const old = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
+      file,
+      '--as-of',
+      '2014-06-01',
+    ]);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/before 2015/);
+  });
+
+  it('refuses impossible dates, dates before 2015 and unknown user names row by row', async () => {
+    const { user } = await quietReader('2026-12-31');
+    const file = csvFile([
+      'username,last_active',
+      `${user.userName},2026-02-30T10:00Z`,
+      `${user.userName},1970-01-01`,
+      'ghost-user-never-listed,2026-11-01',
+      `${user.userName},2026-13-01`,
+      `${user.userName},2026-11-30T24:00Z`,
+    ]);
+    const before = await store.get(activityKey(ns(), user.userName));
+    const out = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
+      file,
+      '--as-of',
+      '2026-12-01T00:00Z',
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(4);
+    const summary = JSON.parse(out.stdout);
+    expect(summary).toMatchObject({ written: 0, users: 0, refusedRows: 5 });
+    expect(summary.refused).toMatchObject({ impossible_date: 3, before_2015: 1, unknown_user: 1 });
+    expect(summary.errors.map((e: { line: number; why: string }) => [e.line, e.why])).toEqual([
+      [2, 'impossible_date'],
+      [3, 'before_2015'],
+      [4, 'unknown_user'],
+      [5, 'impossible_date'],
+      [6, 'impossible_date'],
+    ]);
+    expect(await store.get(activityKey(ns(), user.userName))).toEqual(before);
+    const text = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
+      file,
+      '--as-of',
+      '2026-12-01T00:00Z',
+    ]);
+    expect(text.stdout).toMatch(/0 records written/);
+    expect(text.stdout).toMatch(
+      /5 rows refused \(1 unknown user, 3 impossible date, 1 before 2015\)/,
+    );
+    expect(text.stdout).toMatch(/line 2: "2026-02-30T10:00Z" is not a time of the calendar/);
+  });
+
+  it('an older export never outweighs newer CloudTrail activity: last stays, no "nothing since" span', async () => {
+    const byKey = await records();
+    const rec = [...byKey.values()].find(
+      (r) =>
+        r?.last?.source === 'cloudtrail' &&
+        r.spans.import === undefined &&
+        !r.userName.startsWith('N/A'),
+    );
+    if (!rec?.last) throw new Error('no user with CloudTrail activity');
+    const person = t.sandbox.org.people.find((p) =>
+      p.quickSightUsers.some((u) => activityKey(ns(), u.userName) === rec.userKey),
+    );
+    if (!person) throw new Error(`no person for ${rec.userKey}`);
+    const older = new Date(Date.parse(rec.last.at) - 10 * 86_400_000).toISOString();
+    const file = csvFile(['email,last_active', `${person.email},${older}`]);
+    const out = await runCliOn(t.sandbox, [
+      'activity',
+      'import',
+      '--csv',
+      file,
+      '--as-of',
+      new Date().toISOString(),
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).contradicted).toBeGreaterThanOrEqual(1);
+    const after = await store.get(rec.userKey);
+    expect(after?.last).toEqual(rec.last);
+    // The export said "nothing since <older>" but CloudTrail saw activity after it: no span.
+    expect(after?.spans.import).toBeUndefined();
   });
 });

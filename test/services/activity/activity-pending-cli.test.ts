@@ -29,7 +29,8 @@ describe('activity sync before the first snapshot', () => {
     );
     expect(t.sandbox.cloudTrail.faults.counters.calls).toBe(calls);
     const store = new DynamoActivityStore(t.doc, t.names.activity);
-    expect(await store.getCursor()).toMatchObject({ version: 0 });
+    expect(await store.cursorOf(t.sandbox.org.region).getCursor()).toMatchObject({ version: 0 });
+    expect(await store.syncRegions()).toBeUndefined();
     expect(await store.coverage()).toEqual({});
     // The runbook order then works: snapshot, then sync. Registrations made by a principal the
     // ignored list names (the sandbox's admin role here) still date the users they registered.

@@ -125,7 +125,7 @@ describe('activity handler: scheduled sync', () => {
     remaining = 10_000; // less than the 30 s the handler keeps free: stop before the first page
     const stopped = (await h(SCHEDULED, context)) as { stopped: boolean; pages: number };
     expect(stopped).toMatchObject({ stopped: true, pages: 0 });
-    expect((await store.getCursor()).window).toBeDefined();
+    expect((await store.cursorOf(t.sandbox.org.region).getCursor()).window).toBeDefined();
     remaining = 1_000_000;
     const done = (await h(SCHEDULED, context)) as { caughtUp: boolean; events: number };
     expect(done.caughtUp).toBe(true);
@@ -138,4 +138,31 @@ describe('activity handler: scheduled sync', () => {
     expect(lags[1]).toBeLessThan(1);
     expect(logs.metrics()[1]).toMatchObject({ requestId: 'req-1', coldStart: false });
   }, 30_000);
+
+  it('reads every region of IDSYNC_ACTIVITY_REGIONS; a region that fails fails the invocation after the others', async () => {
+    const west = 'eu-west-1';
+    t.sandbox.cloudTrail.faultsFor(west).configure({ errorRate: 1 });
+    const logs = captureLogs();
+    const h = createActivityHandler(
+      {
+        ...t.sandbox.env,
+        IDSYNC_LOG_LEVEL: 'info',
+        IDSYNC_ACTIVITY_REGIONS: `${t.sandbox.org.region},${west}`,
+      },
+      { logDestination: logs.stream },
+    );
+    const context = { getRemainingTimeInMillis: () => 1_000_000, awsRequestId: 'req-2' };
+    try {
+      await expect(h(SCHEDULED, context)).rejects.toThrow(
+        new RegExp(`activity sync failed in ${west} \\(.*InternalFailure`),
+      );
+    } finally {
+      t.sandbox.cloudTrail.faultsFor(west).configure({ bucket: { rate: 2, burst: 2 } });
+    }
+    // The home region was read and saved; the account is not covered (the failed region is not).
+    expect((await store.cursorOf(t.sandbox.org.region).getCursor()).covered).toBeDefined();
+    expect(await store.coverage()).toEqual({});
+    const [metric] = logs.metrics();
+    expect(metric?.ActivityLagHours).toBeGreaterThan(24);
+  }, 60_000);
 });

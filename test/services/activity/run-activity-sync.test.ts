@@ -16,6 +16,7 @@ import {
   type QuickSightEventLookup,
 } from '../../../shared/aws/cloudtrail-lookup.js';
 import type { SyncCursor, SyncWindow } from '../../../shared/dynamo/activity-store.js';
+import { ClockSkewError } from '../../../shared/errors.js';
 import { combinePending, type PendingEvidence } from '../../../shared/pending-events.js';
 
 /**
@@ -308,5 +309,91 @@ describe('runActivitySync: on-behalf-of events of an IdC user nobody knows yet',
       newest: { at: new Date(NOW - 3_600_000).toISOString() },
       oldest: { at: new Date(NOW - 7_200_000).toISOString() },
     });
+  });
+});
+
+/** The fake LookupEvents with CloudTrail's clock: `serviceMs` is what its `Date` says. */
+class ClockedLookup extends FakeLookup {
+  constructor(
+    events: ReturnType<typeof record>[],
+    public serviceMs: number,
+  ) {
+    super(events);
+  }
+  async serviceTime() {
+    this.calls++;
+    return new Date(this.serviceMs);
+  }
+  override async lookup(r: LookupRequest): Promise<LookupPage> {
+    return { ...(await super.lookup(r)), serviceTime: new Date(this.serviceMs) };
+  }
+}
+
+describe("runActivitySync: CloudTrail's clock bounds the record", () => {
+  const DAY = 86_400_000;
+  const LAG = 15 * 60_000;
+
+  it('refuses a local clock 3 days ahead before saving anything (ClockSkewError)', async () => {
+    const lookup = new ClockedLookup([...events], NOW - 3 * DAY);
+    const store = new FakeStore();
+    const run = runActivitySync(ports(lookup, store), { days: 90 });
+    await expect(run).rejects.toBeInstanceOf(ClockSkewError);
+    await expect(run).rejects.toThrow(/3 days ahead of CloudTrail's/);
+    expect(store.cursor.version).toBe(0);
+    expect(store.writes).toBe(0);
+    expect(lookup.calls).toBe(1);
+  });
+
+  it('refuses a clock that drifts off mid-run before that page is saved', async () => {
+    const lookup = new ClockedLookup([...events], NOW);
+    const store = new FakeStore();
+    let pages = 0;
+    const run = runActivitySync(
+      {
+        ...ports(lookup, store),
+        onPage: () => {
+          pages++;
+          if (pages === 2) lookup.serviceMs = NOW - 5 * 60_000 - 1000;
+        },
+      },
+      { days: 90 },
+    );
+    await expect(run).rejects.toBeInstanceOf(ClockSkewError);
+    expect(store.cursor.window?.pages).toBe(2);
+    expect(store.cursor.covered).toBeUndefined();
+  });
+
+  it('plans from the service time: a local clock 4 minutes fast covers only to serviceTime − lag', async () => {
+    const service = NOW - 4 * 60_000;
+    const lookup = new ClockedLookup([...events], service);
+    const store = new FakeStore();
+    const out = await runActivitySync(ports(lookup, store), { days: 90 });
+    expect(out).toMatchObject({ caughtUp: true, clockSkewMs: 4 * 60_000 });
+    expect(out.serviceTime).toBe(new Date(service).toISOString());
+    expect(Date.parse(store.cursor.covered?.to ?? '')).toBe(service - LAG);
+  });
+
+  it('drops a coverage an earlier fast clock left in the future, and reads the history again', async () => {
+    const lookup = new ClockedLookup([...events], NOW);
+    const store = new FakeStore();
+    const future = new Date(NOW + 3 * DAY).toISOString();
+    const from = new Date(NOW - 90 * DAY + 2 * 60_000).toISOString();
+    store.cursor = {
+      covered: { from, to: future },
+      window: {
+        from: future,
+        to: new Date(NOW + 3 * DAY + 60_000).toISOString(),
+        kind: 'catch-up',
+        pages: 1,
+        events: 0,
+        nextToken: '50',
+      },
+      updatedAt: '',
+      version: 4,
+    };
+    const out = await runActivitySync(ports(lookup, store), { days: 90 });
+    expect(out).toMatchObject({ repaired: true, caughtUp: true, resumed: false, events: 500 });
+    expect(new Set(lookup.seen).size).toBe(500);
+    expect(store.cursor.covered?.to).toBe(new Date(NOW - LAG).toISOString());
   });
 });

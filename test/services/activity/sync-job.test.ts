@@ -14,10 +14,11 @@ describe('runActivitySyncJob', () => {
       };
     const run = runActivitySyncJob(
       {
-        lookup: { lookup: touch('lookup') },
+        regions: [{ region: 'us-east-1', lookup: { lookup: touch('lookup') } }],
         activity: {
-          getCursor: touch('getCursor'),
-          putCursor: touch('putCursor'),
+          cursorOf: touch('cursorOf') as never,
+          putSyncRegions: touch('putSyncRegions'),
+          coverage: touch('coverage'),
           recordMany: touch('recordMany'),
           addPending: touch('addPending'),
           pendingEvents: touch('pendingEvents'),

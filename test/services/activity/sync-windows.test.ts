@@ -1,10 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  capSpan,
+  clockSkewProblem,
+  coverageCap,
   coveredAfter,
   DAY_MS,
+  MAX_CLOCK_SKEW_MS,
   nextWindow,
   oldestReadable,
+  repairCursor,
 } from '../../../services/activity/sync-windows.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00.500Z');
@@ -78,6 +83,119 @@ describe('nextWindow', () => {
             expect(to % 1000).toBe(0);
             expect(from).toBeLessThan(to);
           }
+        },
+      ),
+    );
+  });
+});
+
+describe('coverageCap and capSpan: nothing past serviceTime − lag', () => {
+  const SERVICE = Date.parse('2026-11-30T12:00:00.700Z');
+  it('caps at serviceTime − lag on a whole second', () => {
+    expect(iso(coverageCap(SERVICE))).toBe('2026-11-30T11:45:00.000Z');
+    expect(iso(coverageCap(SERVICE, 0))).toBe('2026-11-30T12:00:00.000Z');
+  });
+  it('keeps a span ending at the cap, cuts one past it, drops one wholly past it', () => {
+    const cap = coverageCap(SERVICE);
+    const span = (from: number, to: number) => ({ from: iso(from), to: iso(to) });
+    expect(capSpan(span(cap - 10_000, cap), cap)).toEqual(span(cap - 10_000, cap));
+    expect(capSpan(span(cap - 10_000, cap + 1000), cap)).toEqual(span(cap - 10_000, cap));
+    expect(capSpan(span(cap - 10_000, cap + 3 * DAY_MS), cap)).toEqual(span(cap - 10_000, cap));
+    expect(capSpan(span(cap, cap + 1000), cap)).toBeUndefined();
+    expect(capSpan(undefined, cap)).toBeUndefined();
+  });
+  it('property: a capped span never ends past the cap and never grows', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 * DAY_MS }),
+        fc.integer({ min: 1000, max: 10 * DAY_MS }),
+        fc.integer({ min: 0, max: 110 * DAY_MS }),
+        (from, length, cap) => {
+          const span = { from: iso(from), to: iso(from + length) };
+          const out = capSpan(span, cap);
+          if (!out) return cap <= from;
+          return (
+            Date.parse(out.to) <= Math.max(cap, from) &&
+            out.from === span.from &&
+            Date.parse(out.to) <= Date.parse(span.to)
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('clockSkewProblem: more than 5 minutes either way is refused', () => {
+  const SERVICE = Date.parse('2026-11-30T12:00:00Z');
+  it('allows exactly 5 minutes, refuses 5 minutes and 1 ms, both directions', () => {
+    expect(MAX_CLOCK_SKEW_MS).toBe(5 * 60_000);
+    expect(clockSkewProblem(SERVICE + MAX_CLOCK_SKEW_MS, SERVICE)).toEqual({
+      skewMs: MAX_CLOCK_SKEW_MS,
+    });
+    expect(clockSkewProblem(SERVICE - MAX_CLOCK_SKEW_MS, SERVICE).problem).toBeUndefined();
+    expect(clockSkewProblem(SERVICE + MAX_CLOCK_SKEW_MS + 1, SERVICE).problem).toMatch(
+      /clock is 5 minutes ahead of CloudTrail's/,
+    );
+    expect(clockSkewProblem(SERVICE - MAX_CLOCK_SKEW_MS - 1, SERVICE).problem).toMatch(
+      /clock is 5 minutes behind CloudTrail's/,
+    );
+    expect(clockSkewProblem(SERVICE, SERVICE)).toEqual({ skewMs: 0 });
+  });
+  it('says how far off, the service time, what to do and that nothing was covered', () => {
+    const problem = clockSkewProblem(SERVICE + 3 * DAY_MS, SERVICE).problem ?? '';
+    expect(problem).toContain("this machine's clock is 3 days ahead of CloudTrail's");
+    expect(problem).toContain('service time 2026-11-30T12:00:00.000Z');
+    expect(problem).toContain('fix the clock (NTP) and run again; nothing was marked covered');
+  });
+});
+
+describe('repairCursor: a cursor past serviceTime − lag is cut back', () => {
+  const cap = Date.parse('2026-11-30T11:45:00Z');
+  const w = (from: number, to: number) => ({
+    from: iso(from),
+    to: iso(to),
+    kind: 'catch-up' as const,
+    pages: 3,
+    events: 100,
+    nextToken: 'x',
+  });
+  it('leaves a cursor within the cap alone', () => {
+    const covered = { from: iso(cap - DAY_MS), to: iso(cap) };
+    const window = w(cap - 1000, cap);
+    expect(repairCursor(covered, window, cap)).toEqual({ covered, window, changed: false });
+  });
+  it('drops a coverage and a window that end past the cap: the history is read again', () => {
+    const covered = { from: iso(cap - DAY_MS), to: iso(cap + 3 * DAY_MS) };
+    const out = repairCursor(covered, w(cap + 3 * DAY_MS, cap + 3 * DAY_MS + 60_000), cap);
+    expect(out).toEqual({ changed: true });
+    // The next plan is a backfill up to the service's now − lag: nothing stays claimed unread.
+    const plan = nextWindow(out.covered, cap + LAG, 90);
+    expect(plan.window).toMatchObject({ kind: 'backfill', to: iso(cap) });
+  });
+  it('drops a coverage that ends 1 s past the cap, keeps one ending at it', () => {
+    const span = { from: iso(cap - DAY_MS), to: iso(cap + 1000) };
+    expect(repairCursor(span, undefined, cap)).toEqual({ changed: true });
+    const at = { from: iso(cap - DAY_MS), to: iso(cap) };
+    expect(repairCursor(at, undefined, cap)).toEqual({ covered: at, changed: false });
+  });
+});
+
+describe('planning from the service time never claims past it', () => {
+  it('property: after repair, the next window and the coverage kept end at serviceTime − lag at the latest', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100 * DAY_MS, max: 200 * DAY_MS }),
+        fc.integer({ min: -5 * DAY_MS, max: 5 * DAY_MS }),
+        fc.integer({ min: 1000, max: 95 * DAY_MS }),
+        fc.integer({ min: 1, max: 90 }),
+        (serviceMs, endOffset, length, days) => {
+          const to = serviceMs + endOffset;
+          const covered = { from: iso(to - length), to: iso(to) };
+          const cap = coverageCap(serviceMs);
+          const repaired = repairCursor(covered, undefined, cap);
+          const plan = nextWindow(repaired.covered, serviceMs, days);
+          const ends = [plan.window?.to, plan.covered?.to].filter((e) => e !== undefined);
+          return ends.every((e) => Date.parse(e) <= cap);
         },
       ),
     );

@@ -114,6 +114,23 @@ describe('idsync apply on the sandbox', { timeout: 120_000 }, () => {
 
 describe('the apply summary', () => {
   const base = { ...emptyCounts(), total: 5, deleted: 3, calls: 3 };
+  it('names deferred idle deletions, why, and the exact commands to run next', () => {
+    const reason =
+      'the activity record ends at 2026-12-07T07:00:00.000Z, older than IDSYNC_ACTIVITY_MAX_LAG_HOURS=2: run idsync activity sync';
+    const text = formatSummary(
+      summarize({ ...base, deferred: 2, leftPending: 2 }, 2_000, false, { deferReason: reason }),
+    );
+    expect(text).toMatch(/^applied: 3 deleted, .*, 2 deferred$/m);
+    expect(text).toContain(
+      `DEFERRED: 2 idle deletions were not judged again, so not made: ${reason}.`,
+    );
+    expect(text).toMatch(/^ {4}idsync activity sync\n {4}idsync apply$/m);
+    // The deferred tasks are the pending ones: not announced as work to rerun at once.
+    expect(text).not.toMatch(/NOT FINISHED/);
+    const more = formatSummary(summarize({ ...base, deferred: 2, leftPending: 3 }, 2_000, false));
+    expect(more).toMatch(/NOT FINISHED: 1 still pending/);
+  });
+
   it('reads clean only when nothing is left', () => {
     const clean = formatSummary(summarize(base, 2_000, false));
     expect(clean).toMatch(/^applied: 3 deleted/);

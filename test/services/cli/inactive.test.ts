@@ -3,6 +3,7 @@ import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { activityUserName } from '../../../shared/activity-record.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
@@ -36,8 +37,7 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
   });
 
   it('refuses to judge more days than the record covers (exit 2), saying what history exists', async () => {
-    const cursor = await activity.getCursor();
-    await activity.putCursor(cursor, { covered: { from: ago(30), to: ago(0.01) } });
+    await coverActivity(activity, [t.sandbox.org.region], { from: ago(30), to: ago(0.01) });
     const result = await runCliOn(t.sandbox, ['inactive', '--days', '60']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/asked for 60 days without activity/);
@@ -56,8 +56,7 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
   });
 
   it('plans, then deletes exactly the idle Readers once each, per QuickSight user', async () => {
-    const cursor = await activity.getCursor();
-    await activity.putCursor(cursor, { covered: { from: ago(90), to: ago(0.01) } });
+    await coverActivity(activity, [t.sandbox.org.region], { from: ago(90), to: ago(0.01) });
     const org = t.sandbox.org;
     const plain = org.people.filter((p) => p.kind === 'reader' && !p.protected);
     const active = plain.slice(0, 4);

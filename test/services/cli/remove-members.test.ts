@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { taskIdFor } from '../../../shared/task.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
@@ -116,6 +118,19 @@ describe('idsync remove --csv with people still in a group', { timeout: 120_000 
     const csvKeep = await queue(b, 'csv', true);
     const csv = await queue(c, 'csv');
     const idle = await queue(d, 'inactive');
+    // The idle task is judged again before its call: a fresh record shows d idle for 70 days.
+    const activity = new DynamoActivityStore(t.doc, t.names.activity);
+    const day = 86_400_000;
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    await coverActivity(activity, [t.sandbox.org.region], {
+      from: ago(90 * day),
+      to: ago(15 * 60_000),
+    });
+    await activity.recordActivity(ns, idle, {
+      at: ago(70 * day),
+      eventName: 'GetDashboard',
+      source: 'cloudtrail',
+    });
     // A snapshot taken after the tasks were queued lists all four as members.
     await new Promise((r) => setTimeout(r, 5));
     await snapshotOk(t.sandbox);

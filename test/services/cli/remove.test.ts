@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
@@ -62,6 +63,34 @@ describe('idsync remove --csv on the sandbox', { timeout: 120_000 }, () => {
     const text = await runCliOn(t.sandbox, ['remove', '--csv', path]);
     expect(text.stdout).toMatch(/line 6: not a valid email address/);
     expect(text.stdout).toMatch(/Dry run: nothing deleted/);
+  });
+
+  it('a long CSV: bad rows all counted and audited, the first 100 shown, the rest read as a stream', async () => {
+    const rows = Array.from({ length: 600 }, (_, i) =>
+      i % 5 === 0 ? `bad-row-${i}` : `someone.${i}@example.com`,
+    );
+    const path = join(dir, 'long.csv');
+    writeFileSync(path, ['email', ...rows].join('\n'));
+    const result = await runCliOn(t.sandbox, ['remove', '--csv', path, '--json']);
+    expect(result.code, result.stderr).toBe(4);
+    const out = JSON.parse(result.stdout);
+    expect(out.csv).toMatchObject({ people: 480, errorCount: 120, duplicates: 0 });
+    expect(out.csv.errors).toHaveLength(100);
+    expect(out.csv.errors[99].line).toBe(2 + 99 * 5);
+    expect(out.plan.plan.counts.not_found).toBe(480);
+    const audit = await t.doc.send(
+      new QueryCommand({
+        TableName: t.names.audit,
+        KeyConditionExpression: 'runId = :r',
+        FilterExpression: '#k = :k',
+        ExpressionAttributeNames: { '#k': 'kind' },
+        ExpressionAttributeValues: { ':r': out.plan.runId, ':k': 'input_error' },
+      }),
+    );
+    expect(audit.Items).toHaveLength(120);
+    const text = await runCliOn(t.sandbox, ['remove', '--csv', path]);
+    expect(text.stdout).toMatch(/CSV: 480 people, 0 duplicate rows collapsed, 120 bad rows/);
+    expect(text.stdout).toMatch(/\.\.\. and 20 more bad rows/);
   });
 
   it('a CSV without an email column is a usage error (exit 2)', async () => {

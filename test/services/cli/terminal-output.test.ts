@@ -6,6 +6,7 @@ import { addKeepGroup } from '../../../services/sandbox/scenarios/keep-group.js'
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { UNSAFE_TERMINAL_CHARS } from '../../../shared/terminal-text.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
@@ -50,11 +51,9 @@ describe('terminal output escapes bidi and control characters', { timeout: 120_0
     });
     await snapshotOk(t.sandbox);
     const activity = new DynamoActivityStore(t.doc, t.names.activity);
-    await activity.putCursor(await activity.getCursor(), {
-      covered: {
-        from: new Date(Date.now() - 90 * DAY).toISOString(),
-        to: new Date(Date.now() - 0.01 * DAY).toISOString(),
-      },
+    await coverActivity(activity, [org.region], {
+      from: new Date(Date.now() - 90 * DAY).toISOString(),
+      to: new Date(Date.now() - 0.01 * DAY).toISOString(),
     });
     // The person leaves: every command that plans lists their users, the evil one included.
     org.google.removeMember(org.groupEmails.readers, email);

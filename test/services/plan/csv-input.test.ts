@@ -30,8 +30,8 @@ describe('parseRemovalCsv on the dirty fixture', () => {
     expect(dirty.includes('\r\n')).toBe(true);
   });
 
-  it('gives the expected removals, each person once, with the line they came from', () => {
-    const { removals, duplicates } = parseRemovalCsv(dirty);
+  it('gives the expected removals, each person once, with the line they came from', async () => {
+    const { removals, duplicates } = await parseRemovalCsv(dirty);
     expect(removals).toEqual(
       expected.removals.map((r) => ({
         email: r.email,
@@ -42,8 +42,8 @@ describe('parseRemovalCsv on the dirty fixture', () => {
     expect(duplicates).toBe(expected.duplicates);
   });
 
-  it('reports every bad row with its line number, value and reason', () => {
-    const { errors } = parseRemovalCsv(dirty);
+  it('reports every bad row with its line number, value and reason', async () => {
+    const { errors } = await parseRemovalCsv(dirty);
     expect(errors.map((e) => [e.line, e.value])).toEqual(
       expected.errors.map((e) => [e.line, e.value]),
     );
@@ -52,15 +52,15 @@ describe('parseRemovalCsv on the dirty fixture', () => {
     });
   });
 
-  it('reads the same from a string with the BOM, a string without it and a Buffer', () => {
+  it('reads the same from a string with the BOM, a string without it and a Buffer', async () => {
     const text = dirty.toString('utf8');
-    const { encoding, ...fromBytes } = parseRemovalCsv(dirty);
+    const { encoding, ...fromBytes } = await parseRemovalCsv(dirty);
     expect(encoding).toBe('UTF-8 with BOM');
-    expect(parseRemovalCsv(text)).toEqual(fromBytes);
-    expect(parseRemovalCsv(text.replace(/^\uFEFF/, ''))).toEqual(fromBytes);
+    expect(await parseRemovalCsv(text)).toEqual(fromBytes);
+    expect(await parseRemovalCsv(text.replace(/^\uFEFF/, ''))).toEqual(fromBytes);
   });
 
-  it('plans: Readers deleted, the Author and the protected user kept, unknown emails not_found', () => {
+  it('plans: Readers deleted, the Author and the protected user kept, unknown emails not_found', async () => {
     const quickSightUsers = [
       iamUser(READER_ROLE_NAME, 'alice@example.com'),
       iamUser(AUTHOR_ROLE_NAME, 'bob@example.com', 'AUTHOR'),
@@ -72,7 +72,7 @@ describe('parseRemovalCsv on the dirty fixture', () => {
       iamUser(READER_ROLE_NAME, 'never-in-the-csv@example.com'),
     ];
     const plan = planRemovals({
-      removals: parseRemovalCsv(dirty).removals,
+      removals: (await parseRemovalCsv(dirty)).removals,
       quickSightUsers,
       currentMembers: new Set(),
       protectedRoles: ['ADMIN', 'AUTHOR'],
@@ -100,37 +100,37 @@ describe('parseRemovalCsv rejects a file it cannot read as such a CSV', () => {
     ['empty file', '', /empty/],
     ['only blank lines', '\n\n  \n', /empty/],
     ['an unclosed quote', 'email\n"alice@example.com\n', /could not be read: .*line 2/],
-  ])('%s', (_title, text, message) => {
-    expect(() => parseRemovalCsv(text)).toThrow(UsageError);
-    expect(() => parseRemovalCsv(text)).toThrow(message);
+  ])('%s', async (_title, text, message) => {
+    await expect(parseRemovalCsv(text)).rejects.toThrow(UsageError);
+    await expect(parseRemovalCsv(text)).rejects.toThrow(message);
   });
 
-  it('reads UTF-16 with a BOM; refuses bytes that are neither UTF-8, UTF-16 nor Shift_JIS', () => {
+  it('reads UTF-16 with a BOM; refuses bytes that are neither UTF-8, UTF-16 nor Shift_JIS', async () => {
     const utf16 = Buffer.concat([
       Buffer.from([0xff, 0xfe]),
       Buffer.from('email\nalice@example.com\n', 'utf16le'),
     ]);
-    const read = parseRemovalCsv(utf16);
+    const read = await parseRemovalCsv(utf16);
     expect(read.encoding).toBe('UTF-16 LE');
     expect(read.removals.map((r) => r.email)).toEqual(['alice@example.com']);
-    expect(() => parseRemovalCsv(Buffer.from([0x65, 0x6d, 0xff, 0x0a]))).toThrow(
+    await expect(parseRemovalCsv(Buffer.from([0x65, 0x6d, 0xff, 0x0a]))).rejects.toThrow(
       /neither UTF-8, UTF-16 nor Shift_JIS/,
     );
   });
 });
 
 describe('parseRemovalCsv details', () => {
-  it('accepts a header with an email column in any case, anywhere, after blank lines', () => {
-    const { removals, errors } = parseRemovalCsv(
+  it('accepts a header with an email column in any case, anywhere, after blank lines', async () => {
+    const { removals, errors } = await parseRemovalCsv(
       '\n\nid, E-Mail,EMAIL ,note\n1,x,Alice@Example.com,\n',
     );
     expect(errors).toEqual([]);
     expect(removals.map((r) => [r.email, r.detail])).toEqual([['alice@example.com', 'CSV line 4']]);
   });
 
-  it('counts lines of a quoted field with newlines toward the rows after it', () => {
+  it('counts lines of a quoted field with newlines toward the rows after it', async () => {
     const text = 'note,email\n"one\ntwo\nthree",a@example.com\nx,not-an-email\n';
-    const { removals, errors } = parseRemovalCsv(text);
+    const { removals, errors } = await parseRemovalCsv(text);
     expect(removals[0]?.detail).toBe('CSV line 2');
     expect(errors).toEqual([
       {
@@ -141,8 +141,8 @@ describe('parseRemovalCsv details', () => {
     ]);
   });
 
-  it('shortens very long values in errors', () => {
-    const { errors } = parseRemovalCsv(`email\n${'x'.repeat(5000)}\n`);
+  it('shortens very long values in errors', async () => {
+    const { errors } = await parseRemovalCsv(`email\n${'x'.repeat(5000)}\n`);
     expect(errors[0]?.value.length).toBeLessThanOrEqual(120);
   });
 });
@@ -163,12 +163,12 @@ describe('parseRemovalCsv, for any list of people', () => {
     upper: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
   });
 
-  it('reads every person once, from the line their row starts on', () => {
-    fc.assert(
-      fc.property(
+  it('reads every person once, from the line their row starts on', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(rowArb, { maxLength: 25 }),
         fc.constantFrom('\n', '\r\n'),
-        (rows, eol) => {
+        async (rows, eol) => {
           let line = 2;
           const firstLine = new Map<string, number>();
           const body = rows.map((row) => {
@@ -176,7 +176,7 @@ describe('parseRemovalCsv, for any list of people', () => {
             line += (row.note.match(/\r\n|\r|\n/g) ?? []).length + 1;
             return `"${row.note}",${disguise(row.email, row.fullWidth, row.upper)}`;
           });
-          const { removals, errors, duplicates } = parseRemovalCsv(
+          const { removals, errors, duplicates } = await parseRemovalCsv(
             ['note,email', ...body, ''].join(eol),
           );
           expect(errors).toEqual([]);
@@ -188,5 +188,45 @@ describe('parseRemovalCsv, for any list of people', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('parseRemovalCsv reads a stream', () => {
+  it('handles each row as its bytes arrive, before the rest of the file exists', async () => {
+    let handed = 0;
+    let resume: () => void = () => {};
+    const handedFirst = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    async function* file(): AsyncIterable<Uint8Array> {
+      // (csv-parse hands a record on once the next one begins: the bad row is not the last.)
+      yield Buffer.from('email\nnot-an-email\nfirst@example.com\n');
+      // The rest is written only once the bad first row was handed on: a reader that waits for
+      // the whole file would wait here for ever (and the test time out).
+      await handedFirst;
+      for (let i = 0; i < 2_000; i++) yield Buffer.from(`person${i}@example.com\n`);
+    }
+    const csv = await parseRemovalCsv(file(), {
+      keepErrors: 0,
+      onError: () => {
+        handed++;
+        resume();
+      },
+    });
+    expect(handed).toBe(1);
+    expect(csv.errorCount).toBe(1);
+    expect(csv.errors).toEqual([]);
+    expect(csv.removals).toHaveLength(2_001);
+    expect(csv.removals[2_000]?.detail).toBe('CSV line 2003');
+  });
+
+  it('keeps the first bad rows for display and counts them all', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) => `bad${i}`);
+    const csv = await parseRemovalCsv(['email', ...rows, 'ok@example.com'].join('\n'), {
+      keepErrors: 100,
+    });
+    expect(csv.errorCount).toBe(250);
+    expect(csv.errors.map((e) => e.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
+    expect(csv.removals.map((r) => r.email)).toEqual(['ok@example.com']);
   });
 });

@@ -80,18 +80,21 @@ describe('selectInactive', () => {
         source: 'inactive',
         userName: old.userName,
         detail: `last active ${ago(75).slice(0, 10)}, GetDashboard, from CloudTrail`,
+        idleDays: 60,
       },
       {
         email: 'never@example.com',
         source: 'inactive',
         userName: never.userName,
         detail: `no activity since the record began on ${ago(90).slice(0, 10)}`,
+        idleDays: 60,
       },
       {
         email: 'never@example.com',
         source: 'inactive',
         userName: 'N/A#p-1',
         detail: expect.any(String),
+        idleDays: 60,
       },
       expect.objectContaining({ userName: imported.userName }),
     ]);

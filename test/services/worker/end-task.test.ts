@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { blockTask, recordFinalState, recordOutcome } from '../../../services/worker/end-task.js';
+import {
+  blockTask,
+  deferTask,
+  recordFinalState,
+  recordOutcome,
+} from '../../../services/worker/end-task.js';
 import type { Task } from '../../../shared/task.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
@@ -46,6 +51,10 @@ function recordingPorts(opts: { rowExists?: boolean; leaseLost?: boolean } = {})
         writes.push('block');
         return true;
       },
+      defer: async (_id: string, _owner: string, attempts: number) => {
+        writes.push(`defer:${attempts}`);
+        return true;
+      },
     },
     logger: { info: (_o: unknown, msg: string) => infos.push(msg) },
   };
@@ -86,6 +95,17 @@ describe('ending a task', () => {
     ).toBe(false);
     expect(p.writes).toEqual(['append', 'fail:AccessDenied']);
     expect(p.rows).toEqual([expect.objectContaining({ outcome: 'failed', runId: 'apply-2' })]);
+  });
+
+  it('defers a task it cannot judge now: the row saying why, then PENDING again, attempts kept', async () => {
+    const p = recordingPorts();
+    const why =
+      'the activity record ends at 2026-03-01T00:00:00.000Z, older than IDSYNC_ACTIVITY_MAX_LAG_HOURS=2: run idsync activity sync';
+    await deferTask(p.deps, options, { task, attempts: 1 }, why, at);
+    expect(p.writes).toEqual(['append', 'defer:1']);
+    expect(p.rows).toEqual([
+      expect.objectContaining({ outcome: 'deferred', reason: why, runId: 'apply-2' }),
+    ]);
   });
 
   it('keeps a refused task BLOCKED, then records why', async () => {

@@ -7,11 +7,15 @@ import { createPlanHandler } from '../../../services/plan/handler.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { applyMembershipChange, removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { createWorkerHandler } from '../../../services/worker/handler.js';
+import { activityUserName } from '../../../shared/activity-record.js';
 import { MemoryTaskQueue, taskMessageBody } from '../../../shared/aws/sqs-task-messages.js';
 import { loadConfig } from '../../../shared/config/index.js';
+import type { QuickSightUser } from '../../../shared/domain.js';
+import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
-import type { Task } from '../../../shared/task.js';
+import { type Task, taskIdFor } from '../../../shared/task.js';
+import { coverActivity } from '../../helpers/activity-coverage.js';
 import {
   captureLogs,
   contextWith,
@@ -22,6 +26,14 @@ import {
 import { snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 const FAST = { baseMs: 1, capMs: 5 };
+const DAY = 86_400_000;
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+async function collectRows<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(...page);
+  return out;
+}
 
 describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
   let t: TestSandbox;
@@ -217,6 +229,84 @@ describe('worker Lambda handler on the sandbox', { timeout: 60_000 }, () => {
     expect(await handler(sqsEvent(mine), contextWith(60_000))).toEqual({ batchItemFailures: [] });
     expect(deletesOf(task.userName)).toBe(1);
     expect((await taskOf(mine[0]?.body as string)).status).toBe('DONE');
+  });
+
+  it('idle tasks the plan announces again are judged again: active since → cancelled, stale record → deferred and acknowledged, never synced', async () => {
+    const org = t.sandbox.org;
+    const activity = new DynamoActivityStore(t.doc, t.names.activity);
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(15 * 60_000) });
+    const candidates: QuickSightUser[] = [];
+    for (const p of org.people.filter((x) => x.kind === 'reader' && !x.protected)) {
+      const u = p.quickSightUsers[0];
+      if (!u || !org.quickSight.get(u.userName)) continue;
+      if (await tasks.get(taskIdFor(org.namespace, u))) continue;
+      candidates.push(u);
+    }
+    const [back, idle, later] = candidates as [QuickSightUser, QuickSightUser, QuickSightUser];
+    expect(candidates.length).toBeGreaterThanOrEqual(3);
+    const enqueue = async (u: QuickSightUser) => {
+      await activity.recordActivity(org.namespace, activityUserName(u), {
+        at: ago(70 * DAY),
+        eventName: 'GetDashboard',
+        source: 'cloudtrail',
+      });
+      const taskId = taskIdFor(org.namespace, u);
+      const created = await tasks.enqueue({
+        taskId,
+        runId: 'plan-idle',
+        email: (u.email ?? '').toLowerCase(),
+        userName: u.userName,
+        ...(u.principalId ? { principalId: u.principalId } : {}),
+        arn: u.arn,
+        role: u.role,
+        identityType: u.identityType,
+        source: 'inactive',
+        reason: `${u.role} user ${u.userName} is idle`,
+        idleDays: 60,
+      });
+      expect(created).toBe('created');
+      return {
+        messageId: `idle-${u.userName}`,
+        body: taskMessageBody({ taskId, runId: 'plan-idle' }),
+      };
+    };
+    const messages = [await enqueue(back), await enqueue(idle)];
+    // Since the plan, `back` used QuickSight again (the record has it).
+    await activity.recordActivity(org.namespace, activityUserName(back), {
+      at: ago(10 * 60_000),
+      eventName: 'GetDashboard',
+      source: 'cloudtrail',
+    });
+    const { handler } = worker({ IDSYNC_APPLY: 'true' });
+    expect(await handler(sqsEvent(messages), contextWith(60_000))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(deletesOf(back.userName)).toBe(0);
+    expect(deletesOf(idle.userName)).toBe(1);
+    expect(await taskOf(messages[0]?.body as string)).toMatchObject({
+      status: 'CANCELLED',
+      outcome: 'cancelled',
+    });
+    const cancelled = (await collectRows(audit.byEmail((back.email ?? '').toLowerCase()))).filter(
+      (r) => r.kind === 'outcome' && r.outcome === 'cancelled',
+    );
+    expect(cancelled.map((r) => r.reason)).toEqual([
+      `active again: last active ${ago(10 * 60_000).slice(0, 10)}, GetDashboard, from CloudTrail`,
+    ]);
+
+    // The record goes stale (the scheduled sync stopped): the next announcement is deferred.
+    await coverActivity(activity, [org.region], { from: ago(90 * DAY), to: ago(3 * 3_600_000) });
+    const next = [await enqueue(later)];
+    const lookups = t.sandbox.cloudTrail.faults.counters.calls;
+    const stale = worker({ IDSYNC_APPLY: 'true' });
+    expect(await stale.handler(sqsEvent(next), contextWith(60_000))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(deletesOf(later.userName)).toBe(0);
+    expect(await taskOf(next[0]?.body as string)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(t.sandbox.cloudTrail.faults.counters.calls).toBe(lookups);
+    expect(stale.logs.metrics()[0]).toMatchObject({ deferred: 1, FailedItems: 0 });
+    expect(stale.logs.lines.some((l) => l.msg === 'task deferred')).toBe(true);
   });
 });
 

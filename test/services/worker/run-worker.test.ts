@@ -100,6 +100,45 @@ describe('runWorker', () => {
     ]);
   });
 
+  it('defers a task beforeDelete cannot judge now: PENDING again, no attempt used, one audit row, exit 4', async () => {
+    const wb = await sandbox.start();
+    const users = registerLeavers(wb.state, 6);
+    const ids = await seedDeletions(wb, users);
+    const deferred = new Set(ids.slice(0, 2));
+    const reason =
+      'the activity record ends at 2026-12-05T00:00:00.000Z, older than IDSYNC_ACTIVITY_MAX_LAG_HOURS=2: run idsync activity sync';
+    const summary = await runWorker(
+      deps(wb, {
+        beforeDelete: async (task) => (deferred.has(task.taskId) ? { defer: reason } : 'proceed'),
+      }),
+      options('apply-d', { leased: 'report' }),
+    );
+    expect(summary).toMatchObject({ total: 6, deleted: 4, deferred: 2, calls: 4, cancelled: 0 });
+    expect(summary.deferReason).toBe(reason);
+    expect(summary.leftPending).toBe(2);
+    expect(exitCodeOf(summary)).toBe(ExitCode.ItemsFailed);
+    expect(exitCodeOf({ ...summary, leftPending: 0 })).toBe(ExitCode.ItemsFailed);
+    for (const id of deferred) {
+      const task = (await wb.tasks.get(id)) as Task;
+      expect(task).toMatchObject({ status: 'PENDING', attempts: 0 });
+      expect(task.leaseOwner).toBeUndefined();
+      expect(task.execRunId).toBeUndefined();
+    }
+    for (const [i, u] of users.entries())
+      expect(wb.state.deletes.has(stateKey(u))).toBe(!deferred.has(ids[i] as string));
+    const rows = await collect(wb.audit.byRun('apply-d'));
+    expect(outcomes(rows)).toEqual({ deleted: 4, deferred: 2 });
+    expect(rows.filter((r) => r.outcome === 'deferred').map((r) => r.reason)).toEqual([
+      reason,
+      reason,
+    ]);
+
+    // A later run that can judge them deletes them: the deferral used no attempt.
+    const later = await runWorker(deps(wb), options('apply-d2'));
+    expect(later).toMatchObject({ total: 2, deleted: 2, deferred: 0 });
+    for (const id of deferred) expect((await wb.tasks.get(id))?.attempts).toBe(1);
+  });
+
   it('fails permanent errors at once (exit code 4); the next run retries the FAILED tasks', async () => {
     const wb = await sandbox.start();
     const users = registerLeavers(wb.state, 6);

@@ -8,8 +8,10 @@ import { mulberry32 } from '../../../services/sandbox/scenarios/random.js';
 import {
   CloudTrailQuickSightLookup,
   NextTokenRefusedError,
+  serviceTimeOfFailure,
 } from '../../../shared/aws/cloudtrail-lookup.js';
 import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';
+import { FAST_RETRY } from '../../helpers/sandbox.js';
 
 const NOW = Date.now();
 const random = mulberry32(8);
@@ -96,5 +98,82 @@ describe('CloudTrailQuickSightLookup (real client, stand-in at 2 calls/s)', () =
     await expect(lookup.lookup({ ...window, nextToken: 'expired' })).rejects.toBeInstanceOf(
       NextTokenRefusedError,
     );
+  });
+});
+
+describe("CloudTrailQuickSightLookup: CloudTrail's clock (the Date header, read by a middleware)", () => {
+  const clientOf = (endpoint: string, region = 'us-east-1') =>
+    new CloudTrailClient({ region, endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+
+  it("returns the service's time of every page and of serviceTime(), off the local clock when the service's is", async () => {
+    const offsetMs = -3 * 86_400_000;
+    const skewed = await startCloudTrailStandIn(state);
+    skewed.clock.offsetMs = offsetMs;
+    // 3 days is past SigV4's 15 minutes: the SDK's own clock correction must not hide the Date.
+    const c = clientOf(skewed.endpoint);
+    const clients = [c];
+    try {
+      let lookup = new CloudTrailQuickSightLookup(c, { retry: FAST_RETRY });
+      const failure = await lookup.lookup(window).catch((e: unknown) => e);
+      expect(String((failure as Error).message)).toMatch(/InvalidSignatureException.*Signature/);
+      const refusedAt = serviceTimeOfFailure(failure)?.getTime() ?? 0;
+      expect(Math.abs(refusedAt - (Date.now() + offsetMs))).toBeLessThan(2_000);
+      // (The SDK corrected its signing clock from that answer: a fresh client for the rest.)
+      skewed.clock.offsetMs = -60_000;
+      const fresh = clientOf(skewed.endpoint);
+      clients.push(fresh);
+      lookup = new CloudTrailQuickSightLookup(fresh, { retry: FAST_RETRY });
+      const before = Date.now();
+      const page = await lookup.lookup(window);
+      const at = page.serviceTime?.getTime() ?? 0;
+      // Whole seconds (HTTP date): within a second below the service's clock at the answer.
+      expect(at % 1000).toBe(0);
+      expect(at).toBeGreaterThanOrEqual(Math.floor((before - 60_000) / 1000) * 1000);
+      expect(at).toBeLessThanOrEqual(Date.now() - 60_000);
+      const probe = (await lookup.serviceTime()).getTime();
+      expect(Math.abs(probe - (Date.now() - 60_000))).toBeLessThan(2_000);
+    } finally {
+      for (const each of clients) each.destroy();
+      await skewed.close();
+    }
+  });
+
+  it('reads each region from its own event history and limit (the SigV4 scope names the region)', async () => {
+    const regional = new CloudTrailState('us-east-1');
+    const event = (i: number, region: string) =>
+      quickSightEvent({
+        accountId: '123456789012',
+        region,
+        time: new Date(NOW - (i + 1) * 60_000),
+        eventName: 'GetDashboard',
+        actor: { kind: 'federated', roleName: 'R', session: `${region}-${i}@example.com` },
+        random,
+      });
+    regional.add([...[0, 1, 2].map((i) => event(i, 'us-east-1')), event(3, 'eu-west-1')]);
+    const standIn = await startCloudTrailStandIn(regional);
+    const east = clientOf(standIn.endpoint, 'us-east-1');
+    const west = clientOf(standIn.endpoint, 'eu-west-1');
+    try {
+      const eastPage = await new CloudTrailQuickSightLookup(east).lookup(window);
+      const westPage = await new CloudTrailQuickSightLookup(west).lookup(window);
+      expect(eastPage.records.map((r) => r.awsRegion)).toEqual([
+        'us-east-1',
+        'us-east-1',
+        'us-east-1',
+      ]);
+      expect(westPage.records.map((r) => r.awsRegion)).toEqual(['eu-west-1']);
+      expect(standIn.faults.counters.calls).toBe(1);
+      expect(standIn.faultsFor('eu-west-1').counters.calls).toBe(1);
+      // A region's outage leaves the other answering.
+      standIn.faultsFor('eu-west-1').configure({ errorRate: 1 });
+      await expect(
+        new CloudTrailQuickSightLookup(west, { retry: FAST_RETRY }).lookup(window),
+      ).rejects.toThrow(/InternalFailure/);
+      expect((await new CloudTrailQuickSightLookup(east).lookup(window)).records).toHaveLength(3);
+    } finally {
+      east.destroy();
+      west.destroy();
+      await standIn.close();
+    }
   });
 });

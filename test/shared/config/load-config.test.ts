@@ -163,6 +163,27 @@ describe('loadConfig valid values', () => {
     expect(loadConfig(['activity'], {}).activity.ignoredPrincipals).toEqual([]);
   });
 
+  it('reads the regions activity sync reads: the list, else the QuickSight region and AWS_REGION', () => {
+    const regions = (env: Record<string, string>) => loadConfig(['activity'], env).activity.regions;
+    expect(regions({ IDSYNC_ACTIVITY_REGIONS: ' eu-west-1, us-east-1 ,' })).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(regions({ IDSYNC_QUICKSIGHT_REGION: 'us-east-1', AWS_REGION: 'eu-central-1' })).toEqual([
+      'us-east-1',
+      'eu-central-1',
+    ]);
+    expect(regions({ IDSYNC_QUICKSIGHT_REGION: 'us-east-1', AWS_REGION: 'us-east-1' })).toEqual([
+      'us-east-1',
+    ]);
+    expect(regions({ AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual(['ap-south-1']);
+    expect(regions({ IDSYNC_ACTIVITY_REGIONS: 'eu-west-1,us-east-1,eu-west-1' })).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(regions({})).toEqual([]);
+  });
+
   it('treats a blank optional variable as unset', () => {
     expect(loadConfig(['worker'], { IDSYNC_RATE: '  ' }).worker.rate).toBe(50);
   });
@@ -177,6 +198,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: '1234',
     IDSYNC_QUICKSIGHT_NAMESPACE: 'bad namespace!',
     IDSYNC_QUICKSIGHT_REGION: 'moon',
+    IDSYNC_ACTIVITY_REGIONS: 'us-east-1,moon',
     IDSYNC_TABLE_PREFIX: 'bad prefix',
     IDSYNC_LOG_LEVEL: 'loud',
     IDSYNC_RATE: 'abc',
@@ -189,6 +211,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_INACTIVE_DAYS: '91',
     IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
     IDSYNC_INACTIVE_KEEP_GROUPS: 'not-a-group',
+    IDSYNC_ACTIVITY_MAX_LAG_HOURS: '0.1',
     AWS_REGION: 'nowhere',
     AWS_DEFAULT_REGION: 'somewhere',
     AWS_ENDPOINT_URL_SQS: 'z',

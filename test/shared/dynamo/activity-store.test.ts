@@ -1,6 +1,11 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityKey } from '../../../shared/activity-record.js';
-import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
+import {
+  DynamoActivityStore,
+  intersectSpans,
+  LEGACY_CURSOR_KEY,
+} from '../../../shared/dynamo/activity-store.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 let t: Awaited<ReturnType<typeof startTestTables>>;
@@ -105,9 +110,10 @@ describe('DynamoActivityStore', () => {
 
   it('lists every record through all() and never the cursor', async () => {
     const s = store();
-    const c0 = await s.getCursor();
+    const cursor = s.cursorOf('us-east-1');
+    const c0 = await cursor.getCursor();
     expect(c0.version).toBe(0);
-    const c1 = await s.putCursor(c0, {
+    const c1 = await cursor.putCursor(c0, {
       window: { from: at(0), to: at(50), kind: 'backfill', pages: 0, events: 0 },
     });
     expect(c1?.version).toBe(1);
@@ -122,18 +128,20 @@ describe('DynamoActivityStore', () => {
         'other#carol@example.com',
       ].sort(),
     );
-    expect(await s.get('#cursor#cloudtrail')).toBeUndefined();
+    expect(await s.get('#cursor#cloudtrail#us-east-1')).toBeUndefined();
   });
 
   it('moves the cursor only from the version it read, and reports coverage', async () => {
     const s = store();
-    const c = await s.getCursor();
+    const cursor = s.cursorOf('us-east-1');
+    const c = await cursor.getCursor();
+    await s.putSyncRegions(['us-east-1']);
     expect(await s.coverage()).toEqual({});
-    const moved = await s.putCursor(c, { covered: { from: at(0), to: at(50) } });
+    const moved = await cursor.putCursor(c, { covered: { from: at(0), to: at(50) } });
     expect(moved).toBeDefined();
-    expect(await s.putCursor(c, { covered: { from: at(0), to: at(60) } })).toBeUndefined();
+    expect(await cursor.putCursor(c, { covered: { from: at(0), to: at(60) } })).toBeUndefined();
     expect(await s.coverage()).toEqual({ cloudtrail: { from: at(0), to: at(50) } });
-    const back = await s.getCursor();
+    const back = await cursor.getCursor();
     expect(back.window).toBeUndefined();
     expect(back.version).toBe(moved?.version);
   });
@@ -181,5 +189,58 @@ describe('DynamoActivityStore', () => {
     expect(await s.recordMany([view(10, 20)])).toEqual(['unchanged']);
     expect(await s.recordMany([view(10, 20)], { exact: true })).toEqual(['written']);
     expect((await s.get(activityKey('default', 'exact@example.com')))?.last?.at).toBe(at(10, 20));
+  });
+
+  it('covers the account only where every configured region is covered', async () => {
+    const s = store();
+    const west = s.cursorOf('eu-west-1');
+    await west.putCursor(await west.getCursor(), { covered: { from: at(10), to: at(70) } });
+    // us-east-1 covers [0, 50) (test above): the intersection is [10, 50).
+    await s.putSyncRegions(['us-east-1', 'eu-west-1']);
+    expect(await s.coverage()).toEqual({ cloudtrail: { from: at(10), to: at(50) } });
+    // A region never synced covers nothing, so the account neither.
+    expect(await s.coverage(['us-east-1', 'eu-west-1', 'ap-south-1'])).toEqual({});
+    await s.putSyncRegions(['us-east-1', 'eu-west-1', 'ap-south-1']);
+    expect(await s.coverage()).toEqual({});
+    // Explicit regions win over the recorded ones.
+    expect(await s.coverage(['eu-west-1'])).toEqual({ cloudtrail: { from: at(10), to: at(70) } });
+  });
+
+  it('starts the legacy region from the single cursor of earlier versions, and leaves it', async () => {
+    const s = store();
+    await t.doc.send(
+      new PutCommand({
+        TableName: t.names.activity,
+        Item: {
+          userKey: LEGACY_CURSOR_KEY,
+          covered: { from: at(1), to: at(40) },
+          updatedAt: at(2),
+          version: 7,
+        },
+      }),
+    );
+    const adopted = s.cursorOf('sa-east-1', { adoptLegacy: true });
+    const start = await adopted.getCursor();
+    expect(start).toMatchObject({ covered: { from: at(1), to: at(40) }, version: 0 });
+    expect((await s.cursorOf('sa-east-1').getCursor()).covered).toBeUndefined();
+    const moved = await adopted.putCursor(start, { covered: { from: at(1), to: at(45) } });
+    expect(moved?.version).toBe(1);
+    expect((await adopted.getCursor()).covered).toEqual({ from: at(1), to: at(45) });
+    // A second writer that also started from the legacy cursor loses (the item exists now).
+    expect(
+      await adopted.putCursor(start, { covered: { from: at(1), to: at(46) } }),
+    ).toBeUndefined();
+  });
+});
+
+describe('intersectSpans', () => {
+  const span = (from: number, to: number) => ({ from: at(from), to: at(to) });
+  it('is the latest start to the earliest end, nothing when one is missing or they do not overlap', () => {
+    expect(intersectSpans([span(0, 10)])).toEqual(span(0, 10));
+    expect(intersectSpans([span(0, 10), span(5, 20)])).toEqual(span(5, 10));
+    expect(intersectSpans([span(5, 20), span(0, 10)])).toEqual(span(5, 10));
+    expect(intersectSpans([span(0, 10), undefined])).toBeUndefined();
+    expect(intersectSpans([])).toBeUndefined();
+    expect(intersectSpans([span(0, 10), span(10, 20)])).toBeUndefined();
   });
 });

@@ -52,6 +52,8 @@ beforeAll(async () => {
     endpoint: standIn.endpoint,
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
+    // The stand-in's clock is NOW; requests are signed on it (SigV4 allows 15 minutes off).
+    systemClockOffset: NOW - Date.now(),
   });
 });
 afterAll(async () => {
@@ -144,6 +146,7 @@ describe('CloudTrail LookupEvents stand-in (real @aws-sdk/client-cloudtrail)', (
       endpoint: strict.endpoint,
       credentials: TEST_CREDENTIALS,
       maxAttempts: 1,
+      systemClockOffset: NOW - Date.now(),
     });
     try {
       const results = await Promise.allSettled(
@@ -160,6 +163,55 @@ describe('CloudTrail LookupEvents stand-in (real @aws-sdk/client-cloudtrail)', (
     } finally {
       c.destroy();
       await strict.close();
+    }
+  });
+
+  it('answers with its clock in Date, refuses a request signed 15 minutes off it, and delays delivery', async () => {
+    const timed = await startCloudTrailStandIn(state, { now: () => NOW });
+    const clientAt = (offsetMs: number) =>
+      new CloudTrailClient({
+        region: 'us-east-1',
+        endpoint: timed.endpoint,
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 1,
+        systemClockOffset: NOW + offsetMs - Date.now(),
+      });
+    const within = clientAt(14 * 60_000);
+    const late = clientAt(-16 * 60_000);
+    const early = clientAt(16 * 60_000);
+    try {
+      const dates: string[] = [];
+      within.middlewareStack.add(
+        (next) => async (args) => {
+          const out = await next(args);
+          dates.push(String((out.response as { headers: Record<string, string> }).headers.date));
+          return out;
+        },
+        { step: 'deserialize', name: 'dates' },
+      );
+      const newest = await within.send(new LookupEventsCommand({ LookupAttributes: QS }));
+      expect(dates).toEqual([new Date(NOW).toUTCString()]);
+      await expect(late.send(new LookupEventsCommand({}))).rejects.toThrow(
+        /^Signature expired: \d{8}T\d{6}Z is now earlier than/,
+      );
+      await expect(early.send(new LookupEventsCommand({}))).rejects.toThrow(
+        /^Signature not yet current/,
+      );
+      // Delivered 15 minutes after their time: the newest events are not there yet.
+      timed.delivery.delayMs = 15 * 60_000;
+      const delayed = await within.send(new LookupEventsCommand({ LookupAttributes: QS }));
+      const newestAt = (out: typeof newest) => out.Events?.[0]?.EventTime?.getTime() ?? 0;
+      expect(newestAt(newest)).toBeGreaterThan(NOW - 15 * 60_000);
+      expect(newestAt(delayed)).toBeLessThanOrEqual(NOW - 15 * 60_000);
+      // The clock can be run off its source.
+      timed.clock.offsetMs = -3 * 86_400_000;
+      await expect(within.send(new LookupEventsCommand({}))).rejects.toThrow(
+        /Signature not yet current/,
+      );
+      expect(dates.at(-1)).toBe(new Date(NOW - 3 * 86_400_000).toUTCString());
+    } finally {
+      for (const c of [within, late, early]) c.destroy();
+      await timed.close();
     }
   });
 });

@@ -50,6 +50,24 @@ describe('sandbox control from outside', { timeout: 120_000 }, () => {
     expect(state.stdout).toMatch(/quicksight +no faults/);
   });
 
+  it('sets CloudTrail faults per region (ct, ct@REGION) and shows each region called', async () => {
+    const set = await runCliOn(t.sandbox, [
+      '--json',
+      'sandbox',
+      'fault',
+      'ct@eu-west-1.errorRate=1',
+      'ct.latencyMs=5',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    // Each region keeps LookupEvents' own limit (2 a second) under the knobs set.
+    const west = { bucket: { rate: 2, burst: 2 }, errorRate: 1 };
+    expect(t.sandbox.cloudTrail.faultsFor('eu-west-1').current).toEqual(west);
+    expect(t.sandbox.cloudTrail.faults.current).toMatchObject({ latencyMs: 5 });
+    expect(JSON.parse(set.stdout).faults['cloudtrail@eu-west-1'].settings).toEqual(west);
+    await runCliOn(t.sandbox, ['sandbox', 'fault', 'ct@eu-west-1=off', 'ct.latencyMs=off']);
+    expect(t.sandbox.cloudTrail.faultsFor('eu-west-1').current).toEqual({});
+  });
+
   it('an injected fault reaches idsync: a QuickSight error burst makes the snapshot PARTIAL', async () => {
     await runCliOn(t.sandbox, ['sandbox', 'fault', 'qs.errorRate=1']);
     try {

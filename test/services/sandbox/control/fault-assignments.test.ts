@@ -25,6 +25,30 @@ describe('fault assignments', () => {
     expect(parseFaultAssignment('qs.resetRate=off').value).toBeUndefined();
   });
 
+  it('takes a CloudTrail region after ct, and only there', () => {
+    expect(parseFaultAssignment('ct@eu-west-1.errorRate=1')).toEqual({
+      target: 'cloudtrail',
+      knob: 'errorRate',
+      value: 1,
+      region: 'eu-west-1',
+    });
+    expect(parseFaultAssignment('ct.throttleRate=0.5')).toEqual({
+      target: 'cloudtrail',
+      knob: 'throttleRate',
+      value: 0.5,
+    });
+    expect(parseFaultAssignment('ct@us-west-2=off')).toEqual({
+      target: 'cloudtrail',
+      knob: 'all',
+      value: undefined,
+      region: 'us-west-2',
+    });
+    expect(() => parseFaultAssignment('qs@eu-west-1.errorRate=1')).toThrow(
+      /only ct takes a region/,
+    );
+    expect(() => parseFaultAssignment('ct@moon.errorRate=1')).toThrow(/only ct takes a region/);
+  });
+
   it.each([
     'qs.errorRate=2',
     'qs.errorRate=1e-3',

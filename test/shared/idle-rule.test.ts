@@ -1,15 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type ActivityMark, COALESCE_MS } from '../../shared/activity-record.js';
+import { loadConfig } from '../../shared/config/index.js';
 import {
   coveredWindow,
   DAY_MS,
+  DEFAULT_MAX_LAG_MS,
   type IdleInput,
   idleBefore,
   joinSpans,
   judgeIdle,
-  MAX_RECORD_LAG_MS,
-} from '../../../services/plan/idle-rule.js';
-import type { ActivityMark } from '../../../shared/activity-record.js';
+  staleReason,
+} from '../../shared/idle-rule.js';
 
 const READERS = new Set(['READER', 'READER_PRO']);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -35,7 +37,7 @@ const caseArb = fc
   .record({
     now: nowArb,
     days: daysArb,
-    lagMs: fc.integer({ min: 0, max: MAX_RECORD_LAG_MS }),
+    lagMs: fc.integer({ min: 0, max: DEFAULT_MAX_LAG_MS }),
     lastAgoMs: fc.option(fc.integer({ min: -DAY_MS, max: 120 * DAY_MS }), { nil: undefined }),
     createdAgoMs: fc.option(fc.integer({ min: 0, max: 120 * DAY_MS }), { nil: undefined }),
     listedAgoMs: fc.option(fc.integer({ min: 0, max: 120 * DAY_MS }), { nil: undefined }),
@@ -113,7 +115,9 @@ describe('judgeIdle (examples)', () => {
       reader({ coverage: [{ from: '2026-09-01T00:00:00Z', to: '2026-11-30T00:00:00Z' }] }),
     );
     expect(stale).toMatchObject({ idle: false, why: 'uncovered' });
-    expect(stale.reason).toContain('more than a day ago');
+    expect(stale.reason).toBe(
+      'the activity record ends at 2026-11-30T00:00:00.000Z, older than IDSYNC_ACTIVITY_MAX_LAG_HOURS=2: run idsync activity sync',
+    );
     const short = judgeIdle(
       reader({ coverage: [{ from: '2026-11-02T09:30:00.000Z', to: '2026-12-02T09:30:00.000Z' }] }),
     );
@@ -134,13 +138,93 @@ describe('judgeIdle (examples)', () => {
   });
 });
 
+describe('judgeIdle: coalesced writes (COALESCE_MS)', () => {
+  // The record ends at 2026-12-02T09:30Z; 60 days before it is 2026-10-03T09:30Z.
+  const windowStart = Date.parse('2026-12-02T09:30:00.000Z') - 60 * DAY_MS;
+  const lastAt = (ms: number) =>
+    reader({ last: { at: iso(ms), eventName: 'GetDashboard', source: 'cloudtrail' } });
+
+  it('counts the stored last activity COALESCE_MS later: active up to the edge, idle 1 ms beyond', () => {
+    expect(COALESCE_MS).toBe(3_600_000);
+    const edge = windowStart - COALESCE_MS;
+    expect(judgeIdle(lastAt(edge + 1))).toMatchObject({ idle: false, why: 'active' });
+    expect(judgeIdle(lastAt(edge))).toMatchObject({ idle: false, why: 'active' });
+    expect(judgeIdle(lastAt(edge - 1))).toMatchObject({ idle: true });
+    // Without the margin the stored time alone is outside the window: still active.
+    expect(judgeIdle(lastAt(windowStart - 1))).toMatchObject({ idle: false, why: 'active' });
+  });
+
+  it('moves idleAfter by the same margin: N days after last.at + COALESCE_MS', () => {
+    const at = Date.parse('2026-11-20T08:00:00.000Z');
+    const v = judgeIdle(lastAt(at));
+    expect(v).toMatchObject({
+      idle: false,
+      why: 'active',
+      idleAfter: iso(at + COALESCE_MS + 60 * DAY_MS),
+    });
+    // At idleAfter itself the user is still active; 1 ms later idle.
+    const after = at + COALESCE_MS + 60 * DAY_MS;
+    const later = (end: number) =>
+      judgeIdle({
+        ...lastAt(at),
+        now: new Date(end),
+        coverage: [{ from: '2026-09-01T00:00:00.000Z', to: iso(end) }],
+      });
+    expect(later(after - 1).idle).toBe(false);
+    expect(later(after).idle).toBe(false);
+    expect(later(after + 1).idle).toBe(true);
+  });
+});
+
+describe('judgeIdle: how far the record may lag (IDSYNC_ACTIVITY_MAX_LAG_HOURS)', () => {
+  const now = Date.parse('2026-12-02T10:00:00.000Z');
+  const endingAt = (end: number, maxLagMs?: number) =>
+    judgeIdle(
+      reader({
+        coverage: [{ from: '2026-09-01T00:00:00.000Z', to: iso(end) }],
+        ...(maxLagMs === undefined ? {} : { maxLagMs }),
+      }),
+    );
+
+  it('defaults to the configured default, 2 hours: exactly 2 h behind counts, 1 ms more does not', () => {
+    expect(DEFAULT_MAX_LAG_MS).toBe(2 * 3_600_000);
+    expect(loadConfig(['activity'], {}).activity.maxLagMs).toBe(DEFAULT_MAX_LAG_MS);
+    expect(endingAt(now - DEFAULT_MAX_LAG_MS).idle).toBe(true);
+    expect(endingAt(now - DEFAULT_MAX_LAG_MS - 1)).toMatchObject({ idle: false, why: 'uncovered' });
+  });
+
+  it('takes the limit as an input (from IDSYNC_ACTIVITY_MAX_LAG_HOURS)', () => {
+    const half = loadConfig(['activity'], { IDSYNC_ACTIVITY_MAX_LAG_HOURS: '0.5' }).activity
+      .maxLagMs;
+    expect(half).toBe(1_800_000);
+    expect(endingAt(now - half, half).idle).toBe(true);
+    const v = endingAt(now - half - 1, half);
+    expect(v).toMatchObject({ idle: false, why: 'uncovered' });
+    expect(v.reason).toMatch(
+      /older than IDSYNC_ACTIVITY_MAX_LAG_HOURS=0\.5: run idsync activity sync$/,
+    );
+    // A day-old record was accepted before; no longer by default.
+    expect(endingAt(now - 20 * 3_600_000, 24 * 3_600_000).idle).toBe(true);
+    expect(endingAt(now - 20 * 3_600_000).idle).toBe(false);
+    expect(staleReason(now - 1, now, 1)).toBeUndefined();
+    expect(staleReason(now - 2, now, 1)).toMatch(/^the activity record ends at /);
+  });
+
+  it('refuses a value outside 0.25 to 24 hours, naming the variable', () => {
+    for (const bad of ['0', '0.1', '25', 'two', '-1'])
+      expect(() => loadConfig(['activity'], { IDSYNC_ACTIVITY_MAX_LAG_HOURS: bad })).toThrow(
+        /IDSYNC_ACTIVITY_MAX_LAG_HOURS/,
+      );
+  });
+});
+
 describe('judgeIdle (properties)', () => {
-  it('the boundary: activity exactly N days before the record ends is not idle, 1 ms earlier is', () => {
+  it('the boundary: activity exactly N days and COALESCE_MS before the record ends is not idle, 1 ms earlier is', () => {
     fc.assert(
       fc.property(
         nowArb,
         daysArb,
-        fc.integer({ min: 0, max: MAX_RECORD_LAG_MS }),
+        fc.integer({ min: 0, max: DEFAULT_MAX_LAG_MS }),
         (now, days, lag) => {
           const end = now - lag;
           const base = reader({
@@ -152,8 +236,9 @@ describe('judgeIdle (properties)', () => {
             ...base,
             last: { at: iso(ms), eventName: 'GetDashboard', source: 'cloudtrail' as const },
           });
-          expect(judgeIdle(at(end - days * DAY_MS))).toMatchObject({ idle: false, why: 'active' });
-          expect(judgeIdle(at(end - days * DAY_MS - 1)).idle).toBe(true);
+          const edge = end - days * DAY_MS - COALESCE_MS;
+          expect(judgeIdle(at(edge))).toMatchObject({ idle: false, why: 'active' });
+          expect(judgeIdle(at(edge - 1)).idle).toBe(true);
         },
       ),
     );
@@ -164,10 +249,11 @@ describe('judgeIdle (properties)', () => {
       fc.property(caseArb, (input) => {
         const end = Date.parse(input.coverage[0]?.to ?? '');
         const start = end - input.days * DAY_MS;
-        const recent = (t?: string) => t !== undefined && Date.parse(t) >= start;
+        const recent = (t?: string, margin = 0) =>
+          t !== undefined && Date.parse(t) + margin >= start;
         const expected =
           READERS.has(input.role.toUpperCase()) &&
-          !recent(input.last?.at) &&
+          !recent(input.last?.at, COALESCE_MS) &&
           !recent(input.createdAt) &&
           !recent(input.firstListedAt);
         expect(judgeIdle(input).idle).toBe(expected);
@@ -184,7 +270,7 @@ describe('judgeIdle (properties)', () => {
         (input, shortBy, stale) => {
           const now = input.now.getTime();
           const coverage = stale
-            ? [{ from: iso(now - 200 * DAY_MS), to: iso(now - MAX_RECORD_LAG_MS - shortBy) }]
+            ? [{ from: iso(now - 200 * DAY_MS), to: iso(now - DEFAULT_MAX_LAG_MS - shortBy) }]
             : [{ from: iso(now - input.days * DAY_MS + shortBy), to: iso(now) }];
           const v = judgeIdle({ ...input, role: 'READER', coverage });
           expect(v).toMatchObject({ idle: false });

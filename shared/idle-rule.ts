@@ -1,5 +1,9 @@
-import { MAX_ACTIVITY_LAG_HOURS } from '../../shared/activity-lag-metric.js';
-import type { ActivityMark, ActivitySource, Span } from '../../shared/activity-record.js';
+import {
+  type ActivityMark,
+  type ActivitySource,
+  COALESCE_MS,
+  type Span,
+} from './activity-record.js';
 
 /**
  * The idle rule, pure: is one QuickSight user idle, and if not, why not and from when would it
@@ -8,7 +12,8 @@ import type { ActivityMark, ActivitySource, Span } from '../../shared/activity-r
  *   2. the activity record covers the last N days: spans that prove absence of activity (the
  *      account-wide CloudTrail coverage of `activity sync`, the user's imported console span)
  *      join into one span that reaches back to N days before its end, and that end is recent
- *      (`MAX_RECORD_LAG_MS`),
+ *      (`maxLagMs`: IDSYNC_ACTIVITY_MAX_LAG_HOURS, the same limit for the plan and for the
+ *      worker's re-judge just before the deletion),
  *   3. the record shows no activity in those N days, and
  *   4. nothing shows the user was created within them: no creation event (RegisterUser /
  *      CreateUser), and no idsync snapshot listing it for the first time after an earlier COMPLETE
@@ -21,11 +26,26 @@ import type { ActivityMark, ActivitySource, Span } from '../../shared/activity-r
 
 export const DAY_MS = 86_400_000;
 
+const HOUR_MS = 3_600_000;
+
 /**
- * How far the record's end may lag behind now and still count: the activity-sync schedule runs
- * hourly and its alarm (infra/constructs/activity.ts) fires at the same lag.
+ * How far the record's end may lag behind now and still count, by default: the configured value
+ * is IDSYNC_ACTIVITY_MAX_LAG_HOURS (shared/config/variables.ts, whose default this is). The
+ * activity-sync schedule runs hourly and stays 15 minutes behind real time.
  */
-export const MAX_RECORD_LAG_MS = MAX_ACTIVITY_LAG_HOURS * 3_600_000;
+export const DEFAULT_MAX_LAG_HOURS = 2;
+export const DEFAULT_MAX_LAG_MS = DEFAULT_MAX_LAG_HOURS * HOUR_MS;
+
+/** The variable and value a stale record's reason names, e.g. `IDSYNC_ACTIVITY_MAX_LAG_HOURS=2`. */
+export function maxLagSetting(maxLagMs: number): string {
+  return `IDSYNC_ACTIVITY_MAX_LAG_HOURS=${Number((maxLagMs / HOUR_MS).toFixed(4))}`;
+}
+
+/** Why a record ending at `endMs` is too old at `nowMs`, or undefined when it is recent enough. */
+export function staleReason(endMs: number, nowMs: number, maxLagMs: number): string | undefined {
+  if (nowMs - endMs <= maxLagMs) return undefined;
+  return `the activity record ends at ${new Date(endMs).toISOString()}, older than ${maxLagSetting(maxLagMs)}: run idsync activity sync`;
+}
 
 export interface IdleInput {
   readonly role: string;
@@ -41,6 +61,11 @@ export interface IdleInput {
   readonly createdAt?: string;
   /** The start of the first snapshot that listed the user after a COMPLETE one that did not. */
   readonly firstListedAt?: string;
+  /**
+   * How far the record's end may lag behind `now` (IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms).
+   * @default DEFAULT_MAX_LAG_MS
+   */
+  readonly maxLagMs?: number;
 }
 
 export type NotIdleWhy = 'role' | 'uncovered' | 'active' | 'created';
@@ -104,17 +129,18 @@ export interface CoveredWindow {
 export type WindowCheck = CoveredWindow | { readonly ok: false; readonly reason: string };
 
 /** Whether the spans cover the N days that end at the newest span's end (see the file comment). */
-export function coveredWindow(spans: readonly Span[], days: number, now: Date): WindowCheck {
+export function coveredWindow(
+  spans: readonly Span[],
+  days: number,
+  now: Date,
+  maxLagMs: number = DEFAULT_MAX_LAG_MS,
+): WindowCheck {
   const joined = joinSpans(spans);
   const newest = joined[joined.length - 1];
   if (!newest) return { ok: false, reason: 'the activity record covers no time yet' };
   const nowMs = now.getTime();
-  if (nowMs - newest.to > MAX_RECORD_LAG_MS) {
-    return {
-      ok: false,
-      reason: `the activity record ends at ${new Date(newest.to).toISOString()}, more than a day ago`,
-    };
-  }
+  const stale = staleReason(newest.to, nowMs, maxLagMs);
+  if (stale !== undefined) return { ok: false, reason: stale };
   const asOf = Math.min(newest.to, nowMs);
   const windowStart = asOf - days * DAY_MS;
   if (newest.from > windowStart) {
@@ -134,14 +160,15 @@ export function judgeIdle(input: IdleInput): IdleVerdict {
   if (!input.idleRoles.has(role)) {
     return { idle: false, why: 'role', reason: `role ${role} is not an idle role`, ...last };
   }
-  const checked = coveredWindow(input.coverage, input.days, input.now);
+  const checked = coveredWindow(input.coverage, input.days, input.now, input.maxLagMs);
   // Without coverage, the N days end now: activity in them still shows the user is not idle.
   const window = checked.ok
     ? checked
     : { windowStart: input.now.getTime() - input.days * DAY_MS, asOf: input.now.getTime() };
   const after = (t: number) => new Date(t + input.days * DAY_MS).toISOString();
   const evidence = (t?: string) => (t === undefined ? Number.NaN : Date.parse(t));
-  const lastMs = evidence(input.last?.at);
+  // Coalescing: the newest activity may be up to COALESCE_MS after the stored `last.at`.
+  const lastMs = evidence(input.last?.at) + COALESCE_MS;
   const createdMs = evidence(input.createdAt);
   const listedMs = evidence(input.firstListedAt);
   // The user turns idle N days after the newest of its activity and creation evidence.

@@ -1,0 +1,54 @@
+import type { ActivitySyncJobResult } from '../activity/sync-job.js';
+
+/**
+ * The human summary of `idsync activity sync`: totals, then each region (its windows, its
+ * coverage, or why it failed), then the account-wide coverage (every region's span intersected).
+ */
+
+const minute = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
+
+/** Control characters of a remote error message shown as `?` (one line, no terminal codes). */
+const oneLine = (text: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
+export function formatActivitySync(
+  result: ActivitySyncJobResult,
+  calls: { calls: number; throttled: number; retries: number },
+): string {
+  const ignored = Object.entries(result.ignored)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
+  const lines = [
+    `activity sync: ${result.pages} LookupEvents pages, ${result.events} QuickSight events in ${result.regions.length} region${result.regions.length === 1 ? '' : 's'}${result.resumed ? ' (resumed an interrupted window)' : ''}`,
+    `  LookupEvents calls ${calls.calls} (throttled ${calls.throttled}, retried ${calls.retries})`,
+  ];
+  for (const r of result.regions) {
+    const s = r.summary;
+    if (!s) {
+      lines.push(`  ${r.region}: FAILED: ${oneLine(r.error ?? 'unknown error')}`);
+      continue;
+    }
+    lines.push(
+      `  ${r.region}: ${s.pages} pages, ${s.events} events; covered ${s.covered ? `${minute(s.covered.from)} → ${minute(s.covered.to)} UTC` : 'nothing yet'}${s.caughtUp ? ', caught up' : ''}${s.repaired ? ' (a coverage past CloudTrail’s time was dropped: reading the history again)' : ''}`,
+    );
+    for (const w of s.windows)
+      lines.push(
+        `    ${w.kind} ${minute(w.from)} → ${minute(w.to)} UTC: ${w.finished ? 'read' : 'interrupted'} (${w.pages} pages, ${w.events} events)`,
+      );
+  }
+  lines.push(
+    `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, ignored ${ignored || '0'}`,
+    `  pending (IdC users the identity map does not know yet): ${result.pending} events kept, ${result.pendingResolved} earlier ones attributed, ${result.pendingEvents} events of ${result.pendingUsers} IdC users still pending`,
+    `  records written ${result.written} (${result.flushed} exact newest/oldest times flushed), unchanged (coalesced) ${result.unchanged}`,
+    result.covered
+      ? `  CloudTrail coverage (every region): ${minute(result.covered.from)} → ${minute(result.covered.to)} UTC`
+      : '  CloudTrail coverage (every region): none yet',
+    result.failed.length > 0
+      ? `  failed in ${result.failed.join(', ')}: run it again to resume from the cursors.`
+      : result.caughtUp
+        ? '  caught up.'
+        : '  stopped before catching up: run it again to resume from the cursor.',
+  );
+  return lines.join('\n');
+}
