@@ -20,8 +20,8 @@ import { UsageError } from './errors.js';
  * - Bytes after the decision that are not of that encoding (a replacement character, a NUL) end
  *   the stream with a UsageError naming the encoding read and the accepted ones.
  *
- * Not yet wired in: `readCsvTable` (shared/csv-rows.ts) decodes whole files with
- * `decodeCsvBytes`; a streaming reader takes its text from here.
+ * `openCsvTable` (shared/csv-rows.ts) reads every CSV through this; `decodeCsvBytes` is the same
+ * rule on a whole file, the reference the tests hold this one to.
  */
 
 /** Bytes judged after the first non-ASCII byte (the rest of the file is decoded by that verdict). */

@@ -68,6 +68,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           duplicates: csv.duplicates,
           errorCount: csv.errorCount,
           errors: csv.errors,
+          ...(csv.encoding ? { encoding: csv.encoding } : {}),
         };
         printResult(
           ctx.io,
