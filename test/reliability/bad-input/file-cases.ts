@@ -110,7 +110,7 @@ export const CSV_CASES: BadInputCase[] = [
     'utf16-odd-length',
     new Uint8Array([...iconv.encode('email\n', 'utf-16le', { addBOM: true }), 0x41]),
     2,
-    'the CSV starts like UTF-16 LE (its BOM) but holds bytes that are not',
+    'the CSV was read as UTF-16 LE but holds bytes that are not',
   ),
   csv(
     'cp932-bad-row',

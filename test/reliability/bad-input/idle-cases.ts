@@ -164,14 +164,14 @@ export const IDLE_CASES: BadInputCase[] = [
     'the CSV holds NUL bytes',
   ),
   activityImport(
-    'cp932-bad-date',
+    'cp932-full-width-unknown-user',
     new Uint8Array(
       iconv.encode('email,last_active\r\nｙａｍａｄａ＠example.com,昨日\r\n', 'cp932'),
     ),
     4,
     [
       'read activity.csv as Shift_JIS (CP932)',
-      'line 2: not an ISO-8601 time or yyyy-mm-dd date: "昨日"',
+      'line 2: no QuickSight user of this email in the newest COMPLETE snapshot ("yamada@example.com")',
     ],
   ),
 ];
