@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import iconv from 'iconv-lite';
 import {
   ACCEPTED_ENCODINGS,
@@ -28,7 +29,12 @@ import { UsageError } from './errors.js';
 export const DECIDING_WINDOW = 64 * 1024;
 
 export interface DecodedCsvStream {
-  /** The text, chunk by chunk, without a BOM. */
+  /**
+   * The text as UTF-8 bytes, chunk by chunk, without a BOM (UTF-8 and ASCII bytes pass through
+   * as they came, checked). Read this or `text`, not both.
+   */
+  readonly utf8: AsyncIterable<Uint8Array>;
+  /** The same text as strings. */
   readonly text: AsyncIterable<string>;
   /** The encoding read; undefined until decided (a pure-ASCII file ends as UTF-8). */
   encoding(): CsvEncoding | undefined;
@@ -41,7 +47,7 @@ export function decodeCsvStream(
   // A window holds at least one character of any encoding (4 bytes: the longest UTF-8 one).
   const size = Math.max(4, window);
   let encoding: CsvEncoding | undefined;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let decoder: Decoder | undefined;
   let bomChecked = false;
 
@@ -55,10 +61,13 @@ export function decodeCsvStream(
     pending = pending.subarray(verdict.bomBytes);
   };
   /** The leading ASCII of an undecided stream (it reads the same in every candidate). */
-  const takeAscii = (): string => {
-    const firstOther = pending.findIndex((b) => b > 0x7f || b === 0);
-    const cut = firstOther === -1 ? pending.length : firstOther;
-    const ascii = pending.subarray(0, cut).toString('latin1');
+  const takeAscii = (): Buffer => {
+    let cut = pending.length;
+    if (pending.includes(0) || !isAscii(pending)) {
+      cut = 0;
+      while (cut < pending.length && (pending[cut] as number) < 0x80 && pending[cut] !== 0) cut++;
+    }
+    const ascii = pending.subarray(0, cut);
     pending = pending.subarray(cut);
     return ascii;
   };
@@ -69,27 +78,32 @@ export function decodeCsvStream(
     return decoder;
   };
 
-  async function* text(): AsyncIterable<string> {
+  async function* utf8(): AsyncIterable<Uint8Array> {
     for await (const chunk of source) {
-      pending = Buffer.concat([pending, Buffer.from(chunk)]);
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      pending = pending.length === 0 ? bytes : Buffer.concat([pending, bytes]);
       if (!bomChecked) {
         if (pending.length < 3 && startsLikeBom(pending)) continue;
         checkBom();
       }
       if (!decoder) {
         const ascii = takeAscii();
-        if (ascii) yield ascii;
-        if (pending.length < size) continue;
+        if (ascii.length > 0) yield ascii;
+        if (pending.length < size) {
+          // Keep what waits for the window apart from the caller's buffer.
+          pending = Buffer.from(pending);
+          continue;
+        }
         decide(judgeWindow(pending.subarray(0, size)));
       }
       const out = (decoder as Decoder)(pending, false);
       pending = Buffer.alloc(0);
-      if (out) yield out;
+      if (out.length > 0) yield out;
     }
     if (!bomChecked) checkBom();
     if (!decoder) {
       const ascii = takeAscii();
-      if (ascii) yield ascii;
+      if (ascii.length > 0) yield ascii;
       if (pending.length === 0) {
         encoding = 'UTF-8';
         return;
@@ -98,13 +112,22 @@ export function decodeCsvStream(
     }
     const out = (decoder as unknown as Decoder)(pending, true);
     pending = Buffer.alloc(0);
-    if (out) yield out;
+    if (out.length > 0) yield out;
   }
 
-  return { text: text(), encoding: () => encoding };
+  const bytes = utf8();
+  async function* text(): AsyncIterable<string> {
+    const strings = new TextDecoder('utf-8');
+    for await (const chunk of bytes) yield strings.decode(chunk, { stream: true });
+    const rest = strings.decode();
+    if (rest) yield rest;
+  }
+
+  return { utf8: bytes, text: text(), encoding: () => encoding };
 }
 
-type Decoder = (chunk: Buffer, end: boolean) => string;
+/** Turns a chunk of the file into UTF-8 bytes (the last one with `end`), refusing what does not fit. */
+type Decoder = (chunk: Buffer, end: boolean) => Uint8Array;
 
 /**
  * The verdict on a window that the rest of the file follows: UTF-8 when it is UTF-8 up to a
@@ -133,16 +156,16 @@ function decoderFor(encoding: CsvEncoding): Decoder {
       `the CSV was read as ${CSV_ENCODING_LABELS[encoding]} but holds bytes that are not: save it as ${ACCEPTED_ENCODINGS}`,
     );
   if (encoding === 'UTF-8' || encoding === 'UTF-8 with BOM') {
-    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    const check = new TextDecoder('utf-8', { fatal: true });
     return (chunk, end) => {
       try {
-        const text = utf8.decode(chunk, { stream: !end });
-        if (text.includes('\u0000')) throw refuse();
-        return text;
-      } catch (error) {
-        if (error instanceof UsageError) throw error;
+        check.decode(chunk, { stream: !end });
+      } catch {
         throw refuse();
       }
+      if (chunk.includes(0)) throw refuse();
+      // Valid UTF-8 passes as it came (a character cut by the chunk's end completes in the next).
+      return chunk;
     };
   }
   const name = encoding === 'CP932' ? 'cp932' : encoding === 'UTF-16 LE' ? 'utf-16le' : 'utf-16be';
@@ -154,7 +177,7 @@ function decoderFor(encoding: CsvEncoding): Decoder {
     const badLength = end && encoding !== 'CP932' && odd !== 0;
     if (text.includes('\uFFFD') || badLength || (encoding === 'CP932' && text.includes('\u0000')))
       throw refuse();
-    return text;
+    return Buffer.from(text, 'utf8');
   };
 }
 

@@ -173,9 +173,7 @@ function textOf(input: CsvInput): CsvText {
   const decoded = decodeCsvStream(bytes);
   return {
     decoded,
-    chunks: (async function* () {
-      for await (const text of decoded.text) yield Buffer.from(text, 'utf8');
-    })(),
+    chunks: decoded.utf8,
   };
 }
 
