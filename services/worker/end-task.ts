@@ -4,7 +4,7 @@ import type { WorkerDeps, WorkerOptions } from './worker-ports.js';
 import { outcomeRecord } from './worker-tally.js';
 
 /**
- * How a claimed task ends: its audit row first, then its final state (issue 12, "outcome and audit
+ * How a claimed task ends: its audit row first, then its final state ("outcome and audit
  * together"). A kill between the two writes leaves the task IN_PROGRESS, so a later run finishes
  * it again; a final outcome (deleted, already gone, cancelled) is written under a key fixed per
  * task execution (`outcomeKey`), so that later run finds the row and adds none: every task

@@ -6,7 +6,7 @@ import type { QuickSightUser } from '../../shared/domain.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
- * Issue 13 acceptance, on the sandbox with the real SDK clients (CloudTrail, QuickSight,
+ * Idle-Reader acceptance, on the sandbox with the real SDK clients (CloudTrail, QuickSight,
  * DynamoDB) behind the CLI: Readers active within 60 days, active only 61–89 days ago, never
  * active, registered 10 days ago without activity, active only through on-behalf-of events
  * (IAM Identity Center users), and idle Authors. `activity sync` then `inactive --days 60

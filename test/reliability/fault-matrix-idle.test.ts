@@ -8,7 +8,7 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../hel
 import { expectConverged, notDone, STACK_LINE, spawnIdsync, until } from './fault-helpers.js';
 
 /**
- * The fault matrix, part 3 (issue 12 item 8, issue 13; RELIABILITY.md, "Fault matrix"): SIGKILL
+ * The fault matrix, part 3 (RELIABILITY.md, "Fault matrix"): SIGKILL
  * of the real CLI (bin/idsync.js, a child process) during `activity sync` and during
  * `inactive --apply`, at a seeded point this process watches in the sandbox (after the k-th
  * LookupEvents call; after the k-th QuickSight deletion). After the rerun:

@@ -8,7 +8,7 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../hel
 import { expectConverged, notDone, STACK_LINE, taskRows, until } from './fault-helpers.js';
 
 /**
- * The fault matrix, part 2 (issue 12, item 8; RELIABILITY.md, "Fault matrix"): outages rather
+ * The fault matrix, part 2 (RELIABILITY.md, "Fault matrix"): outages rather
  * than kills. Failing listing pages of IdC, Google and QuickSight during `snapshot` and
  * `reconcile --apply` (a PARTIAL snapshot: exit 3, nothing deleted; once the fault clears a rerun
  * converges), and DynamoDB stopped and restarted in the middle of `apply` and of

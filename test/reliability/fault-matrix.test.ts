@@ -11,7 +11,7 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../hel
 import { expectConverged as expectConvergedOn, type Ran, spawnIdsync } from './fault-helpers.js';
 
 /**
- * The fault matrix (issue 12, item 8; method and counts in RELIABILITY.md, "Fault matrix").
+ * The fault matrix (method and counts in RELIABILITY.md, "Fault matrix").
  *
  * SIGKILL: the real CLI (bin/idsync.js, a child process) runs `snapshot`, `plan`, `apply` and
  * `reconcile --apply` against the in-process sandbox and is killed at a seeded random point of

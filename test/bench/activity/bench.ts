@@ -1,5 +1,5 @@
 /**
- * Activity benchmark (issue 13): `idsync activity sync` backfilling 90 days for the demo
+ * Activity benchmark: `idsync activity sync` backfilling 90 days for the demo
  * organisation (≈ 2,200 QuickSight users) from 20,000 QuickSight CloudTrail events through the
  * LookupEvents stand-in at the real limit (2 calls a second). The sandbox runs in a child
  * process (./serve-activity.ts); a snapshot is taken first (on-behalf-of events resolve against

@@ -10,7 +10,7 @@ import type { WorkerEndpoints } from '../../services/worker/fixtures/worker-sand
 import { CREDENTIALS } from '../../services/worker/fixtures/worker-sandbox.js';
 
 /**
- * The policies idsync's worker is compared with (issue #6), each with 100 calls in flight:
+ * The policies idsync's worker is compared with, each with 100 calls in flight:
  * - `seed`: what the seed team ran — SDK retries off, every failure retried in place after
  *   1 s × 2^n, no jitter, no cap;
  * - `sdk-standard` / `sdk-adaptive`: the SDK's own retry modes (3 attempts), and an item that

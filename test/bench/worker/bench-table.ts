@@ -50,7 +50,7 @@ export function derived(r: BenchRow) {
   };
 }
 
-/** Targets of issue #6 for the idsync worker; undefined for the other policies. */
+/** Targets for the idsync worker (BENCHMARKS.md); undefined for the other policies. */
 export function targetsMet(r: BenchRow): string | undefined {
   if (r.policy !== 'idsync') return undefined;
   const d = derived(r);

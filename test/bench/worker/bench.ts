@@ -1,5 +1,5 @@
 /**
- * Worker benchmark (issue #6): idsync's worker against three baseline policies, deleting N
+ * Worker benchmark: idsync's worker against three baseline policies, deleting N
  * QuickSight users through the sandbox's QuickSight stand-in, whose token bucket serves
  * R = 50 calls/s (burst 20) — steady, and dropping to 25/s halfway through the ideal run.
  *

@@ -2,7 +2,7 @@ import iconv from 'iconv-lite';
 import type { BadInputCase } from './case-types.js';
 
 /**
- * The idle-Reader paths (issue 13): `inactive` arguments (and asking for more days than the
+ * The idle-Reader paths: `inactive` arguments (and asking for more days than the
  * activity record covers: the corpus's sandbox never ran `activity sync`, so it covers none),
  * `activity sync --days`, and bad `activity import --csv` files. None may delete anything.
  */

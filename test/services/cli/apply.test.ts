@@ -9,7 +9,7 @@ import type { Task } from '../../../shared/task.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
- * `idsync apply` on the sandbox (issue 12, items 1 and 2): it applies the queued tasks, `--dry-run`
+ * `idsync apply` on the sandbox: it applies the queued tasks, `--dry-run`
  * lists them, and a run that finds tasks leased by a worker that died waits for them (or, with
  * `--no-wait`, says how many are left and exits 4), never printing a clean summary over them.
  */

@@ -7,7 +7,7 @@ import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
- * The reproductions of issue 12's "Hangs and hidden results" and "Unclear messages", run
+ * Reproductions of hangs, hidden results and unclear messages, run
  * through the CLI on the sandbox: each failed before (a hang, a hidden summary, a raw error)
  * and holds now.
  */

@@ -18,7 +18,7 @@ import {
   type TestSandbox,
 } from '../../helpers/sandbox.js';
 
-/** Protection config, values at the door, all-or-none queuing and dry runs (issue 11, 12.4). */
+/** Protection config, values at the door, all-or-none queuing and dry runs. */
 describe('safety rules through the CLI on the sandbox', { timeout: 180_000 }, () => {
   let t: TestSandbox;
   let dir: string;

@@ -15,7 +15,7 @@ import { captureLogs, contextWith, sqsEvent } from '../../helpers/lambda.js';
 import { snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
- * Only genuine events act (issue 11): a forged source, another account, another identity store
+ * Only genuine events act: a forged source, another account, another identity store
  * or a user IdentityStore still knows → nothing deleted, an audit row saying why. The events
  * Lambda and the worker Lambda run against the sandbox with real SDK clients.
  */

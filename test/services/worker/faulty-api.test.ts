@@ -4,7 +4,7 @@ import { forkWorker } from './fixtures/worker-process.js';
 import { registerLeavers, seedDeletions, servedCalls } from './fixtures/worker-sandbox.js';
 
 /**
- * Acceptance (issue #6): 600 deletions against the QuickSight stand-in's token bucket at
+ * Acceptance: 600 deletions against the QuickSight stand-in's token bucket at
  * R = 40/s (burst 10) with 20 % of served calls answered 500 all finish, none deleted twice.
  * The worker runs in its own process with the real SDK client (SDK retries off).
  */

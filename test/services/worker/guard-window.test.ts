@@ -14,7 +14,7 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../
 const HOUR = 3_600_000;
 
 /**
- * One guard across runs (issue 11): every deletion by any command or Lambda takes a slot of the
+ * One guard across runs: every deletion by any command or Lambda takes a slot of the
  * rolling window in DynamoDB; once IDSYNC_MAX_DELETIONS slots are taken, further deletions are
  * BLOCKED (kept) until the operator releases them for one run. Sandbox, real SDK clients.
  */

@@ -6,7 +6,7 @@ import { forkWorker, type WorkerChildConfig } from './fixtures/worker-process.js
 import { registerLeavers, seedDeletions, servedCalls } from './fixtures/worker-sandbox.js';
 
 /**
- * Acceptance (issue #6): a worker process killed with SIGKILL mid-way leaves its claimed tasks
+ * Acceptance: a worker process killed with SIGKILL mid-way leaves its claimed tasks
  * IN_PROGRESS under a lease; once the lease has expired a fresh worker takes them over and
  * finishes the rest, and no user is deleted twice.
  */

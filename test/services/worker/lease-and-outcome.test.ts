@@ -8,7 +8,7 @@ import { collect, workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import { registerLeavers, seedDeletions, type WorkerSandbox } from './fixtures/worker-sandbox.js';
 
 /**
- * Issue 12 items 2 and 3 on the worker: a lease follows its owner (the heartbeat keeps it while a
+ * Leases and outcome rows on the worker: a lease follows its owner (the heartbeat keeps it while a
  * call takes longer than the lease), and the outcome row is written before the task's final state
  * under a key fixed per execution, so a run killed between the two writes and its rerun leave
  * exactly one outcome row per deletion.

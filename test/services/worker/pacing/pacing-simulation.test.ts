@@ -8,7 +8,7 @@ import {
 } from './simulated-bucket.js';
 
 /**
- * The pacer against a simulated token-bucket API in virtual time, with the targets of issue #6:
+ * The pacer against a simulated token-bucket API in virtual time, with the targets of BENCHMARKS.md:
  * makespan ≤ 1.10 × N/R (≤ 1.15 when R drops mid-run), ≤ 3 % of calls throttled, ≤ 1.05 calls
  * per item, nothing lost. The pacer never knows R; IDSYNC_RATE (maxRate) is far above it.
  */
