@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // Entry point of the `idsync` command: runs the JavaScript built into dist/ by
 // scripts/build-cli.mjs (`npm run build`; `npm ci` runs it through `prepare`). No TypeScript at
 // run time.

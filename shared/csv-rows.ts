@@ -1,12 +1,15 @@
 import { parse } from 'csv-parse';
+import { type DecodedCsvStream, decodeCsvStream } from './csv-decode-stream.js';
+import type { CsvEncoding } from './csv-encoding-names.js';
 import { isValidEmail, normalizeEmail } from './email.js';
 import { UsageError } from './errors.js';
 import { emailProblem as unsafeEmailReason } from './input-values.js';
 
 /**
  * Reading an operator's CSV (a spreadsheet or console export), shared by `remove --csv` and
- * `activity import --csv`: UTF-8 with or without a BOM (UTF-16 and invalid UTF-8 are refused
- * with a hint), any line endings, quoted fields, blank lines skipped, every data row with the
+ * `activity import --csv`: UTF-8 with or without a BOM, UTF-16 with a BOM, or Shift_JIS (CP932),
+ * told apart as the bytes arrive (shared/csv-decode-stream.ts; anything else is refused naming
+ * those), any line endings, quoted fields, blank lines skipped, every data row with the
  * 1-based line of the file it starts on. Column names compare after NFKC, trim and lower-casing.
  */
 
@@ -35,6 +38,11 @@ export interface CsvTable {
   readonly rows: AsyncIterable<readonly CsvDataRow[]>;
   /** Stops reading (when the rows are not read to their end). */
   close(): Promise<void>;
+  /**
+   * The encoding the bytes are read as (shared/csv-encoding.ts); known once the rows are read
+   * (a file that is ASCII so far is still undecided); undefined for text input.
+   */
+  encoding(): CsvEncoding | undefined;
 }
 
 const MAX_VALUE_LENGTH = 120;
@@ -48,11 +56,12 @@ interface CsvRow {
 /**
  * Opens a CSV: reads up to its header (the first non-blank line) and gives the data rows as a
  * stream of batches, each row parsed, with its line, as its bytes arrive. Throws a UsageError when the CSV has
- * no header, is UTF-16 or not UTF-8, or cannot be parsed (the rows' iteration throws it for
- * what comes after the header).
+ * no header, is in none of the encodings read, or cannot be parsed (the rows' iteration throws
+ * it for what comes after the header).
  */
 export async function openCsvTable(input: CsvInput, expected: string): Promise<CsvTable> {
-  const batches = readRecords(input)[Symbol.asyncIterator]();
+  const source = textOf(input);
+  const batches = readRecords(source)[Symbol.asyncIterator]();
   for (;;) {
     const next = await batches.next();
     if (next.done) {
@@ -79,6 +88,7 @@ export async function openCsvTable(input: CsvInput, expected: string): Promise<C
       close: async () => {
         await batches.return?.();
       },
+      encoding: () => source.decoded?.encoding(),
     };
   }
 }
@@ -141,39 +151,57 @@ function isBlank(record: readonly string[]): boolean {
   return record.every((cell) => cell.trim().length === 0);
 }
 
-async function* chunksOf(input: CsvInput): AsyncIterable<Uint8Array> {
-  if (typeof input === 'string') yield Buffer.from(input, 'utf8');
-  else if (input instanceof Uint8Array) yield input;
-  else yield* input;
+/** A CSV's text as UTF-8 chunks, and the decoding of its bytes (absent for text input). */
+interface CsvText {
+  readonly chunks: AsyncIterable<Uint8Array>;
+  readonly decoded?: DecodedCsvStream;
 }
 
-/** Refuses UTF-16 and invalid UTF-8 as the bytes go by (a character may span two chunks). */
-class Utf8Check {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  private first = true;
+function textOf(input: CsvInput): CsvText {
+  if (typeof input === 'string')
+    return {
+      chunks: (async function* () {
+        yield Buffer.from(input, 'utf8');
+      })(),
+    };
+  const bytes =
+    input instanceof Uint8Array
+      ? (async function* () {
+          yield input;
+        })()
+      : input;
+  const decoded = decodeCsvStream(bytes);
+  return {
+    decoded,
+    chunks: decoded.utf8,
+  };
+}
 
-  push(chunk: Uint8Array): void {
-    if (this.first && chunk.length > 0) {
-      this.first = false;
-      const [a, b] = chunk;
-      if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
-        throw new UsageError('the CSV is UTF-16: save it as "CSV UTF-8" and try again');
-    }
-    this.decode(chunk, true);
-  }
+/**
+ * The field separator: a comma, except in Excel's "Unicode text" export (UTF-16), which separates
+ * with tabs: a UTF-16 file whose first non-blank line has a tab and no comma is read with tabs.
+ */
+export function delimiterOf(text: string, encoding: CsvEncoding | undefined): ',' | '\t' {
+  if (encoding !== 'UTF-16 LE' && encoding !== 'UTF-16 BE') return ',';
+  const first = text.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? '';
+  return first.includes('\t') && !first.includes(',') ? '\t' : ',';
+}
 
-  end(): void {
-    this.decode(new Uint8Array(0), false);
-  }
-
-  private decode(chunk: Uint8Array, stream: boolean): void {
-    try {
-      this.decoder.decode(chunk, { stream });
-    } catch (cause) {
-      throw new UsageError('the CSV is not valid UTF-8: save it as "CSV UTF-8" and try again', {
-        cause,
-      });
-    }
+/**
+ * The chunks that hold the first non-blank line (or all of them, for a shorter file), read ahead
+ * so the separator is known before parsing starts; then the rest.
+ */
+async function firstLineAhead(
+  chunks: AsyncIterator<Uint8Array>,
+): Promise<{ ahead: Uint8Array[]; text: string }> {
+  const ahead: Uint8Array[] = [];
+  let text = '';
+  for (;;) {
+    if (/\S[^\r\n]*[\r\n]/.test(text)) return { ahead, text };
+    const next = await chunks.next();
+    if (next.done) return { ahead, text };
+    ahead.push(next.value);
+    text += Buffer.from(next.value).toString('utf8');
   }
 }
 
@@ -252,24 +280,29 @@ function drained(stream: NodeJS.EventEmitter): Promise<void> {
  * Every record of the CSV with the line it starts on, parsed as the bytes arrive, in batches (the
  * records of a chunk or so: one await per batch, not per row).
  */
-async function* readRecords(input: CsvInput): AsyncIterable<CsvDataRow[]> {
+async function* readRecords(source: CsvText): AsyncIterable<CsvDataRow[]> {
+  const chunks = source.chunks[Symbol.asyncIterator]();
+  const { ahead, text } = await firstLineAhead(chunks).catch((cause: unknown) => {
+    if (cause instanceof UsageError) throw cause;
+    throw new UsageError(`the CSV could not be read: ${String(cause)}`, { cause });
+  });
   const parser = parse({
+    delimiter: delimiterOf(text, source.decoded?.encoding()),
     bom: true,
     info: true,
     relax_column_count: true,
     skip_empty_lines: false,
   });
   const lines = new LineCounter();
-  const check = new Utf8Check();
   const feeding = (async () => {
     try {
-      for await (const chunk of chunksOf(input)) {
-        check.push(chunk);
-        lines.push(chunk);
-        if (parser.destroyed) return;
-        if (!parser.write(chunk)) await drained(parser);
-      }
-      check.end();
+      const rest = { [Symbol.asyncIterator]: () => chunks };
+      for (const list of [ahead, rest])
+        for await (const chunk of list) {
+          lines.push(chunk);
+          if (parser.destroyed) return;
+          if (!parser.write(chunk)) await drained(parser);
+        }
       parser.end();
     } catch (error) {
       parser.destroy(error as Error);

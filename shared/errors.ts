@@ -15,6 +15,7 @@ export const ExitCode = {
   Usage: 2,
   GuardOrPartial: 3,
   ItemsFailed: 4,
+  Unreachable: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -30,15 +31,33 @@ export class IdsyncError extends Error {
   }
 }
 
-/** A configuration variable is missing or invalid. The message names the variable. */
+/** One configuration variable and what is wrong with it. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly problem: string;
+}
+
+/**
+ * Configuration variables are missing or invalid: every problem found, each naming its variable
+ * (`variable` is the first). One problem reads `NAME: problem`; several read `N configuration
+ * problems: A: …; B: …` (the CLI prints them one a line).
+ */
 export class ConfigError extends IdsyncError {
   override readonly name = 'ConfigError';
   override readonly exitCode = ExitCode.Usage;
+  readonly problems: readonly ConfigProblem[];
   constructor(
     readonly variable: string,
     problem: string,
+    more: readonly ConfigProblem[] = [],
   ) {
-    super(`${variable}: ${problem}`);
+    const problems = [{ variable, problem }, ...more];
+    super(
+      problems.length === 1
+        ? `${variable}: ${problem}`
+        : `${problems.length} configuration problems: ${problems.map((p) => `${p.variable}: ${p.problem}`).join('; ')}`,
+    );
+    this.problems = problems;
   }
 }
 
@@ -102,19 +121,22 @@ export class RemoteServiceError extends IdsyncError {
 }
 
 /**
- * A service could not be reached (refused, unknown host, reset, timed out). The message names
- * the service and its URL; retrying later may help.
+ * A service could not be reached (refused, unknown host, reset, timed out after the retries):
+ * exit 5, not "unexpected". The message names the service and its URL (or keeps the words of
+ * the adapter that said so, `said`); retrying later may help.
  */
 export class ServiceUnreachableError extends IdsyncError {
   override readonly name = 'ServiceUnreachableError';
+  override readonly exitCode = ExitCode.Unreachable;
   constructor(
     readonly service: string,
     readonly url: string,
     reason: string,
-    options: IdsyncErrorOptions & { detail?: string } = {},
+    options: IdsyncErrorOptions & { detail?: string; said?: string } = {},
   ) {
     super(
-      `${service} at ${url} is unreachable (${reason})${options.detail ? `: ${options.detail}` : ''}`,
+      options.said ??
+        `${service} at ${url} is unreachable (${reason})${options.detail ? `: ${options.detail}` : ''}`,
       { ...options, retryable: true },
     );
   }

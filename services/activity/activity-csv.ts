@@ -1,6 +1,7 @@
 import type { ActivityDelta } from '../../shared/activity-record.js';
 import { activityKey, activityUserName } from '../../shared/activity-record.js';
 import { type CalendarTime, readCalendarTime } from '../../shared/calendar-time.js';
+import type { CsvEncoding } from '../../shared/csv-encoding-names.js';
 import {
   type CsvDataRow,
   type CsvInput,
@@ -126,6 +127,8 @@ function nominal(read: Exclude<CalendarTime, { problem: string }>, text: string)
 /** What the import makes of its file. */
 export interface ActivityImport {
   readonly keyColumn: 'email' | 'username';
+  /** The encoding the file was read as (shared/csv-encoding.ts); absent for text input. */
+  readonly encoding?: CsvEncoding;
   /** Rows read (not blank). */
   readonly rows: number;
   /** Rows naming a user or person an earlier accepted row already named. */
@@ -185,7 +188,8 @@ export async function readActivityCsv(
         if (refusal) await options.onRefused?.(refusal);
       }
     }
-    return rows.result();
+    const encoding = table.encoding();
+    return { ...rows.result(), ...(encoding ? { encoding } : {}) };
   } finally {
     await table.close();
   }

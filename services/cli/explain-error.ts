@@ -3,6 +3,7 @@ import { createDynamoClient } from '../../shared/aws/clients.js';
 import { readServiceFailure, type ServiceEndpoint } from '../../shared/aws/service-failure.js';
 import { type Env, loadConfig } from '../../shared/config/index.js';
 import {
+  ExitCode,
   IdsyncError,
   MissingTableError,
   RemoteServiceError,
@@ -14,8 +15,13 @@ import { tableNames } from '../../shared/tables.js';
  * Turns a failure that ended a command into what an operator can act on: an unreachable
  * service named with its URL, a wrong endpoint, missing tables (which ones, and how to create
  * them). Anything else is returned unchanged.
+ *
+ * A service that could not be reached ends the command with exit 5 (ServiceUnreachableError),
+ * but only when the error would otherwise be "unexpected" (exit 1): an error that already has its
+ * own exit code (a PARTIAL snapshot, items failed after retries) keeps it.
  */
 export async function explainError(error: unknown, env: Env): Promise<unknown> {
+  if (error instanceof IdsyncError && error.exitCode !== ExitCode.Unexpected) return error;
   const endpoints = configuredEndpoints(env);
   if (endpoints.length === 0) return error;
   const failure = readServiceFailure(error, endpoints);
@@ -24,6 +30,7 @@ export async function explainError(error: unknown, env: Env): Promise<unknown> {
     return new ServiceUnreachableError(failure.service, failure.url, failure.reason, {
       cause: error,
       ...(failure.detail ? { detail: failure.detail } : {}),
+      ...(failure.said ? { said: failure.said } : {}),
     });
   if (failure.kind === 'not_aws')
     return new RemoteServiceError(
@@ -47,6 +54,8 @@ function configuredEndpoints(env: Env): ServiceEndpoint[] {
     { service: 'DynamoDB', url: aws.endpoints.dynamodb ?? aws_('dynamodb') },
     { service: 'QuickSight', url: aws.endpoints.quicksight ?? aws_('quicksight') },
     { service: 'IdentityStore', url: aws.endpoints.identitystore ?? aws_('identitystore') },
+    { service: 'CloudTrail', url: aws.endpoints.cloudtrail ?? aws_('cloudtrail') },
+    { service: 'SQS', url: aws.endpoints.sqs ?? aws_('sqs') },
   ];
   try {
     list.push({ service: 'Google Directory', url: loadConfig(['google'], env).google.rootUrl });

@@ -51,6 +51,10 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
     )
     .version(IDSYNC_VERSION, '-V, --version', 'print the version of idsync')
     .option('--json', 'print machine-readable JSON instead of text (errors too)')
+    .option(
+      '--env-file <file>',
+      'read configuration variables from FILE (NAME=value lines); the real environment wins',
+    )
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => io.stdout.write(escapeTerminalText(s)),

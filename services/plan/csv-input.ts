@@ -1,3 +1,4 @@
+import type { CsvEncoding } from '../../shared/csv-encoding-names.js';
 import {
   type CsvInput,
   type CsvRowError,
@@ -29,6 +30,8 @@ export interface RemovalCsv {
   readonly errorCount: number;
   /** Rows naming a person an earlier row already named. */
   readonly duplicates: number;
+  /** The encoding the file was read as (shared/csv-encoding.ts); absent for text input. */
+  readonly encoding?: CsvEncoding;
 }
 
 export interface RemovalCsvOptions {
@@ -69,7 +72,8 @@ export async function parseRemovalCsv(
         }
       }
     }
-    return { removals, errors, errorCount, duplicates };
+    const encoding = table.encoding();
+    return { removals, errors, errorCount, duplicates, ...(encoding ? { encoding } : {}) };
   } finally {
     await table.close();
   }

@@ -21,6 +21,11 @@ export type ServiceFailure =
       readonly reason: string;
       /** What idsync was doing (the wrapped message), when it said. */
       readonly detail?: string;
+      /**
+       * The whole message of an adapter that already said the service was unreachable (QuickSight,
+       * IdentityStore, CloudTrail, Google): it is kept as it is.
+       */
+      readonly said?: string;
     }
   | {
       readonly kind: 'not_aws';
@@ -74,7 +79,9 @@ function noAnswerCode(e: ErrorLike): string | undefined {
   if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return 'timed out';
   if (typeof e.code === 'string' && NO_ANSWER.has(e.code)) return e.code;
   if (typeof e.message === 'string') {
-    const m = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH)\b/.exec(e.message);
+    const m = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|EAI_AGAIN)\b/.exec(
+      e.message,
+    );
     if (m) return m[1];
     if (/socket hang up/i.test(e.message)) return 'ECONNRESET';
   }
@@ -152,6 +159,13 @@ function peerOf(e: ErrorLike): { host: string; port?: string } | undefined {
     : { host };
 }
 
+/** An adapter message that says "did not answer in time" (a timeout after its retries). */
+function saidNoAnswer(e: ErrorLike): string | undefined {
+  return typeof e.message === 'string' && /did not answer in time|timed out after/.test(e.message)
+    ? 'timed out'
+    : undefined;
+}
+
 /**
  * Reads a failure. `endpoints` lists the services the command talks to; a wrapped error
  * (RemoteServiceError) names its own service, a raw SDK error is matched to an endpoint by
@@ -165,13 +179,25 @@ export function readServiceFailure(
   const wrapper = chain.find(
     (e): e is RemoteServiceError & ErrorLike => e instanceof RemoteServiceError,
   );
-  // QuickSight, IdentityStore and Google errors already say what failed, and where.
-  if (wrapper && wrapper.service !== 'DynamoDB') return undefined;
+  const byName = (service: string) => endpoints.find((ep) => ep.service === service);
+  // QuickSight, IdentityStore, CloudTrail and Google errors already say what failed, and where:
+  // their message is kept; only whether the service could be reached is read.
+  if (wrapper && wrapper.service !== 'DynamoDB') {
+    const reason =
+      chain.map(noAnswerCode).find((code) => code !== undefined) ?? saidNoAnswer(wrapper);
+    if (reason === undefined) return undefined;
+    return {
+      kind: 'unreachable',
+      service: wrapper.service,
+      url: byName(wrapper.service)?.url ?? 'its endpoint',
+      reason,
+      said: String(wrapper.message),
+    };
+  }
   const detail =
     wrapper && typeof wrapper.message === 'string'
       ? wrapper.message.replace(`${wrapper.service}: `, '')
       : undefined;
-  const byName = (service: string) => endpoints.find((ep) => ep.service === service);
   for (const e of chain) {
     const code = noAnswerCode(e);
     if (code !== undefined) {

@@ -6,6 +6,7 @@ export {
   DEFAULT_RATE,
   PLAIN_DECIMAL,
   PLAIN_INTEGER,
+  SECRET_VARIABLES,
   type Section,
   VARIABLES,
 } from './variables.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import {
   DEFAULT_ACTIVITY_MAX_LAG_HOURS,
   DEFAULT_CONCURRENCY,
@@ -6,6 +6,7 @@ import {
   DEFAULT_LEASE_SECONDS,
   DEFAULT_RATE,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  SECRET_VARIABLES,
   type Section,
   VARIABLES,
 } from './variables.js';
@@ -13,7 +14,8 @@ import {
 /**
  * The only reader of `process.env` in idsync. `loadConfig(['google', …])` parses the variables
  * of the sections asked for (plus `core` and `aws`, always) and returns a frozen, typed object.
- * The first invalid or missing variable throws a `ConfigError` that names it.
+ * Every invalid or missing variable is reported at once: one `ConfigError` lists them all, each
+ * naming its variable and what is wrong (values of secrets are never shown).
  */
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -141,8 +143,14 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 const SPECS = new Map(VARIABLES.map((v) => [v.name, v]));
 
-/** Parses one variable; `undefined` when it is unset (or blank) and optional. */
-function read<T>(env: Env, name: string): T | undefined {
+/** Reads one variable as its type; `undefined` when unset, blank, or wrong (then recorded). */
+type Read = <T>(name: string) => T | undefined;
+
+/**
+ * Parses one variable; `undefined` when it is unset (or blank) and optional.
+ * @throws ConfigError naming it when it is missing but required, or invalid.
+ */
+function parseVariable<T>(env: Env, name: string): T | undefined {
   const spec = SPECS.get(name);
   if (!spec) throw new Error(`unknown configuration variable ${name}`);
   const raw = env[name];
@@ -153,32 +161,51 @@ function read<T>(env: Env, name: string): T | undefined {
   const parsed = spec.schema.safeParse(raw);
   if (!parsed.success) {
     const problem = parsed.error.issues[0]?.message ?? 'is invalid';
+    // A secret's value is never shown, not even in part.
+    if (SECRET_VARIABLES.has(name)) throw new ConfigError(name, problem);
     throw new ConfigError(name, `${problem} (got ${JSON.stringify(shorten(raw))})`);
   }
   return parsed.data as T;
+}
+
+/** A reader that records each variable's first problem instead of stopping at it. */
+function recordingReader(env: Env, problems: Map<string, string>): Read {
+  return <T>(name: string) => {
+    try {
+      return parseVariable<T>(env, name);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const p of error.problems)
+        if (!problems.has(p.variable)) problems.set(p.variable, p.problem);
+      return undefined;
+    }
+  };
 }
 
 function shorten(raw: string): string {
   return raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
 }
 
-const builders: { [K in Section]: (env: Env) => Config[K] } = {
-  core: (env) => ({
-    tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
-    logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
-    sandboxControl: read<string>(env, 'IDSYNC_SANDBOX_CONTROL'),
-    color: read<string>(env, 'NO_COLOR') === undefined,
+const builders: {
+  [K in Section]: (read: Read, env: Env, problems: Map<string, string>) => Config[K];
+} = {
+  core: (read) => ({
+    tablePrefix: read<string>('IDSYNC_TABLE_PREFIX') ?? 'idsync',
+    logLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? 'info',
+    sandboxControl: read<string>('IDSYNC_SANDBOX_CONTROL'),
+    color: read<string>('NO_COLOR') === undefined,
   }),
-  aws: (env) => {
-    const all = read<string>(env, 'AWS_ENDPOINT_URL');
-    const accessKeyId = read<string>(env, 'AWS_ACCESS_KEY_ID');
-    const secretAccessKey = read<string>(env, 'AWS_SECRET_ACCESS_KEY');
-    const sessionToken = read<string>(env, 'AWS_SESSION_TOKEN');
+  aws: (read, env, problems) => {
+    const all = read<string>('AWS_ENDPOINT_URL');
+    const accessKeyId = read<string>('AWS_ACCESS_KEY_ID');
+    const secretAccessKey = read<string>('AWS_SECRET_ACCESS_KEY');
+    const sessionToken = read<string>('AWS_SESSION_TOKEN');
     if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
       const missing = accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
-      throw new ConfigError(missing, 'must be set together with its pair');
+      // A pair member that is set but invalid has its own problem already.
+      if (!env[missing]?.trim()) problems.set(missing, 'must be set together with its pair');
     }
-    const region = awsRegion(env);
+    const region = awsRegion(read);
     return {
       ...(region ? { region } : {}),
       ...(accessKeyId && secretAccessKey
@@ -191,100 +218,94 @@ const builders: { [K in Section]: (env: Env) => Config[K] } = {
           }
         : {}),
       endpoints: {
-        dynamodb: read<string>(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? all,
-        identitystore: read<string>(env, 'AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
-        quicksight: read<string>(env, 'AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
-        sqs: read<string>(env, 'AWS_ENDPOINT_URL_SQS') ?? all,
-        cloudtrail: read<string>(env, 'AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
+        dynamodb: read<string>('AWS_ENDPOINT_URL_DYNAMODB') ?? all,
+        identitystore: read<string>('AWS_ENDPOINT_URL_IDENTITYSTORE') ?? all,
+        quicksight: read<string>('AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
+        sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
+        cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
       },
       timeouts: {
         connectMs:
           1000 *
-          (read<number>(env, 'IDSYNC_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
+          (read<number>('IDSYNC_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
         requestMs:
           1000 *
-          (read<number>(env, 'IDSYNC_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS),
+          (read<number>('IDSYNC_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS),
       },
     };
   },
-  google: (env) => ({
-    groups: read<string[]>(env, 'IDSYNC_GOOGLE_GROUPS') ?? [],
-    credentialsPath: read<string>(env, 'IDSYNC_GOOGLE_CREDENTIALS') ?? '',
-    subject: read<string>(env, 'IDSYNC_GOOGLE_SUBJECT') ?? '',
-    rootUrl: withSlash(
-      read<string>(env, 'IDSYNC_GOOGLE_ROOT_URL') ?? 'https://admin.googleapis.com/',
-    ),
+  google: (read) => ({
+    groups: read<string[]>('IDSYNC_GOOGLE_GROUPS') ?? [],
+    credentialsPath: read<string>('IDSYNC_GOOGLE_CREDENTIALS') ?? '',
+    subject: read<string>('IDSYNC_GOOGLE_SUBJECT') ?? '',
+    rootUrl: withSlash(read<string>('IDSYNC_GOOGLE_ROOT_URL') ?? 'https://admin.googleapis.com/'),
   }),
-  identityStore: (env) => ({
-    identityStoreId: read<string>(env, 'IDSYNC_IDENTITY_STORE_ID') ?? '',
+  identityStore: (read) => ({
+    identityStoreId: read<string>('IDSYNC_IDENTITY_STORE_ID') ?? '',
     accountId:
-      read<string>(env, 'IDSYNC_IDC_ACCOUNT_ID') ??
-      read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID'),
+      read<string>('IDSYNC_IDC_ACCOUNT_ID') ?? read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID'),
   }),
-  quicksight: (env) => {
-    const region = read<string>(env, 'IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(env);
+  quicksight: (read) => {
+    const region = read<string>('IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(read);
     return {
-      accountId: read<string>(env, 'IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
-      namespace: read<string>(env, 'IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
+      accountId: read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
+      namespace: read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
       ...(region ? { region } : {}),
     };
   },
-  worker: (env) => ({
-    rate: read<number>(env, 'IDSYNC_RATE') ?? DEFAULT_RATE,
-    concurrency: read<number>(env, 'IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
-    leaseMs: (read<number>(env, 'IDSYNC_LEASE_SECONDS') ?? DEFAULT_LEASE_SECONDS) * 1000,
+  worker: (read) => ({
+    rate: read<number>('IDSYNC_RATE') ?? DEFAULT_RATE,
+    concurrency: read<number>('IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
+    leaseMs: (read<number>('IDSYNC_LEASE_SECONDS') ?? DEFAULT_LEASE_SECONDS) * 1000,
   }),
-  plan: (env) => ({
-    maxDeletions: read<number>(env, 'IDSYNC_MAX_DELETIONS') ?? 100,
-    maxDeletionPercent: read<number>(env, 'IDSYNC_MAX_DELETION_PERCENT') ?? 10,
-    protectedRoles: read<string[]>(env, 'IDSYNC_PROTECTED_ROLES') ?? [
+  plan: (read) => ({
+    maxDeletions: read<number>('IDSYNC_MAX_DELETIONS') ?? 100,
+    maxDeletionPercent: read<number>('IDSYNC_MAX_DELETION_PERCENT') ?? 10,
+    protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') ?? [
       'ADMIN',
       'AUTHOR',
       'ADMIN_PRO',
       'AUTHOR_PRO',
     ],
-    protectedUsers: read<string[]>(env, 'IDSYNC_PROTECTED_USERS') ?? [],
-    managedUsernamePrefix: read<string>(env, 'IDSYNC_MANAGED_USERNAME_PREFIX'),
-    guardWindowHours: read<number>(env, 'IDSYNC_GUARD_WINDOW_HOURS') ?? 24,
+    protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
+    managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
+    guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') ?? 24,
   }),
-  snapshot: (env) => ({
-    retentionDays: read<number>(env, 'IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,
+  snapshot: (read) => ({
+    retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,
   }),
-  report: (env) => ({
-    readerPrice: read<number>(env, 'IDSYNC_READER_PRICE') ?? 3,
+  report: (read) => ({
+    readerPrice: read<number>('IDSYNC_READER_PRICE') ?? 3,
   }),
-  inactive: (env) => ({
-    days: read<number>(env, 'IDSYNC_INACTIVE_DAYS') ?? 60,
-    roles: read<string[]>(env, 'IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
-    keepGroups: (read<string[]>(env, 'IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) =>
-      g.toLowerCase(),
-    ),
+  inactive: (read) => ({
+    days: read<number>('IDSYNC_INACTIVE_DAYS') ?? 60,
+    roles: read<string[]>('IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
+    keepGroups: (read<string[]>('IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) => g.toLowerCase()),
   }),
-  activity: (env) => ({
-    ignoredPrincipals: read<string[]>(env, 'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
+  activity: (read) => ({
+    ignoredPrincipals: read<string[]>('IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
     maxLagMs:
-      (read<number>(env, 'IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) *
-      3_600_000,
+      (read<number>('IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) * 3_600_000,
     // Each region once, in the order given.
     regions: [
       ...new Set(
-        read<string[]>(env, 'IDSYNC_ACTIVITY_REGIONS') ??
-          [read<string>(env, 'IDSYNC_QUICKSIGHT_REGION'), awsRegion(env)].filter(
+        read<string[]>('IDSYNC_ACTIVITY_REGIONS') ??
+          [read<string>('IDSYNC_QUICKSIGHT_REGION'), awsRegion(read)].filter(
             (r): r is string => r !== undefined,
           ),
       ),
     ],
   }),
-  lambda: (env) => ({
-    apply: read<boolean>(env, 'IDSYNC_APPLY') ?? false,
-    workerQueueUrl: read<string>(env, 'IDSYNC_WORKER_QUEUE_URL'),
-    googleCredentialsSecret: read<string>(env, 'IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
+  lambda: (read) => ({
+    apply: read<boolean>('IDSYNC_APPLY') ?? false,
+    workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
+    googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),
 };
 
 /** The region the standard variables name; undefined leaves it to the SDK (profile). */
-function awsRegion(env: Env): string | undefined {
-  return read<string>(env, 'AWS_REGION') ?? read<string>(env, 'AWS_DEFAULT_REGION');
+function awsRegion(read: Read): string | undefined {
+  return read<string>('AWS_REGION') ?? read<string>('AWS_DEFAULT_REGION');
 }
 
 function withSlash(u: string): string {
@@ -301,16 +322,29 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Reads the configuration of the given sections from `env` (default `process.env`).
- * @throws ConfigError naming the first variable that is missing or invalid.
+ * @throws ConfigError listing every variable that is missing or invalid (one problem each).
  */
 export function loadConfig<S extends Section>(
   sections: readonly S[],
   env: Env = process.env,
 ): ConfigFor<S> {
+  const problems = new Map<string, string>();
+  const read = recordingReader(env, problems);
   // Every variable that is set is validated, whichever command runs: a bad value never hides.
-  for (const spec of VARIABLES) if (env[spec.name]?.trim()) read(env, spec.name);
+  for (const spec of VARIABLES) if (env[spec.name]?.trim()) read(spec.name);
   const wanted = new Set<Section>(['core', 'aws', ...sections]);
   const out: Partial<Record<Section, unknown>> = {};
-  for (const section of wanted) out[section] = builders[section](env);
+  for (const section of wanted) out[section] = builders[section](read, env, problems);
+  if (problems.size > 0) throw configErrorOf(problems);
   return deepFreeze(out) as ConfigFor<S>;
+}
+
+/** One error for all problems, in the order of the variable list (README's table). */
+function configErrorOf(problems: ReadonlyMap<string, string>): ConfigError {
+  const order = (name: string) => VARIABLES.findIndex((v) => v.name === name);
+  const list: ConfigProblem[] = [...problems]
+    .map(([variable, problem]) => ({ variable, problem }))
+    .sort((a, b) => order(a.variable) - order(b.variable));
+  const [first, ...more] = list as [ConfigProblem, ...ConfigProblem[]];
+  return new ConfigError(first.variable, first.problem, more);
 }

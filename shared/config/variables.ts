@@ -26,6 +26,13 @@ export { PLAIN_DECIMAL, PLAIN_INTEGER };
  * only for the sections it needs.
  */
 
+/** Variables whose values are never shown, in an error or anywhere else. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'IDSYNC_GOOGLE_CREDENTIALS',
+]);
+
 export type Section =
   | 'core'
   | 'aws'

@@ -148,10 +148,10 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     expect(point, 'the outage landed mid-apply').toBeDefined();
     clean(ran);
     const left = await notDone(t, keys);
-    // Exit 0 only with every task done; otherwise 1 (DynamoDB unreachable) or 4 (items failed).
+    // Exit 0 only with every task done; otherwise 5 (DynamoDB unreachable) or 4 (items failed).
     if (ran.code === 0) expect(left).toBe(0);
-    else expect([1, 4]).toContain(ran.code);
-    if (ran.code === 1) expect(said(ran)).toMatch(/DynamoDB/);
+    else expect([4, 5]).toContain(ran.code);
+    if (ran.code === 5) expect(said(ran)).toMatch(/DynamoDB/);
     const rerun = await run(['apply', '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     const summary = JSON.parse(rerun.stdout).summary;
@@ -186,8 +186,8 @@ describe(`fault matrix: listing faults and DynamoDB outages (seed ${SEED})`, {
     clean(ran);
     const left = await notDone(t, keys);
     if (ran.code === 0) expect(left).toBe(0);
-    else expect([1, 4]).toContain(ran.code);
-    if (ran.code === 1) expect(said(ran)).toMatch(/DynamoDB/);
+    else expect([4, 5]).toContain(ran.code);
+    if (ran.code === 5) expect(said(ran)).toMatch(/DynamoDB/);
     const deletedByFaulted = deletions() - from;
     const rerun = await run(['reconcile', '--apply', '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);

@@ -72,7 +72,18 @@ describe('openCsvTable reads a stream', () => {
   });
 
   it('refuses a character cut off at the end and invalid UTF-8 in a later chunk', async () => {
-    const broken = Buffer.concat([Buffer.from('email\na@example.com\n'), Buffer.from([0xc3])]);
-    await expect(rowsOf(cut(broken, [3, 10]))).rejects.toThrow(/not valid UTF-8/);
+    // UTF-8 山田 then the first byte of a character: neither UTF-8 nor CP932 (a lone lead byte).
+    const broken = Buffer.concat([Buffer.from('email\n山田@example.com\n'), Buffer.from([0xe5])]);
+    await expect(rowsOf(cut(broken, [3, 10]))).rejects.toThrow(
+      /neither UTF-8, UTF-16 nor Shift_JIS/,
+    );
+    // Read as UTF-8 from its first 64 KiB, then a byte that is not UTF-8.
+    const long = Buffer.concat([
+      Buffer.from(`email\n${'山田@example.com\n'.repeat(5_000)}`),
+      Buffer.from([0xff, 0x0a]),
+    ]);
+    await expect(rowsOf(cut(long, [70_000, 90_000]))).rejects.toThrow(
+      /was read as UTF-8 but holds bytes that are not/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { PartialSnapshotError, UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
+import { csvReadLine } from '../csv-read-line.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { openInput } from '../read-input.js';
@@ -104,7 +105,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
     .description(
       'import last-active dates from a CSV export (columns email or username, and last_active: ISO-8601 with a zone or yyyy-mm-dd) taken at --as-of',
     )
-    .option('--csv <file>', 'CSV file (UTF-8, with or without BOM), or - for stdin')
+    .option('--csv <file>', 'CSV file (UTF-8, UTF-16 with BOM, or Shift_JIS/CP932), or - for stdin')
     .option(
       '--as-of <date>',
       'when the export was taken (2026-11-30 or 2026-11-30T09:00Z): the import says nothing after it',
@@ -160,6 +161,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             },
             snapshotRunId: snapshot.runId,
             keyColumn: csv.keyColumn,
+            ...(csv.encoding ? { encoding: csv.encoding } : {}),
             rows: csv.rows,
             users,
             written,
@@ -171,6 +173,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             errors: csv.errors,
           };
           const lines = [
+            csvReadLine(flags.csv, csv.encoding),
             `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
             ...(contradicted > 0
               ? [

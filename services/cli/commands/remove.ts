@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
+import { csvReadLine } from '../csv-read-line.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
@@ -21,7 +22,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
       )
       .option(
         '--csv <file>',
-        'CSV file (UTF-8, with or without BOM) with an email column, or - for stdin',
+        'CSV file (UTF-8, UTF-16 with BOM, or Shift_JIS/CP932) with an email column, or - for stdin',
       )
       .option('--apply', 'delete the matched QuickSight users now (default: dry run)')
       .option(
@@ -55,6 +56,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           apply: flags.apply === true,
         });
         const lines = [
+          csvReadLine(flags.csv, csv.encoding),
           `CSV: ${csv.removals.length} people, ${csv.duplicates} duplicate rows collapsed, ${csv.errorCount} bad rows`,
           ...csvErrorLines(csv.errors, csv.errorCount, run.runId),
           '',
@@ -66,6 +68,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           duplicates: csv.duplicates,
           errorCount: csv.errorCount,
           errors: csv.errors,
+          ...(csv.encoding ? { encoding: csv.encoding } : {}),
         };
         printResult(
           ctx.io,

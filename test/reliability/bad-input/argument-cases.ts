@@ -178,4 +178,54 @@ export const ARGUMENT_CASES: BadInputCase[] = [
   arg('report-out-proc', ['report', '--out', '/proc/self/report.html'], 4, 'it is on procfs'),
   arg('report-out-folder', ['report', '--out', '{dir}'], 4, 'it is a folder'),
   arg('audit-out-device', ['audit', '--since', '1d', '--out', '/dev/null'], 4, 'it is a device'),
+  // --env-file: a file that cannot be read is named (exit 2), its bad values are reported like
+  // the environment's, and it fills only what the environment leaves unset or blank.
+  arg(
+    'env-file-missing',
+    ['--env-file', '{dir}/missing.env', 'resolve', 'x'],
+    2,
+    '--env-file {dir}/missing.env: cannot read it (no such file)',
+    { spawn: true },
+  ),
+  arg(
+    'env-file-missing-equals',
+    ['snapshot', '--env-file={dir}/nope.env'],
+    2,
+    '--env-file {dir}/nope.env: cannot read it (no such file)',
+    { spawn: true },
+  ),
+  arg('env-file-folder', ['--env-file', '{dir}', 'snapshot'], 2, 'cannot read it (is a folder'),
+  arg(
+    'env-file-binary',
+    ['--env-file', '{dir}/bin.env', 'snapshot'],
+    2,
+    'not a text file of NAME=value lines',
+    { files: { 'bin.env': new Uint8Array([0x49, 0x3d, 0, 0xff, 10]) } },
+  ),
+  arg(
+    'env-file-bad-values-on-remove-apply',
+    ['--env-file', '{dir}/bad.env', 'remove', '--csv', '{dir}/leaver.csv', '--apply'],
+    2,
+    [
+      '2 configuration problems',
+      'IDSYNC_RATE: must be a plain decimal number',
+      'IDSYNC_MAX_DELETIONS: must be a whole number',
+    ],
+    {
+      files: {
+        'bad.env': '# idsync\nIDSYNC_RATE=0x10\nexport IDSYNC_MAX_DELETIONS="1e3"\n',
+        'leaver.csv': 'email\n{leaver}\n',
+      },
+    },
+  ),
+  arg(
+    'env-file-fills-blank-variable',
+    ['--env-file', '{dir}/subject.env', 'snapshot'],
+    2,
+    'IDSYNC_GOOGLE_SUBJECT: must be an email address',
+    {
+      env: { IDSYNC_GOOGLE_SUBJECT: '' },
+      files: { 'subject.env': 'IDSYNC_GOOGLE_SUBJECT=admin\n' },
+    },
+  ),
 ];

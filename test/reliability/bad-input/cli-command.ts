@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function cliCommand(argv: readonly string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['bin/idsync.js', ...argv] };
+  // `--` ends node's own options: Node 20 otherwise takes an `--env-file` meant for idsync as its
+  // own and exits 9 when that file is missing (bin/idsync.js's shebang passes `--` too).
+  return { command: process.execPath, args: ['--', 'bin/idsync.js', ...argv] };
 }
 
 export interface CliRun {

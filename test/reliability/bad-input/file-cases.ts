@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { type BadInputCase, REFUSED_EMAIL_USERS } from './case-types.js';
 
 /** Input files: Google keys, CSV files for `remove --csv`, event files for `handle-event`. */
@@ -89,7 +90,34 @@ export const CSV_CASES: BadInputCase[] = [
   csv('header-only', 'email\n', 0, ['CSV: 0 people', 'applied: 0 deleted']),
   csv('no-email-column', 'name,mail\nx,y@example.com\n', 2, 'email', { spawn: true }),
   csv('semicolons', 'name;email\nx;{leaver}\n', 2, 'email'),
-  csv('binary', new Uint8Array([0, 255, 254, 10, 1, 2, 3, 0, 10]), 2, 'the CSV is not valid UTF-8'),
+  csv('binary', new Uint8Array([0, 255, 254, 10, 1, 2, 3, 0, 10]), 2, 'the CSV holds NUL bytes'),
+  // Encodings (shared/csv-encoding.ts): anything but UTF-8, UTF-16 with a BOM and CP932 is
+  // refused naming those; a CP932 file's bad rows are rows like any other.
+  csv(
+    'neither-utf8-nor-cp932',
+    new Uint8Array([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x0a, 0xff, 0xfd, 0x0a]),
+    2,
+    ['the CSV is neither UTF-8, UTF-16 nor Shift_JIS', '"CSV UTF-8"', '"Unicode text"'],
+    { spawn: true },
+  ),
+  csv(
+    'utf16-without-bom',
+    new Uint8Array(iconv.encode('email\nx@example.com\n', 'utf-16le')),
+    2,
+    'the CSV holds NUL bytes (UTF-16 without a BOM',
+  ),
+  csv(
+    'utf16-odd-length',
+    new Uint8Array([...iconv.encode('email\n', 'utf-16le', { addBOM: true }), 0x41]),
+    2,
+    'the CSV was read as UTF-16 LE but holds bytes that are not',
+  ),
+  csv(
+    'cp932-bad-row',
+    new Uint8Array(iconv.encode('氏名,email\r\n山田太郎,山田\r\n', 'cp932')),
+    4,
+    ['read input.csv as Shift_JIS (CP932)', 'line 2: not a valid email address (read as "山田")'],
+  ),
   csv('unterminated-quote', 'email\n"{leaver}\n', 2, 'the CSV could not be read: Quote Not Closed'),
   csv(
     'stray-quote',

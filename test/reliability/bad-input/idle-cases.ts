@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import type { BadInputCase } from './case-types.js';
 
 /**
@@ -160,6 +161,17 @@ export const IDLE_CASES: BadInputCase[] = [
     'binary',
     new Uint8Array([0, 255, 254, 10, 1, 2, 3, 0, 10]),
     2,
-    'the CSV is not valid UTF-8',
+    'the CSV holds NUL bytes',
+  ),
+  activityImport(
+    'cp932-full-width-unknown-user',
+    new Uint8Array(
+      iconv.encode('email,last_active\r\nｙａｍａｄａ＠example.com,昨日\r\n', 'cp932'),
+    ),
+    4,
+    [
+      'read activity.csv as Shift_JIS (CP932)',
+      'line 2: no QuickSight user of this email in the newest COMPLETE snapshot ("yamada@example.com")',
+    ],
   ),
 ];

@@ -214,6 +214,51 @@ export const VARIABLE_CASES: BadInputCase[] = [
     code: 2,
     message: 'IDSYNC_INACTIVE_KEEP_GROUPS: each entry must be an email address',
   },
+  // Several problems at once: every one named in the same run, one a line.
+  {
+    id: 'var-several-at-once',
+    group: 'variable',
+    argv: PROBE,
+    env: { IDSYNC_RATE: 'fast', IDSYNC_CONCURRENCY: '0', AWS_REGION: 'moon' },
+    code: 2,
+    message: [
+      '3 configuration problems:',
+      '  AWS_REGION: must be an AWS region',
+      '  IDSYNC_RATE: must be a plain decimal number',
+      '  IDSYNC_CONCURRENCY: must be from 1 to 256',
+    ],
+    spawn: true,
+  },
+  {
+    id: 'var-several-missing-on-snapshot',
+    group: 'variable',
+    argv: ['snapshot'],
+    env: { IDSYNC_GOOGLE_SUBJECT: '', IDSYNC_IDENTITY_STORE_ID: '', IDSYNC_GOOGLE_GROUPS: ' , ' },
+    code: 2,
+    message: [
+      'IDSYNC_GOOGLE_GROUPS: must list at least one group',
+      'IDSYNC_GOOGLE_SUBJECT: is required',
+      'IDSYNC_IDENTITY_STORE_ID: is required',
+    ],
+  },
+  // A service that cannot be reached: exit 5, naming it and its URL.
+  {
+    id: 'var-dynamodb-closed-port',
+    group: 'variable',
+    argv: PROBE,
+    env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' },
+    code: 5,
+    message: 'DynamoDB at http://127.0.0.1:1 is unreachable (ECONNREFUSED)',
+    spawn: true,
+  },
+  {
+    id: 'var-dynamodb-unknown-host',
+    group: 'variable',
+    argv: ['apply'],
+    env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamodb.invalid:8000' },
+    code: 5,
+    message: 'DynamoDB at http://dynamodb.invalid:8000 is unreachable (',
+  },
   {
     id: 'var-bad-keep-groups-on-snapshot',
     group: 'variable',

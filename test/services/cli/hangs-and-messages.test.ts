@@ -169,14 +169,14 @@ describe('unclear messages', { timeout: 120_000 }, () => {
     expect(result.stderr).not.toMatch(/Requested resource not found/);
   });
 
-  it('an unreachable endpoint names the service and the URL', async () => {
+  it('an unreachable endpoint names the service and the URL (exit 5)', async () => {
     const dynamo = await runCliOn(t.sandbox, ['resolve', 'abc'], {
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1',
     });
     expect(dynamo.stderr).toBe(
       'idsync: DynamoDB at http://127.0.0.1:1 is unreachable (ECONNREFUSED)\n',
     );
-    expect(dynamo.code).toBe(1);
+    expect(dynamo.code).toBe(5);
     const qs = await runCliOn(t.sandbox, ['snapshot'], {
       AWS_ENDPOINT_URL_QUICKSIGHT: 'http://127.0.0.1:1',
     });

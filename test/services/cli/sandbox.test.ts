@@ -64,7 +64,7 @@ describe('idsync sandbox', { timeout: 120_000 }, () => {
     expect((await idsync('sandbox', 'fault', 'qs=off')).stdout).toMatch(/quicksight +no faults/);
     expect((await idsync('sandbox', 'dynamodb', 'stop')).stdout).toMatch(/STOPPED/);
     const down = await idsync('resolve', 'abc');
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(5);
     expect(down.stderr).toMatch(
       /^idsync: DynamoDB at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)\n$/,
     );

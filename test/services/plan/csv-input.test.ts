@@ -54,7 +54,8 @@ describe('parseRemovalCsv on the dirty fixture', () => {
 
   it('reads the same from a string with the BOM, a string without it and a Buffer', async () => {
     const text = dirty.toString('utf8');
-    const fromBytes = await parseRemovalCsv(dirty);
+    const { encoding, ...fromBytes } = await parseRemovalCsv(dirty);
+    expect(encoding).toBe('UTF-8 with BOM');
     expect(await parseRemovalCsv(text)).toEqual(fromBytes);
     expect(await parseRemovalCsv(text.replace(/^\uFEFF/, ''))).toEqual(fromBytes);
   });
@@ -104,11 +105,16 @@ describe('parseRemovalCsv rejects a file it cannot read as such a CSV', () => {
     await expect(parseRemovalCsv(text)).rejects.toThrow(message);
   });
 
-  it('names UTF-16 and invalid UTF-8 files', async () => {
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\n', 'utf16le')]);
-    await expect(parseRemovalCsv(utf16)).rejects.toThrow(/UTF-16/);
+  it('reads UTF-16 with a BOM; refuses bytes that are neither UTF-8, UTF-16 nor Shift_JIS', async () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('email\nalice@example.com\n', 'utf16le'),
+    ]);
+    const read = await parseRemovalCsv(utf16);
+    expect(read.encoding).toBe('UTF-16 LE');
+    expect(read.removals.map((r) => r.email)).toEqual(['alice@example.com']);
     await expect(parseRemovalCsv(Buffer.from([0x65, 0x6d, 0xff, 0x0a]))).rejects.toThrow(
-      /not valid UTF-8/,
+      /neither UTF-8, UTF-16 nor Shift_JIS/,
     );
   });
 });

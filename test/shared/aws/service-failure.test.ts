@@ -34,9 +34,43 @@ describe('readServiceFailure', () => {
     });
   });
 
-  it('leaves alone what a QuickSight/Google adapter already explained, and plain errors', () => {
-    const wrapped = new RemoteServiceError('QuickSight', 'x', { cause: refused(4001) });
-    expect(readServiceFailure(wrapped, endpoints)).toBeUndefined();
+  it("keeps an adapter's own words, and reads whether it could reach its service", () => {
+    const wrapped = new RemoteServiceError('QuickSight', 'ListUsers failed: x', {
+      cause: refused(4001),
+    });
+    expect(readServiceFailure(wrapped, endpoints)).toEqual({
+      kind: 'unreachable',
+      service: 'QuickSight',
+      url: 'http://127.0.0.1:4001',
+      reason: 'ECONNREFUSED',
+      said: 'QuickSight: ListUsers failed: x',
+    });
+    // Google says so in its message (no cause); a timeout after the retries too.
+    const google = new RemoteServiceError(
+      'Google Directory',
+      'listing members of g, page 1: Google Directory at https://admin.googleapis.com/ is unreachable (getaddrinfo EAI_AGAIN admin.googleapis.com); gave up after 6 attempts',
+    );
+    expect(readServiceFailure(google, endpoints)).toMatchObject({
+      service: 'Google Directory',
+      reason: 'EAI_AGAIN',
+    });
+    const timeout = Object.assign(new Error('LookupEvents timed out after 10000 ms'), {
+      name: 'TimeoutError',
+    });
+    expect(
+      readServiceFailure(new RemoteServiceError('CloudTrail', 'y', { cause: timeout }), endpoints),
+    ).toMatchObject({ service: 'CloudTrail', reason: 'timed out', url: 'its endpoint' });
+    // The service's own answer (access denied) is not "unreachable".
+    const denied = Object.assign(new Error('not allowed'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    expect(
+      readServiceFailure(new RemoteServiceError('QuickSight', 'z', { cause: denied }), endpoints),
+    ).toBeUndefined();
+  });
+
+  it('leaves plain errors alone', () => {
     expect(readServiceFailure(new Error('boom'), endpoints)).toBeUndefined();
     expect(readServiceFailure('text', endpoints)).toBeUndefined();
   });

@@ -91,10 +91,10 @@ describe('sandbox control from outside', { timeout: 120_000 }, () => {
     expect(stop.stdout).toMatch(/^dynamodb {5}STOPPED/);
     const cut = await running;
     await runCliOn(t.sandbox, ['sandbox', 'fault', 'qs=off']);
-    expect([1, 3]).toContain(cut.code);
+    expect([3, 5]).toContain(cut.code);
     expect(`${cut.stdout}${cut.stderr}`).not.toMatch(/Database is closed|\n\s+at /);
     const down = await runCliOn(t.sandbox, ['resolve', user]);
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(5);
     expect(down.stderr).toBe(
       `idsync: DynamoDB at ${t.sandbox.dynamo.endpoint} is unreachable (ECONNREFUSED)\n`,
     );
@@ -104,7 +104,7 @@ describe('sandbox control from outside', { timeout: 120_000 }, () => {
     expect(back.stdout).toContain(user);
   });
 
-  it('without a control URL, or with a dead one, says so (exit 2 / 1)', async () => {
+  it('without a control URL, or with a dead one, says so (exit 2 / 5)', async () => {
     const none = await runCliOn(t.sandbox, ['sandbox', 'state'], { IDSYNC_SANDBOX_CONTROL: '' });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no sandbox control URL/);
@@ -118,7 +118,7 @@ describe('sandbox control from outside', { timeout: 120_000 }, () => {
       '--control',
       `http://127.0.0.1:${port}/x`,
     ]);
-    expect(dead.code).toBe(1);
+    expect(dead.code).toBe(5);
     expect(dead.stderr).toMatch(/is unreachable \(ECONNREFUSED\); is `idsync sandbox` running\?/);
     const verb = await runCliOn(t.sandbox, ['sandbox', 'dynamodb', 'pause']);
     expect(verb.code).toBe(2);
