@@ -4,8 +4,10 @@ import {
   DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_LEASE_SECONDS,
+  DEFAULT_LOG_LEVEL,
   DEFAULT_RATE,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_TERMINAL_LOG_LEVEL,
   type Section,
   VARIABLES,
 } from './variables.js';
@@ -21,6 +23,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface CoreConfig {
   readonly tablePrefix: string;
   readonly logLevel: LogLevel;
+  /** The level when the CLI's stderr is a terminal: IDSYNC_LOG_LEVEL, else its terminal default. */
+  readonly terminalLogLevel: LogLevel;
   /** The running sandbox's control URL (IDSYNC_SANDBOX_CONTROL), when set. */
   readonly sandboxControl?: string;
   /** False when NO_COLOR is set (to anything but blank). */
@@ -165,7 +169,8 @@ function shorten(raw: string): string {
 const builders: { [K in Section]: (env: Env) => Config[K] } = {
   core: (env) => ({
     tablePrefix: read<string>(env, 'IDSYNC_TABLE_PREFIX') ?? 'idsync',
-    logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? 'info',
+    logLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? DEFAULT_LOG_LEVEL,
+    terminalLogLevel: read<LogLevel>(env, 'IDSYNC_LOG_LEVEL') ?? DEFAULT_TERMINAL_LOG_LEVEL,
     sandboxControl: read<string>(env, 'IDSYNC_SANDBOX_CONTROL'),
     color: read<string>(env, 'NO_COLOR') === undefined,
   }),
