@@ -80,6 +80,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
             },
             { days },
           );
+          line.done();
           const calls = lookups.stats();
           printResult(ctx.io, globals, { ...result, calls }, formatActivitySync(result, calls));
           // A failed region: one line on stderr after the summary, exit 4 (the cursors are saved).
