@@ -17,7 +17,14 @@ const MARKS: readonly [pattern: RegExp, colour: string][] = [
   // "blocked 895", "blocked (296)", "failed 3", "failed (2)": a count above zero after the word.
   [new RegExp(String.raw`\b(?:blocked|failed) (?:${COUNT}|\(${COUNT}\))`, 'g'), RED],
   // "3 failed", "296 queued BLOCKED", "12 blocked": a count above zero before the word.
-  [new RegExp(String.raw`(?<![\d,.])${COUNT} (?:failed|blocked|queued BLOCKED)\b`, 'g'), RED],
+  // Not "9 failed calls": CloudTrail events of calls that failed are noise, not idsync's failures.
+  [
+    new RegExp(
+      String.raw`(?<![\d,.])${COUNT} (?:failed(?! calls?\b)|blocked|queued BLOCKED)\b`,
+      'g',
+    ),
+    RED,
+  ],
 ];
 
 export function highlightResult(text: string): string {

@@ -27,6 +27,8 @@ describe('highlightResult', () => {
       'decisions: delete 10, blocked 0, invalid 0\napplied: 10 deleted, 0 failed\nthrottled 0 | failed 0';
     expect(highlightResult(plain)).toBe(plain);
     expect(highlightResult('12.5 failed')).toBe('12.5 failed');
+    const noise = "not anyone's use: 9 failed calls, 1 failed call";
+    expect(highlightResult(noise)).toBe(noise);
   });
 
   it('colours only on a terminal and when colour is allowed (NO_COLOR unset)', () => {
