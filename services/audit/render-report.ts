@@ -178,12 +178,19 @@ function renderAttention(m: ReportModel): string {
     (x) =>
       `<tr data-kind="${escapeHtml(x.kind)}"><td><span class="pill s-not_found">${escapeHtml(MISS_LABELS[x.kind])}</span></td><td>${escapeHtml(x.subject)}</td><td></td><td class="reason">${escapeHtml(x.reason)}</td></tr>`,
   );
-  return `<div class="panel attention"><table id="attention">
-${colgroup(['w-what', 'w-email', 'w-user', ''])}
-<thead><tr><th>What</th><th>Who or where</th><th>QuickSight user</th><th>Details</th></tr></thead>
-<tbody>
-${[...failures, ...misses].join('\n')}
-</tbody></table></div>`;
+  return `<div class="panel attention">
+${collapsibleTable({
+  id: 'attention',
+  filterId: 'attention-filter',
+  shownId: 'attention-shown',
+  headers: [
+    ['What', 'w-what'],
+    ['Who or where', 'w-email'],
+    ['QuickSight user', 'w-user'],
+    ['Details', ''],
+  ],
+  rows: [...failures, ...misses],
+})}</div>`;
 }
 
 function renderChart(m: ReportModel): string {
