@@ -64,8 +64,16 @@ export function buildGuardWindow(
   return new DynamoGuardWindow(stores.doc, stores.names.guard, plan.guardWindowHours * 3_600_000);
 }
 
-export function buildLogger(config: Pick<Config, 'core'>): Logger {
-  return createLogger({ level: config.core.logLevel, color: config.core.color });
+/**
+ * The CLI's logger: pretty at the terminal level (`warn` unless IDSYNC_LOG_LEVEL says otherwise)
+ * when stderr is a terminal, JSON records at `info` otherwise.
+ */
+export function buildLogger(
+  config: Pick<Config, 'core'>,
+  terminal = process.stderr.isTTY === true,
+): Logger {
+  const level = terminal ? config.core.terminalLogLevel : config.core.logLevel;
+  return createLogger({ level, color: config.core.color, pretty: terminal });
 }
 
 export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>, logger: Logger) {

@@ -65,8 +65,8 @@ export interface ActivitySyncPorts {
   readonly clock?: () => Date;
   /** Checked between pages: true stops the run with the cursor saved (Ctrl-C, Lambda deadline). */
   readonly shouldStop?: () => boolean;
-  /** Progress after each page. */
-  readonly onPage?: (progress: { window: SyncWindow; events: number }) => void;
+  /** Progress after each page (the region is added by sync-regions.ts). */
+  readonly onPage?: (progress: { window: SyncWindow; events: number; region?: string }) => void;
 }
 
 export interface ActivitySyncOptions {

@@ -111,9 +111,11 @@ export async function runActivitySyncRegions(
   const settled = await Promise.allSettled(
     regions.map(({ region, lookup }) => {
       const cursor = store.cursorOf(region, { adoptLegacy: region === legacyRegion });
+      const { onPage } = shared;
       return runActivitySync(
         {
           ...shared,
+          ...(onPage ? { onPage: (page) => onPage({ ...page, region }) } : {}),
           lookup,
           store: {
             getCursor: cursor.getCursor,

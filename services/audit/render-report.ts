@@ -127,11 +127,11 @@ ${summarySentences(m)
 <p class="saving">${escapeHtml(savingsSentence(m))}</p>${m.guardWindow ? `\n<p class="meta" id="guard-window">${escapeHtml(m.guardWindow)}</p>` : ''}
 </section>
 ${renderCards(m)}
+<h2>Decisions and outcomes</h2>
+<div class="panel">${renderChart(m)}</div>
 <h2>Needs attention</h2>
 ${renderAttention(m)}
-${m.idle ? renderIdle(m.idle, m.savings.readerPrice) : ''}<h2>Decisions and outcomes</h2>
-<div class="panel">${renderChart(m)}</div>
-<h2>People and their QuickSight users</h2>
+${m.idle ? renderIdle(m.idle, m.savings.readerPrice) : ''}<h2>People and their QuickSight users</h2>
 ${renderPeople(m.rows)}
 <h2>What the words mean</h2>
 ${GLOSSARY}
@@ -172,18 +172,25 @@ function renderAttention(m: ReportModel): string {
     return '<div class="panel"><p class="none">Nothing: no failures and no misses.</p></div>';
   const failures = m.failures.map(
     (r) =>
-      `<tr data-kind="failed"><td><span class="pill s-failed">Failed</span></td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td class="reason">${escapeHtml(r.error ?? r.reason)}</td></tr>`,
+      `<tr data-kind="failed"><td><span class="pill s-failed">Failed</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td class="reason">${escapeHtml(r.error ?? withoutUserName(r.reason, r.userName))}</td></tr>`,
   );
   const misses = m.misses.map(
     (x) =>
       `<tr data-kind="${escapeHtml(x.kind)}"><td><span class="pill s-not_found">${escapeHtml(MISS_LABELS[x.kind])}</span></td><td>${escapeHtml(x.subject)}</td><td></td><td class="reason">${escapeHtml(x.reason)}</td></tr>`,
   );
-  return `<div class="panel attention"><table id="attention">
-${colgroup(['w-what', 'w-email', 'w-user', ''])}
-<thead><tr><th>What</th><th>Who or where</th><th>QuickSight user</th><th>Details</th></tr></thead>
-<tbody>
-${[...failures, ...misses].join('\n')}
-</tbody></table></div>`;
+  return `<div class="panel attention">
+${collapsibleTable({
+  id: 'attention',
+  filterId: 'attention-filter',
+  shownId: 'attention-shown',
+  headers: [
+    ['What', 'w-what'],
+    ['Who or where', 'w-email'],
+    ['QuickSight user', 'w-user'],
+    ['Details', ''],
+  ],
+  rows: [...failures, ...misses],
+})}</div>`;
 }
 
 function renderChart(m: ReportModel): string {
@@ -224,43 +231,120 @@ function renderChart(m: ReportModel): string {
 function renderIdle(idle: IdleSection, readerPrice: number): string {
   const users = idle.users.map(
     (r) =>
-      `<tr data-status="${escapeHtml(r.status)}"><td><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(r.seen ?? r.reason)}</td></tr>`,
+      `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(r.seen ?? withoutUserName(r.reason, r.userName))}</td></tr>`,
   );
   const soon = idle.soon.map(
     (r) =>
-      `<tr><td>${escapeHtml(r.idleAfter ? formatDay(r.idleAfter) : '')}</td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(r.reason)}</td></tr>`,
+      `<tr><td data-sort="${escapeHtml(r.idleAfter ?? '')}">${escapeHtml(r.idleAfter ? formatDay(r.idleAfter) : '')}</td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(withoutUserName(r.reason, r.userName))}</td></tr>`,
   );
   const none = (what: string) => `<p class="none">${escapeHtml(what)}</p>`;
+  const widths = ['w-status', 'w-email', 'w-user', 'w-role', ''];
   return `<h2 id="idle">Idle Readers</h2>
 <div class="panel" data-idle-deleted="${idle.deletedReaders}" data-idle-monthly="${idle.monthly}">
 <p class="saving" id="idle-saving">${escapeHtml(idleSentence(idle, readerPrice))}</p>
 ${
   users.length === 0
     ? none('No user was idle.')
-    : `<table id="idle-users">
-${colgroup(['w-status', 'w-email', 'w-user', 'w-role', ''])}
-<thead><tr><th>Result</th><th>Email</th><th>QuickSight user</th><th>Role</th><th>Last active</th></tr></thead>
-<tbody>
-${users.join('\n')}
-</tbody></table>`
+    : collapsibleTable({
+        id: 'idle-users',
+        filterId: 'idle-filter',
+        shownId: 'idle-shown',
+        headers: [
+          ['Result', 'w-status', 'number'],
+          ['Email', 'w-email'],
+          ['QuickSight user', 'w-user'],
+          ['Role', 'w-role'],
+          ['Last active', ''],
+        ],
+        rows: users,
+      })
 }
 <h3>Idle soon</h3>
 ${
   soon.length === 0
     ? none('Nobody turns idle soon (or the run was not asked: idsync inactive --warn-days W).')
-    : `<table id="idle-soon">
-${colgroup(['w-status', 'w-email', 'w-user', 'w-role', ''])}
-<thead><tr><th>Idle after</th><th>Email</th><th>QuickSight user</th><th>Role</th><th>Why not idle yet</th></tr></thead>
-<tbody>
-${soon.join('\n')}
-</tbody></table>`
+    : collapsibleTable({
+        id: 'idle-soon',
+        filterId: 'idle-soon-filter',
+        shownId: 'idle-soon-shown',
+        headers: [
+          ['Idle after', widths[0] as string],
+          ['Email', 'w-email'],
+          ['QuickSight user', 'w-user'],
+          ['Role', 'w-role'],
+          ['Why not idle yet', ''],
+        ],
+        rows: soon,
+      })
 }
 </div>
 `;
 }
 
+/** Rows shown before a table's "Show N more rows" fold (`<details>`; works without script). */
+export const FIRST_ROWS = 50;
+
+type Header = readonly [title: string, width: string, type?: string];
+
+interface TableSpec {
+  readonly id: string;
+  readonly filterId: string;
+  readonly shownId: string;
+  readonly headers: readonly Header[];
+  /** Rendered `<tr>`s. */
+  readonly rows: readonly string[];
+}
+
+/**
+ * A table a person can read at any size: a filter box, sortable headers, the first FIRST_ROWS
+ * rows, the rest folded in a `<details>` below. Without script the fold still opens; with it,
+ * sorting and filtering work on every row and refill the first rows (report-template.ts).
+ */
+function collapsibleTable(t: TableSpec): string {
+  const head = t.headers
+    .map(
+      ([title, , type]) =>
+        `<th scope="col"${type ? ` data-type="${type}"` : ''}><button type="button">${escapeHtml(title)}</button></th>`,
+    )
+    .join('');
+  const cols = colgroup(t.headers.map(([, width]) => width));
+  const first = t.rows.slice(0, FIRST_ROWS);
+  const rest = t.rows.slice(FIRST_ROWS);
+  const more =
+    rest.length === 0
+      ? ''
+      : `\n<details class="more" data-more-for="${t.id}"><summary>Show ${n(rest.length)} more rows</summary>
+<table class="rest">
+${cols}
+<thead><tr>${t.headers.map(([title]) => `<th scope="col">${escapeHtml(title)}</th>`).join('')}</tr></thead>
+<tbody>
+${rest.join('\n')}
+</tbody></table></details>`;
+  return `<div class="tools"><label for="${t.filterId}">Filter</label><input id="${t.filterId}" type="search" data-filter-for="${t.id}" placeholder="email, user, reason, status…" autocomplete="off"><output id="${t.shownId}" data-shown-for="${t.id}">${n(t.rows.length)} rows</output></div>
+<table id="${t.id}" data-sortable data-first="${FIRST_ROWS}">
+${cols}
+<thead><tr>${head}</tr></thead>
+<tbody>
+${first.join('\n')}
+</tbody></table>${more}`;
+}
+
+/** The QuickSight user on one line, cut with an ellipsis; whole on hover and for the filter. */
+function userCell(userName: string | undefined): string {
+  return `<td class="id user">${escapeHtml(userName)}</td>`;
+}
+
+/**
+ * A reason without the user name the row already shows (pure): `READER user
+ * AWSReservedSSO_…/ana@example.com is idle` reads `READER user is idle`.
+ */
+export function withoutUserName(reason: string, userName: string | undefined): string {
+  if (!userName) return reason;
+  return reason.split(` ${userName}`).join('').split(userName).join('this user');
+}
+
 /** The people table's columns: title, width class, sort type. Result is the outcome, or the decision's state when nothing ran. */
-const HEADERS: readonly [title: string, width: string, type?: string][] = [
+const HEADERS: readonly Header[] = [
   ['Result', 'w-status', 'number'],
   ['Email', 'w-email'],
   ['QuickSight user', 'w-user'],
@@ -275,29 +359,19 @@ const colgroup = (classes: readonly string[]) =>
   `<colgroup>${classes.map((c) => (c ? `<col class="${c}">` : '<col>')).join('')}</colgroup>`;
 
 function renderPeople(rows: readonly PersonRow[]): string {
-  const head = HEADERS.map(
-    ([title, , type]) =>
-      `<th scope="col"${type ? ` data-type="${type}"` : ''}><button type="button">${title}</button></th>`,
-  ).join('');
   const body = rows.map(
     (r) =>
-      `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td><td class="id">${escapeHtml(r.userName)}</td><td>${escapeHtml(r.role)}</td><td>${escapeHtml(SOURCE_LABELS[r.source ?? ''] ?? r.source)}</td><td>${escapeHtml(r.decision)}</td><td class="reason">${escapeHtml(r.error ? `${r.error} — ${r.reason}` : r.reason)}</td><td class="num">${r.attempts ?? ''}</td></tr>`,
+      `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td>${escapeHtml(r.role)}</td><td>${escapeHtml(SOURCE_LABELS[r.source ?? ''] ?? r.source)}</td><td>${escapeHtml(r.decision)}</td><td class="reason">${escapeHtml(withoutUserName(r.error ? `${r.error} — ${r.reason}` : r.reason, r.userName))}</td><td class="num">${r.attempts ?? ''}</td></tr>`,
   );
   return `<div class="panel">
-<div class="tools"><label for="filter">Filter</label><input id="filter" type="search" placeholder="email, user, reason, status…" autocomplete="off"><output id="shown">${n(rows.length)} rows</output></div>
-<table id="people">
-${colgroup(HEADERS.map(([, width]) => width))}
-<thead><tr>${head}</tr></thead>
-<tbody>
-${body.join('\n')}
-</tbody></table></div>`;
+${collapsibleTable({ id: 'people', filterId: 'filter', shownId: 'shown', headers: HEADERS, rows: body })}</div>`;
 }
 
 const GLOSSARY = `<div class="panel"><dl>
 <dt>to delete</dt><dd>The person left (group removal, deleted IAM Identity Center user or CSV) and this QuickSight user should go.</dd>
 <dt>no QuickSight user</dt><dd>The person was named for removal but holds no QuickSight user: nothing to do, but worth a look (typo in a CSV?).</dd>
 <dt>protected</dt><dd>Kept on purpose: an ADMIN or AUTHOR role, or a user on the protected list.</dd>
-<dt>deferred</dt><dd>Not now: the person is back in a group (or, with <code>--keep-members</code>, still in one), or still inside the grace period.</dd>
+<dt>deferred</dt><dd>Not now: the person is back in a group (or, with <code>--keep-members</code>, still in one).</dd>
 <dt>blocked by guard</dt><dd>The run wanted to delete more users than the safety limit allows, so it deleted nothing.</dd>
 <dt>deleted / already gone</dt><dd>The QuickSight user was removed by idsync / had already been removed by someone else.</dd>
 <dt>failed</dt><dd>QuickSight refused or did not answer even after retries; the next run tries again.</dd>

@@ -1,6 +1,8 @@
 /**
- * The report's inline style sheet and script. The script only sorts and filters the people
- * table already in the page; it reads no data of its own, so every value stays HTML-escaped text.
+ * The report's inline style sheet and script. The script only sorts and filters the tables
+ * already in the page (each `table[data-sortable]`, its filter box and its `<details>` fold of
+ * the rows past the first ones); it reads no data of its own, so every value stays HTML-escaped
+ * text. Without script the page still reads: the fold opens by itself.
  * Both are pinned by hash in the page's Content-Security-Policy.
  */
 
@@ -36,9 +38,16 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; table-layout: f
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line);
   vertical-align: top; overflow-wrap: anywhere; }
 td.id { font-size: 13px; color: #3e4c59; }
-.w-status { width: 172px; } .w-email { width: 190px; } .w-user { width: 230px; }
-.w-role { width: 88px; } .w-source { width: 112px; } .w-decision { width: 94px; }
-.w-attempts { width: 92px; } .w-what { width: 220px; }
+/* Long tables: one line a row, cut with an ellipsis; the row under the pointer shows it all. */
+table[data-sortable] td, table.rest td { white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; padding-top: 4px; padding-bottom: 4px; }
+table[data-sortable] tr:hover td, table.rest tr:hover td { white-space: normal; }
+details.more { margin-top: 8px; }
+details.more summary { cursor: pointer; color: var(--info); font-weight: 600; padding: 6px 0; }
+h3 { font-size: 16px; margin: 20px 0 8px; }
+.w-status { width: 160px; } .w-email { width: 220px; } .w-user { width: 220px; }
+.w-role { width: 96px; } .w-source { width: 132px; } .w-decision { width: 88px; }
+.w-attempts { width: 84px; } .w-what { width: 220px; }
 td.num { text-align: right; }
 th button { all: unset; cursor: pointer; font-weight: 650; white-space: nowrap; }
 th button:focus-visible { outline: 2px solid var(--info); }
@@ -64,48 +73,65 @@ footer { color: var(--muted); font-size: 13px; margin-top: 32px; }
 
 export const REPORT_SCRIPT = `
 (function () {
-  var table = document.getElementById('people');
-  var filter = document.getElementById('filter');
-  var shown = document.getElementById('shown');
-  if (!table || !filter || !shown) return;
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  var sortCol = -1;
-  var dir = 1;
-  function keyOf(row, col) {
-    var cell = row.cells[col];
-    var key = cell.getAttribute('data-sort');
-    return key !== null ? key : cell.textContent.trim().toLowerCase();
-  }
-  heads.forEach(function (th, col) {
-    th.querySelector('button').addEventListener('click', function () {
-      dir = sortCol === col ? -dir : 1;
-      sortCol = col;
-      var numeric = th.getAttribute('data-type') === 'number';
-      rows.sort(function (a, b) {
-        var x = keyOf(a, col);
-        var y = keyOf(b, col);
-        var c = numeric ? (Number(x) || 0) - (Number(y) || 0) : x.localeCompare(y);
-        return c * dir;
+  function list(x) { return Array.prototype.slice.call(x); }
+  list(document.querySelectorAll('table[data-sortable]')).forEach(function (table) {
+    var id = table.id;
+    var filter = document.querySelector('[data-filter-for="' + id + '"]');
+    var shown = document.querySelector('[data-shown-for="' + id + '"]');
+    var more = document.querySelector('[data-more-for="' + id + '"]');
+    var moreBody = more ? more.querySelector('tbody') : null;
+    var moreLabel = more ? more.querySelector('summary') : null;
+    var body = table.tBodies[0];
+    var rows = list(body.rows).concat(moreBody ? list(moreBody.rows) : []);
+    var first = Number(table.getAttribute('data-first')) || 50;
+    var heads = list(table.tHead.rows[0].cells);
+    var sortCol = -1;
+    var dir = 1;
+    function keyOf(row, col) {
+      var cell = row.cells[col];
+      var key = cell.getAttribute('data-sort');
+      return key !== null ? key : cell.textContent.trim().toLowerCase();
+    }
+    // The first matching rows in the table, the other ones in the fold below it.
+    function layout() {
+      var n = 0;
+      rows.forEach(function (r) {
+        if (r.hidden) (moreBody || body).appendChild(r);
+        else (n++ >= first && moreBody ? moreBody : body).appendChild(r);
       });
-      rows.forEach(function (r) { body.appendChild(r); });
-      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+      if (more) {
+        var rest = Math.max(0, n - first);
+        more.hidden = rest === 0;
+        moreLabel.textContent = 'Show ' + rest.toLocaleString('en-US') + ' more rows';
+      }
+      if (shown) shown.textContent = 'Showing ' + n.toLocaleString('en-US') + ' of ' +
+        rows.length.toLocaleString('en-US');
+    }
+    heads.forEach(function (th, col) {
+      th.querySelector('button').addEventListener('click', function () {
+        dir = sortCol === col ? -dir : 1;
+        sortCol = col;
+        var numeric = th.getAttribute('data-type') === 'number';
+        rows.sort(function (a, b) {
+          var x = keyOf(a, col);
+          var y = keyOf(b, col);
+          var c = numeric ? (Number(x) || 0) - (Number(y) || 0) : x.localeCompare(y);
+          return c * dir;
+        });
+        heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+        layout();
+      });
     });
+    function applyFilter() {
+      var q = filter ? filter.value.trim().toLowerCase() : '';
+      rows.forEach(function (r) {
+        r.hidden = !(q === '' || r.textContent.toLowerCase().indexOf(q) >= 0);
+      });
+      layout();
+    }
+    if (filter) filter.addEventListener('input', applyFilter);
+    applyFilter();
   });
-  function applyFilter() {
-    var q = filter.value.trim().toLowerCase();
-    var n = 0;
-    rows.forEach(function (r) {
-      var hit = q === '' || r.textContent.toLowerCase().indexOf(q) >= 0;
-      r.hidden = !hit;
-      if (hit) n++;
-    });
-    shown.textContent = 'Showing ' + n.toLocaleString('en-US') + ' of ' +
-      rows.length.toLocaleString('en-US');
-  }
-  filter.addEventListener('input', applyFilter);
-  applyFilter();
 })();
 `;

@@ -84,7 +84,7 @@ export function summarySentences(m: ReportModel): string[] {
     c('protected') > 0 &&
       `${plural(c('protected'), 'user was', 'users were')} kept because their role (e.g. ADMIN or AUTHOR) or name is protected`,
     c('deferred') > 0 &&
-      `${plural(c('deferred'), 'user was', 'users were')} left for later because the person is back in a group or still in the grace period`,
+      `${plural(c('deferred'), 'user was', 'users were')} left for later because the person is back in a group`,
     c('kept') > 0 &&
       `${plural(c('kept'), 'user was', 'users were')} kept as members of a keep group (IDSYNC_INACTIVE_KEEP_GROUPS), whatever their activity`,
     o('cancelled') > 0 &&

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,15 +12,16 @@ import { demoOrg } from '../sandbox/scenarios/org.js';
 import type { SandboxOrg } from '../sandbox/scenarios/org-types.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
-import { idleReaderChapter } from './demo-idle.js';
+import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
+import { highlightResult, useColour } from './highlight.js';
 import type { CliIo } from './io.js';
 import { preloadConfig } from './lazy-config.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
 export interface DemoOptions {
-  /** Where the HTML report goes. */
-  readonly report: string;
+  /** The folder the demo's files go in (its two HTML reports); created when missing. */
+  readonly folder: string;
   /** How many people leave their groups. */
   readonly leavers: number;
   /** The QuickSight stand-in's own limit (calls/s), which idsync does not know and must find. */
@@ -29,7 +30,7 @@ export interface DemoOptions {
 }
 
 export const DEFAULT_DEMO: DemoOptions = {
-  report: 'idsync-demo-report.html',
+  folder: 'idsync-demo',
   leavers: 300,
   apiRate: 50,
   seed: 42,
@@ -52,12 +53,15 @@ export async function runDemo(
 ): Promise<number> {
   const say = (text: string) => io.stdout.write(`\n${wrap(`▶ ${text}`, 100, '  ')}\n`);
   const note = (text: string) => io.stdout.write(indent(`${text}\n`));
+  // Guard trips, blocked and failed counts in colour on a terminal, unless NO_COLOR.
+  const colour = useColour(io.stdout, (await preloadConfig()).loadConfig([], io.env).core.color);
   const run: Run = async (argv, env, quiet = false) => {
     let stdout = '';
     const capture = new Writable({
       write(chunk, _enc, done) {
         stdout += String(chunk);
-        if (!quiet) io.stdout.write(indent(String(chunk)));
+        const text = indent(String(chunk));
+        if (!quiet) io.stdout.write(colour ? highlightResult(text) : text);
         done();
       },
     });
@@ -108,15 +112,17 @@ export async function runDemo(
     );
     if ((await run(['snapshot'], env)).code !== 0) return 1;
 
-    const report = resolve(options.report);
-    const idleReport = report.replace(/(\.html?)?$/i, (ext) => `-idle${ext || '.html'}`);
+    const folder = resolve(options.folder);
+    mkdirSync(folder, { recursive: true });
+    const report = join(folder, 'leavers-report.html');
+    const idleReport = join(folder, 'idle-report.html');
     const idle = await idleReaderChapter(
       sandbox,
       env,
       { ...guard, report: idleReport },
       run,
       say,
-      (t) => io.stdout.write(indent(`${t}\n`)),
+      (t) => note(wrap(t, 98, '')),
     );
     if (idle.code !== 0) return idle.code;
 
@@ -149,12 +155,21 @@ export async function runDemo(
         `So many deletions at once trip the guard: nothing is deleted.`,
     );
     const handled = await run(['handle-event', eventsFile, '--limit', '3'], env);
-    note(`exit code ${handled.code} (3 = guard tripped, nothing deleted)`);
+    const kept = countAfter(handled.stdout, /^\s*protected \(([\d,]+)\)/m) ?? 0;
+    const limit = suggestedOverride(handled.stdout);
+    note(
+      wrap(
+        `exit code ${handled.code} (3 = the guard tripped: nothing deleted). ` +
+          `Of the ${n(sync.leavers.emails.length)} leavers, ${n(kept)} are kept (Authors and protected users are never deleted), so ${limit === undefined ? 'the rest' : n(limit)} would be deleted.`,
+        98,
+        '',
+      ),
+    );
+    if (limit === undefined) return handled.code || 1;
 
-    const limit = options.leavers + 100;
     say(
-      `The operator reviews the plan and overrides the guard for this run only: idsync reconcile --apply --max-deletions ${limit}. ` +
-        `The guard window already holds the ${n(idle.deleted)} idle deletions, more than its budget of ${guard.maxDeletions}: without the override these deletions would be queued BLOCKED, ` +
+      `The operator reviews the plan and applies it with the override the guard suggested, for this run only: idsync reconcile --apply --max-deletions ${limit}. ` +
+        `The guard window already holds today's ${n(idle.deleted)} idle deletions, more than its budget of ${guard.maxDeletions} a day: without the override these deletions would be queued BLOCKED, ` +
         'kept until an operator releases them with idsync apply --max-deletions N (idsync apply applies the queued tasks by default; --dry-run lists them).',
     );
     const applied = await run(
@@ -179,7 +194,7 @@ export async function runDemo(
       `Done in ${seconds} s. The QuickSight stand-in counted ${n(deletes.reduce((a, [, c]) => a + c, 0))} deletions (${n(idle.deleted)} idle Readers, ${n(deletes.length - idle.deleted)} leavers), ` +
         `${deletes.filter(([, c]) => c > 1).length} of them repeated; ${n(org.quickSight.size)} QuickSight users remain. ` +
         `At $3 per Reader a month, the ${n(readers)} Readers deleted save about $${n(3 * readers)} a month. ` +
-        `Open the reports: ${idleReport} (idle Readers) and ${report} (leavers).`,
+        `Open the reports in ${folder}: idle-report.html (idle Readers) and leavers-report.html (leavers).`,
     );
     return applied.code;
   } finally {

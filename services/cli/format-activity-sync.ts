@@ -12,13 +12,29 @@ const oneLine = (text: string) =>
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
   text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
+/** Why an event was not counted as anyone's use, in words: one and many. */
+const IGNORED_PHRASES: Readonly<Record<string, readonly [one: string, many: string]>> = {
+  'failed call': ['failed call', 'failed calls'],
+  'session names nobody': ['session that names no user', 'sessions that name no user'],
+  'ignored principal': ['call by an ignored principal', 'calls by ignored principals'],
+  'anonymous embedding': ['anonymous embedding', 'anonymous embeddings'],
+};
+
+/** `ignored: 9 failed calls, 1 anonymous embedding` (pure). */
+export function ignoredText(ignored: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(ignored)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => {
+      const [one, many] = IGNORED_PHRASES[reason] ?? [reason, reason];
+      return `${n} ${n === 1 ? one : many}`;
+    });
+  return parts.length > 0 ? parts.join(', ') : 'nothing';
+}
+
 export function formatActivitySync(
   result: ActivitySyncJobResult,
   calls: { calls: number; throttled: number; retries: number },
 ): string {
-  const ignored = Object.entries(result.ignored)
-    .map(([reason, n]) => `${n} ${reason}`)
-    .join(', ');
   const lines = [
     `activity sync: ${result.pages} LookupEvents pages, ${result.events} QuickSight events in ${result.regions.length} region${result.regions.length === 1 ? '' : 's'}${result.resumed ? ' (resumed an interrupted window)' : ''}`,
     `  LookupEvents calls ${calls.calls} (throttled ${calls.throttled}, retried ${calls.retries})`,
@@ -38,7 +54,7 @@ export function formatActivitySync(
       );
   }
   lines.push(
-    `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, ignored ${ignored || '0'}`,
+    `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, not anyone's use: ${ignoredText(result.ignored)}`,
     `  pending (IdC users the identity map does not know yet): ${result.pending} events kept, ${result.pendingResolved} earlier ones attributed, ${result.pendingEvents} events of ${result.pendingUsers} IdC users still pending`,
     `  records written ${result.written} (${result.flushed} exact newest/oldest times flushed), unchanged (coalesced) ${result.unchanged}`,
     result.covered

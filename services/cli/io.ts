@@ -4,7 +4,8 @@ import { ExitCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Stores } from '../../shared/runtime.js';
 import { escapeJsonText, escapeTerminalText } from '../../shared/terminal-text.js';
-import { preloadConfig } from './lazy-config.js';
+import { highlightResult, useColour } from './highlight.js';
+import { loadConfig, preloadConfig } from './lazy-config.js';
 
 /** What a CLI command may touch: its streams and environment (tests pass their own). */
 export interface CliIo {
@@ -61,13 +62,26 @@ export function printResult(
   human: string,
 ): void {
   if (options.json) io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
-  else writeText(io.stdout, human);
+  else writeText(io.stdout, human, useColour(io.stdout, colourAllowed(io)));
 }
 
-/** Writes human text, ended by a newline, with unsafe terminal characters escaped. */
-export function writeText(stream: Writable, text: string): void {
-  const safe = escapeTerminalText(text);
+/**
+ * Writes human text, ended by a newline, with unsafe terminal characters escaped; with `colour`,
+ * guard trips, blocked and failed counts are then coloured (services/cli/highlight.ts).
+ */
+export function writeText(stream: Writable, text: string, colour = false): void {
+  const escaped = escapeTerminalText(text);
+  const safe = colour ? highlightResult(escaped) : escaped;
   stream.write(safe.endsWith('\n') ? safe : `${safe}\n`);
+}
+
+/** False under NO_COLOR (shared/config's `core.color`), or when the configuration cannot load. */
+function colourAllowed(io: CliIo): boolean {
+  try {
+    return loadConfig([], io.env).core.color;
+  } catch {
+    return false;
+  }
 }
 
 export { ExitCode };

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Config } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import {
@@ -9,11 +10,17 @@ import {
 } from '../../shared/runtime.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
+import { LineProgress, pageCounter } from './line-progress.js';
 
 /** What a command that goes on after the snapshot (reconcile) lends it: one set for the run. */
 export interface SnapshotShared {
   readonly stores: Stores;
   readonly logger: Logger;
+}
+
+/** Where the snapshot's progress line is drawn (stderr; nothing off a terminal). */
+export interface SnapshotProgress {
+  readonly stderr: Writable & { isTTY?: boolean };
 }
 
 /**
@@ -26,7 +33,9 @@ export async function takeSnapshot(
     'core' | 'aws' | 'google' | 'identityStore' | 'quicksight' | 'snapshot' | 'inactive'
   >,
   shared?: SnapshotShared,
+  progress?: SnapshotProgress,
 ): Promise<SnapshotResult> {
+  const line = progress ? new LineProgress(progress.stderr) : undefined;
   const logger = shared?.logger ?? buildLogger(config);
   const stores = shared?.stores ?? buildStores(config);
   const idc = buildIdentityStore(config, logger);
@@ -41,6 +50,7 @@ export async function takeSnapshot(
         identities: stores.identities,
         ledger: stores.ledger,
         logger,
+        ...(line ? { onPage: pageCounter(line, 'snapshot', 'rows') } : {}),
       },
       {
         groups: config.google.groups,
@@ -49,6 +59,7 @@ export async function takeSnapshot(
       },
     );
   } finally {
+    line?.done();
     idc.close();
     qs.close();
     if (!shared) stores.close();

@@ -116,6 +116,9 @@ export interface GuardWindowView {
 }
 
 export function describeWindow(w: GuardWindowView): string {
+  // Overrides can take the window past its budget: "895 of 100 used" would not add up.
+  if (w.used > w.limit)
+    return `guard window: ${w.used} deletions in the last ${w.hours} h (earlier runs' overrides), over its budget of ${w.limit}: none left without ${MAX_DELETIONS_FLAG}`;
   return `guard window: ${w.used} of ${w.limit} deletions used in the last ${w.hours} h`;
 }
 

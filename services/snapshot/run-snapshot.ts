@@ -34,6 +34,8 @@ export interface SnapshotDeps {
   readonly ledger: Pick<DynamoLedger, 'recordMembers' | 'stats'>;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Called after each page a source lists, with the rows of that page (the CLI's progress line). */
+  readonly onPage?: (source: SnapshotSource, rows: number) => void;
 }
 
 export interface SnapshotOptions {
@@ -177,6 +179,7 @@ export async function runSnapshot(
       if (keep) kept[group.toLowerCase()] = 0;
       for await (const page of timedPages(deps.google.listMembers(group), timer)) {
         pages++;
+        deps.onPage?.('google', page.length);
         refused.google.add(checkGooglePage(page));
         groups[group] += page.length;
         rows += page.length;
@@ -210,6 +213,7 @@ export async function runSnapshot(
     let pages = 0;
     for await (const listed of timedPages(deps.identityStore.listUsers(), timer)) {
       pages++;
+      deps.onPage?.('idc', listed.length);
       // Stored and recorded as checked: no refused id or email becomes a key (`checkIdcUser`).
       const { users: page, refusals } = checkIdcPage(listed);
       refused.idc.add(refusals);
@@ -228,6 +232,7 @@ export async function runSnapshot(
     let pages = 0;
     for await (const page of timedPages(deps.quickSight.listUsers(), timer)) {
       pages++;
+      deps.onPage?.('quicksight', page.length);
       refused.quicksight.add(checkQuickSightPage(page));
       count += page.length;
       await timed(timer, () => writer.writePage('quicksight', page));

@@ -114,9 +114,10 @@ export class BarProgress implements ProgressReporter {
     );
   }
 
+  private started = false;
+
   start(read: () => ProgressSnapshot): void {
-    const first = read();
-    this.bar.start(first.total, first.done, { ...payload(first), note: this.note });
+    this.draw(read());
     this.timer = setInterval(() => this.draw(read()), 1000 / (this.options.fps ?? 4));
     this.timer.unref();
   }
@@ -125,7 +126,7 @@ export class BarProgress implements ProgressReporter {
     clearInterval(this.timer);
     this.note = '';
     this.draw(final);
-    this.bar.stop();
+    if (this.started) this.bar.stop();
   }
 
   private note = '';
@@ -135,7 +136,14 @@ export class BarProgress implements ProgressReporter {
     this.note = w.tasks === 0 ? '' : ` | ${waitingText(w)}`;
   }
 
+  /** No bar before the total is known: a full bar at "0/0" would say the work is done. */
   private draw(s: ProgressSnapshot): void {
+    if (!this.started) {
+      if (s.total === 0) return;
+      this.bar.start(s.total, s.done, { ...payload(s), note: this.note });
+      this.started = true;
+      return;
+    }
     if (s.total !== this.bar.getTotal()) this.bar.setTotal(s.total);
     this.bar.update(s.done, { ...payload(s), note: this.note });
   }

@@ -4,8 +4,10 @@ import {
   DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_LEASE_SECONDS,
+  DEFAULT_LOG_LEVEL,
   DEFAULT_RATE,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_TERMINAL_LOG_LEVEL,
   SECRET_VARIABLES,
   type Section,
   VARIABLES,
@@ -23,6 +25,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface CoreConfig {
   readonly tablePrefix: string;
   readonly logLevel: LogLevel;
+  /** The level when the CLI's stderr is a terminal: IDSYNC_LOG_LEVEL, else its terminal default. */
+  readonly terminalLogLevel: LogLevel;
   /** The running sandbox's control URL (IDSYNC_SANDBOX_CONTROL), when set. */
   readonly sandboxControl?: string;
   /** False when NO_COLOR is set (to anything but blank). */
@@ -191,7 +195,8 @@ const builders: {
 } = {
   core: (read) => ({
     tablePrefix: read<string>('IDSYNC_TABLE_PREFIX') ?? 'idsync',
-    logLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? 'info',
+    logLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? DEFAULT_LOG_LEVEL,
+    terminalLogLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? DEFAULT_TERMINAL_LOG_LEVEL,
     sandboxControl: read<string>('IDSYNC_SANDBOX_CONTROL'),
     color: read<string>('NO_COLOR') === undefined,
   }),

@@ -80,6 +80,13 @@ export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
  * (shared/idle-rule.ts, which the CLI's start-up loads without this module's zod).
  */
 export const DEFAULT_ACTIVITY_MAX_LAG_HOURS = DEFAULT_MAX_LAG_HOURS;
+/**
+ * The log level when IDSYNC_LOG_LEVEL is unset: `info` for JSON logs (Lambda, pipes, CI), `warn`
+ * when the CLI's stderr is a terminal, where a person reads the result on stdout and wants only
+ * what went wrong beside it.
+ */
+export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_TERMINAL_LOG_LEVEL = 'warn';
 
 export const VARIABLES: readonly VariableSpec[] = [
   spec(
@@ -161,7 +168,7 @@ export const VARIABLES: readonly VariableSpec[] = [
       .pipe(
         z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'unknown level'),
       ),
-    '`info`',
+    `\`${DEFAULT_TERMINAL_LOG_LEVEL}\` on a terminal, else \`${DEFAULT_LOG_LEVEL}\``,
     false,
   ),
   spec(

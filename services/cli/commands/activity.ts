@@ -6,6 +6,7 @@ import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.
 import { csvReadLine } from '../csv-read-line.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
+import { LineProgress, pageCounter } from '../line-progress.js';
 import { openInput } from '../read-input.js';
 import { runExitCode } from '../run-exit.js';
 
@@ -52,6 +53,9 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const lookups = buildCloudTrailLookups(config, logger);
+        // On a terminal: `activity sync: us-east-1 12 pages (340 events)`, redrawn per page.
+        const line = new LineProgress(ctx.io.stderr);
+        const countPage = pageCounter(line, 'activity sync', 'events');
         let interrupted = false;
         const onSigint = () => {
           interrupted = true;
@@ -73,9 +77,11 @@ export function registerActivity(program: Command, ctx: CliContext): void {
                 ignoredPrincipals: config.activity.ignoredPrincipals,
               },
               shouldStop: () => interrupted,
+              onPage: (page) => countPage(page.region ?? 'CloudTrail', page.events),
             },
             { days },
           );
+          line.done();
           const calls = lookups.stats();
           printResult(ctx.io, globals, { ...result, calls }, formatActivitySync(result, calls));
           // A failed region: one line on stderr after the summary, exit 4 (the cursors are saved).
@@ -92,6 +98,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           }
           return result.caughtUp ? ExitCode.Ok : ExitCode.ItemsFailed;
         } finally {
+          line.done();
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigint);
           lookups.close();

@@ -7,14 +7,14 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('the whole pipeline on the sandbox, end to end (npm start)')
-    .option('--report <file>', 'where to write the HTML report', 'idsync-demo-report.html')
+    .option('--out <folder>', 'the folder the demo writes its two HTML reports to', 'idsync-demo')
     .option(
       '--leavers <n>',
       'how many people leave their groups (after the idle Readers are pruned)',
       '300',
     )
     .action(
-      action(ctx, async (flags: { report: string; leavers: string }) => {
+      action(ctx, async (flags: { out: string; leavers: string }) => {
         loadConfig([], ctx.io.env);
         const leavers = Number(flags.leavers);
         if (!Number.isInteger(leavers) || leavers < 5 || leavers > 1000) {
@@ -24,7 +24,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         }
         const { runDemo, DEFAULT_DEMO } = await import('../demo.js');
         // The CLI itself comes through the context (services/cli/main.ts): no import cycle.
-        return runDemo(ctx.io, { ...DEFAULT_DEMO, report: flags.report, leavers }, ctx.runCli);
+        return runDemo(ctx.io, { ...DEFAULT_DEMO, folder: flags.out, leavers }, ctx.runCli);
       }),
     );
 }

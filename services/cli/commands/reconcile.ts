@@ -44,7 +44,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         // One set of stores (one DynamoDB client) for the snapshot, the plan and the worker.
         const stores = runtime.buildStores(config);
         try {
-          const snapshot = await takeSnapshot(config, { stores, logger });
+          const snapshot = await takeSnapshot(config, { stores, logger }, ctx.io);
           out.push(formatManifest(snapshot.manifest));
           if (snapshot.manifest.status !== 'COMPLETE') {
             out.push(

@@ -52,7 +52,7 @@ export function registerSnapshot(program: Command, ctx: CliContext): void {
           ctx.io.env,
         );
         const { takeSnapshot } = await import('../take-snapshot.js');
-        const result = await takeSnapshot(config);
+        const result = await takeSnapshot(config, undefined, ctx.io);
         const m = result.manifest;
         const human = [
           formatManifest(m),

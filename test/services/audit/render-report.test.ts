@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderReport } from '../../../services/audit/render-report.js';
+import {
+  escapeHtml,
+  FIRST_ROWS,
+  renderReport,
+  withoutUserName,
+} from '../../../services/audit/render-report.js';
 import { buildReportModel } from '../../../services/audit/report-model.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { UNSAFE_TERMINAL_CHARS } from '../../../shared/terminal-text.js';
-import { AWKWARD_PEOPLE, runRows } from './audit-fixtures.js';
+import { AWKWARD_PEOPLE, decisionOf, runRows } from './audit-fixtures.js';
 
 const AT = '2026-11-27T16:47:00.000Z';
 const render = (rows: AuditRecord[], readerPrice = 3) =>
@@ -135,5 +140,42 @@ describe('renderReport', () => {
     );
     expect(calm).toContain('Nothing: no failures and no misses.');
     expect(attr(calm, 'data-status')).toEqual(['deleted']);
+  });
+});
+
+describe('report tables a person can read', () => {
+  it('shows a reason without the user name the row already shows', () => {
+    const user = 'AWSReservedSSO_QuickSightReader_0d1c/ana@example.com';
+    expect(withoutUserName(`READER user ${user} is idle; named by idle rule`, user)).toBe(
+      'READER user is idle; named by idle rule',
+    );
+    expect(withoutUserName(`${user}: gone`, user)).toBe('this user: gone');
+    expect(withoutUserName('role AUTHOR is protected', user)).toBe('role AUTHOR is protected');
+    expect(withoutUserName('anything', undefined)).toBe('anything');
+  });
+
+  it('folds a table past its first rows, and defines no grace period no setting provides', () => {
+    const rows = Array.from({ length: FIRST_ROWS + 7 }, (_, i) =>
+      decisionOf('run-9', '2026-12-07T10:00:00.000Z', {
+        email: `p${i}@example.com`,
+        userName: `reader/p${i}@example.com`,
+        decision: 'delete',
+        reason: 'READER user belongs to a leaver',
+      }),
+    );
+    const page = renderReport(
+      buildReportModel({
+        runId: 'run-9',
+        rows,
+        readerPrice: 3,
+        generatedAt: '2026-12-07T11:00:00Z',
+      }),
+    );
+    const main = /<table id="people"[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';
+    expect(main.match(/<tr data-status/g)).toHaveLength(FIRST_ROWS);
+    expect(page).toMatch(
+      /<details class="more" data-more-for="people"><summary>Show 7 more rows<\/summary>/,
+    );
+    expect(page).not.toMatch(/grace/i);
   });
 });

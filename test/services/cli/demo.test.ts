@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,13 +20,15 @@ describe('idsync demo', { timeout: 300_000 }, () => {
         done();
       },
     });
-    const report = join(dir, 'report.html');
+    const folder = join(dir, 'idsync-demo');
     // Fewer leavers than the real demo (300) keep the test shorter; still above the guard's 100.
     const code = await runDemo(
       { stdout: sink, stderr: sink, env: {} },
-      { ...DEFAULT_DEMO, report, leavers: 150 },
+      { ...DEFAULT_DEMO, folder, leavers: 150 },
       runCli,
     );
+    // Narration is word-wrapped: match it with its line breaks as spaces.
+    const said = out.replace(/\s+/g, ' ');
     expect(code, out).toBe(0);
     // Idle Readers: the record is filled at LookupEvents' pace, the dry run trips the guard, the
     // override deletes exactly the idle Readers (the stand-in's own count).
@@ -37,6 +39,16 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     );
     expect(out).toMatch(/decisions: delete 0, not_found 0, protected 1, deferred 0, blocked 895/);
     expect(out).toMatch(/applied: 895 deleted, 0 already gone/);
+    // Each number explained where it changes: 903 idle in the data, 896 managed, 895 deleted.
+    expect(said).toMatch(
+      /903 of the 2,203 Readers have not used QuickSight for more than 60 days; 7 of those belong to people outside the Google groups, whom idsync never touches, so idsync should find 896/,
+    );
+    expect(said).toMatch(
+      /idsync found 896 idle Readers; 1 of them is protected and kept, so 895 would be deleted/,
+    );
+    // The override run is the one the guard suggested.
+    expect(said).toMatch(/allow them for this run only: --max-deletions 895 /);
+    expect(said).toMatch(/idsync inactive --days 60 --warn-days 14 --apply --max-deletions 895 /);
     expect(out).toMatch(/The stand-in saw 895 idle Readers deleted \(0 not idle\)/);
     // Leavers: the forged event is ignored, the genuine ones resolve, the guard trips, the
     // override deletes them although the guard window already holds the idle deletions.
@@ -45,20 +57,26 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     expect(out).toMatch(/GUARD TRIPPED/);
     expect(out).toMatch(/exit code 3/);
     expect(out).toMatch(/decisions: delete 146, not_found 0, protected 4/);
-    expect(out).toMatch(/guard window: 895 of 100 deletions used in the last 24 h/);
+    expect(out).toMatch(
+      /guard window: 895 deletions in the last 24 h \(earlier runs' overrides\), over its budget of 100/,
+    );
+    expect(said).toMatch(/Of the 150 leavers, 4 are kept .*so 146 would be deleted/);
+    expect(said).toMatch(/allow them for this run only: --max-deletions 146 /);
+    expect(said).toMatch(/idsync reconcile --apply --max-deletions 146\./);
     expect(out).toMatch(/applied: 146 deleted, 0 already gone/);
-    // Narration is word-wrapped: match it with its line breaks as spaces.
-    expect(out.replace(/\s+/g, ' ')).toMatch(
+    expect(said).toMatch(
       /counted 1,041 deletions \(895 idle Readers, 146 leavers\), 0 of them repeated/,
     );
     expect(out).toMatch(/\[\d+\.\d s\]/);
-    expect(readFileSync(report, 'utf8')).toMatch(/<html/i);
-    const idleReport = join(dir, 'report-idle.html');
+    // Every file the demo writes is in its one folder.
+    expect(readdirSync(folder).sort()).toEqual(['idle-report.html', 'leavers-report.html']);
+    expect(readFileSync(join(folder, 'leavers-report.html'), 'utf8')).toMatch(/<html/i);
+    const idleReport = join(folder, 'idle-report.html');
     expect(existsSync(idleReport)).toBe(true);
     const idleHtml = readFileSync(idleReport, 'utf8');
     expect(idleHtml).toMatch(/<h2 id="idle">Idle Readers<\/h2>/);
     expect(idleHtml).toMatch(/data-idle-deleted="895"/);
-    expect(idleHtml).toMatch(/<table id="idle-soon">/);
+    expect(idleHtml).toMatch(/<table id="idle-soon" data-sortable/);
   });
 
   it('wraps narration to the width, continuation lines indented', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivitySyncSummary } from '../../../services/activity/run-activity-sync.js';
 import type { ActivitySyncJobResult } from '../../../services/activity/sync-job.js';
-import { formatActivitySync } from '../../../services/cli/format-activity-sync.js';
+import { formatActivitySync, ignoredText } from '../../../services/cli/format-activity-sync.js';
 
 const region = (overrides: Partial<ActivitySyncSummary> = {}): ActivitySyncSummary => ({
   caughtUp: true,
@@ -68,5 +68,19 @@ describe('formatActivitySync', () => {
     expect(text.split('\n').at(-1)).toBe(
       '  failed in eu-west-1: run it again to resume from the cursors.',
     );
+  });
+});
+
+describe('ignored events in words', () => {
+  it('says why each kind of event was not counted as use, one and many', () => {
+    expect(
+      ignoredText({
+        'failed call': 9,
+        'session names nobody': 1,
+        'ignored principal': 9,
+        'anonymous embedding': 0,
+      }),
+    ).toBe('9 failed calls, 1 session that names no user, 9 calls by ignored principals');
+    expect(ignoredText({})).toBe('nothing');
   });
 });

@@ -84,5 +84,9 @@ describe('the guard window in a plan', () => {
       'guard window: 7 of 10 deletions used in the last 24 h',
     );
     expect(applyWindow(decisions, 0, window).blocked).toBe(4);
+    // Past its budget (earlier overrides): said so, not "895 of 100 used".
+    expect(describeWindow({ used: 895, limit: 100, hours: 24, blocked: 0 })).toBe(
+      "guard window: 895 deletions in the last 24 h (earlier runs' overrides), over its budget of 100: none left without --max-deletions",
+    );
   });
 });

@@ -57,6 +57,25 @@ describe('progress reporters', () => {
     expect(out).toContain('throttled 3');
   });
 
+  it('bar: no bar drawn while the total is unknown (never a full bar at 0/0)', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    let total = 0;
+    const reporter = new BarProgress({ stream, fps: 50, forceOutput: true });
+    reporter.start(() => snapshot(0, total));
+    await sleep(60);
+    expect(out).not.toContain('0/0');
+    total = 40;
+    await sleep(1_100); // off a terminal the bar redraws once a second
+    reporter.stop(snapshot(40, 40));
+    expect(out).not.toContain('0/0');
+    expect(out).toContain('0/40');
+    expect(out).toContain('40/40');
+  });
+
   it('counts down a wait for leased tasks: in the bar line, or as JSON `waiting` records', async () => {
     const stream = new PassThrough();
     let out = '';

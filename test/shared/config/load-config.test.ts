@@ -23,7 +23,12 @@ describe('loadConfig defaults', () => {
     const c = loadConfig(['worker', 'plan', 'quicksight', 'snapshot', 'report'], {
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
     });
-    expect(c.core).toEqual({ tablePrefix: 'idsync', logLevel: 'info', color: true });
+    expect(c.core).toEqual({
+      tablePrefix: 'idsync',
+      logLevel: 'info',
+      terminalLogLevel: 'warn',
+      color: true,
+    });
     // No region variable: none assumed, the SDK resolves it (the profile's region).
     expect(c.aws).toEqual({
       endpoints: {
@@ -124,7 +129,12 @@ describe('loadConfig valid values', () => {
       namespace: 'team-a',
       region: 'us-west-2',
     });
-    expect(c.core).toEqual({ tablePrefix: 'idsync-test', logLevel: 'debug', color: false });
+    expect(c.core).toEqual({
+      tablePrefix: 'idsync-test',
+      logLevel: 'debug',
+      terminalLogLevel: 'debug',
+      color: false,
+    });
     expect(c.worker).toEqual({ rate: 12.5, concurrency: 8, leaseMs: 15_000 });
     expect(c.plan).toEqual({
       maxDeletions: 0,
