@@ -14,7 +14,11 @@ import { buildCloudTrailLookups } from '../../shared/runtime-activity.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';
 import { newestSnapshotUsers } from './snapshot-users.js';
-import { type ActivitySyncJobResult, runActivitySyncJob } from './sync-job.js';
+import {
+  type ActivitySyncJobResult,
+  activitySyncJobPorts,
+  runActivitySyncJob,
+} from './sync-job.js';
 import { LOOKUP_HISTORY_DAYS } from './sync-windows.js';
 
 /**
@@ -123,16 +127,13 @@ async function runActivity(
   const remaining = (ctx: LambdaContext | undefined) => ctx?.getRemainingTimeInMillis?.();
   const result = await runActivitySyncJob(
     {
-      regions: c.lookups.regions,
-      activity: c.activity,
-      ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
-      snapshots: c.stores.snapshots,
-      identities: c.stores.identities,
-      attribution: {
-        accountId: config.quicksight.accountId,
-        namespace: config.quicksight.namespace,
-        ignoredPrincipals: config.activity.ignoredPrincipals,
-      },
+      ...activitySyncJobPorts({
+        config,
+        regions: c.lookups.regions,
+        activity: c.activity,
+        snapshots: c.stores.snapshots,
+        identities: c.stores.identities,
+      }),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(remaining(context) !== undefined
         ? { shouldStop: () => (remaining(context) ?? Number.POSITIVE_INFINITY) < STOP_BEFORE_MS }

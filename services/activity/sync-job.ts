@@ -42,6 +42,40 @@ export interface ActivitySyncJobPorts {
   readonly onPage?: Parameters<typeof runActivitySync>[0]['onPage'];
 }
 
+/** What the job's ports are built from: the configuration and the stores every caller has. */
+export interface ActivitySyncJobParts {
+  readonly config: {
+    readonly aws: { readonly region?: string | undefined };
+    readonly quicksight: { readonly accountId: string; readonly namespace: string };
+    readonly activity: { readonly ignoredPrincipals: readonly string[] };
+  };
+  readonly regions: ActivitySyncJobPorts['regions'];
+  readonly activity: ActivitySyncJobPorts['activity'];
+  readonly snapshots: ActivitySyncJobPorts['snapshots'];
+  readonly identities: ActivitySyncJobPorts['identities'];
+}
+
+/**
+ * The job's ports as the CLI, its catch-up before idle deletions and the scheduled Lambda build
+ * them (one place): the legacy cursor's region is AWS_REGION, attribution is the QuickSight
+ * account and namespace with IDSYNC_ACTIVITY_IGNORED_PRINCIPALS.
+ */
+export function activitySyncJobPorts(parts: ActivitySyncJobParts): ActivitySyncJobPorts {
+  const { config } = parts;
+  return {
+    regions: parts.regions,
+    activity: parts.activity,
+    ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
+    snapshots: parts.snapshots,
+    identities: parts.identities,
+    attribution: {
+      accountId: config.quicksight.accountId,
+      namespace: config.quicksight.namespace,
+      ignoredPrincipals: config.activity.ignoredPrincipals,
+    },
+  };
+}
+
 export interface ActivitySyncJobResult extends RegionsSyncSummary {
   /** Run id of the snapshot the users were resolved against. */
   readonly snapshotRunId: string;

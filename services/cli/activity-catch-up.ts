@@ -23,7 +23,7 @@ export function activityCatchUp(
 ): () => Promise<void> {
   return async () => {
     const { buildCloudTrailLookups } = await import('../../shared/runtime-activity.js');
-    const { runActivitySyncJob } = await import('../activity/sync-job.js');
+    const { activitySyncJobPorts, runActivitySyncJob } = await import('../activity/sync-job.js');
     const activity = new DynamoActivityStore(stores.doc, stores.names.activity);
     const before = (await activity.coverage()).cloudtrail?.to;
     say(
@@ -32,18 +32,13 @@ export function activityCatchUp(
     const lookups = buildCloudTrailLookups(config, logger);
     try {
       const result = await runActivitySyncJob(
-        {
+        activitySyncJobPorts({
+          config,
           regions: lookups.regions,
           activity,
-          ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
           snapshots: stores.snapshots,
           identities: stores.identities,
-          attribution: {
-            accountId: config.quicksight.accountId,
-            namespace: config.quicksight.namespace,
-            ignoredPrincipals: config.activity.ignoredPrincipals,
-          },
-        },
+        }),
         { days: CATCH_UP_DAYS },
       );
       // A region that failed leaves the account uncovered past it: say so as the failure it is.

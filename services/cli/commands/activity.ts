@@ -48,7 +48,9 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const runtime = await import('../../../shared/runtime.js');
         const { buildCloudTrailLookups } = await import('../../../shared/runtime-activity.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-        const { runActivitySyncJob } = await import('../../activity/sync-job.js');
+        const { activitySyncJobPorts, runActivitySyncJob } = await import(
+          '../../activity/sync-job.js'
+        );
         const { formatActivitySync } = await import('../format-activity-sync.js');
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
@@ -66,16 +68,13 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         try {
           const result = await runActivitySyncJob(
             {
-              regions: lookups.regions,
-              activity: new DynamoActivityStore(stores.doc, stores.names.activity),
-              ...(config.aws.region ? { legacyRegion: config.aws.region } : {}),
-              snapshots: stores.snapshots,
-              identities: stores.identities,
-              attribution: {
-                accountId: config.quicksight.accountId,
-                namespace: config.quicksight.namespace,
-                ignoredPrincipals: config.activity.ignoredPrincipals,
-              },
+              ...activitySyncJobPorts({
+                config,
+                regions: lookups.regions,
+                activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+                snapshots: stores.snapshots,
+                identities: stores.identities,
+              }),
               shouldStop: () => interrupted,
               onPage: (page) => countPage(page.region ?? 'CloudTrail', page.events),
             },
