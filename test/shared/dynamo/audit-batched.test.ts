@@ -48,7 +48,10 @@ const decisions = (runId: string, n: number): AuditRecord[] =>
  * DynamoDB and what happens then.
  */
 function faultyDoc(
-  plan: (call: number, requests: WriteRequests) => { write: number; then: 'unprocessed' | 'throw' },
+  plan: (
+    call: number,
+    requests: WriteRequests,
+  ) => { write: number; after: 'unprocessed' | 'throw' },
 ) {
   let calls = 0;
   const stats = { calls: 0, batchSizes: [] as number[] };
@@ -62,11 +65,11 @@ function faultyDoc(
         WriteRequests,
       ];
       stats.batchSizes.push(requests.length);
-      const { write, then } = plan(calls, requests);
+      const { write, after } = plan(calls, requests);
       const sent = requests.slice(0, write);
       if (sent.length > 0)
         await t.doc.send(new BatchWriteCommand({ RequestItems: { [table]: sent } }));
-      if (then === 'throw') throw new Error(`connection reset during call ${calls}`);
+      if (after === 'throw') throw new Error(`connection reset during call ${calls}`);
       const left = requests.slice(write);
       return { UnprocessedItems: left.length > 0 ? { [table]: left } : {} };
     },
@@ -78,7 +81,7 @@ describe('DynamoAuditLog.appendBatched', () => {
   it('writes a run of rows 25 per BatchWriteItem call and reads them back once each', async () => {
     const { doc, stats } = faultyDoc((_, requests) => ({
       write: requests.length,
-      then: 'unprocessed',
+      after: 'unprocessed',
     }));
     const log = new DynamoAuditLog(doc, t.names.audit);
     const stored = await log.appendBatched(decisions('batched-a', 130));
@@ -90,7 +93,7 @@ describe('DynamoAuditLog.appendBatched', () => {
 
   it('retries unprocessed items with back-off until every row is written', async () => {
     // Every call writes only its first 3 items and hands the rest back as unprocessed.
-    const { doc, stats } = faultyDoc(() => ({ write: 3, then: 'unprocessed' }));
+    const { doc, stats } = faultyDoc(() => ({ write: 3, after: 'unprocessed' }));
     const waits: number[] = [];
     const log = new DynamoAuditLog(doc, t.names.audit, {
       sleep: async (ms) => {
@@ -106,7 +109,7 @@ describe('DynamoAuditLog.appendBatched', () => {
   });
 
   it('gives up after the retry limit instead of looping on a table that never takes the rows', async () => {
-    const { doc } = faultyDoc(() => ({ write: 0, then: 'unprocessed' }));
+    const { doc } = faultyDoc(() => ({ write: 0, after: 'unprocessed' }));
     const log = new DynamoAuditLog(doc, t.names.audit, { sleep: instant });
     await expect(log.appendBatched(decisions('batched-c', 3))).rejects.toThrow(/unprocessed/);
   });
@@ -128,10 +131,10 @@ describe('DynamoAuditLog.appendBatched', () => {
           // and are never retried (the process dies: the error is the give-up below).
           const faulty = faultyDoc((call, requests) =>
             call === breakAt
-              ? { write: Math.min(written, requests.length), then }
+              ? { write: Math.min(written, requests.length), after: then }
               : call > breakAt
-                ? { write: 0, then: 'throw' }
-                : { write: requests.length, then: 'unprocessed' },
+                ? { write: 0, after: 'throw' }
+                : { write: requests.length, after: 'unprocessed' },
           );
           const first = new DynamoAuditLog(faulty.doc, t.names.audit, {
             sleep: instant,
