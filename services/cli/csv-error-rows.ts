@@ -20,7 +20,7 @@ export function csvErrorRows(
 }
 
 /** Bad lines written per batch while a CSV streams. */
-const AUDIT_BATCH = 250;
+const AUDIT_BATCH = 1_000;
 
 /**
  * The audit of a streaming CSV's bad lines: each `add` queues the line's audit row, written a
@@ -30,7 +30,7 @@ export class CsvErrorAudit {
   private pending: CsvRowError[] = [];
 
   constructor(
-    private readonly audit: { append(records: readonly AuditRecord[]): Promise<unknown> },
+    private readonly audit: { appendBatched(records: readonly AuditRecord[]): Promise<unknown> },
     private readonly run: { readonly runId: string; readonly at: string; readonly source: string },
   ) {}
 
@@ -42,7 +42,8 @@ export class CsvErrorAudit {
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    if (batch.length > 0) await this.audit.append(csvErrorRows(batch, this.run));
+    // Batched: fresh keys of this run (DynamoAuditLog.appendBatched).
+    if (batch.length > 0) await this.audit.appendBatched(csvErrorRows(batch, this.run));
   }
 }
 

@@ -32,7 +32,7 @@ export interface PlanDeps {
   readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'cancel' | 'byStatus' | 'withdraw'>;
   /** The cross-run guard window (read only: the worker reserves). Absent: budget not shown. */
   readonly guardWindow?: Pick<DynamoGuardWindow, 'usage'>;
-  readonly audit: Pick<DynamoAuditLog, 'append'>;
+  readonly audit: Pick<DynamoAuditLog, 'appendBatched'>;
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -175,8 +175,10 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
   const at = now().toISOString();
   const windowText = window ? describeWindow(window) : undefined;
   // A slice at a time: a plan of 300,000 CSV rows holds its decisions, not also 300,000 rows.
+  // Batched (BatchWriteItem): each decision row has a fresh key of this run, so a call sent
+  // again writes the same row again, never a second one (DynamoAuditLog.appendBatched).
   for (let i = 0; i < plan.decisions.length; i += AUDIT_SLICE) {
-    await deps.audit.append(
+    await deps.audit.appendBatched(
       plan.decisions
         .slice(i, i + AUDIT_SLICE)
         .map((d) => decisionRow(options.runId, at, d, windowText)),

@@ -8,10 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { normalizeEmail } from '../email.js';
 import { IdsyncError, UsageError } from '../errors.js';
+import { BatchWriter } from './batch.js';
 
 /**
- * The audit log (table `audit`): an append-only record of every decision and outcome. Every put
- * is conditional on `attribute_not_exists(runId)`, so nothing is ever overwritten; the readers
+ * The audit log (table `audit`): an append-only record of every decision and outcome. `append`
+ * and `appendOnce` put conditionally on `attribute_not_exists(runId)`, so nothing is ever
+ * overwritten; `appendBatched` writes the many rows of one run (a plan's decisions, a CSV's
+ * refused rows) with BatchWriteItem under keys no other row can hold (see there). The readers
  * each use the table key or one of its indexes (byEmail, byUserId, byDay), never a scan.
  */
 
@@ -63,6 +66,10 @@ export class AuditRecordExistsError extends IdsyncError {
 export interface AuditLogOptions {
   /** Puts in flight at once during an append: 16. */
   readonly parallelPuts?: number;
+  /** BatchWriteItem calls (25 rows each) in flight at once during `appendBatched`: 8. */
+  readonly parallelBatches?: number;
+  /** Waits between retries of unprocessed items (tests make it instant). */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Random part of the sort key (4 hex digits by default); tests fix it to force a collision. */
   readonly random?: () => string;
   /** Today, for `since()`; default the system clock. */
@@ -70,6 +77,8 @@ export interface AuditLogOptions {
 }
 
 const SEQ_DIGITS = 6;
+/** Rows an audit log numbers before its `<seq>` repeats (SEQ_DIGITS digits). */
+const SEQ_SPAN = 10 ** SEQ_DIGITS;
 
 /**
  * The key of a task execution's one final outcome row: the run that started the execution and
@@ -86,6 +95,8 @@ export function outcomeKey(
 export class DynamoAuditLog {
   private seq = 0;
   private readonly parallelPuts: number;
+  private readonly parallelBatches: number;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private readonly random: () => string;
   private readonly now: () => Date;
 
@@ -95,6 +106,8 @@ export class DynamoAuditLog {
     options: AuditLogOptions = {},
   ) {
     this.parallelPuts = Math.max(1, options.parallelPuts ?? 16);
+    this.parallelBatches = Math.max(1, options.parallelBatches ?? 8);
+    this.sleep = options.sleep;
     this.random = options.random ?? (() => randomBytes(2).toString('hex'));
     this.now = options.now ?? (() => new Date());
   }
@@ -111,6 +124,55 @@ export class DynamoAuditLog {
     };
     await Promise.all(Array.from({ length: Math.min(this.parallelPuts, stored.length) }, lane));
     return stored;
+  }
+
+  /**
+   * Appends many records of a run with BatchWriteItem (25 rows a call, `parallelBatches` calls in
+   * flight, unprocessed items retried with back-off): one call per 25 rows instead of one
+   * conditional put per row. Batched puts cannot carry a condition, so this path relies on the
+   * rule that makes the condition redundant here:
+   *
+   * AUDIT ROW KEYS ARE FRESH: the key of every row is `(runId, <at>#<seq>#<random>)`, made once
+   * in this process by `toStored` before the first call is sent; `<seq>` counts every row this
+   * log has numbered (unique until SEQ_SPAN rows; beyond that the rows go through the
+   * conditional `append`), so no other row, of this run or any other, was given that key. A
+   * call sent again (the SDK's retry of a call whose answer was lost, an unprocessed item, or
+   * `writeStored` of the same rows after a failure) therefore writes the very same rows under
+   * the very same keys: each decision still has exactly one row, identical to the first write.
+   *
+   * Rows whose key is shared with another writer by design (a task execution's outcome row,
+   * `outcomeKey`, which a second run may finish) must stay on `appendOnce`: only there does
+   * the condition decide which of two different rows is kept.
+   */
+  async appendBatched(records: readonly AuditRecord[]): Promise<StoredAuditRecord[]> {
+    if (this.seq + records.length > SEQ_SPAN) return this.append(records);
+    const stored = this.stamp(records);
+    await this.writeStored(stored);
+    return stored;
+  }
+
+  /** The rows `appendBatched` writes: each record given its fresh key and day partition. */
+  stamp(records: readonly AuditRecord[]): StoredAuditRecord[] {
+    return records.map((r) => this.toStored(r));
+  }
+
+  /**
+   * Writes rows already keyed by `stamp` (or re-sends them after a failure) with
+   * BatchWriteItem; writing the same rows twice leaves each row once, unchanged.
+   */
+  async writeStored(stored: readonly StoredAuditRecord[]): Promise<void> {
+    const writer = new BatchWriter(this.doc, this.table, {
+      maxInFlight: this.parallelBatches,
+      ...(this.sleep ? { sleep: this.sleep } : {}),
+    });
+    try {
+      await writer.putAll(stored as unknown as Record<string, unknown>[]);
+      await writer.flush();
+    } finally {
+      // A failed call stops the rest; the calls still in flight finish before the error is
+      // passed on, so nothing of this append is written after it returned.
+      await writer.settle();
+    }
   }
 
   /**

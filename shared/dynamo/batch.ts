@@ -66,6 +66,11 @@ export class BatchWriter {
     if (this.failure) throw this.failure;
   }
 
+  /** Waits for the calls in flight without sending the rest (after a failure). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
   private async dispatch(): Promise<void> {
     if (this.failure) throw this.failure;
     const started = performance.now();

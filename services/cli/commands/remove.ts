@@ -5,6 +5,7 @@ import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.
 import { csvReadLine } from '../csv-read-line.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
+import { writeJsonStreamed } from '../json-stream.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { openInput } from '../read-input.js';
@@ -70,12 +71,10 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           errors: csv.errors,
           ...(csv.encoding ? { encoding: csv.encoding } : {}),
         };
-        printResult(
-          ctx.io,
-          globals,
-          { csv: csvSummary, plan, applied: applied?.summary },
-          lines.join('\n'),
-        );
+        const result = { csv: csvSummary, plan, applied: applied?.summary };
+        // A CSV of any length: the JSON goes out a chunk at a time (same text as printResult).
+        if (globals.json) await writeJsonStreamed(ctx.io.stdout, result);
+        else printResult(ctx.io, globals, result, lines.join('\n'));
         return runExitCode({
           plan,
           applied: applied?.summary,

@@ -13,7 +13,8 @@
  * started" → "worker finished"; tail = the rest (output, exit). Each part also counts the DynamoDB
  * requests dynalite received in it (by arrival time), the cost that does not shrink with a quiet
  * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY;
- * BENCH_CPU_PROF=<dir> writes a CPU profile of each idsync process there.
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of each idsync process there; BENCH_CLI=<path> runs
+ * another build's bin/idsync.js (e.g. a copy of an older dist/; then nothing is built).
  * Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -49,7 +50,7 @@ function idsync(argv: string[], env: Record<string, string>): Promise<Run> {
     const prof = process.env.BENCH_CPU_PROF
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
       : [];
-    const node = [process.execPath, ...prof, 'bin/idsync.js', ...argv];
+    const node = [process.execPath, ...prof, process.env.BENCH_CLI ?? 'bin/idsync.js', ...argv];
     const command = ['-f', '%U %S', '-o', cpuFile, ...node];
     const child = spawn('/usr/bin/time', command, {
       cwd: root,
@@ -79,7 +80,8 @@ function logTime(stderr: string, msg: string): number {
   throw new Error(`no log line "${msg}"`);
 }
 
-execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, stdio: 'inherit' });
+if (!process.env.BENCH_CLI)
+  execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, stdio: 'inherit' });
 const org = demoOrg(42);
 const sandbox = await startSandbox({
   org,

@@ -5,6 +5,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
+import { queryPages } from '../../../shared/dynamo/audit-store.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /** ASCII → full-width (U+FF01..U+FF5E), as typed with a Japanese IME. */
@@ -91,6 +92,29 @@ describe('idsync remove --csv on the sandbox', { timeout: 120_000 }, () => {
     const text = await runCliOn(t.sandbox, ['remove', '--csv', path]);
     expect(text.stdout).toMatch(/CSV: 480 people, 0 duplicate rows collapsed, 120 bad rows/);
     expect(text.stdout).toMatch(/\.\.\. and 20 more bad rows/);
+  });
+
+  it('a CSV of 3,000 people: --json streamed with the layout of one JSON.stringify, one audit row per decision (batched)', async () => {
+    const path = join(dir, 'many.csv');
+    const emails = Array.from({ length: 3_000 }, (_, i) => `many.${i}@example.com`);
+    writeFileSync(path, ['email', ...emails].join('\n'));
+    const result = await runCliOn(t.sandbox, ['remove', '--csv', path, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(result.stdout).toBe(`${JSON.stringify(out, null, 2)}\n`);
+    expect(out.plan.plan.decisions).toHaveLength(3_000);
+    expect(out.plan.plan.counts.not_found).toBe(3_000);
+    const rows: Array<{ email?: string; kind: string; sk: string }> = [];
+    for await (const page of queryPages<{ email?: string; kind: string; sk: string }>(t.doc, {
+      TableName: t.names.audit,
+      KeyConditionExpression: 'runId = :r',
+      ExpressionAttributeValues: { ':r': out.plan.runId },
+    }))
+      rows.push(...page);
+    const decisions = rows.filter((r) => r.kind === 'decision');
+    expect(decisions).toHaveLength(3_000);
+    expect(new Set(decisions.map((r) => r.email)).size).toBe(3_000);
+    expect(new Set(decisions.map((r) => r.sk)).size).toBe(3_000);
   });
 
   it('a CSV without an email column is a usage error (exit 2)', async () => {
