@@ -88,10 +88,30 @@ export function rejoinVetoApplies(task: {
 }
 
 /**
+ * CloudTrail event times have whole seconds: an observation within the same second as a removal
+ * event cannot be said to come after it.
+ */
+export const EVENT_TIME_PRECISION_MS = 1000;
+
+/** A task's `createdAt` (the time it was queued) is this process's clock, to the millisecond. */
+export const QUEUE_TIME_PRECISION_MS = 1;
+
+/**
+ * Whether a membership observation taken at `observedAt` (a snapshot's start) is newer than
+ * `eventAt`, a time known to `precisionMs` (a removal's event time: `EVENT_TIME_PRECISION_MS`;
+ * the time its task was queued: `QUEUE_TIME_PRECISION_MS`): not before the end of that time's
+ * precision step, compared as instants. Only a newer observation shows a re-join; an older one
+ * shows the membership the removal already overruled.
+ */
+export function isObservedAfter(observedAt: string, eventAt: string, precisionMs: number): boolean {
+  return Date.parse(observedAt) >= Date.parse(eventAt) + precisionMs;
+}
+
+/**
  * Whether a queued task's person is back in a group according to a snapshot taken after the
- * task was queued, for a task whose source membership vetoes (`rejoinVetoApplies`). An older
- * snapshot does not show a re-join, only the membership the task's decision already overruled
- * (a DeleteUser event handled between two snapshots).
+ * task was queued (`isObservedAfter`), for a task whose source membership vetoes
+ * (`rejoinVetoApplies`). An older snapshot does not show a re-join, only the membership the
+ * task's decision already overruled (a DeleteUser event handled between two snapshots).
  */
 export function isMemberAgain(
   task: {
@@ -103,5 +123,9 @@ export function isMemberAgain(
   members: ReadonlySet<string>,
   membersAsOf: string,
 ): boolean {
-  return rejoinVetoApplies(task) && members.has(task.email) && membersAsOf > task.createdAt;
+  return (
+    rejoinVetoApplies(task) &&
+    members.has(task.email) &&
+    isObservedAfter(membersAsOf, task.createdAt, QUEUE_TIME_PRECISION_MS)
+  );
 }

@@ -9,7 +9,13 @@ import type {
 import { normalizeEmail } from '../../shared/email.js';
 import { userNameProblem } from '../../shared/input-values.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
-import { membershipVetoes, type Protection, protectionReason } from '../../shared/removal-rules.js';
+import {
+  EVENT_TIME_PRECISION_MS,
+  isObservedAfter,
+  membershipVetoes,
+  type Protection,
+  protectionReason,
+} from '../../shared/removal-rules.js';
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {
@@ -196,18 +202,12 @@ function decideOne(
   return ['delete', `${role} user ${user.userName} belongs to a leaver`];
 }
 
-/**
- * CloudTrail event times have whole seconds: a snapshot started within the same second as a
- * removal cannot be said to be newer than it.
- */
-const EVENT_TIME_PRECISION_MS = 1000;
-
 /** Membership counts only when the snapshot was taken after the person's removal. */
 function isCurrentMember(input: DecideInput, email: string): boolean {
   if (!input.currentMembers.has(email)) return false;
   const { since } = input.person;
   if (since === undefined || input.currentMembersAsOf === undefined) return true;
-  return Date.parse(input.currentMembersAsOf) >= Date.parse(since) + EVENT_TIME_PRECISION_MS;
+  return isObservedAfter(input.currentMembersAsOf, since, EVENT_TIME_PRECISION_MS);
 }
 
 function graceEnd(input: DecideInput): string | undefined {

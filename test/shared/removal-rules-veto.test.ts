@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isMemberAgain, rejoinVetoApplies } from '../../shared/removal-rules.js';
+import {
+  EVENT_TIME_PRECISION_MS,
+  isMemberAgain,
+  isObservedAfter,
+  QUEUE_TIME_PRECISION_MS,
+  rejoinVetoApplies,
+} from '../../shared/removal-rules.js';
 
 const members = new Set(['alice@example.com']);
 const task = {
@@ -33,5 +39,49 @@ describe('the re-join veto depends on the task source', () => {
     const t = { ...task, source: 'group_removal' };
     expect(isMemberAgain(t, members, '2026-12-01T09:00:00.000Z')).toBe(false);
     expect(isMemberAgain(t, new Set(), later)).toBe(false);
+  });
+});
+
+describe('a membership observation is newer than an event from the end of its precision step', () => {
+  const eventAt = '2026-12-01T10:00:00.000Z';
+  const at = (ms: number) => new Date(Date.parse(eventAt) + ms).toISOString();
+
+  it.each([
+    [-1, false],
+    [0, false],
+    [999, false],
+    [1000, true],
+    [1001, true],
+  ])('observed %i ms after a CloudTrail event (whole seconds): newer %j', (ms, newer) => {
+    expect(isObservedAfter(at(ms), eventAt, EVENT_TIME_PRECISION_MS)).toBe(newer);
+  });
+
+  it.each([
+    [-1, false],
+    [0, false],
+    [1, true],
+  ])('observed %i ms after a queue time (milliseconds): newer %j', (ms, newer) => {
+    expect(isObservedAfter(at(ms), eventAt, QUEUE_TIME_PRECISION_MS)).toBe(newer);
+  });
+
+  it('compares instants, not strings (an offset time and a UTC time of one instant)', () => {
+    expect(isObservedAfter('2026-12-01T11:00:01+01:00', eventAt, EVENT_TIME_PRECISION_MS)).toBe(
+      true,
+    );
+    expect(isObservedAfter('2026-12-01T11:00:00.999+01:00', eventAt, EVENT_TIME_PRECISION_MS)).toBe(
+      false,
+    );
+    expect(isObservedAfter('2026-12-01T11:00:00.001+01:00', eventAt, QUEUE_TIME_PRECISION_MS)).toBe(
+      true,
+    );
+  });
+
+  it('a queued task is vetoed by a snapshot from one millisecond after its queueing', () => {
+    const t = { ...task, source: 'group_removal' };
+    const queuedPlus = (ms: number) => new Date(Date.parse(task.createdAt) + ms).toISOString();
+    expect(isMemberAgain(t, members, queuedPlus(-1))).toBe(false);
+    expect(isMemberAgain(t, members, task.createdAt)).toBe(false);
+    expect(isMemberAgain(t, members, queuedPlus(1))).toBe(true);
+    expect(isMemberAgain(t, members, '2026-12-01T11:00:00.001+01:00')).toBe(true);
   });
 });

@@ -121,6 +121,21 @@ describe('decide', () => {
     ).toEqual(['deferred']);
   });
 
+  it('takes a snapshot as a re-join only from one second after the event (CloudTrail precision)', () => {
+    const person: PersonRemoval = {
+      ...alice,
+      sources: ['deleted_event'],
+      since: '2025-06-02T09:00:00Z',
+    };
+    const members = new Set(['alice@example.com']);
+    const at = (asOf: string) =>
+      kinds({ person, currentMembers: members, currentMembersAsOf: asOf });
+    expect(at('2025-06-02T09:00:00.000Z')).toEqual(['delete']);
+    expect(at('2025-06-02T09:00:00.999Z')).toEqual(['delete']);
+    expect(at('2025-06-02T09:00:01.000Z')).toEqual(['deferred']);
+    expect(at('2025-06-02T09:00:01.001Z')).toEqual(['deferred']);
+  });
+
   it('defers inside the grace period and deletes after it', () => {
     const person: PersonRemoval = { ...alice, since: '2025-06-01T00:00:00.000Z' };
     const week = 7 * 24 * 3600 * 1000;
