@@ -1,4 +1,5 @@
 import { normalizeEmail } from './email.js';
+import { activityUserKey } from './unnamed-user.js';
 
 /**
  * The activity record of a QuickSight user (table `activity`, docs/DATA-MODEL.md) and the pure
@@ -86,9 +87,6 @@ export function activityKey(namespace: string, userName: string): string {
   return `${namespace.trim()}#${normalizeEmail(userName)}`;
 }
 
-/** What QuickSight lists as the user name of some IAM_IDENTITY_CENTER users (it names nobody). */
-const UNNAMED = 'N/A';
-
 /**
  * The name a QuickSight user's record is kept under: its user name, except for users QuickSight
  * lists as `N/A` (some IAM_IDENTITY_CENTER users), which would all share one key; those are kept
@@ -96,9 +94,7 @@ const UNNAMED = 'N/A';
  * snapshot's user up.
  */
 export function activityUserName(user: { userName: string; principalId?: string }): string {
-  return user.userName === UNNAMED && user.principalId
-    ? `${UNNAMED}#${user.principalId}`
-    : user.userName;
+  return activityUserKey(user);
 }
 
 /** A time as the record stores it; throws on a value that is not a date. */

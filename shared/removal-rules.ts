@@ -1,4 +1,5 @@
 import { normalizeEmail } from './email.js';
+import { UNNAMED_USER } from './unnamed-user.js';
 
 /**
  * The two rules that stop a deletion, written once: protection (roles and users never deleted)
@@ -21,9 +22,6 @@ export function buildProtection(roles: readonly string[], users: readonly string
     users: new Set(users.map(normalizeEmail).filter((u) => u.length > 0)),
   };
 }
-
-/** QuickSight's name for a user it shows without a name (federated users without a session). */
-export const UNNAMED_USER = 'N/A';
 
 /** The email in a QuickSight user name (`role/session@x.com` or `someone@x.com`), if any. */
 export function emailOfUserName(userName: string): string | undefined {

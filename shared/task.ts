@@ -1,4 +1,5 @@
 import type { QuickSightUser } from './domain.js';
+import { quickSightUserKey } from './unnamed-user.js';
 
 /**
  * Durable deletion tasks, one per QuickSight user: their states and the rules on them (pure;
@@ -113,8 +114,7 @@ export function taskIdFor(
   namespace: string,
   user: Pick<QuickSightUser, 'userName' | 'principalId'>,
 ): string {
-  const key = user.userName === 'N/A' ? `N/A#${user.principalId ?? ''}` : user.userName;
-  return `${namespace}#${key}`;
+  return `${namespace}#${quickSightUserKey(user)}`;
 }
 
 /** The row `enqueue` writes: PENDING (or BLOCKED with a reason), no attempts yet. */

@@ -1,5 +1,6 @@
 import { normalizeEmail } from '../../shared/email.js';
 import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
+import { UNNAMED_USER } from '../../shared/unnamed-user.js';
 
 /**
  * Which QuickSight user a CloudTrail record of a QuickSight call belongs to (pure). The identity
@@ -205,7 +206,7 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   if (EMBEDDING_EVENTS.has(eventName)) {
     const user = embeddedUser(record, ctx.accountId);
     if (user === 'another account') return ignore('embedding for a user of another account');
-    if (user?.userName === 'N/A') return ignore('embedding for an unnamed (N/A) user');
+    if (user?.userName === UNNAMED_USER) return ignore('embedding for an unnamed (N/A) user');
     if (user) return found(user);
   }
   if (eventName !== 'CreateUser' && isIgnored(identity, ctx.ignoredPrincipals))

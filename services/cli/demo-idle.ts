@@ -1,3 +1,4 @@
+import { UNNAMED_USER, unnamedUserKey } from '../../shared/unnamed-user.js';
 import type { Sandbox } from '../sandbox/start-sandbox.js';
 
 /**
@@ -96,7 +97,9 @@ export async function idleReaderChapter(
   );
   const deleted = [...org.quickSight.deletes.keys()].filter((k) => !deletedBefore.has(k));
   // The stand-in keys N/A users by principal id; the generator lists them as N/A.
-  const wrong = deleted.filter((k) => !idle.has(k.startsWith('N/A#') ? 'N/A' : k)).length;
+  const wrong = deleted.filter(
+    (k) => !idle.has(k.startsWith(unnamedUserKey('')) ? UNNAMED_USER : k),
+  ).length;
   note(
     `The stand-in saw ${n(deleted.length)} idle Readers deleted (${n(wrong)} not idle), about $${n(3 * deleted.length)} a month saved; ${n(readers.length - deleted.length)} of the ${n(readers.length)} Readers remain.`,
   );

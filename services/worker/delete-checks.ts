@@ -23,6 +23,7 @@ import {
   REJOINED_REASON,
 } from '../../shared/removal-rules.js';
 import type { Task } from '../../shared/task.js';
+import { quickSightUserKey } from '../../shared/unnamed-user.js';
 import {
   coverageStaleReason,
   type IdleRecheckInput,
@@ -85,7 +86,7 @@ export async function loadSnapshotView(
     for (const row of page) members.add(row.email);
   const users = new Map<string, QuickSightUser>();
   for await (const page of snapshots.quickSightUsers(latest.runId))
-    for (const user of page) users.set(userKey(user), user);
+    for (const user of page) users.set(quickSightUserKey(user), user);
   const keepGroups = latest.sources.google?.keepGroups;
   const keepRows: { group: string; email: string }[] = [];
   if (keepGroups !== undefined)
@@ -99,10 +100,6 @@ export async function loadSnapshotView(
     ...(keepGroups ? { keepGroups } : {}),
     keepRows,
   };
-}
-
-function userKey(user: Pick<QuickSightUser, 'userName' | 'principalId'>): string {
-  return user.userName === 'N/A' ? `N/A#${user.principalId ?? ''}` : user.userName;
 }
 
 export interface DeleteCheckSettings {
@@ -149,7 +146,7 @@ export function vetoReason(
   protection: Protection,
   snapshot: SnapshotView | undefined,
 ): string | undefined {
-  const listed = snapshot?.users.get(userKey(task));
+  const listed = snapshot?.users.get(quickSightUserKey(task));
   for (const role of new Set([task.role, ...(listed ? [listed.role] : [])])) {
     const reason = protectionReason(protection, {
       email: task.email,
@@ -215,7 +212,7 @@ function idleRejudge(
       coverage = await idle.activity.coverage();
     }
     const record = await idle.activity.get(activityKey(idle.namespace, activityUserName(task)));
-    const listed = snapshot?.users.get(userKey(task));
+    const listed = snapshot?.users.get(quickSightUserKey(task));
     const input: IdleRecheckInput = {
       task,
       ...(listed ? { listedRole: listed.role } : {}),
@@ -238,7 +235,7 @@ function idleRejudge(
       const pending = await pendingRead.items;
       if (pending.length > 0) {
         const user = listed ?? task;
-        const key = userKey(user);
+        const key = quickSightUserKey(user);
         let known = facts.get(key);
         if (!known) {
           known = identityFactsOf(user, idle.identities);

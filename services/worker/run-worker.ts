@@ -1,5 +1,6 @@
 import { describeError } from '../../shared/errors.js';
 import type { Task, TaskOutcome } from '../../shared/task.js';
+import { UNNAMED_USER } from '../../shared/unnamed-user.js';
 import {
   type AttemptDecision,
   type AttemptPolicy,
@@ -311,7 +312,8 @@ class WorkerRun {
   private async call(task: Task): Promise<CallResult> {
     const qs = this.deps.quickSight;
     try {
-      if (task.userName !== 'N/A') return { ok: true, outcome: await qs.deleteUser(task.userName) };
+      if (task.userName !== UNNAMED_USER)
+        return { ok: true, outcome: await qs.deleteUser(task.userName) };
       if (!task.principalId) return { ok: false, error: new Error('user N/A has no principal id') };
       return { ok: true, outcome: await qs.deleteUserByPrincipalId(task.principalId) };
     } catch (error) {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-quicksight';
 import type { QuickSightUser } from '../domain.js';
 import type { DeleteOutcome, QuickSightPort } from '../ports.js';
+import { UNNAMED_USER } from '../unnamed-user.js';
 import {
   AwsCallError,
   type AwsRetryOptions,
@@ -108,7 +109,7 @@ function isMissingUser(error: unknown): boolean {
 /** The domain user of a ListUsers entry. A missing role reads as UNKNOWN (never a Reader). */
 export function toQuickSightUser(user: User): QuickSightUser {
   return {
-    userName: user.UserName ?? 'N/A',
+    userName: user.UserName ?? UNNAMED_USER,
     role: user.Role ?? 'UNKNOWN',
     identityType: user.IdentityType ?? 'UNKNOWN',
     arn: user.Arn ?? '',
