@@ -8,7 +8,7 @@ import {
 } from './aws/clients.js';
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
 import { QuickSightDirectory } from './aws/quicksight-directory.js';
-import type { Config, PlanConfig } from './config/index.js';
+import { type Config, guardWindowMs, type PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
 import { DynamoEventStore } from './dynamo/event-store.js';
 import { DynamoGuardWindow } from './dynamo/guard-window-store.js';
@@ -61,7 +61,7 @@ export function buildGuardWindow(
   stores: Pick<Stores, 'doc' | 'names'>,
   plan: Pick<PlanConfig, 'guardWindowHours'>,
 ): DynamoGuardWindow {
-  return new DynamoGuardWindow(stores.doc, stores.names.guard, plan.guardWindowHours * 3_600_000);
+  return new DynamoGuardWindow(stores.doc, stores.names.guard, guardWindowMs(plan));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Config } from '../../shared/config/index.js';
+import { type Config, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { describeError } from '../../shared/errors.js';
@@ -123,11 +123,7 @@ export async function applyTasks(
   const beforeDelete = createBeforeDelete({
     settings: config.plan,
     snapshot: await loadSnapshotView(stores.snapshots),
-    guard: new DynamoGuardWindow(
-      stores.doc,
-      stores.names.guard,
-      config.plan.guardWindowHours * 3_600_000,
-    ),
+    guard: new DynamoGuardWindow(stores.doc, stores.names.guard, guardWindowMs(config.plan)),
     idle: {
       settings: {
         days: idleConfig.inactive.days,

@@ -8,7 +8,7 @@ import {
   QuickSightDirectory,
 } from '../../shared/aws/quicksight-directory.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
-import type { ConfigFor, Env } from '../../shared/config/index.js';
+import { type ConfigFor, type Env, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
@@ -104,7 +104,7 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
     audit: new DynamoAuditLog(doc, names.audit),
     snapshots: new DynamoSnapshotStore(doc, names.snapshots),
     plan: config.plan,
-    guard: new DynamoGuardWindow(doc, names.guard, config.plan.guardWindowHours * 3_600_000),
+    guard: new DynamoGuardWindow(doc, names.guard, guardWindowMs(config.plan)),
     idle: {
       settings: {
         days: config.inactive.days,

@@ -92,6 +92,11 @@ export interface PlanConfig {
   /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
   readonly guardWindowHours: number;
 }
+
+/** The guard window (IDSYNC_GUARD_WINDOW_HOURS) in milliseconds, as the guard table counts it. */
+export function guardWindowMs(plan: Pick<PlanConfig, 'guardWindowHours'>): number {
+  return plan.guardWindowHours * 3_600_000;
+}
 export interface SnapshotConfig {
   readonly retentionDays: number;
 }
