@@ -11,6 +11,7 @@ import {
   METRIC_NAMESPACE,
   type MetricName,
 } from '../../shared/metrics.js';
+import { releaseCommand } from '../../shared/release-command.js';
 import { type Job, jobLabel } from './idsync-function.js';
 
 export interface IdsyncAlarmsProps {
@@ -41,7 +42,7 @@ const METRIC_ALARMS: Record<MetricName, string> = {
     'IDSYNC_GUARD_WINDOW_HOURS) and further deletions were kept as BLOCKED tasks. Check whether a Google group was emptied, ' +
     'renamed or mistyped, or a sync deleted IdC users in bulk (`idsync audit --since <alarm time>` lists the decisions and ' +
     'blocked outcomes). If the deletions are right, release the BLOCKED tasks once by hand with ' +
-    '`idsync apply --max-deletions N`, or raise the limits in the stack context `environment` and redeploy.',
+    `\`${releaseCommand()}\`, or raise the limits in the stack context \`environment\` and redeploy.`,
   PartialSnapshot:
     'A snapshot could not read every page of Google, IAM Identity Center or QuickSight; no decision is made from it ' +
     'and the previous COMPLETE snapshot stays in force. The reason is in the snapshot function log ("snapshot PARTIAL"). ' +

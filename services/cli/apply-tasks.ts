@@ -3,6 +3,7 @@ import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { releaseCommand } from '../../shared/release-command.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
 import type { Task } from '../../shared/task.js';
 import { createBeforeDelete, loadSnapshotView } from '../worker/delete-checks.js';
@@ -55,7 +56,7 @@ export function formatSummary(s: WorkerSummary): string {
     lines.push(
       `  GUARD: ${n(s.blocked)} deletions were BLOCKED: the guard window's budget (IDSYNC_MAX_DELETIONS within IDSYNC_GUARD_WINDOW_HOURS) is spent.`,
       '  They stay queued as BLOCKED. Check they are intended (idsync audit), then release them for one run:',
-      `    idsync apply --max-deletions ${Math.max(s.blocked, 1)}`,
+      `    ${releaseCommand(Math.max(s.blocked, 1))}`,
     );
   if (s.failed > 0)
     lines.push(

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { releaseCommand } from '../../shared/release-command.js';
 import {
   cloudTrailEvent,
   type EventBridgeEnvelope,
@@ -170,7 +171,7 @@ export async function runDemo(
     say(
       `The operator reviews the plan and applies it with the override the guard suggested, for this run only: idsync reconcile --apply --max-deletions ${limit}. ` +
         `The guard window already holds today's ${n(idle.deleted)} idle deletions, more than its budget of ${guard.maxDeletions} a day: without the override these deletions would be queued BLOCKED, ` +
-        'kept until an operator releases them with idsync apply --max-deletions N (idsync apply applies the queued tasks by default; --dry-run lists them).',
+        `kept until an operator releases them with ${releaseCommand()} (idsync apply applies the queued tasks by default; --dry-run lists them).`,
     );
     const applied = await run(
       [

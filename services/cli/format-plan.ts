@@ -1,4 +1,5 @@
 import { DECISION_KINDS, type Decision } from '../../shared/domain.js';
+import { releaseCommand } from '../../shared/release-command.js';
 import { escapeTerminalText } from '../../shared/terminal-text.js';
 import { describeWindow } from '../plan/guard.js';
 import type { PlanRunResult } from '../plan/run-plan.js';
@@ -84,7 +85,7 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
     lines.push(
       '',
       `GUARD WINDOW: ${n(result.window.blocked)} deletions exceed the budget of ${n(result.window.limit)} in ${result.window.hours} h and are BLOCKED (kept, not deleted).`,
-      `  If they are intended, release them for one run: idsync apply --max-deletions ${n(result.window.blocked)}`,
+      `  If they are intended, release them for one run: ${releaseCommand(n(result.window.blocked))}`,
     );
   }
   if (plan.guard.tripped) {

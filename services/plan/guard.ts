@@ -1,5 +1,6 @@
 import type { Decision, GuardResult } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
+import { MAX_DELETIONS_FLAG, releaseCommand } from '../../shared/release-command.js';
 
 /**
  * The safety guard of a run (docs/ARCHITECTURE.md, "Safety rules"): too many deletions, or a configured Google group that
@@ -27,7 +28,6 @@ export interface GuardInput {
   readonly emptiedGroups: readonly string[];
 }
 
-export const MAX_DELETIONS_FLAG = '--max-deletions';
 export const ALLOW_EMPTIED_GROUPS_FLAG = '--allow-emptied-groups';
 
 export function evaluateGuard(input: GuardInput): GuardResult {
@@ -147,7 +147,7 @@ export function applyWindow(
       ...d,
       decision: 'blocked' as const,
       windowBlocked: true,
-      reason: `${describeWindow({ ...window, blocked: 0 })}: budget spent, queued BLOCKED (release: idsync apply ${MAX_DELETIONS_FLAG} N); was: ${d.reason}`,
+      reason: `${describeWindow({ ...window, blocked: 0 })}: budget spent, queued BLOCKED (release: ${releaseCommand()}); was: ${d.reason}`,
     };
   });
   return { decisions: out, blocked: refused.size };

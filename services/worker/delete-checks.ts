@@ -15,6 +15,7 @@ import {
   type UserIdentityFacts,
 } from '../../shared/pending-coverage.js';
 import type { PendingEvidence } from '../../shared/pending-events.js';
+import { releaseCommand } from '../../shared/release-command.js';
 import {
   buildProtection,
   isMemberAgain,
@@ -275,6 +276,6 @@ function keepGroupsOf(
 export function guardBlockReason(limit: number): string {
   return (
     `guard window: the budget of ${limit} deletions (IDSYNC_MAX_DELETIONS) within ` +
-    'IDSYNC_GUARD_WINDOW_HOURS is spent; release with idsync apply --max-deletions N'
+    `IDSYNC_GUARD_WINDOW_HOURS is spent; release with ${releaseCommand()}`
   );
 }

@@ -23,6 +23,7 @@ import {
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
+import { releaseCommand } from '../../shared/release-command.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
@@ -240,7 +241,7 @@ async function work(
     if (blocked > 0) {
       logger.warn(
         { runId, blocked },
-        'guard window budget spent: tasks BLOCKED; release with idsync apply --max-deletions N',
+        `guard window budget spent: tasks BLOCKED; release with ${releaseCommand()}`,
       );
     }
   }
