@@ -1,4 +1,5 @@
 import type { Span } from '../../shared/activity-record.js';
+import { CLOUDTRAIL_HISTORY_DAYS } from '../../shared/cloudtrail-history.js';
 import type { SyncWindow } from '../../shared/dynamo/activity-store.js';
 
 /**
@@ -20,7 +21,7 @@ import type { SyncWindow } from '../../shared/dynamo/activity-store.js';
  */
 
 export const DAY_MS = 86_400_000;
-export const LOOKUP_HISTORY_DAYS = 90;
+export const LOOKUP_HISTORY_DAYS = CLOUDTRAIL_HISTORY_DAYS;
 /** Default delay behind real time: CloudTrail delivers an event to LookupEvents within 15 min. */
 export const DEFAULT_LAG_MS = 15 * 60_000;
 const EDGE_MARGIN_MS = 60_000;

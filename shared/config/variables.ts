@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CLOUDTRAIL_HISTORY_DAYS } from '../cloudtrail-history.js';
 import { DEFAULT_MAX_LAG_HOURS } from '../idle-rule.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 import {
@@ -254,8 +255,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_INACTIVE_DAYS',
     'inactive',
-    '`idsync inactive`: a user with no activity in this many days is idle (at most the 90 days CloudTrail keeps)',
-    whole(1, 90),
+    `\`idsync inactive\`: a user with no activity in this many days is idle (at most the ${CLOUDTRAIL_HISTORY_DAYS} days CloudTrail keeps)`,
+    whole(1, CLOUDTRAIL_HISTORY_DAYS),
     '`60`',
     false,
   ),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { PartialSnapshotError, UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
@@ -19,12 +20,12 @@ import { runExitCode } from '../run-exit.js';
 const SECTIONS = ['quicksight', 'activity'] as const;
 
 function parseDays(raw: string | undefined): number {
-  if (raw === undefined) return 90;
+  if (raw === undefined) return CLOUDTRAIL_HISTORY_DAYS;
   const days = Number(raw);
   // Plain digits only: `0x10` and `1e1` are integers to Number(), not days.
-  if (!PLAIN_INTEGER.test(raw.trim()) || days < 1 || days > 90)
+  if (!PLAIN_INTEGER.test(raw.trim()) || days < 1 || days > CLOUDTRAIL_HISTORY_DAYS)
     throw new UsageError(
-      `--days must be a whole number from 1 to 90 (the history CloudTrail keeps); got ${JSON.stringify(raw)}`,
+      `--days must be a whole number from 1 to ${CLOUDTRAIL_HISTORY_DAYS} (the history CloudTrail keeps); got ${JSON.stringify(raw)}`,
     );
   return days;
 }
@@ -39,7 +40,11 @@ export function registerActivity(program: Command, ctx: CliContext): void {
     .description(
       'read QuickSight events from CloudTrail (LookupEvents, 2 calls/s) from the stored cursor; resumes after a crash; needs a COMPLETE snapshot (exit 3 without one)',
     )
-    .option('--days <n>', 'history to cover on the first run, 1-90 days', '90')
+    .option(
+      '--days <n>',
+      `history to cover on the first run, 1-${CLOUDTRAIL_HISTORY_DAYS} days`,
+      String(CLOUDTRAIL_HISTORY_DAYS),
+    )
     .action(
       action(ctx, async (flags: { days?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
@@ -17,13 +18,15 @@ type InactiveFlags = PlanFlags & {
   report?: string;
 };
 
-/** A whole number of days in [1, 90] (CloudTrail keeps 90 days). */
+/** A whole number of days in [1, CLOUDTRAIL_HISTORY_DAYS] (the history CloudTrail keeps). */
 function daysFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   // Plain digits only: `0x10` and `1e1` are integers to Number(), not days.
-  if (!PLAIN_INTEGER.test(value.trim()) || n < 1 || n > 90) {
-    throw new UsageError(`${name} must be a whole number of days from 1 to 90 (got ${value})`);
+  if (!PLAIN_INTEGER.test(value.trim()) || n < 1 || n > CLOUDTRAIL_HISTORY_DAYS) {
+    throw new UsageError(
+      `${name} must be a whole number of days from 1 to ${CLOUDTRAIL_HISTORY_DAYS} (got ${value})`,
+    );
   }
   return n;
 }
