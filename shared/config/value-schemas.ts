@@ -16,6 +16,21 @@ export const csvList = trimmed.transform((s) =>
     .filter((p) => p.length > 0),
 );
 export const email = nonEmpty.pipe(z.email('must be an email address'));
+/** An AWS region name such as us-east-1. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+export const awsRegion = nonEmpty.regex(
+  AWS_REGION_PATTERN,
+  'must be an AWS region such as us-east-1',
+);
+/** A comma-separated list of AWS regions, at least one. */
+export const awsRegionList = csvList.pipe(
+  z
+    .array(
+      z.string().regex(AWS_REGION_PATTERN, 'each entry must be an AWS region such as us-east-1'),
+    )
+    .min(1, 'must list at least one region'),
+);
+export const accountId = nonEmpty.regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 export const emailList = csvList.pipe(
   z.array(z.email('each entry must be an email address')).min(1, 'must list at least one group'),
 );

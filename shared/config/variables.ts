@@ -3,6 +3,9 @@ import { CLOUDTRAIL_HISTORY_DAYS } from '../cloudtrail-history.js';
 import { DEFAULT_MAX_LAG_HOURS } from '../idle-rule.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 import {
+  accountId,
+  awsRegion,
+  awsRegionList,
   bool,
   csvList,
   decimal,
@@ -126,16 +129,11 @@ export const VARIABLES: readonly VariableSpec[] = [
     'IDSYNC_IDC_ACCOUNT_ID',
     'identityStore',
     'AWS account id of IAM Identity Center: only CloudTrail events of this account are acted on',
-    nonEmpty.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    accountId,
     '`IDSYNC_QUICKSIGHT_ACCOUNT_ID`',
     false,
   ),
-  spec(
-    'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
-    'quicksight',
-    'AWS account id of QuickSight',
-    nonEmpty.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  ),
+  spec('IDSYNC_QUICKSIGHT_ACCOUNT_ID', 'quicksight', 'AWS account id of QuickSight', accountId),
   spec(
     'IDSYNC_QUICKSIGHT_NAMESPACE',
     'quicksight',
@@ -148,7 +146,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     'IDSYNC_QUICKSIGHT_REGION',
     'quicksight',
     'QuickSight identity region',
-    nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    awsRegion,
     '`AWS_REGION`',
     false,
   ),
@@ -296,15 +294,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     'IDSYNC_ACTIVITY_REGIONS',
     'activity',
     '`idsync activity sync`: comma-separated AWS regions whose CloudTrail it reads (each at 2 LookupEvents calls a second, each with its own cursor); the account is covered only where every one is',
-    csvList.pipe(
-      z
-        .array(
-          z
-            .string()
-            .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'each entry must be an AWS region such as us-east-1'),
-        )
-        .min(1, 'must list at least one region'),
-    ),
+    awsRegionList,
     '`IDSYNC_QUICKSIGHT_REGION` and `AWS_REGION`',
     false,
   ),
@@ -352,7 +342,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     'AWS_REGION',
     'aws',
     'AWS region of the DynamoDB tables and IdC (standard SDK variable)',
-    nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    awsRegion,
     "`AWS_DEFAULT_REGION`, else the profile's region",
     false,
   ),
@@ -360,7 +350,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     'AWS_DEFAULT_REGION',
     'aws',
     'AWS region when `AWS_REGION` is unset (standard AWS CLI variable)',
-    nonEmpty.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    awsRegion,
     '—',
     false,
   ),

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quickSightEvent } from '../../services/sandbox/cloudtrail/quicksight-events.js';
 import { buildOrg, SMALL_SPEC } from '../../services/sandbox/scenarios/org.js';
 import { mulberry32 } from '../../services/sandbox/scenarios/random.js';
 import { activityUserName } from '../../shared/activity-record.js';
@@ -9,6 +8,7 @@ import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { type Task, taskIdFor } from '../../shared/task.js';
 import { coverActivity } from '../helpers/activity-coverage.js';
+import { addFederatedUse } from '../helpers/federated-use.js';
 import { runCliOn, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { STACK_LINE, spawnIdsync, until } from './fault-helpers.js';
 
@@ -122,20 +122,7 @@ describe(`fault matrix: the idle verdict (seed ${SEED})`, { timeout: 180_000 }, 
     // One of them uses QuickSight after the plan (an hour ago); the record then goes stale.
     const active = idle.find((u) => u.identityType === 'IAM' && u.userName.includes('/'));
     if (!active) throw new Error('no federated idle Reader');
-    const slash = active.userName.lastIndexOf('/');
-    t.sandbox.cloudTrailState.add([
-      quickSightEvent({
-        accountId: org.accountId,
-        region: org.region,
-        time: new Date(Math.floor((Date.now() - HOUR) / 1000) * 1000),
-        eventName: 'GetDashboard',
-        actor: {
-          kind: 'federated',
-          roleName: active.userName.slice(0, slash),
-          session: active.userName.slice(slash + 1),
-        },
-      }),
-    ]);
+    addFederatedUse(t, active, Date.now() - HOUR);
     const from = (await activity.coverage()).cloudtrail?.from as string;
     await coverActivity(activity, [org.region], {
       from,

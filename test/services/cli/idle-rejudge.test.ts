@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quickSightEvent } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
 import { addKeepGroup } from '../../../services/sandbox/scenarios/keep-group.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import type { OrgPerson } from '../../../services/sandbox/scenarios/org-types.js';
@@ -11,6 +10,7 @@ import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js'
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { type Task, taskIdFor } from '../../../shared/task.js';
 import { coverActivity } from '../../helpers/activity-coverage.js';
+import { addFederatedUse } from '../../helpers/federated-use.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
@@ -122,21 +122,8 @@ describe('idle tasks judged again before the call: FAILED tasks, catch-up, defer
 
   it('apply catches the record up once; people active again or registered since the plan are cancelled, not deleted', async () => {
     const { org } = t.sandbox;
-    const slash = again.userName.lastIndexOf('/');
     // A new CloudTrail event of `again`, after the plan, in the tail the record has not read.
-    t.sandbox.cloudTrailState.add([
-      quickSightEvent({
-        accountId: org.accountId,
-        region: org.region,
-        time: new Date(Math.floor((Date.now() - HOUR) / 1000) * 1000),
-        eventName: 'GetDashboard',
-        actor: {
-          kind: 'federated',
-          roleName: again.userName.slice(0, slash),
-          session: again.userName.slice(slash + 1),
-        },
-      }),
-    ]);
+    addFederatedUse(t, again, Date.now() - HOUR);
     // `registered` was deleted elsewhere and registered again since the plan.
     const plannedAt = Date.parse((await taskOf(registered)).createdAt);
     const registeredAt = new Date(plannedAt + 1_000).toISOString();
