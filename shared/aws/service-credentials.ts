@@ -61,9 +61,16 @@ function isRoleService(service: string): service is keyof ServiceRoles {
   return Object.hasOwn(ROLE_VARIABLES, service);
 }
 
+/** How long before their expiry credentials are refreshed: the SDK clients' own margin. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** One provider per role and STS set-up in this process, so the clients of a run share a session. */
+const providers = new Map<string, AwsCredentialIdentityProvider>();
+
 /**
- * A provider of `roleArn`'s credentials. The session name is read at each AssumeRole, so a
- * client kept across runs (a warm Lambda) opens a session named for the run that uses it.
+ * A provider of `roleArn`'s credentials, shared by every client that assumes the same role the
+ * same way: one AssumeRole per role and run, asked again within REFRESH_MARGIN_MS of the
+ * session's expiry, and when the run's session name changes (a warm Lambda's next run).
  * STS refusing the role (a wrong or missing external id, a trust policy that does not name
  * idsync, a malformed ARN) is the operator's set-up: a ConfigError naming `variable`.
  */
@@ -72,31 +79,74 @@ export function assumedRoleCredentials(
   roleArn: string,
   sts: StsSettings,
 ): AwsCredentialIdentityProvider {
+  const key = JSON.stringify([
+    variable,
+    roleArn,
+    sts.externalId ?? null,
+    sts.endpoint ?? null,
+    sts.region ?? null,
+    sts.credentials?.accessKeyId ?? null,
+  ]);
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = roleProvider(variable, roleArn, sts);
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+function roleProvider(
+  variable: string,
+  roleArn: string,
+  sts: StsSettings,
+): AwsCredentialIdentityProvider {
   let named: { name: string; provider: AwsCredentialIdentityProvider } | undefined;
-  return async (properties) => {
+  let held: { name: string; credentials: Promise<AwsCredentialIdentity> } | undefined;
+  return (properties) => {
     const name = currentRoleSessionName();
-    if (named?.name !== name) {
-      const provider = fromTemporaryCredentials({
-        params: {
-          RoleArn: roleArn,
-          RoleSessionName: name,
-          ...(sts.externalId ? { ExternalId: sts.externalId } : {}),
-        },
-        ...(sts.credentials ? { masterCredentials: { ...sts.credentials } } : {}),
-        clientConfig: {
-          ...(sts.region ? { region: sts.region } : {}),
-          ...(sts.endpoint ? { endpoint: sts.endpoint } : {}),
-          ...(sts.requestHandler ? { requestHandler: sts.requestHandler } : {}),
-        },
+    if (held?.name !== name) return ask(name);
+    const pending = held.credentials;
+    return pending.then((c) => {
+      if (fresh(c)) return c;
+      // Another call has already asked for the next session: share it.
+      if (held && held.name === name && held.credentials !== pending) return held.credentials;
+      return ask(name);
+    });
+
+    function ask(sessionName: string): Promise<AwsCredentialIdentity> {
+      if (named?.name !== sessionName) {
+        named = {
+          name: sessionName,
+          provider: fromTemporaryCredentials({
+            params: {
+              RoleArn: roleArn,
+              RoleSessionName: sessionName,
+              ...(sts.externalId ? { ExternalId: sts.externalId } : {}),
+            },
+            ...(sts.credentials ? { masterCredentials: { ...sts.credentials } } : {}),
+            clientConfig: {
+              ...(sts.region ? { region: sts.region } : {}),
+              ...(sts.endpoint ? { endpoint: sts.endpoint } : {}),
+              ...(sts.requestHandler ? { requestHandler: sts.requestHandler } : {}),
+            },
+          }),
+        };
+      }
+      const credentials = named.provider(properties).catch((error: unknown) => {
+        // A failed AssumeRole is not kept: the next call asks again.
+        if (held?.credentials === credentials) held = undefined;
+        throw refusal(variable, roleArn, error) ?? error;
       });
-      named = { name, provider };
-    }
-    try {
-      return await named.provider(properties);
-    } catch (error) {
-      throw refusal(variable, roleArn, error) ?? error;
+      held = { name: sessionName, credentials };
+      return credentials;
     }
   };
+}
+
+/** Credentials that stay valid beyond the refresh margin (no expiry: forever). */
+function fresh(credentials: AwsCredentialIdentity): boolean {
+  const expiration = credentials.expiration?.getTime();
+  return expiration === undefined || expiration - Date.now() > REFRESH_MARGIN_MS;
 }
 
 /** STS's refusals that no retry mends, as a ConfigError; undefined for anything else. */
