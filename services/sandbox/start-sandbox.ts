@@ -171,6 +171,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           },
           dynamo,
           cloudTrailRegion: cloudTrail,
+          sts: stsState,
           world: createWorld(
             org,
             cloudTrailState,
