@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
 import type { Job } from '../constructs/idsync-function.js';
 
 /**
@@ -12,11 +13,11 @@ import type { Job } from '../constructs/idsync-function.js';
 
 /** The role variables each job's clients use (shared/aws/service-credentials.ts). */
 export const ROLES_BY_JOB: Readonly<Partial<Record<Job, readonly string[]>>> = {
-  snapshot: ['IDSYNC_QUICKSIGHT_ROLE_ARN', 'IDSYNC_IDENTITYSTORE_ROLE_ARN'],
+  snapshot: [ROLE_VARIABLES.quicksight, ROLE_VARIABLES.identitystore],
   plan: [],
-  worker: ['IDSYNC_QUICKSIGHT_ROLE_ARN'],
-  events: ['IDSYNC_IDENTITYSTORE_ROLE_ARN'],
-  activity: ['IDSYNC_CLOUDTRAIL_ROLE_ARN'],
+  worker: [ROLE_VARIABLES.quicksight],
+  events: [ROLE_VARIABLES.identitystore],
+  activity: [ROLE_VARIABLES.cloudtrail],
 };
 
 /** `job`'s `sts:AssumeRole` statement on the roles `environment` names for it; undefined when none. */

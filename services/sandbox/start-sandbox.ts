@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
 import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
@@ -99,12 +100,6 @@ export interface SandboxRoles {
   readonly externalId?: string;
 }
 
-const ROLE_ENV = {
-  quicksight: 'IDSYNC_QUICKSIGHT_ROLE_ARN',
-  identitystore: 'IDSYNC_IDENTITYSTORE_ROLE_ARN',
-  cloudtrail: 'IDSYNC_CLOUDTRAIL_ROLE_ARN',
-} as const;
-
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const org = options.org ?? demoOrg();
   const ownKeyDir = options.keyDir === undefined;
@@ -118,7 +113,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     started.push(dynamo);
     const stsState = new StsState(org.accountId);
     const roles = options.roles ?? {};
-    for (const service of Object.keys(ROLE_ENV) as (keyof typeof ROLE_ENV)[]) {
+    for (const service of Object.keys(ROLE_VARIABLES) as (keyof typeof ROLE_VARIABLES)[]) {
       const roleArn = roles[service];
       if (roleArn)
         stsState.addRole({
@@ -126,7 +121,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ...(roles.externalId ? { externalId: roles.externalId } : {}),
         });
     }
-    const common = (port?: number, faults?: FaultSettings, service?: keyof typeof ROLE_ENV) => {
+    const common = (
+      port?: number,
+      faults?: FaultSettings,
+      service?: keyof typeof ROLE_VARIABLES,
+    ) => {
       const roleArn = service ? roles[service] : undefined;
       return {
         ...(port ? { port } : {}),
@@ -232,8 +231,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 /** The variables that make idsync assume the sandbox's roles. */
 function roleEnv(roles: SandboxRoles): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [service, variable] of Object.entries(ROLE_ENV)) {
-    const roleArn = roles[service as keyof typeof ROLE_ENV];
+  for (const [service, variable] of Object.entries(ROLE_VARIABLES)) {
+    const roleArn = roles[service as keyof typeof ROLE_VARIABLES];
     if (roleArn) env[variable] = roleArn;
   }
   if (roles.externalId && Object.keys(env).length > 0)

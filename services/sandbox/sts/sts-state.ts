@@ -123,7 +123,9 @@ export class StsState {
     sourceAccessKeyId: string,
     callerArn: string,
   ): IssuedSession | StsRefusal {
-    const at = new Date(this.now()).toISOString();
+    // One reading of the clock: the record's time and the session's expiry agree.
+    const nowMs = this.now();
+    const at = new Date(nowMs).toISOString();
     const base = {
       roleArn: request.roleArn,
       sessionName: request.sessionName,
@@ -149,7 +151,7 @@ export class StsState {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(20).toString('base64'),
       sessionToken: randomBytes(48).toString('base64'),
-      expiresAtMs: this.now() + seconds * 1000,
+      expiresAtMs: nowMs + seconds * 1000,
       assumedRoleArn: `arn:aws:sts::${account}:assumed-role/${roleName}/${request.sessionName}`,
       assumedRoleId: `${roleId}:${request.sessionName}`,
     };
