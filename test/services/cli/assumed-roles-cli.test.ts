@@ -68,19 +68,34 @@ describe('idsync with a role for each service', () => {
     );
   });
 
-  it('a wrong external id: the snapshot is PARTIAL, naming the variables to check', async () => {
-    const result = await runCliOn(t.sandbox, ['snapshot'], {
+  it('a wrong external id ends snapshot, reconcile and activity sync as a configuration error naming the variables', async () => {
+    const before = t.sandbox.sts.state.assumed.length;
+    for (const argv of [['snapshot'], ['reconcile', '--apply'], ['activity', 'sync']]) {
+      const result = await runCliOn(t.sandbox, argv, {
+        IDSYNC_ROLE_EXTERNAL_ID: 'not-the-agreed-id',
+      });
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      const out = result.stderr;
+      expect(out).toContain('STS refused to let idsync assume');
+      expect(out).toContain(
+        'is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::',
+      );
+      expect(out).toContain('IDSYNC_ROLE_EXTERNAL_ID');
+      expect(out).not.toContain('not-the-agreed-id');
+    }
+    const snapshot = await runCliOn(t.sandbox, ['snapshot'], {
       IDSYNC_ROLE_EXTERNAL_ID: 'not-the-agreed-id',
     });
-    expect(result.code).toBe(3);
-    const out = result.stdout + result.stderr;
-    expect(out).toContain(
+    // Both refused roles are named, each with its own variable.
+    expect(snapshot.stderr).toContain(
       `IDSYNC_QUICKSIGHT_ROLE_ARN: STS refused to let idsync assume ${ROLES.quicksight}`,
     );
-    expect(out).toContain(
-      `is not authorized to perform: sts:AssumeRole on resource: ${ROLES.identitystore}`,
+    expect(snapshot.stderr).toContain(
+      `IDSYNC_IDENTITYSTORE_ROLE_ARN: STS refused to let idsync assume ${ROLES.identitystore}`,
     );
-    expect(out).toContain('check IDSYNC_IDENTITYSTORE_ROLE_ARN, IDSYNC_ROLE_EXTERNAL_ID');
-    expect(out).not.toContain('not-the-agreed-id');
+    const refused = t.sandbox.sts.state.assumed.slice(before);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((a) => a.refused === 'AccessDenied')).toBe(true);
   });
 });
