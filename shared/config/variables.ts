@@ -388,7 +388,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_SANDBOX_CONTROL',
     'core',
-    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` in another shell',
+    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` / `roles` in another shell',
     url,
     '—',
     false,

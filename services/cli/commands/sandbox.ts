@@ -88,6 +88,11 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
               '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands;',
               '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages,',
               '# `idsync sandbox leave EMAIL` / `join` / `move` / `sync` / `activity` people (README: Rehearsal walkthrough):',
+              ...(flags.roles
+                ? [
+                    '# QuickSight, IdentityStore and CloudTrail answer only their roles (assumed through STS); `idsync sandbox roles` shows who assumed what:',
+                  ]
+                : []),
               formatEnv(sandbox.env),
               '# Press Ctrl-C to stop.',
               '',
