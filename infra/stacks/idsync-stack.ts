@@ -27,6 +27,7 @@ import { IdcUserEventsRule, ReconcileSchedule } from '../constructs/triggers.js'
 import { WorkQueue } from '../constructs/work-queue.js';
 import { jobEnvironment, validateEnvironment } from './environment.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
+import { assumeRoleStatement } from './role-access.js';
 import type { IdsyncSettings } from './settings.js';
 import { TABLE_ACCESS } from './table-access.js';
 
@@ -136,6 +137,8 @@ export class IdsyncStack extends Stack {
       for (const t of access.read) this.tables.grantRead(t, f.role);
       for (const t of access.readWrite) this.tables.grantReadWrite(t, f.role);
       this.tables.grantAuditAppend(f.role);
+      const assume = assumeRoleStatement(job, s.environment);
+      if (assume) f.role.addToPolicy(assume);
     }
     const { snapshot, plan, worker, events, activity } = this.functions;
     if (activity) activity.role.addToPolicy(cloudTrailLookupEvents());

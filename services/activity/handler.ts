@@ -104,6 +104,7 @@ function parseActivityEvent(event: unknown): ActivityEvent {
 export function createActivityHandler(env: Env, options: ActivityHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'activity',
       sections: SECTIONS,
       parse: parseActivityEvent,
       build: buildContainer,

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { nameRoleSessions } from '../../shared/aws/role-session.js';
 import type { Env } from '../../shared/config/index.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -38,7 +39,8 @@ export interface CommandRun<C> {
 
 /**
  * Wraps a command action that resolves to an exit code, so commander (whose actions return
- * nothing) can carry it back to `runCli`. Loads the configuration module first (lazy-config.ts).
+ * nothing) can carry it back to `runCli`. Loads the configuration module first (lazy-config.ts),
+ * and names the run's role sessions after the command (shared/aws/role-session.ts).
  */
 export function action<A extends unknown[]>(
   ctx: CliContext,
@@ -46,8 +48,20 @@ export function action<A extends unknown[]>(
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     await preloadConfig();
+    nameRoleSessions(commandPath(args.at(-1)));
     ctx.exitCode = await fn(...args);
   };
+}
+
+/** `activity-sync` for `idsync activity sync`: the command's names below the program's. */
+function commandPath(command: unknown): string {
+  const names: string[] = [];
+  let at = command as { name?: () => string; parent?: unknown } | null | undefined;
+  while (at && typeof at.name === 'function' && at.parent) {
+    names.unshift(at.name());
+    at = at.parent as typeof at;
+  }
+  return names.join('-') || 'run';
 }
 
 /**

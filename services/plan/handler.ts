@@ -118,6 +118,7 @@ export interface PlanHandlerSummary {
 export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'plan',
       sections: SECTIONS,
       parse: parsePlanTrigger,
       build: (config) => buildDeps(config, options),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
 import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
@@ -19,6 +20,9 @@ import {
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
+import { signedByRole } from './sts/role-check.js';
+import { type StsStandIn, startStsStandIn } from './sts/stand-in.js';
+import { StsState } from './sts/sts-state.js';
 
 /**
  * The sandbox: dynalite plus the QuickSight, IdentityStore and Google Directory stand-ins,
@@ -35,6 +39,8 @@ export interface Sandbox {
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
   readonly cloudTrail: CloudTrailStandIn;
   readonly cloudTrailState: CloudTrailState;
+  /** STS AssumeRole (AWS_ENDPOINT_URL_STS), with its record of who assumed what (`sts.state`). */
+  readonly sts: StsStandIn;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
   /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
@@ -54,13 +60,22 @@ export interface SandboxOptions {
     identitystore?: number;
     google?: number;
     cloudtrail?: number;
+    sts?: number;
   };
   readonly faults?: {
     quicksight?: FaultSettings;
     identitystore?: FaultSettings;
     google?: FaultSettings;
     cloudtrail?: FaultSettings;
+    sts?: FaultSettings;
   };
+  /**
+   * Roles in other accounts (README "Roles in other accounts"): the STS stand-in lets these be
+   * assumed (with `externalId`, when given), `env` names them (IDSYNC_<SERVICE>_ROLE_ARN,
+   * IDSYNC_ROLE_EXTERNAL_ID), and each service's stand-in then answers only calls signed with
+   * its role's unexpired session. Unset: no roles, any credentials work.
+   */
+  readonly roles?: SandboxRoles;
   /**
    * The QuickSight activity the CloudTrail stand-in holds; default `generateActivity(org,
    * { now })` at the sandbox's start (2 events per active user).
@@ -78,6 +93,13 @@ export interface SandboxOptions {
   readonly control?: boolean;
 }
 
+export interface SandboxRoles {
+  readonly quicksight?: string;
+  readonly identitystore?: string;
+  readonly cloudtrail?: string;
+  readonly externalId?: string;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const org = options.org ?? demoOrg();
   const ownKeyDir = options.keyDir === undefined;
@@ -89,19 +111,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
     });
     started.push(dynamo);
-    const common = (port?: number, faults?: FaultSettings) => ({
-      ...(port ? { port } : {}),
-      ...(faults ? { faults } : {}),
-      ...(options.random ? { random: options.random } : {}),
-    });
+    const stsState = new StsState(org.accountId);
+    const roles = options.roles ?? {};
+    for (const service of Object.keys(ROLE_VARIABLES) as (keyof typeof ROLE_VARIABLES)[]) {
+      const roleArn = roles[service];
+      if (roleArn)
+        stsState.addRole({
+          roleArn,
+          ...(roles.externalId ? { externalId: roles.externalId } : {}),
+        });
+    }
+    const common = (
+      port?: number,
+      faults?: FaultSettings,
+      service?: keyof typeof ROLE_VARIABLES,
+    ) => {
+      const roleArn = service ? roles[service] : undefined;
+      return {
+        ...(port ? { port } : {}),
+        ...(faults ? { faults } : {}),
+        ...(options.random ? { random: options.random } : {}),
+        ...(roleArn ? { callerCheck: signedByRole(stsState, roleArn) } : {}),
+      };
+    };
+    const sts = await startStsStandIn(stsState, common(options.ports?.sts, options.faults?.sts));
+    started.push(sts);
     const quickSight = await startQuickSightStandIn(
       org.quickSight,
-      common(options.ports?.quicksight, options.faults?.quicksight),
+      common(options.ports?.quicksight, options.faults?.quicksight, 'quicksight'),
     );
     started.push(quickSight);
     const identityStore = await startIdentityStoreStandIn(
       org.identityStore,
-      common(options.ports?.identitystore, options.faults?.identitystore),
+      common(options.ports?.identitystore, options.faults?.identitystore, 'identitystore'),
     );
     started.push(identityStore);
     const google = await startGoogleStandIn(org.google, {
@@ -115,7 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cloudTrailState.add(activity.records);
     const cloudTrail = await startCloudTrailStandIn(
       cloudTrailState,
-      common(options.ports?.cloudtrail, options.faults?.cloudtrail),
+      common(options.ports?.cloudtrail, options.faults?.cloudtrail, 'cloudtrail'),
     );
     started.push(cloudTrail);
     const control = options.control
@@ -128,6 +170,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           },
           dynamo,
           cloudTrailRegion: cloudTrail,
+          sts: stsState,
           world: createWorld(
             org,
             cloudTrailState,
@@ -145,6 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      AWS_ENDPOINT_URL_STS: sts.endpoint,
       IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
@@ -157,6 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       IDSYNC_TABLE_PREFIX: options.tablePrefix ?? 'idsync',
       IDSYNC_PROTECTED_USERS: org.protectedEmails.join(','),
       ...(control ? { IDSYNC_SANDBOX_CONTROL: control.url } : {}),
+      ...roleEnv(roles),
     };
     return {
       org,
@@ -166,6 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       google,
       cloudTrail,
       cloudTrailState,
+      sts,
       activity,
       env,
       ...(control ? { controlUrl: control.url } : {}),
@@ -180,6 +226,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (ownKeyDir) rmSync(keyDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The variables that make idsync assume the sandbox's roles. */
+function roleEnv(roles: SandboxRoles): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [service, variable] of Object.entries(ROLE_VARIABLES)) {
+    const roleArn = roles[service as keyof typeof ROLE_VARIABLES];
+    if (roleArn) env[variable] = roleArn;
+  }
+  if (roles.externalId && Object.keys(env).length > 0)
+    env.IDSYNC_ROLE_EXTERNAL_ID = roles.externalId;
+  return env;
 }
 
 /** The `export` lines a second shell can `eval` to point idsync at a running sandbox. */

@@ -133,6 +133,7 @@ export interface SnapshotSummary {
 export function createSnapshotHandler(env: Env, options: SnapshotHandlerDeps = {}) {
   return lambdaHandler(
     {
+      name: 'snapshot',
       sections: SECTIONS,
       parse: parseSnapshotTrigger,
       build: (config, logger) => buildDeps(config, logger, options),

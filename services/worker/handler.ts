@@ -167,6 +167,7 @@ async function readNamedTasks(
 export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'worker',
       sections: SECTIONS,
       parse: (event: unknown) => event,
       build: buildContainer,

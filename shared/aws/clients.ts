@@ -10,6 +10,7 @@ import type {
   ClientTimeouts,
   QuickSightConfig,
 } from '../config/index.js';
+import { serviceCredentials } from './service-credentials.js';
 
 /**
  * Builders of the AWS SDK clients, from configuration. Only the CLI, the Lambda handlers and the
@@ -42,22 +43,31 @@ export function requestHandlerOptions(aws: Pick<AwsConfig, 'timeouts'>) {
   };
 }
 
-/** The options every client shares: its endpoint (sandbox), timeouts, region and credentials. */
+/**
+ * The options every client shares: its endpoint (sandbox), timeouts, region and credentials
+ * (its own role's when one is configured). A client factory added later calls it too.
+ */
 function common(
   aws: AwsConfig,
   overrides: ClientOverrides,
   service: keyof AwsConfig['endpoints'],
   region = aws.region,
 ) {
-  const credentials = overrides.credentials ?? aws.credentials;
   const endpoint = aws.endpoints[service];
+  const requestHandler = requestHandlerOptions(aws);
+  // The service's own role when one is configured (shared/aws/service-credentials.ts).
+  const credentials = serviceCredentials(
+    aws,
+    service,
+    overrides.credentials ?? aws.credentials,
+    requestHandler,
+  );
   return {
     ...(endpoint ? { endpoint } : {}),
-    requestHandler: requestHandlerOptions(aws),
+    requestHandler,
     // No region configured: the SDK resolves it (the profile's), as the AWS CLI does.
     ...(region ? { region } : {}),
-    // A copy: the SDK annotates the credentials object, and config objects are frozen.
-    ...(credentials ? { credentials: { ...credentials } } : {}),
+    ...(credentials ? { credentials } : {}),
   };
 }
 

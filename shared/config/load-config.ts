@@ -51,9 +51,23 @@ export interface AwsConfig {
     readonly quicksight?: string;
     readonly sqs?: string;
     readonly cloudtrail?: string;
+    readonly sts?: string;
   };
+  /**
+   * IAM roles the service clients assume (IDSYNC_<SERVICE>_ROLE_ARN), by client; a client
+   * without one uses the process's own credentials (shared/aws/service-credentials.ts).
+   */
+  readonly roles?: ServiceRoles;
+  /** IDSYNC_ROLE_EXTERNAL_ID: sent with every AssumeRole of `roles`. */
+  readonly externalId?: string;
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
+}
+/** The role ARN each service client assumes, when one is configured. */
+export interface ServiceRoles {
+  readonly quicksight?: string;
+  readonly identitystore?: string;
+  readonly cloudtrail?: string;
 }
 /** How long a connection may take to open, and one call (answer included) to finish. */
 export interface ClientTimeouts {
@@ -233,7 +247,9 @@ const builders: {
         quicksight: read<string>('AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
         sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
+        sts: read<string>('AWS_ENDPOINT_URL_STS') ?? all,
       },
+      ...serviceRoles(read),
       timeouts: {
         connectMs:
           1000 *
@@ -312,6 +328,24 @@ const builders: {
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),
 };
+
+/** The per-service roles and their external id; nothing when no role is configured. */
+function serviceRoles(read: Read): Pick<AwsConfig, 'roles' | 'externalId'> {
+  const roles: ServiceRoles = {
+    ...optional('quicksight', read<string>('IDSYNC_QUICKSIGHT_ROLE_ARN')),
+    ...optional('identitystore', read<string>('IDSYNC_IDENTITYSTORE_ROLE_ARN')),
+    ...optional('cloudtrail', read<string>('IDSYNC_CLOUDTRAIL_ROLE_ARN')),
+  };
+  const externalId = read<string>('IDSYNC_ROLE_EXTERNAL_ID');
+  return {
+    ...(Object.keys(roles).length > 0 ? { roles } : {}),
+    ...(externalId ? { externalId } : {}),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined) {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
 
 /** The region the standard variables name; undefined leaves it to the SDK (profile). */
 function awsRegion(read: Read): string | undefined {

@@ -11,11 +11,13 @@ import {
   decimal,
   email,
   emailList,
+  externalId,
   nonEmpty,
   optionalEmailList,
   protectedRoles,
   protectedUsers,
   QUICKSIGHT_ROLES,
+  roleArn,
   roleList,
   trimmed,
   url,
@@ -35,6 +37,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
   'IDSYNC_GOOGLE_CREDENTIALS',
+  'IDSYNC_ROLE_EXTERNAL_ID',
 ]);
 
 export type Section =
@@ -385,7 +388,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_SANDBOX_CONTROL',
     'core',
-    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` in another shell',
+    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` / `roles` in another shell',
     url,
     '—',
     false,
@@ -408,4 +411,37 @@ export const VARIABLES: readonly VariableSpec[] = [
   ),
   spec('AWS_ENDPOINT_URL_SQS', 'aws', 'endpoint override for SQS', url, '—', false),
   spec('AWS_ENDPOINT_URL_CLOUDTRAIL', 'aws', 'endpoint override for CloudTrail', url, '—', false),
+  spec('AWS_ENDPOINT_URL_STS', 'aws', 'endpoint override for STS (AssumeRole)', url, '—', false),
+  spec(
+    'IDSYNC_QUICKSIGHT_ROLE_ARN',
+    'aws',
+    "IAM role the QuickSight client assumes (QuickSight in another account); unset: the process's own credentials",
+    roleArn,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_IDENTITYSTORE_ROLE_ARN',
+    'aws',
+    "IAM role the IdentityStore client assumes (IAM Identity Center in another account); unset: the process's own credentials",
+    roleArn,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_CLOUDTRAIL_ROLE_ARN',
+    'aws',
+    "IAM role the CloudTrail client assumes (`idsync activity sync` reading another account); unset: the process's own credentials",
+    roleArn,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_ROLE_EXTERNAL_ID',
+    'aws',
+    'external id sent with every AssumeRole of the `IDSYNC_*_ROLE_ARN` roles, when their trust policies require one (2 to 1224 characters)',
+    externalId,
+    '—',
+    false,
+  ),
 ];

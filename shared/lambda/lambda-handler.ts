@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino';
+import { nameRoleSessions } from '../aws/role-session.js';
 import { type ConfigFor, type Env, loadConfig } from '../config/index.js';
 import type { Section } from '../config/variables.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -37,6 +38,11 @@ export interface Invocation<C, D> {
 }
 
 export interface LambdaSpec<S extends Section, D, E, R> {
+  /**
+   * The function's job (`snapshot`, `worker`, …): each invocation names its role sessions
+   * `idsync-<name>-<invocation id>` (shared/aws/role-session.ts). Default `lambda`.
+   */
+  readonly name?: string;
   /** The configuration sections the function reads (core and aws always). */
   readonly sections: readonly S[];
   /** Reads the event before the container is made: a bad event costs no set-up. */
@@ -76,7 +82,9 @@ export function lambdaHandler<S extends Section, D, E, R>(
       throw error;
     });
     const { config, logger, deps } = await container;
+    const roleSession = nameRoleSessions(spec.name ?? 'lambda');
     const child = logger.child({
+      ...(config.aws.roles ? { roleSession } : {}),
       ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
       coldStart,
     });

@@ -57,6 +57,9 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           '../../activity/sync-job.js'
         );
         const { formatActivitySync } = await import('../format-activity-sync.js');
+        const { checkServiceRoles } = await import('../../../shared/aws/check-roles.js');
+        // A role STS refuses is a configuration error (exit 2), not a failed region.
+        await checkServiceRoles(config.aws, ['cloudtrail']);
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const lookups = buildCloudTrailLookups(config, logger);

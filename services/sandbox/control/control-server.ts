@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { DynamoServer } from '../dynamo-server.js';
 import type { FaultCounters, FaultSettings, Faults } from '../http/faults.js';
+import type { StsState } from '../sts/sts-state.js';
 import {
   applyFaultAssignment,
   FAULT_TARGETS,
@@ -10,6 +11,7 @@ import {
   type FaultTarget,
   parseFaultAssignment,
 } from './fault-assignments.js';
+import { stsControl } from './sts-control.js';
 import type { World } from './world.js';
 import { WorldControlError } from './world.js';
 import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
@@ -24,6 +26,8 @@ import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
  * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
  * - `POST <url>/world/<leave|join|move|sync|activity|new-user>` with the request as JSON → what
  *   changed (world-routes.ts), when started with a `world`
+ * - `GET <url>/sts` → who assumed which role (sts-control.ts); `POST <url>/sts` body
+ *   `{"sessionSeconds": 60}` (or `null`) sets how long the roles' sessions last
  */
 
 export interface ControlTargets {
@@ -36,6 +40,8 @@ export interface ControlTargets {
   };
   /** The organisation and CloudTrail events the world controls change (world.ts). */
   readonly world?: World;
+  /** The STS stand-in's roles and record (sts-control.ts). */
+  readonly sts?: StsState;
 }
 
 export interface ControlServer {
@@ -122,6 +128,12 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
           await targets.dynamo.start();
           return reply(res, 200, stateOf(targets));
         }
+        if (targets.sts && (route === 'GET /sts' || route === 'POST /sts'))
+          return reply(
+            res,
+            200,
+            stsControl(targets.sts, route === 'POST /sts' ? await bodyOf(req) : undefined),
+          );
         const world = route.match(/^POST \/world\/([\w-]+)$/)?.[1];
         if (world !== undefined && targets.world && isWorldControl(world)) {
           const body = await bodyOf(req);

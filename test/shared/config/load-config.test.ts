@@ -155,9 +155,28 @@ describe('loadConfig valid values', () => {
         quicksight: 'http://127.0.0.1:1000',
         sqs: 'http://127.0.0.1:1000',
         cloudtrail: 'http://127.0.0.1:1000',
+        sts: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
+  });
+
+  it('reads the per-service roles and their external id; none configured: no roles', () => {
+    const c = loadConfig([], {
+      IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::111111111111:role/qs',
+      IDSYNC_CLOUDTRAIL_ROLE_ARN: ' arn:aws:iam::111111111111:role/ct ',
+      IDSYNC_ROLE_EXTERNAL_ID: 'agreed-id',
+      AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:1003',
+    });
+    expect(c.aws.roles).toEqual({
+      quicksight: 'arn:aws:iam::111111111111:role/qs',
+      cloudtrail: 'arn:aws:iam::111111111111:role/ct',
+    });
+    expect(c.aws.externalId).toBe('agreed-id');
+    expect(c.aws.endpoints.sts).toBe('http://127.0.0.1:1003');
+    const none = loadConfig([], {});
+    expect(none.aws.roles).toBeUndefined();
+    expect(none.aws.externalId).toBeUndefined();
   });
 
   it("reads the activity section: principals whose calls are nobody's activity", () => {
@@ -239,6 +258,11 @@ describe('loadConfig invalid values', () => {
     IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
     IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
     IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
+    AWS_ENDPOINT_URL_STS: 'sts',
+    IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::123456789012:user/x',
+    IDSYNC_IDENTITYSTORE_ROLE_ARN: 'role/x',
+    IDSYNC_CLOUDTRAIL_ROLE_ARN: 'arn:aws:iam::1:role/x',
+    IDSYNC_ROLE_EXTERNAL_ID: 'x',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
