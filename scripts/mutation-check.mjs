@@ -24,6 +24,7 @@ const UNNAMED_TESTS = [
   'test/shared/activity-record.test.ts',
   'test/shared/dynamo/task-store.test.ts',
 ];
+const TASK_CONDITION_TESTS = ['test/shared/dynamo/task-conditions.test.ts'];
 const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/shared/idle-judgement.test.ts'];
 
 const MUTATIONS = [
@@ -91,6 +92,27 @@ const MUTATIONS = [
     search: 'whole(1, CLOUDTRAIL_HISTORY_DAYS),',
     replace: 'whole(1, CLOUDTRAIL_HISTORY_DAYS + 1),',
     tests: ['test/shared/cloudtrail-history.test.ts'],
+  },
+  {
+    name: 'task conditions: a lease ending exactly now is claimable (< → <=)',
+    file: 'shared/dynamo/task-conditions.ts',
+    search: "'attribute_not_exists(leaseUntil) OR leaseUntil < :now'",
+    replace: "'attribute_not_exists(leaseUntil) OR leaseUntil <= :now'",
+    tests: TASK_CONDITION_TESTS,
+  },
+  {
+    name: 'task conditions: an IN_PROGRESS task without a lease is not claimable',
+    file: 'shared/dynamo/task-conditions.ts',
+    search: "'attribute_not_exists(leaseUntil) OR leaseUntil < :now'",
+    replace: "'leaseUntil < :now'",
+    tests: TASK_CONDITION_TESTS,
+  },
+  {
+    name: 'task conditions: a task DONE when the data starts is replaced (< → <=)',
+    file: 'shared/dynamo/task-conditions.ts',
+    search: "'updatedAt < :before'",
+    replace: "'updatedAt <= :before'",
+    tests: TASK_CONDITION_TESTS,
   },
 ];
 
