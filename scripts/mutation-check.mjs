@@ -114,6 +114,13 @@ const MUTATIONS = [
     replace: "'updatedAt <= :before'",
     tests: TASK_CONDITION_TESTS,
   },
+  {
+    name: 'deadline: exactly the margin left does not stop (<= → <)',
+    file: 'shared/lambda/deadline-signal.ts',
+    search: 'if (leftMs <= 0) {',
+    replace: 'if (leftMs < 0) {',
+    tests: ['test/shared/lambda/deadline-signal.test.ts'],
+  },
 ];
 
 const root = resolve(import.meta.dirname, '..');
