@@ -1,6 +1,9 @@
 /**
- * The CloudTrail events idsync takes, written once: the event parser (services/events) accepts
- * exactly these, and the EventBridge rule (infra/constructs/triggers.ts) routes exactly these.
+ * The CloudTrail event sources and names idsync takes, written once for the jobs and the CDK
+ * stack: the IdC user events (the event parser, services/events, accepts exactly these, and the
+ * EventBridge rule, infra/constructs/triggers.ts, routes exactly these) and QuickSight's events
+ * (activity: attribution, the CloudTrail lookup, the live recorder, and the rule in
+ * infra/constructs/activity.ts).
  *
  * EventBridge delivers a CloudTrail record with the envelope `source` `aws.<service prefix>`,
  * the prefix being the part of `eventSource` before `.amazonaws.com`. No application can put
@@ -28,7 +31,8 @@ export const IDC_EVENT_NAMES = [
 ] as const;
 export type IdcEventName = (typeof IDC_EVENT_NAMES)[number];
 
-export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** EventBridge's `detail-type` of a CloudTrail record. */
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail' as const;
 
 const SUFFIX = '.amazonaws.com';
 
@@ -41,3 +45,8 @@ export function eventBridgeSourceOf(eventSource: string): string {
 /** The three EventBridge sources of IDC_EVENT_SOURCES. */
 export const IDC_EVENTBRIDGE_SOURCES: readonly string[] =
   IDC_EVENT_SOURCES.map(eventBridgeSourceOf);
+
+/** CloudTrail's `eventSource` of every QuickSight API call. */
+export const QUICKSIGHT_EVENT_SOURCE = 'quicksight.amazonaws.com';
+/** Its EventBridge `source`: `aws.quicksight`. */
+export const QUICKSIGHT_EVENTBRIDGE_SOURCE = eventBridgeSourceOf(QUICKSIGHT_EVENT_SOURCE);

@@ -1,4 +1,5 @@
 import { normalizeEmail } from '../../shared/email.js';
+import { QUICKSIGHT_EVENT_SOURCE } from '../../shared/event-sources.js';
 import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
 import { UNNAMED_USER } from '../../shared/unnamed-user.js';
 
@@ -42,7 +43,6 @@ import { UNNAMED_USER } from '../../shared/unnamed-user.js';
  *   that user, whoever called (an application role embeds dashboards for its users).
  */
 
-export const QUICKSIGHT_EVENT_SOURCE = 'quicksight.amazonaws.com';
 export const CREATION_EVENTS: ReadonlySet<string> = new Set(['RegisterUser', 'CreateUser']);
 /** Calls that embed a dashboard for the QuickSight user `requestParameters.userArn` names. */
 export const EMBEDDING_EVENTS: ReadonlySet<string> = new Set([

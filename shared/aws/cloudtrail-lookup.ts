@@ -1,5 +1,6 @@
 import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { IdsyncError, RemoteServiceError } from '../errors.js';
+import { QUICKSIGHT_EVENT_SOURCE } from '../event-sources.js';
 import { IntervalPacer } from '../limiter/interval-pacer.js';
 import type { BackoffPolicy } from '../retry.js';
 import { type AwsRetryOptions, callWithRetry, classifyAwsError, isAwsError } from './aws-errors.js';
@@ -21,7 +22,6 @@ import { type AwsRetryOptions, callWithRetry, classifyAwsError, isAwsError } fro
 
 export const LOOKUP_MAX_RESULTS = 50;
 export const LOOKUP_CALLS_PER_SECOND = 2;
-const QUICKSIGHT_EVENT_SOURCE = 'quicksight.amazonaws.com';
 const LOOKUP_RETRY: BackoffPolicy = { baseMs: 500, capMs: 8_000, maxAttempts: 6 };
 
 export interface LookupRequest {
