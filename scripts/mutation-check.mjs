@@ -25,6 +25,11 @@ const UNNAMED_TESTS = [
   'test/shared/dynamo/task-store.test.ts',
 ];
 const TASK_CONDITION_TESTS = ['test/shared/dynamo/task-conditions.test.ts'];
+const MANAGED_TESTS = [
+  'test/services/plan/managed-users.test.ts',
+  'test/services/plan/inactive-removals.test.ts',
+  'test/services/plan/leavers.test.ts',
+];
 const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/shared/idle-judgement.test.ts'];
 
 const MUTATIONS = [
@@ -120,6 +125,20 @@ const MUTATIONS = [
     search: 'if (leftMs <= 0) {',
     replace: 'if (leftMs < 0) {',
     tests: ['test/shared/lambda/deadline-signal.test.ts'],
+  },
+  {
+    name: 'managed: an empty prefix manages everyone',
+    file: 'services/plan/managed-users.ts',
+    search: 'prefix !== undefined && prefix.length > 0 && userName.startsWith(prefix)',
+    replace: 'prefix !== undefined && userName.startsWith(prefix)',
+    tests: MANAGED_TESTS,
+  },
+  {
+    name: 'managed: the ledger no longer makes a person managed',
+    file: 'services/plan/managed-users.ts',
+    search: 'emailKeysOf(user).some((key) => rule.people.has(key))',
+    replace: 'false',
+    tests: MANAGED_TESTS,
   },
 ];
 
