@@ -140,6 +140,20 @@ const MUTATIONS = [
     replace: 'false',
     tests: MANAGED_TESTS,
   },
+  {
+    name: 'guard budget: exactly at the budget admits (< → <=)',
+    file: 'shared/guard-window-budget.ts',
+    search: 'if (used < budget.limit) return',
+    replace: 'if (used <= budget.limit) return',
+    tests: ['test/shared/guard-window-budget.test.ts'],
+  },
+  {
+    name: 'guard budget: the override shrinks by what the window used past the budget',
+    file: 'shared/guard-window-budget.ts',
+    search: 'return Math.max(0, budget.limit - used) + Math.max(0, budget.override);',
+    replace: 'return Math.max(0, budget.limit - used + budget.override);',
+    tests: ['test/shared/guard-window-budget.test.ts'],
+  },
 ];
 
 const root = resolve(import.meta.dirname, '..');
