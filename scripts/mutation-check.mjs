@@ -154,6 +154,20 @@ const MUTATIONS = [
     replace: 'return Math.max(0, budget.limit - used + budget.override);',
     tests: ['test/shared/guard-window-budget.test.ts'],
   },
+  {
+    name: 'config defaults: the table says 99 deletions (the value must follow)',
+    file: 'shared/config/variables.ts',
+    search: "'`100`',",
+    replace: "'`99`',",
+    tests: ['test/shared/config/load-config.test.ts'],
+  },
+  {
+    name: 'config defaults: a default naming another variable is read as a value',
+    file: 'shared/config/variables.ts',
+    search: 'if (literal === undefined || VARIABLES.some((v) => v.name === literal)) return undefined;',
+    replace: 'if (literal === undefined) return undefined;',
+    tests: ['test/shared/config/defaults.test.ts'],
+  },
 ];
 
 const root = resolve(import.meta.dirname, '..');
