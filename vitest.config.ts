@@ -29,7 +29,7 @@ export const INTEGRATION = [
   'test/services/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
   'test/shared/aws/{clients,cloudtrail-lookup,identity-store-directory,quicksight-directory,sqs-task-queue}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
-  'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
+  'test/services/snapshot/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
   'test/services/events/genuine-events.test.ts',
   'test/services/worker/guard-window.test.ts',
 ];

@@ -15,7 +15,7 @@ import { ensureTables } from '../../shared/dynamo/ensure-tables.js';
 import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import { createGoogleDirectory } from '../../shared/google/google-directory.js';
+import { createGoogleDirectory } from '../../services/snapshot/google/google-directory.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import type { BackoffPolicy } from '../../shared/retry.js';
 import { tableNames } from '../../shared/tables.js';

@@ -1,9 +1,9 @@
 import { admin, type admin_directory_v1 } from '@googleapis/admin';
 import { JWT } from 'google-auth-library';
-import type { GoogleMember } from '../domain.js';
-import { RemoteServiceError } from '../errors.js';
-import type { GoogleDirectoryPort } from '../ports.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../retry.js';
+import type { GoogleMember } from '../../../shared/domain.js';
+import { RemoteServiceError } from '../../../shared/errors.js';
+import type { GoogleDirectoryPort } from '../../../shared/ports.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../shared/retry.js';
 import { classifyGoogleError, type GoogleFailure } from './google-errors.js';
 import { readServiceAccountKey } from './service-account-key.js';
 import { honourTokenUri } from './token-uri.js';

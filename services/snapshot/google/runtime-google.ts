@@ -1,6 +1,6 @@
-import type { Config } from './config/index.js';
-import { createGoogleDirectory } from './google/google-directory.js';
-import type { Logger } from './logger.js';
+import type { Config } from '../../../shared/config/index.js';
+import type { Logger } from '../../../shared/logger.js';
+import { createGoogleDirectory } from './google-directory.js';
 
 /**
  * The Google Directory adapter from configuration, apart from shared/runtime.ts so that functions

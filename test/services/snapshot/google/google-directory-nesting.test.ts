@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGoogleDirectory } from '../../../shared/google/google-directory.js';
+import { createGoogleDirectory } from '../../../../services/snapshot/google/google-directory.js';
 import {
   ADMIN,
   type GoogleFixture,
   nestGroup,
   startGoogleFixture,
-} from '../../services/sandbox/google/fixture.js';
+} from '../../sandbox/google/fixture.js';
 
 /**
  * Property: for any nesting of groups (overlaps and cycles included), the adapter lists exactly

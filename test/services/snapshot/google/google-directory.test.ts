@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../services/sandbox/scenarios/random.js';
-import type { GoogleMember } from '../../../shared/domain.js';
-import { RemoteServiceError } from '../../../shared/errors.js';
+import { mulberry32 } from '../../../../services/sandbox/scenarios/random.js';
 import {
   createGoogleDirectory,
   type GoogleDirectoryOptions,
   type GoogleRetryEvent,
-} from '../../../shared/google/google-directory.js';
-import type { BackoffPolicy } from '../../../shared/retry.js';
+} from '../../../../services/snapshot/google/google-directory.js';
+import type { GoogleMember } from '../../../../shared/domain.js';
+import { RemoteServiceError } from '../../../../shared/errors.js';
+import type { BackoffPolicy } from '../../../../shared/retry.js';
 import {
   ADMIN,
   type GoogleFixture,
@@ -16,7 +16,7 @@ import {
   seedGroup,
   seedSampleDirectory,
   startGoogleFixture,
-} from '../../services/sandbox/google/fixture.js';
+} from '../../sandbox/google/fixture.js';
 
 const FAST: BackoffPolicy = { baseMs: 5, capMs: 50, maxAttempts: 4 };
 
