@@ -1,7 +1,7 @@
 import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { IntervalPacer } from '../../services/activity/interval-pacer.js';
 import { IdsyncError, RemoteServiceError } from '../errors.js';
 import { QUICKSIGHT_EVENT_SOURCE } from '../event-sources.js';
-import { IntervalPacer } from '../limiter/interval-pacer.js';
 import type { BackoffPolicy } from '../retry.js';
 import { type AwsRetryOptions, callWithRetry, classifyAwsError, isAwsError } from './aws-errors.js';
 
