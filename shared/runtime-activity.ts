@@ -1,5 +1,5 @@
+import { CloudTrailQuickSightLookup } from '../services/activity/cloudtrail-lookup.js';
 import { createCloudTrailClient } from './aws/clients.js';
-import { CloudTrailQuickSightLookup } from './aws/cloudtrail-lookup.js';
 import type { Config } from './config/index.js';
 import { describeError, UsageError } from './errors.js';
 import type { Logger } from './logger.js';

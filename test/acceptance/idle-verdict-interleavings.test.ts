@@ -10,7 +10,7 @@ import type {
   LookupPage,
   LookupRequest,
   QuickSightEventLookup,
-} from '../../shared/aws/cloudtrail-lookup.js';
+} from '../../services/activity/cloudtrail-lookup.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import { DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';

@@ -1,15 +1,15 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CloudTrailQuickSightLookup,
+  NextTokenRefusedError,
+  serviceTimeOfFailure,
+} from '../../../services/activity/cloudtrail-lookup.js';
 import { CloudTrailState } from '../../../services/sandbox/cloudtrail/cloudtrail-state.js';
 import { quickSightEvent } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
 import { startCloudTrailStandIn } from '../../../services/sandbox/cloudtrail/stand-in.js';
 import type { StandIn } from '../../../services/sandbox/http/stand-in.js';
 import { mulberry32 } from '../../../services/sandbox/scenarios/random.js';
-import {
-  CloudTrailQuickSightLookup,
-  NextTokenRefusedError,
-  serviceTimeOfFailure,
-} from '../../../shared/aws/cloudtrail-lookup.js';
 import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';
 import { FAST_RETRY } from '../../helpers/sandbox.js';
 

@@ -1,9 +1,14 @@
 import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { IntervalPacer } from '../../services/activity/interval-pacer.js';
-import { IdsyncError, RemoteServiceError } from '../errors.js';
-import { QUICKSIGHT_EVENT_SOURCE } from '../event-sources.js';
-import type { BackoffPolicy } from '../retry.js';
-import { type AwsRetryOptions, callWithRetry, classifyAwsError, isAwsError } from './aws-errors.js';
+import {
+  type AwsRetryOptions,
+  callWithRetry,
+  classifyAwsError,
+  isAwsError,
+} from '../../shared/aws/aws-errors.js';
+import { IdsyncError, RemoteServiceError } from '../../shared/errors.js';
+import { QUICKSIGHT_EVENT_SOURCE } from '../../shared/event-sources.js';
+import type { BackoffPolicy } from '../../shared/retry.js';
+import { IntervalPacer } from './interval-pacer.js';
 
 /**
  * CloudTrail LookupEvents for QuickSight's management events (lookup attribute EventSource =
