@@ -9,9 +9,9 @@ import {
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildStores, type Stores } from '../../shared/runtime.js';
-import { buildCloudTrailLookups } from '../../shared/runtime-activity.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';
+import { buildCloudTrailLookups } from './runtime-activity.js';
 import { newestSnapshotUsers } from './snapshot-users.js';
 import {
   type ActivitySyncJobResult,

@@ -51,7 +51,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
         const runtime = await import('../../../shared/runtime.js');
-        const { buildCloudTrailLookups } = await import('../../../shared/runtime-activity.js');
+        const { buildCloudTrailLookups } = await import('../../activity/runtime-activity.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { activitySyncJobPorts, runActivitySyncJob } = await import(
           '../../activity/sync-job.js'

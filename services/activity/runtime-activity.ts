@@ -1,8 +1,8 @@
-import { CloudTrailQuickSightLookup } from '../services/activity/cloudtrail-lookup.js';
-import { createCloudTrailClient } from './aws/clients.js';
-import type { Config } from './config/index.js';
-import { describeError, UsageError } from './errors.js';
-import type { Logger } from './logger.js';
+import { createCloudTrailClient } from '../../shared/aws/clients.js';
+import type { Config } from '../../shared/config/index.js';
+import { describeError, UsageError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { CloudTrailQuickSightLookup } from './cloudtrail-lookup.js';
 
 /**
  * The CloudTrail LookupEvents ports of `activity sync`, one per region it reads
