@@ -41,7 +41,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         const build = orgs[flags.org];
         if (!build) throw new UsageError(`--org must be demo or small (got ${flags.org})`);
         const { startSandbox, formatEnv } = await import('../../sandbox/start-sandbox.js');
-        const { ensureTables } = await import('../../../shared/dynamo/ensure-tables.js');
+        const { ensureTables } = await import('../ensure-tables.js');
         const { createDynamoClient } = await import('../../../shared/aws/clients.js');
         const sandbox = await startSandbox({
           org: build(seed),

@@ -10,7 +10,7 @@ import { applyMembershipChange, removePeople } from '../../../services/sandbox/s
 import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { MemoryTaskQueue, parseTaskMessage } from '../../../shared/aws/sqs-task-messages.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
 import { captureLogs, contextWith, sqsEvent } from '../../helpers/lambda.js';

@@ -5,8 +5,8 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { RemoteServiceError } from '../errors.js';
-import { createTableInput, TABLES, type TableSpec } from '../tables.js';
+import { RemoteServiceError } from '../../shared/errors.js';
+import { createTableInput, TABLES, type TableSpec } from '../../shared/tables.js';
 
 export interface EnsuredTable {
   readonly name: string;

@@ -4,7 +4,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { TABLES } from '../../../shared/tables.js';
 import { startTestDynamo } from '../../helpers/dynamo.js';
 
