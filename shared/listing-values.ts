@@ -1,9 +1,9 @@
 import type { GoogleMember, IdcUser, QuickSightUser } from './domain.js';
 import { normalizeEmail } from './email.js';
-import { emailProblem, idcUserIdProblem, shownValue, userNameProblem } from './input-values.js';
+import { emailProblem, idcUserIdProblem, shownValue, userNameProblem } from './value-limits.js';
 
 /**
- * The value limits of shared/input-values.ts applied to what a listing brings in (the snapshot's
+ * The value limits of shared/value-limits.ts applied to what a listing brings in (the snapshot's
  * three sources, and the DescribeUser answer an IdC user event refreshes the identity map with).
  * Pure. A value that fails never fails the run: the item is left out, kept without the value, or
  * kept and counted, as each function says, and the run reports how many and why.

@@ -5,7 +5,7 @@ import {
   type IdcEventName,
   type IdcEventSource,
 } from '../../shared/event-sources.js';
-import { eventIdProblem, IDC_USER_ID_PATTERN, shownValue } from '../../shared/input-values.js';
+import { eventIdProblem, IDC_USER_ID_PATTERN, shownValue } from '../../shared/value-limits.js';
 import { readJsonValues, truncateRaw } from './json-values.js';
 
 /**

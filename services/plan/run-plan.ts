@@ -8,10 +8,10 @@ import type { DynamoSnapshotStore, SnapshotManifest } from '../../shared/dynamo/
 import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../shared/errors.js';
 import { windowAllowance } from '../../shared/guard-window-budget.js';
-import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../shared/input-values.js';
 import type { Logger } from '../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../shared/removal-rules.js';
 import { type NewTask, taskIdFor } from '../../shared/task.js';
+import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../shared/value-limits.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,

@@ -4,12 +4,6 @@ import type { IdcUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { mergeIdentity, primaryEmail } from '../../shared/identity-merge.js';
 import {
-  emailProblem,
-  idcUserIdProblem,
-  MAX_EMAIL_LENGTH,
-  MAX_PARTITION_KEY_BYTES,
-} from '../../shared/input-values.js';
-import {
   checkGooglePage,
   checkIdcPage,
   checkIdcUser,
@@ -18,6 +12,12 @@ import {
   listedEmailProblem,
   RefusalTally,
 } from '../../shared/listing-values.js';
+import {
+  emailProblem,
+  idcUserIdProblem,
+  MAX_EMAIL_LENGTH,
+  MAX_PARTITION_KEY_BYTES,
+} from '../../shared/value-limits.js';
 
 const ID = '9067d4a8e1-5a3b2c1d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const user = (emails: IdcUser['emails'], userId = ID): IdcUser => ({

@@ -8,7 +8,7 @@ import {
   MAX_USER_NAME_LENGTH,
   shownValue,
   userNameProblem,
-} from '../../shared/input-values.js';
+} from '../../shared/value-limits.js';
 
 describe('value limits at the door', () => {
   it('refuses every unsafe code point and accepts plain text (property)', () => {
