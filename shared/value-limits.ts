@@ -82,7 +82,7 @@ export function eventIdProblem(eventId: string): string | undefined {
 /**
  * An IdC user id as IdentityStore issues them (`[10 hex]-<uuid>` or a uuid; the API allows 1–47
  * characters): letters, digits and hyphens only. The one statement of the rule: listings
- * (shared/listing-values.ts), CloudTrail events (services/events/parse-events.ts) and
+ * (shared/listing-limits.ts), CloudTrail events (services/events/parse-events.ts) and
  * `idsync resolve` use it. It also keeps ids apart from the identity map's own items (`#…`).
  */
 export const IDC_USER_ID_PATTERN = new RegExp(`^[A-Za-z0-9-]{1,${MAX_IDC_USER_ID_LENGTH}}$`);

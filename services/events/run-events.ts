@@ -5,7 +5,7 @@ import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.j
 import { describeError } from '../../shared/errors.js';
 import { eventBridgeSourceOf } from '../../shared/event-sources.js';
 import { mergeIdentity } from '../../shared/identity-merge.js';
-import { checkIdcUser } from '../../shared/listing-values.js';
+import { checkIdcUser } from '../../shared/listing-limits.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import {

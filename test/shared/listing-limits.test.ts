@@ -11,7 +11,7 @@ import {
   ledgerUsable,
   listedEmailProblem,
   RefusalTally,
-} from '../../shared/listing-values.js';
+} from '../../shared/listing-limits.js';
 import {
   emailProblem,
   idcUserIdProblem,
