@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 export function registerInitTables(program: Command, ctx: CliContext): void {

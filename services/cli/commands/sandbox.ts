@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
+import { action, type CliContext, ExitCode, type GlobalOptions } from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 import { registerSandboxControl } from './sandbox-control.js';
 import { registerSandboxWorld } from './sandbox-world.js';

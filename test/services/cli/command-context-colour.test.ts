@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { printResult } from '../../../services/cli/io.js';
+import { printResult } from '../../../services/cli/command-context.js';
 import { preloadConfig } from '../../../services/cli/lazy-config.js';
 
 /** printResult colours what must not be missed on a terminal only, and never under NO_COLOR. */
