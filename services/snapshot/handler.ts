@@ -1,5 +1,4 @@
 import { chmod, writeFile } from 'node:fs/promises';
-import { extensionSecretReader, type SecretReader } from '../../shared/aws/secrets-extension.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, UsageError } from '../../shared/errors.js';
@@ -8,6 +7,7 @@ import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-ha
 import type { Logger } from '../../shared/logger.js';
 import { buildIdentityStore, buildQuickSight, buildStores } from '../../shared/runtime.js';
 import { buildGoogle } from './google/runtime-google.js';
+import { extensionSecretReader, type SecretReader } from './google/secrets-extension.js';
 import { parseServiceAccountKey } from './google/service-account-key.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 
