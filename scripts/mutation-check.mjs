@@ -164,7 +164,8 @@ const MUTATIONS = [
   {
     name: 'config defaults: a default naming another variable is read as a value',
     file: 'shared/config/variables.ts',
-    search: 'if (literal === undefined || VARIABLES.some((v) => v.name === literal)) return undefined;',
+    search:
+      'if (literal === undefined || VARIABLES.some((v) => v.name === literal)) return undefined;',
     replace: 'if (literal === undefined) return undefined;',
     tests: ['test/shared/config/defaults.test.ts'],
   },
