@@ -2,9 +2,9 @@ import type { Span } from './activity-record.js';
 import type { QuickSightUser } from './domain.js';
 import type { DynamoIdentityMap } from './dynamo/identity-map-store.js';
 import { DAY_MS, type IdleVerdict } from './idle-rule.js';
-import { IDC_USER_ID_PATTERN } from './input-values.js';
 import { type PendingEvidence, pendingSpan } from './pending-events.js';
 import { emailKeysOf } from './quicksight-matching.js';
+import { IDC_USER_ID_PATTERN } from './value-limits.js';
 
 /**
  * Coverage proves absence only when every event in it was attributed or shown to name nobody.

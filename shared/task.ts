@@ -73,8 +73,25 @@ export interface Task {
   readonly execAt?: string;
 }
 
+/**
+ * The status sets the rules below and the table's conditions (shared/dynamo/task-conditions.ts)
+ * are made of: a new state is added to TASK_STATUSES and to the sets it belongs to, here only.
+ */
 /** The statuses a worker may claim at once; IN_PROGRESS too once its lease has expired. */
-export const CLAIMABLE_STATUSES = ['PENDING', 'FAILED'] as const;
+export const CLAIMABLE_STATUSES = ['PENDING', 'FAILED'] as const satisfies readonly TaskStatus[];
+/** Not started, so a re-join or an operator may cancel it. */
+export const CANCELLABLE_STATUSES = [
+  'PENDING',
+  'FAILED',
+  'BLOCKED',
+] as const satisfies readonly TaskStatus[];
+/** Final for that task: `enqueue` may replace it with a new one (a re-created user). */
+export const REPLACEABLE_STATUSES = ['DONE', 'CANCELLED'] as const satisfies readonly TaskStatus[];
+/** Queued and untouched: a plan that fails half-way withdraws those it created. */
+export const WITHDRAWABLE_STATUSES = [
+  'PENDING',
+  'BLOCKED',
+] as const satisfies readonly TaskStatus[];
 
 /**
  * Claimable now: PENDING, FAILED, or IN_PROGRESS with an expired lease. The one statement of

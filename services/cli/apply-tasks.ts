@@ -13,7 +13,7 @@ import { createWorkerPacer } from '../worker/worker-pacer.js';
 import type { WorkerTaskStore } from '../worker/worker-ports.js';
 import type { WorkerSummary } from '../worker/worker-tally.js';
 import { activityCatchUp } from './activity-catch-up.js';
-import type { CliIo } from './io.js';
+import type { CliIo } from './command-context.js';
 import { loadConfig } from './lazy-config.js';
 
 export interface ApplyOptions {

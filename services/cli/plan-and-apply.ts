@@ -3,7 +3,7 @@ import type { Removal } from '../../shared/domain.js';
 import type { GuardOverride } from '../plan/guard.js';
 import type { PlanOptions, PlanRunResult } from '../plan/run-plan.js';
 import type { Applied } from './apply-tasks.js';
-import type { CommandRun } from './io.js';
+import type { CommandRun } from './command-context.js';
 
 /** The plan options every command shares: run id, namespace, settings and the guard override. */
 export function planOptions(

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { escapeTerminalText } from '../../shared/terminal-text.js';
+import type { CliContext } from './command-context.js';
 import { registerActivity } from './commands/activity.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
@@ -15,7 +16,6 @@ import { registerReport } from './commands/report.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
-import type { CliContext } from './io.js';
 
 /** Commands in the order of the README's "Commands" section, for --help. */
 const COMMAND_ORDER = [

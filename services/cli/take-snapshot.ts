@@ -9,7 +9,7 @@ import {
   buildStores,
   type Stores,
 } from '../../shared/runtime.js';
-import { buildGoogle } from '../../shared/runtime-google.js';
+import { buildGoogle } from '../snapshot/google/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 import { LineProgress, pageCounter } from './line-progress.js';
 

@@ -10,14 +10,15 @@ import { coveredWindow, idleBefore } from '../../shared/idle-rule.js';
 import type { KeepGroupMembers } from '../../shared/keep-groups.js';
 import { emailKeysOf } from '../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../shared/removal-rules.js';
+import { isManaged } from './managed-users.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`
  * for the plan (services/plan/run-plan.ts `extraRemovals`), and every judged user's verdict for
  * the report and `--warn-days`. Pure: the shell (run-inactive.ts) reads the record and snapshots.
  *
- * Only users idsync manages are judged: their person was seen as a member of a configured group
- * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. Users are keyed
+ * Only users idsync manages are judged (managed-users.ts `isManaged`: their person was seen as a
+ * member of a configured group, or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX). Users are keyed
  * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
  * Each user is judged by shared/idle-judgement.ts `judgeUser` (keep groups, the idle rule,
  * pending events), the judgement the worker applies again just before each idle deletion: a
@@ -112,10 +113,10 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
   for (const user of input.quickSightUsers) {
     if (!roles.has(user.role.toUpperCase())) continue;
     const email = emailOfUserName(user.userName) ?? emailKeysOf(user)[0];
-    const managed =
-      (input.managedUsernamePrefix !== undefined &&
-        user.userName.startsWith(input.managedUsernamePrefix)) ||
-      emailKeysOf(user).some((k) => input.managedPeople.has(k));
+    const managed = isManaged(user, {
+      people: input.managedPeople,
+      usernamePrefix: input.managedUsernamePrefix,
+    });
     if (email === undefined || !managed) {
       counts.unmanaged++;
       continue;

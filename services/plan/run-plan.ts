@@ -7,10 +7,11 @@ import type { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import type { DynamoSnapshotStore, SnapshotManifest } from '../../shared/dynamo/snapshot-store.js';
 import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../shared/errors.js';
-import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../shared/input-values.js';
+import { windowAllowance } from '../../shared/guard-window-budget.js';
 import type { Logger } from '../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../shared/removal-rules.js';
 import { type NewTask, taskIdFor } from '../../shared/task.js';
+import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../shared/value-limits.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,
@@ -165,7 +166,10 @@ export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<Pla
     const { used } = await deps.guardWindow.usage(now().getTime());
     const limit = options.settings.maxDeletions;
     const hours = options.settings.guardWindowHours;
-    const remaining = Math.max(0, limit - used) + (options.override?.maxDeletions ?? 0);
+    const remaining = windowAllowance(
+      { limit, override: options.override?.maxDeletions ?? 0 },
+      used,
+    );
     const applied = applyWindow(decisions, remaining, { used, limit, hours });
     windowed = applied.decisions;
     window = { used, limit, hours, blocked: applied.blocked };

@@ -4,6 +4,7 @@ import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js'
 import type { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
+import { admitDeletion } from '../../shared/guard-window-budget.js';
 import {
   type KeepGroupMembers,
   keepGroupListingProblem,
@@ -167,18 +168,21 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
     checks.settings.protectedUsers,
   );
   const now = checks.now ?? Date.now;
-  let released = checks.release ?? 0;
   const limit = checks.settings.maxDeletions;
+  const budget = { limit, override: checks.release ?? 0 };
+  let beyondBudget = 0;
   const rejudge = idleRejudge(checks.idle, checks.snapshot, now);
   return async (task) => {
     const veto = vetoReason(task, protection, checks.snapshot);
     if (veto !== undefined) return { skip: veto };
     const idle = await rejudge(task);
     if (idle !== undefined) return idle;
+    // The store admits by the budget atomically (reserve: a slot while fewer than `limit` are
+    // taken); refused means the window holds `limit` or more, where only the override admits.
     const answer = await checks.guard.reserve(task.taskId, limit, now());
     if (answer !== 'refused') return 'proceed';
-    if (released > 0) {
-      released--;
+    if (admitDeletion(budget, limit, beyondBudget) === 'override') {
+      beyondBudget++;
       await checks.guard.reserve(task.taskId, Number.MAX_SAFE_INTEGER, now());
       return 'proceed';
     }

@@ -180,7 +180,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
 
 async function work(
   event: unknown,
-  { config, deps: c, logger, context, metrics }: Invocation<WorkerConfig, Container>,
+  { config, deps: c, logger, deadline, metrics }: Invocation<WorkerConfig, Container>,
   options: WorkerHandlerOptions,
 ): Promise<SqsBatchResponse> {
   const runId = newRunId();
@@ -212,7 +212,6 @@ async function work(
       outcomes.settled(taskId);
     }
   } else if (live.length > 0) {
-    const remainingMs = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
     const beforeDelete = await deleteChecks(c);
     const summary = await startWorkerRun(
       {
@@ -226,7 +225,7 @@ async function work(
       {
         runId,
         worker: config.worker,
-        signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
+        signal: deadline(STOP_MARGIN_MS, DEFAULT_REMAINING_MS),
         ...(options.backoff ? { backoff: options.backoff } : {}),
       },
     );

@@ -1,13 +1,8 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import {
-  DEFAULT_ACTIVITY_MAX_LAG_HOURS,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_CONNECT_TIMEOUT_SECONDS,
-  DEFAULT_LEASE_SECONDS,
   DEFAULT_LOG_LEVEL,
-  DEFAULT_RATE,
-  DEFAULT_REQUEST_TIMEOUT_SECONDS,
   DEFAULT_TERMINAL_LOG_LEVEL,
+  defaultValueText,
   SECRET_VARIABLES,
   type Section,
   VARIABLES,
@@ -170,14 +165,16 @@ const SPECS = new Map(VARIABLES.map((v) => [v.name, v]));
 type Read = <T>(name: string) => T | undefined;
 
 /**
- * Parses one variable; `undefined` when it is unset (or blank) and optional.
+ * Parses one variable; unset (or blank), its default from shared/config/variables.ts
+ * (`defaultValueText`), or `undefined` when it has none and is optional.
  * @throws ConfigError naming it when it is missing but required, or invalid.
  */
 function parseVariable<T>(env: Env, name: string): T | undefined {
   const spec = SPECS.get(name);
   if (!spec) throw new Error(`unknown configuration variable ${name}`);
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') {
+  const set = env[name];
+  const raw = set === undefined || set.trim() === '' ? defaultValueText(spec) : set;
+  if (raw === undefined) {
     if (spec.required) throw new ConfigError(name, `is required (${spec.meaning})`);
     return undefined;
   }
@@ -213,7 +210,7 @@ const builders: {
   [K in Section]: (read: Read, env: Env, problems: Map<string, string>) => Config[K];
 } = {
   core: (read) => ({
-    tablePrefix: read<string>('IDSYNC_TABLE_PREFIX') ?? 'idsync',
+    tablePrefix: read<string>('IDSYNC_TABLE_PREFIX') as string,
     logLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? DEFAULT_LOG_LEVEL,
     terminalLogLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? DEFAULT_TERMINAL_LOG_LEVEL,
     sandboxControl: read<string>('IDSYNC_SANDBOX_CONTROL'),
@@ -251,12 +248,8 @@ const builders: {
       },
       ...serviceRoles(read),
       timeouts: {
-        connectMs:
-          1000 *
-          (read<number>('IDSYNC_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
-        requestMs:
-          1000 *
-          (read<number>('IDSYNC_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        connectMs: 1000 * (read<number>('IDSYNC_CONNECT_TIMEOUT_SECONDS') as number),
+        requestMs: 1000 * (read<number>('IDSYNC_REQUEST_TIMEOUT_SECONDS') as number),
       },
     };
   },
@@ -264,7 +257,7 @@ const builders: {
     groups: read<string[]>('IDSYNC_GOOGLE_GROUPS') ?? [],
     credentialsPath: read<string>('IDSYNC_GOOGLE_CREDENTIALS') ?? '',
     subject: read<string>('IDSYNC_GOOGLE_SUBJECT') ?? '',
-    rootUrl: withSlash(read<string>('IDSYNC_GOOGLE_ROOT_URL') ?? 'https://admin.googleapis.com/'),
+    rootUrl: withSlash(read<string>('IDSYNC_GOOGLE_ROOT_URL') as string),
   }),
   identityStore: (read) => ({
     identityStoreId: read<string>('IDSYNC_IDENTITY_STORE_ID') ?? '',
@@ -275,43 +268,37 @@ const builders: {
     const region = read<string>('IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(read);
     return {
       accountId: read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
-      namespace: read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
+      namespace: read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') as string,
       ...(region ? { region } : {}),
     };
   },
   worker: (read) => ({
-    rate: read<number>('IDSYNC_RATE') ?? DEFAULT_RATE,
-    concurrency: read<number>('IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
-    leaseMs: (read<number>('IDSYNC_LEASE_SECONDS') ?? DEFAULT_LEASE_SECONDS) * 1000,
+    rate: read<number>('IDSYNC_RATE') as number,
+    concurrency: read<number>('IDSYNC_CONCURRENCY') as number,
+    leaseMs: (read<number>('IDSYNC_LEASE_SECONDS') as number) * 1000,
   }),
   plan: (read) => ({
-    maxDeletions: read<number>('IDSYNC_MAX_DELETIONS') ?? 100,
-    maxDeletionPercent: read<number>('IDSYNC_MAX_DELETION_PERCENT') ?? 10,
-    protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') ?? [
-      'ADMIN',
-      'AUTHOR',
-      'ADMIN_PRO',
-      'AUTHOR_PRO',
-    ],
+    maxDeletions: read<number>('IDSYNC_MAX_DELETIONS') as number,
+    maxDeletionPercent: read<number>('IDSYNC_MAX_DELETION_PERCENT') as number,
+    protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') as string[],
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
-    guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') ?? 24,
+    guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
   }),
   snapshot: (read) => ({
-    retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,
+    retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') as number,
   }),
   report: (read) => ({
-    readerPrice: read<number>('IDSYNC_READER_PRICE') ?? 3,
+    readerPrice: read<number>('IDSYNC_READER_PRICE') as number,
   }),
   inactive: (read) => ({
-    days: read<number>('IDSYNC_INACTIVE_DAYS') ?? 60,
-    roles: read<string[]>('IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
+    days: read<number>('IDSYNC_INACTIVE_DAYS') as number,
+    roles: read<string[]>('IDSYNC_INACTIVE_ROLES') as string[],
     keepGroups: (read<string[]>('IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) => g.toLowerCase()),
   }),
   activity: (read) => ({
     ignoredPrincipals: read<string[]>('IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
-    maxLagMs:
-      (read<number>('IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) * 3_600_000,
+    maxLagMs: (read<number>('IDSYNC_ACTIVITY_MAX_LAG_HOURS') as number) * 3_600_000,
     // Each region once, in the order given.
     regions: [
       ...new Set(
@@ -323,7 +310,7 @@ const builders: {
     ],
   }),
   lambda: (read) => ({
-    apply: read<boolean>('IDSYNC_APPLY') ?? false,
+    apply: read<boolean>('IDSYNC_APPLY') as boolean,
     workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),

@@ -75,6 +75,19 @@ function spec(
   return { name, section, meaning, schema, defaultText, required };
 }
 
+/**
+ * The value of a variable left unset, when its README default is one literal (`\`100\``): the
+ * default is written once, here, as the README shows it, and shared/config/load-config.ts parses
+ * it with the variable's own schema. A default that names another variable
+ * (`\`IDSYNC_QUICKSIGHT_ACCOUNT_ID\``) or says more (`\`warn\` on a terminal, else \`info\``) is
+ * a fallback load-config.ts reads itself; `—` is none.
+ */
+export function defaultValueText(spec: VariableSpec): string | undefined {
+  const literal = /^`([^`]+)`$/.exec(spec.defaultText ?? '')?.[1];
+  if (literal === undefined || VARIABLES.some((v) => v.name === literal)) return undefined;
+  return literal;
+}
+
 export const DEFAULT_RATE = 50;
 export const DEFAULT_CONCURRENCY = 16;
 /** A task's lease: short, renewed by the worker's heartbeat (a quarter of it). */

@@ -1,6 +1,12 @@
 import { type Command, Option } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { guardOverride } from './plan.js';

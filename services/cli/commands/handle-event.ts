@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';

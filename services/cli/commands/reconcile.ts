@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { planOptions } from '../plan-and-apply.js';
 import { finishRun, runExitCode } from '../run-exit.js';

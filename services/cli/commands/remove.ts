@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
 import { csvReadLine } from '../csv-read-line.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { writeJsonStreamed } from '../json-stream.js';
 import { loadConfig } from '../lazy-config.js';
 import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 export function registerReport(program: Command, ctx: CliContext): void {

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { describeNoAnswer } from '../../../shared/aws/service-failure.js';
 import { describeError, RemoteServiceError, UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 /**

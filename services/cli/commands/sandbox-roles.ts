@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import type { StsControlState } from '../../sandbox/control/sts-control.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { type ControlFlags, call, controlUrl, withControl } from './sandbox-control.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
+import { action, type CliContext, ExitCode, type GlobalOptions } from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 import { registerSandboxControl } from './sandbox-control.js';
 import { registerSandboxRoles } from './sandbox-roles.js';
@@ -50,7 +50,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         const { startSandbox, formatEnv } = await import('../../sandbox/start-sandbox.js');
         const { sandboxRoles } = await import('../../sandbox/scenarios/roles.js');
         const org = build(seed);
-        const { ensureTables } = await import('../../../shared/dynamo/ensure-tables.js');
+        const { ensureTables } = await import('../ensure-tables.js');
         const { createDynamoClient } = await import('../../../shared/aws/clients.js');
         const sandbox = await startSandbox({
           org,
