@@ -51,6 +51,7 @@ export interface AwsConfig {
     readonly quicksight?: string;
     readonly sqs?: string;
     readonly cloudtrail?: string;
+    readonly sfn?: string;
   };
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
@@ -111,6 +112,8 @@ export interface InactiveConfig {
   readonly roles: readonly string[];
   /** IDSYNC_INACTIVE_KEEP_GROUPS, lower-cased: their members are never pruned as idle. */
   readonly keepGroups: readonly string[];
+  /** IDSYNC_REVIEW_APPROVAL_DAYS: days a monthly review waits for approval before it expires. */
+  readonly approvalDays: number;
 }
 
 export interface ActivityConfig {
@@ -233,6 +236,7 @@ const builders: {
         quicksight: read<string>('AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
         sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
+        sfn: read<string>('AWS_ENDPOINT_URL_SFN') ?? all,
       },
       timeouts: {
         connectMs:
@@ -291,6 +295,7 @@ const builders: {
     days: read<number>('IDSYNC_INACTIVE_DAYS') ?? 60,
     roles: read<string[]>('IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
     keepGroups: (read<string[]>('IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) => g.toLowerCase()),
+    approvalDays: read<number>('IDSYNC_REVIEW_APPROVAL_DAYS') ?? 7,
   }),
   activity: (read) => ({
     ignoredPrincipals: read<string[]>('IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],

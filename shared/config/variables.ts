@@ -408,4 +408,13 @@ export const VARIABLES: readonly VariableSpec[] = [
   ),
   spec('AWS_ENDPOINT_URL_SQS', 'aws', 'endpoint override for SQS', url, '—', false),
   spec('AWS_ENDPOINT_URL_CLOUDTRAIL', 'aws', 'endpoint override for CloudTrail', url, '—', false),
+  spec(
+    'IDSYNC_REVIEW_APPROVAL_DAYS',
+    'inactive',
+    'monthly review: days an operator has to approve it; then it expires and its tasks are cancelled (1 to 30)',
+    whole(1, 30),
+    '`7`',
+    false,
+  ),
+  spec('AWS_ENDPOINT_URL_SFN', 'aws', 'endpoint override for Step Functions', url, '—', false),
 ];

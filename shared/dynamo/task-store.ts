@@ -8,6 +8,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  awaitingTask,
   CLAIMABLE_STATUSES,
   type NewTask,
   pendingTask,
@@ -51,8 +52,22 @@ export class DynamoTaskStore {
     blockReason?: string,
     dataFrom?: string,
   ): Promise<'created' | 'exists'> {
-    const at = this.now().toISOString();
-    const item = pendingTask(task, at, blockReason);
+    return this.putNew(pendingTask(task, this.now().toISOString(), blockReason), dataFrom);
+  }
+
+  /**
+   * Creates a task AWAITING_APPROVAL in review `reviewRunId` (never claimable until approved),
+   * under the same rule as `enqueue`: a live task of the user is left as it is ('exists').
+   */
+  enqueueForReview(
+    task: NewTask,
+    reviewRunId: string,
+    dataFrom?: string,
+  ): Promise<'created' | 'exists'> {
+    return this.putNew(awaitingTask(task, this.now().toISOString(), reviewRunId), dataFrom);
+  }
+
+  private async putNew(item: Task, dataFrom?: string): Promise<'created' | 'exists'> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -75,6 +90,48 @@ export class DynamoTaskStore {
       if (error instanceof ConditionalCheckFailedException) return 'exists';
       throw error;
     }
+  }
+
+  /** A BLOCKED task (a leaver the guard window held) joins review `reviewRunId`. */
+  holdForReview(taskId: string, reviewRunId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #s = :awaiting, reviewRunId = :review, updatedAt = :at',
+      ConditionExpression: '#s = :blocked',
+      ExpressionAttributeValues: {
+        ':awaiting': 'AWAITING_APPROVAL',
+        ':review': reviewRunId,
+        ':blocked': 'BLOCKED',
+      },
+    });
+  }
+
+  /** Review `reviewRunId` was approved: its task AWAITING_APPROVAL becomes PENDING. */
+  approve(taskId: string, reviewRunId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #s = :pending, updatedAt = :at REMOVE blockReason',
+      ConditionExpression: '#s = :awaiting AND reviewRunId = :review',
+      ExpressionAttributeValues: {
+        ':pending': 'PENDING',
+        ':awaiting': 'AWAITING_APPROVAL',
+        ':review': reviewRunId,
+      },
+    });
+  }
+
+  /** Review `reviewRunId` was rejected or expired: its task AWAITING_APPROVAL is CANCELLED. */
+  cancelAwaiting(taskId: string, reviewRunId: string, reason: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression:
+        'SET #s = :cancelled, outcome = :outcome, cancelReason = :reason, updatedAt = :at',
+      ConditionExpression: '#s = :awaiting AND reviewRunId = :review',
+      ExpressionAttributeValues: {
+        ':cancelled': 'CANCELLED',
+        ':outcome': 'cancelled',
+        ':reason': reason,
+        ':awaiting': 'AWAITING_APPROVAL',
+        ':review': reviewRunId,
+      },
+    });
   }
 
   /** Cancels a task that has not started (PENDING, BLOCKED, or FAILED awaiting a retry). */
@@ -260,6 +317,18 @@ export class DynamoTaskStore {
       KeyConditionExpression: '#s = :s',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':s': status },
+    });
+  }
+
+  /** Tasks of one status that belong to review `reviewRunId` (GSI byStatus, filtered). */
+  ofReview(status: TaskStatus, reviewRunId: string): AsyncIterable<Task[]> {
+    return queryPages<Task>(this.doc, {
+      TableName: this.table,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#s = :s',
+      FilterExpression: 'reviewRunId = :review',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status, ':review': reviewRunId },
     });
   }
 
