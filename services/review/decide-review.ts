@@ -6,6 +6,7 @@ import {
   type ReviewDecision,
   type ReviewRecord,
 } from '../../shared/review.js';
+import { inLanes } from './in-lanes.js';
 import type { ReviewDeps } from './review-deps.js';
 import { audit, awaitingOf } from './start-review.js';
 
@@ -51,31 +52,32 @@ export async function decideReview(
   const tasks = await awaitingOf(deps, runId);
   const moved: string[] = [];
   if (decision === 'approve') {
-    for (const t of tasks)
+    await inLanes(tasks, async (t) => {
       if (await deps.stores.tasks.approve(t.taskId, runId)) moved.push(t.taskId);
+    });
     if (deps.queue && moved.length > 0)
       await deps.queue.send(moved.map((taskId) => ({ taskId, runId })));
   } else {
     const reason = `review ${runId} ${pastTense(decision)}: nobody is deleted`;
-    for (const t of tasks) {
-      // The row first: a kill between the two leaves a row and a task still awaiting, which a
-      // rerun cancels (and records again), never a cancelled task without its row.
-      await deps.stores.audit.append([
-        {
-          runId,
-          at: now.toISOString(),
-          kind: 'outcome',
-          email: t.email,
-          userName: t.userName,
-          role: t.role,
-          source: t.source,
-          outcome: 'cancelled',
-          reason,
-          detail: { taskId: t.taskId, review: runId, planRunId: t.runId },
-        },
-      ]);
+    // The rows first: a kill between the two leaves rows and tasks still awaiting, which a rerun
+    // cancels (and records again), never a cancelled task without its row.
+    await deps.stores.audit.append(
+      tasks.map((t) => ({
+        runId,
+        at: now.toISOString(),
+        kind: 'outcome' as const,
+        email: t.email,
+        userName: t.userName,
+        role: t.role,
+        source: t.source,
+        outcome: 'cancelled',
+        reason,
+        detail: { taskId: t.taskId, review: runId, planRunId: t.runId },
+      })),
+    );
+    await inLanes(tasks, async (t) => {
       if (await deps.stores.tasks.cancelAwaiting(t.taskId, runId, reason)) moved.push(t.taskId);
-    }
+    });
   }
   if (decision !== 'approve' && review.status !== to) {
     await deps.operators.publish(

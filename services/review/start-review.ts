@@ -9,6 +9,7 @@ import {
 import type { NewTask, Task } from '../../shared/task.js';
 import { type InactiveResult, selectInactiveUsers } from '../plan/run-inactive.js';
 import { runPlan } from '../plan/run-plan.js';
+import { inLanes } from './in-lanes.js';
 import { approvalInput, type ReviewConfig, type ReviewDeps } from './review-deps.js';
 import { publishReviewReport } from './review-report.js';
 import { reviewTask } from './review-task.js';
@@ -153,9 +154,12 @@ export async function startReview(
     };
   }
   if (removals.length > 0) await deps.notices?.sendFor(removals);
-  for (const task of planned)
+  await inLanes(planned, async (task) => {
     await deps.stores.tasks.enqueueForReview(task, runId, plan.snapshot.startedAt);
-  for (const task of held) await deps.stores.tasks.holdForReview(task.taskId, runId);
+  });
+  await inLanes(held, async (task) => {
+    await deps.stores.tasks.holdForReview(task.taskId, runId);
+  });
   const tasks = await awaitingOf(deps, runId);
   const counts: ReviewCounts = {
     idle: tasks.filter((t) => t.source === 'inactive').length,

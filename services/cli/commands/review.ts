@@ -81,10 +81,11 @@ export function registerReview(program: Command, ctx: CliContext): void {
           ? 'approve a review: its tasks are deleted by the worker (here and now on the sandbox)'
           : 'reject a review: its tasks are cancelled, nobody is deleted',
       )
+      .option('--reports <dir>', 'where the final report goes (default ./idsync-reviews)')
       .action(
-        action(ctx, async (runId: string, _flags: object, command: Command) => {
+        action(ctx, async (runId: string, flags: { reports?: string }, command: Command) => {
           const globals = command.optsWithGlobals<GlobalOptions>();
-          const { config, stores, logger, deps } = await reviewContext(ctx, undefined);
+          const { config, stores, logger, deps } = await reviewContext(ctx, flags.reports);
           const { sendDecision } = await import('../../review/send-decision.js');
           const { decideReview } = await import('../../review/decide-review.js');
           const { createSfnClient } = await import('../../../shared/aws/clients.js');

@@ -19,11 +19,13 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const IDLE = 5;
 
 describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
   let t: TestSandbox;
   let dir: string;
   let tasks: DynamoTaskStore;
+  let idleNames: string[] = [];
   const env = () => ({ IDSYNC_REVIEW_APPROVAL_DAYS: '3' });
   const cli = (...argv: string[]) => runCliOn(t.sandbox, argv, env());
   const statuses = async (runId: string) => {
@@ -40,14 +42,18 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     const activity = new DynamoActivityStore(t.doc, t.names.activity);
     await coverActivity(activity, [t.sandbox.org.region], { from: ago(90), to: ago(0.01) });
     const readers = t.sandbox.org.people.filter((p) => p.kind === 'reader' && !p.protected);
-    for (const p of readers.slice(0, 4)) {
-      const u = p.quickSightUsers[0];
-      if (u)
-        await activity.recordActivity(t.sandbox.org.namespace, activityUserName(u), {
-          at: ago(5),
-          eventName: 'GetDashboard',
-          source: 'cloudtrail',
-        });
+    idleNames = readers
+      .slice(0, IDLE)
+      .map((p) => p.quickSightUsers[0]?.userName ?? '')
+      .sort();
+    // Every other user was active 5 days ago: the review puts exactly these few up.
+    for (const u of t.sandbox.org.quickSight.list()) {
+      if (idleNames.includes(u.userName)) continue;
+      await activity.recordActivity(t.sandbox.org.namespace, activityUserName(u), {
+        at: ago(5),
+        eventName: 'GetDashboard',
+        source: 'cloudtrail',
+      });
     }
     tasks = new DynamoTaskStore(t.doc, t.names.tasks);
     dir = await mkdtemp(join(tmpdir(), 'idsync-review-'));
@@ -61,7 +67,7 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     const dry = await cli('review', 'start', '--json');
     expect(dry.code, dry.stderr).toBe(0);
     const out = JSON.parse(dry.stdout);
-    expect(out.tasks.length).toBeGreaterThan(10);
+    expect(out.tasks.map((x: Task) => x.userName).sort()).toEqual(idleNames);
     expect(out.tasks.every((x: Task) => x.source === 'inactive' && x.role === 'READER')).toBe(true);
     expect((await cli('review', 'list')).stdout).toMatch(/no reviews yet/);
     expect(await statuses(out.review.runId)).toEqual({});
@@ -83,7 +89,7 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     const a = await start();
     expect(a.review.status).toBe('AWAITING');
     const n = a.review.counts.idle;
-    expect(n).toBeGreaterThan(10);
+    expect(n).toBe(IDLE);
     expect(await statuses(a.review.runId)).toEqual({ AWAITING_APPROVAL: n });
     expect(await readFile(join(dir, a.review.runId, 'review.csv'), 'utf8')).toMatch(
       /^email,userName,role,source,status,reason\n/,
@@ -130,7 +136,8 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     // Approved: the worker deletes exactly the approved set, each once.
     const c = await start();
     const approvedNames = c.tasks.map((x) => x.userName).sort();
-    const approved = await cli('review', 'approve', c.review.runId);
+    expect(approvedNames).toEqual(idleNames);
+    const approved = await cli('review', 'approve', c.review.runId, '--reports', dir);
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toMatch(new RegExp(`review ${c.review.runId} done: ${n} deleted`));
     expect(org.quickSight.size).toBe(before - n);
