@@ -23,6 +23,9 @@ export const REVIEW_STATUSES = [
 ] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
+/** The error a rejection sends to the state machine's approval wait; its Catch reads it. */
+export const REJECTED_ERROR = 'ReviewRejected';
+
 export type ReviewDecision = 'approve' | 'reject' | 'expire';
 
 export interface ReviewCounts {

@@ -51,3 +51,15 @@ export function loggedSummary(write: (subject: string, text: string) => void): O
     },
   };
 }
+
+/**
+ * Reports kept in the audit only (where no file store is configured): the link is the command
+ * that renders the review's HTML report from the audit.
+ */
+export function auditedReports(): ReviewReports {
+  return {
+    async put(runId) {
+      return `idsync report --run ${runId} --out review-${runId}.html`;
+    },
+  };
+}

@@ -3,6 +3,7 @@ import { NotFoundError, UsageError } from '../../shared/errors.js';
 import {
   decisionRefusal,
   pastTense,
+  REJECTED_ERROR,
   type ReviewDecision,
   type ReviewRecord,
 } from '../../shared/review.js';
@@ -14,9 +15,6 @@ import type { DecidedReview } from './decide-review.js';
  * Cancel step); without a token (the sandbox, or a review started by `idsync review start`), the
  * decision is made here, directly.
  */
-
-/** The error name the state machine's Catch reads as a rejection. */
-export const REJECTED_ERROR = 'ReviewRejected';
 
 export type SentDecision =
   | { readonly via: 'state machine'; readonly review: ReviewRecord }

@@ -1,4 +1,4 @@
-import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { NotFoundError, PartialSnapshotError, UsageError } from '../../shared/errors.js';
 import {
   isReaderRole,
   monthlySavings,
@@ -185,14 +185,31 @@ export async function startReview(
       deadline: record.deadline,
     },
   );
-  const link = await publishReviewReport(deps, config, record, tasks, 'review');
+  return { review: record, tasks };
+}
+
+/**
+ * The review's report (HTML + CSV) and the operators' notice: counts, money, the link, how to
+ * approve. Run again (a retry), it writes the same report and sends the notice again.
+ */
+export async function announceReview(
+  deps: ReviewDeps,
+  config: ReviewConfig,
+  runId: string,
+): Promise<ReviewRecord> {
+  const review = await deps.reviews.get(runId);
+  if (!review) throw new NotFoundError(`no review ${runId}`);
+  if (review.status === 'STOPPED') return review;
+  const tasks = review.status === 'AWAITING' ? await awaitingOf(deps, runId) : [];
+  const link = await publishReviewReport(deps, config, review, tasks, 'review');
+  const announced = { ...review, report: link };
   await deps.operators.publish(
-    status === 'AWAITING'
+    review.status === 'AWAITING'
       ? `idsync review ${runId}: ${tasks.length} removals await approval`
-      : `idsync review ${runId}: nothing to remove`,
-    reviewNotice({ ...record, report: link }),
+      : `idsync review ${runId}: ${review.status === 'DONE' ? 'nothing to remove' : review.status}`,
+    reviewNotice(announced),
   );
-  return { review: { ...record, report: link }, tasks };
+  return announced;
 }
 
 /** The operators' notice of a review waiting: counts, money, the link and how to decide. */

@@ -46,13 +46,18 @@ export function registerReview(program: Command, ctx: CliContext): void {
       action(ctx, async (flags: { apply?: boolean; reports?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { config, stores, deps } = await reviewContext(ctx, flags.reports);
-        const { startReview, reviewNotice } = await import('../../review/start-review.js');
+        const { startReview, announceReview, reviewNotice } = await import(
+          '../../review/start-review.js'
+        );
         try {
           const started = await startReview(deps, config, {
             runId: newRunId(),
             apply: flags.apply === true,
           });
-          const r = started.review;
+          const r =
+            flags.apply && started.review.status !== 'STOPPED'
+              ? await announceReview(deps, config, started.review.runId)
+              : started.review;
           const lines =
             r.status === 'STOPPED'
               ? [`review stopped: ${r.reason}`]
