@@ -55,8 +55,14 @@ export async function decideReview(
     await inLanes(tasks, async (t) => {
       if (await deps.stores.tasks.approve(t.taskId, runId)) moved.push(t.taskId);
     });
-    if (deps.queue && moved.length > 0)
-      await deps.queue.send(moved.map((taskId) => ({ taskId, runId })));
+    // Every released task of the review, not only those this call moved: a rerun after a kill
+    // announces the ones an earlier call released too (the worker claims each once).
+    if (deps.queue) {
+      const released: string[] = [];
+      for await (const page of deps.stores.tasks.ofReview('PENDING', runId))
+        released.push(...page.map((t) => t.taskId));
+      if (released.length > 0) await deps.queue.send(released.map((taskId) => ({ taskId, runId })));
+    }
   } else {
     const reason = `review ${runId} ${pastTense(decision)}: nobody is deleted`;
     // The rows first: a kill between the two leaves rows and tasks still awaiting, which a rerun
