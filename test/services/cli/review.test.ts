@@ -148,6 +148,12 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     const shown = await cli('review', 'show', c.review.runId);
     expect(shown.stdout).toMatch(new RegExp(`review ${c.review.runId}: DONE`));
     expect(shown.stdout).toMatch(/final report: .*final\.html/);
+    // The final report counts the worker's deletions as the review's.
+    const final = (await readFile(join(dir, c.review.runId, 'final.html'), 'utf8'))
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(final).toContain(`${n} QuickSight users deleted`);
+    expect(final).not.toMatch(/this run deleted nothing itself/);
     const list = await cli('review', 'list');
     expect(
       list.stdout
