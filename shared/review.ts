@@ -61,6 +61,19 @@ export interface ReviewRecord {
   readonly outcome?: string;
 }
 
+/**
+ * A review run id as it enters (CLI argument, approval input, step input): what a Step Functions
+ * execution name may be (1 to 80 of letters, digits, `-`, `_`), which idsync's run ids are too.
+ */
+export const REVIEW_RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** The run id, or why it is not one. */
+export function reviewRunIdProblem(runId: string): string | undefined {
+  return REVIEW_RUN_ID.test(runId)
+    ? undefined
+    : `${JSON.stringify(runId.length > 40 ? `${runId.slice(0, 40)}…` : runId)} is not a review run id (1 to 80 letters, digits, - or _; idsync review list shows them)`;
+}
+
 /** The status a decision leads to. */
 export const DECIDED: Readonly<Record<ReviewDecision, ReviewStatus>> = {
   approve: 'APPROVED',

@@ -1,10 +1,11 @@
-import { NotFoundError, UsageError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/errors.js';
 import {
   DECIDED,
   decisionRefusal,
   pastTense,
   type ReviewDecision,
   type ReviewRecord,
+  reviewRunIdProblem,
 } from '../../shared/review.js';
 import { inLanes } from './in-lanes.js';
 import type { ReviewDeps } from './review-deps.js';
@@ -31,8 +32,10 @@ export async function decideReview(
   by: string,
 ): Promise<DecidedReview> {
   const now = (deps.now ?? (() => new Date()))();
+  const problem = reviewRunIdProblem(runId);
+  if (problem) throw new UsageError(problem);
   const review = await deps.reviews.get(runId);
-  if (!review) throw new NotFoundError(`no review ${runId} (idsync review list shows them)`);
+  if (!review) throw new UsageError(`no review ${runId} (idsync review list shows them)`);
   const refusal = decisionRefusal(review, decision, now);
   if (refusal) throw new UsageError(refusal);
   const to = DECIDED[decision];

@@ -1,5 +1,5 @@
 import { UsageError } from '../../shared/errors.js';
-import type { ReviewRecord } from '../../shared/review.js';
+import { type ReviewRecord, reviewRunIdProblem } from '../../shared/review.js';
 import { decideReview } from './decide-review.js';
 import { finishReview, type ReviewProgress, reviewProgress } from './finish-review.js';
 import type { ReviewConfig, ReviewDeps } from './review-deps.js';
@@ -41,6 +41,8 @@ export function parseReviewStep(event: unknown): ReviewStepInput {
   const step = event.step as ReviewStep;
   const runId = typeof event.runId === 'string' ? event.runId : undefined;
   if (step !== 'check' && !runId) throw new UsageError(`review step ${step} needs runId`);
+  const problem = runId === undefined ? undefined : reviewRunIdProblem(runId);
+  if (problem) throw new UsageError(problem);
   if (step === 'await' && typeof event.taskToken !== 'string')
     throw new UsageError('review step await needs taskToken');
   return {

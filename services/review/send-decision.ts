@@ -1,11 +1,12 @@
 import type { TaskTokenPort } from '../../shared/aws/sfn-task-token.js';
-import { NotFoundError, UsageError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/errors.js';
 import {
   decisionRefusal,
   pastTense,
   REJECTED_ERROR,
   type ReviewDecision,
   type ReviewRecord,
+  reviewRunIdProblem,
 } from '../../shared/review.js';
 import type { DecidedReview } from './decide-review.js';
 
@@ -31,8 +32,10 @@ export async function sendDecision(
   decision: 'approve' | 'reject',
   by: string,
 ): Promise<SentDecision> {
+  const problem = reviewRunIdProblem(runId);
+  if (problem) throw new UsageError(problem);
   const review = await deps.get(runId);
-  if (!review) throw new NotFoundError(`no review ${runId} (idsync review list shows them)`);
+  if (!review) throw new UsageError(`no review ${runId} (idsync review list shows them)`);
   const refusal = decisionRefusal(review, decision, (deps.now ?? (() => new Date()))());
   if (refusal) throw new UsageError(refusal);
   if (review.taskToken && review.status === 'AWAITING') {

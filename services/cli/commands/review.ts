@@ -186,12 +186,15 @@ export function registerReview(program: Command, ctx: CliContext): void {
       action(ctx, async (runId: string, _flags: object, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { stores, deps } = await reviewContext(ctx, undefined);
-        const { NotFoundError } = await import('../../../shared/errors.js');
+        const { UsageError } = await import('../../../shared/errors.js');
         const { reviewProgress, describeOutcome } = await import('../../review/finish-review.js');
         const { awaitingOf } = await import('../../review/start-review.js');
         try {
+          const { reviewRunIdProblem } = await import('../../../shared/review.js');
+          const problem = reviewRunIdProblem(runId);
+          if (problem) throw new UsageError(problem);
           const r = await deps.reviews.get(runId);
-          if (!r) throw new NotFoundError(`no review ${runId} (idsync review list shows them)`);
+          if (!r) throw new UsageError(`no review ${runId} (idsync review list shows them)`);
           const progress = await reviewProgress(deps, runId);
           const awaiting = await awaitingOf(deps, runId);
           const { taskToken, ...shown } = r;
