@@ -35,7 +35,7 @@ export const INTEGRATION = [
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
   'test/services/events/genuine-events.test.ts',
   'test/services/worker/guard-window.test.ts',
-  'test/services/review/*.test.ts',
+  'test/services/review/decide-review.test.ts',
   NODE24_ONLY,
 ];
 

@@ -73,7 +73,12 @@ export async function runReviewStep(
   switch (input.step) {
     case 'check': {
       const check = await checkReview(deps, config, (deps.now ?? (() => new Date()))());
-      return check.ok ? { ok: true } : { ok: false, reason: check.reason };
+      if (check.ok) return { ok: true };
+      await deps.operators.publish(
+        'idsync review stopped',
+        `The monthly review did not run: ${check.reason}`,
+      );
+      return { ok: false, reason: check.reason };
     }
     case 'plan': {
       const started = await startReview(deps, config, { runId, apply: true });
