@@ -148,6 +148,21 @@ describe('the review state machine (synthesized ASL) on the sandbox', { timeout:
     clock = () => new Date();
   });
 
+  it('a rejection from the approval function cancels the tasks: nobody is deleted', async () => {
+    const m = machine();
+    const before = t.sandbox.org.quickSight.size;
+    const execution = m.run('review-rejected');
+    await untilWaiting('review-rejected');
+    expect(await m.approval({ review: 'review-rejected', decision: 'reject' })).toMatchObject({
+      via: 'state machine',
+    });
+    const result = (await execution.result) as Json;
+    expect(result.error).toMatchObject({ Error: 'ReviewRejected' });
+    expect(result.cancelled).toMatchObject({ status: 'REJECTED', tasks: IDLE });
+    expect(t.sandbox.org.quickSight.size).toBe(before);
+    expect(queue.sent).toEqual([]);
+  });
+
   it('waits for the approval function, then the worker deletes exactly the approved set', async () => {
     const m = machine();
     const before = t.sandbox.org.quickSight.size;
