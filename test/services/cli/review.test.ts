@@ -3,13 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideReview } from '../../../services/review/decide-review.js';
+import { directoryReports } from '../../../services/review/review-ports.js';
+import { startReview } from '../../../services/review/start-review.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { activityUserName } from '../../../shared/activity-record.js';
+import { loadConfig } from '../../../shared/config/index.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
+import { DynamoReviewStore } from '../../../shared/dynamo/review-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import { buildStores } from '../../../shared/runtime.js';
 import type { Task } from '../../../shared/task.js';
 import { coverActivity } from '../../helpers/activity-coverage.js';
-import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import {
+  runCliOn,
+  silentLogger,
+  snapshotOk,
+  startTestSandbox,
+  type TestSandbox,
+} from '../../helpers/sandbox.js';
 
 /**
  * `idsync review` on the sandbox (no Step Functions there: approve runs the steps directly, the
@@ -71,6 +83,43 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     expect(out.tasks.every((x: Task) => x.source === 'inactive' && x.role === 'READER')).toBe(true);
     expect((await cli('review', 'list')).stdout).toMatch(/no reviews yet/);
     expect(await statuses(out.review.runId)).toEqual({});
+  });
+
+  it('a start killed while it writes its tasks, run again with its run id, puts each up once', async () => {
+    const config = loadConfig(['plan', 'quicksight', 'inactive', 'activity', 'report'], {
+      ...t.sandbox.env,
+      ...env(),
+    });
+    const stores = buildStores(config);
+    try {
+      let left = 2;
+      const dying = Object.assign(Object.create(stores.tasks) as DynamoTaskStore, {
+        enqueueForReview: async (...a: Parameters<DynamoTaskStore['enqueueForReview']>) => {
+          if (left-- <= 0) throw new Error('SIGKILL');
+          return stores.tasks.enqueueForReview(...a);
+        },
+      });
+      const deps = (taskStore: DynamoTaskStore) => ({
+        stores: { ...stores, tasks: taskStore },
+        reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
+        activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+        logger: silentLogger(),
+        reports: directoryReports(dir),
+        operators: { publish: async () => undefined },
+      });
+      await expect(
+        startReview(deps(dying), config, { runId: 'killed-start', apply: true }),
+      ).rejects.toThrow('SIGKILL');
+      expect((await deps(tasks).reviews.get('killed-start'))?.status).toBe('PLANNING');
+      const again = await startReview(deps(tasks), config, { runId: 'killed-start', apply: true });
+      expect(again.review).toMatchObject({ status: 'AWAITING', counts: { idle: IDLE } });
+      expect(await statuses('killed-start')).toEqual({ AWAITING_APPROVAL: IDLE });
+      // Clean up for the next test: rejected, nobody deleted.
+      await decideReview(deps(tasks), 'killed-start', 'reject', 'test');
+      expect(await statuses('killed-start')).toEqual({ CANCELLED: IDLE });
+    } finally {
+      stores.close();
+    }
   });
 
   it('reject, then expiry, delete nobody; approval deletes exactly the approved set, once', async () => {
