@@ -9,6 +9,9 @@ import { defineConfig } from 'vitest/config';
  * A test that starts a server or a process belongs in INTEGRATION; test/test-projects.test.ts
  * fails when a unit test imports the sandbox or server helpers.
  */
+/** Tests that need Node 24 (the Lambda runtime): named `*.node24.test.ts`. */
+export const NODE24_ONLY = 'test/**/*.node24.test.ts';
+
 export const INTEGRATION = [
   'test/acceptance/**/*.test.ts',
   'test/infra/bundle.test.ts',
@@ -35,7 +38,12 @@ export const INTEGRATION = [
   'test/services/worker/guard-window.test.ts',
   'test/shared/aws/assumed-roles.test.ts',
   'test/services/sandbox/sts/stand-in.test.ts',
+  'test/services/review/decide-review.test.ts',
+  NODE24_ONLY,
 ];
+
+/** Skipped on Node < 22 (aws-local-stepfunctions needs Node 22); .ci/run runs them on Node 24. */
+const OLD_NODE = Number(process.versions.node.split('.')[0]) < 22;
 
 const shared = {
   environment: 'node',
@@ -69,7 +77,12 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: INTEGRATION,
-          exclude: ['test/bench/**', 'test/browser/**', 'node_modules/**'],
+          exclude: [
+            'test/bench/**',
+            'test/browser/**',
+            'node_modules/**',
+            ...(OLD_NODE ? [NODE24_ONLY] : []),
+          ],
           isolate: true,
         },
       },

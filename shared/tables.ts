@@ -40,7 +40,8 @@ export type TableId =
   | 'tasks'
   | 'guard'
   | 'audit'
-  | 'activity';
+  | 'activity'
+  | 'reviews';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -114,6 +115,14 @@ export const TABLES: readonly TableSpec[] = [
     partitionKey: S('userKey'),
     indexes: [],
     retain: false,
+  },
+  {
+    id: 'reviews',
+    purpose:
+      'monthly idle reviews: one record per review run (counts, money, deadline, decision, the Step Functions task token)',
+    partitionKey: S('runId'),
+    indexes: [],
+    retain: true,
   },
 ];
 

@@ -65,6 +65,8 @@ const JOB_ERRORS: Record<Job, string> = {
     'The event handler failed on a CloudTrail event; after its retries the event lands in the failed-events queue. Open its log group for the error.',
   activity:
     'The activity function failed (a scheduled activity sync or a live QuickSight event). Open its log group for the error: a sync resumes from its cursor on the next schedule, and a missed live event is read again by that sync.',
+  review:
+    'A step of the monthly review failed (Step Functions shows which: open the execution in the console). Nothing is deleted before approval; open the review function log group for the error, then start a new execution with {} (a review that was waiting keeps waiting).',
 };
 
 /**

@@ -22,6 +22,7 @@ export function commonEnvironment(settings: IdsyncSettings): Record<string, stri
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: settings.quickSightAccountId,
     IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
     IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,
+    IDSYNC_REVIEW_APPROVAL_DAYS: String(settings.reviewApprovalDays),
     ...settings.environment,
   };
 }
@@ -39,6 +40,7 @@ export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<s
       return { ...common, [LAMBDA_ENV.googleKeySecret]: inputs.secretArn };
     case 'plan':
     case 'events':
+    case 'review':
       return { ...common, [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl };
     case 'worker':
       return { ...common, [LAMBDA_ENV.apply]: String(inputs.settings.apply) };

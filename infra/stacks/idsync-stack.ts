@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +15,7 @@ import {
   JOBS,
   type Job,
   jobLabel,
+  REPO_ROOT,
 } from '../constructs/idsync-function.js';
 import {
   cloudTrailLookupEvents,
@@ -22,6 +24,7 @@ import {
   quickSightDeleteUsers,
   quickSightListUsers,
 } from '../constructs/permissions.js';
+import { MonthlyReview } from '../constructs/review.js';
 import { IdsyncTables } from '../constructs/tables.js';
 import { IdcUserEventsRule, ReconcileSchedule } from '../constructs/triggers.js';
 import { WorkQueue } from '../constructs/work-queue.js';
@@ -44,6 +47,8 @@ export interface IdsyncStackProps extends StackProps {
   readonly workerTimeout?: Duration;
   /** Messages per worker invocation. @default 100 */
   readonly workerBatchSize?: number;
+  /** Handler of the review's approval function. @default `services/review/approval-handler.ts` */
+  readonly approvalEntry?: string;
 }
 
 /**
@@ -58,6 +63,9 @@ export class IdsyncStack extends Stack {
   readonly failedEvents: sqs.Queue;
   readonly googleKey: secretsmanager.Secret;
   readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
+  /** The monthly review and its approval function (deployed with the review function). */
+  review?: MonthlyReview;
+  approval?: IdsyncFunction;
 
   constructor(scope: Construct, id: string, props: IdsyncStackProps) {
     super(scope, id, {
@@ -117,6 +125,7 @@ export class IdsyncStack extends Stack {
     }
     this.grantAccess(s);
     this.wire(s, props);
+    this.addReview(s, props, inputs);
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'WorkerQueueUrl', { value: this.workQueue.queue.queueUrl });
@@ -152,6 +161,42 @@ export class IdsyncStack extends Stack {
     for (const producer of [plan, events]) {
       if (producer) this.workQueue.queue.grantSendMessages(producer.role);
     }
+  }
+
+  /**
+   * The monthly review (infra/constructs/review.ts) on the review function, and the approval
+   * function an operator runs from the console: the review's tables, the worker queue, and the
+   * answer to the state machine's approval wait.
+   */
+  private addReview(
+    s: IdsyncSettings,
+    props: IdsyncStackProps,
+    inputs: Parameters<typeof jobEnvironment>[1],
+  ): void {
+    const { review } = this.functions;
+    if (!review) return;
+    this.review = new MonthlyReview(this, 'Review', {
+      handler: review.fn,
+      approvalDays: s.reviewApprovalDays,
+      schedule: s.reviewSchedule,
+    });
+    const approval = new IdsyncFunction(this, 'ReviewApprovalFunction', {
+      job: 'review',
+      entry: props.approvalEntry ?? join(REPO_ROOT, 'services', 'review', 'approval-handler.ts'),
+      environment: jobEnvironment('review', inputs),
+      timeout: Duration.minutes(1),
+      ...(props.bundling ? { bundling: props.bundling } : {}),
+    });
+    this.approval = approval;
+    for (const t of ['tasks', 'reviews'] as const) this.tables.grantReadWrite(t, approval.role);
+    this.tables.grantAuditAppend(approval.role);
+    this.review.grantApproval(approval.role);
+    this.workQueue.queue.grantSendMessages(approval.role);
+    this.workQueue.queue.grantSendMessages(review.role);
+    new CfnOutput(this, 'ReviewStateMachineName', {
+      value: this.review.stateMachine.stateMachineName,
+    });
+    new CfnOutput(this, 'ReviewApprovalFunctionName', { value: approval.fn.functionName });
   }
 
   private wire(s: IdsyncSettings, props: IdsyncStackProps): void {

@@ -28,6 +28,12 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
   },
   // activity sync / live events: attribution reads the newest snapshot's users and the identity map.
   activity: { read: ['snapshots', 'identities'], readWrite: ['activity'] },
+  // review (and its approval function): the idle selection reads what `idsync inactive` reads;
+  // the review writes its tasks (AWAITING_APPROVAL) and its record.
+  review: {
+    read: ['snapshots', 'identities', 'ledger', 'activity', 'events'],
+    readWrite: ['tasks', 'reviews'],
+  },
 };
 
 /** Every table a job touches, audit included. */

@@ -14,6 +14,7 @@ import { registerReconcile } from './commands/reconcile.js';
 import { registerRemove } from './commands/remove.js';
 import { registerReport } from './commands/report.js';
 import { registerResolve } from './commands/resolve.js';
+import { registerReview } from './commands/review.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
 
@@ -81,6 +82,7 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerSandbox(program, ctx);
   registerAudit(program, ctx);
   registerReport(program, ctx);
+  registerReview(program, ctx);
   const rank = (name: string) => COMMAND_ORDER.indexOf(name);
   (program.commands as Command[]).sort((a, b) => rank(a.name()) - rank(b.name()));
   const overrideAll = (commands: readonly Command[]) => {

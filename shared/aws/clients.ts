@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -119,6 +120,11 @@ export function createQuickSightClient(
 /** SQS client (the worker queue's producers), SDK retries off (shared/aws/sqs-task-queue.ts retries). */
 export function createSqsClient(aws: AwsConfig, overrides: ClientOverrides = {}): SQSClient {
   return new SQSClient(retriedByIdsync(aws, overrides, 'sqs'));
+}
+
+/** Step Functions client: the monthly review's approval (SendTaskSuccess / SendTaskFailure). */
+export function createSfnClient(aws: AwsConfig, overrides: ClientOverrides = {}): SFNClient {
+  return new SFNClient(common(aws, overrides, 'sfn'));
 }
 
 /**

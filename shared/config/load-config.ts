@@ -47,6 +47,7 @@ export interface AwsConfig {
     readonly sqs?: string;
     readonly cloudtrail?: string;
     readonly sts?: string;
+    readonly sfn?: string;
   };
   /**
    * IAM roles the service clients assume (IDSYNC_<SERVICE>_ROLE_ARN), by client; a client
@@ -120,6 +121,8 @@ export interface InactiveConfig {
   readonly roles: readonly string[];
   /** IDSYNC_INACTIVE_KEEP_GROUPS, lower-cased: their members are never pruned as idle. */
   readonly keepGroups: readonly string[];
+  /** IDSYNC_REVIEW_APPROVAL_DAYS: days a monthly review waits for approval before it expires. */
+  readonly approvalDays: number;
 }
 
 export interface ActivityConfig {
@@ -245,6 +248,7 @@ const builders: {
         sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
         sts: read<string>('AWS_ENDPOINT_URL_STS') ?? all,
+        sfn: read<string>('AWS_ENDPOINT_URL_SFN') ?? all,
       },
       ...serviceRoles(read),
       timeouts: {
@@ -295,6 +299,7 @@ const builders: {
     days: read<number>('IDSYNC_INACTIVE_DAYS') as number,
     roles: read<string[]>('IDSYNC_INACTIVE_ROLES') as string[],
     keepGroups: (read<string[]>('IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) => g.toLowerCase()),
+    approvalDays: read<number>('IDSYNC_REVIEW_APPROVAL_DAYS') as number,
   }),
   activity: (read) => ({
     ignoredPrincipals: read<string[]>('IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],

@@ -457,4 +457,13 @@ export const VARIABLES: readonly VariableSpec[] = [
     '—',
     false,
   ),
+  spec(
+    'IDSYNC_REVIEW_APPROVAL_DAYS',
+    'inactive',
+    'monthly review: days an operator has to approve it; then it expires and its tasks are cancelled (1 to 30)',
+    whole(1, 30),
+    '`7`',
+    false,
+  ),
+  spec('AWS_ENDPOINT_URL_SFN', 'aws', 'endpoint override for Step Functions', url, '—', false),
 ];

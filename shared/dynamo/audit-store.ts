@@ -25,7 +25,9 @@ export type AuditKind =
   | 'snapshot'
   | 'input_error'
   /** `idsync inactive --warn-days`: a user who turns idle soon (services/cli/format-inactive.ts). */
-  | 'idle_soon';
+  | 'idle_soon'
+  /** A step of the monthly review (services/review/): planned, decided, finished. */
+  | 'review';
 
 export interface AuditRecord {
   readonly runId: string;

@@ -131,6 +131,16 @@ export function withdrawable(runId: string): Condition {
 
 export const blocked = statusIn(['BLOCKED']);
 
+/** The task belongs to review `reviewRunId`. */
+export function inReview(reviewRunId: string): Condition {
+  return fragment('reviewRunId = :review', { ':review': reviewRunId });
+}
+
+/** AWAITING_APPROVAL in review `reviewRunId`: only that review's decision moves it on. */
+export function awaitingIn(reviewRunId: string): Condition {
+  return and(statusIn(['AWAITING_APPROVAL']), inReview(reviewRunId));
+}
+
 /** The request fields of a condition, merged with an update's own values. */
 export function conditionInput(
   condition: Condition,

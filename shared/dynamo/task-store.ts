@@ -8,6 +8,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  awaitingTask,
   CLAIMABLE_STATUSES,
   type NewTask,
   pendingTask,
@@ -18,12 +19,14 @@ import {
 import { queryPages } from './audit-store.js';
 import { writeIf } from './batch.js';
 import {
+  awaitingIn,
   blocked,
   type Condition,
   cancellable,
   claimable,
   conditionInput,
   heldBy,
+  inReview,
   leaseEndedBy,
   leaseHoldsAt,
   replaceable,
@@ -64,8 +67,22 @@ export class DynamoTaskStore {
     blockReason?: string,
     dataFrom?: string,
   ): Promise<'created' | 'exists'> {
-    const at = this.now().toISOString();
-    const item = pendingTask(task, at, blockReason);
+    return this.putNew(pendingTask(task, this.now().toISOString(), blockReason), dataFrom);
+  }
+
+  /**
+   * Creates a task AWAITING_APPROVAL in review `reviewRunId` (never claimable until approved),
+   * under the same rule as `enqueue`: a live task of the user is left as it is ('exists').
+   */
+  enqueueForReview(
+    task: NewTask,
+    reviewRunId: string,
+    dataFrom?: string,
+  ): Promise<'created' | 'exists'> {
+    return this.putNew(awaitingTask(task, this.now().toISOString(), reviewRunId), dataFrom);
+  }
+
+  private async putNew(item: Task, dataFrom?: string): Promise<'created' | 'exists'> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -79,6 +96,38 @@ export class DynamoTaskStore {
       if (error instanceof ConditionalCheckFailedException) return 'exists';
       throw error;
     }
+  }
+
+  /** A BLOCKED task (a leaver the guard window held) joins review `reviewRunId`. */
+  holdForReview(taskId: string, reviewRunId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #status = :awaiting, reviewRunId = :review, updatedAt = :at',
+      condition: blocked,
+      ExpressionAttributeValues: { ':awaiting': 'AWAITING_APPROVAL', ':review': reviewRunId },
+    });
+  }
+
+  /** Review `reviewRunId` was approved: its task AWAITING_APPROVAL becomes PENDING. */
+  approve(taskId: string, reviewRunId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #status = :pending, updatedAt = :at REMOVE blockReason',
+      condition: awaitingIn(reviewRunId),
+      ExpressionAttributeValues: { ':pending': 'PENDING' },
+    });
+  }
+
+  /** Review `reviewRunId` was rejected or expired: its task AWAITING_APPROVAL is CANCELLED. */
+  cancelAwaiting(taskId: string, reviewRunId: string, reason: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression:
+        'SET #status = :cancelled, outcome = :outcome, cancelReason = :reason, updatedAt = :at',
+      condition: awaitingIn(reviewRunId),
+      ExpressionAttributeValues: {
+        ':cancelled': 'CANCELLED',
+        ':outcome': 'cancelled',
+        ':reason': reason,
+      },
+    });
   }
 
   /** Cancels a task that has not started (PENDING, BLOCKED, or FAILED awaiting a retry). */
@@ -252,6 +301,11 @@ export class DynamoTaskStore {
       ExpressionAttributeNames: { ...key.names, ...filter?.names },
       ExpressionAttributeValues: { ...key.values, ...filter?.values },
     });
+  }
+
+  /** Tasks of one status that belong to review `reviewRunId` (GSI byStatus, filtered). */
+  ofReview(status: TaskStatus, reviewRunId: string): AsyncIterable<Task[]> {
+    return this.byStatus(status, inReview(reviewRunId));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IDSYNC_RUNTIME } from '../../infra/constructs/idsync-function.js';
+import { IDSYNC_RUNTIME, JOBS } from '../../infra/constructs/idsync-function.js';
 import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../infra/constructs/triggers.js';
 import type { IdsyncStack } from '../../infra/stacks/idsync-stack.js';
 import { extractEvent } from '../../services/events/parse-events.js';
@@ -43,8 +43,8 @@ describe('IdsyncStack wiring', () => {
     functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
   });
 
-  it('deploys five functions on the newest Node.js runtime, ARM64, ESM bundle with source maps', () => {
-    expect(Object.keys(functions)).toHaveLength(5);
+  it('deploys seven functions (six jobs, the review approval) on the newest Node.js runtime, ARM64, ESM bundle with source maps', () => {
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe(IDSYNC_RUNTIME.name);
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -53,7 +53,7 @@ describe('IdsyncStack wiring', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 7);
   });
 
   it('schedules the snapshot at the configured rate and chains the plan on its success', () => {
@@ -216,7 +216,7 @@ describe('IdsyncStack wiring', () => {
     );
     expect(dlq).toHaveLength(2);
     const errors = alarms.filter((a) => a.Properties.MetricName === 'Errors');
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(JOBS.length);
     for (const a of alarms.filter((x) => !lag.includes(x))) {
       expect(a.Properties.Threshold).toBe(1);
       expect(a.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');

@@ -156,6 +156,7 @@ describe('loadConfig valid values', () => {
         sqs: 'http://127.0.0.1:1000',
         cloudtrail: 'http://127.0.0.1:1000',
         sts: 'http://127.0.0.1:1000',
+        sfn: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
@@ -249,6 +250,8 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
     AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
     AWS_ENDPOINT_URL_CLOUDTRAIL: 'z',
+    AWS_ENDPOINT_URL_SFN: 'w',
+    IDSYNC_REVIEW_APPROVAL_DAYS: '31',
     IDSYNC_APPLY: 'maybe',
     IDSYNC_WORKER_QUEUE_URL: 'queue',
     IDSYNC_PROTECTED_ROLES: 'ADMINS;AUTHORS',
