@@ -40,7 +40,8 @@ export type TableId =
   | 'tasks'
   | 'guard'
   | 'audit'
-  | 'activity';
+  | 'activity'
+  | 'notices';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -111,6 +112,14 @@ export const TABLES: readonly TableSpec[] = [
     id: 'activity',
     purpose:
       'activity record: per QuickSight user the newest and earliest activity, creation evidence and the spans each source observed, plus the CloudTrail sync cursor of each region',
+    partitionKey: S('userKey'),
+    indexes: [],
+    retain: false,
+  },
+  {
+    id: 'notices',
+    purpose:
+      "notices to idle users: per QuickSight user the current idle spell's notice (sending, sent, refused, closed)",
     partitionKey: S('userKey'),
     indexes: [],
     retain: false,

@@ -5,6 +5,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_NOTICE_DAYS,
   DEFAULT_RATE,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
   DEFAULT_TERMINAL_LOG_LEVEL,
@@ -51,6 +52,7 @@ export interface AwsConfig {
     readonly quicksight?: string;
     readonly sqs?: string;
     readonly cloudtrail?: string;
+    readonly sesv2?: string;
   };
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
@@ -131,6 +133,17 @@ export interface LambdaConfig {
   readonly googleCredentialsSecret?: string;
 }
 
+/** Notices to idle users before their deletion (services/notices/). */
+export interface NoticeConfig {
+  /** IDSYNC_NOTICE_FROM: unset means no notices (idle users are deleted as before). */
+  readonly from?: string;
+  readonly days: number;
+  /** IDSYNC_NOTICE_CONTACT, else the From address. */
+  readonly contact?: string;
+  readonly locale: 'en' | 'ja';
+  readonly templateDir?: string;
+}
+
 export interface Config {
   readonly core: CoreConfig;
   readonly aws: AwsConfig;
@@ -144,6 +157,7 @@ export interface Config {
   readonly inactive: InactiveConfig;
   readonly activity: ActivityConfig;
   readonly lambda: LambdaConfig;
+  readonly notice: NoticeConfig;
 }
 
 export type ConfigFor<S extends Section> = Pick<Config, S | 'core' | 'aws'>;
@@ -233,6 +247,7 @@ const builders: {
         quicksight: read<string>('AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
         sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
+        sesv2: read<string>('AWS_ENDPOINT_URL_SESV2') ?? all,
       },
       timeouts: {
         connectMs:
@@ -311,6 +326,18 @@ const builders: {
     workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),
+  notice: (read) => {
+    const from = read<string>('IDSYNC_NOTICE_FROM');
+    const contact = read<string>('IDSYNC_NOTICE_CONTACT');
+    const templateDir = read<string>('IDSYNC_NOTICE_TEMPLATE_DIR');
+    return {
+      ...(from ? { from } : {}),
+      days: read<number>('IDSYNC_NOTICE_DAYS') ?? DEFAULT_NOTICE_DAYS,
+      ...(contact || from ? { contact: contact || from } : {}),
+      locale: read<'en' | 'ja'>('IDSYNC_NOTICE_LOCALE') ?? 'en',
+      ...(templateDir ? { templateDir } : {}),
+    };
+  },
 };
 
 /** The region the standard variables name; undefined leaves it to the SDK (profile). */

@@ -46,7 +46,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(
-        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report'],
+        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report', 'notice'],
         ctx.io.env,
       );
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
@@ -85,9 +85,17 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           ...keptRows(run.runId, at, inactive.selection),
           ...idleSoonRows(run.runId, at, inactive.selection),
         ]);
+        // IDSYNC_NOTICE_FROM: only users noticed long enough ago go on (services/notices/).
+        const notices = config.notice.from
+          ? await (await import('../notices-step.js')).noticeStep(run, inactive.selection, {
+              apply: flags.apply === true,
+              now,
+              limit,
+            })
+          : undefined;
         const { plan, applied } = await planAndMaybeApply(run, {
           override,
-          removals: inactive.selection.removals,
+          removals: notices?.removals ?? inactive.selection.removals,
           apply: flags.apply === true,
         });
         return await finishRun(run, {
@@ -102,6 +110,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             kept: inactive.selection.kept,
             plan,
             applied: applied?.summary,
+            ...(notices ? { notices: notices.summary } : {}),
           },
           lines: [
             formatInactive(inactive, {
@@ -111,11 +120,14 @@ export function registerInactive(program: Command, ctx: CliContext): void {
               warnDays,
               limit,
             }),
+            ...(notices ? ['', notices.text] : []),
             '',
             formatPlan(plan, { limit }),
             ...(applied ? ['', applied.text] : dryRunLine(plan)),
           ],
-          exitCode: runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }),
+          exitCode:
+            runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }) ||
+            (notices?.exitCode ?? 0),
           dryRun: flags.apply !== true,
         });
       } finally {
