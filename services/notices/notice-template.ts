@@ -82,9 +82,9 @@ export async function loadTemplates(
 
 /** The notice of one user: placeholders filled, HTML-escaped in the HTML body. */
 export function renderNotice(templates: NoticeTemplates, values: NoticeValues): NoticeTemplates {
-  const fill = (template: string, escape: (v: string) => string) =>
+  const fill = (template: string, encode: (v: string) => string) =>
     template.replace(PLACEHOLDER, (_, key: string) =>
-      escape(values[key as keyof NoticeValues] ?? ''),
+      encode(values[key as keyof NoticeValues] ?? ''),
     );
   const plain = (v: string) => v.replace(/[\r\n]+/g, ' ');
   return {

@@ -19,6 +19,8 @@ import {
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
+import { type SesStandIn, startSesStandIn } from './ses/stand-in.js';
+import { SesState, type SesStateOptions } from './state/ses-state.js';
 
 /**
  * The sandbox: dynalite plus the QuickSight, IdentityStore and Google Directory stand-ins,
@@ -30,6 +32,8 @@ export interface Sandbox {
   readonly quickSight: StandIn;
   readonly identityStore: StandIn;
   readonly google: GoogleStandIn;
+  /** SES v2 (notices): its outbox holds every accepted message. */
+  readonly ses: SesStandIn;
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
@@ -54,12 +58,19 @@ export interface SandboxOptions {
     identitystore?: number;
     google?: number;
     cloudtrail?: number;
+    ses?: number;
   };
+  /**
+   * The SES stand-in's identities and quota; default: the organisation's domain verified (so
+   * `IDSYNC_NOTICE_FROM=idsync@<domain>` works), nobody refused, 14 messages a second.
+   */
+  readonly ses?: SesStateOptions;
   readonly faults?: {
     quicksight?: FaultSettings;
     identitystore?: FaultSettings;
     google?: FaultSettings;
     cloudtrail?: FaultSettings;
+    ses?: FaultSettings;
   };
   /**
    * The QuickSight activity the CloudTrail stand-in holds; default `generateActivity(org,
@@ -118,6 +129,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       common(options.ports?.cloudtrail, options.faults?.cloudtrail),
     );
     started.push(cloudTrail);
+    const ses = await startSesStandIn(
+      new SesState({
+        verifiedIdentities: [org.subject.slice(org.subject.indexOf('@') + 1)],
+        ...options.ses,
+      }),
+      { ...common(options.ports?.ses, options.faults?.ses), region: org.region },
+    );
+    started.push(ses);
     const control = options.control
       ? await startControlServer({
           faults: {
@@ -127,6 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             cloudtrail: cloudTrail.faults,
           },
           dynamo,
+          outbox: ses.state,
           cloudTrailRegion: cloudTrail,
           world: createWorld(
             org,
@@ -145,6 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
@@ -164,6 +185,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       quickSight,
       identityStore,
       google,
+      ses,
       cloudTrail,
       cloudTrailState,
       activity,

@@ -3,6 +3,7 @@ import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { registerSandboxControl } from './sandbox-control.js';
+import { registerSandboxOutbox } from './sandbox-outbox.js';
 import { registerSandboxWorld } from './sandbox-world.js';
 
 interface SandboxFlags {
@@ -16,6 +17,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
   const sandbox = program.command('sandbox');
   registerSandboxControl(sandbox, ctx);
   registerSandboxWorld(sandbox, ctx);
+  registerSandboxOutbox(sandbox, ctx);
   sandbox
     .description('start the local stand-ins and print the environment that points at them')
     .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')
