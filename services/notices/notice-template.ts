@@ -4,6 +4,7 @@ import { ConfigError } from '../../shared/errors.js';
 import { escapeHtml } from '../audit/render-report.js';
 import { EN } from './templates/en.js';
 import { JA } from './templates/ja.js';
+import type { NoticeTemplates } from './templates/template-shape.js';
 
 /**
  * The notice's text: a subject, a plain-text body and an HTML body, with `{{placeholder}}`s.
@@ -13,11 +14,7 @@ import { JA } from './templates/ja.js';
  * configuration error (exit 2) before anything is sent.
  */
 
-export interface NoticeTemplates {
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+export type { NoticeTemplates };
 
 export const NOTICE_PLACEHOLDERS = [
   'userName',

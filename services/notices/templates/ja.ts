@@ -1,4 +1,4 @@
-import type { NoticeTemplates } from '../notice-template.js';
+import type { NoticeTemplates } from './template-shape.js';
 
 /**
  * The shipped Japanese notice (IDSYNC_NOTICE_LOCALE=ja). An operator replaces it with files in

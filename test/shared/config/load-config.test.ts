@@ -155,6 +155,7 @@ describe('loadConfig valid values', () => {
         quicksight: 'http://127.0.0.1:1000',
         sqs: 'http://127.0.0.1:1000',
         cloudtrail: 'http://127.0.0.1:1000',
+        sesv2: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
@@ -192,6 +193,32 @@ describe('loadConfig valid values', () => {
       'us-east-1',
     ]);
     expect(regions({})).toEqual([]);
+  });
+
+  it('reads the notice section: off without IDSYNC_NOTICE_FROM; the contact defaults to it', () => {
+    expect(loadConfig(['notice'], {}).notice).toEqual({ days: 14, locale: 'en' });
+    expect(
+      loadConfig(['notice'], {
+        IDSYNC_NOTICE_FROM: 'idsync@example.com',
+        IDSYNC_NOTICE_DAYS: '0',
+        IDSYNC_NOTICE_LOCALE: 'ja',
+        IDSYNC_NOTICE_TEMPLATE_DIR: '/etc/idsync/notice',
+        AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:1003',
+      }),
+    ).toMatchObject({
+      notice: {
+        from: 'idsync@example.com',
+        contact: 'idsync@example.com',
+        days: 0,
+        locale: 'ja',
+        templateDir: '/etc/idsync/notice',
+      },
+      aws: { endpoints: { sesv2: 'http://127.0.0.1:1003' } },
+    });
+    expect(
+      loadConfig(['notice'], { IDSYNC_NOTICE_FROM: 'a@x.com', IDSYNC_NOTICE_CONTACT: 'IT desk' })
+        .notice.contact,
+    ).toBe('IT desk');
   });
 
   it('treats a blank optional variable as unset', () => {
@@ -239,6 +266,10 @@ describe('loadConfig invalid values', () => {
     IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
     IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
     IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
+    AWS_ENDPOINT_URL_SESV2: 'w',
+    IDSYNC_NOTICE_FROM: 'idsync',
+    IDSYNC_NOTICE_DAYS: '91',
+    IDSYNC_NOTICE_LOCALE: 'fr',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -251,6 +282,8 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_MANAGED_USERNAME_PREFIX',
       'NO_COLOR',
       'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
+      'IDSYNC_NOTICE_CONTACT',
+      'IDSYNC_NOTICE_TEMPLATE_DIR',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)
