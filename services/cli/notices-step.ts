@@ -7,7 +7,7 @@ import type { Stores } from '../../shared/runtime.js';
 import { formatNotices, type NoticeSummary, summarizeNotices } from '../notices/format-notices.js';
 import { runNoticeRule } from '../notices/notice-run.js';
 import { NoticeStore } from '../notices/notice-store.js';
-import { loadTemplates } from '../notices/notice-template.js';
+import { loadTemplates, type NoticeTemplates } from '../notices/notice-template.js';
 import { SesMailer } from '../notices/ses-mailer.js';
 import type { InactiveSelection } from '../plan/inactive-removals.js';
 
@@ -25,17 +25,31 @@ export interface NoticeStepResult {
   readonly exitCode: number;
 }
 
-export async function noticeStep(
+export type NoticeStep = (
   run: {
     readonly config: Pick<Config, 'aws' | 'quicksight' | 'notice'>;
     readonly stores: Pick<Stores, 'doc' | 'names'>;
   },
   selection: InactiveSelection,
   options: { readonly apply: boolean; readonly now: Date; readonly limit?: number },
+) => Promise<NoticeStepResult>;
+
+/**
+ * Reads and checks the templates first (a bad template is exit 2 before anything is read or
+ * judged), then returns the step.
+ */
+export async function prepareNoticeStep(
+  notice: Pick<Config['notice'], 'locale' | 'templateDir'>,
+): Promise<NoticeStep> {
+  const templates = await loadTemplates(notice.locale, notice.templateDir);
+  return (run, selection, options) => noticeStep(run, selection, options, templates);
+}
+
+async function noticeStep(
+  ...[run, selection, options, templates]: [...Parameters<NoticeStep>, NoticeTemplates]
 ): Promise<NoticeStepResult> {
   const { config, stores } = run;
   const from = config.notice.from ?? '';
-  const templates = await loadTemplates(config.notice.locale, config.notice.templateDir);
   let client: { destroy(): void } | undefined;
   try {
     const result = await runNoticeRule(

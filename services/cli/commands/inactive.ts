@@ -52,6 +52,10 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
+      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read.
+      const noticeStep = config.notice.from
+        ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
+        : undefined;
       const runtime = await import('../../../shared/runtime.js');
       const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
       const { selectInactiveUsers } = await import('../../plan/run-inactive.js');
@@ -86,13 +90,11 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           ...idleSoonRows(run.runId, at, inactive.selection),
         ]);
         // IDSYNC_NOTICE_FROM: only users noticed long enough ago go on (services/notices/).
-        const notices = config.notice.from
-          ? await (await import('../notices-step.js')).noticeStep(run, inactive.selection, {
-              apply: flags.apply === true,
-              now,
-              limit,
-            })
-          : undefined;
+        const notices = await noticeStep?.(run, inactive.selection, {
+          apply: flags.apply === true,
+          now,
+          limit,
+        });
         const { plan, applied } = await planAndMaybeApply(run, {
           override,
           removals: notices?.removals ?? inactive.selection.removals,
