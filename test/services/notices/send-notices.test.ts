@@ -147,7 +147,14 @@ describe('sendNotices', () => {
     let acquired = 0;
     const { mailer } = countingMailer();
     await sendNotices(
-      { store, mailer, pacer: (r) => (rates.push(r), { acquire: async () => void acquired++ }) },
+      {
+        store,
+        mailer,
+        pacer: (r) => {
+          rates.push(r);
+          return { acquire: async () => void acquired++ };
+        },
+      },
       users,
       options,
     );
