@@ -29,7 +29,7 @@ describe('idsync inactive with notices (IDSYNC_NOTICE_FROM)', { timeout: 120_000
     notices.get(activityKey(t.sandbox.org.namespace, activityUserName(u)));
 
   beforeAll(async () => {
-    t = await startTestSandbox({ org: smallOrg(), activity: { seed: 5 } });
+    t = await startTestSandbox({ org: smallOrg(), activity: { seed: 5 }, control: true });
     notices = new NoticeStore(t.doc, t.names.notices);
     const domain = t.sandbox.org.subject.split('@')[1];
     env = { ...GUARD, IDSYNC_NOTICE_FROM: `idsync@${domain}`, IDSYNC_NOTICE_DAYS: '14' };
@@ -65,6 +65,24 @@ describe('idsync inactive with notices (IDSYNC_NOTICE_FROM)', { timeout: 120_000
     const first = outbox()[0];
     expect(first?.subject).toMatch(/will be removed after \d{4}-\d{2}-\d{2}/);
     expect(first?.text).toContain('sign in to QuickSight');
+    // Paced to SES's MaxSendRate (14 a second): n messages span at least (n - 1) / 14 s.
+    const times = outbox().map((m) => Date.parse(m.sentAt));
+    const spanMs = Math.max(...times) - Math.min(...times);
+    expect(spanMs).toBeGreaterThanOrEqual(((idle.length - 1) * 1000) / 14 - 50);
+  });
+
+  it('idsync sandbox outbox shows them (to, subject, time) and --clear empties it', async () => {
+    const shown = await runCliOn(t.sandbox, ['sandbox', 'outbox']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`${idle.length} message(s) in the SES outbox`);
+    expect(shown.stdout).toContain((idle[0] as QuickSightUser).email ?? '');
+    const json = await runCliOn(t.sandbox, ['sandbox', 'outbox', '--json']);
+    expect(JSON.parse(json.stdout).messages).toHaveLength(idle.length);
+    const saved = [...outbox()];
+    const cleared = await runCliOn(t.sandbox, ['sandbox', 'outbox', '--clear']);
+    expect(cleared.stdout).toContain(`outbox cleared (${idle.length} message(s) removed)`);
+    expect(outbox()).toHaveLength(0);
+    for (const m of saved) t.sandbox.ses.state.add(m);
   });
 
   it('a second run the same day sends no notice and deletes nobody', async () => {
