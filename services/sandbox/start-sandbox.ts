@@ -144,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             identitystore: identityStore.faults,
             google: google.faults,
             cloudtrail: cloudTrail.faults,
+            ses: ses.faults,
           },
           dynamo,
           outbox: ses.state,
