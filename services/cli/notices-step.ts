@@ -5,6 +5,7 @@ import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { Stores } from '../../shared/runtime.js';
 import { formatNotices, type NoticeSummary, summarizeNotices } from '../notices/format-notices.js';
+import { noticeRows } from '../notices/notice-audit.js';
 import { runNoticeRule } from '../notices/notice-run.js';
 import { NoticeStore } from '../notices/notice-store.js';
 import { loadTemplates, type NoticeTemplates } from '../notices/notice-template.js';
@@ -28,7 +29,8 @@ export interface NoticeStepResult {
 export type NoticeStep = (
   run: {
     readonly config: Pick<Config, 'aws' | 'quicksight' | 'notice'>;
-    readonly stores: Pick<Stores, 'doc' | 'names'>;
+    readonly stores: Pick<Stores, 'doc' | 'names' | 'audit'>;
+    readonly runId: string;
   },
   selection: InactiveSelection,
   options: { readonly apply: boolean; readonly now: Date; readonly limit?: number },
@@ -74,6 +76,8 @@ async function noticeStep(
         templates,
       },
     );
+    if (options.apply)
+      await stores.audit.append(noticeRows(run.runId, new Date().toISOString(), result));
     const summary = summarizeNotices(result);
     return {
       removals: result.removals,

@@ -4,6 +4,7 @@ import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { activityKey, activityUserName } from '../../../shared/activity-record.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
+import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
@@ -65,6 +66,12 @@ describe('idsync inactive with notices (IDSYNC_NOTICE_FROM)', { timeout: 120_000
     const first = outbox()[0];
     expect(first?.subject).toMatch(/will be removed after \d{4}-\d{2}-\d{2}/);
     expect(first?.text).toContain('sign in to QuickSight');
+    const audit = new DynamoAuditLog(t.doc, t.names.audit);
+    for (const u of idle.slice(0, 3)) {
+      const rows = [];
+      for await (const page of audit.byEmail((u.email ?? '').toLowerCase())) rows.push(...page);
+      expect(rows.filter((r) => r.kind === 'notice').map((r) => r.outcome)).toEqual(['sent']);
+    }
     // Paced to SES's MaxSendRate (14 a second): n messages span at least (n - 1) / 14 s.
     const times = outbox().map((m) => Date.parse(m.sentAt));
     const spanMs = Math.max(...times) - Math.min(...times);
