@@ -31,8 +31,30 @@ const MANAGED_TESTS = [
   'test/services/plan/leavers.test.ts',
 ];
 const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/shared/idle-judgement.test.ts'];
+const NOTICE_TESTS = ['test/shared/notice-rule.test.ts'];
 
 const MUTATIONS = [
+  {
+    name: 'notice rule: activity at the send time is not after it (>= → >)',
+    file: 'shared/notice-rule.ts',
+    search: 'lastMs + COALESCE_MS >= sentMs',
+    replace: 'lastMs + COALESCE_MS > sentMs',
+    tests: NOTICE_TESTS,
+  },
+  {
+    name: 'notice rule: coalescing margin dropped',
+    file: 'shared/notice-rule.ts',
+    search: 'lastMs + COALESCE_MS >= sentMs',
+    replace: 'lastMs >= sentMs',
+    tests: NOTICE_TESTS,
+  },
+  {
+    name: 'notice rule: a notice exactly the notice days old is too young (< → <=)',
+    file: 'shared/notice-rule.ts',
+    search: 'now.getTime() - sentMs < noticeDays * DAY_MS',
+    replace: 'now.getTime() - sentMs <= noticeDays * DAY_MS',
+    tests: NOTICE_TESTS,
+  },
   {
     name: 'rejoin: CloudTrail precision 1000 ms → 0',
     file: 'shared/removal-rules.ts',

@@ -41,7 +41,8 @@ export type TableId =
   | 'guard'
   | 'audit'
   | 'activity'
-  | 'reviews';
+  | 'reviews'
+  | 'notices';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -123,6 +124,14 @@ export const TABLES: readonly TableSpec[] = [
     partitionKey: S('runId'),
     indexes: [],
     retain: true,
+  },
+  {
+    id: 'notices',
+    purpose:
+      "notices to idle users: per QuickSight user the current idle spell's notice (sending, sent, refused, closed)",
+    partitionKey: S('userKey'),
+    indexes: [],
+    retain: false,
   },
 ];
 

@@ -60,7 +60,17 @@ export function validateEnvironment(env: Readonly<Record<string, string>>): void
     Object.entries(env).filter(([k, v]) => known.has(k) && !Token.isUnresolved(v)),
   );
   loadConfig(
-    ['google', 'identityStore', 'quicksight', 'worker', 'plan', 'snapshot', 'inactive', 'activity'],
+    [
+      'google',
+      'identityStore',
+      'quicksight',
+      'worker',
+      'plan',
+      'snapshot',
+      'inactive',
+      'activity',
+      'notice',
+    ],
     concrete,
   );
 }

@@ -16,10 +16,10 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
     read: ['snapshots', 'identities', 'ledger', 'guard'],
     readWrite: ['events', 'tasks'],
   },
-  // worker: the activity record (pending events included) and the identity map are read (never
-  // written) to judge idle users again before the call.
+  // worker: the activity record (pending events included), the identity map and the notices are
+  // read (never written) to judge idle users again before the call.
   worker: {
-    read: ['snapshots', 'ledger', 'activity', 'identities'],
+    read: ['snapshots', 'ledger', 'activity', 'identities', 'notices'],
     readWrite: ['tasks', 'guard'],
   },
   events: {

@@ -7,8 +7,8 @@ import {
 } from '../../shared/aws/aws-errors.js';
 import { IdsyncError, RemoteServiceError } from '../../shared/errors.js';
 import { QUICKSIGHT_EVENT_SOURCE } from '../../shared/event-sources.js';
+import { IntervalPacer } from '../../shared/interval-pacer.js';
 import type { BackoffPolicy } from '../../shared/retry.js';
-import { IntervalPacer } from './interval-pacer.js';
 
 /**
  * CloudTrail LookupEvents for QuickSight's management events (lookup attribute EventSource =

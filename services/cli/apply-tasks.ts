@@ -6,6 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { releaseCommand } from '../../shared/release-command.js';
 import { buildQuickSight, type Stores } from '../../shared/runtime.js';
 import type { Task } from '../../shared/task.js';
+import { NoticeStore } from '../notices/notice-store.js';
 import { createBeforeDelete, loadSnapshotView } from '../worker/delete-checks.js';
 import { createProgressReporter } from '../worker/progress.js';
 import { startWorkerRun } from '../worker/start-worker-run.js';
@@ -119,7 +120,7 @@ export async function applyTasks(
   if (options.release !== undefined) await unblockTasks(stores, options.onlyRunId);
   // Every command that applies (apply, inactive, reconcile, remove, handle-event) judges idle
   // tasks again: the sections it needs for that are read here, once for all of them.
-  const idleConfig = loadConfig(['inactive', 'activity'], options.io.env);
+  const idleConfig = loadConfig(['inactive', 'activity', 'notice'], options.io.env);
   const say = (line: string) => options.io.stderr.write(`${line}\n`);
   const beforeDelete = createBeforeDelete({
     settings: config.plan,
@@ -140,6 +141,14 @@ export async function applyTasks(
         logger.warn({ error: describeError(error) }, 'activity catch-up failed');
         say(`idle tasks: the activity catch-up failed (${describeError(error)})`);
       },
+      ...(idleConfig.notice.from
+        ? {
+            notices: {
+              days: idleConfig.notice.days,
+              store: new NoticeStore(stores.doc, stores.names.notices),
+            },
+          }
+        : {}),
     },
     ...(options.release !== undefined ? { release: options.release } : {}),
   });

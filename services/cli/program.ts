@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerHandleEvent } from './commands/handle-event.js';
 import { registerInactive } from './commands/inactive.js';
 import { registerInitTables } from './commands/init-tables.js';
+import { registerNotices } from './commands/notices.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerRemove } from './commands/remove.js';
@@ -75,6 +76,7 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerRemove(program, ctx);
   registerActivity(program, ctx);
   registerInactive(program, ctx);
+  registerNotices(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);
   registerDemo(program, ctx);

@@ -20,6 +20,8 @@ import {
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
+import { type SesStandIn, startSesStandIn } from './ses/stand-in.js';
+import { SesState, type SesStateOptions } from './state/ses-state.js';
 import { signedByRole } from './sts/role-check.js';
 import { type StsStandIn, startStsStandIn } from './sts/stand-in.js';
 import { StsState } from './sts/sts-state.js';
@@ -34,6 +36,8 @@ export interface Sandbox {
   readonly quickSight: StandIn;
   readonly identityStore: StandIn;
   readonly google: GoogleStandIn;
+  /** SES v2 (notices): its outbox holds every accepted message. */
+  readonly ses: SesStandIn;
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
@@ -61,13 +65,20 @@ export interface SandboxOptions {
     google?: number;
     cloudtrail?: number;
     sts?: number;
+    ses?: number;
   };
+  /**
+   * The SES stand-in's identities and quota; default: the organisation's domain verified (so
+   * `IDSYNC_NOTICE_FROM=idsync@<domain>` works), nobody refused, 14 messages a second.
+   */
+  readonly ses?: SesStateOptions;
   readonly faults?: {
     quicksight?: FaultSettings;
     identitystore?: FaultSettings;
     google?: FaultSettings;
     cloudtrail?: FaultSettings;
     sts?: FaultSettings;
+    ses?: FaultSettings;
   };
   /**
    * Roles in other accounts (README "Roles in other accounts"): the STS stand-in lets these be
@@ -160,6 +171,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       common(options.ports?.cloudtrail, options.faults?.cloudtrail, 'cloudtrail'),
     );
     started.push(cloudTrail);
+    const ses = await startSesStandIn(
+      new SesState({
+        verifiedIdentities: [org.subject.slice(org.subject.indexOf('@') + 1)],
+        ...options.ses,
+      }),
+      { ...common(options.ports?.ses, options.faults?.ses), region: org.region },
+    );
+    started.push(ses);
     const control = options.control
       ? await startControlServer({
           faults: {
@@ -167,8 +186,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             identitystore: identityStore.faults,
             google: google.faults,
             cloudtrail: cloudTrail.faults,
+            ses: ses.faults,
           },
           dynamo,
+          outbox: ses.state,
           cloudTrailRegion: cloudTrail,
           sts: stsState,
           world: createWorld(
@@ -189,6 +210,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
       AWS_ENDPOINT_URL_STS: sts.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
@@ -209,6 +231,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       quickSight,
       identityStore,
       google,
+      ses,
       cloudTrail,
       cloudTrailState,
       sts,

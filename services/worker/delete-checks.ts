@@ -10,6 +10,7 @@ import {
   keepGroupListingProblem,
   keepGroupMembers,
 } from '../../shared/keep-groups.js';
+import type { NoticeRecord } from '../../shared/notice-rule.js';
 import {
   identityFactsOf,
   pendingEventsAgainst,
@@ -127,6 +128,14 @@ export interface IdleChecks {
    */
   readonly catchUp?: () => Promise<void>;
   readonly onCatchUpError?: (error: unknown) => void;
+  /**
+   * Notices on (IDSYNC_NOTICE_FROM): the notices table (services/notices/notice-store.ts) and
+   * IDSYNC_NOTICE_DAYS; the re-judge applies shared/notice-rule.ts to each idle task.
+   */
+  readonly notices?: {
+    readonly days: number;
+    readonly store: { get(userKey: string): Promise<NoticeRecord | undefined> };
+  };
 }
 
 export interface DeleteChecks {
@@ -216,7 +225,11 @@ function idleRejudge(
       await caughtUp;
       coverage = await idle.activity.coverage();
     }
-    const record = await idle.activity.get(activityKey(idle.namespace, activityUserName(task)));
+    const userKey = activityKey(idle.namespace, activityUserName(task));
+    const record = await idle.activity.get(userKey);
+    const notice = idle.notices
+      ? { days: idle.notices.days, record: await idle.notices.store.get(userKey) }
+      : undefined;
     const listed = snapshot?.users.get(quickSightUserKey(task));
     const input: IdleRecheckInput = {
       task,
@@ -227,6 +240,7 @@ function idleRejudge(
       ...keep,
       now: new Date(now()),
       settings,
+      ...(notice ? { notice: notice.record ? notice : { days: notice.days } } : {}),
     };
     let verdict = recheckIdle(input);
     if (verdict.kind === 'proceed') {

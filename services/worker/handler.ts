@@ -27,6 +27,7 @@ import { releaseCommand } from '../../shared/release-command.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
+import { NoticeStore } from '../notices/notice-store.js';
 import type { AttemptPolicy } from './attempt-policy.js';
 import {
   createBeforeDelete,
@@ -63,7 +64,15 @@ import type { BeforeDelete } from './worker-ports.js';
  * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 
-const SECTIONS = ['quicksight', 'worker', 'plan', 'inactive', 'activity', 'lambda'] as const;
+const SECTIONS = [
+  'quicksight',
+  'worker',
+  'plan',
+  'inactive',
+  'activity',
+  'lambda',
+  'notice',
+] as const;
 type WorkerConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** Invocation time kept back for the graceful stop: calls in flight finish, waiters are released. */
@@ -116,6 +125,10 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
       namespace: config.quicksight.namespace,
       activity: new DynamoActivityStore(doc, names.activity),
       identities: new DynamoIdentityMap(doc, names.identities),
+      // IDSYNC_NOTICE_FROM: an idle user is deleted only as the notice rule allows.
+      ...(config.notice.from
+        ? { notices: { days: config.notice.days, store: new NoticeStore(doc, names.notices) } }
+        : {}),
     },
     quickSight: new QuickSightDirectory(
       createQuickSightClient(config.aws, config.quicksight),

@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -139,4 +140,13 @@ export function createCloudTrailClient(
   region: string | undefined = aws.region,
 ): CloudTrailClient {
   return new CloudTrailClient(retriedByIdsync(aws, overrides, 'cloudtrail', region));
+}
+
+/**
+ * SES v2 client (notices to idle users, services/notices/), SDK retries off: a SendEmail retried
+ * after an unanswered call could send twice (SES has no idempotency key), so the notice sender
+ * decides itself what an error means.
+ */
+export function createSesClient(aws: AwsConfig, overrides: ClientOverrides = {}): SESv2Client {
+  return new SESv2Client(retriedByIdsync(aws, overrides, 'sesv2'));
 }

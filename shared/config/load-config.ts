@@ -48,6 +48,7 @@ export interface AwsConfig {
     readonly cloudtrail?: string;
     readonly sts?: string;
     readonly sfn?: string;
+    readonly sesv2?: string;
   };
   /**
    * IAM roles the service clients assume (IDSYNC_<SERVICE>_ROLE_ARN), by client; a client
@@ -143,6 +144,17 @@ export interface LambdaConfig {
   readonly googleCredentialsSecret?: string;
 }
 
+/** Notices to idle users before their deletion (services/notices/). */
+export interface NoticeConfig {
+  /** IDSYNC_NOTICE_FROM: unset means no notices (idle users are deleted as before). */
+  readonly from?: string;
+  readonly days: number;
+  /** IDSYNC_NOTICE_CONTACT, else the From address. */
+  readonly contact?: string;
+  readonly locale: 'en' | 'ja';
+  readonly templateDir?: string;
+}
+
 export interface Config {
   readonly core: CoreConfig;
   readonly aws: AwsConfig;
@@ -156,6 +168,7 @@ export interface Config {
   readonly inactive: InactiveConfig;
   readonly activity: ActivityConfig;
   readonly lambda: LambdaConfig;
+  readonly notice: NoticeConfig;
 }
 
 export type ConfigFor<S extends Section> = Pick<Config, S | 'core' | 'aws'>;
@@ -249,6 +262,7 @@ const builders: {
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
         sts: read<string>('AWS_ENDPOINT_URL_STS') ?? all,
         sfn: read<string>('AWS_ENDPOINT_URL_SFN') ?? all,
+        sesv2: read<string>('AWS_ENDPOINT_URL_SESV2') ?? all,
       },
       ...serviceRoles(read),
       timeouts: {
@@ -319,6 +333,18 @@ const builders: {
     workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
   }),
+  notice: (read) => {
+    const from = read<string>('IDSYNC_NOTICE_FROM');
+    const contact = read<string>('IDSYNC_NOTICE_CONTACT');
+    const templateDir = read<string>('IDSYNC_NOTICE_TEMPLATE_DIR');
+    return {
+      ...(from ? { from } : {}),
+      days: read<number>('IDSYNC_NOTICE_DAYS') as number,
+      ...(contact || from ? { contact: contact || from } : {}),
+      locale: read<'en' | 'ja'>('IDSYNC_NOTICE_LOCALE') as 'en' | 'ja',
+      ...(templateDir ? { templateDir } : {}),
+    };
+  },
 };
 
 /** The per-service roles and their external id; nothing when no role is configured. */

@@ -52,7 +52,8 @@ export type Section =
   | 'report'
   | 'inactive'
   | 'activity'
-  | 'lambda';
+  | 'lambda'
+  | 'notice';
 
 export interface VariableSpec {
   readonly name: string;
@@ -106,6 +107,8 @@ export const DEFAULT_ACTIVITY_MAX_LAG_HOURS = DEFAULT_MAX_LAG_HOURS;
  * what went wrong beside it.
  */
 export const DEFAULT_LOG_LEVEL = 'info';
+/** Days between a user's notice and the earliest deletion (IDSYNC_NOTICE_DAYS). */
+export const DEFAULT_NOTICE_DAYS = 14;
 export const DEFAULT_TERMINAL_LOG_LEVEL = 'warn';
 
 export const VARIABLES: readonly VariableSpec[] = [
@@ -466,4 +469,45 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec('AWS_ENDPOINT_URL_SFN', 'aws', 'endpoint override for Step Functions', url, '—', false),
+  spec('AWS_ENDPOINT_URL_SESV2', 'aws', 'endpoint override for SES v2 (notices)', url, '—', false),
+  spec(
+    'IDSYNC_NOTICE_FROM',
+    'notice',
+    '`idsync inactive`: when set, idle users are emailed a notice (SES v2, from this verified address) and deleted only `IDSYNC_NOTICE_DAYS` after it if they stayed idle',
+    email,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_DAYS',
+    'notice',
+    'days between the notice and the earliest deletion (0 to 90)',
+    whole(0, 90),
+    `\`${DEFAULT_NOTICE_DAYS}\``,
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_CONTACT',
+    'notice',
+    'whom the notice tells users to ask (an email or a short text)',
+    trimmed,
+    '`IDSYNC_NOTICE_FROM`',
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_LOCALE',
+    'notice',
+    'language of the shipped notice templates: `en` or `ja`',
+    z.enum(['en', 'ja']),
+    '`en`',
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_TEMPLATE_DIR',
+    'notice',
+    'folder of notice templates replacing the shipped ones: `subject.txt`, `body.txt`, `body.html` (README: Notices)',
+    nonEmpty,
+    '—',
+    false,
+  ),
 ];

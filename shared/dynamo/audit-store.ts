@@ -27,7 +27,9 @@ export type AuditKind =
   /** `idsync inactive --warn-days`: a user who turns idle soon (services/cli/format-inactive.ts). */
   | 'idle_soon'
   /** A step of the monthly review (services/review/): planned, decided, finished. */
-  | 'review';
+  | 'review'
+  /** A notice to an idle user sent, refused, unanswered or closed (services/notices/notice-audit.ts). */
+  | 'notice';
 
 export interface AuditRecord {
   readonly runId: string;

@@ -46,12 +46,16 @@ export function registerInactive(program: Command, ctx: CliContext): void {
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(
-        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report'],
+        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report', 'notice'],
         ctx.io.env,
       );
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
+      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read.
+      const noticeStep = config.notice.from
+        ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
+        : undefined;
       const runtime = await import('../../../shared/runtime.js');
       const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
       const { selectInactiveUsers } = await import('../../plan/run-inactive.js');
@@ -85,9 +89,15 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           ...keptRows(run.runId, at, inactive.selection),
           ...idleSoonRows(run.runId, at, inactive.selection),
         ]);
+        // IDSYNC_NOTICE_FROM: only users noticed long enough ago go on (services/notices/).
+        const notices = await noticeStep?.(run, inactive.selection, {
+          apply: flags.apply === true,
+          now,
+          limit,
+        });
         const { plan, applied } = await planAndMaybeApply(run, {
           override,
-          removals: inactive.selection.removals,
+          removals: notices?.removals ?? inactive.selection.removals,
           apply: flags.apply === true,
         });
         return await finishRun(run, {
@@ -102,6 +112,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             kept: inactive.selection.kept,
             plan,
             applied: applied?.summary,
+            ...(notices ? { notices: notices.summary } : {}),
           },
           lines: [
             formatInactive(inactive, {
@@ -111,11 +122,14 @@ export function registerInactive(program: Command, ctx: CliContext): void {
               warnDays,
               limit,
             }),
+            ...(notices ? ['', notices.text] : []),
             '',
             formatPlan(plan, { limit }),
             ...(applied ? ['', applied.text] : dryRunLine(plan)),
           ],
-          exitCode: runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }),
+          exitCode:
+            runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }) ||
+            (notices?.exitCode ?? 0),
           dryRun: flags.apply !== true,
         });
       } finally {

@@ -118,7 +118,7 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
       )
       .argument(
         '<assignments...>',
-        'TARGET.KNOB=VALUE (targets qs, idc, google, ct, ct@REGION) or TARGET=off',
+        'TARGET.KNOB=VALUE (targets qs, idc, google, ct, ct@REGION, ses) or TARGET=off',
       ),
   ).action(
     action(ctx, (words: string[], flags: ControlFlags, command: Command) =>

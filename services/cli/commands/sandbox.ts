@@ -3,6 +3,7 @@ import { UsageError } from '../../../shared/errors.js';
 import { action, type CliContext, ExitCode, type GlobalOptions } from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 import { registerSandboxControl } from './sandbox-control.js';
+import { registerSandboxOutbox } from './sandbox-outbox.js';
 import { registerSandboxRoles } from './sandbox-roles.js';
 import { registerSandboxWorld } from './sandbox-world.js';
 
@@ -19,6 +20,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
   registerSandboxControl(sandbox, ctx);
   registerSandboxWorld(sandbox, ctx);
   registerSandboxRoles(sandbox, ctx);
+  registerSandboxOutbox(sandbox, ctx);
   sandbox
     .description('start the local stand-ins and print the environment that points at them')
     .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')

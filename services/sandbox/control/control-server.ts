@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { DynamoServer } from '../dynamo-server.js';
 import type { FaultCounters, FaultSettings, Faults } from '../http/faults.js';
+import type { SesState } from '../state/ses-state.js';
 import type { StsState } from '../sts/sts-state.js';
 import {
   applyFaultAssignment,
@@ -23,6 +24,8 @@ import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
  *
  * - `GET  <url>/state` → `{ faults: { quicksight: {settings, counters}, … }, dynamodb: { running } }`
  * - `POST <url>/faults` body `{ "set": ["qs.errorRate=0.5", "idc=off"] }` → the new state
+ * - `GET  <url>/outbox` → `{ messages }`: the SES stand-in's accepted messages; `POST
+ *   <url>/outbox/clear` empties it
  * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
  * - `POST <url>/world/<leave|join|move|sync|activity|new-user>` with the request as JSON → what
  *   changed (world-routes.ts), when started with a `world`
@@ -38,6 +41,8 @@ export interface ControlTargets {
     faultsFor(region: string): Faults;
     readonly regionFaults: ReadonlyMap<string, Faults>;
   };
+  /** The SES stand-in's outbox (`GET /outbox`, `POST /outbox/clear`). */
+  readonly outbox?: Pick<SesState, 'outbox' | 'clear'>;
   /** The organisation and CloudTrail events the world controls change (world.ts). */
   readonly world?: World;
   /** The STS stand-in's roles and record (sts-control.ts). */
@@ -120,6 +125,10 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
           applyAssignments(targets, body.set as string[]);
           return reply(res, 200, stateOf(targets));
         }
+        if (route === 'GET /outbox' && targets.outbox)
+          return reply(res, 200, { messages: targets.outbox.outbox });
+        if (route === 'POST /outbox/clear' && targets.outbox)
+          return reply(res, 200, { cleared: targets.outbox.clear(), messages: [] });
         if (route === 'POST /dynamodb/stop') {
           await targets.dynamo.stop();
           return reply(res, 200, stateOf(targets));

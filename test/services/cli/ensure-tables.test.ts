@@ -44,6 +44,7 @@ describe('ensureTables against dynalite', () => {
       'it-guard',
       'it-identities',
       'it-ledger',
+      'it-notices',
       'it-reviews',
       'it-snapshots',
       'it-tasks',

@@ -157,6 +157,7 @@ describe('loadConfig valid values', () => {
         cloudtrail: 'http://127.0.0.1:1000',
         sts: 'http://127.0.0.1:1000',
         sfn: 'http://127.0.0.1:1000',
+        sesv2: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
@@ -214,6 +215,32 @@ describe('loadConfig valid values', () => {
     expect(regions({})).toEqual([]);
   });
 
+  it('reads the notice section: off without IDSYNC_NOTICE_FROM; the contact defaults to it', () => {
+    expect(loadConfig(['notice'], {}).notice).toEqual({ days: 14, locale: 'en' });
+    expect(
+      loadConfig(['notice'], {
+        IDSYNC_NOTICE_FROM: 'idsync@example.com',
+        IDSYNC_NOTICE_DAYS: '0',
+        IDSYNC_NOTICE_LOCALE: 'ja',
+        IDSYNC_NOTICE_TEMPLATE_DIR: '/etc/idsync/notice',
+        AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:1003',
+      }),
+    ).toMatchObject({
+      notice: {
+        from: 'idsync@example.com',
+        contact: 'idsync@example.com',
+        days: 0,
+        locale: 'ja',
+        templateDir: '/etc/idsync/notice',
+      },
+      aws: { endpoints: { sesv2: 'http://127.0.0.1:1003' } },
+    });
+    expect(
+      loadConfig(['notice'], { IDSYNC_NOTICE_FROM: 'a@x.com', IDSYNC_NOTICE_CONTACT: 'IT desk' })
+        .notice.contact,
+    ).toBe('IT desk');
+  });
+
   it('treats a blank optional variable as unset', () => {
     expect(loadConfig(['worker'], { IDSYNC_RATE: '  ' }).worker.rate).toBe(50);
   });
@@ -266,6 +293,10 @@ describe('loadConfig invalid values', () => {
     IDSYNC_IDENTITYSTORE_ROLE_ARN: 'role/x',
     IDSYNC_CLOUDTRAIL_ROLE_ARN: 'arn:aws:iam::1:role/x',
     IDSYNC_ROLE_EXTERNAL_ID: 'x',
+    AWS_ENDPOINT_URL_SESV2: 'w',
+    IDSYNC_NOTICE_FROM: 'idsync',
+    IDSYNC_NOTICE_DAYS: '91',
+    IDSYNC_NOTICE_LOCALE: 'fr',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -278,6 +309,8 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_MANAGED_USERNAME_PREFIX',
       'NO_COLOR',
       'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
+      'IDSYNC_NOTICE_CONTACT',
+      'IDSYNC_NOTICE_TEMPLATE_DIR',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)

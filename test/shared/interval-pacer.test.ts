@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntervalPacer } from '../../../services/activity/interval-pacer.js';
+import { IntervalPacer } from '../../shared/interval-pacer.js';
 
 function virtual() {
   let t = 0;

@@ -1,4 +1,4 @@
-import { sleep as realSleep } from '../../shared/retry.js';
+import { sleep as realSleep } from './retry.js';
 
 /**
  * Spaces calls to an API whose limit is known and fixed (CloudTrail LookupEvents: 2 calls a
