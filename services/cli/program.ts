@@ -15,6 +15,7 @@ import { registerReport } from './commands/report.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerStatus } from './commands/status.js';
 import type { CliContext } from './io.js';
 
 /** Commands in the order of the README's "Commands" section, for --help. */
@@ -24,6 +25,7 @@ const COMMAND_ORDER = [
   'plan',
   'apply',
   'reconcile',
+  'status',
   'handle-event',
   'resolve',
   'remove',
@@ -76,6 +78,7 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerInactive(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);
+  registerStatus(program, ctx);
   registerDemo(program, ctx);
   registerResolve(program, ctx);
   registerSandbox(program, ctx);

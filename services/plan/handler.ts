@@ -4,6 +4,7 @@ import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { readWork } from '../../shared/held-work.js';
 import {
   type Invocation,
   type LambdaOptions,
@@ -134,8 +135,14 @@ async function plan(
 ): Promise<PlanHandlerSummary> {
   const { stores, queue } = deps;
   const runId = newRunId();
-  const finish = (summary: PlanHandlerSummary) => {
-    metrics({ GuardTripped: summary.guardTripped ? 1 : 0 }, summary, 'plan metrics');
+  const finish = async (summary: PlanHandlerSummary) => {
+    // Held work is counted every cycle, whatever this one planned: its alarm fires after an hour.
+    const held = await readWork(stores.tasks, Date.now());
+    metrics(
+      { GuardTripped: summary.guardTripped ? 1 : 0, HeldTasks: held.heldOverAnHour },
+      { ...summary, held: held.held, oldestHeldSeconds: held.oldestHeldSeconds },
+      'plan metrics',
+    );
     return summary;
   };
   const skip = (skipped: string) => {
