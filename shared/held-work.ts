@@ -1,5 +1,5 @@
 import { releaseCommand } from './release-command.js';
-import { isLeased, type Task, TASK_STATUSES } from './task.js';
+import { isLeased, TASK_STATUSES, type Task } from './task.js';
 
 /**
  * The removals that are not done yet, and which of them are *held*: written down, but waiting for
@@ -26,7 +26,11 @@ export const WORK_KINDS = ['queued', 'leased', 'blocked', 'guardHeld', 'awaiting
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 /** The kinds that wait for an operator. */
-export const HELD_KINDS = ['blocked', 'guardHeld', 'awaitingApproval'] as const satisfies readonly WorkKind[];
+export const HELD_KINDS = [
+  'blocked',
+  'guardHeld',
+  'awaitingApproval',
+] as const satisfies readonly WorkKind[];
 
 export const WORK_LABELS: Readonly<Record<WorkKind, string>> = {
   queued: 'queued',

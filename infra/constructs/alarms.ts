@@ -23,8 +23,8 @@ export interface IdsyncAlarmsProps {
   readonly failedEvents?: sqs.IQueue;
   /** The deployed functions (an Errors alarm each). */
   readonly functions: Partial<Record<Job, lambda.IFunction>>;
-  /** Notified when an alarm fires. @default none */
-  readonly topic?: sns.ITopic;
+  /** Notified when an alarm fires (the stack passes its operator topic). @default none */
+  readonly topics?: readonly sns.ITopic[];
   /** Alarm period. @default 5 minutes */
   readonly period?: Duration;
   /**
@@ -99,7 +99,7 @@ export class IdsyncAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      if (props.topic) alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      for (const topic of props.topics ?? []) alarm.addAlarmAction(new actions.SnsAction(topic));
       this.alarms.push(alarm);
     };
 

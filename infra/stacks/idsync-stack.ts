@@ -15,6 +15,7 @@ import {
   type Job,
   jobLabel,
 } from '../constructs/idsync-function.js';
+import { OperatorChannel } from '../constructs/operator-channel.js';
 import {
   cloudTrailLookupEvents,
   identityStoreDescribeUser,
@@ -48,7 +49,8 @@ export interface IdsyncStackProps extends StackProps {
 /**
  * idsync in one stack: the tables, the four functions, the schedule (snapshot → plan), the
  * CloudTrail IdC user-event rule (→ event handler), the worker queue with its dead-letter queue,
- * the Google key secret, least-privilege IAM and the operator alarms.
+ * the Google key secret, least-privilege IAM, the operator topic and reports bucket, and the
+ * operator alarms (each notifying the topic).
  */
 export class IdsyncStack extends Stack {
   readonly settings: IdsyncSettings;
@@ -56,6 +58,8 @@ export class IdsyncStack extends Stack {
   readonly workQueue: WorkQueue;
   readonly failedEvents: sqs.Queue;
   readonly googleKey: secretsmanager.Secret;
+  /** The operator topic (every alarm, run summaries) and the reports bucket. */
+  readonly operators: OperatorChannel;
   readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
 
   constructor(scope: Construct, id: string, props: IdsyncStackProps) {
@@ -83,10 +87,15 @@ export class IdsyncStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
 
+    this.operators = new OperatorChannel(this, 'Operators', {
+      ...(s.operatorEmail ? { operatorEmail: s.operatorEmail } : {}),
+    });
+
     const inputs = {
       settings: s,
       queueUrl: this.workQueue.queue.queueUrl,
       secretArn: this.googleKey.secretArn,
+      operatorTopicArn: this.operators.topic.topicArn,
     };
     validateEnvironment(jobEnvironment('worker', inputs));
 
@@ -149,6 +158,7 @@ export class IdsyncStack extends Stack {
     for (const producer of [plan, events]) {
       if (producer) this.workQueue.queue.grantSendMessages(producer.role);
     }
+    if (plan) this.operators.grantPublish(plan.role);
   }
 
   private wire(s: IdsyncSettings, props: IdsyncStackProps): void {
@@ -172,15 +182,17 @@ export class IdsyncStack extends Stack {
         failures: this.failedEvents,
       });
     }
-    const topic = s.alarmTopicArn
-      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)
-      : undefined;
+    // Every alarm notifies the operator topic; an operator-supplied topic too, when given.
+    const topics: sns.ITopic[] = [
+      this.operators.topic,
+      ...(s.alarmTopicArn ? [sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)] : []),
+    ];
     if (activity) {
       new ActivityCapture(this, 'Activity', {
         handler: activity.fn,
         quickSightAccountId: s.quickSightAccountId,
         deployment: s.tablePrefix,
-        ...(topic ? { topic } : {}),
+        topics,
       });
     }
     new IdsyncAlarms(this, 'Alarms', {
@@ -188,7 +200,10 @@ export class IdsyncStack extends Stack {
       workerDeadLetters: this.workQueue.deadLetterQueue,
       ...(events ? { failedEvents: this.failedEvents } : {}),
       functions: Object.fromEntries(Object.entries(this.functions).map(([job, f]) => [job, f.fn])),
-      ...(topic ? { topic } : {}),
+      topics,
+      heldTasksPeriod: Duration.minutes(s.scheduleMinutes),
     });
+    new CfnOutput(this, 'OperatorTopicArn', { value: this.operators.topic.topicArn });
+    new CfnOutput(this, 'ReportsBucketName', { value: this.operators.reports.bucketName });
   }
 }

@@ -33,8 +33,10 @@ export interface IdsyncSettings {
   readonly scheduleMinutes: number;
   /** Deletions really happen (IDSYNC_APPLY on the worker). @default false (dry run) */
   readonly apply: boolean;
-  /** SNS topic the alarms notify. @default none (alarms only change state) */
+  /** A further SNS topic the alarms notify, beside the stack's operator topic. @default none */
   readonly alarmTopicArn?: string;
+  /** Email address subscribed to the operator topic (alarms and run summaries). @default none */
+  readonly operatorEmail?: string;
   /** Further IDSYNC_* variables for every function (e.g. guard settings). @default {} */
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -140,6 +142,10 @@ export function readSettings(read: ContextReader): IdsyncSettings {
   const account = text(read, 'account', d.account);
   const region = text(read, 'region', d.region);
   const alarmTopicArn = text(read, 'alarmTopicArn', '');
+  const operatorEmail = text(read, 'operatorEmail', '');
+  if (operatorEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(operatorEmail)) {
+    throw new SettingsError('context operatorEmail must be one email address');
+  }
   const settings: IdsyncSettings = {
     stackName: text(read, 'stackName', d.stackName),
     account,
@@ -155,6 +161,7 @@ export function readSettings(read: ContextReader): IdsyncSettings {
     scheduleMinutes: positiveInt(read, 'scheduleMinutes', d.scheduleMinutes),
     apply: bool(read, 'apply', d.apply),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(operatorEmail ? { operatorEmail } : {}),
     environment: environment(read),
   };
   if (!/^\d{12}$/.test(settings.account)) {

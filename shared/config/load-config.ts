@@ -51,6 +51,8 @@ export interface AwsConfig {
     readonly quicksight?: string;
     readonly sqs?: string;
     readonly cloudtrail?: string;
+    readonly sns?: string;
+    readonly s3?: string;
   };
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
@@ -102,6 +104,8 @@ export interface SnapshotConfig {
 }
 export interface ReportConfig {
   readonly readerPrice: number;
+  /** IDSYNC_REPORTS_BUCKET: where the Lambda runs' reports are (S3). */
+  readonly reportsBucket?: string;
 }
 
 export interface InactiveConfig {
@@ -129,6 +133,8 @@ export interface LambdaConfig {
   readonly apply: boolean;
   readonly workerQueueUrl?: string;
   readonly googleCredentialsSecret?: string;
+  /** IDSYNC_OPERATOR_TOPIC_ARN: the SNS topic run summaries go to. */
+  readonly operatorTopicArn?: string;
 }
 
 export interface Config {
@@ -233,6 +239,8 @@ const builders: {
         quicksight: read<string>('AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
         sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
+        sns: read<string>('AWS_ENDPOINT_URL_SNS') ?? all,
+        s3: read<string>('AWS_ENDPOINT_URL_S3') ?? all,
       },
       timeouts: {
         connectMs:
@@ -286,6 +294,7 @@ const builders: {
   }),
   report: (read) => ({
     readerPrice: read<number>('IDSYNC_READER_PRICE') ?? 3,
+    reportsBucket: read<string>('IDSYNC_REPORTS_BUCKET'),
   }),
   inactive: (read) => ({
     days: read<number>('IDSYNC_INACTIVE_DAYS') ?? 60,
@@ -310,6 +319,7 @@ const builders: {
     apply: read<boolean>('IDSYNC_APPLY') ?? false,
     workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
+    operatorTopicArn: read<string>('IDSYNC_OPERATOR_TOPIC_ARN'),
   }),
 };
 

@@ -39,10 +39,16 @@ describe('held work', () => {
     expect(workKindOf({ status: 'IN_PROGRESS', leaseUntil: NOW + 1 }, NOW)).toBe('leased');
     expect(workKindOf({ status: 'IN_PROGRESS', leaseUntil: NOW - 1 }, NOW)).toBe('queued');
     expect(
-      workKindOf({ status: 'BLOCKED', blockReason: 'guard window: 3 of 3 used: budget spent' }, NOW),
+      workKindOf(
+        { status: 'BLOCKED', blockReason: 'guard window: 3 of 3 used: budget spent' },
+        NOW,
+      ),
     ).toBe('blocked');
     expect(
-      workKindOf({ status: 'BLOCKED', blockReason: `${GUARD_TRIPPED_PREFIX}9 deletions exceed` }, NOW),
+      workKindOf(
+        { status: 'BLOCKED', blockReason: `${GUARD_TRIPPED_PREFIX}9 deletions exceed` },
+        NOW,
+      ),
     ).toBe('guardHeld');
     expect(workKindOf({ status: 'AWAITING_APPROVAL' as Task['status'] }, NOW)).toBe(
       'awaitingApproval',
@@ -63,7 +69,12 @@ describe('held work', () => {
         }),
         task({ taskId: 'c', status: 'BLOCKED', blockReason: 'window', updatedAt: ago(60_000) }),
         // Exactly an hour is not more than an hour.
-        task({ taskId: 'd', status: 'BLOCKED', blockReason: 'w', updatedAt: ago(HELD_ALARM_AFTER_MS) }),
+        task({
+          taskId: 'd',
+          status: 'BLOCKED',
+          blockReason: 'w',
+          updatedAt: ago(HELD_ALARM_AFTER_MS),
+        }),
         task({ taskId: 'e', status: 'DONE' }),
       ],
       NOW,

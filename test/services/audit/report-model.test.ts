@@ -215,7 +215,11 @@ describe('the headline of a release run', () => {
   const WINDOW_REASON =
     'guard window: 3 of 3 deletions used in the last 24 h: budget spent, queued BLOCKED (release: idsync apply --max-deletions N); was: left';
   const blockedLeaver = (i: number, outcome?: 'deleted') =>
-    leaver(i, { decision: 'blocked', reason: WINDOW_REASON, ...(outcome ? { outcome } : { outcome: undefined }) });
+    leaver(i, {
+      decision: 'blocked',
+      reason: WINDOW_REASON,
+      ...(outcome ? { outcome } : { outcome: undefined }),
+    });
 
   it('says what the release deleted, not that the guard stopped everything', () => {
     const planRows = runRows('plan-0', 'apply-1', AT, [blockedLeaver(1), blockedLeaver(2)]);

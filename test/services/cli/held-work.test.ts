@@ -59,7 +59,9 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
     expect(dry.code).toBe(3);
     expect(dry.stdout).toContain('No queued deletions.');
     expect(dry.stdout).toContain('HELD: 3 removals are held');
-    expect(dry.stdout).toContain('3 held by the guard (whole plan stopped): idsync apply --max-deletions 3');
+    expect(dry.stdout).toContain(
+      '3 held by the guard (whole plan stopped): idsync apply --max-deletions 3',
+    );
 
     const apply = await runCliOn(t.sandbox, ['apply'], TRIP);
     expect(apply.code).toBe(3);
@@ -96,9 +98,13 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
       IDSYNC_MAX_DELETION_PERCENT: '100',
       IDSYNC_MAX_DELETIONS: '3',
     });
-    expect(dry.stdout).toMatch(/GUARD WINDOW: 1 deletions exceed the budget of 3 .* would be BLOCKED \(this run queued nothing\)/);
+    expect(dry.stdout).toMatch(
+      /GUARD WINDOW: 1 deletions exceed the budget of 3 .* would be BLOCKED \(this run queued nothing\)/,
+    );
     expect(dry.stdout).not.toContain('idsync apply --max-deletions');
-    expect(dry.stdout).toContain('With --apply they are queued BLOCKED; to delete them in that run too, add --max-deletions 1.');
+    expect(dry.stdout).toContain(
+      'With --apply they are queued BLOCKED; to delete them in that run too, add --max-deletions 1.',
+    );
     expect(await collect(tasks.byStatus('BLOCKED'))).toEqual([]);
   });
 });
