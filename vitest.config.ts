@@ -32,6 +32,7 @@ export const INTEGRATION = [
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
   'test/services/events/genuine-events.test.ts',
   'test/services/worker/guard-window.test.ts',
+  'test/shared/aws/operator-adapters.test.ts',
 ];
 
 const shared = {

@@ -11,6 +11,7 @@ import type { FaultSettings } from './http/faults.js';
 import type { StandIn } from './http/stand-in.js';
 import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
 import { startQuickSightStandIn } from './quicksight/stand-in.js';
+import { type S3StandIn, startS3StandIn } from './s3/stand-in.js';
 import {
   type ActivitySpec,
   type GeneratedActivity,
@@ -19,6 +20,7 @@ import {
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
+import { type SnsStandIn, startSnsStandIn } from './sns/stand-in.js';
 
 /**
  * The sandbox: dynalite plus the QuickSight, IdentityStore and Google Directory stand-ins,
@@ -37,6 +39,12 @@ export interface Sandbox {
   readonly cloudTrailState: CloudTrailState;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
+  /** The operator topic (SNS): every run summary published to it. */
+  readonly sns: SnsStandIn;
+  /** The reports bucket (S3). */
+  readonly s3: S3StandIn;
+  /** The operator topic's ARN and the reports bucket's name the sandbox serves. */
+  readonly operators: { readonly topicArn: string; readonly reportsBucket: string };
   /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -135,6 +143,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ),
         })
       : undefined;
+    const operators = {
+      topicArn: `arn:aws:sns:${org.region}:${org.accountId}:idsync-operators`,
+      reportsBucket: 'idsync-reports-sandbox',
+    };
+    const sns = await startSnsStandIn([operators.topicArn], common());
+    started.push(sns);
+    const s3 = await startS3StandIn([operators.reportsBucket], common());
+    started.push(s3);
     // Closed first: no fault change or DynamoDB restart races the shutdown.
     if (control) started.unshift(control);
     const env: Record<string, string> = {
@@ -145,6 +161,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      IDSYNC_OPERATOR_TOPIC_ARN: operators.topicArn,
+      IDSYNC_REPORTS_BUCKET: operators.reportsBucket,
       IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
@@ -167,6 +187,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       cloudTrail,
       cloudTrailState,
       activity,
+      sns,
+      s3,
+      operators,
       env,
       ...(control ? { controlUrl: control.url } : {}),
       close: async () => {

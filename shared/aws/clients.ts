@@ -2,6 +2,8 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -123,4 +125,22 @@ export function createCloudTrailClient(
   region: string | undefined = aws.region,
 ): CloudTrailClient {
   return new CloudTrailClient(retriedByIdsync(aws, overrides, 'cloudtrail', region));
+}
+
+/** SNS client (the operator topic), SDK retries on: a run summary is one call, sent once. */
+export function createSnsClient(aws: AwsConfig, overrides: ClientOverrides = {}): SNSClient {
+  return new SNSClient(common(aws, overrides, 'sns'));
+}
+
+/**
+ * S3 client (the reports bucket), SDK retries on. Path-style requests when an endpoint is set
+ * (the sandbox's stand-in serves `/<bucket>/<key>`); checksums only where S3 requires them.
+ */
+export function createS3Client(aws: AwsConfig, overrides: ClientOverrides = {}): S3Client {
+  return new S3Client({
+    ...common(aws, overrides, 's3'),
+    ...(aws.endpoints.s3 ? { forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

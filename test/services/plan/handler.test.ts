@@ -127,6 +127,14 @@ describe('plan Lambda handler on the sandbox', { timeout: 60_000 }, () => {
     expect(blocked + (result.tasks?.existing ?? 0)).toBe(result.counts?.blocked);
     expect(queue.sent).toHaveLength(0);
     expect(logs.metrics()[0]).toMatchObject({ GuardTripped: 1, HeldTasks: 0, held: blocked });
+    // The operators hear about it: one summary on the operator topic (the SNS stand-in).
+    const published = t.sandbox.sns.published.filter((m) => m.message.includes(result.runId));
+    expect(published).toHaveLength(1);
+    expect(published[0]?.topicArn).toBe(t.sandbox.operators.topicArn);
+    expect(published[0]?.subject).toBe(
+      `idsync idsync: the safety guard stopped plan ${result.runId}`,
+    );
+    expect(published[0]?.message).toContain(`HELD: ${blocked} removals are held`);
     // The held tasks: BLOCKED with the guard's reason, one per blocked deletion.
     const held: Task[] = [];
     for await (const page of tasks.byStatus('BLOCKED')) held.push(...page);
@@ -150,6 +158,8 @@ describe('plan Lambda handler on the sandbox', { timeout: 60_000 }, () => {
       { queue, logDestination: later.stream },
     )({});
     expect(later.metrics()[0]).toMatchObject({ GuardTripped: 1, HeldTasks: blocked });
+    // Held already, nothing newly held: no second summary (the alarm keeps reminding).
+    expect(t.sandbox.sns.published).toHaveLength(1);
     for (const h of held) await tasks.cancel(h.taskId, 'test over');
   });
 
