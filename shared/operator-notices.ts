@@ -38,8 +38,9 @@ export const MAX_SUBJECT_LENGTH = 100;
 export function noticeSubject(text: string): string {
   const ascii = text
     .normalize('NFKD')
-    .replace(/[^\x20-\x7e]/g, '')
     .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/ {2,}/g, ' ')
     .trim();
   const clipped =
     ascii.length > MAX_SUBJECT_LENGTH ? `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...` : ascii;

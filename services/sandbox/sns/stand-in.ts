@@ -49,25 +49,25 @@ export async function startSnsStandIn(
   const faults = new Faults(options.faults ?? {}, options.random);
   const published: PublishedMessage[] = [];
   const known = new Set(topics);
-  const error = (status: number, code: string, message: string) =>
+  const error = (code: string, message: string) =>
     `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
   const server = await startServer((req, res, body) => {
     if (req.method !== 'POST')
-      return sendXml(res, 400, error(400, 'InvalidAction', 'only POST is supported'));
+      return sendXml(res, 400, error('InvalidAction', 'only POST is supported'));
     const form = new URLSearchParams(body.toString('utf8'));
     const action = form.get('Action');
     if (action !== 'Publish')
-      return sendXml(res, 400, error(400, 'InvalidAction', `${action ?? '(none)'} is not valid`));
+      return sendXml(res, 400, error('InvalidAction', `${action ?? '(none)'} is not valid`));
     const topicArn = form.get('TopicArn') ?? '';
     if (!known.has(topicArn))
-      return sendXml(res, 404, error(404, 'NotFound', 'Topic does not exist'));
+      return sendXml(res, 404, error('NotFound', 'Topic does not exist'));
     const subject = form.get('Subject') ?? undefined;
     const problem = subject === undefined ? undefined : subjectProblem(subject);
     if (problem)
-      return sendXml(res, 400, error(400, 'InvalidParameter', `Invalid parameter: ${problem}`));
+      return sendXml(res, 400, error('InvalidParameter', `Invalid parameter: ${problem}`));
     const message = form.get('Message') ?? '';
     if (message.length === 0 || Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES)
-      return sendXml(res, 400, error(400, 'InvalidParameter', 'Invalid parameter: Message'));
+      return sendXml(res, 400, error('InvalidParameter', 'Invalid parameter: Message'));
     const messageId = randomUUID();
     published.push({
       messageId,

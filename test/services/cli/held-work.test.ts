@@ -1,6 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeRunReport } from '../../../services/audit/stored-report.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { createS3Client } from '../../../shared/aws/clients.js';
+import { S3Reports } from '../../../shared/aws/s3-reports.js';
+import { loadConfig } from '../../../shared/config/index.js';
+import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { GUARD_TRIPPED_PREFIX } from '../../../shared/held-work.js';
@@ -24,6 +32,7 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
 describe('held work on the sandbox', { timeout: 120_000 }, () => {
   let t: TestSandbox;
   let tasks: DynamoTaskStore;
+  let releaseRunId = '';
 
   beforeAll(async () => {
     t = await startTestSandbox({ org: smallOrg() });
@@ -84,9 +93,43 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
       held: { total: 0 },
     });
     expect(held.map(deletesOf)).toEqual([1, 1, 1]);
+    releaseRunId = JSON.parse(release.stdout).runId;
     const after = await runCliOn(t.sandbox, ['status'], TRIP);
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/no removal is queued, running or held/);
+  });
+
+  it('a run report stored in the reports bucket (HTML + CSV) is what idsync report --run reads; another run comes from the audit', async () => {
+    const bucket = new S3Reports(
+      createS3Client(loadConfig([], t.sandbox.env).aws),
+      t.sandbox.operators.reportsBucket,
+    );
+    const stores = { audit: new DynamoAuditLog(t.doc, t.names.audit), doc: t.doc, names: t.names };
+    const stored = await storeRunReport(stores, bucket, { runId: releaseRunId, readerPrice: 3 });
+    const html = await bucket.get(stored.htmlKey);
+    expect(html).toMatch(/idsync removed 3 QuickSight users/);
+    expect((await bucket.get(stored.csvKey))?.split('\n')[0]).toBe(
+      'at,runId,kind,email,userId,userName,role,source,decision,reason,outcome,attempts,detail',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'idsync-report-'));
+    try {
+      const out = join(dir, 'r.html');
+      const read = await runCliOn(t.sandbox, ['report', '--run', releaseRunId, '--out', out]);
+      expect(read.code, read.stderr).toBe(0);
+      expect(read.stdout).toContain(
+        `(from s3://${t.sandbox.operators.reportsBucket}/runs/${releaseRunId}/report.html)`,
+      );
+      expect(readFileSync(out, 'utf8')).toBe(html);
+      // The plan run that held them stored nothing: its report is built from the audit table.
+      const planRun = (await collect(tasks.byStatus('DONE')))[0]?.runId ?? '';
+      const local = await runCliOn(t.sandbox, ['report', '--run', planRun, '--out', out]);
+      expect(local.code, local.stderr).toBe(0);
+      expect(local.stdout).toMatch(
+        new RegExp(`^report of run ${planRun}: .*r\\.html\n  decisions:`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a dry run whose deletions the guard window would block advises no release of tasks it did not queue', async () => {
