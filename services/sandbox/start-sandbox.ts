@@ -126,6 +126,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       common(options.ports?.cloudtrail, options.faults?.cloudtrail),
     );
     started.push(cloudTrail);
+    const operators = {
+      topicArn: `arn:aws:sns:${org.region}:${org.accountId}:idsync-operators`,
+      reportsBucket: 'idsync-reports-sandbox',
+    };
+    const sns = await startSnsStandIn([operators.topicArn], common());
+    started.push(sns);
+    const s3 = await startS3StandIn([operators.reportsBucket], common());
+    started.push(s3);
     const control = options.control
       ? await startControlServer({
           faults: {
@@ -136,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           },
           dynamo,
           cloudTrailRegion: cloudTrail,
+          notices: () => sns.published,
           world: createWorld(
             org,
             cloudTrailState,
@@ -143,14 +152,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ),
         })
       : undefined;
-    const operators = {
-      topicArn: `arn:aws:sns:${org.region}:${org.accountId}:idsync-operators`,
-      reportsBucket: 'idsync-reports-sandbox',
-    };
-    const sns = await startSnsStandIn([operators.topicArn], common());
-    started.push(sns);
-    const s3 = await startS3StandIn([operators.reportsBucket], common());
-    started.push(s3);
     // Closed first: no fault change or DynamoDB restart races the shutdown.
     if (control) started.unshift(control);
     const env: Record<string, string> = {

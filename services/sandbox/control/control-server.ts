@@ -24,6 +24,7 @@ import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
  * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
  * - `POST <url>/world/<leave|join|move|sync|activity|new-user>` with the request as JSON → what
  *   changed (world-routes.ts), when started with a `world`
+ * - `GET  <url>/notices` → `{ notices: [...] }`: the operator topic's messages (SNS stand-in)
  */
 
 export interface ControlTargets {
@@ -36,6 +37,8 @@ export interface ControlTargets {
   };
   /** The organisation and CloudTrail events the world controls change (world.ts). */
   readonly world?: World;
+  /** The messages the SNS stand-in accepted on the operator topic (`GET /notices`). */
+  readonly notices?: () => readonly unknown[];
 }
 
 export interface ControlServer {
@@ -107,6 +110,8 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
       const route = `${req.method} ${path.slice(token.length + 1)}`;
       try {
         if (route === 'GET /state') return reply(res, 200, stateOf(targets));
+        if (route === 'GET /notices' && targets.notices)
+          return reply(res, 200, { notices: targets.notices() });
         if (route === 'POST /faults') {
           const body = (await bodyOf(req)) as { set?: unknown };
           if (!Array.isArray(body.set) || !body.set.every((w) => typeof w === 'string'))

@@ -59,8 +59,7 @@ export async function startSnsStandIn(
     if (action !== 'Publish')
       return sendXml(res, 400, error('InvalidAction', `${action ?? '(none)'} is not valid`));
     const topicArn = form.get('TopicArn') ?? '';
-    if (!known.has(topicArn))
-      return sendXml(res, 404, error('NotFound', 'Topic does not exist'));
+    if (!known.has(topicArn)) return sendXml(res, 404, error('NotFound', 'Topic does not exist'));
     const subject = form.get('Subject') ?? undefined;
     const problem = subject === undefined ? undefined : subjectProblem(subject);
     if (problem)
