@@ -155,6 +155,8 @@ describe('loadConfig valid values', () => {
         quicksight: 'http://127.0.0.1:1000',
         sqs: 'http://127.0.0.1:1000',
         cloudtrail: 'http://127.0.0.1:1000',
+        sns: 'http://127.0.0.1:1000',
+        s3: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
@@ -239,6 +241,10 @@ describe('loadConfig invalid values', () => {
     IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
     IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
     IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
+    AWS_ENDPOINT_URL_SNS: 'sns',
+    AWS_ENDPOINT_URL_S3: 's3',
+    IDSYNC_OPERATOR_TOPIC_ARN: 'arn:aws:sqs:us-east-1:123456789012:not-a-topic',
+    IDSYNC_REPORTS_BUCKET: 'Reports_Bucket',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -295,6 +301,14 @@ describe('loadConfig invalid values', () => {
     });
     expect(c.lambda.apply).toBe(true);
     expect(c.lambda.workerQueueUrl).toMatch(/^https:\/\/sqs/);
+    const topic = 'arn:aws:sns:us-east-1:123456789012:Idsync-OperatorsTopic1A2B-x_y';
+    expect(
+      loadConfig(['lambda'], { IDSYNC_OPERATOR_TOPIC_ARN: topic }).lambda.operatorTopicArn,
+    ).toBe(topic);
+    expect(
+      loadConfig(['report'], { IDSYNC_REPORTS_BUCKET: 'idsync-operatorsreports1a2b-0x9' }).report
+        .reportsBucket,
+    ).toBe('idsync-operatorsreports1a2b-0x9');
     expect(loadConfig(['lambda'], { IDSYNC_APPLY: 'no' }).lambda.apply).toBe(false);
   });
 
