@@ -38,7 +38,7 @@ export interface ActivityCaptureProps {
   /** Time between two `activity sync` runs. @default 1 hour */
   readonly syncRate?: Duration;
   /** Notified when the lag alarm fires. @default none */
-  readonly topic?: sns.ITopic;
+  readonly topics?: readonly sns.ITopic[];
 }
 
 export class ActivityCapture extends Construct {
@@ -98,6 +98,7 @@ export class ActivityCapture extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    if (props.topic) this.lagAlarm.addAlarmAction(new actions.SnsAction(props.topic));
+    for (const topic of props.topics ?? [])
+      this.lagAlarm.addAlarmAction(new actions.SnsAction(topic));
   }
 }

@@ -17,6 +17,7 @@ import {
   jobLabel,
   REPO_ROOT,
 } from '../constructs/idsync-function.js';
+import { OperatorChannel } from '../constructs/operator-channel.js';
 import {
   cloudTrailLookupEvents,
   identityStoreDescribeUser,
@@ -54,7 +55,8 @@ export interface IdsyncStackProps extends StackProps {
 /**
  * idsync in one stack: the tables, the four functions, the schedule (snapshot → plan), the
  * CloudTrail IdC user-event rule (→ event handler), the worker queue with its dead-letter queue,
- * the Google key secret, least-privilege IAM and the operator alarms.
+ * the Google key secret, least-privilege IAM, the operator topic and reports bucket, and the
+ * operator alarms (each notifying the topic).
  */
 export class IdsyncStack extends Stack {
   readonly settings: IdsyncSettings;
@@ -62,6 +64,8 @@ export class IdsyncStack extends Stack {
   readonly workQueue: WorkQueue;
   readonly failedEvents: sqs.Queue;
   readonly googleKey: secretsmanager.Secret;
+  /** The operator topic (every alarm, run summaries) and the reports bucket. */
+  readonly operators: OperatorChannel;
   readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
   /** The monthly review and its approval function (deployed with the review function). */
   review?: MonthlyReview;
@@ -92,10 +96,15 @@ export class IdsyncStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
 
+    this.operators = new OperatorChannel(this, 'Operators', {
+      ...(s.operatorEmail ? { operatorEmail: s.operatorEmail } : {}),
+    });
+
     const inputs = {
       settings: s,
       queueUrl: this.workQueue.queue.queueUrl,
       secretArn: this.googleKey.secretArn,
+      operatorTopicArn: this.operators.topic.topicArn,
     };
     validateEnvironment(jobEnvironment('worker', inputs));
 
@@ -161,6 +170,7 @@ export class IdsyncStack extends Stack {
     for (const producer of [plan, events]) {
       if (producer) this.workQueue.queue.grantSendMessages(producer.role);
     }
+    if (plan) this.operators.grantPublish(plan.role);
   }
 
   /**
@@ -220,15 +230,17 @@ export class IdsyncStack extends Stack {
         failures: this.failedEvents,
       });
     }
-    const topic = s.alarmTopicArn
-      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)
-      : undefined;
+    // Every alarm notifies the operator topic; an operator-supplied topic too, when given.
+    const topics: sns.ITopic[] = [
+      this.operators.topic,
+      ...(s.alarmTopicArn ? [sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)] : []),
+    ];
     if (activity) {
       new ActivityCapture(this, 'Activity', {
         handler: activity.fn,
         quickSightAccountId: s.quickSightAccountId,
         deployment: s.tablePrefix,
-        ...(topic ? { topic } : {}),
+        topics,
       });
     }
     new IdsyncAlarms(this, 'Alarms', {
@@ -236,7 +248,10 @@ export class IdsyncStack extends Stack {
       workerDeadLetters: this.workQueue.deadLetterQueue,
       ...(events ? { failedEvents: this.failedEvents } : {}),
       functions: Object.fromEntries(Object.entries(this.functions).map(([job, f]) => [job, f.fn])),
-      ...(topic ? { topic } : {}),
+      topics,
+      heldTasksPeriod: Duration.minutes(s.scheduleMinutes),
     });
+    new CfnOutput(this, 'OperatorTopicArn', { value: this.operators.topic.topicArn });
+    new CfnOutput(this, 'ReportsBucketName', { value: this.operators.reports.bucketName });
   }
 }

@@ -33,12 +33,14 @@ export interface IdsyncSettings {
   readonly scheduleMinutes: number;
   /** Deletions really happen (IDSYNC_APPLY on the worker). @default false (dry run) */
   readonly apply: boolean;
-  /** SNS topic the alarms notify. @default none (alarms only change state) */
+  /** A further SNS topic the alarms notify, beside the stack's operator topic. @default none */
   readonly alarmTopicArn?: string;
   /** EventBridge Scheduler expression starting the monthly review. @default 'cron(0 9 1 * ? *)' (09:00 UTC on the 1st) */
   readonly reviewSchedule: string;
   /** IDSYNC_REVIEW_APPROVAL_DAYS: days a review waits for approval, then expires. @default 7 */
   readonly reviewApprovalDays: number;
+  /** Email address subscribed to the operator topic (alarms and run summaries). @default none */
+  readonly operatorEmail?: string;
   /** Further IDSYNC_* variables for every function (e.g. guard settings). @default {} */
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -147,6 +149,10 @@ export function readSettings(read: ContextReader): IdsyncSettings {
   const account = text(read, 'account', d.account);
   const region = text(read, 'region', d.region);
   const alarmTopicArn = text(read, 'alarmTopicArn', '');
+  const operatorEmail = text(read, 'operatorEmail', '');
+  if (operatorEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(operatorEmail)) {
+    throw new SettingsError('context operatorEmail must be one email address');
+  }
   const settings: IdsyncSettings = {
     stackName: text(read, 'stackName', d.stackName),
     account,
@@ -164,6 +170,7 @@ export function readSettings(read: ContextReader): IdsyncSettings {
     reviewSchedule: text(read, 'reviewSchedule', d.reviewSchedule),
     reviewApprovalDays: positiveInt(read, 'reviewApprovalDays', d.reviewApprovalDays, 'days'),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(operatorEmail ? { operatorEmail } : {}),
     environment: environment(read),
   };
   if (!/^\d{12}$/.test(settings.account)) {

@@ -18,6 +18,7 @@ import { registerResolve } from './commands/resolve.js';
 import { registerReview } from './commands/review.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerStatus } from './commands/status.js';
 
 /** Commands in the order of the README's "Commands" section, for --help. */
 const COMMAND_ORDER = [
@@ -26,6 +27,7 @@ const COMMAND_ORDER = [
   'plan',
   'apply',
   'reconcile',
+  'status',
   'handle-event',
   'resolve',
   'remove',
@@ -79,6 +81,7 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerNotices(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);
+  registerStatus(program, ctx);
   registerDemo(program, ctx);
   registerResolve(program, ctx);
   registerSandbox(program, ctx);

@@ -1,14 +1,21 @@
-import { createSqsClient } from '../../shared/aws/clients.js';
+import { createSnsClient, createSqsClient } from '../../shared/aws/clients.js';
+import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
 import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { readWork } from '../../shared/held-work.js';
 import {
   type Invocation,
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
+import {
+  type OperatorNotices,
+  planRunNotice,
+  publishRunSummary,
+} from '../../shared/operator-notices.js';
 import { newRunId } from '../../shared/run-id.js';
 import { buildGuardWindow, buildStores, type Stores } from '../../shared/runtime.js';
 import { type PlanRunResult, runPlan } from './run-plan.js';
@@ -22,7 +29,9 @@ import { type PlanRunResult, runPlan } from './run-plan.js';
  * worker queue, one message per task. Announcing all of them, not only the new ones, makes the
  * queue level-triggered like the plan: a task left PENDING by a dry run, FAILED after its
  * retries, or orphaned by a crash is announced again next cycle. A tripped guard announces
- * nothing and emits GuardTripped 1.
+ * nothing and emits GuardTripped 1. Every cycle emits HeldTasks (tasks held over an hour,
+ * shared/held-work.ts); a cycle that newly held removals (guard tripped, or the guard window's
+ * budget spent) publishes a summary to the operator topic (shared/operator-notices.ts).
  */
 
 const SECTIONS = ['quicksight', 'plan', 'lambda'] as const;
@@ -87,17 +96,25 @@ export function parsePlanTrigger(event: unknown): PlanTrigger {
 export interface PlanHandlerOptions extends LambdaOptions {
   /** Where task messages go; default SQS at IDSYNC_WORKER_QUEUE_URL. Tests pass memory. */
   readonly queue?: TaskQueuePort;
+  /** Where run summaries go; default the SNS topic at IDSYNC_OPERATOR_TOPIC_ARN (none: unset). */
+  readonly notices?: OperatorNotices;
 }
 
 interface PlanDeps {
   readonly stores: Stores;
   readonly queue: TaskQueuePort;
+  readonly notices?: OperatorNotices;
 }
 
 function buildDeps(config: PlanConfig, options: PlanHandlerOptions): PlanDeps {
+  const topicArn = config.lambda.operatorTopicArn;
+  const notices =
+    options.notices ??
+    (topicArn ? new SnsOperatorNotices(createSnsClient(config.aws), topicArn) : undefined);
   return {
     stores: buildStores(config),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
+    ...(notices ? { notices } : {}),
   };
 }
 
@@ -135,8 +152,14 @@ async function plan(
 ): Promise<PlanHandlerSummary> {
   const { stores, queue } = deps;
   const runId = newRunId();
-  const finish = (summary: PlanHandlerSummary) => {
-    metrics({ GuardTripped: summary.guardTripped ? 1 : 0 }, summary, 'plan metrics');
+  const finish = async (summary: PlanHandlerSummary) => {
+    // Held work is counted every cycle, whatever this one planned: its alarm fires after an hour.
+    const held = await readWork(stores.tasks, Date.now());
+    metrics(
+      { GuardTripped: summary.guardTripped ? 1 : 0, HeldTasks: held.heldOverAnHour },
+      { ...summary, held: held.held, oldestHeldSeconds: held.oldestHeldSeconds },
+      'plan metrics',
+    );
     return summary;
   };
   const skip = (skipped: string) => {
@@ -166,6 +189,15 @@ async function plan(
   }
   const tripped = result.plan.guard.tripped;
   const announced = tripped ? 0 : await announceClaimableTasks(stores.tasks, queue, runId);
+  const summary = planRunNotice({
+    deployment: config.core.tablePrefix,
+    runId,
+    tripped,
+    reasons: result.plan.guard.reasons,
+    newlyHeld: result.tasks.blocked,
+    work: await readWork(stores.tasks, Date.now()),
+  });
+  if (summary) await publishRunSummary(deps.notices, summary, logger);
   return finish({
     runId,
     trigger: trigger.kind,

@@ -12,6 +12,7 @@ import type { FaultSettings } from './http/faults.js';
 import type { StandIn } from './http/stand-in.js';
 import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
 import { startQuickSightStandIn } from './quicksight/stand-in.js';
+import { type S3StandIn, startS3StandIn } from './s3/stand-in.js';
 import {
   type ActivitySpec,
   type GeneratedActivity,
@@ -21,6 +22,7 @@ import {
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
 import { type SesStandIn, startSesStandIn } from './ses/stand-in.js';
+import { type SnsStandIn, startSnsStandIn } from './sns/stand-in.js';
 import { SesState, type SesStateOptions } from './state/ses-state.js';
 import { signedByRole } from './sts/role-check.js';
 import { type StsStandIn, startStsStandIn } from './sts/stand-in.js';
@@ -47,6 +49,12 @@ export interface Sandbox {
   readonly sts: StsStandIn;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
+  /** The operator topic (SNS): every run summary published to it. */
+  readonly sns: SnsStandIn;
+  /** The reports bucket (S3). */
+  readonly s3: S3StandIn;
+  /** The operator topic's ARN and the reports bucket's name the sandbox serves. */
+  readonly operators: { readonly topicArn: string; readonly reportsBucket: string };
   /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -179,6 +187,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       { ...common(options.ports?.ses, options.faults?.ses), region: org.region },
     );
     started.push(ses);
+    const operators = {
+      topicArn: `arn:aws:sns:${org.region}:${org.accountId}:idsync-operators`,
+      reportsBucket: 'idsync-reports-sandbox',
+    };
+    const sns = await startSnsStandIn([operators.topicArn], common());
+    started.push(sns);
+    const s3 = await startS3StandIn([operators.reportsBucket], common());
+    started.push(s3);
     const control = options.control
       ? await startControlServer({
           faults: {
@@ -192,6 +208,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           outbox: ses.state,
           cloudTrailRegion: cloudTrail,
           sts: stsState,
+          notices: () => sns.published,
           world: createWorld(
             org,
             cloudTrailState,
@@ -211,6 +228,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
       AWS_ENDPOINT_URL_STS: sts.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      IDSYNC_OPERATOR_TOPIC_ARN: operators.topicArn,
+      IDSYNC_REPORTS_BUCKET: operators.reportsBucket,
       IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
@@ -236,6 +257,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       cloudTrailState,
       sts,
       activity,
+      sns,
+      s3,
+      operators,
       env,
       ...(control ? { controlUrl: control.url } : {}),
       close: async () => {

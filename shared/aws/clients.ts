@@ -2,8 +2,10 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -149,4 +151,22 @@ export function createCloudTrailClient(
  */
 export function createSesClient(aws: AwsConfig, overrides: ClientOverrides = {}): SESv2Client {
   return new SESv2Client(retriedByIdsync(aws, overrides, 'sesv2'));
+}
+
+/** SNS client (the operator topic), SDK retries on: a run summary is one call, sent once. */
+export function createSnsClient(aws: AwsConfig, overrides: ClientOverrides = {}): SNSClient {
+  return new SNSClient(common(aws, overrides, 'sns'));
+}
+
+/**
+ * S3 client (the reports bucket), SDK retries on. Path-style requests when an endpoint is set
+ * (the sandbox's stand-in serves `/<bucket>/<key>`); checksums only where S3 requires them.
+ */
+export function createS3Client(aws: AwsConfig, overrides: ClientOverrides = {}): S3Client {
+  return new S3Client({
+    ...common(aws, overrides, 's3'),
+    ...(aws.endpoints.s3 ? { forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

@@ -49,6 +49,8 @@ export interface AwsConfig {
     readonly sts?: string;
     readonly sfn?: string;
     readonly sesv2?: string;
+    readonly sns?: string;
+    readonly s3?: string;
   };
   /**
    * IAM roles the service clients assume (IDSYNC_<SERVICE>_ROLE_ARN), by client; a client
@@ -113,6 +115,8 @@ export interface SnapshotConfig {
 }
 export interface ReportConfig {
   readonly readerPrice: number;
+  /** IDSYNC_REPORTS_BUCKET: where the Lambda runs' reports are (S3). */
+  readonly reportsBucket?: string;
 }
 
 export interface InactiveConfig {
@@ -142,6 +146,8 @@ export interface LambdaConfig {
   readonly apply: boolean;
   readonly workerQueueUrl?: string;
   readonly googleCredentialsSecret?: string;
+  /** IDSYNC_OPERATOR_TOPIC_ARN: the SNS topic run summaries go to. */
+  readonly operatorTopicArn?: string;
 }
 
 /** Notices to idle users before their deletion (services/notices/). */
@@ -263,6 +269,8 @@ const builders: {
         sts: read<string>('AWS_ENDPOINT_URL_STS') ?? all,
         sfn: read<string>('AWS_ENDPOINT_URL_SFN') ?? all,
         sesv2: read<string>('AWS_ENDPOINT_URL_SESV2') ?? all,
+        sns: read<string>('AWS_ENDPOINT_URL_SNS') ?? all,
+        s3: read<string>('AWS_ENDPOINT_URL_S3') ?? all,
       },
       ...serviceRoles(read),
       timeouts: {
@@ -308,6 +316,7 @@ const builders: {
   }),
   report: (read) => ({
     readerPrice: read<number>('IDSYNC_READER_PRICE') as number,
+    reportsBucket: read<string>('IDSYNC_REPORTS_BUCKET'),
   }),
   inactive: (read) => ({
     days: read<number>('IDSYNC_INACTIVE_DAYS') as number,
@@ -332,6 +341,7 @@ const builders: {
     apply: read<boolean>('IDSYNC_APPLY') as boolean,
     workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
+    operatorTopicArn: read<string>('IDSYNC_OPERATOR_TOPIC_ARN'),
   }),
   notice: (read) => {
     const from = read<string>('IDSYNC_NOTICE_FROM');

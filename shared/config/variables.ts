@@ -510,4 +510,32 @@ export const VARIABLES: readonly VariableSpec[] = [
     '—',
     false,
   ),
+  spec('AWS_ENDPOINT_URL_SNS', 'aws', 'endpoint override for SNS', url, '—', false),
+  spec(
+    'AWS_ENDPOINT_URL_S3',
+    'aws',
+    'endpoint override for S3 (path-style requests)',
+    url,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_OPERATOR_TOPIC_ARN',
+    'lambda',
+    'Lambda only: ARN of the SNS operator topic the runs publish their summaries to (guard tripped, work held; set by the stack)',
+    nonEmpty.regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      'must be an SNS topic ARN',
+    ),
+    'none published',
+    false,
+  ),
+  spec(
+    'IDSYNC_REPORTS_BUCKET',
+    'report',
+    'S3 bucket of the run reports (HTML + CSV) the Lambda runs write; `idsync report --run` reads a run from it when set (set by the stack on the plan function)',
+    nonEmpty.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    'the local audit table only',
+    false,
+  ),
 ];

@@ -229,16 +229,20 @@ describe('IdsyncStack wiring', () => {
 });
 
 describe('IdsyncStack switches', () => {
-  it('sets IDSYNC_APPLY=true on the worker only when apply is given, and notifies a topic', () => {
+  it('sets IDSYNC_APPLY=true on the worker only when apply is given; an operator-supplied topic is notified beside the stack topic', () => {
     const { stack, template } = fixtureStack({
       apply: 'true',
       alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
     });
     const worker = template.findResources('AWS::Lambda::Function')[fnId(stack, 'worker')];
     expect(worker?.Properties.Environment.Variables[LAMBDA_ENV.apply]).toBe('true');
+    const topicId = stack.getLogicalId(stack.operators.topic.node.defaultChild as never);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     for (const a of alarms) {
-      expect(a.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:123456789012:ops']);
+      expect(a.Properties.AlarmActions).toEqual([
+        { Ref: topicId },
+        'arn:aws:sns:us-east-1:123456789012:ops',
+      ]);
     }
   });
 

@@ -59,13 +59,20 @@ export function registerApply(program: Command, ctx: CliContext): void {
           const release = guardOverride({ maxDeletions: flags.maxDeletions })?.maxDeletions;
           const runtime = await import('../../../shared/runtime.js');
           const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+          const { heldAtEnd, heldJson, exitWhileHeld } = await import('../held-exit.js');
           const logger = runtime.buildLogger(config);
           const stores = runtime.buildStores(config);
           try {
             if (flags.dryRun) {
               const tasks = await pendingTasks(stores);
-              printResult(ctx.io, globals, { dryRun: true, tasks }, formatPending(tasks));
-              return ExitCode.Ok;
+              const held = await heldAtEnd(stores);
+              printResult(
+                ctx.io,
+                globals,
+                { dryRun: true, tasks, held: heldJson(held) },
+                [formatPending(tasks), ...held.lines].join('\n'),
+              );
+              return exitWhileHeld(ExitCode.Ok, held);
             }
             const runId = newRunId();
             const applied = await applyTasks(config, stores, logger, {
@@ -75,13 +82,14 @@ export function registerApply(program: Command, ctx: CliContext): void {
               ...(release !== undefined ? { release } : {}),
               noWait: flags.wait === false,
             });
+            const held = await heldAtEnd(stores);
             return await finishRun(
               { io: ctx.io, globals, config, stores, logger, runId },
               {
                 reportFile: flags.report,
-                result: { runId, summary: applied.summary },
-                lines: [`apply ${runId}`, applied.text],
-                exitCode: runExitCode({ applied: applied.summary }),
+                result: { runId, summary: applied.summary, held: heldJson(held) },
+                lines: [`apply ${runId}`, applied.text, ...held.lines],
+                exitCode: exitWhileHeld(runExitCode({ applied: applied.summary }), held),
               },
             );
           } finally {

@@ -45,6 +45,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const runtime = await import('../../../shared/runtime.js');
         const { runPlan } = await import('../../plan/run-plan.js');
         const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+        const { heldAtEnd, heldJson, exitWhileHeld } = await import('../held-exit.js');
         const logger = runtime.buildLogger(config);
         const out: string[] = [];
         // One set of stores (one DynamoDB client) for the snapshot, the plan and the worker.
@@ -74,28 +75,31 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           const dryRun = flags.apply !== true;
           if (plan.plan.guard.tripped) {
             // The guard's run still writes its report: it shows what was blocked.
+            const held = await heldAtEnd(stores);
             return await finishRun(run, {
               reportFile: flags.report,
-              result: { snapshot, plan },
-              lines: out,
+              result: { snapshot, plan, held: heldJson(held) },
+              lines: [...out, ...held.lines],
               exitCode: ExitCode.GuardOrPartial,
               dryRun,
             });
           }
           if (dryRun) {
             const tasks = await pendingTasks(stores);
+            const held = await heldAtEnd(stores);
             out.push(
               '',
               formatPending(tasks),
               '',
               'Dry run: nothing queued or deleted. Run again with --apply to delete.',
+              ...held.lines,
             );
             // A dry run's report shows what would be deleted, and says nothing was.
             return await finishRun(run, {
               reportFile: flags.report,
-              result: { snapshot, plan, dryRun: true, tasks },
+              result: { snapshot, plan, dryRun: true, tasks, held: heldJson(held) },
               lines: out,
-              exitCode: runExitCode({ plan }),
+              exitCode: exitWhileHeld(runExitCode({ plan }), held),
               dryRun: true,
             });
           }
@@ -105,11 +109,12 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             json: globals.json === true,
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
+          const held = await heldAtEnd(stores);
           return await finishRun(run, {
             reportFile: flags.report,
-            result: { snapshot, plan, applied: applied.summary },
-            lines: [...out, '', applied.text],
-            exitCode: runExitCode({ plan, applied: applied.summary }),
+            result: { snapshot, plan, applied: applied.summary, held: heldJson(held) },
+            lines: [...out, '', applied.text, ...held.lines],
+            exitCode: exitWhileHeld(runExitCode({ plan, applied: applied.summary }), held),
           });
         } finally {
           stores.close();

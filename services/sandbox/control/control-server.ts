@@ -31,6 +31,7 @@ import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
  *   changed (world-routes.ts), when started with a `world`
  * - `GET <url>/sts` → who assumed which role (sts-control.ts); `POST <url>/sts` body
  *   `{"sessionSeconds": 60}` (or `null`) sets how long the roles' sessions last
+ * - `GET  <url>/notices` → `{ notices: [...] }`: the operator topic's messages (SNS stand-in)
  */
 
 export interface ControlTargets {
@@ -47,6 +48,8 @@ export interface ControlTargets {
   readonly world?: World;
   /** The STS stand-in's roles and record (sts-control.ts). */
   readonly sts?: StsState;
+  /** The messages the SNS stand-in accepted on the operator topic (`GET /notices`). */
+  readonly notices?: () => readonly unknown[];
 }
 
 export interface ControlServer {
@@ -118,6 +121,8 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
       const route = `${req.method} ${path.slice(token.length + 1)}`;
       try {
         if (route === 'GET /state') return reply(res, 200, stateOf(targets));
+        if (route === 'GET /notices' && targets.notices)
+          return reply(res, 200, { notices: targets.notices() });
         if (route === 'POST /faults') {
           const body = (await bodyOf(req)) as { set?: unknown };
           if (!Array.isArray(body.set) || !body.set.every((w) => typeof w === 'string'))

@@ -158,6 +158,8 @@ describe('loadConfig valid values', () => {
         sts: 'http://127.0.0.1:1000',
         sfn: 'http://127.0.0.1:1000',
         sesv2: 'http://127.0.0.1:1000',
+        sns: 'http://127.0.0.1:1000',
+        s3: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
@@ -297,6 +299,10 @@ describe('loadConfig invalid values', () => {
     IDSYNC_NOTICE_FROM: 'idsync',
     IDSYNC_NOTICE_DAYS: '91',
     IDSYNC_NOTICE_LOCALE: 'fr',
+    AWS_ENDPOINT_URL_SNS: 'sns',
+    AWS_ENDPOINT_URL_S3: 's3',
+    IDSYNC_OPERATOR_TOPIC_ARN: 'arn:aws:sqs:us-east-1:123456789012:not-a-topic',
+    IDSYNC_REPORTS_BUCKET: 'Reports_Bucket',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -355,6 +361,14 @@ describe('loadConfig invalid values', () => {
     });
     expect(c.lambda.apply).toBe(true);
     expect(c.lambda.workerQueueUrl).toMatch(/^https:\/\/sqs/);
+    const topic = 'arn:aws:sns:us-east-1:123456789012:Idsync-OperatorsTopic1A2B-x_y';
+    expect(
+      loadConfig(['lambda'], { IDSYNC_OPERATOR_TOPIC_ARN: topic }).lambda.operatorTopicArn,
+    ).toBe(topic);
+    expect(
+      loadConfig(['report'], { IDSYNC_REPORTS_BUCKET: 'idsync-operatorsreports1a2b-0x9' }).report
+        .reportsBucket,
+    ).toBe('idsync-operatorsreports1a2b-0x9');
     expect(loadConfig(['lambda'], { IDSYNC_APPLY: 'no' }).lambda.apply).toBe(false);
   });
 
