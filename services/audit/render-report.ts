@@ -53,6 +53,7 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
   deleted: 'Deleted',
   already_gone: 'Already gone',
   cancelled: 'Cancelled (re-joined)',
+  ends_with_group: 'Ends with the group (IdC)',
   deferred: 'Deferred',
   kept: 'Kept (keep group)',
   protected: 'Protected (kept)',
@@ -69,6 +70,7 @@ const CHART_LABELS: Readonly<Record<string, string>> = {
   already_gone: 'already gone',
   failed: 'failed',
   cancelled: 'cancelled (re-joined)',
+  ends_with_group: 'ends with the group (IdC)',
 };
 
 const BAR_COLOURS: Readonly<Record<string, string>> = {
@@ -82,6 +84,7 @@ const BAR_COLOURS: Readonly<Record<string, string>> = {
   already_gone: '#68a37f',
   failed: '#c53030',
   cancelled: '#a0aec0',
+  ends_with_group: '#805ad5',
 };
 
 const SOURCE_LABELS: Readonly<Record<string, string>> = {

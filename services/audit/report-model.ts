@@ -26,6 +26,7 @@ export const STATUS_ORDER = [
   'deleted',
   'already_gone',
   'cancelled',
+  'ends_with_group',
   'deferred',
   'kept',
   'protected',

@@ -14,7 +14,7 @@ import { errorReply } from './wire.js';
 
 /**
  * The QuickSight stand-in (restJson1): ListUsers, DescribeUser, DeleteUser,
- * DeleteUserByPrincipalId and RegisterUser of one account and namespace, on 127.0.0.1, with the
+ * DeleteUserByPrincipalId, UpdateUser and RegisterUser of one account and namespace, on 127.0.0.1, with the
  * paths, query parameters and error shapes of the real API so the real SDK client runs unchanged.
  * Every call goes through the fault knobs (token bucket, throttling, errors, resets, latency,
  * failing page N of a listing).
@@ -67,6 +67,7 @@ function routeOf(req: IncomingMessage): QuickSightRoute | undefined {
   if (collection === 'users' && id) {
     if (method === 'GET') return { ...scope, op: 'DescribeUser', userName: id };
     if (method === 'DELETE') return { ...scope, op: 'DeleteUser', userName: id };
+    if (method === 'PUT') return { ...scope, op: 'UpdateUser', userName: id };
   }
   if (collection === 'user-principals' && id && method === 'DELETE')
     return { ...scope, op: 'DeleteUserByPrincipalId', principalId: id };

@@ -5,6 +5,8 @@ export class QuickSightState {
   private readonly users = new Map<string, QuickSightUser>();
   /** Successful deletes per user name: a test asserts none is deleted twice. */
   readonly deletes = new Map<string, number>();
+  /** Successful UpdateUser calls per user name. */
+  readonly updates = new Map<string, number>();
 
   constructor(
     readonly accountId: string,
@@ -40,6 +42,15 @@ export class QuickSightState {
     if (!this.users.delete(key)) return false;
     this.deletes.set(key, (this.deletes.get(key) ?? 0) + 1);
     return true;
+  }
+
+  /** Replaces a stored user's fields (UpdateUser); the key stays. */
+  update(user: QuickSightUser, change: Partial<Omit<QuickSightUser, 'arn'>>): QuickSightUser {
+    const key = keyOf(user);
+    const updated: QuickSightUser = { ...user, ...change, userName: user.userName };
+    this.users.set(key, updated);
+    this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
+    return updated;
   }
 
   list(): QuickSightUser[] {
