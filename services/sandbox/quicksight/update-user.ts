@@ -8,7 +8,8 @@ import { USER_ROLES } from './register-user.js';
  */
 
 /** The message QuickSight answers a user write on an IAM_IDENTITY_CENTER user with. */
-export const IDENTITY_CENTER_REFUSAL = 'Operation is disabled for identities managed by IAM Identity Center';
+export const IDENTITY_CENTER_REFUSAL =
+  'Operation is disabled for identities managed by IAM Identity Center';
 
 export interface UpdateUserBody {
   readonly Email?: unknown;

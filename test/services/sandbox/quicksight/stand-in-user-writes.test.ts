@@ -122,7 +122,12 @@ describe('QuickSight stand-in: user writes by identity type', () => {
     ).rejects.toBeInstanceOf(InvalidParameterValueException);
     await expect(
       qs.client.send(
-        new UpdateUserCommand({ ...scope, UserName: 'ghost', Email: 'g@example.com', Role: 'READER' }),
+        new UpdateUserCommand({
+          ...scope,
+          UserName: 'ghost',
+          Email: 'g@example.com',
+          Role: 'READER',
+        }),
       ),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
     expect(qs.state.get(name)?.role).toBe('AUTHOR');
