@@ -1,3 +1,4 @@
+import { describeSavings } from '../../shared/prices.js';
 import type { IdleSection, ReportModel } from './report-model.js';
 
 /** The report's words: a run summarised in plain language for operators (pure, plain text). */
@@ -108,19 +109,19 @@ export function summarySentences(m: ReportModel): string[] {
   return out;
 }
 
-/** The savings line: an estimate, and what it is based on. */
+/** The savings line: an estimate, and what it is based on (the price table, by role). */
 export function savingsSentence(m: ReportModel): string {
-  const { deletedReaders, readerPrice, monthly } = m.savings;
-  return `Estimated saving: about ${formatMoney(monthly)} a month (${plural(deletedReaders, 'Reader', 'Readers')} deleted × ${formatMoney(readerPrice)} per Reader per month). This is an estimate from the list price, not a bill.`;
+  const { savings } = m;
+  return `Estimated saving: about ${formatMoney(savings.monthly)} a month (${plural(savings.seats, 'user', 'users')} deleted: ${describeSavings(savings, formatMoney)} per month, IDSYNC_PRICES). This is an estimate from the list price, not a bill.`;
 }
 
 /** The Idle Readers section's headline: how many idle users, how many Readers deleted, the saving. */
-export function idleSentence(idle: IdleSection, readerPrice: number): string {
+export function idleSentence(idle: IdleSection): string {
   const named = idle.users.filter((r) => r.decision === 'delete' || r.status === 'deleted').length;
   const kept = idle.users.filter((r) => r.status === 'kept').length;
   const keptText =
     kept > 0
       ? ` ${plural(kept, 'user was', 'users were')} kept as members of a keep group (never idle).`
       : '';
-  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deletedReaders, 'idle Reader was', 'idle Readers were')} deleted in this run: about ${formatMoney(idle.monthly)} a month saved (${n(idle.deletedReaders)} × ${formatMoney(readerPrice)}).${keptText} ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
+  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deleted, 'idle user was', 'idle users were')} deleted in this run: about ${formatMoney(idle.savings.monthly)} a month saved (${describeSavings(idle.savings, formatMoney)}).${keptText} ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
 }

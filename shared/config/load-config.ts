@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { DEFAULT_PRICES, type PriceTable } from '../prices.js';
 import {
   DEFAULT_ACTIVITY_MAX_LAG_HOURS,
   DEFAULT_CONCURRENCY,
@@ -101,7 +102,8 @@ export interface SnapshotConfig {
   readonly retentionDays: number;
 }
 export interface ReportConfig {
-  readonly readerPrice: number;
+  /** Monthly seat prices by role (shared/prices.ts). */
+  readonly prices: PriceTable;
 }
 
 export interface InactiveConfig {
@@ -285,7 +287,7 @@ const builders: {
     retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,
   }),
   report: (read) => ({
-    readerPrice: read<number>('IDSYNC_READER_PRICE') ?? 3,
+    prices: read<PriceTable>('IDSYNC_PRICES') ?? DEFAULT_PRICES,
   }),
   inactive: (read) => ({
     days: read<number>('IDSYNC_INACTIVE_DAYS') ?? 60,

@@ -9,6 +9,7 @@ import { decisionRow } from '../../services/plan/run-plan.js';
 import { type AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { startTestTables } from '../helpers/tables.js';
 import { AWKWARD_PEOPLE, type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
+import { DEFAULT_PRICES } from '../../shared/prices.js';
 
 /**
  * Opens the operator report in Debian's chromium: the counts it shows match the audit, sorting
@@ -136,7 +137,7 @@ beforeAll(async () => {
   await mkdir(outDir, { recursive: true });
   const written = await writeReport(
     { audit: log, doc: tables.doc, names: tables.names },
-    { out: join(outDir, 'report.html'), readerPrice: 3 },
+    { out: join(outDir, 'report.html'), prices: DEFAULT_PRICES },
   );
   expect(written.runId).toBe(RUN);
   browser = await chromium.launch({

@@ -25,7 +25,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
           const written = await writeReport(stores, {
             ...(flags.run ? { runId: flags.run } : {}),
             out: flags.out,
-            readerPrice: config.report.readerPrice,
+            prices: config.report.prices,
           });
           const { decisions, outcomes } = written.counts;
           const list = (c: Readonly<Record<string, number>>) =>

@@ -37,14 +37,14 @@ describe('idsync report', () => {
     expect(await readFile(out, 'utf8')).toContain('QuickSight clean-up report');
   });
 
-  it('uses IDSYNC_READER_PRICE for the savings, and --json prints the result', async () => {
+  it('uses IDSYNC_PRICES for the savings, and --json prints the result', async () => {
     const out = join(dir, 'priced.html');
     const { code, stdout } = await runCommand(
       registerReport,
       ['--json', 'report', '--run', 'run-r', '--out', out],
       {
         ...env,
-        IDSYNC_READER_PRICE: '24',
+        IDSYNC_PRICES: 'READER=24',
       },
     );
     expect(code).toBe(0);
