@@ -1,6 +1,10 @@
 import type { QuickSightUser } from '../../../shared/domain.js';
+import { QuickSightAssets } from './quicksight-assets.js';
 
-/** The sandbox's QuickSight users of one account and namespace, with per-user delete counters. */
+/**
+ * The sandbox's QuickSight users of one account and namespace, with per-user delete counters,
+ * and the account's assets (./quicksight-assets.ts).
+ */
 export class QuickSightState {
   private readonly users = new Map<string, QuickSightUser>();
   /** Successful deletes per user name: a test asserts none is deleted twice. */
@@ -8,11 +12,16 @@ export class QuickSightState {
   /** Successful UpdateUser calls per user name. */
   readonly updates = new Map<string, number>();
 
+  /** The account's dashboards, analyses, datasets, … and their permissions. */
+  readonly assets: QuickSightAssets;
+
   constructor(
     readonly accountId: string,
     readonly namespace: string,
     readonly region: string,
-  ) {}
+  ) {
+    this.assets = new QuickSightAssets(accountId, region);
+  }
 
   arnOf(userName: string): string {
     return `arn:aws:quicksight:${this.region}:${this.accountId}:user/${this.namespace}/${userName}`;
@@ -40,6 +49,8 @@ export class QuickSightState {
   delete(user: QuickSightUser): boolean {
     const key = keyOf(user);
     if (!this.users.delete(key)) return false;
+    // As QuickSight does: the user's permission entries go, its assets stay (maybe ownerless).
+    this.assets.dropPrincipal(user.arn);
     this.deletes.set(key, (this.deletes.get(key) ?? 0) + 1);
     return true;
   }
