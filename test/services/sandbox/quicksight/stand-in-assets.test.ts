@@ -133,13 +133,10 @@ describe('QuickSight stand-in: assets', () => {
       'd5',
       'd6',
     ]);
-    const one = async (send: () => Promise<unknown>) => send();
     expect(
-      await one(async () =>
-        (
-          await qs.client.send(new SearchAnalysesCommand({ ...account, Filters: soleOwner(ann) }))
-        ).AnalysisSummaryList?.map((x) => x.AnalysisId),
-      ),
+      (
+        await qs.client.send(new SearchAnalysesCommand({ ...account, Filters: soleOwner(ann) }))
+      ).AnalysisSummaryList?.map((x) => x.AnalysisId),
     ).toEqual(['a1']);
     expect(
       (
