@@ -1,3 +1,4 @@
+import { runFirstOfMonth } from '../identity-center-seats.js';
 import { joinGroup, leaveGroups, moveBetweenGroups } from './membership-controls.js';
 import { addActivity, registerNewUser } from './quicksight-controls.js';
 import { runSync } from './sync-control.js';
@@ -15,7 +16,19 @@ export const WORLD_CONTROLS = {
   sync: (world: World) => runSync(world),
   activity: (world: World, body: Record<string, unknown>) => addActivity(world, body),
   'new-user': (world: World, body: Record<string, unknown>) => registerNewUser(world, body),
+  'first-of-month': (world: World) => firstOfMonth(world),
 } as const;
+
+/** QuickSight's monthly pass: every inactive IAM_IDENTITY_CENTER user is removed (no API call). */
+function firstOfMonth(world: World) {
+  const removed = runFirstOfMonth(world.org).map((u) => ({ userName: u.userName, email: u.email }));
+  return {
+    removed,
+    summary: [
+      `first of the month: QuickSight removed ${removed.length} inactive IAM_IDENTITY_CENTER user${removed.length === 1 ? '' : 's'}`,
+    ],
+  };
+}
 
 export type WorldControlName = keyof typeof WORLD_CONTROLS;
 

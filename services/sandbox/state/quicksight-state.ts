@@ -9,6 +9,8 @@ export class QuickSightState {
   private readonly users = new Map<string, QuickSightUser>();
   /** Successful deletes per user name: a test asserts none is deleted twice. */
   readonly deletes = new Map<string, number>();
+  /** Users QuickSight removed itself (`expire`), in order. */
+  readonly expired: QuickSightUser[] = [];
   /** Successful UpdateUser calls per user name. */
   readonly updates = new Map<string, number>();
 
@@ -62,6 +64,25 @@ export class QuickSightState {
     this.users.set(key, updated);
     this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
     return updated;
+  }
+
+  /** Sets `Active` as QuickSight itself does (no API call, no counter). */
+  setActive(user: QuickSightUser, active: boolean): QuickSightUser {
+    const updated: QuickSightUser = { ...user, active };
+    this.users.set(keyOf(user), updated);
+    return updated;
+  }
+
+  /**
+   * QuickSight's own removal of a seat (an inactive IAM_IDENTITY_CENTER user on the 1st of the
+   * month): gone like a delete, the user's permission entries with it, but not counted in
+   * `deletes` (no one called DeleteUser). False when the user does not exist.
+   */
+  expire(user: QuickSightUser): boolean {
+    if (!this.users.delete(keyOf(user))) return false;
+    this.assets.dropPrincipal(user.arn);
+    this.expired.push(user);
+    return true;
   }
 
   list(): QuickSightUser[] {
