@@ -51,7 +51,8 @@ describe('writeReport', () => {
       outcomes: { deleted: 1, failed: 1, already_gone: 1 },
       misses: 1,
       failures: 1,
-      deletedReaders: 1,
+      deleted: 1,
+      savingsByRole: [{ role: 'READER', count: 1, price: 3, monthly: 3 }],
       monthlySavings: 3,
     });
     const html = await readFile(out, 'utf8');
