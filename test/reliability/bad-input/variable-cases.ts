@@ -88,7 +88,7 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_SNAPSHOT_RETENTION_DAYS', '7d', 'must be a whole number'),
   variable('IDSYNC_PRICES', 'READER=-3', 'price of READER must be a plain decimal from 0 to 1000'),
   variable('IDSYNC_PRICES', 'READER=$3', 'price of READER must be a plain decimal'),
-  variable('IDSYNC_PRICES', 'READER=3,00', 'has an empty entry'),
+  variable('IDSYNC_PRICES', 'READER=3,00', 'entry "00" is not ROLE=PRICE'),
   variable('IDSYNC_PRICES', 'READER=3,reader=4', 'role READER is set twice'),
   variable('IDSYNC_PRICES', 'VIEWER=3', 'role "VIEWER" is not one of READER, READER_PRO'),
   variable('IDSYNC_PRICES', 'READER 3', 'entry "READER 3" is not ROLE=PRICE'),
