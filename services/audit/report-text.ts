@@ -88,6 +88,8 @@ export function summarySentences(m: ReportModel): string[] {
       `${plural(c('deferred'), 'user was', 'users were')} left for later because the person is back in a group`,
     c('kept') > 0 &&
       `${plural(c('kept'), 'user was', 'users were')} kept as members of a keep group (IDSYNC_INACTIVE_KEEP_GROUPS), whatever their activity`,
+    c('ends_with_group') > 0 &&
+      `${plural(c('ends_with_group'), 'IAM Identity Center user was', 'IAM Identity Center users were')} not deleted: QuickSight refuses that, and ends their seat with the group (the 1st of the month after; the table says when, or which group to take the person out of)`,
     o('cancelled') > 0 &&
       `${plural(o('cancelled'), 'deletion was', 'deletions were')} cancelled because the person re-joined a group before it ran`,
   ].filter((s): s is string => typeof s === 'string');

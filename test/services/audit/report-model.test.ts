@@ -256,3 +256,25 @@ describe('the guard window in the report', () => {
     expect(none.guardWindow).toBeUndefined();
   });
 });
+
+describe('buildReportModel: IAM Identity Center users', () => {
+  it('shows an ends_with_group decision as its own status and says why nothing was deleted', () => {
+    const rows = runRows('run-1', 'run-1', AT, [
+      {
+        email: 'idc@example.com',
+        userName: 'idc@example.com',
+        decision: 'ends_with_group',
+        reason:
+          'READER user idc@example.com is IAM_IDENTITY_CENTER: the seat ends with the group; QuickSight removes it on 2027-01-01 (no API call)',
+      },
+    ]);
+    const m = model(rows);
+    expect(m.rows.map((r) => [r.email, r.status])).toEqual([
+      ['idc@example.com', 'ends_with_group'],
+    ]);
+    expect(m.savings.seats).toBe(0);
+    expect(summarySentences(m).join(' ')).toContain(
+      '1 IAM Identity Center user was not deleted: QuickSight refuses that, and ends their seat with the group',
+    );
+  });
+});
