@@ -8,8 +8,8 @@ import { renderReport } from '../../services/audit/render-report.js';
 import { buildReportModel } from '../../services/audit/report-model.js';
 import { decisionRow } from '../../services/plan/run-plan.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
-import { type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
 import { DEFAULT_PRICES } from '../../shared/prices.js';
+import { type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
 
 /**
  * Reports a person can read at any size, in Debian's chromium at 1280 px: a run of 10,000 rows
