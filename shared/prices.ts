@@ -128,7 +128,9 @@ export function savingsByRole(prices: PriceTable, roles: Iterable<string>): Savi
 /** "2 AUTHOR × $24 + 5 READER × $3": the sum a saving is made of. */
 export function describeSavings(s: Savings, money: (usd: number) => string): string {
   if (s.byRole.length === 0) return 'no seats';
-  return s.byRole.map((r) => `${r.count} ${r.role} × ${money(r.price)}`).join(' + ');
+  return s.byRole
+    .map((r) => `${r.count.toLocaleString('en-US')} ${r.role} × ${money(r.price)}`)
+    .join(' + ');
 }
 
 function cents(n: number): number {

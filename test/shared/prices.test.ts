@@ -108,6 +108,11 @@ describe('priceOf and savingsByRole', () => {
     );
     expect(savingsByRole(DEFAULT_PRICES, [])).toEqual({ byRole: [], seats: 0, monthly: 0 });
     expect(describeSavings(savingsByRole(DEFAULT_PRICES, []), money)).toBe('no seats');
+    const many = savingsByRole(
+      DEFAULT_PRICES,
+      Array.from({ length: 1_040 }, () => 'READER'),
+    );
+    expect(describeSavings(many, money)).toBe('1,040 READER × $3');
   });
 
   it('the total is the sum of count × price over the roles', () => {
