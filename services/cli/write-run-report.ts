@@ -1,4 +1,5 @@
 import { describeError } from '../../shared/errors.js';
+import type { PriceTable } from '../../shared/prices.js';
 import type { Stores } from '../../shared/runtime.js';
 import { type CliIo, writeText } from './command-context.js';
 
@@ -15,7 +16,7 @@ export async function writeRunReport(
   stores: Stores,
   runId: string,
   out: string,
-  readerPrice: number,
+  prices: PriceTable,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<RunReportResult> {
   try {
@@ -23,7 +24,7 @@ export async function writeRunReport(
     const written = await writeReport(stores, {
       runId,
       out,
-      readerPrice,
+      prices,
       ...(options.dryRun ? { dryRun: true } : {}),
     });
     return { ok: true, text: `report: ${written.path}` };

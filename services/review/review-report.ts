@@ -39,7 +39,7 @@ export async function publishReviewReport(
       ? await finalModel(deps, config, review.runId, tasks)
       : await loadReportModel(deps.stores, {
           runId: review.runId,
-          readerPrice: config.report.readerPrice,
+          prices: config.report.prices,
           // The review's own report is of a plan awaiting approval: nothing deleted yet.
           dryRun: true,
         }).catch((error: unknown) => {
@@ -79,7 +79,7 @@ async function finalModel(
   return buildReportModel({
     runId,
     rows,
-    readerPrice: config.report.readerPrice,
+    prices: config.report.prices,
     generatedAt: new Date().toISOString(),
   });
 }
