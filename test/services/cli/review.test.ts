@@ -145,8 +145,9 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     );
     expect(await readFile(join(dir, a.review.runId, 'review.html'), 'utf8')).toMatch(/<html/i);
     // Awaiting approval is not claimable: `idsync apply` deletes none of them.
+    // Held work is never silent: `apply` exits 3 while removals await approval.
     const apply = await cli('apply', '--json');
-    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.code, apply.stderr).toBe(3);
     expect(org.quickSight.size).toBe(before);
     const rejected = await cli('review', 'reject', a.review.runId);
     expect(rejected.code, rejected.stderr).toBe(0);
