@@ -1,5 +1,5 @@
 import { createS3Client, createSnsClient } from '../../shared/aws/clients.js';
-import { S3Reports } from '../../shared/aws/s3-reports.js';
+import { RUN_REPORTS_PREFIX, S3Reports } from '../../shared/aws/s3-reports.js';
 import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
@@ -94,7 +94,7 @@ export function presignSeconds(approvalDays: number): number {
 
 /** The key of a review file in the reports bucket. */
 export function reviewFileKey(runId: string, name: string): string {
-  return `runs/${runId}/${name}`;
+  return `${RUN_REPORTS_PREFIX}${runId}/${name}`;
 }
 
 /** A review's files in the reports bucket; the link is a pre-signed GET of the HTML (else the CSV). */
