@@ -1,5 +1,5 @@
 import { createS3Client, createSnsClient } from '../../shared/aws/clients.js';
-import { RUN_REPORTS_PREFIX, S3Reports } from '../../shared/aws/s3-reports.js';
+import { RUN_REPORTS_PREFIX, reportKey, S3Reports } from '../../shared/aws/s3-reports.js';
 import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
@@ -17,6 +17,8 @@ import type { OperatorSummary, ReviewReports, ReviewSummary, UserNotices } from 
  *   also logged), else log lines only;
  * - notices: the notice rule when IDSYNC_NOTICE_FROM is set, else none.
  */
+
+const FINAL_HTML = 'final.html';
 
 /** SigV4 pre-signed URLs are valid for at most 7 days. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
@@ -104,8 +106,12 @@ export function bucketReports(
 ): ReviewReports {
   return {
     async put(runId, files) {
-      for (const f of files)
+      for (const f of files) {
         await s3.put(reviewFileKey(runId, f.name), f.body, `${f.contentType}; charset=utf-8`);
+        // The final report is the review run's report: `idsync report --run RUN` reads it.
+        if (f.name === FINAL_HTML)
+          await s3.put(reportKey(runId, 'report.html'), f.body, `${f.contentType}; charset=utf-8`);
+      }
       const shown = files.find((f) => f.name.endsWith('.html')) ?? files[0];
       return s3.presignedGetUrl(
         reviewFileKey(runId, shown?.name ?? 'review.csv'),
