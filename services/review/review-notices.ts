@@ -1,7 +1,9 @@
 import { createSesClient } from '../../shared/aws/clients.js';
 import type { Config } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import { normalizeEmail } from '../../shared/email.js';
 import { removalDate } from '../../shared/notice-rule.js';
+import { buildProtection, protectionReason } from '../../shared/removal-rules.js';
 import type { Stores } from '../../shared/runtime.js';
 import { noticeRows } from '../notices/notice-audit.js';
 import { type NoticeRunDeps, type NoticeRunResult, runNoticeRule } from '../notices/notice-run.js';
@@ -25,7 +27,7 @@ export interface RuleNoticesOptions {
 }
 
 export function ruleNotices(
-  config: Pick<Config, 'aws' | 'quicksight' | 'notice'>,
+  config: Pick<Config, 'aws' | 'quicksight' | 'notice' | 'plan'>,
   stores: Pick<Stores, 'doc' | 'names' | 'audit'>,
   options: RuleNoticesOptions = {},
 ): UserNotices {
@@ -33,8 +35,18 @@ export function ruleNotices(
   const from = config.notice.from ?? '';
   const days = config.notice.days;
   return {
-    async judge(selection, { runId, apply, now }) {
+    async judge(whole, { runId, apply, now }) {
       templates ??= loadTemplates(config.notice.locale, config.notice.templateDir);
+      // A protected user is never removed, so never told they will be: they skip the notice
+      // rule and go on to the plan, which records them as protected.
+      const protection = buildProtection(config.plan.protectedRoles, config.plan.protectedUsers);
+      const isProtected = (u: { email: string; userName: string; role: string }) =>
+        protectionReason(protection, { ...u, email: normalizeEmail(u.email) }) !== undefined;
+      const selection = { ...whole, idle: whole.idle.filter((u) => !isProtected(u)) };
+      const kept = new Set(whole.idle.filter(isProtected).map((u) => u.userName));
+      const protectedRemovals = whole.removals.filter(
+        (r) => r.userName !== undefined && kept.has(r.userName),
+      );
       let client: { destroy(): void } | undefined;
       try {
         const result = await runNoticeRule(
@@ -63,7 +75,10 @@ export function ruleNotices(
           },
         );
         if (apply) await stores.audit.append(noticeRows(runId, new Date().toISOString(), result));
-        return { removals: result.removals, noticed: noticedUsers(result, now, days) };
+        return {
+          removals: [...result.removals, ...protectedRemovals],
+          noticed: noticedUsers(result, now, days),
+        };
       } finally {
         client?.destroy();
       }

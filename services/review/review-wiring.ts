@@ -25,7 +25,7 @@ export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 export type ReviewPortsConfig = Pick<
   Config,
-  'aws' | 'core' | 'quicksight' | 'inactive' | 'report' | 'notice'
+  'aws' | 'core' | 'quicksight' | 'inactive' | 'report' | 'notice' | 'plan'
 > & { readonly lambda?: Pick<Config['lambda'], 'operatorTopicArn'> };
 
 export interface ReviewPorts {

@@ -268,6 +268,16 @@ describe('idsync review with notices to users', { timeout: 120_000 }, () => {
     expect(out.noticed.map((u: { userName: string }) => u.userName).sort()).toEqual(idleNames);
     expect(out.noticed[0].reason).toMatch(/^would be noticed now, up for removal from \d{4}-/);
     expect(outbox()).toHaveLength(0);
+    // A protected user is never removed, so never told so: no notice, not put up either.
+    const kept = idleNames[IDLE - 1] ?? '';
+    const guarded = await cli(['review', 'start', '--json'], {
+      IDSYNC_PROTECTED_USERS: kept.slice(kept.lastIndexOf('/') + 1),
+    });
+    const g = JSON.parse(guarded.stdout);
+    expect(g.noticed.map((u: { userName: string }) => u.userName).sort()).toEqual(
+      idleNames.filter((n) => n !== kept),
+    );
+    expect(g.tasks).toEqual([]);
   });
 
   it('a start killed during its sends, run again, sends no second notice and puts nobody up', async () => {

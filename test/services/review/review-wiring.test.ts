@@ -84,7 +84,7 @@ describe('the review ports from the configuration', () => {
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
       AWS_REGION: 'us-east-1',
     };
-    const sections = ['quicksight', 'inactive', 'report', 'notice', 'lambda'] as const;
+    const sections = ['quicksight', 'inactive', 'report', 'notice', 'lambda', 'plan'] as const;
     const local = { put: async () => 'local' };
     const stores = {} as never;
     const plain = reviewPorts(loadConfig([...sections], base), stores, quiet, {
