@@ -3,7 +3,8 @@ import { type ReviewRecord, reviewRunIdProblem } from '../../shared/review.js';
 import { decideReview } from './decide-review.js';
 import { finishReview, type ReviewProgress, reviewProgress } from './finish-review.js';
 import type { ReviewConfig, ReviewDeps } from './review-deps.js';
-import { announceReview, checkReview, startReview, stoppedSummary } from './start-review.js';
+import { stoppedSummary } from './review-summary.js';
+import { announceReview, checkReview, startReview } from './start-review.js';
 
 /**
  * The steps of the review state machine (infra/constructs/review.ts), one per Task state, each

@@ -80,9 +80,8 @@ export function registerReview(program: Command, ctx: CliContext): void {
       action(ctx, async (flags: { apply?: boolean; reports?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { config, stores, deps } = await reviewContext(ctx, flags.reports);
-        const { startReview, announceReview, reviewNotice } = await import(
-          '../../review/start-review.js'
-        );
+        const { startReview, announceReview } = await import('../../review/start-review.js');
+        const { reviewNotice } = await import('../../review/review-summary.js');
         try {
           const started = await startReview(deps, config, {
             runId: newRunId(),
