@@ -16,6 +16,8 @@ export const NOTICE_KINDS = [
   'review_waiting',
   'review_done',
   'review_expired',
+  'review_rejected',
+  'review_stopped',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -97,7 +99,12 @@ export function workHeldNotice(input: {
 
 /** The review workflow's summaries (waiting for approval, done, expired): its own lines. */
 export function reviewNotice(input: {
-  readonly kind: 'review_waiting' | 'review_done' | 'review_expired';
+  readonly kind:
+    | 'review_waiting'
+    | 'review_done'
+    | 'review_expired'
+    | 'review_rejected'
+    | 'review_stopped';
   readonly deployment: string;
   readonly runId: string;
   readonly headline: string;

@@ -35,6 +35,8 @@ export interface ReviewCounts {
   readonly leavers: number;
   /** Readers among them: what the money counts. */
   readonly readers: number;
+  /** Idle users kept out because of the notice rule (noticed now or too recently); notices on. */
+  readonly noticed?: number;
 }
 
 export interface ReviewRecord {

@@ -39,6 +39,19 @@ export class OperatorChannel extends Construct {
     this.topicKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 
+  /**
+   * Lets `role` put reports under `prefix` and read them back (a pre-signed GET is signed with
+   * the role's own rights): s3:PutObject and s3:GetObject on `<bucket>/<prefix>*`, nothing else
+   * (the bucket's grantPut / grantRead would add s3:Abort*, s3:List*, s3:GetBucket*).
+   */
+  grantReports(role: iam.IGrantable, prefix: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resourceArns: [this.reports.arnForObjects(`${prefix}*`)],
+    });
+  }
+
   constructor(scope: Construct, id: string, props: OperatorChannelProps = {}) {
     super(scope, id);
     // Server access logs are delivered under a bucket policy, not the log-delivery ACL.

@@ -94,3 +94,35 @@ export function cloudTrailLookupEvents(): iam.PolicyStatement {
     resources: ['*'],
   });
 }
+
+export interface NoticeSenderScope {
+  /** Account and region of SES (the stack's). */
+  readonly accountId: string;
+  readonly region: string;
+  /** IDSYNC_NOTICE_FROM: the verified address (or an address of a verified domain). */
+  readonly from: string;
+}
+
+/**
+ * What the notices to users need from SES v2 (services/notices/ses-mailer.ts):
+ * `ses:SendEmail` on the From identity only (the address, or its domain when the domain is the
+ * verified identity), and `ses:GetAccount` (the sending rate the sends are paced to), which the
+ * SAR lists without a resource type: `*` is the only resource it accepts.
+ */
+export function sesSendNotices(scope: NoticeSenderScope): iam.PolicyStatement[] {
+  const identity = (name: string) =>
+    `arn:${Aws.PARTITION}:ses:${scope.region}:${scope.accountId}:identity/${name}`;
+  const domain = scope.from.split('@')[1] ?? scope.from;
+  return [
+    new iam.PolicyStatement({
+      sid: 'SesSendNotices',
+      actions: ['ses:SendEmail'],
+      resources: [identity(scope.from), identity(domain)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'SesSendingRate',
+      actions: ['ses:GetAccount'],
+      resources: ['*'],
+    }),
+  ];
+}

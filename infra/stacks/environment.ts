@@ -8,8 +8,8 @@ import type { IdsyncSettings } from './settings.js';
 /**
  * The environment of the functions. Every function gets the same configuration (so any job can
  * load any config section); only the snapshot gets the secret ARN, only the worker the apply
- * switch, only the producers the queue URL, only the plan the operator topic (a function that writes reports gets
- * LAMBDA_ENV.reportsBucket and `OperatorChannel.reports.grantPut`).
+ * switch, only the producers the queue URL, only the plan and the review the operator topic, only
+ * the review the reports bucket (with `OperatorChannel.reports.grantPut` / `grantRead`).
  */
 export function commonEnvironment(settings: IdsyncSettings): Record<string, string> {
   return {
@@ -24,6 +24,12 @@ export function commonEnvironment(settings: IdsyncSettings): Record<string, stri
     IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
     IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,
     IDSYNC_REVIEW_APPROVAL_DAYS: String(settings.reviewApprovalDays),
+    // Notices to users (context noticeFrom …): the review sends them, the worker's re-judge reads them.
+    ...(settings.noticeFrom ? { IDSYNC_NOTICE_FROM: settings.noticeFrom } : {}),
+    ...(settings.noticeDays !== undefined
+      ? { IDSYNC_NOTICE_DAYS: String(settings.noticeDays) }
+      : {}),
+    ...(settings.noticeLocale ? { IDSYNC_NOTICE_LOCALE: settings.noticeLocale } : {}),
     ...settings.environment,
   };
 }
@@ -34,6 +40,8 @@ export interface JobEnvironmentInputs {
   readonly secretArn: string;
   /** The operator topic's ARN (infra/constructs/operator-channel.ts). */
   readonly operatorTopicArn?: string;
+  /** The reports bucket's name (infra/constructs/operator-channel.ts). */
+  readonly reportsBucket?: string;
 }
 
 export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<string, string> {
@@ -51,8 +59,17 @@ export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<s
           : {}),
       };
     case 'events':
-    case 'review':
       return { ...common, [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl };
+    case 'review':
+      // The review writes its reports to the bucket and tells the operators on the topic.
+      return {
+        ...common,
+        [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl,
+        ...(inputs.operatorTopicArn
+          ? { [LAMBDA_ENV.operatorTopicArn]: inputs.operatorTopicArn }
+          : {}),
+        ...(inputs.reportsBucket ? { [LAMBDA_ENV.reportsBucket]: inputs.reportsBucket } : {}),
+      };
     case 'worker':
       return { ...common, [LAMBDA_ENV.apply]: String(inputs.settings.apply) };
     case 'activity':

@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { RUN_REPORTS_PREFIX } from '../../shared/aws/s3-reports.js';
 import { SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { ActivityCapture } from '../constructs/activity.js';
 import { IdsyncAlarms } from '../constructs/alarms.js';
@@ -24,6 +25,7 @@ import {
   identityStoreListUsers,
   quickSightDeleteUsers,
   quickSightListUsers,
+  sesSendNotices,
 } from '../constructs/permissions.js';
 import { MonthlyReview } from '../constructs/review.js';
 import { IdsyncTables } from '../constructs/tables.js';
@@ -66,6 +68,10 @@ export class IdsyncStack extends Stack {
   readonly googleKey: secretsmanager.Secret;
   /** The operator topic (every alarm, run summaries) and the reports bucket. */
   readonly operators: OperatorChannel;
+  /** The reports bucket (what the nag acknowledgements name). */
+  get reportsBucket(): OperatorChannel['reports'] {
+    return this.operators.reports;
+  }
   readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
   /** The monthly review and its approval function (deployed with the review function). */
   review?: MonthlyReview;
@@ -105,6 +111,7 @@ export class IdsyncStack extends Stack {
       queueUrl: this.workQueue.queue.queueUrl,
       secretArn: this.googleKey.secretArn,
       operatorTopicArn: this.operators.topic.topicArn,
+      reportsBucket: this.operators.reports.bucketName,
     };
     validateEnvironment(jobEnvironment('worker', inputs));
 
@@ -203,6 +210,19 @@ export class IdsyncStack extends Stack {
     this.review.grantApproval(approval.role);
     this.workQueue.queue.grantSendMessages(approval.role);
     this.workQueue.queue.grantSendMessages(review.role);
+    // The review's reports (put, and read back for the pre-signed link it signs) and summaries;
+    // the approval function tells the operators of a rejection.
+    this.operators.grantReports(review.role, RUN_REPORTS_PREFIX);
+    this.operators.grantPublish(review.role);
+    this.operators.grantPublish(approval.role);
+    // Notices to users (context noticeFrom): SES v2 SendEmail from that identity only.
+    if (s.noticeFrom)
+      for (const st of sesSendNotices({
+        accountId: s.account,
+        region: s.region,
+        from: s.noticeFrom,
+      }))
+        review.role.addToPolicy(st);
     new CfnOutput(this, 'ReviewStateMachineName', {
       value: this.review.stateMachine.stateMachineName,
     });

@@ -1,6 +1,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
+import { RUN_REPORTS_PREFIX } from '../../shared/aws/s3-reports.js';
 import { tableSpec } from '../../shared/tables.js';
 import type { IdsyncFunction, Job } from '../constructs/idsync-function.js';
 import type { IdsyncTables } from '../constructs/tables.js';
@@ -40,6 +41,14 @@ export const REASONS = {
   reviewInvoke:
     'The review state machine invokes the review function from its Task states; CDK grants lambda:InvokeFunction on ' +
     'the function ARN and its versions/aliases (<arn>:*) of that one function.',
+  reviewReports:
+    "The review function writes each review's reports (HTML + CSV) under runs/<run id>/ in the reports bucket and " +
+    'signs the pre-signed GET link of them; run ids are new every month, so s3:PutObject and s3:GetObject (and ' +
+    'nothing else) are granted on the runs/ prefix of that one bucket.',
+  sesGetAccount:
+    'The notices to users are paced to the SES sending rate read with ses:GetAccount, which the Service ' +
+    'Authorization Reference lists without a resource type (only * is accepted); ses:SendEmail itself is scoped to ' +
+    'the one From identity (context noticeFrom).',
   reviewLogs:
     'The review workflow keeps its execution history in Step Functions (every state, its input and output, 90 days, ' +
     'shown in the console the runbook uses) and writes every step to the append-only audit table; a CloudWatch Logs ' +
@@ -71,6 +80,8 @@ export interface NagSubject {
   /** The monthly review and its approval function, when the review function is deployed. */
   readonly review?: { readonly stateMachine: { readonly role: IConstruct } & IConstruct };
   readonly approval?: IdsyncFunction;
+  /** The reports bucket (infra/constructs/operator-channel.ts). */
+  readonly reportsBucket: IConstruct;
 }
 
 export function acknowledgeNagFindings(stack: NagSubject): void {
@@ -122,6 +133,18 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
       `AwsSolutions-IAM5[Resource::${arnOf(reviewFn)}:*]`,
       REASONS.reviewInvoke,
     );
+    const reports = stack.reportsBucket.node.defaultChild as CfnElement;
+    acknowledge(
+      stack.functions.review.role,
+      `AwsSolutions-IAM5[Resource::${arnOf(reports)}/${RUN_REPORTS_PREFIX}*]`,
+      REASONS.reviewReports,
+    );
+    if (settings.noticeFrom)
+      acknowledge(
+        stack.functions.review.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        REASONS.sesGetAccount,
+      );
     acknowledge(machine, 'AwsSolutions-SF1', REASONS.reviewLogs);
     acknowledge(machine, 'AwsSolutions-SF2', REASONS.reviewTracing);
   }

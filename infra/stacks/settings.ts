@@ -41,6 +41,12 @@ export interface IdsyncSettings {
   readonly reviewApprovalDays: number;
   /** Email address subscribed to the operator topic (alarms and run summaries). @default none */
   readonly operatorEmail?: string;
+  /** IDSYNC_NOTICE_FROM: the SES-verified address idle users are emailed from; notices on. @default none (off) */
+  readonly noticeFrom?: string;
+  /** IDSYNC_NOTICE_DAYS: days between the notice and the earliest deletion. @default the variable's default */
+  readonly noticeDays?: number;
+  /** IDSYNC_NOTICE_LOCALE: `en` or `ja`. @default the variable's default */
+  readonly noticeLocale?: string;
   /** Further IDSYNC_* variables for every function (e.g. guard settings). @default {} */
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -76,6 +82,9 @@ const STACK_OWNED = new Set([
   'IDSYNC_QUICKSIGHT_NAMESPACE',
   'IDSYNC_QUICKSIGHT_REGION',
   'IDSYNC_REVIEW_APPROVAL_DAYS',
+  'IDSYNC_NOTICE_FROM',
+  'IDSYNC_NOTICE_DAYS',
+  'IDSYNC_NOTICE_LOCALE',
 ]);
 
 export class SettingsError extends Error {
@@ -153,6 +162,12 @@ export function readSettings(read: ContextReader): IdsyncSettings {
   if (operatorEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(operatorEmail)) {
     throw new SettingsError('context operatorEmail must be one email address');
   }
+  const noticeFrom = text(read, 'noticeFrom', '');
+  if (noticeFrom && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(noticeFrom)) {
+    throw new SettingsError('context noticeFrom must be one email address (SES-verified)');
+  }
+  const noticeDays = text(read, 'noticeDays', '');
+  const noticeLocale = text(read, 'noticeLocale', '');
   const settings: IdsyncSettings = {
     stackName: text(read, 'stackName', d.stackName),
     account,
@@ -171,6 +186,10 @@ export function readSettings(read: ContextReader): IdsyncSettings {
     reviewApprovalDays: positiveInt(read, 'reviewApprovalDays', d.reviewApprovalDays, 'days'),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
     ...(operatorEmail ? { operatorEmail } : {}),
+    ...(noticeFrom ? { noticeFrom } : {}),
+    // Checked by the config module itself at synth (validateEnvironment): the same messages.
+    ...(noticeDays ? { noticeDays: Number(noticeDays) } : {}),
+    ...(noticeLocale ? { noticeLocale } : {}),
     environment: environment(read),
   };
   if (!/^\d{12}$/.test(settings.account)) {

@@ -29,10 +29,10 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
   // activity sync / live events: attribution reads the newest snapshot's users and the identity map.
   activity: { read: ['snapshots', 'identities'], readWrite: ['activity'] },
   // review (and its approval function): the idle selection reads what `idsync inactive` reads;
-  // the review writes its tasks (AWAITING_APPROVAL) and its record.
+  // the review writes its tasks (AWAITING_APPROVAL), its record and the notices it sends.
   review: {
     read: ['snapshots', 'identities', 'ledger', 'activity', 'events'],
-    readWrite: ['tasks', 'reviews'],
+    readWrite: ['tasks', 'reviews', 'notices'],
   },
 };
 

@@ -17,13 +17,14 @@ import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
 import type { CliIo } from './command-context.js';
 import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
+import { reviewChapter } from './demo-review.js';
 import { highlightResult, useColour } from './highlight.js';
 import { preloadConfig } from './lazy-config.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
 export interface DemoOptions {
-  /** The folder the demo's files go in (its two HTML reports); created when missing. */
+  /** The folder the demo's files go in (its three HTML reports); created when missing. */
   readonly folder: string;
   /** How many people leave their groups. */
   readonly leavers: number;
@@ -189,6 +190,11 @@ export async function runDemo(
       env,
     );
 
+    if (applied.code !== 0) return applied.code;
+
+    const review = await reviewChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
+    if (review.finalReport) writeFileSync(join(folder, 'review-report.html'), review.finalReport);
+
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     const deletes = [...org.quickSight.deletes.entries()];
     const roleOf = new Map(sandbox.activity.users.map((u) => [u.userName, u.role]));
@@ -197,12 +203,12 @@ export async function runDemo(
       deletes.map(([k]) => roleOf.get(k) ?? 'READER'),
     );
     say(
-      `Done in ${seconds} s. The QuickSight stand-in counted ${n(deletes.reduce((a, [, c]) => a + c, 0))} deletions (${n(idle.deleted)} idle Readers, ${n(deletes.length - idle.deleted)} leavers), ` +
+      `Done in ${seconds} s. The QuickSight stand-in counted ${n(deletes.reduce((a, [, c]) => a + c, 0))} deletions (${n(idle.deleted)} idle Readers, ${n(deletes.length - idle.deleted - review.deleted)} leavers, ${n(review.deleted)} in the monthly review), ` +
         `${deletes.filter(([, c]) => c > 1).length} of them repeated; ${n(org.quickSight.size)} QuickSight users remain. ` +
         `Priced by role (IDSYNC_PRICES), the ${n(saved.seats)} users deleted save about ${formatMoney(saved.monthly)} a month (${describeSavings(saved, formatMoney)}). ` +
-        `Open the reports in ${folder}: idle-report.html (idle Readers) and leavers-report.html (leavers).`,
+        `Open the reports in ${folder}: idle-report.html (idle Readers), leavers-report.html (leavers) and review-report.html (the monthly review's final report).`,
     );
-    return applied.code;
+    return review.code;
   } finally {
     rmSync(work, { recursive: true, force: true });
     await sandbox.close();

@@ -89,10 +89,12 @@ export async function decideReview(
     });
   }
   if (decision !== 'approve' && review.status !== to) {
-    await deps.operators.publish(
-      `idsync review ${runId} ${pastTense(decision)}`,
-      `The monthly review ${runId} was ${pastTense(decision)} (${by}): ${moved.length} removals cancelled, nobody deleted.`,
-    );
+    await deps.operators.publish({
+      kind: decision === 'expire' ? 'review_expired' : 'review_rejected',
+      runId,
+      headline: `The monthly review ${runId} was ${pastTense(decision)} (${by}): ${moved.length} removals cancelled, nobody deleted.`,
+      lines: [],
+    });
   }
   deps.logger.info({ runId, decision, moved: moved.length }, `review ${pastTense(decision)}`);
   const after = (await deps.reviews.get(runId)) ?? review;

@@ -75,10 +75,13 @@ export async function finishReview(
     return { review: (await deps.reviews.get(runId)) ?? review, progress };
   await audit(deps, runId, now, 'done', outcome, { ...progress.byStatus });
   const link = await publishReviewReport(deps, config, review, progress.tasks, 'final');
-  await deps.operators.publish(
-    `idsync review ${runId} done`,
-    `The monthly review ${runId} is done: ${outcome}. Report: ${link}`,
-  );
+  await deps.operators.publish({
+    kind: 'review_done',
+    runId,
+    headline: `The monthly review ${runId} is done: ${outcome}.`,
+    lines: [],
+    reportUrl: link,
+  });
   return {
     review: {
       ...review,

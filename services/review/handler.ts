@@ -10,11 +10,13 @@ import { buildStores } from '../../shared/runtime.js';
 import type { ReviewDeps } from './review-deps.js';
 import {
   auditedReports,
-  loggedSummary,
   type OperatorSummary,
   type ReviewReports,
+  summaryText,
+  type UserNotices,
 } from './review-ports.js';
 import { parseReviewStep, runReviewStep } from './review-steps.js';
+import { reviewPorts } from './review-wiring.js';
 
 /**
  * The review Lambda: wiring only. Each Task state of the review state machine
@@ -28,6 +30,7 @@ export const REVIEW_SECTIONS = [
   'activity',
   'report',
   'lambda',
+  'notice',
 ] as const;
 type Config = ConfigFor<(typeof REVIEW_SECTIONS)[number]>;
 
@@ -36,6 +39,7 @@ export interface ReviewHandlerOptions extends LambdaOptions {
   readonly queue?: TaskQueuePort;
   readonly reports?: ReviewReports;
   readonly operators?: OperatorSummary;
+  readonly notices?: UserNotices;
   readonly now?: () => Date;
 }
 
@@ -46,15 +50,20 @@ export function buildReviewDeps(
   options: ReviewHandlerOptions,
 ): ReviewDeps {
   const stores = buildStores(config);
+  // The ports live as long as the container (no close): one set of clients per cold start.
+  const ports = reviewPorts(config, stores, logger, {
+    localReports: auditedReports(),
+    log: (s) => logger.warn({ kind: s.kind, runId: s.runId, text: summaryText(s) }, s.headline),
+  });
+  const notices = options.notices ?? ports.notices;
   return {
     stores,
     reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
     activity: new DynamoActivityStore(stores.doc, stores.names.activity),
     logger,
-    reports: options.reports ?? auditedReports(),
-    operators:
-      options.operators ??
-      loggedSummary((subject, text) => logger.warn({ subject, text }, subject)),
+    reports: options.reports ?? ports.reports,
+    operators: options.operators ?? ports.operators,
+    ...(notices ? { notices } : {}),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
     ...(options.now ? { now: options.now } : {}),
   };

@@ -3,6 +3,7 @@ import { type ReviewRecord, reviewRunIdProblem } from '../../shared/review.js';
 import { decideReview } from './decide-review.js';
 import { finishReview, type ReviewProgress, reviewProgress } from './finish-review.js';
 import type { ReviewConfig, ReviewDeps } from './review-deps.js';
+import { stoppedSummary } from './review-summary.js';
 import { announceReview, checkReview, startReview } from './start-review.js';
 
 /**
@@ -74,10 +75,7 @@ export async function runReviewStep(
     case 'check': {
       const check = await checkReview(deps, config, (deps.now ?? (() => new Date()))());
       if (check.ok) return { ok: true };
-      await deps.operators.publish(
-        'idsync review stopped',
-        `The monthly review did not run: ${check.reason}`,
-      );
+      await deps.operators.publish(stoppedSummary(input.runId, check.reason));
       return { ok: false, reason: check.reason };
     }
     case 'plan': {

@@ -10,8 +10,10 @@ import type { NewTask, Task } from '../../shared/task.js';
 import { type InactiveResult, selectInactiveUsers } from '../plan/run-inactive.js';
 import { runPlan } from '../plan/run-plan.js';
 import { inLanes } from './in-lanes.js';
-import { approvalInput, type ReviewConfig, type ReviewDeps } from './review-deps.js';
+import type { ReviewConfig, ReviewDeps } from './review-deps.js';
+import type { NoticedUser } from './review-ports.js';
 import { publishReviewReport } from './review-report.js';
+import { noticedOf, recordNoticed, reviewSummary, stoppedSummary } from './review-summary.js';
 import { reviewTask } from './review-task.js';
 
 /**
@@ -75,6 +77,8 @@ export interface StartedReview {
     Task,
     'taskId' | 'email' | 'userName' | 'role' | 'source' | 'reason'
   >[];
+  /** Idle users the notice rule kept out of the review (noticed now or earlier, or needing attention). */
+  readonly noticed?: readonly NoticedUser[];
 }
 
 export async function startReview(
@@ -106,16 +110,18 @@ export async function startReview(
       if (!existing) await deps.reviews.create(stopped);
       else await deps.reviews.transition(runId, ['PLANNING'], 'STOPPED', { reason: check.reason });
       await audit(deps, runId, now, 'stopped', check.reason);
-      await deps.operators.publish(
-        `idsync review ${runId} stopped`,
-        `The monthly review did not run: ${check.reason}`,
-      );
+      await deps.operators.publish(stoppedSummary(runId, check.reason));
     }
     return { review: stopped, tasks: [] };
   }
   if (options.apply && !existing) await deps.reviews.create(base);
   const review = existing ?? base;
-  const removals = check.selection.selection.removals;
+  // Notices on: only users noticed long enough ago (and idle since) go up for approval; the
+  // others are sent their notice now (a dry run sends none) and listed, not deleted.
+  const judged = deps.notices
+    ? await deps.notices.judge(check.selection.selection, { runId, apply: options.apply, now })
+    : { removals: check.selection.selection.removals, noticed: [] };
+  const { removals, noticed } = judged;
   const plan = await runPlan(
     {
       ...deps.stores,
@@ -147,13 +153,14 @@ export async function startReview(
       review: {
         ...review,
         status: 'AWAITING',
-        counts: countsOf(planned, held),
+        counts: countsOf(planned, held, noticed),
         ...money(tasks, config),
       },
       tasks,
+      noticed,
     };
   }
-  if (removals.length > 0) await deps.notices?.sendFor(removals);
+  await recordNoticed(deps, runId, now, noticed);
   await inLanes(planned, async (task) => {
     await deps.stores.tasks.enqueueForReview(task, runId, plan.snapshot.startedAt);
   });
@@ -165,6 +172,7 @@ export async function startReview(
     idle: tasks.filter((t) => t.source === 'inactive').length,
     leavers: tasks.filter((t) => t.source !== 'inactive').length,
     readers: tasks.filter((t) => isReaderRole(t.role)).length,
+    ...(deps.notices ? { noticed: noticed.length } : {}),
   };
   const savings = money(tasks, config);
   const status = tasks.length > 0 ? 'AWAITING' : 'DONE';
@@ -185,7 +193,7 @@ export async function startReview(
       deadline: record.deadline,
     },
   );
-  return { review: record, tasks };
+  return { review: record, tasks, noticed };
 }
 
 /**
@@ -203,29 +211,8 @@ export async function announceReview(
   const tasks = review.status === 'AWAITING' ? await awaitingOf(deps, runId) : [];
   const link = await publishReviewReport(deps, config, review, tasks, 'review');
   const announced = { ...review, report: link };
-  await deps.operators.publish(
-    review.status === 'AWAITING'
-      ? `idsync review ${runId}: ${tasks.length} removals await approval`
-      : `idsync review ${runId}: ${review.status === 'DONE' ? 'nothing to remove' : review.status}`,
-    reviewNotice(announced),
-  );
+  await deps.operators.publish(reviewSummary(announced, await noticedOf(deps, runId)));
   return announced;
-}
-
-/** The operators' notice of a review waiting: counts, money, the link and how to decide. */
-export function reviewNotice(review: ReviewRecord): string {
-  const c = review.counts;
-  if (!c || c.idle + c.leavers === 0)
-    return `The monthly review ${review.runId} found nobody to remove. Report: ${review.report ?? '-'}`;
-  return [
-    `The monthly review ${review.runId} puts ${c.idle + c.leavers} QuickSight users up for removal: ${c.idle} idle for ${review.days} days, ${c.leavers} leavers held by the guard.`,
-    `Removing them saves about $${review.monthlySavings ?? 0} a month (${c.readers} Readers).`,
-    `Report: ${review.report ?? '-'}`,
-    `Nothing is deleted before you approve it. Decide by ${review.deadline}; after that the review expires and nobody is deleted.`,
-    `In the AWS console, run the approval function with this test event: ${approvalInput(review.runId, 'approve')}`,
-    `  (to reject: ${approvalInput(review.runId, 'reject')})`,
-    `Or on the command line: idsync review approve ${review.runId}   (or: idsync review reject ${review.runId})`,
-  ].join('\n');
 }
 
 function money(tasks: readonly Pick<Task, 'role'>[], config: ReviewConfig) {
@@ -237,11 +224,16 @@ function money(tasks: readonly Pick<Task, 'role'>[], config: ReviewConfig) {
   };
 }
 
-function countsOf(planned: readonly NewTask[], held: readonly Task[]): ReviewCounts {
+function countsOf(
+  planned: readonly NewTask[],
+  held: readonly Task[],
+  noticed: readonly NoticedUser[],
+): ReviewCounts {
   return {
     idle: planned.length,
     leavers: held.length,
     readers: [...planned, ...held].filter((t) => isReaderRole(t.role)).length,
+    ...(noticed.length > 0 ? { noticed: noticed.length } : {}),
   };
 }
 

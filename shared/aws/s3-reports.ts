@@ -14,8 +14,11 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export type ReportFile = 'report.html' | 'report.csv';
 
+/** Every report in the bucket is under this prefix (the stack grants the review function it). */
+export const RUN_REPORTS_PREFIX = 'runs/';
+
 export function reportKey(runId: string, file: ReportFile): string {
-  return `runs/${runId}/${file}`;
+  return `${RUN_REPORTS_PREFIX}${runId}/${file}`;
 }
 
 export class S3Reports {

@@ -474,7 +474,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_NOTICE_FROM',
     'notice',
-    '`idsync inactive`: when set, idle users are emailed a notice (SES v2, from this verified address) and deleted only `IDSYNC_NOTICE_DAYS` after it if they stayed idle',
+    '`idsync inactive` and the monthly review: when set, idle users are emailed a notice (SES v2, from this verified address) and deleted (put up for approval) only `IDSYNC_NOTICE_DAYS` after it if they stayed idle',
     email,
     '—',
     false,
@@ -523,7 +523,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_OPERATOR_TOPIC_ARN',
     'lambda',
-    'Lambda only: ARN of the SNS operator topic the runs publish their summaries to (guard tripped, work held; set by the stack)',
+    'ARN of the SNS operator topic run summaries go to (guard tripped, work held; the monthly review: waiting, done, expired, rejected, stopped; set by the stack on the plan and review functions, by `idsync sandbox` locally)',
     nonEmpty.regex(
       /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
       'must be an SNS topic ARN',
@@ -534,7 +534,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_REPORTS_BUCKET',
     'report',
-    'S3 bucket of the run reports (HTML + CSV) the Lambda runs write; `idsync report --run` reads a run from it when set (set by the stack on the plan function)',
+    'S3 bucket of the run reports (HTML + CSV): the monthly review writes its reports there (`runs/RUN/`, linked by a pre-signed GET); `idsync report --run` reads a run from it when set (set by the stack on the review function)',
     nonEmpty.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
     'the local audit table only',
     false,

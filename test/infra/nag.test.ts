@@ -28,7 +28,7 @@ describe('cdk-nag AwsSolutions checks', () => {
   let stack: IdsyncStack;
 
   beforeAll(() => {
-    ({ stack } = fixtureStack());
+    ({ stack } = fixtureStack({ noticeFrom: 'idsync@example.com' }));
   });
 
   it('reports no unacknowledged finding, error or warning', () => {

@@ -59,13 +59,20 @@ describe('the operator topic and the reports bucket', () => {
     });
   });
 
-  it('lets the plan function publish (topic ARN in its environment), and no other function', () => {
+  it('lets the plan and the review functions (and the review approval) publish (topic ARN in their environment), and no other function', () => {
     const fns = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
     const withTopic = Object.entries(fns).filter(
       ([, f]) => f.Properties.Environment.Variables[LAMBDA_ENV.operatorTopicArn] !== undefined,
     );
-    const planId = stack.getLogicalId(stack.functions.plan?.fn.node.defaultChild as never);
-    expect(withTopic.map(([id]) => id)).toEqual([planId]);
+    const idOf = (f: { node: { defaultChild?: unknown } } | undefined) =>
+      stack.getLogicalId(f?.node.defaultChild as never);
+    expect(withTopic.map(([id]) => id).sort()).toEqual(
+      [
+        idOf(stack.functions.plan?.fn),
+        idOf(stack.functions.review?.fn),
+        idOf(stack.approval?.fn),
+      ].sort(),
+    );
     expect(withTopic[0]?.[1].Properties.Environment.Variables[LAMBDA_ENV.operatorTopicArn]).toEqual(
       { Ref: topicId },
     );

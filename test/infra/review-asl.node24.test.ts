@@ -39,8 +39,8 @@ describe('the review state machine (synthesized ASL) on the sandbox', { timeout:
   const queue = new MemoryTaskQueue();
   const summaries: string[] = [];
   const operators: OperatorSummary = {
-    publish: async (subject) => {
-      summaries.push(subject);
+    publish: async (summary) => {
+      summaries.push(`${summary.kind} ${summary.runId}`);
     },
   };
   /** Task tokens the machine waits on, answered by the approval function's TaskTokenPort. */
@@ -184,9 +184,9 @@ describe('the review state machine (synthesized ASL) on the sandbox', { timeout:
     expect(idleNames.filter((n) => left.has(n))).toEqual([]);
     expect(summaries).toEqual(
       expect.arrayContaining([
-        `idsync review review-approved: ${IDLE} removals await approval`,
-        'idsync review review-approved done',
-        'idsync review review-timeout expired',
+        'review_waiting review-approved',
+        'review_done review-approved',
+        'review_expired review-timeout',
       ]),
     );
   });

@@ -74,4 +74,68 @@ describe('the monthly review in the stack', () => {
       stack.getLogicalId(stack.approval?.role.node.defaultChild as never),
     );
   });
+
+  it('gives the review function the reports bucket, the operator topic and the notices (SES on the From identity only), with their rights', () => {
+    const noticed = fixtureStack({
+      noticeFrom: 'idsync@example.com',
+      noticeDays: '10',
+      noticeLocale: 'ja',
+    });
+    const logical = (c: unknown) => noticed.stack.getLogicalId(c as never);
+    const fn = (f: unknown) =>
+      noticed.template.findResources('AWS::Lambda::Function')[logical(f)] as {
+        Properties: { Environment: { Variables: Record<string, unknown> } };
+      };
+    const reviewVars = fn(noticed.stack.functions.review?.fn.node.defaultChild).Properties
+      .Environment.Variables;
+    expect(reviewVars).toMatchObject({
+      IDSYNC_NOTICE_FROM: 'idsync@example.com',
+      IDSYNC_NOTICE_DAYS: '10',
+      IDSYNC_NOTICE_LOCALE: 'ja',
+    });
+    expect(JSON.stringify(reviewVars.IDSYNC_REPORTS_BUCKET)).toContain(
+      logical(noticed.stack.operators.reports.node.defaultChild),
+    );
+    expect(JSON.stringify(reviewVars.IDSYNC_OPERATOR_TOPIC_ARN)).toContain(
+      logical(noticed.stack.operators.topic.node.defaultChild),
+    );
+    // The worker's re-judge applies the same notice rule before each idle deletion.
+    const workerVars = fn(noticed.stack.functions.worker?.fn.node.defaultChild).Properties
+      .Environment.Variables;
+    expect(workerVars.IDSYNC_NOTICE_FROM).toBe('idsync@example.com');
+
+    const policyOf = (role: unknown) =>
+      JSON.stringify(
+        Object.values(noticed.template.findResources('AWS::IAM::Policy')).filter((p) =>
+          JSON.stringify(p.Properties.Roles).includes(logical(role)),
+        ),
+      );
+    const review = policyOf(noticed.stack.functions.review?.role.node.defaultChild);
+    for (const action of [
+      'ses:SendEmail',
+      'ses:GetAccount',
+      'sns:Publish',
+      's3:PutObject',
+      's3:GetObject',
+    ])
+      expect(review).toContain(`"${action}"`);
+    expect(review).toContain(':identity/idsync@example.com');
+    expect(review).toContain(':identity/example.com');
+    expect(review).toContain('/runs/*');
+    expect(review).not.toMatch(/"s3:(List|Abort|GetBucket)/);
+    expect(review).toContain(logical(noticed.stack.tables.table('notices').node.defaultChild));
+    const approval = policyOf(noticed.stack.approval?.role.node.defaultChild);
+    expect(approval).toContain('"sns:Publish"');
+    expect(approval).not.toContain('ses:');
+    // Without noticeFrom, no SES rights and no notice variables.
+    const plainReview = JSON.stringify(
+      Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+        JSON.stringify(p.Properties.Roles).includes(
+          stack.getLogicalId(stack.functions.review?.role.node.defaultChild as never),
+        ),
+      ),
+    );
+    expect(plainReview).not.toContain('ses:');
+    expect(plainReview).toContain('"sns:Publish"');
+  });
 });

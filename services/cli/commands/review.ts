@@ -15,23 +15,48 @@ import { loadConfig } from '../lazy-config.js';
  * state machine waits on go to the state machine (the review holds its task token).
  */
 
-const SECTIONS = ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report'] as const;
+const SECTIONS = [
+  'plan',
+  'quicksight',
+  'worker',
+  'inactive',
+  'activity',
+  'report',
+  'notice',
+  'lambda',
+] as const;
 
 async function reviewContext(ctx: CliContext, reportsDir: string | undefined) {
   const config = loadConfig([...SECTIONS], ctx.io.env);
   const runtime = await import('../../../shared/runtime.js');
   const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
   const { DynamoReviewStore } = await import('../../../shared/dynamo/review-store.js');
-  const { directoryReports, loggedSummary } = await import('../../review/review-ports.js');
+  const { directoryReports } = await import('../../review/review-ports.js');
+  const { reviewPorts } = await import('../../review/review-wiring.js');
   const logger = runtime.buildLogger(config);
-  const stores = runtime.buildStores(config);
+  const built = runtime.buildStores(config);
+  // The same ports as the review Lambda (services/review/review-wiring.ts): the reports bucket,
+  // the operator topic and the notices when configured; files and log lines otherwise.
+  const ports = reviewPorts(config, built, logger, {
+    localReports: directoryReports('idsync-reviews'),
+    ...(reportsDir ? { chosenReports: directoryReports(reportsDir) } : {}),
+    log: (s) => logger.info({ kind: s.kind, runId: s.runId }, 'operator summary'),
+  });
+  const stores = {
+    ...built,
+    close: () => {
+      ports.close();
+      built.close();
+    },
+  };
   const deps = {
     stores,
     reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
     activity: new DynamoActivityStore(stores.doc, stores.names.activity),
     logger,
-    reports: directoryReports(reportsDir ?? 'idsync-reviews'),
-    operators: loggedSummary((subject) => logger.info({ subject }, 'operator summary')),
+    reports: ports.reports,
+    operators: ports.operators,
+    ...(ports.notices ? { notices: ports.notices } : {}),
   };
   return { config, stores, logger, deps };
 }
@@ -47,14 +72,16 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .command('start')
     .description('plan a review (dry run without --apply: shows what it would put up for approval)')
     .option('--apply', 'write the review: its tasks await approval, its report, the notice')
-    .option('--reports <dir>', 'where the review reports go (default ./idsync-reviews)')
+    .option(
+      '--reports <dir>',
+      'write the review reports to this folder (default: the reports bucket when IDSYNC_REPORTS_BUCKET is set, else ./idsync-reviews)',
+    )
     .action(
       action(ctx, async (flags: { apply?: boolean; reports?: string }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { config, stores, deps } = await reviewContext(ctx, flags.reports);
-        const { startReview, announceReview, reviewNotice } = await import(
-          '../../review/start-review.js'
-        );
+        const { startReview, announceReview } = await import('../../review/start-review.js');
+        const { reviewNotice } = await import('../../review/review-summary.js');
         try {
           const started = await startReview(deps, config, {
             runId: newRunId(),
@@ -68,15 +95,26 @@ export function registerReview(program: Command, ctx: CliContext): void {
             r.status === 'STOPPED'
               ? [`review stopped: ${r.reason}`]
               : flags.apply
-                ? [reviewNotice(r)]
+                ? [reviewNotice(r, started.noticed)]
                 : [
                     `Dry run: the review would put ${started.tasks.length} QuickSight users up for approval (${r.counts?.idle ?? 0} idle for ${r.days} days, ${r.counts?.leavers ?? 0} held leavers), about $${r.monthlySavings ?? 0} a month.`,
                     ...started.tasks.map(
                       (t) => `  ${t.userName} (${t.role}, ${t.source}): ${t.reason}`,
                     ),
-                    'Nothing written. Run idsync review start --apply to put them up for approval.',
+                    ...(started.noticed && started.noticed.length > 0
+                      ? [
+                          `Notices to users: ${started.noticed.length} idle users are not put up yet (a dry run sends no notice):`,
+                          ...started.noticed.map((u) => `  ${u.userName}: ${u.reason}`),
+                        ]
+                      : []),
+                    'Nothing written. Run idsync review start --apply to put them up for approval (and send the notices).',
                   ];
-          printResult(ctx.io, globals, { review: r, tasks: started.tasks }, lines.join('\n'));
+          printResult(
+            ctx.io,
+            globals,
+            { review: r, tasks: started.tasks, noticed: started.noticed ?? [] },
+            lines.join('\n'),
+          );
           return r.status === 'STOPPED' ? ExitCode.GuardOrPartial : ExitCode.Ok;
         } finally {
           stores.close();
@@ -92,7 +130,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
           ? 'approve a review: its tasks are deleted by the worker (here and now on the sandbox)'
           : 'reject a review: its tasks are cancelled, nobody is deleted',
       )
-      .option('--reports <dir>', 'where the final report goes (default ./idsync-reviews)')
+      .option(
+        '--reports <dir>',
+        'write the final report to this folder (default: the reports bucket when set, else ./idsync-reviews)',
+      )
       .action(
         action(ctx, async (runId: string, flags: { reports?: string }, command: Command) => {
           const globals = command.optsWithGlobals<GlobalOptions>();

@@ -69,15 +69,43 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     expect(said).toMatch(/allow them for this run only: --max-deletions 146 /);
     expect(said).toMatch(/idsync reconcile --apply --max-deletions 146\./);
     expect(out).toMatch(/applied: 146 deleted, 0 already gone/);
-    expect(said).toMatch(
-      /counted 1,040 deletions \(894 idle Readers, 146 leavers\), 0 of them repeated/,
+    // The monthly review: notices first (nobody up), a month later exactly the approved set
+    // deleted, the final report read back through its pre-signed S3 link.
+    const noticed = Number(
+      /outbox \(idsync sandbox outbox\) now holds ([\d,]+) notices/.exec(said)?.[1],
+    );
+    expect(noticed).toBeGreaterThan(0);
+    expect(out).toMatch(/found nobody to remove\./);
+    const approved = Number(
+      /puts ([\d,]+) QuickSight users up for removal: \d+ idle for 58 days/.exec(out)?.[1],
+    );
+    expect(approved).toBeGreaterThan(0);
+    expect(approved).toBeLessThanOrEqual(noticed);
+    expect(said).toContain(
+      `The stand-in saw ${approved} deletions for the ${approved} approved users; 0 more notices were sent.`,
+    );
+    expect(out).toMatch(
+      /done: \d+ deleted, 0 already gone, 0 cancelled, 0 held .*Final report: http:\/\/127\.0\.0\.1:\d+\/idsync-reports-sandbox\/runs\/.*\/final\.html\?/,
     );
     expect(said).toMatch(
-      /Priced by role \(IDSYNC_PRICES\), the 1,040 users deleted save about \$3,120 a month \(1,040 READER × \$3\)/,
+      new RegExp(
+        `counted ${(1040 + approved).toLocaleString('en-US')} deletions \\(894 idle Readers, 146 leavers, ${approved} in the monthly review\\), 0 of them repeated`,
+      ),
+    );
+    const deleted = (1040 + approved).toLocaleString('en-US');
+    expect(said).toMatch(
+      new RegExp(
+        `Priced by role \\(IDSYNC_PRICES\\), the ${deleted} users deleted save about \\$${(3 * (1040 + approved)).toLocaleString('en-US')} a month \\(${deleted} READER × \\$3\\)`,
+      ),
     );
     expect(out).toMatch(/\[\d+\.\d s\]/);
     // Every file the demo writes is in its one folder.
-    expect(readdirSync(folder).sort()).toEqual(['idle-report.html', 'leavers-report.html']);
+    expect(readdirSync(folder).sort()).toEqual([
+      'idle-report.html',
+      'leavers-report.html',
+      'review-report.html',
+    ]);
+    expect(readFileSync(join(folder, 'review-report.html'), 'utf8')).toMatch(/<html/i);
     expect(readFileSync(join(folder, 'leavers-report.html'), 'utf8')).toMatch(/<html/i);
     const idleReport = join(folder, 'idle-report.html');
     expect(existsSync(idleReport)).toBe(true);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideReview } from '../../../services/review/decide-review.js';
+import { ruleNotices } from '../../../services/review/review-notices.js';
 import { directoryReports } from '../../../services/review/review-ports.js';
 import { startReview } from '../../../services/review/start-review.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
@@ -215,5 +216,154 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
     // Approving again changes nothing.
     expect((await cli('review', 'approve', c.review.runId)).code).toBe(2);
     expect(org.quickSight.size).toBe(before - n);
+  });
+});
+
+/**
+ * The review with notices on (IDSYNC_NOTICE_FROM; services/review/review-notices.ts): its start
+ * sends the notices (the SES stand-in's outbox) and puts up only users noticed at least
+ * IDSYNC_NOTICE_DAYS ago and idle since; a kill during the sends, rerun, sends nobody a second
+ * notice; a user active after the notice is kept; approval deletes exactly the approved set.
+ */
+describe('idsync review with notices to users', { timeout: 120_000 }, () => {
+  let t: TestSandbox;
+  let idleNames: string[] = [];
+  let env: Record<string, string>;
+  const outbox = () => t.sandbox.ses.state.outbox;
+  const cli = (argv: string[], more: Record<string, string> = {}) =>
+    runCliOn(t.sandbox, argv, { ...env, ...more });
+  const deletesOf = (name: string) => t.sandbox.org.quickSight.deletes.get(name) ?? 0;
+
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: smallOrg() });
+    await snapshotOk(t.sandbox);
+    const activity = new DynamoActivityStore(t.doc, t.names.activity);
+    await coverActivity(activity, [t.sandbox.org.region], { from: ago(90), to: ago(0.01) });
+    const readers = t.sandbox.org.people.filter((p) => p.kind === 'reader' && !p.protected);
+    idleNames = readers
+      .slice(0, IDLE)
+      .map((p) => p.quickSightUsers[0]?.userName ?? '')
+      .sort();
+    for (const u of t.sandbox.org.quickSight.list()) {
+      if (idleNames.includes(u.userName)) continue;
+      await activity.recordActivity(t.sandbox.org.namespace, activityUserName(u), {
+        at: ago(5),
+        eventName: 'GetDashboard',
+        source: 'cloudtrail',
+      });
+    }
+    const domain = t.sandbox.org.subject.split('@')[1];
+    env = {
+      IDSYNC_NOTICE_FROM: `idsync@${domain}`,
+      IDSYNC_NOTICE_DAYS: '14',
+      IDSYNC_MAX_DELETION_PERCENT: '100',
+    };
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('a dry run lists who would be noticed and sends nothing', async () => {
+    const dry = await cli(['review', 'start', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const out = JSON.parse(dry.stdout);
+    expect(out.tasks).toEqual([]);
+    expect(out.noticed.map((u: { userName: string }) => u.userName).sort()).toEqual(idleNames);
+    expect(out.noticed[0].reason).toMatch(/^would be noticed now, up for removal from \d{4}-/);
+    expect(outbox()).toHaveLength(0);
+    // A protected user is never removed, so never told so: no notice, not put up either.
+    const kept = idleNames[IDLE - 1] ?? '';
+    const guarded = await cli(['review', 'start', '--json'], {
+      IDSYNC_PROTECTED_USERS: kept.slice(kept.lastIndexOf('/') + 1),
+    });
+    const g = JSON.parse(guarded.stdout);
+    expect(g.noticed.map((u: { userName: string }) => u.userName).sort()).toEqual(
+      idleNames.filter((n) => n !== kept),
+    );
+    expect(g.tasks).toEqual([]);
+  });
+
+  it('a start killed during its sends, run again, sends no second notice and puts nobody up', async () => {
+    const config = loadConfig(['plan', 'quicksight', 'inactive', 'activity', 'report', 'notice'], {
+      ...t.sandbox.env,
+      ...env,
+    });
+    const stores = buildStores(config);
+    try {
+      let sends = 0;
+      const deps = (beforeSend?: () => void) => ({
+        stores,
+        reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
+        activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+        logger: silentLogger(),
+        reports: directoryReports(join(tmpdir(), 'idsync-review-notices')),
+        operators: { publish: async () => undefined },
+        notices: ruleNotices(config, stores, beforeSend ? { beforeSend } : {}),
+      });
+      // SIGKILL after the third notice's before-record, before its SES call.
+      const killed = deps(() => {
+        if (++sends === 3) throw new Error('SIGKILL');
+      });
+      await expect(
+        startReview(killed, config, { runId: 'noticed-start', apply: true }),
+      ).rejects.toThrow('SIGKILL');
+      expect(outbox()).toHaveLength(2);
+      const again = await startReview(deps(), config, { runId: 'noticed-start', apply: true });
+      // The one killed mid-send may have been told: never sent again, left to an operator.
+      expect(outbox()).toHaveLength(IDLE - 1);
+      const to = outbox().flatMap((m) => m.to.map((a) => a.toLowerCase()));
+      expect(new Set(to).size).toBe(to.length);
+      expect(again.tasks).toEqual([]);
+      expect(again.review).toMatchObject({ status: 'DONE', counts: { idle: 0, noticed: IDLE } });
+      const states = (again.noticed ?? []).map((u) => u.state).sort();
+      // Two sent before the kill (now waiting), two sent by the rerun, the killed one unsure.
+      expect(states).toEqual(['attention', 'noticed', 'noticed', 'waiting', 'waiting']);
+      const unsure = again.noticed?.find((u) => u.state === 'attention');
+      const resolved = await cli(['notices', 'resolve', unsure?.userName ?? '', '--sent']);
+      expect(resolved.code, resolved.stderr).toBe(0);
+    } finally {
+      stores.close();
+    }
+  });
+
+  it('the same month again sends nothing; the notice days later, approval deletes exactly the still-idle users and keeps the one active after the notice', async () => {
+    const sent = outbox().length;
+    const early = await cli(['review', 'start', '--apply', '--json']);
+    expect(early.code, early.stderr).toBe(0);
+    const e = JSON.parse(early.stdout);
+    expect(e.review.status).toBe('DONE');
+    expect(e.tasks).toEqual([]);
+    expect(e.noticed.map((u: { reason: string }) => u.reason)).toEqual(
+      Array(IDLE).fill(expect.stringMatching(/^noticed, up for removal from \d{4}-\d{2}-\d{2}$/)),
+    );
+    expect(outbox()).toHaveLength(sent);
+
+    const active = idleNames[0] ?? '';
+    await new DynamoActivityStore(t.doc, t.names.activity).recordActivity(
+      t.sandbox.org.namespace,
+      active,
+      { at: new Date().toISOString(), eventName: 'GetDashboard', source: 'cloudtrail' },
+    );
+    const later = { IDSYNC_NOTICE_DAYS: '0' };
+    const started = await cli(['review', 'start', '--apply', '--json'], later);
+    expect(started.code, started.stderr).toBe(0);
+    const s = JSON.parse(started.stdout);
+    const upNames = s.tasks.map((x: Task) => x.userName).sort();
+    expect(upNames).toEqual(idleNames.filter((n) => n !== active));
+    expect(outbox()).toHaveLength(sent);
+    const approved = await cli(['review', 'approve', s.review.runId], later);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toMatch(
+      new RegExp(`review ${s.review.runId} done: ${IDLE - 1} deleted`),
+    );
+    expect(idleNames.map((n) => [n, deletesOf(n)])).toEqual(
+      idleNames.map((n) => [n, n === active ? 0 : 1]),
+    );
+    // The final report went to the reports bucket (the sandbox sets IDSYNC_REPORTS_BUCKET): the
+    // link is a pre-signed GET the S3 stand-in serves.
+    const link = approved.stdout.match(/Final report: (\S+)/)?.[1] ?? '';
+    expect(link).toMatch(/^http:\/\/.*\/runs\/.*\/final\.html\?.*X-Amz-Signature=/);
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const text = (await page.text()).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain(`${IDLE - 1} QuickSight users deleted`);
   });
 });
