@@ -19,19 +19,19 @@ export const INTEGRATION = [
   'test/services/audit/write-report.test.ts',
   'test/services/cli/**/*.test.ts',
   'test/services/*/handler.test.ts',
-  'test/services/plan/run-plan.test.ts',
+  'test/services/removals/plan/run-plan.test.ts',
   'test/services/sandbox/{cloudtrail,google,identitystore,quicksight}/{stand-in,stand-in-*,faults}.test.ts',
   'test/reliability/**/*.test.ts',
   'test/services/sandbox/control/control-server*.test.ts',
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/snapshot/run-snapshot-values.test.ts',
   'test/services/snapshot/run-snapshot-keep-groups.test.ts',
-  'test/services/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
-  'test/shared/aws/{clients,cloudtrail-lookup,identity-store-directory,quicksight-directory,sqs-task-queue}.test.ts',
+  'test/services/removals/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
+  'test/shared/aws/{clients,cloudtrail-lookup,identity-store-directory,quicksight-users,sqs-task-queue}.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/shared/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
   'test/services/events/genuine-events.test.ts',
-  'test/services/worker/guard-window.test.ts',
+  'test/services/removals/worker/guard-window.test.ts',
 ];
 
 const shared = {

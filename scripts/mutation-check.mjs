@@ -17,14 +17,14 @@ import { resolve } from 'node:path';
 
 const REJOIN_TESTS = [
   'test/shared/removal-rules-veto.test.ts',
-  'test/services/plan/decide.test.ts',
+  'test/services/removals/plan/decide.test.ts',
 ];
 const UNNAMED_TESTS = [
   'test/shared/unnamed-user.test.ts',
   'test/shared/activity-record.test.ts',
   'test/shared/dynamo/task-store.test.ts',
 ];
-const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/shared/idle-judgement.test.ts'];
+const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/services/removals/idle/idle-judgement.test.ts'];
 
 const MUTATIONS = [
   {

@@ -53,7 +53,7 @@ describe('architecture', () => {
     expect(edges.length).toBeGreaterThan(300);
     expect(edges).toContainEqual({
       from: 'services/events/handler.ts',
-      to: 'services/plan/run-plan.ts',
+      to: 'services/removals/plan/run-plan.ts',
       kind: 'value',
     });
   });
@@ -107,34 +107,34 @@ function reachable(all: readonly ImportEdge[], from: string): Set<string> {
 describe('the rules and the import reader', () => {
   it('flags each kind of boundary crossing', () => {
     const e = (from: string, to: string): ImportEdge => ({ from, to, kind: 'value' });
-    expect(brokenRule(e('shared/runtime.ts', 'services/plan/guard.ts'))).toBe(
+    expect(brokenRule(e('shared/clients-from-config.ts', 'services/removals/plan/guard.ts'))).toBe(
       'shared imports a service',
     );
     expect(brokenRule(e('services/worker/handler.ts', 'services/sandbox/sync-simulator.ts'))).toBe(
       'a handler or job imports the sandbox',
     );
-    expect(brokenRule(e('services/plan/run-plan.ts', 'services/worker/run-worker.ts'))).toBe(
+    expect(brokenRule(e('services/removals/plan/run-plan.ts', 'services/removals/worker/run-worker.ts'))).toBe(
       'planning imports the worker',
     );
     expect(brokenRule(e('services/snapshot/run-snapshot.ts', 'services/audit/since.ts'))).toBe(
       'a job imports another job',
     );
-    expect(brokenRule(e('services/activity/activity-csv.ts', 'services/plan/csv-input.ts'))).toBe(
+    expect(brokenRule(e('services/activity/activity-csv.ts', 'services/removals/plan/csv-input.ts'))).toBe(
       'a job imports another job',
     );
-    expect(brokenRule(e('services/plan/run-plan.ts', 'services/events/run-events.ts'))).toBe(
+    expect(brokenRule(e('services/removals/plan/run-plan.ts', 'services/events/run-events.ts'))).toBe(
       'a job imports another job',
     );
     expect(
       brokenRule(e('services/activity/handler.ts', 'services/sandbox/cloudtrail/wire.ts')),
     ).toBe('a handler or job imports the sandbox');
-    expect(brokenRule(e('shared/quicksight-matching.ts', 'services/plan/decide.ts'))).toBe(
+    expect(brokenRule(e('shared/quicksight-matching.ts', 'services/removals/plan/decide.ts'))).toBe(
       'shared imports a service',
     );
-    expect(brokenRule(e('services/events/handler.ts', 'services/plan/run-plan.ts'))).toBe(
+    expect(brokenRule(e('services/events/handler.ts', 'services/removals/plan/run-plan.ts'))).toBe(
       undefined,
     );
-    expect(brokenRule(e('services/cli/main.ts', 'services/plan/run-plan.ts'))).toBe(undefined);
+    expect(brokenRule(e('services/cli/main.ts', 'services/removals/plan/run-plan.ts'))).toBe(undefined);
   });
 
   it('reads every form of import, with its kind, and skips comments', () => {

@@ -9,7 +9,7 @@ import {
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildStores, type Stores } from '../../shared/runtime.js';
+import { buildStores, type Stores } from '../../shared/clients-from-config.js';
 import { buildCloudTrailLookups } from '../../shared/runtime-activity.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';

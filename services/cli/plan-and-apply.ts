@@ -1,7 +1,7 @@
 import type { Config } from '../../shared/config/index.js';
 import type { Removal } from '../../shared/domain.js';
-import type { GuardOverride } from '../plan/guard.js';
-import type { PlanOptions, PlanRunResult } from '../plan/run-plan.js';
+import type { GuardOverride } from '../removals/plan/guard.js';
+import type { PlanOptions, PlanRunResult } from '../removals/plan/run-plan.js';
 import type { Applied } from './apply-tasks.js';
 import type { CommandRun } from './io.js';
 
@@ -38,8 +38,8 @@ export async function planAndMaybeApply(
   r: ExplicitRemovals,
 ): Promise<{ plan: PlanRunResult; applied?: Applied }> {
   // Loaded on use, like every command's heavy modules (`idsync --help` loads none of them).
-  const { runPlan } = await import('../plan/run-plan.js');
-  const { buildGuardWindow } = await import('../../shared/runtime.js');
+  const { runPlan } = await import('../removals/plan/run-plan.js');
+  const { buildGuardWindow } = await import('../../shared/clients-from-config.js');
   const plan = await runPlan(
     {
       ...run.stores,

@@ -1,6 +1,6 @@
 import type { Config } from '../../shared/config/index.js';
-import type { PlanRunResult } from '../plan/run-plan.js';
-import { exitCodeOf, type WorkerSummary } from '../worker/worker-tally.js';
+import type { PlanRunResult } from '../removals/plan/run-plan.js';
+import { exitCodeOf, type WorkerSummary } from '../removals/worker/worker-tally.js';
 import { planGuardBlocked } from './format-plan.js';
 import { type CommandRun, ExitCode, printResult } from './io.js';
 import { reportOutcome, writeRunReport } from './write-run-report.js';

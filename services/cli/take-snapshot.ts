@@ -7,7 +7,7 @@ import {
   buildQuickSight,
   buildStores,
   type Stores,
-} from '../../shared/runtime.js';
+} from '../../shared/clients-from-config.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 import { LineProgress, pageCounter } from './line-progress.js';

@@ -17,8 +17,8 @@ import {
   buildIdentityStore,
   buildStores,
   type Stores,
-} from '../../shared/runtime.js';
-import { runPlan } from '../plan/run-plan.js';
+} from '../../shared/clients-from-config.js';
+import { runPlan } from '../removals/plan/run-plan.js';
 import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.js';
 
 /**

@@ -10,8 +10,8 @@ import {
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import { newRunId } from '../../shared/run-id.js';
-import { buildGuardWindow, buildStores, type Stores } from '../../shared/runtime.js';
-import { type PlanRunResult, runPlan } from './run-plan.js';
+import { buildGuardWindow, buildStores, type Stores } from '../../shared/clients-from-config.js';
+import { type PlanRunResult, runPlan } from '../removals/plan/run-plan.js';
 
 /**
  * The plan Lambda: wiring only. Invoked by the snapshot's on-success Lambda destination (the

@@ -7,7 +7,7 @@ import { parseServiceAccountKey } from '../../shared/google/service-account-key.
 import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildIdentityStore, buildQuickSight, buildStores } from '../../shared/runtime.js';
+import { buildIdentityStore, buildQuickSight, buildStores } from '../../shared/clients-from-config.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 

@@ -6,7 +6,7 @@ import {
 import {
   type QuickSightDeleter,
   QuickSightDirectory,
-} from '../../shared/aws/quicksight-directory.js';
+} from '../../shared/aws/quicksight-users.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import { type ConfigFor, type Env, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
@@ -27,18 +27,18 @@ import { releaseCommand } from '../../shared/release-command.js';
 import { newRunId } from '../../shared/run-id.js';
 import { tableNames } from '../../shared/tables.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
-import type { AttemptPolicy } from './attempt-policy.js';
+import type { AttemptPolicy } from '../removals/worker/attempt-policy.js';
 import {
   createBeforeDelete,
   type IdleChecks,
   loadSnapshotView,
   type SnapshotView,
-} from './delete-checks.js';
-import type { Pacer } from './pacing/pacer.js';
+} from '../removals/worker/delete-checks.js';
+import type { Pacer } from '../removals/worker/pacing/pacer.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
-import { startWorkerRun } from './start-worker-run.js';
-import { createWorkerPacer } from './worker-pacer.js';
-import type { BeforeDelete } from './worker-ports.js';
+import { startWorkerRun } from '../removals/worker/start-worker-run.js';
+import { createWorkerPacer } from '../removals/worker/worker-pacer.js';
+import type { BeforeDelete } from '../removals/worker/worker-ports.js';
 
 /**
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS
@@ -53,13 +53,13 @@ import type { BeforeDelete } from './worker-ports.js';
  * apply is switched on deletes them.
  *
  * Idle users (`inactive` tasks) are judged again just before the call with the plan's judgement
- * (services/worker/delete-checks.ts): the activity record, the keep groups of the newest
+ * (services/removals/worker/delete-checks.ts): the activity record, the keep groups of the newest
  * COMPLETE snapshot, the pending events and, while any are pending, the identity map. The function has no CloudTrail rights and never
  * syncs: a record that lags more than IDSYNC_ACTIVITY_MAX_LAG_HOURS defers the task (PENDING
  * again, its message acknowledged; the plan announces it again next cycle, after the scheduled
  * activity sync).
  *
- * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/runtime.ts's
+ * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/clients-from-config.ts's
  * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 

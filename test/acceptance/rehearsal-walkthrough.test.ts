@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../services/cli/main.js';
 import { generateActivity } from '../../services/sandbox/scenarios/activity.js';
 import { smallOrg } from '../../services/sandbox/scenarios/org.js';
-import { QuickSightDirectory } from '../../shared/aws/quicksight-directory.js';
+import { QuickSightDirectory } from '../../shared/aws/quicksight-users.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { type CliRun, REPO_ROOT } from '../reliability/bad-input/cli-command.js';
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../services/audit/write-report.js';
-import { decisionRow } from '../../services/plan/run-plan.js';
+import { decisionRow } from '../../services/removals/plan/run-plan.js';
 import { type AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { startTestTables } from '../helpers/tables.js';
 import { AWKWARD_PEOPLE, type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';

@@ -10,7 +10,7 @@ import {
   startSandbox,
 } from '../../services/sandbox/start-sandbox.js';
 import { IdentityStoreDirectory } from '../../shared/aws/identity-store-directory.js';
-import { QuickSightDirectory } from '../../shared/aws/quicksight-directory.js';
+import { QuickSightDirectory } from '../../shared/aws/quicksight-users.js';
 import { ensureTables } from '../../shared/dynamo/ensure-tables.js';
 import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { DynamoLedger } from '../../shared/dynamo/ledger-store.js';

@@ -51,7 +51,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
           const globals = command.optsWithGlobals<GlobalOptions>();
           const config = loadConfig(['quicksight', 'worker', 'report', 'plan'], ctx.io.env);
           const release = guardOverride({ maxDeletions: flags.maxDeletions })?.maxDeletions;
-          const runtime = await import('../../../shared/runtime.js');
+          const runtime = await import('../../../shared/clients-from-config.js');
           const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
           const logger = runtime.buildLogger(config);
           const stores = runtime.buildStores(config);

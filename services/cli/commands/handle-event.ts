@@ -58,7 +58,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
       const config = loadConfig(['identityStore', 'plan', 'quicksight', 'worker'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
       const input = (await readInput(file)).toString('utf8');
-      const runtime = await import('../../../shared/runtime.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
       const { handleEvents, markEventsPlanned } = await import('../../events/run-events.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);

@@ -52,9 +52,9 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
-      const runtime = await import('../../../shared/runtime.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
       const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-      const { selectInactiveUsers } = await import('../../plan/run-inactive.js');
+      const { selectInactiveUsers } = await import('../../removals/idle/run-inactive.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
       try {

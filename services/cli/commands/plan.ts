@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import type { GuardOverride } from '../../plan/guard.js';
+import type { GuardOverride } from '../../removals/plan/guard.js';
 import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
@@ -92,9 +92,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const config = loadConfig(['plan', 'quicksight'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
       const { buildGuardWindow, buildLogger, buildStores } = await import(
-        '../../../shared/runtime.js'
+        '../../../shared/clients-from-config.js'
       );
-      const { runPlan } = await import('../../plan/run-plan.js');
+      const { runPlan } = await import('../../removals/plan/run-plan.js');
       const stores = buildStores(config);
       try {
         const result = await runPlan(

@@ -36,8 +36,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         );
         const { override, limit } = readPlanFlags(flags);
         const { takeSnapshot } = await import('../take-snapshot.js');
-        const runtime = await import('../../../shared/runtime.js');
-        const { runPlan } = await import('../../plan/run-plan.js');
+        const runtime = await import('../../../shared/clients-from-config.js');
+        const { runPlan } = await import('../../removals/plan/run-plan.js');
         const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
         const logger = runtime.buildLogger(config);
         const out: string[] = [];

@@ -36,8 +36,8 @@ export function registerRemove(program: Command, ctx: CliContext): void {
       if (!flags.csv) throw new UsageError('remove needs --csv FILE');
       const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
-      const { parseRemovalCsv } = await import('../../plan/csv-input.js');
-      const runtime = await import('../../../shared/runtime.js');
+      const { parseRemovalCsv } = await import('../../removals/plan/csv-input.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
       try {

@@ -17,7 +17,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
         const globals = command.optsWithGlobals<GlobalOptions>();
         if (!flags.out) throw new UsageError('report needs --out FILE (e.g. --out report.html)');
         const config = loadConfig(['report'], ctx.io.env);
-        const { buildStores } = await import('../../../shared/runtime.js');
+        const { buildStores } = await import('../../../shared/clients-from-config.js');
         const { writeReport } = await import('../../audit/write-report.js');
         const { formatMoney } = await import('../../audit/report-text.js');
         const stores = buildStores(config);

@@ -7,14 +7,14 @@
  * decision) and one with tasks (the same, plus one conditional PutItem per deletion). Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { takeSnapshot } from '../../../services/cli/take-snapshot.js';
-import { loadPlanningState, runPlan } from '../../../services/plan/run-plan.js';
+import { loadPlanningState, runPlan } from '../../../services/removals/plan/run-plan.js';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { loadConfig } from '../../../shared/config/index.js';
 import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 import { createLogger } from '../../../shared/logger.js';
-import { buildStores } from '../../../shared/runtime.js';
+import { buildStores } from '../../../shared/clients-from-config.js';
 
 const LEAVERS = Number(process.argv[2] ?? 600);
 const org = demoOrg(42);
