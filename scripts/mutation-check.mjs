@@ -24,7 +24,10 @@ const UNNAMED_TESTS = [
   'test/shared/activity-record.test.ts',
   'test/shared/dynamo/task-store.test.ts',
 ];
-const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/services/removals/idle/idle-judgement.test.ts'];
+const IDLE_TESTS = [
+  'test/shared/idle-rule.test.ts',
+  'test/services/removals/idle/idle-judgement.test.ts',
+];
 
 const MUTATIONS = [
   {

@@ -7,7 +7,7 @@ import {
   createQuickSightClient,
 } from './aws/clients.js';
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
-import { QuickSightDirectory } from './aws/quicksight-users.js';
+import { QuickSightUsers } from './aws/quicksight-users.js';
 import { type Config, guardWindowMs, type PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
 import { DynamoEventStore } from './dynamo/event-store.js';
@@ -89,7 +89,7 @@ export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>
 
 export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logger: Logger) {
   const client = createQuickSightClient(config.aws, config.quicksight);
-  const port = new QuickSightDirectory(
+  const port = new QuickSightUsers(
     client,
     config.quicksight.accountId,
     config.quicksight.namespace,

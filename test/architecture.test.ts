@@ -113,18 +113,18 @@ describe('the rules and the import reader', () => {
     expect(brokenRule(e('services/worker/handler.ts', 'services/sandbox/sync-simulator.ts'))).toBe(
       'a handler or job imports the sandbox',
     );
-    expect(brokenRule(e('services/removals/plan/run-plan.ts', 'services/removals/worker/run-worker.ts'))).toBe(
-      'planning imports the worker',
-    );
+    expect(
+      brokenRule(e('services/removals/plan/run-plan.ts', 'services/removals/worker/run-worker.ts')),
+    ).toBe('planning imports the worker');
     expect(brokenRule(e('services/snapshot/run-snapshot.ts', 'services/audit/since.ts'))).toBe(
       'a job imports another job',
     );
-    expect(brokenRule(e('services/activity/activity-csv.ts', 'services/removals/plan/csv-input.ts'))).toBe(
-      'a job imports another job',
-    );
-    expect(brokenRule(e('services/removals/plan/run-plan.ts', 'services/events/run-events.ts'))).toBe(
-      'a job imports another job',
-    );
+    expect(
+      brokenRule(e('services/activity/activity-csv.ts', 'services/removals/plan/csv-input.ts')),
+    ).toBe('a job imports another job');
+    expect(
+      brokenRule(e('services/removals/plan/run-plan.ts', 'services/events/run-events.ts')),
+    ).toBe('a job imports another job');
     expect(
       brokenRule(e('services/activity/handler.ts', 'services/sandbox/cloudtrail/wire.ts')),
     ).toBe('a handler or job imports the sandbox');
@@ -134,7 +134,9 @@ describe('the rules and the import reader', () => {
     expect(brokenRule(e('services/events/handler.ts', 'services/removals/plan/run-plan.ts'))).toBe(
       undefined,
     );
-    expect(brokenRule(e('services/cli/main.ts', 'services/removals/plan/run-plan.ts'))).toBe(undefined);
+    expect(brokenRule(e('services/cli/main.ts', 'services/removals/plan/run-plan.ts'))).toBe(
+      undefined,
+    );
   });
 
   it('reads every form of import, with its kind, and skips comments', () => {

@@ -1,8 +1,8 @@
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Stores } from '../../shared/clients-from-config.js';
 
 /**
  * The CLI's one catch-up of the activity record before idle tasks are judged again

@@ -1,10 +1,10 @@
+import { buildQuickSight, type Stores } from '../../shared/clients-from-config.js';
 import { type Config, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { releaseCommand } from '../../shared/release-command.js';
-import { buildQuickSight, type Stores } from '../../shared/clients-from-config.js';
 import type { Task } from '../../shared/task.js';
 import { createBeforeDelete, loadSnapshotView } from '../removals/worker/delete-checks.js';
 import { createProgressReporter } from '../removals/worker/progress.js';

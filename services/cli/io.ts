@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Env } from '../../shared/config/index.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Stores } from '../../shared/clients-from-config.js';
 import { escapeJsonText, escapeTerminalText } from '../../shared/terminal-text.js';
 import { highlightResult, useColour } from './highlight.js';
 import { loadConfig, preloadConfig } from './lazy-config.js';

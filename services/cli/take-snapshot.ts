@@ -1,6 +1,4 @@
 import type { Writable } from 'node:stream';
-import type { Config } from '../../shared/config/index.js';
-import type { Logger } from '../../shared/logger.js';
 import {
   buildIdentityStore,
   buildLogger,
@@ -8,6 +6,8 @@ import {
   buildStores,
   type Stores,
 } from '../../shared/clients-from-config.js';
+import type { Config } from '../../shared/config/index.js';
+import type { Logger } from '../../shared/logger.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 import { LineProgress, pageCounter } from './line-progress.js';

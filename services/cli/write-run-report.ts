@@ -1,5 +1,5 @@
-import { describeError } from '../../shared/errors.js';
 import type { Stores } from '../../shared/clients-from-config.js';
+import { describeError } from '../../shared/errors.js';
 import { type CliIo, writeText } from './io.js';
 
 /** The outcome of `--report FILE` after a run: the line saying where it is, or why it is not. */

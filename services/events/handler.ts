@@ -1,6 +1,12 @@
 import { createSqsClient } from '../../shared/aws/clients.js';
 import type { TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import {
+  buildGuardWindow,
+  buildIdentityStore,
+  buildStores,
+  type Stores,
+} from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { describeError, PartialSnapshotError, RemoteServiceError } from '../../shared/errors.js';
 import {
@@ -12,12 +18,6 @@ import type { Logger } from '../../shared/logger.js';
 import type { MetricName } from '../../shared/metrics.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import { newRunId } from '../../shared/run-id.js';
-import {
-  buildGuardWindow,
-  buildIdentityStore,
-  buildStores,
-  type Stores,
-} from '../../shared/clients-from-config.js';
 import { runPlan } from '../removals/plan/run-plan.js';
 import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.js';
 

@@ -1,6 +1,7 @@
 import { createSqsClient } from '../../shared/aws/clients.js';
 import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import { buildGuardWindow, buildStores, type Stores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
@@ -10,7 +11,6 @@ import {
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import { newRunId } from '../../shared/run-id.js';
-import { buildGuardWindow, buildStores, type Stores } from '../../shared/clients-from-config.js';
 import { type PlanRunResult, runPlan } from '../removals/plan/run-plan.js';
 
 /**

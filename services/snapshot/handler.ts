@@ -1,5 +1,10 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { extensionSecretReader, type SecretReader } from '../../shared/aws/secrets-extension.js';
+import {
+  buildIdentityStore,
+  buildQuickSight,
+  buildStores,
+} from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, UsageError } from '../../shared/errors.js';
@@ -7,7 +12,6 @@ import { parseServiceAccountKey } from '../../shared/google/service-account-key.
 import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildIdentityStore, buildQuickSight, buildStores } from '../../shared/clients-from-config.js';
 import { buildGoogle } from '../../shared/runtime-google.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 

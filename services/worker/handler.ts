@@ -3,10 +3,7 @@ import {
   createDynamoClient,
   createQuickSightClient,
 } from '../../shared/aws/clients.js';
-import {
-  type QuickSightDeleter,
-  QuickSightDirectory,
-} from '../../shared/aws/quicksight-users.js';
+import { type QuickSightDeleter, QuickSightUsers } from '../../shared/aws/quicksight-users.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import { type ConfigFor, type Env, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
@@ -35,10 +32,10 @@ import {
   type SnapshotView,
 } from '../removals/worker/delete-checks.js';
 import type { Pacer } from '../removals/worker/pacing/pacer.js';
-import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 import { startWorkerRun } from '../removals/worker/start-worker-run.js';
 import { createWorkerPacer } from '../removals/worker/worker-pacer.js';
 import type { BeforeDelete } from '../removals/worker/worker-ports.js';
+import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 
 /**
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS
@@ -117,7 +114,7 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
       activity: new DynamoActivityStore(doc, names.activity),
       identities: new DynamoIdentityMap(doc, names.identities),
     },
-    quickSight: new QuickSightDirectory(
+    quickSight: new QuickSightUsers(
       createQuickSightClient(config.aws, config.quicksight),
       config.quicksight.accountId,
       config.quicksight.namespace,

@@ -32,7 +32,7 @@ const SERVICE = 'QuickSight';
 export type QuickSightDeleter = Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
 export const QUICKSIGHT_PAGE_SIZE = 100;
 
-export class QuickSightDirectory implements QuickSightPort {
+export class QuickSightUsers implements QuickSightPort {
   constructor(
     private readonly client: QuickSightClient,
     private readonly accountId: string,

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { userDirectory } from '../../services/activity/resolve-users.js';
 import { runActivitySync } from '../../services/activity/run-activity-sync.js';
 import { DEFAULT_LAG_MS } from '../../services/activity/sync-windows.js';
-import { selectInactive } from '../../services/removals/idle/inactive-removals.js';
 import { recheckIdle } from '../../services/removals/idle/idle-recheck.js';
+import { selectInactive } from '../../services/removals/idle/inactive-removals.js';
+import { keepGroupMembers } from '../../services/removals/idle/keep-groups.js';
 import { activityKey, COALESCE_MS } from '../../shared/activity-record.js';
 import type {
   LookupPage,
@@ -14,7 +15,6 @@ import type {
 import type { QuickSightUser } from '../../shared/domain.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import { DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';
-import { keepGroupMembers } from '../../services/removals/idle/keep-groups.js';
 import { MemoryActivityStore } from '../helpers/memory-activity-store.js';
 
 /**

@@ -10,7 +10,7 @@ import {
   startSandbox,
 } from '../../services/sandbox/start-sandbox.js';
 import { IdentityStoreDirectory } from '../../shared/aws/identity-store-directory.js';
-import { QuickSightDirectory } from '../../shared/aws/quicksight-users.js';
+import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
 import { ensureTables } from '../../shared/dynamo/ensure-tables.js';
 import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
@@ -51,7 +51,7 @@ export async function startTestSandbox(options: SandboxOptions = {}) {
     identityStore: new IdentityStoreDirectory(idcClient, sandbox.org.identityStoreId, {
       retry: FAST_RETRY,
     }),
-    quickSight: new QuickSightDirectory(qsClient, sandbox.org.accountId, sandbox.org.namespace, {
+    quickSight: new QuickSightUsers(qsClient, sandbox.org.accountId, sandbox.org.namespace, {
       retry: FAST_RETRY,
     }),
     google: createGoogleDirectory({

@@ -1,8 +1,8 @@
 import type { ActivityRecord, Span } from '../../../shared/activity-record.js';
-import { judgeUser } from './idle-judgement.js';
 import { describeLastActive, staleReason, utcDay } from '../../../shared/idle-rule.js';
-import type { KeepGroupMembers } from './keep-groups.js';
 import type { Task } from '../../../shared/task.js';
+import { judgeUser } from './idle-judgement.js';
+import type { KeepGroupMembers } from './keep-groups.js';
 
 /**
  * The idle judgement again, just before an `inactive` task's QuickSight call (pure; the worker's

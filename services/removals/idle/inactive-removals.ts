@@ -5,11 +5,11 @@ import {
   type Span,
 } from '../../../shared/activity-record.js';
 import type { QuickSightUser, Removal } from '../../../shared/domain.js';
-import { judgeUser, type KeptVerdict, type UserVerdict } from './idle-judgement.js';
 import { coveredWindow, idleBefore } from '../../../shared/idle-rule.js';
-import type { KeepGroupMembers } from './keep-groups.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
+import { judgeUser, type KeptVerdict, type UserVerdict } from './idle-judgement.js';
+import type { KeepGroupMembers } from './keep-groups.js';
 
 /**
  * The idle users of the newest COMPLETE snapshot, as per-user removals with source `inactive`

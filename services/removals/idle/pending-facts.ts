@@ -2,13 +2,13 @@ import { activityUserName, type Span } from '../../../shared/activity-record.js'
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { forEachConcurrently } from '../../../shared/dynamo/batch.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
+import type { PendingEvidence } from '../../../shared/pending-events.js';
+import type { JudgedUser } from './inactive-removals.js';
 import {
   identityFactsOf,
   pendingEventsAgainst,
   type UserIdentityFacts,
 } from './pending-coverage.js';
-import type { PendingEvidence } from '../../../shared/pending-events.js';
-import type { JudgedUser } from './inactive-removals.js';
 
 /**
  * The shell of the pending-events coverage rule (services/removals/idle/pending-coverage.ts) for `idsync inactive`:

@@ -1,10 +1,19 @@
 import type { PlanConfig } from '../../../shared/config/index.js';
-import type { Decision, LedgerEntry, Plan, QuickSightUser, Removal } from '../../../shared/domain.js';
+import type {
+  Decision,
+  LedgerEntry,
+  Plan,
+  QuickSightUser,
+  Removal,
+} from '../../../shared/domain.js';
 import type { AuditRecord, DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import type { DynamoEventStore } from '../../../shared/dynamo/event-store.js';
 import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import type { DynamoLedger } from '../../../shared/dynamo/ledger-store.js';
-import type { DynamoSnapshotStore, SnapshotManifest } from '../../../shared/dynamo/snapshot-store.js';
+import type {
+  DynamoSnapshotStore,
+  SnapshotManifest,
+} from '../../../shared/dynamo/snapshot-store.js';
 import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../../shared/errors.js';
 import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/input-values.js';

@@ -4,16 +4,6 @@ import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.
 import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
 import type { DynamoSnapshotStore } from '../../../shared/dynamo/snapshot-store.js';
-import {
-  type KeepGroupMembers,
-  keepGroupListingProblem,
-  keepGroupMembers,
-} from '../idle/keep-groups.js';
-import {
-  identityFactsOf,
-  pendingEventsAgainst,
-  type UserIdentityFacts,
-} from '../idle/pending-coverage.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
@@ -32,6 +22,16 @@ import {
   needsIdleRecheck,
   recheckIdle,
 } from '../idle/idle-recheck.js';
+import {
+  type KeepGroupMembers,
+  keepGroupListingProblem,
+  keepGroupMembers,
+} from '../idle/keep-groups.js';
+import {
+  identityFactsOf,
+  pendingEventsAgainst,
+  type UserIdentityFacts,
+} from '../idle/pending-coverage.js';
 import type { BeforeDelete } from './worker-ports.js';
 
 /**

@@ -11,10 +11,10 @@ import { loadPlanningState, runPlan } from '../../../services/removals/plan/run-
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { buildStores } from '../../../shared/clients-from-config.js';
 import { loadConfig } from '../../../shared/config/index.js';
 import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 import { createLogger } from '../../../shared/logger.js';
-import { buildStores } from '../../../shared/clients-from-config.js';
 
 const LEAVERS = Number(process.argv[2] ?? 600);
 const org = demoOrg(42);

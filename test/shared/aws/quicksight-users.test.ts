@@ -2,7 +2,7 @@ import { ThrottlingException } from '@aws-sdk/client-quicksight';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../services/sandbox/scenarios/random.js';
 import { AwsCallError } from '../../../shared/aws/aws-errors.js';
-import { QuickSightDirectory } from '../../../shared/aws/quicksight-users.js';
+import { QuickSightUsers } from '../../../shared/aws/quicksight-users.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
 import {
@@ -20,14 +20,14 @@ import {
 const quickPolicy = { baseMs: 5, capMs: 50, maxAttempts: 10 };
 const byName = (a: QuickSightUser, b: QuickSightUser) => (a.userName < b.userName ? -1 : 1);
 
-describe('QuickSightDirectory over the QuickSight stand-in', () => {
+describe('QuickSightUsers over the QuickSight stand-in', () => {
   let qs: QuickSightFixture | undefined;
   afterEach(async () => {
     await qs?.close();
     qs = undefined;
   });
   const directoryFor = (fixture: QuickSightFixture, options = {}, namespace = NAMESPACE) =>
-    new QuickSightDirectory(fixture.client, ACCOUNT_ID, namespace, {
+    new QuickSightUsers(fixture.client, ACCOUNT_ID, namespace, {
       retry: quickPolicy,
       random: mulberry32(11),
       ...options,
@@ -84,7 +84,7 @@ describe('QuickSightDirectory over the QuickSight stand-in', () => {
 
   it('fails fast, not retryable, when the account is wrong', async () => {
     qs = await startQuickSightFixture();
-    const directory = new QuickSightDirectory(qs.client, '999999999999', NAMESPACE, {
+    const directory = new QuickSightUsers(qs.client, '999999999999', NAMESPACE, {
       retry: quickPolicy,
     });
     const error = await collectPages(directory.listUsers()).catch((e: unknown) => e);
@@ -155,7 +155,7 @@ describe('QuickSightDirectory over the QuickSight stand-in', () => {
   it('never reads a wrong account (access denied) on delete as "user already gone"', async () => {
     qs = await startQuickSightFixture();
     const [user] = seedQuickSightReaders(qs.state, 1);
-    const directory = new QuickSightDirectory(qs.client, '999999999999', NAMESPACE);
+    const directory = new QuickSightUsers(qs.client, '999999999999', NAMESPACE);
     const error = await directory.deleteUser(user?.userName ?? '').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({

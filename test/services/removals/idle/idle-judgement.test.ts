@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Span } from '../../../../shared/activity-record.js';
-import { judgeUser, type UserJudgementInput } from '../../../../services/removals/idle/idle-judgement.js';
-import { DAY_MS } from '../../../../shared/idle-rule.js';
+import {
+  judgeUser,
+  type UserJudgementInput,
+} from '../../../../services/removals/idle/idle-judgement.js';
 import { keepGroupMembers } from '../../../../services/removals/idle/keep-groups.js';
-import { pendingEventsAgainst, type UserIdentityFacts } from '../../../../services/removals/idle/pending-coverage.js';
+import {
+  pendingEventsAgainst,
+  type UserIdentityFacts,
+} from '../../../../services/removals/idle/pending-coverage.js';
+import type { Span } from '../../../../shared/activity-record.js';
+import { DAY_MS } from '../../../../shared/idle-rule.js';
 import type { PendingEvidence } from '../../../../shared/pending-events.js';
 
 /**

@@ -1,12 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  type IdleRecheckInput,
+  recheckIdle,
+} from '../../../../services/removals/idle/idle-recheck.js';
 import { selectInactive } from '../../../../services/removals/idle/inactive-removals.js';
-import { type IdleRecheckInput, recheckIdle } from '../../../../services/removals/idle/idle-recheck.js';
-import { type ActivityRecord, activityKey, COALESCE_MS } from '../../../../shared/activity-record.js';
-import type { QuickSightUser } from '../../../../shared/domain.js';
-import { DAY_MS, judgeIdle } from '../../../../shared/idle-rule.js';
 import { keepGroupMembers } from '../../../../services/removals/idle/keep-groups.js';
 import { pendingEventsAgainst } from '../../../../services/removals/idle/pending-coverage.js';
+import {
+  type ActivityRecord,
+  activityKey,
+  COALESCE_MS,
+} from '../../../../shared/activity-record.js';
+import type { QuickSightUser } from '../../../../shared/domain.js';
+import { DAY_MS, judgeIdle } from '../../../../shared/idle-rule.js';
 import type { PendingEvidence } from '../../../../shared/pending-events.js';
 import { SAMPLE_TASK } from '../worker/fixtures/sample-task.js';
 

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type InactiveInput, selectInactive } from '../../../../services/removals/idle/inactive-removals.js';
+import {
+  type InactiveInput,
+  selectInactive,
+} from '../../../../services/removals/idle/inactive-removals.js';
 import { type ActivityRecord, activityKey } from '../../../../shared/activity-record.js';
-import { AUTHOR_ROLE_NAME, iamUser, idcUser, nativeUser, READER_ROLE_NAME } from '../plan/builders.js';
+import {
+  AUTHOR_ROLE_NAME,
+  iamUser,
+  idcUser,
+  nativeUser,
+  READER_ROLE_NAME,
+} from '../plan/builders.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-12-02T10:00:00.000Z');

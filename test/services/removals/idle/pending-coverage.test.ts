@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, type IdleVerdict } from '../../../../shared/idle-rule.js';
 import {
   idleWindowOf,
   isPositivelySomeoneElse,
@@ -8,6 +7,7 @@ import {
   principalIdcUserId,
   withPendingEvents,
 } from '../../../../services/removals/idle/pending-coverage.js';
+import { DAY_MS, type IdleVerdict } from '../../../../shared/idle-rule.js';
 import type { PendingEvidence } from '../../../../shared/pending-events.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00.000Z');

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type InactiveDeps, selectInactiveUsers } from '../../../../services/removals/idle/run-inactive.js';
+import {
+  type InactiveDeps,
+  selectInactiveUsers,
+} from '../../../../services/removals/idle/run-inactive.js';
 import { type ActivityRecord, activityKey, type Span } from '../../../../shared/activity-record.js';
 import type { LedgerEntry, QuickSightUser } from '../../../../shared/domain.js';
 import type { GoogleRow, SnapshotManifest } from '../../../../shared/dynamo/snapshot-store.js';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type PersonRemoval } from '../../../../services/removals/plan/decide.js';
-import { collapseRemovals, planRemovals } from '../../../../services/removals/plan/plan-removals.js';
+import {
+  collapseRemovals,
+  planRemovals,
+} from '../../../../services/removals/plan/plan-removals.js';
 import { buildProtection } from '../../../../shared/removal-rules.js';
 import { AUTHOR_ROLE_NAME, iamUser, idcUser, READER_ROLE_NAME } from './builders.js';
 

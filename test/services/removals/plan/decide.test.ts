@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type DecideInput, decide, type PersonRemoval } from '../../../../services/removals/plan/decide.js';
+import {
+  type DecideInput,
+  decide,
+  type PersonRemoval,
+} from '../../../../services/removals/plan/decide.js';
 import type { QuickSightUser } from '../../../../shared/domain.js';
 import { buildProtection } from '../../../../shared/removal-rules.js';
 import { AUTHOR_ROLE_NAME, iamUser, nativeUser, READER_ROLE_NAME } from './builders.js';

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyGuard, emptiedGroups, evaluateGuard } from '../../../../services/removals/plan/guard.js';
+import {
+  applyGuard,
+  emptiedGroups,
+  evaluateGuard,
+} from '../../../../services/removals/plan/guard.js';
 import type { Decision } from '../../../../shared/domain.js';
 
 const limits = { maxDeletions: 100, maxDeletionPercent: 10, emptiedGroups: [] as string[] };

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOrg, SMALL_SPEC } from '../../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups, removePeople } from '../../../../services/sandbox/sync-simulator.js';
-import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../../helpers/sandbox.js';
+import {
+  runCliOn,
+  snapshotOk,
+  startTestSandbox,
+  type TestSandbox,
+} from '../../../helpers/sandbox.js';
 
 interface PlanJson {
   plan: {

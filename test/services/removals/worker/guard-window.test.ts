@@ -9,7 +9,12 @@ import { DynamoGuardWindow } from '../../../../shared/dynamo/guard-window-store.
 import { DynamoTaskStore } from '../../../../shared/dynamo/task-store.js';
 import type { Task, TaskStatus } from '../../../../shared/task.js';
 import { captureLogs, contextWith, sqsEvent } from '../../../helpers/lambda.js';
-import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../../helpers/sandbox.js';
+import {
+  runCliOn,
+  snapshotOk,
+  startTestSandbox,
+  type TestSandbox,
+} from '../../../helpers/sandbox.js';
 
 const HOUR = 3_600_000;
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
-import type { WorkerOptions, WorkerTaskStore } from '../../../../services/removals/worker/worker-ports.js';
+import type {
+  WorkerOptions,
+  WorkerTaskStore,
+} from '../../../../services/removals/worker/worker-ports.js';
 import type { StoredAuditRecord } from '../../../../shared/dynamo/audit-store.js';
 import { sleep } from '../../../../shared/retry.js';
 import { expectEachDeletedOnce, useWorkerSandbox } from './fixtures/use-worker-sandbox.js';

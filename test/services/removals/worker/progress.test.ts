@@ -6,7 +6,10 @@ import {
   formatDuration,
   JsonProgress,
 } from '../../../../services/removals/worker/progress.js';
-import { emptyCounts, progressSnapshot } from '../../../../services/removals/worker/worker-tally.js';
+import {
+  emptyCounts,
+  progressSnapshot,
+} from '../../../../services/removals/worker/worker-tally.js';
 import { createLogger } from '../../../../shared/logger.js';
 import { sleep } from '../../../../shared/retry.js';
 

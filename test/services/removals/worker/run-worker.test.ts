@@ -3,7 +3,7 @@ import { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
 import type { WorkerOptions } from '../../../../services/removals/worker/worker-ports.js';
 import { exitCodeOf } from '../../../../services/removals/worker/worker-tally.js';
-import { QuickSightDirectory } from '../../../../shared/aws/quicksight-users.js';
+import { QuickSightUsers } from '../../../../shared/aws/quicksight-users.js';
 import type { QuickSightUser } from '../../../../shared/domain.js';
 import type { StoredAuditRecord } from '../../../../shared/dynamo/audit-store.js';
 import { ExitCode } from '../../../../shared/errors.js';
@@ -144,11 +144,7 @@ describe('runWorker', () => {
     const users = registerLeavers(wb.state, 6);
     const ids = await seedDeletions(wb, users);
     const wrongAccount = connectQuickSight({ ...wb.endpoints, accountId: '999999999999' });
-    const denied = new QuickSightDirectory(
-      wrongAccount.client,
-      '999999999999',
-      wb.endpoints.namespace,
-    );
+    const denied = new QuickSightUsers(wrongAccount.client, '999999999999', wb.endpoints.namespace);
     const first = await runWorker(deps(wb, { quickSight: denied }), options('apply-f1'));
     wrongAccount.client.destroy();
     expect(first).toMatchObject({ total: 6, failed: 6, calls: 6, deleted: 0 });

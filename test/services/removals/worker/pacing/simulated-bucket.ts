@@ -6,13 +6,14 @@
  * C workers each take the next item, `await pacer.acquire()`, reach the server after half the
  * latency, learn the answer after the other half, and retry with shared/retry.ts's withRetry.
  */
-import { Faults } from '../../../../../services/sandbox/http/faults.js';
-import { mulberry32 } from '../../../../../services/sandbox/scenarios/random.js';
+
 import {
   Pacer,
   type PacerOptions,
   type PacerStats,
 } from '../../../../../services/removals/worker/pacing/pacer.js';
+import { Faults } from '../../../../../services/sandbox/http/faults.js';
+import { mulberry32 } from '../../../../../services/sandbox/scenarios/random.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../../../shared/retry.js';
 import { VirtualClock } from './virtual-clock.js';
 
