@@ -32,9 +32,9 @@ import {
   type SnapshotView,
 } from '../removals/worker/delete-checks.js';
 import type { Pacer } from '../removals/worker/pacing/pacer.js';
-import { startWorkerRun } from '../removals/worker/start-worker-run.js';
 import { createWorkerPacer } from '../removals/worker/worker-pacer.js';
 import type { BeforeDelete } from '../removals/worker/worker-ports.js';
+import { startWorkerRun } from '../removals/worker/worker-run-options.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 
 /**

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ATTEMPT_POLICY } from '../../../../services/removals/worker/attempt-policy.js';
-import { workerRunOptions } from '../../../../services/removals/worker/start-worker-run.js';
+import { workerRunOptions } from '../../../../services/removals/worker/worker-run-options.js';
 import { loadConfig } from '../../../../shared/config/index.js';
 
 describe('starting a worker run (CLI and Lambda alike)', () => {
