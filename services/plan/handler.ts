@@ -1,7 +1,7 @@
 import { createSqsClient } from '../../shared/aws/clients.js';
 import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
-import { buildGuardWindow, buildStores, type Stores } from '../../shared/clients-from-config.js';
+import { buildStores, type Stores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
@@ -10,8 +10,10 @@ import {
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
+import type { Logger } from '../../shared/logger.js';
 import { newRunId } from '../../shared/run-id.js';
-import { type PlanRunResult, runPlan } from '../removals/plan/run-plan.js';
+import { composeRemovals } from '../removals/compose-removals.js';
+import type { PlanRunResult, Removals } from '../removals/removals.js';
 
 /**
  * The plan Lambda: wiring only. Invoked by the snapshot's on-success Lambda destination (the
@@ -91,12 +93,16 @@ export interface PlanHandlerOptions extends LambdaOptions {
 
 interface PlanDeps {
   readonly stores: Stores;
+  readonly removals: Removals;
   readonly queue: TaskQueuePort;
 }
 
-function buildDeps(config: PlanConfig, options: PlanHandlerOptions): PlanDeps {
+function buildDeps(config: PlanConfig, logger: Logger, options: PlanHandlerOptions): PlanDeps {
+  const stores = buildStores(config);
   return {
-    stores: buildStores(config),
+    stores,
+    // The plan function queues tasks and never deletes: the worker function applies them.
+    removals: composeRemovals(config, { stores, logger }, { dryRun: false }),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
   };
 }
@@ -120,7 +126,7 @@ export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
     {
       sections: SECTIONS,
       parse: parsePlanTrigger,
-      build: (config) => buildDeps(config, options),
+      build: (config, logger) => buildDeps(config, logger, options),
       run: (trigger, invocation) => plan(trigger, invocation),
     },
     env,
@@ -130,9 +136,9 @@ export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
 
 async function plan(
   trigger: PlanTrigger,
-  { config, deps, logger, metrics }: Invocation<PlanConfig, PlanDeps>,
+  { deps, logger, metrics }: Invocation<PlanConfig, PlanDeps>,
 ): Promise<PlanHandlerSummary> {
-  const { stores, queue } = deps;
+  const { stores, removals, queue } = deps;
   const runId = newRunId();
   const finish = (summary: PlanHandlerSummary) => {
     metrics({ GuardTripped: summary.guardTripped ? 1 : 0 }, summary, 'plan metrics');
@@ -149,16 +155,7 @@ async function plan(
   }
   let result: PlanRunResult;
   try {
-    result = await runPlan(
-      { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
-      {
-        runId,
-        namespace: config.quicksight.namespace,
-        settings: config.plan,
-        includeLeavers: true,
-        persistTasks: true,
-      },
-    );
+    result = await removals.plan({ kind: 'leavers', runId, logger });
   } catch (error) {
     if (error instanceof PartialSnapshotError) return skip(error.message);
     throw error;

@@ -15,8 +15,7 @@ import {
   type TaskOutcome,
   type TaskStatus,
 } from '../task.js';
-import { queryPages } from './audit-store.js';
-import { writeIf } from './batch.js';
+import { queryPages, writeIf } from './batch.js';
 
 /**
  * The task table (`tasks`) in DynamoDB: the states and rules of a task are in shared/task.ts;

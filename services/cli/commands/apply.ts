@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
+import { formatSummary } from '../format-applied.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { finishRun, runExitCode } from '../run-exit.js';
@@ -52,33 +53,37 @@ export function registerApply(program: Command, ctx: CliContext): void {
           const config = loadConfig(['quicksight', 'worker', 'report', 'plan'], ctx.io.env);
           const release = guardOverride({ maxDeletions: flags.maxDeletions })?.maxDeletions;
           const runtime = await import('../../../shared/clients-from-config.js');
-          const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+          const { cliRemovals } = await import('../cli-removals.js');
           const logger = runtime.buildLogger(config);
           const stores = runtime.buildStores(config);
+          const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+            dryRun: flags.dryRun === true,
+            json: globals.json === true,
+          });
           try {
-            if (flags.dryRun) {
-              const tasks = await pendingTasks(stores);
+            const runId = newRunId();
+            const applied = await removals.apply({
+              kind: 'queued',
+              runId,
+              leased: flags.wait === false ? 'report' : 'wait',
+              ...(release !== undefined ? { release } : {}),
+            });
+            if (applied.dryRun) {
+              const { tasks } = applied;
               printResult(ctx.io, globals, { dryRun: true, tasks }, formatPending(tasks));
               return ExitCode.Ok;
             }
-            const runId = newRunId();
-            const applied = await applyTasks(config, stores, logger, {
-              runId,
-              io: ctx.io,
-              json: globals.json === true,
-              ...(release !== undefined ? { release } : {}),
-              noWait: flags.wait === false,
-            });
             return await finishRun(
               { io: ctx.io, globals, config, stores, logger, runId },
               {
                 reportFile: flags.report,
                 result: { runId, summary: applied.summary },
-                lines: [`apply ${runId}`, applied.text],
+                lines: [`apply ${runId}`, formatSummary(applied.summary)],
                 exitCode: runExitCode({ applied: applied.summary }),
               },
             );
           } finally {
+            removals.close();
             stores.close();
           }
         },

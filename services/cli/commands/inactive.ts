@@ -3,11 +3,11 @@ import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatInactive, idleSoonRows, keptRows } from '../format-inactive.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
-import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { finishRun, hasInvalid, runExitCode } from '../run-exit.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
@@ -53,42 +53,37 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
       const runtime = await import('../../../shared/clients-from-config.js');
-      const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-      const { selectInactiveUsers } = await import('../../removals/idle/run-inactive.js');
+      const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
+      const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+        dryRun: flags.apply !== true,
+        json: globals.json === true,
+      });
       try {
         const now = new Date();
-        const inactive = await selectInactiveUsers(
-          {
-            snapshots: stores.snapshots,
-            ledger: stores.ledger,
-            activity: new DynamoActivityStore(stores.doc, stores.names.activity),
-            identities: stores.identities,
-          },
-          {
-            namespace: config.quicksight.namespace,
-            days,
-            roles: config.inactive.roles,
-            ...(warnDays === undefined ? {} : { warnDays }),
-            ...(config.plan.managedUsernamePrefix
-              ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
-              : {}),
-            keepGroups: config.inactive.keepGroups,
-            now,
-            maxLagMs: config.activity.maxLagMs,
-          },
-        );
+        const inactive = await removals.selectIdle({
+          days,
+          roles: config.inactive.roles,
+          ...(warnDays === undefined ? {} : { warnDays }),
+          ...(config.plan.managedUsernamePrefix
+            ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
+            : {}),
+          keepGroups: config.inactive.keepGroups,
+          now,
+          maxLagMs: config.activity.maxLagMs,
+        });
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = now.toISOString();
         await stores.audit.append([
           ...keptRows(run.runId, at, inactive.selection),
           ...idleSoonRows(run.runId, at, inactive.selection),
         ]);
-        const { plan, applied } = await planAndMaybeApply(run, {
-          override,
+        const { plan, summary: applied } = await removals.run({
+          kind: 'removals',
+          runId: run.runId,
+          ...(override ? { override } : {}),
           removals: inactive.selection.removals,
-          apply: flags.apply === true,
         });
         return await finishRun(run, {
           reportFile: flags.report,
@@ -101,7 +96,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             idleSoon: inactive.selection.idleSoon,
             kept: inactive.selection.kept,
             plan,
-            applied: applied?.summary,
+            applied,
           },
           lines: [
             formatInactive(inactive, {
@@ -113,12 +108,17 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             }),
             '',
             formatPlan(plan, { limit }),
-            ...(applied ? ['', applied.text] : dryRunLine(plan)),
+            ...(applied ? ['', formatSummary(applied)] : dryRunLine(plan)),
           ],
-          exitCode: runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }),
+          exitCode: runExitCode({
+            plan,
+            ...(applied ? { applied } : {}),
+            inputFailed: hasInvalid(plan),
+          }),
           dryRun: flags.apply !== true,
         });
       } finally {
+        removals.close();
         stores.close();
       }
     }),

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
+import { formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
 import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
-import { planOptions } from '../plan-and-apply.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { formatPending } from './apply.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
@@ -37,12 +37,16 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const { override, limit } = readPlanFlags(flags);
         const { takeSnapshot } = await import('../take-snapshot.js');
         const runtime = await import('../../../shared/clients-from-config.js');
-        const { runPlan } = await import('../../removals/plan/run-plan.js');
-        const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+        const { cliRemovals } = await import('../cli-removals.js');
         const logger = runtime.buildLogger(config);
         const out: string[] = [];
+        const dryRun = flags.apply !== true;
         // One set of stores (one DynamoDB client) for the snapshot, the plan and the worker.
         const stores = runtime.buildStores(config);
+        const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+          dryRun,
+          json: globals.json === true,
+        });
         try {
           const snapshot = await takeSnapshot(config, { stores, logger }, ctx.io);
           out.push(formatManifest(snapshot.manifest));
@@ -55,17 +59,14 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             return ExitCode.GuardOrPartial;
           }
           const runId = newRunId();
-          const plan = await runPlan(
-            { ...stores, logger, guardWindow: runtime.buildGuardWindow(stores, config.plan) },
-            // A dry run queues nothing: it leaves no trace that changes a later run.
-            planOptions(config, runId, override, {
-              includeLeavers: true,
-              persistTasks: flags.apply === true,
-            }),
-          );
+          // A dry run queues nothing: it leaves no trace that changes a later run.
+          const plan = await removals.plan({
+            kind: 'leavers',
+            runId,
+            ...(override ? { override } : {}),
+          });
           out.push('', formatPlan(plan, { limit }));
           const run = { io: ctx.io, globals, config, stores, logger, runId };
-          const dryRun = flags.apply !== true;
           if (plan.plan.guard.tripped) {
             // The guard's run still writes its report: it shows what was blocked.
             return await finishRun(run, {
@@ -76,8 +77,14 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               dryRun,
             });
           }
-          if (dryRun) {
-            const tasks = await pendingTasks(stores);
+          const applied = await removals.apply({
+            kind: 'queued',
+            runId,
+            leased: 'wait',
+            ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
+          });
+          if (applied.dryRun) {
+            const { tasks } = applied;
             out.push(
               '',
               formatPending(tasks),
@@ -93,19 +100,14 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               dryRun: true,
             });
           }
-          const applied = await applyTasks(config, stores, logger, {
-            runId,
-            io: ctx.io,
-            json: globals.json === true,
-            ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
-          });
           return await finishRun(run, {
             reportFile: flags.report,
             result: { snapshot, plan, applied: applied.summary },
-            lines: [...out, '', applied.text],
+            lines: [...out, '', formatSummary(applied.summary)],
             exitCode: runExitCode({ plan, applied: applied.summary }),
           });
         } finally {
+          removals.close();
           stores.close();
         }
       },

@@ -88,9 +88,15 @@ export interface PlanRunResult {
   };
 }
 
-/** The newest COMPLETE snapshot's members and QuickSight users: what every plan decides from. */
-export async function loadPlanningState(snapshots: PlanDeps['snapshots']) {
-  const [latest, previous] = await snapshots.latestComplete(2);
+/**
+ * The newest COMPLETE snapshot's members and QuickSight users: what every plan decides from.
+ * `manifests` are the two newest COMPLETE snapshots when the caller has just asked for them.
+ */
+export async function loadPlanningState(
+  snapshots: PlanDeps['snapshots'],
+  manifests?: readonly SnapshotManifest[],
+) {
+  const [latest, previous] = manifests ?? (await snapshots.latestComplete(2));
   if (!latest) {
     throw new PartialSnapshotError(
       'no COMPLETE snapshot yet: run idsync snapshot first (nothing is decided without one)',
@@ -111,8 +117,10 @@ export async function loadPlanningState(snapshots: PlanDeps['snapshots']) {
     : Object.entries(latest.sources.google?.groups ?? {})
         .filter(([, n]) => n === 0)
         .map(([g]) => g);
-  return { latest, currentMembers, quickSightUsers, diff, emptied };
+  return { latest, previous, currentMembers, quickSightUsers, diff, emptied };
 }
+
+export type PlanningState = Awaited<ReturnType<typeof loadPlanningState>>;
 
 /**
  * Plans a run: leavers (level-triggered) + pending DeleteUser events + explicit removals, matched
@@ -120,9 +128,14 @@ export async function loadPlanningState(snapshots: PlanDeps['snapshots']) {
  * audit row; with `persistTasks`, every `delete` becomes a durable task (idempotent per QuickSight
  * user) and pending tasks of people back in a group are cancelled. Changes nothing in QuickSight.
  */
-export async function runPlan(deps: PlanDeps, options: PlanOptions): Promise<PlanRunResult> {
+export async function runPlan(
+  deps: PlanDeps,
+  options: PlanOptions,
+  /** The newest COMPLETE snapshot as already read in this process (read here when absent). */
+  loaded?: PlanningState,
+): Promise<PlanRunResult> {
   const now = deps.now ?? (() => new Date());
-  const state = await loadPlanningState(deps.snapshots);
+  const state = loaded ?? (await loadPlanningState(deps.snapshots));
   const removals: Removal[] = [...(options.extraRemovals ?? [])];
   const pendingEvents = options.includeLeavers ? await deps.events.pending() : [];
   if (options.includeLeavers) {

@@ -3,7 +3,10 @@ import type { QuickSightUser } from '../../../shared/domain.js';
 import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
-import type { DynamoSnapshotStore } from '../../../shared/dynamo/snapshot-store.js';
+import type {
+  DynamoSnapshotStore,
+  SnapshotManifest,
+} from '../../../shared/dynamo/snapshot-store.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
@@ -85,9 +88,23 @@ export async function loadSnapshotView(
   const members = new Set<string>();
   for await (const page of snapshots.googleRows(latest.runId))
     for (const row of page) members.add(row.email);
+  const users: QuickSightUser[] = [];
+  for await (const page of snapshots.quickSightUsers(latest.runId)) users.push(...page);
+  return snapshotViewOf(snapshots, latest, members, users);
+}
+
+/**
+ * The view of a snapshot whose members and QuickSight users are already in memory (the plan
+ * read them): only the keep groups' members are read, and only when the snapshot listed any.
+ */
+export async function snapshotViewOf(
+  snapshots: Pick<SnapshotReader, 'keepGroupRows'>,
+  latest: SnapshotManifest,
+  members: ReadonlySet<string>,
+  quickSightUsers: readonly QuickSightUser[],
+): Promise<SnapshotView> {
   const users = new Map<string, QuickSightUser>();
-  for await (const page of snapshots.quickSightUsers(latest.runId))
-    for (const user of page) users.set(quickSightUserKey(user), user);
+  for (const user of quickSightUsers) users.set(quickSightUserKey(user), user);
   const keepGroups = latest.sources.google?.keepGroups;
   const keepRows: { group: string; email: string }[] = [];
   if (keepGroups !== undefined)

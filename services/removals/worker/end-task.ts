@@ -1,7 +1,6 @@
-import { outcomeKey } from '../../../shared/dynamo/audit-store.js';
+import { type AuditRecord, outcomeKey } from '../../../shared/dynamo/audit-store.js';
 import type { Task, TaskOutcome } from '../../../shared/task.js';
 import type { WorkerDeps, WorkerOptions } from './worker-ports.js';
-import { outcomeRecord } from './worker-tally.js';
 
 /**
  * How a claimed task ends: its audit row first, then its final state ("outcome and audit
@@ -135,4 +134,49 @@ export async function deferTask(
   ]);
   const giveBack = deps.tasks.defer ?? deps.tasks.release;
   await giveBack.call(deps.tasks, task.taskId, owner, ending.attempts);
+}
+
+export interface OutcomeFacts {
+  readonly runId: string;
+  readonly owner: string;
+  readonly task: Task;
+  readonly outcome: TaskOutcome | 'blocked' | 'deferred';
+  /** QuickSight calls for this task over every run. */
+  readonly attempts: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly error?: string;
+  readonly reason?: string;
+  /** Gone on a retry after idsync's own earlier call: that call deleted the user. */
+  readonly confirmedOnRetry?: boolean;
+}
+
+/** The audit row of one task's outcome. */
+export function outcomeRecord(f: OutcomeFacts): AuditRecord {
+  const { task } = f;
+  return {
+    runId: f.runId,
+    at: f.finishedAt,
+    kind: 'outcome',
+    email: task.email,
+    userName: task.userName,
+    role: task.role,
+    source: task.source,
+    decision: 'delete',
+    reason: f.reason ?? task.reason,
+    outcome: f.outcome,
+    attempts: f.attempts,
+    detail: {
+      taskId: task.taskId,
+      planRunId: task.runId,
+      arn: task.arn,
+      identityType: task.identityType,
+      ...(task.principalId !== undefined ? { principalId: task.principalId } : {}),
+      worker: f.owner,
+      startedAt: f.startedAt,
+      finishedAt: f.finishedAt,
+      ...(f.error !== undefined ? { error: f.error } : {}),
+      ...(f.confirmedOnRetry ? { confirmedOnRetry: true } : {}),
+    },
+  };
 }

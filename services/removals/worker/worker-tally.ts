@@ -1,5 +1,4 @@
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
-import { ExitCode } from '../../../shared/errors.js';
 import type { Task, TaskOutcome } from '../../../shared/task.js';
 
 /**
@@ -106,26 +105,6 @@ export function summarize(
   };
 }
 
-/** Tasks the run was asked to run that are not finished: still pending or leased. */
-export function unfinishedCount(s: Pick<WorkerSummary, 'leftPending' | 'leftLeased'>): number {
-  return s.leftPending + s.leftLeased;
-}
-
-/**
- * Exit code of the exit-code table (README): 3 when the guard window blocked tasks; 4 when some
- * tasks failed after their retries, were deferred, or are left pending or leased; 0 only when
- * every task the run was asked to run is done.
- */
-export function exitCodeOf(
-  summary: Pick<WorkerSummary, 'failed' | 'blocked' | 'leftPending' | 'leftLeased'> &
-    Partial<Pick<WorkerSummary, 'deferred'>>,
-): ExitCode {
-  if (summary.blocked > 0) return ExitCode.GuardOrPartial;
-  return summary.failed > 0 || (summary.deferred ?? 0) > 0 || unfinishedCount(summary) > 0
-    ? ExitCode.ItemsFailed
-    : ExitCode.Ok;
-}
-
 export interface ProgressSnapshot {
   readonly total: number;
   readonly done: number;
@@ -172,50 +151,5 @@ export function progressSnapshot(
     ratePerSecond,
     ...(ratePerSecond > 0 ? { etaMs: (left * 1000) / ratePerSecond } : {}),
     ...(pacerRate !== undefined ? { pacerRate } : {}),
-  };
-}
-
-export interface OutcomeFacts {
-  readonly runId: string;
-  readonly owner: string;
-  readonly task: Task;
-  readonly outcome: TaskOutcome | 'blocked' | 'deferred';
-  /** QuickSight calls for this task over every run. */
-  readonly attempts: number;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly error?: string;
-  readonly reason?: string;
-  /** Gone on a retry after idsync's own earlier call: that call deleted the user. */
-  readonly confirmedOnRetry?: boolean;
-}
-
-/** The audit row of one task's outcome. */
-export function outcomeRecord(f: OutcomeFacts): AuditRecord {
-  const { task } = f;
-  return {
-    runId: f.runId,
-    at: f.finishedAt,
-    kind: 'outcome',
-    email: task.email,
-    userName: task.userName,
-    role: task.role,
-    source: task.source,
-    decision: 'delete',
-    reason: f.reason ?? task.reason,
-    outcome: f.outcome,
-    attempts: f.attempts,
-    detail: {
-      taskId: task.taskId,
-      planRunId: task.runId,
-      arn: task.arn,
-      identityType: task.identityType,
-      ...(task.principalId !== undefined ? { principalId: task.principalId } : {}),
-      worker: f.owner,
-      startedAt: f.startedAt,
-      finishedAt: f.finishedAt,
-      ...(f.error !== undefined ? { error: f.error } : {}),
-      ...(f.confirmedOnRetry ? { confirmedOnRetry: true } : {}),
-    },
   };
 }

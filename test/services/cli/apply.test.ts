@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSummary } from '../../../services/cli/apply-tasks.js';
+import { formatSummary } from '../../../services/cli/format-applied.js';
 import { emptyCounts, summarize } from '../../../services/removals/worker/worker-tally.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';

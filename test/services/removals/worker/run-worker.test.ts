@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../../../../services/cli/run-exit.js';
 import { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
 import type { WorkerOptions } from '../../../../services/removals/worker/worker-ports.js';
-import { exitCodeOf } from '../../../../services/removals/worker/worker-tally.js';
 import { QuickSightUsers } from '../../../../shared/aws/quicksight-users.js';
 import type { QuickSightUser } from '../../../../shared/domain.js';
 import type { StoredAuditRecord } from '../../../../shared/dynamo/audit-store.js';

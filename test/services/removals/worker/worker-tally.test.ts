@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../../../../services/cli/run-exit.js';
+import { outcomeRecord } from '../../../../services/removals/worker/end-task.js';
 import {
   emptyCounts,
-  exitCodeOf,
-  outcomeRecord,
   progressSnapshot,
   RateWindow,
   settledCount,

@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRemovalCsv } from '../../../../services/removals/plan/csv-input.js';
-import { planRemovals } from '../../../../services/removals/plan/plan-removals.js';
-import { UsageError } from '../../../../shared/errors.js';
+import { parseRemovalCsv } from '../../../services/cli/removal-csv.js';
+import { planRemovals } from '../../../services/removals/plan/plan-removals.js';
+import { UsageError } from '../../../shared/errors.js';
 import {
   AUTHOR_ROLE_NAME,
   disguise,
@@ -14,7 +14,7 @@ import {
   idcUser,
   nativeUser,
   READER_ROLE_NAME,
-} from './builders.js';
+} from '../removals/plan/builders.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/csv');
 const dirty = readFileSync(join(dir, 'dirty.csv'));

@@ -1,4 +1,4 @@
-import type { CsvEncoding } from '../../../shared/csv-encoding-names.js';
+import type { CsvEncoding } from '../../shared/csv-encoding-names.js';
 import {
   type CsvInput,
   type CsvRowError,
@@ -6,8 +6,8 @@ import {
   missingColumn,
   openCsvTable,
   readEmailCell,
-} from '../../../shared/csv-rows.js';
-import type { Removal } from '../../../shared/domain.js';
+} from '../../shared/csv-rows.js';
+import type { Removal } from '../../shared/domain.js';
 
 /**
  * Reads the operator's removal CSV (`idsync remove --csv FILE`): UTF-8 with or without a BOM, a
