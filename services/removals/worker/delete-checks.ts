@@ -38,8 +38,8 @@ import {
 import type { BeforeDelete } from './worker-ports.js';
 
 /**
- * The last checks before each QuickSight delete, built once for both deleting shells (the CLI's
- * `apply-tasks.ts` and the worker Lambda's `handler.ts`):
+ * The last checks before each QuickSight delete, built by every apply of the removals module
+ * (../compose-removals.ts: the CLI and the worker Lambda alike):
  *
  * 1. re-join: the person is in a configured group in the newest COMPLETE snapshot, taken after
  *    the task was queued → skipped (CANCELLED);

@@ -1,13 +1,11 @@
 import { hostname } from 'node:os';
 import { DEFAULT_ATTEMPT_POLICY } from './attempt-policy.js';
-import { runWorker } from './run-worker.js';
-import type { WorkerDeps, WorkerOptions } from './worker-ports.js';
+import type { WorkerOptions } from './worker-ports.js';
 import { workerOwnerId } from './worker-ports.js';
-import type { WorkerSummary } from './worker-tally.js';
 
 /**
- * Starting a worker run, written once for the CLI (services/cli/apply-tasks.ts) and the worker
- * Lambda (./handler.ts): the lease (IDSYNC_LEASE_SECONDS, short and renewed by the heartbeat),
+ * The options of a worker run, written once for every process that deletes (the composition
+ * root, services/removals/compose-removals.ts, used by the CLI and the worker Lambda): the lease (IDSYNC_LEASE_SECONDS, short and renewed by the heartbeat),
  * the attempts per task, and a lease owner unique to this process and run.
  */
 
@@ -33,8 +31,4 @@ export function workerRunOptions(start: WorkerRunStart): WorkerOptions {
     ...(start.backoff ? { backoff: start.backoff } : {}),
     ...(start.leased ? { leased: start.leased } : {}),
   };
-}
-
-export function startWorkerRun(deps: WorkerDeps, start: WorkerRunStart): Promise<WorkerSummary> {
-  return runWorker(deps, workerRunOptions(start));
 }
