@@ -1,6 +1,3 @@
-import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
-import type { Task, TaskOutcome } from '../../../shared/task.js';
-
 /**
  * The worker's bookkeeping, pure: running counts, the progress view (rate over a recent window,
  * ETA), the end-of-run summary and the audit row of an outcome.
