@@ -24,12 +24,40 @@ const UNNAMED_TESTS = [
   'test/shared/activity-record.test.ts',
   'test/shared/dynamo/task-store.test.ts',
 ];
+const TASK_CONDITION_TESTS = ['test/shared/dynamo/task-conditions.test.ts'];
+const MANAGED_TESTS = [
+  'test/services/removals/plan/managed-users.test.ts',
+  'test/services/removals/idle/inactive-removals.test.ts',
+  'test/services/removals/plan/leavers.test.ts',
+];
 const IDLE_TESTS = [
   'test/shared/idle-rule.test.ts',
   'test/services/removals/idle/idle-judgement.test.ts',
 ];
+const NOTICE_TESTS = ['test/shared/notice-rule.test.ts'];
 
 const MUTATIONS = [
+  {
+    name: 'notice rule: activity at the send time is not after it (>= → >)',
+    file: 'shared/notice-rule.ts',
+    search: 'lastMs + COALESCE_MS >= sentMs',
+    replace: 'lastMs + COALESCE_MS > sentMs',
+    tests: NOTICE_TESTS,
+  },
+  {
+    name: 'notice rule: coalescing margin dropped',
+    file: 'shared/notice-rule.ts',
+    search: 'lastMs + COALESCE_MS >= sentMs',
+    replace: 'lastMs >= sentMs',
+    tests: NOTICE_TESTS,
+  },
+  {
+    name: 'notice rule: a notice exactly the notice days old is too young (< → <=)',
+    file: 'shared/notice-rule.ts',
+    search: 'now.getTime() - sentMs < noticeDays * DAY_MS',
+    replace: 'now.getTime() - sentMs <= noticeDays * DAY_MS',
+    tests: NOTICE_TESTS,
+  },
   {
     name: 'rejoin: CloudTrail precision 1000 ms → 0',
     file: 'shared/removal-rules.ts',
@@ -94,6 +122,77 @@ const MUTATIONS = [
     search: 'whole(1, CLOUDTRAIL_HISTORY_DAYS),',
     replace: 'whole(1, CLOUDTRAIL_HISTORY_DAYS + 1),',
     tests: ['test/shared/cloudtrail-history.test.ts'],
+  },
+  {
+    name: 'task conditions: a lease ending exactly now is claimable (< → <=)',
+    file: 'shared/dynamo/task-conditions.ts',
+    search: "'attribute_not_exists(leaseUntil) OR leaseUntil < :now'",
+    replace: "'attribute_not_exists(leaseUntil) OR leaseUntil <= :now'",
+    tests: TASK_CONDITION_TESTS,
+  },
+  {
+    name: 'task conditions: an IN_PROGRESS task without a lease is not claimable',
+    file: 'shared/dynamo/task-conditions.ts',
+    search: "'attribute_not_exists(leaseUntil) OR leaseUntil < :now'",
+    replace: "'leaseUntil < :now'",
+    tests: TASK_CONDITION_TESTS,
+  },
+  {
+    name: 'task conditions: a task DONE when the data starts is replaced (< → <=)',
+    file: 'shared/dynamo/task-conditions.ts',
+    search: "'updatedAt < :before'",
+    replace: "'updatedAt <= :before'",
+    tests: TASK_CONDITION_TESTS,
+  },
+  {
+    name: 'deadline: exactly the margin left does not stop (<= → <)',
+    file: 'shared/lambda/deadline-signal.ts',
+    search: 'if (leftMs <= 0) {',
+    replace: 'if (leftMs < 0) {',
+    tests: ['test/shared/lambda/deadline-signal.test.ts'],
+  },
+  {
+    name: 'managed: an empty prefix manages everyone',
+    file: 'services/removals/plan/managed-users.ts',
+    search: 'prefix !== undefined && prefix.length > 0 && userName.startsWith(prefix)',
+    replace: 'prefix !== undefined && userName.startsWith(prefix)',
+    tests: MANAGED_TESTS,
+  },
+  {
+    name: 'managed: the ledger no longer makes a person managed',
+    file: 'services/removals/plan/managed-users.ts',
+    search: 'emailKeysOf(user).some((key) => rule.people.has(key))',
+    replace: 'false',
+    tests: MANAGED_TESTS,
+  },
+  {
+    name: 'guard budget: exactly at the budget admits (< → <=)',
+    file: 'shared/guard-window-budget.ts',
+    search: 'if (used < budget.limit) return',
+    replace: 'if (used <= budget.limit) return',
+    tests: ['test/shared/guard-window-budget.test.ts'],
+  },
+  {
+    name: 'guard budget: the override shrinks by what the window used past the budget',
+    file: 'shared/guard-window-budget.ts',
+    search: 'return Math.max(0, budget.limit - used) + Math.max(0, budget.override);',
+    replace: 'return Math.max(0, budget.limit - used + budget.override);',
+    tests: ['test/shared/guard-window-budget.test.ts'],
+  },
+  {
+    name: 'config defaults: the table says 99 deletions (the value must follow)',
+    file: 'shared/config/variables.ts',
+    search: "'`100`',",
+    replace: "'`99`',",
+    tests: ['test/shared/config/load-config.test.ts'],
+  },
+  {
+    name: 'config defaults: a default naming another variable is read as a value',
+    file: 'shared/config/variables.ts',
+    search:
+      'if (literal === undefined || VARIABLES.some((v) => v.name === literal)) return undefined;',
+    replace: 'if (literal === undefined) return undefined;',
+    tests: ['test/shared/config/defaults.test.ts'],
   },
 ];
 

@@ -3,7 +3,7 @@ import { type DecodedCsvStream, decodeCsvStream } from './csv-decode-stream.js';
 import type { CsvEncoding } from './csv-encoding-names.js';
 import { isValidEmail, normalizeEmail } from './email.js';
 import { UsageError } from './errors.js';
-import { emailProblem as unsafeEmailReason } from './input-values.js';
+import { emailProblem as unsafeEmailReason } from './value-limits.js';
 
 /**
  * Reading an operator's CSV (a spreadsheet or console export), shared by `remove --csv` and

@@ -30,6 +30,12 @@ export const IDSYNC_METRICS = {
       'cross-run guard window (IDSYNC_MAX_DELETIONS within IDSYNC_GUARD_WINDOW_HOURS) blocked deletions; emitted by ' +
       'the plan, events and worker functions',
   },
+  HeldTasks: {
+    emittedBy: 'plan',
+    meaning:
+      'removal tasks held for more than an hour, waiting for an operator (BLOCKED by the guard window, held by a ' +
+      'tripped guard, or awaiting the review approval: shared/held-work.ts), counted by every plan run',
+  },
   PartialSnapshot: {
     emittedBy: 'snapshot',
     meaning: '1 when a snapshot ended PARTIAL (a source failed after its retries), else 0',

@@ -2,7 +2,7 @@ import type { GoogleMember, IdcUser, QuickSightUser } from './domain.js';
 
 /**
  * Ports: the small interfaces through which the jobs reach the outside world. Adapters in
- * shared/aws and shared/google implement them; tests and the sandbox stand behind them.
+ * shared/aws and services/snapshot/google implement them; tests and the sandbox stand behind them.
  * Listing methods yield one array per page, so callers can stream pages to storage.
  */
 

@@ -40,7 +40,9 @@ export type TableId =
   | 'tasks'
   | 'guard'
   | 'audit'
-  | 'activity';
+  | 'activity'
+  | 'reviews'
+  | 'notices';
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
@@ -111,6 +113,22 @@ export const TABLES: readonly TableSpec[] = [
     id: 'activity',
     purpose:
       'activity record: per QuickSight user the newest and earliest activity, creation evidence and the spans each source observed, plus the CloudTrail sync cursor of each region',
+    partitionKey: S('userKey'),
+    indexes: [],
+    retain: false,
+  },
+  {
+    id: 'reviews',
+    purpose:
+      'monthly idle reviews: one record per review run (counts, money, deadline, decision, the Step Functions task token)',
+    partitionKey: S('runId'),
+    indexes: [],
+    retain: true,
+  },
+  {
+    id: 'notices',
+    purpose:
+      "notices to idle users: per QuickSight user the current idle spell's notice (sending, sent, refused, closed)",
     partitionKey: S('userKey'),
     indexes: [],
     retain: false,

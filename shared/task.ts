@@ -13,6 +13,11 @@ import { quickSightUserKey } from './unnamed-user.js';
  *   IN_PROGRESS ──block──► BLOCKED ──unblock (operator override)──► PENDING
  *   enqueue(BLOCKED) ──► BLOCKED        (the cross-run guard window's budget is spent)
  *
+ *   enqueue(review) ──► AWAITING_APPROVAL ──approve──► PENDING        (services/review/)
+ *   BLOCKED ──hold for review──► AWAITING_APPROVAL ──reject / expire──► CANCELLED
+ *
+ * AWAITING_APPROVAL is live but never claimable: only the approval of its review
+ * (`reviewRunId`) turns it into PENDING; a rejected or expired review cancels it.
  * BLOCKED is live (re-planning leaves it) but never claimable: only `idsync apply
  * --max-deletions N` turns it back into PENDING. A re-join cancels it like a PENDING task.
  * A task that is PENDING, IN_PROGRESS or FAILED is live: re-planning leaves it as is. DONE and
@@ -26,6 +31,7 @@ export const TASK_STATUSES = [
   'FAILED',
   'CANCELLED',
   'BLOCKED',
+  'AWAITING_APPROVAL',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type TaskOutcome = 'deleted' | 'already_gone' | 'failed' | 'cancelled';
@@ -51,6 +57,8 @@ export interface Task {
    * field existed are judged with the configured IDSYNC_INACTIVE_DAYS.
    */
   readonly idleDays?: number;
+  /** The monthly review (services/review/) this task awaits, or awaited, approval in. */
+  readonly reviewRunId?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** QuickSight calls made for this task, over every run. */
@@ -73,8 +81,25 @@ export interface Task {
   readonly execAt?: string;
 }
 
+/**
+ * The status sets the rules below and the table's conditions (shared/dynamo/task-conditions.ts)
+ * are made of: a new state is added to TASK_STATUSES and to the sets it belongs to, here only.
+ */
 /** The statuses a worker may claim at once; IN_PROGRESS too once its lease has expired. */
-export const CLAIMABLE_STATUSES = ['PENDING', 'FAILED'] as const;
+export const CLAIMABLE_STATUSES = ['PENDING', 'FAILED'] as const satisfies readonly TaskStatus[];
+/** Not started, so a re-join or an operator may cancel it. */
+export const CANCELLABLE_STATUSES = [
+  'PENDING',
+  'FAILED',
+  'BLOCKED',
+] as const satisfies readonly TaskStatus[];
+/** Final for that task: `enqueue` may replace it with a new one (a re-created user). */
+export const REPLACEABLE_STATUSES = ['DONE', 'CANCELLED'] as const satisfies readonly TaskStatus[];
+/** Queued and untouched: a plan that fails half-way withdraws those it created. */
+export const WITHDRAWABLE_STATUSES = [
+  'PENDING',
+  'BLOCKED',
+] as const satisfies readonly TaskStatus[];
 
 /**
  * Claimable now: PENDING, FAILED, or IN_PROGRESS with an expired lease. The one statement of
@@ -125,6 +150,18 @@ export function pendingTask(task: NewTask, at: string, blockReason?: string): Ta
     updatedAt: at,
     status: blockReason === undefined ? 'PENDING' : 'BLOCKED',
     ...(blockReason === undefined ? {} : { blockReason }),
+    attempts: 0,
+  };
+}
+
+/** The row `enqueueForReview` writes: AWAITING_APPROVAL in review `reviewRunId`. */
+export function awaitingTask(task: NewTask, at: string, reviewRunId: string): Task {
+  return {
+    ...task,
+    createdAt: task.createdAt ?? at,
+    updatedAt: at,
+    status: 'AWAITING_APPROVAL',
+    reviewRunId,
     attempts: 0,
   };
 }

@@ -15,14 +15,14 @@ import { cycles, type ImportEdge, importGraph, parseImports } from './helpers/im
  * - a job imports no other job (a handler and the CLI compose them); no exception;
  * - no store (shared/dynamo/*-store.ts) imports another store;
  * - no import cycle.
- * Jobs: services/{snapshot,removals,events,audit,activity}/. The Lambda handlers are
+ * Jobs: services/{snapshot,removals,events,audit,activity,review,notices}/. The Lambda handlers are
  * services/<function>/handler.ts (plan and worker hold only their handler's wiring), the CLI
  * (services/cli/) is the shell that composes jobs, and the sandbox (services/sandbox/) the local
  * stand-ins.
  */
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const JOBS = ['snapshot', 'removals', 'events', 'audit', 'activity'] as const;
+const JOBS = ['snapshot', 'removals', 'events', 'audit', 'activity', 'review', 'notices'] as const;
 /** The front door of the removals module: all that commands and handlers may import of it. */
 const REMOVALS_FRONT_DOOR: ReadonlySet<string> = new Set([
   'services/removals/compose-removals.ts',

@@ -7,6 +7,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ACTIVITY_LAG_METRIC, MAX_ACTIVITY_LAG_HOURS } from '../../shared/activity-lag-metric.js';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  QUICKSIGHT_EVENT_SOURCE,
+  QUICKSIGHT_EVENTBRIDGE_SOURCE,
+} from '../../shared/event-sources.js';
 import { METRIC_DIMENSION, METRIC_NAMESPACE } from '../../shared/metrics.js';
 
 /**
@@ -33,7 +38,7 @@ export interface ActivityCaptureProps {
   /** Time between two `activity sync` runs. @default 1 hour */
   readonly syncRate?: Duration;
   /** Notified when the lag alarm fires. @default none */
-  readonly topic?: sns.ITopic;
+  readonly topics?: readonly sns.ITopic[];
 }
 
 export class ActivityCapture extends Construct {
@@ -47,10 +52,10 @@ export class ActivityCapture extends Construct {
       description:
         'idsync: QuickSight CloudTrail events, read-only ones included → activity record',
       eventPattern: {
-        source: ['aws.quicksight'],
-        detailType: ['AWS API Call via CloudTrail'],
+        source: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
+        detailType: [CLOUDTRAIL_DETAIL_TYPE],
         account: [props.quickSightAccountId],
-        detail: { eventSource: ['quicksight.amazonaws.com'] },
+        detail: { eventSource: [QUICKSIGHT_EVENT_SOURCE] },
       },
       // A missed live event is caught by the next scheduled sync: a few retries are enough.
       targets: [
@@ -93,6 +98,7 @@ export class ActivityCapture extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    if (props.topic) this.lagAlarm.addAlarmAction(new actions.SnsAction(props.topic));
+    for (const topic of props.topics ?? [])
+      this.lagAlarm.addAlarmAction(new actions.SnsAction(topic));
   }
 }

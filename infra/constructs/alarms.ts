@@ -23,10 +23,15 @@ export interface IdsyncAlarmsProps {
   readonly failedEvents?: sqs.IQueue;
   /** The deployed functions (an Errors alarm each). */
   readonly functions: Partial<Record<Job, lambda.IFunction>>;
-  /** Notified when an alarm fires. @default none */
-  readonly topic?: sns.ITopic;
+  /** Notified when an alarm fires (the stack passes its operator topic). @default none */
+  readonly topics?: readonly sns.ITopic[];
   /** Alarm period. @default 5 minutes */
   readonly period?: Duration;
+  /**
+   * Period of the HeldTasks alarm (its metric comes once per plan run): the schedule's interval.
+   * @default 1 hour
+   */
+  readonly heldTasksPeriod?: Duration;
 }
 
 /** What each custom-metric alarm tells the operator to do. */
@@ -43,6 +48,12 @@ const METRIC_ALARMS: Record<MetricName, string> = {
     'renamed or mistyped, or a sync deleted IdC users in bulk (`idsync audit --since <alarm time>` lists the decisions and ' +
     'blocked outcomes). If the deletions are right, release the BLOCKED tasks once by hand with ' +
     `\`${releaseCommand()}\`, or raise the limits in the stack context \`environment\` and redeploy.`,
+  HeldTasks:
+    'Removals wait for an operator and will not run by themselves: a leaver keeps their seat until then. ' +
+    'Run `idsync status`: it lists the held tasks (blocked by the guard window, held by a tripped guard, awaiting the ' +
+    'review approval), their age and the exact next command. If the deletions are right, release them with ' +
+    `\`${releaseCommand()}\` (N = the count shown); if not, fix the cause (a group emptied or renamed) and the next plan ` +
+    'cancels the tasks of people who are members again.',
   PartialSnapshot:
     'A snapshot could not read every page of Google, IAM Identity Center or QuickSight; no decision is made from it ' +
     'and the previous COMPLETE snapshot stays in force. The reason is in the snapshot function log ("snapshot PARTIAL"). ' +
@@ -65,12 +76,15 @@ const JOB_ERRORS: Record<Job, string> = {
     'The event handler failed on a CloudTrail event; after its retries the event lands in the failed-events queue. Open its log group for the error.',
   activity:
     'The activity function failed (a scheduled activity sync or a live QuickSight event). Open its log group for the error: a sync resumes from its cursor on the next schedule, and a missed live event is read again by that sync.',
+  review:
+    'A step of the monthly review failed (Step Functions shows which: open the execution in the console). Nothing is deleted before approval; open the review function log group for the error, then start a new execution with {} (a review that was waiting keeps waiting).',
 };
 
 /**
  * The operator's alarms: the dead-letter queues are not empty, the custom metrics of
- * shared/metrics.ts (failed items, guard tripped, PARTIAL snapshot, unresolved DeleteUser event) are
- * above 0, or a function threw. Each description says what happened and what to do.
+ * shared/metrics.ts (failed items, guard tripped, tasks held over an hour, PARTIAL snapshot,
+ * unresolved DeleteUser event) are above 0, or a function threw. Each description says what
+ * happened and what to do; each notifies the operator topic.
  */
 export class IdsyncAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -87,7 +101,7 @@ export class IdsyncAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      if (props.topic) alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      for (const topic of props.topics ?? []) alarm.addAlarmAction(new actions.SnsAction(topic));
       this.alarms.push(alarm);
     };
 
@@ -114,14 +128,16 @@ export class IdsyncAlarms extends Construct {
       );
     }
     for (const name of Object.keys(METRIC_ALARMS) as MetricName[]) {
+      // HeldTasks is a level (tasks held now, for over an hour), not a count of events.
+      const level = name === 'HeldTasks';
       add(
         name,
         new cloudwatch.Metric({
           namespace: METRIC_NAMESPACE,
           metricName: name,
           dimensionsMap: { [METRIC_DIMENSION]: props.deployment },
-          statistic: 'Sum',
-          period,
+          statistic: level ? 'Maximum' : 'Sum',
+          period: level ? (props.heldTasksPeriod ?? Duration.hours(1)) : period,
         }),
         `${IDSYNC_METRICS[name].meaning}. ${METRIC_ALARMS[name]}`,
       );

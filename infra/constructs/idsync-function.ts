@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** The jobs that run as Lambda functions; each has `services/<job>/handler.ts`. */
-export const JOBS = ['snapshot', 'plan', 'worker', 'events', 'activity'] as const;
+export const JOBS = ['snapshot', 'plan', 'worker', 'events', 'activity', 'review'] as const;
 export type Job = (typeof JOBS)[number];
 
 /** `Snapshot`, `Plan`, …: the job's name in construct ids. */

@@ -10,9 +10,9 @@ import {
   IDC_EVENT_NAMES,
   IDC_EVENT_SOURCES,
   IDC_EVENTBRIDGE_SOURCES,
-} from '../../shared/idc-events.js';
+} from '../../shared/event-sources.js';
 
-export { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../shared/idc-events.js';
+export { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../shared/event-sources.js';
 
 export interface ReconcileScheduleProps {
   readonly snapshot: lambda.IFunction;
@@ -67,7 +67,7 @@ export interface IdcUserEventsRuleProps {
  * CloudTrail's IdC user events (`detail-type` "AWS API Call via CloudTrail") → the event handler.
  * Matched on the AWS `source` of each of the three services (`aws.<prefix of eventSource>`,
  * which no application can put), the configured account, and `detail.eventSource` /
- * `detail.eventName` from shared/idc-events.ts (the list the parser takes). EventBridge gets CloudTrail management events in the region of
+ * `detail.eventName` from shared/event-sources.ts (the list the parser takes). EventBridge gets CloudTrail management events in the region of
  * the call, so the stack must be in the IdC region, with a trail logging management events.
  * An invocation that still fails after 2 retries lands in `failures` (its own alarm): a
  * DeleteUser event is never silently lost.

@@ -8,7 +8,8 @@ import type { IdsyncSettings } from './settings.js';
 /**
  * The environment of the functions. Every function gets the same configuration (so any job can
  * load any config section); only the snapshot gets the secret ARN, only the worker the apply
- * switch, only the producers the queue URL.
+ * switch, only the producers the queue URL, only the plan the operator topic (a function that writes reports gets
+ * LAMBDA_ENV.reportsBucket and `OperatorChannel.reports.grantPut`).
  */
 export function commonEnvironment(settings: IdsyncSettings): Record<string, string> {
   return {
@@ -22,6 +23,7 @@ export function commonEnvironment(settings: IdsyncSettings): Record<string, stri
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: settings.quickSightAccountId,
     IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
     IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,
+    IDSYNC_REVIEW_APPROVAL_DAYS: String(settings.reviewApprovalDays),
     ...settings.environment,
   };
 }
@@ -30,6 +32,8 @@ export interface JobEnvironmentInputs {
   readonly settings: IdsyncSettings;
   readonly queueUrl: string;
   readonly secretArn: string;
+  /** The operator topic's ARN (infra/constructs/operator-channel.ts). */
+  readonly operatorTopicArn?: string;
 }
 
 export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<string, string> {
@@ -38,7 +42,16 @@ export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<s
     case 'snapshot':
       return { ...common, [LAMBDA_ENV.googleKeySecret]: inputs.secretArn };
     case 'plan':
+      // The plan publishes its run summaries (guard tripped, work held) to the operator topic.
+      return {
+        ...common,
+        [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl,
+        ...(inputs.operatorTopicArn
+          ? { [LAMBDA_ENV.operatorTopicArn]: inputs.operatorTopicArn }
+          : {}),
+      };
     case 'events':
+    case 'review':
       return { ...common, [LAMBDA_ENV.workerQueueUrl]: inputs.queueUrl };
     case 'worker':
       return { ...common, [LAMBDA_ENV.apply]: String(inputs.settings.apply) };
@@ -58,7 +71,17 @@ export function validateEnvironment(env: Readonly<Record<string, string>>): void
     Object.entries(env).filter(([k, v]) => known.has(k) && !Token.isUnresolved(v)),
   );
   loadConfig(
-    ['google', 'identityStore', 'quicksight', 'worker', 'plan', 'snapshot', 'inactive', 'activity'],
+    [
+      'google',
+      'identityStore',
+      'quicksight',
+      'worker',
+      'plan',
+      'snapshot',
+      'inactive',
+      'activity',
+      'notice',
+    ],
     concrete,
   );
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,7 +15,9 @@ import {
   JOBS,
   type Job,
   jobLabel,
+  REPO_ROOT,
 } from '../constructs/idsync-function.js';
+import { OperatorChannel } from '../constructs/operator-channel.js';
 import {
   cloudTrailLookupEvents,
   identityStoreDescribeUser,
@@ -22,11 +25,13 @@ import {
   quickSightDeleteUsers,
   quickSightListUsers,
 } from '../constructs/permissions.js';
+import { MonthlyReview } from '../constructs/review.js';
 import { IdsyncTables } from '../constructs/tables.js';
 import { IdcUserEventsRule, ReconcileSchedule } from '../constructs/triggers.js';
 import { WorkQueue } from '../constructs/work-queue.js';
 import { jobEnvironment, validateEnvironment } from './environment.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
+import { assumeRoleStatement } from './role-access.js';
 import type { IdsyncSettings } from './settings.js';
 import { TABLE_ACCESS } from './table-access.js';
 
@@ -43,12 +48,15 @@ export interface IdsyncStackProps extends StackProps {
   readonly workerTimeout?: Duration;
   /** Messages per worker invocation. @default 100 */
   readonly workerBatchSize?: number;
+  /** Handler of the review's approval function. @default `services/review/approval-handler.ts` */
+  readonly approvalEntry?: string;
 }
 
 /**
  * idsync in one stack: the tables, the four functions, the schedule (snapshot → plan), the
  * CloudTrail IdC user-event rule (→ event handler), the worker queue with its dead-letter queue,
- * the Google key secret, least-privilege IAM and the operator alarms.
+ * the Google key secret, least-privilege IAM, the operator topic and reports bucket, and the
+ * operator alarms (each notifying the topic).
  */
 export class IdsyncStack extends Stack {
   readonly settings: IdsyncSettings;
@@ -56,7 +64,12 @@ export class IdsyncStack extends Stack {
   readonly workQueue: WorkQueue;
   readonly failedEvents: sqs.Queue;
   readonly googleKey: secretsmanager.Secret;
+  /** The operator topic (every alarm, run summaries) and the reports bucket. */
+  readonly operators: OperatorChannel;
   readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
+  /** The monthly review and its approval function (deployed with the review function). */
+  review?: MonthlyReview;
+  approval?: IdsyncFunction;
 
   constructor(scope: Construct, id: string, props: IdsyncStackProps) {
     super(scope, id, {
@@ -83,10 +96,15 @@ export class IdsyncStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
 
+    this.operators = new OperatorChannel(this, 'Operators', {
+      ...(s.operatorEmail ? { operatorEmail: s.operatorEmail } : {}),
+    });
+
     const inputs = {
       settings: s,
       queueUrl: this.workQueue.queue.queueUrl,
       secretArn: this.googleKey.secretArn,
+      operatorTopicArn: this.operators.topic.topicArn,
     };
     validateEnvironment(jobEnvironment('worker', inputs));
 
@@ -116,6 +134,7 @@ export class IdsyncStack extends Stack {
     }
     this.grantAccess(s);
     this.wire(s, props);
+    this.addReview(s, props, inputs);
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'WorkerQueueUrl', { value: this.workQueue.queue.queueUrl });
@@ -136,6 +155,8 @@ export class IdsyncStack extends Stack {
       for (const t of access.read) this.tables.grantRead(t, f.role);
       for (const t of access.readWrite) this.tables.grantReadWrite(t, f.role);
       this.tables.grantAuditAppend(f.role);
+      const assume = assumeRoleStatement(job, s.environment);
+      if (assume) f.role.addToPolicy(assume);
     }
     const { snapshot, plan, worker, events, activity } = this.functions;
     if (activity) activity.role.addToPolicy(cloudTrailLookupEvents());
@@ -149,6 +170,43 @@ export class IdsyncStack extends Stack {
     for (const producer of [plan, events]) {
       if (producer) this.workQueue.queue.grantSendMessages(producer.role);
     }
+    if (plan) this.operators.grantPublish(plan.role);
+  }
+
+  /**
+   * The monthly review (infra/constructs/review.ts) on the review function, and the approval
+   * function an operator runs from the console: the review's tables, the worker queue, and the
+   * answer to the state machine's approval wait.
+   */
+  private addReview(
+    s: IdsyncSettings,
+    props: IdsyncStackProps,
+    inputs: Parameters<typeof jobEnvironment>[1],
+  ): void {
+    const { review } = this.functions;
+    if (!review) return;
+    this.review = new MonthlyReview(this, 'Review', {
+      handler: review.fn,
+      approvalDays: s.reviewApprovalDays,
+      schedule: s.reviewSchedule,
+    });
+    const approval = new IdsyncFunction(this, 'ReviewApprovalFunction', {
+      job: 'review',
+      entry: props.approvalEntry ?? join(REPO_ROOT, 'services', 'review', 'approval-handler.ts'),
+      environment: jobEnvironment('review', inputs),
+      timeout: Duration.minutes(1),
+      ...(props.bundling ? { bundling: props.bundling } : {}),
+    });
+    this.approval = approval;
+    for (const t of ['tasks', 'reviews'] as const) this.tables.grantReadWrite(t, approval.role);
+    this.tables.grantAuditAppend(approval.role);
+    this.review.grantApproval(approval.role);
+    this.workQueue.queue.grantSendMessages(approval.role);
+    this.workQueue.queue.grantSendMessages(review.role);
+    new CfnOutput(this, 'ReviewStateMachineName', {
+      value: this.review.stateMachine.stateMachineName,
+    });
+    new CfnOutput(this, 'ReviewApprovalFunctionName', { value: approval.fn.functionName });
   }
 
   private wire(s: IdsyncSettings, props: IdsyncStackProps): void {
@@ -172,15 +230,17 @@ export class IdsyncStack extends Stack {
         failures: this.failedEvents,
       });
     }
-    const topic = s.alarmTopicArn
-      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)
-      : undefined;
+    // Every alarm notifies the operator topic; an operator-supplied topic too, when given.
+    const topics: sns.ITopic[] = [
+      this.operators.topic,
+      ...(s.alarmTopicArn ? [sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)] : []),
+    ];
     if (activity) {
       new ActivityCapture(this, 'Activity', {
         handler: activity.fn,
         quickSightAccountId: s.quickSightAccountId,
         deployment: s.tablePrefix,
-        ...(topic ? { topic } : {}),
+        topics,
       });
     }
     new IdsyncAlarms(this, 'Alarms', {
@@ -188,7 +248,10 @@ export class IdsyncStack extends Stack {
       workerDeadLetters: this.workQueue.deadLetterQueue,
       ...(events ? { failedEvents: this.failedEvents } : {}),
       functions: Object.fromEntries(Object.entries(this.functions).map(([job, f]) => [job, f.fn])),
-      ...(topic ? { topic } : {}),
+      topics,
+      heldTasksPeriod: Duration.minutes(s.scheduleMinutes),
     });
+    new CfnOutput(this, 'OperatorTopicArn', { value: this.operators.topic.topicArn });
+    new CfnOutput(this, 'ReportsBucketName', { value: this.operators.reports.bucketName });
   }
 }

@@ -37,6 +37,16 @@ export const REASONS = {
     'cloudtrail:LookupEvents has no resource type and no condition key in the Service Authorization Reference: it ' +
     "reads the account's CloudTrail event history of the region, and `*` is its only valid resource. The statement holds " +
     'this one read-only action, on the activity function role only (activity sync reads QuickSight events with it).',
+  reviewInvoke:
+    'The review state machine invokes the review function from its Task states; CDK grants lambda:InvokeFunction on ' +
+    'the function ARN and its versions/aliases (<arn>:*) of that one function.',
+  reviewLogs:
+    'The review workflow keeps its execution history in Step Functions (every state, its input and output, 90 days, ' +
+    'shown in the console the runbook uses) and writes every step to the append-only audit table; a CloudWatch Logs ' +
+    'log delivery would need logs:*LogDelivery on `*` (no resource-level permissions), which the stack never grants.',
+  reviewTracing:
+    'X-Ray tracing needs xray:PutTraceSegments on `*` (no resource-level permissions); the review runs one Lambda step ' +
+    'at a time, each with its own log group, and the stack grants no wildcard resource.',
   failedEventsQueue:
     'This queue is itself a dead-letter queue (event handler invocations that failed after their retries), watched ' +
     'by the FailedEventsNotEmpty alarm; a dead-letter queue of a dead-letter queue would hide failures further.',
@@ -58,6 +68,9 @@ export interface NagSubject {
   readonly functions: Partial<Record<Job, IdsyncFunction>>;
   readonly googleKey: IConstruct;
   readonly failedEvents: IConstruct;
+  /** The monthly review and its approval function, when the review function is deployed. */
+  readonly review?: { readonly stateMachine: { readonly role: IConstruct } & IConstruct };
+  readonly approval?: IdsyncFunction;
 }
 
 export function acknowledgeNagFindings(stack: NagSubject): void {
@@ -100,6 +113,27 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
       `AwsSolutions-IAM5[Resource::${arnOf(planFn)}:*]`,
       REASONS.planInvoke,
     );
+  }
+  if (stack.review && stack.functions.review) {
+    const reviewFn = stack.functions.review.fn.node.defaultChild as CfnElement;
+    const machine = stack.review.stateMachine;
+    acknowledge(
+      machine.role,
+      `AwsSolutions-IAM5[Resource::${arnOf(reviewFn)}:*]`,
+      REASONS.reviewInvoke,
+    );
+    acknowledge(machine, 'AwsSolutions-SF1', REASONS.reviewLogs);
+    acknowledge(machine, 'AwsSolutions-SF2', REASONS.reviewTracing);
+  }
+  if (stack.approval) {
+    for (const id of ['tasks', 'audit'] as const) {
+      const cfn = (stack.tables.table(id) as dynamodb.Table).node.defaultChild as CfnElement;
+      acknowledge(
+        stack.approval.role,
+        `AwsSolutions-IAM5[Resource::${arnOf(cfn)}/index/*]`,
+        REASONS.tableIndexes,
+      );
+    }
   }
   acknowledge(stack.googleKey, 'AwsSolutions-SMG4', REASONS.secretRotation);
   acknowledge(stack.failedEvents, 'AwsSolutions-SQS3', REASONS.failedEventsQueue);

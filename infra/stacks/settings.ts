@@ -33,8 +33,14 @@ export interface IdsyncSettings {
   readonly scheduleMinutes: number;
   /** Deletions really happen (IDSYNC_APPLY on the worker). @default false (dry run) */
   readonly apply: boolean;
-  /** SNS topic the alarms notify. @default none (alarms only change state) */
+  /** A further SNS topic the alarms notify, beside the stack's operator topic. @default none */
   readonly alarmTopicArn?: string;
+  /** EventBridge Scheduler expression starting the monthly review. @default 'cron(0 9 1 * ? *)' (09:00 UTC on the 1st) */
+  readonly reviewSchedule: string;
+  /** IDSYNC_REVIEW_APPROVAL_DAYS: days a review waits for approval, then expires. @default 7 */
+  readonly reviewApprovalDays: number;
+  /** Email address subscribed to the operator topic (alarms and run summaries). @default none */
+  readonly operatorEmail?: string;
   /** Further IDSYNC_* variables for every function (e.g. guard settings). @default {} */
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -53,6 +59,8 @@ export const DEFAULT_SETTINGS: IdsyncSettings = {
   secretName: 'idsync/google-service-account-key',
   scheduleMinutes: 60,
   apply: false,
+  reviewSchedule: 'cron(0 9 1 * ? *)',
+  reviewApprovalDays: 7,
   environment: {},
 };
 
@@ -67,6 +75,7 @@ const STACK_OWNED = new Set([
   'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
   'IDSYNC_QUICKSIGHT_NAMESPACE',
   'IDSYNC_QUICKSIGHT_REGION',
+  'IDSYNC_REVIEW_APPROVAL_DAYS',
 ]);
 
 export class SettingsError extends Error {
@@ -103,12 +112,12 @@ function bool(read: ContextReader, key: string, fallback: boolean): boolean {
   throw new SettingsError(`context ${key} must be true or false (got ${JSON.stringify(v)})`);
 }
 
-function positiveInt(read: ContextReader, key: string, fallback: number): number {
+function positiveInt(read: ContextReader, key: string, fallback: number, unit = 'minutes'): number {
   const v = read(key);
   if (v === undefined || v === null || v === '') return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) {
-    throw new SettingsError(`context ${key} must be a whole number of minutes > 0`);
+    throw new SettingsError(`context ${key} must be a whole number of ${unit} > 0`);
   }
   return n;
 }
@@ -140,6 +149,10 @@ export function readSettings(read: ContextReader): IdsyncSettings {
   const account = text(read, 'account', d.account);
   const region = text(read, 'region', d.region);
   const alarmTopicArn = text(read, 'alarmTopicArn', '');
+  const operatorEmail = text(read, 'operatorEmail', '');
+  if (operatorEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(operatorEmail)) {
+    throw new SettingsError('context operatorEmail must be one email address');
+  }
   const settings: IdsyncSettings = {
     stackName: text(read, 'stackName', d.stackName),
     account,
@@ -154,7 +167,10 @@ export function readSettings(read: ContextReader): IdsyncSettings {
     secretName: text(read, 'secretName', d.secretName),
     scheduleMinutes: positiveInt(read, 'scheduleMinutes', d.scheduleMinutes),
     apply: bool(read, 'apply', d.apply),
+    reviewSchedule: text(read, 'reviewSchedule', d.reviewSchedule),
+    reviewApprovalDays: positiveInt(read, 'reviewApprovalDays', d.reviewApprovalDays, 'days'),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(operatorEmail ? { operatorEmail } : {}),
     environment: environment(read),
   };
   if (!/^\d{12}$/.test(settings.account)) {

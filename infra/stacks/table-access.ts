@@ -16,10 +16,10 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
     read: ['snapshots', 'identities', 'ledger', 'guard'],
     readWrite: ['events', 'tasks'],
   },
-  // worker: the activity record (pending events included) and the identity map are read (never
-  // written) to judge idle users again before the call.
+  // worker: the activity record (pending events included), the identity map and the notices are
+  // read (never written) to judge idle users again before the call.
   worker: {
-    read: ['snapshots', 'ledger', 'activity', 'identities'],
+    read: ['snapshots', 'ledger', 'activity', 'identities', 'notices'],
     readWrite: ['tasks', 'guard'],
   },
   events: {
@@ -28,6 +28,12 @@ export const TABLE_ACCESS: Readonly<Record<Job, TableAccess>> = {
   },
   // activity sync / live events: attribution reads the newest snapshot's users and the identity map.
   activity: { read: ['snapshots', 'identities'], readWrite: ['activity'] },
+  // review (and its approval function): the idle selection reads what `idsync inactive` reads;
+  // the review writes its tasks (AWAITING_APPROVAL) and its record.
+  review: {
+    read: ['snapshots', 'identities', 'ledger', 'activity', 'events'],
+    readWrite: ['tasks', 'reviews'],
+  },
 };
 
 /** Every table a job touches, audit included. */

@@ -1,6 +1,7 @@
 import { normalizeEmail } from '../../shared/email.js';
-import { IDC_USER_ID_PATTERN } from '../../shared/input-values.js';
+import { QUICKSIGHT_EVENT_SOURCE } from '../../shared/event-sources.js';
 import { UNNAMED_USER } from '../../shared/unnamed-user.js';
+import { IDC_USER_ID_PATTERN } from '../../shared/value-limits.js';
 
 /**
  * Which QuickSight user a CloudTrail record of a QuickSight call belongs to (pure). The identity
@@ -26,7 +27,7 @@ import { UNNAMED_USER } from '../../shared/unnamed-user.js';
  * idsync's own roles and automation), identity administration (`ListUsers`, `DescribeUser`,
  * `DeleteUser`, `DeleteUserByPrincipalId`, `UpdateUser` — idsync's own calls, never a sign that
  * the caller uses dashboards), anonymous embedding (`GenerateEmbedUrlForAnonymousUser`), an
- * `onBehalfOf.userId` that is no IdC user id (shared/input-values.ts: never in the map), the
+ * `onBehalfOf.userId` that is no IdC user id (shared/value-limits.ts: never in the map), the
  * root user and AWS services, and sessions that name nobody: a role session whose name is no
  * email and whose `<Role>/<session>` is no QuickSight user of the newest COMPLETE snapshot (such
  * as `botocore-session-…` or a Lambda function's name). `activity sync` runs only with a
@@ -42,7 +43,6 @@ import { UNNAMED_USER } from '../../shared/unnamed-user.js';
  *   that user, whoever called (an application role embeds dashboards for its users).
  */
 
-export const QUICKSIGHT_EVENT_SOURCE = 'quicksight.amazonaws.com';
 export const CREATION_EVENTS: ReadonlySet<string> = new Set(['RegisterUser', 'CreateUser']);
 /** Calls that embed a dashboard for the QuickSight user `requestParameters.userArn` names. */
 export const EMBEDDING_EVENTS: ReadonlySet<string> = new Set([

@@ -5,14 +5,13 @@ import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { RemoteServiceError, UsageError } from '../../shared/errors.js';
 import {
   type Invocation,
-  type LambdaContext,
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildCloudTrailLookups } from '../../shared/runtime-activity.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';
+import { buildCloudTrailLookups } from './runtime-activity.js';
 import { newestSnapshotUsers } from './snapshot-users.js';
 import {
   type ActivitySyncJobResult,
@@ -25,8 +24,8 @@ import { LOOKUP_HISTORY_DAYS } from './sync-windows.js';
  * The activity Lambda: wiring only (container set-up: shared/lambda/lambda-handler.ts). Two
  * triggers:
  * - an EventBridge "Scheduled Event" (source `aws.events`) → `activity sync` over the full 90
- *   days CloudTrail keeps, from the stored cursor; it stops between pages when less than
- *   `STOP_BEFORE_MS` of the invocation is left, and the next invocation resumes; it reads every
+ *   days CloudTrail keeps, from the stored cursor; it stops between pages once no more than
+ *   `STOP_BEFORE_MS` of the invocation is left (the invocation's `deadline`), and the next invocation resumes; it reads every
  *   region of IDSYNC_ACTIVITY_REGIONS (sync-regions.ts), and a region that failed fails the
  *   invocation after the others finished; its log line carries the ActivityLagHours metric of
  *   the account-wide coverage (shared/activity-lag-metric.ts);
@@ -104,6 +103,7 @@ function parseActivityEvent(event: unknown): ActivityEvent {
 export function createActivityHandler(env: Env, options: ActivityHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'activity',
       sections: SECTIONS,
       parse: parseActivityEvent,
       build: buildContainer,
@@ -116,7 +116,7 @@ export function createActivityHandler(env: Env, options: ActivityHandlerOptions 
 
 async function runActivity(
   event: ActivityEvent,
-  { config, deps: c, logger, context }: Invocation<ActivityConfig, Container>,
+  { config, deps: c, logger, deadline }: Invocation<ActivityConfig, Container>,
   options: ActivityHandlerOptions,
 ): Promise<ActivitySyncJobResult | LiveOutcome> {
   if (event.kind === 'live') {
@@ -124,7 +124,7 @@ async function runActivity(
     logger.debug({ outcome }, 'live QuickSight event');
     return outcome;
   }
-  const remaining = (ctx: LambdaContext | undefined) => ctx?.getRemainingTimeInMillis?.();
+  const stop = deadline(STOP_BEFORE_MS);
   const result = await runActivitySyncJob(
     {
       ...activitySyncJobPorts({
@@ -135,9 +135,7 @@ async function runActivity(
         identities: c.stores.identities,
       }),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(remaining(context) !== undefined
-        ? { shouldStop: () => (remaining(context) ?? Number.POSITIVE_INFINITY) < STOP_BEFORE_MS }
-        : {}),
+      shouldStop: () => stop.aborted,
     },
     { days: LOOKUP_HISTORY_DAYS },
   );

@@ -1,6 +1,11 @@
 import { activityKey, COALESCE_MS } from '../../shared/activity-record.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
-import { type AttributionContext, attributeEvent, QUICKSIGHT_EVENT_SOURCE } from './attribution.js';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  QUICKSIGHT_EVENT_SOURCE,
+  QUICKSIGHT_EVENTBRIDGE_SOURCE,
+} from '../../shared/event-sources.js';
+import { type AttributionContext, attributeEvent } from './attribution.js';
 import { deltasOf, type UserDirectory } from './resolve-users.js';
 
 /**
@@ -37,7 +42,7 @@ const obj = (v: unknown): Json | undefined =>
 /** Whether an event is an EventBridge QuickSight envelope (before any check of its content). */
 export function isQuickSightEnvelope(event: unknown): boolean {
   const e = obj(event);
-  return e?.source === 'aws.quicksight';
+  return e?.source === QUICKSIGHT_EVENTBRIDGE_SOURCE;
 }
 
 /** Remembered users per container; beyond this the oldest half is forgotten. */
@@ -51,9 +56,9 @@ export class LiveRecorder {
   async record(event: unknown): Promise<LiveOutcome> {
     const e = obj(event);
     const ignore = (reason: string): LiveOutcome => ({ outcome: 'ignored', reason });
-    if (e?.source !== 'aws.quicksight') return ignore('not an aws.quicksight event');
-    if (e['detail-type'] !== 'AWS API Call via CloudTrail')
-      return ignore('not a CloudTrail API call');
+    if (e?.source !== QUICKSIGHT_EVENTBRIDGE_SOURCE)
+      return ignore(`not an ${QUICKSIGHT_EVENTBRIDGE_SOURCE} event`);
+    if (e['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) return ignore('not a CloudTrail API call');
     if (e.account !== this.ports.attribution.accountId) return ignore('another account');
     const detail = obj(e.detail);
     if (!detail || detail.eventSource !== QUICKSIGHT_EVENT_SOURCE)

@@ -5,11 +5,6 @@ import {
   isoTime,
   type Span,
 } from '../../shared/activity-record.js';
-import {
-  NextTokenRefusedError,
-  type QuickSightEventLookup,
-  serviceTimeOfFailure,
-} from '../../shared/aws/cloudtrail-lookup.js';
 import type {
   DynamoActivityStore,
   RegionCursorPort,
@@ -18,6 +13,11 @@ import type {
 } from '../../shared/dynamo/activity-store.js';
 import { ClockSkewError, IdsyncError } from '../../shared/errors.js';
 import { type AttributionContext, attributeEvent } from './attribution.js';
+import {
+  NextTokenRefusedError,
+  type QuickSightEventLookup,
+  serviceTimeOfFailure,
+} from './cloudtrail-lookup.js';
 import { deltasOf, type UserDirectory } from './resolve-users.js';
 import {
   capSpan,

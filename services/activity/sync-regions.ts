@@ -1,7 +1,7 @@
 import type { Span } from '../../shared/activity-record.js';
-import type { QuickSightEventLookup } from '../../shared/aws/cloudtrail-lookup.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { ClockSkewError, describeError, ExitCode, IdsyncError } from '../../shared/errors.js';
+import type { QuickSightEventLookup } from './cloudtrail-lookup.js';
 import {
   type ActivitySyncOptions,
   type ActivitySyncPorts,

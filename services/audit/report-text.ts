@@ -55,17 +55,26 @@ export function summarySentences(m: ReportModel): string[] {
   const on = m.startedAt ? `On ${formatDay(m.startedAt)}` : 'In this run';
   const out: string[] = [];
   const deletedPeople = new Set(m.rows.filter((r) => r.status === 'deleted').map((r) => r.email));
-  if (c('blocked') > 0) {
+  // Held: decided `blocked` and not carried out since. A released task's row is `deleted` (its
+  // decision stays `blocked`): the headline follows what happened, never the decision alone.
+  const held = m.rows.filter((r) => r.status === 'blocked').length;
+  const acted = o('deleted') > 0 || o('already_gone') > 0 || o('failed') > 0;
+  const why = m.guardReasons.length > 0 ? ` (${m.guardReasons.join('; ')})` : '';
+  if (held > 0 && !acted) {
     out.push(
-      `${on} the safety guard stopped idsync before it deleted anything: it would have removed ${plural(c('blocked'), 'QuickSight user', 'QuickSight users')}, more than allowed (${m.guardReasons.join('; ')}). Nothing was deleted; check the list below, then re-run with the override the command printed if it is right.${m.dryRun ? ' This was a dry run (no --apply).' : ''}`,
+      `${on} the safety guard stopped idsync before it deleted anything: it would have removed ${plural(held, 'QuickSight user', 'QuickSight users')}, more than allowed${why}. Nothing was deleted; check the list below, then re-run with the override the command printed if it is right.${m.dryRun ? ' This was a dry run (no --apply).' : ''}`,
     );
-  } else if (o('deleted') > 0 || o('already_gone') > 0 || o('failed') > 0) {
+  } else if (acted) {
     out.push(
       `${on} idsync removed ${plural(o('deleted'), 'QuickSight user', 'QuickSight users')} of ${plural(deletedPeople.size, 'person', 'people')} who ${whoLeft(m.deletedBySource)}.`,
     );
     if (o('already_gone') > 0)
       out.push(
         `${plural(o('already_gone'), 'user was', 'users were')} already gone (deleted by someone else).`,
+      );
+    if (held > 0)
+      out.push(
+        `The safety guard held ${plural(held, 'more deletion', 'more deletions')}${why}: not deleted; idsync status lists them with the command that releases them.`,
       );
   } else if (m.dryRun) {
     out.push(

@@ -22,7 +22,7 @@ export function activityCatchUp(
   say: (line: string) => void,
 ): () => Promise<void> {
   return async () => {
-    const { buildCloudTrailLookups } = await import('../../shared/runtime-activity.js');
+    const { buildCloudTrailLookups } = await import('../activity/runtime-activity.js');
     const { activitySyncJobPorts, runActivitySyncJob } = await import('../activity/sync-job.js');
     const activity = new DynamoActivityStore(stores.doc, stores.names.activity);
     const before = (await activity.coverage()).cloudtrail?.to;

@@ -3,7 +3,7 @@ import type { Config } from '../../shared/config/index.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Removals } from '../removals/removals.js';
-import type { CliIo } from './io.js';
+import type { CliIo } from './command-context.js';
 import { loadConfig } from './lazy-config.js';
 
 /**
@@ -23,12 +23,13 @@ export async function cliRemovals(
   const { composeRemovals } = await import('../removals/compose-removals.js');
   const { buildQuickSight } = await import('../../shared/clients-from-config.js');
   const { activityCatchUp } = await import('./activity-catch-up.js');
+  const { NoticeStore } = await import('../notices/notice-store.js');
   const { stores, logger } = clients;
   // Every command that applies judges idle tasks again: the sections it needs for that are
   // read at the first apply, once for the command.
-  let idle: Pick<Config, 'inactive' | 'activity'> | undefined;
+  let idle: Pick<Config, 'inactive' | 'activity' | 'notice'> | undefined;
   const idleConfig = () => {
-    idle ??= loadConfig(['inactive', 'activity'], io.env);
+    idle ??= loadConfig(['inactive', 'activity', 'notice'], io.env);
     return idle;
   };
   const say = (line: string) => io.stderr.write(`${line}\n`);
@@ -38,6 +39,13 @@ export async function cliRemovals(
     {
       dryRun: options.dryRun,
       idle: idleConfig,
+      // IDSYNC_NOTICE_FROM: an idle user is deleted only as the notice rule allows.
+      notices: () => {
+        const { notice } = idleConfig();
+        return notice.from
+          ? { days: notice.days, store: new NoticeStore(stores.doc, stores.names.notices) }
+          : undefined;
+      },
       catchUp: {
         run: () =>
           activityCatchUp({ ...config, activity: idleConfig().activity }, stores, logger, say)(),

@@ -13,9 +13,9 @@ import { demoOrg } from '../sandbox/scenarios/org.js';
 import type { SandboxOrg } from '../sandbox/scenarios/org-types.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
+import type { CliIo } from './command-context.js';
 import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
 import { highlightResult, useColour } from './highlight.js';
-import type { CliIo } from './io.js';
 import { preloadConfig } from './lazy-config.js';
 
 const n = (v: number) => v.toLocaleString('en-US');

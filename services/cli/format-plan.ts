@@ -1,5 +1,5 @@
 import { DECISION_KINDS, type Decision } from '../../shared/domain.js';
-import { releaseCommand } from '../../shared/release-command.js';
+import { MAX_DELETIONS_FLAG, releaseCommand } from '../../shared/release-command.js';
 import { escapeTerminalText } from '../../shared/terminal-text.js';
 import { describeWindow, type PlanRunResult } from '../removals/removals.js';
 
@@ -80,11 +80,18 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
     if (shown.length < group.length)
       lines.push(`  … and ${n(group.length - shown.length)} more (--json lists all)`);
   }
+  // Every hint names a command that does what it says if run next: a plan that queued nothing (a
+  // dry run) has no BLOCKED task to release.
+  const queuedNothing = t.created + t.blocked + t.existing === 0;
   if (result.window && result.window.blocked > 0) {
     lines.push(
       '',
-      `GUARD WINDOW: ${n(result.window.blocked)} deletions exceed the budget of ${n(result.window.limit)} in ${result.window.hours} h and are BLOCKED (kept, not deleted).`,
-      `  If they are intended, release them for one run: ${releaseCommand(n(result.window.blocked))}`,
+      queuedNothing
+        ? `GUARD WINDOW: ${n(result.window.blocked)} deletions exceed the budget of ${n(result.window.limit)} in ${result.window.hours} h and would be BLOCKED (this run queued nothing).`
+        : `GUARD WINDOW: ${n(result.window.blocked)} deletions exceed the budget of ${n(result.window.limit)} in ${result.window.hours} h and are BLOCKED (kept, not deleted).`,
+      queuedNothing
+        ? `  With --apply they are queued BLOCKED; to delete them in that run too, add ${MAX_DELETIONS_FLAG} ${n(result.window.blocked)}.`
+        : `  If they are intended, release them for one run: ${releaseCommand(n(result.window.blocked))}`,
     );
   }
   if (plan.guard.tripped) {
@@ -94,6 +101,10 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
       ...plan.guard.reasons.map((r) => `  ${r}`),
       plan.guard.howToOverride,
     );
+    if (t.blocked + t.existing > 0)
+      lines.push(
+        `  The deletions are held as BLOCKED tasks (${n(t.blocked)} new, ${n(t.existing)} already queued): idsync status lists them; release them with ${releaseCommand(n(t.blocked + t.existing))}.`,
+      );
   }
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@ import type * as ConfigModule from '../../shared/config/index.js';
 /**
  * The configuration loader for CLI commands, loaded on first use: the config module brings zod,
  * which `idsync --help` and `--version` do not need (BENCHMARKS.md, "CLI start-up"). `action()`
- * (services/cli/io.ts) loads it before a command's action runs; `loadConfig` is then the config
+ * (services/cli/command-context.ts) loads it before a command's action runs; `loadConfig` is then the config
  * module's own, synchronous as everywhere else.
  */
 

@@ -8,8 +8,8 @@ import {
   IdsyncError,
 } from '../../shared/errors.js';
 import { escapeJsonText } from '../../shared/terminal-text.js';
+import { type CliContext, type CliIo, writeText } from './command-context.js';
 import { envFileArgument, readEnvFile, unknownNames, withEnvFile } from './env-file.js';
-import { type CliContext, type CliIo, writeText } from './io.js';
 import { preloadConfig } from './lazy-config.js';
 import { buildProgram } from './program.js';
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { escapeTerminalText } from '../../shared/terminal-text.js';
+import type { CliContext } from './command-context.js';
 import { registerActivity } from './commands/activity.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
@@ -8,14 +9,16 @@ import { registerDemo } from './commands/demo.js';
 import { registerHandleEvent } from './commands/handle-event.js';
 import { registerInactive } from './commands/inactive.js';
 import { registerInitTables } from './commands/init-tables.js';
+import { registerNotices } from './commands/notices.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerRemove } from './commands/remove.js';
 import { registerReport } from './commands/report.js';
 import { registerResolve } from './commands/resolve.js';
+import { registerReview } from './commands/review.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
-import type { CliContext } from './io.js';
+import { registerStatus } from './commands/status.js';
 
 /** Commands in the order of the README's "Commands" section, for --help. */
 const COMMAND_ORDER = [
@@ -24,6 +27,7 @@ const COMMAND_ORDER = [
   'plan',
   'apply',
   'reconcile',
+  'status',
   'handle-event',
   'resolve',
   'remove',
@@ -74,13 +78,16 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerRemove(program, ctx);
   registerActivity(program, ctx);
   registerInactive(program, ctx);
+  registerNotices(program, ctx);
   registerApply(program, ctx);
   registerReconcile(program, ctx);
+  registerStatus(program, ctx);
   registerDemo(program, ctx);
   registerResolve(program, ctx);
   registerSandbox(program, ctx);
   registerAudit(program, ctx);
   registerReport(program, ctx);
+  registerReview(program, ctx);
   const rank = (name: string) => COMMAND_ORDER.indexOf(name);
   (program.commands as Command[]).sort((a, b) => rank(a.name()) - rank(b.name()));
   const overrideAll = (commands: readonly Command[]) => {

@@ -1,7 +1,7 @@
 import type { Config } from '../../shared/config/index.js';
 import type { PlanRunResult, WorkerSummary } from '../removals/removals.js';
+import { type CommandRun, ExitCode, printResult } from './command-context.js';
 import { planGuardBlocked } from './format-plan.js';
-import { type CommandRun, ExitCode, printResult } from './io.js';
 import { reportOutcome, writeRunReport } from './write-run-report.js';
 
 /**

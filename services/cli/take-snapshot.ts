@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { checkServiceRoles } from '../../shared/aws/check-roles.js';
 import {
   buildIdentityStore,
   buildLogger,
@@ -8,7 +9,7 @@ import {
 } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildGoogle } from '../../shared/runtime-google.js';
+import { buildGoogle } from '../snapshot/google/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 import { LineProgress, pageCounter } from './line-progress.js';
 
@@ -35,6 +36,8 @@ export async function takeSnapshot(
   shared?: SnapshotShared,
   progress?: SnapshotProgress,
 ): Promise<SnapshotResult> {
+  // A role STS refuses is a configuration error (exit 2), not a PARTIAL snapshot.
+  await checkServiceRoles(config.aws, ['quicksight', 'identitystore']);
   const line = progress ? new LineProgress(progress.stderr) : undefined;
   const logger = shared?.logger ?? buildLogger(config);
   const stores = shared?.stores ?? buildStores(config);

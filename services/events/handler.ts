@@ -95,6 +95,7 @@ export interface EventsHandlerSummary {
 export function createEventsHandler(env: Env, options: EventsHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'events',
       sections: SECTIONS,
       parse: (event: unknown) => event,
       build: (config, logger) => buildDeps(config, logger, options),

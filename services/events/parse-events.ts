@@ -4,8 +4,8 @@ import {
   IDC_EVENT_SOURCES,
   type IdcEventName,
   type IdcEventSource,
-} from '../../shared/idc-events.js';
-import { eventIdProblem, IDC_USER_ID_PATTERN, shownValue } from '../../shared/input-values.js';
+} from '../../shared/event-sources.js';
+import { eventIdProblem, IDC_USER_ID_PATTERN, shownValue } from '../../shared/value-limits.js';
 import { readJsonValues, truncateRaw } from './json-values.js';
 
 /**

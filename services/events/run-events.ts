@@ -3,9 +3,9 @@ import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-stor
 import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { describeError } from '../../shared/errors.js';
-import { eventBridgeSourceOf } from '../../shared/idc-events.js';
+import { eventBridgeSourceOf } from '../../shared/event-sources.js';
 import { mergeIdentity } from '../../shared/identity-merge.js';
-import { checkIdcUser } from '../../shared/listing-values.js';
+import { checkIdcUser } from '../../shared/listing-limits.js';
 import type { Logger } from '../../shared/logger.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import {

@@ -1,16 +1,23 @@
-import { createSqsClient } from '../../shared/aws/clients.js';
+import { createSnsClient, createSqsClient } from '../../shared/aws/clients.js';
+import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
 import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
 import { buildStores, type Stores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { readWork } from '../../shared/held-work.js';
 import {
   type Invocation,
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
+import {
+  type OperatorNotices,
+  planRunNotice,
+  publishRunSummary,
+} from '../../shared/operator-notices.js';
 import { newRunId } from '../../shared/run-id.js';
 import { composeRemovals } from '../removals/compose-removals.js';
 import type { PlanRunResult, Removals } from '../removals/removals.js';
@@ -24,7 +31,9 @@ import type { PlanRunResult, Removals } from '../removals/removals.js';
  * worker queue, one message per task. Announcing all of them, not only the new ones, makes the
  * queue level-triggered like the plan: a task left PENDING by a dry run, FAILED after its
  * retries, or orphaned by a crash is announced again next cycle. A tripped guard announces
- * nothing and emits GuardTripped 1.
+ * nothing and emits GuardTripped 1. Every cycle emits HeldTasks (tasks held over an hour,
+ * shared/held-work.ts); a cycle that newly held removals (guard tripped, or the guard window's
+ * budget spent) publishes a summary to the operator topic (shared/operator-notices.ts).
  */
 
 const SECTIONS = ['quicksight', 'plan', 'lambda'] as const;
@@ -89,21 +98,29 @@ export function parsePlanTrigger(event: unknown): PlanTrigger {
 export interface PlanHandlerOptions extends LambdaOptions {
   /** Where task messages go; default SQS at IDSYNC_WORKER_QUEUE_URL. Tests pass memory. */
   readonly queue?: TaskQueuePort;
+  /** Where run summaries go; default the SNS topic at IDSYNC_OPERATOR_TOPIC_ARN (none: unset). */
+  readonly notices?: OperatorNotices;
 }
 
 interface PlanDeps {
   readonly stores: Stores;
   readonly removals: Removals;
   readonly queue: TaskQueuePort;
+  readonly notices?: OperatorNotices;
 }
 
 function buildDeps(config: PlanConfig, logger: Logger, options: PlanHandlerOptions): PlanDeps {
   const stores = buildStores(config);
+  const topicArn = config.lambda.operatorTopicArn;
+  const notices =
+    options.notices ??
+    (topicArn ? new SnsOperatorNotices(createSnsClient(config.aws), topicArn) : undefined);
   return {
     stores,
     // The plan function queues tasks and never deletes: the worker function applies them.
     removals: composeRemovals(config, { stores, logger }, { dryRun: false }),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
+    ...(notices ? { notices } : {}),
   };
 }
 
@@ -124,6 +141,7 @@ export interface PlanHandlerSummary {
 export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'plan',
       sections: SECTIONS,
       parse: parsePlanTrigger,
       build: (config, logger) => buildDeps(config, logger, options),
@@ -136,12 +154,18 @@ export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
 
 async function plan(
   trigger: PlanTrigger,
-  { deps, logger, metrics }: Invocation<PlanConfig, PlanDeps>,
+  { config, deps, logger, metrics }: Invocation<PlanConfig, PlanDeps>,
 ): Promise<PlanHandlerSummary> {
   const { stores, removals, queue } = deps;
   const runId = newRunId();
-  const finish = (summary: PlanHandlerSummary) => {
-    metrics({ GuardTripped: summary.guardTripped ? 1 : 0 }, summary, 'plan metrics');
+  const finish = async (summary: PlanHandlerSummary) => {
+    // Held work is counted every cycle, whatever this one planned: its alarm fires after an hour.
+    const held = await readWork(stores.tasks, Date.now());
+    metrics(
+      { GuardTripped: summary.guardTripped ? 1 : 0, HeldTasks: held.heldOverAnHour },
+      { ...summary, held: held.held, oldestHeldSeconds: held.oldestHeldSeconds },
+      'plan metrics',
+    );
     return summary;
   };
   const skip = (skipped: string) => {
@@ -162,6 +186,15 @@ async function plan(
   }
   const tripped = result.plan.guard.tripped;
   const announced = tripped ? 0 : await announceClaimableTasks(stores.tasks, queue, runId);
+  const summary = planRunNotice({
+    deployment: config.core.tablePrefix,
+    runId,
+    tripped,
+    reasons: result.plan.guard.reasons,
+    newlyHeld: result.tasks.blocked,
+    work: await readWork(stores.tasks, Date.now()),
+  });
+  if (summary) await publishRunSummary(deps.notices, summary, logger);
   return finish({
     runId,
     trigger: trigger.kind,

@@ -35,6 +35,7 @@ import { workerRunOptions } from './worker/worker-run-options.js';
 export type RemovalsConfig = Pick<Config, 'core' | 'aws' | 'plan' | 'quicksight'> &
   Partial<Pick<Config, 'worker'>>;
 export type IdleConfig = Pick<Config, 'inactive' | 'activity'>;
+export type IdleNotices = NonNullable<IdleChecks['notices']>;
 
 export interface RemovalsClients {
   readonly stores: Pick<
@@ -56,6 +57,11 @@ export interface RemovalsOptions {
    * Absent where the process only plans.
    */
   readonly idle?: IdleConfig | (() => IdleConfig);
+  /**
+   * Notices on (IDSYNC_NOTICE_FROM): the notice rule's days and the notices table, read by the
+   * idle re-judge before an idle user is deleted; a function is called at the first apply.
+   */
+  readonly notices?: IdleNotices | (() => IdleNotices | undefined);
   /** The CLI: one catch-up of a stale activity record per apply, before idle tasks are judged. */
   readonly catchUp?: {
     readonly run: () => Promise<void>;
@@ -86,6 +92,7 @@ export function composeRemovals(
     if (idle) return idle;
     if (!options.idle) throw new Error(APPLY_ONLY('idle settings (inactive, activity)'));
     const c = typeof options.idle === 'function' ? options.idle() : options.idle;
+    const notices = typeof options.notices === 'function' ? options.notices() : options.notices;
     idle = {
       settings: {
         days: c.inactive.days,
@@ -96,25 +103,47 @@ export function composeRemovals(
       namespace: config.quicksight.namespace,
       activity: new DynamoActivityStore(stores.doc, stores.names.activity),
       identities: stores.identities,
+      ...(notices ? { notices } : {}),
     };
     return idle;
   };
 
   const plan = async (request: PlanRequest) =>
-    runPlan(
-      { ...stores, logger: request.logger ?? logger, guardWindow: guard },
-      {
-        runId: request.runId,
-        namespace: config.quicksight.namespace,
-        settings: config.plan,
-        ...(request.override ? { override: request.override } : {}),
-        includeLeavers: request.kind === 'leavers',
-        ...(request.kind === 'removals' ? { extraRemovals: request.removals } : {}),
-        // A dry run queues nothing: it leaves no trace that changes a later run.
-        persistTasks: !options.dryRun,
-      },
-      await reading.forPlan(),
-    );
+    request.kind === 'review'
+      ? runPlan(
+          {
+            ...stores,
+            audit: request.audit ? stores.audit : { appendBatched: async () => [] },
+            logger: request.logger ?? logger,
+            now: () => request.at,
+          },
+          {
+            runId: request.runId,
+            namespace: config.quicksight.namespace,
+            settings: config.plan,
+            includeLeavers: false,
+            extraRemovals: [...request.removals],
+            persistTasks: false,
+            // The approval is the operator's check of the whole list: the per-run limits of the
+            // guard give way to it (the guard window still counts every deletion the worker makes).
+            override: { maxDeletions: request.removals.length },
+          },
+          await reading.forPlan(),
+        )
+      : runPlan(
+          { ...stores, logger: request.logger ?? logger, guardWindow: guard },
+          {
+            runId: request.runId,
+            namespace: config.quicksight.namespace,
+            settings: config.plan,
+            ...(request.override ? { override: request.override } : {}),
+            includeLeavers: request.kind === 'leavers',
+            ...(request.kind === 'removals' ? { extraRemovals: request.removals } : {}),
+            // A dry run queues nothing: it leaves no trace that changes a later run.
+            persistTasks: !options.dryRun,
+          },
+          await reading.forPlan(),
+        );
 
   const apply = async (scope: ApplyScope): Promise<Applied> => {
     const only = scopeFilter(scope);
@@ -134,7 +163,11 @@ export function composeRemovals(
     if (scope.release !== undefined)
       await unblockTasks(
         stores.tasks,
-        scope.kind === 'planned' ? (t) => t.runId === scope.plan.runId : only,
+        scope.kind === 'planned'
+          ? (t) => t.runId === scope.plan.runId
+          : scope.kind === 'run'
+            ? (t) => t.runId === scope.of
+            : only,
       );
     const worker = config.worker;
     if (!worker) throw new Error(APPLY_ONLY('worker configuration section'));
@@ -179,7 +212,7 @@ export function composeRemovals(
           worker,
           ...(stop.signal ? { signal: stop.signal } : {}),
           ...(scope.kind === 'queued' ? { leased: scope.leased } : {}),
-          ...(scope.kind === 'planned' ? { leased: 'wait' as const } : {}),
+          ...(scope.kind === 'planned' || scope.kind === 'run' ? { leased: 'wait' as const } : {}),
           ...(scope.kind === 'tasks' && scope.backoff ? { backoff: scope.backoff } : {}),
         }),
       );
@@ -227,6 +260,10 @@ export function composeRemovals(
 /** Which tasks of the store a scope runs (undefined: every claimable one). */
 function scopeFilter(scope: ApplyScope): ((t: Task) => boolean) | undefined {
   if (scope.kind === 'queued') return undefined;
+  if (scope.kind === 'run') {
+    const also = new Set(scope.alsoTaskIds);
+    return (t) => t.runId === scope.of || also.has(t.taskId);
+  }
   if (scope.kind === 'tasks') {
     const ids = new Set(scope.tasks.map((t) => t.taskId));
     return (t) => ids.has(t.taskId);

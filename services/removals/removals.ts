@@ -34,6 +34,18 @@ export type PlanRequest = {
   | { readonly kind: 'leavers' }
   /** A CSV's rows, resolved DeleteUser events or the idle selection: no leavers. */
   | { readonly kind: 'removals'; readonly removals: readonly Removal[] }
+  /**
+   * These removals put up for an operator's approval (the monthly review, services/review/):
+   * no leavers, no task queued (the review writes its own, AWAITING_APPROVAL), the guard's
+   * per-run limits give way to the approval of the whole list, the decisions dated `at`; with
+   * `audit: false` (the review's dry run) not even the decisions' audit rows are written.
+   */
+  | {
+      readonly kind: 'review';
+      readonly removals: readonly Removal[];
+      readonly at: Date;
+      readonly audit: boolean;
+    }
 );
 
 /** How the port calls of one apply are watched (the worker Lambda's SQS batch answer). */
@@ -50,7 +62,7 @@ export type ApplyTaskStore = Pick<
 /**
  * Which queued tasks an apply runs: `queued`, every claimable task (tasks leased by another
  * worker waited for, or only reported); `planned`, the tasks one plan of this process queued (or
- * found queued by a killed run); `tasks`, these tasks only (the worker Lambda's batch), watched
+ * found queued by a killed run); `run`, the tasks of one plan run, however old, and some more; `tasks`, these tasks only (the worker Lambda's batch), watched
  * by `observer`.
  */
 export type ApplyScope = {
@@ -64,6 +76,8 @@ export type ApplyScope = {
 } & (
   | { readonly kind: 'queued'; readonly leased: 'wait' | 'report' }
   | { readonly kind: 'planned'; readonly plan: PlanRunResult }
+  /** The tasks of plan run `of` and these tasks (a review's approved removals), leased waited for. */
+  | { readonly kind: 'run'; readonly of: string; readonly alsoTaskIds: readonly string[] }
   | {
       readonly kind: 'tasks';
       readonly tasks: readonly Task[];

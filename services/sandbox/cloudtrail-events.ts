@@ -3,7 +3,7 @@
  * AWS writes them for the three sources idsync listens to. Sandbox and test fixtures build their
  * events here. Personal fields are masked the way CloudTrail masks them.
  */
-import { eventBridgeSourceOf } from '../../shared/idc-events.js';
+import { eventBridgeSourceOf } from '../../shared/event-sources.js';
 import { type Random, randomInt, randomUuid } from './scenarios/random.js';
 
 export type IdentityEventSource =
@@ -119,7 +119,7 @@ export function eventBridgeEnvelope(
   };
 }
 
-/** EventBridge `source` of a CloudTrail event source (shared/idc-events.ts). */
+/** EventBridge `source` of a CloudTrail event source (shared/event-sources.ts). */
 export const envelopeSourceOf = eventBridgeSourceOf;
 
 /** CloudTrail's time format: ISO 8601 in UTC, whole seconds. */

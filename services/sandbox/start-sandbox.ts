@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
 import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
 import { startControlServer } from './control/control-server.js';
@@ -11,6 +12,7 @@ import type { FaultSettings } from './http/faults.js';
 import type { StandIn } from './http/stand-in.js';
 import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
 import { startQuickSightStandIn } from './quicksight/stand-in.js';
+import { type S3StandIn, startS3StandIn } from './s3/stand-in.js';
 import {
   type ActivitySpec,
   type GeneratedActivity,
@@ -19,6 +21,12 @@ import {
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
+import { type SesStandIn, startSesStandIn } from './ses/stand-in.js';
+import { type SnsStandIn, startSnsStandIn } from './sns/stand-in.js';
+import { SesState, type SesStateOptions } from './state/ses-state.js';
+import { signedByRole } from './sts/role-check.js';
+import { type StsStandIn, startStsStandIn } from './sts/stand-in.js';
+import { StsState } from './sts/sts-state.js';
 
 /**
  * The sandbox: dynalite plus the QuickSight, IdentityStore and Google Directory stand-ins,
@@ -30,13 +38,23 @@ export interface Sandbox {
   readonly quickSight: StandIn;
   readonly identityStore: StandIn;
   readonly google: GoogleStandIn;
+  /** SES v2 (notices): its outbox holds every accepted message. */
+  readonly ses: SesStandIn;
   /** URL of the control endpoint (faults, DynamoDB stop/start) when started with `control`. */
   readonly controlUrl?: string;
   /** CloudTrail LookupEvents (2 calls a second), holding `activity.records`. */
   readonly cloudTrail: CloudTrailStandIn;
   readonly cloudTrailState: CloudTrailState;
+  /** STS AssumeRole (AWS_ENDPOINT_URL_STS), with its record of who assumed what (`sts.state`). */
+  readonly sts: StsStandIn;
   /** The QuickSight activity generated for the organisation (scenarios/activity.ts). */
   readonly activity: GeneratedActivity;
+  /** The operator topic (SNS): every run summary published to it. */
+  readonly sns: SnsStandIn;
+  /** The reports bucket (S3). */
+  readonly s3: S3StandIn;
+  /** The operator topic's ARN and the reports bucket's name the sandbox serves. */
+  readonly operators: { readonly topicArn: string; readonly reportsBucket: string };
   /** Variables of shared/config/variables.ts (and the standard AWS ones) that point idsync at this sandbox. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -54,13 +72,29 @@ export interface SandboxOptions {
     identitystore?: number;
     google?: number;
     cloudtrail?: number;
+    sts?: number;
+    ses?: number;
   };
+  /**
+   * The SES stand-in's identities and quota; default: the organisation's domain verified (so
+   * `IDSYNC_NOTICE_FROM=idsync@<domain>` works), nobody refused, 14 messages a second.
+   */
+  readonly ses?: SesStateOptions;
   readonly faults?: {
     quicksight?: FaultSettings;
     identitystore?: FaultSettings;
     google?: FaultSettings;
     cloudtrail?: FaultSettings;
+    sts?: FaultSettings;
+    ses?: FaultSettings;
   };
+  /**
+   * Roles in other accounts (README "Roles in other accounts"): the STS stand-in lets these be
+   * assumed (with `externalId`, when given), `env` names them (IDSYNC_<SERVICE>_ROLE_ARN,
+   * IDSYNC_ROLE_EXTERNAL_ID), and each service's stand-in then answers only calls signed with
+   * its role's unexpired session. Unset: no roles, any credentials work.
+   */
+  readonly roles?: SandboxRoles;
   /**
    * The QuickSight activity the CloudTrail stand-in holds; default `generateActivity(org,
    * { now })` at the sandbox's start (2 events per active user).
@@ -78,6 +112,13 @@ export interface SandboxOptions {
   readonly control?: boolean;
 }
 
+export interface SandboxRoles {
+  readonly quicksight?: string;
+  readonly identitystore?: string;
+  readonly cloudtrail?: string;
+  readonly externalId?: string;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const org = options.org ?? demoOrg();
   const ownKeyDir = options.keyDir === undefined;
@@ -89,19 +130,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
     });
     started.push(dynamo);
-    const common = (port?: number, faults?: FaultSettings) => ({
-      ...(port ? { port } : {}),
-      ...(faults ? { faults } : {}),
-      ...(options.random ? { random: options.random } : {}),
-    });
+    const stsState = new StsState(org.accountId);
+    const roles = options.roles ?? {};
+    for (const service of Object.keys(ROLE_VARIABLES) as (keyof typeof ROLE_VARIABLES)[]) {
+      const roleArn = roles[service];
+      if (roleArn)
+        stsState.addRole({
+          roleArn,
+          ...(roles.externalId ? { externalId: roles.externalId } : {}),
+        });
+    }
+    const common = (
+      port?: number,
+      faults?: FaultSettings,
+      service?: keyof typeof ROLE_VARIABLES,
+    ) => {
+      const roleArn = service ? roles[service] : undefined;
+      return {
+        ...(port ? { port } : {}),
+        ...(faults ? { faults } : {}),
+        ...(options.random ? { random: options.random } : {}),
+        ...(roleArn ? { callerCheck: signedByRole(stsState, roleArn) } : {}),
+      };
+    };
+    const sts = await startStsStandIn(stsState, common(options.ports?.sts, options.faults?.sts));
+    started.push(sts);
     const quickSight = await startQuickSightStandIn(
       org.quickSight,
-      common(options.ports?.quicksight, options.faults?.quicksight),
+      common(options.ports?.quicksight, options.faults?.quicksight, 'quicksight'),
     );
     started.push(quickSight);
     const identityStore = await startIdentityStoreStandIn(
       org.identityStore,
-      common(options.ports?.identitystore, options.faults?.identitystore),
+      common(options.ports?.identitystore, options.faults?.identitystore, 'identitystore'),
     );
     started.push(identityStore);
     const google = await startGoogleStandIn(org.google, {
@@ -115,9 +176,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cloudTrailState.add(activity.records);
     const cloudTrail = await startCloudTrailStandIn(
       cloudTrailState,
-      common(options.ports?.cloudtrail, options.faults?.cloudtrail),
+      common(options.ports?.cloudtrail, options.faults?.cloudtrail, 'cloudtrail'),
     );
     started.push(cloudTrail);
+    const ses = await startSesStandIn(
+      new SesState({
+        verifiedIdentities: [org.subject.slice(org.subject.indexOf('@') + 1)],
+        ...options.ses,
+      }),
+      { ...common(options.ports?.ses, options.faults?.ses), region: org.region },
+    );
+    started.push(ses);
+    const operators = {
+      topicArn: `arn:aws:sns:${org.region}:${org.accountId}:idsync-operators`,
+      reportsBucket: 'idsync-reports-sandbox',
+    };
+    const sns = await startSnsStandIn([operators.topicArn], common());
+    started.push(sns);
+    const s3 = await startS3StandIn([operators.reportsBucket], common());
+    started.push(s3);
     const control = options.control
       ? await startControlServer({
           faults: {
@@ -125,9 +202,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             identitystore: identityStore.faults,
             google: google.faults,
             cloudtrail: cloudTrail.faults,
+            ses: ses.faults,
           },
           dynamo,
+          outbox: ses.state,
           cloudTrailRegion: cloudTrail,
+          sts: stsState,
+          notices: () => sns.published,
           world: createWorld(
             org,
             cloudTrailState,
@@ -145,6 +226,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
       AWS_ENDPOINT_URL_IDENTITYSTORE: identityStore.endpoint,
       AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      AWS_ENDPOINT_URL_STS: sts.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      IDSYNC_OPERATOR_TOPIC_ARN: operators.topicArn,
+      IDSYNC_REPORTS_BUCKET: operators.reportsBucket,
       IDSYNC_ACTIVITY_IGNORED_PRINCIPALS: `${SANDBOX_IDSYNC_ROLE},${SANDBOX_EMBEDDING_ROLE}`,
       IDSYNC_GOOGLE_GROUPS: org.groups.join(','),
       IDSYNC_GOOGLE_CREDENTIALS: google.credentialsPath,
@@ -157,6 +244,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       IDSYNC_TABLE_PREFIX: options.tablePrefix ?? 'idsync',
       IDSYNC_PROTECTED_USERS: org.protectedEmails.join(','),
       ...(control ? { IDSYNC_SANDBOX_CONTROL: control.url } : {}),
+      ...roleEnv(roles),
     };
     return {
       org,
@@ -164,9 +252,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       quickSight,
       identityStore,
       google,
+      ses,
       cloudTrail,
       cloudTrailState,
+      sts,
       activity,
+      sns,
+      s3,
+      operators,
       env,
       ...(control ? { controlUrl: control.url } : {}),
       close: async () => {
@@ -180,6 +273,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (ownKeyDir) rmSync(keyDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The variables that make idsync assume the sandbox's roles. */
+function roleEnv(roles: SandboxRoles): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [service, variable] of Object.entries(ROLE_VARIABLES)) {
+    const roleArn = roles[service as keyof typeof ROLE_VARIABLES];
+    if (roleArn) env[variable] = roleArn;
+  }
+  if (roles.externalId && Object.keys(env).length > 0)
+    env.IDSYNC_ROLE_EXTERNAL_ID = roles.externalId;
+  return env;
 }
 
 /** The `export` lines a second shell can `eval` to point idsync at a running sandbox. */

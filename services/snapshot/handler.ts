@@ -1,5 +1,4 @@
 import { chmod, writeFile } from 'node:fs/promises';
-import { extensionSecretReader, type SecretReader } from '../../shared/aws/secrets-extension.js';
 import {
   buildIdentityStore,
   buildQuickSight,
@@ -8,11 +7,12 @@ import {
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, UsageError } from '../../shared/errors.js';
-import { parseServiceAccountKey } from '../../shared/google/service-account-key.js';
 import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildGoogle } from '../../shared/runtime-google.js';
+import { buildGoogle } from './google/runtime-google.js';
+import { extensionSecretReader, type SecretReader } from './google/secrets-extension.js';
+import { parseServiceAccountKey } from './google/service-account-key.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 
 /**
@@ -137,6 +137,7 @@ export interface SnapshotSummary {
 export function createSnapshotHandler(env: Env, options: SnapshotHandlerDeps = {}) {
   return lambdaHandler(
     {
+      name: 'snapshot',
       sections: SECTIONS,
       parse: parseSnapshotTrigger,
       build: (config, logger) => buildDeps(config, logger, options),

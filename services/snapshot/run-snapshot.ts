@@ -16,7 +16,7 @@ import {
   checkQuickSightPage,
   ledgerUsable,
   RefusalTally,
-} from '../../shared/listing-values.js';
+} from '../../shared/listing-limits.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GoogleDirectoryPort, IdentityStorePort, QuickSightPort } from '../../shared/ports.js';
 import { readAhead } from '../../shared/read-ahead.js';
@@ -102,7 +102,7 @@ async function* timedPages<T>(pages: AsyncIterable<T>, timer: Timer): AsyncItera
 
 /**
  * The members a run stored, one sighting per row (the ledger merges a person's groups); members
- * whose email is refused are not recorded (shared/listing-values.ts, `checkGooglePage`).
+ * whose email is refused are not recorded (shared/listing-limits.ts, `checkGooglePage`).
  */
 async function* storedMembers(rows: AsyncIterable<GoogleRow[]>): AsyncIterable<MemberSighting> {
   for await (const page of rows)

@@ -16,6 +16,7 @@ import type { Logger } from '../../shared/logger.js';
 import { releaseCommand } from '../../shared/release-command.js';
 import { newRunId } from '../../shared/run-id.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
+import { NoticeStore } from '../notices/notice-store.js';
 import { composeRemovals } from '../removals/compose-removals.js';
 import type { ApplyScope, Removals } from '../removals/removals.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
@@ -43,7 +44,15 @@ import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.j
  * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 
-const SECTIONS = ['quicksight', 'worker', 'plan', 'inactive', 'activity', 'lambda'] as const;
+const SECTIONS = [
+  'quicksight',
+  'worker',
+  'plan',
+  'inactive',
+  'activity',
+  'lambda',
+  'notice',
+] as const;
 type WorkerConfig = ConfigFor<(typeof SECTIONS)[number]>;
 
 /** Invocation time kept back for the graceful stop: calls in flight finish, waiters are released. */
@@ -93,7 +102,19 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
           close() {},
         }),
       },
-      { dryRun: !config.lambda.apply, idle: config },
+      {
+        dryRun: !config.lambda.apply,
+        idle: config,
+        // IDSYNC_NOTICE_FROM: an idle user is deleted only as the notice rule allows.
+        ...(config.notice.from
+          ? {
+              notices: {
+                days: config.notice.days,
+                store: new NoticeStore(stores.doc, stores.names.notices),
+              },
+            }
+          : {}),
+      },
     ),
   };
 }
@@ -128,6 +149,7 @@ async function readNamedTasks(
 export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}) {
   return lambdaHandler(
     {
+      name: 'worker',
       sections: SECTIONS,
       parse: (event: unknown) => event,
       build: buildContainer,
@@ -140,7 +162,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
 
 async function work(
   event: unknown,
-  { config, deps: c, logger, context, metrics }: Invocation<WorkerConfig, Container>,
+  { config, deps: c, logger, deadline, metrics }: Invocation<WorkerConfig, Container>,
   options: WorkerHandlerOptions,
 ): Promise<SqsBatchResponse> {
   const runId = newRunId();
@@ -164,14 +186,13 @@ async function work(
   let blocked = 0;
   let deferred = 0;
   if (live.length > 0) {
-    const remainingMs = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
     const scope: ApplyScope = {
       kind: 'tasks',
       runId,
       logger,
       tasks: live,
       observer: outcomes,
-      signal: AbortSignal.timeout(Math.max(1_000, remainingMs - STOP_MARGIN_MS)),
+      signal: deadline(STOP_MARGIN_MS, DEFAULT_REMAINING_MS),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     };
     const applied = await c.removals.apply(scope);

@@ -219,12 +219,14 @@ export async function* listPagesWithRetry<T>(
 
 /**
  * The configuration error behind an AWS failure that is the operator's set-up, not the service:
- * no credentials in the SDK's provider chain, or no region anywhere. Looks through `cause` (the
- * adapters wrap SDK errors). Undefined for every other failure.
+ * no credentials in the SDK's provider chain, no region anywhere, or a role STS would not let
+ * idsync assume (the ConfigError of shared/aws/service-credentials.ts). Looks through `cause`
+ * (the adapters wrap SDK errors). Undefined for every other failure.
  */
 export function awsSetupProblem(error: unknown): ConfigError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof ConfigError) return current;
     const e = current as { name?: unknown; message?: unknown; cause?: unknown };
     if (e.name === 'CredentialsProviderError') {
       return new ConfigError(

@@ -2,6 +2,10 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -10,6 +14,7 @@ import type {
   ClientTimeouts,
   QuickSightConfig,
 } from '../config/index.js';
+import { serviceCredentials } from './service-credentials.js';
 
 /**
  * Builders of the AWS SDK clients, from configuration. Only the CLI, the Lambda handlers and the
@@ -42,22 +47,31 @@ export function requestHandlerOptions(aws: Pick<AwsConfig, 'timeouts'>) {
   };
 }
 
-/** The options every client shares: its endpoint (sandbox), timeouts, region and credentials. */
+/**
+ * The options every client shares: its endpoint (sandbox), timeouts, region and credentials
+ * (its own role's when one is configured). A client factory added later calls it too.
+ */
 function common(
   aws: AwsConfig,
   overrides: ClientOverrides,
   service: keyof AwsConfig['endpoints'],
   region = aws.region,
 ) {
-  const credentials = overrides.credentials ?? aws.credentials;
   const endpoint = aws.endpoints[service];
+  const requestHandler = requestHandlerOptions(aws);
+  // The service's own role when one is configured (shared/aws/service-credentials.ts).
+  const credentials = serviceCredentials(
+    aws,
+    service,
+    overrides.credentials ?? aws.credentials,
+    requestHandler,
+  );
   return {
     ...(endpoint ? { endpoint } : {}),
-    requestHandler: requestHandlerOptions(aws),
+    requestHandler,
     // No region configured: the SDK resolves it (the profile's), as the AWS CLI does.
     ...(region ? { region } : {}),
-    // A copy: the SDK annotates the credentials object, and config objects are frozen.
-    ...(credentials ? { credentials: { ...credentials } } : {}),
+    ...(credentials ? { credentials } : {}),
   };
 }
 
@@ -111,6 +125,11 @@ export function createSqsClient(aws: AwsConfig, overrides: ClientOverrides = {})
   return new SQSClient(retriedByIdsync(aws, overrides, 'sqs'));
 }
 
+/** Step Functions client: the monthly review's approval (SendTaskSuccess / SendTaskFailure). */
+export function createSfnClient(aws: AwsConfig, overrides: ClientOverrides = {}): SFNClient {
+  return new SFNClient(common(aws, overrides, 'sfn'));
+}
+
 /**
  * CloudTrail client (LookupEvents for `idsync activity sync`) in `region` (default the
  * configured one; CloudTrail's event history is per region, so the sync builds one client per
@@ -123,4 +142,31 @@ export function createCloudTrailClient(
   region: string | undefined = aws.region,
 ): CloudTrailClient {
   return new CloudTrailClient(retriedByIdsync(aws, overrides, 'cloudtrail', region));
+}
+
+/**
+ * SES v2 client (notices to idle users, services/notices/), SDK retries off: a SendEmail retried
+ * after an unanswered call could send twice (SES has no idempotency key), so the notice sender
+ * decides itself what an error means.
+ */
+export function createSesClient(aws: AwsConfig, overrides: ClientOverrides = {}): SESv2Client {
+  return new SESv2Client(retriedByIdsync(aws, overrides, 'sesv2'));
+}
+
+/** SNS client (the operator topic), SDK retries on: a run summary is one call, sent once. */
+export function createSnsClient(aws: AwsConfig, overrides: ClientOverrides = {}): SNSClient {
+  return new SNSClient(common(aws, overrides, 'sns'));
+}
+
+/**
+ * S3 client (the reports bucket), SDK retries on. Path-style requests when an endpoint is set
+ * (the sandbox's stand-in serves `/<bucket>/<key>`); checksums only where S3 requires them.
+ */
+export function createS3Client(aws: AwsConfig, overrides: ClientOverrides = {}): S3Client {
+  return new S3Client({
+    ...common(aws, overrides, 's3'),
+    ...(aws.endpoints.s3 ? { forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

@@ -1,13 +1,8 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import {
-  DEFAULT_ACTIVITY_MAX_LAG_HOURS,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_CONNECT_TIMEOUT_SECONDS,
-  DEFAULT_LEASE_SECONDS,
   DEFAULT_LOG_LEVEL,
-  DEFAULT_RATE,
-  DEFAULT_REQUEST_TIMEOUT_SECONDS,
   DEFAULT_TERMINAL_LOG_LEVEL,
+  defaultValueText,
   SECRET_VARIABLES,
   type Section,
   VARIABLES,
@@ -51,9 +46,27 @@ export interface AwsConfig {
     readonly quicksight?: string;
     readonly sqs?: string;
     readonly cloudtrail?: string;
+    readonly sts?: string;
+    readonly sfn?: string;
+    readonly sesv2?: string;
+    readonly sns?: string;
+    readonly s3?: string;
   };
+  /**
+   * IAM roles the service clients assume (IDSYNC_<SERVICE>_ROLE_ARN), by client; a client
+   * without one uses the process's own credentials (shared/aws/service-credentials.ts).
+   */
+  readonly roles?: ServiceRoles;
+  /** IDSYNC_ROLE_EXTERNAL_ID: sent with every AssumeRole of `roles`. */
+  readonly externalId?: string;
   /** Connect and request timeouts of every client; default shared/aws/clients.ts's. */
   readonly timeouts?: ClientTimeouts;
+}
+/** The role ARN each service client assumes, when one is configured. */
+export interface ServiceRoles {
+  readonly quicksight?: string;
+  readonly identitystore?: string;
+  readonly cloudtrail?: string;
 }
 /** How long a connection may take to open, and one call (answer included) to finish. */
 export interface ClientTimeouts {
@@ -102,6 +115,8 @@ export interface SnapshotConfig {
 }
 export interface ReportConfig {
   readonly readerPrice: number;
+  /** IDSYNC_REPORTS_BUCKET: where the Lambda runs' reports are (S3). */
+  readonly reportsBucket?: string;
 }
 
 export interface InactiveConfig {
@@ -111,6 +126,8 @@ export interface InactiveConfig {
   readonly roles: readonly string[];
   /** IDSYNC_INACTIVE_KEEP_GROUPS, lower-cased: their members are never pruned as idle. */
   readonly keepGroups: readonly string[];
+  /** IDSYNC_REVIEW_APPROVAL_DAYS: days a monthly review waits for approval before it expires. */
+  readonly approvalDays: number;
 }
 
 export interface ActivityConfig {
@@ -129,6 +146,19 @@ export interface LambdaConfig {
   readonly apply: boolean;
   readonly workerQueueUrl?: string;
   readonly googleCredentialsSecret?: string;
+  /** IDSYNC_OPERATOR_TOPIC_ARN: the SNS topic run summaries go to. */
+  readonly operatorTopicArn?: string;
+}
+
+/** Notices to idle users before their deletion (services/notices/). */
+export interface NoticeConfig {
+  /** IDSYNC_NOTICE_FROM: unset means no notices (idle users are deleted as before). */
+  readonly from?: string;
+  readonly days: number;
+  /** IDSYNC_NOTICE_CONTACT, else the From address. */
+  readonly contact?: string;
+  readonly locale: 'en' | 'ja';
+  readonly templateDir?: string;
 }
 
 export interface Config {
@@ -144,6 +174,7 @@ export interface Config {
   readonly inactive: InactiveConfig;
   readonly activity: ActivityConfig;
   readonly lambda: LambdaConfig;
+  readonly notice: NoticeConfig;
 }
 
 export type ConfigFor<S extends Section> = Pick<Config, S | 'core' | 'aws'>;
@@ -156,14 +187,16 @@ const SPECS = new Map(VARIABLES.map((v) => [v.name, v]));
 type Read = <T>(name: string) => T | undefined;
 
 /**
- * Parses one variable; `undefined` when it is unset (or blank) and optional.
+ * Parses one variable; unset (or blank), its default from shared/config/variables.ts
+ * (`defaultValueText`), or `undefined` when it has none and is optional.
  * @throws ConfigError naming it when it is missing but required, or invalid.
  */
 function parseVariable<T>(env: Env, name: string): T | undefined {
   const spec = SPECS.get(name);
   if (!spec) throw new Error(`unknown configuration variable ${name}`);
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') {
+  const set = env[name];
+  const raw = set === undefined || set.trim() === '' ? defaultValueText(spec) : set;
+  if (raw === undefined) {
     if (spec.required) throw new ConfigError(name, `is required (${spec.meaning})`);
     return undefined;
   }
@@ -199,7 +232,7 @@ const builders: {
   [K in Section]: (read: Read, env: Env, problems: Map<string, string>) => Config[K];
 } = {
   core: (read) => ({
-    tablePrefix: read<string>('IDSYNC_TABLE_PREFIX') ?? 'idsync',
+    tablePrefix: read<string>('IDSYNC_TABLE_PREFIX') as string,
     logLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? DEFAULT_LOG_LEVEL,
     terminalLogLevel: read<LogLevel>('IDSYNC_LOG_LEVEL') ?? DEFAULT_TERMINAL_LOG_LEVEL,
     sandboxControl: read<string>('IDSYNC_SANDBOX_CONTROL'),
@@ -233,14 +266,16 @@ const builders: {
         quicksight: read<string>('AWS_ENDPOINT_URL_QUICKSIGHT') ?? all,
         sqs: read<string>('AWS_ENDPOINT_URL_SQS') ?? all,
         cloudtrail: read<string>('AWS_ENDPOINT_URL_CLOUDTRAIL') ?? all,
+        sts: read<string>('AWS_ENDPOINT_URL_STS') ?? all,
+        sfn: read<string>('AWS_ENDPOINT_URL_SFN') ?? all,
+        sesv2: read<string>('AWS_ENDPOINT_URL_SESV2') ?? all,
+        sns: read<string>('AWS_ENDPOINT_URL_SNS') ?? all,
+        s3: read<string>('AWS_ENDPOINT_URL_S3') ?? all,
       },
+      ...serviceRoles(read),
       timeouts: {
-        connectMs:
-          1000 *
-          (read<number>('IDSYNC_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
-        requestMs:
-          1000 *
-          (read<number>('IDSYNC_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        connectMs: 1000 * (read<number>('IDSYNC_CONNECT_TIMEOUT_SECONDS') as number),
+        requestMs: 1000 * (read<number>('IDSYNC_REQUEST_TIMEOUT_SECONDS') as number),
       },
     };
   },
@@ -248,7 +283,7 @@ const builders: {
     groups: read<string[]>('IDSYNC_GOOGLE_GROUPS') ?? [],
     credentialsPath: read<string>('IDSYNC_GOOGLE_CREDENTIALS') ?? '',
     subject: read<string>('IDSYNC_GOOGLE_SUBJECT') ?? '',
-    rootUrl: withSlash(read<string>('IDSYNC_GOOGLE_ROOT_URL') ?? 'https://admin.googleapis.com/'),
+    rootUrl: withSlash(read<string>('IDSYNC_GOOGLE_ROOT_URL') as string),
   }),
   identityStore: (read) => ({
     identityStoreId: read<string>('IDSYNC_IDENTITY_STORE_ID') ?? '',
@@ -259,43 +294,39 @@ const builders: {
     const region = read<string>('IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(read);
     return {
       accountId: read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
-      namespace: read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') ?? 'default',
+      namespace: read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') as string,
       ...(region ? { region } : {}),
     };
   },
   worker: (read) => ({
-    rate: read<number>('IDSYNC_RATE') ?? DEFAULT_RATE,
-    concurrency: read<number>('IDSYNC_CONCURRENCY') ?? DEFAULT_CONCURRENCY,
-    leaseMs: (read<number>('IDSYNC_LEASE_SECONDS') ?? DEFAULT_LEASE_SECONDS) * 1000,
+    rate: read<number>('IDSYNC_RATE') as number,
+    concurrency: read<number>('IDSYNC_CONCURRENCY') as number,
+    leaseMs: (read<number>('IDSYNC_LEASE_SECONDS') as number) * 1000,
   }),
   plan: (read) => ({
-    maxDeletions: read<number>('IDSYNC_MAX_DELETIONS') ?? 100,
-    maxDeletionPercent: read<number>('IDSYNC_MAX_DELETION_PERCENT') ?? 10,
-    protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') ?? [
-      'ADMIN',
-      'AUTHOR',
-      'ADMIN_PRO',
-      'AUTHOR_PRO',
-    ],
+    maxDeletions: read<number>('IDSYNC_MAX_DELETIONS') as number,
+    maxDeletionPercent: read<number>('IDSYNC_MAX_DELETION_PERCENT') as number,
+    protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') as string[],
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
-    guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') ?? 24,
+    guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
   }),
   snapshot: (read) => ({
-    retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') ?? 30,
+    retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') as number,
   }),
   report: (read) => ({
-    readerPrice: read<number>('IDSYNC_READER_PRICE') ?? 3,
+    readerPrice: read<number>('IDSYNC_READER_PRICE') as number,
+    reportsBucket: read<string>('IDSYNC_REPORTS_BUCKET'),
   }),
   inactive: (read) => ({
-    days: read<number>('IDSYNC_INACTIVE_DAYS') ?? 60,
-    roles: read<string[]>('IDSYNC_INACTIVE_ROLES') ?? ['READER', 'READER_PRO'],
+    days: read<number>('IDSYNC_INACTIVE_DAYS') as number,
+    roles: read<string[]>('IDSYNC_INACTIVE_ROLES') as string[],
     keepGroups: (read<string[]>('IDSYNC_INACTIVE_KEEP_GROUPS') ?? []).map((g) => g.toLowerCase()),
+    approvalDays: read<number>('IDSYNC_REVIEW_APPROVAL_DAYS') as number,
   }),
   activity: (read) => ({
     ignoredPrincipals: read<string[]>('IDSYNC_ACTIVITY_IGNORED_PRINCIPALS') ?? [],
-    maxLagMs:
-      (read<number>('IDSYNC_ACTIVITY_MAX_LAG_HOURS') ?? DEFAULT_ACTIVITY_MAX_LAG_HOURS) * 3_600_000,
+    maxLagMs: (read<number>('IDSYNC_ACTIVITY_MAX_LAG_HOURS') as number) * 3_600_000,
     // Each region once, in the order given.
     regions: [
       ...new Set(
@@ -307,11 +338,42 @@ const builders: {
     ],
   }),
   lambda: (read) => ({
-    apply: read<boolean>('IDSYNC_APPLY') ?? false,
+    apply: read<boolean>('IDSYNC_APPLY') as boolean,
     workerQueueUrl: read<string>('IDSYNC_WORKER_QUEUE_URL'),
     googleCredentialsSecret: read<string>('IDSYNC_GOOGLE_CREDENTIALS_SECRET'),
+    operatorTopicArn: read<string>('IDSYNC_OPERATOR_TOPIC_ARN'),
   }),
+  notice: (read) => {
+    const from = read<string>('IDSYNC_NOTICE_FROM');
+    const contact = read<string>('IDSYNC_NOTICE_CONTACT');
+    const templateDir = read<string>('IDSYNC_NOTICE_TEMPLATE_DIR');
+    return {
+      ...(from ? { from } : {}),
+      days: read<number>('IDSYNC_NOTICE_DAYS') as number,
+      ...(contact || from ? { contact: contact || from } : {}),
+      locale: read<'en' | 'ja'>('IDSYNC_NOTICE_LOCALE') as 'en' | 'ja',
+      ...(templateDir ? { templateDir } : {}),
+    };
+  },
 };
+
+/** The per-service roles and their external id; nothing when no role is configured. */
+function serviceRoles(read: Read): Pick<AwsConfig, 'roles' | 'externalId'> {
+  const roles: ServiceRoles = {
+    ...optional('quicksight', read<string>('IDSYNC_QUICKSIGHT_ROLE_ARN')),
+    ...optional('identitystore', read<string>('IDSYNC_IDENTITYSTORE_ROLE_ARN')),
+    ...optional('cloudtrail', read<string>('IDSYNC_CLOUDTRAIL_ROLE_ARN')),
+  };
+  const externalId = read<string>('IDSYNC_ROLE_EXTERNAL_ID');
+  return {
+    ...(Object.keys(roles).length > 0 ? { roles } : {}),
+    ...(externalId ? { externalId } : {}),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined) {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
 
 /** The region the standard variables name; undefined leaves it to the SDK (profile). */
 function awsRegion(read: Read): string | undefined {

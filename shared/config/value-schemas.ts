@@ -141,3 +141,20 @@ export const roleList = csvList
       .array(z.enum(QUICKSIGHT_ROLES, `each entry must be one of ${QUICKSIGHT_ROLES.join(', ')}`))
       .min(1, 'must list at least one role'),
   );
+
+/**
+ * An IAM role ARN in any partition: `arn:aws:iam::123456789012:role/name` (a path allowed, as
+ * `role/path/name`); role names are 1 to 64 of `[\w+=,.@-]`, and AssumeRole takes at most 2048
+ * characters.
+ */
+export const ROLE_ARN_PATTERN =
+  /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/([\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
+export const roleArn = nonEmpty
+  .max(2048, 'must be at most 2048 characters (an IAM role ARN)')
+  .regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/idsync');
+
+/** STS's `ExternalId`: 2 to 1224 of letters, digits and `_+=,.@:/-`. */
+export const externalId = nonEmpty
+  .min(2, 'must be 2 to 1224 characters')
+  .max(1224, 'must be 2 to 1224 characters')
+  .regex(/^[\w+=,.@:/-]+$/, 'may hold only letters, digits and _ + = , . @ : / -');

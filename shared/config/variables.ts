@@ -11,11 +11,13 @@ import {
   decimal,
   email,
   emailList,
+  externalId,
   nonEmpty,
   optionalEmailList,
   protectedRoles,
   protectedUsers,
   QUICKSIGHT_ROLES,
+  roleArn,
   roleList,
   trimmed,
   url,
@@ -35,6 +37,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
   'IDSYNC_GOOGLE_CREDENTIALS',
+  'IDSYNC_ROLE_EXTERNAL_ID',
 ]);
 
 export type Section =
@@ -49,7 +52,8 @@ export type Section =
   | 'report'
   | 'inactive'
   | 'activity'
-  | 'lambda';
+  | 'lambda'
+  | 'notice';
 
 export interface VariableSpec {
   readonly name: string;
@@ -72,6 +76,19 @@ function spec(
   return { name, section, meaning, schema, defaultText, required };
 }
 
+/**
+ * The value of a variable left unset, when its README default is one literal (`\`100\``): the
+ * default is written once, here, as the README shows it, and shared/config/load-config.ts parses
+ * it with the variable's own schema. A default that names another variable
+ * (`\`IDSYNC_QUICKSIGHT_ACCOUNT_ID\``) or says more (`\`warn\` on a terminal, else \`info\``) is
+ * a fallback load-config.ts reads itself; `—` is none.
+ */
+export function defaultValueText(spec: VariableSpec): string | undefined {
+  const literal = /^`([^`]+)`$/.exec(spec.defaultText ?? '')?.[1];
+  if (literal === undefined || VARIABLES.some((v) => v.name === literal)) return undefined;
+  return literal;
+}
+
 export const DEFAULT_RATE = 50;
 export const DEFAULT_CONCURRENCY = 16;
 /** A task's lease: short, renewed by the worker's heartbeat (a quarter of it). */
@@ -90,6 +107,8 @@ export const DEFAULT_ACTIVITY_MAX_LAG_HOURS = DEFAULT_MAX_LAG_HOURS;
  * what went wrong beside it.
  */
 export const DEFAULT_LOG_LEVEL = 'info';
+/** Days between a user's notice and the earliest deletion (IDSYNC_NOTICE_DAYS). */
+export const DEFAULT_NOTICE_DAYS = 14;
 export const DEFAULT_TERMINAL_LOG_LEVEL = 'warn';
 
 export const VARIABLES: readonly VariableSpec[] = [
@@ -385,7 +404,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   spec(
     'IDSYNC_SANDBOX_CONTROL',
     'core',
-    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` in another shell',
+    'control URL printed by `idsync sandbox`, for `idsync sandbox fault` / `dynamodb` / `leave` / `join` / `move` / `sync` / `activity` / `new-user` / `roles` in another shell',
     url,
     '—',
     false,
@@ -408,4 +427,115 @@ export const VARIABLES: readonly VariableSpec[] = [
   ),
   spec('AWS_ENDPOINT_URL_SQS', 'aws', 'endpoint override for SQS', url, '—', false),
   spec('AWS_ENDPOINT_URL_CLOUDTRAIL', 'aws', 'endpoint override for CloudTrail', url, '—', false),
+  spec('AWS_ENDPOINT_URL_STS', 'aws', 'endpoint override for STS (AssumeRole)', url, '—', false),
+  spec(
+    'IDSYNC_QUICKSIGHT_ROLE_ARN',
+    'aws',
+    "IAM role the QuickSight client assumes (QuickSight in another account); unset: the process's own credentials",
+    roleArn,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_IDENTITYSTORE_ROLE_ARN',
+    'aws',
+    "IAM role the IdentityStore client assumes (IAM Identity Center in another account); unset: the process's own credentials",
+    roleArn,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_CLOUDTRAIL_ROLE_ARN',
+    'aws',
+    "IAM role the CloudTrail client assumes (`idsync activity sync` reading another account); unset: the process's own credentials",
+    roleArn,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_ROLE_EXTERNAL_ID',
+    'aws',
+    'external id sent with every AssumeRole of the `IDSYNC_*_ROLE_ARN` roles, when their trust policies require one (2 to 1224 characters)',
+    externalId,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_REVIEW_APPROVAL_DAYS',
+    'inactive',
+    'monthly review: days an operator has to approve it; then it expires and its tasks are cancelled (1 to 30)',
+    whole(1, 30),
+    '`7`',
+    false,
+  ),
+  spec('AWS_ENDPOINT_URL_SFN', 'aws', 'endpoint override for Step Functions', url, '—', false),
+  spec('AWS_ENDPOINT_URL_SESV2', 'aws', 'endpoint override for SES v2 (notices)', url, '—', false),
+  spec(
+    'IDSYNC_NOTICE_FROM',
+    'notice',
+    '`idsync inactive`: when set, idle users are emailed a notice (SES v2, from this verified address) and deleted only `IDSYNC_NOTICE_DAYS` after it if they stayed idle',
+    email,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_DAYS',
+    'notice',
+    'days between the notice and the earliest deletion (0 to 90)',
+    whole(0, 90),
+    `\`${DEFAULT_NOTICE_DAYS}\``,
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_CONTACT',
+    'notice',
+    'whom the notice tells users to ask (an email or a short text)',
+    trimmed,
+    '`IDSYNC_NOTICE_FROM`',
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_LOCALE',
+    'notice',
+    'language of the shipped notice templates: `en` or `ja`',
+    z.enum(['en', 'ja']),
+    '`en`',
+    false,
+  ),
+  spec(
+    'IDSYNC_NOTICE_TEMPLATE_DIR',
+    'notice',
+    'folder of notice templates replacing the shipped ones: `subject.txt`, `body.txt`, `body.html` (README: Notices)',
+    nonEmpty,
+    '—',
+    false,
+  ),
+  spec('AWS_ENDPOINT_URL_SNS', 'aws', 'endpoint override for SNS', url, '—', false),
+  spec(
+    'AWS_ENDPOINT_URL_S3',
+    'aws',
+    'endpoint override for S3 (path-style requests)',
+    url,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_OPERATOR_TOPIC_ARN',
+    'lambda',
+    'Lambda only: ARN of the SNS operator topic the runs publish their summaries to (guard tripped, work held; set by the stack)',
+    nonEmpty.regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      'must be an SNS topic ARN',
+    ),
+    'none published',
+    false,
+  ),
+  spec(
+    'IDSYNC_REPORTS_BUCKET',
+    'report',
+    'S3 bucket of the run reports (HTML + CSV) the Lambda runs write; `idsync report --run` reads a run from it when set (set by the stack on the plan function)',
+    nonEmpty.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    'the local audit table only',
+    false,
+  ),
 ];

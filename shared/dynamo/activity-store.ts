@@ -15,7 +15,6 @@ import {
   type Span,
 } from '../activity-record.js';
 import { RemoteServiceError } from '../errors.js';
-import { IDC_USER_ID_PATTERN } from '../input-values.js';
 import {
   combinePending,
   PENDING_KEY_PREFIX,
@@ -24,6 +23,7 @@ import {
   pendingKey,
 } from '../pending-events.js';
 import { tableSpec } from '../tables.js';
+import { IDC_USER_ID_PATTERN } from '../value-limits.js';
 import { batchGet, forEachConcurrently, type Item, scanPages, writeIf } from './batch.js';
 import { type ActivityCoverage, type RegionCursorPort, SyncCursors } from './sync-cursors.js';
 

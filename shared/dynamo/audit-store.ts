@@ -24,7 +24,11 @@ export type AuditKind =
   | 'snapshot'
   | 'input_error'
   /** `idsync inactive --warn-days`: a user who turns idle soon (services/cli/format-inactive.ts). */
-  | 'idle_soon';
+  | 'idle_soon'
+  /** A step of the monthly review (services/review/): planned, decided, finished. */
+  | 'review'
+  /** A notice to an idle user sent, refused, unanswered or closed (services/notices/notice-audit.ts). */
+  | 'notice';
 
 export interface AuditRecord {
   readonly runId: string;

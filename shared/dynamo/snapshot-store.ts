@@ -8,7 +8,7 @@ import {
 import type { GoogleMember, QuickSightUser, SnapshotSource, SnapshotStatus } from '../domain.js';
 import { normalizeEmail } from '../email.js';
 import { IdsyncError } from '../errors.js';
-import type { RefusalSummary } from '../listing-values.js';
+import type { RefusalSummary } from '../listing-limits.js';
 import { BatchWriter, type Item, queryPages } from './batch.js';
 
 /** What one source contributed to a snapshot. */
@@ -23,7 +23,7 @@ export interface SourceSummary {
    * (`keepGroupRows`); absent when none was configured.
    */
   readonly keepGroups?: Readonly<Record<string, number>>;
-  /** Listed values over their limits (shared/listing-values.ts): how many, and why. */
+  /** Listed values over their limits (shared/listing-limits.ts): how many, and why. */
   readonly invalid?: RefusalSummary;
 }
 

@@ -8,6 +8,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  awaitingTask,
   CLAIMABLE_STATUSES,
   type NewTask,
   pendingTask,
@@ -16,6 +17,21 @@ import {
   type TaskStatus,
 } from '../task.js';
 import { queryPages, writeIf } from './batch.js';
+import {
+  awaitingIn,
+  blocked,
+  type Condition,
+  cancellable,
+  claimable,
+  conditionInput,
+  heldBy,
+  inReview,
+  leaseEndedBy,
+  leaseHoldsAt,
+  replaceable,
+  statusIn,
+  withdrawable,
+} from './task-conditions.js';
 
 /**
  * The task table (`tasks`) in DynamoDB: the states and rules of a task are in shared/task.ts;
@@ -50,23 +66,28 @@ export class DynamoTaskStore {
     blockReason?: string,
     dataFrom?: string,
   ): Promise<'created' | 'exists'> {
-    const at = this.now().toISOString();
-    const item = pendingTask(task, at, blockReason);
+    return this.putNew(pendingTask(task, this.now().toISOString(), blockReason), dataFrom);
+  }
+
+  /**
+   * Creates a task AWAITING_APPROVAL in review `reviewRunId` (never claimable until approved),
+   * under the same rule as `enqueue`: a live task of the user is left as it is ('exists').
+   */
+  enqueueForReview(
+    task: NewTask,
+    reviewRunId: string,
+    dataFrom?: string,
+  ): Promise<'created' | 'exists'> {
+    return this.putNew(awaitingTask(task, this.now().toISOString(), reviewRunId), dataFrom);
+  }
+
+  private async putNew(item: Task, dataFrom?: string): Promise<'created' | 'exists'> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: withoutUndefined(item),
-          ConditionExpression:
-            dataFrom === undefined
-              ? 'attribute_not_exists(taskId) OR #s IN (:done, :cancelled)'
-              : 'attribute_not_exists(taskId) OR #s = :cancelled OR (#s = :done AND updatedAt < :from)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':done': 'DONE',
-            ':cancelled': 'CANCELLED',
-            ...(dataFrom === undefined ? {} : { ':from': dataFrom }),
-          },
+          ...conditionInput(replaceable(dataFrom)),
         }),
       );
       return 'created';
@@ -76,19 +97,48 @@ export class DynamoTaskStore {
     }
   }
 
-  /** Cancels a task that has not started (PENDING, BLOCKED, or FAILED awaiting a retry). */
-  async cancel(taskId: string, reason: string): Promise<boolean> {
+  /** A BLOCKED task (a leaver the guard window held) joins review `reviewRunId`. */
+  holdForReview(taskId: string, reviewRunId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #status = :awaiting, reviewRunId = :review, updatedAt = :at',
+      condition: blocked,
+      ExpressionAttributeValues: { ':awaiting': 'AWAITING_APPROVAL', ':review': reviewRunId },
+    });
+  }
+
+  /** Review `reviewRunId` was approved: its task AWAITING_APPROVAL becomes PENDING. */
+  approve(taskId: string, reviewRunId: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression: 'SET #status = :pending, updatedAt = :at REMOVE blockReason',
+      condition: awaitingIn(reviewRunId),
+      ExpressionAttributeValues: { ':pending': 'PENDING' },
+    });
+  }
+
+  /** Review `reviewRunId` was rejected or expired: its task AWAITING_APPROVAL is CANCELLED. */
+  cancelAwaiting(taskId: string, reviewRunId: string, reason: string): Promise<boolean> {
     return this.update(taskId, {
       UpdateExpression:
-        'SET #s = :cancelled, outcome = :outcome, cancelReason = :reason, updatedAt = :at',
-      ConditionExpression: '#s IN (:pending, :failed, :blocked)',
+        'SET #status = :cancelled, outcome = :outcome, cancelReason = :reason, updatedAt = :at',
+      condition: awaitingIn(reviewRunId),
       ExpressionAttributeValues: {
         ':cancelled': 'CANCELLED',
         ':outcome': 'cancelled',
         ':reason': reason,
-        ':pending': 'PENDING',
-        ':failed': 'FAILED',
-        ':blocked': 'BLOCKED',
+      },
+    });
+  }
+
+  /** Cancels a task that has not started (PENDING, BLOCKED, or FAILED awaiting a retry). */
+  async cancel(taskId: string, reason: string): Promise<boolean> {
+    return this.update(taskId, {
+      UpdateExpression:
+        'SET #status = :cancelled, outcome = :outcome, cancelReason = :reason, updatedAt = :at',
+      condition: cancellable,
+      ExpressionAttributeValues: {
+        ':cancelled': 'CANCELLED',
+        ':outcome': 'cancelled',
+        ':reason': reason,
       },
     });
   }
@@ -100,13 +150,7 @@ export class DynamoTaskStore {
         new DeleteCommand({
           TableName: this.table,
           Key: { taskId },
-          ConditionExpression: '#s IN (:pending, :blocked) AND runId = :run',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':blocked': 'BLOCKED',
-            ':run': runId,
-          },
+          ...conditionInput(withdrawable(runId)),
         }),
       ),
     );
@@ -117,7 +161,7 @@ export class DynamoTaskStore {
     return this.updateOwned(
       taskId,
       owner,
-      'SET #s = :blocked, blockReason = :reason, attempts = :attempts, updatedAt = :at REMOVE leaseOwner, leaseUntil',
+      'SET #status = :blocked, blockReason = :reason, attempts = :attempts, updatedAt = :at REMOVE leaseOwner, leaseUntil',
       { ':blocked': 'BLOCKED', ':reason': reason, ':attempts': attempts },
     );
   }
@@ -125,9 +169,9 @@ export class DynamoTaskStore {
   /** Turns one BLOCKED task back into PENDING (the operator released it). */
   unblock(taskId: string): Promise<boolean> {
     return this.update(taskId, {
-      UpdateExpression: 'SET #s = :pending, updatedAt = :at REMOVE blockReason',
-      ConditionExpression: '#s = :blocked',
-      ExpressionAttributeValues: { ':pending': 'PENDING', ':blocked': 'BLOCKED' },
+      UpdateExpression: 'SET #status = :pending, updatedAt = :at REMOVE blockReason',
+      condition: blocked,
+      ExpressionAttributeValues: { ':pending': 'PENDING' },
     });
   }
 
@@ -151,20 +195,14 @@ export class DynamoTaskStore {
           TableName: this.table,
           Key: { taskId },
           UpdateExpression:
-            'SET #s = :ip, leaseOwner = :owner, leaseUntil = :until, updatedAt = :at, execRunId = if_not_exists(execRunId, :run), execAt = if_not_exists(execAt, :at)',
-          ConditionExpression:
-            'attribute_exists(taskId) AND (#s IN (:pending, :failed) OR (#s = :ip AND leaseUntil < :now))',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
+            'SET #status = :ip, leaseOwner = :owner, leaseUntil = :until, updatedAt = :at, execRunId = if_not_exists(execRunId, :run), execAt = if_not_exists(execAt, :at)',
+          ...conditionInput(claimable(nowMs), {
             ':ip': 'IN_PROGRESS',
             ':owner': owner,
             ':until': nowMs + leaseMs,
             ':at': at,
             ':run': runId ?? owner,
-            ':pending': CLAIMABLE_STATUSES[0],
-            ':failed': CLAIMABLE_STATUSES[1],
-            ':now': nowMs,
-          },
+          }),
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -205,7 +243,7 @@ export class DynamoTaskStore {
     return this.updateOwned(
       taskId,
       owner,
-      'SET #s = :final, outcome = :outcome, attempts = :attempts, updatedAt = :at REMOVE leaseUntil',
+      'SET #status = :final, outcome = :outcome, attempts = :attempts, updatedAt = :at REMOVE leaseUntil',
       {
         ':final': outcome === 'cancelled' ? 'CANCELLED' : 'DONE',
         ':outcome': outcome,
@@ -219,7 +257,7 @@ export class DynamoTaskStore {
     return this.updateOwned(
       taskId,
       owner,
-      'SET #s = :failed, outcome = :outcome, lastError = :error, attempts = :attempts, updatedAt = :at REMOVE leaseUntil, execRunId, execAt',
+      'SET #status = :failed, outcome = :outcome, lastError = :error, attempts = :attempts, updatedAt = :at REMOVE leaseUntil, execRunId, execAt',
       { ':failed': 'FAILED', ':outcome': 'failed', ':error': error, ':attempts': attempts },
     );
   }
@@ -229,7 +267,7 @@ export class DynamoTaskStore {
     return this.updateOwned(
       taskId,
       owner,
-      `SET #s = :pending, updatedAt = :at${attempts === undefined ? '' : ', attempts = :attempts'} REMOVE leaseOwner, leaseUntil, execRunId, execAt`,
+      `SET #status = :pending, updatedAt = :at${attempts === undefined ? '' : ', attempts = :attempts'} REMOVE leaseOwner, leaseUntil, execRunId, execAt`,
       { ':pending': 'PENDING', ...(attempts === undefined ? {} : { ':attempts': attempts }) },
     );
   }
@@ -252,36 +290,35 @@ export class DynamoTaskStore {
   }
 
   /** Tasks of one status, oldest first (GSI byStatus), page by page. */
-  byStatus(status: TaskStatus): AsyncIterable<Task[]> {
+  byStatus(status: TaskStatus, filter?: Condition): AsyncIterable<Task[]> {
+    const key = statusIn([status]);
     return queryPages<Task>(this.doc, {
       TableName: this.table,
       IndexName: 'byStatus',
-      KeyConditionExpression: '#s = :s',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':s': status },
+      KeyConditionExpression: key.expression,
+      ...(filter ? { FilterExpression: filter.expression } : {}),
+      ExpressionAttributeNames: { ...key.names, ...filter?.names },
+      ExpressionAttributeValues: { ...key.values, ...filter?.values },
     });
   }
 
-  /** Tasks a worker may claim now (`isClaimable`): PENDING, FAILED, IN_PROGRESS expired. */
+  /** Tasks of one status that belong to review `reviewRunId` (GSI byStatus, filtered). */
+  ofReview(status: TaskStatus, reviewRunId: string): AsyncIterable<Task[]> {
+    return this.byStatus(status, inReview(reviewRunId));
+  }
+
+  /**
+   * Tasks a worker may claim now (`isClaimable`, the condition `claimable`): PENDING, FAILED,
+   * IN_PROGRESS whose lease ended. Read per status (the index's key), the lease as a filter.
+   */
   async *claimable(nowMs: number): AsyncIterable<Task[]> {
     for (const status of CLAIMABLE_STATUSES) yield* this.byStatus(status);
-    yield* this.inProgress(nowMs, 'leaseUntil < :now');
+    yield* this.byStatus('IN_PROGRESS', leaseEndedBy(nowMs));
   }
 
-  /** IN_PROGRESS tasks whose lease has not expired (`isLeased`): held by a worker now. */
+  /** IN_PROGRESS tasks whose lease holds (`isLeased`, the condition `leased`): held by a worker now. */
   leased(nowMs: number): AsyncIterable<Task[]> {
-    return this.inProgress(nowMs, 'leaseUntil >= :now');
-  }
-
-  private inProgress(nowMs: number, filter: string): AsyncIterable<Task[]> {
-    return queryPages<Task>(this.doc, {
-      TableName: this.table,
-      IndexName: 'byStatus',
-      KeyConditionExpression: '#s = :s',
-      FilterExpression: filter,
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':s': 'IN_PROGRESS', ':now': nowMs },
-    });
+    return this.byStatus('IN_PROGRESS', leaseHoldsAt(nowMs));
   }
 
   /** An update conditional on `owner` holding the task IN_PROGRESS. */
@@ -293,29 +330,30 @@ export class DynamoTaskStore {
   ): Promise<boolean> {
     return this.update(taskId, {
       UpdateExpression: updateExpression,
-      ConditionExpression: '#s = :ip AND leaseOwner = :owner',
-      ExpressionAttributeValues: { ...values, ':ip': 'IN_PROGRESS', ':owner': owner },
+      condition: heldBy(owner),
+      ExpressionAttributeValues: values,
     });
   }
 
   private async update(
     taskId: string,
-    input: Pick<
-      UpdateCommandInput,
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
-    >,
+    input: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeValues'> & {
+      readonly condition: Condition;
+    },
   ): Promise<boolean> {
+    const { condition, ...update } = input;
     return writeIf(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { taskId },
-          ...input,
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ...input.ExpressionAttributeValues,
+          UpdateExpression: update.UpdateExpression,
+          ...conditionInput(condition, {
+            ...update.ExpressionAttributeValues,
             ':at': this.now().toISOString(),
-          },
+          }),
+          // Updates that set the status name it as the conditions do.
+          ExpressionAttributeNames: { '#status': 'status' },
         }),
       ),
     );

@@ -10,6 +10,10 @@ export const LAMBDA_ENV = {
   workerQueueUrl: 'IDSYNC_WORKER_QUEUE_URL',
   /** ARN of the Secrets Manager secret holding the Google service-account JSON key (snapshot). */
   googleKeySecret: 'IDSYNC_GOOGLE_CREDENTIALS_SECRET',
+  /** ARN of the SNS operator topic the runs publish their summaries to (plan function). */
+  operatorTopicArn: 'IDSYNC_OPERATOR_TOPIC_ARN',
+  /** Name of the S3 bucket the runs write their reports to (plan function; the CLI reads it). */
+  reportsBucket: 'IDSYNC_REPORTS_BUCKET',
 } as const;
 
 /** Where the snapshot function writes the Google key (mode 0600) for IDSYNC_GOOGLE_CREDENTIALS. */

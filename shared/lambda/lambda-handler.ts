@@ -1,8 +1,10 @@
 import type { DestinationStream } from 'pino';
+import { nameRoleSessions } from '../aws/role-session.js';
 import { type ConfigFor, type Env, loadConfig } from '../config/index.js';
 import type { Section } from '../config/variables.js';
 import { createLogger, type Logger } from '../logger.js';
 import { emfFields, type MetricName } from '../metrics.js';
+import { deadlineSignal } from './deadline-signal.js';
 
 /**
  * The one Lambda container set-up of idsync, shared by services/{snapshot,plan,worker,events}/
@@ -11,7 +13,8 @@ import { emfFields, type MetricName } from '../metrics.js';
  * and other ports), then reuses them; a failed `build` is thrown (the function's Errors alarm)
  * and tried again by the next invocation. Each invocation gets a child logger carrying the Lambda
  * request id and whether this was the container's cold start, and a `metrics` helper that writes
- * the EMF log line (shared/metrics.ts).
+ * the EMF log line (shared/metrics.ts), and `deadline(marginMs)`, the one way a handler stops
+ * before the Lambda deadline (shared/lambda/deadline-signal.ts).
  */
 
 /** The part of the Lambda context idsync reads. */
@@ -32,11 +35,21 @@ export interface Invocation<C, D> {
   /** Child logger: `requestId` and `coldStart` on every line. */
   readonly logger: Logger;
   readonly context: LambdaContext | undefined;
+  /**
+   * Aborts `marginMs` before this invocation's deadline (already aborted when no more is left);
+   * without a Lambda context, `assumeRemainingMs` stands for the remaining time, or it never aborts.
+   */
+  deadline(marginMs: number, assumeRemainingMs?: number): AbortSignal;
   /** Writes the function's metrics as one EMF log line, with `fields` beside them. */
   metrics(values: Partial<Record<MetricName, number>>, fields: object, message: string): void;
 }
 
 export interface LambdaSpec<S extends Section, D, E, R> {
+  /**
+   * The function's job (`snapshot`, `worker`, …): each invocation names its role sessions
+   * `idsync-<name>-<invocation id>` (shared/aws/role-session.ts). Default `lambda`.
+   */
+  readonly name?: string;
   /** The configuration sections the function reads (core and aws always). */
   readonly sections: readonly S[];
   /** Reads the event before the container is made: a bad event costs no set-up. */
@@ -76,7 +89,9 @@ export function lambdaHandler<S extends Section, D, E, R>(
       throw error;
     });
     const { config, logger, deps } = await container;
+    const roleSession = nameRoleSessions(spec.name ?? 'lambda');
     const child = logger.child({
+      ...(config.aws.roles ? { roleSession } : {}),
       ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
       coldStart,
     });
@@ -86,6 +101,8 @@ export function lambdaHandler<S extends Section, D, E, R>(
       deps,
       logger: child,
       context,
+      deadline: (marginMs, assumeRemainingMs) =>
+        deadlineSignal(context, marginMs, assumeRemainingMs),
       metrics: (values, fields, message) =>
         child.info(
           { ...emfFields(config.core.tablePrefix, values, new Date()), ...fields },

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type {
+  LookupPage,
+  LookupRequest,
+  QuickSightEventLookup,
+} from '../../services/activity/cloudtrail-lookup.js';
 import { userDirectory } from '../../services/activity/resolve-users.js';
 import { runActivitySync } from '../../services/activity/run-activity-sync.js';
 import { DEFAULT_LAG_MS } from '../../services/activity/sync-windows.js';
@@ -7,11 +12,6 @@ import { recheckIdle } from '../../services/removals/idle/idle-recheck.js';
 import { selectInactive } from '../../services/removals/idle/inactive-removals.js';
 import { keepGroupMembers } from '../../services/removals/idle/keep-groups.js';
 import { activityKey, COALESCE_MS } from '../../shared/activity-record.js';
-import type {
-  LookupPage,
-  LookupRequest,
-  QuickSightEventLookup,
-} from '../../shared/aws/cloudtrail-lookup.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import { DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';

@@ -3,19 +3,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { QuickSightClient } from '@aws-sdk/client-quicksight';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables } from '../../services/cli/ensure-tables.js';
 import { runCli } from '../../services/cli/main.js';
 import {
   type Sandbox,
   type SandboxOptions,
   startSandbox,
 } from '../../services/sandbox/start-sandbox.js';
+import { createGoogleDirectory } from '../../services/snapshot/google/google-directory.js';
 import { IdentityStoreDirectory } from '../../shared/aws/identity-store-directory.js';
 import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
-import { ensureTables } from '../../shared/dynamo/ensure-tables.js';
 import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import { createGoogleDirectory } from '../../shared/google/google-directory.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import type { BackoffPolicy } from '../../shared/retry.js';
 import { tableNames } from '../../shared/tables.js';

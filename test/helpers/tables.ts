@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTables } from '../../shared/dynamo/ensure-tables.js';
+import { ensureTables } from '../../services/cli/ensure-tables.js';
 import { type TableNames, tableNames } from '../../shared/tables.js';
 import { startTestDynamo } from './dynamo.js';
 

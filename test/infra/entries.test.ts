@@ -23,12 +23,12 @@ describe('findEntries', () => {
       snapshot: join(root, 'services/snapshot/handler.ts'),
       worker: join(root, 'services/worker/handler.ts'),
     });
-    expect(found.missing).toEqual(['plan', 'events', 'activity']);
+    expect(found.missing).toEqual(['plan', 'events', 'activity', 'review']);
   });
 
   it('finds the snapshot handler of this repository', () => {
     expect(findEntries().entries.snapshot).toBe(defaultEntry('snapshot'));
     expect(defaultEntry('snapshot')).toBe(join(REPO_ROOT, 'services', 'snapshot', 'handler.ts'));
-    expect(JOBS).toEqual(['snapshot', 'plan', 'worker', 'events', 'activity']);
+    expect(JOBS).toEqual(['snapshot', 'plan', 'worker', 'events', 'activity', 'review']);
   });
 });

@@ -168,7 +168,7 @@ describe('IAM least privilege', () => {
     expect(idc('worker')).toEqual([]);
   });
 
-  it('lets only the snapshot read the Google key, and only plan and events send to the queue', () => {
+  it('lets only the snapshot read the Google key, and only plan, events and review send to the queue', () => {
     const secret = logicalId(stack.googleKey);
     const queue = logicalId(stack.workQueue.queue);
     for (const job of JOBS) {
@@ -179,7 +179,7 @@ describe('IAM least privilege', () => {
           : [],
       );
       const send = byJob[job].filter((s) => mentions(s, queue)).flatMap(actionsOf);
-      if (job === 'plan' || job === 'events') {
+      if (job === 'plan' || job === 'events' || job === 'review') {
         expect(send).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
       } else if (job === 'worker') {
         expect(send).toEqual([

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IDSYNC_RUNTIME } from '../../infra/constructs/idsync-function.js';
+import { IDSYNC_RUNTIME, JOBS } from '../../infra/constructs/idsync-function.js';
 import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../infra/constructs/triggers.js';
 import type { IdsyncStack } from '../../infra/stacks/idsync-stack.js';
 import { extractEvent } from '../../services/events/parse-events.js';
@@ -43,8 +43,8 @@ describe('IdsyncStack wiring', () => {
     functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
   });
 
-  it('deploys five functions on the newest Node.js runtime, ARM64, ESM bundle with source maps', () => {
-    expect(Object.keys(functions)).toHaveLength(5);
+  it('deploys seven functions (six jobs, the review approval) on the newest Node.js runtime, ARM64, ESM bundle with source maps', () => {
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe(IDSYNC_RUNTIME.name);
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -53,7 +53,7 @@ describe('IdsyncStack wiring', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 7);
   });
 
   it('schedules the snapshot at the configured rate and chains the plan on its success', () => {
@@ -216,7 +216,7 @@ describe('IdsyncStack wiring', () => {
     );
     expect(dlq).toHaveLength(2);
     const errors = alarms.filter((a) => a.Properties.MetricName === 'Errors');
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(JOBS.length);
     for (const a of alarms.filter((x) => !lag.includes(x))) {
       expect(a.Properties.Threshold).toBe(1);
       expect(a.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
@@ -229,16 +229,20 @@ describe('IdsyncStack wiring', () => {
 });
 
 describe('IdsyncStack switches', () => {
-  it('sets IDSYNC_APPLY=true on the worker only when apply is given, and notifies a topic', () => {
+  it('sets IDSYNC_APPLY=true on the worker only when apply is given; an operator-supplied topic is notified beside the stack topic', () => {
     const { stack, template } = fixtureStack({
       apply: 'true',
       alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
     });
     const worker = template.findResources('AWS::Lambda::Function')[fnId(stack, 'worker')];
     expect(worker?.Properties.Environment.Variables[LAMBDA_ENV.apply]).toBe('true');
+    const topicId = stack.getLogicalId(stack.operators.topic.node.defaultChild as never);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     for (const a of alarms) {
-      expect(a.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:123456789012:ops']);
+      expect(a.Properties.AlarmActions).toEqual([
+        { Ref: topicId },
+        'arn:aws:sns:us-east-1:123456789012:ops',
+      ]);
     }
   });
 

@@ -33,6 +33,7 @@ describe('EMF fields', () => {
     ).toEqual({
       FailedItems: 'worker',
       GuardTripped: 'plan',
+      HeldTasks: 'plan',
       PartialSnapshot: 'snapshot',
       UnresolvedEvents: 'events',
     });

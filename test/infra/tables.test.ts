@@ -75,11 +75,12 @@ describe('IdsyncTables', () => {
     },
   );
 
-  it('keeps the identity map, the ledger and the audit (retain), and expires snapshot rows', () => {
+  it('keeps the identity map, the ledger, the audit and the reviews (retain), and expires snapshot rows', () => {
     expect(TABLES.filter((t) => t.retain).map((t) => t.id)).toEqual([
       'identities',
       'ledger',
       'audit',
+      'reviews',
     ]);
     expect(TABLES.find((t) => t.id === 'snapshots')?.ttlAttribute).toBe('expiresAt');
   });

@@ -3,9 +3,15 @@ import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { PartialSnapshotError, UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
 import { csvReadLine } from '../csv-read-line.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { LineProgress, pageCounter } from '../line-progress.js';
 import { openInput } from '../read-input.js';
@@ -51,12 +57,15 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
         const runtime = await import('../../../shared/clients-from-config.js');
-        const { buildCloudTrailLookups } = await import('../../../shared/runtime-activity.js');
+        const { buildCloudTrailLookups } = await import('../../activity/runtime-activity.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { activitySyncJobPorts, runActivitySyncJob } = await import(
           '../../activity/sync-job.js'
         );
         const { formatActivitySync } = await import('../format-activity-sync.js');
+        const { checkServiceRoles } = await import('../../../shared/aws/check-roles.js');
+        // A role STS refuses is a configuration error (exit 2), not a failed region.
+        await checkServiceRoles(config.aws, ['cloudtrail']);
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const lookups = buildCloudTrailLookups(config, logger);

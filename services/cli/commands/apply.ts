@@ -1,7 +1,13 @@
 import { type Command, Option } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { formatSummary } from '../format-applied.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { guardOverride } from './plan.js';
@@ -54,6 +60,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
           const release = guardOverride({ maxDeletions: flags.maxDeletions })?.maxDeletions;
           const runtime = await import('../../../shared/clients-from-config.js');
           const { cliRemovals } = await import('../cli-removals.js');
+          const { heldAtEnd, heldJson, exitWhileHeld } = await import('../held-exit.js');
           const logger = runtime.buildLogger(config);
           const stores = runtime.buildStores(config);
           const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
@@ -68,18 +75,24 @@ export function registerApply(program: Command, ctx: CliContext): void {
               leased: flags.wait === false ? 'report' : 'wait',
               ...(release !== undefined ? { release } : {}),
             });
+            const held = await heldAtEnd(stores);
             if (applied.dryRun) {
               const { tasks } = applied;
-              printResult(ctx.io, globals, { dryRun: true, tasks }, formatPending(tasks));
-              return ExitCode.Ok;
+              printResult(
+                ctx.io,
+                globals,
+                { dryRun: true, tasks, held: heldJson(held) },
+                [formatPending(tasks), ...held.lines].join('\n'),
+              );
+              return exitWhileHeld(ExitCode.Ok, held);
             }
             return await finishRun(
               { io: ctx.io, globals, config, stores, logger, runId },
               {
                 reportFile: flags.report,
-                result: { runId, summary: applied.summary },
-                lines: [`apply ${runId}`, formatSummary(applied.summary)],
-                exitCode: runExitCode({ applied: applied.summary }),
+                result: { runId, summary: applied.summary, held: heldJson(held) },
+                lines: [`apply ${runId}`, formatSummary(applied.summary), ...held.lines],
+                exitCode: exitWhileHeld(runExitCode({ applied: applied.summary }), held),
               },
             );
           } finally {

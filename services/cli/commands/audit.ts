@@ -9,7 +9,7 @@ import {
   type GlobalOptions,
   printResult,
   writeText,
-} from '../io.js';
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 interface AuditFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
-import { action, type CliContext } from '../io.js';
+import { action, type CliContext } from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 export function registerDemo(program: Command, ctx: CliContext): void {

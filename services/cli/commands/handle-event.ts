@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { readInput } from '../read-input.js';
 import { hasInvalid, runExitCode } from '../run-exit.js';

@@ -3,10 +3,10 @@ import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { action, type CliContext, type GlobalOptions } from '../command-context.js';
 import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatInactive, idleSoonRows, keptRows } from '../format-inactive.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, type GlobalOptions } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { finishRun, hasInvalid, runExitCode } from '../run-exit.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
@@ -46,12 +46,16 @@ export function registerInactive(program: Command, ctx: CliContext): void {
     action(ctx, async (flags: InactiveFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(
-        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report'],
+        ['plan', 'quicksight', 'worker', 'inactive', 'activity', 'report', 'notice'],
         ctx.io.env,
       );
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
+      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read.
+      const noticeStep = config.notice.from
+        ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
+        : undefined;
       const runtime = await import('../../../shared/clients-from-config.js');
       const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
@@ -79,11 +83,17 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           ...keptRows(run.runId, at, inactive.selection),
           ...idleSoonRows(run.runId, at, inactive.selection),
         ]);
+        // IDSYNC_NOTICE_FROM: only users noticed long enough ago go on (services/notices/).
+        const notices = await noticeStep?.(run, inactive.selection, {
+          apply: flags.apply === true,
+          now,
+          limit,
+        });
         const { plan, summary: applied } = await removals.run({
           kind: 'removals',
           runId: run.runId,
           ...(override ? { override } : {}),
-          removals: inactive.selection.removals,
+          removals: notices?.removals ?? inactive.selection.removals,
         });
         return await finishRun(run, {
           reportFile: flags.report,
@@ -97,6 +107,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             kept: inactive.selection.kept,
             plan,
             applied,
+            ...(notices ? { notices: notices.summary } : {}),
           },
           lines: [
             formatInactive(inactive, {
@@ -106,15 +117,18 @@ export function registerInactive(program: Command, ctx: CliContext): void {
               warnDays,
               limit,
             }),
+            ...(notices ? ['', notices.text] : []),
             '',
             formatPlan(plan, { limit }),
             ...(applied ? ['', formatSummary(applied)] : dryRunLine(plan)),
           ],
-          exitCode: runExitCode({
-            plan,
-            ...(applied ? { applied } : {}),
-            inputFailed: hasInvalid(plan),
-          }),
+          exitCode:
+            runExitCode({
+              plan,
+              ...(applied ? { applied } : {}),
+              inputFailed: hasInvalid(plan),
+            }) ||
+            (notices?.exitCode ?? 0),
           dryRun: flags.apply !== true,
         });
       } finally {

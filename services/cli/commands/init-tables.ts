@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 export function registerInitTables(program: Command, ctx: CliContext): void {
@@ -12,7 +18,7 @@ export function registerInitTables(program: Command, ctx: CliContext): void {
         const config = loadConfig([], ctx.io.env);
         // Loaded on use: `idsync --help` does not load the AWS SDK.
         const { createDynamoClient } = await import('../../../shared/aws/clients.js');
-        const { ensureTables } = await import('../../../shared/dynamo/ensure-tables.js');
+        const { ensureTables } = await import('../ensure-tables.js');
         const client = createDynamoClient(config.aws);
         try {
           const tables = await ensureTables(client, config.core.tablePrefix);

@@ -3,8 +3,8 @@ import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import type { GuardOverride } from '../../removals/removals.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
-import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { runExitCode } from '../run-exit.js';
 

@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
 import { loadConfig } from '../lazy-config.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { formatPending } from './apply.js';
@@ -38,6 +44,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const { takeSnapshot } = await import('../take-snapshot.js');
         const runtime = await import('../../../shared/clients-from-config.js');
         const { cliRemovals } = await import('../cli-removals.js');
+        const { heldAtEnd, heldJson, exitWhileHeld } = await import('../held-exit.js');
         const logger = runtime.buildLogger(config);
         const out: string[] = [];
         const dryRun = flags.apply !== true;
@@ -69,10 +76,11 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           const run = { io: ctx.io, globals, config, stores, logger, runId };
           if (plan.plan.guard.tripped) {
             // The guard's run still writes its report: it shows what was blocked.
+            const held = await heldAtEnd(stores);
             return await finishRun(run, {
               reportFile: flags.report,
-              result: { snapshot, plan },
-              lines: out,
+              result: { snapshot, plan, held: heldJson(held) },
+              lines: [...out, ...held.lines],
               exitCode: ExitCode.GuardOrPartial,
               dryRun,
             });
@@ -83,6 +91,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             leased: 'wait',
             ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
           });
+          const held = await heldAtEnd(stores);
           if (applied.dryRun) {
             const { tasks } = applied;
             out.push(
@@ -90,21 +99,22 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               formatPending(tasks),
               '',
               'Dry run: nothing queued or deleted. Run again with --apply to delete.',
+              ...held.lines,
             );
             // A dry run's report shows what would be deleted, and says nothing was.
             return await finishRun(run, {
               reportFile: flags.report,
-              result: { snapshot, plan, dryRun: true, tasks },
+              result: { snapshot, plan, dryRun: true, tasks, held: heldJson(held) },
               lines: out,
-              exitCode: runExitCode({ plan }),
+              exitCode: exitWhileHeld(runExitCode({ plan }), held),
               dryRun: true,
             });
           }
           return await finishRun(run, {
             reportFile: flags.report,
-            result: { snapshot, plan, applied: applied.summary },
-            lines: [...out, '', formatSummary(applied.summary)],
-            exitCode: runExitCode({ plan, applied: applied.summary }),
+            result: { snapshot, plan, applied: applied.summary, held: heldJson(held) },
+            lines: [...out, '', formatSummary(applied.summary), ...held.lines],
+            exitCode: exitWhileHeld(runExitCode({ plan, applied: applied.summary }), held),
           });
         } finally {
           removals.close();

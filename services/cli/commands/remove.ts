@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
 import { csvReadLine } from '../csv-read-line.js';
 import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
-import { action, type CliContext, type GlobalOptions, printResult } from '../io.js';
 import { writeJsonStreamed } from '../json-stream.js';
 import { loadConfig } from '../lazy-config.js';
 import { openInput } from '../read-input.js';

@@ -1,12 +1,20 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 export function registerReport(program: Command, ctx: CliContext): void {
   program
     .command('report')
-    .description('a self-contained HTML report of a run for operators')
+    .description(
+      'a self-contained HTML report of a run for operators (read from the reports bucket when IDSYNC_REPORTS_BUCKET is set and it holds the run)',
+    )
     .option(
       '--run <id>',
       'the run (default: the newest run with decisions or outcomes, 30 days back)',
@@ -20,6 +28,20 @@ export function registerReport(program: Command, ctx: CliContext): void {
         const { buildStores } = await import('../../../shared/clients-from-config.js');
         const { writeReport } = await import('../../audit/write-report.js');
         const { formatMoney } = await import('../../audit/report-text.js');
+        if (flags.run && config.report.reportsBucket) {
+          // A run of the Lambda functions stored its report in the bucket: that one is read back.
+          const { fromReportsBucket } = await import('../report-from-bucket.js');
+          const found = await fromReportsBucket(config, flags.run, flags.out);
+          if (found) {
+            printResult(
+              ctx.io,
+              globals,
+              found,
+              `report of run ${found.runId}: ${found.path} (from ${found.source})`,
+            );
+            return ExitCode.Ok;
+          }
+        }
         const stores = buildStores(config);
         try {
           const written = await writeReport(stores, {

@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import type { IdentityRecord } from '../../../shared/domain.js';
 import { NotFoundError, UsageError } from '../../../shared/errors.js';
-import { IDC_USER_ID_PATTERN, MAX_IDC_USER_ID_LENGTH } from '../../../shared/input-values.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import { IDC_USER_ID_PATTERN, MAX_IDC_USER_ID_LENGTH } from '../../../shared/value-limits.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 export function formatIdentity(r: IdentityRecord): string {

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { describeNoAnswer } from '../../../shared/aws/service-failure.js';
 import { describeError, RemoteServiceError, UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import type { PublishedMessage } from '../../sandbox/sns/stand-in.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 /**
@@ -112,7 +119,7 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
       )
       .argument(
         '<assignments...>',
-        'TARGET.KNOB=VALUE (targets qs, idc, google, ct, ct@REGION) or TARGET=off',
+        'TARGET.KNOB=VALUE (targets qs, idc, google, ct, ct@REGION, ses) or TARGET=off',
       ),
   ).action(
     action(ctx, (words: string[], flags: ControlFlags, command: Command) =>
@@ -135,6 +142,27 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
   );
   withControl(
     sandbox
+      .command('notices')
+      .description(
+        'the run summaries published to the operator topic (the SNS stand-in) of the running sandbox',
+      ),
+  ).action(
+    action(ctx, async (flags: ControlFlags, command: Command) => {
+      const { notices } = await call<{ notices: PublishedMessage[] }>(
+        `${controlUrl(ctx, flags)}/notices`,
+        'GET',
+      );
+      printResult(
+        ctx.io,
+        command.optsWithGlobals<GlobalOptions>(),
+        { notices },
+        formatNotices(notices),
+      );
+      return ExitCode.Ok;
+    }),
+  );
+  withControl(
+    sandbox
       .command('state')
       .description('faults, call counters and DynamoDB state of the running sandbox'),
   ).action(
@@ -142,4 +170,20 @@ export function registerSandboxControl(sandbox: Command, ctx: CliContext): void 
       callAndShow(ctx, flags, command, { path: '/state', method: 'GET' }),
     ),
   );
+}
+
+/** The operator topic's messages, oldest first: time, subject, then the message indented. */
+export function formatNotices(notices: readonly PublishedMessage[]): string {
+  if (notices.length === 0) return 'No message on the operator topic yet.';
+  return notices
+    .map((m) =>
+      [
+        `${m.at}  ${m.subject ?? '(no subject)'}`,
+        ...m.message
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../../shared/errors.js';
-import { action, type CliContext, ExitCode, type GlobalOptions } from '../io.js';
+import { action, type CliContext, ExitCode, type GlobalOptions } from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 import { registerSandboxControl } from './sandbox-control.js';
+import { registerSandboxOutbox } from './sandbox-outbox.js';
+import { registerSandboxRoles } from './sandbox-roles.js';
 import { registerSandboxWorld } from './sandbox-world.js';
 
 interface SandboxFlags {
@@ -10,18 +12,25 @@ interface SandboxFlags {
   readonly org: string;
   readonly seed: string;
   readonly port?: string;
+  readonly roles?: boolean;
 }
 
 export function registerSandbox(program: Command, ctx: CliContext): void {
   const sandbox = program.command('sandbox');
   registerSandboxControl(sandbox, ctx);
   registerSandboxWorld(sandbox, ctx);
+  registerSandboxRoles(sandbox, ctx);
+  registerSandboxOutbox(sandbox, ctx);
   sandbox
     .description('start the local stand-ins and print the environment that points at them')
     .option('--org <name>', 'organisation to serve: demo (≈2,200 Readers) or small', 'demo')
     .option('--seed <n>', 'random seed of the organisation', '42')
     .option('--data <dir>', 'keep DynamoDB data in this folder (default: in memory)')
-    .option('--port <n>', 'first of five consecutive ports (default: free ones)')
+    .option('--port <n>', 'first of six consecutive ports (default: free ones)')
+    .option(
+      '--roles',
+      'serve QuickSight, IdentityStore and CloudTrail behind their own roles (assumed through the STS stand-in; `idsync sandbox roles` shows who assumed what)',
+    )
     .action(
       action(ctx, async (flags: SandboxFlags, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -30,7 +39,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         if (!Number.isInteger(seed))
           throw new UsageError(`--seed must be a whole number (got ${flags.seed})`);
         const base = flags.port === undefined ? undefined : Number(flags.port);
-        if (base !== undefined && !(Number.isInteger(base) && base > 0 && base < 65_531)) {
+        if (base !== undefined && !(Number.isInteger(base) && base > 0 && base < 65_530)) {
           throw new UsageError(`--port must be a port number (got ${flags.port})`);
         }
         const { demoOrg, smallOrg } = await import('../../sandbox/scenarios/org.js');
@@ -41,10 +50,13 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         const build = orgs[flags.org];
         if (!build) throw new UsageError(`--org must be demo or small (got ${flags.org})`);
         const { startSandbox, formatEnv } = await import('../../sandbox/start-sandbox.js');
-        const { ensureTables } = await import('../../../shared/dynamo/ensure-tables.js');
+        const { sandboxRoles } = await import('../../sandbox/scenarios/roles.js');
+        const org = build(seed);
+        const { ensureTables } = await import('../ensure-tables.js');
         const { createDynamoClient } = await import('../../../shared/aws/clients.js');
         const sandbox = await startSandbox({
-          org: build(seed),
+          org,
+          ...(flags.roles ? { roles: sandboxRoles(org.accountId) } : {}),
           control: true,
           tablePrefix: config.core.tablePrefix,
           ...(flags.data ? { dataDir: flags.data } : {}),
@@ -56,6 +68,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
                   identitystore: base + 2,
                   google: base + 3,
                   cloudtrail: base + 4,
+                  sts: base + 5,
                 },
               }
             : {}),
@@ -77,6 +90,11 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
               '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands;',
               '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages,',
               '# `idsync sandbox leave EMAIL` / `join` / `move` / `sync` / `activity` people (README: Rehearsal walkthrough):',
+              ...(flags.roles
+                ? [
+                    '# QuickSight, IdentityStore and CloudTrail answer only their roles (assumed through STS); `idsync sandbox roles` shows who assumed what:',
+                  ]
+                : []),
               formatEnv(sandbox.env),
               '# Press Ctrl-C to stop.',
               '',

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import type { SnapshotManifest } from '../../../shared/dynamo/snapshot-store.js';
-import { action, type CliContext, ExitCode, type GlobalOptions, printResult } from '../io.js';
+import {
+  action,
+  type CliContext,
+  ExitCode,
+  type GlobalOptions,
+  printResult,
+} from '../command-context.js';
 import { loadConfig } from '../lazy-config.js';
 
 const n = (v: number) => v.toLocaleString('en-US');

@@ -1,5 +1,6 @@
 import type { ActivityRecord, Span } from '../../../shared/activity-record.js';
 import { describeLastActive, staleReason, utcDay } from '../../../shared/idle-rule.js';
+import { type NoticeRecord, noticeAllowsDeletion } from '../../../shared/notice-rule.js';
 import type { Task } from '../../../shared/task.js';
 import { judgeUser } from './idle-judgement.js';
 import type { KeepGroupMembers } from './keep-groups.js';
@@ -72,6 +73,13 @@ export interface IdleRecheckInput {
   readonly cloudtrail?: Span;
   readonly now: Date;
   readonly settings: IdleRecheckSettings;
+  /**
+   * Notices on (IDSYNC_NOTICE_FROM): the user's current notice and IDSYNC_NOTICE_DAYS. An idle
+   * user is deleted only as shared/notice-rule.ts `noticeAllowsDeletion` allows: no notice, or
+   * one closed by activity or active since it → cancel (the next `idsync inactive` notices them);
+   * too young, `sending` or `refused` → defer.
+   */
+  readonly notice?: { readonly record?: NoticeRecord; readonly days: number };
 }
 
 export type IdleRecheck =
@@ -134,7 +142,20 @@ export function recheckIdle(input: IdleRecheckInput): IdleRecheck {
     ...(record?.created ? { createdAt: record.created.at } : {}),
     maxLagMs: settings.maxLagMs,
   });
-  if (verdict.idle) return PROCEED;
+  if (verdict.idle) {
+    if (!input.notice) return PROCEED;
+    const allowed = noticeAllowsDeletion(
+      input.notice.record,
+      record?.last?.at,
+      input.now,
+      input.notice.days,
+    );
+    if (allowed.allowed) return PROCEED;
+    const reason = `notice: ${allowed.reason}`;
+    return ['none', 'closed', 'active'].includes(allowed.why)
+      ? { kind: 'cancel', reason }
+      : { kind: 'defer', reason };
+  }
   switch (verdict.why) {
     case 'kept':
       return { kind: 'cancel', reason: verdict.reason };

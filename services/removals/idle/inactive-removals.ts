@@ -8,6 +8,7 @@ import type { QuickSightUser, Removal } from '../../../shared/domain.js';
 import { coveredWindow, idleBefore } from '../../../shared/idle-rule.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
+import { isManaged } from '../plan/managed-users.js';
 import { judgeUser, type KeptVerdict, type UserVerdict } from './idle-judgement.js';
 import type { KeepGroupMembers } from './keep-groups.js';
 
@@ -16,8 +17,8 @@ import type { KeepGroupMembers } from './keep-groups.js';
  * for the plan (services/removals/plan/run-plan.ts `extraRemovals`), and every judged user's verdict for
  * the report and `--warn-days`. Pure: the shell (run-inactive.ts) reads the record and snapshots.
  *
- * Only users idsync manages are judged: their person was seen as a member of a configured group
- * (the ledger), or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX. Users are keyed
+ * Only users idsync manages are judged (managed-users.ts `isManaged`: their person was seen as a
+ * member of a configured group, or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX). Users are keyed
  * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
  * Each user is judged by services/removals/idle/idle-judgement.ts `judgeUser` (keep groups, the idle rule,
  * pending events), the judgement the worker applies again just before each idle deletion: a
@@ -112,10 +113,10 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
   for (const user of input.quickSightUsers) {
     if (!roles.has(user.role.toUpperCase())) continue;
     const email = emailOfUserName(user.userName) ?? emailKeysOf(user)[0];
-    const managed =
-      (input.managedUsernamePrefix !== undefined &&
-        user.userName.startsWith(input.managedUsernamePrefix)) ||
-      emailKeysOf(user).some((k) => input.managedPeople.has(k));
+    const managed = isManaged(user, {
+      people: input.managedPeople,
+      usernamePrefix: input.managedUsernamePrefix,
+    });
     if (email === undefined || !managed) {
       counts.unmanaged++;
       continue;

@@ -2,9 +2,9 @@ import type { Span } from '../../../shared/activity-record.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
 import { DAY_MS, type IdleVerdict } from '../../../shared/idle-rule.js';
-import { IDC_USER_ID_PATTERN } from '../../../shared/input-values.js';
 import { type PendingEvidence, pendingSpan } from '../../../shared/pending-events.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { IDC_USER_ID_PATTERN } from '../../../shared/value-limits.js';
 
 /**
  * Coverage proves absence only when every event in it was attributed or shown to name nobody.

@@ -4,6 +4,7 @@ import {
   activityUserName,
   type Span,
 } from '../../../shared/activity-record.js';
+import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
@@ -154,7 +155,7 @@ export function describeMissingHistory(
       : '';
   return (
     `asked for ${days} days without activity, but the activity record holds ${held}${imports}: ${reason}. ` +
-    `Run idsync activity sync (up to --days 90, what CloudTrail keeps), import the console's ` +
+    `Run idsync activity sync (up to --days ${CLOUDTRAIL_HISTORY_DAYS}, what CloudTrail keeps), import the console's ` +
     `last-active export with idsync activity import --csv FILE, or ask for fewer days with --days.`
   );
 }

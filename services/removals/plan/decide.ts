@@ -7,7 +7,6 @@ import type {
   RemovalSource,
 } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
-import { userNameProblem } from '../../../shared/input-values.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import {
   EVENT_TIME_PRECISION_MS,
@@ -16,6 +15,7 @@ import {
   type Protection,
   protectionReason,
 } from '../../../shared/removal-rules.js';
+import { userNameProblem } from '../../../shared/value-limits.js';
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {

@@ -1,5 +1,6 @@
 import type { Decision, GuardResult } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
+import { GUARD_TRIPPED_PREFIX } from '../../../shared/held-work.js';
 import { MAX_DELETIONS_FLAG, releaseCommand } from '../../../shared/release-command.js';
 
 /**
@@ -97,10 +98,26 @@ export function emptiedGroups(
 /** When the guard tripped, every `delete` becomes `blocked` with the guard's reasons. */
 export function applyGuard(decisions: readonly Decision[], guard: GuardResult): Decision[] {
   if (!guard.tripped) return [...decisions];
-  const why = `guard tripped: ${guard.reasons.join('; ')}`;
+  const why = `${GUARD_TRIPPED_PREFIX}${guard.reasons.join('; ')}`;
   return decisions.map((d) =>
     d.decision === 'delete' ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
   );
+}
+
+/**
+ * Whether a tripped guard leaves its plan's deletions recorded as held tasks (BLOCKED with the
+ * guard's reason, released only by `idsync apply --max-deletions N`): yes when it tripped on the
+ * number of deletions, so the held work shows in `idsync status`, `apply`, `reconcile` and the
+ * HeldTasks alarm; no when a configured group went empty (not accepted with
+ * --allow-emptied-groups): those deletions come from a read treated as failed, so nothing of them
+ * is written down (the next snapshot re-derives the leavers).
+ */
+export function holdsTrippedPlan(
+  guard: Pick<GuardResult, 'tripped'>,
+  emptiedGroups: readonly string[],
+  override?: GuardOverride,
+): boolean {
+  return guard.tripped && (emptiedGroups.length === 0 || override?.allowEmptiedGroups === true);
 }
 
 /** How much of the cross-run guard window's budget is used (plan text, `--json`, report). */

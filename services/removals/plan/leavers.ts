@@ -2,6 +2,7 @@ import type { LedgerEntry, QuickSightUser, Removal } from '../../../shared/domai
 import { normalizeEmail } from '../../../shared/email.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
+import { isManagedByPrefix } from './managed-users.js';
 
 /**
  * Level-triggered removal detection, like a controller: a leaver is a person the membership
@@ -36,7 +37,7 @@ export function findLeavers(input: FindLeaversInput): Removal[] {
   const prefix = input.managedUsernamePrefix;
   if (prefix) {
     for (const user of input.quickSightUsers) {
-      if (!user.userName.startsWith(prefix)) continue;
+      if (!isManagedByPrefix(user.userName, prefix)) continue;
       const keys = emailKeysOf(user);
       if (keys.some((key) => currentMembers.has(key))) continue;
       const email = emailOfUserName(user.userName) ?? keys[0];

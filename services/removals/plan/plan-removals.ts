@@ -9,9 +9,9 @@ import {
   type RemovalSource,
 } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
-import { emailProblem, shownValue } from '../../../shared/input-values.js';
 import { buildQuickSightIndex } from '../../../shared/quicksight-matching.js';
 import { buildProtection } from '../../../shared/removal-rules.js';
+import { emailProblem, shownValue } from '../../../shared/value-limits.js';
 import { decide, type PersonRemoval } from './decide.js';
 import { applyGuard, evaluateGuard, type GuardOverride } from './guard.js';
 

@@ -16,10 +16,11 @@ import type {
 } from '../../../shared/dynamo/snapshot-store.js';
 import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../../shared/errors.js';
-import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/input-values.js';
+import { windowAllowance } from '../../../shared/guard-window-budget.js';
 import type { Logger } from '../../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
 import { type NewTask, taskIdFor } from '../../../shared/task.js';
+import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/value-limits.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,
@@ -27,6 +28,7 @@ import {
   emptiedGroups,
   type GuardOverride,
   type GuardWindowView,
+  holdsTrippedPlan,
 } from './guard.js';
 import { findLeavers } from './leavers.js';
 import { countDecisions, planRemovals } from './plan-removals.js';
@@ -75,7 +77,7 @@ export interface PlanRunResult {
     readonly created: number;
     readonly existing: number;
     readonly cancelled: number;
-    /** Tasks created BLOCKED (beyond the guard window's budget). */
+    /** Tasks created BLOCKED (beyond the guard window's budget, or held by the tripped guard). */
     readonly blocked: number;
     /** Ids of the PENDING tasks this run created: what a producer sends to the worker queue. */
     readonly createdTaskIds: readonly string[];
@@ -187,7 +189,10 @@ export async function runPlan(
     const { used } = await deps.guardWindow.usage(now().getTime());
     const limit = options.settings.maxDeletions;
     const hours = options.settings.guardWindowHours;
-    const remaining = Math.max(0, limit - used) + (options.override?.maxDeletions ?? 0);
+    const remaining = windowAllowance(
+      { limit, override: options.override?.maxDeletions ?? 0 },
+      used,
+    );
     const applied = applyWindow(decisions, remaining, { used, limit, hours });
     windowed = applied.decisions;
     window = { used, limit, hours, blocked: applied.blocked };
@@ -215,8 +220,10 @@ export async function runPlan(
     createdTaskIds: [],
   };
   if (options.persistTasks) {
-    if (!plan.guard.tripped)
-      tasks = await queueAllOrNone(deps, options, plan.decisions, state.latest.startedAt);
+    // A guard trip on the number of deletions leaves them held (BLOCKED), never silent.
+    const held = holdsTrippedPlan(plan.guard, state.emptied, options.override);
+    if (!plan.guard.tripped || held)
+      tasks = await queueAllOrNone(deps, options, plan.decisions, state.latest.startedAt, held);
     const cancelled = await cancelRejoined(deps, state.currentMembers, state.latest.startedAt);
     tasks = { ...tasks, cancelled };
     // Events count as planned only when their deletions were queued (not when the guard tripped).
@@ -254,7 +261,8 @@ const AUDIT_SLICE = 1_000;
 const QUEUE_CONCURRENCY = 16;
 
 /**
- * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED), all or none:
+ * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED; with
+ * `holdGuarded`, every guard-`blocked` one too: the plan's guard tripped), all or none:
  * every task key is checked before the first write, and when a write fails part-way the tasks
  * this run created are withdrawn again (conditional delete: only still PENDING/BLOCKED tasks of
  * this run) before the error is passed on. A process killed between two writes cannot
@@ -266,12 +274,13 @@ async function queueAllOrNone(
   options: PlanOptions,
   decisions: readonly Decision[],
   dataFrom: string,
+  holdGuarded = false,
 ): Promise<PlanRunResult['tasks']> {
   const queued: Array<{ task: NewTask; blockReason?: string }> = [];
   for (const d of decisions) {
     const user = d.quickSightUser;
-    if (!user || !(d.decision === 'delete' || (d.decision === 'blocked' && d.windowBlocked)))
-      continue;
+    const held = d.decision === 'blocked' && (d.windowBlocked === true || holdGuarded);
+    if (!user || !(d.decision === 'delete' || held)) continue;
     const taskId = taskIdFor(options.namespace, user);
     if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {
       throw new Error(

@@ -7,6 +7,8 @@ import type {
   DynamoSnapshotStore,
   SnapshotManifest,
 } from '../../../shared/dynamo/snapshot-store.js';
+import { admitDeletion } from '../../../shared/guard-window-budget.js';
+import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
@@ -143,6 +145,14 @@ export interface IdleChecks {
    */
   readonly catchUp?: () => Promise<void>;
   readonly onCatchUpError?: (error: unknown) => void;
+  /**
+   * Notices on (IDSYNC_NOTICE_FROM): the notices table (services/notices/notice-store.ts) and
+   * IDSYNC_NOTICE_DAYS; the re-judge applies shared/notice-rule.ts to each idle task.
+   */
+  readonly notices?: {
+    readonly days: number;
+    readonly store: { get(userKey: string): Promise<NoticeRecord | undefined> };
+  };
 }
 
 export interface DeleteChecks {
@@ -184,18 +194,21 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
     checks.settings.protectedUsers,
   );
   const now = checks.now ?? Date.now;
-  let released = checks.release ?? 0;
   const limit = checks.settings.maxDeletions;
+  const budget = { limit, override: checks.release ?? 0 };
+  let beyondBudget = 0;
   const rejudge = idleRejudge(checks.idle, checks.snapshot, now);
   return async (task) => {
     const veto = vetoReason(task, protection, checks.snapshot);
     if (veto !== undefined) return { skip: veto };
     const idle = await rejudge(task);
     if (idle !== undefined) return idle;
+    // The store admits by the budget atomically (reserve: a slot while fewer than `limit` are
+    // taken); refused means the window holds `limit` or more, where only the override admits.
     const answer = await checks.guard.reserve(task.taskId, limit, now());
     if (answer !== 'refused') return 'proceed';
-    if (released > 0) {
-      released--;
+    if (admitDeletion(budget, limit, beyondBudget) === 'override') {
+      beyondBudget++;
       await checks.guard.reserve(task.taskId, Number.MAX_SAFE_INTEGER, now());
       return 'proceed';
     }
@@ -229,7 +242,11 @@ function idleRejudge(
       await caughtUp;
       coverage = await idle.activity.coverage();
     }
-    const record = await idle.activity.get(activityKey(idle.namespace, activityUserName(task)));
+    const userKey = activityKey(idle.namespace, activityUserName(task));
+    const record = await idle.activity.get(userKey);
+    const notice = idle.notices
+      ? { days: idle.notices.days, record: await idle.notices.store.get(userKey) }
+      : undefined;
     const listed = snapshot?.users.get(quickSightUserKey(task));
     const input: IdleRecheckInput = {
       task,
@@ -240,6 +257,7 @@ function idleRejudge(
       ...keep,
       now: new Date(now()),
       settings,
+      ...(notice ? { notice: notice.record ? notice : { days: notice.days } } : {}),
     };
     let verdict = recheckIdle(input);
     if (verdict.kind === 'proceed') {

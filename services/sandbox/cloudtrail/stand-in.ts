@@ -79,6 +79,8 @@ export async function startCloudTrailStandIn(
     if ('status' in request) return send(request);
     const stale = signatureTimeProblem(req.headers['x-amz-date'], now());
     if (stale) return send(stale);
+    const refused = options.callerCheck?.(req, `cloudtrail:${request.operation}`);
+    if (refused) return send(errorReply(refused.code, refused.message));
     const region = regionOf(req.headers.authorization) ?? state.homeRegion;
     const regional = faultsFor(region);
     const action = regional.decide();

@@ -22,6 +22,9 @@ export const CloudTrailErrors = {
   UnknownOperationException: 400,
   InternalFailure: 500,
   InvalidSignatureException: 400,
+  AccessDeniedException: 400,
+  ExpiredTokenException: 403,
+  UnrecognizedClientException: 403,
 } as const;
 export type CloudTrailErrorCode = keyof typeof CloudTrailErrors;
 

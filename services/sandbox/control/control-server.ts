@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { DynamoServer } from '../dynamo-server.js';
 import type { FaultCounters, FaultSettings, Faults } from '../http/faults.js';
+import type { SesState } from '../state/ses-state.js';
+import type { StsState } from '../sts/sts-state.js';
 import {
   applyFaultAssignment,
   FAULT_TARGETS,
@@ -10,6 +12,7 @@ import {
   type FaultTarget,
   parseFaultAssignment,
 } from './fault-assignments.js';
+import { stsControl } from './sts-control.js';
 import type { World } from './world.js';
 import { WorldControlError } from './world.js';
 import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
@@ -21,9 +24,14 @@ import { isWorldControl, WORLD_CONTROLS } from './world-routes.js';
  *
  * - `GET  <url>/state` → `{ faults: { quicksight: {settings, counters}, … }, dynamodb: { running } }`
  * - `POST <url>/faults` body `{ "set": ["qs.errorRate=0.5", "idc=off"] }` → the new state
+ * - `GET  <url>/outbox` → `{ messages }`: the SES stand-in's accepted messages; `POST
+ *   <url>/outbox/clear` empties it
  * - `POST <url>/dynamodb/stop`, `POST <url>/dynamodb/start` → the new state
  * - `POST <url>/world/<leave|join|move|sync|activity|new-user>` with the request as JSON → what
  *   changed (world-routes.ts), when started with a `world`
+ * - `GET <url>/sts` → who assumed which role (sts-control.ts); `POST <url>/sts` body
+ *   `{"sessionSeconds": 60}` (or `null`) sets how long the roles' sessions last
+ * - `GET  <url>/notices` → `{ notices: [...] }`: the operator topic's messages (SNS stand-in)
  */
 
 export interface ControlTargets {
@@ -34,8 +42,14 @@ export interface ControlTargets {
     faultsFor(region: string): Faults;
     readonly regionFaults: ReadonlyMap<string, Faults>;
   };
+  /** The SES stand-in's outbox (`GET /outbox`, `POST /outbox/clear`). */
+  readonly outbox?: Pick<SesState, 'outbox' | 'clear'>;
   /** The organisation and CloudTrail events the world controls change (world.ts). */
   readonly world?: World;
+  /** The STS stand-in's roles and record (sts-control.ts). */
+  readonly sts?: StsState;
+  /** The messages the SNS stand-in accepted on the operator topic (`GET /notices`). */
+  readonly notices?: () => readonly unknown[];
 }
 
 export interface ControlServer {
@@ -107,6 +121,8 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
       const route = `${req.method} ${path.slice(token.length + 1)}`;
       try {
         if (route === 'GET /state') return reply(res, 200, stateOf(targets));
+        if (route === 'GET /notices' && targets.notices)
+          return reply(res, 200, { notices: targets.notices() });
         if (route === 'POST /faults') {
           const body = (await bodyOf(req)) as { set?: unknown };
           if (!Array.isArray(body.set) || !body.set.every((w) => typeof w === 'string'))
@@ -114,6 +130,10 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
           applyAssignments(targets, body.set as string[]);
           return reply(res, 200, stateOf(targets));
         }
+        if (route === 'GET /outbox' && targets.outbox)
+          return reply(res, 200, { messages: targets.outbox.outbox });
+        if (route === 'POST /outbox/clear' && targets.outbox)
+          return reply(res, 200, { cleared: targets.outbox.clear(), messages: [] });
         if (route === 'POST /dynamodb/stop') {
           await targets.dynamo.stop();
           return reply(res, 200, stateOf(targets));
@@ -122,6 +142,12 @@ export async function startControlServer(targets: ControlTargets): Promise<Contr
           await targets.dynamo.start();
           return reply(res, 200, stateOf(targets));
         }
+        if (targets.sts && (route === 'GET /sts' || route === 'POST /sts'))
+          return reply(
+            res,
+            200,
+            stsControl(targets.sts, route === 'POST /sts' ? await bodyOf(req) : undefined),
+          );
         const world = route.match(/^POST \/world\/([\w-]+)$/)?.[1];
         if (world !== undefined && targets.world && isWorldControl(world)) {
           const body = await bodyOf(req);

@@ -8,7 +8,13 @@ import type { FaultSettings } from '../http/faults.js';
  * another region (each region has its own knobs, as it has its own LookupEvents limit).
  */
 
-export const FAULT_TARGETS = ['quicksight', 'identitystore', 'google', 'cloudtrail'] as const;
+export const FAULT_TARGETS = [
+  'quicksight',
+  'identitystore',
+  'google',
+  'cloudtrail',
+  'ses',
+] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 const TARGET_ALIASES: Readonly<Record<string, FaultTarget>> = {
@@ -19,6 +25,7 @@ const TARGET_ALIASES: Readonly<Record<string, FaultTarget>> = {
   google: 'google',
   ct: 'cloudtrail',
   cloudtrail: 'cloudtrail',
+  ses: 'ses',
 };
 
 /** Settable knobs and their bounds; a value of `off` clears the knob. */
@@ -53,7 +60,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** Parses one `target.knob=value` (or `target=off`). */
 export function parseFaultAssignment(word: string): FaultAssignment {
   const m = /^([a-z]+)(?:@([a-z0-9-]+))?(?:\.([a-zA-Z]+))?=(.*)$/.exec(word.trim());
-  const usage = `use TARGET.KNOB=VALUE (targets qs, idc, google, ct or ct@REGION; knobs ${FAULT_KNOBS.join(', ')}) or TARGET=off`;
+  const usage = `use TARGET.KNOB=VALUE (targets qs, idc, google, ct or ct@REGION, ses; knobs ${FAULT_KNOBS.join(', ')}) or TARGET=off`;
   if (!m) throw new FaultAssignmentError(`${JSON.stringify(word)}: ${usage}`);
   const target = TARGET_ALIASES[m[1] as string];
   if (!target) throw new FaultAssignmentError(`${JSON.stringify(word)}: unknown target; ${usage}`);

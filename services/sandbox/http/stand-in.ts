@@ -1,4 +1,5 @@
 import type { FaultSettings, Faults } from './faults.js';
+import type { CallerCheck } from './signed-by.js';
 
 /** A running wire-level stand-in of a cloud API. */
 export interface StandIn {
@@ -15,4 +16,9 @@ export interface StandInOptions {
   readonly faults?: FaultSettings;
   /** Randomness of the fault decisions (tests pass a seeded one). */
   readonly random?: () => number;
+  /**
+   * Asked before each call whether its signer may make it (the sandbox's role routing,
+   * services/sandbox/sts/role-check.ts); unset: any signer may.
+   */
+  readonly callerCheck?: CallerCheck;
 }

@@ -31,6 +31,8 @@ export async function startIdentityStoreStandIn(
   const handle = async (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
     const request = requestOf(req, raw);
     if (!('operation' in request)) return sendReply(res, request);
+    const refused = options.callerCheck?.(req, `identitystore:${request.operation}`);
+    if (refused) return sendReply(res, errorReply(refused.code, refused.message));
     const action = faults.decide(pageOf(request));
     await delay(faults.latencyMs);
     if (action.kind === 'reset') return void req.socket.destroy();

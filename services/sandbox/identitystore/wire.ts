@@ -59,6 +59,8 @@ export const IdentityStoreErrors = {
   ValidationException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,
+  ExpiredTokenException: 403,
+  UnrecognizedClientException: 403,
 } as const;
 export type IdentityStoreErrorCode = keyof typeof IdentityStoreErrors;
 

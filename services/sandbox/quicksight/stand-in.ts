@@ -34,6 +34,8 @@ export async function startQuickSightStandIn(
         res,
         errorReply('UnknownOperationException', `No ${req.method} operation here.`),
       );
+    const refused = options.callerCheck?.(req, `quicksight:${route.op}`);
+    if (refused) return sendReply(res, errorReply(refused.code, refused.message));
     const action = faults.decide(pageOf(route));
     await delay(faults.latencyMs);
     if (action.kind === 'reset') return void req.socket.destroy();

@@ -42,6 +42,8 @@ export const QuickSightErrors = {
   InternalFailureException: 500,
   ResourceUnavailableException: 503,
   UnknownOperationException: 404,
+  ExpiredTokenException: 403,
+  UnrecognizedClientException: 403,
 } as const;
 export type QuickSightErrorCode = keyof typeof QuickSightErrors;
 

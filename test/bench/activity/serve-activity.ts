@@ -5,11 +5,11 @@
  * JSON line `{ env, events, users }`; on a line `stats` on stdin prints the stand-in's counters.
  */
 import { createInterface } from 'node:readline';
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { generateActivity } from '../../../services/sandbox/scenarios/activity.js';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { createDynamoClient } from '../../../shared/aws/clients.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 
 const target = Number(process.argv[2] ?? 20_000);
 const now = new Date();

@@ -4,8 +4,8 @@
  * database's memory out of the exporter's RSS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { startDynamoServer } from '../../../services/sandbox/dynamo-server.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 
 const server = await startDynamoServer();
 const client = new DynamoDBClient({

@@ -6,6 +6,8 @@
  * QuickSight users; the ledger), one runPlan without tasks (those reads, and an audit row per
  * decision) and one with tasks (the same, plus one conditional PutItem per deletion). Results: BENCHMARKS.md, "Reconcile overhead".
  */
+
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { takeSnapshot } from '../../../services/cli/take-snapshot.js';
 import { loadPlanningState, runPlan } from '../../../services/removals/plan/run-plan.js';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
@@ -13,7 +15,6 @@ import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { buildStores } from '../../../shared/clients-from-config.js';
 import { loadConfig } from '../../../shared/config/index.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 import { createLogger } from '../../../shared/logger.js';
 
 const LEAVERS = Number(process.argv[2] ?? 600);

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { buildOrg, SMALL_SPEC } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 
 const args = process.argv.slice(2);
 const [idcCount = 100_000, googleCount = 100_000, qsCount = 20_000] = args

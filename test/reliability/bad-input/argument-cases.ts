@@ -36,6 +36,12 @@ export const ARGUMENT_CASES: BadInputCase[] = [
   arg('remove-without-csv', ['remove'], 2, 'remove needs --csv FILE'),
   arg('remove-csv-without-value', ['remove', '--csv'], 2, "option '--csv <file>' argument missing"),
   arg('report-without-out', ['report'], 2, 'report needs --out FILE'),
+  arg('review-approve-missing-run', ['review', 'approve'], 2, "missing required argument 'run'"),
+  arg('review-unknown-run', ['review', 'approve', 'no-such-review'], 2, 'no review no-such-review'),
+  arg('review-long-run', ['review', 'reject', 'x'.repeat(3000)], 2, 'is not a review run id'),
+  arg('review-slash-run', ['review', 'show', 'a/b'], 2, 'is not a review run id'),
+  arg('review-expire-unknown-run', ['review', 'expire', 'r-1'], 2, 'no review r-1'),
+  arg('review-start-unknown-flag', ['review', 'start', '--yes'], 2, "unknown option '--yes'"),
   arg(
     'apply-report-without-value',
     ['apply', '--report'],

@@ -11,7 +11,7 @@
  */
 
 /**
- * IdC users the corpus's sandbox holds with emails a listing refuses (shared/listing-values.ts):
+ * IdC users the corpus's sandbox holds with emails a listing refuses (shared/listing-limits.ts):
  * bad-input.test.ts creates them before its first snapshot, which stores them without an email,
  * so a DeleteUser event naming one resolves to nobody.
  */

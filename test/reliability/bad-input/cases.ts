@@ -2,6 +2,7 @@ import { ARGUMENT_CASES } from './argument-cases.js';
 import type { BadInputCase } from './case-types.js';
 import { CSV_CASES, EVENT_CASES, KEY_CASES } from './file-cases.js';
 import { IDLE_CASES } from './idle-cases.js';
+import { NOTICE_CASES } from './notice-cases.js';
 import { VARIABLE_CASES } from './variable-cases.js';
 
 export type { BadInputCase, CaseGroup } from './case-types.js';
@@ -14,4 +15,5 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   ...CSV_CASES,
   ...EVENT_CASES,
   ...IDLE_CASES,
+  ...NOTICE_CASES,
 ];

@@ -152,6 +152,27 @@ export const VARIABLE_CASES: BadInputCase[] = [
   ),
   variable('AWS_ENDPOINT_URL_CLOUDTRAIL', 'javascript:x', 'must be an http(s) URL'),
   variable('AWS_ENDPOINT_URL_SQS', 'javascript:x', 'must be an http(s) URL'),
+  variable('AWS_ENDPOINT_URL_STS', 'sts.amazonaws.com', 'must be an http(s) URL'),
+  variable('IDSYNC_QUICKSIGHT_ROLE_ARN', 'idsync-role', 'must be an IAM role ARN'),
+  variable(
+    'IDSYNC_IDENTITYSTORE_ROLE_ARN',
+    'arn:aws:iam::123456789012:user/idsync',
+    'must be an IAM role ARN',
+  ),
+  variable(
+    'IDSYNC_CLOUDTRAIL_ROLE_ARN',
+    'arn:aws:iam::1234:role/idsync',
+    'must be an IAM role ARN',
+  ),
+  variable(
+    'IDSYNC_CLOUDTRAIL_ROLE_ARN',
+    `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`,
+    'must be an IAM role ARN',
+  ),
+  variable('IDSYNC_ROLE_EXTERNAL_ID', 'x', 'must be 2 to 1224 characters'),
+  variable('IDSYNC_ROLE_EXTERNAL_ID', 'x'.repeat(1225), 'must be 2 to 1224 characters'),
+  variable('IDSYNC_ROLE_EXTERNAL_ID', 'has space', 'may hold only letters, digits'),
+  variable('IDSYNC_ROLE_EXTERNAL_ID', 'semi;colon', 'may hold only letters, digits'),
   // A bad variable on a command that would delete: refused before anything is read or deleted.
   {
     id: 'var-bad-guard-on-remove-apply',

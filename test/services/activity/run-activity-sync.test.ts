@@ -1,5 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  type LookupPage,
+  type LookupRequest,
+  NextTokenRefusedError,
+  type QuickSightEventLookup,
+} from '../../../services/activity/cloudtrail-lookup.js';
 import { userDirectory } from '../../../services/activity/resolve-users.js';
 import { CursorMovedError, runActivitySync } from '../../../services/activity/run-activity-sync.js';
 import {
@@ -9,12 +15,6 @@ import {
   type MergeOptions,
   mergeActivity,
 } from '../../../shared/activity-record.js';
-import {
-  type LookupPage,
-  type LookupRequest,
-  NextTokenRefusedError,
-  type QuickSightEventLookup,
-} from '../../../shared/aws/cloudtrail-lookup.js';
 import type { SyncCursor, SyncWindow } from '../../../shared/dynamo/activity-store.js';
 import { ClockSkewError } from '../../../shared/errors.js';
 import { combinePending, type PendingEvidence } from '../../../shared/pending-events.js';

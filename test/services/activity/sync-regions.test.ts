@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type {
+  LookupPage,
+  QuickSightEventLookup,
+} from '../../../services/activity/cloudtrail-lookup.js';
 import { userDirectory } from '../../../services/activity/resolve-users.js';
 import { runActivitySyncRegions } from '../../../services/activity/sync-regions.js';
 import type { Span } from '../../../shared/activity-record.js';
-import type { LookupPage, QuickSightEventLookup } from '../../../shared/aws/cloudtrail-lookup.js';
 import {
   intersectSpans,
   type RegionCursorPort,

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
-import type { CliContext } from '../../../services/cli/io.js';
+import type { CliContext } from '../../../services/cli/command-context.js';
 import { runCli } from '../../../services/cli/main.js';
 import { describeError, ExitCode, exitCodeFor } from '../../../shared/errors.js';
 import { TEST_CREDENTIALS } from '../../helpers/dynamo.js';

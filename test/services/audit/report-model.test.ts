@@ -211,6 +211,44 @@ describe('buildReportModel', () => {
   });
 });
 
+describe('the headline of a release run', () => {
+  const WINDOW_REASON =
+    'guard window: 3 of 3 deletions used in the last 24 h: budget spent, queued BLOCKED (release: idsync apply --max-deletions N); was: left';
+  const blockedLeaver = (i: number, outcome?: 'deleted') =>
+    leaver(i, {
+      decision: 'blocked',
+      reason: WINDOW_REASON,
+      ...(outcome ? { outcome } : { outcome: undefined }),
+    });
+
+  it('says what the release deleted, not that the guard stopped everything', () => {
+    const planRows = runRows('plan-0', 'apply-1', AT, [blockedLeaver(1), blockedLeaver(2)]);
+    const outcomes = runRows('plan-0', 'apply-1', AT, [
+      blockedLeaver(1, 'deleted'),
+      blockedLeaver(2, 'deleted'),
+    ]).filter((r) => r.kind === 'outcome');
+    const m = model(outcomes, 'apply-1', planRows);
+    const [headline, ...rest] = summarySentences(m);
+    expect(headline).toMatch(/idsync removed 2 QuickSight users of 2 people/);
+    expect(headline).not.toMatch(/safety guard|Nothing was deleted|\(\)/);
+    expect(rest.join(' ')).not.toMatch(/safety guard/);
+  });
+
+  it('names what is still held beside what was deleted', () => {
+    const planRows = runRows('plan-0', 'apply-1', AT, [blockedLeaver(1), blockedLeaver(2)]);
+    const outcomes = runRows('plan-0', 'apply-1', AT, [blockedLeaver(1, 'deleted')]).filter(
+      (r) => r.kind === 'outcome',
+    );
+    // The apply-only run reports its plan run's decisions: p2 is still blocked.
+    const m = model(outcomes, 'apply-1', planRows);
+    const sentences = summarySentences(m);
+    expect(sentences[0]).toMatch(/idsync removed 1 QuickSight user of 1 person/);
+    expect(sentences.join(' ')).toMatch(
+      /The safety guard held 1 more deletion \(guard window: 3 of 3 deletions used .*\): not deleted; idsync status lists them/,
+    );
+  });
+});
+
 describe('the guard window in the report', () => {
   it('shows the budget the plan saw, from its decision rows', async () => {
     const { renderReport } = await import('../../../services/audit/render-report.js');

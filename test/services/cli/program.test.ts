@@ -81,11 +81,11 @@ describe('idsync CLI', () => {
       const created = JSON.parse(first.stdout) as {
         tables: Array<{ name: string; action: string }>;
       };
-      expect(created.tables).toHaveLength(8);
+      expect(created.tables).toHaveLength(9);
       expect(created.tables.every((t) => t.action === 'created')).toBe(true);
       const second = await run(['init-tables'], env);
       expect(second.code).toBe(0);
-      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(8);
+      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(9);
     });
   });
 

@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
+import { createSnsClient } from '../../../shared/aws/clients.js';
+import { SnsOperatorNotices } from '../../../shared/aws/sns-operator-notices.js';
+import { loadConfig } from '../../../shared/config/index.js';
+import { summarizeWork } from '../../../shared/held-work.js';
+import { workHeldNotice } from '../../../shared/operator-notices.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /** `idsync sandbox leave|join|move|sync|activity|new-user` against a running sandbox. */
@@ -134,5 +139,26 @@ describe('idsync sandbox world controls', { timeout: 120_000 }, () => {
     );
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/no one with e-mail/);
+  });
+  it('sandbox notices shows what was published to the operator topic', async () => {
+    const none = await cli('sandbox', 'notices');
+    expect(none).toMatchObject({ code: 0, stdout: 'No message on the operator topic yet.\n' });
+    const client = createSnsClient(loadConfig([], t.sandbox.env).aws);
+    await new SnsOperatorNotices(client, t.sandbox.operators.topicArn).publish(
+      workHeldNotice({
+        deployment: 'idsync',
+        runId: 'plan-7',
+        work: summarizeWork([], Date.now()),
+      }),
+    );
+    client.destroy();
+    const shown = await cli('sandbox', 'notices');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}idsync idsync: 0 removals held\n {4}After run plan-7/,
+    );
+    const json = JSON.parse((await cli('sandbox', 'notices', '--json')).stdout);
+    expect(json.notices).toHaveLength(1);
+    expect(json.notices[0]).toMatchObject({ topicArn: t.sandbox.operators.topicArn });
   });
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractEvent, type IdcEvent } from '../../../services/events/parse-events.js';
 import { foreignReason } from '../../../services/events/run-events.js';
-import { eventBridgeSourceOf, IDC_EVENT_SOURCES } from '../../../shared/idc-events.js';
+import { eventBridgeSourceOf, IDC_EVENT_SOURCES } from '../../../shared/event-sources.js';
 
 const trust = { accountId: '123456789012', identityStoreId: 'd-9067a1b2c3' };
 const fixture = (name: string) =>

@@ -1,5 +1,6 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { createEventsHandler } from '../../../services/events/handler.js';
 import {
   cloudTrailEvent,
@@ -10,7 +11,6 @@ import { applyMembershipChange, removePeople } from '../../../services/sandbox/s
 import { createWorkerHandler } from '../../../services/worker/handler.js';
 import { MemoryTaskQueue, parseTaskMessage } from '../../../shared/aws/sqs-task-messages.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
-import { ensureTables } from '../../../shared/dynamo/ensure-tables.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
 import { captureLogs, contextWith, sqsEvent } from '../../helpers/lambda.js';

@@ -6,7 +6,7 @@ import {
   MASKED_VALUE,
   parseEventInput,
 } from '../../../services/events/parse-events.js';
-import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../../shared/idc-events.js';
+import { IDC_EVENT_NAMES, IDC_EVENT_SOURCES } from '../../../shared/event-sources.js';
 
 /** A CloudTrail record for `event`, shaped as each source writes it, raw or in an envelope. */
 function recordOf(event: IdcEvent, envelope: boolean): object {

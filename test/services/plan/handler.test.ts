@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlanHandler, parsePlanTrigger } from '../../../services/plan/handler.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
@@ -6,6 +7,8 @@ import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { MemoryTaskQueue, parseTaskMessage } from '../../../shared/aws/sqs-task-messages.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { ConfigError, UsageError } from '../../../shared/errors.js';
+import { GUARD_TRIPPED_PREFIX } from '../../../shared/held-work.js';
+import type { Task } from '../../../shared/task.js';
 import { captureLogs, destinationRecord, newestSnapshotSummary } from '../../helpers/lambda.js';
 import { snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
@@ -64,10 +67,16 @@ describe('plan Lambda handler on the sandbox', { timeout: 60_000 }, () => {
       expect.objectContaining({
         msg: 'plan metrics',
         GuardTripped: 0,
+        HeldTasks: 0,
         Deployment: 'idsync',
         _aws: expect.objectContaining({
           CloudWatchMetrics: [
-            expect.objectContaining({ Metrics: [{ Name: 'GuardTripped', Unit: 'Count' }] }),
+            expect.objectContaining({
+              Metrics: [
+                { Name: 'GuardTripped', Unit: 'Count' },
+                { Name: 'HeldTasks', Unit: 'Count' },
+              ],
+            }),
           ],
         }),
       }),
@@ -100,7 +109,7 @@ describe('plan Lambda handler on the sandbox', { timeout: 60_000 }, () => {
     expect(logs.metrics()[0]).toMatchObject({ GuardTripped: 0 });
   });
 
-  it('a tripped guard announces nothing and emits GuardTripped 1', async () => {
+  it('a tripped guard announces nothing, emits GuardTripped 1 and leaves its deletions held; HeldTasks counts them after an hour', async () => {
     removePeople(t.sandbox.org, { count: 2 });
     await snapshotOk(t.sandbox);
     const queue = new MemoryTaskQueue();
@@ -112,8 +121,46 @@ describe('plan Lambda handler on the sandbox', { timeout: 60_000 }, () => {
     const result = await plan({});
     expect(result).toMatchObject({ trigger: 'manual', guardTripped: true, announced: 0 });
     expect(result.counts?.blocked).toBeGreaterThan(1);
+    // The deletions not queued already (earlier tests left some PENDING) are held, never dropped.
+    const blocked = result.tasks?.blocked ?? 0;
+    expect(blocked).toBe(2);
+    expect(blocked + (result.tasks?.existing ?? 0)).toBe(result.counts?.blocked);
     expect(queue.sent).toHaveLength(0);
-    expect(logs.metrics()[0]).toMatchObject({ GuardTripped: 1 });
+    expect(logs.metrics()[0]).toMatchObject({ GuardTripped: 1, HeldTasks: 0, held: blocked });
+    // The operators hear about it: one summary on the operator topic (the SNS stand-in).
+    const published = t.sandbox.sns.published.filter((m) => m.message.includes(result.runId));
+    expect(published).toHaveLength(1);
+    expect(published[0]?.topicArn).toBe(t.sandbox.operators.topicArn);
+    expect(published[0]?.subject).toBe(
+      `idsync idsync: the safety guard stopped plan ${result.runId}`,
+    );
+    expect(published[0]?.message).toContain(`HELD: ${blocked} removals are held`);
+    // The held tasks: BLOCKED with the guard's reason, one per blocked deletion.
+    const held: Task[] = [];
+    for await (const page of tasks.byStatus('BLOCKED')) held.push(...page);
+    expect(held).toHaveLength(blocked);
+    expect(held.every((h) => h.blockReason?.startsWith(GUARD_TRIPPED_PREFIX))).toBe(true);
+
+    // Held for more than an hour: the next cycle's HeldTasks counts them.
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
+    for (const h of held)
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.names.tasks,
+          Key: { taskId: h.taskId },
+          UpdateExpression: 'SET updatedAt = :at',
+          ExpressionAttributeValues: { ':at': twoHoursAgo },
+        }),
+      );
+    const later = captureLogs();
+    await createPlanHandler(
+      { ...env, IDSYNC_MAX_DELETIONS: '1' },
+      { queue, logDestination: later.stream },
+    )({});
+    expect(later.metrics()[0]).toMatchObject({ GuardTripped: 1, HeldTasks: blocked });
+    // Held already, nothing newly held: no second summary (the alarm keeps reminding).
+    expect(t.sandbox.sns.published).toHaveLength(1);
+    for (const h of held) await tasks.cancel(h.taskId, 'test over');
   });
 
   it('refuses an event it does not know before touching anything', async () => {

@@ -17,7 +17,7 @@ import {
   classifyAwsError,
   isResourceNotFound,
 } from '../../../shared/aws/aws-errors.js';
-import { ConfigError, ExitCode, RemoteServiceError } from '../../../shared/errors.js';
+import { ConfigError, ExitCode, exitCodeFor, RemoteServiceError } from '../../../shared/errors.js';
 
 const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 const networkError = (code: string, message = 'network') =>
@@ -204,5 +204,15 @@ describe('awsSetupProblem', () => {
     );
     expect(awsSetupProblem(undefined)).toBe(undefined);
     expect(awsSetupProblem('Region is missing')).toBe(undefined);
+  });
+
+  it('returns a role refusal (a ConfigError from the credentials) found behind the wrapping', () => {
+    const refused = new ConfigError(
+      'IDSYNC_QUICKSIGHT_ROLE_ARN',
+      'STS refused to let idsync assume …',
+    );
+    const wrapped = new AwsCallError('QuickSight', 'ListUsers page 1', refused);
+    expect(awsSetupProblem(wrapped)).toBe(refused);
+    expect(exitCodeFor(awsSetupProblem(wrapped))).toBe(ExitCode.Usage);
   });
 });

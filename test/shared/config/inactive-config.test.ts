@@ -18,6 +18,7 @@ describe('inactive configuration', () => {
       days: 60,
       roles: ['READER', 'READER_PRO'],
       keepGroups: [],
+      approvalDays: 7,
     });
   });
 
@@ -30,7 +31,21 @@ describe('inactive configuration', () => {
       days: 45,
       roles: ['READER', 'RESTRICTED_READER'],
       keepGroups: [],
+      approvalDays: 7,
     });
+  });
+
+  it('reads the review approval days: whole days from 1 to 30', () => {
+    expect(
+      loadConfig(['inactive'], { IDSYNC_REVIEW_APPROVAL_DAYS: '1' }).inactive.approvalDays,
+    ).toBe(1);
+    expect(
+      loadConfig(['inactive'], { IDSYNC_REVIEW_APPROVAL_DAYS: '30' }).inactive.approvalDays,
+    ).toBe(30);
+    for (const bad of ['0', '31', '2.5', 'seven'])
+      expect(() => loadConfig(['inactive'], { IDSYNC_REVIEW_APPROVAL_DAYS: bad })).toThrow(
+        /IDSYNC_REVIEW_APPROVAL_DAYS/,
+      );
   });
 
   it('reads the keep groups, lower-cased; blank means none', () => {

@@ -155,9 +155,32 @@ describe('loadConfig valid values', () => {
         quicksight: 'http://127.0.0.1:1000',
         sqs: 'http://127.0.0.1:1000',
         cloudtrail: 'http://127.0.0.1:1000',
+        sts: 'http://127.0.0.1:1000',
+        sfn: 'http://127.0.0.1:1000',
+        sesv2: 'http://127.0.0.1:1000',
+        sns: 'http://127.0.0.1:1000',
+        s3: 'http://127.0.0.1:1000',
       },
       timeouts: { connectMs: 5_000, requestMs: 30_000 },
     });
+  });
+
+  it('reads the per-service roles and their external id; none configured: no roles', () => {
+    const c = loadConfig([], {
+      IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::111111111111:role/qs',
+      IDSYNC_CLOUDTRAIL_ROLE_ARN: ' arn:aws:iam::111111111111:role/ct ',
+      IDSYNC_ROLE_EXTERNAL_ID: 'agreed-id',
+      AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:1003',
+    });
+    expect(c.aws.roles).toEqual({
+      quicksight: 'arn:aws:iam::111111111111:role/qs',
+      cloudtrail: 'arn:aws:iam::111111111111:role/ct',
+    });
+    expect(c.aws.externalId).toBe('agreed-id');
+    expect(c.aws.endpoints.sts).toBe('http://127.0.0.1:1003');
+    const none = loadConfig([], {});
+    expect(none.aws.roles).toBeUndefined();
+    expect(none.aws.externalId).toBeUndefined();
   });
 
   it("reads the activity section: principals whose calls are nobody's activity", () => {
@@ -192,6 +215,32 @@ describe('loadConfig valid values', () => {
       'us-east-1',
     ]);
     expect(regions({})).toEqual([]);
+  });
+
+  it('reads the notice section: off without IDSYNC_NOTICE_FROM; the contact defaults to it', () => {
+    expect(loadConfig(['notice'], {}).notice).toEqual({ days: 14, locale: 'en' });
+    expect(
+      loadConfig(['notice'], {
+        IDSYNC_NOTICE_FROM: 'idsync@example.com',
+        IDSYNC_NOTICE_DAYS: '0',
+        IDSYNC_NOTICE_LOCALE: 'ja',
+        IDSYNC_NOTICE_TEMPLATE_DIR: '/etc/idsync/notice',
+        AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:1003',
+      }),
+    ).toMatchObject({
+      notice: {
+        from: 'idsync@example.com',
+        contact: 'idsync@example.com',
+        days: 0,
+        locale: 'ja',
+        templateDir: '/etc/idsync/notice',
+      },
+      aws: { endpoints: { sesv2: 'http://127.0.0.1:1003' } },
+    });
+    expect(
+      loadConfig(['notice'], { IDSYNC_NOTICE_FROM: 'a@x.com', IDSYNC_NOTICE_CONTACT: 'IT desk' })
+        .notice.contact,
+    ).toBe('IT desk');
   });
 
   it('treats a blank optional variable as unset', () => {
@@ -230,6 +279,8 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_IDENTITYSTORE: 'x',
     AWS_ENDPOINT_URL_QUICKSIGHT: 'y',
     AWS_ENDPOINT_URL_CLOUDTRAIL: 'z',
+    AWS_ENDPOINT_URL_SFN: 'w',
+    IDSYNC_REVIEW_APPROVAL_DAYS: '31',
     IDSYNC_APPLY: 'maybe',
     IDSYNC_WORKER_QUEUE_URL: 'queue',
     IDSYNC_PROTECTED_ROLES: 'ADMINS;AUTHORS',
@@ -239,6 +290,19 @@ describe('loadConfig invalid values', () => {
     IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
     IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
     IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
+    AWS_ENDPOINT_URL_STS: 'sts',
+    IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::123456789012:user/x',
+    IDSYNC_IDENTITYSTORE_ROLE_ARN: 'role/x',
+    IDSYNC_CLOUDTRAIL_ROLE_ARN: 'arn:aws:iam::1:role/x',
+    IDSYNC_ROLE_EXTERNAL_ID: 'x',
+    AWS_ENDPOINT_URL_SESV2: 'w',
+    IDSYNC_NOTICE_FROM: 'idsync',
+    IDSYNC_NOTICE_DAYS: '91',
+    IDSYNC_NOTICE_LOCALE: 'fr',
+    AWS_ENDPOINT_URL_SNS: 'sns',
+    AWS_ENDPOINT_URL_S3: 's3',
+    IDSYNC_OPERATOR_TOPIC_ARN: 'arn:aws:sqs:us-east-1:123456789012:not-a-topic',
+    IDSYNC_REPORTS_BUCKET: 'Reports_Bucket',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {
@@ -251,6 +315,8 @@ describe('loadConfig invalid values', () => {
       'IDSYNC_MANAGED_USERNAME_PREFIX',
       'NO_COLOR',
       'IDSYNC_ACTIVITY_IGNORED_PRINCIPALS',
+      'IDSYNC_NOTICE_CONTACT',
+      'IDSYNC_NOTICE_TEMPLATE_DIR',
     ];
     expect(Object.keys(invalid).sort()).toEqual(
       VARIABLES.map((v) => v.name)
@@ -295,6 +361,14 @@ describe('loadConfig invalid values', () => {
     });
     expect(c.lambda.apply).toBe(true);
     expect(c.lambda.workerQueueUrl).toMatch(/^https:\/\/sqs/);
+    const topic = 'arn:aws:sns:us-east-1:123456789012:Idsync-OperatorsTopic1A2B-x_y';
+    expect(
+      loadConfig(['lambda'], { IDSYNC_OPERATOR_TOPIC_ARN: topic }).lambda.operatorTopicArn,
+    ).toBe(topic);
+    expect(
+      loadConfig(['report'], { IDSYNC_REPORTS_BUCKET: 'idsync-operatorsreports1a2b-0x9' }).report
+        .reportsBucket,
+    ).toBe('idsync-operatorsreports1a2b-0x9');
     expect(loadConfig(['lambda'], { IDSYNC_APPLY: 'no' }).lambda.apply).toBe(false);
   });
 

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decimal,
+  externalId,
   protectedRoles,
   protectedUsers,
+  roleArn,
   url,
   whole,
 } from '../../../shared/config/value-schemas.js';
@@ -60,5 +62,40 @@ describe('protection lists', () => {
   it('says "none" explicitly to protect nobody', () => {
     expect(protectedRoles.parse('none')).toEqual([]);
     expect(protectedRoles.parse('admin, author')).toEqual(['ADMIN', 'AUTHOR']);
+  });
+});
+
+describe('roleArn', () => {
+  it('accepts IAM role ARNs of every partition, with a path', () => {
+    for (const ok of [
+      'arn:aws:iam::123456789012:role/idsync',
+      'arn:aws-cn:iam::123456789012:role/service-role/idsync+q=,.@-_',
+      'arn:aws-us-gov:iam::123456789012:role/a/b/idsync',
+      `arn:aws:iam::123456789012:role/${'r'.repeat(64)}`,
+    ])
+      expect(roleArn.safeParse(ok).success, ok).toBe(true);
+  });
+
+  it('refuses users, other services, short accounts, long names and blanks', () => {
+    for (const bad of [
+      'arn:aws:iam::123456789012:user/idsync',
+      'arn:aws:sts::123456789012:role/idsync',
+      'arn:aws:iam::12345678901:role/idsync',
+      `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`,
+      'arn:aws:iam::123456789012:role/',
+      'arn:aws:iam::123456789012:role/has space',
+      'idsync',
+    ])
+      expect(roleArn.safeParse(bad).success, bad).toBe(false);
+  });
+});
+
+describe('externalId', () => {
+  it("takes STS's 2 to 1224 characters of [\\w+=,.@:/-], and nothing else", () => {
+    expect(externalId.safeParse('ab').success).toBe(true);
+    expect(externalId.safeParse('x'.repeat(1224)).success).toBe(true);
+    expect(externalId.safeParse('urn:idsync/a=b,c.d@e-f_g+h').success).toBe(true);
+    for (const bad of ['a', 'x'.repeat(1225), 'a b', 'a;b', 'a"b'])
+      expect(externalId.safeParse(bad).success, bad.slice(0, 10)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { currentRoleSessionName } from '../../../shared/aws/role-session.js';
 import { lambdaHandler } from '../../../shared/lambda/lambda-handler.js';
 
 /** Every JSON log line written, parsed (no I/O beyond memory). */
@@ -83,5 +84,29 @@ describe('lambdaHandler', () => {
       { IDSYNC_RATE: 'fast' },
     );
     await expect(handler({})).rejects.toThrow(/IDSYNC_RATE/);
+  });
+
+  it('names each invocation its own role session, and logs it when roles are configured', async () => {
+    const logs = captureLogs();
+    const handler = lambdaHandler(
+      {
+        name: 'snapshot',
+        sections: [],
+        parse: () => 0,
+        build: () => ({}),
+        run: async (_event, { logger }) => {
+          logger.info('working');
+          return currentRoleSessionName();
+        },
+      },
+      { IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::111111111111:role/qs' },
+      { logDestination: logs.stream },
+    );
+    const first = await handler({});
+    const second = await handler({});
+    expect(first).toMatch(/^idsync-snapshot-\d{8}T\d{6}Z-[0-9a-f]{4}$/);
+    expect(second).toMatch(/^idsync-snapshot-/);
+    expect(second).not.toBe(first);
+    expect(logs.lines.map((l) => l.roleSession)).toEqual([first, second]);
   });
 });

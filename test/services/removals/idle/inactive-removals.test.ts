@@ -76,6 +76,11 @@ describe('selectInactive', () => {
     expect(out.counts.covered).toBe(1);
   });
 
+  it('an empty user-name prefix manages nobody: the stranger stays unmanaged (managed-users.ts)', () => {
+    const out = selectInactive({ ...base, managedUsernamePrefix: '' });
+    expect(out.counts).toMatchObject({ judged: 7, unmanaged: 1 });
+  });
+
   it('counts as covered only users whose record reaches back N days, not those merely active', () => {
     const out = selectInactive({ ...base, quickSightUsers: [active, fresh, old] });
     expect(out.counts).toMatchObject({ judged: 3, active: 1, covered: 0 });

@@ -75,9 +75,14 @@ describe('the cross-run guard window on the sandbox', { timeout: 180_000 }, () =
     const window = new DynamoGuardWindow(t.doc, t.names.guard, 24 * HOUR);
     expect((await window.usage(Date.now())).used).toBe(10);
 
-    // Nothing runs them without the operator: a plain apply leaves them BLOCKED.
+    // Nothing runs them without the operator: a plain apply leaves them BLOCKED, and says so
+    // (exit 3, how many are held and the exact command).
     const plain = await runCliOn(t.sandbox, ['apply'], { IDSYNC_MAX_DELETIONS: '10' });
-    expect(plain.code).toBe(0);
+    expect(plain.code).toBe(3);
+    expect(plain.stdout).toContain('HELD: 20 removals are held');
+    expect(plain.stdout).toContain(
+      '20 blocked (guard window budget spent): idsync apply --max-deletions 20',
+    );
     expect(org.quickSight.size).toBe(before - 10);
     expect(await byStatus('BLOCKED')).toHaveLength(20);
 

@@ -151,6 +151,7 @@ describe('world controls on the control endpoint', { timeout: 120_000 }, () => {
         identitystore: new Faults(),
         google: new Faults(),
         cloudtrail: new Faults(),
+        ses: new Faults(),
       },
       dynamo: { running: true } as DynamoServer,
     });

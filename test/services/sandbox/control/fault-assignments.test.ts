@@ -77,4 +77,12 @@ describe('fault assignments', () => {
     expect(s.failPage).toEqual({ page: 2, times: 3 });
     expect(applyFaultAssignment(s, parseFaultAssignment('qs=off'))).toEqual({});
   });
+
+  it('names the SES stand-in as ses (notices)', () => {
+    expect(parseFaultAssignment('ses.errorRate=1')).toMatchObject({
+      target: 'ses',
+      knob: 'errorRate',
+      value: 1,
+    });
+  });
 });

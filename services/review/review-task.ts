@@ -1,0 +1,24 @@
+import type { Decision } from '../../shared/domain.js';
+import { type NewTask, taskIdFor } from '../../shared/task.js';
+
+/**
+ * The task of one `delete` decision of the review's plan (the same fields the plan's own queue
+ * writes, services/plan/run-plan.ts), or undefined for any other decision.
+ */
+export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
+  const user = d.quickSightUser;
+  if (!user || d.decision !== 'delete') return undefined;
+  return {
+    taskId: taskIdFor(namespace, user),
+    runId,
+    email: d.email,
+    userName: user.userName,
+    ...(user.principalId ? { principalId: user.principalId } : {}),
+    arn: user.arn,
+    role: user.role,
+    identityType: user.identityType,
+    source: d.source,
+    reason: d.reason,
+    ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
+  };
+}

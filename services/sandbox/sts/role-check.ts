@@ -1,0 +1,51 @@
+import type { IncomingMessage } from 'node:http';
+import type { CallerCheck, CallerRefusal } from '../http/signed-by.js';
+import { accessKeyOf, sessionTokenOf } from '../http/signed-by.js';
+import type { StsState } from './sts-state.js';
+
+/**
+ * A stand-in's check that each call is signed with credentials of `roleArn` that the STS
+ * stand-in issued and that have not expired: how the sandbox proves a client assumed its role
+ * (start-sandbox.ts's `roles`). Refusals read as AWS's: an unknown key or a token that does not
+ * match is `UnrecognizedClientException`, an expired session `ExpiredTokenException`, another
+ * role's session `AccessDeniedException`.
+ */
+export function signedByRole(sts: StsState, roleArn: string): CallerCheck {
+  return (req, operation) => {
+    const key = accessKeyOf(req) ?? '';
+    const session = sts.session(key);
+    const refusal = refusalOf(sts, roleArn, operation, req);
+    sts.recordCall({
+      operation,
+      accessKeyId: key,
+      ...(session ? { roleArn: session.roleArn } : {}),
+      ...(refusal ? { refused: refusal.code } : {}),
+    });
+    return refusal;
+  };
+}
+
+function refusalOf(
+  sts: StsState,
+  roleArn: string,
+  operation: string,
+  req: IncomingMessage,
+): CallerRefusal | undefined {
+  const session = sts.session(accessKeyOf(req) ?? '');
+  if (!session || session.sessionToken !== sessionTokenOf(req))
+    return {
+      code: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    };
+  if (sts.expired(session))
+    return {
+      code: 'ExpiredTokenException',
+      message: 'The security token included in the request is expired',
+    };
+  if (session.roleArn !== roleArn)
+    return {
+      code: 'AccessDeniedException',
+      message: `User: ${session.assumedRoleArn} is not authorized to perform: ${operation}`,
+    };
+  return undefined;
+}
