@@ -95,6 +95,7 @@ export const DECISION_KINDS = [
   'deferred',
   'blocked',
   'invalid',
+  'ends_with_group',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
@@ -157,6 +158,10 @@ export interface Decision {
   readonly keepMembers?: true;
   /** An `inactive` decision: the idle rule's N days; the task carries them to the worker. */
   readonly idleDays?: number;
+  /** `ends_with_group` of a person in no configured group: the day (YYYY-MM-DD) QuickSight removes the seat. */
+  readonly seatEndsOn?: string;
+  /** `ends_with_group` of a person still in configured groups: the groups to take them out of. */
+  readonly leaveGroups?: readonly string[];
 }
 
 export interface GuardResult {

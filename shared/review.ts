@@ -86,11 +86,6 @@ export function reviewDeadline(createdAt: Date, approvalDays: number): Date {
   return new Date(createdAt.getTime() + approvalDays * DAY_MS);
 }
 
-/** USD a month saved by deleting `readers` Readers at `readerPrice` each. */
-export function monthlySavings(readers: number, readerPrice: number): number {
-  return Math.round(readers * readerPrice * 100) / 100;
-}
-
 /** A Reader seat (what the money counts): READER or READER_PRO. */
 export function isReaderRole(role: string): boolean {
   return role.toUpperCase().startsWith('READER');

@@ -1,5 +1,6 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { NotFoundError } from '../../shared/errors.js';
+import type { PriceTable } from '../../shared/prices.js';
 import { renderReport } from './render-report.js';
 import { buildReportModel } from './report-model.js';
 import { loadReportModel, type ReportStores } from './write-report.js';
@@ -14,7 +15,7 @@ export function auditPages(stores: ReportStores) {
     /** The page of run `runId`'s audit rows; undefined when the run wrote none. */
     async ofRun(
       runId: string,
-      options: { readonly readerPrice: number; readonly dryRun: boolean },
+      options: { readonly prices: PriceTable; readonly dryRun: boolean },
     ): Promise<string | undefined> {
       const model = await loadReportModel(stores, { runId, ...options }).catch((error: unknown) => {
         if (error instanceof NotFoundError) return undefined;
@@ -23,12 +24,12 @@ export function auditPages(stores: ReportStores) {
       return model ? renderReport(model) : undefined;
     },
     /** The page of these rows, counted as run `runId`'s. */
-    ofRows(runId: string, rows: readonly AuditRecord[], readerPrice: number): string {
+    ofRows(runId: string, rows: readonly AuditRecord[], prices: PriceTable): string {
       return renderReport(
         buildReportModel({
           runId,
           rows: [...rows],
-          readerPrice,
+          prices,
           generatedAt: new Date().toISOString(),
         }),
       );

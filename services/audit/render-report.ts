@@ -37,6 +37,7 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
   deleted: 'Deleted',
   already_gone: 'Already gone',
   cancelled: 'Cancelled (re-joined)',
+  ends_with_group: 'Ends with the group (IdC)',
   deferred: 'Deferred',
   kept: 'Kept (keep group)',
   protected: 'Protected (kept)',
@@ -53,6 +54,7 @@ const CHART_LABELS: Readonly<Record<string, string>> = {
   already_gone: 'already gone',
   failed: 'failed',
   cancelled: 'cancelled (re-joined)',
+  ends_with_group: 'ends with the group (IdC)',
 };
 
 const BAR_COLOURS: Readonly<Record<string, string>> = {
@@ -66,6 +68,7 @@ const BAR_COLOURS: Readonly<Record<string, string>> = {
   already_gone: '#68a37f',
   failed: '#c53030',
   cancelled: '#a0aec0',
+  ends_with_group: '#805ad5',
 };
 
 const SOURCE_LABELS: Readonly<Record<string, string>> = {
@@ -115,7 +118,7 @@ ${renderCards(m)}
 <div class="panel">${renderChart(m)}</div>
 <h2>Needs attention</h2>
 ${renderAttention(m)}
-${m.idle ? renderIdle(m.idle, m.savings.readerPrice) : ''}<h2>People and their QuickSight users</h2>
+${m.idle ? renderIdle(m.idle) : ''}<h2>People and their QuickSight users</h2>
 ${renderPeople(m.rows)}
 <h2>What the words mean</h2>
 ${GLOSSARY}
@@ -212,7 +215,7 @@ function renderChart(m: ReportModel): string {
 }
 
 /** "Idle Readers": who the idle rule named, when each was last active, who turns idle soon. */
-function renderIdle(idle: IdleSection, readerPrice: number): string {
+function renderIdle(idle: IdleSection): string {
   const users = idle.users.map(
     (r) =>
       `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td>${escapeHtml(r.role)}</td><td class="reason">${escapeHtml(r.seen ?? withoutUserName(r.reason, r.userName))}</td></tr>`,
@@ -224,8 +227,8 @@ function renderIdle(idle: IdleSection, readerPrice: number): string {
   const none = (what: string) => `<p class="none">${escapeHtml(what)}</p>`;
   const widths = ['w-status', 'w-email', 'w-user', 'w-role', ''];
   return `<h2 id="idle">Idle Readers</h2>
-<div class="panel" data-idle-deleted="${idle.deletedReaders}" data-idle-monthly="${idle.monthly}">
-<p class="saving" id="idle-saving">${escapeHtml(idleSentence(idle, readerPrice))}</p>
+<div class="panel" data-idle-deleted="${idle.deleted}" data-idle-monthly="${idle.savings.monthly}">
+<p class="saving" id="idle-saving">${escapeHtml(idleSentence(idle))}</p>
 ${
   users.length === 0
     ? none('No user was idle.')

@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
 
 /**
  * What the operator report of one run says, built from audit rows alone (pure). A run's rows are
@@ -26,6 +27,7 @@ export const STATUS_ORDER = [
   'deleted',
   'already_gone',
   'cancelled',
+  'ends_with_group',
   'deferred',
   'kept',
   'protected',
@@ -62,9 +64,9 @@ export interface IdleSection {
   /** People-table rows whose source is `inactive` (decision `kept`: a keep group's member). */
   readonly users: readonly PersonRow[];
   readonly soon: readonly IdleSoonRow[];
-  /** Idle READER users deleted in this run, and what that saves a month. */
-  readonly deletedReaders: number;
-  readonly monthly: number;
+  /** Idle users deleted in this run, and what that saves a month by role (shared/prices.ts). */
+  readonly deleted: number;
+  readonly savings: Savings;
 }
 
 export type MissKind = 'not_found' | 'unresolved_event' | 'rejected_event' | 'input_error';
@@ -101,11 +103,8 @@ export interface ReportModel {
   readonly guardReasons: readonly string[];
   /** The cross-run guard window as the plan saw it ("guard window: 7 of 10 deletions used …"). */
   readonly guardWindow?: string;
-  readonly savings: {
-    readonly deletedReaders: number;
-    readonly readerPrice: number;
-    readonly monthly: number;
-  };
+  /** Users deleted in this run, priced by role (shared/prices.ts). */
+  readonly savings: Savings;
   /** Present when the run judged idle users (`idsync inactive`). */
   readonly idle?: IdleSection;
   /** The run was a dry run (no `--apply`): it deleted nothing, the report shows what it would. */
@@ -117,7 +116,8 @@ export interface ReportInput {
   readonly rows: readonly AuditRecord[];
   /** Rows of the plan runs named by this run's outcomes (other runs only). */
   readonly planRows?: readonly AuditRecord[];
-  readonly readerPrice: number;
+  /** Monthly seat prices by role (IDSYNC_PRICES). */
+  readonly prices: PriceTable;
   readonly generatedAt: string;
   /** The run was a dry run (the command says so; the audit rows alone do not). */
   readonly dryRun?: boolean;
@@ -204,12 +204,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
     })),
   ];
   const deleted = rows.filter((r) => r.status === 'deleted');
-  const deletedReaders = deleted.filter((r) => r.role?.toUpperCase() === 'READER').length;
   const times = own.map((r) => r.at).sort(cmp);
   const guardWindow = [...ownDecisions, ...joined]
     .map((r) => r.detail?.guardWindow)
     .find((w): w is string => typeof w === 'string');
-  const idle = idleSection(rows, context, input.readerPrice);
+  const idle = idleSection(rows, context, input.prices);
   return {
     ...(guardWindow ? { guardWindow } : {}),
     runId: input.runId,
@@ -228,11 +227,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
     guardReasons: [
       ...new Set(rows.filter((r) => r.status === 'blocked').map((r) => guardReason(r.reason))),
     ],
-    savings: {
-      deletedReaders,
-      readerPrice: input.readerPrice,
-      monthly: Math.round(deletedReaders * input.readerPrice * 100) / 100,
-    },
+    savings: savingsByRole(
+      input.prices,
+      deleted.map((r) => r.role ?? ''),
+    ),
     ...(idle ? { idle } : {}),
     ...(input.dryRun ? { dryRun: true } : {}),
   };
@@ -241,7 +239,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
 function idleSection(
   rows: readonly PersonRow[],
   context: readonly AuditRecord[],
-  readerPrice: number,
+  prices: PriceTable,
 ): IdleSection | undefined {
   const users = rows.filter((r) => r.source === 'inactive');
   const soon = context
@@ -257,14 +255,15 @@ function idleSection(
     )
     .sort((a, b) => cmp(a.idleAfter ?? '', b.idleAfter ?? '') || cmp(a.email, b.email));
   if (users.length === 0 && soon.length === 0) return undefined;
-  const deletedReaders = users.filter(
-    (r) => r.status === 'deleted' && r.role?.toUpperCase() === 'READER',
-  ).length;
+  const deleted = users.filter((r) => r.status === 'deleted');
   return {
     users,
     soon,
-    deletedReaders,
-    monthly: Math.round(deletedReaders * readerPrice * 100) / 100,
+    deleted: deleted.length,
+    savings: savingsByRole(
+      prices,
+      deleted.map((r) => r.role ?? ''),
+    ),
   };
 }
 

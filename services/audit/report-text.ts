@@ -1,3 +1,4 @@
+import { describeSavings } from '../../shared/prices.js';
 import type { IdleSection, ReportModel } from './report-model.js';
 
 /** The report's words: a run summarised in plain language for operators (pure, plain text). */
@@ -96,6 +97,8 @@ export function summarySentences(m: ReportModel): string[] {
       `${plural(c('deferred'), 'user was', 'users were')} left for later because the person is back in a group`,
     c('kept') > 0 &&
       `${plural(c('kept'), 'user was', 'users were')} kept as members of a keep group (IDSYNC_INACTIVE_KEEP_GROUPS), whatever their activity`,
+    c('ends_with_group') > 0 &&
+      `${plural(c('ends_with_group'), 'IAM Identity Center user was', 'IAM Identity Center users were')} not deleted: QuickSight refuses that, and ends their seat with the group (the 1st of the month after; the table says when, or which group to take the person out of)`,
     o('cancelled') > 0 &&
       `${plural(o('cancelled'), 'deletion was', 'deletions were')} cancelled because the person re-joined a group before it ran`,
   ].filter((s): s is string => typeof s === 'string');
@@ -117,19 +120,19 @@ export function summarySentences(m: ReportModel): string[] {
   return out;
 }
 
-/** The savings line: an estimate, and what it is based on. */
+/** The savings line: an estimate, and what it is based on (the price table, by role). */
 export function savingsSentence(m: ReportModel): string {
-  const { deletedReaders, readerPrice, monthly } = m.savings;
-  return `Estimated saving: about ${formatMoney(monthly)} a month (${plural(deletedReaders, 'Reader', 'Readers')} deleted × ${formatMoney(readerPrice)} per Reader per month). This is an estimate from the list price, not a bill.`;
+  const { savings } = m;
+  return `Estimated saving: about ${formatMoney(savings.monthly)} a month (${plural(savings.seats, 'user', 'users')} deleted: ${describeSavings(savings, formatMoney)} per month, IDSYNC_PRICES). This is an estimate from the list price, not a bill.`;
 }
 
 /** The Idle Readers section's headline: how many idle users, how many Readers deleted, the saving. */
-export function idleSentence(idle: IdleSection, readerPrice: number): string {
+export function idleSentence(idle: IdleSection): string {
   const named = idle.users.filter((r) => r.decision === 'delete' || r.status === 'deleted').length;
   const kept = idle.users.filter((r) => r.status === 'kept').length;
   const keptText =
     kept > 0
       ? ` ${plural(kept, 'user was', 'users were')} kept as members of a keep group (never idle).`
       : '';
-  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deletedReaders, 'idle Reader was', 'idle Readers were')} deleted in this run: about ${formatMoney(idle.monthly)} a month saved (${n(idle.deletedReaders)} × ${formatMoney(readerPrice)}).${keptText} ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
+  return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deleted, 'idle user was', 'idle users were')} deleted in this run: about ${formatMoney(idle.savings.monthly)} a month saved (${describeSavings(idle.savings, formatMoney)}).${keptText} ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
 }

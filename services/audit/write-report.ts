@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Stores } from '../../shared/clients-from-config.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { NotFoundError } from '../../shared/errors.js';
+import type { PriceTable, Savings } from '../../shared/prices.js';
 import { findNewestRun } from './newest-run.js';
 import { outputWriteError, prepareOutputFile } from './output-file.js';
 import { renderReport } from './render-report.js';
@@ -14,7 +15,7 @@ export type ReportStores = Pick<Stores, 'audit' | 'doc' | 'names'>;
 export interface LoadReportOptions {
   /** Default: the newest run with decision or outcome rows in the last `newestRunDays` days. */
   readonly runId?: string;
-  readonly readerPrice: number;
+  readonly prices: PriceTable;
   /** 30. */
   readonly newestRunDays?: number;
   readonly now?: Date;
@@ -31,7 +32,9 @@ export interface ReportCounts {
   readonly outcomes: Readonly<Record<string, number>>;
   readonly misses: number;
   readonly failures: number;
-  readonly deletedReaders: number;
+  /** Users deleted, and the saving a month, by role (shared/prices.ts). */
+  readonly deleted: number;
+  readonly savingsByRole: Savings['byRole'];
   readonly monthlySavings: number;
 }
 
@@ -77,7 +80,7 @@ export async function loadReportModel(
     runId,
     rows,
     planRows,
-    readerPrice: options.readerPrice,
+    prices: options.prices,
     generatedAt: now.toISOString(),
     ...(options.dryRun ? { dryRun: true } : {}),
   });
@@ -89,7 +92,8 @@ export function reportCounts(model: ReportModel): ReportCounts {
     outcomes: model.outcomeCounts,
     misses: model.misses.length,
     failures: model.failures.length,
-    deletedReaders: model.savings.deletedReaders,
+    deleted: model.savings.seats,
+    savingsByRole: model.savings.byRole,
     monthlySavings: model.savings.monthly,
   };
 }

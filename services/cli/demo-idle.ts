@@ -1,4 +1,6 @@
+import { DEFAULT_PRICES, describeSavings, savingsByRole } from '../../shared/prices.js';
 import { UNNAMED_USER, unnamedUserKey } from '../../shared/unnamed-user.js';
+import { formatMoney } from '../audit/report-text.js';
 import type { Sandbox } from '../sandbox/start-sandbox.js';
 
 /**
@@ -45,7 +47,7 @@ export async function idleReaderChapter(
   const unmanagedIdle = [...idle].filter((u) => !managed.has(u)).length;
   const deletedBefore = new Set(org.quickSight.deletes.keys());
   say(
-    `Idle Readers. Every Reader costs $3 a month whether or not they use QuickSight, and QuickSight has no "last active" API. ` +
+    `Idle Readers. Every Reader costs $3 a month (a Reader Pro $20) whether or not they use QuickSight, and QuickSight has no "last active" API. ` +
       `CloudTrail does: the stand-in holds ${n(activity.records.length)} QuickSight events of the last 90 days. ` +
       `In them, ${n(idle.size)} of the ${n(readers.length)} Readers have not used QuickSight for more than 60 days` +
       (unmanagedIdle > 0
@@ -64,11 +66,16 @@ export async function idleReaderChapter(
   const planned = await run(['inactive', '--days', '60', '--warn-days', '14', '--limit', '3'], env);
   const found = countAfter(planned.stdout, /([\d,]+) idle,/);
   const kept = countAfter(planned.stdout, /^\s*protected \(([\d,]+)\)/m) ?? 0;
+  const groupEnded = countAfter(planned.stdout, /^\s*ends_with_group \(([\d,]+)\)/m) ?? 0;
   const limit = suggestedOverride(planned.stdout);
   note(
     `exit code ${planned.code} (3 = the guard tripped: nothing deleted). ` +
       (found !== undefined
-        ? `idsync found ${n(found)} idle Readers; ${n(kept)} of them ${kept === 1 ? 'is' : 'are'} protected and kept, so ${n(found - kept)} would be deleted: more than the guard allows in one run.`
+        ? `idsync found ${n(found)} idle Readers; ${n(kept)} of them ${kept === 1 ? 'is' : 'are'} protected and kept` +
+          (groupEnded > 0
+            ? `, and ${n(groupEnded)} ${groupEnded === 1 ? 'is an IAM Identity Center user' : 'are IAM Identity Center users'}: QuickSight refuses DeleteUser for ${groupEnded === 1 ? 'it' : 'them'}, so the plan lists "remove EMAIL from GROUP" for the operator instead (ends_with_group) and QuickSight ends the seat on the 1st of the month after`
+            : '') +
+          `; so ${n(found - kept - groupEnded)} would be deleted: more than the guard allows in one run.`
         : ''),
   );
   if (limit === undefined) return { code: planned.code || 1, idleReaders: idle.size, deleted: 0 };
@@ -100,8 +107,13 @@ export async function idleReaderChapter(
   const wrong = deleted.filter(
     (k) => !idle.has(k.startsWith(unnamedUserKey('')) ? UNNAMED_USER : k),
   ).length;
+  const roleOf = new Map(readers.map((u) => [u.userName, u.role]));
+  const saved = savingsByRole(
+    DEFAULT_PRICES,
+    deleted.map((k) => roleOf.get(k) ?? 'READER'),
+  );
   note(
-    `The stand-in saw ${n(deleted.length)} idle Readers deleted (${n(wrong)} not idle), about $${n(3 * deleted.length)} a month saved; ${n(readers.length - deleted.length)} of the ${n(readers.length)} Readers remain.`,
+    `The stand-in saw ${n(deleted.length)} idle Readers deleted (${n(wrong)} not idle), about ${formatMoney(saved.monthly)} a month saved (${describeSavings(saved, formatMoney)}); ${n(readers.length - deleted.length)} of the ${n(readers.length)} Readers remain.`,
   );
   return { code: applied.code, idleReaders: idle.size, deleted: deleted.length };
 }

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { DEFAULT_PRICES, describeSavings, savingsByRole } from '../../shared/prices.js';
 import { releaseCommand } from '../../shared/release-command.js';
+import { formatMoney } from '../audit/report-text.js';
 import {
   cloudTrailEvent,
   type EventBridgeEnvelope,
@@ -190,11 +192,14 @@ export async function runDemo(
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     const deletes = [...org.quickSight.deletes.entries()];
     const roleOf = new Map(sandbox.activity.users.map((u) => [u.userName, u.role]));
-    const readers = deletes.filter(([k]) => roleOf.get(k) === 'READER').length;
+    const saved = savingsByRole(
+      DEFAULT_PRICES,
+      deletes.map(([k]) => roleOf.get(k) ?? 'READER'),
+    );
     say(
       `Done in ${seconds} s. The QuickSight stand-in counted ${n(deletes.reduce((a, [, c]) => a + c, 0))} deletions (${n(idle.deleted)} idle Readers, ${n(deletes.length - idle.deleted)} leavers), ` +
         `${deletes.filter(([, c]) => c > 1).length} of them repeated; ${n(org.quickSight.size)} QuickSight users remain. ` +
-        `At $3 per Reader a month, the ${n(readers)} Readers deleted save about $${n(3 * readers)} a month. ` +
+        `Priced by role (IDSYNC_PRICES), the ${n(saved.seats)} users deleted save about ${formatMoney(saved.monthly)} a month (${describeSavings(saved, formatMoney)}). ` +
         `Open the reports in ${folder}: idle-report.html (idle Readers) and leavers-report.html (leavers).`,
     );
     return applied.code;

@@ -75,7 +75,7 @@ export async function finishRun(
   end: RunEnd,
 ): Promise<number> {
   const report = end.reportFile
-    ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.readerPrice, {
+    ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.prices, {
         dryRun: end.dryRun === true,
       })
     : undefined;

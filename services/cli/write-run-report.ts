@@ -1,5 +1,6 @@
 import type { Stores } from '../../shared/clients-from-config.js';
 import { describeError } from '../../shared/errors.js';
+import type { PriceTable } from '../../shared/prices.js';
 import { type CliIo, writeText } from './command-context.js';
 
 /** The outcome of `--report FILE` after a run: the line saying where it is, or why it is not. */
@@ -15,7 +16,7 @@ export async function writeRunReport(
   stores: Stores,
   runId: string,
   out: string,
-  readerPrice: number,
+  prices: PriceTable,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<RunReportResult> {
   try {
@@ -23,7 +24,7 @@ export async function writeRunReport(
     const written = await writeReport(stores, {
       runId,
       out,
-      readerPrice,
+      prices,
       ...(options.dryRun ? { dryRun: true } : {}),
     });
     return { ok: true, text: `report: ${written.path}` };

@@ -4,6 +4,7 @@ import type { Config } from '../../shared/config/index.js';
 import type { Decision, Removal } from '../../shared/domain.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import type { Logger } from '../../shared/logger.js';
+import type { PriceTable } from '../../shared/prices.js';
 
 /**
  * The review's ports to the outside. The local implementations here serve the CLI and the
@@ -103,8 +104,8 @@ export interface AuditPages {
   /** The page of run `runId`'s audit rows; undefined when the run wrote none. */
   ofRun(
     runId: string,
-    options: { readonly readerPrice: number; readonly dryRun: boolean },
+    options: { readonly prices: PriceTable; readonly dryRun: boolean },
   ): Promise<string | undefined>;
   /** The page of these rows, counted as run `runId`'s. */
-  ofRows(runId: string, rows: readonly AuditRecord[], readerPrice: number): string;
+  ofRows(runId: string, rows: readonly AuditRecord[], prices: PriceTable): string;
 }

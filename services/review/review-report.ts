@@ -37,7 +37,7 @@ export async function publishReviewReport(
       : // The review's own report is of a plan awaiting approval: nothing deleted yet. Only held
         // leavers (planned by earlier runs): no decisions of this run to show, no page.
         await deps.auditPages.ofRun(review.runId, {
-          readerPrice: config.report.readerPrice,
+          prices: config.report.prices,
           dryRun: true,
         });
   if (page) files.push({ name: `${kind}.html`, contentType: 'text/html', body: page });
@@ -68,5 +68,5 @@ async function finalPage(
     for await (const page of deps.stores.audit.byRun(exec))
       for (const r of page)
         if (r.kind === 'outcome' && names.has(r.userName)) rows.push({ ...r, runId });
-  return deps.auditPages.ofRows(runId, rows, config.report.readerPrice);
+  return deps.auditPages.ofRows(runId, rows, config.report.prices);
 }

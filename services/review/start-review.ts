@@ -1,7 +1,7 @@
 import { NotFoundError, PartialSnapshotError, UsageError } from '../../shared/errors.js';
+import { savingsByRole } from '../../shared/prices.js';
 import {
   isReaderRole,
-  monthlySavings,
   type ReviewCounts,
   type ReviewRecord,
   reviewDeadline,
@@ -212,10 +212,10 @@ export function reviewNotice(review: ReviewRecord): string {
 
 function money(tasks: readonly Pick<Task, 'role'>[], config: ReviewConfig) {
   return {
-    monthlySavings: monthlySavings(
-      tasks.filter((t) => isReaderRole(t.role)).length,
-      config.report.readerPrice,
-    ),
+    monthlySavings: savingsByRole(
+      config.report.prices,
+      tasks.map((t) => t.role),
+    ).monthly,
   };
 }
 

@@ -2,8 +2,11 @@
  * Plays the SCIM sync (ssosync, or Google's own auto-provisioning) on a sandbox organisation:
  * applies a Google membership change, then brings IdC in line — deleting the IdC users it
  * provisioned for people now in no configured group, creating users for new members — and returns
- * the CloudTrail events that sync would cause, as EventBridge envelopes.
+ * the CloudTrail events that sync would cause, as EventBridge envelopes. QuickSight follows:
+ * the IAM_IDENTITY_CENTER users of people who left turn inactive (./identity-center-seats.ts;
+ * `runFirstOfMonth` then removes them).
  */
+
 import type { GoogleMember, IdcUser } from '../../shared/domain.js';
 import { NotFoundError } from '../../shared/errors.js';
 import {
@@ -13,6 +16,7 @@ import {
   eventBridgeEnvelope,
   type IdentityEventSource,
 } from './cloudtrail-events.js';
+import { followIdentityCenterGroups } from './identity-center-seats.js';
 import { type Leavers, type PickLeaversOptions, pickLeavers } from './scenarios/leavers.js';
 import { namesFromEmail } from './scenarios/names.js';
 import { idcUserFor } from './scenarios/org.js';
@@ -84,6 +88,8 @@ export function syncIdentityCenter(org: SandboxOrg, options: SyncOptions = {}): 
     .list()
     .filter((u) => isScimProvisioned(u) && !entitled.has(primaryEmail(u).toLowerCase()));
   for (const user of deleted) org.identityStore.deleteUser(user.userId);
+  // QuickSight follows IdC: IAM_IDENTITY_CENTER users of people who left become inactive.
+  followIdentityCenterGroups(org, new Set(entitled.keys()));
 
   const people = peopleByEmail(org);
   const created: IdcUser[] = [];

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import type { PriceTable } from '../prices.js';
 import {
   DEFAULT_LOG_LEVEL,
   DEFAULT_TERMINAL_LOG_LEVEL,
@@ -114,7 +115,8 @@ export interface SnapshotConfig {
   readonly retentionDays: number;
 }
 export interface ReportConfig {
-  readonly readerPrice: number;
+  /** Monthly seat prices by role (shared/prices.ts). */
+  readonly prices: PriceTable;
   /** IDSYNC_REPORTS_BUCKET: where the Lambda runs' reports are (S3). */
   readonly reportsBucket?: string;
 }
@@ -315,7 +317,7 @@ const builders: {
     retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') as number,
   }),
   report: (read) => ({
-    readerPrice: read<number>('IDSYNC_READER_PRICE') as number,
+    prices: read<PriceTable>('IDSYNC_PRICES') as PriceTable,
     reportsBucket: read<string>('IDSYNC_REPORTS_BUCKET'),
   }),
   inactive: (read) => ({

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parsePrices } from '../prices.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 
 /**
@@ -96,6 +97,14 @@ export function strictItems(raw: string, ctx: z.RefinementCtx): string[] | undef
   }
   return items;
 }
+
+/** IDSYNC_PRICES: `ROLE=PRICE` entries on top of the default price table (shared/prices.ts). */
+export const priceTable = trimmed.transform((raw, ctx) => {
+  const parsed = parsePrices(raw);
+  if (parsed.ok) return parsed.prices;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
 
 export const protectedRoles = trimmed.transform((raw, ctx) => {
   if (raw.toLowerCase() === 'none') return [] as string[];

@@ -14,6 +14,7 @@ import {
   externalId,
   nonEmpty,
   optionalEmailList,
+  priceTable,
   protectedRoles,
   protectedUsers,
   QUICKSIGHT_ROLES,
@@ -326,11 +327,11 @@ export const VARIABLES: readonly VariableSpec[] = [
     false,
   ),
   spec(
-    'IDSYNC_READER_PRICE',
+    'IDSYNC_PRICES',
     'report',
-    'monthly price of one Reader in USD, for the savings estimate (0 to 1000)',
-    decimal(0, 1000),
-    '`3`',
+    'monthly seat prices in USD by role for every saving shown, `ROLE=PRICE` comma-separated on top of the defaults (roles READER, READER_PRO, AUTHOR, AUTHOR_PRO, ADMIN, ADMIN_PRO; 0 to 1000; ADMIN follows AUTHOR and ADMIN_PRO follows AUTHOR_PRO unless set)',
+    priceTable,
+    '`READER=3,READER_PRO=20,AUTHOR=24,AUTHOR_PRO=40,ADMIN=24,ADMIN_PRO=40`',
     false,
   ),
   spec(

@@ -60,8 +60,12 @@ describe('idle Readers end to end', { timeout: 180_000 }, () => {
         (story.get(x.user.userName) === 'lapsed' || story.get(x.user.userName) === 'never') &&
         !kept(x.user.userName),
     );
-    const expected = idleReaders
-      .filter((x) => !x.person.protected && x.person.kind !== 'stranger')
+    const named = idleReaders.filter((x) => !x.person.protected && x.person.kind !== 'stranger');
+    // IAM_IDENTITY_CENTER users are never deleted: the plan lists them for the operator
+    // (shared/identity-modes.ts); the QuickSight stand-in refuses their DeleteUser.
+    const groupEnded = named.filter((x) => x.user.identityType === 'IAM_IDENTITY_CENTER');
+    const expected = named
+      .filter((x) => x.user.identityType !== 'IAM_IDENTITY_CENTER')
       .map((x) => activityUserName(x.user))
       .sort();
     // Every kind of user the issue names is in the scenario.
@@ -138,6 +142,15 @@ describe('idle Readers end to end', { timeout: 180_000 }, () => {
       (x) => story.get(x.user.userName) === 'never' && expected.includes(activityUserName(x.user)),
     );
     expect(reasonOf(never?.user.userName)).toMatch(/no activity since the record began on \d{4}-/);
+
+    // Idle IdC-native Readers: ends_with_group, the groups to leave named, no call made.
+    expect(groupEnded.length).toBeGreaterThan(0);
+    for (const x of groupEnded) {
+      const d = decisions.find((d) => d.quickSightUser?.userName === x.user.userName);
+      expect(d?.decision).toBe('ends_with_group');
+      expect(d?.reason).toContain(`remove ${x.person.email} from `);
+      expect(after.has(activityUserName(x.user))).toBe(true);
+    }
 
     // Once each: a new snapshot and a second run delete nothing more.
     await snapshotOk(t.sandbox);

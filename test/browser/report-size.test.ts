@@ -8,6 +8,7 @@ import { renderReport } from '../../services/audit/render-report.js';
 import { buildReportModel } from '../../services/audit/report-model.js';
 import { decisionRow } from '../../services/removals/plan/run-plan.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { DEFAULT_PRICES } from '../../shared/prices.js';
 import { type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
 
 /**
@@ -100,7 +101,7 @@ async function writeHtml(name: string, rows: AuditRecord[]): Promise<string> {
   const model = buildReportModel({
     runId: RUN,
     rows,
-    readerPrice: 3,
+    prices: DEFAULT_PRICES,
     generatedAt: new Date().toISOString(),
   });
   const path = join(outDir, name);

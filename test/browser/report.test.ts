@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney } from '../../services/audit/report-text.js';
 import { writeReport } from '../../services/audit/write-report.js';
 import { decisionRow } from '../../services/removals/plan/run-plan.js';
 import { type AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import { DEFAULT_PRICES, savingsByRole } from '../../shared/prices.js';
 import { startTestTables } from '../helpers/tables.js';
 import { AWKWARD_PEOPLE, type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';
 
@@ -136,7 +138,7 @@ beforeAll(async () => {
   await mkdir(outDir, { recursive: true });
   const written = await writeReport(
     { audit: log, doc: tables.doc, names: tables.names },
-    { out: join(outDir, 'report.html'), readerPrice: 3 },
+    { out: join(outDir, 'report.html'), prices: DEFAULT_PRICES },
   );
   expect(written.runId).toBe(RUN);
   browser = await chromium.launch({
@@ -193,8 +195,11 @@ describe('the operator report in a browser', () => {
     const card = (name: string) => page.textContent(`[data-card="${name}"] .value`);
     expect(await card('deleted')).toBe(String(count('outcome', 'deleted')));
     expect(await card('failed')).toBe(String(count('outcome', 'failed')));
+    const deletedRoles = audit
+      .filter((r) => r.kind === 'outcome' && r.outcome === 'deleted')
+      .map((r) => r.role ?? '');
     expect(await card('savings')).toBe(
-      `$${3 * audit.filter((r) => r.kind === 'outcome' && r.outcome === 'deleted' && r.role === 'READER').length}`,
+      formatMoney(savingsByRole(DEFAULT_PRICES, deletedRoles).monthly),
     );
     expect(await page.$$eval('#people tbody tr', (rows) => rows.length)).toBe(
       audit.filter((r) => r.kind === 'decision').length,
@@ -256,17 +261,13 @@ describe('the operator report in a browser', () => {
       ]),
     );
     expect(users).toEqual(idle.map(([email, , seen, outcome]) => [email, outcome, seen]));
-    const deletedReaders = audit.filter(
-      (r) =>
-        r.kind === 'outcome' &&
-        r.outcome === 'deleted' &&
-        r.source === 'inactive' &&
-        r.role === 'READER',
-    ).length;
-    expect(deletedReaders).toBe(2);
+    const idleDeleted = audit
+      .filter((r) => r.kind === 'outcome' && r.outcome === 'deleted' && r.source === 'inactive')
+      .map((r) => r.role ?? '');
+    expect(idleDeleted.sort()).toEqual(['READER', 'READER', 'READER_PRO']);
     expect(await page.getAttribute('#idle', 'id')).toBe('idle');
     expect(await page.textContent('#idle-saving')).toContain(
-      `about $${3 * deletedReaders} a month saved (${deletedReaders} × $3)`,
+      'about $26 a month saved (2 READER × $3 + 1 READER_PRO × $20)',
     );
     const soon = await page.$$eval('#idle-soon tbody tr', (rows) =>
       rows.map((r) => [r.cells[0]?.textContent, r.cells[1]?.textContent]),

@@ -20,51 +20,90 @@ export function registerReport(program: Command, ctx: CliContext): void {
       'the run (default: the newest run with decisions or outcomes, 30 days back)',
     )
     .option('--out <file>', 'the HTML file to write, e.g. report.html')
+    .option(
+      '--since <when>',
+      'instead: what the deletions since then save a month, by role (30d, 2w, 2026-11-01)',
+    )
     .action(
-      action(ctx, async (flags: { run?: string; out?: string }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        if (!flags.out) throw new UsageError('report needs --out FILE (e.g. --out report.html)');
-        const config = loadConfig(['report'], ctx.io.env);
-        const { buildStores } = await import('../../../shared/clients-from-config.js');
-        const { writeReport } = await import('../../audit/write-report.js');
-        const { formatMoney } = await import('../../audit/report-text.js');
-        if (flags.run && config.report.reportsBucket) {
-          // A run of the Lambda functions stored its report in the bucket: that one is read back.
-          const { fromReportsBucket } = await import('../report-from-bucket.js');
-          const found = await fromReportsBucket(config, flags.run, flags.out);
-          if (found) {
-            printResult(
-              ctx.io,
-              globals,
-              found,
-              `report of run ${found.runId}: ${found.path} (from ${found.source})`,
-            );
-            return ExitCode.Ok;
+      action(
+        ctx,
+        async (flags: { run?: string; out?: string; since?: string }, command: Command) => {
+          const globals = command.optsWithGlobals<GlobalOptions>();
+          if (flags.since !== undefined) {
+            if (flags.run || flags.out)
+              throw new UsageError(
+                'report --since prints the savings of a period: no --run or --out with it',
+              );
+            const config = loadConfig(['report'], ctx.io.env);
+            const { parseSince } = await import('../../audit/since.js');
+            const since = parseSince(flags.since, new Date());
+            const { buildStores } = await import('../../../shared/clients-from-config.js');
+            const { periodSavings } = await import('../../audit/period-savings.js');
+            const { formatMoney } = await import('../../audit/report-text.js');
+            const { describeSavings } = await import('../../../shared/prices.js');
+            const stores = buildStores(config);
+            try {
+              const rows = [];
+              for await (const page of stores.audit.since(since)) rows.push(...page);
+              const result = periodSavings(since, rows, config.report.prices);
+              const { savings } = result;
+              const text = [
+                `savings since ${since}: about ${formatMoney(savings.monthly)} a month`,
+                `  ${savings.seats} users deleted: ${describeSavings(savings, formatMoney)} (IDSYNC_PRICES)`,
+                ...savings.byRole.map(
+                  (r) =>
+                    `  ${r.role}: ${r.count} × ${formatMoney(r.price)} = ${formatMoney(r.monthly)}`,
+                ),
+              ].join('\n');
+              printResult(ctx.io, globals, result, text);
+              return ExitCode.Ok;
+            } finally {
+              stores.close();
+            }
           }
-        }
-        const stores = buildStores(config);
-        try {
-          const written = await writeReport(stores, {
-            ...(flags.run ? { runId: flags.run } : {}),
-            out: flags.out,
-            readerPrice: config.report.readerPrice,
-          });
-          const { decisions, outcomes } = written.counts;
-          const list = (c: Readonly<Record<string, number>>) =>
-            Object.entries(c)
-              .map(([k, v]) => `${v} ${k}`)
-              .join(', ') || 'none';
-          const text = [
-            `report of run ${written.runId}: ${written.path}`,
-            `  decisions: ${list(decisions)}`,
-            `  outcomes: ${list(outcomes)}`,
-            `  ${written.counts.failures} failed, ${written.counts.misses} misses; estimated saving ${formatMoney(written.counts.monthlySavings)} a month`,
-          ].join('\n');
-          printResult(ctx.io, globals, written, text);
-          return ExitCode.Ok;
-        } finally {
-          stores.close();
-        }
-      }),
+          if (!flags.out) throw new UsageError('report needs --out FILE (e.g. --out report.html)');
+          const config = loadConfig(['report'], ctx.io.env);
+          const { buildStores } = await import('../../../shared/clients-from-config.js');
+          const { writeReport } = await import('../../audit/write-report.js');
+          const { formatMoney } = await import('../../audit/report-text.js');
+          if (flags.run && config.report.reportsBucket) {
+            // A run of the Lambda functions stored its report in the bucket: that one is read back.
+            const { fromReportsBucket } = await import('../report-from-bucket.js');
+            const found = await fromReportsBucket(config, flags.run, flags.out);
+            if (found) {
+              printResult(
+                ctx.io,
+                globals,
+                found,
+                `report of run ${found.runId}: ${found.path} (from ${found.source})`,
+              );
+              return ExitCode.Ok;
+            }
+          }
+          const stores = buildStores(config);
+          try {
+            const written = await writeReport(stores, {
+              ...(flags.run ? { runId: flags.run } : {}),
+              out: flags.out,
+              prices: config.report.prices,
+            });
+            const { decisions, outcomes } = written.counts;
+            const list = (c: Readonly<Record<string, number>>) =>
+              Object.entries(c)
+                .map(([k, v]) => `${v} ${k}`)
+                .join(', ') || 'none';
+            const text = [
+              `report of run ${written.runId}: ${written.path}`,
+              `  decisions: ${list(decisions)}`,
+              `  outcomes: ${list(outcomes)}`,
+              `  ${written.counts.failures} failed, ${written.counts.misses} misses; estimated saving ${formatMoney(written.counts.monthlySavings)} a month`,
+            ].join('\n');
+            printResult(ctx.io, globals, written, text);
+            return ExitCode.Ok;
+          } finally {
+            stores.close();
+          }
+        },
+      ),
     );
 }

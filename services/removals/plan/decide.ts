@@ -16,6 +16,7 @@ import {
   protectionReason,
 } from '../../../shared/removal-rules.js';
 import { userNameProblem } from '../../../shared/value-limits.js';
+import { identityModeDecision } from './identity-mode-decision.js';
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {
@@ -47,6 +48,8 @@ export interface DecideInput {
   readonly currentMembers: ReadonlySet<string>;
   /** ISO time of that snapshot; membership older than a removal's `since` does not count as re-joining. */
   readonly currentMembersAsOf?: string;
+  /** Normalised email → the configured groups it is in (newest COMPLETE snapshot), sorted. */
+  readonly memberGroups?: ReadonlyMap<string, readonly string[]>;
   readonly protection: Protection;
   /** Removals younger than this (from `since` to `now`) are deferred. */
   readonly gracePeriodMs?: number;
@@ -81,13 +84,19 @@ export function decide(input: DecideInput): Decision[] {
     ];
   }
   return matches.map((user) => {
-    const [decision, reason, member] = decideOne(input, user);
+    const [planned, plannedReason, member] = decideOne(input, user);
+    const mode =
+      planned === 'delete' ? identityModeDecision(identityModeInput(input, user)) : undefined;
+    const decision = mode?.decision ?? planned;
+    const reason = mode?.reason ?? plannedReason;
     const detail = targets?.get(normalizeEmail(activityUserName(user)));
     const why = describeSources(detail === undefined ? person : { ...person, details: [detail] });
     return newDecision(base, decision, flat([reason, '; ', why]), {
       quickSightUser: describeUser(user),
       detail: detail || undefined,
-      member: member ? true : undefined,
+      member: member && mode === undefined ? true : undefined,
+      seatEndsOn: mode?.seatEndsOn,
+      leaveGroups: mode?.leaveGroups,
     });
   });
 }
@@ -116,6 +125,8 @@ function newDecision(
     readonly quickSightUser?: DecidedQuickSightUser;
     readonly detail?: string | undefined;
     readonly member?: true | undefined;
+    readonly seatEndsOn?: string | undefined;
+    readonly leaveGroups?: readonly string[] | undefined;
   } = {},
 ): Decision {
   const d: { -readonly [K in keyof Decision]?: Decision[K] } = {
@@ -131,6 +142,8 @@ function newDecision(
   if (more.quickSightUser !== undefined) d.quickSightUser = more.quickSightUser;
   if (more.detail !== undefined) d.detail = more.detail;
   if (more.member !== undefined) d.member = more.member;
+  if (more.seatEndsOn !== undefined) d.seatEndsOn = more.seatEndsOn;
+  if (more.leaveGroups !== undefined) d.leaveGroups = more.leaveGroups;
   return d as Decision;
 }
 
@@ -200,6 +213,28 @@ function decideOne(
         ];
   }
   return ['delete', `${role} user ${user.userName} belongs to a leaver`];
+}
+
+/**
+ * What the identity-mode rule needs: the configured groups the person (or another email of the
+ * user) is in now, and when the person left (the removal's `since`, else the plan's time).
+ */
+function identityModeInput(input: DecideInput, user: QuickSightUser) {
+  const groups = new Set<string>();
+  let member = false;
+  for (const email of [input.person.email, ...emailKeysOf(user)])
+    if (isCurrentMember(input, email)) {
+      member = true;
+      for (const g of input.memberGroups?.get(email) ?? []) groups.add(g);
+    }
+  const left = input.person.since ?? input.now?.toISOString() ?? input.currentMembersAsOf;
+  return {
+    user,
+    email: input.person.email,
+    member,
+    groups: [...groups].sort(),
+    leftAt: left === undefined ? undefined : new Date(left),
+  };
 }
 
 /** Membership counts only when the snapshot was taken after the person's removal. */

@@ -36,6 +36,8 @@ export interface PlanRemovalsInput {
   readonly currentMembers: ReadonlySet<string>;
   /** ISO time of the newest COMPLETE snapshot. */
   readonly currentMembersAsOf?: string;
+  /** Normalised email → the configured groups it is in (newest COMPLETE snapshot), sorted. */
+  readonly memberGroups?: ReadonlyMap<string, readonly string[]>;
   readonly protectedRoles: readonly string[];
   readonly protectedUsers: readonly string[];
   readonly guard: GuardSettings;
@@ -55,6 +57,7 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
       matches: index.lookup(person.email),
       currentMembers: input.currentMembers,
       currentMembersAsOf: input.currentMembersAsOf,
+      memberGroups: input.memberGroups,
       protection,
       gracePeriodMs: input.gracePeriodMs,
       now: input.now,

@@ -104,13 +104,21 @@ export async function loadPlanningState(
       'no COMPLETE snapshot yet: run idsync snapshot first (nothing is decided without one)',
     );
   }
-  const members = async (runId: string) => {
+  const memberGroups = new Map<string, string[]>();
+  const members = async (runId: string, groups?: Map<string, string[]>) => {
     const out = new Set<string>();
     for await (const page of snapshots.googleRows(runId))
-      for (const row of page) out.add(row.email);
+      for (const row of page) {
+        out.add(row.email);
+        const list = groups?.get(row.email);
+        if (list) {
+          if (!list.includes(row.group)) list.push(row.group);
+        } else groups?.set(row.email, [row.group]);
+      }
     return out;
   };
-  const currentMembers = await members(latest.runId);
+  const currentMembers = await members(latest.runId, memberGroups);
+  for (const list of memberGroups.values()) list.sort();
   const quickSightUsers: QuickSightUser[] = [];
   for await (const page of snapshots.quickSightUsers(latest.runId)) quickSightUsers.push(...page);
   const diff = previous ? diffSnapshots(await members(previous.runId), currentMembers) : undefined;
@@ -119,7 +127,7 @@ export async function loadPlanningState(
     : Object.entries(latest.sources.google?.groups ?? {})
         .filter(([, n]) => n === 0)
         .map(([g]) => g);
-  return { latest, previous, currentMembers, quickSightUsers, diff, emptied };
+  return { latest, previous, currentMembers, memberGroups, quickSightUsers, diff, emptied };
 }
 
 export type PlanningState = Awaited<ReturnType<typeof loadPlanningState>>;
@@ -169,6 +177,8 @@ export async function runPlan(
     quickSightUsers: state.quickSightUsers,
     currentMembers: state.currentMembers,
     currentMembersAsOf: state.latest.startedAt,
+    memberGroups: state.memberGroups,
+    now: now(),
     protectedRoles: options.settings.protectedRoles,
     protectedUsers: options.settings.protectedUsers,
     guard: {
@@ -408,6 +418,8 @@ export function decisionRow(
             ...(user ? { arn: user.arn, identityType: user.identityType, sources: d.sources } : {}),
             ...(d.detail ? { seen: d.detail } : {}),
             ...(d.member ? { member: true } : {}),
+            ...(d.seatEndsOn ? { seatEndsOn: d.seatEndsOn } : {}),
+            ...(d.leaveGroups ? { leaveGroups: d.leaveGroups } : {}),
             ...(guardWindow ? { guardWindow } : {}),
           },
         }

@@ -8,6 +8,7 @@ import type {
   SnapshotManifest,
 } from '../../../shared/dynamo/snapshot-store.js';
 import { admitDeletion } from '../../../shared/guard-window-budget.js';
+import { userWriteRefusal } from '../../../shared/identity-modes.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { releaseCommand } from '../../../shared/release-command.js';
@@ -45,9 +46,12 @@ import type { BeforeDelete } from './worker-ports.js';
  *
  * 1. re-join: the person is in a configured group in the newest COMPLETE snapshot, taken after
  *    the task was queued → skipped (CANCELLED);
- * 2. protection, against the CURRENT configuration and the user as the newest COMPLETE snapshot
+ * 2. identity mode (shared/identity-modes.ts): a task for a user whose identity type, as queued or
+ *    as the newest COMPLETE snapshot lists it, takes no user writes (IAM_IDENTITY_CENTER, unknown)
+ *    is never sent → skipped (a task from an older plan);
+ * 3. protection, against the CURRENT configuration and the user as the newest COMPLETE snapshot
  *    lists it (its role now, its email) as well as the task's planned role → skipped;
- * 3. idle users (`inactive` tasks) are judged again with the plan's judgement (./idle-recheck.ts,
+ * 4. idle users (`inactive` tasks) are judged again with the plan's judgement (./idle-recheck.ts,
  *    services/removals/idle/idle-judgement.ts): a member of a keep group, active or registered since → skipped
  *    (CANCELLED); a record that is not fresh, a keep group the newest COMPLETE snapshot did not
  *    list (or listed empty), or pending events of an unknown IdC user inside the user's window →
@@ -56,7 +60,7 @@ import type { BeforeDelete } from './worker-ports.js';
  *    (cached per snapshot run), the pending items lazily at the first idle task that would
  *    proceed (again when the coverage has moved on), and the identity map only for users judged
  *    idle while items are pending;
- * 4. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
+ * 5. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
  *
  * The rules themselves live in shared/removal-rules.ts (the planner uses the same ones).
  */
@@ -175,6 +179,13 @@ export function vetoReason(
   snapshot: SnapshotView | undefined,
 ): string | undefined {
   const listed = snapshot?.users.get(quickSightUserKey(task));
+  for (const identityType of new Set([
+    task.identityType,
+    ...(listed ? [listed.identityType] : []),
+  ])) {
+    const refusal = userWriteRefusal(identityType);
+    if (refusal !== undefined) return `not sent: ${refusal}`;
+  }
   for (const role of new Set([task.role, ...(listed ? [listed.role] : [])])) {
     const reason = protectionReason(protection, {
       email: task.email,

@@ -10,22 +10,31 @@ import {
   AccessTokens,
   evaluateTokenRequest,
   GOOGLE_TOKEN_AUDIENCE,
+  type Grant,
   type GrantExpectations,
   isRefusal,
 } from './jwt-bearer-grant.js';
 import { ListingSnapshots } from './listing-snapshots.js';
+import {
+  MEMBER_WRITE_SCOPES,
+  type MemberWrite,
+  mayWriteMembers,
+  performMemberWrite,
+} from './member-writes.js';
 import { createServiceAccount, serviceAccountKeyJson, writeKeyFile } from './service-account.js';
 import {
   type GoogleApiErrorSpec,
   GoogleApiErrors,
   invalidInput,
   membersListToWire,
+  memberToWire,
   notFound,
   sendGoogleError,
 } from './wire.js';
 
 /**
- * The Google Admin Directory stand-in: `members.list` of the groups in a GoogleDirectoryState,
+ * The Google Admin Directory stand-in: `members.list`, `members.insert` and `members.delete`
+ * (./member-writes.ts: a token granted the `.member` scope) of the groups in a GoogleDirectoryState,
  * behind real OAuth2 service-account auth. On start it makes an RSA key pair and writes a
  * service-account JSON key whose `token_uri` is this stand-in's `/token`, where the JWT-bearer
  * grant is verified (RS256, iss, aud, iat/exp, sub, scope) before a bearer token is handed out.
@@ -55,6 +64,7 @@ export interface GoogleStandIn extends StandIn {
 }
 
 const MEMBERS_PATH = /^\/admin\/directory\/v1\/groups\/([^/]+)\/members$/;
+const MEMBER_PATH = /^\/admin\/directory\/v1\/groups\/([^/]+)\/members\/([^/]+)$/;
 const WWW_AUTHENTICATE = 'Bearer realm="https://accounts.google.com/"';
 
 interface MembersQuery {
@@ -101,19 +111,32 @@ export async function startGoogleStandIn(
     );
   };
 
-  const answerMembers = async (req: IncomingMessage, res: ServerResponse, query: MembersQuery) => {
+  /** The caller's grant, after auth and the fault knobs; undefined when the answer is sent. */
+  const admit = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    page: number | undefined,
+  ): Promise<Grant | undefined> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer)
-      return sendGoogleError(res, GoogleApiErrors.missingCredentials, {
+    if (!bearer) {
+      sendGoogleError(res, GoogleApiErrors.missingCredentials, {
         'www-authenticate': WWW_AUTHENTICATE,
       });
-    if (!tokens.lookup(bearer, Date.now()))
-      return sendGoogleError(res, GoogleApiErrors.invalidCredentials, {
+      return undefined;
+    }
+    const grant = tokens.lookup(bearer, Date.now());
+    if (!grant) {
+      sendGoogleError(res, GoogleApiErrors.invalidCredentials, {
         'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"`,
       });
-    const action = faults.decide(query.cursor.page);
+      return undefined;
+    }
+    const action = faults.decide(page);
     await delay(faults.latencyMs);
-    if (action.kind === 'reset') return void req.socket.destroy();
+    if (action.kind === 'reset') {
+      req.socket.destroy();
+      return undefined;
+    }
     if (action.kind === 'throttle') {
       const spec =
         throttleAnswers++ % 2 === 0
@@ -122,9 +145,34 @@ export async function startGoogleStandIn(
       const retryAfter: Record<string, string> = action.retryAfterSeconds
         ? { 'retry-after': String(Math.ceil(action.retryAfterSeconds)) }
         : {};
-      return sendGoogleError(res, spec, retryAfter);
+      sendGoogleError(res, spec, retryAfter);
+      return undefined;
     }
-    if (action.kind === 'error') return sendGoogleError(res, GoogleApiErrors.backendError);
+    if (action.kind === 'error') {
+      sendGoogleError(res, GoogleApiErrors.backendError);
+      return undefined;
+    }
+    return grant;
+  };
+
+  const answerWrite = async (req: IncomingMessage, res: ServerResponse, write: MemberWrite) => {
+    const grant = await admit(req, res, undefined);
+    if (!grant) return;
+    if (!mayWriteMembers(grant.scopes))
+      return sendGoogleError(res, GoogleApiErrors.insufficientScope, {
+        'www-authenticate': `${WWW_AUTHENTICATE}, error="insufficient_scope", scope="${MEMBER_WRITE_SCOPES[0]}"`,
+      });
+    const answer = performMemberWrite(state, write);
+    if ('error' in answer) return sendGoogleError(res, answer.error);
+    if (answer.status === 204) {
+      res.writeHead(204);
+      return void res.end();
+    }
+    sendJson(res, 200, memberToWire(answer.member));
+  };
+
+  const answerMembers = async (req: IncomingMessage, res: ServerResponse, query: MembersQuery) => {
+    if (!(await admit(req, res, query.cursor.page))) return;
     if (!state.hasGroup(query.groupKey)) return sendGoogleError(res, notFound('groupKey'));
     const page = listings.page(
       `${query.groupKey.toLowerCase()}|${query.includeDerived}`,
@@ -138,7 +186,24 @@ export async function startGoogleStandIn(
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/token' && req.method === 'POST') return answerToken(res, body);
+    const one = MEMBER_PATH.exec(url.pathname);
+    if (one?.[1] && one[2] && req.method === 'DELETE') {
+      const keys = decodeKeys(one[1], one[2]);
+      if (!keys) return sendGoogleError(res, invalidInput('memberKey'));
+      return answerWrite(req, res, { op: 'delete', groupKey: keys[0], memberKey: keys[1] });
+    }
     const match = MEMBERS_PATH.exec(url.pathname);
+    if (match?.[1] && req.method === 'POST') {
+      const keys = decodeKeys(match[1], '');
+      if (!keys) return sendGoogleError(res, invalidInput('groupKey'));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8') || '{}');
+      } catch {
+        return sendGoogleError(res, invalidInput('body'));
+      }
+      return answerWrite(req, res, { op: 'insert', groupKey: keys[0], body: parsed });
+    }
     if (!match?.[1] || req.method !== 'GET') return sendGoogleError(res, notFound(url.pathname));
     const query = parseMembersQuery(match[1], url.searchParams);
     if ('code' in query) return sendGoogleError(res, query);
@@ -170,6 +235,14 @@ export async function startGoogleStandIn(
       await rm(credentialsPath, { force: true });
     },
   };
+}
+
+function decodeKeys(group: string, member: string): [string, string] | undefined {
+  try {
+    return [decodeURIComponent(group), decodeURIComponent(member)];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Query parameters of members.list, or the 400 the real API answers for a bad one. */

@@ -49,6 +49,21 @@ export const GoogleApiErrors = {
     domain: 'usageLimits',
     message: 'User Rate Limit Exceeded',
   },
+  /** A token whose grant lacks the scope the call needs (members.insert/delete without `.member`). */
+  insufficientScope: {
+    code: 403,
+    status: 'PERMISSION_DENIED',
+    reason: 'insufficientPermissions',
+    domain: 'global',
+    message: 'Request had insufficient authentication scopes.',
+  },
+  memberExists: {
+    code: 409,
+    status: 'ALREADY_EXISTS',
+    reason: 'duplicate',
+    domain: 'global',
+    message: 'Member already exists.',
+  },
   backendError: {
     code: 503,
     status: 'UNAVAILABLE',

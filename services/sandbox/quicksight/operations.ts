@@ -3,12 +3,19 @@ import { decodePageToken, encodePageToken, FIRST_PAGE, ListingCache } from '../h
 import type { Reply } from '../http/reply.js';
 import type { QuickSightState } from '../state/quicksight-state.js';
 import { type RegisterUserBody, registrationOf } from './register-user.js';
+import {
+  IDENTITY_CENTER_REFUSAL,
+  isManagedByIdentityCenter,
+  type UpdateUserBody,
+  userUpdateOf,
+} from './update-user.js';
 import { errorReply, ok, userToWire } from './wire.js';
 
 /**
  * The QuickSight user operations of the stand-in, over the sandbox state, with the real API's
  * validation: another account → AccessDeniedException, unknown namespace or user →
- * ResourceNotFoundException, MaxResults 1..100, NextToken, RegisterUser's rules.
+ * ResourceNotFoundException, MaxResults 1..100, NextToken, RegisterUser's and UpdateUser's rules,
+ * and user writes on IAM_IDENTITY_CENTER users refused (AccessDeniedException).
  * Each returns the reply to send.
  */
 
@@ -23,7 +30,7 @@ export type QuickSightRoute = Scope &
   (
     | { readonly op: 'ListUsers'; readonly query: URLSearchParams }
     | { readonly op: 'RegisterUser' }
-    | { readonly op: 'DescribeUser' | 'DeleteUser'; readonly userName: string }
+    | { readonly op: 'DescribeUser' | 'DeleteUser' | 'UpdateUser'; readonly userName: string }
     | { readonly op: 'DeleteUserByPrincipalId'; readonly principalId: string }
   );
 
@@ -66,6 +73,8 @@ export function performQuickSightOperation(
       return deleteUser(state, state.get(route.userName), route.userName);
     case 'DeleteUserByPrincipalId':
       return deleteUser(state, state.findByPrincipalId(route.principalId), route.principalId);
+    case 'UpdateUser':
+      return updateUser(state, state.get(route.userName), route.userName, body);
     case 'RegisterUser':
       return registerUser(state, body);
   }
@@ -90,19 +99,54 @@ function listUsers(listings: ListingCache<QuickSightUser>, query: URLSearchParam
 }
 
 function deleteUser(state: QuickSightState, user: QuickSightUser | undefined, who: string): Reply {
-  return user && state.delete(user) ? ok() : userNotFound(who);
+  if (!user) return userNotFound(who);
+  if (isManagedByIdentityCenter(user)) return identityCenterRefusal();
+  return state.delete(user) ? ok() : userNotFound(who);
 }
 
-function registerUser(state: QuickSightState, body: Buffer): Reply {
+function updateUser(
+  state: QuickSightState,
+  user: QuickSightUser | undefined,
+  who: string,
+  body: Buffer,
+): Reply {
+  const parsed = parseBody(body);
+  if ('reply' in parsed) return parsed.reply;
+  const change = userUpdateOf(parsed.body as UpdateUserBody);
+  if (!change.ok) return errorReply('InvalidParameterValueException', change.message);
+  if (!user) return userNotFound(who);
+  if (isManagedByIdentityCenter(user)) return identityCenterRefusal();
+  return ok({ User: userToWire(state.update(user, change.change)) });
+}
+
+/**
+ * QuickSight's answer to a user write (DeleteUser, DeleteUserByPrincipalId, UpdateUser) on an
+ * IAM_IDENTITY_CENTER user: such users follow their IdC group, and only the group ends the seat.
+ */
+function identityCenterRefusal(): Reply {
+  return errorReply('AccessDeniedException', IDENTITY_CENTER_REFUSAL);
+}
+
+function parseBody(body: Buffer): { body: object } | { reply: Reply } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8') || '{}');
   } catch {
-    return errorReply('InvalidParameterValueException', 'The request body is not valid JSON.');
+    return {
+      reply: errorReply('InvalidParameterValueException', 'The request body is not valid JSON.'),
+    };
   }
   if (typeof parsed !== 'object' || parsed === null)
-    return errorReply('InvalidParameterValueException', 'The request body is not an object.');
-  const decision = registrationOf(parsed as RegisterUserBody);
+    return {
+      reply: errorReply('InvalidParameterValueException', 'The request body is not an object.'),
+    };
+  return { body: parsed };
+}
+
+function registerUser(state: QuickSightState, body: Buffer): Reply {
+  const parsed = parseBody(body);
+  if ('reply' in parsed) return parsed.reply;
+  const decision = registrationOf(parsed.body as RegisterUserBody);
   if (!decision.ok) return errorReply('InvalidParameterValueException', decision.message);
   if (state.get(keyOf(decision.user)))
     return errorReply('ResourceExistsException', `User ${decision.user.userName} exists.`, {

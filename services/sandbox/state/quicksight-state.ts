@@ -1,16 +1,29 @@
 import type { QuickSightUser } from '../../../shared/domain.js';
+import { QuickSightAssets } from './quicksight-assets.js';
 
-/** The sandbox's QuickSight users of one account and namespace, with per-user delete counters. */
+/**
+ * The sandbox's QuickSight users of one account and namespace, with per-user delete counters,
+ * and the account's assets (./quicksight-assets.ts).
+ */
 export class QuickSightState {
   private readonly users = new Map<string, QuickSightUser>();
   /** Successful deletes per user name: a test asserts none is deleted twice. */
   readonly deletes = new Map<string, number>();
+  /** Users QuickSight removed itself (`expire`), in order. */
+  readonly expired: QuickSightUser[] = [];
+  /** Successful UpdateUser calls per user name. */
+  readonly updates = new Map<string, number>();
+
+  /** The account's dashboards, analyses, datasets, … and their permissions. */
+  readonly assets: QuickSightAssets;
 
   constructor(
     readonly accountId: string,
     readonly namespace: string,
     readonly region: string,
-  ) {}
+  ) {
+    this.assets = new QuickSightAssets(accountId, region);
+  }
 
   arnOf(userName: string): string {
     return `arn:aws:quicksight:${this.region}:${this.accountId}:user/${this.namespace}/${userName}`;
@@ -38,7 +51,37 @@ export class QuickSightState {
   delete(user: QuickSightUser): boolean {
     const key = keyOf(user);
     if (!this.users.delete(key)) return false;
+    // As QuickSight does: the user's permission entries go, its assets stay (maybe ownerless).
+    this.assets.dropPrincipal(user.arn);
     this.deletes.set(key, (this.deletes.get(key) ?? 0) + 1);
+    return true;
+  }
+
+  /** Replaces a stored user's fields (UpdateUser); the key stays. */
+  update(user: QuickSightUser, change: Partial<Omit<QuickSightUser, 'arn'>>): QuickSightUser {
+    const key = keyOf(user);
+    const updated: QuickSightUser = { ...user, ...change, userName: user.userName };
+    this.users.set(key, updated);
+    this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
+    return updated;
+  }
+
+  /** Sets `Active` as QuickSight itself does (no API call, no counter). */
+  setActive(user: QuickSightUser, active: boolean): QuickSightUser {
+    const updated: QuickSightUser = { ...user, active };
+    this.users.set(keyOf(user), updated);
+    return updated;
+  }
+
+  /**
+   * QuickSight's own removal of a seat (an inactive IAM_IDENTITY_CENTER user on the 1st of the
+   * month): gone like a delete, the user's permission entries with it, but not counted in
+   * `deletes` (no one called DeleteUser). False when the user does not exist.
+   */
+  expire(user: QuickSightUser): boolean {
+    if (!this.users.delete(keyOf(user))) return false;
+    this.assets.dropPrincipal(user.arn);
+    this.expired.push(user);
     return true;
   }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
-import { REFUSED_EMAIL_USERS } from './case-types.js';
+import { REFUSED_EMAIL_USERS, UNKNOWN_IDENTITY_USERS } from './case-types.js';
 import { BAD_INPUT_CASES, type BadInputCase } from './cases.js';
 import { type CliRun, spawnCli } from './cli-command.js';
 
@@ -55,6 +55,14 @@ describe('bad-input corpus', { timeout: 240_000 }, () => {
         userName: userId,
         emails: [{ value: email, type: 'work', primary: true }],
         externalIds: [],
+      });
+    for (const [email, identityType] of Object.entries(UNKNOWN_IDENTITY_USERS))
+      org.quickSight.register({
+        userName: email,
+        email,
+        role: 'READER',
+        identityType,
+        principalId: `user/d-odd/${email}`,
       });
     await snapshotOk(t.sandbox);
     const leaver = org.people.find(

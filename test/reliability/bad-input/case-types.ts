@@ -20,6 +20,16 @@ export const REFUSED_EMAIL_USERS: Readonly<Record<string, string>> = {
   'e1000000-0000-4000-8000-000000000002': 'zero\u200bwidth@example.com',
 };
 
+/**
+ * QuickSight users the corpus's sandbox holds with an identity type QuickSight does not document
+ * (shared/identity-modes.ts: unknown → never deleted, flagged): bad-input.test.ts registers them
+ * before its first snapshot. Email → identity type.
+ */
+export const UNKNOWN_IDENTITY_USERS: Readonly<Record<string, string>> = {
+  'odd-type@example.com': 'SAML_FEDERATED',
+  'empty-type@example.com': '',
+};
+
 export type CaseGroup = 'variable' | 'key-file' | 'argument' | 'csv' | 'event';
 
 export interface BadInputCase {

@@ -156,6 +156,16 @@ export const CSV_CASES: BadInputCase[] = [
     4,
     'line 2: email is 300 characters long (at most 254)',
   ),
+  csv('unknown-identity-type', 'email\nodd-type@example.com\n', 4, [
+    'unknown identity type "SAML_FEDERATED": never deleted',
+    'applied: 0 deleted',
+  ]),
+  csv(
+    'empty-identity-type',
+    'email\nempty-type@example.com\n',
+    4,
+    'unknown identity type "": never deleted',
+  ),
   csv('missing-file', undefined, 2, 'cannot read {dir}/input.csv: no such file'),
   csv('folder', undefined, 2, 'not a regular file', {
     argv: ['remove', '--csv', '{dir}', '--apply'],

@@ -9,12 +9,20 @@ import {
 import { buildReportModel } from '../../../services/audit/report-model.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { escapeHtml } from '../../../shared/escape-html.js';
+import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import { UNSAFE_TERMINAL_CHARS } from '../../../shared/terminal-text.js';
 import { AWKWARD_PEOPLE, decisionOf, runRows } from './audit-fixtures.js';
 
 const AT = '2026-11-27T16:47:00.000Z';
 const render = (rows: AuditRecord[], readerPrice = 3) =>
-  renderReport(buildReportModel({ runId: 'run-1', rows, readerPrice, generatedAt: AT }));
+  renderReport(
+    buildReportModel({
+      runId: 'run-1',
+      rows,
+      prices: { ...DEFAULT_PRICES, READER: readerPrice },
+      generatedAt: AT,
+    }),
+  );
 
 const inputError: AuditRecord = {
   runId: 'run-1',
@@ -167,7 +175,7 @@ describe('report tables a person can read', () => {
       buildReportModel({
         runId: 'run-9',
         rows,
-        readerPrice: 3,
+        prices: DEFAULT_PRICES,
         generatedAt: '2026-12-07T11:00:00Z',
       }),
     );

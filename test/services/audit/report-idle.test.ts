@@ -3,6 +3,7 @@ import { renderReport } from '../../../services/audit/render-report.js';
 import { buildReportModel } from '../../../services/audit/report-model.js';
 import { decisionRow } from '../../../services/removals/plan/run-plan.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import { outcomeOf } from './audit-fixtures.js';
 
 const RUN = '20261202T100000Z-idle';
@@ -60,19 +61,19 @@ describe('the Idle Readers section of the report', () => {
     );
   }
 
-  it('lists last activity per user, who turns idle soon, and the saving of deleted idle Readers', () => {
-    const m = buildReportModel({ runId: RUN, rows, readerPrice: 3, generatedAt: AT });
+  it('lists last activity per user, who turns idle soon, and the saving of deleted idle users by role', () => {
+    const m = buildReportModel({ runId: RUN, rows, prices: DEFAULT_PRICES, generatedAt: AT });
     expect(m.idle?.users.map((u) => [u.email, u.status, u.seen])).toEqual([
       ['b@example.com', 'planned', 'no activity since the record began on 2026-09-03'],
       ['a@example.com', 'deleted', 'last active 2026-09-14, GetDashboard, from CloudTrail'],
       ['c@example.com', 'deleted', 'no activity since the record began on 2026-09-03'],
     ]);
     expect(m.idle?.soon.map((s) => s.email)).toEqual(['early@example.com', 'late@example.com']);
-    // READER only: a READER_PRO is priced differently.
-    expect(m.idle).toMatchObject({ deletedReaders: 1, monthly: 3 });
+    // Priced by role: the READER at 3, the READER_PRO at 20.
+    expect(m.idle).toMatchObject({ deleted: 2, savings: { seats: 2, monthly: 23 } });
     const html = renderReport(m);
     expect(html).toContain('<h2 id="idle">Idle Readers</h2>');
-    expect(html).toContain('about $3 a month saved (1 × $3)');
+    expect(html).toContain('about $23 a month saved (1 READER × $3 + 1 READER_PRO × $20)');
     expect(html).toContain('idle (no activity)');
   });
 
@@ -80,7 +81,7 @@ describe('the Idle Readers section of the report', () => {
     const m = buildReportModel({
       runId: RUN,
       rows: rows.slice(0, 0),
-      readerPrice: 3,
+      prices: DEFAULT_PRICES,
       generatedAt: AT,
     });
     expect(m.idle).toBeUndefined();
@@ -107,7 +108,7 @@ describe('kept users and dry runs in the report', () => {
     const model = buildReportModel({
       runId: RUN,
       rows: [kept, planned],
-      readerPrice: 3,
+      prices: DEFAULT_PRICES,
       generatedAt: AT,
     });
     expect(model.idle?.users.map((u) => [u.email, u.status])).toEqual([
@@ -128,7 +129,7 @@ describe('kept users and dry runs in the report', () => {
     const dry = buildReportModel({
       runId: RUN,
       rows: [kept, planned],
-      readerPrice: 3,
+      prices: DEFAULT_PRICES,
       generatedAt: AT,
       dryRun: true,
     });
@@ -137,14 +138,25 @@ describe('kept users and dry runs in the report', () => {
       'idsync ran a dry run: nothing was deleted. It would remove 1 QuickSight user of 1 person who had not used QuickSight for the days asked (idle); run again with --apply to delete them.',
     );
     const none = renderReport(
-      buildReportModel({ runId: RUN, rows: [kept], readerPrice: 3, generatedAt: AT, dryRun: true }),
+      buildReportModel({
+        runId: RUN,
+        rows: [kept],
+        prices: DEFAULT_PRICES,
+        generatedAt: AT,
+        dryRun: true,
+      }),
     );
     expect(none).toContain(
       'idsync ran a dry run: nothing was deleted, and it found no QuickSight user to remove.',
     );
     // Without the flag, the headline stays the one of a plan whose deletions run elsewhere.
     const plain = renderReport(
-      buildReportModel({ runId: RUN, rows: [kept, planned], readerPrice: 3, generatedAt: AT }),
+      buildReportModel({
+        runId: RUN,
+        rows: [kept, planned],
+        prices: DEFAULT_PRICES,
+        generatedAt: AT,
+      }),
     );
     expect(plain).not.toContain('ran a dry run');
   });

@@ -4,6 +4,7 @@ import { buildReportModel, STATUS_ORDER } from '../../../services/audit/report-m
 import { savingsSentence, summarySentences } from '../../../services/audit/report-text.js';
 import { DECISION_KINDS } from '../../../shared/domain.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import { AWKWARD_PEOPLE, type PersonSpec, runRows } from './audit-fixtures.js';
 
 const AT = '2026-11-27T16:47:00.000Z';
@@ -12,7 +13,14 @@ const model = (
   runId = 'run-1',
   planRows: AuditRecord[] = [],
   readerPrice = 3,
-) => buildReportModel({ runId, rows, planRows, readerPrice, generatedAt: AT });
+) =>
+  buildReportModel({
+    runId,
+    rows,
+    planRows,
+    prices: { ...DEFAULT_PRICES, READER: readerPrice },
+    generatedAt: AT,
+  });
 
 const leaver = (i: number, extra: Partial<PersonSpec> = {}): PersonSpec => ({
   email: `p${i}@example.com`,
@@ -23,7 +31,7 @@ const leaver = (i: number, extra: Partial<PersonSpec> = {}): PersonSpec => ({
 });
 
 describe('buildReportModel', () => {
-  it('counts decisions and outcomes of a reconcile run and estimates savings from deleted Readers', () => {
+  it('counts decisions and outcomes of a reconcile run and estimates savings by role', () => {
     const people = [
       ...Array.from({ length: 5 }, (_, i) => leaver(i)),
       leaver(5, { role: 'READER_PRO' }),
@@ -34,7 +42,15 @@ describe('buildReportModel', () => {
     const m = model(runRows('run-1', 'run-1', AT, people), 'run-1', [], 2.5);
     expect(m.decisionCounts).toEqual({ delete: 11, protected: 1, not_found: 1 });
     expect(m.outcomeCounts).toEqual({ deleted: 7, failed: 2, cancelled: 1, already_gone: 1 });
-    expect(m.savings).toEqual({ deletedReaders: 6, readerPrice: 2.5, monthly: 15 });
+    // Every deleted user priced by role (IDSYNC_PRICES): Readers at 2.50, Reader Pro at 20.
+    expect(m.savings).toEqual({
+      byRole: [
+        { role: 'READER', count: 6, price: 2.5, monthly: 15 },
+        { role: 'READER_PRO', count: 1, price: 20, monthly: 20 },
+      ],
+      seats: 7,
+      monthly: 35,
+    });
     expect(m.failures.map((f) => f.email).sort()).toEqual(['p6@example.com', 'yamada@example.jp']);
     expect(m.failures.find((f) => f.email === 'yamada@example.jp')?.error).toContain('Throttling');
     expect(m.people).toBe(13);
@@ -43,7 +59,9 @@ describe('buildReportModel', () => {
     expect(summarySentences(m)[0]).toBe(
       'On 27 Nov 2026 idsync removed 7 QuickSight users of 7 people who left the Google groups.',
     );
-    expect(savingsSentence(m)).toContain('about $15 a month (6 Readers deleted × $2.50 per Reader');
+    expect(savingsSentence(m)).toContain(
+      'about $35 a month (7 users deleted: 6 READER × $2.50 + 1 READER_PRO × $20 per month',
+    );
     expect(savingsSentence(m)).toContain('estimate');
   });
 
@@ -264,15 +282,37 @@ describe('the guard window in the report', () => {
         detail: { guardWindow: text },
       },
     ];
-    const m = buildReportModel({ runId: 'r1', rows, readerPrice: 3, generatedAt: AT });
+    const m = buildReportModel({ runId: 'r1', rows, prices: DEFAULT_PRICES, generatedAt: AT });
     expect(m.guardWindow).toBe(text);
     expect(renderReport(m)).toContain(`<p class="meta" id="guard-window">${text}</p>`);
     const none = buildReportModel({
       runId: 'r1',
       rows: [{ ...(rows[0] as AuditRecord), detail: {} }],
-      readerPrice: 3,
+      prices: DEFAULT_PRICES,
       generatedAt: AT,
     });
     expect(none.guardWindow).toBeUndefined();
+  });
+});
+
+describe('buildReportModel: IAM Identity Center users', () => {
+  it('shows an ends_with_group decision as its own status and says why nothing was deleted', () => {
+    const rows = runRows('run-1', 'run-1', AT, [
+      {
+        email: 'idc@example.com',
+        userName: 'idc@example.com',
+        decision: 'ends_with_group',
+        reason:
+          'READER user idc@example.com is IAM_IDENTITY_CENTER: the seat ends with the group; QuickSight removes it on 2027-01-01 (no API call)',
+      },
+    ]);
+    const m = model(rows);
+    expect(m.rows.map((r) => [r.email, r.status])).toEqual([
+      ['idc@example.com', 'ends_with_group'],
+    ]);
+    expect(m.savings.seats).toBe(0);
+    expect(summarySentences(m).join(' ')).toContain(
+      '1 IAM Identity Center user was not deleted: QuickSight refuses that, and ends their seat with the group',
+    );
   });
 });

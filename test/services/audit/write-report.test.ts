@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../../services/audit/write-report.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { NotFoundError } from '../../../shared/errors.js';
+import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import { startTestTables } from '../../helpers/tables.js';
 import { AWKWARD_PEOPLE, recordCommands, runRows } from './audit-fixtures.js';
 
@@ -42,7 +43,7 @@ describe('writeReport', () => {
   it('defaults to the newest run with decisions or outcomes, joins its plan run and writes the page', async () => {
     const sent = recordCommands(t.doc);
     const out = join(dir, 'nested', 'report.html');
-    const written = await writeReport(stores, { out, readerPrice: 3, now: NOW });
+    const written = await writeReport(stores, { out, prices: DEFAULT_PRICES, now: NOW });
     expect(written.runId).toBe('apply-1');
     expect(written.path).toBe(out);
     expect(written.counts).toEqual({
@@ -50,7 +51,8 @@ describe('writeReport', () => {
       outcomes: { deleted: 1, failed: 1, already_gone: 1 },
       misses: 1,
       failures: 1,
-      deletedReaders: 1,
+      deleted: 1,
+      savingsByRole: [{ role: 'READER', count: 1, price: 3, monthly: 3 }],
       monthlySavings: 3,
     });
     const html = await readFile(out, 'utf8');
@@ -65,18 +67,18 @@ describe('writeReport', () => {
     const plan = await writeReport(stores, {
       runId: 'plan-1',
       out: join(dir, 'plan.html'),
-      readerPrice: 3,
+      prices: DEFAULT_PRICES,
       now: NOW,
     });
     expect(plan.counts.outcomes).toEqual({});
     expect(plan.counts.decisions).toEqual({ delete: 3, protected: 1, not_found: 1 });
     await expect(
-      writeReport(stores, { runId: 'nope', out: join(dir, 'x.html'), readerPrice: 3 }),
+      writeReport(stores, { runId: 'nope', out: join(dir, 'x.html'), prices: DEFAULT_PRICES }),
     ).rejects.toThrow(NotFoundError);
     await expect(
       writeReport(stores, {
         out: join(dir, 'y.html'),
-        readerPrice: 3,
+        prices: DEFAULT_PRICES,
         now: new Date('2027-03-01T00:00:00Z'),
       }),
     ).rejects.toThrow(/last 30 days/);

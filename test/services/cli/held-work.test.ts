@@ -12,6 +12,7 @@ import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { GUARD_TRIPPED_PREFIX } from '../../../shared/held-work.js';
+import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import type { Task } from '../../../shared/task.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
@@ -105,7 +106,10 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
       t.sandbox.operators.reportsBucket,
     );
     const stores = { audit: new DynamoAuditLog(t.doc, t.names.audit), doc: t.doc, names: t.names };
-    const stored = await storeRunReport(stores, bucket, { runId: releaseRunId, readerPrice: 3 });
+    const stored = await storeRunReport(stores, bucket, {
+      runId: releaseRunId,
+      prices: DEFAULT_PRICES,
+    });
     const html = await bucket.get(stored.htmlKey);
     expect(html).toMatch(/idsync removed 3 QuickSight users/);
     expect((await bucket.get(stored.csvKey))?.split('\n')[0]).toBe(

@@ -15,6 +15,7 @@ const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
 interface Decision {
+  email: string;
   decision: string;
   source: string;
   reason: string;
@@ -99,10 +100,18 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
         .filter((p) => p.kind === 'stranger')
         .flatMap((p) => p.quickSightUsers.map((u) => u.userName)),
     );
-    const expected = readers()
+    // IAM_IDENTITY_CENTER users are never deleted (QuickSight refuses): ends_with_group instead.
+    const idcNames = new Set(
+      readers()
+        .filter((u) => u.identityType === 'IAM_IDENTITY_CENTER')
+        .map((u) => u.userName),
+    );
+    const named = readers()
       .map((u) => u.userName)
-      .filter((n) => !keep.has(n) && !protectedNames.has(n) && !strangers.has(n))
-      .sort();
+      .filter((n) => !keep.has(n) && !protectedNames.has(n) && !strangers.has(n));
+    const groupEnded = named.filter((n) => idcNames.has(n));
+    const expected = named.filter((n) => !idcNames.has(n)).sort();
+    expect(groupEnded.length).toBeGreaterThan(0);
     expect(expected.length).toBeGreaterThan(10);
     // The stand-in keys N/A users by principal id, as the activity record does.
     const expectedKeys = readers()
@@ -133,6 +142,11 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
       (d) => d.decision === 'delete',
     );
     expect(deletes.map((d) => d.quickSightUser?.userName).sort()).toEqual(expected);
+    const ended = (planned.plan.plan.decisions as Decision[]).filter(
+      (d) => d.decision === 'ends_with_group',
+    );
+    expect(ended.map((d) => d.quickSightUser?.userName).sort()).toEqual(groupEnded.sort());
+    for (const d of ended) expect(d.reason).toContain(`remove ${d.email} from `);
     expect(
       deletes.every((d) => d.source === 'inactive' && d.quickSightUser?.role === 'READER'),
     ).toBe(true);
@@ -165,7 +179,7 @@ describe('idsync inactive on the sandbox', { timeout: 120_000 }, () => {
     expect([...org.quickSight.deletes.values()].every((n) => n === 1)).toBe(true);
     expect(org.quickSight.size).toBe(before - expected.length);
     const left = new Set(org.quickSight.list().map((u) => u.userName));
-    for (const name of [...keep, ...protectedNames, ...strangers])
+    for (const name of [...keep, ...protectedNames, ...strangers, ...groupEnded])
       expect(left.has(name)).toBe(true);
     expect(org.quickSight.list().filter((u) => u.role !== 'READER').length).toBe(nonReaders);
 

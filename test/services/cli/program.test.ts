@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../services/cli/main.js';
+import { TABLES } from '../../../shared/tables.js';
 import { startTestDynamo } from '../../helpers/dynamo.js';
 
 const DESIGN_COMMANDS = [
@@ -81,11 +82,11 @@ describe('idsync CLI', () => {
       const created = JSON.parse(first.stdout) as {
         tables: Array<{ name: string; action: string }>;
       };
-      expect(created.tables).toHaveLength(9);
+      expect(created.tables).toHaveLength(TABLES.length);
       expect(created.tables.every((t) => t.action === 'created')).toBe(true);
       const second = await run(['init-tables'], env);
       expect(second.code).toBe(0);
-      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(9);
+      expect(second.stdout.match(/^exists +cli-/gm)).toHaveLength(TABLES.length);
     });
   });
 

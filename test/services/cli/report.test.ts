@@ -37,14 +37,14 @@ describe('idsync report', () => {
     expect(await readFile(out, 'utf8')).toContain('QuickSight clean-up report');
   });
 
-  it('uses IDSYNC_READER_PRICE for the savings, and --json prints the result', async () => {
+  it('uses IDSYNC_PRICES for the savings, and --json prints the result', async () => {
     const out = join(dir, 'priced.html');
     const { code, stdout } = await runCommand(
       registerReport,
       ['--json', 'report', '--run', 'run-r', '--out', out],
       {
         ...env,
-        IDSYNC_READER_PRICE: '24',
+        IDSYNC_PRICES: 'READER=24',
       },
     );
     expect(code).toBe(0);
@@ -53,6 +53,33 @@ describe('idsync report', () => {
       path: out,
       counts: { monthlySavings: 24 },
     });
+  });
+
+  it('--since sums what the period’s deletions save a month, by role (IDSYNC_PRICES)', async () => {
+    const { code, stdout } = await runCommand(
+      registerReport,
+      ['--json', 'report', '--since', '1d'],
+      { ...env, IDSYNC_PRICES: 'READER=2' },
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    // One READER deleted in the fixture run (the others failed, were gone or were kept).
+    expect(AWKWARD_PEOPLE.filter((p) => p.outcome === 'deleted')).toHaveLength(1);
+    expect(result.savings).toEqual({
+      byRole: [{ role: 'READER', count: 1, price: 2, monthly: 2 }],
+      seats: 1,
+      monthly: 2,
+    });
+    const text = await report('--since', '1d');
+    expect(text.stdout).toMatch(/^savings since \S+: about \$[\d.,]+ a month/);
+    // Nothing in the last minute's future: a period after the rows saves nothing.
+    const none = await runCommand(
+      registerReport,
+      ['--json', 'report', '--since', '2099-01-01'],
+      env,
+    );
+    expect(JSON.parse(none.stdout).savings).toEqual({ byRole: [], seats: 0, monthly: 0 });
+    expect((await report('--since', '1d', '--out', join(dir, 'x.html'))).code).toBe(2);
   });
 
   it('exits 2 without --out, and 1 for a run with no rows', async () => {

@@ -152,9 +152,11 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
       /^email,userName,role,source,status,reason\n/,
     );
     expect(await readFile(join(dir, a.review.runId, 'review.html'), 'utf8')).toMatch(/<html/i);
-    // Awaiting approval is not claimable: `idsync apply` deletes none of them.
+    // Awaiting approval is not claimable: `idsync apply` deletes none of them, and says they are
+    // held (exit 3: they wait for an operator's decision).
     const apply = await cli('apply', '--json');
-    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.code, apply.stderr).toBe(3);
+    expect(JSON.parse(apply.stdout).held).toMatchObject({ total: n, awaitingApproval: n });
     expect(org.quickSight.size).toBe(before);
     const rejected = await cli('review', 'reject', a.review.runId);
     expect(rejected.code, rejected.stderr).toBe(0);

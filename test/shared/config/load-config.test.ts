@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, VARIABLES } from '../../../shared/config/index.js';
 import { ConfigError } from '../../../shared/errors.js';
+import { DEFAULT_PRICES } from '../../../shared/prices.js';
 
 const google = {
   IDSYNC_GOOGLE_GROUPS: 'readers@example.com, authors@example.com',
@@ -50,7 +51,7 @@ describe('loadConfig defaults', () => {
     });
     expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
     expect(c.snapshot.retentionDays).toBe(30);
-    expect(c.report.readerPrice).toBe(3);
+    expect(c.report.prices).toEqual(DEFAULT_PRICES);
   });
 
   it('defaults the Google root URL and the QuickSight region to AWS_REGION', () => {
@@ -112,7 +113,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_GUARD_WINDOW_HOURS: '6',
         IDSYNC_IDC_ACCOUNT_ID: '210987654321',
         IDSYNC_SNAPSHOT_RETENTION_DAYS: '7',
-        IDSYNC_READER_PRICE: '0',
+        IDSYNC_PRICES: 'reader=0, author=30',
         AWS_REGION: 'eu-central-1',
         AWS_ENDPOINT_URL: 'http://127.0.0.1:1000',
         AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1001',
@@ -146,7 +147,12 @@ describe('loadConfig valid values', () => {
     });
     expect(c.identityStore).toEqual({ identityStoreId: 'd-1234567890', accountId: '210987654321' });
     expect(c.snapshot.retentionDays).toBe(7);
-    expect(c.report.readerPrice).toBe(0);
+    expect(c.report.prices).toEqual({
+      ...DEFAULT_PRICES,
+      READER: 0,
+      AUTHOR: 30,
+      ADMIN: 30,
+    });
     expect(c.aws).toEqual({
       region: 'eu-central-1',
       endpoints: {
@@ -266,7 +272,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_MAX_DELETIONS: '-1',
     IDSYNC_MAX_DELETION_PERCENT: '150',
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
-    IDSYNC_READER_PRICE: '-3',
+    IDSYNC_PRICES: 'READER=-3',
     IDSYNC_INACTIVE_DAYS: '91',
     IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
     IDSYNC_INACTIVE_KEEP_GROUPS: 'not-a-group',
@@ -448,7 +454,7 @@ describe('loadConfig invalid values', () => {
     ['IDSYNC_MAX_DELETION_PERCENT', '0', /above 0, at most 100/],
     ['IDSYNC_MAX_DELETION_PERCENT', ' 0b1 ', /plain decimal/],
     ['IDSYNC_SNAPSHOT_RETENTION_DAYS', '+7', /whole number/],
-    ['IDSYNC_READER_PRICE', '3.', /plain decimal/],
+    ['IDSYNC_PRICES', 'READER=3.', /plain decimal from 0 to 1000/],
     ['IDSYNC_REQUEST_TIMEOUT_SECONDS', '-5', /from 0\.1 to 900/],
     ['IDSYNC_GOOGLE_ROOT_URL', 'javascript:alert(1)', /http\(s\) URL/],
     ['AWS_ENDPOINT_URL_QUICKSIGHT', 'file:///etc/passwd', /http\(s\) URL/],

@@ -96,7 +96,7 @@ describe('decide by source: who a current member is deleted for', () => {
       guard: { maxDeletions: 10, maxDeletionPercent: 100 },
     });
     expect(plan.decisions.map((d) => [d.quickSightUser?.principalId, d.decision])).toEqual([
-      ['p-b', 'delete'],
+      ['p-b', 'ends_with_group'],
     ]);
   });
 

@@ -89,12 +89,18 @@ export function scriptedRandom(values: readonly number[], rest = 0.999): () => n
   return () => (i < values.length ? (values[i++] as number) : rest);
 }
 
+export const MEMBER_WRITE_SCOPE = 'https://www.googleapis.com/auth/admin.directory.group.member';
+
 /** google-auth-library's JWT client on the stand-in's key file, its token request routed to the stand-in. */
-export function jwtClient(standIn: GoogleStandIn, subject = ADMIN): JWT {
+export function jwtClient(
+  standIn: GoogleStandIn,
+  subject = ADMIN,
+  scopes: readonly string[] = [MEMBER_READONLY_SCOPE],
+): JWT {
   const jwt = new JWT({
     keyFile: standIn.credentialsPath,
     subject,
-    scopes: [MEMBER_READONLY_SCOPE],
+    scopes: [...scopes],
   });
   honourTokenUri(jwt, standIn.tokenUri);
   return jwt;
