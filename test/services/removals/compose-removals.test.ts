@@ -137,4 +137,37 @@ describe('composeRemovals', () => {
     ).rejects.toThrow(/composed to plan only/);
     expect(m.quickSight).not.toHaveBeenCalled();
   });
+
+  it("plans a review's removals for approval: nothing queued, the guard gives way, audit rows only when asked", async () => {
+    const m = memoryClients();
+    const removals = composeRemovals(config, m.clients, { dryRun: false });
+    const at = new Date('2026-12-07T10:00:00.000Z');
+    const dry = await removals.plan({
+      kind: 'review',
+      runId: 'rv-1',
+      removals: [removal],
+      at,
+      audit: false,
+    });
+    // One deletion of the only QuickSight user trips the 10 % guard of an ordinary plan.
+    expect(dry.plan.guard.tripped).toBe(false);
+    expect(dry.plan.counts.delete).toBe(1);
+    expect(m.appendBatched).not.toHaveBeenCalled();
+    expect(m.enqueue).not.toHaveBeenCalled();
+    await removals.plan({ kind: 'review', runId: 'rv-1', removals: [removal], at, audit: true });
+    expect(m.appendBatched).toHaveBeenCalledTimes(1);
+    expect(m.enqueue).not.toHaveBeenCalled();
+    const ordinary = await removals.plan({ kind: 'removals', runId: 'r-5', removals: [removal] });
+    expect(ordinary.plan.guard.tripped).toBe(true);
+  });
+
+  it("a run's scope is the tasks of that plan run and the tasks named with it", async () => {
+    const m = memoryClients();
+    const removals = composeRemovals(config, m.clients, { dryRun: true, idle: config });
+    const scope = (of: string, alsoTaskIds: string[]) =>
+      removals.apply({ kind: 'run', runId: 'r-6', of, alsoTaskIds });
+    expect(await scope('old', [])).toEqual({ dryRun: true, tasks: [queued] });
+    expect(await scope('other', [queued.taskId])).toEqual({ dryRun: true, tasks: [queued] });
+    expect(await scope('other', [])).toEqual({ dryRun: true, tasks: [] });
+  });
 });

@@ -8,7 +8,7 @@ import type { NoticeRecord } from '../../../../shared/notice-rule.js';
 import { SAMPLE_TASK } from '../worker/fixtures/sample-task.js';
 
 /**
- * The worker's re-judge of an idle task with notices on (services/worker/idle-recheck.ts, the
+ * The worker's re-judge of an idle task with notices on (services/removals/idle/idle-recheck.ts, the
  * notice rule of shared/notice-rule.ts): a user whose notice is missing, too young, closed by
  * activity, possibly unsent or refused is not deleted.
  */

@@ -6,7 +6,7 @@ import { buildProtection } from '../../../../shared/removal-rules.js';
 import { iamUser, idcUser, nativeUser, READER_ROLE_NAME } from './builders.js';
 
 /**
- * The identity-mode rule of a planned deletion (services/plan/identity-mode-decision.ts) and
+ * The identity-mode rule of a planned deletion (services/removals/plan/identity-mode-decision.ts) and
  * how decide/planRemovals apply it: IAM_IDENTITY_CENTER users are never deleted, their seat ends
  * with the group; unknown identity types are flagged.
  */

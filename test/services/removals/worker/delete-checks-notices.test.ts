@@ -8,7 +8,7 @@ import type { Task } from '../../../../shared/task.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 /**
- * The before-delete check with notices on (services/worker/delete-checks.ts `IdleChecks.notices`):
+ * The before-delete check with notices on (services/removals/worker/delete-checks.ts `IdleChecks.notices`):
  * each idle task's user is looked up in the notices table by the activity record's key and judged
  * by the notice rule, in the CLI's and the Lambda's worker alike.
  */

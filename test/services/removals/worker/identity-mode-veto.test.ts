@@ -9,7 +9,7 @@ import type { Task } from '../../../../shared/task.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 /**
- * The worker's identity-mode check before each call (services/worker/delete-checks.ts): a task
+ * The worker's identity-mode check before each call (services/removals/worker/delete-checks.ts): a task
  * queued by an older plan for a user that takes no user writes is never sent.
  */
 
