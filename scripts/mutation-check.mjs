@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 
 const REJOIN_TESTS = [
   'test/shared/removal-rules-veto.test.ts',
-  'test/services/plan/decide.test.ts',
+  'test/services/removals/plan/decide.test.ts',
 ];
 const UNNAMED_TESTS = [
   'test/shared/unnamed-user.test.ts',
@@ -26,11 +26,14 @@ const UNNAMED_TESTS = [
 ];
 const TASK_CONDITION_TESTS = ['test/shared/dynamo/task-conditions.test.ts'];
 const MANAGED_TESTS = [
-  'test/services/plan/managed-users.test.ts',
-  'test/services/plan/inactive-removals.test.ts',
-  'test/services/plan/leavers.test.ts',
+  'test/services/removals/plan/managed-users.test.ts',
+  'test/services/removals/idle/inactive-removals.test.ts',
+  'test/services/removals/plan/leavers.test.ts',
 ];
-const IDLE_TESTS = ['test/shared/idle-rule.test.ts', 'test/shared/idle-judgement.test.ts'];
+const IDLE_TESTS = [
+  'test/shared/idle-rule.test.ts',
+  'test/services/removals/idle/idle-judgement.test.ts',
+];
 const NOTICE_TESTS = ['test/shared/notice-rule.test.ts'];
 
 const MUTATIONS = [
@@ -150,14 +153,14 @@ const MUTATIONS = [
   },
   {
     name: 'managed: an empty prefix manages everyone',
-    file: 'services/plan/managed-users.ts',
+    file: 'services/removals/plan/managed-users.ts',
     search: 'prefix !== undefined && prefix.length > 0 && userName.startsWith(prefix)',
     replace: 'prefix !== undefined && userName.startsWith(prefix)',
     tests: MANAGED_TESTS,
   },
   {
     name: 'managed: the ledger no longer makes a person managed',
-    file: 'services/plan/managed-users.ts',
+    file: 'services/removals/plan/managed-users.ts',
     search: 'emailKeysOf(user).some((key) => rule.people.has(key))',
     replace: 'false',
     tests: MANAGED_TESTS,

@@ -1,7 +1,7 @@
 /**
  * The guard window's budget and its one-run override, the one statement of both (the plan counts
- * with it, services/plan/run-plan.ts; the worker admits each deletion with it,
- * services/worker/delete-checks.ts):
+ * with it, services/removals/plan/run-plan.ts; the worker admits each deletion with it,
+ * services/removals/worker/delete-checks.ts):
  *
  *   a deletion is admitted by the budget while fewer than IDSYNC_MAX_DELETIONS (`limit`) were
  *   made in the last IDSYNC_GUARD_WINDOW_HOURS (`used`); beyond that, a run given

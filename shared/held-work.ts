@@ -16,7 +16,7 @@ import { isLeased, TASK_STATUSES, type Task } from './task.js';
  * - awaiting approval: AWAITING_APPROVAL, the monthly review's tasks (held), when that state exists.
  */
 
-/** The start of a whole-plan guard trip's block reason (services/plan/guard.ts, applyGuard). */
+/** The start of a whole-plan guard trip's block reason (services/removals/plan/guard.ts, applyGuard). */
 export const GUARD_TRIPPED_PREFIX = 'guard tripped: ';
 
 /** A held task counts for the HeldTasks alarm once it has been held this long. */

@@ -1,7 +1,7 @@
 /**
  * How a QuickSight user's seat can be ended, by its identity type, written once (the planner
- * decides with it in services/plan/decide.ts, the worker re-checks it before each call in
- * services/worker/delete-checks.ts):
+ * decides with it in services/removals/plan/decide.ts, the worker re-checks it before each call in
+ * services/removals/worker/delete-checks.ts):
  *
  * - `IAM` and `QUICKSIGHT` users are written with the user API (`DeleteUser`, `UpdateUser`);
  * - `IAM_IDENTITY_CENTER` users follow their IAM Identity Center group: QuickSight refuses every

@@ -94,7 +94,7 @@ export function ledgerUsable(row: { readonly rawEmail: string }): boolean {
 /**
  * QuickSight users with a user name or email over its limits. They are stored as listed (`kept`:
  * the snapshot must show every QuickSight user): a refused user name gets an `invalid` decision
- * rather than a task (services/plan/decide.ts), and a refused email matches no usable one.
+ * rather than a task (services/removals/plan/decide.ts), and a refused email matches no usable one.
  */
 export function checkQuickSightPage(users: readonly QuickSightUser[]): ListingRefusal[] {
   const refusals: ListingRefusal[] = [];

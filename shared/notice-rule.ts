@@ -3,7 +3,7 @@ import { DAY_MS } from './idle-rule.js';
 
 /**
  * The notice rule, written once for the plan (`idsync inactive`, services/notices/notice-steps.ts)
- * and for the worker's re-judge just before each idle deletion (services/worker/idle-recheck.ts):
+ * and for the worker's re-judge just before each idle deletion (services/removals/idle/idle-recheck.ts):
  * when notices are on (IDSYNC_NOTICE_FROM), an idle user may be deleted only when a notice was
  * sent to them at least IDSYNC_NOTICE_DAYS ago and they stayed idle since. Pure.
  *

@@ -13,7 +13,7 @@ import type {
  * name nobody. It is kept in the activity table as a control item keyed `#pending#<idcUserId>`
  * (one per IdC user, bounded: the newest and oldest activity, the newest creation evidence and a
  * count), retried at every `activity sync`, and until then the idle rule treats the users it
- * could belong to as not covered (shared/pending-coverage.ts).
+ * could belong to as not covered (services/removals/idle/pending-coverage.ts).
  */
 
 export const PENDING_KEY_PREFIX = '#pending#';

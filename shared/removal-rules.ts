@@ -3,9 +3,9 @@ import { UNNAMED_USER } from './unnamed-user.js';
 
 /**
  * The two rules that stop a deletion, written once: protection (roles and users never deleted)
- * and the re-join veto. The planner decides with them (services/plan/decide.ts, run-plan.ts) and
+ * and the re-join veto. The planner decides with them (services/removals/plan/decide.ts, run-plan.ts) and
  * the worker re-checks them just before each QuickSight call against the current configuration
- * and the newest COMPLETE snapshot (services/worker/delete-checks.ts), so a task planned while
+ * and the newest COMPLETE snapshot (services/removals/worker/delete-checks.ts), so a task planned while
  * protection was off, or whose person came back, never runs.
  */
 
@@ -62,7 +62,7 @@ export const REJOINED_REASON = 'the person is a group member again';
 
 /**
  * Which removals a person's group membership vetoes. The plan defers them
- * (services/plan/decide.ts), and a queued task of one is cancelled before its delete when a
+ * (services/removals/plan/decide.ts), and a queued task of one is cancelled before its delete when a
  * snapshot taken after the task was queued lists the person again (`isMemberAgain`).
  *
  * - `group_removal`, `deleted_event`: membership means the person re-joined: vetoed.

@@ -53,7 +53,7 @@ export interface Task {
   readonly keepMembers?: boolean;
   /**
    * `inactive` tasks: the N days of the idle rule the plan used; the worker judges the user again
-   * with them just before the call (services/worker/idle-recheck.ts). Tasks written before the
+   * with them just before the call (services/removals/idle/idle-recheck.ts). Tasks written before the
    * field existed are judged with the configured IDSYNC_INACTIVE_DAYS.
    */
   readonly idleDays?: number;

@@ -1,4 +1,5 @@
 import { activityLagFields } from '../../shared/activity-lag-metric.js';
+import { buildStores, type Stores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { RemoteServiceError, UsageError } from '../../shared/errors.js';
@@ -8,7 +9,6 @@ import {
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildStores, type Stores } from '../../shared/runtime.js';
 import { isQuickSightEnvelope, type LiveOutcome, LiveRecorder } from './record-live-event.js';
 import { userDirectory } from './resolve-users.js';
 import { buildCloudTrailLookups } from './runtime-activity.js';

@@ -1,9 +1,6 @@
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import {
-  type AuditKind,
-  queryPages,
-  type StoredAuditRecord,
-} from '../../shared/dynamo/audit-store.js';
+import type { AuditKind, StoredAuditRecord } from '../../shared/dynamo/audit-store.js';
+import { queryPages } from '../../shared/dynamo/batch.js';
 
 /**
  * The newest run in the audit: GSI byDay read newest first, one day partition at a time, back

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DECISION_KINDS } from '../../shared/domain.js';
-import { escapeTerminalText } from '../../shared/terminal-text.js';
+import { escapeHtml } from '../../shared/escape-html.js';
 import {
   type IdleSection,
   type MissRow,
@@ -22,25 +22,9 @@ import {
 /**
  * The operator report as one self-contained HTML page (pure): inline CSS, inline script, an
  * inline SVG chart, no external asset, and a Content-Security-Policy that allows nothing else.
- * Every value from the audit goes through `escapeHtml`: emails and reasons are data, and
+ * Every value from the audit goes through `escapeHtml` (shared/escape-html.ts): emails and reasons are data, and
  * neither a bidi control (U+202E…) nor a control character can reorder or hide the page's text.
  */
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/**
- * Text safe in HTML content and in quoted attribute values; bidi and control characters are
- * shown escaped (`\u202E`, shared/terminal-text.ts) so they cannot reorder what is around them.
- */
-export function escapeHtml(value: unknown): string {
-  return escapeTerminalText(String(value ?? '')).replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
-}
 
 const n = (v: number) => v.toLocaleString('en-US');
 

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { PriceTable, Savings } from '../../shared/prices.js';
-import type { Stores } from '../../shared/runtime.js';
 import { findNewestRun } from './newest-run.js';
 import { outputWriteError, prepareOutputFile } from './output-file.js';
 import { renderReport } from './render-report.js';

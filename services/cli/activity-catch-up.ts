@@ -1,12 +1,12 @@
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Stores } from '../../shared/runtime.js';
 
 /**
  * The CLI's one catch-up of the activity record before idle tasks are judged again
- * (services/worker/delete-checks.ts calls it at most once per run, only when an `inactive` task
+ * (services/removals/worker/delete-checks.ts calls it at most once per run, only when an `inactive` task
  * finds the record's CloudTrail coverage older than IDSYNC_ACTIVITY_MAX_LAG_HOURS): `activity
  * sync` from the stored cursor, built as services/cli/commands/activity.ts builds it, asking for
  * one day of history so it reads the uncovered tail (the catch-up window) and no long backfill.

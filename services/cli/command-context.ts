@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import { nameRoleSessions } from '../../shared/aws/role-session.js';
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Env } from '../../shared/config/index.js';
 import { ExitCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Stores } from '../../shared/runtime.js';
 import { escapeJsonText, escapeTerminalText } from '../../shared/terminal-text.js';
 import { highlightResult, useColour } from './highlight.js';
 import { loadConfig, preloadConfig } from './lazy-config.js';

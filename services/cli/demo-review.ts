@@ -1,6 +1,6 @@
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { buildStores } from '../../shared/clients-from-config.js';
 import { loadConfig } from '../../shared/config/index.js';
-import { buildStores } from '../../shared/runtime.js';
 import type { Sandbox } from '../sandbox/start-sandbox.js';
 import type { DemoRun } from './demo-idle.js';
 

@@ -1,8 +1,7 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { utcDay } from '../../shared/idle-rule.js';
 import { escapeTerminalText } from '../../shared/terminal-text.js';
-import type { InactiveSelection } from '../plan/inactive-removals.js';
-import type { InactiveResult } from '../plan/run-inactive.js';
+import type { InactiveResult, InactiveSelection } from '../removals/removals.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
 

@@ -1,8 +1,7 @@
 import { DECISION_KINDS, type Decision } from '../../shared/domain.js';
 import { MAX_DELETIONS_FLAG, releaseCommand } from '../../shared/release-command.js';
 import { escapeTerminalText } from '../../shared/terminal-text.js';
-import { describeWindow } from '../plan/guard.js';
-import type { PlanRunResult } from '../plan/run-plan.js';
+import { describeWindow, type PlanRunResult } from '../removals/removals.js';
 
 /** Exit 3 when the guard tripped or the guard window blocked deletions. */
 export function planGuardBlocked(result: PlanRunResult): boolean {

@@ -1,5 +1,5 @@
+import type { Stores } from '../../shared/clients-from-config.js';
 import { heldLines, readWork, type WorkSummary } from '../../shared/held-work.js';
-import type { Stores } from '../../shared/runtime.js';
 import { ExitCode } from './command-context.js';
 
 /**

@@ -1,16 +1,16 @@
 import { createSesClient } from '../../shared/aws/clients.js';
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Removal } from '../../shared/domain.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { ExitCode } from '../../shared/errors.js';
-import type { Stores } from '../../shared/runtime.js';
 import { formatNotices, type NoticeSummary, summarizeNotices } from '../notices/format-notices.js';
 import { noticeRows } from '../notices/notice-audit.js';
 import { runNoticeRule } from '../notices/notice-run.js';
 import { NoticeStore } from '../notices/notice-store.js';
 import { loadTemplates, type NoticeTemplates } from '../notices/notice-template.js';
 import { SesMailer } from '../notices/ses-mailer.js';
-import type { InactiveSelection } from '../plan/inactive-removals.js';
+import type { InactiveSelection } from '../removals/removals.js';
 
 /**
  * `idsync inactive` with IDSYNC_NOTICE_FROM set: the notice rule between the idle selection and

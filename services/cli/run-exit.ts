@@ -1,6 +1,5 @@
 import type { Config } from '../../shared/config/index.js';
-import type { PlanRunResult } from '../plan/run-plan.js';
-import { exitCodeOf, type WorkerSummary } from '../worker/worker-tally.js';
+import type { PlanRunResult, WorkerSummary } from '../removals/removals.js';
 import { type CommandRun, ExitCode, printResult } from './command-context.js';
 import { planGuardBlocked } from './format-plan.js';
 import { reportOutcome, writeRunReport } from './write-run-report.js';
@@ -10,6 +9,26 @@ import { reportOutcome, writeRunReport } from './write-run-report.js';
  * inactive, handle-event): its exit code from what it planned and applied, and its closing output
  * with the HTML report of `--report FILE`.
  */
+
+/** Tasks the run was asked to run that are not finished: still pending or leased. */
+export function unfinishedCount(s: Pick<WorkerSummary, 'leftPending' | 'leftLeased'>): number {
+  return s.leftPending + s.leftLeased;
+}
+
+/**
+ * Exit code of the exit-code table (README): 3 when the guard window blocked tasks; 4 when some
+ * tasks failed after their retries, were deferred, or are left pending or leased; 0 only when
+ * every task the run was asked to run is done.
+ */
+export function exitCodeOf(
+  summary: Pick<WorkerSummary, 'failed' | 'blocked' | 'leftPending' | 'leftLeased'> &
+    Partial<Pick<WorkerSummary, 'deferred'>>,
+): ExitCode {
+  if (summary.blocked > 0) return ExitCode.GuardOrPartial;
+  return summary.failed > 0 || (summary.deferred ?? 0) > 0 || unfinishedCount(summary) > 0
+    ? ExitCode.ItemsFailed
+    : ExitCode.Ok;
+}
 
 /** What a run did, for its exit code. */
 export interface RunParts {

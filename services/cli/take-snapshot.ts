@@ -1,14 +1,14 @@
 import type { Writable } from 'node:stream';
 import { checkServiceRoles } from '../../shared/aws/check-roles.js';
-import type { Config } from '../../shared/config/index.js';
-import type { Logger } from '../../shared/logger.js';
 import {
   buildIdentityStore,
   buildLogger,
   buildQuickSight,
   buildStores,
   type Stores,
-} from '../../shared/runtime.js';
+} from '../../shared/clients-from-config.js';
+import type { Config } from '../../shared/config/index.js';
+import type { Logger } from '../../shared/logger.js';
 import { buildGoogle } from '../snapshot/google/runtime-google.js';
 import { runSnapshot, type SnapshotResult } from '../snapshot/run-snapshot.js';
 import { LineProgress, pageCounter } from './line-progress.js';

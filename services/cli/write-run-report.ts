@@ -1,6 +1,6 @@
+import type { Stores } from '../../shared/clients-from-config.js';
 import { describeError } from '../../shared/errors.js';
 import type { PriceTable } from '../../shared/prices.js';
-import type { Stores } from '../../shared/runtime.js';
 import { type CliIo, writeText } from './command-context.js';
 
 /** The outcome of `--report FILE` after a run: the line saying where it is, or why it is not. */

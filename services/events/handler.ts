@@ -1,6 +1,7 @@
 import { createSqsClient } from '../../shared/aws/clients.js';
 import type { TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import { buildIdentityStore, buildStores, type Stores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { describeError, PartialSnapshotError, RemoteServiceError } from '../../shared/errors.js';
 import {
@@ -12,13 +13,8 @@ import type { Logger } from '../../shared/logger.js';
 import type { MetricName } from '../../shared/metrics.js';
 import type { IdentityStorePort } from '../../shared/ports.js';
 import { newRunId } from '../../shared/run-id.js';
-import {
-  buildGuardWindow,
-  buildIdentityStore,
-  buildStores,
-  type Stores,
-} from '../../shared/runtime.js';
-import { runPlan } from '../plan/run-plan.js';
+import { composeRemovals } from '../removals/compose-removals.js';
+import type { Removals } from '../removals/removals.js';
 import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.js';
 
 /**
@@ -47,6 +43,7 @@ export interface EventsHandlerOptions extends LambdaOptions {
 
 interface EventsDeps {
   readonly stores: Stores;
+  readonly removals: Removals;
   readonly identityStore: IdentityStorePort;
   readonly queue: TaskQueuePort;
 }
@@ -56,8 +53,11 @@ function buildDeps(
   logger: Logger,
   options: EventsHandlerOptions,
 ): EventsDeps {
+  const stores = buildStores(config);
   return {
-    stores: buildStores(config),
+    stores,
+    // The events function queues the tasks of its removals; the worker function applies them.
+    removals: composeRemovals(config, { stores, logger }, { dryRun: false }),
     identityStore: buildIdentityStore(config, logger).port,
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
   };
@@ -110,7 +110,7 @@ async function handleInvocation(
   event: unknown,
   { config, deps, logger, metrics: emitMetrics }: Invocation<EventsConfig, EventsDeps>,
 ): Promise<EventsHandlerSummary> {
-  const { stores, identityStore, queue } = deps;
+  const { stores, removals, identityStore, queue } = deps;
   const runId = newRunId();
   const failures: unknown[] = [];
   const handled = await handleEvents(
@@ -138,17 +138,12 @@ async function handleInvocation(
   let announced = 0;
   if (handled.removals.length > 0) {
     try {
-      const plan = await runPlan(
-        { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
-        {
-          runId,
-          namespace: config.quicksight.namespace,
-          settings: config.plan,
-          includeLeavers: false,
-          extraRemovals: handled.removals,
-          persistTasks: true,
-        },
-      );
+      const plan = await removals.plan({
+        kind: 'removals',
+        runId,
+        logger,
+        removals: handled.removals,
+      });
       guardTripped = plan.plan.guard.tripped || plan.tasks.blocked > 0;
       metrics.GuardTripped = guardTripped ? 1 : 0;
       if (!plan.plan.guard.tripped) {

@@ -1,7 +1,7 @@
 import type { Removal } from '../../shared/domain.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import type { IdleSelection } from '../../shared/idle-selection.js';
 import { type NoticeRecord, noticeAllowsDeletion } from '../../shared/notice-rule.js';
-import type { InactiveSelection } from '../plan/inactive-removals.js';
 import { type NoticeStep, noticeSteps } from './notice-steps.js';
 import type { NoticeStore } from './notice-store.js';
 import type { NoticeTemplates } from './notice-template.js';
@@ -49,7 +49,7 @@ export interface NoticeRunResult {
 
 export async function runNoticeRule(
   deps: NoticeRunDeps,
-  selection: InactiveSelection,
+  selection: IdleSelection,
   options: NoticeRunOptions,
 ): Promise<NoticeRunResult> {
   const notices = new Map<string, NoticeRecord>();
@@ -112,7 +112,7 @@ async function close(
 }
 
 /** The selection's removals of the users whose step is `delete`. */
-function removalsOf(selection: InactiveSelection, steps: readonly NoticeStep[]): Removal[] {
+function removalsOf(selection: IdleSelection, steps: readonly NoticeStep[]): Removal[] {
   const deletable = new Set(steps.filter((s) => s.kind === 'delete').map((s) => s.user.userName));
   return selection.removals.filter((r) => r.userName !== undefined && deletable.has(r.userName));
 }

@@ -1,6 +1,6 @@
 import { activityKey } from '../../shared/activity-record.js';
+import type { IdleUser } from '../../shared/idle-selection.js';
 import { type NoticeRecord, noticeAllowsDeletion } from '../../shared/notice-rule.js';
-import type { JudgedUser } from '../plan/inactive-removals.js';
 
 /**
  * What happens to each idle user of an `idsync inactive` run when notices are on (pure): the
@@ -19,7 +19,7 @@ export type NoticeStepKind = 'delete' | 'notify' | 'wait' | 'attention';
 
 export interface NoticeStep {
   readonly kind: NoticeStepKind;
-  readonly user: JudgedUser;
+  readonly user: IdleUser;
   readonly userKey: string;
   readonly notice?: NoticeRecord;
   readonly reason: string;
@@ -28,7 +28,7 @@ export interface NoticeStep {
 }
 
 export function noticeSteps(
-  idle: readonly JudgedUser[],
+  idle: readonly IdleUser[],
   notices: ReadonlyMap<string, NoticeRecord>,
   namespace: string,
   now: Date,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../shared/errors.js';
-import { escapeHtml } from '../audit/render-report.js';
+import { escapeHtml } from '../../shared/escape-html.js';
 import { EN } from './templates/en.js';
 import { JA } from './templates/ja.js';
 import type { NoticeTemplates } from './templates/template-shape.js';

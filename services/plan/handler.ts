@@ -2,6 +2,7 @@ import { createSnsClient, createSqsClient } from '../../shared/aws/clients.js';
 import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
 import { announceClaimableTasks, type TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import { buildStores, type Stores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { PartialSnapshotError, UsageError } from '../../shared/errors.js';
@@ -11,14 +12,15 @@ import {
   type LambdaOptions,
   lambdaHandler,
 } from '../../shared/lambda/lambda-handler.js';
+import type { Logger } from '../../shared/logger.js';
 import {
   type OperatorNotices,
   planRunNotice,
   publishRunSummary,
 } from '../../shared/operator-notices.js';
 import { newRunId } from '../../shared/run-id.js';
-import { buildGuardWindow, buildStores, type Stores } from '../../shared/runtime.js';
-import { type PlanRunResult, runPlan } from './run-plan.js';
+import { composeRemovals } from '../removals/compose-removals.js';
+import type { PlanRunResult, Removals } from '../removals/removals.js';
 
 /**
  * The plan Lambda: wiring only. Invoked by the snapshot's on-success Lambda destination (the
@@ -102,17 +104,21 @@ export interface PlanHandlerOptions extends LambdaOptions {
 
 interface PlanDeps {
   readonly stores: Stores;
+  readonly removals: Removals;
   readonly queue: TaskQueuePort;
   readonly notices?: OperatorNotices;
 }
 
-function buildDeps(config: PlanConfig, options: PlanHandlerOptions): PlanDeps {
+function buildDeps(config: PlanConfig, logger: Logger, options: PlanHandlerOptions): PlanDeps {
+  const stores = buildStores(config);
   const topicArn = config.lambda.operatorTopicArn;
   const notices =
     options.notices ??
     (topicArn ? new SnsOperatorNotices(createSnsClient(config.aws), topicArn) : undefined);
   return {
-    stores: buildStores(config),
+    stores,
+    // The plan function queues tasks and never deletes: the worker function applies them.
+    removals: composeRemovals(config, { stores, logger }, { dryRun: false }),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),
     ...(notices ? { notices } : {}),
   };
@@ -138,7 +144,7 @@ export function createPlanHandler(env: Env, options: PlanHandlerOptions = {}) {
       name: 'plan',
       sections: SECTIONS,
       parse: parsePlanTrigger,
-      build: (config) => buildDeps(config, options),
+      build: (config, logger) => buildDeps(config, logger, options),
       run: (trigger, invocation) => plan(trigger, invocation),
     },
     env,
@@ -150,7 +156,7 @@ async function plan(
   trigger: PlanTrigger,
   { config, deps, logger, metrics }: Invocation<PlanConfig, PlanDeps>,
 ): Promise<PlanHandlerSummary> {
-  const { stores, queue } = deps;
+  const { stores, removals, queue } = deps;
   const runId = newRunId();
   const finish = async (summary: PlanHandlerSummary) => {
     // Held work is counted every cycle, whatever this one planned: its alarm fires after an hour.
@@ -173,16 +179,7 @@ async function plan(
   }
   let result: PlanRunResult;
   try {
-    result = await runPlan(
-      { ...stores, logger, guardWindow: buildGuardWindow(stores, config.plan) },
-      {
-        runId,
-        namespace: config.quicksight.namespace,
-        settings: config.plan,
-        includeLeavers: true,
-        persistTasks: true,
-      },
-    );
+    result = await removals.plan({ kind: 'leavers', runId, logger });
   } catch (error) {
     if (error instanceof PartialSnapshotError) return skip(error.message);
     throw error;

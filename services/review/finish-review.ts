@@ -55,7 +55,7 @@ export function describeOutcome(p: ReviewProgress): string {
  * Returns undefined while tasks still wait (the state machine waits and asks again).
  */
 export async function finishReview(
-  deps: Pick<ReviewDeps, 'stores' | 'reviews' | 'reports' | 'operators' | 'now'>,
+  deps: Pick<ReviewDeps, 'stores' | 'reviews' | 'reports' | 'auditPages' | 'operators' | 'now'>,
   config: Pick<ReviewConfig, 'report'>,
   runId: string,
 ): Promise<{ review: ReviewRecord; progress: ReviewProgress } | undefined> {

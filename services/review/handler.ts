@@ -1,12 +1,15 @@
 import { createSqsClient } from '../../shared/aws/clients.js';
 import type { TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
 import { workerQueue } from '../../shared/aws/sqs-task-queue.js';
+import { buildStores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoReviewStore } from '../../shared/dynamo/review-store.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildStores } from '../../shared/runtime.js';
+import { auditPages } from '../audit/audit-pages.js';
+import { ruleNotices } from '../notices/rule-notices.js';
+import { composeRemovals } from '../removals/compose-removals.js';
 import type { ReviewDeps } from './review-deps.js';
 import {
   auditedReports,
@@ -51,17 +54,20 @@ export function buildReviewDeps(
 ): ReviewDeps {
   const stores = buildStores(config);
   // The ports live as long as the container (no close): one set of clients per cold start.
+  const notices = options.notices ?? (config.notice.from ? ruleNotices(config, stores) : undefined);
   const ports = reviewPorts(config, stores, logger, {
     localReports: auditedReports(),
     log: (s) => logger.warn({ kind: s.kind, runId: s.runId, text: summaryText(s) }, s.headline),
   });
-  const notices = options.notices ?? ports.notices;
   return {
     stores,
     reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
     activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+    // The review plans and never deletes: the worker function applies what is approved.
+    removals: composeRemovals(config, { stores, logger }, { dryRun: false }),
     logger,
     reports: options.reports ?? ports.reports,
+    auditPages: auditPages(stores),
     operators: options.operators ?? ports.operators,
     ...(notices ? { notices } : {}),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),

@@ -1,10 +1,16 @@
 import type { TaskQueuePort } from '../../shared/aws/sqs-task-messages.js';
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { DynamoReviewStore } from '../../shared/dynamo/review-store.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Stores } from '../../shared/runtime.js';
-import type { OperatorSummary, ReviewReports, UserNotices } from './review-ports.js';
+import type {
+  AuditPages,
+  OperatorSummary,
+  ReviewRemovals,
+  ReviewReports,
+  UserNotices,
+} from './review-ports.js';
 
 /** What every review step works with: the stores and the ports (services/review/). */
 export interface ReviewDeps {
@@ -14,8 +20,12 @@ export interface ReviewDeps {
   >;
   readonly reviews: DynamoReviewStore;
   readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage' | 'pendingEvents'>;
+  /** The removals module's front door: the idle selection and the plan for approval. */
+  readonly removals: ReviewRemovals;
   readonly logger: Logger;
   readonly reports: ReviewReports;
+  /** The audit's HTML report (services/audit/audit-pages.ts). */
+  readonly auditPages: AuditPages;
   readonly operators: OperatorSummary;
   /** When notices to users are configured. */
   readonly notices?: UserNotices;

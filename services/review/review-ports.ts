@@ -1,7 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Removal } from '../../shared/domain.js';
-import type { InactiveSelection } from '../plan/inactive-removals.js';
+import type { Config } from '../../shared/config/index.js';
+import type { Decision, Removal } from '../../shared/domain.js';
+import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import type { IdleSelection } from '../../shared/idle-selection.js';
+import type { Logger } from '../../shared/logger.js';
+import type { PriceTable } from '../../shared/prices.js';
 
 /**
  * The review's ports to the outside. The local implementations here serve the CLI and the
@@ -43,35 +47,11 @@ export interface OperatorSummary {
   publish(summary: ReviewSummary): Promise<void>;
 }
 
-/** An idle user the notice rule keeps out of this review (not deleted now). */
-export interface NoticedUser {
-  readonly userName: string;
-  readonly email: string;
-  /** `noticed`: sent a notice now (a dry run: would be); `waiting`: noticed earlier, not long enough ago; `attention`: a notice SES refused or may not have sent. */
-  readonly state: 'noticed' | 'waiting' | 'attention';
-  /** The earliest removal (ISO date) of a noticed or waiting user. */
-  readonly removalFrom?: string;
-  readonly reason: string;
-}
-
-/** What the notice rule decided for a review's idle selection. */
-export interface NoticeJudgement {
-  /** The idle users the rule lets the review put up for approval. */
-  readonly removals: Removal[];
-  readonly noticed: NoticedUser[];
-}
-
-/**
- * Notices to the users about to lose their seat (IDSYNC_NOTICE_FROM): with `apply` the new
- * notices are sent (durably, once per idle spell, paced); a dry run sends none and lists who
- * would get one.
- */
-export interface UserNotices {
-  judge(
-    selection: InactiveSelection,
-    options: { readonly runId: string; readonly apply: boolean; readonly now: Date },
-  ): Promise<NoticeJudgement>;
-}
+export type {
+  NoticedUser,
+  NoticeJudgement,
+  UserNotices,
+} from '../../shared/notice-judgement.js';
 
 /** The summary as one text (a log line, a CLI message). */
 export function summaryText(s: ReviewSummary): string {
@@ -110,4 +90,46 @@ export function auditedReports(): ReviewReports {
       return `idsync report --run ${runId} --out review-${runId}.html`;
     },
   };
+}
+
+/**
+ * What the review uses of the removals module, through its front door
+ * (services/removals/removals.ts `Removals`, built by `composeRemovals` in the review handler and
+ * by `cliRemovals` in `idsync review`): the idle selection of `idsync inactive`, and the plan of
+ * those removals for approval (no task queued; the review writes them AWAITING_APPROVAL).
+ */
+export interface ReviewRemovals {
+  selectIdle(options: {
+    readonly days: number;
+    readonly roles: Config['inactive']['roles'];
+    readonly managedUsernamePrefix?: string;
+    readonly keepGroups: Config['inactive']['keepGroups'];
+    readonly now: Date;
+    readonly maxLagMs: number;
+  }): Promise<{ readonly selection: IdleSelection }>;
+  plan(request: {
+    readonly kind: 'review';
+    readonly runId: string;
+    readonly removals: readonly Removal[];
+    readonly at: Date;
+    readonly audit: boolean;
+    readonly logger?: Logger;
+  }): Promise<{
+    readonly plan: { readonly decisions: readonly Decision[] };
+    readonly snapshot: { readonly startedAt: string };
+  }>;
+}
+
+/**
+ * The audit's HTML report, for the review's own report and its final one (services/audit's
+ * rendering, `auditPages` in services/audit/audit-pages.ts, handed in by the handler or command).
+ */
+export interface AuditPages {
+  /** The page of run `runId`'s audit rows; undefined when the run wrote none. */
+  ofRun(
+    runId: string,
+    options: { readonly prices: PriceTable; readonly dryRun: boolean },
+  ): Promise<string | undefined>;
+  /** The page of these rows, counted as run `runId`'s. */
+  ofRows(runId: string, rows: readonly AuditRecord[], prices: PriceTable): string;
 }

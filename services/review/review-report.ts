@@ -1,16 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
-import { NotFoundError } from '../../shared/errors.js';
 import type { ReviewRecord } from '../../shared/review.js';
 import type { Task } from '../../shared/task.js';
-import { renderReport } from '../audit/render-report.js';
-import { buildReportModel, type ReportModel } from '../audit/report-model.js';
-import { loadReportModel } from '../audit/write-report.js';
 import type { ReviewConfig, ReviewDeps } from './review-deps.js';
 import type { ReviewFile } from './review-ports.js';
 
 /**
- * A review's report: the HTML page of its run's audit (services/audit's rendering) and a CSV of
+ * A review's report: the HTML page of its run's audit (the `AuditPages` port: services/audit's
+ * rendering, handed in by the composing handler or command) and a CSV of
  * its tasks, stored through the ReviewReports port; the link is recorded with the review.
  */
 
@@ -27,28 +24,23 @@ export function reviewCsv(tasks: readonly Partial<Pick<Task, (typeof COLUMNS)[nu
 }
 
 export async function publishReviewReport(
-  deps: Pick<ReviewDeps, 'stores' | 'reports' | 'reviews'>,
+  deps: Pick<ReviewDeps, 'stores' | 'reports' | 'reviews' | 'auditPages'>,
   config: Pick<ReviewConfig, 'report'>,
   review: ReviewRecord,
   tasks: readonly Partial<Task>[],
   kind: ReviewReportKind,
 ): Promise<string> {
   const files: ReviewFile[] = [];
-  const model =
+  const page =
     kind === 'final'
-      ? await finalModel(deps, config, review.runId, tasks)
-      : await loadReportModel(deps.stores, {
-          runId: review.runId,
+      ? await finalPage(deps, config, review.runId, tasks)
+      : // The review's own report is of a plan awaiting approval: nothing deleted yet. Only held
+        // leavers (planned by earlier runs): no decisions of this run to show, no page.
+        await deps.auditPages.ofRun(review.runId, {
           prices: config.report.prices,
-          // The review's own report is of a plan awaiting approval: nothing deleted yet.
           dryRun: true,
-        }).catch((error: unknown) => {
-          // Only held leavers (planned by earlier runs): no decisions of this run to show.
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
         });
-  if (model)
-    files.push({ name: `${kind}.html`, contentType: 'text/html', body: renderReport(model) });
+  if (page) files.push({ name: `${kind}.html`, contentType: 'text/html', body: page });
   files.push({ name: `${kind}.csv`, contentType: 'text/csv', body: reviewCsv(tasks) });
   const link = await deps.reports.put(review.runId, files);
   await deps.reviews.setReport(review.runId, kind === 'review' ? 'report' : 'finalReport', link);
@@ -60,12 +52,12 @@ export async function publishReviewReport(
  * outcome rows the worker wrote for its tasks under the worker's runs (`execRunId`), counted as
  * the review's: its headline says what the review deleted.
  */
-async function finalModel(
-  deps: Pick<ReviewDeps, 'stores'>,
+async function finalPage(
+  deps: Pick<ReviewDeps, 'stores' | 'auditPages'>,
   config: Pick<ReviewConfig, 'report'>,
   runId: string,
   tasks: readonly Partial<Task>[],
-): Promise<ReportModel> {
+): Promise<string> {
   const rows: AuditRecord[] = [];
   for await (const page of deps.stores.audit.byRun(runId)) rows.push(...page);
   const names = new Set(tasks.map((t) => t.userName));
@@ -76,10 +68,5 @@ async function finalModel(
     for await (const page of deps.stores.audit.byRun(exec))
       for (const r of page)
         if (r.kind === 'outcome' && names.has(r.userName)) rows.push({ ...r, runId });
-  return buildReportModel({
-    runId,
-    rows,
-    prices: config.report.prices,
-    generatedAt: new Date().toISOString(),
-  });
+  return deps.auditPages.ofRows(runId, rows, config.report.prices);
 }

@@ -3,7 +3,7 @@ import { type NewTask, taskIdFor } from '../../shared/task.js';
 
 /**
  * The task of one `delete` decision of the review's plan (the same fields the plan's own queue
- * writes, services/plan/run-plan.ts), or undefined for any other decision.
+ * writes, services/removals/plan/run-plan.ts), or undefined for any other decision.
  */
 export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
   const user = d.quickSightUser;

@@ -1,11 +1,10 @@
 import { createS3Client, createSnsClient } from '../../shared/aws/clients.js';
 import { RUN_REPORTS_PREFIX, reportKey, S3Reports } from '../../shared/aws/s3-reports.js';
 import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
+import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { publishRunSummary, reviewNotice } from '../../shared/operator-notices.js';
-import type { Stores } from '../../shared/runtime.js';
-import { type RuleNoticesOptions, ruleNotices } from './review-notices.js';
 import type { OperatorSummary, ReviewReports, ReviewSummary, UserNotices } from './review-ports.js';
 
 /**
@@ -15,7 +14,8 @@ import type { OperatorSummary, ReviewReports, ReviewSummary, UserNotices } from 
  *   `runs/<runId>/`, the link a pre-signed GET of the HTML), else the caller's local store;
  * - operators: the operator topic when IDSYNC_OPERATOR_TOPIC_ARN is set (every summary is
  *   also logged), else log lines only;
- * - notices: the notice rule when IDSYNC_NOTICE_FROM is set, else none.
+ * - notices: the notice rule the caller built (the handler, `idsync review`) when
+ *   IDSYNC_NOTICE_FROM is set, else none.
  */
 
 const FINAL_HTML = 'final.html';
@@ -43,7 +43,8 @@ export interface ReviewPortsOptions {
   readonly chosenReports?: ReviewReports;
   /** How a summary is logged (always, topic or not). */
   readonly log: (summary: ReviewSummary) => void;
-  readonly notices?: RuleNoticesOptions;
+  /** The notice rule (services/notices/rule-notices.ts), built by the caller when IDSYNC_NOTICE_FROM is set. */
+  readonly notices?: UserNotices;
 }
 
 export function reviewPorts(
@@ -82,7 +83,7 @@ export function reviewPorts(
   return {
     reports,
     operators,
-    ...(config.notice.from ? { notices: ruleNotices(config, stores, options.notices) } : {}),
+    ...(options.notices ? { notices: options.notices } : {}),
     close() {
       for (const c of clients) c.destroy();
     },

@@ -7,11 +7,9 @@ import {
   reviewDeadline,
 } from '../../shared/review.js';
 import type { NewTask, Task } from '../../shared/task.js';
-import { type InactiveResult, selectInactiveUsers } from '../plan/run-inactive.js';
-import { runPlan } from '../plan/run-plan.js';
 import { inLanes } from './in-lanes.js';
 import type { ReviewConfig, ReviewDeps } from './review-deps.js';
-import type { NoticedUser } from './review-ports.js';
+import type { NoticedUser, ReviewRemovals } from './review-ports.js';
 import { publishReviewReport } from './review-report.js';
 import { noticedOf, recordNoticed, reviewSummary, stoppedSummary } from './review-summary.js';
 import { reviewTask } from './review-task.js';
@@ -24,38 +22,32 @@ import { reviewTask } from './review-task.js';
  */
 
 export type ReviewCheck =
-  | { readonly ok: true; readonly selection: InactiveResult }
+  | {
+      readonly ok: true;
+      readonly selection: Awaited<ReturnType<ReviewRemovals['selectIdle']>>;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
  * The activity record and the snapshot are good enough to judge idle users: the rule of
- * `idsync inactive` (services/plan/run-inactive.ts: exit 2 and exit 3 there), read only.
+ * `idsync inactive` (services/removals/idle/run-inactive.ts: exit 2 and exit 3 there), read only.
  */
 export async function checkReview(
-  deps: Pick<ReviewDeps, 'stores' | 'activity'>,
+  deps: Pick<ReviewDeps, 'removals'>,
   config: ReviewConfig,
   now: Date,
 ): Promise<ReviewCheck> {
   try {
-    const selection = await selectInactiveUsers(
-      {
-        snapshots: deps.stores.snapshots,
-        ledger: deps.stores.ledger,
-        activity: deps.activity,
-        identities: deps.stores.identities,
-      },
-      {
-        namespace: config.quicksight.namespace,
-        days: config.inactive.days,
-        roles: config.inactive.roles,
-        ...(config.plan.managedUsernamePrefix
-          ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
-          : {}),
-        keepGroups: config.inactive.keepGroups,
-        now,
-        maxLagMs: config.activity.maxLagMs,
-      },
-    );
+    const selection = await deps.removals.selectIdle({
+      days: config.inactive.days,
+      roles: config.inactive.roles,
+      ...(config.plan.managedUsernamePrefix
+        ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
+        : {}),
+      keepGroups: config.inactive.keepGroups,
+      now,
+      maxLagMs: config.activity.maxLagMs,
+    });
     return { ok: true, selection };
   } catch (error) {
     if (error instanceof UsageError || error instanceof PartialSnapshotError)
@@ -122,26 +114,17 @@ export async function startReview(
     ? await deps.notices.judge(check.selection.selection, { runId, apply: options.apply, now })
     : { removals: check.selection.selection.removals, noticed: [] };
   const { removals, noticed } = judged;
-  const plan = await runPlan(
-    {
-      ...deps.stores,
-      // A dry run writes nothing, not even its decisions.
-      audit: options.apply ? deps.stores.audit : { appendBatched: async () => [] },
-      logger: deps.logger,
-      now: () => now,
-    },
-    {
-      runId,
-      namespace: config.quicksight.namespace,
-      settings: config.plan,
-      includeLeavers: false,
-      extraRemovals: removals,
-      persistTasks: false,
-      // The approval is the operator's check of the whole list: the per-run limits of the guard
-      // give way to it (the guard window still counts every deletion the worker makes).
-      override: { maxDeletions: removals.length },
-    },
-  );
+  // A dry run writes nothing, not even its decisions. The approval is the operator's check of the
+  // whole list: the per-run limits of the guard give way to it (the removals module's 'review'
+  // plan; the guard window still counts every deletion the worker makes).
+  const plan = await deps.removals.plan({
+    kind: 'review',
+    runId,
+    removals,
+    at: now,
+    audit: options.apply,
+    logger: deps.logger,
+  });
   const planned = plan.plan.decisions
     .map((d) => reviewTask(d, config.quicksight.namespace, runId))
     .filter((t): t is NewTask => t !== undefined);

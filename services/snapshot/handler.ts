@@ -1,11 +1,15 @@
 import { chmod, writeFile } from 'node:fs/promises';
+import {
+  buildIdentityStore,
+  buildQuickSight,
+  buildStores,
+} from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, UsageError } from '../../shared/errors.js';
 import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
-import { buildIdentityStore, buildQuickSight, buildStores } from '../../shared/runtime.js';
 import { buildGoogle } from './google/runtime-google.js';
 import { extensionSecretReader, type SecretReader } from './google/secrets-extension.js';
 import { parseServiceAccountKey } from './google/service-account-key.js';

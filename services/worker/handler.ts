@@ -1,20 +1,10 @@
-import {
-  createDocumentClient,
-  createDynamoClient,
-  createQuickSightClient,
-} from '../../shared/aws/clients.js';
-import {
-  type QuickSightDeleter,
-  QuickSightDirectory,
-} from '../../shared/aws/quicksight-directory.js';
+import { createQuickSightClient } from '../../shared/aws/clients.js';
+import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
-import { type ConfigFor, type Env, guardWindowMs } from '../../shared/config/index.js';
-import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
-import { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
-import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
-import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
-import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
-import { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
+import { buildStores } from '../../shared/clients-from-config.js';
+import type { ConfigFor, Env } from '../../shared/config/index.js';
+import type { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
+import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { describeError } from '../../shared/errors.js';
 import {
   type Invocation,
@@ -25,21 +15,11 @@ import {
 import type { Logger } from '../../shared/logger.js';
 import { releaseCommand } from '../../shared/release-command.js';
 import { newRunId } from '../../shared/run-id.js';
-import { tableNames } from '../../shared/tables.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
 import { NoticeStore } from '../notices/notice-store.js';
-import type { AttemptPolicy } from './attempt-policy.js';
-import {
-  createBeforeDelete,
-  type IdleChecks,
-  loadSnapshotView,
-  type SnapshotView,
-} from './delete-checks.js';
-import type { Pacer } from './pacing/pacer.js';
+import { composeRemovals } from '../removals/compose-removals.js';
+import type { ApplyScope, Removals } from '../removals/removals.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
-import { startWorkerRun } from './start-worker-run.js';
-import { createWorkerPacer } from './worker-pacer.js';
-import type { BeforeDelete } from './worker-ports.js';
 
 /**
  * The worker Lambda, the queue's single consumer (reserved concurrency 1). Wiring only: each SQS
@@ -54,13 +34,13 @@ import type { BeforeDelete } from './worker-ports.js';
  * apply is switched on deletes them.
  *
  * Idle users (`inactive` tasks) are judged again just before the call with the plan's judgement
- * (services/worker/delete-checks.ts): the activity record, the keep groups of the newest
+ * (services/removals/worker/delete-checks.ts): the activity record, the keep groups of the newest
  * COMPLETE snapshot, the pending events and, while any are pending, the identity map. The function has no CloudTrail rights and never
  * syncs: a record that lags more than IDSYNC_ACTIVITY_MAX_LAG_HOURS defers the task (PENDING
  * again, its message acknowledged; the plan announces it again next cycle, after the scheduled
  * activity sync).
  *
- * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/runtime.ts's
+ * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/clients-from-config.ts's
  * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
  */
 
@@ -85,7 +65,7 @@ export type WorkerContext = LambdaContext;
 
 export interface WorkerHandlerOptions extends LambdaOptions {
   /** Retry delays of a task's calls; default DEFAULT_ATTEMPT_POLICY's (tests shorten them). */
-  readonly backoff?: Partial<Pick<AttemptPolicy, 'baseMs' | 'capMs'>>;
+  readonly backoff?: Extract<ApplyScope, { kind: 'tasks' }>['backoff'];
 }
 
 /** The worker's ports, made once per container (shared/lambda/lambda-handler.ts). */
@@ -93,61 +73,50 @@ interface Container {
   readonly logger: Logger;
   readonly tasks: DynamoTaskStore;
   readonly audit: DynamoAuditLog;
-  readonly snapshots: DynamoSnapshotStore;
-  readonly quickSight: QuickSightDeleter;
-  /** Kept across invocations: the rate learned from throttling carries over. */
-  readonly pacer: Pacer;
-  readonly plan: WorkerConfig['plan'];
-  readonly guard: DynamoGuardWindow;
-  /** The idle re-judge's settings, record and identity map (read only; never synced here). */
-  readonly idle: IdleChecks;
-  /** The newest COMPLETE snapshot as the delete checks see it, cached per snapshot run. */
-  snapshot?: SnapshotView;
+  /**
+   * The removals module, dry run unless IDSYNC_APPLY. Kept across invocations: the rate learned
+   * from throttling carries over, and the newest COMPLETE snapshot is read once per snapshot run.
+   * The idle re-judge reads the record and the identity map and never syncs (no CloudTrail
+   * rights here).
+   */
+  readonly removals: Removals;
 }
 
 function buildContainer(config: WorkerConfig, logger: Logger): Container {
-  const doc = createDocumentClient(createDynamoClient(config.aws));
-  const names = tableNames(config.core.tablePrefix);
+  const stores = buildStores(config);
   return {
     logger,
-    tasks: new DynamoTaskStore(doc, names.tasks),
-    audit: new DynamoAuditLog(doc, names.audit),
-    snapshots: new DynamoSnapshotStore(doc, names.snapshots),
-    plan: config.plan,
-    guard: new DynamoGuardWindow(doc, names.guard, guardWindowMs(config.plan)),
-    idle: {
-      settings: {
-        days: config.inactive.days,
-        roles: config.inactive.roles,
-        maxLagMs: config.activity.maxLagMs,
-        keepGroups: config.inactive.keepGroups,
+    tasks: stores.tasks,
+    audit: stores.audit,
+    removals: composeRemovals(
+      config,
+      {
+        stores,
+        logger,
+        quickSight: () => ({
+          port: new QuickSightUsers(
+            createQuickSightClient(config.aws, config.quicksight),
+            config.quicksight.accountId,
+            config.quicksight.namespace,
+          ),
+          close() {},
+        }),
       },
-      namespace: config.quicksight.namespace,
-      activity: new DynamoActivityStore(doc, names.activity),
-      identities: new DynamoIdentityMap(doc, names.identities),
-      // IDSYNC_NOTICE_FROM: an idle user is deleted only as the notice rule allows.
-      ...(config.notice.from
-        ? { notices: { days: config.notice.days, store: new NoticeStore(doc, names.notices) } }
-        : {}),
-    },
-    quickSight: new QuickSightDirectory(
-      createQuickSightClient(config.aws, config.quicksight),
-      config.quicksight.accountId,
-      config.quicksight.namespace,
+      {
+        dryRun: !config.lambda.apply,
+        idle: config,
+        // IDSYNC_NOTICE_FROM: an idle user is deleted only as the notice rule allows.
+        ...(config.notice.from
+          ? {
+              notices: {
+                days: config.notice.days,
+                store: new NoticeStore(stores.doc, stores.names.notices),
+              },
+            }
+          : {}),
+      },
     ),
-    pacer: createWorkerPacer(config.worker.rate),
   };
-}
-
-/** The delete checks (re-join, protection now, idle again, guard window) of one invocation. */
-async function deleteChecks(c: Container): Promise<BeforeDelete> {
-  c.snapshot = await loadSnapshotView(c.snapshots, c.snapshot);
-  return createBeforeDelete({
-    settings: c.plan,
-    snapshot: c.snapshot,
-    guard: c.guard,
-    idle: c.idle,
-  });
 }
 
 /** The named tasks that exist; the others are noted (missing: settled; unreadable: again). */
@@ -216,46 +185,36 @@ async function work(
   let failedItems = 0;
   let blocked = 0;
   let deferred = 0;
-  if (!config.lambda.apply) {
-    for (const { taskId, email, userName, role, reason, status } of live) {
-      logger.info(
-        { runId, taskId, email, userName, role, reason, status },
-        'dry run: would delete',
-      );
-      outcomes.settled(taskId);
-    }
-  } else if (live.length > 0) {
-    const beforeDelete = await deleteChecks(c);
-    const summary = await startWorkerRun(
-      {
-        tasks: outcomes.taskStore(c.tasks, live),
-        audit: c.audit,
-        quickSight: outcomes.deletes(c.quickSight, live),
-        pacer: c.pacer,
-        logger,
-        beforeDelete,
-      },
-      {
-        runId,
-        worker: config.worker,
-        signal: deadline(STOP_MARGIN_MS, DEFAULT_REMAINING_MS),
-        ...(options.backoff ? { backoff: options.backoff } : {}),
-      },
-    );
-    failedItems = summary.failed;
-    blocked = summary.blocked;
-    deferred = summary.deferred;
-    if (deferred > 0) {
-      logger.warn(
-        { runId, deferred, reason: summary.deferReason },
-        'idle tasks deferred: the activity record is not fresh enough to judge them again; run idsync activity sync',
-      );
-    }
-    if (blocked > 0) {
-      logger.warn(
-        { runId, blocked },
-        `guard window budget spent: tasks BLOCKED; release with ${releaseCommand()}`,
-      );
+  if (live.length > 0) {
+    const scope: ApplyScope = {
+      kind: 'tasks',
+      runId,
+      logger,
+      tasks: live,
+      observer: outcomes,
+      signal: deadline(STOP_MARGIN_MS, DEFAULT_REMAINING_MS),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    };
+    const applied = await c.removals.apply(scope);
+    // Dry run: each live task was logged as "dry run: would delete"; its message is acknowledged.
+    if (applied.dryRun) for (const { taskId } of live) outcomes.settled(taskId);
+    else {
+      const { summary } = applied;
+      failedItems = summary.failed;
+      blocked = summary.blocked;
+      deferred = summary.deferred;
+      if (deferred > 0) {
+        logger.warn(
+          { runId, deferred, reason: summary.deferReason },
+          'idle tasks deferred: the activity record is not fresh enough to judge them again; run idsync activity sync',
+        );
+      }
+      if (blocked > 0) {
+        logger.warn(
+          { runId, blocked },
+          `guard window budget spent: tasks BLOCKED; release with ${releaseCommand()}`,
+        );
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import type { QuickSightDeleter } from '../../shared/aws/quicksight-directory.js';
+import type { QuickSightDeleter } from '../../shared/aws/quicksight-users.js';
 import {
   parseTaskMessage,
   type SqsBatchResponse,

@@ -3,12 +3,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { normalizeEmail } from '../email.js';
 import { IdsyncError, UsageError } from '../errors.js';
-import { BatchWriter } from './batch.js';
+import { BatchWriter, queryPages } from './batch.js';
 
 /**
  * The audit log (table `audit`): an append-only record of every decision and outcome. `append`
@@ -280,19 +279,6 @@ export class DynamoAuditLog {
       throw error;
     }
   }
-}
-
-/** Pages of a Query, following LastEvaluatedKey. */
-export async function* queryPages<T>(
-  doc: DynamoDBDocumentClient,
-  input: QueryCommandInput,
-): AsyncIterable<T[]> {
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    yield (page.Items ?? []) as T[];
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
 }
 
 /** Every `YYYY-MM-DD` from `first` to `last`, inclusive (UTC); empty when first > last. */

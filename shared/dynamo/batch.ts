@@ -159,11 +159,11 @@ async function* pagesFrom(fetch: (startKey: Item | undefined) => Promise<ItemPag
   } while (startKey);
 }
 
-/** Every page of a Query, one array of items per page. */
-export function queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput) {
+/** Every page of a Query, one array of items per page (items read as `T`). */
+export function queryPages<T = Item>(doc: DynamoDBDocumentClient, input: QueryCommandInput) {
   return pagesFrom((ExclusiveStartKey) =>
     doc.send(new QueryCommand({ ...input, ExclusiveStartKey })),
-  ) as AsyncIterable<Item[]>;
+  ) as AsyncIterable<T[]>;
 }
 
 /**

@@ -16,8 +16,7 @@ import {
   type TaskOutcome,
   type TaskStatus,
 } from '../task.js';
-import { queryPages } from './audit-store.js';
-import { writeIf } from './batch.js';
+import { queryPages, writeIf } from './batch.js';
 import {
   awaitingIn,
   blocked,

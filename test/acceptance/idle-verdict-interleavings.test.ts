@@ -8,13 +8,13 @@ import type {
 import { userDirectory } from '../../services/activity/resolve-users.js';
 import { runActivitySync } from '../../services/activity/run-activity-sync.js';
 import { DEFAULT_LAG_MS } from '../../services/activity/sync-windows.js';
-import { selectInactive } from '../../services/plan/inactive-removals.js';
-import { recheckIdle } from '../../services/worker/idle-recheck.js';
+import { recheckIdle } from '../../services/removals/idle/idle-recheck.js';
+import { selectInactive } from '../../services/removals/idle/inactive-removals.js';
+import { keepGroupMembers } from '../../services/removals/idle/keep-groups.js';
 import { activityKey, COALESCE_MS } from '../../shared/activity-record.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { RemoteServiceError } from '../../shared/errors.js';
 import { DEFAULT_MAX_LAG_MS } from '../../shared/idle-rule.js';
-import { keepGroupMembers } from '../../shared/keep-groups.js';
 import { MemoryActivityStore } from '../helpers/memory-activity-store.js';
 
 /**
@@ -22,9 +22,9 @@ import { MemoryActivityStore } from '../helpers/memory-activity-store.js';
  * memory): QuickSight use, CloudTrail delivering it up to 15 minutes late, `activity sync` runs
  * (stopped part-way as a kill leaves them, failing on a throttled call, on a clock up to the
  * 5 minutes off CloudTrail's that it accepts), imported console exports, plans by the idle rule
- * (services/plan/inactive-removals.ts), deletions that fail, tasks held BLOCKED and released,
+ * (services/removals/idle/inactive-removals.ts), deletions that fail, tasks held BLOCKED and released,
  * approvals delayed by up to 30 days, people joining a keep group (IDSYNC_INACTIVE_KEEP_GROUPS);
- * every deletion goes through the worker's re-judge (services/worker/idle-recheck.ts), with the
+ * every deletion goes through the worker's re-judge (services/removals/idle/idle-recheck.ts), with the
  * CLI's one catch-up sync when the record lags.
  *
  * Safety: no user is deleted who has an event in the N days before the moment of deletion,

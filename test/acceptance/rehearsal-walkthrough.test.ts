@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../services/cli/main.js';
 import { generateActivity } from '../../services/sandbox/scenarios/activity.js';
 import { smallOrg } from '../../services/sandbox/scenarios/org.js';
-import { QuickSightDirectory } from '../../shared/aws/quicksight-directory.js';
+import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { type CliRun, REPO_ROOT } from '../reliability/bad-input/cli-command.js';
 
@@ -179,7 +179,7 @@ describe('README rehearsal walkthrough', { timeout: 120_000 }, () => {
     });
     const users: QuickSightUser[] = [];
     try {
-      const directory = new QuickSightDirectory(
+      const directory = new QuickSightUsers(
         client,
         env.IDSYNC_QUICKSIGHT_ACCOUNT_ID as string,
         env.IDSYNC_QUICKSIGHT_NAMESPACE as string,

@@ -6,7 +6,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../services/audit/render-report.js';
 import { buildReportModel } from '../../services/audit/report-model.js';
-import { decisionRow } from '../../services/plan/run-plan.js';
+import { decisionRow } from '../../services/removals/plan/run-plan.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { DEFAULT_PRICES } from '../../shared/prices.js';
 import { type PersonSpec, runRows } from '../services/audit/audit-fixtures.js';

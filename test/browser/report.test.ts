@@ -6,7 +6,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../services/audit/report-text.js';
 import { writeReport } from '../../services/audit/write-report.js';
-import { decisionRow } from '../../services/plan/run-plan.js';
+import { decisionRow } from '../../services/removals/plan/run-plan.js';
 import { type AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import { DEFAULT_PRICES, savingsByRole } from '../../shared/prices.js';
 import { startTestTables } from '../helpers/tables.js';

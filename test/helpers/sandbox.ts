@@ -12,7 +12,7 @@ import {
 } from '../../services/sandbox/start-sandbox.js';
 import { createGoogleDirectory } from '../../services/snapshot/google/google-directory.js';
 import { IdentityStoreDirectory } from '../../shared/aws/identity-store-directory.js';
-import { QuickSightDirectory } from '../../shared/aws/quicksight-directory.js';
+import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
 import { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import { DynamoLedger } from '../../shared/dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
@@ -51,7 +51,7 @@ export async function startTestSandbox(options: SandboxOptions = {}) {
     identityStore: new IdentityStoreDirectory(idcClient, sandbox.org.identityStoreId, {
       retry: FAST_RETRY,
     }),
-    quickSight: new QuickSightDirectory(qsClient, sandbox.org.accountId, sandbox.org.namespace, {
+    quickSight: new QuickSightUsers(qsClient, sandbox.org.accountId, sandbox.org.namespace, {
       retry: FAST_RETRY,
     }),
     google: createGoogleDirectory({

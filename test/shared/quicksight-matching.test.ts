@@ -12,7 +12,7 @@ import {
   idcUser,
   nativeUser,
   READER_ROLE_NAME,
-} from '../services/plan/builders.js';
+} from '../services/removals/plan/builders.js';
 
 const aliceReader = iamUser(READER_ROLE_NAME, 'alice@example.com');
 const aliceAuthor = iamUser(AUTHOR_ROLE_NAME, 'Alice@Example.com', 'AUTHOR');

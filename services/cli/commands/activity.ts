@@ -56,7 +56,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
-        const runtime = await import('../../../shared/runtime.js');
+        const runtime = await import('../../../shared/clients-from-config.js');
         const { buildCloudTrailLookups } = await import('../../activity/runtime-activity.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { activitySyncJobPorts, runActivitySyncJob } = await import(
@@ -139,7 +139,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const asOf = readAsOf(flags.asOf, importedAt.getTime());
         const config = loadConfig(SECTIONS, ctx.io.env);
         const input = await openInput(flags.csv);
-        const runtime = await import('../../../shared/runtime.js');
+        const runtime = await import('../../../shared/clients-from-config.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { newestSnapshotUsers } = await import('../../activity/snapshot-users.js');
         const stores = runtime.buildStores(config);

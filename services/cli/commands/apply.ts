@@ -7,6 +7,7 @@ import {
   type GlobalOptions,
   printResult,
 } from '../command-context.js';
+import { formatSummary } from '../format-applied.js';
 import { loadConfig } from '../lazy-config.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { guardOverride } from './plan.js';
@@ -57,15 +58,26 @@ export function registerApply(program: Command, ctx: CliContext): void {
           const globals = command.optsWithGlobals<GlobalOptions>();
           const config = loadConfig(['quicksight', 'worker', 'report', 'plan'], ctx.io.env);
           const release = guardOverride({ maxDeletions: flags.maxDeletions })?.maxDeletions;
-          const runtime = await import('../../../shared/runtime.js');
-          const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+          const runtime = await import('../../../shared/clients-from-config.js');
+          const { cliRemovals } = await import('../cli-removals.js');
           const { heldAtEnd, heldJson, exitWhileHeld } = await import('../held-exit.js');
           const logger = runtime.buildLogger(config);
           const stores = runtime.buildStores(config);
+          const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+            dryRun: flags.dryRun === true,
+            json: globals.json === true,
+          });
           try {
-            if (flags.dryRun) {
-              const tasks = await pendingTasks(stores);
-              const held = await heldAtEnd(stores);
+            const runId = newRunId();
+            const applied = await removals.apply({
+              kind: 'queued',
+              runId,
+              leased: flags.wait === false ? 'report' : 'wait',
+              ...(release !== undefined ? { release } : {}),
+            });
+            const held = await heldAtEnd(stores);
+            if (applied.dryRun) {
+              const { tasks } = applied;
               printResult(
                 ctx.io,
                 globals,
@@ -74,25 +86,17 @@ export function registerApply(program: Command, ctx: CliContext): void {
               );
               return exitWhileHeld(ExitCode.Ok, held);
             }
-            const runId = newRunId();
-            const applied = await applyTasks(config, stores, logger, {
-              runId,
-              io: ctx.io,
-              json: globals.json === true,
-              ...(release !== undefined ? { release } : {}),
-              noWait: flags.wait === false,
-            });
-            const held = await heldAtEnd(stores);
             return await finishRun(
               { io: ctx.io, globals, config, stores, logger, runId },
               {
                 reportFile: flags.report,
                 result: { runId, summary: applied.summary, held: heldJson(held) },
-                lines: [`apply ${runId}`, applied.text, ...held.lines],
+                lines: [`apply ${runId}`, formatSummary(applied.summary), ...held.lines],
                 exitCode: exitWhileHeld(runExitCode({ applied: applied.summary }), held),
               },
             );
           } finally {
+            removals.close();
             stores.close();
           }
         },

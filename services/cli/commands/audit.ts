@@ -58,7 +58,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
         const now = new Date();
         const since = flags.since === undefined ? undefined : parseSince(flags.since, now);
         const config = loadConfig([], ctx.io.env);
-        const { buildStores } = await import('../../../shared/runtime.js');
+        const { buildStores } = await import('../../../shared/clients-from-config.js');
         const stores = buildStores(config);
         try {
           const result = await runAudit(

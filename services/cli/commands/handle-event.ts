@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { newRunId } from '../../../shared/run-id.js';
 import type { EventOutcome } from '../../events/run-events.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
+import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
 import { loadConfig } from '../lazy-config.js';
-import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { readInput } from '../read-input.js';
 import { hasInvalid, runExitCode } from '../run-exit.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
@@ -58,11 +58,16 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
       const config = loadConfig(['identityStore', 'plan', 'quicksight', 'worker'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
       const input = (await readInput(file)).toString('utf8');
-      const runtime = await import('../../../shared/runtime.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
       const { handleEvents, markEventsPlanned } = await import('../../events/run-events.js');
+      const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
       const idc = runtime.buildIdentityStore(config, logger);
+      const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+        dryRun: flags.apply !== true,
+        json: globals.json === true,
+      });
       try {
         const runId = newRunId();
         const handled = await handleEvents(
@@ -81,34 +86,30 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
         );
         const result =
           handled.removals.length > 0
-            ? await planAndMaybeApply(
-                { io: ctx.io, globals, config, stores, logger, runId },
+            ? await removals.run(
                 {
-                  override,
+                  kind: 'removals',
+                  runId,
+                  ...(override ? { override } : {}),
                   removals: handled.removals,
-                  apply: flags.apply === true,
-                  beforeApply: () => markEventsPlanned(stores.events, handled.outcomes, runId),
                 },
+                { beforeApply: () => markEventsPlanned(stores.events, handled.outcomes, runId) },
               )
             : undefined;
         const plan = result?.plan;
-        const applied = result?.applied;
+        const applied = result?.summary;
         const lines = formatOutcomes(handled.outcomes, limit);
         if (plan) lines.push('', formatPlan(plan, { limit }));
-        if (applied) lines.push('', applied.text);
+        if (applied) lines.push('', formatSummary(applied));
         else if (plan) lines.push(...dryRunLine(plan));
-        printResult(
-          ctx.io,
-          globals,
-          { ...handled, plan, applied: applied?.summary },
-          lines.join('\n'),
-        );
+        printResult(ctx.io, globals, { ...handled, plan, applied }, lines.join('\n'));
         return runExitCode({
           ...(plan ? { plan } : {}),
-          ...(applied ? { applied: applied.summary } : {}),
+          ...(applied ? { applied } : {}),
           inputFailed: hasInvalid(plan) || handled.outcomes.some((o) => BAD.has(o.status)),
         });
       } finally {
+        removals.close();
         idc.close();
         stores.close();
       }

@@ -4,10 +4,10 @@ import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { action, type CliContext, type GlobalOptions } from '../command-context.js';
+import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatInactive, idleSoonRows, keptRows } from '../format-inactive.js';
 import { formatPlan } from '../format-plan.js';
 import { loadConfig } from '../lazy-config.js';
-import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { finishRun, hasInvalid, runExitCode } from '../run-exit.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
 
@@ -56,33 +56,27 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       const noticeStep = config.notice.from
         ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
         : undefined;
-      const runtime = await import('../../../shared/runtime.js');
-      const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-      const { selectInactiveUsers } = await import('../../plan/run-inactive.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
+      const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
+      const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+        dryRun: flags.apply !== true,
+        json: globals.json === true,
+      });
       try {
         const now = new Date();
-        const inactive = await selectInactiveUsers(
-          {
-            snapshots: stores.snapshots,
-            ledger: stores.ledger,
-            activity: new DynamoActivityStore(stores.doc, stores.names.activity),
-            identities: stores.identities,
-          },
-          {
-            namespace: config.quicksight.namespace,
-            days,
-            roles: config.inactive.roles,
-            ...(warnDays === undefined ? {} : { warnDays }),
-            ...(config.plan.managedUsernamePrefix
-              ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
-              : {}),
-            keepGroups: config.inactive.keepGroups,
-            now,
-            maxLagMs: config.activity.maxLagMs,
-          },
-        );
+        const inactive = await removals.selectIdle({
+          days,
+          roles: config.inactive.roles,
+          ...(warnDays === undefined ? {} : { warnDays }),
+          ...(config.plan.managedUsernamePrefix
+            ? { managedUsernamePrefix: config.plan.managedUsernamePrefix }
+            : {}),
+          keepGroups: config.inactive.keepGroups,
+          now,
+          maxLagMs: config.activity.maxLagMs,
+        });
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = now.toISOString();
         await stores.audit.append([
@@ -95,10 +89,11 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           now,
           limit,
         });
-        const { plan, applied } = await planAndMaybeApply(run, {
-          override,
+        const { plan, summary: applied } = await removals.run({
+          kind: 'removals',
+          runId: run.runId,
+          ...(override ? { override } : {}),
           removals: notices?.removals ?? inactive.selection.removals,
-          apply: flags.apply === true,
         });
         return await finishRun(run, {
           reportFile: flags.report,
@@ -111,7 +106,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             idleSoon: inactive.selection.idleSoon,
             kept: inactive.selection.kept,
             plan,
-            applied: applied?.summary,
+            applied,
             ...(notices ? { notices: notices.summary } : {}),
           },
           lines: [
@@ -125,14 +120,19 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             ...(notices ? ['', notices.text] : []),
             '',
             formatPlan(plan, { limit }),
-            ...(applied ? ['', applied.text] : dryRunLine(plan)),
+            ...(applied ? ['', formatSummary(applied)] : dryRunLine(plan)),
           ],
           exitCode:
-            runExitCode({ plan, applied: applied?.summary, inputFailed: hasInvalid(plan) }) ||
+            runExitCode({
+              plan,
+              ...(applied ? { applied } : {}),
+              inputFailed: hasInvalid(plan),
+            }) ||
             (notices?.exitCode ?? 0),
           dryRun: flags.apply !== true,
         });
       } finally {
+        removals.close();
         stores.close();
       }
     }),

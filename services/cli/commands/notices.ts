@@ -26,7 +26,7 @@ export function registerNotices(program: Command, ctx: CliContext): void {
   notices.action(
     action(ctx, async (_flags: unknown, command: Command) => {
       const config = loadConfig([], ctx.io.env);
-      const runtime = await import('../../../shared/runtime.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
       const { NoticeStore } = await import('../../notices/notice-store.js');
       const stores = runtime.buildStores(config);
       try {
@@ -67,7 +67,7 @@ export function registerNotices(program: Command, ctx: CliContext): void {
           if (flags.sent === flags.resend)
             throw new UsageError('notices resolve: give exactly one of --sent or --resend');
           const config = loadConfig(['quicksight'], ctx.io.env);
-          const runtime = await import('../../../shared/runtime.js');
+          const runtime = await import('../../../shared/clients-from-config.js');
           const { NoticeStore } = await import('../../notices/notice-store.js');
           const { activityKey } = await import('../../../shared/activity-record.js');
           const stores = runtime.buildStores(config);

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
-import type { GuardOverride } from '../../plan/guard.js';
+import type { GuardOverride } from '../../removals/removals.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { DEFAULT_LIST_LIMIT, formatPlan } from '../format-plan.js';
 import { loadConfig } from '../lazy-config.js';
-import { planOptions } from '../plan-and-apply.js';
 import { runExitCode } from '../run-exit.js';
 
 export interface GuardFlags {
@@ -91,23 +90,24 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(['plan', 'quicksight'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
-      const { buildGuardWindow, buildLogger, buildStores } = await import(
-        '../../../shared/runtime.js'
-      );
-      const { runPlan } = await import('../../plan/run-plan.js');
+      const { buildLogger, buildStores } = await import('../../../shared/clients-from-config.js');
+      const { cliRemovals } = await import('../cli-removals.js');
       const stores = buildStores(config);
+      // `plan` queues its tasks (it is no dry run) and deletes nothing: it never applies.
+      const removals = await cliRemovals(config, { stores, logger: buildLogger(config) }, ctx.io, {
+        dryRun: false,
+        json: globals.json === true,
+      });
       try {
-        const result = await runPlan(
-          {
-            ...stores,
-            logger: buildLogger(config),
-            guardWindow: buildGuardWindow(stores, config.plan),
-          },
-          planOptions(config, newRunId(), override, { includeLeavers: true, persistTasks: true }),
-        );
+        const result = await removals.plan({
+          kind: 'leavers',
+          runId: newRunId(),
+          ...(override ? { override } : {}),
+        });
         printResult(ctx.io, globals, result, formatPlan(result, { limit }));
         return runExitCode({ plan: result });
       } finally {
+        removals.close();
         stores.close();
       }
     }),

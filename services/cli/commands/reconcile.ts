@@ -7,9 +7,9 @@ import {
   type GlobalOptions,
   printResult,
 } from '../command-context.js';
+import { formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
 import { loadConfig } from '../lazy-config.js';
-import { planOptions } from '../plan-and-apply.js';
 import { finishRun, runExitCode } from '../run-exit.js';
 import { formatPending } from './apply.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
@@ -42,14 +42,18 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         );
         const { override, limit } = readPlanFlags(flags);
         const { takeSnapshot } = await import('../take-snapshot.js');
-        const runtime = await import('../../../shared/runtime.js');
-        const { runPlan } = await import('../../plan/run-plan.js');
-        const { applyTasks, pendingTasks } = await import('../apply-tasks.js');
+        const runtime = await import('../../../shared/clients-from-config.js');
+        const { cliRemovals } = await import('../cli-removals.js');
         const { heldAtEnd, heldJson, exitWhileHeld } = await import('../held-exit.js');
         const logger = runtime.buildLogger(config);
         const out: string[] = [];
+        const dryRun = flags.apply !== true;
         // One set of stores (one DynamoDB client) for the snapshot, the plan and the worker.
         const stores = runtime.buildStores(config);
+        const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+          dryRun,
+          json: globals.json === true,
+        });
         try {
           const snapshot = await takeSnapshot(config, { stores, logger }, ctx.io);
           out.push(formatManifest(snapshot.manifest));
@@ -62,17 +66,14 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             return ExitCode.GuardOrPartial;
           }
           const runId = newRunId();
-          const plan = await runPlan(
-            { ...stores, logger, guardWindow: runtime.buildGuardWindow(stores, config.plan) },
-            // A dry run queues nothing: it leaves no trace that changes a later run.
-            planOptions(config, runId, override, {
-              includeLeavers: true,
-              persistTasks: flags.apply === true,
-            }),
-          );
+          // A dry run queues nothing: it leaves no trace that changes a later run.
+          const plan = await removals.plan({
+            kind: 'leavers',
+            runId,
+            ...(override ? { override } : {}),
+          });
           out.push('', formatPlan(plan, { limit }));
           const run = { io: ctx.io, globals, config, stores, logger, runId };
-          const dryRun = flags.apply !== true;
           if (plan.plan.guard.tripped) {
             // The guard's run still writes its report: it shows what was blocked.
             const held = await heldAtEnd(stores);
@@ -84,9 +85,15 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               dryRun,
             });
           }
-          if (dryRun) {
-            const tasks = await pendingTasks(stores);
-            const held = await heldAtEnd(stores);
+          const applied = await removals.apply({
+            kind: 'queued',
+            runId,
+            leased: 'wait',
+            ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
+          });
+          const held = await heldAtEnd(stores);
+          if (applied.dryRun) {
+            const { tasks } = applied;
             out.push(
               '',
               formatPending(tasks),
@@ -103,20 +110,14 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               dryRun: true,
             });
           }
-          const applied = await applyTasks(config, stores, logger, {
-            runId,
-            io: ctx.io,
-            json: globals.json === true,
-            ...(override?.maxDeletions !== undefined ? { release: override.maxDeletions } : {}),
-          });
-          const held = await heldAtEnd(stores);
           return await finishRun(run, {
             reportFile: flags.report,
             result: { snapshot, plan, applied: applied.summary, held: heldJson(held) },
-            lines: [...out, '', applied.text, ...held.lines],
+            lines: [...out, '', formatSummary(applied.summary), ...held.lines],
             exitCode: exitWhileHeld(runExitCode({ plan, applied: applied.summary }), held),
           });
         } finally {
+          removals.close();
           stores.close();
         }
       },

@@ -4,10 +4,10 @@ import { newRunId } from '../../../shared/run-id.js';
 import { action, type CliContext, type GlobalOptions, printResult } from '../command-context.js';
 import { CsvErrorAudit, csvErrorLines, SHOWN_BAD_ROWS } from '../csv-error-rows.js';
 import { csvReadLine } from '../csv-read-line.js';
+import { dryRunLine, formatSummary } from '../format-applied.js';
 import { formatPlan } from '../format-plan.js';
 import { writeJsonStreamed } from '../json-stream.js';
 import { loadConfig } from '../lazy-config.js';
-import { dryRunLine, planAndMaybeApply } from '../plan-and-apply.js';
 import { openInput } from '../read-input.js';
 import { hasInvalid, runExitCode } from '../run-exit.js';
 import { type PlanFlags, readPlanFlags, withPlanFlags } from './plan.js';
@@ -36,25 +36,31 @@ export function registerRemove(program: Command, ctx: CliContext): void {
       if (!flags.csv) throw new UsageError('remove needs --csv FILE');
       const config = loadConfig(['plan', 'quicksight', 'worker'], ctx.io.env);
       const { override, limit } = readPlanFlags(flags);
-      const { parseRemovalCsv } = await import('../../plan/csv-input.js');
-      const runtime = await import('../../../shared/runtime.js');
+      const runtime = await import('../../../shared/clients-from-config.js');
+      const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
+      const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+        dryRun: flags.apply !== true,
+        json: globals.json === true,
+      });
       try {
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = new Date().toISOString();
         const audit = new CsvErrorAudit(stores.audit, { runId: run.runId, at, source: 'csv' });
+        const { parseRemovalCsv } = await import('../removal-csv.js');
         const csv = await parseRemovalCsv(await openInput(flags.csv), {
           keepErrors: SHOWN_BAD_ROWS,
           onError: (e) => audit.add(e),
         });
         await audit.flush();
-        const { plan, applied } = await planAndMaybeApply(run, {
-          override,
+        const { plan, summary: applied } = await removals.run({
+          kind: 'removals',
+          runId: run.runId,
+          ...(override ? { override } : {}),
           removals: flags.keepMembers
             ? csv.removals.map((r) => ({ ...r, keepMembers: true }))
             : csv.removals,
-          apply: flags.apply === true,
         });
         const lines = [
           csvReadLine(flags.csv, csv.encoding),
@@ -62,7 +68,7 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           ...csvErrorLines(csv.errors, csv.errorCount, run.runId),
           '',
           formatPlan(plan, { limit }),
-          ...(applied ? ['', applied.text] : dryRunLine(plan)),
+          ...(applied ? ['', formatSummary(applied)] : dryRunLine(plan)),
         ];
         const csvSummary = {
           people: csv.removals.length,
@@ -71,16 +77,17 @@ export function registerRemove(program: Command, ctx: CliContext): void {
           errors: csv.errors,
           ...(csv.encoding ? { encoding: csv.encoding } : {}),
         };
-        const result = { csv: csvSummary, plan, applied: applied?.summary };
+        const result = { csv: csvSummary, plan, applied };
         // A CSV of any length: the JSON goes out a chunk at a time (same text as printResult).
         if (globals.json) await writeJsonStreamed(ctx.io.stdout, result);
         else printResult(ctx.io, globals, result, lines.join('\n'));
         return runExitCode({
           plan,
-          applied: applied?.summary,
+          ...(applied ? { applied } : {}),
           inputFailed: csv.errorCount > 0 || hasInvalid(plan),
         });
       } finally {
+        removals.close();
         stores.close();
       }
     }),

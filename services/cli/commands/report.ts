@@ -37,7 +37,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
             const config = loadConfig(['report'], ctx.io.env);
             const { parseSince } = await import('../../audit/since.js');
             const since = parseSince(flags.since, new Date());
-            const { buildStores } = await import('../../../shared/runtime.js');
+            const { buildStores } = await import('../../../shared/clients-from-config.js');
             const { periodSavings } = await import('../../audit/period-savings.js');
             const { formatMoney } = await import('../../audit/report-text.js');
             const { describeSavings } = await import('../../../shared/prices.js');
@@ -63,7 +63,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
           }
           if (!flags.out) throw new UsageError('report needs --out FILE (e.g. --out report.html)');
           const config = loadConfig(['report'], ctx.io.env);
-          const { buildStores } = await import('../../../shared/runtime.js');
+          const { buildStores } = await import('../../../shared/clients-from-config.js');
           const { writeReport } = await import('../../audit/write-report.js');
           const { formatMoney } = await import('../../audit/report-text.js');
           if (flags.run && config.report.reportsBucket) {

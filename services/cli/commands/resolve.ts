@@ -44,7 +44,7 @@ export function registerResolve(program: Command, ctx: CliContext): void {
               : `${JSON.stringify(userId.slice(0, 80))} is not an IdC user id (letters, digits and -, at most ${MAX_IDC_USER_ID_LENGTH})`,
           );
         const config = loadConfig([], ctx.io.env);
-        const { buildStores } = await import('../../../shared/runtime.js');
+        const { buildStores } = await import('../../../shared/clients-from-config.js');
         const stores = buildStores(config);
         try {
           const record = await stores.identities.get(id);

@@ -26,13 +26,16 @@ const SECTIONS = [
   'lambda',
 ] as const;
 
-async function reviewContext(ctx: CliContext, reportsDir: string | undefined) {
+async function reviewContext(ctx: CliContext, reportsDir: string | undefined, json = false) {
   const config = loadConfig([...SECTIONS], ctx.io.env);
-  const runtime = await import('../../../shared/runtime.js');
+  const runtime = await import('../../../shared/clients-from-config.js');
   const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
   const { DynamoReviewStore } = await import('../../../shared/dynamo/review-store.js');
   const { directoryReports } = await import('../../review/review-ports.js');
   const { reviewPorts } = await import('../../review/review-wiring.js');
+  const { ruleNotices } = await import('../../notices/rule-notices.js');
+  const { cliRemovals } = await import('../cli-removals.js');
+  const { auditPages } = await import('../../audit/audit-pages.js');
   const logger = runtime.buildLogger(config);
   const built = runtime.buildStores(config);
   // The same ports as the review Lambda (services/review/review-wiring.ts): the reports bucket,
@@ -41,6 +44,7 @@ async function reviewContext(ctx: CliContext, reportsDir: string | undefined) {
     localReports: directoryReports('idsync-reviews'),
     ...(reportsDir ? { chosenReports: directoryReports(reportsDir) } : {}),
     log: (s) => logger.info({ kind: s.kind, runId: s.runId }, 'operator summary'),
+    ...(config.notice.from ? { notices: ruleNotices(config, built) } : {}),
   });
   const stores = {
     ...built,
@@ -49,12 +53,16 @@ async function reviewContext(ctx: CliContext, reportsDir: string | undefined) {
       built.close();
     },
   };
+  // The review plans for approval and never queues; `approve` applies what was approved.
+  const removals = await cliRemovals(config, { stores, logger }, ctx.io, { dryRun: false, json });
   const deps = {
     stores,
     reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
     activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+    removals,
     logger,
     reports: ports.reports,
+    auditPages: auditPages(stores),
     operators: ports.operators,
     ...(ports.notices ? { notices: ports.notices } : {}),
   };
@@ -137,7 +145,11 @@ export function registerReview(program: Command, ctx: CliContext): void {
       .action(
         action(ctx, async (runId: string, flags: { reports?: string }, command: Command) => {
           const globals = command.optsWithGlobals<GlobalOptions>();
-          const { config, stores, logger, deps } = await reviewContext(ctx, flags.reports);
+          const { config, stores, logger, deps } = await reviewContext(
+            ctx,
+            flags.reports,
+            globals.json === true,
+          );
           const { sendDecision } = await import('../../review/send-decision.js');
           const { decideReview } = await import('../../review/decide-review.js');
           const { createSfnClient } = await import('../../../shared/aws/clients.js');
@@ -176,6 +188,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
             return await applyApproved(ctx, globals, { config, stores, logger, deps }, runId);
           } finally {
             sfn.destroy();
+            deps.removals.close();
             stores.close();
           }
         }),
@@ -280,7 +293,7 @@ async function applyApproved(
   run: Awaited<ReturnType<typeof reviewContext>>,
   runId: string,
 ): Promise<number> {
-  const { applyTasks } = await import('../apply-tasks.js');
+  const { formatSummary } = await import('../format-applied.js');
   const { reviewProgress, finishReview, describeOutcome } = await import(
     '../../review/finish-review.js'
   );
@@ -288,13 +301,13 @@ async function applyApproved(
   const released = (await reviewProgress(run.deps, runId)).tasks
     .filter((t) => t.status === 'PENDING' || t.status === 'FAILED' || t.status === 'IN_PROGRESS')
     .map((t) => t.taskId);
-  const applied = await applyTasks(run.config, run.stores, run.logger, {
+  const applied = await run.deps.removals.apply({
+    kind: 'run',
     runId: newRunId(),
-    onlyRunId: runId,
+    of: runId,
     alsoTaskIds: released,
-    io: ctx.io,
-    json: globals.json === true,
   });
+  if (applied.dryRun) throw new Error('the review applies with a composition that deletes');
   const finished = await finishReview(run.deps, run.config, runId);
   const progress = finished?.progress ?? (await reviewProgress(run.deps, runId));
   printResult(
@@ -303,7 +316,7 @@ async function applyApproved(
     { runId, released: released.length, applied: applied.summary, review: finished?.review },
     [
       `review ${runId} approved: ${released.length} removals released to the worker.`,
-      applied.text,
+      formatSummary(applied.summary),
       finished
         ? `review ${runId} done: ${describeOutcome(progress)}. Final report: ${finished.review.finalReport ?? '-'}`
         : `review ${runId} not finished: ${describeOutcome(progress)}. Run idsync review approve ${runId} again to go on.`,

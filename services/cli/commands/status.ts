@@ -24,7 +24,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       action(ctx, async (_options: unknown, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const config = loadConfig([], ctx.io.env);
-        const { buildStores } = await import('../../../shared/runtime.js');
+        const { buildStores } = await import('../../../shared/clients-from-config.js');
         const { readWork } = await import('../../../shared/held-work.js');
         const { formatStatus } = await import('../format-status.js');
         const stores = buildStores(config);

@@ -3,7 +3,7 @@ import type { Logger } from '../../../shared/logger.js';
 import { createGoogleDirectory } from './google-directory.js';
 
 /**
- * The Google Directory adapter from configuration, apart from shared/runtime.ts so that functions
+ * The Google Directory adapter from configuration, apart from shared/clients-from-config.ts so that functions
  * that never call Google (plan, worker, events) do not bundle its client.
  */
 export function buildGoogle(config: Pick<Config, 'google' | 'aws'>, logger: Logger) {

@@ -9,13 +9,13 @@
 
 import { ensureTables } from '../../../services/cli/ensure-tables.js';
 import { takeSnapshot } from '../../../services/cli/take-snapshot.js';
-import { loadPlanningState, runPlan } from '../../../services/plan/run-plan.js';
+import { loadPlanningState, runPlan } from '../../../services/removals/plan/run-plan.js';
 import { demoOrg } from '../../../services/sandbox/scenarios/org.js';
 import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
+import { buildStores } from '../../../shared/clients-from-config.js';
 import { loadConfig } from '../../../shared/config/index.js';
 import { createLogger } from '../../../shared/logger.js';
-import { buildStores } from '../../../shared/runtime.js';
 
 const LEAVERS = Number(process.argv[2] ?? 600);
 const org = demoOrg(42);

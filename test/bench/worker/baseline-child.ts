@@ -4,7 +4,10 @@
  * Deletes users `leaver0` … `leaver<count-1>` of the sandbox at the given endpoints after the
  * parent's `go`, and reports over IPC.
  */
-import { leaverUser, type WorkerEndpoints } from '../../services/worker/fixtures/worker-sandbox.js';
+import {
+  leaverUser,
+  type WorkerEndpoints,
+} from '../../services/removals/worker/fixtures/worker-sandbox.js';
 import {
   type BaselineOptions,
   type BaselineResult,

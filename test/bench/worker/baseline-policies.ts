@@ -6,8 +6,8 @@ import {
 import { classifyAwsError, isResourceNotFound } from '../../../shared/aws/aws-errors.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { sleep } from '../../../shared/retry.js';
-import type { WorkerEndpoints } from '../../services/worker/fixtures/worker-sandbox.js';
-import { CREDENTIALS } from '../../services/worker/fixtures/worker-sandbox.js';
+import type { WorkerEndpoints } from '../../services/removals/worker/fixtures/worker-sandbox.js';
+import { CREDENTIALS } from '../../services/removals/worker/fixtures/worker-sandbox.js';
 
 /**
  * The policies idsync's worker is compared with, each with 100 calls in flight:

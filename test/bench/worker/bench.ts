@@ -17,21 +17,21 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ATTEMPT_POLICY } from '../../../services/worker/attempt-policy.js';
-import type { WorkerSummary } from '../../../services/worker/worker-tally.js';
+import { DEFAULT_ATTEMPT_POLICY } from '../../../services/removals/worker/attempt-policy.js';
+import type { WorkerSummary } from '../../../services/removals/worker/worker-tally.js';
 import { DEFAULT_CONCURRENCY } from '../../../shared/config/index.js';
 import { sleep } from '../../../shared/retry.js';
 import {
   forkTs,
   forkWorker,
   type WorkerChildResult,
-} from '../../services/worker/fixtures/worker-process.js';
+} from '../../services/removals/worker/fixtures/worker-process.js';
 import {
   registerLeavers,
   seedDeletions,
   startWorkerSandbox,
-} from '../../services/worker/fixtures/worker-sandbox.js';
-import { idealMakespanMs } from '../../services/worker/pacing/simulated-bucket.js';
+} from '../../services/removals/worker/fixtures/worker-sandbox.js';
+import { idealMakespanMs } from '../../services/removals/worker/pacing/simulated-bucket.js';
 import type { BaselineChildConfig } from './baseline-child.js';
 import type { BaselineResult } from './baseline-policies.js';
 import {

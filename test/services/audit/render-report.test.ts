@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  escapeHtml,
   FIRST_ROWS,
   renderReport,
   withoutUserName,
 } from '../../../services/audit/render-report.js';
 import { buildReportModel } from '../../../services/audit/report-model.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import { escapeHtml } from '../../../shared/escape-html.js';
 import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import { UNSAFE_TERMINAL_CHARS } from '../../../shared/terminal-text.js';
 import { AWKWARD_PEOPLE, decisionOf, runRows } from './audit-fixtures.js';

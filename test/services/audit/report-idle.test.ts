@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../../services/audit/render-report.js';
 import { buildReportModel } from '../../../services/audit/report-model.js';
-import { decisionRow } from '../../../services/plan/run-plan.js';
+import { decisionRow } from '../../../services/removals/plan/run-plan.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { DEFAULT_PRICES } from '../../../shared/prices.js';
 import { outcomeOf } from './audit-fixtures.js';

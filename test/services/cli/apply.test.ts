@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSummary } from '../../../services/cli/apply-tasks.js';
+import { formatSummary } from '../../../services/cli/format-applied.js';
+import { emptyCounts, summarize } from '../../../services/removals/worker/worker-tally.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
-import { emptyCounts, summarize } from '../../../services/worker/worker-tally.js';
 import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import type { Task } from '../../../shared/task.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatInactive, keptRows } from '../../../services/cli/format-inactive.js';
-import type { InactiveSelection } from '../../../services/plan/inactive-removals.js';
-import type { InactiveResult } from '../../../services/plan/run-inactive.js';
+import type { InactiveSelection } from '../../../services/removals/idle/inactive-removals.js';
+import type { InactiveResult } from '../../../services/removals/idle/run-inactive.js';
 
 const reason = 'kept: member of reports@example.com (IDSYNC_INACTIVE_KEEP_GROUPS)';
 const keptUser = (email: string, userName: string) => ({

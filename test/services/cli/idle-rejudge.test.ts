@@ -15,7 +15,7 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../
 
 /**
  * Every idle removal is judged again just before its QuickSight call (services/worker/
- * delete-checks.ts, services/worker/idle-recheck.ts), through the CLI on the sandbox: an
+ * delete-checks.ts, services/removals/idle/idle-recheck.ts), through the CLI on the sandbox: an
  * `inactive` task that waited (FAILED after QuickSight failed, BLOCKED by the guard window) is
  * not deleted when its person used QuickSight again, was registered or joined a keep group
  * (IDSYNC_INACTIVE_KEEP_GROUPS) since the plan; a record too old to judge, or a keep group the

@@ -5,7 +5,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
-import { queryPages } from '../../../shared/dynamo/audit-store.js';
+import { queryPages } from '../../../shared/dynamo/batch.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /** ASCII → full-width (U+FF01..U+FF5E), as typed with a Japanese IME. */

@@ -3,17 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditPages } from '../../../services/audit/audit-pages.js';
+import { ruleNotices } from '../../../services/notices/rule-notices.js';
+import { composeRemovals } from '../../../services/removals/compose-removals.js';
 import { decideReview } from '../../../services/review/decide-review.js';
-import { ruleNotices } from '../../../services/review/review-notices.js';
 import { directoryReports } from '../../../services/review/review-ports.js';
 import { startReview } from '../../../services/review/start-review.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { activityUserName } from '../../../shared/activity-record.js';
+import { buildStores } from '../../../shared/clients-from-config.js';
 import { loadConfig } from '../../../shared/config/index.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoReviewStore } from '../../../shared/dynamo/review-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
-import { buildStores } from '../../../shared/runtime.js';
 import type { Task } from '../../../shared/task.js';
 import { coverActivity } from '../../helpers/activity-coverage.js';
 import {
@@ -104,8 +106,14 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
         stores: { ...stores, tasks: taskStore },
         reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
         activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+        removals: composeRemovals(
+          config,
+          { stores: { ...stores, tasks: taskStore }, logger: silentLogger() },
+          { dryRun: false },
+        ),
         logger: silentLogger(),
         reports: directoryReports(dir),
+        auditPages: auditPages(stores),
         operators: { publish: async () => undefined },
       });
       await expect(
@@ -220,7 +228,7 @@ describe('idsync review on the sandbox', { timeout: 120_000 }, () => {
 });
 
 /**
- * The review with notices on (IDSYNC_NOTICE_FROM; services/review/review-notices.ts): its start
+ * The review with notices on (IDSYNC_NOTICE_FROM; services/notices/rule-notices.ts): its start
  * sends the notices (the SES stand-in's outbox) and puts up only users noticed at least
  * IDSYNC_NOTICE_DAYS ago and idle since; a kill during the sends, rerun, sends nobody a second
  * notice; a user active after the notice is kept; approval deletes exactly the approved set.
@@ -293,8 +301,10 @@ describe('idsync review with notices to users', { timeout: 120_000 }, () => {
         stores,
         reviews: new DynamoReviewStore(stores.doc, stores.names.reviews),
         activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+        removals: composeRemovals(config, { stores, logger: silentLogger() }, { dryRun: false }),
         logger: silentLogger(),
         reports: directoryReports(join(tmpdir(), 'idsync-review-notices')),
+        auditPages: auditPages(stores),
         operators: { publish: async () => undefined },
         notices: ruleNotices(config, stores, beforeSend ? { beforeSend } : {}),
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasInvalid, runExitCode } from '../../../services/cli/run-exit.js';
-import type { PlanRunResult } from '../../../services/plan/run-plan.js';
+import type { PlanRunResult } from '../../../services/removals/plan/run-plan.js';
 import { ExitCode } from '../../../shared/errors.js';
 
 /** A plan result with only what the exit code reads: the guard, the window's blocked count, the invalid count. */

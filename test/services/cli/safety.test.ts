@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPlan } from '../../../services/plan/run-plan.js';
+import { runPlan } from '../../../services/removals/plan/run-plan.js';
 import { buildOrg, SMALL_SPEC } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';

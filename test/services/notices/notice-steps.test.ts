@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noticeSteps } from '../../../services/notices/notice-steps.js';
-import type { JudgedUser } from '../../../services/plan/inactive-removals.js';
+import type { IdleUser as JudgedUser } from '../../../shared/idle-selection.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 
 /** Each idle user's step under the notice rule (services/notices/notice-steps.ts). */

@@ -4,7 +4,7 @@ import { startQuickSightStandIn } from '../../../services/sandbox/quicksight/sta
 import { QuickSightState } from '../../../services/sandbox/state/quicksight-state.js';
 import { AwsCallError } from '../../../shared/aws/aws-errors.js';
 import { createQuickSightClient, requestHandlerOptions } from '../../../shared/aws/clients.js';
-import { QuickSightDirectory } from '../../../shared/aws/quicksight-directory.js';
+import { QuickSightUsers } from '../../../shared/aws/quicksight-users.js';
 
 /** The request timeout of the SDK clients, through the real QuickSight client and its stand-in. */
 describe('client timeouts', () => {
@@ -34,7 +34,7 @@ describe('client timeouts', () => {
       },
       { accountId: '123456789012', namespace: 'default', region: 'us-east-1' },
     );
-    const directory = new QuickSightDirectory(client, '123456789012', 'default', {
+    const directory = new QuickSightUsers(client, '123456789012', 'default', {
       endpoint: qs.endpoint,
     });
     const start = performance.now();

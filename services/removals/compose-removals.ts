@@ -1,0 +1,342 @@
+import type { Writable } from 'node:stream';
+import type { QuickSightDeleter } from '../../shared/aws/quicksight-users.js';
+import type { Stores } from '../../shared/clients-from-config.js';
+import { type Config, guardWindowMs } from '../../shared/config/index.js';
+import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Task } from '../../shared/task.js';
+import { selectInactiveUsers } from './idle/run-inactive.js';
+import { runPlan } from './plan/run-plan.js';
+import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
+import { SnapshotReading } from './snapshot-reading.js';
+import { createBeforeDelete, type IdleChecks } from './worker/delete-checks.js';
+import { createWorkerPacer } from './worker/pacing/pacer.js';
+import { createProgressReporter } from './worker/progress.js';
+import { runWorker } from './worker/run-worker.js';
+import type { WorkerTaskStore } from './worker/worker-ports.js';
+import { workerRunOptions } from './worker/worker-run-options.js';
+
+/**
+ * The one composition root of the removals module: every command (plan, reconcile, inactive,
+ * remove, apply, handle-event) and every Lambda handler (plan, events, worker) builds the module
+ * here, once per process (per container in Lambda), and then uses only its front door
+ * (./removals.ts). What it holds for the process: the newest COMPLETE snapshot as read
+ * (./snapshot-reading.ts), the worker's pacer (the rate learned from throttling carries over),
+ * the guard window and the QuickSight deletes.
+ *
+ * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
+ * audit rows of its decisions are still written) and its `apply` lists the tasks it would run
+ * (the worker Lambda's dry run logs each as "dry run: would delete"); no QuickSight client is
+ * ever made.
+ */
+
+/** The `worker` section only where the process applies (the plan and events functions never do). */
+export type RemovalsConfig = Pick<Config, 'core' | 'aws' | 'plan' | 'quicksight'> &
+  Partial<Pick<Config, 'worker'>>;
+export type IdleConfig = Pick<Config, 'inactive' | 'activity'>;
+export type IdleNotices = NonNullable<IdleChecks['notices']>;
+
+export interface RemovalsClients {
+  readonly stores: Pick<
+    Stores,
+    'doc' | 'names' | 'snapshots' | 'ledger' | 'events' | 'tasks' | 'audit' | 'identities'
+  >;
+  readonly logger: Logger;
+  /**
+   * Builds the QuickSight deletes at the first apply that deletes; `close` at `close()`.
+   * Absent where the process only plans (the plan and events functions).
+   */
+  readonly quickSight?: () => { readonly port: QuickSightDeleter; close(): void };
+}
+
+export interface RemovalsOptions {
+  readonly dryRun: boolean;
+  /**
+   * The idle re-judge's settings; a function is called at the first apply (the CLI's lazy read).
+   * Absent where the process only plans.
+   */
+  readonly idle?: IdleConfig | (() => IdleConfig);
+  /**
+   * Notices on (IDSYNC_NOTICE_FROM): the notice rule's days and the notices table, read by the
+   * idle re-judge before an idle user is deleted; a function is called at the first apply.
+   */
+  readonly notices?: IdleNotices | (() => IdleNotices | undefined);
+  /** The CLI: one catch-up of a stale activity record per apply, before idle tasks are judged. */
+  readonly catchUp?: {
+    readonly run: () => Promise<void>;
+    readonly onError: (error: unknown) => void;
+  };
+  /** The CLI: a progress bar on a terminal, JSON progress records otherwise. */
+  readonly progress?: { readonly tty: boolean; readonly stream: Writable };
+  /** The CLI: SIGINT/SIGTERM during an apply stop it gracefully. */
+  readonly stopOnSignals?: boolean;
+}
+
+const APPLY_ONLY = (what: string) =>
+  `this removals module was composed to plan only: applying needs its ${what}`;
+
+export function composeRemovals(
+  config: RemovalsConfig,
+  clients: RemovalsClients,
+  options: RemovalsOptions,
+): Removals {
+  const { stores, logger } = clients;
+  const reading = new SnapshotReading(stores.snapshots);
+  const guard = new DynamoGuardWindow(stores.doc, stores.names.guard, guardWindowMs(config.plan));
+  let pacer: ReturnType<typeof createWorkerPacer> | undefined;
+  let quickSight: ReturnType<NonNullable<RemovalsClients['quickSight']>> | undefined;
+  let idle: IdleChecks | undefined;
+
+  const idleChecks = (): IdleChecks => {
+    if (idle) return idle;
+    if (!options.idle) throw new Error(APPLY_ONLY('idle settings (inactive, activity)'));
+    const c = typeof options.idle === 'function' ? options.idle() : options.idle;
+    const notices = typeof options.notices === 'function' ? options.notices() : options.notices;
+    idle = {
+      settings: {
+        days: c.inactive.days,
+        roles: c.inactive.roles,
+        maxLagMs: c.activity.maxLagMs,
+        keepGroups: c.inactive.keepGroups,
+      },
+      namespace: config.quicksight.namespace,
+      activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+      identities: stores.identities,
+      ...(notices ? { notices } : {}),
+    };
+    return idle;
+  };
+
+  const plan = async (request: PlanRequest) =>
+    request.kind === 'review'
+      ? runPlan(
+          {
+            ...stores,
+            audit: request.audit ? stores.audit : { appendBatched: async () => [] },
+            logger: request.logger ?? logger,
+            now: () => request.at,
+          },
+          {
+            runId: request.runId,
+            namespace: config.quicksight.namespace,
+            settings: config.plan,
+            includeLeavers: false,
+            extraRemovals: [...request.removals],
+            persistTasks: false,
+            // The approval is the operator's check of the whole list: the per-run limits of the
+            // guard give way to it (the guard window still counts every deletion the worker makes).
+            override: { maxDeletions: request.removals.length },
+          },
+          await reading.forPlan(),
+        )
+      : runPlan(
+          { ...stores, logger: request.logger ?? logger, guardWindow: guard },
+          {
+            runId: request.runId,
+            namespace: config.quicksight.namespace,
+            settings: config.plan,
+            ...(request.override ? { override: request.override } : {}),
+            includeLeavers: request.kind === 'leavers',
+            ...(request.kind === 'removals' ? { extraRemovals: request.removals } : {}),
+            // A dry run queues nothing: it leaves no trace that changes a later run.
+            persistTasks: !options.dryRun,
+          },
+          await reading.forPlan(),
+        );
+
+  const apply = async (scope: ApplyScope): Promise<Applied> => {
+    const only = scopeFilter(scope);
+    const log = scope.logger ?? logger;
+    if (options.dryRun) {
+      if (scope.kind === 'tasks') {
+        for (const { taskId, email, userName, role, reason, status } of scope.tasks)
+          log.info(
+            { runId: scope.runId, taskId, email, userName, role, reason, status },
+            'dry run: would delete',
+          );
+        return { dryRun: true, tasks: scope.tasks };
+      }
+      return { dryRun: true, tasks: await claimableTasks(stores.tasks, only) };
+    }
+    // Released: the BLOCKED tasks of the scope (of the plan run itself, for a plan's own tasks).
+    if (scope.release !== undefined)
+      await unblockTasks(
+        stores.tasks,
+        scope.kind === 'planned'
+          ? (t) => t.runId === scope.plan.runId
+          : scope.kind === 'run'
+            ? (t) => t.runId === scope.of
+            : only,
+      );
+    const worker = config.worker;
+    if (!worker) throw new Error(APPLY_ONLY('worker configuration section'));
+    if (!clients.quickSight) throw new Error(APPLY_ONLY('QuickSight client'));
+    pacer ??= createWorkerPacer(worker.rate);
+    quickSight ??= clients.quickSight();
+    const beforeDelete = createBeforeDelete({
+      settings: config.plan,
+      snapshot: await reading.forWorker(),
+      guard,
+      idle: {
+        ...idleChecks(),
+        ...(options.catchUp
+          ? { catchUp: options.catchUp.run, onCatchUpError: options.catchUp.onError }
+          : {}),
+      },
+      ...(scope.release !== undefined ? { release: scope.release } : {}),
+    });
+    const stop = stopSignal(scope.signal, options.stopOnSignals === true);
+    try {
+      const summary = await runWorker(
+        {
+          tasks:
+            scope.kind === 'tasks'
+              ? (scope.observer?.taskStore(stores.tasks, scope.tasks) ??
+                onlyTasks(stores.tasks, only))
+              : onlyTasks(stores.tasks, only),
+          audit: stores.audit,
+          quickSight:
+            scope.kind === 'tasks' && scope.observer
+              ? scope.observer.deletes(quickSight.port, scope.tasks)
+              : quickSight.port,
+          pacer,
+          logger: log,
+          ...(options.progress
+            ? { progress: createProgressReporter({ ...options.progress, logger: log }) }
+            : {}),
+          beforeDelete,
+        },
+        workerRunOptions({
+          runId: scope.runId,
+          worker,
+          ...(stop.signal ? { signal: stop.signal } : {}),
+          ...(scope.kind === 'queued' ? { leased: scope.leased } : {}),
+          ...(scope.kind === 'planned' || scope.kind === 'run' ? { leased: 'wait' as const } : {}),
+          ...(scope.kind === 'tasks' && scope.backoff ? { backoff: scope.backoff } : {}),
+        }),
+      );
+      return { dryRun: false, summary };
+    } finally {
+      stop.done();
+    }
+  };
+
+  return {
+    dryRun: options.dryRun,
+    plan,
+    apply,
+    async run(request, runOptions = {}) {
+      const planned = await plan(request);
+      if (options.dryRun || planned.plan.guard.tripped) return { plan: planned };
+      await runOptions.beforeApply?.();
+      const applied = await apply({
+        kind: 'planned',
+        runId: request.runId,
+        plan: planned,
+        ...(request.override?.maxDeletions !== undefined
+          ? { release: request.override.maxDeletions }
+          : {}),
+      });
+      return { plan: planned, ...(applied.dryRun ? {} : { summary: applied.summary }) };
+    },
+    selectIdle: (idleOptions) =>
+      selectInactiveUsers(
+        {
+          snapshots: stores.snapshots,
+          ledger: stores.ledger,
+          activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+          identities: stores.identities,
+        },
+        { ...idleOptions, namespace: config.quicksight.namespace },
+      ),
+    close() {
+      quickSight?.close();
+      quickSight = undefined;
+    },
+  };
+}
+
+/** Which tasks of the store a scope runs (undefined: every claimable one). */
+function scopeFilter(scope: ApplyScope): ((t: Task) => boolean) | undefined {
+  if (scope.kind === 'queued') return undefined;
+  if (scope.kind === 'run') {
+    const also = new Set(scope.alsoTaskIds);
+    return (t) => t.runId === scope.of || also.has(t.taskId);
+  }
+  if (scope.kind === 'tasks') {
+    const ids = new Set(scope.tasks.map((t) => t.taskId));
+    return (t) => ids.has(t.taskId);
+  }
+  // A killed run's tasks for the same deletions are this plan's too: run them, not just report.
+  const { runId } = scope.plan;
+  const also = new Set(scope.plan.tasks.existingTaskIds ?? []);
+  return (t) => t.runId === runId || also.has(t.taskId);
+}
+
+/** The claimable tasks (of the scope), for a dry run. */
+async function claimableTasks(
+  tasks: RemovalsClients['stores']['tasks'],
+  only: ((t: Task) => boolean) | undefined,
+): Promise<Task[]> {
+  const out: Task[] = [];
+  for await (const page of tasks.claimable(Date.now()))
+    out.push(...(only ? page.filter(only) : page));
+  return out;
+}
+
+/** The task store as the worker sees it, limited to the scope's tasks. */
+function onlyTasks(
+  tasks: RemovalsClients['stores']['tasks'],
+  only: ((t: Task) => boolean) | undefined,
+): WorkerTaskStore {
+  if (!only) return tasks;
+  return {
+    claim: (...a) => tasks.claim(...a),
+    renew: (...a) => tasks.renew(...a),
+    complete: (...a) => tasks.complete(...a),
+    fail: (...a) => tasks.fail(...a),
+    release: (...a) => tasks.release(...a),
+    block: (...a) => tasks.block(...a),
+    defer: (...a) => tasks.defer(...a),
+    async *claimable(nowMs: number) {
+      for await (const page of tasks.claimable(nowMs)) yield page.filter(only);
+    },
+    async *leased(nowMs: number) {
+      for await (const page of tasks.leased(nowMs)) yield page.filter(only);
+    },
+  };
+}
+
+/** BLOCKED tasks (of the scope) become PENDING: the operator released them. */
+async function unblockTasks(
+  tasks: RemovalsClients['stores']['tasks'],
+  only: ((t: Task) => boolean) | undefined,
+): Promise<number> {
+  const blocked: Task[] = [];
+  for await (const page of tasks.byStatus('BLOCKED'))
+    blocked.push(...(only ? page.filter(only) : page));
+  let released = 0;
+  for (const task of blocked) if (await tasks.unblock(task.taskId)) released++;
+  return released;
+}
+
+/** The scope's stop signal, joined (for the CLI) with SIGINT/SIGTERM while the apply runs. */
+function stopSignal(
+  signal: AbortSignal | undefined,
+  onSignals: boolean,
+): { signal?: AbortSignal; done(): void } {
+  if (!onSignals) return { ...(signal ? { signal } : {}), done() {} };
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  signal?.addEventListener('abort', onSignal, { once: true });
+  return {
+    signal: stop.signal,
+    done() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import type { Decision, GuardResult } from '../../../shared/domain.js';
+import { normalizeEmail } from '../../../shared/email.js';
+import { GUARD_TRIPPED_PREFIX } from '../../../shared/held-work.js';
+import { MAX_DELETIONS_FLAG, releaseCommand } from '../../../shared/release-command.js';
+
+/**
+ * The safety guard of a run (docs/ARCHITECTURE.md, "Safety rules"): too many deletions, or a configured Google group that
+ * went from non-empty to empty (a failed read, never "everyone left"), and the run deletes nothing.
+ */
+
+export interface GuardOverride {
+  /** `--max-deletions N`: allow up to N deletions in this run, instead of both configured limits. */
+  readonly maxDeletions?: number;
+  /** Accept groups that went empty as really empty (`--allow-emptied-groups`). */
+  readonly allowEmptiedGroups?: boolean;
+}
+
+export interface GuardInput {
+  /** How many QuickSight users the run would delete. */
+  readonly deletions: number;
+  /** How many QuickSight users there are in the namespace. */
+  readonly quickSightUserCount: number;
+  /** IDSYNC_MAX_DELETIONS. */
+  readonly maxDeletions: number;
+  /** IDSYNC_MAX_DELETION_PERCENT (0–100]. */
+  readonly maxDeletionPercent: number;
+  readonly override?: GuardOverride;
+  /** Configured groups that were non-empty in the previous snapshot and are empty now. */
+  readonly emptiedGroups: readonly string[];
+}
+
+export const ALLOW_EMPTIED_GROUPS_FLAG = '--allow-emptied-groups';
+
+export function evaluateGuard(input: GuardInput): GuardResult {
+  const reasons: string[] = [];
+  const { deletions, quickSightUserCount, override } = input;
+  const overridden = override?.maxDeletions;
+  if (overridden !== undefined) {
+    if (deletions > overridden) {
+      reasons.push(`${deletions} deletions exceed ${MAX_DELETIONS_FLAG} ${overridden}`);
+    }
+  } else {
+    if (deletions > input.maxDeletions) {
+      reasons.push(`${deletions} deletions exceed IDSYNC_MAX_DELETIONS=${input.maxDeletions}`);
+    }
+    // Compared as deletions × 100 > percent × users, so 29 of 100 at 29% is not a float trip.
+    if (deletions * 100 > input.maxDeletionPercent * quickSightUserCount) {
+      const share = quickSightUserCount === 0 ? 100 : (deletions / quickSightUserCount) * 100;
+      reasons.push(
+        `${deletions} deletions are ${share.toFixed(1)}% of ${quickSightUserCount} QuickSight users, ` +
+          `above IDSYNC_MAX_DELETION_PERCENT=${input.maxDeletionPercent}`,
+      );
+    }
+  }
+  const emptied = override?.allowEmptiedGroups ? [] : [...input.emptiedGroups].sort();
+  if (emptied.length > 0) {
+    reasons.push(
+      `Google group(s) ${emptied.join(', ')} went from members to none: treated as a failed read, ` +
+        'not as everyone leaving',
+    );
+  }
+  const tripped = reasons.length > 0;
+  return { tripped, reasons, howToOverride: tripped ? overrideHelp(deletions, emptied) : '' };
+}
+
+function overrideHelp(deletions: number, emptied: readonly string[]): string {
+  const lines = [
+    'Nothing was deleted. If these deletions are intended:',
+    `  - allow them for this run only: ${MAX_DELETIONS_FLAG} ${Math.max(deletions, 1)}`,
+    '  - or raise the limits for every run: IDSYNC_MAX_DELETIONS / IDSYNC_MAX_DELETION_PERCENT',
+  ];
+  if (emptied.length > 0) {
+    lines.push(
+      '  - a group that went empty: check it in Google Workspace (and the snapshot); if it really ' +
+        `is empty, run again with ${ALLOW_EMPTIED_GROUPS_FLAG}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Groups that had members before and have none now. Only groups in `currentCounts` are looked at
+ * (pass every configured group there, with 0 for an empty one); keys compare as normalised emails.
+ */
+export function emptiedGroups(
+  previousCounts: Readonly<Record<string, number>>,
+  currentCounts: Readonly<Record<string, number>>,
+): string[] {
+  const previous = new Map(
+    Object.entries(previousCounts).map(([group, count]) => [normalizeEmail(group), count]),
+  );
+  return Object.entries(currentCounts)
+    .filter(([group, count]) => count === 0 && (previous.get(normalizeEmail(group)) ?? 0) > 0)
+    .map(([group]) => group)
+    .sort();
+}
+
+/** When the guard tripped, every `delete` becomes `blocked` with the guard's reasons. */
+export function applyGuard(decisions: readonly Decision[], guard: GuardResult): Decision[] {
+  if (!guard.tripped) return [...decisions];
+  const why = `${GUARD_TRIPPED_PREFIX}${guard.reasons.join('; ')}`;
+  return decisions.map((d) =>
+    d.decision === 'delete' ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
+  );
+}
+
+/**
+ * Whether a tripped guard leaves its plan's deletions recorded as held tasks (BLOCKED with the
+ * guard's reason, released only by `idsync apply --max-deletions N`): yes when it tripped on the
+ * number of deletions, so the held work shows in `idsync status`, `apply`, `reconcile` and the
+ * HeldTasks alarm; no when a configured group went empty (not accepted with
+ * --allow-emptied-groups): those deletions come from a read treated as failed, so nothing of them
+ * is written down (the next snapshot re-derives the leavers).
+ */
+export function holdsTrippedPlan(
+  guard: Pick<GuardResult, 'tripped'>,
+  emptiedGroups: readonly string[],
+  override?: GuardOverride,
+): boolean {
+  return guard.tripped && (emptiedGroups.length === 0 || override?.allowEmptiedGroups === true);
+}
+
+/** How much of the cross-run guard window's budget is used (plan text, `--json`, report). */
+export interface GuardWindowView {
+  /** Deletions reserved within the window by earlier runs. */
+  readonly used: number;
+  /** IDSYNC_MAX_DELETIONS: the window's budget. */
+  readonly limit: number;
+  /** IDSYNC_GUARD_WINDOW_HOURS. */
+  readonly hours: number;
+  /** Deletions of this plan beyond what is left: `blocked`, queued as BLOCKED tasks. */
+  readonly blocked: number;
+}
+
+export function describeWindow(w: GuardWindowView): string {
+  // Overrides can take the window past its budget: "895 of 100 used" would not add up.
+  if (w.used > w.limit)
+    return `guard window: ${w.used} deletions in the last ${w.hours} h (earlier runs' overrides), over its budget of ${w.limit}: none left without ${MAX_DELETIONS_FLAG}`;
+  return `guard window: ${w.used} of ${w.limit} deletions used in the last ${w.hours} h`;
+}
+
+/**
+ * Deletions beyond `remaining` (what the window's budget still allows, plus a one-run override)
+ * become `blocked` (windowBlocked): they are queued as BLOCKED tasks, kept for an explicit
+ * release. A QuickSight user reachable twice counts once.
+ */
+export function applyWindow(
+  decisions: readonly Decision[],
+  remaining: number,
+  window: Omit<GuardWindowView, 'blocked'>,
+): { decisions: Decision[]; blocked: number } {
+  const allowed = new Set<string>();
+  const refused = new Set<string>();
+  const out = decisions.map((d) => {
+    const arn = d.quickSightUser?.arn;
+    if (d.decision !== 'delete' || arn === undefined) return d;
+    if (allowed.has(arn)) return d;
+    if (!refused.has(arn) && allowed.size < remaining) {
+      allowed.add(arn);
+      return d;
+    }
+    refused.add(arn);
+    return {
+      ...d,
+      decision: 'blocked' as const,
+      windowBlocked: true,
+      reason: `${describeWindow({ ...window, blocked: 0 })}: budget spent, queued BLOCKED (release: ${releaseCommand()}); was: ${d.reason}`,
+    };
+  });
+  return { decisions: out, blocked: refused.size };
+}

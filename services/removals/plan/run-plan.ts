@@ -1,0 +1,428 @@
+import type { PlanConfig } from '../../../shared/config/index.js';
+import type {
+  Decision,
+  LedgerEntry,
+  Plan,
+  QuickSightUser,
+  Removal,
+} from '../../../shared/domain.js';
+import type { AuditRecord, DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
+import type { DynamoEventStore } from '../../../shared/dynamo/event-store.js';
+import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import type { DynamoLedger } from '../../../shared/dynamo/ledger-store.js';
+import type {
+  DynamoSnapshotStore,
+  SnapshotManifest,
+} from '../../../shared/dynamo/snapshot-store.js';
+import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import { PartialSnapshotError } from '../../../shared/errors.js';
+import { windowAllowance } from '../../../shared/guard-window-budget.js';
+import type { Logger } from '../../../shared/logger.js';
+import { isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
+import { type NewTask, taskIdFor } from '../../../shared/task.js';
+import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/value-limits.js';
+import { diffSnapshots, type SnapshotDiff } from './diff.js';
+import {
+  applyWindow,
+  describeWindow,
+  emptiedGroups,
+  type GuardOverride,
+  type GuardWindowView,
+  holdsTrippedPlan,
+} from './guard.js';
+import { findLeavers } from './leavers.js';
+import { countDecisions, planRemovals } from './plan-removals.js';
+
+export interface PlanDeps {
+  readonly snapshots: Pick<
+    DynamoSnapshotStore,
+    'latestComplete' | 'googleRows' | 'quickSightUsers'
+  >;
+  readonly ledger: Pick<DynamoLedger, 'entries'>;
+  readonly events: Pick<DynamoEventStore, 'pending' | 'markPlanned'>;
+  readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'cancel' | 'byStatus' | 'withdraw'>;
+  /** The cross-run guard window (read only: the worker reserves). Absent: budget not shown. */
+  readonly guardWindow?: Pick<DynamoGuardWindow, 'usage'>;
+  readonly audit: Pick<DynamoAuditLog, 'appendBatched'>;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export interface PlanOptions {
+  readonly runId: string;
+  readonly namespace: string;
+  readonly settings: PlanConfig;
+  readonly override?: GuardOverride;
+  /** Level-triggered leavers (ledger vs. newest COMPLETE snapshot) and pending DeleteUser events. */
+  readonly includeLeavers: boolean;
+  /** Explicit removals (CSV, events handled in this run). */
+  readonly extraRemovals?: readonly Removal[];
+  /** Write a task per `delete` and cancel the pending tasks of people who are members again. */
+  readonly persistTasks: boolean;
+}
+
+export interface PlanRunResult {
+  readonly runId: string;
+  readonly snapshot: SnapshotManifest;
+  readonly plan: Plan;
+  /** Between the two newest COMPLETE snapshots, when there are two. */
+  readonly diff?: SnapshotDiff;
+  readonly currentMembers: number;
+  readonly quickSightUsers: number;
+  /** Leavers (ledger only) who hold no QuickSight user any more: nothing to do, not listed. */
+  readonly settledLeavers: number;
+  /** The cross-run guard window's budget as this plan saw it. */
+  readonly window?: GuardWindowView;
+  readonly tasks: {
+    readonly created: number;
+    readonly existing: number;
+    readonly cancelled: number;
+    /** Tasks created BLOCKED (beyond the guard window's budget, or held by the tripped guard). */
+    readonly blocked: number;
+    /** Ids of the PENDING tasks this run created: what a producer sends to the worker queue. */
+    readonly createdTaskIds: readonly string[];
+    /**
+     * Ids of the tasks this plan's deletions found already queued (live, e.g. left by a killed
+     * run, or DONE since the snapshot was taken): a CLI run that applies its own plan runs
+     * the live ones too.
+     */
+    readonly existingTaskIds?: readonly string[];
+  };
+}
+
+/**
+ * The newest COMPLETE snapshot's members and QuickSight users: what every plan decides from.
+ * `manifests` are the two newest COMPLETE snapshots when the caller has just asked for them.
+ */
+export async function loadPlanningState(
+  snapshots: PlanDeps['snapshots'],
+  manifests?: readonly SnapshotManifest[],
+) {
+  const [latest, previous] = manifests ?? (await snapshots.latestComplete(2));
+  if (!latest) {
+    throw new PartialSnapshotError(
+      'no COMPLETE snapshot yet: run idsync snapshot first (nothing is decided without one)',
+    );
+  }
+  const memberGroups = new Map<string, string[]>();
+  const members = async (runId: string, groups?: Map<string, string[]>) => {
+    const out = new Set<string>();
+    for await (const page of snapshots.googleRows(runId))
+      for (const row of page) {
+        out.add(row.email);
+        const list = groups?.get(row.email);
+        if (list) {
+          if (!list.includes(row.group)) list.push(row.group);
+        } else groups?.set(row.email, [row.group]);
+      }
+    return out;
+  };
+  const currentMembers = await members(latest.runId, memberGroups);
+  for (const list of memberGroups.values()) list.sort();
+  const quickSightUsers: QuickSightUser[] = [];
+  for await (const page of snapshots.quickSightUsers(latest.runId)) quickSightUsers.push(...page);
+  const diff = previous ? diffSnapshots(await members(previous.runId), currentMembers) : undefined;
+  const emptied = previous
+    ? emptiedGroups(previous.sources.google?.groups ?? {}, latest.sources.google?.groups ?? {})
+    : Object.entries(latest.sources.google?.groups ?? {})
+        .filter(([, n]) => n === 0)
+        .map(([g]) => g);
+  return { latest, previous, currentMembers, memberGroups, quickSightUsers, diff, emptied };
+}
+
+export type PlanningState = Awaited<ReturnType<typeof loadPlanningState>>;
+
+/**
+ * Plans a run: leavers (level-triggered) + pending DeleteUser events + explicit removals, matched
+ * to QuickSight users of the newest COMPLETE snapshot, decided and guarded. Every decision gets an
+ * audit row; with `persistTasks`, every `delete` becomes a durable task (idempotent per QuickSight
+ * user) and pending tasks of people back in a group are cancelled. Changes nothing in QuickSight.
+ */
+export async function runPlan(
+  deps: PlanDeps,
+  options: PlanOptions,
+  /** The newest COMPLETE snapshot as already read in this process (read here when absent). */
+  loaded?: PlanningState,
+): Promise<PlanRunResult> {
+  const now = deps.now ?? (() => new Date());
+  const state = loaded ?? (await loadPlanningState(deps.snapshots));
+  const removals: Removal[] = [...(options.extraRemovals ?? [])];
+  const pendingEvents = options.includeLeavers ? await deps.events.pending() : [];
+  if (options.includeLeavers) {
+    const ledger: LedgerEntry[] = [];
+    for await (const page of deps.ledger.entries()) ledger.push(...page);
+    removals.push(
+      ...findLeavers({
+        ledger,
+        currentMembers: state.currentMembers,
+        quickSightUsers: state.quickSightUsers,
+        ...(options.settings.managedUsernamePrefix
+          ? { managedUsernamePrefix: options.settings.managedUsernamePrefix }
+          : {}),
+      }),
+    );
+    for (const e of pendingEvents) {
+      if (!e.email) continue;
+      removals.push({
+        email: e.email,
+        source: 'deleted_event',
+        ...(e.userId ? { userId: e.userId } : {}),
+        since: e.eventTime,
+        detail: `IdC user ${e.userId} deleted at ${e.eventTime}`,
+      });
+    }
+  }
+  const planned = planRemovals({
+    removals,
+    quickSightUsers: state.quickSightUsers,
+    currentMembers: state.currentMembers,
+    currentMembersAsOf: state.latest.startedAt,
+    memberGroups: state.memberGroups,
+    now: now(),
+    protectedRoles: options.settings.protectedRoles,
+    protectedUsers: options.settings.protectedUsers,
+    guard: {
+      maxDeletions: options.settings.maxDeletions,
+      maxDeletionPercent: options.settings.maxDeletionPercent,
+      ...(options.override ? { override: options.override } : {}),
+      emptiedGroups: state.emptied,
+    },
+  });
+  // Leavers found by the ledger alone who hold no QuickSight user any more are settled: they are
+  // looked at every run (level-triggered) but not reported again and again.
+  const decisions = planned.decisions.filter(
+    (d) => !(d.decision === 'not_found' && d.sources.every((s) => s === 'group_removal')),
+  );
+  let window: GuardWindowView | undefined;
+  let windowed = decisions;
+  if (deps.guardWindow && !planned.guard.tripped) {
+    const { used } = await deps.guardWindow.usage(now().getTime());
+    const limit = options.settings.maxDeletions;
+    const hours = options.settings.guardWindowHours;
+    const remaining = windowAllowance(
+      { limit, override: options.override?.maxDeletions ?? 0 },
+      used,
+    );
+    const applied = applyWindow(decisions, remaining, { used, limit, hours });
+    windowed = applied.decisions;
+    window = { used, limit, hours, blocked: applied.blocked };
+  }
+  const plan: Plan = { ...planned, decisions: windowed, counts: countDecisions(windowed) };
+  const settledLeavers = planned.decisions.length - decisions.length;
+  const at = now().toISOString();
+  const windowText = window ? describeWindow(window) : undefined;
+  // A slice at a time: a plan of 300,000 CSV rows holds its decisions, not also 300,000 rows.
+  // Batched (BatchWriteItem): each decision row has a fresh key of this run, so a call sent
+  // again writes the same row again, never a second one (DynamoAuditLog.appendBatched).
+  for (let i = 0; i < plan.decisions.length; i += AUDIT_SLICE) {
+    await deps.audit.appendBatched(
+      plan.decisions
+        .slice(i, i + AUDIT_SLICE)
+        .map((d) => decisionRow(options.runId, at, d, windowText)),
+    );
+  }
+
+  let tasks: PlanRunResult['tasks'] = {
+    created: 0,
+    existing: 0,
+    cancelled: 0,
+    blocked: 0,
+    createdTaskIds: [],
+  };
+  if (options.persistTasks) {
+    // A guard trip on the number of deletions leaves them held (BLOCKED), never silent.
+    const held = holdsTrippedPlan(plan.guard, state.emptied, options.override);
+    if (!plan.guard.tripped || held)
+      tasks = await queueAllOrNone(deps, options, plan.decisions, state.latest.startedAt, held);
+    const cancelled = await cancelRejoined(deps, state.currentMembers, state.latest.startedAt);
+    tasks = { ...tasks, cancelled };
+    // Events count as planned only when their deletions were queued (not when the guard tripped).
+    if (!plan.guard.tripped) {
+      for (const e of pendingEvents) await deps.events.markPlanned(e.eventId, options.runId);
+    }
+  }
+  deps.logger.info(
+    {
+      runId: options.runId,
+      snapshot: state.latest.runId,
+      counts: plan.counts,
+      guard: plan.guard.tripped,
+      tasks,
+    },
+    'plan made',
+  );
+  return {
+    runId: options.runId,
+    snapshot: state.latest,
+    plan,
+    ...(state.diff ? { diff: state.diff } : {}),
+    currentMembers: state.currentMembers.size,
+    settledLeavers,
+    quickSightUsers: state.quickSightUsers.length,
+    ...(window ? { window } : {}),
+    tasks,
+  };
+}
+
+/** Decisions whose audit rows are built and written at a time. */
+const AUDIT_SLICE = 1_000;
+
+/** Task writes in flight at once while a plan queues its tasks. */
+const QUEUE_CONCURRENCY = 16;
+
+/**
+ * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED; with
+ * `holdGuarded`, every guard-`blocked` one too: the plan's guard tripped), all or none:
+ * every task key is checked before the first write, and when a write fails part-way the tasks
+ * this run created are withdrawn again (conditional delete: only still PENDING/BLOCKED tasks of
+ * this run) before the error is passed on. A process killed between two writes cannot
+ * withdraw; what it queued are complete, guarded decisions of this plan, and the next plan
+ * (level-triggered) re-derives the rest.
+ */
+async function queueAllOrNone(
+  deps: Pick<PlanDeps, 'tasks' | 'logger'>,
+  options: PlanOptions,
+  decisions: readonly Decision[],
+  dataFrom: string,
+  holdGuarded = false,
+): Promise<PlanRunResult['tasks']> {
+  const queued: Array<{ task: NewTask; blockReason?: string }> = [];
+  for (const d of decisions) {
+    const user = d.quickSightUser;
+    const held = d.decision === 'blocked' && (d.windowBlocked === true || holdGuarded);
+    if (!user || !(d.decision === 'delete' || held)) continue;
+    const taskId = taskIdFor(options.namespace, user);
+    if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {
+      throw new Error(
+        `task key of ${shownValue(user.userName)} exceeds ${MAX_PARTITION_KEY_BYTES} bytes`,
+      );
+    }
+    queued.push({
+      task: {
+        taskId,
+        runId: options.runId,
+        email: d.email,
+        userName: user.userName,
+        ...(user.principalId ? { principalId: user.principalId } : {}),
+        arn: user.arn,
+        role: user.role,
+        identityType: user.identityType,
+        source: d.source,
+        reason: d.reason,
+        ...(d.keepMembers ? { keepMembers: true } : {}),
+        ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
+      },
+      ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
+    });
+  }
+  // Conditional puts, up to QUEUE_CONCURRENCY in flight: one at first, one more after each
+  // success (a table that refuses writes costs one write, not sixteen). After the first failure
+  // no more are sent; once those in flight have settled, what this run created is withdrawn.
+  const outcomes: Array<'created' | 'existing' | undefined> = new Array(queued.length);
+  const inFlight = new Map<number, Promise<void>>();
+  let succeeded = 0;
+  let failure: { error: unknown } | undefined;
+  for (const [i, { task, blockReason }] of queued.entries()) {
+    while (inFlight.size >= Math.min(QUEUE_CONCURRENCY, 1 + succeeded))
+      await Promise.race(inFlight.values());
+    if (failure !== undefined) break;
+    const write = (async () => {
+      try {
+        const outcome = await deps.tasks.enqueue(task, blockReason, dataFrom);
+        outcomes[i] = outcome === 'created' ? 'created' : 'existing';
+        succeeded++;
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        inFlight.delete(i);
+      }
+    })();
+    // Not when it already settled (a store that throws before its first await).
+    if (outcomes[i] === undefined && failure === undefined) inFlight.set(i, write);
+  }
+  await Promise.all(inFlight.values());
+  const created = queued.filter((_, i) => outcomes[i] === 'created');
+  if (failure !== undefined) {
+    let withdrawn = 0;
+    for (const { task } of created) {
+      try {
+        if (await deps.tasks.withdraw(task.taskId, options.runId)) withdrawn++;
+      } catch {
+        // Still unreachable: the task stays; it is a complete, guarded decision of this plan.
+      }
+    }
+    deps.logger.error(
+      { runId: options.runId, queued: created.length, withdrawn },
+      'queuing the plan failed part-way; the tasks it queued were withdrawn',
+    );
+    throw failure.error;
+  }
+  const createdPending = created
+    .filter((q) => q.blockReason === undefined)
+    .map((q) => q.task.taskId);
+  const existing = queued.filter((_, i) => outcomes[i] === 'existing').map((q) => q.task.taskId);
+  return {
+    created: createdPending.length,
+    existing: existing.length,
+    cancelled: 0,
+    blocked: created.length - createdPending.length,
+    createdTaskIds: createdPending,
+    existingTaskIds: existing,
+  };
+}
+
+/** Cancels every pending task whose person is a member again (re-joined before it ran). */
+async function cancelRejoined(
+  deps: Pick<PlanDeps, 'tasks'>,
+  members: ReadonlySet<string>,
+  membersAsOf: string,
+): Promise<number> {
+  let cancelled = 0;
+  for (const status of ['PENDING', 'FAILED', 'BLOCKED'] as const) {
+    for await (const page of deps.tasks.byStatus(status)) {
+      for (const task of page) {
+        // Membership counts as re-joining only when the snapshot was taken after the task was
+        // queued: a DeleteUser event handled before the next snapshot is not undone by it.
+        if (
+          isMemberAgain(task, members, membersAsOf) &&
+          (await deps.tasks.cancel(task.taskId, REJOINED_REASON))
+        ) {
+          cancelled++;
+        }
+      }
+    }
+  }
+  return cancelled;
+}
+
+export function decisionRow(
+  runId: string,
+  at: string,
+  d: Decision,
+  guardWindow?: string,
+): AuditRecord {
+  const user = d.quickSightUser;
+  return {
+    runId,
+    at,
+    kind: 'decision',
+    email: d.email,
+    source: d.source,
+    decision: d.decision,
+    reason: d.reason,
+    ...(d.userId ? { userId: d.userId } : {}),
+    ...(user ? { userName: user.userName, role: user.role } : {}),
+    ...(user || guardWindow
+      ? {
+          detail: {
+            ...(user ? { arn: user.arn, identityType: user.identityType, sources: d.sources } : {}),
+            ...(d.detail ? { seen: d.detail } : {}),
+            ...(d.member ? { member: true } : {}),
+            ...(d.seatEndsOn ? { seatEndsOn: d.seatEndsOn } : {}),
+            ...(d.leaveGroups ? { leaveGroups: d.leaveGroups } : {}),
+            ...(guardWindow ? { guardWindow } : {}),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,73 @@
+import type { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
+import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import type { Logger } from '../../../shared/logger.js';
+import type { QuickSightPort } from '../../../shared/ports.js';
+import type { Task } from '../../../shared/task.js';
+import type { AttemptPolicy } from './attempt-policy.js';
+import type { Pacer } from './pacing/pacer.js';
+import type { ProgressReporter } from './progress.js';
+
+/** What the worker needs from the outside world, and how it is told to run (./run-worker.ts). */
+
+export type WorkerPacer = Pick<Pacer, 'acquire' | 'onSuccess' | 'onThrottle' | 'onError' | 'stats'>;
+export type WorkerTaskStore = Pick<
+  DynamoTaskStore,
+  'claimable' | 'claim' | 'renew' | 'complete' | 'fail' | 'release' | 'block'
+> &
+  /**
+   * `leased`: the tasks of the run's scope held under a live lease (absent: the run never waits).
+   * `defer`: gives a task back unrun (absent: `release` does).
+   */
+  Partial<Pick<DynamoTaskStore, 'leased' | 'defer'>>;
+/**
+ * A last check before a task's first call: 'skip' cancels it (e.g. the person re-joined, is
+ * protected now, or an idle user was active again); `block` keeps it BLOCKED (the guard window's
+ * budget is spent); `defer` gives it back PENDING for a later run, no attempt used (it cannot be
+ * judged now, e.g. the activity record is stale).
+ */
+export type BeforeDelete = (
+  task: Task,
+) => Promise<'proceed' | 'skip' | { skip: string } | { block: string } | { defer: string }>;
+
+export interface WorkerDeps {
+  readonly tasks: WorkerTaskStore;
+  /** `append` for failed outcomes; `appendOnce` for a task execution's one final row. */
+  readonly audit: Pick<DynamoAuditLog, 'append' | 'appendOnce'>;
+  readonly quickSight: Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
+  readonly pacer: WorkerPacer;
+  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** Epoch ms; default Date.now. */
+  readonly clock?: { now(): number };
+  readonly progress?: ProgressReporter;
+  readonly beforeDelete?: BeforeDelete;
+  readonly random?: () => number;
+}
+
+export interface WorkerOptions {
+  /** Run id of the audit rows (the apply run). */
+  readonly runId: string;
+  /** Ceiling on tasks at work at once (IDSYNC_CONCURRENCY). */
+  readonly concurrency: number;
+  /** Lease of a claimed task, short: renewed by the heartbeat while the task is at work. */
+  readonly leaseMs: number;
+  /** Heartbeat period: a quarter of the lease by default. */
+  readonly heartbeatMs?: number;
+  /**
+   * Tasks of the scope leased by another worker: 'wait' for them (until their leases as first
+   * seen run out) and take them over, or only 'report' them. Either way the summary then counts
+   * what is left (pending or leased). Unset (the Lambda, whose queue delivers again): neither.
+   */
+  readonly leased?: 'wait' | 'report';
+  /** Calls per task in this run, the first included. */
+  readonly maxAttempts: number;
+  /** Lease owner id, unique per worker process (see `workerOwnerId`). */
+  readonly owner: string;
+  readonly signal?: AbortSignal;
+  /** Retry delays (base and cap); default DEFAULT_ATTEMPT_POLICY's. */
+  readonly backoff?: Partial<Pick<AttemptPolicy, 'baseMs' | 'capMs'>>;
+}
+
+/** `<host>:<pid>:<runId>`: unique per process and run. */
+export function workerOwnerId(host: string, pid: number, runId: string): string {
+  return `${host}:${pid}:${runId}`;
+}
