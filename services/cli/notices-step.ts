@@ -6,7 +6,7 @@ import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { ExitCode } from '../../shared/errors.js';
 import { formatNotices, type NoticeSummary, summarizeNotices } from '../notices/format-notices.js';
 import { noticeRows } from '../notices/notice-audit.js';
-import { runNoticeRule } from '../notices/notice-run.js';
+import { protectedByPlan, runNoticeRule } from '../notices/notice-run.js';
 import { NoticeStore } from '../notices/notice-store.js';
 import { loadTemplates, type NoticeTemplates } from '../notices/notice-template.js';
 import { SesMailer } from '../notices/ses-mailer.js';
@@ -28,7 +28,7 @@ export interface NoticeStepResult {
 
 export type NoticeStep = (
   run: {
-    readonly config: Pick<Config, 'aws' | 'quicksight' | 'notice'>;
+    readonly config: Pick<Config, 'aws' | 'quicksight' | 'notice' | 'plan'>;
     readonly stores: Pick<Stores, 'doc' | 'names' | 'audit'>;
     readonly runId: string;
   },
@@ -66,6 +66,7 @@ async function noticeStep(
       },
       selection,
       {
+        isProtected: protectedByPlan(config.plan),
         namespace: config.quicksight.namespace,
         apply: options.apply,
         now: options.now,

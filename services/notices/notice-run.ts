@@ -1,7 +1,10 @@
+import type { Config } from '../../shared/config/index.js';
 import type { Removal } from '../../shared/domain.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
-import type { IdleSelection } from '../../shared/idle-selection.js';
+import { normalizeEmail } from '../../shared/email.js';
+import type { IdleSelection, IdleUser } from '../../shared/idle-selection.js';
 import { type NoticeRecord, noticeAllowsDeletion } from '../../shared/notice-rule.js';
+import { buildProtection, protectionReason } from '../../shared/removal-rules.js';
 import { type NoticeStep, noticeSteps } from './notice-steps.js';
 import type { NoticeStore } from './notice-store.js';
 import type { NoticeTemplates } from './notice-template.js';
@@ -36,6 +39,20 @@ export interface NoticeRunOptions {
   readonly days: number;
   readonly locale: 'en' | 'ja';
   readonly templates: NoticeTemplates;
+  /**
+   * A protected user is never removed, so never told they will be: such users skip the notice
+   * rule and their removals go on to the plan, which records them as protected.
+   */
+  readonly isProtected?: (user: IdleUser) => boolean;
+}
+
+/** `isProtected` for NoticeRunOptions: the plan's protection (roles and users). */
+export function protectedByPlan(
+  plan: Pick<Config['plan'], 'protectedRoles' | 'protectedUsers'>,
+): (user: IdleUser) => boolean {
+  const protection = buildProtection(plan.protectedRoles, plan.protectedUsers);
+  return (u) =>
+    protectionReason(protection, { ...u, email: normalizeEmail(u.email) }) !== undefined;
 }
 
 export interface NoticeRunResult {
@@ -49,9 +66,15 @@ export interface NoticeRunResult {
 
 export async function runNoticeRule(
   deps: NoticeRunDeps,
-  selection: IdleSelection,
+  whole: IdleSelection,
   options: NoticeRunOptions,
 ): Promise<NoticeRunResult> {
+  const isProtected = options.isProtected ?? (() => false);
+  const selection = { ...whole, idle: whole.idle.filter((u) => !isProtected(u)) };
+  const kept = new Set(whole.idle.filter(isProtected).map((u) => u.userName));
+  const protectedRemovals = whole.removals.filter(
+    (r) => r.userName !== undefined && kept.has(r.userName),
+  );
   const notices = new Map<string, NoticeRecord>();
   for await (const page of deps.store.all()) for (const n of page) notices.set(n.userKey, n);
   const steps = noticeSteps(selection.idle, notices, options.namespace, options.now, options.days);
@@ -71,7 +94,7 @@ export async function runNoticeRule(
       if (!options.apply || (await close(deps, step.notice, step.reason, options.now)))
         closed.push(step.notice);
     }
-  const removals = removalsOf(selection, steps);
+  const removals = [...removalsOf(selection, steps), ...protectedRemovals];
   if (!options.apply) return { removals, steps, closed };
   const toSend = steps
     .filter((s) => s.kind === 'notify')

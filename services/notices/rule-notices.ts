@@ -2,12 +2,15 @@ import { createSesClient } from '../../shared/aws/clients.js';
 import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
-import { normalizeEmail } from '../../shared/email.js';
 import type { NoticedUser, UserNotices } from '../../shared/notice-judgement.js';
 import { removalDate } from '../../shared/notice-rule.js';
-import { buildProtection, protectionReason } from '../../shared/removal-rules.js';
 import { noticeRows } from './notice-audit.js';
-import { type NoticeRunDeps, type NoticeRunResult, runNoticeRule } from './notice-run.js';
+import {
+  type NoticeRunDeps,
+  type NoticeRunResult,
+  protectedByPlan,
+  runNoticeRule,
+} from './notice-run.js';
 import { NoticeStore } from './notice-store.js';
 import { loadTemplates, type NoticeTemplates } from './notice-template.js';
 import { type NoticeMailer, SesMailer } from './ses-mailer.js';
@@ -37,16 +40,6 @@ export function ruleNotices(
   return {
     async judge(whole, { runId, apply, now }) {
       templates ??= loadTemplates(config.notice.locale, config.notice.templateDir);
-      // A protected user is never removed, so never told they will be: they skip the notice
-      // rule and go on to the plan, which records them as protected.
-      const protection = buildProtection(config.plan.protectedRoles, config.plan.protectedUsers);
-      const isProtected = (u: { email: string; userName: string; role: string }) =>
-        protectionReason(protection, { ...u, email: normalizeEmail(u.email) }) !== undefined;
-      const selection = { ...whole, idle: whole.idle.filter((u) => !isProtected(u)) };
-      const kept = new Set(whole.idle.filter(isProtected).map((u) => u.userName));
-      const protectedRemovals = whole.removals.filter(
-        (r) => r.userName !== undefined && kept.has(r.userName),
-      );
       let client: { destroy(): void } | undefined;
       try {
         const result = await runNoticeRule(
@@ -62,8 +55,9 @@ export function ruleNotices(
               }),
             ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
           },
-          selection,
+          whole,
           {
+            isProtected: protectedByPlan(config.plan),
             namespace: config.quicksight.namespace,
             apply,
             now,
@@ -76,7 +70,7 @@ export function ruleNotices(
         );
         if (apply) await stores.audit.append(noticeRows(runId, new Date().toISOString(), result));
         return {
-          removals: [...result.removals, ...protectedRemovals],
+          removals: result.removals,
           noticed: noticedUsers(result, now, days),
         };
       } finally {

@@ -55,7 +55,7 @@ export function buildReviewDeps(
   const stores = buildStores(config);
   // The ports live as long as the container (no close): one set of clients per cold start.
   const notices = options.notices ?? (config.notice.from ? ruleNotices(config, stores) : undefined);
-  const ports = reviewPorts(config, stores, logger, {
+  const ports = reviewPorts(config, logger, {
     localReports: auditedReports(),
     log: (s) => logger.warn({ kind: s.kind, runId: s.runId, text: summaryText(s) }, s.headline),
   });

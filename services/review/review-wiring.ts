@@ -1,7 +1,6 @@
 import { createS3Client, createSnsClient } from '../../shared/aws/clients.js';
 import { RUN_REPORTS_PREFIX, reportKey, S3Reports } from '../../shared/aws/s3-reports.js';
 import { SnsOperatorNotices } from '../../shared/aws/sns-operator-notices.js';
-import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { publishRunSummary, reviewNotice } from '../../shared/operator-notices.js';
@@ -49,7 +48,6 @@ export interface ReviewPortsOptions {
 
 export function reviewPorts(
   config: ReviewPortsConfig,
-  stores: Pick<Stores, 'doc' | 'names' | 'audit'>,
   logger: Pick<Logger, 'info' | 'warn'>,
   options: ReviewPortsOptions,
 ): ReviewPorts {

@@ -40,7 +40,7 @@ async function reviewContext(ctx: CliContext, reportsDir: string | undefined, js
   const built = runtime.buildStores(config);
   // The same ports as the review Lambda (services/review/review-wiring.ts): the reports bucket,
   // the operator topic and the notices when configured; files and log lines otherwise.
-  const ports = reviewPorts(config, built, logger, {
+  const ports = reviewPorts(config, logger, {
     localReports: directoryReports('idsync-reviews'),
     ...(reportsDir ? { chosenReports: directoryReports(reportsDir) } : {}),
     log: (s) => logger.info({ kind: s.kind, runId: s.runId }, 'operator summary'),

@@ -77,7 +77,7 @@ describe('the review ports from the configuration', () => {
     await expect(failing.publish(summary)).resolves.toBeUndefined();
   });
 
-  it('chooses the bucket, the topic and the notices only when configured', () => {
+  it('chooses the bucket and the topic only when configured, and hands on the notice rule it is given', () => {
     const base = {
       IDSYNC_GOOGLE_GROUPS: 'g@example.com',
       IDSYNC_IDENTITY_STORE_ID: 'd-1234567890',
@@ -86,8 +86,8 @@ describe('the review ports from the configuration', () => {
     };
     const sections = ['quicksight', 'inactive', 'report', 'notice', 'lambda', 'plan'] as const;
     const local = { put: async () => 'local' };
-    const stores = {} as never;
-    const plain = reviewPorts(loadConfig([...sections], base), stores, quiet, {
+    const notices = { judge: async () => ({ removals: [], noticed: [] }) };
+    const plain = reviewPorts(loadConfig([...sections], base), quiet, {
       localReports: local,
       log: () => undefined,
     });
@@ -101,18 +101,17 @@ describe('the review ports from the configuration', () => {
         IDSYNC_OPERATOR_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ops',
         IDSYNC_NOTICE_FROM: 'idsync@example.com',
       }),
-      stores,
       quiet,
-      { localReports: local, log: () => undefined },
+      { localReports: local, log: () => undefined, notices },
     );
     expect(full.reports).not.toBe(local);
-    expect(full.notices).toBeDefined();
+    // The notice rule is built by the caller (a job imports no other job) and handed on as is.
+    expect(full.notices).toBe(notices);
     full.close();
     // An explicit folder (`--reports DIR`) wins over the bucket.
     const chosen = { put: async () => 'chosen' };
     const explicit = reviewPorts(
       loadConfig([...sections], { ...base, IDSYNC_REPORTS_BUCKET: 'idsync-reports' }),
-      stores,
       quiet,
       { localReports: local, chosenReports: chosen, log: () => undefined },
     );
