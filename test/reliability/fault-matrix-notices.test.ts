@@ -52,12 +52,16 @@ describe(`fault matrix: SIGKILL while inactive --apply sends notices (seed ${SEE
     expect(dry.code, dry.stderr).toBe(0);
     const idle = JSON.parse(dry.stdout).idle as Array<{ email: string; userName: string }>;
     expect(idle.length).toBeGreaterThanOrEqual(8);
+    // Who the dry run would notify: the idle users but the protected ones (never told).
+    const toNotify = JSON.parse(dry.stdout).notices.notify as number;
+    expect(toNotify).toBeGreaterThanOrEqual(8);
+    expect(toNotify).toBeLessThanOrEqual(idle.length);
     const outbox = t.sandbox.ses.state.outbox;
-    const k = 1 + Math.floor(random() * (idle.length - 2));
+    const k = 1 + Math.floor(random() * (toNotify - 2));
 
     const killed = spawnIdsync(t, [...INACTIVE, '--apply'], SETTINGS);
     const point = await until(killed.done, () =>
-      outbox.length >= k ? `after ${outbox.length} of ${idle.length} notices` : undefined,
+      outbox.length >= k ? `after ${outbox.length} of ${toNotify} notices` : undefined,
     );
     killed.child.kill('SIGKILL');
     const end = await killed.done;
@@ -74,7 +78,7 @@ describe(`fault matrix: SIGKILL while inactive --apply sends notices (seed ${SEE
       for (const to of m.to)
         perRecipient.set(to.toLowerCase(), (perRecipient.get(to.toLowerCase()) ?? 0) + 1);
     expect(Math.max(...perRecipient.values())).toBe(1);
-    expect(notices).toHaveLength(idle.length);
+    expect(notices).toHaveLength(toNotify);
     const sending = notices.filter((n) => n.state === 'sending');
     for (const n of notices) {
       const got = perRecipient.get(n.email.toLowerCase()) ?? 0;
