@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Two projects in one run:
@@ -48,6 +49,38 @@ export const INTEGRATION = [
 /** Skipped on Node < 22 (aws-local-stepfunctions needs Node 22); .ci/run runs them on Node 24. */
 const OLD_NODE = Number(process.versions.node.split('.')[0]) < 22;
 
+/**
+ * The files that take longest (about 20–75 s each on this machine: the demo, the fault matrices,
+ * the paced worker and CloudTrail runs) start first. Vitest orders by its timing cache, which a
+ * fresh clone (CI) does not have: without this, one of them starting last runs alone at the end.
+ */
+export const LONG_FIRST = [
+  'test/services/cli/demo.test.ts',
+  'test/services/activity/activity-sync-clock-regions.test.ts',
+  'test/reliability/fault-matrix.test.ts',
+  'test/services/removals/worker/faulty-api.test.ts',
+  'test/reliability/fault-matrix-idle-verdict.test.ts',
+  'test/reliability/fault-matrix-outages.test.ts',
+  'test/services/removals/worker/kill-restart.test.ts',
+  'test/services/cli/idle-rejudge.test.ts',
+  'test/reliability/fault-matrix-idle.test.ts',
+  'test/reliability/fault-matrix-activity-regions.test.ts',
+];
+
+class LongFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification) => {
+      const i = LONG_FIRST.findIndex((p) => f.moduleId.endsWith(p));
+      return i < 0 ? LONG_FIRST.length : i;
+    };
+    return sorted
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
+
 const shared = {
   environment: 'node',
   testTimeout: 30_000,
@@ -63,6 +96,7 @@ export default defineConfig({
     // CPU: three files at once on this 2-core machine take the suite from ~310 s to ~145 s
     // (BENCHMARKS.md is not involved: no test here is timed against a target).
     maxWorkers: 3,
+    sequence: { sequencer: LongFirst },
     // Builds dist/ (the CLI that bin/idsync.js runs) before any test spawns it.
     globalSetup: ['test/global-setup.ts'],
     projects: [

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INTEGRATION } from '../vitest.config.js';
+import { INTEGRATION, LONG_FIRST } from '../vitest.config.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -28,6 +28,11 @@ describe('vitest projects', () => {
       .filter((f) => SERVER_IMPORTS.test(readFileSync(join(root, f), 'utf8')));
     expect(misplaced).toEqual([]);
     expect(integration.length).toBeGreaterThan(20);
+  });
+
+  it('starts long files first only where they exist', () => {
+    const files = testFiles(join(root, 'test'));
+    expect(LONG_FIRST.filter((f) => !files.includes(f))).toEqual([]);
   });
 });
 
