@@ -1,4 +1,4 @@
-import type { QuickSightUser } from './domain.js';
+import type { Decision, QuickSightUser } from './domain.js';
 import { quickSightUserKey } from './unnamed-user.js';
 
 /**
@@ -163,5 +163,31 @@ export function awaitingTask(task: NewTask, at: string, reviewRunId: string): Ta
     status: 'AWAITING_APPROVAL',
     reviewRunId,
     attempts: 0,
+  };
+}
+
+/**
+ * The task a planned deletion becomes: its QuickSight user and why (one mapping for the plan's
+ * own queue, services/removals/plan/run-plan.ts, and the review's, services/review/review-task.ts).
+ */
+export function taskOfDecision(
+  d: Decision,
+  user: NonNullable<Decision['quickSightUser']>,
+  taskId: string,
+  runId: string,
+): NewTask {
+  return {
+    taskId,
+    runId,
+    email: d.email,
+    userName: user.userName,
+    ...(user.principalId ? { principalId: user.principalId } : {}),
+    arn: user.arn,
+    role: user.role,
+    identityType: user.identityType,
+    source: d.source,
+    reason: d.reason,
+    ...(d.keepMembers ? { keepMembers: true } : {}),
+    ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
   };
 }

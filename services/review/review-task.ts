@@ -1,5 +1,5 @@
 import type { Decision } from '../../shared/domain.js';
-import { type NewTask, taskIdFor } from '../../shared/task.js';
+import { type NewTask, taskIdFor, taskOfDecision } from '../../shared/task.js';
 
 /**
  * The task of one `delete` decision of the review's plan (the same fields the plan's own queue
@@ -8,17 +8,5 @@ import { type NewTask, taskIdFor } from '../../shared/task.js';
 export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
   const user = d.quickSightUser;
   if (!user || d.decision !== 'delete') return undefined;
-  return {
-    taskId: taskIdFor(namespace, user),
-    runId,
-    email: d.email,
-    userName: user.userName,
-    ...(user.principalId ? { principalId: user.principalId } : {}),
-    arn: user.arn,
-    role: user.role,
-    identityType: user.identityType,
-    source: d.source,
-    reason: d.reason,
-    ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
-  };
+  return taskOfDecision(d, user, taskIdFor(namespace, user), runId);
 }

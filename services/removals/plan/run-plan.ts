@@ -19,7 +19,7 @@ import { PartialSnapshotError } from '../../../shared/errors.js';
 import { windowAllowance } from '../../../shared/guard-window-budget.js';
 import type { Logger } from '../../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
-import { type NewTask, taskIdFor } from '../../../shared/task.js';
+import { type NewTask, taskIdFor, taskOfDecision } from '../../../shared/task.js';
 import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/value-limits.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
@@ -298,20 +298,7 @@ async function queueAllOrNone(
       );
     }
     queued.push({
-      task: {
-        taskId,
-        runId: options.runId,
-        email: d.email,
-        userName: user.userName,
-        ...(user.principalId ? { principalId: user.principalId } : {}),
-        arn: user.arn,
-        role: user.role,
-        identityType: user.identityType,
-        source: d.source,
-        reason: d.reason,
-        ...(d.keepMembers ? { keepMembers: true } : {}),
-        ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
-      },
+      task: taskOfDecision(d, user, taskId, options.runId),
       ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
     });
   }
