@@ -19,8 +19,6 @@ import { PartialSnapshotError } from '../../../shared/errors.js';
 import { windowAllowance } from '../../../shared/guard-window-budget.js';
 import type { Logger } from '../../../shared/logger.js';
 import { isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
-import { type NewTask, taskIdFor, taskOfDecision } from '../../../shared/task.js';
-import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/value-limits.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,
@@ -32,6 +30,7 @@ import {
 } from './guard.js';
 import { findLeavers } from './leavers.js';
 import { countDecisions, planRemovals } from './plan-removals.js';
+import { type QueuedTasks, queueAllOrNone } from './queue-tasks.js';
 
 export interface PlanDeps {
   readonly snapshots: Pick<
@@ -73,21 +72,7 @@ export interface PlanRunResult {
   readonly settledLeavers: number;
   /** The cross-run guard window's budget as this plan saw it. */
   readonly window?: GuardWindowView;
-  readonly tasks: {
-    readonly created: number;
-    readonly existing: number;
-    readonly cancelled: number;
-    /** Tasks created BLOCKED (beyond the guard window's budget, or held by the tripped guard). */
-    readonly blocked: number;
-    /** Ids of the PENDING tasks this run created: what a producer sends to the worker queue. */
-    readonly createdTaskIds: readonly string[];
-    /**
-     * Ids of the tasks this plan's deletions found already queued (live, e.g. left by a killed
-     * run, or DONE since the snapshot was taken): a CLI run that applies its own plan runs
-     * the live ones too.
-     */
-    readonly existingTaskIds?: readonly string[];
-  };
+  readonly tasks: QueuedTasks;
 }
 
 /**
@@ -266,97 +251,6 @@ export async function runPlan(
 
 /** Decisions whose audit rows are built and written at a time. */
 const AUDIT_SLICE = 1_000;
-
-/** Task writes in flight at once while a plan queues its tasks. */
-const QUEUE_CONCURRENCY = 16;
-
-/**
- * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED; with
- * `holdGuarded`, every guard-`blocked` one too: the plan's guard tripped), all or none:
- * every task key is checked before the first write, and when a write fails part-way the tasks
- * this run created are withdrawn again (conditional delete: only still PENDING/BLOCKED tasks of
- * this run) before the error is passed on. A process killed between two writes cannot
- * withdraw; what it queued are complete, guarded decisions of this plan, and the next plan
- * (level-triggered) re-derives the rest.
- */
-async function queueAllOrNone(
-  deps: Pick<PlanDeps, 'tasks' | 'logger'>,
-  options: PlanOptions,
-  decisions: readonly Decision[],
-  dataFrom: string,
-  holdGuarded = false,
-): Promise<PlanRunResult['tasks']> {
-  const queued: Array<{ task: NewTask; blockReason?: string }> = [];
-  for (const d of decisions) {
-    const user = d.quickSightUser;
-    const held = d.decision === 'blocked' && (d.windowBlocked === true || holdGuarded);
-    if (!user || !(d.decision === 'delete' || held)) continue;
-    const taskId = taskIdFor(options.namespace, user);
-    if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {
-      throw new Error(
-        `task key of ${shownValue(user.userName)} exceeds ${MAX_PARTITION_KEY_BYTES} bytes`,
-      );
-    }
-    queued.push({
-      task: taskOfDecision(d, user, taskId, options.runId),
-      ...(d.decision === 'blocked' ? { blockReason: d.reason } : {}),
-    });
-  }
-  // Conditional puts, up to QUEUE_CONCURRENCY in flight: one at first, one more after each
-  // success (a table that refuses writes costs one write, not sixteen). After the first failure
-  // no more are sent; once those in flight have settled, what this run created is withdrawn.
-  const outcomes: Array<'created' | 'existing' | undefined> = new Array(queued.length);
-  const inFlight = new Map<number, Promise<void>>();
-  let succeeded = 0;
-  let failure: { error: unknown } | undefined;
-  for (const [i, { task, blockReason }] of queued.entries()) {
-    while (inFlight.size >= Math.min(QUEUE_CONCURRENCY, 1 + succeeded))
-      await Promise.race(inFlight.values());
-    if (failure !== undefined) break;
-    const write = (async () => {
-      try {
-        const outcome = await deps.tasks.enqueue(task, blockReason, dataFrom);
-        outcomes[i] = outcome === 'created' ? 'created' : 'existing';
-        succeeded++;
-      } catch (error) {
-        failure ??= { error };
-      } finally {
-        inFlight.delete(i);
-      }
-    })();
-    // Not when it already settled (a store that throws before its first await).
-    if (outcomes[i] === undefined && failure === undefined) inFlight.set(i, write);
-  }
-  await Promise.all(inFlight.values());
-  const created = queued.filter((_, i) => outcomes[i] === 'created');
-  if (failure !== undefined) {
-    let withdrawn = 0;
-    for (const { task } of created) {
-      try {
-        if (await deps.tasks.withdraw(task.taskId, options.runId)) withdrawn++;
-      } catch {
-        // Still unreachable: the task stays; it is a complete, guarded decision of this plan.
-      }
-    }
-    deps.logger.error(
-      { runId: options.runId, queued: created.length, withdrawn },
-      'queuing the plan failed part-way; the tasks it queued were withdrawn',
-    );
-    throw failure.error;
-  }
-  const createdPending = created
-    .filter((q) => q.blockReason === undefined)
-    .map((q) => q.task.taskId);
-  const existing = queued.filter((_, i) => outcomes[i] === 'existing').map((q) => q.task.taskId);
-  return {
-    created: createdPending.length,
-    existing: existing.length,
-    cancelled: 0,
-    blocked: created.length - createdPending.length,
-    createdTaskIds: createdPending,
-    existingTaskIds: existing,
-  };
-}
 
 /** Cancels every pending task whose person is a member again (re-joined before it ran). */
 async function cancelRejoined(

@@ -90,21 +90,8 @@ export async function blockTask(
   reason: string,
   at: string,
 ): Promise<void> {
-  const { owner, runId } = options;
-  const { task } = ending;
-  await deps.tasks.block(task.taskId, owner, reason, ending.attempts);
-  await deps.audit.append([
-    outcomeRecord({
-      runId,
-      owner,
-      task,
-      outcome: 'blocked',
-      attempts: ending.attempts,
-      startedAt: at,
-      finishedAt: at,
-      reason,
-    }),
-  ]);
+  await deps.tasks.block(ending.task.taskId, options.owner, reason, ending.attempts);
+  await appendHeldRow(deps, options, ending, 'blocked', reason, at);
 }
 
 /**
@@ -118,22 +105,33 @@ export async function deferTask(
   reason: string,
   at: string,
 ): Promise<void> {
+  await appendHeldRow(deps, options, ending, 'deferred', reason, at);
+  const giveBack = deps.tasks.defer ?? deps.tasks.release;
+  await giveBack.call(deps.tasks, ending.task.taskId, options.owner, ending.attempts);
+}
+
+/** The one audit row of a task that made no QuickSight call in this run: blocked or deferred. */
+function appendHeldRow(
+  deps: EndDeps,
+  options: EndOptions,
+  ending: EndingTask,
+  outcome: 'blocked' | 'deferred',
+  reason: string,
+  at: string,
+): Promise<unknown> {
   const { owner, runId } = options;
-  const { task } = ending;
-  await deps.audit.append([
+  return deps.audit.append([
     outcomeRecord({
       runId,
       owner,
-      task,
-      outcome: 'deferred',
+      task: ending.task,
+      outcome,
       attempts: ending.attempts,
       startedAt: at,
       finishedAt: at,
       reason,
     }),
   ]);
-  const giveBack = deps.tasks.defer ?? deps.tasks.release;
-  await giveBack.call(deps.tasks, task.taskId, owner, ending.attempts);
 }
 
 export interface OutcomeFacts {
