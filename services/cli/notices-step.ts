@@ -1,15 +1,10 @@
-import { createSesClient } from '../../shared/aws/clients.js';
 import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
 import type { Removal } from '../../shared/domain.js';
-import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { ExitCode } from '../../shared/errors.js';
+import { runConfiguredNoticeRule } from '../notices/configured-notice-run.js';
 import { formatNotices, type NoticeSummary, summarizeNotices } from '../notices/format-notices.js';
-import { noticeRows } from '../notices/notice-audit.js';
-import { protectedByPlan, runNoticeRule } from '../notices/notice-run.js';
-import { NoticeStore } from '../notices/notice-store.js';
 import { loadTemplates, type NoticeTemplates } from '../notices/notice-template.js';
-import { SesMailer } from '../notices/ses-mailer.js';
 import type { InactiveSelection } from '../removals/removals.js';
 
 /**
@@ -51,47 +46,21 @@ async function noticeStep(
   ...[run, selection, options, templates]: [...Parameters<NoticeStep>, NoticeTemplates]
 ): Promise<NoticeStepResult> {
   const { config, stores } = run;
-  const from = config.notice.from ?? '';
-  let client: { destroy(): void } | undefined;
-  try {
-    const result = await runNoticeRule(
-      {
-        store: new NoticeStore(stores.doc, stores.names.notices),
-        activity: new DynamoActivityStore(stores.doc, stores.names.activity),
-        mailer: () => {
-          const ses = createSesClient(config.aws);
-          client = ses;
-          return new SesMailer(ses);
-        },
-      },
-      selection,
-      {
-        isProtected: protectedByPlan(config.plan),
-        namespace: config.quicksight.namespace,
-        apply: options.apply,
-        now: options.now,
-        from,
-        contact: config.notice.contact ?? from,
-        days: config.notice.days,
-        locale: config.notice.locale,
-        templates,
-      },
-    );
-    if (options.apply)
-      await stores.audit.append(noticeRows(run.runId, new Date().toISOString(), result));
-    const summary = summarizeNotices(result);
-    return {
-      removals: result.removals,
-      summary,
-      text: formatNotices(result, {
-        apply: options.apply,
-        days: config.notice.days,
-        ...(options.limit === undefined ? {} : { limit: options.limit }),
-      }),
-      exitCode:
-        summary.attention.length > 0 || summary.stopped ? ExitCode.ItemsFailed : ExitCode.Ok,
-    };
-  } finally {
-    client?.destroy();
-  }
+  const result = await runConfiguredNoticeRule(config, stores, selection, {
+    runId: run.runId,
+    apply: options.apply,
+    now: options.now,
+    templates,
+  });
+  const summary = summarizeNotices(result);
+  return {
+    removals: result.removals,
+    summary,
+    text: formatNotices(result, {
+      apply: options.apply,
+      days: config.notice.days,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    }),
+    exitCode: summary.attention.length > 0 || summary.stopped ? ExitCode.ItemsFailed : ExitCode.Ok,
+  };
 }

@@ -1,19 +1,11 @@
-import { createSesClient } from '../../shared/aws/clients.js';
 import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
-import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import type { NoticedUser, UserNotices } from '../../shared/notice-judgement.js';
 import { removalDate } from '../../shared/notice-rule.js';
-import { noticeRows } from './notice-audit.js';
-import {
-  type NoticeRunDeps,
-  type NoticeRunResult,
-  protectedByPlan,
-  runNoticeRule,
-} from './notice-run.js';
-import { NoticeStore } from './notice-store.js';
+import { runConfiguredNoticeRule } from './configured-notice-run.js';
+import type { NoticeRunDeps, NoticeRunResult } from './notice-run.js';
 import { loadTemplates, type NoticeTemplates } from './notice-template.js';
-import { type NoticeMailer, SesMailer } from './ses-mailer.js';
+import type { NoticeMailer } from './ses-mailer.js';
 
 /**
  * The review's UserNotices port on the notice rule of `idsync inactive` (services/notices/):
@@ -35,47 +27,19 @@ export function ruleNotices(
   options: RuleNoticesOptions = {},
 ): UserNotices {
   let templates: Promise<NoticeTemplates> | undefined;
-  const from = config.notice.from ?? '';
   const days = config.notice.days;
   return {
     async judge(whole, { runId, apply, now }) {
       templates ??= loadTemplates(config.notice.locale, config.notice.templateDir);
-      let client: { destroy(): void } | undefined;
-      try {
-        const result = await runNoticeRule(
-          {
-            store: new NoticeStore(stores.doc, stores.names.notices),
-            activity: new DynamoActivityStore(stores.doc, stores.names.activity),
-            mailer:
-              options.mailer ??
-              (() => {
-                const ses = createSesClient(config.aws);
-                client = ses;
-                return new SesMailer(ses);
-              }),
-            ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
-          },
-          whole,
-          {
-            isProtected: protectedByPlan(config.plan),
-            namespace: config.quicksight.namespace,
-            apply,
-            now,
-            from,
-            contact: config.notice.contact ?? from,
-            days,
-            locale: config.notice.locale,
-            templates: await templates,
-          },
-        );
-        if (apply) await stores.audit.append(noticeRows(runId, new Date().toISOString(), result));
-        return {
-          removals: result.removals,
-          noticed: noticedUsers(result, now, days),
-        };
-      } finally {
-        client?.destroy();
-      }
+      const result = await runConfiguredNoticeRule(config, stores, whole, {
+        runId,
+        apply,
+        now,
+        templates: await templates,
+        ...(options.mailer ? { mailer: options.mailer } : {}),
+        ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
+      });
+      return { removals: result.removals, noticed: noticedUsers(result, now, days) };
     },
   };
 }
