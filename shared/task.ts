@@ -34,7 +34,30 @@ export const TASK_STATUSES = [
   'AWAITING_APPROVAL',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export type TaskOutcome = 'deleted' | 'already_gone' | 'failed' | 'cancelled';
+export type TaskOutcome =
+  | 'deleted'
+  | 'already_gone'
+  | 'failed'
+  | 'cancelled'
+  | 'role_changed'
+  | 'left_group';
+
+/**
+ * What the worker does for a task (absent on rows written before the field existed: `delete`):
+ * - `delete`: QuickSight `DeleteUser` (or `DeleteUserByPrincipalId`) of an IAM or QUICKSIGHT user;
+ * - `change_role`: QuickSight `UpdateUser` to `targetRole` (IAM and QUICKSIGHT users only);
+ * - `leave_group`: the person is taken out of the Google group `group` that grants an
+ *   IAM_IDENTITY_CENTER user its seat (Directory API `members.delete`).
+ * Before a `delete` or a `change_role` away from a role that can own assets, the worker hands the
+ * user's assets over (services/removals/worker/handover-port.ts).
+ */
+export const TASK_ACTIONS = ['delete', 'change_role', 'leave_group'] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+
+/** The task's action; rows without one are deletions. */
+export function taskAction(task: Pick<Task, 'action'>): TaskAction {
+  return task.action ?? 'delete';
+}
 
 export interface Task {
   readonly taskId: string;
@@ -49,6 +72,12 @@ export interface Task {
   readonly identityType: string;
   readonly source: string;
   readonly reason: string;
+  /** What the worker does (see TASK_ACTIONS); absent: `delete`. */
+  readonly action?: TaskAction;
+  /** `change_role`: the QuickSight role the user is changed to. */
+  readonly targetRole?: string;
+  /** `leave_group`: the Google group (email) the person is taken out of. */
+  readonly group?: string;
   /** `remove --csv --keep-members`: membership still vetoes this CSV task (shared/removal-rules.ts). */
   readonly keepMembers?: boolean;
   /**
@@ -132,6 +161,9 @@ export type NewTask = Pick<
   | 'reason'
   | 'keepMembers'
   | 'idleDays'
+  | 'action'
+  | 'targetRole'
+  | 'group'
 > & { readonly createdAt?: string };
 
 /** `<namespace>#<userName>`, or `<namespace>#N/A#<principalId>` for users named `N/A`. */
