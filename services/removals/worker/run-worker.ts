@@ -1,3 +1,4 @@
+import { needsHandover } from '../../../shared/asset-owning-roles.js';
 import { describeError } from '../../../shared/errors.js';
 import type { Task, TaskOutcome } from '../../../shared/task.js';
 import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
@@ -246,6 +247,14 @@ class WorkerRun {
     if (veto !== 'proceed') {
       const reason = typeof veto === 'object' ? veto.skip : 'vetoed before delete';
       return this.finish(run, 'cancelled', { reason });
+    }
+    if (this.deps.handOver && needsHandover(task)) {
+      try {
+        const handover = await this.deps.handOver(task);
+        if (handover.kind === 'deferred') return this.defer(run, handover.reason);
+      } catch (error) {
+        return this.defer(run, `asset handover failed: ${describeError(error)}`);
+      }
     }
     await this.attempt(run);
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../../../shared/logger.js';
 import type { QuickSightPort } from '../../../shared/ports.js';
 import type { Task } from '../../../shared/task.js';
 import type { AttemptPolicy } from './attempt-policy.js';
+import type { HandOverAssets } from './handover-port.js';
 import type { Pacer } from './pacing/pacer.js';
 import type { ProgressReporter } from './progress.js';
 
@@ -40,6 +41,11 @@ export interface WorkerDeps {
   readonly clock?: { now(): number };
   readonly progress?: ProgressReporter;
   readonly beforeDelete?: BeforeDelete;
+  /**
+   * Hands the user's assets over before a task that needs it (shared/asset-owning-roles.ts,
+   * `needsHandover`); `deferred` (or an error) gives the task back unrun. Absent: no handover.
+   */
+  readonly handOver?: HandOverAssets;
   readonly random?: () => number;
 }
 
