@@ -17,6 +17,8 @@ import { LineProgress, pageCounter } from './line-progress.js';
 export interface SnapshotShared {
   readonly stores: Stores;
   readonly logger: Logger;
+  /** Return the rows the plan reads with a COMPLETE result (run-snapshot.ts, `holdListed`). */
+  readonly holdListed?: boolean;
 }
 
 /** Where the snapshot's progress line is drawn (stderr; nothing off a terminal). */
@@ -59,6 +61,7 @@ export async function takeSnapshot(
         groups: config.google.groups,
         keepGroups: config.inactive.keepGroups,
         retentionDays: config.snapshot.retentionDays,
+        ...(shared?.holdListed ? { holdListed: true } : {}),
       },
     );
   } finally {

@@ -21,8 +21,8 @@ import { workerRunOptions } from './worker/worker-run-options.js';
  * The one composition root of the removals module: every command (plan, reconcile, inactive,
  * remove, apply, handle-event) and every Lambda handler (plan, events, worker) builds the module
  * here, once per process (per container in Lambda), and then uses only its front door
- * (./removals.ts). What it holds for the process: the newest COMPLETE snapshot as read
- * (./snapshot-reading.ts), the worker's pacer (the rate learned from throttling carries over),
+ * (./removals.ts). What it holds for the process: the newest COMPLETE snapshot as read or as
+ * handed over by the snapshot job of the same process (./snapshot-reading.ts), the worker's pacer (the rate learned from throttling carries over),
  * the guard window and the QuickSight deletes.
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
@@ -240,10 +240,11 @@ export function composeRemovals(
       });
       return { plan: planned, ...(applied.dryRun ? {} : { summary: applied.summary }) };
     },
+    handOverSnapshot: (manifest, rows) => reading.handOver(manifest, rows),
     selectIdle: (idleOptions) =>
       selectInactiveUsers(
         {
-          snapshots: stores.snapshots,
+          snapshots: reading.rows,
           ledger: stores.ledger,
           activity: new DynamoActivityStore(stores.doc, stores.names.activity),
           identities: stores.identities,

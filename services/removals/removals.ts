@@ -1,5 +1,6 @@
 import type { QuickSightDeleter } from '../../shared/aws/quicksight-users.js';
 import type { Removal } from '../../shared/domain.js';
+import type { SnapshotManifest, SnapshotRows } from '../../shared/dynamo/snapshot-store.js';
 import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
@@ -100,6 +101,11 @@ export interface PlannedAndApplied {
 export interface Removals {
   /** Whether this composition is a dry run: it queues nothing and deletes nothing. */
   readonly dryRun: boolean;
+  /**
+   * The snapshot this process has just taken (`idsync reconcile`), with the rows it listed: while
+   * it is the newest COMPLETE one, the selection, the plan and the worker read none of them back.
+   */
+  handOverSnapshot(manifest: SnapshotManifest, rows: SnapshotRows): void;
   /** Plans against the newest COMPLETE snapshot (read once per process, see compose-removals.ts). */
   plan(request: PlanRequest): Promise<PlanRunResult>;
   /** Runs the scope's tasks through the paced worker; a dry run lists them instead. */

@@ -76,6 +76,17 @@ export function googleRow(group: string, m: GoogleMember): GoogleRow {
 }
 
 /**
+ * The rows of one run that the plan, the worker and the idle selection read: the configured
+ * groups' members, the keep groups' members and the QuickSight users (the same rows
+ * `googleRows`, `keepGroupRows` and `quickSightUsers` return, in the same order).
+ */
+export interface SnapshotRows {
+  readonly google: readonly GoogleRow[];
+  readonly keep: readonly GoogleRow[];
+  readonly quickSight: readonly QuickSightUser[];
+}
+
+/**
  * Largest encoded chunk stored in one item: DynamoDB items are at most 400 KB, and the key and
  * the other attributes need a little room.
  */

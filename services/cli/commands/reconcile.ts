@@ -55,7 +55,12 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           json: globals.json === true,
         });
         try {
-          const snapshot = await takeSnapshot(config, { stores, logger }, ctx.io);
+          // The rows the snapshot listed go to the plan and the worker in memory, not read back.
+          const { listed, ...snapshot } = await takeSnapshot(
+            config,
+            { stores, logger, holdListed: true },
+            ctx.io,
+          );
           out.push(formatManifest(snapshot.manifest));
           if (snapshot.manifest.status !== 'COMPLETE') {
             out.push(
@@ -65,6 +70,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             printResult(ctx.io, globals, { snapshot }, out.join('\n'));
             return ExitCode.GuardOrPartial;
           }
+          if (listed) removals.handOverSnapshot(snapshot.manifest, listed);
           const runId = newRunId();
           // A dry run queues nothing: it leaves no trace that changes a later run.
           const plan = await removals.plan({
