@@ -112,6 +112,31 @@ describe('snapshot with keep groups', { timeout: 120_000 }, () => {
     });
   });
 
+  it('holdListed returns the rows exactly as stored, for a COMPLETE snapshot only', async () => {
+    const org = t.sandbox.org;
+    const keep = `report-recipients@${org.domain}`;
+    const options = { groups: org.groups, retentionDays: 30, holdListed: true };
+    const result = await runSnapshot(deps(t), { ...options, keepGroups: [keep] });
+    const { runId } = result.manifest;
+    expect(result.manifest.status).toBe('COMPLETE');
+    expect(result.listed?.google).toEqual(await all(t.stores.snapshots.googleRows(runId)));
+    expect(result.listed?.keep).toEqual(await all(t.stores.snapshots.keepGroupRows(runId)));
+    expect(result.listed?.keep).toHaveLength(2);
+    expect(result.listed?.quickSight).toEqual(await all(t.stores.snapshots.quickSightUsers(runId)));
+    expect(result.listed?.quickSight).toHaveLength(org.quickSight.list().length);
+    // The ledger recorded from the rows held is the ledger recorded from the rows read back.
+    expect(result.ledgerRecorded).toBe(org.counts.entitledPeople);
+    const plain = await runSnapshot(deps(t), { ...options, holdListed: false });
+    expect(plain.listed).toBeUndefined();
+    expect(plain.ledgerRecorded).toBe(result.ledgerRecorded);
+    const partial = await runSnapshot(deps(t), {
+      ...options,
+      keepGroups: [`no-such-group@${org.domain}`],
+    });
+    expect(partial.manifest.status).toBe('PARTIAL');
+    expect(partial.listed).toBeUndefined();
+  });
+
   it('a keep group that cannot be read makes the snapshot PARTIAL (exit 3)', async () => {
     const org = t.sandbox.org;
     const missing = `no-such-group@${org.domain}`;
