@@ -118,7 +118,10 @@ export interface Removals {
     request: PlanRequest,
     options?: { readonly beforeApply?: () => Promise<void> },
   ): Promise<PlannedAndApplied>;
-  /** The idle-Reader selection of `idsync inactive` (its removals go to `plan`). */
+  /**
+   * The idle-Reader selection of `idsync inactive` (its removals go to `plan`), from the same
+   * reading of the newest COMPLETE snapshot as the plan and the worker.
+   */
   selectIdle(options: Omit<InactiveOptions, 'namespace'>): Promise<InactiveResult>;
   /** Closes the clients the module made (the QuickSight client); the caller's stores stay open. */
   close(): void;
