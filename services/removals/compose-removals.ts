@@ -22,8 +22,9 @@ import { workerRunOptions } from './worker/worker-run-options.js';
  * remove, apply, handle-event) and every Lambda handler (plan, events, worker) builds the module
  * here, once per process (per container in Lambda), and then uses only its front door
  * (./removals.ts). What it holds for the process: the newest COMPLETE snapshot as read or as
- * handed over by the snapshot job of the same process (./snapshot-reading.ts), the worker's pacer (the rate learned from throttling carries over),
- * the guard window and the QuickSight deletes.
+ * handed over by the snapshot job of the same process (./snapshot-reading.ts), the worker's
+ * pacer (the rate learned from throttling carries over), the guard window and the QuickSight
+ * deletes.
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
  * audit rows of its decisions are still written) and its `apply` lists the tasks it would run

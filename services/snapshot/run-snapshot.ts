@@ -54,7 +54,7 @@ export interface SnapshotOptions {
    * Keep the rows the plan reads (members, keep-group members, QuickSight users) in memory as
    * they are stored, and return them with a COMPLETE result (`listed`): the process goes on to
    * plan from this snapshot (`idsync reconcile`) and reads none of them back. A few hundred
-   * bytes a row (about 3 MB at 5,000 people in two groups).
+   * bytes a row: 3.8 MB of heap for 5,000 people in two groups and their 5,000 QuickSight users.
    */
   readonly holdListed?: boolean;
 }
