@@ -55,6 +55,22 @@ export class ReconcileSchedule extends Construct {
   }
 }
 
+/**
+ * The IdC user events of `account`, as EventBridge matches them: the rule here and the companion
+ * stack's forwarding rule in the IdC account (infra/stacks/identity-center-companion-stack.ts).
+ */
+export function idcUserEventPattern(account: string): events.EventPattern {
+  return {
+    source: [...IDC_EVENTBRIDGE_SOURCES],
+    account: [account],
+    detailType: [CLOUDTRAIL_DETAIL_TYPE],
+    detail: {
+      eventSource: [...IDC_EVENT_SOURCES],
+      eventName: [...IDC_EVENT_NAMES],
+    },
+  };
+}
+
 export interface IdcUserEventsRuleProps {
   readonly handler: lambda.IFunction;
   /** Account of IAM Identity Center: events of other accounts are not routed. */
@@ -87,15 +103,7 @@ export class IdcUserEventsRule extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: `idsync: IdC ${IDC_EVENT_NAMES.join('/')} from CloudTrail`,
       ...(props.eventBus ? { eventBus: props.eventBus } : {}),
-      eventPattern: {
-        source: [...IDC_EVENTBRIDGE_SOURCES],
-        account: [props.account],
-        detailType: [CLOUDTRAIL_DETAIL_TYPE],
-        detail: {
-          eventSource: [...IDC_EVENT_SOURCES],
-          eventName: [...IDC_EVENT_NAMES],
-        },
-      },
+      eventPattern: idcUserEventPattern(props.account),
       targets: [
         new targets.LambdaFunction(props.handler, {
           retryAttempts: 4,
