@@ -8,8 +8,8 @@ import { readSettings, SettingsError } from './settings.js';
 export const COMPANIONS = ['identity-center'] as const;
 export type Companion = (typeof COMPANIONS)[number];
 
-/** The companion's stack name: `<stackName>-IdentityCenter`. */
-export function companionStackName(stackName: string, _companion: Companion): string {
+/** The IdC companion's stack name: `<stackName>-IdentityCenter`. */
+export function identityCenterCompanionName(stackName: string): string {
   return `${stackName}-IdentityCenter`;
 }
 
@@ -35,7 +35,7 @@ export function addIdsyncStacks(app: App, entries: Partial<Record<Job, string>>)
       `context companion must be one of ${COMPANIONS.join(', ')} (got ${JSON.stringify(companion)})`,
     );
   }
-  return new IdentityCenterCompanionStack(app, companionStackName(settings.stackName, companion), {
+  return new IdentityCenterCompanionStack(app, identityCenterCompanionName(settings.stackName), {
     env: { account: settings.identityCenterAccountId, region: settings.identityCenterRegion },
     settings,
   });
