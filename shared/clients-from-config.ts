@@ -77,11 +77,10 @@ export function buildLogger(
 }
 
 export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>, logger: Logger) {
-  const client = createIdentityStoreClient(config.aws);
+  const region = config.identityStore.region ?? config.aws.region;
+  const client = createIdentityStoreClient(config.aws, {}, region);
   const port = new IdentityStoreDirectory(client, config.identityStore.identityStoreId, {
-    endpoint:
-      config.aws.endpoints.identitystore ??
-      `https://identitystore.${config.aws.region}.amazonaws.com`,
+    endpoint: config.aws.endpoints.identitystore ?? `https://identitystore.${region}.amazonaws.com`,
     onRetry: (e) => logger.warn(retryRecord(e), 'IdentityStore call retried'),
   });
   return { port, close: () => client.destroy() };

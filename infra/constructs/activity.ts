@@ -33,6 +33,11 @@ export interface ActivityCaptureProps {
   readonly handler: lambda.IFunction;
   /** Account whose QuickSight events are accepted (events of other accounts keep `aws.*`). */
   readonly quickSightAccountId: string;
+  /**
+   * The bus QuickSight's events arrive on: the stack's own bus when QuickSight is in another
+   * account (forwarded there by a rule in that account). @default the account's default bus
+   */
+  readonly eventBus?: events.IEventBus;
   /** Value of the metric's `Deployment` dimension: the table prefix. */
   readonly deployment: string;
   /** Time between two `activity sync` runs. @default 1 hour */
@@ -51,6 +56,7 @@ export class ActivityCapture extends Construct {
     this.liveRule = new events.Rule(this, 'QuickSightEvents', {
       description:
         'idsync: QuickSight CloudTrail events, read-only ones included → activity record',
+      ...(props.eventBus ? { eventBus: props.eventBus } : {}),
       eventPattern: {
         source: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
         detailType: [CLOUDTRAIL_DETAIL_TYPE],

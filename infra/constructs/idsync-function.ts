@@ -68,6 +68,11 @@ export interface IdsyncFunctionProps {
   readonly bundling?: nodejs.BundlingOptions;
   /** Where package-lock.json is. @default the repository root */
   readonly projectRoot?: string;
+  /**
+   * A fixed name for the function's role, when a policy in another account must name it
+   * (infra/stacks/identity-center-layout.ts). @default a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 /**
@@ -90,6 +95,7 @@ export class IdsyncFunction extends Construct {
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `idsync ${props.job} function`,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
     });
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry ?? defaultEntry(props.job, root),

@@ -55,12 +55,34 @@ export class ReconcileSchedule extends Construct {
   }
 }
 
+/**
+ * The IdC user events of `account`, as EventBridge matches them: the rule here and the companion
+ * stack's forwarding rule in the IdC account (infra/stacks/identity-center-companion-stack.ts).
+ */
+export function idcUserEventPattern(account: string): events.EventPattern {
+  return {
+    source: [...IDC_EVENTBRIDGE_SOURCES],
+    account: [account],
+    detailType: [CLOUDTRAIL_DETAIL_TYPE],
+    detail: {
+      eventSource: [...IDC_EVENT_SOURCES],
+      eventName: [...IDC_EVENT_NAMES],
+    },
+  };
+}
+
 export interface IdcUserEventsRuleProps {
   readonly handler: lambda.IFunction;
   /** Account of IAM Identity Center: events of other accounts are not routed. */
   readonly account: string;
   /** Where invocations that failed after Lambda's retries go. */
   readonly failures: sqs.IQueue;
+  /**
+   * The bus the events arrive on: the stack's own bus when IdC lives in another account or
+   * region (the companion stack forwards them; infra/constructs/cross-account-bus.ts).
+   * @default the account's default bus
+   */
+  readonly eventBus?: events.IEventBus;
 }
 
 /**
@@ -68,7 +90,8 @@ export interface IdcUserEventsRuleProps {
  * Matched on the AWS `source` of each of the three services (`aws.<prefix of eventSource>`,
  * which no application can put), the configured account, and `detail.eventSource` /
  * `detail.eventName` from shared/event-sources.ts (the list the parser takes). EventBridge gets CloudTrail management events in the region of
- * the call, so the stack must be in the IdC region, with a trail logging management events.
+ * the call: with IdC in the stack's account and region the rule is on the default bus; otherwise
+ * the companion stack's rule in the IdC account and region forwards them to `eventBus`.
  * An invocation that still fails after 2 retries lands in `failures` (its own alarm): a
  * DeleteUser event is never silently lost.
  */
@@ -79,15 +102,8 @@ export class IdcUserEventsRule extends Construct {
     super(scope, id);
     this.rule = new events.Rule(this, 'Rule', {
       description: `idsync: IdC ${IDC_EVENT_NAMES.join('/')} from CloudTrail`,
-      eventPattern: {
-        source: [...IDC_EVENTBRIDGE_SOURCES],
-        account: [props.account],
-        detailType: [CLOUDTRAIL_DETAIL_TYPE],
-        detail: {
-          eventSource: [...IDC_EVENT_SOURCES],
-          eventName: [...IDC_EVENT_NAMES],
-        },
-      },
+      ...(props.eventBus ? { eventBus: props.eventBus } : {}),
+      eventPattern: idcUserEventPattern(props.account),
       targets: [
         new targets.LambdaFunction(props.handler, {
           retryAttempts: 4,

@@ -3,6 +3,7 @@ import { loadConfig } from '../../shared/config/index.js';
 import { VARIABLES } from '../../shared/config/variables.js';
 import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
 import type { Job } from '../constructs/idsync-function.js';
+import { identityCenterEnvironment } from './identity-center-layout.js';
 import type { IdsyncSettings } from './settings.js';
 
 /**
@@ -18,8 +19,9 @@ export function commonEnvironment(settings: IdsyncSettings): Record<string, stri
     IDSYNC_GOOGLE_SUBJECT: settings.googleSubject,
     IDSYNC_GOOGLE_CREDENTIALS: LAMBDA_GOOGLE_KEY_PATH,
     IDSYNC_IDENTITY_STORE_ID: settings.identityStoreId,
-    // The stack lives in the IdC account and region (CloudTrail events reach EventBridge there).
-    IDSYNC_IDC_ACCOUNT_ID: settings.account,
+    // The IdC account and region (the stack's by default), and the reader role there when IdC
+    // lives elsewhere (infra/stacks/identity-center-layout.ts).
+    ...identityCenterEnvironment(settings),
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: settings.quickSightAccountId,
     IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
     IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,

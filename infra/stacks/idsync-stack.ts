@@ -7,9 +7,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RUN_REPORTS_PREFIX } from '../../shared/aws/s3-reports.js';
+import {
+  IDC_EVENTBRIDGE_SOURCES,
+  QUICKSIGHT_EVENTBRIDGE_SOURCE,
+} from '../../shared/event-sources.js';
 import { SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { ActivityCapture } from '../constructs/activity.js';
 import { IdsyncAlarms } from '../constructs/alarms.js';
+import { CrossAccountBus } from '../constructs/cross-account-bus.js';
 import {
   defaultEntry,
   IdsyncFunction,
@@ -32,6 +37,15 @@ import { IdsyncTables } from '../constructs/tables.js';
 import { IdcUserEventsRule, ReconcileSchedule } from '../constructs/triggers.js';
 import { WorkQueue } from '../constructs/work-queue.js';
 import { jobEnvironment, validateEnvironment } from './environment.js';
+import {
+  IDENTITY_CENTER_JOBS,
+  identityCenterElsewhere,
+  identityCenterEnvironment,
+  idsyncBusName,
+  jobRoleName,
+  needsOwnBus,
+  quickSightElsewhere,
+} from './identity-center-layout.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
 import { assumeRoleStatement } from './role-access.js';
 import type { IdsyncSettings } from './settings.js';
@@ -73,6 +87,8 @@ export class IdsyncStack extends Stack {
     return this.operators.reports;
   }
   readonly functions: Partial<Record<Job, IdsyncFunction>> = {};
+  /** The stack's own bus, when IdC or QuickSight events come from another account or region. */
+  readonly eventBus?: CrossAccountBus;
   /** The monthly review and its approval function (deployed with the review function). */
   review?: MonthlyReview;
   approval?: IdsyncFunction;
@@ -102,6 +118,8 @@ export class IdsyncStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
 
+    if (needsOwnBus(s)) this.eventBus = this.crossAccountBus(s);
+
     this.operators = new OperatorChannel(this, 'Operators', {
       ...(s.operatorEmail ? { operatorEmail: s.operatorEmail } : {}),
     });
@@ -123,6 +141,10 @@ export class IdsyncStack extends Stack {
         entry,
         environment: jobEnvironment(job, inputs),
         ...(props.bundling ? { bundling: props.bundling } : {}),
+        // The IdC reader role's trust names these roles exactly.
+        ...(identityCenterElsewhere(s) && (IDENTITY_CENTER_JOBS as readonly Job[]).includes(job)
+          ? { roleName: jobRoleName(s, job) }
+          : {}),
         ...(job === 'snapshot'
           ? {
               memorySize: 1024,
@@ -148,6 +170,35 @@ export class IdsyncStack extends Stack {
     new CfnOutput(this, 'GoogleKeySecretArn', { value: this.googleKey.secretArn });
     new CfnOutput(this, 'TablePrefix', { value: s.tablePrefix });
     new CfnOutput(this, 'ApplyEnabled', { value: String(s.apply) });
+    if (this.eventBus) new CfnOutput(this, 'EventBusArn', { value: this.eventBus.bus.eventBusArn });
+  }
+
+  /**
+   * The bus the IdC account (IdC user events) and the QuickSight account (QuickSight activity)
+   * forward to, when either is not the stack's own (infra/stacks/identity-center-layout.ts).
+   */
+  private crossAccountBus(s: IdsyncSettings): CrossAccountBus {
+    const accept = [
+      ...(identityCenterElsewhere(s) && s.identityCenterAccountId !== s.account
+        ? [
+            {
+              sid: 'IdentityCenterUserEvents',
+              account: s.identityCenterAccountId,
+              sources: IDC_EVENTBRIDGE_SOURCES,
+            },
+          ]
+        : []),
+      ...(quickSightElsewhere(s)
+        ? [
+            {
+              sid: 'QuickSightActivityEvents',
+              account: s.quickSightAccountId,
+              sources: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
+            },
+          ]
+        : []),
+    ];
+    return new CrossAccountBus(this, 'EventBus', { eventBusName: idsyncBusName(s), accept });
   }
 
   private grantAccess(s: IdsyncSettings): void {
@@ -157,12 +208,15 @@ export class IdsyncStack extends Stack {
       namespace: s.namespace,
     };
     const identityStore = { accountId: s.account, identityStoreId: s.identityStoreId };
+    // IdC elsewhere: the IdentityStore calls go through the reader role there, nothing direct.
+    const directIdentityStore = !identityCenterElsewhere(s);
+    const roles = { ...s.environment, ...identityCenterEnvironment(s) };
     for (const [job, f] of Object.entries(this.functions) as Array<[Job, IdsyncFunction]>) {
       const access = TABLE_ACCESS[job];
       for (const t of access.read) this.tables.grantRead(t, f.role);
       for (const t of access.readWrite) this.tables.grantReadWrite(t, f.role);
       this.tables.grantAuditAppend(f.role);
-      const assume = assumeRoleStatement(job, s.environment);
+      const assume = assumeRoleStatement(job, roles);
       if (assume) f.role.addToPolicy(assume);
     }
     const { snapshot, plan, worker, events, activity } = this.functions;
@@ -170,10 +224,11 @@ export class IdsyncStack extends Stack {
     if (snapshot) {
       this.googleKey.grantRead(snapshot.role);
       snapshot.role.addToPolicy(quickSightListUsers(quickSight));
-      snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
+      if (directIdentityStore) snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
     }
     if (worker) worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
-    if (events) events.role.addToPolicy(identityStoreDescribeUser(identityStore));
+    if (events && directIdentityStore)
+      events.role.addToPolicy(identityStoreDescribeUser(identityStore));
     for (const producer of [plan, events]) {
       if (producer) this.workQueue.queue.grantSendMessages(producer.role);
     }
@@ -246,8 +301,9 @@ export class IdsyncStack extends Stack {
     if (events) {
       new IdcUserEventsRule(this, 'IdcUserEvents', {
         handler: events.fn,
-        account: s.account,
+        account: s.identityCenterAccountId,
         failures: this.failedEvents,
+        ...(identityCenterElsewhere(s) && this.eventBus ? { eventBus: this.eventBus.bus } : {}),
       });
     }
     // Every alarm notifies the operator topic; an operator-supplied topic too, when given.
@@ -259,6 +315,7 @@ export class IdsyncStack extends Stack {
       new ActivityCapture(this, 'Activity', {
         handler: activity.fn,
         quickSightAccountId: s.quickSightAccountId,
+        ...(quickSightElsewhere(s) && this.eventBus ? { eventBus: this.eventBus.bus } : {}),
         deployment: s.tablePrefix,
         topics,
       });

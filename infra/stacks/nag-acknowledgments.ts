@@ -5,6 +5,7 @@ import { RUN_REPORTS_PREFIX } from '../../shared/aws/s3-reports.js';
 import { tableSpec } from '../../shared/tables.js';
 import type { IdsyncFunction, Job } from '../constructs/idsync-function.js';
 import type { IdsyncTables } from '../constructs/tables.js';
+import { identityCenterElsewhere } from './identity-center-layout.js';
 import type { IdsyncSettings } from './settings.js';
 import { tablesOf } from './table-access.js';
 
@@ -108,7 +109,7 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
     if (job === 'activity') {
       acknowledge(f.role, 'AwsSolutions-IAM5[Resource::*]', REASONS.cloudTrailLookup);
     }
-    if (job === 'events') {
+    if (job === 'events' && !identityCenterElsewhere(settings)) {
       acknowledge(
         f.role,
         `AwsSolutions-IAM5[Resource::arn:${partition}:identitystore:::user/*]`,

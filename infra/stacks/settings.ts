@@ -17,6 +17,15 @@ export interface IdsyncSettings {
   readonly tablePrefix: string;
   /** IdC identity store id. @default 'd-1234567890' */
   readonly identityStoreId: string;
+  /**
+   * Account of IAM Identity Center (the organisation's management account or its delegated
+   * administrator). When it differs from `account`, the IdC user events reach the stack's event
+   * bus through the companion stack's rule, and the functions read the identity store through the
+   * companion's reader role (infra/stacks/identity-center-layout.ts). @default the stack account
+   */
+  readonly identityCenterAccountId: string;
+  /** Region of IAM Identity Center (its identity store and its CloudTrail events). @default the stack region */
+  readonly identityCenterRegion: string;
   /** Account of QuickSight. @default the stack account */
   readonly quickSightAccountId: string;
   /** QuickSight identity region (where users live). @default the stack region */
@@ -57,6 +66,8 @@ export const DEFAULT_SETTINGS: IdsyncSettings = {
   region: 'us-east-1',
   tablePrefix: 'idsync',
   identityStoreId: 'd-1234567890',
+  identityCenterAccountId: '123456789012',
+  identityCenterRegion: 'us-east-1',
   quickSightAccountId: '123456789012',
   quickSightRegion: 'us-east-1',
   namespace: 'default',
@@ -78,6 +89,7 @@ const STACK_OWNED = new Set([
   'IDSYNC_GOOGLE_CREDENTIALS',
   'IDSYNC_IDENTITY_STORE_ID',
   'IDSYNC_IDC_ACCOUNT_ID',
+  'IDSYNC_IDC_REGION',
   'IDSYNC_QUICKSIGHT_ACCOUNT_ID',
   'IDSYNC_QUICKSIGHT_NAMESPACE',
   'IDSYNC_QUICKSIGHT_REGION',
@@ -174,6 +186,8 @@ export function readSettings(read: ContextReader): IdsyncSettings {
     region,
     tablePrefix: text(read, 'tablePrefix', d.tablePrefix),
     identityStoreId: text(read, 'identityStoreId', d.identityStoreId),
+    identityCenterAccountId: text(read, 'identityCenterAccountId', account),
+    identityCenterRegion: text(read, 'identityCenterRegion', region),
     quickSightAccountId: text(read, 'quickSightAccountId', account),
     quickSightRegion: text(read, 'quickSightRegion', region),
     namespace: text(read, 'namespace', d.namespace),
@@ -192,10 +206,45 @@ export function readSettings(read: ContextReader): IdsyncSettings {
     ...(noticeLocale ? { noticeLocale } : {}),
     environment: environment(read),
   };
-  if (!/^\d{12}$/.test(settings.account)) {
-    throw new SettingsError('context account must be a 12-digit AWS account id');
+  for (const key of ['account', 'identityCenterAccountId', 'quickSightAccountId'] as const) {
+    if (!ACCOUNT_ID.test(settings[key])) {
+      throw new SettingsError(
+        `context ${key} must be a 12-digit AWS account id (got ${JSON.stringify(settings[key])})`,
+      );
+    }
   }
+  for (const key of ['region', 'identityCenterRegion', 'quickSightRegion'] as const) {
+    if (!REGION.test(settings[key])) {
+      throw new SettingsError(
+        `context ${key} must be an AWS region such as eu-west-1 (got ${JSON.stringify(settings[key])})`,
+      );
+    }
+  }
+  checkIdentityCenterLayout(settings);
   return settings;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`, … */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * IdC in another account or region (infra/stacks/identity-center-layout.ts): the stack sets
+ * IDSYNC_IDENTITYSTORE_ROLE_ARN itself (the companion stack's reader role), and that role's
+ * trust requires an external id, so IDSYNC_ROLE_EXTERNAL_ID must be given in `environment`.
+ */
+function checkIdentityCenterLayout(s: IdsyncSettings): void {
+  if (s.identityCenterAccountId === s.account && s.identityCenterRegion === s.region) return;
+  if (s.environment.IDSYNC_IDENTITYSTORE_ROLE_ARN !== undefined) {
+    throw new SettingsError(
+      'context environment: IDSYNC_IDENTITYSTORE_ROLE_ARN is set by the stack (the companion stack reader role) when identityCenterAccountId or identityCenterRegion differs from the stack',
+    );
+  }
+  if (!s.environment.IDSYNC_ROLE_EXTERNAL_ID?.trim()) {
+    throw new SettingsError(
+      'context environment must set IDSYNC_ROLE_EXTERNAL_ID when identityCenterAccountId or identityCenterRegion differs from the stack: the reader role in the IdC account trusts idsync only with that external id',
+    );
+  }
 }
 
 /** `readSettings` from a plain object (tests, scripts). */

@@ -15,7 +15,7 @@ import type { IdentityStorePort } from '../../shared/ports.js';
 import { newRunId } from '../../shared/run-id.js';
 import { composeRemovals } from '../removals/compose-removals.js';
 import type { Removals } from '../removals/removals.js';
-import { type EventStatus, handleEvents, markEventsPlanned } from './run-events.js';
+import { type EventStatus, eventTrustOf, handleEvents, markEventsPlanned } from './run-events.js';
 
 /**
  * The event handler Lambda: wiring only. EventBridge delivers one CloudTrail IdC user event
@@ -115,10 +115,7 @@ async function handleInvocation(
   const failures: unknown[] = [];
   const handled = await handleEvents(
     {
-      trust: {
-        accountId: config.identityStore.accountId ?? config.quicksight.accountId,
-        identityStoreId: config.identityStore.identityStoreId,
-      },
+      trust: eventTrustOf(config),
       events: noteFailures(stores.events, failures),
       identities: noteFailures(stores.identities, failures),
       identityStore: noteFailures(identityStore, failures),

@@ -1,3 +1,4 @@
+import type { Config, QuickSightConfig } from '../../shared/config/index.js';
 import type { Removal } from '../../shared/domain.js';
 import type { AuditRecord, DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import type { DynamoEventStore } from '../../shared/dynamo/event-store.js';
@@ -21,6 +22,21 @@ export interface EventTrust {
   readonly accountId: string;
   /** IDSYNC_IDENTITY_STORE_ID. */
   readonly identityStoreId: string;
+}
+
+/**
+ * The trust of the configuration: IDSYNC_IDC_ACCOUNT_ID (the IdC account; the stack sets it from
+ * its `identityCenterAccountId`), else the QuickSight account, and IDSYNC_IDENTITY_STORE_ID.
+ */
+export function eventTrustOf(
+  config: Pick<Config, 'identityStore'> & {
+    readonly quicksight: Pick<QuickSightConfig, 'accountId'>;
+  },
+): EventTrust {
+  return {
+    accountId: config.identityStore.accountId ?? config.quicksight.accountId,
+    identityStoreId: config.identityStore.identityStoreId,
+  };
 }
 
 export interface EventDeps {

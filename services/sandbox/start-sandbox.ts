@@ -20,6 +20,7 @@ import {
   SANDBOX_EMBEDDING_ROLE,
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
+import { type SandboxLayout, twoAccountLayout } from './scenarios/layouts.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
 import { type SesStandIn, startSesStandIn } from './ses/stand-in.js';
 import { type SnsStandIn, startSnsStandIn } from './sns/stand-in.js';
@@ -96,6 +97,12 @@ export interface SandboxOptions {
    */
   readonly roles?: SandboxRoles;
   /**
+   * `two-account`: IAM Identity Center in its own account, reached only through the reader role
+   * there (scenarios/layouts.ts); `env` names that account (IDSYNC_IDC_ACCOUNT_ID) and role.
+   * @default 'one-account'
+   */
+  readonly layout?: SandboxLayout;
+  /**
    * The QuickSight activity the CloudTrail stand-in holds; default `generateActivity(org,
    * { now })` at the sandbox's start (2 events per active user).
    */
@@ -119,8 +126,15 @@ export interface SandboxRoles {
   readonly externalId?: string;
 }
 
+/** The sandbox's own long-term credentials (its AWS_ACCESS_KEY_ID), of the organisation's account. */
+const OWN_ACCESS_KEY_ID = 'sandbox';
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const org = options.org ?? demoOrg();
+  const twoAccounts =
+    options.layout === 'two-account'
+      ? twoAccountLayout(options.org ?? demoOrg(), options.roles)
+      : undefined;
+  const org = twoAccounts?.org ?? options.org ?? demoOrg();
   const ownKeyDir = options.keyDir === undefined;
   const keyDir = options.keyDir ?? mkdtempSync(join(tmpdir(), 'idsync-sandbox-'));
   const started: Array<{ close(): Promise<void> }> = [];
@@ -131,7 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     started.push(dynamo);
     const stsState = new StsState(org.accountId);
-    const roles = options.roles ?? {};
+    const roles = twoAccounts?.roles ?? options.roles ?? {};
     for (const service of Object.keys(ROLE_VARIABLES) as (keyof typeof ROLE_VARIABLES)[]) {
       const roleArn = roles[service];
       if (roleArn)
@@ -150,9 +164,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...(port ? { port } : {}),
         ...(faults ? { faults } : {}),
         ...(options.random ? { random: options.random } : {}),
-        ...(roleArn ? { callerCheck: signedByRole(stsState, roleArn) } : {}),
+        ...(roleArn
+          ? { callerCheck: signedByRole(stsState, roleArn, callerOptions(service)) }
+          : {}),
       };
     };
+    // Two accounts: the IdentityStore stand-in is in the IdC account, where the sandbox's own
+    // credentials (of the QuickSight account) hold no rights.
+    function callerOptions(service?: keyof typeof ROLE_VARIABLES) {
+      if (!twoAccounts || service !== 'identitystore') return {};
+      return {
+        otherAccount: {
+          accessKeyId: OWN_ACCESS_KEY_ID,
+          principalArn: `arn:aws:iam::${org.accountId}:user/sandbox`,
+          resourceArn: `arn:aws:identitystore::${org.identityCenterAccountId}:identitystore/${org.identityStoreId}`,
+        },
+      };
+    }
     const sts = await startStsStandIn(stsState, common(options.ports?.sts, options.faults?.sts));
     started.push(sts);
     const quickSight = await startQuickSightStandIn(
@@ -220,7 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (control) started.unshift(control);
     const env: Record<string, string> = {
       AWS_REGION: org.region,
-      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_ACCESS_KEY_ID: OWN_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: 'sandbox',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_QUICKSIGHT: quickSight.endpoint,
@@ -239,6 +267,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       IDSYNC_GOOGLE_ROOT_URL: google.rootUrl,
       IDSYNC_IDENTITY_STORE_ID: org.identityStoreId,
       IDSYNC_QUICKSIGHT_ACCOUNT_ID: org.accountId,
+      ...(org.identityCenterAccountId
+        ? { IDSYNC_IDC_ACCOUNT_ID: org.identityCenterAccountId }
+        : {}),
       IDSYNC_QUICKSIGHT_NAMESPACE: org.namespace,
       IDSYNC_QUICKSIGHT_REGION: org.region,
       IDSYNC_TABLE_PREFIX: options.tablePrefix ?? 'idsync',

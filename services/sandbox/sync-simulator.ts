@@ -114,7 +114,7 @@ export function syncIdentityCenter(org: SandboxOrg, options: SyncOptions = {}): 
       userId: call.userId,
       identityStoreId: org.identityStoreId,
       tenantId: org.scimTenantId,
-      accountId: org.accountId,
+      accountId: org.identityCenterAccountId ?? org.accountId,
       region: org.region,
       time: new Date(at),
       adminSession: org.subject,

@@ -99,14 +99,16 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 }
 
 /**
- * IdentityStore client. The SDK's own retries are off (maxAttempts 1): idsync retries listing
- * calls at one layer, with capped, jittered backoff (shared/retry).
+ * IdentityStore client in the IdC region (`region`: IDSYNC_IDC_REGION, default the configured
+ * one). The SDK's own retries are off (maxAttempts 1): idsync retries listing calls at one layer,
+ * with capped, jittered backoff (shared/retry).
  */
 export function createIdentityStoreClient(
   aws: AwsConfig,
   overrides: ClientOverrides = {},
+  region: string | undefined = aws.region,
 ): IdentitystoreClient {
-  return new IdentitystoreClient(retriedByIdsync(aws, overrides, 'identitystore'));
+  return new IdentitystoreClient(retriedByIdsync(aws, overrides, 'identitystore', region));
 }
 
 /** QuickSight client in the QuickSight identity region, SDK retries off (idsync paces and retries). */

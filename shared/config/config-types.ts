@@ -71,6 +71,8 @@ export interface IdentityStoreConfig {
   readonly identityStoreId: string;
   /** Account of IAM Identity Center: CloudTrail events of other accounts are foreign. */
   readonly accountId?: string;
+  /** IDSYNC_IDC_REGION, else the AWS region (see AwsConfig.region). */
+  readonly region?: string;
 }
 export interface QuickSightConfig {
   readonly accountId: string;

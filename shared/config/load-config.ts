@@ -141,6 +141,7 @@ const builders: {
     identityStoreId: read<string>('IDSYNC_IDENTITY_STORE_ID') ?? '',
     accountId:
       read<string>('IDSYNC_IDC_ACCOUNT_ID') ?? read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID'),
+    ...optional('region', read<string>('IDSYNC_IDC_REGION') ?? awsRegion(read)),
   }),
   quicksight: (read) => {
     const region = read<string>('IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(read);

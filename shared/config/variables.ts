@@ -153,6 +153,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     '`IDSYNC_QUICKSIGHT_ACCOUNT_ID`',
     false,
   ),
+  spec(
+    'IDSYNC_IDC_REGION',
+    'identityStore',
+    'Region of IAM Identity Center: the IdentityStore client calls it there',
+    awsRegion,
+    '`AWS_REGION`',
+    false,
+  ),
   spec('IDSYNC_QUICKSIGHT_ACCOUNT_ID', 'quicksight', 'AWS account id of QuickSight', accountId),
   spec(
     'IDSYNC_QUICKSIGHT_NAMESPACE',

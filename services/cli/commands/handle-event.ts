@@ -59,7 +59,9 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
       const { override, limit } = readPlanFlags(flags);
       const input = (await readInput(file)).toString('utf8');
       const runtime = await import('../../../shared/clients-from-config.js');
-      const { handleEvents, markEventsPlanned } = await import('../../events/run-events.js');
+      const { eventTrustOf, handleEvents, markEventsPlanned } = await import(
+        '../../events/run-events.js'
+      );
       const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
       const stores = runtime.buildStores(config);
@@ -75,10 +77,7 @@ export function registerHandleEvent(program: Command, ctx: CliContext): void {
             ...stores,
             identityStore: idc.port,
             logger,
-            trust: {
-              accountId: config.identityStore.accountId ?? config.quicksight.accountId,
-              identityStoreId: config.identityStore.identityStoreId,
-            },
+            trust: eventTrustOf(config),
           },
           input,
           runId,

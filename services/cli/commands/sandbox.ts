@@ -13,6 +13,7 @@ interface SandboxFlags {
   readonly seed: string;
   readonly port?: string;
   readonly roles?: boolean;
+  readonly layout: string;
 }
 
 export function registerSandbox(program: Command, ctx: CliContext): void {
@@ -31,6 +32,11 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
       '--roles',
       'serve QuickSight, IdentityStore and CloudTrail behind their own roles (assumed through the STS stand-in; `idsync sandbox roles` shows who assumed what)',
     )
+    .option(
+      '--layout <layout>',
+      'one-account, or two-account: IAM Identity Center in its own account, reached only through the reader role there (README "The two layouts")',
+      'one-account',
+    )
     .action(
       action(ctx, async (flags: SandboxFlags, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -47,6 +53,12 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
           demo: demoOrg,
           small: smallOrg,
         };
+        const { SANDBOX_LAYOUTS } = await import('../../sandbox/scenarios/layouts.js');
+        const layout = SANDBOX_LAYOUTS.find((l) => l === flags.layout);
+        if (!layout)
+          throw new UsageError(
+            `--layout must be ${SANDBOX_LAYOUTS.join(' or ')} (got ${flags.layout})`,
+          );
         const build = orgs[flags.org];
         if (!build) throw new UsageError(`--org must be demo or small (got ${flags.org})`);
         const { startSandbox, formatEnv } = await import('../../sandbox/start-sandbox.js');
@@ -57,6 +69,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         const sandbox = await startSandbox({
           org,
           ...(flags.roles ? { roles: sandboxRoles(org.accountId) } : {}),
+          layout,
           control: true,
           tablePrefix: config.core.tablePrefix,
           ...(flags.data ? { dataDir: flags.data } : {}),
@@ -90,6 +103,11 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
               '# In another shell, paste these lines (or eval "$(...)"), then run idsync commands;',
               '# `idsync sandbox fault qs.errorRate=0.5` / `idsync sandbox dynamodb stop` rehearse outages,',
               '# `idsync sandbox leave EMAIL` / `join` / `move` / `sync` / `activity` people (README: Rehearsal walkthrough):',
+              ...(layout === 'two-account'
+                ? [
+                    `# Two accounts: IAM Identity Center in ${sandbox.org.identityCenterAccountId}, QuickSight and idsync in ${sandbox.org.accountId}; IdentityStore answers only the reader role there:`,
+                  ]
+                : []),
               ...(flags.roles
                 ? [
                     '# QuickSight, IdentityStore and CloudTrail answer only their roles (assumed through STS); `idsync sandbox roles` shows who assumed what:',

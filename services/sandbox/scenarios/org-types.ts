@@ -104,6 +104,11 @@ export interface SandboxOrg {
   readonly domain: string;
   readonly identityStoreId: string;
   readonly accountId: string;
+  /**
+   * The account of IAM Identity Center when it is not `accountId` (the sandbox's two-account
+   * layout, scenarios/layouts.ts): its CloudTrail events carry it. Unset: `accountId`.
+   */
+  readonly identityCenterAccountId?: string;
   readonly namespace: string;
   readonly region: string;
   /** The SCIM endpoint's tenant id (`https://scim.<region>.amazonaws.com/<tenantId>/scim/v2`). */

@@ -10,11 +10,22 @@ import type { StsState } from './sts-state.js';
  * match is `UnrecognizedClientException`, an expired session `ExpiredTokenException`, another
  * role's session `AccessDeniedException`.
  */
-export function signedByRole(sts: StsState, roleArn: string): CallerCheck {
+export function signedByRole(
+  sts: StsState,
+  roleArn: string,
+  options: { readonly otherAccount?: OtherAccountCaller } = {},
+): CallerCheck {
   return (req, operation) => {
     const key = accessKeyOf(req) ?? '';
     const session = sts.session(key);
-    const refusal = refusalOf(sts, roleArn, operation, req);
+    const other = options.otherAccount;
+    const refusal =
+      other && key === other.accessKeyId
+        ? {
+            code: 'AccessDeniedException' as const,
+            message: `User: ${other.principalArn} is not authorized to perform: ${operation} on resource: ${other.resourceArn} because no resource-based policy allows the ${operation} action`,
+          }
+        : refusalOf(sts, roleArn, operation, req);
     sts.recordCall({
       operation,
       accessKeyId: key,
@@ -23,6 +34,19 @@ export function signedByRole(sts: StsState, roleArn: string): CallerCheck {
     });
     return refusal;
   };
+}
+
+/**
+ * Long-term credentials of another account (the sandbox's own, in its two-account layout) that
+ * the service knows but that hold no rights on its resources: refused AccessDenied, as AWS refuses
+ * a principal of another account calling a resource with no policy that lets it.
+ */
+export interface OtherAccountCaller {
+  readonly accessKeyId: string;
+  /** `arn:aws:iam::<account>:user/<name>`: who the refusal names. */
+  readonly principalArn: string;
+  /** The resource the call was made on, as the refusal names it. */
+  readonly resourceArn: string;
 }
 
 function refusalOf(

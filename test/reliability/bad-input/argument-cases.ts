@@ -86,6 +86,12 @@ export const ARGUMENT_CASES: BadInputCase[] = [
   arg('sandbox-port-too-big', ['sandbox', '--port', '70000'], 2, '--port must be a port number'),
   arg('sandbox-unknown-org', ['sandbox', '--org', 'huge'], 2, '--org must be demo or small'),
   arg(
+    'sandbox-unknown-layout',
+    ['sandbox', '--layout', 'three-account'],
+    2,
+    '--layout must be one-account or two-account',
+  ),
+  arg(
     'sandbox-fault-bad-value',
     ['sandbox', 'fault', 'qs.errorRate=5'],
     2,

@@ -135,6 +135,7 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_GUARD_WINDOW_HOURS', '2161', 'must be above 0, at most 2160'),
   variable('IDSYNC_GUARD_WINDOW_HOURS', '1e2', 'must be a plain decimal number'),
   variable('IDSYNC_IDC_ACCOUNT_ID', '12345', 'must be a 12-digit AWS account id'),
+  variable('IDSYNC_IDC_REGION', 'mars-1', 'must be an AWS region'),
   variable('IDSYNC_LEASE_SECONDS', '1', 'must be from 2 to 300'),
   variable('IDSYNC_LEASE_SECONDS', '301', 'must be from 2 to 300'),
   variable('IDSYNC_LEASE_SECONDS', '2.5', 'must be a whole number from 2 to 300'),

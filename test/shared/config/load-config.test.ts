@@ -112,6 +112,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_MANAGED_USERNAME_PREFIX: 'AWSReservedSSO_QuickSightReader_',
         IDSYNC_GUARD_WINDOW_HOURS: '6',
         IDSYNC_IDC_ACCOUNT_ID: '210987654321',
+        IDSYNC_IDC_REGION: 'us-east-2',
         IDSYNC_SNAPSHOT_RETENTION_DAYS: '7',
         IDSYNC_PRICES: 'reader=0, author=30',
         AWS_REGION: 'eu-central-1',
@@ -145,7 +146,11 @@ describe('loadConfig valid values', () => {
       managedUsernamePrefix: 'AWSReservedSSO_QuickSightReader_',
       guardWindowHours: 6,
     });
-    expect(c.identityStore).toEqual({ identityStoreId: 'd-1234567890', accountId: '210987654321' });
+    expect(c.identityStore).toEqual({
+      identityStoreId: 'd-1234567890',
+      accountId: '210987654321',
+      region: 'us-east-2',
+    });
     expect(c.snapshot.retentionDays).toBe(7);
     expect(c.report.prices).toEqual({
       ...DEFAULT_PRICES,
@@ -293,6 +298,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_PROTECTED_USERS: 'a@example.com;b@example.com',
     IDSYNC_GUARD_WINDOW_HOURS: '0',
     IDSYNC_IDC_ACCOUNT_ID: '12345',
+    IDSYNC_IDC_REGION: 'mars-1',
     IDSYNC_CONNECT_TIMEOUT_SECONDS: '0',
     IDSYNC_REQUEST_TIMEOUT_SECONDS: '1e3',
     IDSYNC_SANDBOX_CONTROL: 'javascript:alert(1)',
