@@ -1,5 +1,5 @@
 import type { Decision } from '../../shared/domain.js';
-import { type NewTask, taskIdFor, taskOfDecision } from '../../shared/task.js';
+import { type NewTask, taskIdOfDecision, taskOfDecision } from '../../shared/task.js';
 
 /**
  * The task of one `delete` decision of the review's plan (the same fields the plan's own queue
@@ -7,6 +7,6 @@ import { type NewTask, taskIdFor, taskOfDecision } from '../../shared/task.js';
  */
 export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
   const user = d.quickSightUser;
-  if (!user || d.decision !== 'delete') return undefined;
-  return taskOfDecision(d, user, taskIdFor(namespace, user), runId);
+  if (!user || (d.decision !== 'delete' && d.decision !== 'leave_group')) return undefined;
+  return taskOfDecision(d, user, taskIdOfDecision(d, user, namespace), runId);
 }

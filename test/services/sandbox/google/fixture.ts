@@ -8,7 +8,7 @@ import {
 } from '../../../../services/sandbox/google/stand-in.js';
 import type { FaultSettings } from '../../../../services/sandbox/http/faults.js';
 import { GoogleDirectoryState } from '../../../../services/sandbox/state/google-state.js';
-import { honourTokenUri } from '../../../../services/snapshot/google/token-uri.js';
+import { honourTokenUri } from '../../../../shared/google/token-uri.js';
 
 /** Test fixture: a Google stand-in on a free loopback port, its key in a temporary folder. */
 

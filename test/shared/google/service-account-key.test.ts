@@ -7,8 +7,8 @@ import {
   GOOGLE_TOKEN_URL,
   parseServiceAccountKey,
   readServiceAccountKey,
-} from '../../../../services/snapshot/google/service-account-key.js';
-import { ConfigError } from '../../../../shared/errors.js';
+} from '../../../shared/google/service-account-key.js';
+import { ConfigError } from '../../../shared/errors.js';
 
 const PEM = generateKeyPairSync('rsa', { modulusLength: 1024 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
