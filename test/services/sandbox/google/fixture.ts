@@ -27,6 +27,7 @@ export interface FixtureOptions {
   readonly faults?: FaultSettings;
   readonly random?: () => number;
   readonly allowedSubjects?: readonly string[];
+  readonly delegatedScopes?: readonly string[];
 }
 
 export async function startGoogleFixture(options: FixtureOptions = {}): Promise<GoogleFixture> {
@@ -35,6 +36,7 @@ export async function startGoogleFixture(options: FixtureOptions = {}): Promise<
   const standIn = await startGoogleStandIn(state, {
     keyDir,
     allowedSubjects: options.allowedSubjects ?? [ADMIN],
+    ...(options.delegatedScopes ? { delegatedScopes: options.delegatedScopes } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
