@@ -113,7 +113,7 @@ export function applyGuard(decisions: readonly Decision[], guard: GuardResult): 
   if (!guard.tripped) return [...decisions];
   const why = `${GUARD_TRIPPED_PREFIX}${guard.reasons.join('; ')}`;
   return decisions.map((d) =>
-    guardedWriteKey(d) !== undefined
+    d.decision === 'delete' || d.decision === 'leave_group'
       ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` }
       : d,
   );
