@@ -2,7 +2,7 @@ import type { Decision } from '../../shared/domain.js';
 import { type NewTask, taskIdOfDecision, taskOfDecision } from '../../shared/task.js';
 
 /**
- * The task of one `delete` decision of the review's plan (the same fields the plan's own queue
+ * The task of one `delete` (or `leave_group`) decision of the review's plan (the same fields the plan's own queue
  * writes, services/removals/plan/run-plan.ts), or undefined for any other decision.
  */
 export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
