@@ -242,6 +242,9 @@ class WorkerRun {
       lost: false,
     };
     this.held.add(run);
+    // Before the checks: they would take a guard window slot for a call this run cannot make.
+    if (taskAction(task) === 'leave_group' && !this.deps.groupMembers)
+      return this.defer(run, NO_GROUP_WRITER_REASON);
     let veto: Awaited<ReturnType<BeforeDelete>>;
     try {
       veto = this.deps.beforeDelete ? await this.deps.beforeDelete(task) : 'proceed';
@@ -256,8 +259,6 @@ class WorkerRun {
       const reason = typeof veto === 'object' ? veto.skip : 'vetoed before delete';
       return this.finish(run, 'cancelled', { reason });
     }
-    if (taskAction(task) === 'leave_group' && !this.deps.groupMembers)
-      return this.defer(run, NO_GROUP_WRITER_REASON);
     if (this.deps.handOver && needsHandover(task)) {
       try {
         const handover = await this.deps.handOver(task);
