@@ -8,11 +8,11 @@ import { emptyGuardWindow } from './demo-review.js';
 
 /**
  * The demo's IAM Identity Center chapter (services/cli/demo.ts): QuickSight refuses user writes
- * for IdC-native users. A leaver's seat ends with the group: the plan says when (no API call),
- * and QuickSight's pass on the 1st removes it. An idle one still in the group is taken out of
- * the Google group with IDSYNC_GOOGLE_GROUP_WRITE=on (`leave_group`), the SCIM sync carries that
- * to IdC and QuickSight lists the user inactive; `idsync restore` puts the person back before
- * the 1st, and the sync gives the seat back.
+ * for IdC-native users. An idle one still in the group is taken out of the Google group with
+ * IDSYNC_GOOGLE_GROUP_WRITE=on (`leave_group`), the SCIM sync carries that to IdC and QuickSight
+ * lists the user inactive; `idsync restore` puts the person back before the 1st, and the sync
+ * gives the seat back. A leaver's seat ends with the group: the plan says when (no API call), and
+ * QuickSight's pass on the 1st removes it (with every other inactive IdC-native user's).
  */
 
 export interface IdentityCenterChapterResult {
@@ -43,26 +43,9 @@ export async function identityCenterChapter(
         (u): u is QuickSightUser & { email: string } =>
           u.identityType === GROUP_IDENTITY_TYPE && u.active !== false && u.email !== undefined,
       );
-  const leaver = idcUsers().find((u) => u.role === 'READER' && inConfiguredGroup(u.email));
-  if (!leaver) return { code: 0, ...none };
   say(
-    `IAM Identity Center users. QuickSight refuses DeleteUser for users of identity type IAM_IDENTITY_CENTER ("Operation is disabled for identities managed by IAM Identity Center"): their seat follows the IdC group. ` +
-      `${leaver.email} leaves the Google groups; the SCIM sync carries it to IdC and QuickSight lists the user as inactive. The plan makes no call for it: the seat ends with the group, on the 1st of next month.`,
-  );
-  removeFromGroups(org, [leaver.email]);
-  if ((await run(['snapshot'], env, true)).code !== 0) return { code: 1, ...none };
-  const planned = await run(['plan', '--json'], env, true);
-  const decision = (
-    JSON.parse(planned.stdout).plan.decisions as Array<{
-      email: string;
-      decision: string;
-      reason: string;
-    }>
-  ).find((d) => d.email === leaver.email);
-  note(`plan: ${leaver.email}: ${decision?.decision ?? '?'}: ${decision?.reason ?? ''}`);
-
-  say(
-    'An idle IdC-native Reader still in the group is only listed for the operator ("remove EMAIL from GROUP") unless IDSYNC_GOOGLE_GROUP_WRITE=on: then idsync takes the person out of the Google group itself (Directory API members.delete, scope admin.directory.group.member), guarded, audited and judged again just before the call, like a deletion. ' +
+    'IAM Identity Center users. QuickSight refuses DeleteUser for users of identity type IAM_IDENTITY_CENTER ("Operation is disabled for identities managed by IAM Identity Center"): their seat follows the IdC group. ' +
+      'An idle IdC-native Reader still in the group is only listed for the operator ("remove EMAIL from GROUP") unless IDSYNC_GOOGLE_GROUP_WRITE=on: then idsync takes the person out of the Google group itself (Directory API members.delete, scope admin.directory.group.member), guarded, audited and judged again just before the call, like a deletion. ' +
       '(The guard window forgets today’s deletions first, as in the review.)',
   );
   await emptyGuardWindow(env);
@@ -88,6 +71,25 @@ export async function identityCenterChapter(
   const restored = await run(['restore', person, '--apply'], groupEnv);
   if (dry.code !== 0 || restored.code !== 0) return { code: restored.code || dry.code, ...none };
   syncIdentityCenter(org);
+  const leaver = idcUsers().find(
+    (u) => u.role === 'READER' && u.email !== person && inConfiguredGroup(u.email),
+  );
+  if (!leaver) return { code: 0, leftGroup, seatsEnded: 0, restored: person };
+  say(
+    `A leaver: ${leaver.email} leaves the Google groups; the SCIM sync carries it to IdC and QuickSight lists the user as inactive. The plan makes no call for it: the seat ends with the group, on the 1st of next month.`,
+  );
+  removeFromGroups(org, [leaver.email]);
+  if ((await run(['snapshot'], env, true)).code !== 0) return { code: 1, ...none };
+  const planned = await run(['plan', '--json'], env, true);
+  const decision = (
+    JSON.parse(planned.stdout).plan.decisions as Array<{
+      email: string;
+      decision: string;
+      reason: string;
+    }>
+  ).find((d) => d.email === leaver.email);
+  note(`plan: ${leaver.email}: ${decision?.decision ?? '?'}: ${decision?.reason ?? ''}`);
+
   const ended = runFirstOfMonth(org);
   say(
     `The 1st of the month: QuickSight removes the ${ended.length} inactive IdC-native user${ended.length === 1 ? '' : 's'} itself (${ended.map((u) => u.email ?? u.userName).join(', ')}); ${person} is active again and keeps the seat.`,
