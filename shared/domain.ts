@@ -96,6 +96,7 @@ export const DECISION_KINDS = [
   'blocked',
   'invalid',
   'ends_with_group',
+  'leave_group',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
@@ -162,6 +163,11 @@ export interface Decision {
   readonly seatEndsOn?: string;
   /** `ends_with_group` of a person still in configured groups: the groups to take them out of. */
   readonly leaveGroups?: readonly string[];
+  /**
+   * `leave_group` (IDSYNC_GOOGLE_GROUP_WRITE=on): the Google group the person is taken out of,
+   * one decision per group; kept when the guard turns the decision `blocked`.
+   */
+  readonly group?: string;
 }
 
 export interface GuardResult {

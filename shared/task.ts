@@ -174,6 +174,14 @@ export function taskIdFor(
   return `${namespace}#${quickSightUserKey(user)}`;
 }
 
+/**
+ * The task id of a `leave_group` task: `<namespace>#group#<email>#<group>` (one per person and
+ * group, apart from the user's deletion task).
+ */
+export function groupTaskIdFor(namespace: string, email: string, group: string): string {
+  return `${namespace}#group#${email}#${group}`;
+}
+
 /** The row `enqueue` writes: PENDING (or BLOCKED with a reason), no attempts yet. */
 export function pendingTask(task: NewTask, at: string, blockReason?: string): Task {
   return {
@@ -221,5 +229,17 @@ export function taskOfDecision(
     reason: d.reason,
     ...(d.keepMembers ? { keepMembers: true } : {}),
     ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
+    ...(d.group !== undefined ? { action: 'leave_group' as const, group: d.group } : {}),
   };
+}
+
+/** The task id of a planned write: a group removal's, or the user's (a deletion). */
+export function taskIdOfDecision(
+  d: Pick<Decision, 'email' | 'group'>,
+  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
+  namespace: string,
+): string {
+  return d.group !== undefined
+    ? groupTaskIdFor(namespace, d.email, d.group)
+    : taskIdFor(namespace, user);
 }

@@ -38,6 +38,7 @@ export const STATUS_LABELS: Readonly<Record<string, string>> = {
   already_gone: 'Already gone',
   cancelled: 'Cancelled (re-joined)',
   ends_with_group: 'Ends with the group (IdC)',
+  left_group: 'Taken out of the Google group (IdC)',
   deferred: 'Deferred',
   kept: 'Kept (keep group)',
   protected: 'Protected (kept)',
@@ -55,6 +56,8 @@ const CHART_LABELS: Readonly<Record<string, string>> = {
   failed: 'failed',
   cancelled: 'cancelled (re-joined)',
   ends_with_group: 'ends with the group (IdC)',
+  leave_group: 'to take out of the group (IdC)',
+  left_group: 'taken out of the group (IdC)',
 };
 
 const BAR_COLOURS: Readonly<Record<string, string>> = {
@@ -69,6 +72,8 @@ const BAR_COLOURS: Readonly<Record<string, string>> = {
   failed: '#c53030',
   cancelled: '#a0aec0',
   ends_with_group: '#805ad5',
+  leave_group: '#6b46c1',
+  left_group: '#553c9a',
 };
 
 const SOURCE_LABELS: Readonly<Record<string, string>> = {

@@ -28,6 +28,7 @@ export const STATUS_ORDER = [
   'already_gone',
   'cancelled',
   'ends_with_group',
+  'left_group',
   'deferred',
   'kept',
   'protected',

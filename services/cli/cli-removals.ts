@@ -24,6 +24,10 @@ export async function cliRemovals(
   const { buildQuickSight } = await import('../../shared/clients-from-config.js');
   const { activityCatchUp } = await import('./activity-catch-up.js');
   const { NoticeStore } = await import('../notices/notice-store.js');
+  // IDSYNC_GOOGLE_GROUP_WRITE=on: leave_group tasks take people out of Google groups.
+  const google = config.plan.googleGroupWrite
+    ? await import('../../shared/google/group-member-writer-from-config.js')
+    : undefined;
   const { stores, logger } = clients;
   // Every command that applies judges idle tasks again: the sections it needs for that are
   // read at the first apply, once for the command.
@@ -35,7 +39,17 @@ export async function cliRemovals(
   const say = (line: string) => io.stderr.write(`${line}\n`);
   return composeRemovals(
     config,
-    { stores, logger, quickSight: () => buildQuickSight(config, logger) },
+    {
+      stores,
+      logger,
+      quickSight: () => buildQuickSight(config, logger),
+      ...(google
+        ? {
+            groupMembers: () =>
+              google.buildGroupMemberWriter({ ...loadConfig(['google'], io.env), aws: config.aws }),
+          }
+        : {}),
+    },
     {
       dryRun: options.dryRun,
       idle: idleConfig,

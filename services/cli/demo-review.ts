@@ -93,7 +93,7 @@ export async function reviewChapter(
 }
 
 /** Forgets the deletions the guard window holds (the demo's stand-in for a month passing). */
-async function emptyGuardWindow(env: Record<string, string>): Promise<void> {
+export async function emptyGuardWindow(env: Record<string, string>): Promise<void> {
   const config = loadConfig([], env);
   const stores = buildStores(config);
   try {

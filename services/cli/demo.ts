@@ -16,6 +16,7 @@ import type { SandboxOrg } from '../sandbox/scenarios/org-types.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
 import type { CliIo } from './command-context.js';
+import { identityCenterChapter } from './demo-identity-center.js';
 import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
 import { reviewChapter } from './demo-review.js';
 import { highlightResult, useColour } from './highlight.js';
@@ -194,6 +195,8 @@ export async function runDemo(
 
     const review = await reviewChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
     if (review.finalReport) writeFileSync(join(folder, 'review-report.html'), review.finalReport);
+    const idc = await identityCenterChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
+    if (idc.code !== 0) return idc.code;
 
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     const deletes = [...org.quickSight.deletes.entries()];

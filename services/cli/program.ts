@@ -15,6 +15,7 @@ import { registerReconcile } from './commands/reconcile.js';
 import { registerRemove } from './commands/remove.js';
 import { registerReport } from './commands/report.js';
 import { registerResolve } from './commands/resolve.js';
+import { registerRestore } from './commands/restore.js';
 import { registerReview } from './commands/review.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSnapshot } from './commands/snapshot.js';
@@ -33,6 +34,7 @@ const COMMAND_ORDER = [
   'remove',
   'activity',
   'inactive',
+  'restore',
   'audit',
   'report',
   'sandbox',
@@ -84,6 +86,7 @@ export function buildProgram(ctx: CliContext, options: { readonly json?: boolean
   registerStatus(program, ctx);
   registerDemo(program, ctx);
   registerResolve(program, ctx);
+  registerRestore(program, ctx);
   registerSandbox(program, ctx);
   registerAudit(program, ctx);
   registerReport(program, ctx);

@@ -4,6 +4,7 @@ import type { Stores } from '../../shared/clients-from-config.js';
 import { type Config, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
+import type { GroupMemberWrites } from '../../shared/google/google-group-members.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
@@ -49,6 +50,11 @@ export interface RemovalsClients {
    * Absent where the process only plans (the plan and events functions).
    */
   readonly quickSight?: () => { readonly port: QuickSightDeleter; close(): void };
+  /**
+   * Builds the Google member writes of `leave_group` tasks (IDSYNC_GOOGLE_GROUP_WRITE=on), at the
+   * first such task. Absent, or the variable off: those tasks are deferred, never run.
+   */
+  readonly groupMembers?: () => Pick<GroupMemberWrites, 'removeMember'>;
 }
 
 export interface RemovalsOptions {
@@ -86,6 +92,9 @@ export function composeRemovals(
   const reading = new SnapshotReading(stores.snapshots);
   const guard = new DynamoGuardWindow(stores.doc, stores.names.guard, guardWindowMs(config.plan));
   let pacer: ReturnType<typeof createWorkerPacer> | undefined;
+  let groupPacer: ReturnType<typeof createWorkerPacer> | undefined;
+  let groupWriter: Pick<GroupMemberWrites, 'removeMember'> | undefined;
+  const groupMembers = config.plan.googleGroupWrite ? clients.groupMembers : undefined;
   let quickSight: ReturnType<NonNullable<RemovalsClients['quickSight']>> | undefined;
   let idle: IdleChecks | undefined;
 
@@ -175,6 +184,7 @@ export function composeRemovals(
     if (!clients.quickSight) throw new Error(APPLY_ONLY('QuickSight client'));
     pacer ??= createWorkerPacer(worker.rate);
     quickSight ??= clients.quickSight();
+    if (groupMembers) groupPacer ??= createWorkerPacer(worker.rate);
     const beforeDelete = createBeforeDelete({
       settings: config.plan,
       snapshot: await reading.forWorker(),
@@ -207,6 +217,20 @@ export function composeRemovals(
             ? { progress: createProgressReporter({ ...options.progress, logger: log }) }
             : {}),
           beforeDelete,
+          ...(groupMembers && groupPacer
+            ? {
+                groupMembers: {
+                  // Built at the first group removal: a run without one reads no Google key.
+                  writer: {
+                    removeMember: (group: string, email: string) => {
+                      groupWriter ??= groupMembers();
+                      return groupWriter.removeMember(group, email);
+                    },
+                  },
+                  pacer: groupPacer,
+                },
+              }
+            : {}),
         },
         workerRunOptions({
           runId: scope.runId,

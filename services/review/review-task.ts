@@ -1,12 +1,12 @@
 import type { Decision } from '../../shared/domain.js';
-import { type NewTask, taskIdFor, taskOfDecision } from '../../shared/task.js';
+import { type NewTask, taskIdOfDecision, taskOfDecision } from '../../shared/task.js';
 
 /**
- * The task of one `delete` decision of the review's plan (the same fields the plan's own queue
+ * The task of one `delete` (or `leave_group`) decision of the review's plan (the same fields the plan's own queue
  * writes, services/removals/plan/run-plan.ts), or undefined for any other decision.
  */
 export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
   const user = d.quickSightUser;
-  if (!user || d.decision !== 'delete') return undefined;
-  return taskOfDecision(d, user, taskIdFor(namespace, user), runId);
+  if (!user || (d.decision !== 'delete' && d.decision !== 'leave_group')) return undefined;
+  return taskOfDecision(d, user, taskIdOfDecision(d, user, namespace), runId);
 }

@@ -7,12 +7,12 @@ import {
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
 import { ConfigError, UsageError } from '../../shared/errors.js';
+import { parseServiceAccountKey } from '../../shared/google/service-account-key.js';
 import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildGoogle } from './google/runtime-google.js';
 import { extensionSecretReader, type SecretReader } from './google/secrets-extension.js';
-import { parseServiceAccountKey } from './google/service-account-key.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 
 /**

@@ -94,6 +94,11 @@ export interface PlanConfig {
   readonly managedUsernamePrefix?: string;
   /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
   readonly guardWindowHours: number;
+  /**
+   * IDSYNC_GOOGLE_GROUP_WRITE=on: an idle IAM_IDENTITY_CENTER user's seat is ended by taking the
+   * person out of the Google groups that grant it (`leave_group` tasks); off: only listed.
+   */
+  readonly googleGroupWrite?: boolean;
 }
 
 export interface SnapshotConfig {

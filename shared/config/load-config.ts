@@ -163,6 +163,7 @@ const builders: {
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
     guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
+    googleGroupWrite: read<string>('IDSYNC_GOOGLE_GROUP_WRITE') === 'on',
   }),
   snapshot: (read) => ({
     retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') as number,

@@ -547,4 +547,12 @@ export const VARIABLES: readonly VariableSpec[] = [
     'the local audit table only',
     false,
   ),
+  spec(
+    'IDSYNC_GOOGLE_GROUP_WRITE',
+    'plan',
+    'how an idle IAM Identity Center user\'s seat ends: `off` lists "remove EMAIL from GROUP" for the operator; `on` takes the person out of the configured Google group(s) that grant it (Directory API `members.delete`, guarded, audited, undone by `idsync restore`; the service account needs the scope `https://www.googleapis.com/auth/admin.directory.group.member` by domain-wide delegation)',
+    z.enum(['off', 'on'], 'must be off or on'),
+    '`off`',
+    false,
+  ),
 ];

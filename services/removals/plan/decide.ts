@@ -16,7 +16,7 @@ import {
   protectionReason,
 } from '../../../shared/removal-rules.js';
 import { userNameProblem } from '../../../shared/value-limits.js';
-import { identityModeDecision } from './identity-mode-decision.js';
+import { identityModeDecision, leaveGroupDecisions } from './identity-mode-decision.js';
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {
@@ -54,6 +54,11 @@ export interface DecideInput {
   /** Removals younger than this (from `since` to `now`) are deferred. */
   readonly gracePeriodMs?: number;
   readonly now?: Date;
+  /**
+   * IDSYNC_GOOGLE_GROUP_WRITE=on: an idle IAM_IDENTITY_CENTER user still in configured groups
+   * gets a `leave_group` decision per group (./identity-mode-decision.ts, `leaveGroupDecisions`).
+   */
+  readonly groupWrite?: boolean;
 }
 
 /** The decisions of one person: one per matched QuickSight user, or one `not_found`. */
@@ -83,7 +88,7 @@ export function decide(input: DecideInput): Decision[] {
       ),
     ];
   }
-  return matches.map((user) => {
+  return matches.flatMap((user) => {
     const [planned, plannedReason, member] = decideOne(input, user);
     const mode =
       planned === 'delete' ? identityModeDecision(identityModeInput(input, user)) : undefined;
@@ -91,13 +96,31 @@ export function decide(input: DecideInput): Decision[] {
     const reason = mode?.reason ?? plannedReason;
     const detail = targets?.get(normalizeEmail(activityUserName(user)));
     const why = describeSources(detail === undefined ? person : { ...person, details: [detail] });
-    return newDecision(base, decision, flat([reason, '; ', why]), {
-      quickSightUser: describeUser(user),
-      detail: detail || undefined,
-      member: member && mode === undefined ? true : undefined,
-      seatEndsOn: mode?.seatEndsOn,
-      leaveGroups: mode?.leaveGroups,
-    });
+    const leaving =
+      mode === undefined
+        ? []
+        : leaveGroupDecisions(mode, {
+            groupWrite: input.groupWrite === true,
+            idle: person.sources[0] === 'inactive',
+            email: person.email,
+          });
+    if (leaving.length > 0)
+      return leaving.map((leave) =>
+        newDecision(base, 'leave_group', flat([leave.reason, '; ', why]), {
+          quickSightUser: describeUser(user),
+          detail: detail || undefined,
+          group: leave.group,
+        }),
+      );
+    return [
+      newDecision(base, decision, flat([reason, '; ', why]), {
+        quickSightUser: describeUser(user),
+        detail: detail || undefined,
+        member: member && mode === undefined ? true : undefined,
+        seatEndsOn: mode?.seatEndsOn,
+        leaveGroups: mode?.leaveGroups,
+      }),
+    ];
   });
 }
 
@@ -127,6 +150,7 @@ function newDecision(
     readonly member?: true | undefined;
     readonly seatEndsOn?: string | undefined;
     readonly leaveGroups?: readonly string[] | undefined;
+    readonly group?: string | undefined;
   } = {},
 ): Decision {
   const d: { -readonly [K in keyof Decision]?: Decision[K] } = {
@@ -144,6 +168,7 @@ function newDecision(
   if (more.member !== undefined) d.member = more.member;
   if (more.seatEndsOn !== undefined) d.seatEndsOn = more.seatEndsOn;
   if (more.leaveGroups !== undefined) d.leaveGroups = more.leaveGroups;
+  if (more.group !== undefined) d.group = more.group;
   return d as Decision;
 }
 

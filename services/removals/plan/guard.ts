@@ -95,12 +95,27 @@ export function emptiedGroups(
     .sort();
 }
 
-/** When the guard tripped, every `delete` becomes `blocked` with the guard's reasons. */
+/**
+ * The writes the guard counts with deletions, written once: a `delete` (keyed by its QuickSight
+ * user: reachable twice, counted once) and a `leave_group` (keyed by person and group: one Google
+ * call each, as the worker reserves one window slot per task). Undefined: not a guarded write.
+ */
+export function guardedWriteKey(d: Decision): string | undefined {
+  const arn = d.quickSightUser?.arn;
+  if (arn === undefined) return undefined;
+  if (d.decision === 'delete') return arn;
+  if (d.decision === 'leave_group' && d.group !== undefined) return `${d.email}#${d.group}`;
+  return undefined;
+}
+
+/** When the guard tripped, every guarded write becomes `blocked` with the guard's reasons. */
 export function applyGuard(decisions: readonly Decision[], guard: GuardResult): Decision[] {
   if (!guard.tripped) return [...decisions];
   const why = `${GUARD_TRIPPED_PREFIX}${guard.reasons.join('; ')}`;
   return decisions.map((d) =>
-    d.decision === 'delete' ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
+    d.decision === 'delete' || d.decision === 'leave_group'
+      ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` }
+      : d,
   );
 }
 
@@ -152,14 +167,14 @@ export function applyWindow(
   const allowed = new Set<string>();
   const refused = new Set<string>();
   const out = decisions.map((d) => {
-    const arn = d.quickSightUser?.arn;
-    if (d.decision !== 'delete' || arn === undefined) return d;
-    if (allowed.has(arn)) return d;
-    if (!refused.has(arn) && allowed.size < remaining) {
-      allowed.add(arn);
+    const key = guardedWriteKey(d);
+    if (key === undefined) return d;
+    if (allowed.has(key)) return d;
+    if (!refused.has(key) && allowed.size < remaining) {
+      allowed.add(key);
       return d;
     }
-    refused.add(arn);
+    refused.add(key);
     return {
       ...d,
       decision: 'blocked' as const,

@@ -50,3 +50,21 @@ export function identityModeDecision(input: IdentityModeInput): IdentityModeOutc
     ...(day ? { seatEndsOn: day } : {}),
   };
 }
+
+/**
+ * The groups an `ends_with_group` seat is ended through by idsync itself: with
+ * IDSYNC_GOOGLE_GROUP_WRITE=on, an idle user (the idle selection named it) still in configured
+ * groups is taken out of each of them (Directory API `members.delete`), one `leave_group`
+ * decision per group. Off, a CSV-listed member, or a leaver (in no group: nothing to call): none,
+ * and the `ends_with_group` decision stands (listed for the operator, or the seat ends by itself).
+ */
+export function leaveGroupDecisions(
+  outcome: IdentityModeOutcome,
+  context: { readonly groupWrite: boolean; readonly idle: boolean; readonly email: string },
+): { readonly group: string; readonly reason: string }[] {
+  if (!context.groupWrite || !context.idle || outcome.decision !== 'ends_with_group') return [];
+  return (outcome.leaveGroups ?? []).map((group) => ({
+    group,
+    reason: `IAM_IDENTITY_CENTER user is idle: ${context.email} is taken out of Google group ${group} (IDSYNC_GOOGLE_GROUP_WRITE=on; QuickSight then lists the user inactive and removes the seat on the 1st of the month after)`,
+  }));
+}

@@ -13,7 +13,7 @@ import { buildQuickSightIndex } from '../../../shared/quicksight-matching.js';
 import { buildProtection } from '../../../shared/removal-rules.js';
 import { emailProblem, shownValue } from '../../../shared/value-limits.js';
 import { decide, type PersonRemoval } from './decide.js';
-import { applyGuard, evaluateGuard, type GuardOverride } from './guard.js';
+import { applyGuard, evaluateGuard, type GuardOverride, guardedWriteKey } from './guard.js';
 
 /**
  * A run's plan from its removals: collapse each person's removals, match their QuickSight users,
@@ -45,6 +45,8 @@ export interface PlanRemovalsInput {
   readonly gracePeriodMs?: number;
   /** Needed with a grace period. */
   readonly now?: Date;
+  /** IDSYNC_GOOGLE_GROUP_WRITE=on: idle IdC-native users get `leave_group` decisions. */
+  readonly groupWrite?: boolean;
 }
 
 export function planRemovals(input: PlanRemovalsInput): Plan {
@@ -61,6 +63,7 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
       protection,
       gracePeriodMs: input.gracePeriodMs,
       now: input.now,
+      groupWrite: input.groupWrite,
     }),
   );
   decided.push(...invalid);
@@ -163,14 +166,16 @@ function sharedSources(sources: readonly RemovalSource[]): readonly RemovalSourc
   return list;
 }
 
-/** QuickSight users the plan deletes, each once (a user reachable by two emails counts once). */
+/**
+ * The guarded writes of the plan, each once: QuickSight users it deletes (a user reachable by
+ * two emails counts once) and group removals (`leave_group`, one per person and group).
+ */
 export function deletionTargets(decisions: readonly Decision[]): Decision[] {
   const seen = new Set<string>();
   return decisions.filter((d) => {
-    if (d.decision !== 'delete' || !d.quickSightUser || seen.has(d.quickSightUser.arn)) {
-      return false;
-    }
-    seen.add(d.quickSightUser.arn);
+    const key = guardedWriteKey(d);
+    if (key === undefined || seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }

@@ -1,7 +1,7 @@
 import type { Decision } from '../../../shared/domain.js';
 import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import type { Logger } from '../../../shared/logger.js';
-import { type NewTask, taskIdFor, taskOfDecision } from '../../../shared/task.js';
+import { type NewTask, taskIdOfDecision, taskOfDecision } from '../../../shared/task.js';
 import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/value-limits.js';
 
 /** What a plan queued: counts and the ids a producer sends on (services/removals/plan/run-plan.ts). */
@@ -25,7 +25,7 @@ export interface QueuedTasks {
 const QUEUE_CONCURRENCY = 16;
 
 /**
- * Queues a task per `delete` (PENDING) and per window-`blocked` deletion (BLOCKED; with
+ * Queues a task per `delete` and per `leave_group` (PENDING) and per window-`blocked` deletion (BLOCKED; with
  * `holdGuarded`, every guard-`blocked` one too: the plan's guard tripped), all or none:
  * every task key is checked before the first write, and when a write fails part-way the tasks
  * this run created are withdrawn again (conditional delete: only still PENDING/BLOCKED tasks of
@@ -47,8 +47,8 @@ export async function queueAllOrNone(
   for (const d of decisions) {
     const user = d.quickSightUser;
     const held = d.decision === 'blocked' && (d.windowBlocked === true || holdGuarded);
-    if (!user || !(d.decision === 'delete' || held)) continue;
-    const taskId = taskIdFor(options.namespace, user);
+    if (!user || !(d.decision === 'delete' || d.decision === 'leave_group' || held)) continue;
+    const taskId = taskIdOfDecision(d, user, options.namespace);
     if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {
       throw new Error(
         `task key of ${shownValue(user.userName)} exceeds ${MAX_PARTITION_KEY_BYTES} bytes`,

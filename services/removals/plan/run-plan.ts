@@ -166,6 +166,7 @@ export async function runPlan(
     now: now(),
     protectedRoles: options.settings.protectedRoles,
     protectedUsers: options.settings.protectedUsers,
+    groupWrite: options.settings.googleGroupWrite === true,
     guard: {
       maxDeletions: options.settings.maxDeletions,
       maxDeletionPercent: options.settings.maxDeletionPercent,
@@ -301,6 +302,7 @@ export function decisionRow(
             ...(d.member ? { member: true } : {}),
             ...(d.seatEndsOn ? { seatEndsOn: d.seatEndsOn } : {}),
             ...(d.leaveGroups ? { leaveGroups: d.leaveGroups } : {}),
+            ...(d.group ? { group: d.group } : {}),
             ...(guardWindow ? { guardWindow } : {}),
           },
         }

@@ -1,5 +1,6 @@
 import { AwsCallError, classifyAwsError } from '../../../shared/aws/aws-errors.js';
 import { describeError, isRetryable } from '../../../shared/errors.js';
+import { GoogleWriteError } from '../../../shared/google/google-write-error.js';
 import type { DeleteOutcome } from '../../../shared/ports.js';
 import { type BackoffPolicy, backoffDelayMs } from '../../../shared/retry.js';
 
@@ -54,7 +55,7 @@ export interface FailureFacts {
 }
 
 export function failureFacts(error: unknown): FailureFacts {
-  if (error instanceof AwsCallError)
+  if (error instanceof AwsCallError || error instanceof GoogleWriteError)
     return {
       throttled: error.throttled,
       retryable: error.retryable,

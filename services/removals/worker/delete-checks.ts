@@ -19,7 +19,7 @@ import {
   protectionReason,
   REJOINED_REASON,
 } from '../../../shared/removal-rules.js';
-import type { Task } from '../../../shared/task.js';
+import { type Task, taskAction } from '../../../shared/task.js';
 import { quickSightUserKey } from '../../../shared/unnamed-user.js';
 import {
   coverageStaleReason,
@@ -38,6 +38,7 @@ import {
   pendingEventsAgainst,
   type UserIdentityFacts,
 } from '../idle/pending-coverage.js';
+import { leaveGroupVetoReason } from './leave-group-checks.js';
 import type { BeforeDelete } from './worker-ports.js';
 
 /**
@@ -81,6 +82,8 @@ export interface SnapshotView {
   readonly keepGroups?: Readonly<Record<string, number>>;
   /** The keep groups' members (`keepGroupRows`), `group` naming the keep group. */
   readonly keepRows: readonly { readonly group: string; readonly email: string }[];
+  /** Normalised email → the configured groups it is in (`leave_group` tasks' check). */
+  readonly memberGroups?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Reads the newest COMPLETE snapshot; `cached` is returned when it is still the newest. */
@@ -92,11 +95,17 @@ export async function loadSnapshotView(
   if (!latest) return undefined;
   if (cached?.runId === latest.runId) return cached;
   const members = new Set<string>();
+  const memberGroups = new Map<string, string[]>();
   for await (const page of snapshots.googleRows(latest.runId))
-    for (const row of page) members.add(row.email);
+    for (const row of page) {
+      members.add(row.email);
+      const groups = memberGroups.get(row.email);
+      if (!groups) memberGroups.set(row.email, [row.group]);
+      else if (!groups.includes(row.group)) groups.push(row.group);
+    }
   const users: QuickSightUser[] = [];
   for await (const page of snapshots.quickSightUsers(latest.runId)) users.push(...page);
-  return snapshotViewOf(snapshots, latest, members, users);
+  return snapshotViewOf(snapshots, latest, members, users, memberGroups);
 }
 
 /**
@@ -108,6 +117,7 @@ export async function snapshotViewOf(
   latest: SnapshotManifest,
   members: ReadonlySet<string>,
   quickSightUsers: readonly QuickSightUser[],
+  memberGroups?: ReadonlyMap<string, readonly string[]>,
 ): Promise<SnapshotView> {
   const users = new Map<string, QuickSightUser>();
   for (const user of quickSightUsers) users.set(quickSightUserKey(user), user);
@@ -123,6 +133,7 @@ export async function snapshotViewOf(
     users,
     ...(keepGroups ? { keepGroups } : {}),
     keepRows,
+    ...(memberGroups ? { memberGroups } : {}),
   };
 }
 
@@ -210,7 +221,10 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
   let beyondBudget = 0;
   const rejudge = idleRejudge(checks.idle, checks.snapshot, now);
   return async (task) => {
-    const veto = vetoReason(task, protection, checks.snapshot);
+    const veto =
+      taskAction(task) === 'leave_group'
+        ? leaveGroupVetoReason(task, protection, checks.snapshot)
+        : vetoReason(task, protection, checks.snapshot);
     if (veto !== undefined) return { skip: veto };
     const idle = await rejudge(task);
     if (idle !== undefined) return idle;

@@ -1,6 +1,6 @@
 import { needsHandover } from '../../../shared/asset-owning-roles.js';
 import { describeError } from '../../../shared/errors.js';
-import type { Task, TaskOutcome } from '../../../shared/task.js';
+import { type Task, type TaskOutcome, taskAction } from '../../../shared/task.js';
 import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
 import {
   type AttemptDecision,
@@ -74,6 +74,14 @@ const WAIT_POLL_MS = 500;
 /** The outcome row's reason when a retry finds the user gone after idsync's own earlier call. */
 export const CONFIRMED_REASON =
   'deleted by idsync: an earlier call (maybe by a worker that stopped) removed the user; confirmed gone on retry';
+
+/** The outcome row's reason when a retry finds the person out of the group after idsync's call. */
+export const LEFT_CONFIRMED_REASON =
+  'taken out of the group by idsync: an earlier call (maybe by a worker that stopped) removed the member; confirmed gone on retry';
+
+/** Why a `leave_group` task is given back unrun where no Google writer was built. */
+export const NO_GROUP_WRITER_REASON =
+  'no Google group writer in this process (IDSYNC_GOOGLE_GROUP_WRITE=on, run with idsync apply): the group removal waits';
 
 type Job =
   | { readonly kind: 'start'; readonly task: Task }
@@ -234,6 +242,9 @@ class WorkerRun {
       lost: false,
     };
     this.held.add(run);
+    // Before the checks: they would take a guard window slot for a call this run cannot make.
+    if (taskAction(task) === 'leave_group' && !this.deps.groupMembers)
+      return this.defer(run, NO_GROUP_WRITER_REASON);
     let veto: Awaited<ReturnType<BeforeDelete>>;
     try {
       veto = this.deps.beforeDelete ? await this.deps.beforeDelete(task) : 'proceed';
@@ -264,7 +275,8 @@ class WorkerRun {
     if (this.stopped) return this.release(run);
     if (run.lost) return this.lose(run);
     const { task } = run;
-    const startedAt = await this.deps.pacer.acquire();
+    const pacer = this.pacerOf(task);
+    const startedAt = await pacer.acquire();
     if (this.stopped) return this.release(run);
     // Counts the call on the task and checks the lease in one write: nothing is sent on a
     // lost lease, and a run after a crash knows this call may have been made.
@@ -279,14 +291,18 @@ class WorkerRun {
       this.deps.random,
       run.attempts > 1,
     );
-    this.report(decision, startedAt);
+    this.report(decision, startedAt, pacer);
     const next = decision.next;
-    if (next.kind === 'finish')
+    if (next.kind === 'finish') {
+      const leaving = taskAction(task) === 'leave_group';
       return this.finish(
         run,
-        next.outcome,
-        next.confirmedOnRetry ? { reason: CONFIRMED_REASON, confirmedOnRetry: true } : {},
+        leaving && next.outcome === 'deleted' ? 'left_group' : next.outcome,
+        next.confirmedOnRetry
+          ? { reason: leaving ? LEFT_CONFIRMED_REASON : CONFIRMED_REASON, confirmedOnRetry: true }
+          : {},
       );
+    }
     if (next.kind === 'fail') return this.finish(run, 'failed', { error: next.error });
     this.deps.logger.debug(
       {
@@ -318,7 +334,15 @@ class WorkerRun {
     this.deps.logger.warn({ taskId: run.task.taskId }, 'lease lost; the call is not sent');
   }
 
+  /** The pacer of the task's service: Google's for a group removal, QuickSight's otherwise. */
+  private pacerOf(task: Task) {
+    return taskAction(task) === 'leave_group' && this.deps.groupMembers
+      ? this.deps.groupMembers.pacer
+      : this.deps.pacer;
+  }
+
   private async call(task: Task): Promise<CallResult> {
+    if (taskAction(task) === 'leave_group') return this.leaveGroup(task);
     const qs = this.deps.quickSight;
     try {
       if (task.userName !== UNNAMED_USER)
@@ -330,8 +354,20 @@ class WorkerRun {
     }
   }
 
-  private report(decision: AttemptDecision, startedAt: number): void {
-    const { pacer } = this.deps;
+  /** `members.delete` of the task's person from its group; a member already gone is not found. */
+  private async leaveGroup(task: Task): Promise<CallResult> {
+    const groups = this.deps.groupMembers;
+    if (!groups || task.group === undefined)
+      return { ok: false, error: new Error(NO_GROUP_WRITER_REASON) };
+    try {
+      const answer = await groups.writer.removeMember(task.group, task.email);
+      return { ok: true, outcome: answer === 'removed' ? 'deleted' : 'not_found' };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  private report(decision: AttemptDecision, startedAt: number, pacer: WorkerDeps['pacer']): void {
     const signal = decision.pacer;
     if (signal.kind === 'served') pacer.onSuccess();
     else if (signal.kind === 'throttled') pacer.onThrottle(signal.retryAfterMs, startedAt);
@@ -351,6 +387,7 @@ class WorkerRun {
         'lease lost before the task was finished',
       );
     if (outcome === 'deleted') this.counts.deleted++;
+    else if (outcome === 'left_group') this.counts.leftGroup++;
     else if (outcome === 'already_gone') this.counts.alreadyGone++;
     else if (outcome === 'cancelled') this.counts.cancelled++;
     else this.counts.failed++;

@@ -1,5 +1,6 @@
 import type { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
+import type { GroupMemberWrites } from '../../../shared/google/google-group-members.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { QuickSightPort } from '../../../shared/ports.js';
 import type { Task } from '../../../shared/task.js';
@@ -47,6 +48,15 @@ export interface WorkerDeps {
    */
   readonly handOver?: HandOverAssets;
   readonly random?: () => number;
+  /**
+   * `leave_group` tasks' Google call (Directory API `members.delete`, shared/google/) and its own
+   * pacer (Google's quota is not QuickSight's). Absent (no IDSYNC_GOOGLE_GROUP_WRITE writer in this
+   * process): such tasks are deferred, never run.
+   */
+  readonly groupMembers?: {
+    readonly writer: Pick<GroupMemberWrites, 'removeMember'>;
+    readonly pacer: WorkerPacer;
+  };
 }
 
 export interface WorkerOptions {

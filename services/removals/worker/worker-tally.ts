@@ -31,6 +31,8 @@ export interface WorkerCounts {
   leftPending: number;
   /** At the end: tasks of the scope held by a worker under a live lease. */
   leftLeased: number;
+  /** `leave_group` tasks done: the person taken out of a Google group (Directory API). */
+  leftGroup: number;
 }
 
 export function emptyCounts(): WorkerCounts {
@@ -49,6 +51,7 @@ export function emptyCounts(): WorkerCounts {
     errorCalls: 0,
     leftPending: 0,
     leftLeased: 0,
+    leftGroup: 0,
   };
 }
 
@@ -62,7 +65,8 @@ export function settledCount(c: WorkerCounts): number {
     c.blocked +
     c.skipped +
     c.released +
-    c.deferred
+    c.deferred +
+    c.leftGroup
   );
 }
 

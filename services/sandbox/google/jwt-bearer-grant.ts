@@ -31,6 +31,12 @@ export interface GrantExpectations {
   readonly audiences: readonly string[];
   /** Admins that may be impersonated; unset: any. */
   readonly allowedSubjects?: readonly string[];
+  /**
+   * The scopes the Workspace admin granted the client id by domain-wide delegation (a request for
+   * any other is refused `unauthorized_client`, as Google does); unset: every Directory member
+   * scope.
+   */
+  readonly delegatedScopes?: readonly string[];
 }
 
 export interface Grant {
@@ -115,7 +121,11 @@ export function evaluateAssertion(
   )
     return invalidGrant('Invalid email or User ID');
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/).filter(Boolean) : [];
-  if (scopes.length === 0 || !scopes.every((s) => DIRECTORY_MEMBER_SCOPES.includes(s)))
+  const granted = expected.delegatedScopes ?? DIRECTORY_MEMBER_SCOPES;
+  if (
+    scopes.length === 0 ||
+    !scopes.every((s) => DIRECTORY_MEMBER_SCOPES.includes(s) && granted.includes(s))
+  )
     return {
       status: 401,
       error: 'unauthorized_client',

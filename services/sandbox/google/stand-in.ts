@@ -51,6 +51,8 @@ export interface GoogleStandInOptions extends StandInOptions {
   readonly clientEmail?: string;
   /** Admins the service account may impersonate (`sub`); default: any. */
   readonly allowedSubjects?: readonly string[];
+  /** Scopes granted by domain-wide delegation (./jwt-bearer-grant.ts); default: every member scope. */
+  readonly delegatedScopes?: readonly string[];
 }
 
 export interface GoogleStandIn extends StandIn {
@@ -87,6 +89,7 @@ export async function startGoogleStandIn(
     clientEmail: account.clientEmail,
     audiences,
     ...(options.allowedSubjects ? { allowedSubjects: options.allowedSubjects } : {}),
+    ...(options.delegatedScopes ? { delegatedScopes: options.delegatedScopes } : {}),
   };
   const listings = new ListingSnapshots();
   let throttleAnswers = 0;

@@ -2,11 +2,11 @@ import { admin, type admin_directory_v1 } from '@googleapis/admin';
 import { JWT } from 'google-auth-library';
 import type { GoogleMember } from '../../../shared/domain.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
+import { classifyGoogleError, type GoogleFailure } from '../../../shared/google/google-errors.js';
+import { readServiceAccountKey } from '../../../shared/google/service-account-key.js';
+import { honourTokenUri } from '../../../shared/google/token-uri.js';
 import type { GoogleDirectoryPort } from '../../../shared/ports.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../shared/retry.js';
-import { classifyGoogleError, type GoogleFailure } from './google-errors.js';
-import { readServiceAccountKey } from './service-account-key.js';
-import { honourTokenUri } from './token-uri.js';
 
 /**
  * The Google Directory adapter: members of a group, nested groups flattened, through the real

@@ -131,6 +131,8 @@ export const VARIABLE_CASES: BadInputCase[] = [
     '"john smith" is not an email or a QuickSight user name',
   ),
   variable('IDSYNC_PROTECTED_USERS', 'a@x.com,', 'item 2 is empty'),
+  variable('IDSYNC_GOOGLE_GROUP_WRITE', 'yes', 'must be off or on'),
+  variable('IDSYNC_GOOGLE_GROUP_WRITE', 'ON ', 'must be off or on'),
   variable('IDSYNC_GUARD_WINDOW_HOURS', '0', 'must be above 0, at most 2160'),
   variable('IDSYNC_GUARD_WINDOW_HOURS', '2161', 'must be above 0, at most 2160'),
   variable('IDSYNC_GUARD_WINDOW_HOURS', '1e2', 'must be a plain decimal number'),

@@ -315,4 +315,18 @@ describe('buildReportModel: IAM Identity Center users', () => {
       '1 IAM Identity Center user was not deleted: QuickSight refuses that, and ends their seat with the group',
     );
   });
+  it('shows a group removal idsync made (leave_group → left_group) as its own status', () => {
+    const rows = runRows('run-1', 'run-1', AT, [
+      {
+        email: 'idc@example.com',
+        userName: 'idc@example.com',
+        decision: 'leave_group',
+        reason: 'IAM_IDENTITY_CENTER user is idle: idc@example.com is taken out of Google group g',
+        outcome: 'left_group',
+      },
+    ]);
+    expect(model(rows).rows.map((r) => [r.email, r.status])).toEqual([
+      ['idc@example.com', 'left_group'],
+    ]);
+  });
 });

@@ -113,6 +113,25 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     expect(idleHtml).toMatch(/<h2 id="idle">Idle Readers<\/h2>/);
     expect(idleHtml).toMatch(/data-idle-deleted="894"/);
     expect(idleHtml).toMatch(/<table id="idle-soon" data-sortable/);
+    // IAM Identity Center users: an idle one taken out of the Google group
+    // (IDSYNC_GOOGLE_GROUP_WRITE=on), turned inactive by the sync, restored; a leaver's seat ends
+    // with the group (no call); the 1st removes the leaver's seat, not the restored person's.
+    expect(out).toMatch(/applied: 0 deleted, 1 taken out of a Google group,/);
+    const restored =
+      /The SCIM sync ran: 1 IdC-native user now inactive in QuickSight \((\S+)\)/.exec(said)?.[1] ??
+      '?';
+    expect(said).toContain(`dry run: ${restored} would be added back to 1 Google group`);
+    expect(said).toMatch(/: added back/);
+    const leaver = /A leaver: (\S+) leaves the Google groups/.exec(said)?.[1] ?? '?';
+    expect(said).toContain(`plan: ${leaver}: ends_with_group:`);
+    expect(said).toMatch(/QuickSight removes it on \d{4}-\d\d-01 \(no API call\)/);
+    const ended =
+      /removes the \d+ inactive IdC-native users? itself \(([^)]*)\); (\S+) is active again/.exec(
+        said,
+      );
+    expect(ended?.[1]?.split(', ')).toContain(leaver);
+    expect(ended?.[1]?.split(', ')).not.toContain(restored);
+    expect(ended?.[2]).toBe(restored);
   });
 
   it('wraps narration to the width, continuation lines indented', () => {

@@ -48,6 +48,7 @@ describe('loadConfig defaults', () => {
       protectedUsers: [],
       managedUsernamePrefix: undefined,
       guardWindowHours: 24,
+      googleGroupWrite: false,
     });
     expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
     expect(c.snapshot.retentionDays).toBe(30);
@@ -111,6 +112,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_PROTECTED_USERS: 'boss@example.com,svc/robot',
         IDSYNC_MANAGED_USERNAME_PREFIX: 'AWSReservedSSO_QuickSightReader_',
         IDSYNC_GUARD_WINDOW_HOURS: '6',
+        IDSYNC_GOOGLE_GROUP_WRITE: 'on',
         IDSYNC_IDC_ACCOUNT_ID: '210987654321',
         IDSYNC_IDC_REGION: 'us-east-2',
         IDSYNC_SNAPSHOT_RETENTION_DAYS: '7',
@@ -145,6 +147,7 @@ describe('loadConfig valid values', () => {
       protectedUsers: ['boss@example.com', 'svc/robot'],
       managedUsernamePrefix: 'AWSReservedSSO_QuickSightReader_',
       guardWindowHours: 6,
+      googleGroupWrite: true,
     });
     expect(c.identityStore).toEqual({
       identityStoreId: 'd-1234567890',
@@ -315,6 +318,7 @@ describe('loadConfig invalid values', () => {
     AWS_ENDPOINT_URL_S3: 's3',
     IDSYNC_OPERATOR_TOPIC_ARN: 'arn:aws:sqs:us-east-1:123456789012:not-a-topic',
     IDSYNC_REPORTS_BUCKET: 'Reports_Bucket',
+    IDSYNC_GOOGLE_GROUP_WRITE: 'yes',
   };
 
   it('has an invalid example for every variable that can be invalid', () => {

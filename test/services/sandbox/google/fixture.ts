@@ -8,7 +8,7 @@ import {
 } from '../../../../services/sandbox/google/stand-in.js';
 import type { FaultSettings } from '../../../../services/sandbox/http/faults.js';
 import { GoogleDirectoryState } from '../../../../services/sandbox/state/google-state.js';
-import { honourTokenUri } from '../../../../services/snapshot/google/token-uri.js';
+import { honourTokenUri } from '../../../../shared/google/token-uri.js';
 
 /** Test fixture: a Google stand-in on a free loopback port, its key in a temporary folder. */
 
@@ -27,6 +27,7 @@ export interface FixtureOptions {
   readonly faults?: FaultSettings;
   readonly random?: () => number;
   readonly allowedSubjects?: readonly string[];
+  readonly delegatedScopes?: readonly string[];
 }
 
 export async function startGoogleFixture(options: FixtureOptions = {}): Promise<GoogleFixture> {
@@ -35,6 +36,7 @@ export async function startGoogleFixture(options: FixtureOptions = {}): Promise<
   const standIn = await startGoogleStandIn(state, {
     keyDir,
     allowedSubjects: options.allowedSubjects ?? [ADMIN],
+    ...(options.delegatedScopes ? { delegatedScopes: options.delegatedScopes } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.random ? { random: options.random } : {}),
   });

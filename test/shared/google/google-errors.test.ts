@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyGoogleError,
-  retryAfterOf,
-} from '../../../../services/snapshot/google/google-errors.js';
+import { classifyGoogleError, retryAfterOf } from '../../../shared/google/google-errors.js';
 
 /** An error shaped as gaxios throws it for an HTTP answer. */
 function httpError(status: number, data: unknown, headers: Record<string, string> = {}) {

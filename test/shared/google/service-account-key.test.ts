@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../shared/errors.js';
 import {
   GOOGLE_TOKEN_URL,
   parseServiceAccountKey,
   readServiceAccountKey,
-} from '../../../../services/snapshot/google/service-account-key.js';
-import { ConfigError } from '../../../../shared/errors.js';
+} from '../../../shared/google/service-account-key.js';
 
 const PEM = generateKeyPairSync('rsa', { modulusLength: 1024 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })

@@ -5,18 +5,18 @@ import {
   type RunningServer,
   sendJson,
   startServer,
-} from '../../../../services/sandbox/http/server.js';
+} from '../../../services/sandbox/http/server.js';
 import {
   createGoogleDirectory,
   DIRECTORY_MEMBER_READONLY_SCOPE,
-} from '../../../../services/snapshot/google/google-directory.js';
-import { RemoteServiceError } from '../../../../shared/errors.js';
+} from '../../../services/snapshot/google/google-directory.js';
+import { RemoteServiceError } from '../../../shared/errors.js';
 import {
   ADMIN,
   type GoogleFixture,
   seedGroup,
   startGoogleFixture,
-} from '../../sandbox/google/fixture.js';
+} from '../../services/sandbox/google/fixture.js';
 
 /**
  * What google-auth-library's JWT client really sends once `honourTokenUri` routes it to the key

@@ -1,4 +1,4 @@
-import type { FailureInfo } from '../../../shared/retry.js';
+import type { FailureInfo } from '../retry.js';
 
 /**
  * Classifies what the Google clients (gaxios under google-auth-library and googleapis-common)

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { ConfigError } from '../../../shared/errors.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * Reads a Google service-account JSON key file. Error messages name the file and the missing
