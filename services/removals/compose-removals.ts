@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { AssetOwnership } from '../../shared/aws/quicksight-assets.js';
 import type { QuickSightDeleter } from '../../shared/aws/quicksight-users.js';
 import type { Stores } from '../../shared/clients-from-config.js';
 import { type Config, guardWindowMs } from '../../shared/config/index.js';
@@ -6,6 +7,7 @@ import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
+import { createHandOverAssets } from './handover/hand-over-assets.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
 import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
@@ -44,10 +46,15 @@ export interface RemovalsClients {
   >;
   readonly logger: Logger;
   /**
-   * Builds the QuickSight deletes at the first apply that deletes; `close` at `close()`.
+   * Builds the QuickSight deletes and the asset reads and grants of the handover (before a task
+   * removes a user who can own assets) at the first apply that deletes; `close` at `close()`.
    * Absent where the process only plans (the plan and events functions).
    */
-  readonly quickSight?: () => { readonly port: QuickSightDeleter; close(): void };
+  readonly quickSight?: () => {
+    readonly port: QuickSightDeleter;
+    readonly assets: AssetOwnership;
+    close(): void;
+  };
 }
 
 export interface RemovalsOptions {
@@ -206,6 +213,14 @@ export function composeRemovals(
             ? { progress: createProgressReporter({ ...options.progress, logger: log }) }
             : {}),
           beforeDelete,
+          // Before a task removes a user who can own assets: their assets go to the successor
+          // (IDSYNC_ASSET_SUCCESSOR), or the task is deferred (./handover/hand-over-assets.ts).
+          handOver: createHandOverAssets({
+            assets: quickSight.assets,
+            ...(config.plan.assetSuccessor ? { successor: config.plan.assetSuccessor } : {}),
+            audit: stores.audit,
+            runId: scope.runId,
+          }),
         },
         workerRunOptions({
           runId: scope.runId,

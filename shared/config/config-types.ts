@@ -1,3 +1,4 @@
+import type { AssetSuccessor } from '../asset-successor.js';
 import type { PriceTable } from '../prices.js';
 import type { Section } from './variables.js';
 
@@ -92,6 +93,8 @@ export interface PlanConfig {
   readonly managedUsernamePrefix?: string;
   /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
   readonly guardWindowHours: number;
+  /** IDSYNC_ASSET_SUCCESSOR: who receives a departing owner's assets (shared/asset-successor.ts). */
+  readonly assetSuccessor?: AssetSuccessor;
 }
 
 export interface SnapshotConfig {

@@ -1,3 +1,4 @@
+import type { AssetSuccessor } from '../asset-successor.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { PriceTable } from '../prices.js';
 import {
@@ -162,6 +163,7 @@ const builders: {
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
     guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
+    assetSuccessor: read<AssetSuccessor>('IDSYNC_ASSET_SUCCESSOR'),
   }),
   snapshot: (read) => ({
     retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') as number,

@@ -1,0 +1,135 @@
+import { holdsOwnerActions, ownedCountsText } from '../../../shared/asset-owner-actions.js';
+import {
+  type AssetSuccessor,
+  type CandidateUser,
+  noSuccessorReason,
+  successorCandidates,
+  successorProblem,
+} from '../../../shared/asset-successor.js';
+import type { AssetOwnership, OwnedAsset } from '../../../shared/aws/quicksight-assets.js';
+import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import type { Task } from '../../../shared/task.js';
+import type { HandedOverAsset, HandOverAssets, HandoverResult } from '../worker/handover-port.js';
+
+/**
+ * The worker's asset handover (the HandOverAssets port of ../worker/handover-port.ts): what the
+ * task's user owns alone is found (AssetOwnership.soleOwned), the successor chosen
+ * (IDSYNC_ASSET_SUCCESSOR, shared/asset-successor.ts), each asset granted to the successor with
+ * the type's owner action set and verified with Describe*Permissions, and each one audited.
+ *
+ * HANDED-OVER ASSETS ARE AUDITED ONCE: the row of an asset is written with `appendOnce` under
+ * `handoverKey` (the task execution's run and start, the task, the asset), the same key in any
+ * run that finishes this execution, so a rerun after a SIGKILL between the grant and the call
+ * adds no second row (a rerun's search may still list the asset: searches are eventually
+ * consistent; its grant is then a no-op).
+ *
+ * No successor, a successor that cannot own, or a grant that does not verify → `deferred` with
+ * the reason: the worker gives the task back unrun, never a call that orphans.
+ */
+
+export interface HandoverDeps {
+  readonly assets: AssetOwnership;
+  /** IDSYNC_ASSET_SUCCESSOR; absent: a user who owns something is deferred. */
+  readonly successor?: AssetSuccessor;
+  /** `manager:`: the QuickSight user names of the person's manager (Google Directory). */
+  readonly managerUserNames?: (email: string) => Promise<readonly string[]>;
+  readonly audit: {
+    appendOnce(
+      record: AuditRecord,
+      key: { readonly runId: string; readonly sk: string },
+    ): Promise<'written' | 'exists'>;
+  };
+  /** The worker run (the row's `runId` when the task carries no execution). */
+  readonly runId: string;
+  readonly now?: () => Date;
+}
+
+/** The audit key of one handed-over asset of a task execution (see the file comment). */
+export function handoverKey(
+  task: Pick<Task, 'taskId' | 'execRunId' | 'execAt' | 'updatedAt'>,
+  runId: string,
+  asset: Pick<OwnedAsset, 'type' | 'id'>,
+): { readonly runId: string; readonly sk: string } {
+  return {
+    runId: task.execRunId ?? runId,
+    sk: `${task.execAt ?? task.updatedAt}#handover#${task.taskId}#${asset.type}/${asset.id}`,
+  };
+}
+
+export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
+  const users = new Map<string, Promise<CandidateUser | undefined>>();
+  const describe = (name: string) => {
+    let found = users.get(name);
+    if (!found) {
+      found = deps.assets.describeUser(name);
+      // A failed look-up is not remembered: the next task asks again.
+      found.catch(() => users.delete(name));
+      users.set(name, found);
+    }
+    return found;
+  };
+  const now = deps.now ?? (() => new Date());
+
+  return async (task: Task): Promise<HandoverResult> => {
+    const owned = await deps.assets.soleOwned(task.arn);
+    if (owned.length === 0) return { kind: 'nothing_owned' };
+    const chosen = await chooseSuccessor(deps, describe, task, owned);
+    if ('reason' in chosen) return { kind: 'deferred', reason: chosen.reason };
+    const to = chosen.user;
+    const handed: HandedOverAsset[] = [];
+    for (const asset of owned) {
+      await deps.assets.grantOwner(asset, to.arn);
+      if (!holdsOwnerActions(asset.type, await deps.assets.permissions(asset), to.arn))
+        return {
+          kind: 'deferred',
+          reason: `the handover of ${asset.type} ${asset.id} to ${to.userName} did not verify`,
+        };
+      const item: HandedOverAsset = {
+        type: asset.type.toUpperCase(),
+        id: asset.id,
+        ...(asset.name !== undefined ? { name: asset.name } : {}),
+        arn: asset.arn,
+        from: task.arn,
+        to: to.arn,
+      };
+      await deps.audit.appendOnce(
+        {
+          runId: deps.runId,
+          at: now().toISOString(),
+          kind: 'handover',
+          email: task.email,
+          userName: task.userName,
+          role: task.role,
+          source: task.source,
+          reason: `handed over to ${to.userName}`,
+          detail: { taskId: task.taskId, successor: to.userName, ...item },
+        },
+        handoverKey(task, deps.runId, asset),
+      );
+      handed.push(item);
+    }
+    return { kind: 'handed_over', assets: handed };
+  };
+}
+
+/** The first usable candidate, or the reason there is none. */
+async function chooseSuccessor(
+  deps: HandoverDeps,
+  describe: (name: string) => Promise<CandidateUser | undefined>,
+  task: Task,
+  owned: readonly OwnedAsset[],
+): Promise<{ user: CandidateUser } | { reason: string }> {
+  if (!deps.successor) return { reason: noSuccessorReason(ownedCountsText(owned)) };
+  const managers =
+    deps.successor.kind === 'manager' && deps.managerUserNames
+      ? await deps.managerUserNames(task.email)
+      : [];
+  const names = successorCandidates(deps.successor, managers);
+  let problem = '';
+  for (const name of names) {
+    const user = await describe(name);
+    problem = successorProblem(name, user, task.arn) ?? '';
+    if (!problem && user) return { user };
+  }
+  return { reason: `owns ${ownedCountsText(owned)}; ${problem}` };
+}

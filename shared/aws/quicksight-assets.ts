@@ -1,0 +1,353 @@
+import {
+  DescribeAnalysisPermissionsCommand,
+  DescribeDashboardPermissionsCommand,
+  DescribeDataSetPermissionsCommand,
+  DescribeDataSourcePermissionsCommand,
+  DescribeFolderPermissionsCommand,
+  DescribeTemplatePermissionsCommand,
+  DescribeThemePermissionsCommand,
+  DescribeTopicPermissionsCommand,
+  DescribeUserCommand,
+  ListTemplatesCommand,
+  ListThemesCommand,
+  ListTopicsCommand,
+  type QuickSightClient,
+  type ResourcePermission,
+  SearchAnalysesCommand,
+  SearchDashboardsCommand,
+  SearchDataSetsCommand,
+  SearchDataSourcesCommand,
+  SearchFoldersCommand,
+  UpdateAnalysisPermissionsCommand,
+  UpdateDashboardPermissionsCommand,
+  UpdateDataSetPermissionsCommand,
+  UpdateDataSourcePermissionsCommand,
+  UpdateFolderPermissionsCommand,
+  UpdateTemplatePermissionsCommand,
+  UpdateThemePermissionsCommand,
+  UpdateTopicPermissionsCommand,
+} from '@aws-sdk/client-quicksight';
+import {
+  type AssetPermission,
+  type AssetType,
+  isSoleOwner,
+  OWNER_ACTIONS,
+  SEARCHABLE_ASSET_TYPES,
+} from '../asset-owner-actions.js';
+import {
+  type AwsRetryOptions,
+  callWithRetry,
+  isAwsError,
+  isResourceNotFound,
+} from './aws-errors.js';
+
+/**
+ * What a QuickSight user owns alone, and the grant that hands it to a successor, over the real
+ * QuickSight client (one account): the asset half of the handover before a deletion or a
+ * downgrade (services/removals/handover/).
+ *
+ * `soleOwned` runs the five searches (SearchDashboards, SearchAnalyses, SearchDataSets,
+ * SearchDataSources, SearchFolders) with DIRECT_QUICKSIGHT_SOLE_OWNER = the user's ARN, paged,
+ * and for themes, templates and topics (no search) lists them and reads each one's permissions.
+ * The searches are eventually consistent: a result is only a candidate, `grantOwner` is harmless
+ * when the grant is already there, and `permissions` (Describe*Permissions, consistent) is the
+ * judge of a handover. Every call is retried at this one layer (throttling, 5xx, resets) with
+ * the shared back-off; `beforeCall` paces them (QuickSight's per-API rate limits).
+ */
+
+const SERVICE = 'QuickSight';
+const PAGE = 100;
+
+export interface OwnedAsset {
+  readonly type: AssetType;
+  readonly id: string;
+  readonly name?: string;
+  readonly arn: string;
+}
+
+/** The QuickSight user a successor name resolves to (DescribeUser), or none. */
+export interface SuccessorUser {
+  readonly userName: string;
+  readonly arn: string;
+  readonly role: string;
+}
+
+/** The port the handover and the plan use (a fake in unit tests, this adapter in production). */
+export interface AssetOwnership {
+  soleOwned(userArn: string): Promise<OwnedAsset[]>;
+  grantOwner(asset: OwnedAsset, principal: string): Promise<void>;
+  permissions(asset: OwnedAsset): Promise<AssetPermission[]>;
+  describeUser(userName: string): Promise<SuccessorUser | undefined>;
+}
+
+export interface QuickSightAssetsOptions extends AwsRetryOptions {
+  /** Waits for the pacer before each call (QuickSight's per-API rate limits). */
+  readonly beforeCall?: (operation: string) => Promise<void>;
+}
+
+type Page = { items: OwnedAsset[]; next?: string | undefined };
+type Summary = { Arn?: string; Name?: string } & Record<string, unknown>;
+
+export class QuickSightAssets implements AssetOwnership {
+  constructor(
+    private readonly client: QuickSightClient,
+    private readonly accountId: string,
+    private readonly namespace: string,
+    private readonly options: QuickSightAssetsOptions = {},
+  ) {}
+
+  async soleOwned(userArn: string): Promise<OwnedAsset[]> {
+    const out: OwnedAsset[] = [];
+    for (const type of SEARCHABLE_ASSET_TYPES)
+      out.push(...(await this.pages(`Search ${type}`, (t) => this.search(type, userArn, t))));
+    for (const type of ['theme', 'template', 'topic'] as const) {
+      const listed = await this.pages(`List ${type}`, (t) => this.list(type, t));
+      for (const asset of listed)
+        if (isSoleOwner(type, await this.permissions(asset), userArn)) out.push(asset);
+    }
+    return out;
+  }
+
+  async grantOwner(asset: OwnedAsset, principal: string): Promise<void> {
+    const Grant: ResourcePermission[] = [
+      { Principal: principal, Actions: [...OWNER_ACTIONS[asset.type]] },
+    ];
+    const a = this.accountId;
+    await this.call(`Update${opName(asset.type)}Permissions`, () => {
+      const c = this.client;
+      switch (asset.type) {
+        case 'dashboard':
+          return c.send(
+            new UpdateDashboardPermissionsCommand({
+              AwsAccountId: a,
+              DashboardId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'analysis':
+          return c.send(
+            new UpdateAnalysisPermissionsCommand({
+              AwsAccountId: a,
+              AnalysisId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'dataset':
+          return c.send(
+            new UpdateDataSetPermissionsCommand({
+              AwsAccountId: a,
+              DataSetId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'datasource':
+          return c.send(
+            new UpdateDataSourcePermissionsCommand({
+              AwsAccountId: a,
+              DataSourceId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'folder':
+          return c.send(
+            new UpdateFolderPermissionsCommand({
+              AwsAccountId: a,
+              FolderId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'theme':
+          return c.send(
+            new UpdateThemePermissionsCommand({
+              AwsAccountId: a,
+              ThemeId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'template':
+          return c.send(
+            new UpdateTemplatePermissionsCommand({
+              AwsAccountId: a,
+              TemplateId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+        case 'topic':
+          return c.send(
+            new UpdateTopicPermissionsCommand({
+              AwsAccountId: a,
+              TopicId: asset.id,
+              GrantPermissions: Grant,
+            }),
+          );
+      }
+    });
+  }
+
+  async permissions(asset: OwnedAsset): Promise<AssetPermission[]> {
+    const a = this.accountId;
+    const c = this.client;
+    const out = await this.call(`Describe${opName(asset.type)}Permissions`, async () => {
+      switch (asset.type) {
+        case 'dashboard':
+          return c.send(
+            new DescribeDashboardPermissionsCommand({ AwsAccountId: a, DashboardId: asset.id }),
+          );
+        case 'analysis':
+          return c.send(
+            new DescribeAnalysisPermissionsCommand({ AwsAccountId: a, AnalysisId: asset.id }),
+          );
+        case 'dataset':
+          return c.send(
+            new DescribeDataSetPermissionsCommand({ AwsAccountId: a, DataSetId: asset.id }),
+          );
+        case 'datasource':
+          return c.send(
+            new DescribeDataSourcePermissionsCommand({ AwsAccountId: a, DataSourceId: asset.id }),
+          );
+        case 'folder':
+          return c.send(
+            new DescribeFolderPermissionsCommand({ AwsAccountId: a, FolderId: asset.id }),
+          );
+        case 'theme':
+          return c.send(
+            new DescribeThemePermissionsCommand({ AwsAccountId: a, ThemeId: asset.id }),
+          );
+        case 'template':
+          return c.send(
+            new DescribeTemplatePermissionsCommand({ AwsAccountId: a, TemplateId: asset.id }),
+          );
+        case 'topic':
+          return c.send(
+            new DescribeTopicPermissionsCommand({ AwsAccountId: a, TopicId: asset.id }),
+          );
+      }
+    });
+    return (out.Permissions ?? []).map((p) => ({
+      principal: p.Principal ?? '',
+      actions: p.Actions ?? [],
+    }));
+  }
+
+  async describeUser(userName: string): Promise<SuccessorUser | undefined> {
+    try {
+      const out = await this.call('DescribeUser', () =>
+        this.client.send(
+          new DescribeUserCommand({
+            AwsAccountId: this.accountId,
+            Namespace: this.namespace,
+            UserName: userName,
+          }),
+        ),
+      );
+      const u = out.User;
+      if (!u?.Arn) return undefined;
+      return { userName: u.UserName ?? userName, arn: u.Arn, role: u.Role ?? 'UNKNOWN' };
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      if (isAwsError(cause, 'QuickSightUserNotFoundException') || isResourceNotFound(cause, 'USER'))
+        return undefined;
+      throw error;
+    }
+  }
+
+  private async pages(operation: string, fetch: (token?: string) => Promise<Page>) {
+    const out: OwnedAsset[] = [];
+    let token: string | undefined;
+    let n = 0;
+    do {
+      n++;
+      const page = await this.call(`${operation} page ${n}`, () => fetch(token));
+      out.push(...page.items);
+      token = page.next || undefined;
+    } while (token);
+    return out;
+  }
+
+  private async search(type: AssetType, userArn: string, token?: string): Promise<Page> {
+    const a = this.accountId;
+    const c = this.client;
+    const f = { Operator: 'StringEquals', Name: 'DIRECT_QUICKSIGHT_SOLE_OWNER', Value: userArn };
+    const base = { AwsAccountId: a, MaxResults: PAGE, ...(token ? { NextToken: token } : {}) };
+    switch (type) {
+      case 'dashboard': {
+        const o = await c.send(new SearchDashboardsCommand({ ...base, Filters: [f] } as never));
+        return pageOf(type, o.DashboardSummaryList, 'DashboardId', o.NextToken);
+      }
+      case 'analysis': {
+        const o = await c.send(new SearchAnalysesCommand({ ...base, Filters: [f] } as never));
+        return pageOf(type, o.AnalysisSummaryList, 'AnalysisId', o.NextToken);
+      }
+      case 'dataset': {
+        const o = await c.send(new SearchDataSetsCommand({ ...base, Filters: [f] } as never));
+        return pageOf(type, o.DataSetSummaries, 'DataSetId', o.NextToken);
+      }
+      case 'datasource': {
+        const o = await c.send(new SearchDataSourcesCommand({ ...base, Filters: [f] } as never));
+        return pageOf(type, o.DataSourceSummaries, 'DataSourceId', o.NextToken);
+      }
+      case 'folder': {
+        const o = await c.send(new SearchFoldersCommand({ ...base, Filters: [f] } as never));
+        return pageOf(type, o.FolderSummaryList, 'FolderId', o.NextToken);
+      }
+      default:
+        throw new Error(`${type} has no search`);
+    }
+  }
+
+  private async list(type: 'theme' | 'template' | 'topic', token?: string): Promise<Page> {
+    const base = { AwsAccountId: this.accountId, MaxResults: PAGE, NextToken: token };
+    const c = this.client;
+    if (type === 'theme') {
+      const o = await c.send(new ListThemesCommand({ ...base, Type: 'CUSTOM' }));
+      return pageOf(type, o.ThemeSummaryList, 'ThemeId', o.NextToken);
+    }
+    if (type === 'template') {
+      const o = await c.send(new ListTemplatesCommand(base));
+      return pageOf(type, o.TemplateSummaryList, 'TemplateId', o.NextToken);
+    }
+    const o = await c.send(new ListTopicsCommand(base));
+    return pageOf(type, o.TopicsSummaries, 'TopicId', o.NextToken);
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return callWithRetry(
+      SERVICE,
+      operation,
+      async () => {
+        await this.options.beforeCall?.(operation);
+        return send();
+      },
+      this.options,
+    );
+  }
+}
+
+function pageOf(
+  type: AssetType,
+  list: readonly object[] | undefined,
+  idMember: string,
+  next: string | undefined,
+): Page {
+  const items = (list ?? []).map((raw) => {
+    const s = raw as Summary;
+    const id = String(s[idMember] ?? '');
+    return { type, id, arn: s.Arn ?? '', ...(s.Name !== undefined ? { name: s.Name } : {}) };
+  });
+  return { items, next };
+}
+
+const OP_NAMES: Readonly<Record<AssetType, string>> = {
+  dashboard: 'Dashboard',
+  analysis: 'Analysis',
+  dataset: 'DataSet',
+  datasource: 'DataSource',
+  folder: 'Folder',
+  theme: 'Theme',
+  template: 'Template',
+  topic: 'Topic',
+};
+
+function opName(type: AssetType): string {
+  return OP_NAMES[type];
+}
