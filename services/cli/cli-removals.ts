@@ -24,6 +24,7 @@ export async function cliRemovals(
   const { buildQuickSight } = await import('../../shared/clients-from-config.js');
   const { activityCatchUp } = await import('./activity-catch-up.js');
   const { NoticeStore } = await import('../notices/notice-store.js');
+  const { createGoogleManagers } = await import('../snapshot/google/google-managers.js');
   const { stores, logger } = clients;
   // Every command that applies judges idle tasks again: the sections it needs for that are
   // read at the first apply, once for the command.
@@ -35,7 +36,25 @@ export async function cliRemovals(
   const say = (line: string) => io.stderr.write(`${line}\n`);
   return composeRemovals(
     config,
-    { stores, logger, quickSight: () => buildQuickSight(config, logger) },
+    {
+      stores,
+      logger,
+      quickSight: () => buildQuickSight(config, logger),
+      // IDSYNC_ASSET_SUCCESSOR=manager:…: the manager from the Google Directory (users.get).
+      ...(config.plan.assetSuccessor?.kind === 'manager'
+        ? {
+            managers: () => {
+              const { google, aws } = loadConfig(['google', 'aws'], io.env);
+              return createGoogleManagers({
+                credentialsPath: google.credentialsPath,
+                subject: google.subject,
+                rootUrl: google.rootUrl,
+                ...(aws.timeouts ? { timeoutMs: aws.timeouts.requestMs } : {}),
+              });
+            },
+          }
+        : {}),
+    },
     {
       dryRun: options.dryRun,
       idle: idleConfig,

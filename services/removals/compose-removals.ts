@@ -7,6 +7,7 @@ import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
+import type { ManagerLookup } from '../snapshot/google/google-managers.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
@@ -50,6 +51,11 @@ export interface RemovalsClients {
    * removes a user who can own assets) at the first apply that deletes; `close` at `close()`.
    * Absent where the process only plans (the plan and events functions).
    */
+  /**
+   * IDSYNC_ASSET_SUCCESSOR=manager:…: a person's manager from the Google Directory, built at the
+   * first handover that asks. Absent (the worker Lambda bundles no Google client): the fallback.
+   */
+  readonly managers?: () => ManagerLookup;
   readonly quickSight?: () => {
     readonly port: QuickSightDeleter;
     readonly assets: AssetOwnership;
@@ -152,6 +158,20 @@ export function composeRemovals(
           await reading.forPlan(),
         );
 
+  /** The QuickSight user names of a person's manager (the snapshot's users with that email). */
+  const managerUserNames = (build: () => ManagerLookup) => {
+    let lookup: ManagerLookup | undefined;
+    return async (email: string): Promise<string[]> => {
+      lookup ??= build();
+      const manager = (await lookup.managerOf(email))?.toLowerCase();
+      if (!manager) return [];
+      const { quickSightUsers } = await reading.forPlan();
+      return quickSightUsers
+        .filter((u) => u.email?.toLowerCase() === manager)
+        .map((u) => u.userName);
+    };
+  };
+
   const apply = async (scope: ApplyScope): Promise<Applied> => {
     const only = scopeFilter(scope);
     const log = scope.logger ?? logger;
@@ -218,6 +238,7 @@ export function composeRemovals(
           handOver: createHandOverAssets({
             assets: quickSight.assets,
             ...(config.plan.assetSuccessor ? { successor: config.plan.assetSuccessor } : {}),
+            ...(clients.managers ? { managerUserNames: managerUserNames(clients.managers) } : {}),
             audit: stores.audit,
             runId: scope.runId,
           }),

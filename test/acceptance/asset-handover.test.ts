@@ -111,4 +111,45 @@ describe('asset handover on a mixed account', { timeout: 120_000 }, () => {
     expect([...org.quickSight.deletes.keys()].filter((n) => idcNames.has(n))).toEqual([]);
     expect([...org.quickSight.updates.keys()].filter((n) => idcNames.has(n))).toEqual([]);
   });
+
+  it("manager:<fallback>: a leaver's assets go to their manager's QuickSight user that can own", async () => {
+    const org = t.sandbox.org;
+    const assets = org.quickSight.assets;
+    const gone = new Set(org.quickSight.deletes.keys());
+    const leaver = org.people.find(
+      (p) =>
+        !p.protected &&
+        p.quickSightUsers.some((u) => u.role === 'AUTHOR' && !gone.has(u.userName)) &&
+        org.google.user(p.email)?.manager,
+    );
+    const author = leaver?.quickSightUsers.find((u) => u.role === 'AUTHOR');
+    const managerEmail = leaver && org.google.user(leaver.email)?.manager;
+    const manager = org.quickSight
+      .list()
+      .find((u) => u.email === managerEmail && /^(AUTHOR|ADMIN)/.test(u.role));
+    const fallback = org.quickSight
+      .list()
+      .find((u) => u.role === 'AUTHOR' && u.arn !== manager?.arn && u.email !== leaver?.email);
+    if (!leaver || !author || !manager || !fallback) throw new Error('scenario changed');
+    expect(manager.arn).not.toBe(fallback.arn);
+    const owned = assets.soleOwned(author.arn);
+    expect(owned.length).toBeGreaterThan(0);
+
+    removeFromGroups(org, [leaver.email]);
+    await snapshotOk(t.sandbox);
+    const run = await runCliOn(t.sandbox, ['reconcile', '--apply', '--json'], {
+      IDSYNC_ASSET_SUCCESSOR: `manager:${fallback.userName}`,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(org.quickSight.deletes.get(author.userName)).toBe(1);
+    expect(assets.orphaned()).toEqual([]);
+    for (const a of owned)
+      expect(
+        assets
+          .permissionsOf(a.type, a.id)
+          .filter((p) => isOwnerEntry(a.type, p.actions))
+          .map((p) => p.principal),
+        `${a.type}/${a.id}`,
+      ).toEqual([manager.arn]);
+  });
 });
