@@ -40,6 +40,8 @@ export async function cliRemovals(
       stores,
       logger,
       quickSight: () => buildQuickSight(config, logger),
+      // The plan's view of the handover, in a dry run too (read-only QuickSight calls).
+      assetReads: () => buildQuickSight(config, logger),
       // IDSYNC_ASSET_SUCCESSOR=manager:…: the manager from the Google Directory (users.get).
       ...(config.plan.assetSuccessor?.kind === 'manager'
         ? {

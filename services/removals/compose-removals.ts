@@ -9,6 +9,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
 import type { ManagerLookup } from '../snapshot/google/google-managers.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
+import { createPlanHandoverView } from './handover/plan-view.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
 import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
@@ -30,8 +31,8 @@ import { workerRunOptions } from './worker/worker-run-options.js';
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
  * audit rows of its decisions are still written) and its `apply` lists the tasks it would run
- * (the worker Lambda's dry run logs each as "dry run: would delete"); no QuickSight client is
- * ever made.
+ * (the worker Lambda's dry run logs each as "dry run: would delete"); no QuickSight deletes are
+ * ever made (the plan's handover view only reads: ./handover/plan-view.ts).
  */
 
 /** The `worker` section only where the process applies (the plan and events functions never do). */
@@ -56,6 +57,12 @@ export interface RemovalsClients {
    * first handover that asks. Absent (the worker Lambda bundles no Google client): the fallback.
    */
   readonly managers?: () => ManagerLookup;
+  /**
+   * The plan's read-only view of the handover (services/removals/handover/plan-view.ts), also in
+   * a dry run: what owning users own alone, and whether a successor can take it. Absent (the plan
+   * and events functions): the plan shows `delete` and the worker decides.
+   */
+  readonly assetReads?: () => { readonly assets: AssetOwnership; close(): void };
   readonly quickSight?: () => {
     readonly port: QuickSightDeleter;
     readonly assets: AssetOwnership;
@@ -100,6 +107,30 @@ export function composeRemovals(
   let pacer: ReturnType<typeof createWorkerPacer> | undefined;
   let quickSight: ReturnType<NonNullable<RemovalsClients['quickSight']>> | undefined;
   let idle: IdleChecks | undefined;
+  /** The QuickSight user names of a person's manager (the snapshot's users with that email). */
+  const managerUserNames = (build: () => ManagerLookup) => {
+    let lookup: ManagerLookup | undefined;
+    return async (email: string): Promise<string[]> => {
+      lookup ??= build();
+      const manager = (await lookup.managerOf(email))?.toLowerCase();
+      if (!manager) return [];
+      const { quickSightUsers } = await reading.forPlan();
+      return quickSightUsers
+        .filter((u) => u.email?.toLowerCase() === manager)
+        .map((u) => u.userName);
+    };
+  };
+
+  let reads: ReturnType<NonNullable<RemovalsClients['assetReads']>> | undefined;
+  const successorSettings = () => ({
+    ...(config.plan.assetSuccessor ? { successor: config.plan.assetSuccessor } : {}),
+    ...(clients.managers ? { managerUserNames: managerUserNames(clients.managers) } : {}),
+  });
+  const handoverView = () => {
+    if (!clients.assetReads) return {};
+    reads ??= clients.assetReads();
+    return { handoverView: createPlanHandoverView(reads.assets, successorSettings()) };
+  };
 
   const idleChecks = (): IdleChecks => {
     if (idle) return idle;
@@ -144,7 +175,7 @@ export function composeRemovals(
           await reading.forPlan(),
         )
       : runPlan(
-          { ...stores, logger: request.logger ?? logger, guardWindow: guard },
+          { ...stores, logger: request.logger ?? logger, guardWindow: guard, ...handoverView() },
           {
             runId: request.runId,
             namespace: config.quicksight.namespace,
@@ -157,20 +188,6 @@ export function composeRemovals(
           },
           await reading.forPlan(),
         );
-
-  /** The QuickSight user names of a person's manager (the snapshot's users with that email). */
-  const managerUserNames = (build: () => ManagerLookup) => {
-    let lookup: ManagerLookup | undefined;
-    return async (email: string): Promise<string[]> => {
-      lookup ??= build();
-      const manager = (await lookup.managerOf(email))?.toLowerCase();
-      if (!manager) return [];
-      const { quickSightUsers } = await reading.forPlan();
-      return quickSightUsers
-        .filter((u) => u.email?.toLowerCase() === manager)
-        .map((u) => u.userName);
-    };
-  };
 
   const apply = async (scope: ApplyScope): Promise<Applied> => {
     const only = scopeFilter(scope);
@@ -237,8 +254,7 @@ export function composeRemovals(
           // (IDSYNC_ASSET_SUCCESSOR), or the task is deferred (./handover/hand-over-assets.ts).
           handOver: createHandOverAssets({
             assets: quickSight.assets,
-            ...(config.plan.assetSuccessor ? { successor: config.plan.assetSuccessor } : {}),
-            ...(clients.managers ? { managerUserNames: managerUserNames(clients.managers) } : {}),
+            ...successorSettings(),
             audit: stores.audit,
             runId: scope.runId,
           }),
@@ -289,6 +305,8 @@ export function composeRemovals(
     close() {
       quickSight?.close();
       quickSight = undefined;
+      reads?.close();
+      reads = undefined;
     },
   };
 }

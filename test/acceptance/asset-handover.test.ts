@@ -14,7 +14,11 @@ import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../hel
  */
 
 interface Out {
-  plan: { plan: { decisions: Array<{ email: string; decision: string; reason: string }> } };
+  plan: {
+    plan: {
+      decisions: Array<{ email: string; decision: string; reason: string; detail?: string }>;
+    };
+  };
   applied?: { deleted: number; deferred: number; failed: number };
 }
 
@@ -69,15 +73,17 @@ describe('asset handover on a mixed account', { timeout: 120_000 }, () => {
     removeFromGroups(org, [leaver.email, idcLeaver.email]);
     await snapshotOk(t.sandbox);
 
-    // No successor: deferred with the reason, nothing deleted, nothing orphaned.
+    // No successor: the plan (a dry run too) defers with the reason; nothing deleted or orphaned.
+    const reason =
+      'owns 1 dashboard, 1 analysis, 1 dataset, 1 data source, 1 folder; set IDSYNC_ASSET_SUCCESSOR';
+    const dry = JSON.parse((await runCliOn(t.sandbox, ['reconcile', '--json'])).stdout) as Out;
     const first = await runCliOn(t.sandbox, ['reconcile', '--apply', '--json']);
-    expect(first.code, first.stderr).toBe(4);
-    const firstOut = JSON.parse(first.stdout) as Out;
-    expect(firstOut.applied?.deferred).toBe(1);
+    expect(first.code, first.stderr).toBe(0);
+    for (const out of [dry, JSON.parse(first.stdout) as Out]) {
+      const decision = out.plan.plan.decisions.find((d) => d.email === leaver.email);
+      expect(decision).toMatchObject({ decision: 'deferred', reason });
+    }
     expect(org.quickSight.deletes.has(author.userName)).toBe(false);
-    expect(first.stdout + first.stderr).toContain(
-      'owns 1 dashboard, 1 analysis, 1 dataset, 1 data source, 1 folder; set IDSYNC_ASSET_SUCCESSOR',
-    );
     expect(assets.orphaned()).toEqual([]);
 
     // With a successor: handed over, verified, then deleted once.
@@ -85,6 +91,13 @@ describe('asset handover on a mixed account', { timeout: 120_000 }, () => {
       IDSYNC_ASSET_SUCCESSOR: successor.userName,
     });
     expect(second.code, second.stderr).toBe(0);
+    const planned = (JSON.parse(second.stdout) as Out).plan.plan.decisions.find(
+      (d) => d.email === leaver.email,
+    );
+    expect(planned).toMatchObject({
+      decision: 'delete',
+      detail: expect.stringContaining(`hands over 5 assets to ${successor.userName}`),
+    });
     expect(org.quickSight.deletes.get(author.userName)).toBe(1);
     expect(assets.orphaned()).toEqual([]);
     for (const a of owned) {

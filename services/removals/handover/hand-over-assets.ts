@@ -1,15 +1,10 @@
-import { holdsOwnerActions, ownedCountsText } from '../../../shared/asset-owner-actions.js';
-import {
-  type AssetSuccessor,
-  type CandidateUser,
-  noSuccessorReason,
-  successorCandidates,
-  successorProblem,
-} from '../../../shared/asset-successor.js';
+import { holdsOwnerActions } from '../../../shared/asset-owner-actions.js';
+import type { AssetSuccessor } from '../../../shared/asset-successor.js';
 import type { AssetOwnership, OwnedAsset } from '../../../shared/aws/quicksight-assets.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
 import type { Task } from '../../../shared/task.js';
 import type { HandedOverAsset, HandOverAssets, HandoverResult } from '../worker/handover-port.js';
+import { cachedDescribe, chooseSuccessor } from './choose-successor.js';
 
 /**
  * The worker's asset handover (the HandOverAssets port of ../worker/handover-port.ts): what the
@@ -57,17 +52,7 @@ export function handoverKey(
 }
 
 export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
-  const users = new Map<string, Promise<CandidateUser | undefined>>();
-  const describe = (name: string) => {
-    let found = users.get(name);
-    if (!found) {
-      found = deps.assets.describeUser(name);
-      // A failed look-up is not remembered: the next task asks again.
-      found.catch(() => users.delete(name));
-      users.set(name, found);
-    }
-    return found;
-  };
+  const describe = cachedDescribe(deps.assets);
   const now = deps.now ?? (() => new Date());
 
   return async (task: Task): Promise<HandoverResult> => {
@@ -110,26 +95,4 @@ export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
     }
     return { kind: 'handed_over', assets: handed };
   };
-}
-
-/** The first usable candidate, or the reason there is none. */
-async function chooseSuccessor(
-  deps: HandoverDeps,
-  describe: (name: string) => Promise<CandidateUser | undefined>,
-  task: Task,
-  owned: readonly OwnedAsset[],
-): Promise<{ user: CandidateUser } | { reason: string }> {
-  if (!deps.successor) return { reason: noSuccessorReason(ownedCountsText(owned)) };
-  const managers =
-    deps.successor.kind === 'manager' && deps.managerUserNames
-      ? await deps.managerUserNames(task.email)
-      : [];
-  const names = successorCandidates(deps.successor, managers);
-  let problem = '';
-  for (const name of names) {
-    const user = await describe(name);
-    problem = successorProblem(name, user, task.arn) ?? '';
-    if (!problem && user) return { user };
-  }
-  return { reason: `owns ${ownedCountsText(owned)}; ${problem}` };
 }
