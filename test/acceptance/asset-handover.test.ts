@@ -20,6 +20,9 @@ interface Out {
     };
   };
   applied?: { deleted: number; deferred: number; failed: number };
+  needsAttention?: {
+    items: Array<{ email: string; decision: string; reason: string; monthly: number }>;
+  };
 }
 
 describe('asset handover on a mixed account', { timeout: 120_000 }, () => {
@@ -85,6 +88,14 @@ describe('asset handover on a mixed account', { timeout: 120_000 }, () => {
     }
     expect(org.quickSight.deletes.has(author.userName)).toBe(false);
     expect(assets.orphaned()).toEqual([]);
+    // Flagged: under "Needs attention" with the cost of keeping the seat ($24 an Author).
+    const flagged = (JSON.parse(first.stdout) as Out).needsAttention?.items.find(
+      (i) => i.email === leaver.email,
+    );
+    expect(flagged).toMatchObject({ decision: 'deferred', reason, monthly: 24 });
+    const text = await runCliOn(t.sandbox, ['reconcile']);
+    expect(text.stdout).toMatch(/needs attention \(\d+\): seats kept, \$[\d,.]+ a month/);
+    expect(text.stdout).toContain(`deferred: ${reason}`);
 
     // With a successor: handed over, verified, then deleted once.
     const second = await runCliOn(t.sandbox, ['reconcile', '--apply', '--json'], {
