@@ -23,6 +23,7 @@ import {
   cloudTrailLookupEvents,
   identityStoreDescribeUser,
   identityStoreListUsers,
+  quickSightAssetHandover,
   quickSightDeleteUsers,
   quickSightListUsers,
   sesSendNotices,
@@ -172,7 +173,11 @@ export class IdsyncStack extends Stack {
       snapshot.role.addToPolicy(quickSightListUsers(quickSight));
       snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
     }
-    if (worker) worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
+    if (worker) {
+      worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
+      // Before a deletion: the user's assets go to the successor (services/removals/handover/).
+      worker.role.addToPolicy(quickSightAssetHandover(quickSight));
+    }
     if (events) events.role.addToPolicy(identityStoreDescribeUser(identityStore));
     for (const producer of [plan, events]) {
       if (producer) this.workQueue.queue.grantSendMessages(producer.role);
