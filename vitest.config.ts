@@ -35,6 +35,7 @@ export const INTEGRATION = [
   'test/services/removals/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome}.test.ts',
   'test/shared/aws/{clients,identity-store-directory,quicksight-users,sqs-task-queue}.test.ts',
   'test/shared/aws/quicksight-assets.test.ts',
+  'test/services/removals/handover/handover-faults.test.ts',
   'test/services/activity/cloudtrail-lookup.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/services/snapshot/google/{google-directory,google-directory-nesting,token-uri}.test.ts',
