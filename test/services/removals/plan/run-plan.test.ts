@@ -47,9 +47,7 @@ describe('idsync plan on the sandbox', { timeout: 120_000 }, () => {
     // assets are handed over before the deletion (services/removals/handover/).
     expect(plan.plan.counts).toMatchObject({ delete: 39, protected: 1, blocked: 0 });
     expect(
-      plan.plan.decisions
-        .filter((d) => d.quickSightUser?.role === 'AUTHOR')
-        .map((d) => d.decision),
+      plan.plan.decisions.filter((d) => d.quickSightUser?.role === 'AUTHOR').map((d) => d.decision),
     ).toEqual(['delete', 'delete', 'delete']);
     const protectedRoles = plan.plan.decisions
       .filter((d) => d.decision === 'protected')
