@@ -253,7 +253,8 @@ export function composeRemovals(
           // Before a task removes a user who can own assets: their assets go to the successor
           // (IDSYNC_ASSET_SUCCESSOR), or the task is deferred (./handover/hand-over-assets.ts).
           handOver: createHandOverAssets({
-            assets: quickSight.assets,
+            // Paced with the deletes: QuickSight's rate limits are the account's.
+            assets: quickSight.assets.withPacer?.(pacer) ?? quickSight.assets,
             ...successorSettings(),
             audit: stores.audit,
             runId: scope.runId,

@@ -37,6 +37,7 @@ import {
 import {
   type AwsRetryOptions,
   callWithRetry,
+  classifyAwsError,
   isAwsError,
   isResourceNotFound,
 } from './aws-errors.js';
@@ -52,7 +53,7 @@ import {
  * The searches are eventually consistent: a result is only a candidate, `grantOwner` is harmless
  * when the grant is already there, and `permissions` (Describe*Permissions, consistent) is the
  * judge of a handover. Every call is retried at this one layer (throttling, 5xx, resets) with
- * the shared back-off; `beforeCall` paces them (QuickSight's per-API rate limits).
+ * the shared back-off; `pacer` paces them and hears each outcome (QuickSight's rate limits).
  */
 
 const SERVICE = 'QuickSight';
@@ -78,11 +79,21 @@ export interface AssetOwnership {
   grantOwner(asset: OwnedAsset, principal: string): Promise<void>;
   permissions(asset: OwnedAsset): Promise<AssetPermission[]>;
   describeUser(userName: string): Promise<SuccessorUser | undefined>;
+  /** The same port with every call paced by `pacer` (the worker's, shared with DeleteUser). */
+  withPacer?(pacer: CallPacer): AssetOwnership;
+}
+
+/** The worker's pacer contract (services/removals/worker/pacing/pacer.ts): one outcome per call. */
+export interface CallPacer {
+  acquire(): Promise<number>;
+  onSuccess(): void;
+  onThrottle(retryAfterMs: number | undefined, startedAt: number): void;
+  onError(): void;
 }
 
 export interface QuickSightAssetsOptions extends AwsRetryOptions {
-  /** Waits for the pacer before each call (QuickSight's per-API rate limits). */
-  readonly beforeCall?: (operation: string) => Promise<void>;
+  /** Paces every call and hears its outcome (QuickSight's rate limits are shared with DeleteUser). */
+  readonly pacer?: CallPacer;
 }
 
 type Page = { items: OwnedAsset[]; next?: string | undefined };
@@ -95,6 +106,13 @@ export class QuickSightAssets implements AssetOwnership {
     private readonly namespace: string,
     private readonly options: QuickSightAssetsOptions = {},
   ) {}
+
+  withPacer(pacer: CallPacer): QuickSightAssets {
+    return new QuickSightAssets(this.client, this.accountId, this.namespace, {
+      ...this.options,
+      pacer,
+    });
+  }
 
   async soleOwned(userArn: string): Promise<OwnedAsset[]> {
     // The eight listings at once (each paged in order): a handover waits for the slowest, not the sum.
@@ -318,8 +336,20 @@ export class QuickSightAssets implements AssetOwnership {
       SERVICE,
       operation,
       async () => {
-        await this.options.beforeCall?.(operation);
-        return send();
+        const pacer = this.options.pacer;
+        if (!pacer) return send();
+        const startedAt = await pacer.acquire();
+        try {
+          const out = await send();
+          pacer.onSuccess();
+          return out;
+        } catch (error) {
+          const info = classifyAwsError(error);
+          if (info.throttled) pacer.onThrottle(info.retryAfterMs, startedAt);
+          else if (info.retryable) pacer.onError();
+          else pacer.onSuccess();
+          throw error;
+        }
       },
       this.options,
     );

@@ -60,9 +60,7 @@ try {
   const pacer = new Pacer({ maxRate: RATE, initialRate: RATE });
   const qs = connectQuickSight(wb.endpoints);
   const assets = new QuickSightAssets(qs.client, wb.endpoints.accountId, wb.endpoints.namespace, {
-    beforeCall: async () => {
-      await pacer.acquire();
-    },
+    pacer,
   });
   const before = { ...wb.standIn.faults.counters };
   const started = performance.now();
