@@ -35,6 +35,8 @@ export const INTEGRATION = [
   'test/services/snapshot/run-snapshot-keep-groups.test.ts',
   'test/services/removals/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome,leave-group}.test.ts',
   'test/shared/aws/{clients,identity-store-directory,quicksight-users,sqs-task-queue}.test.ts',
+  'test/shared/aws/quicksight-assets.test.ts',
+  'test/services/removals/handover/handover-faults.test.ts',
   'test/services/activity/cloudtrail-lookup.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/services/snapshot/google/{google-directory,google-directory-nesting}.test.ts',

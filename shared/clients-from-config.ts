@@ -7,6 +7,7 @@ import {
   createQuickSightClient,
 } from './aws/clients.js';
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
+import { QuickSightAssets } from './aws/quicksight-assets.js';
 import { QuickSightUsers } from './aws/quicksight-users.js';
 import { type Config, guardWindowMs, type PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
@@ -99,7 +100,18 @@ export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logg
       onRetry: (e) => logger.warn(retryRecord(e), 'QuickSight call retried'),
     },
   );
-  return { port, client, close: () => client.destroy() };
+  const assets = new QuickSightAssets(
+    client,
+    config.quicksight.accountId,
+    config.quicksight.namespace,
+    {
+      endpoint:
+        config.aws.endpoints.quicksight ??
+        `https://quicksight.${config.quicksight.region}.amazonaws.com`,
+      onRetry: (e) => logger.warn(retryRecord(e), 'QuickSight call retried'),
+    },
+  );
+  return { port, assets, client, close: () => client.destroy() };
 }
 
 function retryRecord(e: { operation: string; attempt: number; delayMs: number; error: unknown }) {

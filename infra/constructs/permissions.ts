@@ -44,6 +44,57 @@ export function quickSightDeleteUsers(scope: QuickSightScope): iam.PolicyStateme
   });
 }
 
+/** The QuickSight asset types of the handover (shared/asset-owner-actions.ts), as ARN words. */
+const ASSET_ARN_WORDS = [
+  'dashboard',
+  'analysis',
+  'dataset',
+  'datasource',
+  'folder',
+  'theme',
+  'template',
+  'topic',
+] as const;
+
+/** `arn:<partition>:quicksight:<region>:<account>:<type>/*` for each asset type. */
+export function quickSightAssetArns(scope: QuickSightScope): string[] {
+  return ASSET_ARN_WORDS.map(
+    (word) => `arn:${Aws.PARTITION}:quicksight:${scope.region}:${scope.accountId}:${word}/*`,
+  );
+}
+
+/**
+ * The asset handover before a deletion (services/removals/handover/): find what a user owns
+ * alone (Search*, List* of themes, templates and topics, Describe*Permissions), grant it to the
+ * successor (Update*Permissions) and look the successor up (DescribeUser). Scoped to the asset
+ * types' ARNs of one account and region, and the namespace's users; no delete of any asset.
+ */
+export function quickSightAssetHandover(scope: QuickSightScope): iam.PolicyStatement {
+  const types = [
+    'Dashboard',
+    'Analysis',
+    'DataSet',
+    'DataSource',
+    'Folder',
+    'Theme',
+    'Template',
+    'Topic',
+  ];
+  return new iam.PolicyStatement({
+    sid: 'QuickSightAssetHandover',
+    actions: [
+      ...['Dashboards', 'Analyses', 'DataSets', 'DataSources', 'Folders'].map(
+        (t) => `quicksight:Search${t}`,
+      ),
+      ...['Themes', 'Templates', 'Topics'].map((t) => `quicksight:List${t}`),
+      ...types.map((t) => `quicksight:Describe${t}Permissions`),
+      ...types.map((t) => `quicksight:Update${t}Permissions`),
+      'quicksight:DescribeUser',
+    ],
+    resources: [...quickSightAssetArns(scope), quickSightUsersArn(scope)],
+  });
+}
+
 export interface IdentityStoreScope {
   /** Account of the IAM Identity Center instance. */
   readonly accountId: string;

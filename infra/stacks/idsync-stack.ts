@@ -28,6 +28,7 @@ import {
   cloudTrailLookupEvents,
   identityStoreDescribeUser,
   identityStoreListUsers,
+  quickSightAssetHandover,
   quickSightDeleteUsers,
   quickSightListUsers,
   sesSendNotices,
@@ -226,7 +227,11 @@ export class IdsyncStack extends Stack {
       snapshot.role.addToPolicy(quickSightListUsers(quickSight));
       if (directIdentityStore) snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
     }
-    if (worker) worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
+    if (worker) {
+      worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
+      // Before a deletion: the user's assets go to the successor (services/removals/handover/).
+      worker.role.addToPolicy(quickSightAssetHandover(quickSight));
+    }
     if (events && directIdentityStore)
       events.role.addToPolicy(identityStoreDescribeUser(identityStore));
     for (const producer of [plan, events]) {

@@ -25,6 +25,10 @@ export const REASONS = {
     'QuickSight users are named <IAM role>/<email> and come and go daily; ListUsers/DeleteUser/DeleteUserByPrincipalId ' +
     'are scoped to the users of one account, one identity region and one namespace (user/<namespace>/*), the narrowest ' +
     'ARN pattern the Service Authorization Reference allows for them.',
+  quickSightAssets:
+    'The asset handover before a deletion reads and grants permissions on whatever dashboards, analyses, datasets, ' +
+    'data sources, folders, themes, templates and topics a departing user owns; their ids are not known in advance, ' +
+    'so each type is scoped to <type>/* of one account and one region (no asset is ever deleted).',
   identityStoreUsers:
     'IdC user ARNs carry no account or store id (arn:aws:identitystore:::user/<uuid>); the SAR requires the user ' +
     'resource for DescribeUser, and the statement also names the one identity store ARN.',
@@ -105,6 +109,23 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
         `AwsSolutions-IAM5[Resource::${quickSightUsers}]`,
         REASONS.quickSightUsers,
       );
+    }
+    if (job === 'worker') {
+      for (const word of [
+        'dashboard',
+        'analysis',
+        'dataset',
+        'datasource',
+        'folder',
+        'theme',
+        'template',
+        'topic',
+      ])
+        acknowledge(
+          f.role,
+          `AwsSolutions-IAM5[Resource::arn:${partition}:quicksight:${settings.quickSightRegion}:${settings.quickSightAccountId}:${word}/*]`,
+          REASONS.quickSightAssets,
+        );
     }
     if (job === 'activity') {
       acknowledge(f.role, 'AwsSolutions-IAM5[Resource::*]', REASONS.cloudTrailLookup);

@@ -160,8 +160,16 @@ function renderCards(m: ReportModel): string {
 }
 
 function renderAttention(m: ReportModel): string {
-  if (m.failures.length === 0 && m.misses.length === 0)
-    return '<div class="panel"><p class="none">Nothing: no failures and no misses.</p></div>';
+  if (m.failures.length === 0 && m.misses.length === 0 && m.kept.items.length === 0)
+    return '<div class="panel"><p class="none">Nothing: no failures, no misses, no seat kept.</p></div>';
+  const kept = m.kept.items.map(
+    (i) =>
+      `<tr data-kind="${escapeHtml(i.decision)}"><td><span class="pill s-${escapeHtml(i.decision)}">Kept (${escapeHtml(i.decision)})</span></td><td>${escapeHtml(i.email)}</td>${userCell(i.userName)}<td class="reason">${escapeHtml(withoutUserName(i.reason, i.userName))} · ${escapeHtml(formatMoney(i.monthly))} a month</td></tr>`,
+  );
+  const keptNote =
+    m.kept.items.length > 0
+      ? `<p id="kept-cost">${escapeHtml(`${n(m.kept.items.length)} seat${m.kept.items.length === 1 ? '' : 's'} kept (protected or deferred) cost ${formatMoney(m.kept.monthly)} a month.`)}</p>\n`
+      : '';
   const failures = m.failures.map(
     (r) =>
       `<tr data-kind="failed"><td><span class="pill s-failed">Failed</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td class="reason">${escapeHtml(r.error ?? withoutUserName(r.reason, r.userName))}</td></tr>`,
@@ -171,7 +179,7 @@ function renderAttention(m: ReportModel): string {
       `<tr data-kind="${escapeHtml(x.kind)}"><td><span class="pill s-not_found">${escapeHtml(MISS_LABELS[x.kind])}</span></td><td>${escapeHtml(x.subject)}</td><td></td><td class="reason">${escapeHtml(x.reason)}</td></tr>`,
   );
   return `<div class="panel attention">
-${collapsibleTable({
+${keptNote}${collapsibleTable({
   id: 'attention',
   filterId: 'attention-filter',
   shownId: 'attention-shown',
@@ -181,7 +189,7 @@ ${collapsibleTable({
     ['QuickSight user', 'w-user'],
     ['Details', ''],
   ],
-  rows: [...failures, ...misses],
+  rows: [...failures, ...misses, ...kept],
 })}</div>`;
 }
 

@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
+import { type NeedsAttention, needsAttention } from '../../shared/needs-attention.js';
 import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
 
 /**
@@ -100,6 +101,8 @@ export interface ReportModel {
   readonly rows: readonly PersonRow[];
   readonly misses: readonly MissRow[];
   readonly failures: readonly PersonRow[];
+  /** Protected or deferred users kept, with the monthly cost of each seat (shared/needs-attention.ts). */
+  readonly kept: NeedsAttention;
   /** Distinct reasons of blocked decisions (the guard's). */
   readonly guardReasons: readonly string[];
   /** The cross-run guard window as the plan saw it ("guard window: 7 of 10 deletions used …"). */
@@ -225,6 +228,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
     rows,
     misses,
     failures: rows.filter((r) => r.status === 'failed'),
+    kept: needsAttention(
+      rows.filter((r) => r.outcome === undefined),
+      input.prices,
+    ),
     guardReasons: [
       ...new Set(rows.filter((r) => r.status === 'blocked').map((r) => guardReason(r.reason))),
     ],

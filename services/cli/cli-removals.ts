@@ -28,6 +28,7 @@ export async function cliRemovals(
   const google = config.plan.googleGroupWrite
     ? await import('../../shared/google/group-member-writer-from-config.js')
     : undefined;
+  const { createGoogleManagers } = await import('../../shared/google/google-managers.js');
   const { stores, logger } = clients;
   // Every command that applies judges idle tasks again: the sections it needs for that are
   // read at the first apply, once for the command.
@@ -47,6 +48,22 @@ export async function cliRemovals(
         ? {
             groupMembers: () =>
               google.buildGroupMemberWriter({ ...loadConfig(['google'], io.env), aws: config.aws }),
+          }
+        : {}),
+      // The plan's view of the handover, in a dry run too (read-only QuickSight calls).
+      assetReads: () => buildQuickSight(config, logger),
+      // IDSYNC_ASSET_SUCCESSOR=manager:…: the manager from the Google Directory (users.get).
+      ...(config.plan.assetSuccessor?.kind === 'manager'
+        ? {
+            managers: () => {
+              const { google, aws } = loadConfig(['google', 'aws'], io.env);
+              return createGoogleManagers({
+                credentialsPath: google.credentialsPath,
+                subject: google.subject,
+                rootUrl: google.rootUrl,
+                ...(aws.timeouts ? { timeoutMs: aws.timeouts.requestMs } : {}),
+              });
+            },
           }
         : {}),
     },

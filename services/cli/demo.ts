@@ -165,7 +165,7 @@ export async function runDemo(
     note(
       wrap(
         `exit code ${handled.code} (3 = the guard tripped: nothing deleted). ` +
-          `Of the ${n(sync.leavers.emails.length)} leavers, ${n(kept)} are kept (Authors and protected users are never deleted), so ${limit === undefined ? 'the rest' : n(limit)} would be deleted.`,
+          `Of the ${n(sync.leavers.emails.length)} leavers, ${n(kept)} ${kept === 1 ? 'is' : 'are'} kept (Admins and protected users are never deleted; an Author's assets would first be handed over), so ${limit === undefined ? 'the rest' : n(limit)} would be deleted.`,
         98,
         '',
       ),

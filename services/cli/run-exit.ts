@@ -1,4 +1,6 @@
 import type { Config } from '../../shared/config/index.js';
+import { attentionLines, needsAttention } from '../../shared/needs-attention.js';
+import { formatMoney } from '../audit/report-text.js';
 import type { PlanRunResult, WorkerSummary } from '../removals/removals.js';
 import { type CommandRun, ExitCode, printResult } from './command-context.js';
 import { planGuardBlocked } from './format-plan.js';
@@ -79,11 +81,35 @@ export async function finishRun(
         dryRun: end.dryRun === true,
       })
     : undefined;
+  // Every protected or deferred user of the plan, with what keeping the seat costs a month.
+  const plan = (end.result.plan as PlanRunResult | undefined)?.plan;
+  const attention =
+    Array.isArray(plan?.decisions) && plan
+      ? needsAttention(
+          plan.decisions.map((d) => ({
+            ...d,
+            ...(d.quickSightUser
+              ? { userName: d.quickSightUser.userName, role: d.quickSightUser.role }
+              : {}),
+          })),
+          run.config.report.prices,
+        )
+      : undefined;
   printResult(
     run.io,
     run.globals,
-    { ...end.result, ...(report && !report.ok ? { reportError: report.error } : {}) },
-    [...end.lines, ...(report?.ok ? [report.text] : [])].join('\n'),
+    {
+      ...end.result,
+      ...(attention ? { needsAttention: attention } : {}),
+      ...(report && !report.ok ? { reportError: report.error } : {}),
+    },
+    [
+      ...end.lines,
+      ...(attention && attention.items.length > 0
+        ? ['', ...attentionLines(attention, formatMoney)]
+        : []),
+      ...(report?.ok ? [report.text] : []),
+    ].join('\n'),
   );
   return reportOutcome(run.io, report, end.exitCode);
 }

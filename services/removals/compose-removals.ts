@@ -1,12 +1,16 @@
 import type { Writable } from 'node:stream';
+import type { AssetOwnership } from '../../shared/aws/quicksight-assets.js';
 import type { QuickSightDeleter } from '../../shared/aws/quicksight-users.js';
 import type { Stores } from '../../shared/clients-from-config.js';
 import { type Config, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { GroupMemberWrites } from '../../shared/google/google-group-members.js';
+import type { ManagerLookup } from '../../shared/google/google-managers.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
+import { createHandOverAssets } from './handover/hand-over-assets.js';
+import { createPlanHandoverView } from './handover/plan-view.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
 import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
@@ -29,8 +33,8 @@ import { workerRunOptions } from './worker/worker-run-options.js';
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
  * audit rows of its decisions are still written) and its `apply` lists the tasks it would run
- * (the worker Lambda's dry run logs each as "dry run: would delete"); no QuickSight client is
- * ever made.
+ * (the worker Lambda's dry run logs each as "dry run: would delete"); no QuickSight deletes are
+ * ever made (the plan's handover view only reads: ./handover/plan-view.ts).
  */
 
 /** The `worker` section only where the process applies (the plan and events functions never do). */
@@ -46,15 +50,31 @@ export interface RemovalsClients {
   >;
   readonly logger: Logger;
   /**
-   * Builds the QuickSight deletes at the first apply that deletes; `close` at `close()`.
+   * Builds the QuickSight deletes and the asset reads and grants of the handover (before a task
+   * removes a user who can own assets) at the first apply that deletes; `close` at `close()`.
    * Absent where the process only plans (the plan and events functions).
    */
-  readonly quickSight?: () => { readonly port: QuickSightDeleter; close(): void };
+  readonly quickSight?: () => {
+    readonly port: QuickSightDeleter;
+    readonly assets: AssetOwnership;
+    close(): void;
+  };
   /**
    * Builds the Google member writes of `leave_group` tasks (IDSYNC_GOOGLE_GROUP_WRITE=on), at the
    * first such task. Absent, or the variable off: those tasks are deferred, never run.
    */
   readonly groupMembers?: () => Pick<GroupMemberWrites, 'removeMember'>;
+  /**
+   * IDSYNC_ASSET_SUCCESSOR=manager:…: a person's manager from the Google Directory, built at the
+   * first handover that asks. Absent (the worker Lambda bundles no Google client): the fallback.
+   */
+  readonly managers?: () => ManagerLookup;
+  /**
+   * The plan's read-only view of the handover (services/removals/handover/plan-view.ts), also in
+   * a dry run: what owning users own alone, and whether a successor can take it. Absent (the plan
+   * and events functions): the plan shows `delete` and the worker decides.
+   */
+  readonly assetReads?: () => { readonly assets: AssetOwnership; close(): void };
 }
 
 export interface RemovalsOptions {
@@ -97,6 +117,30 @@ export function composeRemovals(
   const groupMembers = config.plan.googleGroupWrite ? clients.groupMembers : undefined;
   let quickSight: ReturnType<NonNullable<RemovalsClients['quickSight']>> | undefined;
   let idle: IdleChecks | undefined;
+  /** The QuickSight user names of a person's manager (the snapshot's users with that email). */
+  const managerUserNames = (build: () => ManagerLookup) => {
+    let lookup: ManagerLookup | undefined;
+    return async (email: string): Promise<string[]> => {
+      lookup ??= build();
+      const manager = (await lookup.managerOf(email))?.toLowerCase();
+      if (!manager) return [];
+      const { quickSightUsers } = await reading.forPlan();
+      return quickSightUsers
+        .filter((u) => u.email?.toLowerCase() === manager)
+        .map((u) => u.userName);
+    };
+  };
+
+  let reads: ReturnType<NonNullable<RemovalsClients['assetReads']>> | undefined;
+  const successorSettings = () => ({
+    ...(config.plan.assetSuccessor ? { successor: config.plan.assetSuccessor } : {}),
+    ...(clients.managers ? { managerUserNames: managerUserNames(clients.managers) } : {}),
+  });
+  const handoverView = () => {
+    if (!clients.assetReads) return {};
+    reads ??= clients.assetReads();
+    return { handoverView: createPlanHandoverView(reads.assets, successorSettings()) };
+  };
 
   const idleChecks = (): IdleChecks => {
     if (idle) return idle;
@@ -141,7 +185,7 @@ export function composeRemovals(
           await reading.forPlan(),
         )
       : runPlan(
-          { ...stores, logger: request.logger ?? logger, guardWindow: guard },
+          { ...stores, logger: request.logger ?? logger, guardWindow: guard, ...handoverView() },
           {
             runId: request.runId,
             namespace: config.quicksight.namespace,
@@ -231,6 +275,15 @@ export function composeRemovals(
                 },
               }
             : {}),
+          // Before a task removes a user who can own assets: their assets go to the successor
+          // (IDSYNC_ASSET_SUCCESSOR), or the task is deferred (./handover/hand-over-assets.ts).
+          handOver: createHandOverAssets({
+            // Paced with the deletes: QuickSight's rate limits are the account's.
+            assets: quickSight.assets.withPacer?.(pacer) ?? quickSight.assets,
+            ...successorSettings(),
+            audit: stores.audit,
+            runId: scope.runId,
+          }),
         },
         workerRunOptions({
           runId: scope.runId,
@@ -279,6 +332,8 @@ export function composeRemovals(
     close() {
       quickSight?.close();
       quickSight = undefined;
+      reads?.close();
+      reads = undefined;
     },
   };
 }

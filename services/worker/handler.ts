@@ -1,4 +1,5 @@
 import { createQuickSightClient } from '../../shared/aws/clients.js';
+import { QuickSightAssets } from '../../shared/aws/quicksight-assets.js';
 import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import { buildStores } from '../../shared/clients-from-config.js';
@@ -93,14 +94,15 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
       {
         stores,
         logger,
-        quickSight: () => ({
-          port: new QuickSightUsers(
-            createQuickSightClient(config.aws, config.quicksight),
-            config.quicksight.accountId,
-            config.quicksight.namespace,
-          ),
-          close() {},
-        }),
+        quickSight: () => {
+          const client = createQuickSightClient(config.aws, config.quicksight);
+          const { accountId, namespace } = config.quicksight;
+          return {
+            port: new QuickSightUsers(client, accountId, namespace),
+            assets: new QuickSightAssets(client, accountId, namespace),
+            close() {},
+          };
+        },
       },
       {
         dryRun: !config.lambda.apply,

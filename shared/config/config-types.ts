@@ -1,3 +1,4 @@
+import type { AssetSuccessor } from '../asset-successor.js';
 import type { PriceTable } from '../prices.js';
 import type { Section } from './variables.js';
 
@@ -99,6 +100,8 @@ export interface PlanConfig {
    * person out of the Google groups that grant it (`leave_group` tasks); off: only listed.
    */
   readonly googleGroupWrite?: boolean;
+  /** IDSYNC_ASSET_SUCCESSOR: who receives a departing owner's assets (shared/asset-successor.ts). */
+  readonly assetSuccessor?: AssetSuccessor;
 }
 
 export interface SnapshotConfig {

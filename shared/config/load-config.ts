@@ -1,3 +1,4 @@
+import type { AssetSuccessor } from '../asset-successor.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { PriceTable } from '../prices.js';
 import {
@@ -164,6 +165,7 @@ const builders: {
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
     guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
     googleGroupWrite: read<string>('IDSYNC_GOOGLE_GROUP_WRITE') === 'on',
+    assetSuccessor: read<AssetSuccessor>('IDSYNC_ASSET_SUCCESSOR'),
   }),
   snapshot: (read) => ({
     retentionDays: read<number>('IDSYNC_SNAPSHOT_RETENTION_DAYS') as number,

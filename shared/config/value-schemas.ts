@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseAssetSuccessor } from '../asset-successor.js';
 import { parsePrices } from '../prices.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 
@@ -102,6 +103,14 @@ export function strictItems(raw: string, ctx: z.RefinementCtx): string[] | undef
 export const priceTable = trimmed.transform((raw, ctx) => {
   const parsed = parsePrices(raw);
   if (parsed.ok) return parsed.prices;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+/** IDSYNC_ASSET_SUCCESSOR: a QuickSight user name or `manager:<fallback>` (shared/asset-successor.ts). */
+export const assetSuccessor = trimmed.transform((raw, ctx) => {
+  const parsed = parseAssetSuccessor(raw);
+  if (parsed.ok) return parsed.value;
   ctx.addIssue({ code: 'custom', message: parsed.message });
   return z.NEVER;
 });

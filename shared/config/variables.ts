@@ -4,6 +4,7 @@ import { DEFAULT_MAX_LAG_HOURS } from '../idle-rule.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 import {
   accountId,
+  assetSuccessor,
   awsRegion,
   awsRegionList,
   bool,
@@ -251,7 +252,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     'plan',
     `roles never deleted: comma-separated, any case, from ${QUICKSIGHT_ROLES.join(', ')}; \`none\` protects no role`,
     protectedRoles,
-    '`ADMIN,AUTHOR,ADMIN_PRO,AUTHOR_PRO`',
+    '`ADMIN,ADMIN_PRO`',
     false,
   ),
   spec(
@@ -259,6 +260,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     'plan',
     'emails or QuickSight user names never deleted (comma-separated)',
     protectedUsers,
+    '—',
+    false,
+  ),
+  spec(
+    'IDSYNC_ASSET_SUCCESSOR',
+    'plan',
+    "who receives the assets (dashboards, analyses, datasets, data sources, folders, themes, templates, topics) a departing Author or Admin owns alone, before the deletion or downgrade: a QuickSight user name, or `manager:<fallback user name>` for the person's manager from the Google Directory when that manager has a QuickSight user that can own, else the fallback. Unset: a user who owns something alone is deferred, never deleted",
+    assetSuccessor,
     '—',
     false,
   ),

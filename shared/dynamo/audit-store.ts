@@ -28,7 +28,9 @@ export type AuditKind =
   /** A step of the monthly review (services/review/): planned, decided, finished. */
   | 'review'
   /** A notice to an idle user sent, refused, unanswered or closed (services/notices/notice-audit.ts). */
-  | 'notice';
+  | 'notice'
+  /** An asset handed to a successor before its owner's deletion or downgrade (services/removals/handover/). */
+  | 'handover';
 
 export interface AuditRecord {
   readonly runId: string;

@@ -1,6 +1,7 @@
 import { admin, type admin_directory_v1 } from '@googleapis/admin';
 import { JWT } from 'google-auth-library';
 import { classifyGoogleError, type GoogleFailure } from './google-errors.js';
+import { DEFAULT_GOOGLE_ROOT_URL } from './google-root-url.js';
 import { GoogleWriteError } from './google-write-error.js';
 import { readServiceAccountKey } from './service-account-key.js';
 import { honourTokenUri } from './token-uri.js';
@@ -17,7 +18,6 @@ import { honourTokenUri } from './token-uri.js';
 
 export const DIRECTORY_MEMBER_WRITE_SCOPE =
   'https://www.googleapis.com/auth/admin.directory.group.member';
-const DEFAULT_ROOT_URL = 'https://admin.googleapis.com/';
 
 export { GoogleWriteError };
 
@@ -55,7 +55,7 @@ export function createGroupMemberWriter(options: GroupMemberWriterOptions): Goog
   const api = admin({
     version: 'directory_v1',
     auth,
-    rootUrl: options.rootUrl ?? DEFAULT_ROOT_URL,
+    rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
     retry: false,
     timeout: timeoutMs,
   });

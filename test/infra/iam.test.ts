@@ -134,9 +134,25 @@ describe('IAM least privilege', () => {
     expect(quickSight('snapshot').map((s) => [actionsOf(s), s.Resource])).toEqual([
       [['quicksight:ListUsers'], usersArn],
     ]);
-    expect(quickSight('worker').map((s) => [actionsOf(s), s.Resource])).toEqual([
-      [['quicksight:DeleteUser', 'quicksight:DeleteUserByPrincipalId'], usersArn],
+    const [deletes, handover, ...more] = quickSight('worker');
+    expect(more).toEqual([]);
+    if (!deletes || !handover) throw new Error('the worker has two QuickSight statements');
+    expect([actionsOf(deletes), deletes.Resource]).toEqual([
+      ['quicksight:DeleteUser', 'quicksight:DeleteUserByPrincipalId'],
+      usersArn,
     ]);
+    // The asset handover: reads and permission grants on the asset types of one account and
+    // region, DescribeUser on the namespace's users; never an asset deletion, never `*`.
+    const handoverActions = actionsOf(handover);
+    expect(handoverActions).toContain('quicksight:SearchDashboards');
+    expect(handoverActions).toContain('quicksight:UpdateTopicPermissions');
+    expect(handoverActions).toContain('quicksight:DescribeUser');
+    expect(handoverActions.filter((a) => /Delete|\*/.test(a))).toEqual([]);
+    const resources = JSON.stringify(handover.Resource);
+    expect(resources).toContain(':quicksight:eu-west-1:123456789012:dashboard/*');
+    expect(resources).toContain(':quicksight:eu-west-1:123456789012:topic/*');
+    expect(resources).toContain('user/readers/*');
+    expect(resources).not.toMatch(/"\*"/);
     expect(quickSight('plan')).toEqual([]);
     expect(quickSight('events')).toEqual([]);
     expect(quickSight('activity')).toEqual([]);

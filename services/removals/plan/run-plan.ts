@@ -45,6 +45,11 @@ export interface PlanDeps {
   readonly audit: Pick<DynamoAuditLog, 'appendBatched'>;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /**
+   * The handover's view (services/removals/handover/plan-view.ts): a `delete` of a user who owns
+   * assets alone and has no usable successor becomes `deferred`. Absent: decisions as planned.
+   */
+  readonly handoverView?: (decisions: readonly Decision[]) => Promise<Decision[]>;
 }
 
 export interface PlanOptions {
@@ -176,9 +181,10 @@ export async function runPlan(
   });
   // Leavers found by the ledger alone who hold no QuickSight user any more are settled: they are
   // looked at every run (level-triggered) but not reported again and again.
-  const decisions = planned.decisions.filter(
+  const kept = planned.decisions.filter(
     (d) => !(d.decision === 'not_found' && d.sources.every((s) => s === 'group_removal')),
   );
+  const decisions = deps.handoverView ? await deps.handoverView(kept) : kept;
   let window: GuardWindowView | undefined;
   let windowed = decisions;
   if (deps.guardWindow && !planned.guard.tripped) {

@@ -18,6 +18,8 @@ export const DIRECTORY_MEMBER_SCOPES: readonly string[] = [
   'https://www.googleapis.com/auth/admin.directory.group.member',
   'https://www.googleapis.com/auth/admin.directory.group.readonly',
   'https://www.googleapis.com/auth/admin.directory.group',
+  // users.get (a person's manager, for IDSYNC_ASSET_SUCCESSOR=manager:…).
+  'https://www.googleapis.com/auth/admin.directory.user.readonly',
 ];
 
 export const TOKEN_LIFETIME_SECONDS = 3600;

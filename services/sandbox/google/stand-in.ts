@@ -66,6 +66,12 @@ export interface GoogleStandIn extends StandIn {
 }
 
 const MEMBERS_PATH = /^\/admin\/directory\/v1\/groups\/([^/]+)\/members$/;
+const USER_PATH = /^\/admin\/directory\/v1\/users\/([^/]+)$/;
+/** users.get needs a user scope (read-only is enough); the member scopes do not cover it. */
+const USER_READ_SCOPES = [
+  'https://www.googleapis.com/auth/admin.directory.user.readonly',
+  'https://www.googleapis.com/auth/admin.directory.user',
+];
 const MEMBER_PATH = /^\/admin\/directory\/v1\/groups\/([^/]+)\/members\/([^/]+)$/;
 const WWW_AUTHENTICATE = 'Bearer realm="https://accounts.google.com/"';
 
@@ -174,6 +180,25 @@ export async function startGoogleStandIn(
     sendJson(res, 200, memberToWire(answer.member));
   };
 
+  /** users.get: the user with its `relations` (the manager), 404 for an unknown user. */
+  const answerUser = async (req: IncomingMessage, res: ServerResponse, encodedKey: string) => {
+    const grant = await admit(req, res, undefined);
+    if (!grant) return;
+    if (!grant.scopes.some((s) => USER_READ_SCOPES.includes(s)))
+      return sendGoogleError(res, GoogleApiErrors.insufficientScope, {
+        'www-authenticate': `${WWW_AUTHENTICATE}, error="insufficient_scope", scope="${USER_READ_SCOPES[0]}"`,
+      });
+    const keys = decodeKeys(encodedKey, '');
+    const found = keys && state.user(keys[0]);
+    if (!found) return sendGoogleError(res, notFound('userKey'));
+    sendJson(res, 200, {
+      kind: 'admin#directory#user',
+      id: found.id,
+      primaryEmail: found.primaryEmail,
+      ...(found.manager ? { relations: [{ type: 'manager', value: found.manager }] } : {}),
+    });
+  };
+
   const answerMembers = async (req: IncomingMessage, res: ServerResponse, query: MembersQuery) => {
     if (!(await admit(req, res, query.cursor.page))) return;
     if (!state.hasGroup(query.groupKey)) return sendGoogleError(res, notFound('groupKey'));
@@ -189,6 +214,8 @@ export async function startGoogleStandIn(
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/token' && req.method === 'POST') return answerToken(res, body);
+    const user = USER_PATH.exec(url.pathname);
+    if (user?.[1] && req.method === 'GET') return answerUser(req, res, user[1]);
     const one = MEMBER_PATH.exec(url.pathname);
     if (one?.[1] && one[2] && req.method === 'DELETE') {
       const keys = decodeKeys(one[1], one[2]);

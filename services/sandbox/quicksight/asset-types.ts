@@ -1,3 +1,10 @@
+import {
+  ASSET_TYPES,
+  type AssetType,
+  isOwnerEntry,
+  OWNER_ACTIONS,
+} from '../../../shared/asset-owner-actions.js';
+
 /**
  * The QuickSight asset types the stand-in serves, with their wire names as the SDK's model has
  * them (@aws-sdk/client-quicksight): the path collection, the id and ARN members of the
@@ -6,17 +13,7 @@
  * Search*; themes, templates and topics only a List*. Pure data.
  */
 
-export const ASSET_TYPES = [
-  'dashboard',
-  'analysis',
-  'dataset',
-  'datasource',
-  'folder',
-  'theme',
-  'template',
-  'topic',
-] as const;
-export type AssetType = (typeof ASSET_TYPES)[number];
+export { ASSET_TYPES, type AssetType, isOwnerEntry };
 
 export interface AssetTypeSpec {
   /** Path segment: `/accounts/{id}/<collection>/{assetId}/permissions`. */
@@ -35,8 +32,6 @@ export interface AssetTypeSpec {
   readonly ownerActions: readonly string[];
 }
 
-const q = (actions: string[]) => actions.map((a) => `quicksight:${a}`);
-
 export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
   dashboard: {
     collection: 'dashboards',
@@ -44,16 +39,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'DashboardArn',
     arnWord: 'dashboard',
     search: { path: 'dashboards', listMember: 'DashboardSummaryList' },
-    ownerActions: q([
-      'UpdateDashboardPermissions',
-      'DescribeDashboard',
-      'ListDashboardVersions',
-      'QueryDashboard',
-      'UpdateDashboard',
-      'DeleteDashboard',
-      'DescribeDashboardPermissions',
-      'UpdateDashboardPublishedVersion',
-    ]),
+    ownerActions: OWNER_ACTIONS.dashboard,
   },
   analysis: {
     collection: 'analyses',
@@ -61,15 +47,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'AnalysisArn',
     arnWord: 'analysis',
     search: { path: 'analyses', listMember: 'AnalysisSummaryList' },
-    ownerActions: q([
-      'UpdateAnalysisPermissions',
-      'RestoreAnalysis',
-      'DeleteAnalysis',
-      'DescribeAnalysisPermissions',
-      'QueryAnalysis',
-      'DescribeAnalysis',
-      'UpdateAnalysis',
-    ]),
+    ownerActions: OWNER_ACTIONS.analysis,
   },
   dataset: {
     collection: 'data-sets',
@@ -77,18 +55,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'DataSetArn',
     arnWord: 'dataset',
     search: { path: 'data-sets', listMember: 'DataSetSummaries' },
-    ownerActions: q([
-      'UpdateDataSetPermissions',
-      'DescribeDataSet',
-      'DescribeDataSetPermissions',
-      'PassDataSet',
-      'DescribeIngestion',
-      'ListIngestions',
-      'UpdateDataSet',
-      'DeleteDataSet',
-      'CreateIngestion',
-      'CancelIngestion',
-    ]),
+    ownerActions: OWNER_ACTIONS.dataset,
   },
   datasource: {
     collection: 'data-sources',
@@ -96,14 +63,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'DataSourceArn',
     arnWord: 'datasource',
     search: { path: 'data-sources', listMember: 'DataSourceSummaries' },
-    ownerActions: q([
-      'UpdateDataSourcePermissions',
-      'DescribeDataSource',
-      'DescribeDataSourcePermissions',
-      'PassDataSource',
-      'UpdateDataSource',
-      'DeleteDataSource',
-    ]),
+    ownerActions: OWNER_ACTIONS.datasource,
   },
   folder: {
     collection: 'folders',
@@ -111,16 +71,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'Arn',
     arnWord: 'folder',
     search: { path: 'folders', listMember: 'FolderSummaryList' },
-    ownerActions: q([
-      'UpdateFolderPermissions',
-      'CreateFolder',
-      'DescribeFolder',
-      'UpdateFolder',
-      'DeleteFolder',
-      'CreateFolderMembership',
-      'DeleteFolderMembership',
-      'DescribeFolderPermissions',
-    ]),
+    ownerActions: OWNER_ACTIONS.folder,
   },
   theme: {
     collection: 'themes',
@@ -128,19 +79,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'ThemeArn',
     arnWord: 'theme',
     listMember: 'ThemeSummaryList',
-    ownerActions: q([
-      'UpdateThemePermissions',
-      'ListThemeVersions',
-      'UpdateThemeAlias',
-      'DescribeThemeAlias',
-      'DeleteThemeAlias',
-      'DeleteTheme',
-      'ListThemeAliases',
-      'DescribeTheme',
-      'CreateThemeAlias',
-      'UpdateTheme',
-      'DescribeThemePermissions',
-    ]),
+    ownerActions: OWNER_ACTIONS.theme,
   },
   template: {
     collection: 'templates',
@@ -148,19 +87,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'TemplateArn',
     arnWord: 'template',
     listMember: 'TemplateSummaryList',
-    ownerActions: q([
-      'UpdateTemplatePermissions',
-      'DescribeTemplate',
-      'DescribeTemplateAlias',
-      'ListTemplateAliases',
-      'ListTemplateVersions',
-      'CreateTemplateAlias',
-      'UpdateTemplateAlias',
-      'DeleteTemplateAlias',
-      'UpdateTemplate',
-      'DescribeTemplatePermissions',
-      'DeleteTemplate',
-    ]),
+    ownerActions: OWNER_ACTIONS.template,
   },
   topic: {
     collection: 'topics',
@@ -168,27 +95,9 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
     arnMember: 'TopicArn',
     arnWord: 'topic',
     listMember: 'TopicsSummaries',
-    ownerActions: q([
-      'UpdateTopicPermissions',
-      'DescribeTopic',
-      'DescribeTopicRefresh',
-      'ListTopicRefreshSchedules',
-      'DescribeTopicPermissions',
-      'DeleteTopic',
-      'UpdateTopic',
-      'CreateTopicRefreshSchedule',
-      'UpdateTopicRefreshSchedule',
-      'DeleteTopicRefreshSchedule',
-    ]),
+    ownerActions: OWNER_ACTIONS.topic,
   },
 };
-
-/** Whether a permission entry's actions make its principal an owner of an asset of this type. */
-export function isOwnerEntry(type: AssetType, actions: Iterable<string>): boolean {
-  const key = ASSET_TYPE_SPECS[type].ownerActions[0];
-  for (const a of actions) if (a === key) return true;
-  return false;
-}
 
 export function assetTypeOfCollection(collection: string): AssetType | undefined {
   return ASSET_TYPES.find((t) => ASSET_TYPE_SPECS[t].collection === collection);

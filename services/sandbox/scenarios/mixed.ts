@@ -9,6 +9,8 @@ import type { SandboxOrg } from './org-types.js';
  * a dashboard, an analysis, a dataset, a data source and a folder; each also co-owns one dashboard
  * with the next Author (a shared asset keeps its other owner when one leaves); the first owns a
  * theme, a template and a topic (the types without a search). Readers view the shared dashboards.
+ * In the Google Directory each Author's or Admin's manager is the previous one (for
+ * IDSYNC_ASSET_SUCCESSOR=manager:…), and every other person's manager is the first Reader.
  */
 
 export interface MixedOrgSpec {
@@ -23,6 +25,7 @@ export function mixedOrg(options: MixedOrgSpec = {}): SandboxOrg {
     options.seed ?? 7,
   );
   seedAuthorAssets(org);
+  seedManagers(org);
   return org;
 }
 
@@ -60,4 +63,28 @@ export function seedAuthorAssets(org: SandboxOrg): void {
       org.quickSight.assets.add(type, `${type}-01`, `${type} of ${first.userName}`, [
         owner(type, first.arn),
       ]);
+}
+
+/** Managers in the Google Directory (users.get `relations`); see the file comment. */
+export function seedManagers(org: SandboxOrg): void {
+  const users = org.quickSight.list();
+  const owners = users
+    .filter((u) => /^(AUTHOR|ADMIN)(_PRO)?$/.test(u.role) && u.email)
+    .sort((a, b) => (a.arn < b.arn ? -1 : 1));
+  const ownerEmails = new Set(owners.map((u) => u.email?.toLowerCase()));
+  owners.forEach((user, i) => {
+    const previous = owners[(i + owners.length - 1) % owners.length];
+    if (user.email && previous?.email && previous !== user)
+      org.google.setManager(user.email, previous.email);
+  });
+  const reader = users.find(
+    (u) => u.role === 'READER' && u.email && !ownerEmails.has(u.email.toLowerCase()),
+  );
+  for (const person of org.people)
+    if (
+      reader?.email &&
+      !ownerEmails.has(person.email.toLowerCase()) &&
+      person.email !== reader.email
+    )
+      org.google.setManager(person.email, reader.email);
 }

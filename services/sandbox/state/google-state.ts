@@ -12,6 +12,32 @@ export interface StoredMember {
 /** The sandbox's Google Workspace: groups and their direct members (users or nested groups). */
 export class GoogleDirectoryState {
   private readonly groups = new Map<string, { id: string; members: Map<string, StoredMember> }>();
+  /** Each person's manager (the Directory user's `relations` of type `manager`), by email. */
+  private readonly managers = new Map<string, string>();
+
+  setManager(email: string, managerEmail: string): void {
+    this.managers.set(email.toLowerCase(), managerEmail);
+  }
+
+  /** A Directory user (users.get): a member of some group, or someone's manager; else undefined. */
+  user(email: string): { id: string; primaryEmail: string; manager?: string } | undefined {
+    const key = email.toLowerCase();
+    for (const g of this.groups.values()) {
+      const m = g.members.get(key);
+      if (m?.type === 'USER') return { id: m.id, primaryEmail: m.email, ...this.managerOf(key) };
+    }
+    for (const manager of this.managers.values())
+      if (manager.toLowerCase() === key)
+        return { id: `u-${key}`, primaryEmail: manager, ...this.managerOf(key) };
+    if (this.managers.has(key))
+      return { id: `u-${key}`, primaryEmail: email, ...this.managerOf(key) };
+    return undefined;
+  }
+
+  private managerOf(key: string): { manager?: string } {
+    const m = this.managers.get(key);
+    return m ? { manager: m } : {};
+  }
 
   addGroup(email: string, id: string): void {
     const key = email.toLowerCase();

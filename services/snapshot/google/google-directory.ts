@@ -3,6 +3,7 @@ import { JWT } from 'google-auth-library';
 import type { GoogleMember } from '../../../shared/domain.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
 import { classifyGoogleError, type GoogleFailure } from '../../../shared/google/google-errors.js';
+import { DEFAULT_GOOGLE_ROOT_URL } from '../../../shared/google/google-root-url.js';
 import { readServiceAccountKey } from '../../../shared/google/service-account-key.js';
 import { honourTokenUri } from '../../../shared/google/token-uri.js';
 import type { GoogleDirectoryPort } from '../../../shared/ports.js';
@@ -19,7 +20,8 @@ import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../shared/
 export const DIRECTORY_MEMBER_READONLY_SCOPE =
   'https://www.googleapis.com/auth/admin.directory.group.member.readonly';
 export const GOOGLE_MEMBERS_PAGE_SIZE = 200;
-export const DEFAULT_GOOGLE_ROOT_URL = 'https://admin.googleapis.com/';
+export { DEFAULT_GOOGLE_ROOT_URL };
+
 const SERVICE = 'Google Directory';
 
 export interface GoogleRetryEvent {

@@ -130,7 +130,11 @@ describe('renderReport', () => {
   });
 
   it('lists failures and misses first, in the attention list and the people table', () => {
-    expect(attr(html, 'data-kind')).toEqual(['failed', 'not_found', 'input_error']);
+    // Then the seats kept (protected or deferred), each with its monthly cost.
+    expect(attr(html, 'data-kind')).toEqual(['failed', 'not_found', 'input_error', 'protected']);
+    expect(html).toMatch(
+      /<p id="kept-cost">1 seat kept \(protected or deferred\) cost \$\d+ a month\.<\/p>/,
+    );
     expect(attr(html, 'data-status')).toEqual([
       'failed',
       'not_found',
@@ -146,7 +150,7 @@ describe('renderReport', () => {
         { email: 'a@x.com', userName: 'reader/a', decision: 'delete', outcome: 'deleted' },
       ]),
     );
-    expect(calm).toContain('Nothing: no failures and no misses.');
+    expect(calm).toContain('Nothing: no failures, no misses, no seat kept.');
     expect(attr(calm, 'data-status')).toEqual(['deleted']);
   });
 });

@@ -61,14 +61,15 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     expect(out).toMatch(/ignored: foreign event \(envelope source "custom.identitystore-scim"/);
     expect(out).toMatch(/GUARD TRIPPED/);
     expect(out).toMatch(/exit code 3/);
-    expect(out).toMatch(/decisions: delete 146, not_found 0, protected 4/);
+    expect(out).toMatch(/decisions: delete 149, not_found 0, protected 1/);
     expect(out).toMatch(
       /guard window: 894 deletions in the last 24 h \(earlier runs' overrides\), over its budget of 100/,
     );
-    expect(said).toMatch(/Of the 150 leavers, 4 are kept .*so 146 would be deleted/);
-    expect(said).toMatch(/allow them for this run only: --max-deletions 146 /);
-    expect(said).toMatch(/idsync reconcile --apply --max-deletions 146\./);
-    expect(out).toMatch(/applied: 146 deleted, 0 already gone/);
+    // Authors are no longer protected by default: only the protected user is kept.
+    expect(said).toMatch(/Of the 150 leavers, 1 is kept .*so 149 would be deleted/);
+    expect(said).toMatch(/allow them for this run only: --max-deletions 149 /);
+    expect(said).toMatch(/idsync reconcile --apply --max-deletions 149\./);
+    expect(out).toMatch(/applied: 149 deleted, 0 already gone/);
     // The monthly review: notices first (nobody up), a month later exactly the approved set
     // deleted, the final report read back through its pre-signed S3 link.
     const noticed = Number(
@@ -89,13 +90,14 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     );
     expect(said).toMatch(
       new RegExp(
-        `counted ${(1040 + approved).toLocaleString('en-US')} deletions \\(894 idle Readers, 146 leavers, ${approved} in the monthly review\\), 0 of them repeated`,
+        `counted ${(1043 + approved).toLocaleString('en-US')} deletions \\(894 idle Readers, 149 leavers, ${approved} in the monthly review\\), 0 of them repeated`,
       ),
     );
-    const deleted = (1040 + approved).toLocaleString('en-US');
+    const deleted = (1043 + approved).toLocaleString('en-US');
+    const readers = (1040 + approved).toLocaleString('en-US');
     expect(said).toMatch(
       new RegExp(
-        `Priced by role \\(IDSYNC_PRICES\\), the ${deleted} users deleted save about \\$${(3 * (1040 + approved)).toLocaleString('en-US')} a month \\(${deleted} READER × \\$3\\)`,
+        `Priced by role \\(IDSYNC_PRICES\\), the ${deleted} users deleted save about \\$${(3 * (1040 + approved) + 3 * 24).toLocaleString('en-US')} a month \\(${readers} READER × \\$3 \\+ 3 AUTHOR × \\$24\\)`,
       ),
     );
     expect(out).toMatch(/\[\d+\.\d s\]/);

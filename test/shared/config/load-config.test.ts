@@ -44,11 +44,12 @@ describe('loadConfig defaults', () => {
     expect(c.plan).toEqual({
       maxDeletions: 100,
       maxDeletionPercent: 10,
-      protectedRoles: ['ADMIN', 'AUTHOR', 'ADMIN_PRO', 'AUTHOR_PRO'],
+      protectedRoles: ['ADMIN', 'ADMIN_PRO'],
       protectedUsers: [],
       managedUsernamePrefix: undefined,
       guardWindowHours: 24,
       googleGroupWrite: false,
+      assetSuccessor: undefined,
     });
     expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
     expect(c.snapshot.retentionDays).toBe(30);
@@ -298,6 +299,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_APPLY: 'maybe',
     IDSYNC_WORKER_QUEUE_URL: 'queue',
     IDSYNC_PROTECTED_ROLES: 'ADMINS;AUTHORS',
+    IDSYNC_ASSET_SUCCESSOR: 'two names',
     IDSYNC_PROTECTED_USERS: 'a@example.com;b@example.com',
     IDSYNC_GUARD_WINDOW_HOURS: '0',
     IDSYNC_IDC_ACCOUNT_ID: '12345',

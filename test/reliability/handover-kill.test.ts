@@ -1,0 +1,90 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mixedOrg } from '../../services/sandbox/scenarios/mixed.js';
+import { removeFromGroups } from '../../services/sandbox/sync-simulator.js';
+import { isOwnerEntry } from '../../shared/asset-owner-actions.js';
+import type { StoredAuditRecord } from '../../shared/dynamo/audit-store.js';
+import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { spawnIdsync } from './fault-helpers.js';
+
+/**
+ * The handover half of "exactly once after SIGKILL": the real CLI (a child process) hands a
+ * leaver Author's assets to the successor and is killed when its DeleteUser reaches QuickSight,
+ * before QuickSight acts on it (the stand-in kills the child and drops the call). The rerun takes
+ * the task over once its lease has run out: no asset is lost, the user is deleted once, and each
+ * handed-over asset has exactly one audit row.
+ */
+
+const SETTINGS = { IDSYNC_LEASE_SECONDS: '2', IDSYNC_LOG_LEVEL: 'silent' };
+
+describe('SIGKILL between the handover and the deletion', { timeout: 60_000 }, () => {
+  let t: TestSandbox;
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: mixedOrg() });
+    await snapshotOk(t.sandbox);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('loses no asset, deletes once, audits each asset once', async () => {
+    const org = t.sandbox.org;
+    const assets = org.quickSight.assets;
+    const leaver = org.people.find(
+      (p) =>
+        !p.protected && p.quickSightUsers.length === 1 && p.quickSightUsers[0]?.role === 'AUTHOR',
+    );
+    const author = leaver?.quickSightUsers[0];
+    const successor = org.quickSight
+      .list()
+      .find((u) => u.role === 'AUTHOR' && u.email !== leaver?.email);
+    if (!leaver || !author || !successor) throw new Error('scenario changed');
+    const owned = assets.soleOwned(author.arn);
+    expect(owned.length).toBe(5);
+    removeFromGroups(org, [leaver.email]);
+    await snapshotOk(t.sandbox);
+
+    const env = { ...SETTINGS, IDSYNC_ASSET_SUCCESSOR: successor.userName };
+    const run = spawnIdsync(t, ['reconcile', '--apply', '--json'], env);
+    const state = org.quickSight;
+    const original = state.delete.bind(state);
+    let grantsAtKill = -1;
+    state.delete = (user) => {
+      if (user.arn !== author.arn || grantsAtKill >= 0) return original(user);
+      grantsAtKill = owned.filter((a) =>
+        assets.permissionsOf(a.type, a.id).some((p) => p.principal === successor.arn),
+      ).length;
+      run.child.kill('SIGKILL');
+      return false;
+    };
+    const killed = await run.done;
+    state.delete = original;
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(grantsAtKill).toBe(owned.length);
+    expect(state.deletes.has(author.userName)).toBe(false);
+
+    const rerun = await runCliOn(t.sandbox, ['reconcile', '--apply', '--json'], env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(state.deletes.get(author.userName)).toBe(1);
+    expect(assets.orphaned()).toEqual([]);
+    for (const a of owned)
+      expect(
+        assets
+          .permissionsOf(a.type, a.id)
+          .filter((p) => isOwnerEntry(a.type, p.actions))
+          .map((p) => p.principal),
+      ).toEqual([successor.arn]);
+
+    const scan = await t.doc.send(new ScanCommand({ TableName: t.names.audit }));
+    const rows = ((scan.Items ?? []) as StoredAuditRecord[]).filter(
+      (r) => r.kind === 'handover' && r.userName === author.userName,
+    );
+    expect(rows.map((r) => `${r.detail?.type}/${r.detail?.id}`).sort()).toEqual(
+      owned.map((a) => `${a.type.toUpperCase()}/${a.id}`).sort(),
+    );
+    const outcomes = ((scan.Items ?? []) as StoredAuditRecord[]).filter(
+      (r) => r.kind === 'outcome' && r.userName === author.userName,
+    );
+    expect(outcomes.map((r) => r.outcome)).toEqual(['deleted']);
+  });
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createHandOverAssets,
+  handoverKey,
+} from '../../../../services/removals/handover/hand-over-assets.js';
+import { type AssetPermission, OWNER_ACTIONS } from '../../../../shared/asset-owner-actions.js';
+import type { AssetSuccessor } from '../../../../shared/asset-successor.js';
+import type {
+  AssetOwnership,
+  OwnedAsset,
+  SuccessorUser,
+} from '../../../../shared/aws/quicksight-assets.js';
+import type { Task } from '../../../../shared/task.js';
+
+const ARN = (n: string) => `arn:aws:quicksight:us-east-1:111122223333:user/default/${n}`;
+const task: Task = {
+  taskId: 'default#ann',
+  status: 'IN_PROGRESS',
+  runId: 'plan-1',
+  email: 'ann@example.com',
+  userName: 'ann',
+  arn: ARN('ann'),
+  role: 'AUTHOR',
+  identityType: 'IAM',
+  source: 'group_removal',
+  reason: 'left',
+  createdAt: '2026-12-01T00:00:00Z',
+  updatedAt: '2026-12-01T00:00:00Z',
+  attempts: 0,
+  execRunId: 'worker-1',
+  execAt: '2026-12-01T00:00:01Z',
+};
+
+/** A fake account: assets with permissions, users; grants land unless `dropGrants`. */
+function account(users: SuccessorUser[], owned: OwnedAsset[], dropGrants = false) {
+  const perms = new Map<string, AssetPermission[]>(
+    owned.map((a) => [
+      `${a.type}/${a.id}`,
+      [{ principal: ARN('ann'), actions: OWNER_ACTIONS[a.type] }],
+    ]),
+  );
+  const grants: string[] = [];
+  const port: AssetOwnership = {
+    async soleOwned(arn) {
+      return owned.filter((a) => {
+        const p = perms.get(`${a.type}/${a.id}`) ?? [];
+        return p.length === 1 && p[0]?.principal === arn;
+      });
+    },
+    async grantOwner(asset, principal) {
+      grants.push(`${asset.type}/${asset.id}>${principal}`);
+      if (!dropGrants)
+        perms
+          .get(`${asset.type}/${asset.id}`)
+          ?.push({ principal, actions: OWNER_ACTIONS[asset.type] });
+    },
+    async permissions(asset) {
+      return perms.get(`${asset.type}/${asset.id}`) ?? [];
+    },
+    async describeUser(name) {
+      return users.find((u) => u.userName === name);
+    },
+  };
+  return { port, grants };
+}
+
+function auditLog() {
+  const rows = new Map<string, unknown>();
+  return {
+    rows,
+    async appendOnce(record: unknown, key: { runId: string; sk: string }) {
+      const k = `${key.runId} ${key.sk}`;
+      if (rows.has(k)) return 'exists' as const;
+      rows.set(k, record);
+      return 'written' as const;
+    },
+  };
+}
+
+const DASH: OwnedAsset = { type: 'dashboard', id: 'd1', name: 'Sales', arn: 'arn:d1' };
+const SET: OwnedAsset = { type: 'dataset', id: 's1', arn: 'arn:s1' };
+const BOB = { userName: 'bob', arn: ARN('bob'), role: 'AUTHOR' };
+
+function handOver(
+  successor: AssetSuccessor | undefined,
+  fake: ReturnType<typeof account>,
+  audit = auditLog(),
+  managers?: string[],
+) {
+  return createHandOverAssets({
+    assets: fake.port,
+    ...(successor ? { successor } : {}),
+    ...(managers ? { managerUserNames: async () => managers } : {}),
+    audit,
+    runId: 'worker-2',
+  });
+}
+
+describe('createHandOverAssets', () => {
+  it('a user who owns nothing: nothing_owned, no grant', async () => {
+    const fake = account([BOB], []);
+    expect(await handOver(undefined, fake)(task)).toEqual({ kind: 'nothing_owned' });
+    expect(fake.grants).toEqual([]);
+  });
+
+  it('defers with the reason when there is no usable successor', async () => {
+    const reader = { userName: 'rita', arn: ARN('rita'), role: 'READER' };
+    const cases: [AssetSuccessor | undefined, string][] = [
+      [undefined, 'owns 1 dashboard, 1 dataset; set IDSYNC_ASSET_SUCCESSOR'],
+      [{ kind: 'user', userName: 'rita' }, 'successor rita cannot own assets (READER)'],
+      [{ kind: 'user', userName: 'nobody' }, 'successor nobody is not a QuickSight user'],
+      [{ kind: 'user', userName: 'ann' }, 'successor ann is the departing user'],
+    ];
+    for (const [successor, reason] of cases) {
+      const fake = account(
+        [reader, { userName: 'ann', arn: task.arn, role: 'AUTHOR' }],
+        [DASH, SET],
+      );
+      const result = await handOver(successor, fake)(task);
+      expect(result.kind).toBe('deferred');
+      expect(result.kind === 'deferred' && result.reason).toContain(reason);
+      expect(fake.grants).toEqual([]);
+    }
+  });
+
+  it('grants, verifies and audits each asset once, also when run again', async () => {
+    const fake = account([BOB], [DASH, SET]);
+    const audit = auditLog();
+    const result = await handOver({ kind: 'user', userName: 'bob' }, fake, audit)(task);
+    expect(result).toEqual({
+      kind: 'handed_over',
+      assets: [
+        { type: 'DASHBOARD', id: 'd1', name: 'Sales', arn: 'arn:d1', from: task.arn, to: BOB.arn },
+        { type: 'DATASET', id: 's1', arn: 'arn:s1', from: task.arn, to: BOB.arn },
+      ],
+    });
+    expect(fake.grants).toEqual([`dashboard/d1>${BOB.arn}`, `dataset/s1>${BOB.arn}`]);
+    expect([...audit.rows.keys()]).toEqual([
+      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dashboard/d1',
+      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dataset/s1',
+    ]);
+    // A rerun (the search may lag): the same keys, no second row.
+    expect(handoverKey(task, 'worker-3', DASH)).toEqual({
+      runId: 'worker-1',
+      sk: '2026-12-01T00:00:01Z#handover#default#ann#dashboard/d1',
+    });
+  });
+
+  it("manager: the manager's user when it can own, else the fallback", async () => {
+    const mia = { userName: 'mia', arn: ARN('mia'), role: 'ADMIN' };
+    const fake = account([BOB, mia], [DASH]);
+    const toMia = await handOver({ kind: 'manager', fallback: 'bob' }, fake, auditLog(), ['mia'])(
+      task,
+    );
+    expect(toMia.kind === 'handed_over' && toMia.assets[0]?.to).toBe(mia.arn);
+    const readerManager = { ...mia, role: 'READER' };
+    const fake2 = account([BOB, readerManager], [DASH]);
+    const toBob = await handOver({ kind: 'manager', fallback: 'bob' }, fake2, auditLog(), ['mia'])(
+      task,
+    );
+    expect(toBob.kind === 'handed_over' && toBob.assets[0]?.to).toBe(BOB.arn);
+  });
+
+  it('a grant that does not verify defers the task', async () => {
+    const fake = account([BOB], [DASH], true);
+    const result = await handOver({ kind: 'user', userName: 'bob' }, fake)(task);
+    expect(result).toEqual({
+      kind: 'deferred',
+      reason: 'the handover of dashboard d1 to bob did not verify',
+    });
+  });
+});

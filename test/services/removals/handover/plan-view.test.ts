@@ -1,0 +1,74 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createPlanHandoverView,
+  handsOverDetail,
+} from '../../../../services/removals/handover/plan-view.js';
+import type { AssetOwnership } from '../../../../shared/aws/quicksight-assets.js';
+import type { Decision } from '../../../../shared/domain.js';
+
+const decision = (
+  email: string,
+  role: string,
+  kind: Decision['decision'] = 'delete',
+): Decision => ({
+  email,
+  source: 'group_removal',
+  sources: ['group_removal'],
+  decision: kind,
+  reason: 'left',
+  quickSightUser: { userName: email, arn: `arn:${email}`, role, identityType: 'IAM' },
+});
+
+function port(owned: Record<string, number>): AssetOwnership & { searched: string[] } {
+  const searched: string[] = [];
+  return {
+    searched,
+    soleOwned: vi.fn(async (arn: string) => {
+      searched.push(arn);
+      return Array.from({ length: owned[arn] ?? 0 }, (_, i) => ({
+        type: 'dashboard' as const,
+        id: `d${i}`,
+        arn: `arn:d${i}`,
+      }));
+    }),
+    grantOwner: vi.fn(async () => {
+      throw new Error('the plan never grants');
+    }),
+    permissions: vi.fn(async () => []),
+    describeUser: async (name) =>
+      name === 'lead' ? { userName: 'lead', arn: 'arn:lead', role: 'AUTHOR' } : undefined,
+  };
+}
+
+describe("the plan's view of the handover", () => {
+  it('searches only owning users; defers those with assets and no successor', async () => {
+    const p = port({ 'arn:a@x': 3, 'arn:b@x': 0 });
+    const view = createPlanHandoverView(p, {});
+    const out = await view([
+      decision('r@x', 'READER'),
+      decision('a@x', 'AUTHOR'),
+      decision('b@x', 'AUTHOR'),
+      decision('p@x', 'ADMIN', 'protected'),
+    ]);
+    expect(p.searched).toEqual(['arn:a@x', 'arn:b@x']);
+    expect(out.map((d) => d.decision)).toEqual(['delete', 'deferred', 'delete', 'protected']);
+    expect(out[1]?.reason).toBe('owns 3 dashboards; set IDSYNC_ASSET_SUCCESSOR');
+    expect(out[2]).toEqual(decision('b@x', 'AUTHOR'));
+  });
+
+  it('with a successor that can own: delete, with what it hands over to whom', async () => {
+    const p = port({ 'arn:a@x': 1 });
+    const out = await createPlanHandoverView(p, { successor: { kind: 'user', userName: 'lead' } })([
+      decision('a@x', 'AUTHOR_PRO'),
+    ]);
+    expect(out[0]).toMatchObject({ decision: 'delete', detail: 'hands over 1 asset to lead' });
+    const none = await createPlanHandoverView(p, {
+      successor: { kind: 'user', userName: 'ghost' },
+    })([decision('a@x', 'AUTHOR')]);
+    expect(none[0]).toMatchObject({
+      decision: 'deferred',
+      reason: 'owns 1 dashboard; successor ghost is not a QuickSight user',
+    });
+    expect(handsOverDetail(2, 'x')).toBe('hands over 2 assets to x');
+  });
+});
