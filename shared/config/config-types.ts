@@ -1,3 +1,4 @@
+import type { GroupRoleMap } from '../group-roles.js';
 import type { PriceTable } from '../prices.js';
 import type { Section } from './variables.js';
 
@@ -90,6 +91,8 @@ export interface PlanConfig {
   readonly protectedRoles: readonly string[];
   readonly protectedUsers: readonly string[];
   readonly managedUsernamePrefix?: string;
+  /** IDSYNC_GROUP_ROLES: the role each group grants (shared/group-roles.ts); absent: roles are left alone. */
+  readonly groupRoles?: GroupRoleMap;
   /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
   readonly guardWindowHours: number;
 }

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import type { GroupRoleMap } from '../group-roles.js';
 import type { PriceTable } from '../prices.js';
 import {
   DEFAULT_LOG_LEVEL,
@@ -161,6 +162,7 @@ const builders: {
     protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') as string[],
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
+    groupRoles: read<GroupRoleMap>('IDSYNC_GROUP_ROLES'),
     guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
   }),
   snapshot: (read) => ({

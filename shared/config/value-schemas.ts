@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseGroupRoles } from '../group-roles.js';
 import { parsePrices } from '../prices.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 
@@ -102,6 +103,14 @@ export function strictItems(raw: string, ctx: z.RefinementCtx): string[] | undef
 export const priceTable = trimmed.transform((raw, ctx) => {
   const parsed = parsePrices(raw);
   if (parsed.ok) return parsed.prices;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+/** IDSYNC_GROUP_ROLES: `GROUP=ROLE` entries, the role each group grants (shared/group-roles.ts). */
+export const groupRoles = trimmed.transform((raw, ctx) => {
+  const parsed = parseGroupRoles(raw);
+  if (parsed.ok) return parsed.map;
   ctx.addIssue({ code: 'custom', message: parsed.message });
   return z.NEVER;
 });
