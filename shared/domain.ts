@@ -96,11 +96,19 @@ export const DECISION_KINDS = [
   'blocked',
   'invalid',
   'ends_with_group',
+  'upgrade',
+  'downgrade',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /** In this order: a person named by several sources gets the first as the decision's source. */
-export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv', 'inactive'] as const;
+export const REMOVAL_SOURCES = [
+  'group_removal',
+  'deleted_event',
+  'csv',
+  'inactive',
+  'group_role',
+] as const;
 export type RemovalSource = (typeof REMOVAL_SOURCES)[number];
 
 /** Someone whose QuickSight users should go, and why. */
@@ -162,6 +170,13 @@ export interface Decision {
   readonly seatEndsOn?: string;
   /** `ends_with_group` of a person still in configured groups: the groups to take them out of. */
   readonly leaveGroups?: readonly string[];
+  /**
+   * `upgrade` / `downgrade` (and such a change the guard blocked): the QuickSight role the user
+   * is changed to; its task is a `change_role` (shared/task.ts).
+   */
+  readonly targetRole?: string;
+  /** A role change's effect on the monthly bill in USD (negative: a saving; shared/prices.ts). */
+  readonly monthlyChange?: number;
 }
 
 export interface GuardResult {

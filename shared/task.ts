@@ -174,6 +174,26 @@ export function taskIdFor(
   return `${namespace}#${quickSightUserKey(user)}`;
 }
 
+/**
+ * The task id of a role change (`change_role`) of a QuickSight user: apart from its deletion
+ * task, so a user has at most one live role change and at most one live deletion.
+ */
+export function roleTaskIdFor(
+  namespace: string,
+  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
+): string {
+  return `${taskIdFor(namespace, user)}#role`;
+}
+
+/** The task id a planned decision is queued under: a role change's, else the deletion's. */
+export function taskIdOfDecision(
+  namespace: string,
+  d: Pick<Decision, 'targetRole'>,
+  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
+): string {
+  return d.targetRole === undefined ? taskIdFor(namespace, user) : roleTaskIdFor(namespace, user);
+}
+
 /** The row `enqueue` writes: PENDING (or BLOCKED with a reason), no attempts yet. */
 export function pendingTask(task: NewTask, at: string, blockReason?: string): Task {
   return {
@@ -199,7 +219,7 @@ export function awaitingTask(task: NewTask, at: string, reviewRunId: string): Ta
 }
 
 /**
- * The task a planned deletion becomes: its QuickSight user and why (one mapping for the plan's
+ * The task a planned deletion (or role change: `change_role` to the decision's `targetRole`) becomes: its QuickSight user and why (one mapping for the plan's
  * own queue, services/removals/plan/run-plan.ts, and the review's, services/review/review-task.ts).
  */
 export function taskOfDecision(
@@ -221,5 +241,6 @@ export function taskOfDecision(
     reason: d.reason,
     ...(d.keepMembers ? { keepMembers: true } : {}),
     ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
+    ...(d.targetRole === undefined ? {} : { action: 'change_role', targetRole: d.targetRole }),
   };
 }

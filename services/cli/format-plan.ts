@@ -18,6 +18,7 @@ const SOURCE_LABEL: Record<Decision['source'], string> = {
   deleted_event: 'IdC user deleted',
   csv: 'listed in the CSV',
   inactive: 'idle',
+  group_role: 'role follows group',
 };
 
 /**

@@ -93,6 +93,8 @@ export interface PlanConfig {
   readonly managedUsernamePrefix?: string;
   /** IDSYNC_GROUP_ROLES: the role each group grants (shared/group-roles.ts); absent: roles are left alone. */
   readonly groupRoles?: GroupRoleMap;
+  /** IDSYNC_PRICES, for the money of role changes (shared/prices.ts); absent: the defaults. */
+  readonly prices?: PriceTable;
   /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
   readonly guardWindowHours: number;
 }

@@ -163,6 +163,7 @@ const builders: {
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
     groupRoles: read<GroupRoleMap>('IDSYNC_GROUP_ROLES'),
+    prices: read<PriceTable>('IDSYNC_PRICES'),
     guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
   }),
   snapshot: (read) => ({

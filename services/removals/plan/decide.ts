@@ -265,6 +265,7 @@ const SOURCE_WORDS: Record<RemovalSource, string> = {
   deleted_event: 'IdC DeleteUser event',
   csv: 'CSV',
   inactive: 'idle rule',
+  group_role: 'group role',
 };
 
 function describeUser(user: QuickSightUser): DecidedQuickSightUser {

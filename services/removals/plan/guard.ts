@@ -95,12 +95,21 @@ export function emptiedGroups(
     .sort();
 }
 
-/** When the guard tripped, every `delete` becomes `blocked` with the guard's reasons. */
+/**
+ * The decisions the guard counts and holds: deletions, and role changes (`upgrade`,
+ * `downgrade`: a seat changed by idsync, counted with the deletions in the per-run limits and
+ * in the guard window's budget, and held the same way).
+ */
+export function isGuardedChange(d: Pick<Decision, 'decision'>): boolean {
+  return d.decision === 'delete' || d.decision === 'upgrade' || d.decision === 'downgrade';
+}
+
+/** When the guard tripped, every deletion and role change becomes `blocked` with the guard's reasons. */
 export function applyGuard(decisions: readonly Decision[], guard: GuardResult): Decision[] {
   if (!guard.tripped) return [...decisions];
   const why = `${GUARD_TRIPPED_PREFIX}${guard.reasons.join('; ')}`;
   return decisions.map((d) =>
-    d.decision === 'delete' ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
+    isGuardedChange(d) ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
   );
 }
 
@@ -153,7 +162,7 @@ export function applyWindow(
   const refused = new Set<string>();
   const out = decisions.map((d) => {
     const arn = d.quickSightUser?.arn;
-    if (d.decision !== 'delete' || arn === undefined) return d;
+    if (!isGuardedChange(d) || arn === undefined) return d;
     if (allowed.has(arn)) return d;
     if (!refused.has(arn) && allowed.size < remaining) {
       allowed.add(arn);

@@ -13,7 +13,7 @@ import { buildQuickSightIndex } from '../../../shared/quicksight-matching.js';
 import { buildProtection } from '../../../shared/removal-rules.js';
 import { emailProblem, shownValue } from '../../../shared/value-limits.js';
 import { decide, type PersonRemoval } from './decide.js';
-import { applyGuard, evaluateGuard, type GuardOverride } from './guard.js';
+import { applyGuard, evaluateGuard, type GuardOverride, isGuardedChange } from './guard.js';
 
 /**
  * A run's plan from its removals: collapse each person's removals, match their QuickSight users,
@@ -45,6 +45,11 @@ export interface PlanRemovalsInput {
   readonly gracePeriodMs?: number;
   /** Needed with a grace period. */
   readonly now?: Date;
+  /**
+   * Role changes planned apart (./role-changes.ts: `upgrade`, `downgrade`, `protected`): guarded
+   * with the deletions; a user this plan deletes gets no role change.
+   */
+  readonly roleChanges?: readonly Decision[];
 }
 
 export function planRemovals(input: PlanRemovalsInput): Plan {
@@ -64,6 +69,13 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
     }),
   );
   decided.push(...invalid);
+  const deleted = new Set(
+    decided.flatMap((d) =>
+      d.decision === 'delete' && d.quickSightUser ? [d.quickSightUser.arn] : [],
+    ),
+  );
+  for (const change of input.roleChanges ?? [])
+    if (!change.quickSightUser || !deleted.has(change.quickSightUser.arn)) decided.push(change);
   decided.sort(compareDecisions);
   const guard = evaluateGuard({
     deletions: deletionTargets(decided).length,
@@ -163,11 +175,14 @@ function sharedSources(sources: readonly RemovalSource[]): readonly RemovalSourc
   return list;
 }
 
-/** QuickSight users the plan deletes, each once (a user reachable by two emails counts once). */
+/**
+ * QuickSight users the plan deletes or changes the role of (what the guard counts), each once (a
+ * user reachable by two emails counts once).
+ */
 export function deletionTargets(decisions: readonly Decision[]): Decision[] {
   const seen = new Set<string>();
   return decisions.filter((d) => {
-    if (d.decision !== 'delete' || !d.quickSightUser || seen.has(d.quickSightUser.arn)) {
+    if (!isGuardedChange(d) || !d.quickSightUser || seen.has(d.quickSightUser.arn)) {
       return false;
     }
     seen.add(d.quickSightUser.arn);

@@ -83,6 +83,8 @@ describe('planRemovals on an organisation', () => {
       blocked: 0,
       invalid: 0,
       ends_with_group: 0,
+      upgrade: 0,
+      downgrade: 0,
     });
     const touched = new Set(plan.decisions.map((d) => d.email));
     for (const stranger of org.strangers) expect(touched.has(stranger)).toBe(false);
