@@ -46,6 +46,7 @@ export class SnapshotReading {
           planning.latest,
           planning.currentMembers,
           planning.quickSightUsers,
+          planning.memberGroups,
         );
         return this.view;
       }
