@@ -223,6 +223,37 @@ describe('worker: change_role tasks', () => {
   });
 });
 
+describe('fault cells: UpdateUser under throttling, 5xx and connection resets', () => {
+  // Every call fails (rate 1) until the stand-in has failed FAILED_CALLS of them, then none: the
+  // faults certainly hit DescribeUser and UpdateUser calls, and the run certainly gets through.
+  const FAILED_CALLS = 4;
+  it.each([
+    ['throttled', { throttleRate: 1 }],
+    ['5xx', { errorRate: 1 }],
+    ['reset', { resetRate: 1 }],
+  ] as const)('%s: every role changed exactly once, nothing failed', async (_name, faults) => {
+    const wb = await sandbox.start();
+    const users = named(registerLeavers(wb.state, 3));
+    const ids = await seedRoleChanges(wb, users, 'AUTHOR_PRO');
+    const c = wb.standIn.faults.counters;
+    wb.standIn.faults.configure(faults);
+    const run = runWorker(
+      workerDeps(wb),
+      options('apply-f', { maxAttempts: 20, backoff: { baseMs: 5, capMs: 40 } }),
+    );
+    while (c.throttled + c.errors + c.resets < FAILED_CALLS) await sleep(2);
+    wb.standIn.faults.configure({});
+    const summary = await run;
+    expect(summary).toMatchObject({ roleChanged: 3, failed: 0 });
+    expect(updates(wb, users)).toEqual([1, 1, 1]);
+    for (const u of users) expect(wb.state.get(u.userName)?.role).toBe('AUTHOR_PRO');
+    const rows = await outcomeRows(wb, 'apply-f');
+    expect(rows.filter((r) => r.outcome === 'role_changed')).toHaveLength(3);
+    for (const id of ids) expect((await wb.tasks.get(id))?.status).toBe('DONE');
+    expect(c.throttled + c.errors + c.resets).toBeGreaterThanOrEqual(FAILED_CALLS);
+  });
+});
+
 /** The CANCELLED task of `u` replaced by a fresh PENDING one. */
 async function seedRoleChangesAgain(wb: WorkerSandbox, u: QuickSightUser): Promise<void> {
   const id = roleTaskIdFor(wb.endpoints.namespace, u);
