@@ -81,6 +81,22 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
     if (shown.length < group.length)
       lines.push(`  … and ${n(group.length - shown.length)} more (--json lists all)`);
   }
+  if (result.roleNotes && result.roleNotes.length > 0) {
+    lines.push('', `role follows group: ${n(result.roleNotes.length)} note(s)`);
+    const shown = result.roleNotes.slice(0, limit);
+    lines.push(...shown.map((note) => escapeTerminalText(`  ${note}`)));
+    if (shown.length < result.roleNotes.length)
+      lines.push(`  … and ${n(result.roleNotes.length - shown.length)} more (--json lists all)`);
+  }
+  const changes = plan.decisions.filter(
+    (d) => d.decision === 'upgrade' || d.decision === 'downgrade',
+  );
+  if (changes.length > 0) {
+    const monthly = changes.reduce((sum, d) => sum + (d.monthlyChange ?? 0), 0);
+    lines.push(
+      `role changes: ${n(changes.length)}, ${monthly <= 0 ? 'saving' : 'adding'} $${Math.abs(Math.round(monthly * 100) / 100).toLocaleString('en-US')} a month`,
+    );
+  }
   // Every hint names a command that does what it says if run next: a plan that queued nothing (a
   // dry run) has no BLOCKED task to release.
   const queuedNothing = t.created + t.blocked + t.existing === 0;
