@@ -133,6 +133,11 @@ export interface Removal {
   readonly keepMembers?: boolean;
   /** `inactive`: the N days of the idle rule that judged the user (the worker re-judges with them). */
   readonly idleDays?: number;
+  /**
+   * `inactive --downgrade-authors`: the user is not deleted but changed to this role (an idle
+   * Author becomes a Reader, shared/authoring.ts): its decision is a `downgrade`.
+   */
+  readonly targetRole?: string;
 }
 
 /** The QuickSight user a decision is about (the fields an audit row and the worker need). */

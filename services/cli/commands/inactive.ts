@@ -5,6 +5,7 @@ import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { action, type CliContext, type GlobalOptions } from '../command-context.js';
 import { dryRunLine, formatSummary } from '../format-applied.js';
+import { describeDowngrades } from '../format-downgrades.js';
 import { formatInactive, idleSoonRows, keptRows } from '../format-inactive.js';
 import { formatPlan } from '../format-plan.js';
 import { loadConfig } from '../lazy-config.js';
@@ -16,6 +17,7 @@ type InactiveFlags = PlanFlags & {
   warnDays?: string;
   apply?: boolean;
   report?: string;
+  downgradeAuthors?: boolean;
 };
 
 /** A whole number of days in [1, CLOUDTRAIL_HISTORY_DAYS] (the history CloudTrail keeps). */
@@ -41,6 +43,10 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
       .option('--warn-days <w>', 'also list the users who turn idle within W days')
       .option('--apply', 'delete the idle users now (default: dry run)')
+      .option(
+        '--downgrade-authors',
+        'judge Authors (Author Pro) instead, by their newest authoring event: each idle one becomes a Reader (Reader Pro) after the asset handover, never deleted',
+      )
       .option('--report <file>', 'write the HTML report of this run to FILE'),
   ).action(
     action(ctx, async (flags: InactiveFlags, command: Command) => {
@@ -76,6 +82,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           keepGroups: config.inactive.keepGroups,
           now,
           maxLagMs: config.activity.maxLagMs,
+          ...(flags.downgradeAuthors ? { downgradeAuthors: true } : {}),
         });
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = now.toISOString();
@@ -120,6 +127,9 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             ...(notices ? ['', notices.text] : []),
             '',
             formatPlan(plan, { limit }),
+            ...(flags.downgradeAuthors
+              ? ['', describeDowngrades(plan.plan.decisions, config.report.prices)]
+              : []),
             ...(applied ? ['', formatSummary(applied)] : dryRunLine(plan)),
           ],
           exitCode:

@@ -147,6 +147,11 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     : undefined;
   const keepMembers = ordered.some((r) => r.keepMembers === true);
   const idleDays = ordered.flatMap((r) => (r.idleDays === undefined ? [] : [r.idleDays]));
+  // Downgrades only while every removal of the person names its user with a target role.
+  const targetRoles =
+    userNames && ordered.every((r) => r.targetRole !== undefined)
+      ? new Map(ordered.map((r) => [normalizeEmail(r.userName ?? ''), r.targetRole as string]))
+      : undefined;
   return {
     email,
     sources,
@@ -157,6 +162,7 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     ...(userNames === undefined ? {} : { userNames }),
     ...(keepMembers ? { keepMembers } : {}),
     ...(idleDays.length > 0 ? { idleDays: Math.max(...idleDays) } : {}),
+    ...(targetRoles ? { targetRoles } : {}),
   };
 }
 
