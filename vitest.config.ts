@@ -33,7 +33,7 @@ export const INTEGRATION = [
   'test/services/snapshot/run-snapshot-values.test.ts',
   'test/services/snapshot/run-snapshot-keep-groups.test.ts',
   'test/services/removals/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome,change-role}.test.ts',
-  'test/services/cli/reconcile-roles.test.ts',
+  'test/services/cli/{reconcile-roles,inactive-downgrade-authors}.test.ts',
   'test/shared/aws/{clients,identity-store-directory,quicksight-users,sqs-task-queue}.test.ts',
   'test/services/activity/cloudtrail-lookup.test.ts',
   'test/shared/dynamo/**/*.test.ts',

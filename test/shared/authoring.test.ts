@@ -78,3 +78,39 @@ describe('the activity record keeps the newest authoring event next to `last`', 
     expect(combineDeltas(b, a).authored?.eventName).toBe('CreateDashboard');
   });
 });
+
+describe('attribution marks the authoring events of a page', () => {
+  it('deltasOf: an asset write sets `authored`, a read does not', async () => {
+    const { deltasOf } = await import('../../services/activity/resolve-users.js');
+    const user = { namespace: 'default', userName: 'AUTHOR/a@x.com' };
+    const found = (eventName: string, at: string, eventId: string) => ({
+      kind: 'user' as const,
+      evidence: 'activity' as const,
+      user,
+      eventName,
+      at,
+      eventId,
+    });
+    const page = await deltasOf(
+      [
+        found('UpdateAnalysis', '2026-12-01T00:00:00.000Z', 'e1'),
+        found('GetDashboard', '2026-12-05T00:00:00.000Z', 'e2'),
+      ],
+      'cloudtrail',
+      { usersOfIdcUser: async () => [] },
+    );
+    expect(page.deltas).toHaveLength(1);
+    expect(page.deltas[0]?.newest?.eventName).toBe('GetDashboard');
+    expect(page.deltas[0]?.authored).toEqual({
+      at: '2026-12-01T00:00:00.000Z',
+      eventName: 'UpdateAnalysis',
+      source: 'cloudtrail',
+    });
+    const reads = await deltasOf(
+      [found('GetDashboard', '2026-12-05T00:00:00.000Z', 'e3')],
+      'cloudtrail',
+      { usersOfIdcUser: async () => [] },
+    );
+    expect(reads.deltas[0]?.authored).toBeUndefined();
+  });
+});
