@@ -18,6 +18,7 @@ import { removePeople } from '../sandbox/sync-simulator.js';
 import type { CliIo } from './command-context.js';
 import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
 import { reviewChapter } from './demo-review.js';
+import { rolesChapter } from './demo-roles.js';
 import { highlightResult, useColour } from './highlight.js';
 import { preloadConfig } from './lazy-config.js';
 
@@ -194,6 +195,8 @@ export async function runDemo(
 
     const review = await reviewChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
     if (review.finalReport) writeFileSync(join(folder, 'review-report.html'), review.finalReport);
+    if ((await rolesChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')))).code !== 0)
+      return 1;
 
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     const deletes = [...org.quickSight.deletes.entries()];

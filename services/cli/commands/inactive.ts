@@ -58,10 +58,12 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
-      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read.
-      const noticeStep = config.notice.from
-        ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
-        : undefined;
+      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read. The notices
+      // announce a deletion: a downgrade run (--downgrade-authors) sends none.
+      const noticeStep =
+        config.notice.from && flags.downgradeAuthors !== true
+          ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
+          : undefined;
       const runtime = await import('../../../shared/clients-from-config.js');
       const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
