@@ -12,6 +12,8 @@ export interface RolesChapterResult {
   readonly code: number;
   /** The moved person's QuickSight user, and its role after the reconcile. */
   readonly moved?: { readonly userName: string; readonly role?: string };
+  /** Upgrades the reconcile planned. */
+  readonly upgrades?: number;
   /** Users the stand-in saw changed to a Reader role by the downgrade run. */
   readonly downgraded: number;
 }
@@ -42,20 +44,23 @@ export async function rolesChapter(
   const userName = person.quickSightUsers[0]?.userName as string;
   org.google.removeMember(readers, person.email);
   org.google.addMember(authors, member);
+  const roleEnv = { ...env, IDSYNC_GROUP_ROLES: `${authors}=AUTHOR` };
+  const dryRoles = await run(['reconcile'], roleEnv, true);
+  const upgrades = countAfter(dryRoles.stdout, /^\s*upgrade \(([\d,]+)\)/m) ?? 0;
   say(
     `Role follows group. IDSYNC_GROUP_ROLES=${authors}=AUTHOR maps the authors group to the AUTHOR role, as QuickSight itself does for IAM Identity Center groups (the broadest role of a person's groups wins). ` +
-      `${person.email} moves from the readers group to the authors group: reconcile plans an upgrade, counted by the guard like a deletion (its window is spent today, so this run allows 1), and the worker sends one UpdateUser keeping the user's email.`,
+      `${person.email} moves from the readers group to the authors group. The dry run finds ${n(upgrades)} Readers in the authors group (${person.email} and those in both groups), and Admins there stay Admins (protected). ` +
+      `Each upgrade counts in the guard like a deletion (its window is spent today, so this run allows ${n(upgrades)}), and the worker sends one UpdateUser each, keeping the user's email.`,
   );
-  const roleEnv = { ...env, IDSYNC_GROUP_ROLES: `${authors}=AUTHOR` };
   const reconciled = await run(
-    ['reconcile', '--apply', '--max-deletions', '1', '--limit', '3'],
+    ['reconcile', '--apply', '--max-deletions', String(Math.max(upgrades, 1)), '--limit', '3'],
     roleEnv,
   );
   const moved = { userName, role: qs.get(userName)?.role };
   note(
     `The stand-in now lists ${userName} as ${moved.role ?? 'missing'} (${qs.updates.get(userName) ?? 0} UpdateUser).`,
   );
-  if (reconciled.code !== 0) return { code: reconciled.code, moved, downgraded: 0 };
+  if (reconciled.code !== 0) return { code: reconciled.code, moved, upgrades, downgraded: 0 };
 
   const authorsBefore = new Map(
     qs
@@ -93,5 +98,5 @@ export async function rolesChapter(
     `The stand-in saw ${n(downgraded)} Authors changed to Readers and none deleted` +
       (saving ? `, ${saving} a month saved.` : '.'),
   );
-  return { code: applied.code, moved, downgraded };
+  return { code: applied.code, moved, upgrades, downgraded };
 }

@@ -88,8 +88,10 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
     if (shown.length < result.roleNotes.length)
       lines.push(`  … and ${n(result.roleNotes.length - shown.length)} more (--json lists all)`);
   }
+  // Role follows group prices each change; a downgrade run prices its own (format-downgrades.ts).
   const changes = plan.decisions.filter(
-    (d) => d.decision === 'upgrade' || d.decision === 'downgrade',
+    (d) =>
+      (d.decision === 'upgrade' || d.decision === 'downgrade') && d.monthlyChange !== undefined,
   );
   if (changes.length > 0) {
     const monthly = changes.reduce((sum, d) => sum + (d.monthlyChange ?? 0), 0);

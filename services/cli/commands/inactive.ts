@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DOWNGRADED_AUTHOR_ROLES } from '../../../shared/authoring.js';
 import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
@@ -121,7 +122,9 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           lines: [
             formatInactive(inactive, {
               days,
-              roles: config.inactive.roles,
+              ...(flags.downgradeAuthors
+                ? { roles: DOWNGRADED_AUTHOR_ROLES, authoring: true }
+                : { roles: config.inactive.roles }),
               keepGroups: config.inactive.keepGroups,
               warnDays,
               limit,
