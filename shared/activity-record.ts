@@ -54,6 +54,12 @@ export interface ActivityRecord {
   readonly last?: ActivityMark;
   readonly first?: ActivityMark;
   readonly created?: CreationMark;
+  /**
+   * The newest *authoring* activity (an asset write, shared/authoring.ts): what
+   * `idsync inactive --downgrade-authors` judges an Author by. Absent on records written before
+   * the field existed, and for users who never authored within the record.
+   */
+  readonly authored?: ActivityMark;
   readonly spans: Readonly<Partial<Record<ActivitySource, Span>>>;
   /** When the item was last written. */
   readonly updatedAt: string;
@@ -70,6 +76,8 @@ export interface ActivityDelta {
   /** Oldest activity in this evidence (defaults to `newest`). */
   readonly oldest?: ActivityMark;
   readonly created?: CreationMark;
+  /** Newest authoring activity in this evidence (shared/authoring.ts). */
+  readonly authored?: ActivityMark;
   /** Spans observed per source. */
   readonly spans?: Readonly<Partial<Record<ActivitySource, Span>>>;
 }
@@ -181,8 +189,12 @@ export function mergeActivity(
   const last = newerMark(current?.last, newest);
   const first = olderMark(current?.first, oldest);
   const created = newerMark(current?.created, delta.created);
+  const authored = newerMark(current?.authored, delta.authored);
   const material =
     !current ||
+    (delta.authored !== undefined &&
+      (!current.authored ||
+        laterBy(delta.authored.at, current.authored.at, options.exactNewest ? 0 : threshold))) ||
     spansGrew ||
     (newest !== undefined &&
       (!current.last ||
@@ -198,6 +210,7 @@ export function mergeActivity(
     ...(last ? { last } : {}),
     ...(first ? { first } : {}),
     ...(created ? { created } : {}),
+    ...(authored ? { authored } : {}),
     spans,
     updatedAt: now,
     version: (current?.version ?? 0) + 1,
@@ -217,12 +230,14 @@ export function combineDeltas(a: ActivityDelta, b: ActivityDelta): ActivityDelta
   const newest = newerMark(a.newest, b.newest);
   const oldest = olderMark(a.oldest ?? a.newest, b.oldest ?? b.newest);
   const created = newerMark(a.created, b.created);
+  const authored = newerMark(a.authored, b.authored);
   return {
     namespace: a.namespace,
     userName: newerMark(a.newest, b.newest) === b.newest && b.newest ? b.userName : a.userName,
     ...(newest ? { newest } : {}),
     ...(oldest ? { oldest } : {}),
     ...(created ? { created } : {}),
+    ...(authored ? { authored } : {}),
     ...(Object.keys(spans).length > 0 ? { spans } : {}),
   };
 }

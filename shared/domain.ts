@@ -97,11 +97,19 @@ export const DECISION_KINDS = [
   'invalid',
   'ends_with_group',
   'leave_group',
+  'upgrade',
+  'downgrade',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /** In this order: a person named by several sources gets the first as the decision's source. */
-export const REMOVAL_SOURCES = ['group_removal', 'deleted_event', 'csv', 'inactive'] as const;
+export const REMOVAL_SOURCES = [
+  'group_removal',
+  'deleted_event',
+  'csv',
+  'inactive',
+  'group_role',
+] as const;
 export type RemovalSource = (typeof REMOVAL_SOURCES)[number];
 
 /** Someone whose QuickSight users should go, and why. */
@@ -126,6 +134,11 @@ export interface Removal {
   readonly keepMembers?: boolean;
   /** `inactive`: the N days of the idle rule that judged the user (the worker re-judges with them). */
   readonly idleDays?: number;
+  /**
+   * `inactive --downgrade-authors`: the user is not deleted but changed to this role (an idle
+   * Author becomes a Reader, shared/authoring.ts): its decision is a `downgrade`.
+   */
+  readonly targetRole?: string;
 }
 
 /** The QuickSight user a decision is about (the fields an audit row and the worker need). */
@@ -168,6 +181,13 @@ export interface Decision {
    * one decision per group; kept when the guard turns the decision `blocked`.
    */
   readonly group?: string;
+  /**
+   * `upgrade` / `downgrade` (and such a change the guard blocked): the QuickSight role the user
+   * is changed to; its task is a `change_role` (shared/task.ts).
+   */
+  readonly targetRole?: string;
+  /** A role change's effect on the monthly bill in USD (negative: a saving; shared/prices.ts). */
+  readonly monthlyChange?: number;
 }
 
 export interface GuardResult {

@@ -18,9 +18,19 @@ export interface IdentityStorePort {
 }
 
 export type DeleteOutcome = 'deleted' | 'not_found';
+/**
+ * A role change (UpdateUser): `role_changed`, or `already_in_role` when the user held the target
+ * role already (nothing sent), or `not_found`.
+ */
+export type RoleChangeOutcome = 'role_changed' | 'already_in_role' | 'not_found';
 
 export interface QuickSightPort {
   listUsers(): AsyncIterable<readonly QuickSightUser[]>;
   deleteUser(userName: string): Promise<DeleteOutcome>;
   deleteUserByPrincipalId(principalId: string): Promise<DeleteOutcome>;
+  /**
+   * Changes the user's role to `role` (UpdateUser), keeping its email and other fields; reads the
+   * user first (DescribeUser) and sends nothing when it holds the role already.
+   */
+  updateUserRole?(userName: string, role: string): Promise<RoleChangeOutcome>;
 }

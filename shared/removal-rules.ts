@@ -69,10 +69,11 @@ export const REJOINED_REASON = 'the person is a group member again';
  * - `csv` with `--keep-members`: the operator asked to keep members: vetoed.
  * - `csv` without it: the operator listed the person knowing they may be a member: not vetoed.
  * - `inactive`: an idle Reader is a member by definition: never vetoed.
+ * - `group_role`: a role change (role follows group) is of a member by definition: never vetoed.
  * - anything else (an unknown or missing source on an old task): vetoed, the safe side.
  */
 export function membershipVetoes(source: string, keepMembers: boolean): boolean {
-  if (source === 'inactive') return false;
+  if (source === 'inactive' || source === 'group_role') return false;
   if (source === 'csv') return keepMembers;
   return true;
 }

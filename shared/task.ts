@@ -182,6 +182,17 @@ export function groupTaskIdFor(namespace: string, email: string, group: string):
   return `${namespace}#group#${email}#${group}`;
 }
 
+/**
+ * The task id of a role change (`change_role`) of a QuickSight user: apart from its deletion
+ * task, so a user has at most one live role change and at most one live deletion.
+ */
+export function roleTaskIdFor(
+  namespace: string,
+  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
+): string {
+  return `${taskIdFor(namespace, user)}#role`;
+}
+
 /** The row `enqueue` writes: PENDING (or BLOCKED with a reason), no attempts yet. */
 export function pendingTask(task: NewTask, at: string, blockReason?: string): Task {
   return {
@@ -207,7 +218,7 @@ export function awaitingTask(task: NewTask, at: string, reviewRunId: string): Ta
 }
 
 /**
- * The task a planned deletion becomes: its QuickSight user and why (one mapping for the plan's
+ * The task a planned deletion (or role change: `change_role` to the decision's `targetRole`) becomes: its QuickSight user and why (one mapping for the plan's
  * own queue, services/removals/plan/run-plan.ts, and the review's, services/review/review-task.ts).
  */
 export function taskOfDecision(
@@ -230,16 +241,21 @@ export function taskOfDecision(
     ...(d.keepMembers ? { keepMembers: true } : {}),
     ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
     ...(d.group !== undefined ? { action: 'leave_group' as const, group: d.group } : {}),
+    ...(d.targetRole === undefined
+      ? {}
+      : { action: 'change_role' as const, targetRole: d.targetRole }),
   };
 }
 
-/** The task id of a planned write: a group removal's, or the user's (a deletion). */
+/**
+ * The task id a planned write is queued under: a group removal's, a role change's, else the
+ * user's deletion task.
+ */
 export function taskIdOfDecision(
-  d: Pick<Decision, 'email' | 'group'>,
-  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
   namespace: string,
+  d: Pick<Decision, 'email' | 'group' | 'targetRole'>,
+  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
 ): string {
-  return d.group !== undefined
-    ? groupTaskIdFor(namespace, d.email, d.group)
-    : taskIdFor(namespace, user);
+  if (d.group !== undefined) return groupTaskIdFor(namespace, d.email, d.group);
+  return d.targetRole === undefined ? taskIdFor(namespace, user) : roleTaskIdFor(namespace, user);
 }

@@ -5,6 +5,7 @@ import {
   activityUserName,
   combineDeltas,
 } from '../../shared/activity-record.js';
+import { isAuthoringEvent } from '../../shared/authoring.js';
 import type { IdentityRecord, QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { combinePending, type PendingEvidence } from '../../shared/pending-events.js';
@@ -108,6 +109,9 @@ export async function deltasOf(
           : {
               ...user,
               newest: { at: a.at, eventName: a.eventName, source },
+              ...(isAuthoringEvent(a.eventName)
+                ? { authored: { at: a.at, eventName: a.eventName, source } }
+                : {}),
               spans: { [source]: { from: a.at, to: a.at } },
             };
       const key = activityKey(user.namespace, user.userName);

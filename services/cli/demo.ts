@@ -19,6 +19,7 @@ import type { CliIo } from './command-context.js';
 import { identityCenterChapter } from './demo-identity-center.js';
 import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
 import { reviewChapter } from './demo-review.js';
+import { rolesChapter } from './demo-roles.js';
 import { highlightResult, useColour } from './highlight.js';
 import { preloadConfig } from './lazy-config.js';
 
@@ -195,6 +196,8 @@ export async function runDemo(
 
     const review = await reviewChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
     if (review.finalReport) writeFileSync(join(folder, 'review-report.html'), review.finalReport);
+    if ((await rolesChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')))).code !== 0)
+      return 1;
     const idc = await identityCenterChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
     if (idc.code !== 0) return idc.code;
 

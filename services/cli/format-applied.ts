@@ -12,7 +12,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 export function formatSummary(s: WorkerSummary): string {
   const seconds = s.elapsedMs / 1000;
   const lines = [
-    `applied: ${n(s.deleted)} deleted,${s.leftGroup > 0 ? ` ${n(s.leftGroup)} taken out of a Google group,` : ''} ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined, protected or active again), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.deferred > 0 ? `, ${n(s.deferred)} deferred` : ''}${s.stopped ? ' (stopped)' : ''}`,
+    `applied: ${n(s.deleted)} deleted,${s.roleChanged > 0 ? ` ${n(s.roleChanged)} roles changed,` : ''}${s.leftGroup > 0 ? ` ${n(s.leftGroup)} taken out of a Google group,` : ''} ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined, protected or active again), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.deferred > 0 ? `, ${n(s.deferred)} deferred` : ''}${s.stopped ? ' (stopped)' : ''}`,
     `  ${n(s.calls)} QuickSight calls, ${n(s.throttledCalls)} throttled, in ${seconds.toFixed(1)} s (${s.effectiveRate.toFixed(1)} users/s)`,
   ];
   if (s.waitedMs > 0)

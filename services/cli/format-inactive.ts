@@ -8,6 +8,8 @@ const n = (v: number) => v.toLocaleString('en-US');
 export interface InactiveTextOptions {
   readonly days: number;
   readonly roles: readonly string[];
+  /** `--downgrade-authors`: the roles are judged by authoring, not by any activity. */
+  readonly authoring?: boolean;
   /** IDSYNC_INACTIVE_KEEP_GROUPS. */
   readonly keepGroups?: readonly string[];
   readonly warnDays?: number | undefined;
@@ -21,7 +23,7 @@ export function formatInactive(result: InactiveResult, o: InactiveTextOptions): 
   const ct = history.cloudtrail;
   const lines = [
     `activity record: ${ct ? `CloudTrail from ${ct.from} to ${ct.to}` : 'no CloudTrail history'}${history.imported > 0 ? `, console imports for ${n(history.imported)} users` : ''}`,
-    `idle rule: ${o.roles.join(', ')} users with no activity in ${o.days} days: ${n(c.judged)} judged, ${n(c.idle)} idle, ${n(c.active)} active, ${n(c.created)} new within ${o.days} days, ${n(c.uncovered)} not covered by the record, ${n(c.kept)} kept (keep groups)` +
+    `idle rule: ${o.roles.join(', ')} users with no ${o.authoring ? 'authoring' : 'activity'} in ${o.days} days: ${n(c.judged)} judged, ${n(c.idle)} idle, ${n(c.active)} active, ${n(c.created)} new within ${o.days} days, ${n(c.uncovered)} not covered by the record, ${n(c.kept)} kept (keep groups)` +
       (c.unmanaged > 0
         ? `; ${n(c.unmanaged)} users of people idsync does not manage (never touched)`
         : ''),

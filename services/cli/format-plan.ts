@@ -18,6 +18,7 @@ const SOURCE_LABEL: Record<Decision['source'], string> = {
   deleted_event: 'IdC user deleted',
   csv: 'listed in the CSV',
   inactive: 'idle',
+  group_role: 'role follows group',
 };
 
 /**
@@ -79,6 +80,24 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
     lines.push(...shown.map(decisionLine));
     if (shown.length < group.length)
       lines.push(`  … and ${n(group.length - shown.length)} more (--json lists all)`);
+  }
+  if (result.roleNotes && result.roleNotes.length > 0) {
+    lines.push('', `role follows group: ${n(result.roleNotes.length)} note(s)`);
+    const shown = result.roleNotes.slice(0, limit);
+    lines.push(...shown.map((note) => escapeTerminalText(`  ${note}`)));
+    if (shown.length < result.roleNotes.length)
+      lines.push(`  … and ${n(result.roleNotes.length - shown.length)} more (--json lists all)`);
+  }
+  // Role follows group prices each change; a downgrade run prices its own (format-downgrades.ts).
+  const changes = plan.decisions.filter(
+    (d) =>
+      (d.decision === 'upgrade' || d.decision === 'downgrade') && d.monthlyChange !== undefined,
+  );
+  if (changes.length > 0) {
+    const monthly = changes.reduce((sum, d) => sum + (d.monthlyChange ?? 0), 0);
+    lines.push(
+      `role changes: ${n(changes.length)}, ${monthly <= 0 ? 'saving' : 'adding'} $${Math.abs(Math.round(monthly * 100) / 100).toLocaleString('en-US')} a month`,
+    );
   }
   // Every hint names a command that does what it says if run next: a plan that queued nothing (a
   // dry run) has no BLOCKED task to release.

@@ -8,5 +8,5 @@ import { type NewTask, taskIdOfDecision, taskOfDecision } from '../../shared/tas
 export function reviewTask(d: Decision, namespace: string, runId: string): NewTask | undefined {
   const user = d.quickSightUser;
   if (!user || (d.decision !== 'delete' && d.decision !== 'leave_group')) return undefined;
-  return taskOfDecision(d, user, taskIdOfDecision(d, user, namespace), runId);
+  return taskOfDecision(d, user, taskIdOfDecision(namespace, d, user), runId);
 }

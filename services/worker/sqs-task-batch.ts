@@ -7,7 +7,7 @@ import {
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
 import { isRetryable } from '../../shared/errors.js';
-import type { Task } from '../../shared/task.js';
+import { type Task, taskAction } from '../../shared/task.js';
 
 /**
  * One SQS batch of task messages on the worker side: which tasks it names, its poison messages,
@@ -139,7 +139,12 @@ export class TaskBatchOutcomes {
 
   /** The QuickSight deletes for runWorker, noting whether each task's last call failed retryably. */
   deletes(port: QuickSightDeleter, named: readonly Task[]): QuickSightDeleter {
-    const byUserName = new Map(named.map((t) => [t.userName, t.taskId]));
+    const byUserName = new Map(
+      named.filter((t) => taskAction(t) === 'delete').map((t) => [t.userName, t.taskId]),
+    );
+    const byRoleTask = new Map(
+      named.filter((t) => taskAction(t) === 'change_role').map((t) => [t.userName, t.taskId]),
+    );
     const byPrincipal = new Map(named.map((t) => [t.principalId ?? '', t.taskId]));
     const watch = async <T>(taskId: string | undefined, call: () => Promise<T>): Promise<T> => {
       try {
@@ -155,6 +160,17 @@ export class TaskBatchOutcomes {
       deleteUser: (name) => watch(byUserName.get(name), () => port.deleteUser(name)),
       deleteUserByPrincipalId: (id) =>
         watch(byPrincipal.get(id), () => port.deleteUserByPrincipalId(id)),
+      ...(port.updateUserRole
+        ? {
+            updateUserRole: (name: string, role: string) =>
+              watch(byRoleTask.get(name), () =>
+                (port.updateUserRole as NonNullable<QuickSightDeleter['updateUserRole']>)(
+                  name,
+                  role,
+                ),
+              ),
+          }
+        : {}),
     };
   }
 }

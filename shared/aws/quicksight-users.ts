@@ -1,12 +1,15 @@
 import {
   DeleteUserByPrincipalIdCommand,
   DeleteUserCommand,
+  DescribeUserCommand,
   ListUsersCommand,
   type QuickSightClient,
+  UpdateUserCommand,
   type User,
+  type UserRole,
 } from '@aws-sdk/client-quicksight';
 import type { QuickSightUser } from '../domain.js';
-import type { DeleteOutcome, QuickSightPort } from '../ports.js';
+import type { DeleteOutcome, QuickSightPort, RoleChangeOutcome } from '../ports.js';
 import { UNNAMED_USER } from '../unnamed-user.js';
 import {
   AwsCallError,
@@ -28,8 +31,11 @@ import {
 
 const SERVICE = 'QuickSight';
 
-/** The deleting half of the port: what the worker needs. */
-export type QuickSightDeleter = Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
+/** The writing half of the port: what the worker needs (deletes and role changes). */
+export type QuickSightDeleter = Pick<
+  QuickSightPort,
+  'deleteUser' | 'deleteUserByPrincipalId' | 'updateUserRole'
+>;
 export const QUICKSIGHT_PAGE_SIZE = 100;
 
 export class QuickSightUsers implements QuickSightPort {
@@ -84,6 +90,45 @@ export class QuickSightUsers implements QuickSightPort {
         }),
       ),
     );
+  }
+
+  /**
+   * One role change: DescribeUser, then UpdateUser with the user's own Email (UpdateUser requires
+   * Email and Role; the fields not sent keep their values) unless it holds `role` already. The
+   * read makes a repeat after a lost answer or a killed worker send no second UpdateUser. Not
+   * retried here (the worker's attempts are).
+   */
+  async updateUserRole(userName: string, role: string): Promise<RoleChangeOutcome> {
+    let current: User | undefined;
+    try {
+      const out = await this.client.send(
+        new DescribeUserCommand({
+          AwsAccountId: this.accountId,
+          Namespace: this.namespace,
+          UserName: userName,
+        }),
+      );
+      current = out.User;
+    } catch (error) {
+      if (isMissingUser(error)) return 'not_found';
+      throw new AwsCallError(SERVICE, 'DescribeUser', error, 1, this.options.endpoint);
+    }
+    if (current?.Role === role) return 'already_in_role';
+    try {
+      await this.client.send(
+        new UpdateUserCommand({
+          AwsAccountId: this.accountId,
+          Namespace: this.namespace,
+          UserName: userName,
+          Email: current?.Email,
+          Role: role as UserRole,
+        }),
+      );
+      return 'role_changed';
+    } catch (error) {
+      if (isMissingUser(error)) return 'not_found';
+      throw new AwsCallError(SERVICE, 'UpdateUser', error, 1, this.options.endpoint);
+    }
   }
 
   /** One attempt; a missing user is an outcome, anything else an AwsCallError. */

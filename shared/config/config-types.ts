@@ -1,4 +1,5 @@
 import type { AssetSuccessor } from '../asset-successor.js';
+import type { GroupRoleMap } from '../group-roles.js';
 import type { PriceTable } from '../prices.js';
 import type { Section } from './variables.js';
 
@@ -93,6 +94,10 @@ export interface PlanConfig {
   readonly protectedRoles: readonly string[];
   readonly protectedUsers: readonly string[];
   readonly managedUsernamePrefix?: string;
+  /** IDSYNC_GROUP_ROLES: the role each group grants (shared/group-roles.ts); absent: roles are left alone. */
+  readonly groupRoles?: GroupRoleMap;
+  /** IDSYNC_PRICES, for the money of role changes (shared/prices.ts); absent: the defaults. */
+  readonly prices?: PriceTable;
   /** Rolling window of the cross-run deletion budget (IDSYNC_MAX_DELETIONS per window). */
   readonly guardWindowHours: number;
   /**

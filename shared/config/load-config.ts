@@ -1,5 +1,6 @@
 import type { AssetSuccessor } from '../asset-successor.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import type { GroupRoleMap } from '../group-roles.js';
 import type { PriceTable } from '../prices.js';
 import {
   DEFAULT_LOG_LEVEL,
@@ -163,6 +164,8 @@ const builders: {
     protectedRoles: read<string[]>('IDSYNC_PROTECTED_ROLES') as string[],
     protectedUsers: read<string[]>('IDSYNC_PROTECTED_USERS') ?? [],
     managedUsernamePrefix: read<string>('IDSYNC_MANAGED_USERNAME_PREFIX'),
+    groupRoles: read<GroupRoleMap>('IDSYNC_GROUP_ROLES'),
+    prices: read<PriceTable>('IDSYNC_PRICES'),
     guardWindowHours: read<number>('IDSYNC_GUARD_WINDOW_HOURS') as number,
     googleGroupWrite: read<string>('IDSYNC_GOOGLE_GROUP_WRITE') === 'on',
     assetSuccessor: read<AssetSuccessor>('IDSYNC_ASSET_SUCCESSOR'),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { parseAssetSuccessor } from '../asset-successor.js';
+import { parseGroupRoles } from '../group-roles.js';
 import { parsePrices } from '../prices.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 
@@ -111,6 +112,14 @@ export const priceTable = trimmed.transform((raw, ctx) => {
 export const assetSuccessor = trimmed.transform((raw, ctx) => {
   const parsed = parseAssetSuccessor(raw);
   if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+/** IDSYNC_GROUP_ROLES: `GROUP=ROLE` entries, the role each group grants (shared/group-roles.ts). */
+export const groupRoles = trimmed.transform((raw, ctx) => {
+  const parsed = parseGroupRoles(raw);
+  if (parsed.ok) return parsed.map;
   ctx.addIssue({ code: 'custom', message: parsed.message });
   return z.NEVER;
 });

@@ -13,6 +13,7 @@ import {
   email,
   emailList,
   externalId,
+  groupRoles,
   nonEmpty,
   optionalEmailList,
   priceTable,
@@ -253,6 +254,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     `roles never deleted: comma-separated, any case, from ${QUICKSIGHT_ROLES.join(', ')}; \`none\` protects no role`,
     protectedRoles,
     '`ADMIN,ADMIN_PRO`',
+    false,
+  ),
+  spec(
+    'IDSYNC_GROUP_ROLES',
+    'plan',
+    'role follows group: comma-separated `GROUP=ROLE` (e.g. `authors@example.com=AUTHOR,readers@example.com=READER`; roles READER, READER_PRO, AUTHOR, AUTHOR_PRO, ADMIN, ADMIN_PRO); an IAM or QUICKSIGHT user of a person in mapped groups gets the broadest of their roles (`upgrade` / `downgrade`, guarded like deletions); unset: roles are left alone',
+    groupRoles,
+    '—',
     false,
   ),
   spec(

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { DOWNGRADED_AUTHOR_ROLES } from '../../../shared/authoring.js';
 import { CLOUDTRAIL_HISTORY_DAYS } from '../../../shared/cloudtrail-history.js';
 import { PLAIN_INTEGER } from '../../../shared/config/plain-numbers.js';
 import { UsageError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import { action, type CliContext, type GlobalOptions } from '../command-context.js';
 import { dryRunLine, formatSummary } from '../format-applied.js';
+import { describeDowngrades } from '../format-downgrades.js';
 import { formatInactive, idleSoonRows, keptRows } from '../format-inactive.js';
 import { formatPlan } from '../format-plan.js';
 import { loadConfig } from '../lazy-config.js';
@@ -16,6 +18,7 @@ type InactiveFlags = PlanFlags & {
   warnDays?: string;
   apply?: boolean;
   report?: string;
+  downgradeAuthors?: boolean;
 };
 
 /** A whole number of days in [1, CLOUDTRAIL_HISTORY_DAYS] (the history CloudTrail keeps). */
@@ -41,6 +44,10 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       .option('--days <n>', 'days without activity (default IDSYNC_INACTIVE_DAYS, 60)')
       .option('--warn-days <w>', 'also list the users who turn idle within W days')
       .option('--apply', 'delete the idle users now (default: dry run)')
+      .option(
+        '--downgrade-authors',
+        'judge Authors (Author Pro) instead, by their newest authoring event: each idle one becomes a Reader (Reader Pro) after the asset handover, never deleted',
+      )
       .option('--report <file>', 'write the HTML report of this run to FILE'),
   ).action(
     action(ctx, async (flags: InactiveFlags, command: Command) => {
@@ -52,10 +59,12 @@ export function registerInactive(program: Command, ctx: CliContext): void {
       const days = daysFlag('--days', flags.days) ?? config.inactive.days;
       const warnDays = daysFlag('--warn-days', flags.warnDays);
       const { override, limit } = readPlanFlags(flags);
-      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read.
-      const noticeStep = config.notice.from
-        ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
-        : undefined;
+      // IDSYNC_NOTICE_FROM: the templates are checked before anything is read. The notices
+      // announce a deletion: a downgrade run (--downgrade-authors) sends none.
+      const noticeStep =
+        config.notice.from && flags.downgradeAuthors !== true
+          ? await (await import('../notices-step.js')).prepareNoticeStep(config.notice)
+          : undefined;
       const runtime = await import('../../../shared/clients-from-config.js');
       const { cliRemovals } = await import('../cli-removals.js');
       const logger = runtime.buildLogger(config);
@@ -76,6 +85,7 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           keepGroups: config.inactive.keepGroups,
           now,
           maxLagMs: config.activity.maxLagMs,
+          ...(flags.downgradeAuthors ? { downgradeAuthors: true } : {}),
         });
         const run = { io: ctx.io, globals, config, stores, logger, runId: newRunId() };
         const at = now.toISOString();
@@ -112,7 +122,9 @@ export function registerInactive(program: Command, ctx: CliContext): void {
           lines: [
             formatInactive(inactive, {
               days,
-              roles: config.inactive.roles,
+              ...(flags.downgradeAuthors
+                ? { roles: DOWNGRADED_AUTHOR_ROLES, authoring: true }
+                : { roles: config.inactive.roles }),
               keepGroups: config.inactive.keepGroups,
               warnDays,
               limit,
@@ -120,6 +132,9 @@ export function registerInactive(program: Command, ctx: CliContext): void {
             ...(notices ? ['', notices.text] : []),
             '',
             formatPlan(plan, { limit }),
+            ...(flags.downgradeAuthors
+              ? ['', describeDowngrades(plan.plan.decisions, config.report.prices)]
+              : []),
             ...(applied ? ['', formatSummary(applied)] : dryRunLine(plan)),
           ],
           exitCode:

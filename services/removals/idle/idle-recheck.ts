@@ -1,7 +1,9 @@
 import type { ActivityRecord, Span } from '../../../shared/activity-record.js';
+import { DOWNGRADED_AUTHOR_ROLES } from '../../../shared/authoring.js';
 import { describeLastActive, staleReason, utcDay } from '../../../shared/idle-rule.js';
 import { type NoticeRecord, noticeAllowsDeletion } from '../../../shared/notice-rule.js';
 import type { Task } from '../../../shared/task.js';
+import { taskAction } from '../../../shared/task.js';
 import { judgeUser } from './idle-judgement.js';
 import type { KeepGroupMembers } from './keep-groups.js';
 
@@ -53,7 +55,7 @@ export interface IdleRecheckSettings {
 
 export interface IdleRecheckInput {
   readonly task: Pick<Task, 'source' | 'role' | 'idleDays' | 'createdAt'> &
-    Partial<Pick<Task, 'userName' | 'email'>>;
+    Partial<Pick<Task, 'userName' | 'email' | 'action'>>;
   /** The user's role as the newest COMPLETE snapshot lists it, when it does. */
   readonly listedRole?: string;
   /** The user's email as the newest COMPLETE snapshot lists it, when it does (keep groups). */
@@ -113,12 +115,19 @@ export function recheckIdle(input: IdleRecheckInput): IdleRecheck {
     return { kind: 'defer', reason: input.keepListingProblem };
   const stale = coverageStaleReason(input.cloudtrail, input.now, settings.maxLagMs);
   if (stale !== undefined) return { kind: 'defer', reason: stale };
-  const idleRoles = new Set(settings.roles.map((r) => r.toUpperCase()));
+  // An idle Author's downgrade (change_role) is judged as it was planned: the Author roles, by
+  // the newest authoring event (shared/authoring.ts), and without the deletion notice rule.
+  const downgrade = taskAction(task) === 'change_role';
+  const idleRoles = new Set(
+    (downgrade ? DOWNGRADED_AUTHOR_ROLES : settings.roles).map((r) => r.toUpperCase()),
+  );
   for (const role of new Set([task.role, ...(input.listedRole ? [input.listedRole] : [])])) {
     if (!idleRoles.has(role.toUpperCase()))
       return {
         kind: 'cancel',
-        reason: `not idle now: role ${role.toUpperCase()} is not an idle role (IDSYNC_INACTIVE_ROLES)`,
+        reason: downgrade
+          ? `not downgraded now: role ${role.toUpperCase()} is not an Author role`
+          : `not idle now: role ${role.toUpperCase()} is not an idle role (IDSYNC_INACTIVE_ROLES)`,
       };
   }
   const days = task.idleDays ?? settings.days;
@@ -138,12 +147,18 @@ export function recheckIdle(input: IdleRecheckInput): IdleRecheck {
       ...(input.cloudtrail ? [input.cloudtrail] : []),
       ...(record?.spans.import ? [record.spans.import] : []),
     ],
-    ...(record?.last ? { last: record.last } : {}),
+    ...(downgrade
+      ? record?.authored
+        ? { last: record.authored }
+        : {}
+      : record?.last
+        ? { last: record.last }
+        : {}),
     ...(record?.created ? { createdAt: record.created.at } : {}),
     maxLagMs: settings.maxLagMs,
   });
   if (verdict.idle) {
-    if (!input.notice) return PROCEED;
+    if (!input.notice || downgrade) return PROCEED;
     const allowed = noticeAllowsDeletion(
       input.notice.record,
       record?.last?.at,

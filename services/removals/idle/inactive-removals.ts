@@ -4,7 +4,9 @@ import {
   activityUserName,
   type Span,
 } from '../../../shared/activity-record.js';
+import { authorDowngradeOf, DOWNGRADED_AUTHOR_ROLES } from '../../../shared/authoring.js';
 import type { QuickSightUser, Removal } from '../../../shared/domain.js';
+import { allowsUserWrites } from '../../../shared/identity-modes.js';
 import { coveredWindow, idleBefore } from '../../../shared/idle-rule.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
@@ -53,6 +55,13 @@ export interface InactiveInput {
   readonly pendingEventsOf?: (user: QuickSightUser, window: Span) => number;
   /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms (see judgeIdle). */
   readonly maxLagMs?: number;
+  /**
+   * `--downgrade-authors`: judge the Authors (AUTHOR, AUTHOR_PRO; `roles` is not used) by their
+   * newest *authoring* event (shared/authoring.ts) instead of any activity, and make each idle
+   * one a downgrade to Reader (Reader Pro), never a deletion. Only users QuickSight lets idsync
+   * write (IAM, QUICKSIGHT) are judged.
+   */
+  readonly downgradeAuthors?: boolean;
 }
 
 export type { KeptVerdict };
@@ -92,7 +101,10 @@ export interface InactiveSelection {
 }
 
 export function selectInactive(input: InactiveInput): InactiveSelection {
-  const roles = new Set(input.roles.map((r) => r.toUpperCase()));
+  const downgrade = input.downgradeAuthors === true;
+  const roles = new Set(
+    (downgrade ? DOWNGRADED_AUTHOR_ROLES : input.roles).map((r) => r.toUpperCase()),
+  );
   const idle: JudgedUser[] = [];
   const idleSoon: JudgedUser[] = [];
   const kept: JudgedUser[] = [];
@@ -112,6 +124,7 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       : new Date(input.now.getTime() + input.warnDays * 86_400_000);
   for (const user of input.quickSightUsers) {
     if (!roles.has(user.role.toUpperCase())) continue;
+    if (downgrade && !allowsUserWrites(user.identityType)) continue;
     const email = emailOfUserName(user.userName) ?? emailKeysOf(user)[0];
     const managed = isManaged(user, {
       people: input.managedPeople,
@@ -140,7 +153,13 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       days: input.days,
       now: input.now,
       coverage,
-      ...(record?.last ? { last: record.last } : {}),
+      ...(downgrade
+        ? record?.authored
+          ? { last: record.authored }
+          : {}
+        : record?.last
+          ? { last: record.last }
+          : {}),
       ...(record?.created ? { createdAt: record.created.at } : {}),
       ...(firstListedAt ? { firstListedAt } : {}),
       ...(input.maxLagMs === undefined ? {} : { maxLagMs: input.maxLagMs }),
@@ -167,15 +186,17 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ? 0
       : (a.verdict.idleAfter ?? '').localeCompare(b.verdict.idleAfter ?? ''),
   );
-  const removals = idle.map(
-    (u): Removal => ({
+  const removals = idle.map((u): Removal => {
+    const targetRole = downgrade ? authorDowngradeOf(u.role) : undefined;
+    return {
       email: u.email,
       source: 'inactive',
       userName: u.userName,
-      detail: u.verdict.reason,
+      detail: targetRole ? `no authoring: ${u.verdict.reason}` : u.verdict.reason,
       // The worker judges the user again with the same N days just before the call.
       idleDays: input.days,
-    }),
-  );
+      ...(targetRole ? { targetRole } : {}),
+    };
+  });
   return { removals, idle, idleSoon, kept, counts };
 }

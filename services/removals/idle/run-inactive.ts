@@ -45,6 +45,8 @@ export interface InactiveOptions {
   readonly now: Date;
   /** IDSYNC_ACTIVITY_MAX_LAG_HOURS in ms (the idle rule's freshness limit). @default DEFAULT_MAX_LAG_MS */
   readonly maxLagMs?: number;
+  /** `--downgrade-authors`: idle Authors become Readers (inactive-removals.ts). */
+  readonly downgradeAuthors?: boolean;
 }
 
 export interface InactiveHistory {
@@ -117,6 +119,7 @@ export async function selectInactiveUsers(
     ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
     keepMembers,
     ...(options.maxLagMs === undefined ? {} : { maxLagMs: options.maxLagMs }),
+    ...(options.downgradeAuthors ? { downgradeAuthors: true } : {}),
   };
   // Pending on-behalf-of events (pending-coverage.ts) can only turn idle users uncovered: the
   // identity map is asked about those, and the selection made again with the rule.

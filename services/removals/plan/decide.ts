@@ -7,6 +7,7 @@ import type {
   RemovalSource,
 } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
+import { userWriteRefusal } from '../../../shared/identity-modes.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import {
   EVENT_TIME_PRECISION_MS,
@@ -38,6 +39,8 @@ export interface PersonRemoval {
   readonly keepMembers?: boolean;
   /** The largest N days of the person's `inactive` removals. */
   readonly idleDays?: number;
+  /** Normalised user name → the role a removal asks the user changed to instead of deleted. */
+  readonly targetRoles?: ReadonlyMap<string, string>;
 }
 
 export interface DecideInput {
@@ -89,6 +92,8 @@ export function decide(input: DecideInput): Decision[] {
     ];
   }
   return matches.flatMap((user) => {
+    const targetRole = person.targetRoles?.get(normalizeEmail(activityUserName(user)));
+    if (targetRole !== undefined) return [decideDowngrade(input, base, user, targetRole)];
     const [planned, plannedReason, member] = decideOne(input, user);
     const mode =
       planned === 'delete' ? identityModeDecision(identityModeInput(input, user)) : undefined;
@@ -122,6 +127,35 @@ export function decide(input: DecideInput): Decision[] {
       }),
     ];
   });
+}
+
+/**
+ * A removal that asks for a downgrade instead of a deletion (`inactive --downgrade-authors`):
+ * `downgrade` to the target role, or `protected` / `invalid` as a deletion would be; a user
+ * QuickSight does not let idsync write is never changed (`invalid`, not queued).
+ */
+function decideDowngrade(
+  input: DecideInput,
+  base: DecisionBase,
+  user: QuickSightUser,
+  targetRole: string,
+): Decision {
+  const [planned, plannedReason] = decideOne(input, user);
+  const why = describeSources(input.person);
+  const refusal = userWriteRefusal(user.identityType);
+  const [kind, reason]: [DecisionKind, string] =
+    planned !== 'delete'
+      ? [planned, plannedReason]
+      : refusal !== undefined
+        ? ['invalid', `${refusal}; not queued`]
+        : [
+            'downgrade',
+            `${user.role.toUpperCase()} user ${user.userName} has not authored: downgrade to ${targetRole}`,
+          ];
+  const d = newDecision(base, kind, flat([reason, '; ', why]), {
+    quickSightUser: describeUser(user),
+  });
+  return kind === 'downgrade' ? { ...d, targetRole } : d;
 }
 
 /** What every decision of one person shares; undefined fields are left out of the decision. */
@@ -290,6 +324,7 @@ const SOURCE_WORDS: Record<RemovalSource, string> = {
   deleted_event: 'IdC DeleteUser event',
   csv: 'CSV',
   inactive: 'idle rule',
+  group_role: 'group role',
 };
 
 function describeUser(user: QuickSightUser): DecidedQuickSightUser {

@@ -96,16 +96,24 @@ export function emptiedGroups(
 }
 
 /**
- * The writes the guard counts with deletions, written once: a `delete` (keyed by its QuickSight
- * user: reachable twice, counted once) and a `leave_group` (keyed by person and group: one Google
- * call each, as the worker reserves one window slot per task). Undefined: not a guarded write.
+ * The writes the guard counts with deletions and holds the same way, written once: a `delete`
+ * (keyed by its QuickSight user: reachable twice, counted once), a role change (`upgrade`,
+ * `downgrade`: a seat changed by idsync) and a `leave_group` (keyed by person and group: one
+ * Google call each, as the worker reserves one window slot per task). Undefined: not a guarded
+ * write.
  */
 export function guardedWriteKey(d: Decision): string | undefined {
   const arn = d.quickSightUser?.arn;
   if (arn === undefined) return undefined;
   if (d.decision === 'delete') return arn;
+  if (d.decision === 'upgrade' || d.decision === 'downgrade') return `${arn}#role`;
   if (d.decision === 'leave_group' && d.group !== undefined) return `${d.email}#${d.group}`;
   return undefined;
+}
+
+/** Whether the guard counts and holds this decision (see guardedWriteKey). */
+export function isGuardedChange(d: Decision): boolean {
+  return guardedWriteKey(d) !== undefined;
 }
 
 /** When the guard tripped, every guarded write becomes `blocked` with the guard's reasons. */
@@ -113,9 +121,7 @@ export function applyGuard(decisions: readonly Decision[], guard: GuardResult): 
   if (!guard.tripped) return [...decisions];
   const why = `${GUARD_TRIPPED_PREFIX}${guard.reasons.join('; ')}`;
   return decisions.map((d) =>
-    d.decision === 'delete' || d.decision === 'leave_group'
-      ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` }
-      : d,
+    isGuardedChange(d) ? { ...d, decision: 'blocked', reason: `${why}; was: ${d.reason}` } : d,
   );
 }
 

@@ -47,6 +47,11 @@ export interface PlanRemovalsInput {
   readonly now?: Date;
   /** IDSYNC_GOOGLE_GROUP_WRITE=on: idle IdC-native users get `leave_group` decisions. */
   readonly groupWrite?: boolean;
+  /**
+   * Role changes planned apart (./role-changes.ts: `upgrade`, `downgrade`, `protected`): guarded
+   * with the deletions; a user this plan deletes gets no role change.
+   */
+  readonly roleChanges?: readonly Decision[];
 }
 
 export function planRemovals(input: PlanRemovalsInput): Plan {
@@ -67,6 +72,13 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
     }),
   );
   decided.push(...invalid);
+  const deleted = new Set(
+    decided.flatMap((d) =>
+      d.decision === 'delete' && d.quickSightUser ? [d.quickSightUser.arn] : [],
+    ),
+  );
+  for (const change of input.roleChanges ?? [])
+    if (!change.quickSightUser || !deleted.has(change.quickSightUser.arn)) decided.push(change);
   decided.sort(compareDecisions);
   const guard = evaluateGuard({
     deletions: deletionTargets(decided).length,
@@ -138,6 +150,11 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     : undefined;
   const keepMembers = ordered.some((r) => r.keepMembers === true);
   const idleDays = ordered.flatMap((r) => (r.idleDays === undefined ? [] : [r.idleDays]));
+  // Downgrades only while every removal of the person names its user with a target role.
+  const targetRoles =
+    userNames && ordered.every((r) => r.targetRole !== undefined)
+      ? new Map(ordered.map((r) => [normalizeEmail(r.userName ?? ''), r.targetRole as string]))
+      : undefined;
   return {
     email,
     sources,
@@ -148,6 +165,7 @@ function collapsePerson(email: string, removals: readonly Removal[]): PersonRemo
     ...(userNames === undefined ? {} : { userNames }),
     ...(keepMembers ? { keepMembers } : {}),
     ...(idleDays.length > 0 ? { idleDays: Math.max(...idleDays) } : {}),
+    ...(targetRoles ? { targetRoles } : {}),
   };
 }
 
@@ -167,8 +185,9 @@ function sharedSources(sources: readonly RemovalSource[]): readonly RemovalSourc
 }
 
 /**
- * The guarded writes of the plan, each once: QuickSight users it deletes (a user reachable by
- * two emails counts once) and group removals (`leave_group`, one per person and group).
+ * The guarded writes of the plan, each once: QuickSight users it deletes or changes the role of
+ * (a user reachable by two emails counts once) and group removals (`leave_group`, one per person
+ * and group): what the guard counts (./guard.ts, guardedWriteKey).
  */
 export function deletionTargets(decisions: readonly Decision[]): Decision[] {
   const seen = new Set<string>();

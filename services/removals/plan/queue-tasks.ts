@@ -1,8 +1,14 @@
 import type { Decision } from '../../../shared/domain.js';
 import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import type { Logger } from '../../../shared/logger.js';
-import { type NewTask, taskIdOfDecision, taskOfDecision } from '../../../shared/task.js';
+import {
+  CANCELLABLE_STATUSES,
+  type NewTask,
+  taskIdOfDecision,
+  taskOfDecision,
+} from '../../../shared/task.js';
 import { MAX_PARTITION_KEY_BYTES, shownValue } from '../../../shared/value-limits.js';
+import { isGuardedChange } from './guard.js';
 
 /** What a plan queued: counts and the ids a producer sends on (services/removals/plan/run-plan.ts). */
 export interface QueuedTasks {
@@ -35,7 +41,8 @@ const QUEUE_CONCURRENCY = 16;
  */
 export async function queueAllOrNone(
   deps: {
-    readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'withdraw'>;
+    readonly tasks: Pick<DynamoTaskStore, 'enqueue' | 'withdraw'> &
+      Partial<Pick<DynamoTaskStore, 'get' | 'cancel'>>;
     readonly logger: Pick<Logger, 'error'>;
   },
   options: { readonly namespace: string; readonly runId: string },
@@ -47,8 +54,8 @@ export async function queueAllOrNone(
   for (const d of decisions) {
     const user = d.quickSightUser;
     const held = d.decision === 'blocked' && (d.windowBlocked === true || holdGuarded);
-    if (!user || !(d.decision === 'delete' || d.decision === 'leave_group' || held)) continue;
-    const taskId = taskIdOfDecision(d, user, options.namespace);
+    if (!user || !(isGuardedChange(d) || held)) continue;
+    const taskId = taskIdOfDecision(options.namespace, d, user);
     if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {
       throw new Error(
         `task key of ${shownValue(user.userName)} exceeds ${MAX_PARTITION_KEY_BYTES} bytes`,
@@ -85,6 +92,10 @@ export async function queueAllOrNone(
     if (outcomes[i] === undefined && failure === undefined) inFlight.set(i, write);
   }
   await Promise.all(inFlight.values());
+  if (failure === undefined)
+    for (const [i, { task, blockReason }] of queued.entries())
+      if (outcomes[i] === 'existing' && (await retargeted(deps.tasks, task, blockReason, dataFrom)))
+        outcomes[i] = 'created';
   const created = queued.filter((_, i) => outcomes[i] === 'created');
   if (failure !== undefined) {
     let withdrawn = 0;
@@ -113,4 +124,26 @@ export async function queueAllOrNone(
     createdTaskIds: createdPending,
     existingTaskIds: existing,
   };
+}
+
+/**
+ * A role change whose user already has a live `change_role` task with another target (the person
+ * moved again before it ran): the old task is cancelled and this one queued, but only while the
+ * old one has not started (PENDING, FAILED, BLOCKED: the conditional `cancel`). A task at work
+ * (IN_PROGRESS) is left alone: the worker's check before the call finds its target no longer
+ * holds and cancels it, and the next plan queues the new one. True when this task was queued.
+ */
+async function retargeted(
+  tasks: Partial<Pick<DynamoTaskStore, 'get' | 'cancel' | 'enqueue'>>,
+  task: NewTask,
+  blockReason: string | undefined,
+  dataFrom: string,
+): Promise<boolean> {
+  if (task.targetRole === undefined || !tasks.get || !tasks.cancel || !tasks.enqueue) return false;
+  const live = await tasks.get(task.taskId);
+  if (!live || live.targetRole === undefined || live.targetRole === task.targetRole) return false;
+  if (!(CANCELLABLE_STATUSES as readonly string[]).includes(live.status)) return false;
+  const reason = `the groups now give ${task.targetRole}, not ${live.targetRole}: replaced by a new role change`;
+  if (!(await tasks.cancel(task.taskId, reason))) return false;
+  return (await tasks.enqueue(task, blockReason, dataFrom)) === 'created';
 }

@@ -18,7 +18,7 @@ import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../../shared/errors.js';
 import { windowAllowance } from '../../../shared/guard-window-budget.js';
 import type { Logger } from '../../../shared/logger.js';
-import { isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
+import { buildProtection, isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,
@@ -31,6 +31,7 @@ import {
 import { findLeavers } from './leavers.js';
 import { countDecisions, planRemovals } from './plan-removals.js';
 import { type QueuedTasks, queueAllOrNone } from './queue-tasks.js';
+import { planRoleChanges, unlistedMappedGroups } from './role-changes.js';
 
 export interface PlanDeps {
   readonly snapshots: Pick<
@@ -78,6 +79,11 @@ export interface PlanRunResult {
   /** The cross-run guard window's budget as this plan saw it. */
   readonly window?: GuardWindowView;
   readonly tasks: QueuedTasks;
+  /**
+   * Role follows group (IDSYNC_GROUP_ROLES): what the plan says beside its decisions (IAM
+   * Identity Center users whose role differs from their groups', mapped groups not listed).
+   */
+  readonly roleNotes?: readonly string[];
 }
 
 /**
@@ -162,6 +168,12 @@ export async function runPlan(
       });
     }
   }
+  const roles = options.includeLeavers ? roleChangesOf(state, options.settings) : undefined;
+  if (roles && roles.notes.length > 0)
+    deps.logger.info(
+      { runId: options.runId, notes: roles.notes.length },
+      'role follows group: notes',
+    );
   const planned = planRemovals({
     removals,
     quickSightUsers: state.quickSightUsers,
@@ -178,6 +190,7 @@ export async function runPlan(
       ...(options.override ? { override: options.override } : {}),
       emptiedGroups: state.emptied,
     },
+    ...(roles ? { roleChanges: roles.decisions } : {}),
   });
   // Leavers found by the ledger alone who hold no QuickSight user any more are settled: they are
   // looked at every run (level-triggered) but not reported again and again.
@@ -253,7 +266,32 @@ export async function runPlan(
     quickSightUsers: state.quickSightUsers.length,
     ...(window ? { window } : {}),
     tasks,
+    ...(roles && roles.notes.length > 0 ? { roleNotes: roles.notes } : {}),
   };
+}
+
+/**
+ * Role follows group for the plans that look at the whole snapshot (leavers): nothing when
+ * IDSYNC_GROUP_ROLES is unset, and no change at all when the snapshot did not list a mapped group.
+ */
+function roleChangesOf(state: PlanningState, settings: PlanConfig) {
+  const groupRoles = settings.groupRoles;
+  if (!groupRoles || groupRoles.size === 0) return undefined;
+  const unlisted = unlistedMappedGroups(groupRoles, state.latest.sources.google?.groups);
+  if (unlisted.length > 0)
+    return {
+      decisions: [],
+      notes: [
+        `no role changed: the snapshot did not list ${unlisted.join(', ')} of IDSYNC_GROUP_ROLES (add them to IDSYNC_GOOGLE_GROUPS)`,
+      ],
+    };
+  return planRoleChanges({
+    quickSightUsers: state.quickSightUsers,
+    memberGroups: state.memberGroups,
+    groupRoles,
+    protection: buildProtection(settings.protectedRoles, settings.protectedUsers),
+    ...(settings.prices ? { prices: settings.prices } : {}),
+  });
 }
 
 /** Decisions whose audit rows are built and written at a time. */
@@ -309,6 +347,8 @@ export function decisionRow(
             ...(d.seatEndsOn ? { seatEndsOn: d.seatEndsOn } : {}),
             ...(d.leaveGroups ? { leaveGroups: d.leaveGroups } : {}),
             ...(d.group ? { group: d.group } : {}),
+            ...(d.targetRole ? { targetRole: d.targetRole } : {}),
+            ...(d.monthlyChange !== undefined ? { monthlyChange: d.monthlyChange } : {}),
             ...(guardWindow ? { guardWindow } : {}),
           },
         }

@@ -1,7 +1,7 @@
 import { AwsCallError, classifyAwsError } from '../../../shared/aws/aws-errors.js';
 import { describeError, isRetryable } from '../../../shared/errors.js';
 import { GoogleWriteError } from '../../../shared/google/google-write-error.js';
-import type { DeleteOutcome } from '../../../shared/ports.js';
+import type { DeleteOutcome, RoleChangeOutcome } from '../../../shared/ports.js';
 import { type BackoffPolicy, backoffDelayMs } from '../../../shared/retry.js';
 
 /**
@@ -20,9 +20,13 @@ export type AttemptPolicy = BackoffPolicy;
  */
 export const DEFAULT_ATTEMPT_POLICY: AttemptPolicy = { baseMs: 250, capMs: 15_000, maxAttempts: 8 };
 
-/** The result of one call: the port's outcome, or what it threw. */
+/**
+ * The result of one call: the port's outcome, or what it threw. A role change's outcomes are
+ * told apart from a deletion's (`role:` prefix): a missing user is `already_gone` for both, but
+ * never a deletion confirmed.
+ */
 export type CallResult =
-  | { readonly ok: true; readonly outcome: DeleteOutcome }
+  | { readonly ok: true; readonly outcome: DeleteOutcome | `role:${RoleChangeOutcome}` }
   | { readonly ok: false; readonly error: unknown };
 
 /** How the pacer hears about the call. */
@@ -34,9 +38,11 @@ export type PacerSignal =
 export type NextStep =
   | {
       readonly kind: 'finish';
-      readonly outcome: 'deleted' | 'already_gone';
+      readonly outcome: 'deleted' | 'already_gone' | 'role_changed';
       /** Not found after idsync's own earlier call: that call deleted the user. */
       readonly confirmedOnRetry?: boolean;
+      /** A role change found the user in its target role already: no UpdateUser was sent. */
+      readonly alreadyInRole?: boolean;
     }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly error: string }
   | { readonly kind: 'fail'; readonly error: string };
@@ -82,6 +88,15 @@ export function decideAfterCall(
   random: () => number = Math.random,
   earlierCall = false,
 ): AttemptDecision {
+  if (result.ok && result.outcome.startsWith('role:')) {
+    const outcome = result.outcome === 'role:not_found' ? 'already_gone' : 'role_changed';
+    const already = result.outcome === 'role:already_in_role';
+    return {
+      pacer: { kind: 'served' },
+      next: { kind: 'finish', outcome, ...(already ? { alreadyInRole: true } : {}) },
+      throttled: false,
+    };
+  }
   if (result.ok) {
     const confirmed = result.outcome !== 'deleted' && earlierCall;
     const outcome = result.outcome === 'deleted' || confirmed ? 'deleted' : 'already_gone';

@@ -7,10 +7,12 @@ import type {
   DynamoSnapshotStore,
   SnapshotManifest,
 } from '../../../shared/dynamo/snapshot-store.js';
+import { type GroupRoleMap, targetRoleOf } from '../../../shared/group-roles.js';
 import { admitDeletion } from '../../../shared/guard-window-budget.js';
 import { userWriteRefusal } from '../../../shared/identity-modes.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
+import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
   buildProtection,
@@ -61,7 +63,11 @@ import type { BeforeDelete } from './worker-ports.js';
  *    (cached per snapshot run), the pending items lazily at the first idle task that would
  *    proceed (again when the coverage has moved on), and the identity map only for users judged
  *    idle while items are pending;
- * 5. the cross-run guard window: one slot per task; refused → the task stays BLOCKED.
+ * 5. role follows group (`change_role` tasks of source `group_role`, `roleChangeVeto`): the
+ *    person's groups in the newest COMPLETE snapshot must still give the task's target role under
+ *    IDSYNC_GROUP_ROLES as configured now → else skipped (CANCELLED);
+ * 6. the cross-run guard window: one slot per task (deletion or role change); refused → the task
+ *    stays BLOCKED.
  *
  * The rules themselves live in shared/removal-rules.ts (the planner uses the same ones).
  */
@@ -76,14 +82,14 @@ export interface SnapshotView {
   readonly runId: string;
   readonly startedAt: string;
   readonly members: ReadonlySet<string>;
+  /** Member email → the configured groups it is listed in (role follows group's and `leave_group` tasks' checks). */
+  readonly memberGroups?: ReadonlyMap<string, readonly string[]>;
   /** QuickSight users by user name, and `N/A#<principalId>` for unnamed ones. */
   readonly users: ReadonlyMap<string, QuickSightUser>;
   /** Members listed per keep group (the manifest's `sources.google.keepGroups`), when any. */
   readonly keepGroups?: Readonly<Record<string, number>>;
   /** The keep groups' members (`keepGroupRows`), `group` naming the keep group. */
   readonly keepRows: readonly { readonly group: string; readonly email: string }[];
-  /** Normalised email → the configured groups it is in (`leave_group` tasks' check). */
-  readonly memberGroups?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Reads the newest COMPLETE snapshot; `cached` is returned when it is still the newest. */
@@ -130,10 +136,10 @@ export async function snapshotViewOf(
     runId: latest.runId,
     startedAt: latest.startedAt,
     members,
+    ...(memberGroups ? { memberGroups } : {}),
     users,
     ...(keepGroups ? { keepGroups } : {}),
     keepRows,
-    ...(memberGroups ? { memberGroups } : {}),
   };
 }
 
@@ -142,6 +148,8 @@ export interface DeleteCheckSettings {
   readonly protectedUsers: readonly string[];
   /** IDSYNC_MAX_DELETIONS: the guard window's budget. */
   readonly maxDeletions: number;
+  /** IDSYNC_GROUP_ROLES as configured now: a role follows group task is checked against it. */
+  readonly groupRoles?: GroupRoleMap;
 }
 
 /** What the idle re-judge reads, and how the shell may bring the record up to date. */
@@ -226,6 +234,8 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
         ? leaveGroupVetoReason(task, protection, checks.snapshot)
         : vetoReason(task, protection, checks.snapshot);
     if (veto !== undefined) return { skip: veto };
+    const role = roleChangeVeto(task, checks.settings.groupRoles, checks.snapshot);
+    if (role !== undefined) return role;
     const idle = await rejudge(task);
     if (idle !== undefined) return idle;
     // The store admits by the budget atomically (reserve: a slot while fewer than `limit` are
@@ -331,6 +341,38 @@ function keepGroupsOf(
   if (problem !== undefined) return { keepListingProblem: problem };
   const wanted = new Set(keepGroups);
   return { keepMembers: keepGroupMembers(snapshot.keepRows.filter((r) => wanted.has(r.group))) };
+}
+
+/**
+ * A `change_role` task of role follows group (source `group_role`), checked again before its
+ * call against the configuration now and the newest COMPLETE snapshot: the person's groups must
+ * still give the task's target role (else cancelled: moved again, the mapping changed, or
+ * IDSYNC_GROUP_ROLES unset), and a user already listed in that role needs no call. No snapshot:
+ * deferred. Other tasks: undefined (this check does not apply).
+ */
+export function roleChangeVeto(
+  task: Task,
+  groupRoles: GroupRoleMap | undefined,
+  snapshot: SnapshotView | undefined,
+): { skip: string } | { defer: string } | undefined {
+  if (taskAction(task) !== 'change_role') return undefined;
+  if (task.targetRole === undefined) return { skip: 'change_role task without a target role' };
+  if (task.source !== 'group_role') return undefined;
+  if (!groupRoles || groupRoles.size === 0)
+    return { skip: 'IDSYNC_GROUP_ROLES is not set now: roles are left alone' };
+  if (!snapshot?.memberGroups)
+    return { defer: 'no COMPLETE snapshot lists the groups: the role is not changed without one' };
+  const listed = snapshot.users.get(quickSightUserKey(task));
+  const emails = new Set([task.email, ...(listed ? emailKeysOf(listed) : [])]);
+  const groups = [...emails].flatMap((e) => snapshot.memberGroups?.get(e) ?? []);
+  const target = targetRoleOf(groups, groupRoles);
+  if (target === undefined)
+    return { skip: `${task.email} is in no group of IDSYNC_GROUP_ROLES now: role left as it is` };
+  if (target.role !== task.targetRole)
+    return {
+      skip: `the groups now give ${target.role}, not ${task.targetRole}: a later plan queues the change`,
+    };
+  return undefined;
 }
 
 export function guardBlockReason(limit: number): string {

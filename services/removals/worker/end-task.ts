@@ -1,5 +1,6 @@
 import { type AuditRecord, outcomeKey } from '../../../shared/dynamo/audit-store.js';
-import type { Task, TaskOutcome } from '../../../shared/task.js';
+import { isGroupRole as isGroupRoleName, roleChangeKind } from '../../../shared/group-roles.js';
+import { type Task, type TaskOutcome, taskAction } from '../../../shared/task.js';
 import type { WorkerDeps, WorkerOptions } from './worker-ports.js';
 
 /**
@@ -160,7 +161,7 @@ export function outcomeRecord(f: OutcomeFacts): AuditRecord {
     userName: task.userName,
     role: task.role,
     source: task.source,
-    decision: task.action === 'leave_group' ? 'leave_group' : 'delete',
+    decision: taskDecision(task),
     reason: f.reason ?? task.reason,
     outcome: f.outcome,
     attempts: f.attempts,
@@ -171,6 +172,7 @@ export function outcomeRecord(f: OutcomeFacts): AuditRecord {
       identityType: task.identityType,
       ...(task.principalId !== undefined ? { principalId: task.principalId } : {}),
       ...(task.group !== undefined ? { group: task.group } : {}),
+      ...(task.targetRole !== undefined ? { targetRole: task.targetRole } : {}),
       worker: f.owner,
       startedAt: f.startedAt,
       finishedAt: f.finishedAt,
@@ -178,4 +180,13 @@ export function outcomeRecord(f: OutcomeFacts): AuditRecord {
       ...(f.confirmedOnRetry ? { confirmedOnRetry: true } : {}),
     },
   };
+}
+
+/** The decision a task carries out, as its outcome row names it: `delete`, `upgrade`, `downgrade`. */
+function taskDecision(task: Task): string {
+  const action = taskAction(task);
+  if (action !== 'change_role' || task.targetRole === undefined) return action;
+  const target = task.targetRole.toUpperCase();
+  const kind = isGroupRoleName(target) ? roleChangeKind(task.role, target) : undefined;
+  return kind ?? 'change_role';
 }

@@ -300,7 +300,9 @@ class WorkerRun {
         leaving && next.outcome === 'deleted' ? 'left_group' : next.outcome,
         next.confirmedOnRetry
           ? { reason: leaving ? LEFT_CONFIRMED_REASON : CONFIRMED_REASON, confirmedOnRetry: true }
-          : {},
+          : next.alreadyInRole
+            ? { reason: alreadyInRoleReason(task) }
+            : {},
       );
     }
     if (next.kind === 'fail') return this.finish(run, 'failed', { error: next.error });
@@ -341,9 +343,17 @@ class WorkerRun {
       : this.deps.pacer;
   }
 
+  /** The task's one call (QuickSight, or Google for a group removal), by its action (shared/task.ts, TASK_ACTIONS). */
   private async call(task: Task): Promise<CallResult> {
-    if (taskAction(task) === 'leave_group') return this.leaveGroup(task);
     const qs = this.deps.quickSight;
+    switch (taskAction(task)) {
+      case 'delete':
+        break;
+      case 'change_role':
+        return changeRole(qs, task);
+      case 'leave_group':
+        return this.leaveGroup(task);
+    }
     try {
       if (task.userName !== UNNAMED_USER)
         return { ok: true, outcome: await qs.deleteUser(task.userName) };
@@ -388,6 +398,7 @@ class WorkerRun {
       );
     if (outcome === 'deleted') this.counts.deleted++;
     else if (outcome === 'left_group') this.counts.leftGroup++;
+    else if (outcome === 'role_changed') this.counts.roleChanged++;
     else if (outcome === 'already_gone') this.counts.alreadyGone++;
     else if (outcome === 'cancelled') this.counts.cancelled++;
     else this.counts.failed++;
@@ -437,4 +448,28 @@ class WorkerRun {
       this.deps.pacer.stats().rate,
     );
   }
+}
+
+/**
+ * A `change_role` task's call: UpdateUser to the task's target role through the adapter, which
+ * reads the user first and sends nothing when it holds the role already (so a task run again
+ * after a kill sends no second UpdateUser). A user without a name (`N/A`) cannot be updated.
+ */
+async function changeRole(qs: WorkerDeps['quickSight'], task: Task): Promise<CallResult> {
+  if (!qs.updateUserRole)
+    return { ok: false, error: new Error('this QuickSight port cannot change roles') };
+  if (task.targetRole === undefined)
+    return { ok: false, error: new Error('change_role task without a target role') };
+  if (task.userName === UNNAMED_USER)
+    return { ok: false, error: new Error('UpdateUser needs a user name; this user has none') };
+  try {
+    return { ok: true, outcome: `role:${await qs.updateUserRole(task.userName, task.targetRole)}` };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** The outcome row's reason when the user held the target role already. */
+export function alreadyInRoleReason(task: Pick<Task, 'targetRole'>): string {
+  return `already ${task.targetRole} when read just before the call (an earlier call of this task, or a change by hand): no UpdateUser sent`;
 }

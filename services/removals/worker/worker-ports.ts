@@ -35,7 +35,9 @@ export interface WorkerDeps {
   readonly tasks: WorkerTaskStore;
   /** `append` for failed outcomes; `appendOnce` for a task execution's one final row. */
   readonly audit: Pick<DynamoAuditLog, 'append' | 'appendOnce'>;
-  readonly quickSight: Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'>;
+  /** Deletes, and role changes (`updateUserRole`; absent: a `change_role` task fails). */
+  readonly quickSight: Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'> &
+    Partial<Pick<QuickSightPort, 'updateUserRole'>>;
   readonly pacer: WorkerPacer;
   readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Epoch ms; default Date.now. */

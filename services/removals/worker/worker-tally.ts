@@ -7,6 +7,8 @@ export interface WorkerCounts {
   /** Tasks this run took on (claimable when listed). */
   total: number;
   deleted: number;
+  /** Role changes made (`change_role` tasks, UpdateUser). */
+  roleChanged: number;
   alreadyGone: number;
   failed: number;
   /** Vetoed before the call (e.g. the person re-joined): CANCELLED. */
@@ -39,6 +41,7 @@ export function emptyCounts(): WorkerCounts {
   return {
     total: 0,
     deleted: 0,
+    roleChanged: 0,
     alreadyGone: 0,
     failed: 0,
     cancelled: 0,
@@ -59,6 +62,7 @@ export function emptyCounts(): WorkerCounts {
 export function settledCount(c: WorkerCounts): number {
   return (
     c.deleted +
+    c.roleChanged +
     c.alreadyGone +
     c.failed +
     c.cancelled +

@@ -63,6 +63,13 @@ export interface ActivitySpec {
    * are for a seed. One anonymous embedding is added as noise when any is drawn.
    */
   readonly embeddedShare?: number;
+  /**
+   * Share of the active Authors (Author Pro, Admin, Admin Pro) whose newest event is a write on an
+   * asset (`UpdateAnalysis`, `CreateDashboard`, …: an authoring event, shared/authoring.ts)
+   * instead of a read; default 3/4. The others only view: idle as Authors for
+   * `idsync inactive --downgrade-authors`. Drawn from a random stream of its own.
+   */
+  readonly authoringShare?: number;
   readonly seed?: number;
 }
 
@@ -237,6 +244,7 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
     noise += victim ? 3 : 2;
   }
   noise += embedDashboards(records, active, newestRecord, org, spec);
+  authorAssets(records, active, newestRecord, spec);
   records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
   const iso = (ms: number | undefined) =>
     ms === undefined ? undefined : wholeSecond(ms).toISOString();
@@ -257,6 +265,42 @@ export function generateActivity(org: SandboxOrg, spec: ActivitySpec): Generated
     idleReaders: idle.map((u) => u.userName),
     noise,
   };
+}
+
+/** Asset writes an Author's newest event may be (shared/authoring.ts counts them as authoring). */
+export const AUTHORING_EVENT_NAMES = [
+  'UpdateAnalysis',
+  'CreateDashboard',
+  'UpdateDataSet',
+  'CreateAnalysis',
+  'UpdateDashboard',
+] as const;
+const AUTHOR_ROLES = new Set(['AUTHOR', 'AUTHOR_PRO', 'ADMIN', 'ADMIN_PRO']);
+
+/**
+ * Turns the newest read of a share of the active Authors into an asset write at the same time
+ * (their last activity stays): the CloudTrail record of an Author at work.
+ */
+function authorAssets(
+  records: CloudTrailRecord[],
+  active: readonly QuickSightUser[],
+  newestRecord: ReadonlyMap<string, number>,
+  spec: ActivitySpec,
+): void {
+  const random = mulberry32(((spec.seed ?? 1) ^ 0xa07) >>> 0);
+  const share = spec.authoringShare ?? 3 / 4;
+  for (const u of active) {
+    if (!AUTHOR_ROLES.has(u.role.toUpperCase())) continue;
+    const index = newestRecord.get(u.arn);
+    const record = index === undefined ? undefined : records[index];
+    if (!record || random() >= share) continue;
+    if (!(READ_EVENT_NAMES as readonly string[]).includes(record.eventName)) continue;
+    records[index as number] = {
+      ...record,
+      eventName: pick(random, AUTHORING_EVENT_NAMES),
+      readOnly: false,
+    };
+  }
 }
 
 /**

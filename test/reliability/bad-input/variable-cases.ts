@@ -115,6 +115,27 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('IDSYNC_REQUEST_TIMEOUT_SECONDS', '901', 'must be from 0.1 to 900'),
   variable('IDSYNC_REQUEST_TIMEOUT_SECONDS', 'Infinity', 'must be a plain decimal number'),
   // Protection, guard window, IdC account, leases, idle policy, new endpoints (issues 11-13).
+  variable(
+    'IDSYNC_GROUP_ROLES',
+    'authors@example.com',
+    'entry "authors@example.com" is not GROUP=ROLE',
+  ),
+  variable('IDSYNC_GROUP_ROLES', 'authors=AUTHOR', 'group "authors" is not an email address'),
+  variable(
+    'IDSYNC_GROUP_ROLES',
+    'a@example.com=OWNER',
+    'role "OWNER" of a@example.com is not one of',
+  ),
+  variable(
+    'IDSYNC_GROUP_ROLES',
+    'a@example.com=READER,,b@example.com=AUTHOR',
+    'has an empty entry',
+  ),
+  variable(
+    'IDSYNC_GROUP_ROLES',
+    'a@example.com=READER,A@Example.com=AUTHOR',
+    'group a@example.com is mapped twice',
+  ),
   variable('IDSYNC_PROTECTED_ROLES', ',', 'item 1 is empty (separate items with single commas)'),
   variable('IDSYNC_PROTECTED_ROLES', 'ADMIN,,READER', 'item 2 is empty'),
   variable('IDSYNC_PROTECTED_ROLES', 'ADMIN,', 'item 2 is empty'),

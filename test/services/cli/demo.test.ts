@@ -100,6 +100,22 @@ describe('idsync demo', { timeout: 300_000 }, () => {
         `Priced by role \\(IDSYNC_PRICES\\), the ${deleted} users deleted save about \\$${(3 * (1040 + approved) + 3 * 24).toLocaleString('en-US')} a month \\(${readers} READER × \\$3 \\+ 3 AUTHOR × \\$24\\)`,
       ),
     );
+    // Roles (services/cli/demo-roles.ts): a Reader moved to the authors group is upgraded by one
+    // UpdateUser; idle Authors (no authoring in 60 days) become Readers, priced, none deleted.
+    const upgrades = Number(/^\s*upgrade \((\d+)\)$/m.exec(out)?.[1]);
+    expect(upgrades).toBeGreaterThanOrEqual(1);
+    expect(out).toMatch(
+      new RegExp(`applied: 0 deleted, ${upgrades} roles changed, 0 already gone`),
+    );
+    expect(said).toMatch(/The stand-in now lists \S+ as AUTHOR \(1 UpdateUser\)/);
+    const downgrades = Number(/^\s*downgrade \((\d+)\)$/m.exec(out)?.[1]);
+    expect(downgrades).toBeGreaterThanOrEqual(1);
+    expect(out).toContain(
+      `downgrades: ${downgrades} AUTHOR → READER × $21 = $${(21 * downgrades).toLocaleString('en-US')} a month saved`,
+    );
+    expect(said).toContain(
+      `The stand-in saw ${downgrades} Authors changed to Readers and none deleted, $${(21 * downgrades).toLocaleString('en-US')} a month saved.`,
+    );
     expect(out).toMatch(/\[\d+\.\d s\]/);
     // Every file the demo writes is in its one folder.
     expect(readdirSync(folder).sort()).toEqual([

@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
       guardWindowHours: 24,
       googleGroupWrite: false,
       assetSuccessor: undefined,
+      prices: DEFAULT_PRICES,
     });
     expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
     expect(c.snapshot.retentionDays).toBe(30);
@@ -114,6 +115,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_MANAGED_USERNAME_PREFIX: 'AWSReservedSSO_QuickSightReader_',
         IDSYNC_GUARD_WINDOW_HOURS: '6',
         IDSYNC_GOOGLE_GROUP_WRITE: 'on',
+        IDSYNC_GROUP_ROLES: 'Authors@Example.com=author,readers@example.com=READER',
         IDSYNC_IDC_ACCOUNT_ID: '210987654321',
         IDSYNC_IDC_REGION: 'us-east-2',
         IDSYNC_SNAPSHOT_RETENTION_DAYS: '7',
@@ -149,6 +151,11 @@ describe('loadConfig valid values', () => {
       managedUsernamePrefix: 'AWSReservedSSO_QuickSightReader_',
       guardWindowHours: 6,
       googleGroupWrite: true,
+      groupRoles: new Map([
+        ['authors@example.com', 'AUTHOR'],
+        ['readers@example.com', 'READER'],
+      ]),
+      prices: { ...DEFAULT_PRICES, READER: 0, AUTHOR: 30, ADMIN: 30 },
     });
     expect(c.identityStore).toEqual({
       identityStoreId: 'd-1234567890',
@@ -282,6 +289,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_MAX_DELETION_PERCENT: '150',
     IDSYNC_SNAPSHOT_RETENTION_DAYS: '0',
     IDSYNC_PRICES: 'READER=-3',
+    IDSYNC_GROUP_ROLES: 'authors@example.com',
     IDSYNC_INACTIVE_DAYS: '91',
     IDSYNC_INACTIVE_ROLES: 'READER,REEDER',
     IDSYNC_INACTIVE_KEEP_GROUPS: 'not-a-group',

@@ -105,7 +105,7 @@ describe('leave_group decisions', () => {
   it('a leave_group decision becomes a leave_group task under its own id', () => {
     const [d] = plan([idle], { groupWrite: true }).decisions;
     if (!d?.quickSightUser) throw new Error('no decision');
-    const id = taskIdOfDecision(d, d.quickSightUser, 'default');
+    const id = taskIdOfDecision('default', d, d.quickSightUser);
     expect(id).toBe(groupTaskIdFor('default', ann, 'authors@example.com'));
     expect(id).toBe(`default#group#${ann}#authors@example.com`);
     expect(taskOfDecision(d, d.quickSightUser, id, 'run-1')).toMatchObject({

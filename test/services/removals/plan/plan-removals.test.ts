@@ -84,6 +84,8 @@ describe('planRemovals on an organisation', () => {
       invalid: 0,
       ends_with_group: 0,
       leave_group: 0,
+      upgrade: 0,
+      downgrade: 0,
     });
     const touched = new Set(plan.decisions.map((d) => d.email));
     for (const stranger of org.strangers) expect(touched.has(stranger)).toBe(false);

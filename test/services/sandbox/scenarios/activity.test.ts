@@ -82,3 +82,21 @@ describe('generateActivity (demo organisation)', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('generateActivity: Authors at work write assets', () => {
+  it('some active Authors author (asset writes, not read-only), the rest only view', async () => {
+    const { isAuthoringEvent } = await import('../../../../shared/authoring.js');
+    const activity = generateActivity(org, { now: NOW, seed: 3 });
+    const writes = activity.records.filter((r) => isAuthoringEvent(r.eventName));
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((r) => r.readOnly === false)).toBe(true);
+    const authors = activity.users.filter((u) => u.role === 'AUTHOR' && u.story === 'active');
+    // With the default 3/4 share, at least one active Author only viewed (the demo's downgrade).
+    expect(writes.length).toBeLessThan(authors.length + 40);
+    const viewersOnly = activity.records.filter(
+      (r) =>
+        !isAuthoringEvent(r.eventName) && r.readOnly === false && r.eventName !== 'RegisterUser',
+    );
+    expect(viewersOnly.every((r) => !r.eventName.startsWith('Update'))).toBe(true);
+  });
+});
