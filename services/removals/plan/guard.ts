@@ -104,16 +104,19 @@ export function emptiedGroups(
  */
 export function guardedWriteKey(d: Decision): string | undefined {
   const arn = d.quickSightUser?.arn;
-  if (arn === undefined) return undefined;
+  if (arn === undefined || !isGuardedChange(d)) return undefined;
   if (d.decision === 'delete') return arn;
   if (d.decision === 'upgrade' || d.decision === 'downgrade') return `${arn}#role`;
   if (d.decision === 'leave_group' && d.group !== undefined) return `${d.email}#${d.group}`;
   return undefined;
 }
 
-/** Whether the guard counts and holds this decision (see guardedWriteKey). */
-export function isGuardedChange(d: Decision): boolean {
-  return guardedWriteKey(d) !== undefined;
+/** The decisions the guard counts and holds (each keyed by guardedWriteKey). */
+export const GUARDED_DECISIONS = ['delete', 'upgrade', 'downgrade', 'leave_group'] as const;
+
+/** Whether the guard counts and holds this decision. */
+export function isGuardedChange(d: Pick<Decision, 'decision'>): boolean {
+  return (GUARDED_DECISIONS as readonly string[]).includes(d.decision);
 }
 
 /** When the guard tripped, every guarded write becomes `blocked` with the guard's reasons. */
