@@ -19,6 +19,7 @@ import { PartialSnapshotError } from '../../../shared/errors.js';
 import { windowAllowance } from '../../../shared/guard-window-budget.js';
 import type { Logger } from '../../../shared/logger.js';
 import { buildProtection, isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
+import { addMemberGroup } from '../member-groups.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,
@@ -106,10 +107,7 @@ export async function loadPlanningState(
     for await (const page of snapshots.googleRows(runId))
       for (const row of page) {
         out.add(row.email);
-        const list = groups?.get(row.email);
-        if (list) {
-          if (!list.includes(row.group)) list.push(row.group);
-        } else groups?.set(row.email, [row.group]);
+        if (groups) addMemberGroup(groups, row);
       }
     return out;
   };

@@ -40,6 +40,7 @@ import {
   pendingEventsAgainst,
   type UserIdentityFacts,
 } from '../idle/pending-coverage.js';
+import { addMemberGroup } from '../member-groups.js';
 import { leaveGroupVetoReason } from './leave-group-checks.js';
 import type { BeforeDelete } from './worker-ports.js';
 
@@ -105,9 +106,7 @@ export async function loadSnapshotView(
   for await (const page of snapshots.googleRows(latest.runId))
     for (const row of page) {
       members.add(row.email);
-      const groups = memberGroups.get(row.email);
-      if (!groups) memberGroups.set(row.email, [row.group]);
-      else if (!groups.includes(row.group)) groups.push(row.group);
+      addMemberGroup(memberGroups, row);
     }
   const users: QuickSightUser[] = [];
   for await (const page of snapshots.quickSightUsers(latest.runId)) users.push(...page);
