@@ -1,10 +1,7 @@
-import { admin, type admin_directory_v1 } from '@googleapis/admin';
-import { JWT } from 'google-auth-library';
+import type { admin_directory_v1 } from '@googleapis/admin';
+import { directoryClient } from './directory-client.js';
 import { classifyGoogleError, type GoogleFailure } from './google-errors.js';
-import { DEFAULT_GOOGLE_ROOT_URL } from './google-root-url.js';
 import { GoogleWriteError } from './google-write-error.js';
-import { readServiceAccountKey } from './service-account-key.js';
-import { honourTokenUri } from './token-uri.js';
 
 /**
  * The Google Directory adapter for member writes: `members.delete` (a person taken out of a
@@ -42,23 +39,7 @@ export interface GroupMemberWriterOptions {
 
 /** Builds the writer from a key file (read now: a bad file is a ConfigError at start). */
 export function createGroupMemberWriter(options: GroupMemberWriterOptions): GoogleGroupMembers {
-  const key = readServiceAccountKey(options.credentialsPath);
-  const auth = new JWT({
-    email: key.clientEmail,
-    key: key.privateKey,
-    ...(key.privateKeyId ? { keyId: key.privateKeyId } : {}),
-    subject: options.subject,
-    scopes: [DIRECTORY_MEMBER_WRITE_SCOPE],
-  });
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  honourTokenUri(auth, key.tokenUri, timeoutMs);
-  const api = admin({
-    version: 'directory_v1',
-    auth,
-    rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
-    retry: false,
-    timeout: timeoutMs,
-  });
+  const api = directoryClient(options, DIRECTORY_MEMBER_WRITE_SCOPE);
   return new GoogleGroupMembers(api, options.subject);
 }
 

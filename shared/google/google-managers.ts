@@ -1,11 +1,8 @@
-import { admin, type admin_directory_v1 } from '@googleapis/admin';
-import { JWT } from 'google-auth-library';
+import type { admin_directory_v1 } from '@googleapis/admin';
 import { RemoteServiceError } from '../errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../retry.js';
+import { directoryClient } from './directory-client.js';
 import { classifyGoogleError, type GoogleFailure } from './google-errors.js';
-import { DEFAULT_GOOGLE_ROOT_URL } from './google-root-url.js';
-import { readServiceAccountKey } from './service-account-key.js';
-import { honourTokenUri } from './token-uri.js';
 
 /**
  * A person's manager from the Google Directory (`users.get`, the user's `relations` of type
@@ -33,23 +30,7 @@ export interface ManagerLookup {
 }
 
 export function createGoogleManagers(options: GoogleManagersOptions): ManagerLookup {
-  const key = readServiceAccountKey(options.credentialsPath);
-  const auth = new JWT({
-    email: key.clientEmail,
-    key: key.privateKey,
-    ...(key.privateKeyId ? { keyId: key.privateKeyId } : {}),
-    subject: options.subject,
-    scopes: [DIRECTORY_USER_READONLY_SCOPE],
-  });
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  honourTokenUri(auth, key.tokenUri, timeoutMs);
-  const api = admin({
-    version: 'directory_v1',
-    auth,
-    rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
-    retry: false,
-    timeout: timeoutMs,
-  });
+  const api = directoryClient(options, DIRECTORY_USER_READONLY_SCOPE);
   return { managerOf: (email) => managerOf(api, email, options.retry ?? DEFAULT_BACKOFF) };
 }
 

@@ -1,11 +1,8 @@
-import { admin, type admin_directory_v1 } from '@googleapis/admin';
-import { JWT } from 'google-auth-library';
+import type { admin_directory_v1 } from '@googleapis/admin';
 import type { GoogleMember } from '../../../shared/domain.js';
 import { RemoteServiceError } from '../../../shared/errors.js';
+import { directoryClient } from '../../../shared/google/directory-client.js';
 import { classifyGoogleError, type GoogleFailure } from '../../../shared/google/google-errors.js';
-import { DEFAULT_GOOGLE_ROOT_URL } from '../../../shared/google/google-root-url.js';
-import { readServiceAccountKey } from '../../../shared/google/service-account-key.js';
-import { honourTokenUri } from '../../../shared/google/token-uri.js';
 import type { GoogleDirectoryPort } from '../../../shared/ports.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../shared/retry.js';
 
@@ -20,7 +17,6 @@ import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../shared/
 export const DIRECTORY_MEMBER_READONLY_SCOPE =
   'https://www.googleapis.com/auth/admin.directory.group.member.readonly';
 export const GOOGLE_MEMBERS_PAGE_SIZE = 200;
-export { DEFAULT_GOOGLE_ROOT_URL };
 
 const SERVICE = 'Google Directory';
 
@@ -60,23 +56,7 @@ export interface GoogleDirectoryOptions extends GoogleDirectorySettings {
  * a ConfigError (IDSYNC_GOOGLE_CREDENTIALS) at start; the token is fetched on the first call.
  */
 export function createGoogleDirectory(options: GoogleDirectoryOptions): GoogleDirectory {
-  const key = readServiceAccountKey(options.credentialsPath);
-  const auth = new JWT({
-    email: key.clientEmail,
-    key: key.privateKey,
-    ...(key.privateKeyId ? { keyId: key.privateKeyId } : {}),
-    subject: options.subject,
-    scopes: [DIRECTORY_MEMBER_READONLY_SCOPE],
-  });
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  honourTokenUri(auth, key.tokenUri, timeoutMs);
-  const api = admin({
-    version: 'directory_v1',
-    auth,
-    rootUrl: options.rootUrl ?? DEFAULT_GOOGLE_ROOT_URL,
-    retry: false,
-    timeout: timeoutMs,
-  });
+  const api = directoryClient(options, DIRECTORY_MEMBER_READONLY_SCOPE);
   return new GoogleDirectory(api, options);
 }
 
