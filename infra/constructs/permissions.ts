@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ASSET_TYPES } from '../../shared/asset-owner-actions.js';
 
 /**
  * The IAM statements for the two services CDK has no grants for, scoped as tightly as the
@@ -44,21 +45,10 @@ export function quickSightDeleteUsers(scope: QuickSightScope): iam.PolicyStateme
   });
 }
 
-/** The QuickSight asset types of the handover (shared/asset-owner-actions.ts), as ARN words. */
-const ASSET_ARN_WORDS = [
-  'dashboard',
-  'analysis',
-  'dataset',
-  'datasource',
-  'folder',
-  'theme',
-  'template',
-  'topic',
-] as const;
-
 /** `arn:<partition>:quicksight:<region>:<account>:<type>/*` for each asset type. */
 export function quickSightAssetArns(scope: QuickSightScope): string[] {
-  return ASSET_ARN_WORDS.map(
+  // The asset types of the handover (shared/asset-owner-actions.ts) are also the ARNs' words.
+  return ASSET_TYPES.map(
     (word) => `arn:${Aws.PARTITION}:quicksight:${scope.region}:${scope.accountId}:${word}/*`,
   );
 }

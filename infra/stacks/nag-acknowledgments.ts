@@ -1,6 +1,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
+import { ASSET_TYPES } from '../../shared/asset-owner-actions.js';
 import { RUN_REPORTS_PREFIX } from '../../shared/aws/s3-reports.js';
 import { tableSpec } from '../../shared/tables.js';
 import type { IdsyncFunction, Job } from '../constructs/idsync-function.js';
@@ -111,16 +112,7 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
       );
     }
     if (job === 'worker') {
-      for (const word of [
-        'dashboard',
-        'analysis',
-        'dataset',
-        'datasource',
-        'folder',
-        'theme',
-        'template',
-        'topic',
-      ])
+      for (const word of ASSET_TYPES)
         acknowledge(
           f.role,
           `AwsSolutions-IAM5[Resource::arn:${partition}:quicksight:${settings.quickSightRegion}:${settings.quickSightAccountId}:${word}/*]`,
