@@ -89,28 +89,16 @@ export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>
 
 export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logger: Logger) {
   const client = createQuickSightClient(config.aws, config.quicksight);
-  const port = new QuickSightUsers(
-    client,
-    config.quicksight.accountId,
-    config.quicksight.namespace,
-    {
-      endpoint:
-        config.aws.endpoints.quicksight ??
-        `https://quicksight.${config.quicksight.region}.amazonaws.com`,
-      onRetry: (e) => logger.warn(retryRecord(e), 'QuickSight call retried'),
-    },
-  );
-  const assets = new QuickSightAssets(
-    client,
-    config.quicksight.accountId,
-    config.quicksight.namespace,
-    {
-      endpoint:
-        config.aws.endpoints.quicksight ??
-        `https://quicksight.${config.quicksight.region}.amazonaws.com`,
-      onRetry: (e) => logger.warn(retryRecord(e), 'QuickSight call retried'),
-    },
-  );
+  const settings = {
+    endpoint:
+      config.aws.endpoints.quicksight ??
+      `https://quicksight.${config.quicksight.region}.amazonaws.com`,
+    onRetry: (e: Parameters<typeof retryRecord>[0]) =>
+      logger.warn(retryRecord(e), 'QuickSight call retried'),
+  };
+  const { accountId, namespace } = config.quicksight;
+  const port = new QuickSightUsers(client, accountId, namespace, settings);
+  const assets = new QuickSightAssets(client, accountId, namespace, settings);
   return { port, assets, client, close: () => client.destroy() };
 }
 

@@ -1,4 +1,6 @@
+import type { QuickSightUser } from './domain.js';
 import { normalizeEmail } from './email.js';
+import type { Task } from './task.js';
 import { UNNAMED_USER } from './unnamed-user.js';
 
 /**
@@ -127,4 +129,26 @@ export function isMemberAgain(
     members.has(task.email) &&
     isObservedAfter(membersAsOf, task.createdAt, QUEUE_TIME_PRECISION_MS)
   );
+}
+
+/**
+ * Protection against the current configuration, for the task's user with its role as queued and
+ * as the newest COMPLETE snapshot lists it (and the listed email): `protected now: …`, or
+ * undefined. The checks of every task action use it.
+ */
+export function protectedNowReason(
+  protection: Protection,
+  task: Pick<Task, 'email' | 'userName' | 'role'>,
+  listed: Pick<QuickSightUser, 'role' | 'email'> | undefined,
+): string | undefined {
+  for (const role of new Set([task.role, ...(listed ? [listed.role] : [])])) {
+    const reason = protectionReason(protection, {
+      email: task.email,
+      userName: task.userName,
+      role,
+      ...(listed?.email ? { userEmail: listed.email } : {}),
+    });
+    if (reason !== undefined) return `protected now: ${reason}`;
+  }
+  return undefined;
 }

@@ -18,7 +18,7 @@ import {
   buildProtection,
   isMemberAgain,
   type Protection,
-  protectionReason,
+  protectedNowReason,
   REJOINED_REASON,
 } from '../../../shared/removal-rules.js';
 import { type Task, taskAction } from '../../../shared/task.js';
@@ -204,15 +204,8 @@ export function vetoReason(
     const refusal = userWriteRefusal(identityType);
     if (refusal !== undefined) return `not sent: ${refusal}`;
   }
-  for (const role of new Set([task.role, ...(listed ? [listed.role] : [])])) {
-    const reason = protectionReason(protection, {
-      email: task.email,
-      userName: task.userName,
-      role,
-      ...(listed?.email ? { userEmail: listed.email } : {}),
-    });
-    if (reason !== undefined) return `protected now: ${reason}`;
-  }
+  const protectedNow = protectedNowReason(protection, task, listed);
+  if (protectedNow !== undefined) return protectedNow;
   if (snapshot && isMemberAgain(task, snapshot.members, snapshot.startedAt)) return REJOINED_REASON;
   return undefined;
 }

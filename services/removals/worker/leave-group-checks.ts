@@ -1,6 +1,6 @@
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { identityModeOf } from '../../../shared/identity-modes.js';
-import { type Protection, protectionReason } from '../../../shared/removal-rules.js';
+import { type Protection, protectedNowReason } from '../../../shared/removal-rules.js';
 import type { Task } from '../../../shared/task.js';
 import { quickSightUserKey } from '../../../shared/unnamed-user.js';
 
@@ -33,15 +33,8 @@ export function leaveGroupVetoReason(
   for (const identityType of new Set([task.identityType, ...(listed ? [listed.identityType] : [])]))
     if (identityModeOf(identityType) !== 'group')
       return `not sent: the user is ${identityType}, not IAM_IDENTITY_CENTER: its seat does not follow the group`;
-  for (const role of new Set([task.role, ...(listed ? [listed.role] : [])])) {
-    const reason = protectionReason(protection, {
-      email: task.email,
-      userName: task.userName,
-      role,
-      ...(listed?.email ? { userEmail: listed.email } : {}),
-    });
-    if (reason !== undefined) return `protected now: ${reason}`;
-  }
+  const protectedNow = protectedNowReason(protection, task, listed);
+  if (protectedNow !== undefined) return protectedNow;
   if (task.attempts > 0 || snapshot === undefined) return undefined;
   if (!listed)
     return `the QuickSight user ${task.userName} is no longer listed (newest snapshot): its seat has ended`;
