@@ -5,14 +5,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * Three projects in one run:
  * - `integration`: tests that start servers (the sandbox, dynalite, stand-ins) or processes, on
  *   ports of their own, and close them in their afterAll. They share worker processes
- *   (isolate: false): loading the AWS SDK, dynalite and the stand-ins once per worker rather than
- *   once per file saved more CPU than any single test costs. Such a file must not change the
- *   process (environment, working directory, timers, globals) beyond its own tests.
+ *   (isolate: false): the AWS SDK, dynalite and the stand-ins load once per worker rather than once
+ *   per file (BENCHMARKS.md, "Test suite time"). Such a file must not change the process (working
+ *   directory, environment, globals, mocked modules) beyond its own tests.
  * - `isolated`: the integration tests in ISOLATED, each in a process of its own.
  * - `unit`: everything else (pure logic, CDK assertions), sharing worker processes too.
  * A test that starts a server or a process belongs in INTEGRATION; test/test-projects.test.ts
- * fails when a unit test imports the sandbox or server helpers, and when an integration test
- * stubs the environment, globals or timers without being in ISOLATED.
+ * fails when a unit test imports the sandbox or server helpers, and when a shared integration test
+ * changes the process.
  */
 /** Tests that need Node 24 (the Lambda runtime): named `*.node24.test.ts`. */
 export const NODE24_ONLY = 'test/**/*.node24.test.ts';
@@ -50,12 +50,6 @@ export const INTEGRATION = [
   'test/shared/aws/operator-adapters.test.ts',
 ];
 
-/**
- * Integration tests that run each in a process of their own: they change the process for a
- * while (the working directory), or need a runtime of their own (Node 24).
- */
-export const ISOLATED = ['test/acceptance/rehearsal-walkthrough.test.ts', NODE24_ONLY];
-
 /** Skipped on Node < 22 (aws-local-stepfunctions needs Node 22); .ci/run runs them on Node 24. */
 const OLD_NODE = Number(process.versions.node.split('.')[0]) < 22;
 
@@ -82,6 +76,25 @@ export const LONG_FIRST = [
   'test/reliability/fault-matrix.test.ts',
   'test/reliability/fault-matrix-activity-regions.test.ts',
   'test/services/removals/worker/lease-and-outcome.test.ts',
+];
+
+/**
+ * Integration tests that run each in a process of their own:
+ * - the long ones (LONG_FIRST): loading their imports is a small part of their time, and they
+ *   are the ones that hit a timeout on a loaded machine, after which a timed-out test's work goes
+ *   on in the background and slows what its worker runs next (in one run with these shared, the
+ *   outage fault matrix took 175 s instead of 33 s, each case 4–10× slower, after the demo had
+ *   timed out);
+ * - the ones that fork a worker process whose pace depends on this process serving its calls at
+ *   once (faulty-api timed out at 90 s after run-worker in a shared worker; 22 s alone);
+ * - the ones that change the process for a while (the working directory), or need a runtime of
+ *   their own (Node 24).
+ */
+export const ISOLATED = [
+  ...LONG_FIRST,
+  'test/services/removals/worker/{faulty-api,kill-restart}.test.ts',
+  'test/acceptance/rehearsal-walkthrough.test.ts',
+  NODE24_ONLY,
 ];
 
 /** After LONG_FIRST, the files of one project run one after another, in this order. */
