@@ -82,7 +82,7 @@ export const LONG_FIRST = [
  * Integration tests that run each in a process of their own:
  * - the long ones (LONG_FIRST): loading their imports is a small part of their time, and they
  *   are the ones that hit a timeout on a loaded machine, after which a timed-out test's work goes
- *   on in the background and slows what its worker runs next (in one run with these shared, the
+ *   on in the background, in a worker that now runs other files (in one run with these shared, the
  *   outage fault matrix took 175 s instead of 33 s, each case 4–10× slower, after the demo had
  *   timed out);
  * - the ones that fork a worker process whose pace depends on this process serving its calls at
