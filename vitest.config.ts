@@ -2,13 +2,17 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Two projects in one run:
- * - `integration`: tests that start servers (the sandbox, dynalite, stand-ins) or processes. Each
- *   file runs in its own process (isolated), as they hold ports, sockets and timers.
- * - `unit`: everything else (pure logic, CDK assertions). They share worker processes
- *   (isolate: false), which saves loading the AWS SDK and friends once per file.
+ * Three projects in one run:
+ * - `integration`: tests that start servers (the sandbox, dynalite, stand-ins) or processes, on
+ *   ports of their own, and close them in their afterAll. They share worker processes
+ *   (isolate: false): the AWS SDK, dynalite and the stand-ins load once per worker rather than once
+ *   per file (BENCHMARKS.md, "Test suite time"). Such a file must not change the process (working
+ *   directory, environment, globals, mocked modules) beyond its own tests.
+ * - `isolated`: the integration tests in ISOLATED, each in a process of its own.
+ * - `unit`: everything else (pure logic, CDK assertions), sharing worker processes too.
  * A test that starts a server or a process belongs in INTEGRATION; test/test-projects.test.ts
- * fails when a unit test imports the sandbox or server helpers.
+ * fails when a unit test imports the sandbox or server helpers, and when a shared integration test
+ * changes the process.
  */
 /** Tests that need Node 24 (the Lambda runtime): named `*.node24.test.ts`. */
 export const NODE24_ONLY = 'test/**/*.node24.test.ts';
@@ -55,23 +59,58 @@ export const INTEGRATION = [
 const OLD_NODE = Number(process.versions.node.split('.')[0]) < 22;
 
 /**
- * The files that take longest (about 20–75 s each on this machine: the demo, the fault matrices,
- * the paced worker and CloudTrail runs) start first. Vitest orders by its timing cache, which a
- * fresh clone (CI) does not have: without this, one of them starting last runs alone at the end.
+ * The files that take longest start first (measured 7 Dec 2026 on the shared 2-core machine,
+ * BENCHMARKS.md "Test suite time": 35–170 s each there; the demo, the demo-sized snapshot, the
+ * paced worker and CloudTrail runs, the fault matrices). Vitest orders by its timing cache, which
+ * a fresh clone (CI) does not have: without this, one of them starting last runs alone at the end.
  */
 export const LONG_FIRST = [
   'test/services/cli/demo.test.ts',
-  'test/services/activity/activity-sync-clock-regions.test.ts',
-  'test/reliability/fault-matrix.test.ts',
-  'test/services/removals/worker/faulty-api.test.ts',
-  'test/reliability/fault-matrix-idle-verdict.test.ts',
-  'test/reliability/fault-matrix-outages.test.ts',
+  'test/services/snapshot/run-snapshot.test.ts',
+  'test/acceptance/rehearsal-walkthrough.test.ts',
+  'test/services/cli/sandbox.test.ts',
   'test/services/removals/worker/kill-restart.test.ts',
-  'test/services/cli/idle-rejudge.test.ts',
+  'test/services/removals/worker/run-worker.test.ts',
+  'test/services/activity/activity-sync-clock-regions.test.ts',
   'test/reliability/fault-matrix-idle.test.ts',
+  'test/services/cli/idle-rejudge.test.ts',
+  'test/services/removals/worker/guard-window.test.ts',
+  'test/reliability/fault-matrix-idle-verdict.test.ts',
+  'test/services/removals/worker/faulty-api.test.ts',
+  'test/reliability/fault-matrix-outages.test.ts',
+  'test/reliability/fault-matrix.test.ts',
   'test/reliability/fault-matrix-activity-regions.test.ts',
+  'test/services/removals/worker/lease-and-outcome.test.ts',
 ];
 
+/**
+ * Integration tests that run each in a process of their own:
+ * - the long ones (LONG_FIRST): loading their imports is a small part of their time, and they
+ *   are the ones that hit a timeout on a loaded machine, after which a timed-out test's work goes
+ *   on in the background, in a worker that now runs other files (in one run with these shared, the
+ *   outage fault matrix took 175 s instead of 33 s, each case 4–10× slower, after the demo had
+ *   timed out);
+ * - the ones that fork a worker process whose pace depends on this process serving its calls at
+ *   once (faulty-api timed out at 90 s after run-worker in a shared worker; 22 s alone);
+ * - the ones that change the process for a while (the working directory), or need a runtime of
+ *   their own (Node 24).
+ */
+export const ISOLATED = [
+  ...LONG_FIRST,
+  'test/services/removals/worker/{faulty-api,kill-restart}.test.ts',
+  'test/acceptance/rehearsal-walkthrough.test.ts',
+  NODE24_ONLY,
+];
+
+/** After LONG_FIRST, the files of one project run one after another, in this order. */
+const PROJECT_ORDER = ['integration', 'isolated', 'unit'];
+
+/**
+ * LONG_FIRST first, then the rest project by project. A worker of a project that shares its
+ * processes (isolate: false) is handed the next file only while the queue's next file is of the
+ * same project (vitest's pool); when projects alternate in the queue, every file starts a fresh
+ * process and loads its imports again, which is what sharing was meant to save.
+ */
 class LongFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
@@ -79,9 +118,13 @@ class LongFirst extends BaseSequencer {
       const i = LONG_FIRST.findIndex((p) => f.moduleId.endsWith(p));
       return i < 0 ? LONG_FIRST.length : i;
     };
+    const group = (f: TestSpecification) => {
+      const i = PROJECT_ORDER.indexOf(f.project.name);
+      return i < 0 ? PROJECT_ORDER.length : i;
+    };
     return sorted
       .map((f, i) => ({ f, i }))
-      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .sort((a, b) => rank(a.f) - rank(b.f) || group(a.f) - group(b.f) || a.i - b.i)
       .map(({ f }) => f);
   }
 }
@@ -119,6 +162,15 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: INTEGRATION,
+          exclude: ['test/bench/**', 'test/browser/**', 'node_modules/**', ...ISOLATED],
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'isolated',
+          include: ISOLATED,
           exclude: [
             'test/bench/**',
             'test/browser/**',
