@@ -97,6 +97,9 @@ export function registerReport(program: Command, ctx: CliContext): void {
               `  decisions: ${list(decisions)}`,
               `  outcomes: ${list(outcomes)}`,
               `  ${written.counts.failures} failed, ${written.counts.misses} misses; estimated saving ${formatMoney(written.counts.monthlySavings)} a month`,
+              ...(written.counts.handedOver > 0
+                ? [`  handed over: ${list(written.counts.handedOverByType)}`]
+                : []),
             ].join('\n');
             printResult(ctx.io, globals, written, text);
             return ExitCode.Ok;
