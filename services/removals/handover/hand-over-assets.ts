@@ -95,8 +95,12 @@ export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
   };
 }
 
-/** The task's assets its earlier handover rows name (from the task's creation on). */
+/**
+ * The task's assets its earlier handover rows name (from the task's creation on). A task with no
+ * email has rows without one (shared/dynamo/audit-store.ts drops empty keys): none to read.
+ */
 async function recordedOf(deps: HandoverDeps, task: Task): Promise<RecordedAsset[]> {
+  if (!task.email) return [];
   const rows: StoredAuditRecord[] = [];
   for await (const page of deps.audit.byEmail(task.email, task.createdAt)) rows.push(...page);
   return recordedAssets(rows, task.taskId);
