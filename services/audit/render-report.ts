@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DECISION_KINDS } from '../../shared/domain.js';
 import { escapeHtml } from '../../shared/escape-html.js';
+import { renderHandover } from './render-handover.js';
 import {
   type IdleSection,
   type MissRow,
@@ -123,7 +124,7 @@ ${renderCards(m)}
 <div class="panel">${renderChart(m)}</div>
 <h2>Needs attention</h2>
 ${renderAttention(m)}
-${m.idle ? renderIdle(m.idle) : ''}<h2>People and their QuickSight users</h2>
+${m.handedOver ? renderHandover(m.handedOver) : ''}${m.idle ? renderIdle(m.idle) : ''}<h2>People and their QuickSight users</h2>
 ${renderPeople(m.rows)}
 <h2>What the words mean</h2>
 ${GLOSSARY}
@@ -286,7 +287,7 @@ export const FIRST_ROWS = 50;
 
 type Header = readonly [title: string, width: string, type?: string];
 
-interface TableSpec {
+export interface TableSpec {
   readonly id: string;
   readonly filterId: string;
   readonly shownId: string;
@@ -300,7 +301,7 @@ interface TableSpec {
  * rows, the rest folded in a `<details>` below. Without script the fold still opens; with it,
  * sorting and filtering work on every row and refill the first rows (report-template.ts).
  */
-function collapsibleTable(t: TableSpec): string {
+export function collapsibleTable(t: TableSpec): string {
   const head = t.headers
     .map(
       ([title, , type]) =>

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { type NeedsAttention, needsAttention } from '../../shared/needs-attention.js';
 import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
+import { type HandoverSection, handoverSection } from './report-handover.js';
 
 /**
  * What the operator report of one run says, built from audit rows alone (pure). A run's rows are
@@ -113,6 +114,8 @@ export interface ReportModel {
   readonly idle?: IdleSection;
   /** The run was a dry run (no `--apply`): it deleted nothing, the report shows what it would. */
   readonly dryRun?: boolean;
+  /** Present when the run handed assets over (or began to): ./report-handover.ts. */
+  readonly handedOver?: HandoverSection;
 }
 
 export interface ReportInput {
@@ -213,6 +216,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     .map((r) => r.detail?.guardWindow)
     .find((w): w is string => typeof w === 'string');
   const idle = idleSection(rows, context, input.prices);
+  const handedOver = handoverSection(context);
   return {
     ...(guardWindow ? { guardWindow } : {}),
     runId: input.runId,
@@ -240,6 +244,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       deleted.map((r) => r.role ?? ''),
     ),
     ...(idle ? { idle } : {}),
+    ...(handedOver ? { handedOver } : {}),
     ...(input.dryRun ? { dryRun: true } : {}),
   };
 }

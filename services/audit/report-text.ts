@@ -1,4 +1,5 @@
 import { describeSavings } from '../../shared/prices.js';
+import type { HandoverSection } from './report-handover.js';
 import type { IdleSection, ReportModel } from './report-model.js';
 
 /** The report's words: a run summarised in plain language for operators (pure, plain text). */
@@ -135,4 +136,16 @@ export function idleSentence(idle: IdleSection): string {
       ? ` ${plural(kept, 'user was', 'users were')} kept as members of a keep group (never idle).`
       : '';
   return `${plural(named, 'idle user was', 'idle users were')} named for deletion; ${plural(idle.deleted, 'idle user was', 'idle users were')} deleted in this run: about ${formatMoney(idle.savings.monthly)} a month saved (${describeSavings(idle.savings, formatMoney)}).${keptText} ${plural(idle.soon.length, 'user turns', 'users turn')} idle soon.`;
+}
+
+/** The Handed over section's headline: how many assets went to a successor, by type. */
+export function handoverSentence(h: HandoverSection): string {
+  const people = new Set(h.assets.map((a) => a.email)).size;
+  const pending =
+    h.unconfirmed.length > 0
+      ? ` ${plural(h.unconfirmed.length, 'grant was', 'grants were')} recorded but not confirmed.`
+      : '';
+  return h.assets.length === 0
+    ? `No asset was confirmed handed over.${pending}`
+    : `${plural(h.assets.length, 'asset', 'assets')} of ${plural(people, 'departing user', 'departing users')} ${h.assets.length === 1 ? 'was' : 'were'} handed over to a successor before the seat ended or changed: ${h.text}.${pending}`;
 }

@@ -36,6 +36,9 @@ export interface ReportCounts {
   readonly deleted: number;
   readonly savingsByRole: Savings['byRole'];
   readonly monthlySavings: number;
+  /** Assets handed over to a successor (verified), by type (`DASHBOARD`: 3). */
+  readonly handedOver: number;
+  readonly handedOverByType: Readonly<Record<string, number>>;
 }
 
 export interface WrittenReport {
@@ -95,6 +98,8 @@ export function reportCounts(model: ReportModel): ReportCounts {
     deleted: model.savings.seats,
     savingsByRole: model.savings.byRole,
     monthlySavings: model.savings.monthly,
+    handedOver: model.handedOver?.assets.length ?? 0,
+    handedOverByType: model.handedOver?.byType ?? {},
   };
 }
 

@@ -16,6 +16,7 @@ import type { SandboxOrg } from '../sandbox/scenarios/org-types.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import { removePeople } from '../sandbox/sync-simulator.js';
 import type { CliIo } from './command-context.js';
+import { handoverChapter } from './demo-handover.js';
 import { identityCenterChapter } from './demo-identity-center.js';
 import { countAfter, idleReaderChapter, suggestedOverride } from './demo-idle.js';
 import { reviewChapter } from './demo-review.js';
@@ -26,7 +27,7 @@ import { preloadConfig } from './lazy-config.js';
 const n = (v: number) => v.toLocaleString('en-US');
 
 export interface DemoOptions {
-  /** The folder the demo's files go in (its three HTML reports); created when missing. */
+  /** The folder the demo's files go in (its HTML reports); created when missing. */
   readonly folder: string;
   /** How many people leave their groups. */
   readonly leavers: number;
@@ -196,6 +197,12 @@ export async function runDemo(
 
     const review = await reviewChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
     if (review.finalReport) writeFileSync(join(folder, 'review-report.html'), review.finalReport);
+    const handoverReport = join(folder, 'handover-report.html');
+    if (
+      (await handoverChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')), handoverReport))
+        .code !== 0
+    )
+      return 1;
     if ((await rolesChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')))).code !== 0)
       return 1;
     const idc = await identityCenterChapter(sandbox, env, run, say, (t) => note(wrap(t, 98, '')));
@@ -212,7 +219,7 @@ export async function runDemo(
       `Done in ${seconds} s. The QuickSight stand-in counted ${n(deletes.reduce((a, [, c]) => a + c, 0))} deletions (${n(idle.deleted)} idle Readers, ${n(deletes.length - idle.deleted - review.deleted)} leavers, ${n(review.deleted)} in the monthly review), ` +
         `${deletes.filter(([, c]) => c > 1).length} of them repeated; ${n(org.quickSight.size)} QuickSight users remain. ` +
         `Priced by role (IDSYNC_PRICES), the ${n(saved.seats)} users deleted save about ${formatMoney(saved.monthly)} a month (${describeSavings(saved, formatMoney)}). ` +
-        `Open the reports in ${folder}: idle-report.html (idle Readers), leavers-report.html (leavers) and review-report.html (the monthly review's final report).`,
+        `Open the reports in ${folder}: idle-report.html (idle Readers), leavers-report.html (leavers), review-report.html (the monthly review's final report) and handover-report.html (the assets handed over).`,
     );
     return review.code;
   } finally {

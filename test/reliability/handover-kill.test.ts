@@ -77,7 +77,8 @@ describe('SIGKILL between the handover and the deletion', { timeout: 60_000 }, (
 
     const scan = await t.doc.send(new ScanCommand({ TableName: t.names.audit }));
     const rows = ((scan.Items ?? []) as StoredAuditRecord[]).filter(
-      (r) => r.kind === 'handover' && r.userName === author.userName,
+      (r) =>
+        r.kind === 'handover' && r.userName === author.userName && r.detail?.state === 'verified',
     );
     expect(rows.map((r) => `${r.detail?.type}/${r.detail?.id}`).sort()).toEqual(
       owned.map((a) => `${a.type.toUpperCase()}/${a.id}`).sort(),
@@ -86,5 +87,66 @@ describe('SIGKILL between the handover and the deletion', { timeout: 60_000 }, (
       (r) => r.kind === 'outcome' && r.userName === author.userName,
     );
     expect(outcomes.map((r) => r.outcome)).toEqual(['deleted']);
+  });
+
+  it('killed at a grant: the asset is recorded before it, the rerun verifies every asset once', async () => {
+    const org = t.sandbox.org;
+    const assets = org.quickSight.assets;
+    // The first test's leaver is gone; the next Author with assets of their own.
+    const ownerOf = (p: (typeof org.people)[number]) =>
+      p.quickSightUsers.find((u) => u.role === 'AUTHOR' && assets.soleOwned(u.arn).length > 0);
+    const leaver = org.people.find((p) => !p.protected && ownerOf(p) !== undefined);
+    const author = leaver && ownerOf(leaver);
+    const successor = org.quickSight
+      .list()
+      .find((u) => u.role === 'AUTHOR' && u.email !== leaver?.email);
+    if (!leaver || !author || !successor) throw new Error('scenario changed');
+    const owned = assets.soleOwned(author.arn);
+    removeFromGroups(org, [leaver.email]);
+    await snapshotOk(t.sandbox);
+
+    const env = { ...SETTINGS, IDSYNC_ASSET_SUCCESSOR: successor.userName };
+    const run = spawnIdsync(t, ['reconcile', '--apply', '--json'], env);
+    const original = assets.update.bind(assets);
+    let killedAt: string | undefined;
+    // The first grant to the successor lands at QuickSight, then the child dies: no line of it
+    // after the grant runs.
+    assets.update = (type, id, grant, revoke) => {
+      const after = original(type, id, grant, revoke);
+      if (killedAt === undefined && grant.some((g) => g.principal === successor.arn)) {
+        killedAt = `${type.toUpperCase()}/${id}`;
+        run.child.kill('SIGKILL');
+      }
+      return after;
+    };
+    const killed = await run.done;
+    assets.update = original;
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(killedAt).toBeDefined();
+    expect(org.quickSight.deletes.has(author.userName)).toBe(false);
+
+    const handoverRows = async () => {
+      const scan = await t.doc.send(new ScanCommand({ TableName: t.names.audit }));
+      return ((scan.Items ?? []) as StoredAuditRecord[]).filter(
+        (r) => r.kind === 'handover' && r.userName === author.userName,
+      );
+    };
+    // The asset granted when the run died is in the audit (granting, not yet verified).
+    expect((await handoverRows()).map((r) => `${r.detail?.type}/${r.detail?.id}`)).toContain(
+      killedAt,
+    );
+
+    const rerun = await runCliOn(t.sandbox, ['reconcile', '--apply', '--json'], env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(org.quickSight.deletes.get(author.userName)).toBe(1);
+    expect(assets.orphaned()).toEqual([]);
+    const rows = await handoverRows();
+    const verified = rows
+      .filter((r) => r.detail?.state === 'verified')
+      .map((r) => `${r.detail?.type}/${r.detail?.id}`)
+      .sort();
+    expect(verified).toEqual(owned.map((a) => `${a.type.toUpperCase()}/${a.id}`).sort());
+    for (const r of rows.filter((row) => row.detail?.state === 'verified'))
+      expect(r.detail?.to).toBe(successor.arn);
   });
 });

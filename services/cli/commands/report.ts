@@ -22,7 +22,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'the HTML file to write, e.g. report.html')
     .option(
       '--since <when>',
-      'instead: what the deletions since then save a month, by role (30d, 2w, 2026-11-01)',
+      'instead: the money of a period: deletions and downgrades saved, seats kept that need attention, by role (30d, 2w, 2026-11-01)',
     )
     .action(
       action(
@@ -46,14 +46,20 @@ export function registerReport(program: Command, ctx: CliContext): void {
               const rows = [];
               for await (const page of stores.audit.since(since)) rows.push(...page);
               const result = periodSavings(since, rows, config.report.prices);
-              const { savings } = result;
+              const { savings, downgrades, kept } = result;
               const text = [
-                `savings since ${since}: about ${formatMoney(savings.monthly)} a month`,
+                `savings since ${since}: about ${formatMoney(result.monthly)} a month`,
                 `  ${savings.seats} users deleted: ${describeSavings(savings, formatMoney)} (IDSYNC_PRICES)`,
                 ...savings.byRole.map(
                   (r) =>
                     `  ${r.role}: ${r.count} × ${formatMoney(r.price)} = ${formatMoney(r.monthly)}`,
                 ),
+                `  ${downgrades.count} users downgraded: ${formatMoney(downgrades.monthly)} a month`,
+                ...downgrades.byPair.map(
+                  (p) =>
+                    `  ${p.from} → ${p.to}: ${p.count} × ${formatMoney(p.each)} = ${formatMoney(p.monthly)}`,
+                ),
+                `  needs attention: ${kept.seats} seats kept cost ${formatMoney(kept.monthly)} a month${kept.seats > 0 ? ` (${describeSavings(kept, formatMoney)})` : ''}`,
               ].join('\n');
               printResult(ctx.io, globals, result, text);
               return ExitCode.Ok;
@@ -97,6 +103,9 @@ export function registerReport(program: Command, ctx: CliContext): void {
               `  decisions: ${list(decisions)}`,
               `  outcomes: ${list(outcomes)}`,
               `  ${written.counts.failures} failed, ${written.counts.misses} misses; estimated saving ${formatMoney(written.counts.monthlySavings)} a month`,
+              ...(written.counts.handedOver > 0
+                ? [`  handed over: ${list(written.counts.handedOverByType)}`]
+                : []),
             ].join('\n');
             printResult(ctx.io, globals, written, text);
             return ExitCode.Ok;

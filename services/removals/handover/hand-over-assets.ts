@@ -1,22 +1,31 @@
 import { holdsOwnerActions } from '../../../shared/asset-owner-actions.js';
 import type { AssetSuccessor } from '../../../shared/asset-successor.js';
 import type { AssetOwnership, OwnedAsset } from '../../../shared/aws/quicksight-assets.js';
-import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
+import type { AuditRecord, StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import type { Task } from '../../../shared/task.js';
 import type { HandedOverAsset, HandOverAssets, HandoverResult } from '../worker/handover-port.js';
 import { cachedDescribe, chooseSuccessor } from './choose-successor.js';
+import {
+  type AuditKey,
+  type HandoverState,
+  handoverKey,
+  handoverRow,
+  type RecordedAsset,
+  recordedAssets,
+  stateKey,
+} from './handover-rows.js';
 
 /**
  * The worker's asset handover (the HandOverAssets port of ../worker/handover-port.ts): what the
  * task's user owns alone is found (AssetOwnership.soleOwned), the successor chosen
  * (IDSYNC_ASSET_SUCCESSOR, shared/asset-successor.ts), each asset granted to the successor with
- * the type's owner action set and verified with Describe*Permissions, and each one audited.
+ * the type's owner action set and verified with Describe*Permissions, and each one audited
+ * before and after its grant (./handover-rows.ts: a `granting` row, then a `verified` row).
  *
- * HANDED-OVER ASSETS ARE AUDITED ONCE: the row of an asset is written with `appendOnce` under
- * `handoverKey` (the task execution's run and start, the task, the asset), the same key in any
- * run that finishes this execution, so a rerun after a SIGKILL between the grant and the call
- * adds no second row (a rerun's search may still list the asset: searches are eventually
- * consistent; its grant is then a no-op).
+ * An asset recorded `granting` and never `verified` (a run killed between the grant and its
+ * check) is handed over again with what the search finds: the search no longer lists it once
+ * the successor co-owns it, so the task's rows are what still name it. A grant sent again is a
+ * no-op at QuickSight; every row is written once (`appendOnce` under the asset's first key).
  *
  * No successor, a successor that cannot own, or a grant that does not verify → `deferred` with
  * the reason: the worker gives the task back unrun, never a call that orphans.
@@ -29,44 +38,39 @@ export interface HandoverDeps {
   /** `manager:`: the QuickSight user names of the person's manager (Google Directory). */
   readonly managerUserNames?: (email: string) => Promise<readonly string[]>;
   readonly audit: {
-    appendOnce(
-      record: AuditRecord,
-      key: { readonly runId: string; readonly sk: string },
-    ): Promise<'written' | 'exists'>;
+    appendOnce(record: AuditRecord, key: AuditKey): Promise<'written' | 'exists'>;
+    /** The person's audit rows from `since` on (the task's earlier handover rows among them). */
+    byEmail(email: string, since?: string): AsyncIterable<StoredAuditRecord[]>;
   };
   /** The worker run (the row's `runId` when the task carries no execution). */
   readonly runId: string;
   readonly now?: () => Date;
 }
 
-/** The audit key of one handed-over asset of a task execution (see the file comment). */
-export function handoverKey(
-  task: Pick<Task, 'taskId' | 'execRunId' | 'execAt' | 'updatedAt'>,
-  runId: string,
-  asset: Pick<OwnedAsset, 'type' | 'id'>,
-): { readonly runId: string; readonly sk: string } {
-  return {
-    runId: task.execRunId ?? runId,
-    sk: `${task.execAt ?? task.updatedAt}#handover#${task.taskId}#${asset.type}/${asset.id}`,
-  };
-}
+export { handoverKey };
 
 export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
   const describe = cachedDescribe(deps.assets);
   const now = deps.now ?? (() => new Date());
 
   return async (task: Task): Promise<HandoverResult> => {
-    const owned = await deps.assets.soleOwned(task.arn);
+    const recorded = await recordedOf(deps, task);
+    const found = await deps.assets.soleOwned(task.arn);
+    const owned = [...found];
+    const assetKey = (a: Pick<OwnedAsset, 'type' | 'id'>) => `${a.type}/${a.id}`;
+    const listed = new Set(found.map(assetKey));
+    for (const r of recorded)
+      if (!r.verified && !listed.has(assetKey(r.asset))) owned.push(r.asset);
     if (owned.length === 0) return { kind: 'nothing_owned' };
     const chosen = await chooseSuccessor(deps, describe, task, owned);
     if ('reason' in chosen) return { kind: 'deferred', reason: chosen.reason };
     const to = chosen.user;
-    // A few assets at a time (each grant, then its check, then its row): one user's handover
-    // takes the time of its slowest assets, not of all of them in a row; the pacer keeps the rate.
+    const bases = new Map(recorded.map((r) => [assetKey(r.asset), r.base]));
+    // A few assets at a time (each: its `granting` row, the grant, its check, its `verified`
+    // row): one user's handover takes the time of its slowest assets, not of all of them in a
+    // row; the pacer keeps the rate.
     const results = await inBatches(owned, HANDOVER_PARALLEL, async (asset) => {
-      await deps.assets.grantOwner(asset, to.arn);
-      if (!holdsOwnerActions(asset.type, await deps.assets.permissions(asset), to.arn))
-        return `the handover of ${asset.type} ${asset.id} to ${to.userName} did not verify`;
+      const base = bases.get(assetKey(asset)) ?? handoverKey(task, deps.runId, asset);
       const item: HandedOverAsset = {
         type: asset.type.toUpperCase(),
         id: asset.id,
@@ -75,20 +79,13 @@ export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
         from: task.arn,
         to: to.arn,
       };
-      await deps.audit.appendOnce(
-        {
-          runId: deps.runId,
-          at: now().toISOString(),
-          kind: 'handover',
-          email: task.email,
-          userName: task.userName,
-          role: task.role,
-          source: task.source,
-          reason: `handed over to ${to.userName}`,
-          detail: { taskId: task.taskId, successor: to.userName, ...item },
-        },
-        handoverKey(task, deps.runId, asset),
-      );
+      const row = (state: HandoverState) =>
+        handoverRow(task, state, item, asset, to.userName, deps.runId, now().toISOString());
+      await deps.audit.appendOnce(row('granting'), stateKey(base, 'granting'));
+      await deps.assets.grantOwner(asset, to.arn);
+      if (!holdsOwnerActions(asset.type, await deps.assets.permissions(asset), to.arn))
+        return `the handover of ${asset.type} ${asset.id} to ${to.userName} did not verify`;
+      await deps.audit.appendOnce(row('verified'), stateKey(base, 'verified'));
       return item;
     });
     const failed = results.find((r): r is string => typeof r === 'string');
@@ -96,6 +93,17 @@ export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
     const handed = results as HandedOverAsset[];
     return { kind: 'handed_over', assets: handed };
   };
+}
+
+/**
+ * The task's assets its earlier handover rows name (from the task's creation on). A task with no
+ * email has rows without one (shared/dynamo/audit-store.ts drops empty keys): none to read.
+ */
+async function recordedOf(deps: HandoverDeps, task: Task): Promise<RecordedAsset[]> {
+  if (!task.email) return [];
+  const rows: StoredAuditRecord[] = [];
+  for await (const page of deps.audit.byEmail(task.email, task.createdAt)) rows.push(...page);
+  return recordedAssets(rows, task.taskId);
 }
 
 /** Assets handed over at once within one user's handover. */

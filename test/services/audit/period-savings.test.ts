@@ -32,4 +32,61 @@ describe('periodSavings', () => {
     ]);
     expect(savings).toMatchObject({ seats: 3, monthly: 47 });
   });
+
+  it('downgrades save the price difference of each role pair; upgrades and failed changes do not', () => {
+    const change = (role: string, targetRole: string, over: Partial<AuditRecord> = {}) =>
+      row({
+        outcome: 'role_changed',
+        decision: 'downgrade',
+        role,
+        detail: { targetRole },
+        ...over,
+      });
+    const rows = [
+      change('AUTHOR', 'READER', { userName: 'a' }),
+      change('AUTHOR', 'READER', { userName: 'b' }),
+      change('AUTHOR_PRO', 'READER_PRO', { userName: 'c' }),
+      change('READER', 'AUTHOR', { userName: 'd', decision: 'upgrade' }),
+      change('AUTHOR', 'READER', { userName: 'e', outcome: 'failed' }),
+      change('AUTHOR', 'READER', { userName: 'f', at: '2026-11-01T00:00:00.000Z' }),
+    ];
+    const result = periodSavings('2026-11-07T10:00:00.000Z', rows, DEFAULT_PRICES);
+    expect(result.downgrades).toEqual({
+      byPair: [
+        { from: 'AUTHOR', to: 'READER', count: 2, each: 21, monthly: 42 },
+        { from: 'AUTHOR_PRO', to: 'READER_PRO', count: 1, each: 20, monthly: 20 },
+      ],
+      count: 3,
+      monthly: 62,
+    });
+    expect(result.savings.seats).toBe(0);
+    expect(result.monthly).toBe(62);
+  });
+
+  it('seats kept that need attention: the newest row of each person keeps the seat, priced by role', () => {
+    const decision = (userName: string, d: string, role: string, at = '2026-12-01T10:00:00.000Z') =>
+      row({ kind: 'decision', outcome: undefined, decision: d, userName, role, at });
+    const rows = [
+      decision('admin', 'protected', 'ADMIN'),
+      decision('admin', 'protected', 'ADMIN', '2026-12-02T10:00:00.000Z'),
+      decision('author', 'deferred', 'AUTHOR'),
+      // Deferred by the worker (assets and no successor): kept.
+      row({ userName: 'pro', role: 'AUTHOR_PRO', outcome: 'deferred', decision: 'delete' }),
+      // Deferred, then deleted once a successor was set: not kept, saved.
+      decision('later', 'deferred', 'AUTHOR'),
+      row({ userName: 'later', role: 'AUTHOR', at: '2026-12-03T10:00:00.000Z' }),
+      // A downgrade deferred keeps no seat (the seat stays, at its role).
+      row({ userName: 'dg', role: 'AUTHOR', outcome: 'deferred', decision: 'downgrade' }),
+      decision('planned', 'delete', 'READER'),
+    ];
+    const result = periodSavings('2026-11-07T10:00:00.000Z', rows, DEFAULT_PRICES);
+    expect(result.kept.byRole).toEqual([
+      { role: 'AUTHOR', count: 1, price: 24, monthly: 24 },
+      { role: 'AUTHOR_PRO', count: 1, price: 40, monthly: 40 },
+      { role: 'ADMIN', count: 1, price: 24, monthly: 24 },
+    ]);
+    expect(result.kept).toMatchObject({ seats: 3, monthly: 88 });
+    expect(result.savings).toMatchObject({ seats: 1, monthly: 24 });
+    expect(result.monthly).toBe(24);
+  });
 });

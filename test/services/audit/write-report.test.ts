@@ -54,6 +54,8 @@ describe('writeReport', () => {
       deleted: 1,
       savingsByRole: [{ role: 'READER', count: 1, price: 3, monthly: 3 }],
       monthlySavings: 3,
+      handedOver: 0,
+      handedOverByType: {},
     });
     const html = await readFile(out, 'utf8');
     expect(html).toContain('<code>plan-1</code>');

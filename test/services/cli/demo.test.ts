@@ -90,15 +90,31 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     );
     expect(said).toMatch(
       new RegExp(
-        `counted ${(1043 + approved).toLocaleString('en-US')} deletions \\(894 idle Readers, 149 leavers, ${approved} in the monthly review\\), 0 of them repeated`,
+        `counted ${(1045 + approved).toLocaleString('en-US')} deletions \\(894 idle Readers, 151 leavers, ${approved} in the monthly review\\), 0 of them repeated`,
       ),
     );
-    const deleted = (1043 + approved).toLocaleString('en-US');
+    // 1,043 idle Readers and leavers, and the handover chapter's 2 Authors.
+    const deleted = (1045 + approved).toLocaleString('en-US');
     const readers = (1040 + approved).toLocaleString('en-US');
     expect(said).toMatch(
       new RegExp(
-        `Priced by role \\(IDSYNC_PRICES\\), the ${deleted} users deleted save about \\$${(3 * (1040 + approved) + 3 * 24).toLocaleString('en-US')} a month \\(${readers} READER × \\$3 \\+ 3 AUTHOR × \\$24\\)`,
+        `Priced by role \\(IDSYNC_PRICES\\), the ${deleted} users deleted save about \\$${(3 * (1040 + approved) + 5 * 24).toLocaleString('en-US')} a month \\(${readers} READER × \\$3 \\+ 5 AUTHOR × \\$24\\)`,
       ),
+    );
+    // Handover (services/cli/demo-handover.ts): two leaving Authors deferred and flagged with
+    // their seats' cost while no successor is set; then handed over to it, deleted, nothing
+    // orphaned at the stand-in.
+    expect(said).toMatch(/no successor is set yet \(IDSYNC_ASSET_SUCCESSOR\): both are deferred/);
+    expect(
+      out.match(/\[AUTHOR\]\s+deferred: owns [^\n]*set IDSYNC_ASSET_SUCCESSOR\s+\(\$24\/month\)/g),
+    ).toHaveLength(2);
+    expect(said).toMatch(
+      /The stand-in: \S+ deleted \(1 DeleteUser\), \S+ deleted \(1 DeleteUser\); \S+ owns 6 of the 6 assets; 0 assets without an owner\./,
+    );
+    const handoverHtml = readFileSync(join(folder, 'handover-report.html'), 'utf8');
+    expect(handoverHtml).toMatch(/<h2 id="handed-over">Handed over<\/h2>/);
+    expect(handoverHtml).toContain(
+      'data-handed-over="6" data-analysis="1" data-dashboard="3" data-dataset="2"',
     );
     // Roles (services/cli/demo-roles.ts): a Reader moved to the authors group is upgraded by one
     // UpdateUser; idle Authors (no authoring in 60 days) become Readers, priced, none deleted.
@@ -119,6 +135,7 @@ describe('idsync demo', { timeout: 300_000 }, () => {
     expect(out).toMatch(/\[\d+\.\d s\]/);
     // Every file the demo writes is in its one folder.
     expect(readdirSync(folder).sort()).toEqual([
+      'handover-report.html',
       'idle-report.html',
       'leavers-report.html',
       'review-report.html',

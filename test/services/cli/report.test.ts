@@ -70,8 +70,14 @@ describe('idsync report', () => {
       seats: 1,
       monthly: 2,
     });
+    // The fixture's protected and deferred people keep their seats: the period's cost of them.
+    const keptPeople = AWKWARD_PEOPLE.filter((p) => ['protected', 'deferred'].includes(p.decision));
+    expect(keptPeople.length).toBeGreaterThan(0);
+    expect(result.kept.seats).toBe(keptPeople.length);
+    expect(result.downgrades).toEqual({ byPair: [], count: 0, monthly: 0 });
     const text = await report('--since', '1d');
     expect(text.stdout).toMatch(/^savings since \S+: about \$[\d.,]+ a month/);
+    expect(text.stdout).toMatch(/needs attention: \d+ seats kept cost \$[\d.,]+ a month/);
     // Nothing in the last minute's future: a period after the rows saves nothing.
     const none = await runCommand(
       registerReport,

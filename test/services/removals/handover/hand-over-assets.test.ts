@@ -10,6 +10,7 @@ import type {
   OwnedAsset,
   SuccessorUser,
 } from '../../../../shared/aws/quicksight-assets.js';
+import type { AuditRecord, StoredAuditRecord } from '../../../../shared/dynamo/audit-store.js';
 import type { Task } from '../../../../shared/task.js';
 
 const ARN = (n: string) => `arn:aws:quicksight:us-east-1:111122223333:user/default/${n}`;
@@ -65,14 +66,17 @@ function account(users: SuccessorUser[], owned: OwnedAsset[], dropGrants = false
 }
 
 function auditLog() {
-  const rows = new Map<string, unknown>();
+  const rows = new Map<string, StoredAuditRecord>();
   return {
     rows,
-    async appendOnce(record: unknown, key: { runId: string; sk: string }) {
+    async appendOnce(record: AuditRecord, key: { runId: string; sk: string }) {
       const k = `${key.runId} ${key.sk}`;
       if (rows.has(k)) return 'exists' as const;
-      rows.set(k, record);
+      rows.set(k, { ...record, runId: key.runId, sk: key.sk, day: record.at.slice(0, 10) });
       return 'written' as const;
+    },
+    async *byEmail(email: string) {
+      yield [...rows.values()].filter((r) => r.email === email);
     },
   };
 }
@@ -135,9 +139,18 @@ describe('createHandOverAssets', () => {
       ],
     });
     expect(fake.grants).toEqual([`dashboard/d1>${BOB.arn}`, `dataset/s1>${BOB.arn}`]);
-    expect([...audit.rows.keys()]).toEqual([
-      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dashboard/d1',
-      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dataset/s1',
+    expect([...audit.rows.keys()].sort()).toEqual([
+      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dashboard/d1#granting',
+      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dashboard/d1#verified',
+      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dataset/s1#granting',
+      'worker-1 2026-12-01T00:00:01Z#handover#default#ann#dataset/s1#verified',
+    ]);
+    const verified = [...audit.rows.values()].filter((r) => r.detail?.state === 'verified');
+    expect(
+      verified.map((r) => [r.detail?.type, r.detail?.id, r.detail?.from, r.detail?.to]),
+    ).toEqual([
+      ['DASHBOARD', 'd1', task.arn, BOB.arn],
+      ['DATASET', 's1', task.arn, BOB.arn],
     ]);
     // A rerun (the search may lag): the same keys, no second row.
     expect(handoverKey(task, 'worker-3', DASH)).toEqual({
@@ -159,6 +172,48 @@ describe('createHandOverAssets', () => {
       task,
     );
     expect(toBob.kind === 'handed_over' && toBob.assets[0]?.to).toBe(BOB.arn);
+  });
+
+  it('a run killed between a grant and its verified row: the rerun confirms the asset', async () => {
+    const fake = account([BOB], [DASH, SET]);
+    const audit = auditLog();
+    // The first run dies once the dashboard's grant is sent (the grant lands, nothing after it runs).
+    const grant = fake.port.grantOwner;
+    const dying: AssetOwnership = {
+      ...fake.port,
+      async grantOwner(asset, principal) {
+        await grant(asset, principal);
+        if (asset.id === 'd1') throw new Error('killed');
+      },
+    };
+    const first = createHandOverAssets({
+      assets: dying,
+      successor: { kind: 'user', userName: 'bob' },
+      audit,
+      runId: 'worker-1',
+    });
+    await expect(first(task)).rejects.toThrow('killed');
+    const states = () =>
+      [...audit.rows.values()]
+        .filter((r) => r.detail?.id === 'd1')
+        .map((r) => r.detail?.state)
+        .sort();
+    // Recorded before the grant: the dashboard's handover is not lost with the run.
+    expect(states()).toEqual(['granting']);
+    // The search no longer lists the dashboard (bob co-owns it); the rows still do.
+    expect((await fake.port.soleOwned(task.arn)).map((a) => a.id)).not.toContain('d1');
+
+    const rerun = await handOver({ kind: 'user', userName: 'bob' }, fake, audit)(task);
+    expect(rerun.kind === 'handed_over' && rerun.assets.map((a) => a.id)).toContain('d1');
+    expect(states()).toEqual(['granting', 'verified']);
+    const verified = [...audit.rows.values()].filter((r) => r.detail?.state === 'verified');
+    expect(verified.map((r) => r.detail?.id).sort()).toEqual(['d1', 's1']);
+    // Once verified, a third run finds nothing to hand over and writes nothing.
+    const size = audit.rows.size;
+    expect(await handOver({ kind: 'user', userName: 'bob' }, fake, audit)(task)).toEqual({
+      kind: 'nothing_owned',
+    });
+    expect(audit.rows.size).toBe(size);
   });
 
   it('a grant that does not verify defers the task', async () => {
