@@ -29,8 +29,10 @@ import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.j
  * message (services/worker/sqs-task-batch.ts says which are delivered again). A poison message gets
  * an `input_error` audit row and is acknowledged, so it never loops.
  *
- * Dry run (IDSYNC_APPLY false, the default): no QuickSight call and no task change. Each named
- * live task is logged as "dry run: would delete" and every message is acknowledged; the tasks
+ * Dry run (IDSYNC_APPLY false, the default): no QuickSight or Google call and no task change. Each
+ * named live task is logged as what it would do ("dry run: would delete", "… would change the role
+ * of …", "… would take … out of …": services/removals/dry-run-line.ts) and every message is
+ * acknowledged; the tasks
  * stay PENDING. The plan announces every claimable task each cycle, so the first cycle after
  * apply is switched on deletes them.
  *
@@ -231,7 +233,7 @@ async function work(
       ...(options.backoff ? { backoff: options.backoff } : {}),
     };
     const applied = await c.removals.apply(scope);
-    // Dry run: each live task was logged as "dry run: would delete"; its message is acknowledged.
+    // Dry run: each live task was logged as what it would do; its message is acknowledged.
     if (applied.dryRun) for (const { taskId } of live) outcomes.settled(taskId);
     else {
       const { summary } = applied;
