@@ -53,6 +53,7 @@ export const INTEGRATION = [
   'test/services/review/decide-review.test.ts',
   NODE24_ONLY,
   'test/shared/aws/operator-adapters.test.ts',
+  'test/services/worker/google-handler.test.ts',
 ];
 
 /** Skipped on Node < 22 (aws-local-stepfunctions needs Node 22); .ci/run runs them on Node 24. */

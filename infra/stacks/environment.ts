@@ -4,11 +4,12 @@ import { VARIABLES } from '../../shared/config/variables.js';
 import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
 import type { Job } from '../constructs/idsync-function.js';
 import { identityCenterEnvironment } from './identity-center-layout.js';
-import type { IdsyncSettings } from './settings.js';
+import { googleGroupWrites, type IdsyncSettings } from './settings.js';
 
 /**
  * The environment of the functions. Every function gets the same configuration (so any job can
- * load any config section); only the snapshot gets the secret ARN, only the worker the apply
+ * load any config section); only the snapshot gets the secret ARN (and the worker when group
+ * writes are on), only the worker the apply
  * switch, only the producers the queue URL, only the plan and the review the operator topic, only
  * the review the reports bucket (with `OperatorChannel.reports.grantPut` / `grantRead`).
  */
@@ -73,7 +74,14 @@ export function jobEnvironment(job: Job, inputs: JobEnvironmentInputs): Record<s
         ...(inputs.reportsBucket ? { [LAMBDA_ENV.reportsBucket]: inputs.reportsBucket } : {}),
       };
     case 'worker':
-      return { ...common, [LAMBDA_ENV.apply]: String(inputs.settings.apply) };
+      // Group writes on: the worker reads the Google key too (services/worker/google-handler.ts).
+      return {
+        ...common,
+        [LAMBDA_ENV.apply]: String(inputs.settings.apply),
+        ...(googleGroupWrites(inputs.settings)
+          ? { [LAMBDA_ENV.googleKeySecret]: inputs.secretArn }
+          : {}),
+      };
     case 'activity':
       return common;
   }

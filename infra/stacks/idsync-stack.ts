@@ -49,7 +49,7 @@ import {
 } from './identity-center-layout.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
 import { assumeRoleStatement } from './role-access.js';
-import type { IdsyncSettings } from './settings.js';
+import { googleGroupWrites, type IdsyncSettings } from './settings.js';
 import { TABLE_ACCESS } from './table-access.js';
 
 export interface IdsyncStackProps extends StackProps {
@@ -134,8 +134,11 @@ export class IdsyncStack extends Stack {
     };
     validateEnvironment(jobEnvironment('worker', inputs));
 
+    // Group writes on: the worker also reads the Google key (Parameters and Secrets extension).
+    const groupWrites = googleGroupWrites(s);
+    const keyReaders: readonly Job[] = groupWrites ? ['snapshot', 'worker'] : ['snapshot'];
     for (const job of JOBS) {
-      const entry = entries[job];
+      const entry = job === 'worker' ? workerEntry(entries.worker, groupWrites) : entries[job];
       if (!entry) continue;
       this.functions[job] = new IdsyncFunction(this, `${jobLabel(job)}Function`, {
         job,
@@ -146,10 +149,9 @@ export class IdsyncStack extends Stack {
         ...(identityCenterElsewhere(s) && (IDENTITY_CENTER_JOBS as readonly Job[]).includes(job)
           ? { roleName: jobRoleName(s, job) }
           : {}),
-        ...(job === 'snapshot'
+        ...(job === 'snapshot' ? { memorySize: 1024, timeout: Duration.minutes(15) } : {}),
+        ...(keyReaders.includes(job)
           ? {
-              memorySize: 1024,
-              timeout: Duration.minutes(15),
               paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
                 lambda.ParamsAndSecretsVersions.V1_0_103,
                 { httpPort: SECRETS_EXTENSION_PORT, cacheSize: 10 },
@@ -228,6 +230,8 @@ export class IdsyncStack extends Stack {
       if (directIdentityStore) snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
     }
     if (worker) {
+      // Group writes on: leave_group tasks call Google with the key (services/worker/google-handler.ts).
+      if (googleGroupWrites(s)) this.googleKey.grantRead(worker.role);
       worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
       // Before a deletion: the user's assets go to the successor (services/removals/handover/).
       worker.role.addToPolicy(quickSightAssetHandover(quickSight));
@@ -336,4 +340,14 @@ export class IdsyncStack extends Stack {
     new CfnOutput(this, 'OperatorTopicArn', { value: this.operators.topic.topicArn });
     new CfnOutput(this, 'ReportsBucketName', { value: this.operators.reports.bucketName });
   }
+}
+
+/**
+ * The worker's entry: with group writes on, the default handler is swapped for
+ * services/worker/google-handler.ts (the same worker with the Google member writer; the default
+ * bundle carries no Google client). A caller's own entry (tests' fixtures) is kept.
+ */
+export function workerEntry(entry: string | undefined, groupWrites: boolean): string | undefined {
+  if (!groupWrites || entry !== defaultEntry('worker')) return entry;
+  return join(REPO_ROOT, 'services', 'worker', 'google-handler.ts');
 }

@@ -99,6 +99,16 @@ const STACK_OWNED = new Set([
   'IDSYNC_NOTICE_LOCALE',
 ]);
 
+/**
+ * Group writes are on (IDSYNC_GOOGLE_GROUP_WRITE=on in `environment`): the worker then runs
+ * `leave_group` tasks, so it is deployed from services/worker/google-handler.ts with the
+ * Parameters and Secrets extension, the Google key secret's ARN and read access to it. The value
+ * itself is checked by `validateEnvironment` (infra/stacks/environment.ts).
+ */
+export function googleGroupWrites(settings: Pick<IdsyncSettings, 'environment'>): boolean {
+  return settings.environment.IDSYNC_GOOGLE_GROUP_WRITE?.trim() === 'on';
+}
+
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }

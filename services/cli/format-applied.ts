@@ -13,7 +13,7 @@ export function formatSummary(s: WorkerSummary): string {
   const seconds = s.elapsedMs / 1000;
   const lines = [
     `applied: ${n(s.deleted)} deleted,${s.roleChanged > 0 ? ` ${n(s.roleChanged)} roles changed,` : ''}${s.leftGroup > 0 ? ` ${n(s.leftGroup)} taken out of a Google group,` : ''} ${n(s.alreadyGone)} already gone, ${n(s.cancelled)} cancelled (re-joined, protected or active again), ${n(s.failed)} failed${s.blocked > 0 ? `, ${n(s.blocked)} blocked` : ''}${s.deferred > 0 ? `, ${n(s.deferred)} deferred` : ''}${s.stopped ? ' (stopped)' : ''}`,
-    `  ${n(s.calls)} QuickSight calls, ${n(s.throttledCalls)} throttled, in ${seconds.toFixed(1)} s (${s.effectiveRate.toFixed(1)} users/s)`,
+    `  ${describeCalls(s)}, ${n(s.throttledCalls)} throttled, in ${seconds.toFixed(1)} s (${s.effectiveRate.toFixed(1)} users/s)`,
   ];
   if (s.waitedMs > 0)
     lines.push(`  waited ${(s.waitedMs / 1000).toFixed(0)} s for tasks leased by another worker`);
@@ -51,6 +51,20 @@ export function formatSummary(s: WorkerSummary): string {
     lines.push(`NOT FINISHED: ${parts.join(', ')}. Run idsync apply again ${when}.`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The calls of a run, counted and named by service: "N QuickSight calls", and the Google
+ * Directory calls of group removals when there were any ("N QuickSight calls, M Google Directory
+ * calls"; only the Google ones when no QuickSight call was made).
+ */
+export function describeCalls(s: Pick<WorkerSummary, 'calls' | 'googleCalls'>): string {
+  const google = s.googleCalls;
+  const quickSight = s.calls - google;
+  const googleText = `${n(google)} Google Directory ${google === 1 ? 'call' : 'calls'}`;
+  if (google === 0) return `${n(quickSight)} QuickSight calls`;
+  if (quickSight === 0) return googleText;
+  return `${n(quickSight)} QuickSight calls, ${googleText}`;
 }
 
 /** The closing line of a command that only planned. */

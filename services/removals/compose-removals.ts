@@ -9,6 +9,7 @@ import type { GroupMemberWrites } from '../../shared/google/google-group-members
 import type { ManagerLookup } from '../../shared/google/google-managers.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
+import { dryRunLine } from './dry-run-line.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
 import { createPlanHandoverView } from './handover/plan-view.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
@@ -33,7 +34,8 @@ import { workerRunOptions } from './worker/worker-run-options.js';
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
  * audit rows of its decisions are still written) and its `apply` lists the tasks it would run
- * (the worker Lambda's dry run logs each as "dry run: would delete"); no QuickSight deletes are
+ * (the worker Lambda's dry run logs each as ./dry-run-line.ts says: "dry run: would delete", or
+ * would change the role, or would take the person out of the group); no QuickSight deletes are
  * ever made (the plan's handover view only reads: ./handover/plan-view.ts).
  */
 
@@ -204,11 +206,13 @@ export function composeRemovals(
     const log = scope.logger ?? logger;
     if (options.dryRun) {
       if (scope.kind === 'tasks') {
-        for (const { taskId, email, userName, role, reason, status } of scope.tasks)
+        for (const task of scope.tasks) {
+          const { taskId, email, userName, role, reason, status } = task;
           log.info(
             { runId: scope.runId, taskId, email, userName, role, reason, status },
-            'dry run: would delete',
+            dryRunLine(task),
           );
+        }
         return { dryRun: true, tasks: scope.tasks };
       }
       return { dryRun: true, tasks: await claimableTasks(stores.tasks, only) };

@@ -1,4 +1,3 @@
-import { chmod, writeFile } from 'node:fs/promises';
 import {
   buildIdentityStore,
   buildQuickSight,
@@ -6,13 +5,12 @@ import {
 } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { SnapshotStatus } from '../../shared/domain.js';
-import { ConfigError, UsageError } from '../../shared/errors.js';
-import { parseServiceAccountKey } from '../../shared/google/service-account-key.js';
-import { LAMBDA_ENV, SECRETS_EXTENSION_PORT } from '../../shared/lambda/lambda-env.js';
+import { UsageError } from '../../shared/errors.js';
+import { writeLambdaGoogleKey } from '../../shared/google/lambda-google-key.js';
+import type { SecretReader } from '../../shared/google/secrets-extension.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildGoogle } from './google/runtime-google.js';
-import { extensionSecretReader, type SecretReader } from './google/secrets-extension.js';
 import { runSnapshot, type SnapshotDeps } from './run-snapshot.js';
 
 /**
@@ -61,30 +59,6 @@ export function parseSnapshotTrigger(event: unknown): SnapshotTrigger {
   };
 }
 
-/**
- * Fetches the Google key, checks it is a service-account key (messages never quote it) and
- * writes it to `path` readable by the owner only.
- */
-export async function materialiseGoogleKey(
-  secrets: SecretReader,
-  secretId: string,
-  path: string,
-): Promise<void> {
-  const text = await secrets.readSecretString(secretId);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError(
-      LAMBDA_ENV.googleKeySecret,
-      `secret ${secretId} is not JSON (put the service-account key file content in it)`,
-    );
-  }
-  parseServiceAccountKey(json, `in secret ${secretId}`);
-  await writeFile(path, text, { mode: 0o600 });
-  await chmod(path, 0o600);
-}
-
 export interface SnapshotHandlerDeps extends LambdaOptions {
   /** @default the Parameters and Secrets extension on SECRETS_EXTENSION_PORT */
   readonly secrets?: SecretReader;
@@ -96,16 +70,7 @@ async function buildDeps(
   logger: Logger,
   options: SnapshotHandlerDeps,
 ): Promise<SnapshotDeps> {
-  const secretId = config.lambda.googleCredentialsSecret;
-  if (!secretId)
-    throw new ConfigError(LAMBDA_ENV.googleKeySecret, 'is required (ARN of the Google key secret)');
-  const secrets =
-    options.secrets ??
-    extensionSecretReader({
-      port: SECRETS_EXTENSION_PORT,
-      sessionToken: config.aws.credentials?.sessionToken,
-    });
-  await materialiseGoogleKey(secrets, secretId, config.google.credentialsPath);
+  await writeLambdaGoogleKey(config, options.secrets);
   const stores = buildStores(config);
   return {
     google: buildGoogle(config, logger),

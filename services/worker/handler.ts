@@ -18,7 +18,7 @@ import { releaseCommand } from '../../shared/release-command.js';
 import { newRunId } from '../../shared/run-id.js';
 import { isClaimable, isLeased, type Task } from '../../shared/task.js';
 import { NoticeStore } from '../notices/notice-store.js';
-import { composeRemovals } from '../removals/compose-removals.js';
+import { composeRemovals, type RemovalsClients } from '../removals/compose-removals.js';
 import type { ApplyScope, Removals } from '../removals/removals.js';
 import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.js';
 
@@ -29,8 +29,10 @@ import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.j
  * message (services/worker/sqs-task-batch.ts says which are delivered again). A poison message gets
  * an `input_error` audit row and is acknowledged, so it never loops.
  *
- * Dry run (IDSYNC_APPLY false, the default): no QuickSight call and no task change. Each named
- * live task is logged as "dry run: would delete" and every message is acknowledged; the tasks
+ * Dry run (IDSYNC_APPLY false, the default): no QuickSight or Google call and no task change. Each
+ * named live task is logged as what it would do ("dry run: would delete", "… would change the role
+ * of …", "… would take … out of …": services/removals/dry-run-line.ts) and every message is
+ * acknowledged; the tasks
  * stay PENDING. The plan announces every claimable task each cycle, so the first cycle after
  * apply is switched on deletes them.
  *
@@ -42,10 +44,17 @@ import { poisonRows, readTaskBatch, TaskBatchOutcomes } from './sqs-task-batch.j
  * activity sync).
  *
  * The worker builds only the clients it calls (DynamoDB, QuickSight), not shared/clients-from-config.ts's
- * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles".
+ * IdentityStore adapter: see BENCHMARKS.md, "Lambda bundles". With IDSYNC_GOOGLE_GROUP_WRITE=on it
+ * also runs `leave_group` tasks: on the first invocation it fetches the Google key as the snapshot
+ * does (shared/google/lambda-google-key.ts: the Parameters and Secrets extension, the secret
+ * IDSYNC_GOOGLE_CREDENTIALS_SECRET names, written 0600 to IDSYNC_GOOGLE_CREDENTIALS) and builds
+ * the Google member writer, and with IDSYNC_ASSET_SUCCESSOR=manager:… the manager lookup, when
+ * deployed from services/worker/google-handler.ts (this entry's bundle stays without a Google
+ * client); off, no key is read.
  */
 
 const SECTIONS = [
+  'google',
   'quicksight',
   'worker',
   'plan',
@@ -67,7 +76,20 @@ export type WorkerContext = LambdaContext;
 export interface WorkerHandlerOptions extends LambdaOptions {
   /** Retry delays of a task's calls; default DEFAULT_ATTEMPT_POLICY's (tests shorten them). */
   readonly backoff?: Extract<ApplyScope, { kind: 'tasks' }>['backoff'];
+  /**
+   * The Google clients of `leave_group` tasks (and the `manager:` successor's lookup), built when
+   * IDSYNC_GOOGLE_GROUP_WRITE is on: services/worker/google-handler.ts passes them, the entry the
+   * stack deploys when group writes are on. Absent (this entry's bundle has no Google client):
+   * those tasks are deferred, with a warning at start.
+   */
+  readonly google?: (config: WorkerConfig) => Promise<WorkerGoogleClients>;
 }
+
+/** What the worker's Google wiring adds to the removals module's clients. */
+export type WorkerGoogleClients = Pick<RemovalsClients, 'groupMembers' | 'managers'>;
+
+/** The configuration the worker Lambda loads (its sections, with `core` and `aws`). */
+export type { WorkerConfig };
 
 /** The worker's ports, made once per container (shared/lambda/lambda-handler.ts). */
 interface Container {
@@ -83,7 +105,19 @@ interface Container {
   readonly removals: Removals;
 }
 
-function buildContainer(config: WorkerConfig, logger: Logger): Container {
+async function buildContainer(
+  config: WorkerConfig,
+  logger: Logger,
+  options: WorkerHandlerOptions,
+): Promise<Container> {
+  let google: WorkerGoogleClients = {};
+  if (config.plan.googleGroupWrite) {
+    if (options.google) google = await options.google(config);
+    else
+      logger.warn(
+        'IDSYNC_GOOGLE_GROUP_WRITE is on but this worker has no Google writer (entry services/worker/handler.ts): leave_group tasks are deferred; deploy services/worker/google-handler.ts',
+      );
+  }
   const stores = buildStores(config);
   return {
     logger,
@@ -94,6 +128,7 @@ function buildContainer(config: WorkerConfig, logger: Logger): Container {
       {
         stores,
         logger,
+        ...google,
         quickSight: () => {
           const client = createQuickSightClient(config.aws, config.quicksight);
           const { accountId, namespace } = config.quicksight;
@@ -154,7 +189,7 @@ export function createWorkerHandler(env: Env, options: WorkerHandlerOptions = {}
       name: 'worker',
       sections: SECTIONS,
       parse: (event: unknown) => event,
-      build: buildContainer,
+      build: (config, logger) => buildContainer(config, logger, options),
       run: (event, invocation) => work(event, invocation, options),
     },
     env,
@@ -198,7 +233,7 @@ async function work(
       ...(options.backoff ? { backoff: options.backoff } : {}),
     };
     const applied = await c.removals.apply(scope);
-    // Dry run: each live task was logged as "dry run: would delete"; its message is acknowledged.
+    // Dry run: each live task was logged as what it would do; its message is acknowledged.
     if (applied.dryRun) for (const { taskId } of live) outcomes.settled(taskId);
     else {
       const { summary } = applied;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extensionSecretReader } from '../../services/snapshot/google/secrets-extension.js';
+import { extensionSecretReader } from '../../shared/google/secrets-extension.js';
 
 /** The session token the stand-in accepts (the function's AWS_SESSION_TOKEN in AWS). */
 export const TOKEN = 'session-token-of-the-function';

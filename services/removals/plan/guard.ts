@@ -16,8 +16,10 @@ export interface GuardOverride {
 }
 
 export interface GuardInput {
-  /** How many QuickSight users the run would delete. */
+  /** How many guarded writes the run would make (deletions, role changes, group removals). */
   readonly deletions: number;
+  /** The same writes by kind, for the reasons' text; absent: all are deletions. */
+  readonly kinds?: GuardedWriteCounts;
   /** How many QuickSight users there are in the namespace. */
   readonly quickSightUserCount: number;
   /** IDSYNC_MAX_DELETIONS. */
@@ -31,23 +33,64 @@ export interface GuardInput {
 
 export const ALLOW_EMPTIED_GROUPS_FLAG = '--allow-emptied-groups';
 
+/** The guarded writes of a run by kind (each kind of GUARDED_DECISIONS in one of them). */
+export interface GuardedWriteCounts {
+  readonly deletions: number;
+  /** `upgrade` and `downgrade`. */
+  readonly roleChanges: number;
+  /** `leave_group`. */
+  readonly groupRemovals: number;
+}
+
+/** Counts guarded writes (one per guardedWriteKey, as deletionTargets gives them) by kind. */
+export function countGuardedWrites(
+  writes: readonly Pick<Decision, 'decision'>[],
+): GuardedWriteCounts {
+  const of = (...kinds: string[]) => writes.filter((d) => kinds.includes(d.decision)).length;
+  return {
+    deletions: of('delete'),
+    roleChanges: of('upgrade', 'downgrade'),
+    groupRemovals: of('leave_group'),
+  };
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What the guard counted, as its reasons say it: "N deletions" when all are deletions (or the
+ * kinds are not known), else "N changes (a deletions, b role changes, c group removals)" with the
+ * kinds there are.
+ */
+export function describeGuardedWrites(total: number, kinds?: GuardedWriteCounts): string {
+  if (!kinds || kinds.roleChanges + kinds.groupRemovals === 0) return `${total} deletions`;
+  const parts = [
+    kinds.deletions > 0 ? plural(kinds.deletions, 'deletion', 'deletions') : undefined,
+    kinds.roleChanges > 0 ? plural(kinds.roleChanges, 'role change', 'role changes') : undefined,
+    kinds.groupRemovals > 0
+      ? plural(kinds.groupRemovals, 'group removal', 'group removals')
+      : undefined,
+  ].filter((p) => p !== undefined);
+  return `${plural(total, 'change', 'changes')} (${parts.join(', ')})`;
+}
+
 export function evaluateGuard(input: GuardInput): GuardResult {
   const reasons: string[] = [];
   const { deletions, quickSightUserCount, override } = input;
+  const counted = describeGuardedWrites(deletions, input.kinds);
   const overridden = override?.maxDeletions;
   if (overridden !== undefined) {
     if (deletions > overridden) {
-      reasons.push(`${deletions} deletions exceed ${MAX_DELETIONS_FLAG} ${overridden}`);
+      reasons.push(`${counted} exceed ${MAX_DELETIONS_FLAG} ${overridden}`);
     }
   } else {
     if (deletions > input.maxDeletions) {
-      reasons.push(`${deletions} deletions exceed IDSYNC_MAX_DELETIONS=${input.maxDeletions}`);
+      reasons.push(`${counted} exceed IDSYNC_MAX_DELETIONS=${input.maxDeletions}`);
     }
     // Compared as deletions × 100 > percent × users, so 29 of 100 at 29% is not a float trip.
     if (deletions * 100 > input.maxDeletionPercent * quickSightUserCount) {
       const share = quickSightUserCount === 0 ? 100 : (deletions / quickSightUserCount) * 100;
       reasons.push(
-        `${deletions} deletions are ${share.toFixed(1)}% of ${quickSightUserCount} QuickSight users, ` +
+        `${counted} are ${share.toFixed(1)}% of ${quickSightUserCount} QuickSight users, ` +
           `above IDSYNC_MAX_DELETION_PERCENT=${input.maxDeletionPercent}`,
       );
     }

@@ -13,7 +13,13 @@ import { buildQuickSightIndex } from '../../../shared/quicksight-matching.js';
 import { buildProtection } from '../../../shared/removal-rules.js';
 import { emailProblem, shownValue } from '../../../shared/value-limits.js';
 import { decide, type PersonRemoval } from './decide.js';
-import { applyGuard, evaluateGuard, type GuardOverride, guardedWriteKey } from './guard.js';
+import {
+  applyGuard,
+  countGuardedWrites,
+  evaluateGuard,
+  type GuardOverride,
+  guardedWriteKey,
+} from './guard.js';
 
 /**
  * A run's plan from its removals: collapse each person's removals, match their QuickSight users,
@@ -80,8 +86,10 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
   for (const change of input.roleChanges ?? [])
     if (!change.quickSightUser || !deleted.has(change.quickSightUser.arn)) decided.push(change);
   decided.sort(compareDecisions);
+  const targets = deletionTargets(decided);
   const guard = evaluateGuard({
-    deletions: deletionTargets(decided).length,
+    deletions: targets.length,
+    kinds: countGuardedWrites(targets),
     quickSightUserCount: input.quickSightUsers.length,
     maxDeletions: input.guard.maxDeletions,
     maxDeletionPercent: input.guard.maxDeletionPercent,

@@ -270,7 +270,7 @@ class WorkerRun {
     await this.attempt(run);
   }
 
-  /** One QuickSight call for a claimed task, and what follows from its answer. */
+  /** One call for a claimed task (QuickSight, or Google for a group removal), and what follows from its answer. */
   private async attempt(run: Running): Promise<void> {
     if (this.stopped) return this.release(run);
     if (run.lost) return this.lose(run);
@@ -284,6 +284,7 @@ class WorkerRun {
     run.startedAt ??= new Date(this.now()).toISOString();
     run.runAttempts++;
     this.counts.calls++;
+    if (taskAction(task) === 'leave_group') this.counts.googleCalls++;
     const decision = decideAfterCall(
       await this.call(task),
       run.runAttempts,

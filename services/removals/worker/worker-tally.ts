@@ -24,7 +24,7 @@ export interface WorkerCounts {
    * activity record is stale): they wait for a later run, after `idsync activity sync`.
    */
   deferred: number;
-  /** QuickSight calls made. */
+  /** Calls made for tasks: QuickSight calls, and the Google calls counted in googleCalls. */
   calls: number;
   throttledCalls: number;
   /** 5xx and other failed calls (throttles excluded). */
@@ -35,6 +35,8 @@ export interface WorkerCounts {
   leftLeased: number;
   /** `leave_group` tasks done: the person taken out of a Google group (Directory API). */
   leftGroup: number;
+  /** Of `calls`, those made to the Google Directory (`leave_group` tasks); the rest are QuickSight's. */
+  googleCalls: number;
 }
 
 export function emptyCounts(): WorkerCounts {
@@ -55,6 +57,7 @@ export function emptyCounts(): WorkerCounts {
     leftPending: 0,
     leftLeased: 0,
     leftGroup: 0,
+    googleCalls: 0,
   };
 }
 

@@ -128,6 +128,29 @@ describe('composeRemovals', () => {
     expect(m.quickSight).not.toHaveBeenCalled();
   });
 
+  it('a dry run says what each task would do: delete, change the role, take out of the group', async () => {
+    const m = memoryClients();
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => lines.push(JSON.parse(line).msg) },
+    });
+    const removals = composeRemovals(config, m.clients, { dryRun: true, idle: config });
+    const base = { ...queued, userName: 'reader/q', role: 'AUTHOR' };
+    const named: Task[] = [
+      { ...base, taskId: 't-d' },
+      { ...base, taskId: 't-r', action: 'change_role', targetRole: 'READER' },
+      { ...base, taskId: 't-g', action: 'leave_group', group: 'authors@example.com' },
+    ];
+    await removals.apply({ kind: 'tasks', runId: 'r-4', tasks: named, logger });
+    expect(lines).toEqual([
+      'dry run: would delete',
+      'dry run: would change the role of reader/q from AUTHOR to READER',
+      'dry run: would take q@example.com out of authors@example.com',
+    ]);
+    expect(m.quickSight).not.toHaveBeenCalled();
+  });
+
   it('a composition that only plans (no worker section) refuses to apply', async () => {
     const m = memoryClients();
     const planOnly = loadConfig(['plan', 'quicksight'], env);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyGuard,
+  countGuardedWrites,
+  describeGuardedWrites,
   emptiedGroups,
   evaluateGuard,
 } from '../../../../services/removals/plan/guard.js';
@@ -76,6 +78,56 @@ describe('evaluateGuard', () => {
     expect(guard.reasons[0]).toContain('failed read');
     expect(guard.howToOverride).toContain('--allow-emptied-groups');
     expect(evaluateGuard({ ...input, override: { allowEmptiedGroups: true } }).tripped).toBe(false);
+  });
+});
+
+describe('what the guard says it counted', () => {
+  it('names deletions, role changes and group removals when the run has more than deletions', () => {
+    const kinds = { deletions: 600, roleChanges: 10, groupRemovals: 2 };
+    const guard = evaluateGuard({
+      ...limits,
+      deletions: 612,
+      kinds,
+      quickSightUserCount: 2000,
+    });
+    expect(guard.reasons).toEqual([
+      '612 changes (600 deletions, 10 role changes, 2 group removals) exceed IDSYNC_MAX_DELETIONS=100',
+      '612 changes (600 deletions, 10 role changes, 2 group removals) are 30.6% of 2000 QuickSight users, above IDSYNC_MAX_DELETION_PERCENT=10',
+    ]);
+    const overridden = evaluateGuard({
+      ...limits,
+      deletions: 3,
+      kinds: { deletions: 0, roleChanges: 1, groupRemovals: 2 },
+      quickSightUserCount: 2000,
+      override: { maxDeletions: 2 },
+    });
+    expect(overridden.reasons).toEqual([
+      '3 changes (1 role change, 2 group removals) exceed --max-deletions 2',
+    ]);
+  });
+
+  it('keeps "N deletions" when every counted write is a deletion, or the kinds are not given', () => {
+    expect(describeGuardedWrites(5, { deletions: 5, roleChanges: 0, groupRemovals: 0 })).toBe(
+      '5 deletions',
+    );
+    expect(describeGuardedWrites(5)).toBe('5 deletions');
+    expect(describeGuardedWrites(1, { deletions: 0, roleChanges: 0, groupRemovals: 1 })).toBe(
+      '1 change (1 group removal)',
+    );
+  });
+
+  it('counts decisions by kind', () => {
+    const of = (decision: Decision['decision']) => ({ decision });
+    expect(
+      countGuardedWrites([
+        of('delete'),
+        of('upgrade'),
+        of('downgrade'),
+        of('leave_group'),
+        of('leave_group'),
+        of('delete'),
+      ]),
+    ).toEqual({ deletions: 2, roleChanges: 2, groupRemovals: 2 });
   });
 });
 

@@ -50,7 +50,9 @@ describe('leave_group decisions', () => {
     // Counted with deletions: two group removals exceed a limit of one.
     const tripped = plan([idle], { groupWrite: true, maxDeletions: 1 });
     expect(tripped.guard.tripped).toBe(true);
-    expect(tripped.guard.reasons[0]).toContain('2 deletions exceed IDSYNC_MAX_DELETIONS=1');
+    expect(tripped.guard.reasons[0]).toBe(
+      '2 changes (2 group removals) exceed IDSYNC_MAX_DELETIONS=1',
+    );
     // Blocked, they keep their group: a held task is still a group removal, never a deletion.
     expect(tripped.decisions.map((d) => [d.decision, d.group])).toEqual([
       ['blocked', 'authors@example.com'],

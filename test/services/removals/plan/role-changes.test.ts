@@ -135,7 +135,9 @@ describe('role changes in the plan: guarded with the deletions', () => {
       guard: { maxDeletions: 2, maxDeletionPercent: 100 },
     });
     expect(plan.guard.tripped).toBe(true);
-    expect(plan.guard.reasons[0]).toMatch(/^3 deletions exceed IDSYNC_MAX_DELETIONS=2/);
+    expect(plan.guard.reasons[0]).toBe(
+      '3 changes (1 deletion, 2 role changes) exceed IDSYNC_MAX_DELETIONS=2',
+    );
     expect(plan.counts).toMatchObject({ blocked: 3, delete: 0, upgrade: 0, downgrade: 0 });
     // A blocked role change keeps its target: it is held as a BLOCKED change_role task.
     expect(plan.decisions.filter((d) => d.targetRole).map((d) => d.decision)).toEqual([

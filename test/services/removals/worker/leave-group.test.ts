@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatSummary } from '../../../../services/cli/format-applied.js';
 import { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
 import {
   LEFT_CONFIRMED_REASON,
@@ -111,6 +112,10 @@ describe('worker: leave_group tasks', () => {
       workerOptions('apply-1', { concurrency: 2, leaseMs: 5_000, maxAttempts: 3 }),
     );
     expect(summary).toMatchObject({ leftGroup: 1, failed: 0, deleted: 0 });
+    // Every call was a Google call, and the closing text says so.
+    expect(summary.googleCalls).toBe(summary.calls);
+    expect(formatSummary(summary)).toContain(`${summary.calls} Google Directory call`);
+    expect(formatSummary(summary)).not.toContain('QuickSight calls');
     expect(inGroup(wb, task.group, task.email)).toBe(false);
     expect(await wb.tasks.get(task.taskId)).toMatchObject({
       status: 'DONE',

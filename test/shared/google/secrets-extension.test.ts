@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extensionSecretReader } from '../../../../services/snapshot/google/secrets-extension.js';
-import { startSecretsExtension } from '../../../helpers/secrets-extension.js';
+import { extensionSecretReader } from '../../../shared/google/secrets-extension.js';
+import { startSecretsExtension } from '../../helpers/secrets-extension.js';
 
 describe('secrets extension reader', () => {
   let extension: Awaited<ReturnType<typeof startSecretsExtension>>;

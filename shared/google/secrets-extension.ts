@@ -1,6 +1,6 @@
-import { ConfigError, isRetryable, RemoteServiceError } from '../../../shared/errors.js';
-import { LAMBDA_ENV } from '../../../shared/lambda/lambda-env.js';
-import { type BackoffPolicy, withRetry } from '../../../shared/retry.js';
+import { ConfigError, isRetryable, RemoteServiceError } from '../errors.js';
+import { LAMBDA_ENV } from '../lambda/lambda-env.js';
+import { type BackoffPolicy, withRetry } from '../retry.js';
 
 /**
  * Secrets Manager in a Lambda function, read through the AWS Parameters and Secrets Lambda
