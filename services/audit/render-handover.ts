@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../shared/escape-html.js';
-import { collapsibleTable } from './render-report.js';
+import { collapsibleTable } from './collapsible-table.js';
 import type { HandoverRow, HandoverSection } from './report-handover.js';
 import { handoverSentence } from './report-text.js';
 

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  FIRST_ROWS,
-  renderReport,
-  withoutUserName,
-} from '../../../services/audit/render-report.js';
+import { FIRST_ROWS } from '../../../services/audit/collapsible-table.js';
+import { renderReport, withoutUserName } from '../../../services/audit/render-report.js';
 import { buildReportModel } from '../../../services/audit/report-model.js';
 import type { AuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { escapeHtml } from '../../../shared/escape-html.js';
