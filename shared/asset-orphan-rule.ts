@@ -35,10 +35,13 @@ export function mustHandOverAsset(
 }
 
 /**
- * The QuickSight user name in a user ARN (`arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>`),
- * or undefined for any other principal (a group, a namespace, an IAM ARN): only users are looked up.
+ * The namespace and user name in a QuickSight user ARN
+ * (`arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>`), or undefined for any other
+ * principal (a group, an IAM ARN): only users are looked up.
  */
-export function quickSightUserNameOf(principal: string): string | undefined {
-  const m = /^arn:aws[\w-]*:quicksight:[^:]*:\d{12}:user\/[^/]+\/(.+)$/.exec(principal);
-  return m?.[1];
+export function quickSightUserOf(
+  principal: string,
+): { readonly namespace: string; readonly userName: string } | undefined {
+  const m = /^arn:aws[\w-]*:quicksight:[^:]*:\d{12}:user\/([^/]+)\/(.+)$/.exec(principal);
+  return m?.[1] && m[2] ? { namespace: m[1], userName: m[2] } : undefined;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   mustHandOverAsset,
   otherOwners,
-  quickSightUserNameOf,
+  quickSightUserOf,
 } from '../../shared/asset-orphan-rule.js';
 import { OWNER_ACTIONS } from '../../shared/asset-owner-actions.js';
 
@@ -60,14 +60,14 @@ describe('mustHandOverAsset', () => {
   });
 });
 
-describe('quickSightUserNameOf', () => {
+describe('quickSightUserOf', () => {
   it('the user name of a user ARN; nothing for groups and other principals', () => {
-    expect(quickSightUserNameOf(ann)).toBe('ann');
+    expect(quickSightUserOf(ann)).toEqual({ namespace: 'default', userName: 'ann' });
     expect(
-      quickSightUserNameOf('arn:aws:quicksight:us-east-1:111122223333:user/default/role/ann@x.com'),
-    ).toBe('role/ann@x.com');
-    expect(quickSightUserNameOf(group)).toBeUndefined();
-    expect(quickSightUserNameOf('arn:aws:iam::111122223333:role/x')).toBeUndefined();
-    expect(quickSightUserNameOf('')).toBeUndefined();
+      quickSightUserOf('arn:aws:quicksight:us-east-1:111122223333:user/default/role/ann@x.com'),
+    ).toEqual({ namespace: 'default', userName: 'role/ann@x.com' });
+    expect(quickSightUserOf(group)).toBeUndefined();
+    expect(quickSightUserOf('arn:aws:iam::111122223333:role/x')).toBeUndefined();
+    expect(quickSightUserOf('')).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ import {
   recordedAssets,
   stateKey,
 } from './handover-rows.js';
-import { livingByDescribe, sharesToHandOver } from './orphaned-shares.js';
+import { type LeavingOwner, livingByDescribe, sharesToHandOver } from './orphaned-shares.js';
 
 /**
  * The worker's asset handover (the HandOverAssets port of ../worker/handover-port.ts): what the
@@ -44,6 +44,8 @@ export interface HandoverDeps {
     /** The person's audit rows from `since` on (the task's earlier handover rows among them). */
     byEmail(email: string, since?: string): AsyncIterable<StoredAuditRecord[]>;
   };
+  /** Whether a co-owner is leaving too (./orphaned-shares.ts `leavingByTasks`); absent: none. */
+  readonly leaving?: LeavingOwner;
   /** The worker run (the row's `runId` when the task carries no execution). */
   readonly runId: string;
   readonly now?: () => Date;
@@ -59,11 +61,8 @@ export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
     const recorded = await recordedOf(deps, task);
     const { sole, shared } = await deps.assets.owned(task.arn);
     // Co-owners are looked up afresh for each task (one may have been deleted since the last).
-    const orphaned = await sharesToHandOver(
-      shared,
-      task.arn,
-      livingByDescribe(cachedDescribe(deps.assets)),
-    );
+    const living = livingByDescribe(cachedDescribe(deps.assets), deps.leaving);
+    const orphaned = await sharesToHandOver(shared, task.arn, living);
     const found = [...sole, ...orphaned];
     const owned = [...found];
     const assetKey = (a: Pick<OwnedAsset, 'type' | 'id'>) => `${a.type}/${a.id}`;

@@ -31,7 +31,7 @@ export function createPlanHandoverView(
         d.decision === 'delete' && d.quickSightUser ? [d.quickSightUser.arn] : [],
       ),
     );
-    const living = livingByDescribe(describe, leaving);
+    const living = livingByDescribe(describe, (p) => leaving.has(p));
     const out: Decision[] = [];
     for (const d of decisions) {
       const user = d.quickSightUser;
