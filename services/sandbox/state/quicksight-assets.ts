@@ -149,6 +149,21 @@ export class QuickSightAssets {
     });
   }
 
+  /** The owners of an asset that are not gone (principal ARNs, sorted). */
+  livingOwners(type: AssetType, id: string): string[] {
+    return this.permissionsOf(type, id)
+      .filter((e) => !this.gone.has(e.principal) && isOwnerEntry(type, e.actions))
+      .map((e) => e.principal);
+  }
+
+  /** Assets whose one living owner is `principal`: what its deletion would leave without one. */
+  onlyLivingOwner(principal: string): Asset[] {
+    return [...this.assets.values()].filter((a) => {
+      const owners = this.livingOwners(a.type, a.id);
+      return owners.length === 1 && owners[0] === principal;
+    });
+  }
+
   /** Assets `principal` owns with nobody else (by the current permissions). */
   soleOwned(principal: string): Asset[] {
     return [...this.assets.values()].filter((a) =>
