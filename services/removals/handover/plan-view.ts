@@ -24,12 +24,10 @@ export function createPlanHandoverView(
 ): (decisions: readonly Decision[]) => Promise<Decision[]> {
   const describe = cachedDescribe(assets);
   return async (decisions) => {
-    // Owners deleted by this same plan are not living: the worker hands their shares over to
+    // Owners deleted (or downgraded to a role that cannot own) by this same plan are not living: the worker hands their shares over to
     // whichever of them goes last, and the plan says so for each.
     const leaving = new Set(
-      decisions.flatMap((d) =>
-        d.decision === 'delete' && d.quickSightUser ? [d.quickSightUser.arn] : [],
-      ),
+      decisions.flatMap((d) => (endsOwnership(d) ? [d.quickSightUser.arn] : [])),
     );
     const living = livingByDescribe(describe, (p) => leaving.has(p));
     const out: Decision[] = [];
@@ -59,4 +57,11 @@ export function createPlanHandoverView(
     }
     return out;
   };
+}
+
+/** A decision that ends its user's ownership: a deletion, or a downgrade to a role that cannot own. */
+function endsOwnership(d: Decision): d is Decision & { quickSightUser: { arn: string } } {
+  if (!d.quickSightUser) return false;
+  if (d.decision === 'delete') return true;
+  return d.decision === 'downgrade' && !canOwnAssets(d.targetRole);
 }

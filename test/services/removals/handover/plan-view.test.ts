@@ -96,6 +96,15 @@ describe("the plan's view of the handover", () => {
       'hands over 1 asset to lead',
       'hands over 1 asset to lead',
     ]);
+    // The other one downgraded to Reader by the same plan: leaving too.
+    const downgraded = await createPlanHandoverView(
+      port({}, shared),
+      settings,
+    )([
+      decision('a@x', 'AUTHOR'),
+      { ...decision('b@x', 'AUTHOR', 'downgrade'), targetRole: 'READER' },
+    ]);
+    expect(downgraded[0]?.detail).toBe('hands over 1 asset to lead');
     // Only one leaves: the other owner stays, nothing to hand over.
     const one = await createPlanHandoverView(
       port({}, shared),
