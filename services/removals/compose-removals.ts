@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
 import { dryRunLine } from './dry-run-line.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
+import { leavingByTasks } from './handover/orphaned-shares.js';
 import { createPlanHandoverView } from './handover/plan-view.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
@@ -286,6 +287,8 @@ export function composeRemovals(
             assets: quickSight.assets.withPacer?.(pacer) ?? quickSight.assets,
             ...successorSettings(),
             audit: stores.audit,
+            // A co-owner whose own task is open is leaving too: shared assets are not orphaned.
+            leaving: leavingByTasks(stores.tasks),
             runId: scope.runId,
           }),
         },

@@ -30,6 +30,7 @@ import {
 import {
   type AssetPermission,
   type AssetType,
+  isOwnerEntry,
   isSoleOwner,
   OWNER_ACTIONS,
   SEARCHABLE_ASSET_TYPES,
@@ -50,6 +51,10 @@ import {
  * `soleOwned` runs the five searches (SearchDashboards, SearchAnalyses, SearchDataSets,
  * SearchDataSources, SearchFolders) with DIRECT_QUICKSIGHT_SOLE_OWNER = the user's ARN, paged,
  * and for themes, templates and topics (no search) lists them and reads each one's permissions.
+ * `owned` also runs the five searches with DIRECT_QUICKSIGHT_OWNER (owned directly, shared or
+ * not) and reads the permissions of what they find beyond the sole-owner results (the shared
+ * assets, whose other owners may be gone): with no shared asset, five searches more than
+ * `soleOwned`.
  * The searches are eventually consistent: a result is only a candidate, `grantOwner` is harmless
  * when the grant is already there, and `permissions` (Describe*Permissions, consistent) is the
  * judge of a handover. Every call is retried at this one layer (throttling, 5xx, resets) with
@@ -58,6 +63,12 @@ import {
 
 const SERVICE = 'QuickSight';
 const PAGE = 100;
+/** Owned by the user alone. */
+const SOLE_FILTER = 'DIRECT_QUICKSIGHT_SOLE_OWNER';
+/** Owned by the user directly (not through a group), alone or with others. */
+const OWNER_FILTER = 'DIRECT_QUICKSIGHT_OWNER';
+type SearchFilter = typeof SOLE_FILTER | typeof OWNER_FILTER;
+const LISTED_TYPES = ['theme', 'template', 'topic'] as const;
 
 export interface OwnedAsset {
   readonly type: AssetType;
@@ -73,9 +84,22 @@ export interface SuccessorUser {
   readonly role: string;
 }
 
+/** An asset a user owns with other owners, and its permissions as read (Describe*Permissions). */
+export interface SharedAsset extends OwnedAsset {
+  readonly permissions: readonly AssetPermission[];
+}
+
+/** What a user owns: alone (`sole`), and with other owners (`shared`, with the permissions). */
+export interface Ownership {
+  readonly sole: OwnedAsset[];
+  readonly shared: SharedAsset[];
+}
+
 /** The port the handover and the plan use (a fake in unit tests, this adapter in production). */
 export interface AssetOwnership {
   soleOwned(userArn: string): Promise<OwnedAsset[]>;
+  /** What the user owns alone and with others (the handover's view; see `QuickSightAssets.owned`). */
+  owned(userArn: string): Promise<Ownership>;
   grantOwner(asset: OwnedAsset, principal: string): Promise<void>;
   permissions(asset: OwnedAsset): Promise<AssetPermission[]>;
   describeUser(userName: string): Promise<SuccessorUser | undefined>;
@@ -117,16 +141,51 @@ export class QuickSightAssets implements AssetOwnership {
   async soleOwned(userArn: string): Promise<OwnedAsset[]> {
     // The eight listings at once (each paged in order): a handover waits for the slowest, not the sum.
     const searched = SEARCHABLE_ASSET_TYPES.map((type) =>
-      this.pages(`Search ${type}`, (t) => this.search(type, userArn, t)),
+      this.pages(`Search ${type}`, (t) => this.search(type, SOLE_FILTER, userArn, t)),
     );
-    const listed = (['theme', 'template', 'topic'] as const).map(async (type) => {
-      const all = await this.pages(`List ${type}`, (t) => this.list(type, t));
-      const sole: OwnedAsset[] = [];
-      for (const asset of all)
-        if (isSoleOwner(type, await this.permissions(asset), userArn)) sole.push(asset);
-      return sole;
-    });
-    return (await Promise.all([...searched, ...listed])).flat();
+    const listed = LISTED_TYPES.map((type) => this.listedOwned(type, userArn));
+    const found = await Promise.all([...searched, ...listed.map(async (l) => (await l).sole)]);
+    return found.flat();
+  }
+
+  async owned(userArn: string): Promise<Ownership> {
+    // The thirteen listings at once, as in soleOwned; then the shared finds' permissions.
+    const sole = SEARCHABLE_ASSET_TYPES.map((type) =>
+      this.pages(`Search ${type}`, (t) => this.search(type, SOLE_FILTER, userArn, t)),
+    );
+    const any = SEARCHABLE_ASSET_TYPES.map((type) =>
+      this.pages(`Search ${type} owner`, (t) => this.search(type, OWNER_FILTER, userArn, t)),
+    );
+    const listed = LISTED_TYPES.map((type) => this.listedOwned(type, userArn));
+    const [soles, anys, lists] = await Promise.all([
+      Promise.all(sole),
+      Promise.all(any),
+      Promise.all(listed),
+    ]);
+    const soleFound = soles.flat();
+    const soleKeys = new Set(soleFound.map((a) => `${a.type}/${a.id}`));
+    const candidates = anys.flat().filter((a) => !soleKeys.has(`${a.type}/${a.id}`));
+    const shared: SharedAsset[] = await Promise.all(
+      candidates.map(async (a) => ({ ...a, permissions: await this.permissions(a) })),
+    );
+    return {
+      sole: [...soleFound, ...lists.flatMap((l) => l.sole)],
+      shared: [...shared, ...lists.flatMap((l) => l.shared)],
+    };
+  }
+
+  /** A type without a search: each asset's permissions read once, sorted into sole and shared. */
+  private async listedOwned(type: (typeof LISTED_TYPES)[number], userArn: string) {
+    const all = await this.pages(`List ${type}`, (t) => this.list(type, t));
+    const sole: OwnedAsset[] = [];
+    const shared: SharedAsset[] = [];
+    for (const asset of all) {
+      const permissions = await this.permissions(asset);
+      if (isSoleOwner(type, permissions, userArn)) sole.push(asset);
+      else if (permissions.some((p) => p.principal === userArn && isOwnerEntry(type, p.actions)))
+        shared.push({ ...asset, permissions });
+    }
+    return { sole, shared };
   }
 
   async grantOwner(asset: OwnedAsset, principal: string): Promise<void> {
@@ -285,10 +344,15 @@ export class QuickSightAssets implements AssetOwnership {
     return out;
   }
 
-  private async search(type: AssetType, userArn: string, token?: string): Promise<Page> {
+  private async search(
+    type: AssetType,
+    filter: SearchFilter,
+    userArn: string,
+    token?: string,
+  ): Promise<Page> {
     const a = this.accountId;
     const c = this.client;
-    const f = { Operator: 'StringEquals', Name: 'DIRECT_QUICKSIGHT_SOLE_OWNER', Value: userArn };
+    const f = { Operator: 'StringEquals', Name: filter, Value: userArn };
     const base = { AwsAccountId: a, MaxResults: PAGE, ...(token ? { NextToken: token } : {}) };
     switch (type) {
       case 'dashboard': {

@@ -2,7 +2,6 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mixedOrg } from '../../services/sandbox/scenarios/mixed.js';
 import { removeFromGroups } from '../../services/sandbox/sync-simulator.js';
-import { isOwnerEntry } from '../../shared/asset-owner-actions.js';
 import type { StoredAuditRecord } from '../../shared/dynamo/audit-store.js';
 import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { spawnIdsync } from './fault-helpers.js';
@@ -39,7 +38,7 @@ describe('SIGKILL between the handover and the deletion', { timeout: 60_000 }, (
       .list()
       .find((u) => u.role === 'AUTHOR' && u.email !== leaver?.email);
     if (!leaver || !author || !successor) throw new Error('scenario changed');
-    const owned = assets.soleOwned(author.arn);
+    const owned = assets.onlyLivingOwner(author.arn);
     expect(owned.length).toBe(5);
     removeFromGroups(org, [leaver.email]);
     await snapshotOk(t.sandbox);
@@ -67,13 +66,7 @@ describe('SIGKILL between the handover and the deletion', { timeout: 60_000 }, (
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(state.deletes.get(author.userName)).toBe(1);
     expect(assets.orphaned()).toEqual([]);
-    for (const a of owned)
-      expect(
-        assets
-          .permissionsOf(a.type, a.id)
-          .filter((p) => isOwnerEntry(a.type, p.actions))
-          .map((p) => p.principal),
-      ).toEqual([successor.arn]);
+    for (const a of owned) expect(assets.livingOwners(a.type, a.id)).toEqual([successor.arn]);
 
     const scan = await t.doc.send(new ScanCommand({ TableName: t.names.audit }));
     const rows = ((scan.Items ?? []) as StoredAuditRecord[]).filter(
@@ -94,14 +87,16 @@ describe('SIGKILL between the handover and the deletion', { timeout: 60_000 }, (
     const assets = org.quickSight.assets;
     // The first test's leaver is gone; the next Author with assets of their own.
     const ownerOf = (p: (typeof org.people)[number]) =>
-      p.quickSightUsers.find((u) => u.role === 'AUTHOR' && assets.soleOwned(u.arn).length > 0);
+      p.quickSightUsers.find(
+        (u) => u.role === 'AUTHOR' && assets.onlyLivingOwner(u.arn).length > 0,
+      );
     const leaver = org.people.find((p) => !p.protected && ownerOf(p) !== undefined);
     const author = leaver && ownerOf(leaver);
     const successor = org.quickSight
       .list()
       .find((u) => u.role === 'AUTHOR' && u.email !== leaver?.email);
     if (!leaver || !author || !successor) throw new Error('scenario changed');
-    const owned = assets.soleOwned(author.arn);
+    const owned = assets.onlyLivingOwner(author.arn);
     removeFromGroups(org, [leaver.email]);
     await snapshotOk(t.sandbox);
 

@@ -14,10 +14,12 @@ import {
   recordedAssets,
   stateKey,
 } from './handover-rows.js';
+import { type LeavingOwner, livingByDescribe, sharesToHandOver } from './orphaned-shares.js';
 
 /**
  * The worker's asset handover (the HandOverAssets port of ../worker/handover-port.ts): what the
- * task's user owns alone is found (AssetOwnership.soleOwned), the successor chosen
+ * task's user owns alone is found (AssetOwnership.owned), and what it owns with others whose other
+ * owners are all gone or cannot own (./orphaned-shares.ts); the successor chosen
  * (IDSYNC_ASSET_SUCCESSOR, shared/asset-successor.ts), each asset granted to the successor with
  * the type's owner action set and verified with Describe*Permissions, and each one audited
  * before and after its grant (./handover-rows.ts: a `granting` row, then a `verified` row).
@@ -42,6 +44,8 @@ export interface HandoverDeps {
     /** The person's audit rows from `since` on (the task's earlier handover rows among them). */
     byEmail(email: string, since?: string): AsyncIterable<StoredAuditRecord[]>;
   };
+  /** Whether a co-owner is leaving too (./orphaned-shares.ts `leavingByTasks`); absent: none. */
+  readonly leaving?: LeavingOwner;
   /** The worker run (the row's `runId` when the task carries no execution). */
   readonly runId: string;
   readonly now?: () => Date;
@@ -55,7 +59,11 @@ export function createHandOverAssets(deps: HandoverDeps): HandOverAssets {
 
   return async (task: Task): Promise<HandoverResult> => {
     const recorded = await recordedOf(deps, task);
-    const found = await deps.assets.soleOwned(task.arn);
+    const { sole, shared } = await deps.assets.owned(task.arn);
+    // Co-owners are looked up afresh for each task (one may have been deleted since the last).
+    const living = livingByDescribe(cachedDescribe(deps.assets), deps.leaving);
+    const orphaned = await sharesToHandOver(shared, task.arn, living);
+    const found = [...sole, ...orphaned];
     const owned = [...found];
     const assetKey = (a: Pick<OwnedAsset, 'type' | 'id'>) => `${a.type}/${a.id}`;
     const listed = new Set(found.map(assetKey));

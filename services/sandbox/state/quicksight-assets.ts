@@ -4,9 +4,11 @@ import { ASSET_TYPE_SPECS, type AssetType, isOwnerEntry } from '../quicksight/as
  * The sandbox's QuickSight assets of one account (dashboards, analyses, datasets, data sources,
  * folders, themes, templates, topics), each with its permissions (principal ARN → actions).
  *
- * As in QuickSight: deleting a user (QuickSightState.delete) drops that user's permission entries
- * and does nothing else, so an asset the user owned alone is left with no owner (`orphaned()`
- * lists them: what a test checks is empty). The Search* index is eventually consistent: with
+ * As in QuickSight: deleting a user (QuickSightState.delete) runs no asset clean-up: the user's
+ * permission entries stay, naming a principal that no longer exists (`principalGone`), so an
+ * asset whose owners are all gone has no living owner (`orphaned()` lists them: what a test
+ * checks is empty), and Search* still counts the gone owner (DIRECT_QUICKSIGHT_SOLE_OWNER does
+ * not find an asset its one living owner shares with a deleted one). The Search* index is eventually consistent: with
  * `searchLag` N, a permission change shows in search results only after N more search calls
  * (Describe*Permissions always answers the current permissions).
  */
@@ -110,9 +112,17 @@ export class QuickSightAssets {
     return entriesOf(perms);
   }
 
-  /** A deleted user's entries go, nothing else changes (QuickSight runs no asset clean-up). */
-  dropPrincipal(principal: string): void {
-    for (const [key, perms] of this.permissions) if (perms.delete(principal)) this.changed(key);
+  /** Principals deleted (their entries stay, owning nothing a living user can use). */
+  private readonly gone = new Set<string>();
+
+  /** A deleted user: its entries stay as they are (QuickSight runs no asset clean-up). */
+  principalGone(principal: string): void {
+    this.gone.add(principal);
+  }
+
+  /** A principal registered again under the same ARN: its entries name a living user again. */
+  principalBack(principal: string): void {
+    this.gone.delete(principal);
   }
 
   /**
@@ -129,11 +139,28 @@ export class QuickSightAssets {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Assets that no principal owns any more: each a loss a test asserts never happens. */
+  /** Assets no living principal owns any more: each a loss a test asserts never happens. */
   orphaned(): Asset[] {
     return [...this.assets.values()].filter((a) => {
       const perms = this.permissions.get(keyOf(a.type, a.id));
-      return ![...(perms?.values() ?? [])].some((actions) => isOwnerEntry(a.type, actions));
+      return ![...(perms ?? [])].some(
+        ([principal, actions]) => !this.gone.has(principal) && isOwnerEntry(a.type, actions),
+      );
+    });
+  }
+
+  /** The owners of an asset that are not gone (principal ARNs, sorted). */
+  livingOwners(type: AssetType, id: string): string[] {
+    return this.permissionsOf(type, id)
+      .filter((e) => !this.gone.has(e.principal) && isOwnerEntry(type, e.actions))
+      .map((e) => e.principal);
+  }
+
+  /** Assets whose one living owner is `principal`: what its deletion would leave without one. */
+  onlyLivingOwner(principal: string): Asset[] {
+    return [...this.assets.values()].filter((a) => {
+      const owners = this.livingOwners(a.type, a.id);
+      return owners.length === 1 && owners[0] === principal;
     });
   }
 

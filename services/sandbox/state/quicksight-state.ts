@@ -35,6 +35,7 @@ export class QuickSightState {
     const key = keyOf(stored);
     if (this.users.has(key)) throw new Error(`QuickSight user ${key} exists`);
     this.users.set(key, stored);
+    this.assets.principalBack(stored.arn);
     return stored;
   }
 
@@ -51,8 +52,8 @@ export class QuickSightState {
   delete(user: QuickSightUser): boolean {
     const key = keyOf(user);
     if (!this.users.delete(key)) return false;
-    // As QuickSight does: the user's permission entries go, its assets stay (maybe ownerless).
-    this.assets.dropPrincipal(user.arn);
+    // As QuickSight does: no asset clean-up; the entries stay, naming a gone principal.
+    this.assets.principalGone(user.arn);
     this.deletes.set(key, (this.deletes.get(key) ?? 0) + 1);
     return true;
   }
@@ -75,12 +76,12 @@ export class QuickSightState {
 
   /**
    * QuickSight's own removal of a seat (an inactive IAM_IDENTITY_CENTER user on the 1st of the
-   * month): gone like a delete, the user's permission entries with it, but not counted in
+   * month): gone like a delete (its permission entries stay, naming a gone principal), but not counted in
    * `deletes` (no one called DeleteUser). False when the user does not exist.
    */
   expire(user: QuickSightUser): boolean {
     if (!this.users.delete(keyOf(user))) return false;
-    this.assets.dropPrincipal(user.arn);
+    this.assets.principalGone(user.arn);
     this.expired.push(user);
     return true;
   }

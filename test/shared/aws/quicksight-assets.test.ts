@@ -74,6 +74,21 @@ describe('QuickSightAssets over the QuickSight stand-in', () => {
     ).rejects.toThrow(/UpdateThemePermissions failed/);
   });
 
+  it('owned: what the user owns alone, and what it shares with the permissions read', async () => {
+    qs = await startQuickSightFixture();
+    const { ann, bob } = seed(qs);
+    const port = new QuickSightAssets(qs.client, ACCOUNT_ID, NAMESPACE, quick);
+    const { sole, shared } = await port.owned(ann.arn);
+    expect(sole.length).toBe(132);
+    expect(shared.map((a) => `${a.type}/${a.id}`).sort()).toEqual(['dashboard/shared', 'topic/to']);
+    for (const a of shared)
+      expect(a.permissions.map((p) => p.principal).sort()).toEqual([ann.arn, bob.arn].sort());
+    // Bob deleted: his entries stay, so the sole-owner search still misses ann's shared dashboard.
+    qs.state.delete(bob);
+    expect((await port.soleOwned(ann.arn)).map((a) => a.id)).not.toContain('shared');
+    expect((await port.owned(ann.arn)).shared.map((a) => a.id)).toContain('shared');
+  });
+
   it('retries throttled and failing calls at this one layer', async () => {
     qs = await startQuickSightFixture({ faults: { throttleRate: 0.3, errorRate: 0.1 } });
     const { ann } = seed(qs);

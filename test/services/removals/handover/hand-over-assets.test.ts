@@ -32,21 +32,39 @@ const task: Task = {
   execAt: '2026-12-01T00:00:01Z',
 };
 
-/** A fake account: assets with permissions, users; grants land unless `dropGrants`. */
-function account(users: SuccessorUser[], owned: OwnedAsset[], dropGrants = false) {
+/**
+ * A fake account: assets owned by ann (and by the principals `coOwners` names per `type/id`),
+ * users; grants land unless `dropGrants`.
+ */
+function account(
+  users: SuccessorUser[],
+  owned: OwnedAsset[],
+  dropGrants = false,
+  coOwners: Record<string, string[]> = {},
+) {
   const perms = new Map<string, AssetPermission[]>(
     owned.map((a) => [
       `${a.type}/${a.id}`,
-      [{ principal: ARN('ann'), actions: OWNER_ACTIONS[a.type] }],
+      [ARN('ann'), ...(coOwners[`${a.type}/${a.id}`] ?? [])].map((principal) => ({
+        principal,
+        actions: OWNER_ACTIONS[a.type],
+      })),
     ]),
   );
   const grants: string[] = [];
+  const permsOf = (a: OwnedAsset) => perms.get(`${a.type}/${a.id}`) ?? [];
+  const soleOwned = async (arn: string) =>
+    owned.filter((a) => {
+      const p = permsOf(a);
+      return p.length === 1 && p[0]?.principal === arn;
+    });
   const port: AssetOwnership = {
-    async soleOwned(arn) {
-      return owned.filter((a) => {
-        const p = perms.get(`${a.type}/${a.id}`) ?? [];
-        return p.length === 1 && p[0]?.principal === arn;
-      });
+    soleOwned,
+    async owned(arn) {
+      const shared = owned
+        .filter((a) => permsOf(a).length > 1 && permsOf(a).some((p) => p.principal === arn))
+        .map((a) => ({ ...a, permissions: [...permsOf(a)] }));
+      return { sole: await soleOwned(arn), shared };
     },
     async grantOwner(asset, principal) {
       grants.push(`${asset.type}/${asset.id}>${principal}`);
@@ -214,6 +232,42 @@ describe('createHandOverAssets', () => {
       kind: 'nothing_owned',
     });
     expect(audit.rows.size).toBe(size);
+  });
+
+  it('a shared asset with a living co-owner who can own is left alone', async () => {
+    const fake = account([BOB], [DASH], false, { 'dashboard/d1': [BOB.arn] });
+    expect(await handOver({ kind: 'user', userName: 'bob' }, fake)(task)).toEqual({
+      kind: 'nothing_owned',
+    });
+    expect(fake.grants).toEqual([]);
+  });
+
+  it('a group co-owner counts as living: no grant', async () => {
+    const group = 'arn:aws:quicksight:us-east-1:111122223333:group/default/analysts';
+    const fake = account([BOB], [DASH], false, { 'dashboard/d1': [group] });
+    expect(await handOver({ kind: 'user', userName: 'bob' }, fake)(task)).toEqual({
+      kind: 'nothing_owned',
+    });
+    expect(fake.grants).toEqual([]);
+  });
+
+  it('a shared asset whose other owners are gone or cannot own is handed over', async () => {
+    // cid was deleted (DescribeUser finds nobody; its entry stays), rita is a Reader.
+    const rita = { userName: 'rita', arn: ARN('rita'), role: 'READER' };
+    const fake = account([BOB, rita], [DASH, SET], false, {
+      'dashboard/d1': [ARN('cid')],
+      'dataset/s1': [ARN('cid'), rita.arn],
+    });
+    const result = await handOver({ kind: 'user', userName: 'bob' }, fake)(task);
+    expect(result.kind === 'handed_over' && result.assets.map((a) => a.id)).toEqual(['d1', 's1']);
+    expect(fake.grants).toEqual([`dashboard/d1>${BOB.arn}`, `dataset/s1>${BOB.arn}`]);
+  });
+
+  it('without a successor, a user whose shares would be orphaned is deferred', async () => {
+    const fake = account([BOB], [DASH], false, { 'dashboard/d1': [ARN('cid')] });
+    const result = await handOver(undefined, fake)(task);
+    expect(result.kind === 'deferred' && result.reason).toContain('owns 1 dashboard');
+    expect(fake.grants).toEqual([]);
   });
 
   it('a grant that does not verify defers the task', async () => {

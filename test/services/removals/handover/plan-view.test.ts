@@ -3,7 +3,8 @@ import {
   createPlanHandoverView,
   handsOverDetail,
 } from '../../../../services/removals/handover/plan-view.js';
-import type { AssetOwnership } from '../../../../shared/aws/quicksight-assets.js';
+import { OWNER_ACTIONS } from '../../../../shared/asset-owner-actions.js';
+import type { AssetOwnership, SharedAsset } from '../../../../shared/aws/quicksight-assets.js';
 import type { Decision } from '../../../../shared/domain.js';
 
 const decision = (
@@ -19,18 +20,26 @@ const decision = (
   quickSightUser: { userName: email, arn: `arn:${email}`, role, identityType: 'IAM' },
 });
 
-function port(owned: Record<string, number>): AssetOwnership & { searched: string[] } {
+function port(
+  owned: Record<string, number>,
+  shared: SharedAsset[] = [],
+): AssetOwnership & { searched: string[] } {
   const searched: string[] = [];
+  const soleOwned = vi.fn(async (arn: string) => {
+    searched.push(arn);
+    return Array.from({ length: owned[arn] ?? 0 }, (_, i) => ({
+      type: 'dashboard' as const,
+      id: `d${i}`,
+      arn: `arn:d${i}`,
+    }));
+  });
   return {
     searched,
-    soleOwned: vi.fn(async (arn: string) => {
-      searched.push(arn);
-      return Array.from({ length: owned[arn] ?? 0 }, (_, i) => ({
-        type: 'dashboard' as const,
-        id: `d${i}`,
-        arn: `arn:d${i}`,
-      }));
-    }),
+    soleOwned,
+    owned: vi.fn(async (arn: string) => ({
+      sole: await soleOwned(arn),
+      shared: shared.filter((a) => a.permissions.some((p) => p.principal === arn)),
+    })),
     grantOwner: vi.fn(async () => {
       throw new Error('the plan never grants');
     }),
@@ -70,5 +79,37 @@ describe("the plan's view of the handover", () => {
       reason: 'owns 1 dashboard; successor ghost is not a QuickSight user',
     });
     expect(handsOverDetail(2, 'x')).toBe('hands over 2 assets to x');
+  });
+
+  it('two co-owners deleted by the same plan: each says it hands the shared asset over', async () => {
+    const owners = (...arns: string[]) =>
+      arns.map((principal) => ({ principal, actions: OWNER_ACTIONS.dashboard }));
+    const shared: SharedAsset[] = [
+      { type: 'dashboard', id: 's', arn: 'arn:s', permissions: owners('arn:a@x', 'arn:b@x') },
+    ];
+    const settings = { successor: { kind: 'user' as const, userName: 'lead' } };
+    const both = await createPlanHandoverView(
+      port({}, shared),
+      settings,
+    )([decision('a@x', 'AUTHOR'), decision('b@x', 'AUTHOR')]);
+    expect(both.map((d) => d.detail)).toEqual([
+      'hands over 1 asset to lead',
+      'hands over 1 asset to lead',
+    ]);
+    // The other one downgraded to Reader by the same plan: leaving too.
+    const downgraded = await createPlanHandoverView(
+      port({}, shared),
+      settings,
+    )([
+      decision('a@x', 'AUTHOR'),
+      { ...decision('b@x', 'AUTHOR', 'downgrade'), targetRole: 'READER' },
+    ]);
+    expect(downgraded[0]?.detail).toBe('hands over 1 asset to lead');
+    // Only one leaves: the other owner stays, nothing to hand over.
+    const one = await createPlanHandoverView(
+      port({}, shared),
+      settings,
+    )([decision('a@x', 'AUTHOR')]);
+    expect(one[0]).toEqual(decision('a@x', 'AUTHOR'));
   });
 });

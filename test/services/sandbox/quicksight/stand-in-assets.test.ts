@@ -247,7 +247,7 @@ describe('QuickSight stand-in: assets', () => {
     expect(topic.Permissions?.map((p) => p.Principal).sort()).toEqual([ann, successor].sort());
   });
 
-  it('deleting a user leaves what it owned alone without an owner; co-owned assets keep theirs', async () => {
+  it('deleting a user leaves its entries: what it owned alone has no living owner; co-owned assets keep theirs', async () => {
     expect(qs.state.assets.orphaned()).toEqual([]);
     await qs.client.send(
       new DeleteUserCommand({ ...account, Namespace: NAMESPACE, UserName: 'ann' }),
@@ -272,10 +272,17 @@ describe('QuickSight stand-in: assets', () => {
         'topic/q1',
       ].sort(),
     );
-    expect(qs.state.assets.permissionsOf('dashboard', 'd6').map((p) => p.principal)).toEqual([bob]);
+    // No asset clean-up: ann's entries stay. Bob is d6's one living owner, yet the sole-owner
+    // search still counts ann, so it does not find d6.
+    expect(qs.state.assets.permissionsOf('dashboard', 'd6').map((p) => p.principal)).toEqual([
+      ann,
+      bob,
+    ]);
+    expect(qs.state.assets.livingOwners('dashboard', 'd6')).toEqual([bob]);
+    expect(qs.state.assets.soleOwned(bob).map((a) => a.id)).toEqual(['d7']);
     expect(
       qs.state.assets
-        .soleOwned(bob)
+        .onlyLivingOwner(bob)
         .map((a) => a.id)
         .sort(),
     ).toEqual(['d6', 'd7']);
