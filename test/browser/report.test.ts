@@ -217,7 +217,16 @@ describe('the operator report in a browser', () => {
     const attention = await page.$$eval('#attention tbody tr', (rows) =>
       rows.map((r) => r.getAttribute('data-kind')),
     );
-    expect(attention).toEqual(['failed', 'failed', 'not_found', 'unresolved_event']);
+    // Then the seats kept that need attention (protected and deferred leavers, with their cost).
+    expect(attention).toEqual([
+      'failed',
+      'failed',
+      'not_found',
+      'unresolved_event',
+      'deferred',
+      'protected',
+      'protected',
+    ]);
   });
 
   it('sorts by a column when its header is clicked, and back', async () => {
