@@ -327,7 +327,8 @@ const SOURCE_WORDS: Record<RemovalSource, string> = {
   group_role: 'group role',
 };
 
-function describeUser(user: QuickSightUser): DecidedQuickSightUser {
+/** The QuickSight user a decision is about, as audit rows and tasks carry it. */
+export function describeUser(user: QuickSightUser): DecidedQuickSightUser {
   return {
     userName: user.userName,
     arn: user.arn,

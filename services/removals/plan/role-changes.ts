@@ -11,6 +11,7 @@ import { DEFAULT_PRICES, type PriceTable, priceOf } from '../../../shared/prices
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { type Protection, protectionReason } from '../../../shared/removal-rules.js';
 import { userNameProblem } from '../../../shared/value-limits.js';
+import { describeUser } from './decide.js';
 
 /**
  * Role follows group, planned (pure): for every QuickSight user whose person is in a group of
@@ -80,14 +81,7 @@ export function planRoleChanges(input: RoleChangeInput): RoleChangePlan {
         protectedBecause === undefined
           ? `${kind} ${user.userName} ${from} → ${target.role}: in ${target.groups.join(', ')} (${money(difference)}/month)`
           : `${protectedBecause}: ${kind} ${from} → ${target.role} (${why}) not made`,
-      quickSightUser: {
-        userName: user.userName,
-        arn: user.arn,
-        role: user.role,
-        identityType: user.identityType,
-        ...(user.principalId === undefined ? {} : { principalId: user.principalId }),
-        ...(user.email === undefined ? {} : { email: user.email }),
-      },
+      quickSightUser: describeUser(user),
       ...(protectedBecause === undefined
         ? { targetRole: target.role, monthlyChange: difference }
         : {}),
