@@ -1,7 +1,6 @@
 import { needsHandover } from '../../../shared/asset-owning-roles.js';
 import { describeError } from '../../../shared/errors.js';
 import { type Task, type TaskOutcome, taskAction } from '../../../shared/task.js';
-import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
 import {
   type AttemptDecision,
   type AttemptPolicy,
@@ -24,6 +23,14 @@ import {
   sleepUnless,
 } from './held-leases.js';
 import { silentProgress } from './progress.js';
+import {
+  alreadyInRoleReason,
+  CONFIRMED_REASON,
+  callOfTask,
+  LEFT_CONFIRMED_REASON,
+  NO_GROUP_WRITER_REASON,
+  pacerOfTask,
+} from './task-call.js';
 import { WorkQueue } from './work-queue.js';
 import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js';
 import {
@@ -71,21 +78,11 @@ interface Running extends HeldLease {
 /** How often a waiting run looks at the leased tasks again. */
 const WAIT_POLL_MS = 500;
 
-/** The outcome row's reason when a retry finds the user gone after idsync's own earlier call. */
-export const CONFIRMED_REASON =
-  'deleted by idsync: an earlier call (maybe by a worker that stopped) removed the user; confirmed gone on retry';
-
-/** The outcome row's reason when a retry finds the person out of the group after idsync's call. */
-export const LEFT_CONFIRMED_REASON =
-  'taken out of the group by idsync: an earlier call (maybe by a worker that stopped) removed the member; confirmed gone on retry';
-
-/** Why a `leave_group` task is given back unrun where no Google writer was built. */
-export const NO_GROUP_WRITER_REASON =
-  'no Google group writer in this process (IDSYNC_GOOGLE_GROUP_WRITE=on, run with idsync apply): the group removal waits';
-
 type Job =
   | { readonly kind: 'start'; readonly task: Task }
   | { readonly kind: 'retry'; readonly run: Running };
+
+export { alreadyInRoleReason, CONFIRMED_REASON, LEFT_CONFIRMED_REASON, NO_GROUP_WRITER_REASON };
 
 export function runWorker(deps: WorkerDeps, options: WorkerOptions): Promise<WorkerSummary> {
   return new WorkerRun(deps, options).run();
@@ -337,45 +334,14 @@ class WorkerRun {
     this.deps.logger.warn({ taskId: run.task.taskId }, 'lease lost; the call is not sent');
   }
 
-  /** The pacer of the task's service: Google's for a group removal, QuickSight's otherwise. */
+  /** The pacer of the task's service (./task-call.ts). */
   private pacerOf(task: Task) {
-    return taskAction(task) === 'leave_group' && this.deps.groupMembers
-      ? this.deps.groupMembers.pacer
-      : this.deps.pacer;
+    return pacerOfTask(this.deps, task);
   }
 
-  /** The task's one call (QuickSight, or Google for a group removal), by its action (shared/task.ts, TASK_ACTIONS). */
-  private async call(task: Task): Promise<CallResult> {
-    const qs = this.deps.quickSight;
-    switch (taskAction(task)) {
-      case 'delete':
-        break;
-      case 'change_role':
-        return changeRole(qs, task);
-      case 'leave_group':
-        return this.leaveGroup(task);
-    }
-    try {
-      if (task.userName !== UNNAMED_USER)
-        return { ok: true, outcome: await qs.deleteUser(task.userName) };
-      if (!task.principalId) return { ok: false, error: new Error('user N/A has no principal id') };
-      return { ok: true, outcome: await qs.deleteUserByPrincipalId(task.principalId) };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  }
-
-  /** `members.delete` of the task's person from its group; a member already gone is not found. */
-  private async leaveGroup(task: Task): Promise<CallResult> {
-    const groups = this.deps.groupMembers;
-    if (!groups || task.group === undefined)
-      return { ok: false, error: new Error(NO_GROUP_WRITER_REASON) };
-    try {
-      const answer = await groups.writer.removeMember(task.group, task.email);
-      return { ok: true, outcome: answer === 'removed' ? 'deleted' : 'not_found' };
-    } catch (error) {
-      return { ok: false, error };
-    }
+  /** The task's one call (./task-call.ts). */
+  private call(task: Task): Promise<CallResult> {
+    return callOfTask(this.deps, task);
   }
 
   private report(decision: AttemptDecision, startedAt: number, pacer: WorkerDeps['pacer']): void {
@@ -449,28 +415,4 @@ class WorkerRun {
       this.deps.pacer.stats().rate,
     );
   }
-}
-
-/**
- * A `change_role` task's call: UpdateUser to the task's target role through the adapter, which
- * reads the user first and sends nothing when it holds the role already (so a task run again
- * after a kill sends no second UpdateUser). A user without a name (`N/A`) cannot be updated.
- */
-async function changeRole(qs: WorkerDeps['quickSight'], task: Task): Promise<CallResult> {
-  if (!qs.updateUserRole)
-    return { ok: false, error: new Error('this QuickSight port cannot change roles') };
-  if (task.targetRole === undefined)
-    return { ok: false, error: new Error('change_role task without a target role') };
-  if (task.userName === UNNAMED_USER)
-    return { ok: false, error: new Error('UpdateUser needs a user name; this user has none') };
-  try {
-    return { ok: true, outcome: `role:${await qs.updateUserRole(task.userName, task.targetRole)}` };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-/** The outcome row's reason when the user held the target role already. */
-export function alreadyInRoleReason(task: Pick<Task, 'targetRole'>): string {
-  return `already ${task.targetRole} when read just before the call (an earlier call of this task, or a change by hand): no UpdateUser sent`;
 }

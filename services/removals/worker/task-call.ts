@@ -1,0 +1,91 @@
+import type { Task } from '../../../shared/task.js';
+import { taskAction } from '../../../shared/task.js';
+import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
+import type { CallResult } from './attempt-policy.js';
+import type { WorkerDeps } from './worker-ports.js';
+
+/**
+ * A task's one call, by its action (shared/task.ts, TASK_ACTIONS): QuickSight `DeleteUser` (or
+ * `DeleteUserByPrincipalId`), QuickSight `UpdateUser` for a role change, Google Directory
+ * `members.delete` for a group removal; and the pacer of the service called. Answers and errors
+ * come back as a CallResult for the attempt policy (./attempt-policy.ts).
+ */
+
+/** The outcome row's reason when a retry finds the user gone after idsync's own earlier call. */
+export const CONFIRMED_REASON =
+  'deleted by idsync: an earlier call (maybe by a worker that stopped) removed the user; confirmed gone on retry';
+
+/** The outcome row's reason when a retry finds the person out of the group after idsync's call. */
+export const LEFT_CONFIRMED_REASON =
+  'taken out of the group by idsync: an earlier call (maybe by a worker that stopped) removed the member; confirmed gone on retry';
+
+/** Why a `leave_group` task is given back unrun where no Google writer was built. */
+export const NO_GROUP_WRITER_REASON =
+  'no Google group writer in this process (IDSYNC_GOOGLE_GROUP_WRITE=on, run with idsync apply): the group removal waits';
+
+/** The pacer of the task's service: Google's for a group removal, QuickSight's otherwise. */
+export function pacerOfTask(deps: Pick<WorkerDeps, 'pacer' | 'groupMembers'>, task: Task) {
+  return taskAction(task) === 'leave_group' && deps.groupMembers
+    ? deps.groupMembers.pacer
+    : deps.pacer;
+}
+
+/** The task's one call (QuickSight, or Google for a group removal). */
+export async function callOfTask(
+  deps: Pick<WorkerDeps, 'quickSight' | 'groupMembers'>,
+  task: Task,
+): Promise<CallResult> {
+  const qs = deps.quickSight;
+  switch (taskAction(task)) {
+    case 'delete':
+      break;
+    case 'change_role':
+      return changeRole(qs, task);
+    case 'leave_group':
+      return leaveGroup(deps.groupMembers, task);
+  }
+  try {
+    if (task.userName !== UNNAMED_USER)
+      return { ok: true, outcome: await qs.deleteUser(task.userName) };
+    if (!task.principalId) return { ok: false, error: new Error('user N/A has no principal id') };
+    return { ok: true, outcome: await qs.deleteUserByPrincipalId(task.principalId) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** `members.delete` of the task's person from its group; a member already gone is not found. */
+async function leaveGroup(groups: WorkerDeps['groupMembers'], task: Task): Promise<CallResult> {
+  if (!groups || task.group === undefined)
+    return { ok: false, error: new Error(NO_GROUP_WRITER_REASON) };
+  try {
+    const answer = await groups.writer.removeMember(task.group, task.email);
+    return { ok: true, outcome: answer === 'removed' ? 'deleted' : 'not_found' };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * A `change_role` task's call: UpdateUser to the task's target role through the adapter, which
+ * reads the user first and sends nothing when it holds the role already (so a task run again
+ * after a kill sends no second UpdateUser). A user without a name (`N/A`) cannot be updated.
+ */
+async function changeRole(qs: WorkerDeps['quickSight'], task: Task): Promise<CallResult> {
+  if (!qs.updateUserRole)
+    return { ok: false, error: new Error('this QuickSight port cannot change roles') };
+  if (task.targetRole === undefined)
+    return { ok: false, error: new Error('change_role task without a target role') };
+  if (task.userName === UNNAMED_USER)
+    return { ok: false, error: new Error('UpdateUser needs a user name; this user has none') };
+  try {
+    return { ok: true, outcome: `role:${await qs.updateUserRole(task.userName, task.targetRole)}` };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** The outcome row's reason when the user held the target role already. */
+export function alreadyInRoleReason(task: Pick<Task, 'targetRole'>): string {
+  return `already ${task.targetRole} when read just before the call (an earlier call of this task, or a change by hand): no UpdateUser sent`;
+}
