@@ -27,3 +27,17 @@ export function needsHandover(task: Pick<Task, 'action' | 'role' | 'targetRole'>
       return false;
   }
 }
+
+/**
+ * A deletion of a user whose role cannot own now, but whom the activity record shows writing
+ * assets (its newest authoring event, `authored`: it held a role that can own, e.g. an Author
+ * downgraded by hand): such a user may still own assets, so its deletion hands them over too.
+ */
+export function mayStillOwnAssets(
+  task: Pick<Task, 'action' | 'role' | 'targetRole'>,
+  record: { readonly authored?: unknown } | undefined,
+): boolean {
+  return (
+    taskAction(task) === 'delete' && !canOwnAssets(task.role) && record?.authored !== undefined
+  );
+}

@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
 import { dryRunLine } from './dry-run-line.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
+import { heldOwningRoleByRecord } from './handover/held-owning-role.js';
 import { leavingByTasks } from './handover/orphaned-shares.js';
 import { createPlanHandoverView } from './handover/plan-view.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
@@ -291,6 +292,11 @@ export function composeRemovals(
             leaving: leavingByTasks(stores.tasks),
             runId: scope.runId,
           }),
+          // A Reader whose record shows authoring (an Author once) may still own assets.
+          heldOwningRole: heldOwningRoleByRecord(
+            new DynamoActivityStore(stores.doc, stores.names.activity),
+            config.quicksight.namespace,
+          ),
         },
         workerRunOptions({
           runId: scope.runId,

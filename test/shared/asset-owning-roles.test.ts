@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canOwnAssets, needsHandover, OWNING_ROLES } from '../../shared/asset-owning-roles.js';
+import {
+  canOwnAssets,
+  mayStillOwnAssets,
+  needsHandover,
+  OWNING_ROLES,
+} from '../../shared/asset-owning-roles.js';
 
 describe('canOwnAssets', () => {
   it('is true for the owning roles in any case, false for Readers and unknown roles', () => {
@@ -33,5 +38,26 @@ describe('needsHandover', () => {
 
   it('a group removal never does (no QuickSight user write)', () => {
     expect(needsHandover({ action: 'leave_group', role: 'AUTHOR' })).toBe(false);
+  });
+});
+
+describe('mayStillOwnAssets', () => {
+  it('a deletion of a Reader the record shows authoring', () => {
+    expect(mayStillOwnAssets({ role: 'READER' }, { authored: { at: 'x' } })).toBe(true);
+    expect(mayStillOwnAssets({ role: 'READER' }, {})).toBe(false);
+    expect(mayStillOwnAssets({ role: 'READER' }, undefined)).toBe(false);
+  });
+
+  it('not for a role that can own (needsHandover covers it) nor for other actions', () => {
+    expect(mayStillOwnAssets({ role: 'AUTHOR' }, { authored: {} })).toBe(false);
+    expect(
+      mayStillOwnAssets(
+        { action: 'change_role', role: 'READER', targetRole: 'AUTHOR' },
+        { authored: {} },
+      ),
+    ).toBe(false);
+    expect(mayStillOwnAssets({ action: 'leave_group', role: 'READER' }, { authored: {} })).toBe(
+      false,
+    );
   });
 });

@@ -256,7 +256,7 @@ class WorkerRun {
       const reason = typeof veto === 'object' ? veto.skip : 'vetoed before delete';
       return this.finish(run, 'cancelled', { reason });
     }
-    if (this.deps.handOver && needsHandover(task)) {
+    if (this.deps.handOver && (needsHandover(task) || (await this.heldOwningRole(task)))) {
       try {
         const handover = await this.deps.handOver(task);
         if (handover.kind === 'deferred') return this.defer(run, handover.reason);
@@ -332,6 +332,20 @@ class WorkerRun {
     this.held.delete(run);
     this.counts.skipped++;
     this.deps.logger.warn({ taskId: run.task.taskId }, 'lease lost; the call is not sent');
+  }
+
+  /** The record shows the user held a role that can own assets (an error: assume it did). */
+  private async heldOwningRole(task: Task): Promise<boolean> {
+    if (!this.deps.heldOwningRole) return false;
+    try {
+      return await this.deps.heldOwningRole(task);
+    } catch (error) {
+      this.deps.logger.warn(
+        { taskId: task.taskId, error: describeError(error) },
+        'activity record not read: the asset handover searches anyway',
+      );
+      return true;
+    }
   }
 
   /** The pacer of the task's service (./task-call.ts). */

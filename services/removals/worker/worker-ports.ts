@@ -49,6 +49,12 @@ export interface WorkerDeps {
    * `needsHandover`); `deferred` (or an error) gives the task back unrun. Absent: no handover.
    */
   readonly handOver?: HandOverAssets;
+  /**
+   * Whether a deletion of a user whose role cannot own still needs the handover: the record shows
+   * the user held a role that can (shared/asset-owning-roles.ts, `mayStillOwnAssets`). An error
+   * counts as yes (the handover's own search then decides). Absent: only the role decides.
+   */
+  readonly heldOwningRole?: (task: Task) => Promise<boolean>;
   readonly random?: () => number;
   /**
    * `leave_group` tasks' Google call (Directory API `members.delete`, shared/google/) and its own

@@ -1,0 +1,20 @@
+import { activityKey, activityUserName } from '../../../shared/activity-record.js';
+import { mayStillOwnAssets } from '../../../shared/asset-owning-roles.js';
+import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
+import type { Task } from '../../../shared/task.js';
+
+/**
+ * The worker's `heldOwningRole` (../worker/worker-ports.ts) from the activity record: a deletion
+ * of a user whose role cannot own, whose record shows an authoring event, hands its assets over
+ * too (shared/asset-owning-roles.ts, `mayStillOwnAssets`). Only such deletions read the record.
+ */
+export function heldOwningRoleByRecord(
+  activity: Pick<DynamoActivityStore, 'get'>,
+  namespace: string,
+): (task: Task) => Promise<boolean> {
+  return async (task) => {
+    if (!mayStillOwnAssets(task, { authored: true })) return false;
+    const record = await activity.get(activityKey(namespace, activityUserName(task)));
+    return mayStillOwnAssets(task, record);
+  };
+}
