@@ -1,12 +1,4 @@
 import {
-  DescribeAnalysisPermissionsCommand,
-  DescribeDashboardPermissionsCommand,
-  DescribeDataSetPermissionsCommand,
-  DescribeDataSourcePermissionsCommand,
-  DescribeFolderPermissionsCommand,
-  DescribeTemplatePermissionsCommand,
-  DescribeThemePermissionsCommand,
-  DescribeTopicPermissionsCommand,
   DescribeUserCommand,
   ListTemplatesCommand,
   ListThemesCommand,
@@ -18,14 +10,6 @@ import {
   SearchDataSetsCommand,
   SearchDataSourcesCommand,
   SearchFoldersCommand,
-  UpdateAnalysisPermissionsCommand,
-  UpdateDashboardPermissionsCommand,
-  UpdateDataSetPermissionsCommand,
-  UpdateDataSourcePermissionsCommand,
-  UpdateFolderPermissionsCommand,
-  UpdateTemplatePermissionsCommand,
-  UpdateThemePermissionsCommand,
-  UpdateTopicPermissionsCommand,
 } from '@aws-sdk/client-quicksight';
 import {
   type AssetPermission,
@@ -35,6 +19,7 @@ import {
   OWNER_ACTIONS,
   SEARCHABLE_ASSET_TYPES,
 } from '../asset-owner-actions.js';
+import { sendDescribePermissions, sendGrant } from './asset-permission-calls.js';
 import {
   type AwsRetryOptions,
   callWithRetry,
@@ -193,116 +178,17 @@ export class QuickSightAssets implements AssetOwnership {
       { Principal: principal, Actions: [...OWNER_ACTIONS[asset.type]] },
     ];
     const a = this.accountId;
-    await this.call(`Update${opName(asset.type)}Permissions`, () => {
-      const c = this.client;
-      switch (asset.type) {
-        case 'dashboard':
-          return c.send(
-            new UpdateDashboardPermissionsCommand({
-              AwsAccountId: a,
-              DashboardId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'analysis':
-          return c.send(
-            new UpdateAnalysisPermissionsCommand({
-              AwsAccountId: a,
-              AnalysisId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'dataset':
-          return c.send(
-            new UpdateDataSetPermissionsCommand({
-              AwsAccountId: a,
-              DataSetId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'datasource':
-          return c.send(
-            new UpdateDataSourcePermissionsCommand({
-              AwsAccountId: a,
-              DataSourceId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'folder':
-          return c.send(
-            new UpdateFolderPermissionsCommand({
-              AwsAccountId: a,
-              FolderId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'theme':
-          return c.send(
-            new UpdateThemePermissionsCommand({
-              AwsAccountId: a,
-              ThemeId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'template':
-          return c.send(
-            new UpdateTemplatePermissionsCommand({
-              AwsAccountId: a,
-              TemplateId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-        case 'topic':
-          return c.send(
-            new UpdateTopicPermissionsCommand({
-              AwsAccountId: a,
-              TopicId: asset.id,
-              GrantPermissions: Grant,
-            }),
-          );
-      }
-    });
+    await this.call(`Update${opName(asset.type)}Permissions`, () =>
+      sendGrant(this.client, a, asset, Grant),
+    );
   }
 
   async permissions(asset: OwnedAsset): Promise<AssetPermission[]> {
     const a = this.accountId;
     const c = this.client;
-    const out = await this.call(`Describe${opName(asset.type)}Permissions`, async () => {
-      switch (asset.type) {
-        case 'dashboard':
-          return c.send(
-            new DescribeDashboardPermissionsCommand({ AwsAccountId: a, DashboardId: asset.id }),
-          );
-        case 'analysis':
-          return c.send(
-            new DescribeAnalysisPermissionsCommand({ AwsAccountId: a, AnalysisId: asset.id }),
-          );
-        case 'dataset':
-          return c.send(
-            new DescribeDataSetPermissionsCommand({ AwsAccountId: a, DataSetId: asset.id }),
-          );
-        case 'datasource':
-          return c.send(
-            new DescribeDataSourcePermissionsCommand({ AwsAccountId: a, DataSourceId: asset.id }),
-          );
-        case 'folder':
-          return c.send(
-            new DescribeFolderPermissionsCommand({ AwsAccountId: a, FolderId: asset.id }),
-          );
-        case 'theme':
-          return c.send(
-            new DescribeThemePermissionsCommand({ AwsAccountId: a, ThemeId: asset.id }),
-          );
-        case 'template':
-          return c.send(
-            new DescribeTemplatePermissionsCommand({ AwsAccountId: a, TemplateId: asset.id }),
-          );
-        case 'topic':
-          return c.send(
-            new DescribeTopicPermissionsCommand({ AwsAccountId: a, TopicId: asset.id }),
-          );
-      }
-    });
+    const out = await this.call(`Describe${opName(asset.type)}Permissions`, () =>
+      sendDescribePermissions(c, a, asset),
+    );
     return (out.Permissions ?? []).map((p) => ({
       principal: p.Principal ?? '',
       actions: p.Actions ?? [],
