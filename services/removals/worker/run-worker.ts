@@ -1,4 +1,3 @@
-import { needsHandover } from '../../../shared/asset-owning-roles.js';
 import { describeError } from '../../../shared/errors.js';
 import { type Task, type TaskOutcome, taskAction } from '../../../shared/task.js';
 import {
@@ -15,6 +14,7 @@ import {
   recordFinalState,
   recordOutcome,
 } from './end-task.js';
+import { handOverFirst } from './handover-step.js';
 import {
   type HeldLease,
   HeldLeases,
@@ -256,14 +256,8 @@ class WorkerRun {
       const reason = typeof veto === 'object' ? veto.skip : 'vetoed before delete';
       return this.finish(run, 'cancelled', { reason });
     }
-    if (this.deps.handOver && (needsHandover(task) || (await this.heldOwningRole(task)))) {
-      try {
-        const handover = await this.deps.handOver(task);
-        if (handover.kind === 'deferred') return this.defer(run, handover.reason);
-      } catch (error) {
-        return this.defer(run, `asset handover failed: ${describeError(error)}`);
-      }
-    }
+    const notYet = await handOverFirst(this.deps, task);
+    if (notYet !== undefined) return this.defer(run, notYet);
     await this.attempt(run);
   }
 
@@ -332,20 +326,6 @@ class WorkerRun {
     this.held.delete(run);
     this.counts.skipped++;
     this.deps.logger.warn({ taskId: run.task.taskId }, 'lease lost; the call is not sent');
-  }
-
-  /** The record shows the user held a role that can own assets (an error: assume it did). */
-  private async heldOwningRole(task: Task): Promise<boolean> {
-    if (!this.deps.heldOwningRole) return false;
-    try {
-      return await this.deps.heldOwningRole(task);
-    } catch (error) {
-      this.deps.logger.warn(
-        { taskId: task.taskId, error: describeError(error) },
-        'activity record not read: the asset handover searches anyway',
-      );
-      return true;
-    }
   }
 
   /** The pacer of the task's service (./task-call.ts). */
