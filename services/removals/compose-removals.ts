@@ -11,9 +11,9 @@ import type { Logger } from '../../shared/logger.js';
 import type { Task } from '../../shared/task.js';
 import { dryRunLine } from './dry-run-line.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
+import { handoverWiring } from './handover/handover-wiring.js';
 import { heldOwningRoleByRecord } from './handover/held-owning-role.js';
 import { leavingByTasks } from './handover/orphaned-shares.js';
-import { createPlanHandoverView } from './handover/plan-view.js';
 import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
 import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
@@ -121,30 +121,7 @@ export function composeRemovals(
   const groupMembers = config.plan.googleGroupWrite ? clients.groupMembers : undefined;
   let quickSight: ReturnType<NonNullable<RemovalsClients['quickSight']>> | undefined;
   let idle: IdleChecks | undefined;
-  /** The QuickSight user names of a person's manager (the snapshot's users with that email). */
-  const managerUserNames = (build: () => ManagerLookup) => {
-    let lookup: ManagerLookup | undefined;
-    return async (email: string): Promise<string[]> => {
-      lookup ??= build();
-      const manager = (await lookup.managerOf(email))?.toLowerCase();
-      if (!manager) return [];
-      const { quickSightUsers } = await reading.forPlan();
-      return quickSightUsers
-        .filter((u) => u.email?.toLowerCase() === manager)
-        .map((u) => u.userName);
-    };
-  };
-
-  let reads: ReturnType<NonNullable<RemovalsClients['assetReads']>> | undefined;
-  const successorSettings = () => ({
-    ...(config.plan.assetSuccessor ? { successor: config.plan.assetSuccessor } : {}),
-    ...(clients.managers ? { managerUserNames: managerUserNames(clients.managers) } : {}),
-  });
-  const handoverView = () => {
-    if (!clients.assetReads) return {};
-    reads ??= clients.assetReads();
-    return { handoverView: createPlanHandoverView(reads.assets, successorSettings()) };
-  };
+  const handover = handoverWiring(config.plan.assetSuccessor, clients, reading);
 
   const idleChecks = (): IdleChecks => {
     if (idle) return idle;
@@ -189,7 +166,12 @@ export function composeRemovals(
           await reading.forPlan(),
         )
       : runPlan(
-          { ...stores, logger: request.logger ?? logger, guardWindow: guard, ...handoverView() },
+          {
+            ...stores,
+            logger: request.logger ?? logger,
+            guardWindow: guard,
+            ...handover.handoverView(),
+          },
           {
             runId: request.runId,
             namespace: config.quicksight.namespace,
@@ -286,7 +268,7 @@ export function composeRemovals(
           handOver: createHandOverAssets({
             // Paced with the deletes: QuickSight's rate limits are the account's.
             assets: quickSight.assets.withPacer?.(pacer) ?? quickSight.assets,
-            ...successorSettings(),
+            ...handover.successorSettings(),
             audit: stores.audit,
             // A co-owner whose own task is open is leaving too: shared assets are not orphaned.
             leaving: leavingByTasks(stores.tasks),
@@ -345,8 +327,7 @@ export function composeRemovals(
     close() {
       quickSight?.close();
       quickSight = undefined;
-      reads?.close();
-      reads = undefined;
+      handover.close();
     },
   };
 }
