@@ -114,7 +114,7 @@ export function createIdentityStoreClient(
 /** QuickSight client in the QuickSight identity region, SDK retries off (idsync paces and retries). */
 export function createQuickSightClient(
   aws: AwsConfig,
-  quicksight: QuickSightConfig,
+  quicksight: Pick<QuickSightConfig, 'region'>,
   overrides: ClientOverrides = {},
 ): QuickSightClient {
   return new QuickSightClient(

@@ -1,6 +1,7 @@
 import type { AssetSuccessor } from '../asset-successor.js';
 import type { GroupRoleMap } from '../group-roles.js';
 import type { PriceTable } from '../prices.js';
+import type { QuickSightScope } from '../quicksight-scopes.js';
 import type { Section } from './variables.js';
 
 /** The typed configuration `loadConfig` (./load-config.ts) returns, by section. */
@@ -77,8 +78,16 @@ export interface IdentityStoreConfig {
   readonly region?: string;
 }
 export interface QuickSightConfig {
+  /** IDSYNC_QUICKSIGHT_ACCOUNT_ID: the home account, whose scopes keep bare namespace keys. */
   readonly accountId: string;
+  /** IDSYNC_QUICKSIGHT_NAMESPACE: the home account's namespace, and any entry's without namespaces. */
   readonly namespace: string;
+  /**
+   * Every account and namespace idsync manages (IDSYNC_QUICKSIGHT_ACCOUNTS; without it the home
+   * account's namespace alone), with the role each account's calls assume
+   * (shared/quicksight-scopes.ts).
+   */
+  readonly scopes: readonly QuickSightScope[];
   /** IDSYNC_QUICKSIGHT_REGION, else the AWS region (see AwsConfig.region). */
   readonly region?: string;
 }

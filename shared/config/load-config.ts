@@ -2,6 +2,7 @@ import type { AssetSuccessor } from '../asset-successor.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { GroupRoleMap } from '../group-roles.js';
 import type { PriceTable } from '../prices.js';
+import { type QuickSightAccountEntry, quickSightScopes } from '../quicksight-scopes.js';
 import {
   DEFAULT_LOG_LEVEL,
   DEFAULT_TERMINAL_LOG_LEVEL,
@@ -145,11 +146,24 @@ const builders: {
       read<string>('IDSYNC_IDC_ACCOUNT_ID') ?? read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID'),
     ...optional('region', read<string>('IDSYNC_IDC_REGION') ?? awsRegion(read)),
   }),
-  quicksight: (read) => {
+  quicksight: (read, _env, problems) => {
     const region = read<string>('IDSYNC_QUICKSIGHT_REGION') ?? awsRegion(read);
+    const accountId = read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '';
+    const namespace = read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') as string;
+    const entries = read<QuickSightAccountEntry[]>('IDSYNC_QUICKSIGHT_ACCOUNTS');
+    const defaultRoleArn = read<string>('IDSYNC_QUICKSIGHT_ROLE_ARN');
+    const scopes = quickSightScopes({
+      accountId,
+      namespace,
+      ...optional('defaultRoleArn', defaultRoleArn),
+      ...(entries ? { entries } : {}),
+    });
+    if (!scopes.ok && !problems.has('IDSYNC_QUICKSIGHT_ACCOUNTS'))
+      problems.set('IDSYNC_QUICKSIGHT_ACCOUNTS', scopes.message);
     return {
-      accountId: read<string>('IDSYNC_QUICKSIGHT_ACCOUNT_ID') ?? '',
-      namespace: read<string>('IDSYNC_QUICKSIGHT_NAMESPACE') as string,
+      accountId,
+      namespace,
+      scopes: scopes.ok ? scopes.value : [],
       ...(region ? { region } : {}),
     };
   },

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { parseAssetSuccessor } from '../asset-successor.js';
+import { ROLE_ARN_PATTERN } from '../aws/role-arn.js';
 import { parseGroupRoles } from '../group-roles.js';
 import { parsePrices } from '../prices.js';
+import { parseQuickSightAccounts } from '../quicksight-scopes.js';
 import { PLAIN_DECIMAL, PLAIN_INTEGER } from './plain-numbers.js';
 
 /**
@@ -174,8 +176,6 @@ export const roleList = csvList
  * `role/path/name`); role names are 1 to 64 of `[\w+=,.@-]`, and AssumeRole takes at most 2048
  * characters.
  */
-export const ROLE_ARN_PATTERN =
-  /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/([\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 export const roleArn = nonEmpty
   .max(2048, 'must be at most 2048 characters (an IAM role ARN)')
   .regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/idsync');
@@ -185,3 +185,11 @@ export const externalId = nonEmpty
   .min(2, 'must be 2 to 1224 characters')
   .max(1224, 'must be 2 to 1224 characters')
   .regex(/^[\w+=,.@:/-]+$/, 'may hold only letters, digits and _ + = , . @ : / -');
+
+/** IDSYNC_QUICKSIGHT_ACCOUNTS: `account[:namespace…][@role-arn]` entries (shared/quicksight-scopes.ts). */
+export const quickSightAccounts = trimmed.transform((raw, ctx) => {
+  const parsed = parseQuickSightAccounts(raw);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});

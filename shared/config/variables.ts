@@ -20,6 +20,7 @@ import {
   protectedRoles,
   protectedUsers,
   QUICKSIGHT_ROLES,
+  quickSightAccounts,
   roleArn,
   roleList,
   trimmed,
@@ -170,6 +171,14 @@ export const VARIABLES: readonly VariableSpec[] = [
     'QuickSight namespace',
     nonEmpty.regex(/^[a-zA-Z0-9._-]{1,64}$/, 'must be a QuickSight namespace name'),
     '`default`',
+    false,
+  ),
+  spec(
+    'IDSYNC_QUICKSIGHT_ACCOUNTS',
+    'quicksight',
+    'every QuickSight account and namespace idsync manages, comma-separated `account[:namespace…][@role-arn]` (e.g. `111111111111:default:sales,222222222222@arn:aws:iam::222222222222:role/idsync`); an entry without namespaces has `IDSYNC_QUICKSIGHT_NAMESPACE`; an account other than `IDSYNC_QUICKSIGHT_ACCOUNT_ID` needs a role in it (or `IDSYNC_QUICKSIGHT_ROLE_ARN` there)',
+    quickSightAccounts,
+    '`IDSYNC_QUICKSIGHT_ACCOUNT_ID`:`IDSYNC_QUICKSIGHT_NAMESPACE`',
     false,
   ),
   spec(

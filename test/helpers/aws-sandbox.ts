@@ -37,7 +37,7 @@ export function startQuickSightFixture(options: StandInOptions = {}): Promise<Qu
     (endpoint) =>
       createQuickSightClient(
         { region: REGION, endpoints: { quicksight: endpoint } },
-        { accountId: ACCOUNT_ID, namespace: NAMESPACE, region: REGION },
+        { region: REGION },
         TEST_CREDENTIALS,
       ),
   );

@@ -32,7 +32,7 @@ describe('client timeouts', () => {
         endpoints: { quicksight: qs.endpoint },
         timeouts: { connectMs: 1_000, requestMs: 300 },
       },
-      { accountId: '123456789012', namespace: 'default', region: 'us-east-1' },
+      { region: 'us-east-1' },
     );
     const directory = new QuickSightUsers(client, '123456789012', 'default', {
       endpoint: qs.endpoint,

@@ -52,7 +52,11 @@ describe('loadConfig defaults', () => {
       assetSuccessor: undefined,
       prices: DEFAULT_PRICES,
     });
-    expect(c.quicksight).toEqual({ accountId: '123456789012', namespace: 'default' });
+    expect(c.quicksight).toEqual({
+      accountId: '123456789012',
+      namespace: 'default',
+      scopes: [{ accountId: '123456789012', namespace: 'default', key: 'default' }],
+    });
     expect(c.snapshot.retentionDays).toBe(30);
     expect(c.report.prices).toEqual(DEFAULT_PRICES);
   });
@@ -101,6 +105,7 @@ describe('loadConfig valid values', () => {
         IDSYNC_IDENTITY_STORE_ID: 'd-1234567890',
         IDSYNC_QUICKSIGHT_ACCOUNT_ID: '123456789012',
         IDSYNC_QUICKSIGHT_NAMESPACE: 'team-a',
+        IDSYNC_QUICKSIGHT_ACCOUNTS: '123456789012:team-a:team-b',
         IDSYNC_QUICKSIGHT_REGION: 'us-west-2',
         IDSYNC_TABLE_PREFIX: 'idsync-test',
         IDSYNC_LOG_LEVEL: 'DEBUG',
@@ -134,6 +139,10 @@ describe('loadConfig valid values', () => {
     expect(c.quicksight).toEqual({
       accountId: '123456789012',
       namespace: 'team-a',
+      scopes: [
+        { accountId: '123456789012', namespace: 'team-a', key: 'team-a' },
+        { accountId: '123456789012', namespace: 'team-b', key: 'team-b' },
+      ],
       region: 'us-west-2',
     });
     expect(c.core).toEqual({
@@ -278,6 +287,7 @@ describe('loadConfig invalid values', () => {
     IDSYNC_IDENTITY_STORE_ID: 'store',
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: '1234',
     IDSYNC_QUICKSIGHT_NAMESPACE: 'bad namespace!',
+    IDSYNC_QUICKSIGHT_ACCOUNTS: '123456789012:default@arn:aws:iam::210987654321:role/x',
     IDSYNC_QUICKSIGHT_REGION: 'moon',
     IDSYNC_ACTIVITY_REGIONS: 'us-east-1,moon',
     IDSYNC_TABLE_PREFIX: 'bad prefix',
