@@ -43,6 +43,12 @@ export interface QuickSightUser {
   readonly principalId?: string;
   readonly arn: string;
   readonly active?: boolean;
+  /**
+   * The key of the QuickSight account and namespace the user was listed in
+   * (shared/quicksight-scopes.ts, `QuickSightScope.key`); absent: the home account's configured
+   * namespace (rows written before several scopes existed).
+   */
+  readonly scope?: string;
 }
 
 export type SnapshotSource = 'google' | 'idc' | 'quicksight';

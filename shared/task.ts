@@ -72,6 +72,13 @@ export interface Task {
   readonly identityType: string;
   readonly source: string;
   readonly reason: string;
+  /**
+   * The key of the QuickSight account and namespace the user is in (`QuickSightScope.key`,
+   * shared/quicksight-scopes.ts): the worker calls that account, with its role, in that
+   * namespace. Absent: the home account's configured namespace (tasks written before several
+   * scopes existed).
+   */
+  readonly scope?: string;
   /** What the worker does (see TASK_ACTIONS); absent: `delete`. */
   readonly action?: TaskAction;
   /** `change_role`: the QuickSight role the user is changed to. */
@@ -164,9 +171,14 @@ export type NewTask = Pick<
   | 'action'
   | 'targetRole'
   | 'group'
+  | 'scope'
 > & { readonly createdAt?: string };
 
-/** `<namespace>#<userName>`, or `<namespace>#N/A#<principalId>` for users named `N/A`. */
+/**
+ * `<scope>#<userName>`, or `<scope>#N/A#<principalId>` for users named `N/A`; `scope` is the key
+ * of the user's QuickSight account and namespace (`QuickSightScope.key`: the namespace alone in
+ * the home account).
+ */
 export function taskIdFor(
   namespace: string,
   user: Pick<QuickSightUser, 'userName' | 'principalId'>,

@@ -41,6 +41,8 @@ export interface AuditRecord {
   readonly userId?: string;
   readonly userName?: string;
   readonly role?: string;
+  /** A row about one QuickSight user: the key of its account and namespace (`QuickSightScope.key`); absent: the home account's configured namespace. */
+  readonly scope?: string;
   readonly source?: string;
   readonly decision?: string;
   readonly reason?: string;
