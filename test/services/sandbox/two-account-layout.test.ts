@@ -96,7 +96,8 @@ describe('the sandbox two-account layout', { timeout: 60_000 }, () => {
 
   it('acts on an IdC event of the IdC account, and ignores one of a third account or of the QuickSight account', async () => {
     const org = t.sandbox.org;
-    // The reconcile above took the snapshot this event is newer than.
+    // Its own COMPLETE snapshot, older than the event: the case does not lean on the one above.
+    await snapshotOk(t.sandbox);
     const queue = new MemoryTaskQueue();
     const handle = createEventsHandler(
       { ...t.sandbox.env, IDSYNC_LOG_LEVEL: 'silent' },
