@@ -29,6 +29,19 @@ import { METRIC_DIMENSION, METRIC_NAMESPACE } from '../../shared/metrics.js';
 /** The CfnRule state that lets read-only CloudTrail management events reach a rule. */
 export const READ_ONLY_EVENTS_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
+/**
+ * QuickSight's CloudTrail events of `account`: the live rule's pattern, and the QuickSight
+ * companion's forwarding rule's (infra/stacks/quicksight-companion-stack.ts).
+ */
+export function quickSightEventPattern(account: string): events.EventPattern {
+  return {
+    source: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
+    detailType: [CLOUDTRAIL_DETAIL_TYPE],
+    account: [account],
+    detail: { eventSource: [QUICKSIGHT_EVENT_SOURCE] },
+  };
+}
+
 export interface ActivityCaptureProps {
   readonly handler: lambda.IFunction;
   /** Account whose QuickSight events are accepted (events of other accounts keep `aws.*`). */
@@ -57,12 +70,7 @@ export class ActivityCapture extends Construct {
       description:
         'idsync: QuickSight CloudTrail events, read-only ones included → activity record',
       ...(props.eventBus ? { eventBus: props.eventBus } : {}),
-      eventPattern: {
-        source: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
-        detailType: [CLOUDTRAIL_DETAIL_TYPE],
-        account: [props.quickSightAccountId],
-        detail: { eventSource: [QUICKSIGHT_EVENT_SOURCE] },
-      },
+      eventPattern: quickSightEventPattern(props.quickSightAccountId),
       // A missed live event is caught by the next scheduled sync: a few retries are enough.
       targets: [
         new targets.LambdaFunction(props.handler, {

@@ -34,13 +34,19 @@ export function quickSightListUsers(scope: QuickSightScope): iam.PolicyStatement
 }
 
 /**
- * `quicksight:DeleteUser` and `quicksight:DeleteUserByPrincipalId`, only on the users of the
- * namespace (resource type `user`).
+ * `quicksight:DeleteUser`, `quicksight:DeleteUserByPrincipalId` and `quicksight:UpdateUser` (the
+ * worker's `change_role` tasks: role follows group, idle Authors made Readers), only on the users
+ * of the namespace (resource type `user`). One statement: the worker role's inline policy is
+ * close to IAM's size limit.
  */
-export function quickSightDeleteUsers(scope: QuickSightScope): iam.PolicyStatement {
+export function quickSightChangeUsers(scope: QuickSightScope): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'QuickSightDeleteUsersOfNamespace',
-    actions: ['quicksight:DeleteUser', 'quicksight:DeleteUserByPrincipalId'],
+    sid: 'QuickSightDeleteOrChangeUsersOfNamespace',
+    actions: [
+      'quicksight:DeleteUser',
+      'quicksight:DeleteUserByPrincipalId',
+      'quicksight:UpdateUser',
+    ],
     resources: [quickSightUsersArn(scope)],
   });
 }

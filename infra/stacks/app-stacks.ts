@@ -2,10 +2,11 @@ import type { App, Stack } from 'aws-cdk-lib';
 import type { Job } from '../constructs/idsync-function.js';
 import { IdentityCenterCompanionStack } from './identity-center-companion-stack.js';
 import { IdsyncStack } from './idsync-stack.js';
+import { QuickSightCompanionStack } from './quicksight-companion-stack.js';
 import { readSettings, SettingsError } from './settings.js';
 
 /** `-c companion=…`: which companion stack to synthesize instead of the idsync stack. */
-export const COMPANIONS = ['identity-center'] as const;
+export const COMPANIONS = ['identity-center', 'quicksight'] as const;
 export type Companion = (typeof COMPANIONS)[number];
 
 /** The IdC companion's stack name: `<stackName>-IdentityCenter`. */
@@ -13,11 +14,18 @@ export function identityCenterCompanionName(stackName: string): string {
   return `${stackName}-IdentityCenter`;
 }
 
+/** The QuickSight companion's stack name: `<stackName>-QuickSight`. */
+export function quickSightCompanionName(stackName: string): string {
+  return `${stackName}-QuickSight`;
+}
+
 /**
  * The stacks of one `cdk synth` / `cdk deploy`, from context: the idsync stack in `account` /
  * `region`, or, with `-c companion=identity-center`, the IdC companion stack in
- * `identityCenterAccountId` / `identityCenterRegion` (infra/stacks/identity-center-companion-stack.ts).
- * Both read the same context, so one set of `-c` values serves both deploys.
+ * `identityCenterAccountId` / `identityCenterRegion` (infra/stacks/identity-center-companion-stack.ts),
+ * or, with `-c companion=quicksight`, the QuickSight companion stack in `quickSightAccountId` /
+ * `quickSightRegion` (infra/stacks/quicksight-companion-stack.ts). All read the same context, so
+ * one set of `-c` values serves every deploy.
  */
 export function addIdsyncStacks(app: App, entries: Partial<Record<Job, string>>): Stack {
   const read = (key: string) => app.node.tryGetContext(key) as unknown;
@@ -28,6 +36,12 @@ export function addIdsyncStacks(app: App, entries: Partial<Record<Job, string>>)
       env: { account: settings.account, region: settings.region },
       settings,
       entries,
+    });
+  }
+  if (companion === 'quicksight') {
+    return new QuickSightCompanionStack(app, quickSightCompanionName(settings.stackName), {
+      env: { account: settings.quickSightAccountId, region: settings.quickSightRegion },
+      settings,
     });
   }
   if (companion !== 'identity-center') {

@@ -4,6 +4,7 @@ import { VARIABLES } from '../../shared/config/variables.js';
 import { LAMBDA_ENV, LAMBDA_GOOGLE_KEY_PATH } from '../../shared/lambda/lambda-env.js';
 import type { Job } from '../constructs/idsync-function.js';
 import { identityCenterEnvironment } from './identity-center-layout.js';
+import { quickSightEnvironment } from './quicksight-layout.js';
 import { googleGroupWrites, type IdsyncSettings } from './settings.js';
 
 /**
@@ -23,6 +24,9 @@ export function commonEnvironment(settings: IdsyncSettings): Record<string, stri
     // The IdC account and region (the stack's by default), and the reader role there when IdC
     // lives elsewhere (infra/stacks/identity-center-layout.ts).
     ...identityCenterEnvironment(settings),
+    // QuickSight elsewhere: the QuickSight and CloudTrail clients assume the companion's operator
+    // role (infra/stacks/quicksight-layout.ts), unless `environment` names other roles.
+    ...quickSightEnvironment(settings),
     IDSYNC_QUICKSIGHT_ACCOUNT_ID: settings.quickSightAccountId,
     IDSYNC_QUICKSIGHT_NAMESPACE: settings.namespace,
     IDSYNC_QUICKSIGHT_REGION: settings.quickSightRegion,

@@ -66,7 +66,7 @@ export function jobRoleArn(s: IdsyncSettings, job: Job): string {
   return `arn:${partitionOf(s.region)}:iam::${s.account}:role/${jobRoleName(s, job)}`;
 }
 
-function checkedRoleName(name: string): string {
+export function checkedRoleName(name: string): string {
   if (name.length > MAX_ROLE_NAME) {
     throw new SettingsError(
       `the role name ${name} is longer than IAM's ${MAX_ROLE_NAME} characters: choose a shorter stackName`,

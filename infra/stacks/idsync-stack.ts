@@ -29,7 +29,7 @@ import {
   identityStoreDescribeUser,
   identityStoreListUsers,
   quickSightAssetHandover,
-  quickSightDeleteUsers,
+  quickSightChangeUsers,
   quickSightListUsers,
   sesSendNotices,
 } from '../constructs/permissions.js';
@@ -48,6 +48,7 @@ import {
   quickSightElsewhere,
 } from './identity-center-layout.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
+import { QUICKSIGHT_JOBS, quickSightEnvironment } from './quicksight-layout.js';
 import { assumeRoleStatement } from './role-access.js';
 import { googleGroupWrites, type IdsyncSettings } from './settings.js';
 import { TABLE_ACCESS } from './table-access.js';
@@ -145,8 +146,10 @@ export class IdsyncStack extends Stack {
         entry,
         environment: jobEnvironment(job, inputs),
         ...(props.bundling ? { bundling: props.bundling } : {}),
-        // The IdC reader role's trust names these roles exactly.
-        ...(identityCenterElsewhere(s) && (IDENTITY_CENTER_JOBS as readonly Job[]).includes(job)
+        // The IdC reader role's and the QuickSight operator role's trusts name these roles exactly.
+        ...((identityCenterElsewhere(s) &&
+          (IDENTITY_CENTER_JOBS as readonly Job[]).includes(job)) ||
+        (quickSightElsewhere(s) && (QUICKSIGHT_JOBS as readonly Job[]).includes(job))
           ? { roleName: jobRoleName(s, job) }
           : {}),
         ...(job === 'snapshot' ? { memorySize: 1024, timeout: Duration.minutes(15) } : {}),
@@ -213,7 +216,13 @@ export class IdsyncStack extends Stack {
     const identityStore = { accountId: s.account, identityStoreId: s.identityStoreId };
     // IdC elsewhere: the IdentityStore calls go through the reader role there, nothing direct.
     const directIdentityStore = !identityCenterElsewhere(s);
-    const roles = { ...s.environment, ...identityCenterEnvironment(s) };
+    // QuickSight elsewhere: its calls (and its account's CloudTrail) go through the operator role.
+    const directQuickSight = !quickSightElsewhere(s);
+    const roles = {
+      ...quickSightEnvironment(s),
+      ...s.environment,
+      ...identityCenterEnvironment(s),
+    };
     for (const [job, f] of Object.entries(this.functions) as Array<[Job, IdsyncFunction]>) {
       const access = TABLE_ACCESS[job];
       for (const t of access.read) this.tables.grantRead(t, f.role);
@@ -223,18 +232,21 @@ export class IdsyncStack extends Stack {
       if (assume) f.role.addToPolicy(assume);
     }
     const { snapshot, plan, worker, events, activity } = this.functions;
-    if (activity) activity.role.addToPolicy(cloudTrailLookupEvents());
+    if (activity && directQuickSight) activity.role.addToPolicy(cloudTrailLookupEvents());
     if (snapshot) {
       this.googleKey.grantRead(snapshot.role);
-      snapshot.role.addToPolicy(quickSightListUsers(quickSight));
+      if (directQuickSight) snapshot.role.addToPolicy(quickSightListUsers(quickSight));
       if (directIdentityStore) snapshot.role.addToPolicy(identityStoreListUsers(identityStore));
     }
     if (worker) {
       // Group writes on: leave_group tasks call Google with the key (services/worker/google-handler.ts).
       if (googleGroupWrites(s)) this.googleKey.grantRead(worker.role);
-      worker.role.addToPolicy(quickSightDeleteUsers(quickSight));
-      // Before a deletion: the user's assets go to the successor (services/removals/handover/).
-      worker.role.addToPolicy(quickSightAssetHandover(quickSight));
+      if (directQuickSight) {
+        // Deletions and change_role tasks (role follows group, idle Authors made Readers).
+        worker.role.addToPolicy(quickSightChangeUsers(quickSight));
+        // Before a deletion: the user's assets go to the successor (services/removals/handover/).
+        worker.role.addToPolicy(quickSightAssetHandover(quickSight));
+      }
     }
     if (events && directIdentityStore)
       events.role.addToPolicy(identityStoreDescribeUser(identityStore));

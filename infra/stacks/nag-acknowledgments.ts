@@ -6,7 +6,7 @@ import { RUN_REPORTS_PREFIX } from '../../shared/aws/s3-reports.js';
 import { tableSpec } from '../../shared/tables.js';
 import type { IdsyncFunction, Job } from '../constructs/idsync-function.js';
 import type { IdsyncTables } from '../constructs/tables.js';
-import { identityCenterElsewhere } from './identity-center-layout.js';
+import { identityCenterElsewhere, quickSightElsewhere } from './identity-center-layout.js';
 import type { IdsyncSettings } from './settings.js';
 import { tablesOf } from './table-access.js';
 
@@ -104,14 +104,16 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
         REASONS.tableIndexes,
       );
     }
-    if (job === 'snapshot' || job === 'worker') {
+    // QuickSight elsewhere: no direct QuickSight or CloudTrail statement (the operator role's).
+    const direct = !quickSightElsewhere(settings);
+    if (direct && (job === 'snapshot' || job === 'worker')) {
       acknowledge(
         f.role,
         `AwsSolutions-IAM5[Resource::${quickSightUsers}]`,
         REASONS.quickSightUsers,
       );
     }
-    if (job === 'worker') {
+    if (direct && job === 'worker') {
       for (const word of ASSET_TYPES)
         acknowledge(
           f.role,
@@ -119,7 +121,7 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
           REASONS.quickSightAssets,
         );
     }
-    if (job === 'activity') {
+    if (direct && job === 'activity') {
       acknowledge(f.role, 'AwsSolutions-IAM5[Resource::*]', REASONS.cloudTrailLookup);
     }
     if (job === 'events' && !identityCenterElsewhere(settings)) {

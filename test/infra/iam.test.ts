@@ -138,7 +138,7 @@ describe('IAM least privilege', () => {
     expect(more).toEqual([]);
     if (!deletes || !handover) throw new Error('the worker has two QuickSight statements');
     expect([actionsOf(deletes), deletes.Resource]).toEqual([
-      ['quicksight:DeleteUser', 'quicksight:DeleteUserByPrincipalId'],
+      ['quicksight:DeleteUser', 'quicksight:DeleteUserByPrincipalId', 'quicksight:UpdateUser'],
       usersArn,
     ]);
     // The asset handover: reads and permission grants on the asset types of one account and

@@ -203,8 +203,8 @@ describe('cdk synth with the companion context, cdk-nag validating', () => {
     expect(
       assembly.stacks.map((s) => [s.stackName, s.environment.account, s.environment.region]),
     ).toEqual([['Idsync-IdentityCenter', IDC, 'us-east-1']]);
-    expect(() => synthApp({ ...LAYOUT, companion: 'quicksight' })).toThrow(
-      /context companion must be one of identity-center \(got "quicksight"\)/,
+    expect(() => synthApp({ ...LAYOUT, companion: 'sqs' })).toThrow(
+      /context companion must be one of identity-center, quicksight \(got "sqs"\)/,
     );
   });
 

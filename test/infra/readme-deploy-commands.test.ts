@@ -3,11 +3,12 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
+import { quickSightOperatorRoleArn } from '../../infra/stacks/quicksight-layout.js';
 import { settingsFrom } from '../../infra/stacks/settings.js';
 import { ALL_FIXTURES } from './fixture-stack.js';
 
 /**
- * README.md "The two layouts": the `cdk deploy` commands' `-c` context is what the app reads:
+ * README.md "The layouts": the `cdk deploy` commands' `-c` context is what the app reads:
  * each layout's settings load, and the companion deploy's context synthesizes the companion
  * stack (cdk-nag validating) in the IdC account, naming the stack the deploy names.
  */
@@ -16,7 +17,7 @@ const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 
 /** The shell blocks of the section, in order. */
 function layoutBlocks(): string[] {
-  const start = README.indexOf('### The two layouts');
+  const start = README.indexOf('### The layouts');
   const end = README.indexOf('\n## ', start);
   const section = README.slice(start, end);
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
@@ -68,5 +69,26 @@ describe('README deploy commands', () => {
     ).toEqual([
       [`${s.stackName}-IdentityCenter`, s.identityCenterAccountId, s.identityCenterRegion],
     ]);
+  });
+
+  it('QuickSight in its own account: the idsync stack then the companion there, passing cdk-nag', () => {
+    const [, , three] = layoutBlocks();
+    const context = contextOf(three ?? '');
+    const s = settingsFrom(context);
+    expect(s.quickSightAccountId).not.toBe(s.account);
+    expect(deployedStacks(three ?? '')).toEqual([s.stackName, `${s.stackName}-QuickSight`]);
+    expect(three).toContain(`npx cdk bootstrap aws://${s.account}/${s.region}`);
+    expect(three).toContain(
+      `npx cdk bootstrap aws://${s.quickSightAccountId}/${s.quickSightRegion}`,
+    );
+    expect(README).toContain(quickSightOperatorRoleArn(s).split('/').at(-1));
+    const app = new App({ context, builtinCloudFormationValidation: false });
+    const stack = addIdsyncStacks(app, ALL_FIXTURES);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    expect(
+      assembly.stacks.map((x) => [x.stackName, x.environment.account, x.environment.region]),
+    ).toEqual([[`${s.stackName}-QuickSight`, s.quickSightAccountId, s.quickSightRegion]]);
+    expect(stack.stackName).toBe(`${s.stackName}-QuickSight`);
   });
 });

@@ -34,7 +34,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
     )
     .option(
       '--layout <layout>',
-      'one-account, or two-account: IAM Identity Center in its own account, reached only through the reader role there (README "The two layouts")',
+      'one-account, or two-account: IAM Identity Center in its own account, reached only through the reader role there (README "The layouts")',
       'one-account',
     )
     .action(

@@ -10,7 +10,7 @@ export interface LayoutRoles {
 
 /**
  * How the sandbox lays out its accounts (`idsync sandbox --layout`), as the deploy layouts in
- * README "The two layouts" do:
+ * README "The layouts" do:
  * - `one-account`: IdC, QuickSight and idsync in the organisation's account;
  * - `two-account`: IAM Identity Center in its own account (the management account), QuickSight
  *   and idsync in the organisation's account. The IdentityStore stand-in is reached only through
