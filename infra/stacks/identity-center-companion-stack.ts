@@ -1,8 +1,8 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { ForwardToBus } from '../constructs/forward-to-bus.js';
 import { identityStoreDescribeUser, identityStoreListUsers } from '../constructs/permissions.js';
 import { idcUserEventPattern } from '../constructs/triggers.js';
 import {
@@ -13,7 +13,7 @@ import {
   jobRoleArn,
 } from './identity-center-layout.js';
 import { REASONS } from './nag-acknowledgments.js';
-import { type IdsyncSettings, SettingsError } from './settings.js';
+import { type IdsyncSettings, requiredExternalId, SettingsError } from './settings.js';
 
 export interface IdentityCenterCompanionStackProps extends StackProps {
   /** The same settings (context) as the idsync stack's: each stack names the other's parts from them. */
@@ -48,28 +48,15 @@ export class IdentityCenterCompanionStack extends Stack {
         'the identity-center companion stack is for IAM Identity Center in another account or region than the idsync stack: set context identityCenterAccountId (and identityCenterRegion)',
       );
     }
-    const externalId = s.environment.IDSYNC_ROLE_EXTERNAL_ID?.trim();
-    if (!externalId) {
-      throw new SettingsError('context environment must set IDSYNC_ROLE_EXTERNAL_ID');
-    }
-    const busArn = idsyncBusArn(s);
-
-    this.forwardRole = new iam.Role(this, 'ForwardRole', {
-      description: `idsync: EventBridge forwards IdC user events to ${busArn}`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': s.identityCenterAccountId },
-      }),
-    });
-    // The EventBus target grants the role events:PutEvents on that one bus, nothing else.
-    this.forwardRule = new events.Rule(this, 'IdcUserEvents', {
-      description: 'idsync: IdC user events from CloudTrail, forwarded to the idsync stack bus',
+    const externalId = requiredExternalId(s);
+    const forward = new ForwardToBus(this, 'IdcUserEvents', {
+      sourceAccount: s.identityCenterAccountId,
+      busArn: idsyncBusArn(s),
       eventPattern: idcUserEventPattern(s.identityCenterAccountId),
-      targets: [
-        new targets.EventBus(events.EventBus.fromEventBusArn(this, 'IdsyncBus', busArn), {
-          role: this.forwardRole,
-        }),
-      ],
+      what: 'IdC user events',
     });
+    this.forwardRule = forward.rule;
+    this.forwardRole = forward.role;
 
     this.readerRole = new iam.Role(this, 'ReaderRole', {
       roleName: identityCenterReaderRoleName(s),

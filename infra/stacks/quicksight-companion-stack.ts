@@ -1,10 +1,10 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ASSET_TYPES } from '../../shared/asset-owner-actions.js';
 import { quickSightEventPattern, READ_ONLY_EVENTS_STATE } from '../constructs/activity.js';
+import { ForwardToBus } from '../constructs/forward-to-bus.js';
 import {
   cloudTrailLookupEvents,
   quickSightAssetHandover,
@@ -14,7 +14,7 @@ import {
 import { idsyncBusArn, quickSightElsewhere } from './identity-center-layout.js';
 import { REASONS } from './nag-acknowledgments.js';
 import { quickSightJobRoleArns, quickSightOperatorRoleName } from './quicksight-layout.js';
-import { type IdsyncSettings, SettingsError } from './settings.js';
+import { type IdsyncSettings, requiredExternalId, SettingsError } from './settings.js';
 
 export interface QuickSightCompanionStackProps extends StackProps {
   /** The same settings (context) as the idsync stack's: each stack names the other's parts from them. */
@@ -51,30 +51,16 @@ export class QuickSightCompanionStack extends Stack {
         'the quicksight companion stack is for QuickSight in another account than the idsync stack: set context quickSightAccountId',
       );
     }
-    const externalId = s.environment.IDSYNC_ROLE_EXTERNAL_ID?.trim();
-    if (!externalId) {
-      throw new SettingsError('context environment must set IDSYNC_ROLE_EXTERNAL_ID');
-    }
-    const busArn = idsyncBusArn(s);
-
-    this.forwardRole = new iam.Role(this, 'ForwardRole', {
-      description: `idsync: EventBridge forwards QuickSight events to ${busArn}`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': s.quickSightAccountId },
-      }),
-    });
-    // The EventBus target grants the role events:PutEvents on that one bus, nothing else.
-    this.forwardRule = new events.Rule(this, 'QuickSightEvents', {
-      description:
-        'idsync: QuickSight CloudTrail events, read-only ones included, forwarded to the idsync stack bus',
+    const externalId = requiredExternalId(s);
+    const forward = new ForwardToBus(this, 'QuickSightEvents', {
+      sourceAccount: s.quickSightAccountId,
+      busArn: idsyncBusArn(s),
       eventPattern: quickSightEventPattern(s.quickSightAccountId),
-      targets: [
-        new targets.EventBus(events.EventBus.fromEventBusArn(this, 'IdsyncBus', busArn), {
-          role: this.forwardRole,
-        }),
-      ],
+      what: 'QuickSight events, read-only ones included',
+      state: READ_ONLY_EVENTS_STATE,
     });
-    (this.forwardRule.node.defaultChild as events.CfnRule).state = READ_ONLY_EVENTS_STATE;
+    this.forwardRule = forward.rule;
+    this.forwardRole = forward.role;
 
     this.operatorRole = new iam.Role(this, 'OperatorRole', {
       roleName: quickSightOperatorRoleName(s),

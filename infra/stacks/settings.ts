@@ -113,6 +113,17 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
+/**
+ * IDSYNC_ROLE_EXTERNAL_ID of the `environment` context: a companion stack's roles trust idsync
+ * only with it, so a layout with a companion requires it.
+ * @throws SettingsError when it is not set
+ */
+export function requiredExternalId(settings: Pick<IdsyncSettings, 'environment'>): string {
+  const externalId = settings.environment.IDSYNC_ROLE_EXTERNAL_ID?.trim();
+  if (!externalId) throw new SettingsError('context environment must set IDSYNC_ROLE_EXTERNAL_ID');
+  return externalId;
+}
+
 type ContextReader = (key: string) => unknown;
 
 function text(read: ContextReader, key: string, fallback: string): string {

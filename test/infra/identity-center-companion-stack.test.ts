@@ -1,7 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
 import { IdentityCenterCompanionStack } from '../../infra/stacks/identity-center-companion-stack.js';
@@ -13,6 +12,7 @@ import {
   IDC_EVENT_SOURCES,
   IDC_EVENTBRIDGE_SOURCES,
 } from '../../shared/event-sources.js';
+import { dropAcknowledgements, statementsOf, synthApp } from './companion-helpers.js';
 import { ALL_FIXTURES } from './fixture-stack.js';
 
 /**
@@ -46,29 +46,11 @@ function companion(context: Record<string, unknown> = LAYOUT) {
   return { stack, template: Template.fromStack(stack) };
 }
 
-/** `cdk synth` of the app with `context`, cdk-nag validating as infra/bin/app.ts does. */
-function synthApp(context: Record<string, unknown>) {
-  const app = new App({
-    context: { ...context, 'aws:cdk:bundling-stacks': [] },
-    builtinCloudFormationValidation: false,
-  });
-  const stack = addIdsyncStacks(app, ALL_FIXTURES);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stack, assembly: app.synth() };
-}
-
-/** Removes the cdk-nag acknowledgements recorded on `construct`. */
-function dropAcknowledgements(construct: IConstruct): void {
-  for (const m of construct.node.metadata) {
-    if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-    const data = m.data as Record<string, unknown>;
-    for (const k of Object.keys(data)) delete data[k];
-  }
-}
-
 describe('the IdC companion stack', () => {
   let stack: IdentityCenterCompanionStack;
   let template: Template;
+  const logicalId = (c: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(c.node.defaultChild as never);
 
   beforeAll(() => {
     ({ stack, template } = companion());
@@ -109,9 +91,7 @@ describe('the IdC companion stack', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': IDC } },
       },
     ]);
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('ForwardRole'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statements = statementsOf(template, logicalId(stack.forwardRole));
     expect(statements).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: BUS }]);
   });
 
@@ -134,9 +114,7 @@ describe('the IdC companion stack', () => {
         ],
       },
     });
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('ReaderRole'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statements = statementsOf(template, logicalId(stack.readerRole));
     expect(statements.map((s) => s.Action).sort()).toEqual([
       'identitystore:DescribeUser',
       'identitystore:ListUsers',

@@ -1,7 +1,6 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY_EVENTS_STATE } from '../../infra/constructs/activity.js';
 import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
@@ -13,6 +12,7 @@ import {
   QUICKSIGHT_EVENT_SOURCE,
   QUICKSIGHT_EVENTBRIDGE_SOURCE,
 } from '../../shared/event-sources.js';
+import { dropAcknowledgements, statementsOf, synthApp } from './companion-helpers.js';
 import { ALL_FIXTURES } from './fixture-stack.js';
 
 /**
@@ -47,33 +47,11 @@ function companion(context: Record<string, unknown> = LAYOUT) {
   return { stack, template: Template.fromStack(stack) };
 }
 
-function synthApp(context: Record<string, unknown>) {
-  const app = new App({
-    context: { ...context, 'aws:cdk:bundling-stacks': [] },
-    builtinCloudFormationValidation: false,
-  });
-  const stack = addIdsyncStacks(app, ALL_FIXTURES);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stack, assembly: app.synth() };
-}
-
-function dropAcknowledgements(construct: IConstruct): void {
-  for (const m of construct.node.metadata) {
-    if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-    const data = m.data as Record<string, unknown>;
-    for (const k of Object.keys(data)) delete data[k];
-  }
-}
-
-function statementsOf(template: Template, roleId: string) {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
-
 describe('the QuickSight companion stack', () => {
   let stack: QuickSightCompanionStack;
   let template: Template;
+  const logicalId = (c: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(c.node.defaultChild as never);
   const operatorRole = () =>
     template.findResources('AWS::IAM::Role')[
       stack.getLogicalId(stack.operatorRole.node.defaultChild as never)
@@ -104,7 +82,7 @@ describe('the QuickSight companion stack', () => {
         },
       },
     ]);
-    expect(statementsOf(template, 'ForwardRole')).toEqual([
+    expect(statementsOf(template, logicalId(stack.forwardRole))).toEqual([
       { Action: 'events:PutEvents', Effect: 'Allow', Resource: BUS },
     ]);
   });
@@ -128,7 +106,7 @@ describe('the QuickSight companion stack', () => {
   });
 
   it('lets the operator role list, delete and change the namespace’s users, hand assets over and read CloudTrail, nothing else', () => {
-    const statements = statementsOf(template, 'OperatorRole');
+    const statements = statementsOf(template, logicalId(stack.operatorRole));
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
     for (const a of [
       'quicksight:ListUsers',
