@@ -155,6 +155,8 @@ export interface DecidedQuickSightUser {
   readonly identityType: string;
   readonly principalId?: string;
   readonly email?: string;
+  /** The key of the user's QuickSight account and namespace, as listed (QuickSightUser.scope). */
+  readonly scope?: string;
 }
 
 export interface Decision {

@@ -336,6 +336,7 @@ export function decisionRow(
     reason: d.reason,
     ...(d.userId ? { userId: d.userId } : {}),
     ...(user ? { userName: user.userName, role: user.role } : {}),
+    ...(user?.scope === undefined ? {} : { scope: user.scope }),
     ...(user || guardWindow
       ? {
           detail: {
