@@ -183,6 +183,7 @@ export function composeRemovals(
           {
             runId: request.runId,
             namespace: config.quicksight.namespace,
+            homeAccountId: config.quicksight.accountId,
             settings: config.plan,
             ...(request.override ? { override: request.override } : {}),
             includeLeavers: request.kind === 'leavers',
