@@ -201,10 +201,7 @@ export interface DeleteChecks {
  * Why a QuickSight task is not called at all: its scope (`Task.scope`, absent: the home key) is
  * not configured now. A group removal calls Google, whatever scope its user was listed in.
  */
-export function unconfiguredScope(
-  task: Task,
-  scopes: DeleteChecks['scopes'],
-): string | undefined {
+export function unconfiguredScope(task: Task, scopes: DeleteChecks['scopes']): string | undefined {
   if (!scopes || taskAction(task) === 'leave_group') return undefined;
   return scopes.keys.has(task.scope ?? scopes.home)
     ? undefined
