@@ -86,3 +86,13 @@ export function scopedClients(
   const found = clients.of(key);
   return found && { accountId: found.scope.accountId, port: found.port, assets: found.assets };
 }
+
+/** The roles of the scopes that have their own (not IDSYNC_QUICKSIGHT_ROLE_ARN's), each once. */
+export function scopeRoles(config: Pick<Config, 'aws' | 'quicksight'>) {
+  const roles = new Set(
+    config.quicksight.scopes
+      .map((s) => s.roleArn)
+      .filter((r): r is string => r !== undefined && r !== config.aws.roles?.quicksight),
+  );
+  return [...roles].map((roleArn) => ({ roleArn, variable: SCOPE_ROLE_VARIABLE }));
+}

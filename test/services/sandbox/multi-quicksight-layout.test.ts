@@ -186,4 +186,25 @@ describe('the sandbox multi-quicksight layout', { timeout: 60_000 }, () => {
     for (const h of held) expect(await task(h.taskId)).toMatchObject({ status: 'DONE' });
     expect(other.calls.filter((c) => c.operation === 'DeleteUser').length).toBe(1 + held.length);
   });
+
+  it('assumes a scope’s role with the external id; one STS refuses ends the snapshot as a configuration error naming IDSYNC_QUICKSIGHT_ACCOUNTS', async () => {
+    const sts = t.sandbox.sts.state;
+    sts.addRole({ roleArn: secondRole, externalId: 'agreed-id' });
+    const refused = await runCliOn(t.sandbox, ['snapshot'], {
+      IDSYNC_ROLE_EXTERNAL_ID: 'wrong-id',
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('IDSYNC_QUICKSIGHT_ACCOUNTS');
+    expect(refused.stderr).toContain(secondRole);
+    const agreed = await runCliOn(t.sandbox, ['snapshot'], {
+      IDSYNC_ROLE_EXTERNAL_ID: 'agreed-id',
+    });
+    expect(agreed.code, `${agreed.stdout}\n${agreed.stderr}`).toBe(0);
+    const asked = sts.assumed.filter((a) => a.roleArn === secondRole);
+    expect(asked.find((a) => a.externalId === 'wrong-id')?.refused).toBe('AccessDenied');
+    expect(asked.find((a) => a.externalId === 'agreed-id')).toMatchObject({
+      sessionName: expect.stringMatching(/^idsync-snapshot-/),
+    });
+    expect(asked.find((a) => a.externalId === 'agreed-id')?.refused).toBeUndefined();
+  });
 });
