@@ -82,6 +82,7 @@ export const LONG_FIRST = [
   'test/reliability/fault-matrix-outages.test.ts',
   'test/reliability/fault-matrix.test.ts',
   'test/reliability/fault-matrix-activity-regions.test.ts',
+  'test/reliability/fault-matrix-scopes.test.ts',
   'test/services/removals/worker/lease-and-outcome.test.ts',
 ];
 
