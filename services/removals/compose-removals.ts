@@ -306,7 +306,7 @@ export function composeRemovals(
                 ...handover.successorSettings(),
                 audit: stores.audit,
                 // A co-owner whose own task is open is leaving too: shared assets are not orphaned.
-                leaving: leavingByTasks(stores.tasks),
+                leaving: leavingByTasks(stores.tasks, config.quicksight.accountId),
                 runId: scope.runId,
               }),
           ),
