@@ -23,7 +23,12 @@ import { createWorkerPacer } from './worker/pacing/pacer.js';
 import { createProgressReporter } from './worker/progress.js';
 import { runWorker } from './worker/run-worker.js';
 import type { ScopeClients } from './worker/task-scopes.js';
-import { configuredScopes, scopedHandOver, scopeRouting } from './worker/task-scopes.js';
+import {
+  configuredScopes,
+  scopedHandOver,
+  scopeOfTask,
+  scopeRouting,
+} from './worker/task-scopes.js';
 import type { WorkerTaskStore } from './worker/worker-ports.js';
 import { workerRunOptions } from './worker/worker-run-options.js';
 
@@ -241,13 +246,6 @@ export function composeRemovals(
     });
     if (quickSight.scoped) routing ??= scopeRouting(quickSight, pacer, worker.rate);
     const scoped = routing;
-    const observed = (port: QuickSightDeleter, key: string | undefined) =>
-      scope.kind === 'tasks' && scope.observer
-        ? scope.observer.deletes(
-            port,
-            scope.tasks.filter((t) => t.scope === key),
-          )
-        : port;
     const stop = stopSignal(scope.signal, options.stopOnSignals === true);
     try {
       const summary = await runWorker(
@@ -266,10 +264,16 @@ export function composeRemovals(
           // Each task in its own scope: its account's client, role and pacer, its namespace.
           ...(scoped
             ? {
-                scopeOf: (task: Task) => {
-                  const found = scoped.of(task.scope);
-                  return found && { ...found, quickSight: observed(found.quickSight, task.scope) };
-                },
+                scopeOf: scopeOfTask(
+                  scoped,
+                  scope.kind === 'tasks' && scope.observer
+                    ? (port, key) =>
+                        scope.observer?.deletes(
+                          port,
+                          scope.tasks.filter((t) => t.scope === key),
+                        ) ?? port
+                    : undefined,
+                ),
               }
             : {}),
           logger: log,

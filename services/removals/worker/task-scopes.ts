@@ -60,6 +60,27 @@ export function scopeRouting(
 }
 
 /**
+ * WorkerDeps.scopeOf over the routing; `watch` wraps each scope's deletes once (the worker
+ * Lambda's batch observer, services/worker/sqs-task-batch.ts).
+ */
+export function scopeOfTask(
+  routing: ReturnType<typeof scopeRouting>,
+  watch?: (port: QuickSightDeleter, key: string | undefined) => QuickSightDeleter,
+): (task: Task) => TaskScope | undefined {
+  const watched = new Map<string, QuickSightDeleter>();
+  return (task) => {
+    const found = routing.of(task.scope);
+    if (!found || !watch) return found;
+    let port = watched.get(task.scope ?? '');
+    if (!port) {
+      port = watch(found.quickSight, task.scope);
+      watched.set(task.scope ?? '', port);
+    }
+    return { ...found, quickSight: port };
+  };
+}
+
+/**
  * The handover of each scope's tasks, built once per scope: the successor is looked for, and the
  * assets searched and granted, in the task's own account and namespace, paced with that account's
  * deletes. A task whose scope is not configured is deferred (the check before the call holds it
