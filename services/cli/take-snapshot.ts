@@ -62,6 +62,7 @@ export async function takeSnapshot(
         groups: config.google.groups,
         keepGroups: config.inactive.keepGroups,
         retentionDays: config.snapshot.retentionDays,
+        quickSightHome: config.quicksight.namespace,
         ...(shared?.holdListed ? { holdListed: true } : {}),
       },
     );

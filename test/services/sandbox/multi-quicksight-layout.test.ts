@@ -7,7 +7,7 @@ import { removeFromGroups } from '../../../services/sandbox/sync-simulator.js';
 import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import type { Task } from '../../../shared/task.js';
-import { runCliOn, snapshotOk, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
+import { runCliOn, startTestSandbox, type TestSandbox } from '../../helpers/sandbox.js';
 
 /**
  * Several QuickSight accounts and namespaces (IDSYNC_QUICKSIGHT_ACCOUNTS), end to end through the
@@ -26,6 +26,7 @@ describe('the sandbox multi-quicksight layout', { timeout: 60_000 }, () => {
   let sales: QuickSightState;
   let other: QuickSightState;
   let secondRole: string;
+  let snapshot: Awaited<ReturnType<typeof runCliOn>>;
   const startedAt = new Date().toISOString();
 
   beforeAll(async () => {
@@ -35,7 +36,7 @@ describe('the sandbox multi-quicksight layout', { timeout: 60_000 }, () => {
     sales = s as QuickSightState;
     other = o as QuickSightState;
     secondRole = /@(.+)$/.exec(t.sandbox.env.IDSYNC_QUICKSIGHT_ACCOUNTS ?? '')?.[1] ?? '';
-    await snapshotOk(t.sandbox);
+    snapshot = await runCliOn(t.sandbox, ['snapshot']);
   });
   afterAll(async () => t?.close());
 
@@ -63,6 +64,15 @@ describe('the sandbox multi-quicksight layout', { timeout: 60_000 }, () => {
     );
     expect(sales.size).toBeGreaterThan(3);
     expect(other.size).toBeGreaterThan(3);
+  });
+
+  it('snapshots every scope: COMPLETE, with the users of each', () => {
+    expect(snapshot.code, snapshot.stderr).toBe(0);
+    expect(snapshot.stdout).toContain(': COMPLETE');
+    expect(snapshot.stdout).toContain(
+      `quicksight scopes (IDSYNC_QUICKSIGHT_ACCOUNTS): default ${home.size}, ${SECOND_NAMESPACE} ${sales.size}, ${other.accountId}/default ${other.size}`,
+    );
+    expect(snapshot.stdout).toContain(`quicksight  ${home.size + sales.size + other.size} users`);
   });
 
   it('two namespaces: a leaver with a seat in each gets two deletions, two task ids, and nothing else in either is touched', async () => {
