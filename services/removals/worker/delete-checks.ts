@@ -49,6 +49,9 @@ import type { BeforeDelete } from './worker-ports.js';
  * The last checks before each QuickSight delete, built by every apply of the removals module
  * (../compose-removals.ts: the CLI and the worker Lambda alike):
  *
+ * 0. scope: a QuickSight task of a scope (`Task.scope`) that is no longer configured
+ *    (IDSYNC_QUICKSIGHT_ACCOUNTS) stays BLOCKED, never called in any account (`unconfiguredScope`);
+ *    the checks below look the user up in its own scope (`scopedUserKey`);
  * 1. re-join: the person is in a configured group in the newest COMPLETE snapshot, taken after
  *    the task was queued → skipped (CANCELLED);
  * 2. identity mode (shared/identity-modes.ts): a task for a user whose identity type, as queued or
