@@ -24,6 +24,7 @@ export const INTEGRATION = [
   'test/services/notices/notices-cli.test.ts',
   'test/services/sandbox/ses/ses-stand-in.test.ts',
   'test/services/sandbox/two-account-layout.test.ts',
+  'test/services/sandbox/multi-quicksight-layout.test.ts',
   'test/services/activity/activity-pending-cli.test.ts',
   'test/services/activity/activity-sync-clock-regions.test.ts',
   'test/services/audit/run-audit.test.ts',
@@ -81,6 +82,7 @@ export const LONG_FIRST = [
   'test/reliability/fault-matrix-outages.test.ts',
   'test/reliability/fault-matrix.test.ts',
   'test/reliability/fault-matrix-activity-regions.test.ts',
+  'test/reliability/fault-matrix-scopes.test.ts',
   'test/services/removals/worker/lease-and-outcome.test.ts',
 ];
 

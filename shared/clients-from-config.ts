@@ -4,11 +4,9 @@ import {
   createDocumentClient,
   createDynamoClient,
   createIdentityStoreClient,
-  createQuickSightClient,
 } from './aws/clients.js';
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
-import { QuickSightAssets } from './aws/quicksight-assets.js';
-import { QuickSightUsers } from './aws/quicksight-users.js';
+import { quickSightScopeClients, scopedClients } from './aws/quicksight-scope-clients.js';
 import { type Config, guardWindowMs, type PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
 import { DynamoEventStore } from './dynamo/event-store.js';
@@ -87,8 +85,12 @@ export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>
   return { port, close: () => client.destroy() };
 }
 
+/**
+ * The QuickSight adapters of every configured scope (shared/aws/quicksight-scope-clients.ts):
+ * `port` lists them all (its writes are the home scope's), `scoped(key)` is one scope's deletes
+ * and assets, in its account (what the worker calls each task through).
+ */
 export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logger: Logger) {
-  const client = createQuickSightClient(config.aws, config.quicksight);
   const settings = {
     endpoint:
       config.aws.endpoints.quicksight ??
@@ -96,10 +98,14 @@ export function buildQuickSight(config: Pick<Config, 'aws' | 'quicksight'>, logg
     onRetry: (e: Parameters<typeof retryRecord>[0]) =>
       logger.warn(retryRecord(e), 'QuickSight call retried'),
   };
-  const { accountId, namespace } = config.quicksight;
-  const port = new QuickSightUsers(client, accountId, namespace, settings);
-  const assets = new QuickSightAssets(client, accountId, namespace, settings);
-  return { port, assets, client, close: () => client.destroy() };
+  const scopes = quickSightScopeClients(config, settings);
+  return {
+    port: scopes.users,
+    assets: scopes.home.assets,
+    scopes,
+    scoped: (key: string | undefined) => scopedClients(scopes, key),
+    close: () => scopes.close(),
+  };
 }
 
 function retryRecord(e: { operation: string; attempt: number; delayMs: number; error: unknown }) {

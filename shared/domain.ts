@@ -155,6 +155,8 @@ export interface DecidedQuickSightUser {
   readonly identityType: string;
   readonly principalId?: string;
   readonly email?: string;
+  /** The key of the user's QuickSight account and namespace, as listed (QuickSightUser.scope). */
+  readonly scope?: string;
 }
 
 export interface Decision {
@@ -170,6 +172,8 @@ export interface Decision {
   readonly userId?: string;
   /** A `blocked` deletion beyond the guard window's budget: queued as a BLOCKED task. */
   readonly windowBlocked?: boolean;
+  /** A `blocked` write of a QuickSight account over its own guard limits: queued as a BLOCKED task. */
+  readonly accountHeld?: boolean;
   /** A per-user removal's detail for this user (`inactive`: what the idle rule saw). */
   readonly detail?: string;
   /** Set on a `delete` of a person who is in a configured group (deleted because they were listed or idle). */
@@ -197,8 +201,14 @@ export interface Decision {
 }
 
 export interface GuardResult {
+  /** The whole plan is stopped (every guarded write blocked). */
   readonly tripped: boolean;
   readonly reasons: readonly string[];
+  /**
+   * With several QuickSight accounts: the accounts whose own limits the plan exceeds (their
+   * guarded writes are held BLOCKED, the other accounts' proceed); `reasons` name them.
+   */
+  readonly heldAccounts?: readonly string[];
   /** Empty when not tripped. */
   readonly howToOverride: string;
 }

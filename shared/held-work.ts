@@ -12,7 +12,8 @@ import { isLeased, TASK_STATUSES, type Task } from './task.js';
  *   `idsync apply` (or the worker Lambda) runs them;
  * - leased: IN_PROGRESS under a live lease: a worker is running them now;
  * - blocked: BLOCKED because the cross-run guard window's budget was spent (held);
- * - guard-held: BLOCKED because the guard stopped their whole plan (held, reason `guard tripped: …`);
+ * - guard-held: BLOCKED because the guard stopped their whole plan, or their QuickSight account's
+ *   writes (held, reason `guard tripped: …`);
  * - awaiting approval: AWAITING_APPROVAL, the monthly review's tasks (held), when that state exists.
  */
 
@@ -36,7 +37,7 @@ export const WORK_LABELS: Readonly<Record<WorkKind, string>> = {
   queued: 'queued',
   leased: 'leased (a worker is running them)',
   blocked: 'blocked (guard window budget spent)',
-  guardHeld: 'held by the guard (whole plan stopped)',
+  guardHeld: 'held by the guard (whole plan or QuickSight account stopped)',
   awaitingApproval: 'awaiting approval (monthly review)',
 };
 

@@ -132,3 +132,13 @@ export function scopeAccounts(scopes: readonly QuickSightScope[]): string[] {
 function fail(message: string): { ok: false; message: string } {
   return { ok: false, message };
 }
+
+/**
+ * The account of a row's scope key (`QuickSightUser.scope`, `Task.scope`): the part before `/`,
+ * else (a bare namespace, or no key at all) the home account. Pure: no configuration needed, so
+ * rows of a scope no longer configured still name their account.
+ */
+export function accountOfScopeKey(homeAccountId: string, key: string | undefined): string {
+  const at = key?.indexOf(SCOPE_KEY_SEPARATOR) ?? -1;
+  return key !== undefined && at > 0 ? key.slice(0, at) : homeAccountId;
+}

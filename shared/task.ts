@@ -250,6 +250,7 @@ export function taskOfDecision(
     identityType: user.identityType,
     source: d.source,
     reason: d.reason,
+    ...(user.scope === undefined ? {} : { scope: user.scope }),
     ...(d.keepMembers ? { keepMembers: true } : {}),
     ...(d.source === 'inactive' && d.idleDays !== undefined ? { idleDays: d.idleDays } : {}),
     ...(d.group !== undefined ? { action: 'leave_group' as const, group: d.group } : {}),
@@ -260,14 +261,17 @@ export function taskOfDecision(
 }
 
 /**
- * The task id a planned write is queued under: a group removal's, a role change's, else the
- * user's deletion task.
+ * The task id a planned write is queued under: a group removal's (one per person and group,
+ * under `namespace`, the home key: a Google group is left once, whatever QuickSight scopes the
+ * person has seats in), a role change's, else the user's deletion task, both under the user's
+ * scope key (`user.scope`; absent: `namespace`, the home account's configured namespace).
  */
 export function taskIdOfDecision(
   namespace: string,
   d: Pick<Decision, 'email' | 'group' | 'targetRole'>,
-  user: Pick<QuickSightUser, 'userName' | 'principalId'>,
+  user: Pick<QuickSightUser, 'userName' | 'principalId' | 'scope'>,
 ): string {
   if (d.group !== undefined) return groupTaskIdFor(namespace, d.email, d.group);
-  return d.targetRole === undefined ? taskIdFor(namespace, user) : roleTaskIdFor(namespace, user);
+  const key = user.scope ?? namespace;
+  return d.targetRole === undefined ? taskIdFor(key, user) : roleTaskIdFor(key, user);
 }

@@ -21,6 +21,17 @@ export function quickSightUserKey(user: Pick<QuickSightUser, 'userName' | 'princ
 }
 
 /**
+ * `quickSightUserKey` within the user's QuickSight account and namespace, `<scope>#<key>` (rows of
+ * the home account's configured namespace carry no `scope`: `#<key>`): where users of several
+ * scopes meet (the worker's snapshot lookup), the same user name in two namespaces is two users.
+ */
+export function scopedUserKey(
+  user: Pick<QuickSightUser, 'userName' | 'principalId' | 'scope'>,
+): string {
+  return `${user.scope ?? ''}#${quickSightUserKey(user)}`;
+}
+
+/**
  * A QuickSight user's key in the activity record: as `quickSightUserKey`, except that an unnamed
  * user without a principal id keeps the plain `N/A` (there is no id to tell it apart by).
  */

@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
+import { parseQuickSightAccounts } from '../../shared/quicksight-scopes.js';
 import type { Job } from '../constructs/idsync-function.js';
 
 /**
@@ -7,8 +8,9 @@ import type { Job } from '../constructs/idsync-function.js';
  * given through the `environment` context (IDSYNC_QUICKSIGHT_ROLE_ARN,
  * IDSYNC_IDENTITYSTORE_ROLE_ARN, IDSYNC_CLOUDTRAIL_ROLE_ARN, and IDSYNC_ROLE_EXTERNAL_ID), reach
  * every function's environment like any other variable; each job may assume only the roles of
- * the services it calls, one `sts:AssumeRole` statement on exactly those ARNs. No role given:
- * no statement.
+ * the services it calls, one `sts:AssumeRole` statement on exactly those ARNs. The jobs that call
+ * QuickSight (snapshot, worker) may also assume the roles IDSYNC_QUICKSIGHT_ACCOUNTS names for
+ * its accounts (`account[:namespace…]@role-arn`), and only those. No role given: no statement.
  */
 
 /** The role variables each job's clients use (shared/aws/service-credentials.ts). */
@@ -25,8 +27,12 @@ export function assumeRoleStatement(
   job: Job,
   environment: Readonly<Record<string, string>>,
 ): iam.PolicyStatement | undefined {
+  const variables = ROLES_BY_JOB[job] ?? [];
+  const scopeRoles = variables.includes(ROLE_VARIABLES.quicksight)
+    ? quickSightAccountRoles(environment.IDSYNC_QUICKSIGHT_ACCOUNTS)
+    : [];
   const roles = [
-    ...new Set((ROLES_BY_JOB[job] ?? []).map((v) => environment[v]?.trim()).filter((r) => !!r)),
+    ...new Set([...variables.map((v) => environment[v]?.trim()), ...scopeRoles].filter((r) => !!r)),
   ] as string[];
   if (roles.length === 0) return undefined;
   return new iam.PolicyStatement({
@@ -34,4 +40,11 @@ export function assumeRoleStatement(
     actions: ['sts:AssumeRole'],
     resources: roles.sort(),
   });
+}
+
+/** The roles IDSYNC_QUICKSIGHT_ACCOUNTS names (a malformed value is refused by validateEnvironment). */
+function quickSightAccountRoles(value: string | undefined): string[] {
+  if (!value?.trim()) return [];
+  const parsed = parseQuickSightAccounts(value);
+  return parsed.ok ? parsed.value.flatMap((e) => (e.roleArn ? [e.roleArn] : [])) : [];
 }

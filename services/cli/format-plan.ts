@@ -3,9 +3,13 @@ import { MAX_DELETIONS_FLAG, releaseCommand } from '../../shared/release-command
 import { escapeTerminalText } from '../../shared/terminal-text.js';
 import { describeWindow, type PlanRunResult } from '../removals/removals.js';
 
-/** Exit 3 when the guard tripped or the guard window blocked deletions. */
+/** Exit 3 when the guard tripped, held a QuickSight account's writes, or the guard window blocked deletions. */
 export function planGuardBlocked(result: PlanRunResult): boolean {
-  return result.plan.guard.tripped || (result.window?.blocked ?? 0) > 0;
+  return (
+    result.plan.guard.tripped ||
+    (result.plan.guard.heldAccounts?.length ?? 0) > 0 ||
+    (result.window?.blocked ?? 0) > 0
+  );
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -113,6 +117,15 @@ export function formatPlan(result: PlanRunResult, options: { limit?: number } = 
         : `  If they are intended, release them for one run: ${releaseCommand(n(result.window.blocked))}`,
     );
   }
+  const heldAccounts = plan.guard.heldAccounts ?? [];
+  if (!plan.guard.tripped && heldAccounts.length > 0)
+    lines.push(
+      '',
+      `GUARD TRIPPED for QuickSight account${heldAccounts.length === 1 ? '' : 's'} ${heldAccounts.join(', ')}: nothing will be deleted there (the other accounts proceed).`,
+      ...plan.guard.reasons.map((r) => `  ${r}`),
+      plan.guard.howToOverride,
+      `  The held deletions are BLOCKED tasks: idsync status lists them; release them with ${releaseCommand()}.`,
+    );
   if (plan.guard.tripped) {
     lines.push(
       '',

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { checkServiceRoles } from '../../shared/aws/check-roles.js';
+import { scopeRoles } from '../../shared/aws/quicksight-scope-clients.js';
 import {
   buildIdentityStore,
   buildLogger,
@@ -39,7 +40,7 @@ export async function takeSnapshot(
   progress?: SnapshotProgress,
 ): Promise<SnapshotResult> {
   // A role STS refuses is a configuration error (exit 2), not a PARTIAL snapshot.
-  await checkServiceRoles(config.aws, ['quicksight', 'identitystore']);
+  await checkServiceRoles(config.aws, ['quicksight', 'identitystore'], scopeRoles(config));
   const line = progress ? new LineProgress(progress.stderr) : undefined;
   const logger = shared?.logger ?? buildLogger(config);
   const stores = shared?.stores ?? buildStores(config);
@@ -61,6 +62,7 @@ export async function takeSnapshot(
         groups: config.google.groups,
         keepGroups: config.inactive.keepGroups,
         retentionDays: config.snapshot.retentionDays,
+        quickSightHome: config.quicksight.namespace,
         ...(shared?.holdListed ? { holdListed: true } : {}),
       },
     );

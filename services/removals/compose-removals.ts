@@ -22,6 +22,13 @@ import { createBeforeDelete, type IdleChecks } from './worker/delete-checks.js';
 import { createWorkerPacer } from './worker/pacing/pacer.js';
 import { createProgressReporter } from './worker/progress.js';
 import { runWorker } from './worker/run-worker.js';
+import type { ScopeClients } from './worker/task-scopes.js';
+import {
+  configuredScopes,
+  scopedHandOver,
+  scopeOfTask,
+  scopeRouting,
+} from './worker/task-scopes.js';
 import type { WorkerTaskStore } from './worker/worker-ports.js';
 import { workerRunOptions } from './worker/worker-run-options.js';
 
@@ -61,6 +68,11 @@ export interface RemovalsClients {
   readonly quickSight?: () => {
     readonly port: QuickSightDeleter;
     readonly assets: AssetOwnership;
+    /**
+     * The deletes and assets of the scope keyed `key` (absent: the home scope), in its account
+     * with its role; undefined: not configured. Absent: every task is called through `port`.
+     */
+    readonly scoped?: (key: string | undefined) => ScopeClients | undefined;
     close(): void;
   };
   /**
@@ -120,6 +132,7 @@ export function composeRemovals(
   let groupWriter: Pick<GroupMemberWrites, 'removeMember'> | undefined;
   const groupMembers = config.plan.googleGroupWrite ? clients.groupMembers : undefined;
   let quickSight: ReturnType<NonNullable<RemovalsClients['quickSight']>> | undefined;
+  let routing: ReturnType<typeof scopeRouting> | undefined;
   let idle: IdleChecks | undefined;
   const handover = handoverWiring(config.plan.assetSuccessor, clients, reading);
 
@@ -175,6 +188,7 @@ export function composeRemovals(
           {
             runId: request.runId,
             namespace: config.quicksight.namespace,
+            homeAccountId: config.quicksight.accountId,
             settings: config.plan,
             ...(request.override ? { override: request.override } : {}),
             includeLeavers: request.kind === 'leavers',
@@ -228,7 +242,10 @@ export function composeRemovals(
           : {}),
       },
       ...(scope.release !== undefined ? { release: scope.release } : {}),
+      ...(quickSight.scoped ? { scopes: configuredScopes(config) } : {}),
     });
+    if (quickSight.scoped) routing ??= scopeRouting(quickSight, pacer, worker.rate);
+    const scoped = routing;
     const stop = stopSignal(scope.signal, options.stopOnSignals === true);
     try {
       const summary = await runWorker(
@@ -244,6 +261,21 @@ export function composeRemovals(
               ? scope.observer.deletes(quickSight.port, scope.tasks)
               : quickSight.port,
           pacer,
+          // Each task in its own scope: its account's client, role and pacer, its namespace.
+          ...(scoped
+            ? {
+                scopeOf: scopeOfTask(
+                  scoped,
+                  scope.kind === 'tasks' && scope.observer
+                    ? (port, key) =>
+                        scope.observer?.deletes(
+                          port,
+                          scope.tasks.filter((t) => t.scope === key),
+                        ) ?? port
+                    : undefined,
+                ),
+              }
+            : {}),
           logger: log,
           ...(options.progress
             ? { progress: createProgressReporter({ ...options.progress, logger: log }) }
@@ -265,15 +297,23 @@ export function composeRemovals(
             : {}),
           // Before a task removes a user who can own assets: their assets go to the successor
           // (IDSYNC_ASSET_SUCCESSOR), or the task is deferred (./handover/hand-over-assets.ts).
-          handOver: createHandOverAssets({
-            // Paced with the deletes: QuickSight's rate limits are the account's.
-            assets: quickSight.assets.withPacer?.(pacer) ?? quickSight.assets,
-            ...handover.successorSettings(),
-            audit: stores.audit,
-            // A co-owner whose own task is open is leaving too: shared assets are not orphaned.
-            leaving: leavingByTasks(stores.tasks),
-            runId: scope.runId,
-          }),
+          // Each scope's own: the successor and the assets in the task's account and namespace.
+          handOver: scopedHandOver(
+            quickSight,
+            scoped,
+            pacer,
+            config.quicksight.namespace,
+            (assets, assetPacer) =>
+              createHandOverAssets({
+                // Paced with the deletes: QuickSight's rate limits are the account's.
+                assets: assets.withPacer?.(assetPacer) ?? assets,
+                ...handover.successorSettings(),
+                audit: stores.audit,
+                // A co-owner whose own task is open is leaving too: shared assets are not orphaned.
+                leaving: leavingByTasks(stores.tasks, config.quicksight.accountId),
+                runId: scope.runId,
+              }),
+          ),
           // A Reader whose record shows authoring (an Author once) may still own assets.
           heldOwningRole: heldOwningRoleByRecord(
             new DynamoActivityStore(stores.doc, stores.names.activity),
@@ -327,6 +367,7 @@ export function composeRemovals(
     close() {
       quickSight?.close();
       quickSight = undefined;
+      routing = undefined;
       handover.close();
     },
   };

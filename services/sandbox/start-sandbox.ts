@@ -20,12 +20,16 @@ import {
   SANDBOX_EMBEDDING_ROLE,
   SANDBOX_IDSYNC_ROLE,
 } from './scenarios/activity.js';
-import { type SandboxLayout, twoAccountLayout } from './scenarios/layouts.js';
+import {
+  multiQuickSightLayout,
+  type SandboxLayout,
+  twoAccountLayout,
+} from './scenarios/layouts.js';
 import { demoOrg, type SandboxOrg } from './scenarios/org.js';
 import { type SesStandIn, startSesStandIn } from './ses/stand-in.js';
 import { type SnsStandIn, startSnsStandIn } from './sns/stand-in.js';
 import { SesState, type SesStateOptions } from './state/ses-state.js';
-import { signedByRole } from './sts/role-check.js';
+import { signedByRole, signedInAccount } from './sts/role-check.js';
 import { type StsStandIn, startStsStandIn } from './sts/stand-in.js';
 import { StsState } from './sts/sts-state.js';
 
@@ -99,6 +103,8 @@ export interface SandboxOptions {
   /**
    * `two-account`: IAM Identity Center in its own account, reached only through the reader role
    * there (scenarios/layouts.ts); `env` names that account (IDSYNC_IDC_ACCOUNT_ID) and role.
+   * `multi-quicksight`: QuickSight users in two namespaces and a second account, reached only
+   * through its role (`env` names them in IDSYNC_QUICKSIGHT_ACCOUNTS).
    * @default 'one-account'
    */
   readonly layout?: SandboxLayout;
@@ -134,7 +140,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.layout === 'two-account'
       ? twoAccountLayout(options.org ?? demoOrg(), options.roles)
       : undefined;
-  const org = twoAccounts?.org ?? options.org ?? demoOrg();
+  const multi =
+    options.layout === 'multi-quicksight'
+      ? multiQuickSightLayout(options.org ?? demoOrg())
+      : undefined;
+  const org = twoAccounts?.org ?? multi?.org ?? options.org ?? demoOrg();
   const ownKeyDir = options.keyDir === undefined;
   const keyDir = options.keyDir ?? mkdtempSync(join(tmpdir(), 'idsync-sandbox-'));
   const started: Array<{ close(): Promise<void> }> = [];
@@ -183,9 +193,43 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const sts = await startStsStandIn(stsState, common(options.ports?.sts, options.faults?.sts));
     started.push(sts);
+    // Several QuickSight accounts: each answers only its own account's credentials.
+    if (multi)
+      stsState.addRole({
+        roleArn: multi.second.roleArn,
+        ...(roles.externalId ? { externalId: roles.externalId } : {}),
+      });
+    const quickSightCommon = common(
+      options.ports?.quicksight,
+      options.faults?.quicksight,
+      'quicksight',
+    );
     const quickSight = await startQuickSightStandIn(
-      org.quickSight,
-      common(options.ports?.quicksight, options.faults?.quicksight, 'quicksight'),
+      [org.quickSight, ...(org.moreQuickSight ?? [])],
+      {
+        ...quickSightCommon,
+        ...(multi
+          ? {
+              accountChecks: new Map([
+                [
+                  org.accountId,
+                  quickSightCommon.callerCheck ?? signedInAccount(stsState, org.accountId),
+                ],
+                [
+                  multi.second.accountId,
+                  signedByRole(stsState, multi.second.roleArn, {
+                    // The sandbox's own credentials are the home account's: no rights there.
+                    otherAccount: {
+                      accessKeyId: OWN_ACCESS_KEY_ID,
+                      principalArn: `arn:aws:iam::${org.accountId}:user/sandbox`,
+                      resourceArn: `arn:aws:quicksight:${org.region}:${multi.second.accountId}:namespace/*`,
+                    },
+                  }),
+                ],
+              ]),
+            }
+          : {}),
+      },
     );
     started.push(quickSight);
     const identityStore = await startIdentityStoreStandIn(
@@ -271,6 +315,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ? { IDSYNC_IDC_ACCOUNT_ID: org.identityCenterAccountId }
         : {}),
       IDSYNC_QUICKSIGHT_NAMESPACE: org.namespace,
+      ...(multi ? { IDSYNC_QUICKSIGHT_ACCOUNTS: multi.quickSightAccounts } : {}),
       IDSYNC_QUICKSIGHT_REGION: org.region,
       IDSYNC_TABLE_PREFIX: options.tablePrefix ?? 'idsync',
       IDSYNC_PROTECTED_USERS: org.protectedEmails.join(','),

@@ -113,6 +113,7 @@ export function createSnapshotHandler(env: Env, options: SnapshotHandlerDeps = {
             groups: config.google.groups,
             keepGroups: config.inactive.keepGroups,
             retentionDays: config.snapshot.retentionDays,
+            quickSightHome: config.quicksight.namespace,
           },
         );
         const m = result.manifest;

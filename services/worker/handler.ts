@@ -1,6 +1,7 @@
-import { createQuickSightClient } from '../../shared/aws/clients.js';
-import { QuickSightAssets } from '../../shared/aws/quicksight-assets.js';
-import { QuickSightUsers } from '../../shared/aws/quicksight-users.js';
+import {
+  quickSightScopeClients,
+  scopedClients,
+} from '../../shared/aws/quicksight-scope-clients.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
 import { buildStores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
@@ -130,11 +131,12 @@ async function buildContainer(
         logger,
         ...google,
         quickSight: () => {
-          const client = createQuickSightClient(config.aws, config.quicksight);
-          const { accountId, namespace } = config.quicksight;
+          // Every configured scope, each in its account with its role (IDSYNC_QUICKSIGHT_ACCOUNTS).
+          const scopes = quickSightScopeClients(config);
           return {
-            port: new QuickSightUsers(client, accountId, namespace),
-            assets: new QuickSightAssets(client, accountId, namespace),
+            port: scopes.home.port,
+            assets: scopes.home.assets,
+            scoped: (key: string | undefined) => scopedClients(scopes, key),
             close() {},
           };
         },

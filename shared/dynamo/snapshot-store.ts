@@ -25,6 +25,11 @@ export interface SourceSummary {
   readonly keepGroups?: Readonly<Record<string, number>>;
   /** Listed values over their limits (shared/listing-limits.ts): how many, and why. */
   readonly invalid?: RefusalSummary;
+  /**
+   * QuickSight only, with several scopes (IDSYNC_QUICKSIGHT_ACCOUNTS): users listed per scope
+   * key (the home scope's under its namespace); absent when every user is the home scope's.
+   */
+  readonly scopes?: Readonly<Record<string, number>>;
 }
 
 export interface SnapshotManifest {

@@ -91,4 +91,17 @@ describe('README deploy commands', () => {
     ).toEqual([[`${s.stackName}-QuickSight`, s.quickSightAccountId, s.quickSightRegion]]);
     expect(stack.stackName).toBe(`${s.stackName}-QuickSight`);
   });
+
+  it('several QuickSight accounts: the environment loads, the stack synthesizes cdk-nag clean', () => {
+    const [, , , several] = layoutBlocks();
+    const context = contextOf(several ?? '');
+    const s = settingsFrom(context);
+    expect(s.environment.IDSYNC_QUICKSIGHT_ACCOUNTS).toMatch(/@arn:aws:iam::\d{12}:role\//);
+    expect(deployedStacks(several ?? '')).toEqual([s.stackName]);
+    const app = new App({ context, builtinCloudFormationValidation: false });
+    addIdsyncStacks(app, ALL_FIXTURES);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    expect(assembly.stacks.map((x) => x.stackName)).toEqual([s.stackName]);
+  });
 });

@@ -69,6 +69,35 @@ describe('roles in other accounts (infra)', () => {
     expect(assumeRoleStatement('plan', { IDSYNC_QUICKSIGHT_ROLE_ARN: QS })).toBeUndefined();
   });
 
+  it('lets only the QuickSight jobs assume the roles IDSYNC_QUICKSIGHT_ACCOUNTS names, cdk-nag clean', () => {
+    const second = 'arn:aws:iam::333333333333:role/idsync-quicksight';
+    const accounts = `111111111111:default:sales,333333333333:default@${second}`;
+    const { stack, template } = fixtureStack({
+      environment: { IDSYNC_QUICKSIGHT_ROLE_ARN: QS, IDSYNC_QUICKSIGHT_ACCOUNTS: accounts },
+    });
+    const byJob = assumeStatements(stack, template);
+    const resources = (job: Job) => byJob[job].flatMap((s) => [s.Resource].flat());
+    expect(resources('snapshot').sort()).toEqual([QS, second].sort());
+    expect(resources('worker').sort()).toEqual([QS, second].sort());
+    for (const job of ['plan', 'events', 'activity'] as const) expect(resources(job)).toEqual([]);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      const env = fn.Properties.Environment?.Variables ?? {};
+      if (env.IDSYNC_TABLE_PREFIX) expect(env.IDSYNC_QUICKSIGHT_ACCOUNTS).toBe(accounts);
+    }
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('refuses a malformed IDSYNC_QUICKSIGHT_ACCOUNTS at synth, naming the variable', () => {
+    expect(() =>
+      fixtureStack({
+        environment: {
+          IDSYNC_QUICKSIGHT_ACCOUNTS: '333333333333@arn:aws:iam::444444444444:role/x',
+        },
+      }),
+    ).toThrow(/IDSYNC_QUICKSIGHT_ACCOUNTS/);
+  });
+
   it('refuses a malformed role ARN at synth, naming the variable', () => {
     expect(() =>
       fixtureStack({ environment: { IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::1:role/x' } }),

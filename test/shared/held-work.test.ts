@@ -107,7 +107,7 @@ describe('held work', () => {
       'HELD: 3 removals are held and will not run by themselves (idsync status lists them).',
     );
     expect(lines.join('\n')).toContain(
-      '2 held by the guard (whole plan stopped): idsync apply --max-deletions 3',
+      '2 held by the guard (whole plan or QuickSight account stopped): idsync apply --max-deletions 3',
     );
     expect(heldLines(summarizeWork([task({ taskId: 'q', status: 'PENDING' })], NOW))).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/index.js';
 import { ConfigError } from '../../shared/errors.js';
 import {
+  accountOfScopeKey,
   parseQuickSightAccounts,
   quickSightScopes,
   SCOPE_KEY_SEPARATOR,
@@ -159,5 +160,26 @@ describe('IDSYNC_QUICKSIGHT_ACCOUNTS in the configuration', () => {
       variable: 'IDSYNC_QUICKSIGHT_ACCOUNTS',
       problem: expect.stringContaining(message),
     });
+  });
+});
+
+describe('accountOfScopeKey', () => {
+  it('reads the account before the separator; a bare namespace or no key is the home account', () => {
+    expect(accountOfScopeKey('111111111111', '222222222222/default')).toBe('222222222222');
+    expect(accountOfScopeKey('111111111111', 'sales')).toBe('111111111111');
+    expect(accountOfScopeKey('111111111111', undefined)).toBe('111111111111');
+  });
+
+  it('property: the account of every scope key is the scope’s account', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{12}$/),
+        fc.stringMatching(/^\d{12}$/),
+        fc.stringMatching(/^[a-zA-Z0-9._-]{1,64}$/),
+        (home, account, namespace) => {
+          expect(accountOfScopeKey(home, scopeKey(home, account, namespace))).toBe(account);
+        },
+      ),
+    );
   });
 });

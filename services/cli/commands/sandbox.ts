@@ -34,7 +34,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
     )
     .option(
       '--layout <layout>',
-      'one-account, or two-account: IAM Identity Center in its own account, reached only through the reader role there (README "The layouts")',
+      'one-account, two-account: IAM Identity Center in its own account, reached only through the reader role there (README "The layouts"), or multi-quicksight: QuickSight users in two namespaces and a second account (README "Several QuickSight accounts or namespaces")',
       'one-account',
     )
     .action(
@@ -106,6 +106,11 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
               ...(layout === 'two-account'
                 ? [
                     `# Two accounts: IAM Identity Center in ${sandbox.org.identityCenterAccountId}, QuickSight and idsync in ${sandbox.org.accountId}; IdentityStore answers only the reader role there:`,
+                  ]
+                : []),
+              ...(layout === 'multi-quicksight'
+                ? [
+                    `# Several QuickSight scopes (IDSYNC_QUICKSIGHT_ACCOUNTS below): two namespaces of ${sandbox.org.accountId} and a second account, which answers only its role:`,
                   ]
                 : []),
               ...(flags.roles

@@ -37,6 +37,13 @@ export function formatManifest(m: SnapshotManifest): string {
         `  ${label.padEnd(10)}  ${s.error ? `FAILED: ${s.error}` : `${n(s.count)} users (${n(s.pages)} pages)`}`,
       );
   }
+  const scopes = m.sources.quicksight?.scopes;
+  if (scopes)
+    lines.push(
+      `  quicksight scopes (IDSYNC_QUICKSIGHT_ACCOUNTS): ${Object.entries(scopes)
+        .map(([key, count]) => `${key} ${n(count)}`)
+        .join(', ')}`,
+    );
   for (const [label, s] of Object.entries(m.sources)) {
     if (s?.invalid)
       lines.push(

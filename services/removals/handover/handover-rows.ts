@@ -59,6 +59,7 @@ export function handoverRow(
     email: task.email,
     userName: task.userName,
     role: task.role,
+    ...(task.scope === undefined ? {} : { scope: task.scope }),
     source: task.source,
     reason: state === 'granting' ? `handing over to ${successor}` : `handed over to ${successor}`,
     detail: { taskId: task.taskId, state, successor, assetType: asset.type, ...item },

@@ -1,8 +1,11 @@
 import type { AssetSuccessor } from '../../../shared/asset-successor.js';
 import type { AssetOwnership } from '../../../shared/aws/quicksight-assets.js';
+import type { Decision } from '../../../shared/domain.js';
 import type { ManagerLookup } from '../../../shared/google/google-managers.js';
 import type { SnapshotReading } from '../snapshot-reading.js';
 import { createPlanHandoverView } from './plan-view.js';
+
+type PlanHandoverView = ReturnType<typeof createPlanHandoverView>;
 
 /**
  * The handover's settings as the composition root (../compose-removals.ts) hands them to the plan
@@ -14,7 +17,14 @@ export function handoverWiring(
   successor: AssetSuccessor | undefined,
   clients: {
     readonly managers?: () => ManagerLookup;
-    readonly assetReads?: () => { readonly assets: AssetOwnership; close(): void };
+    readonly assetReads?: () => {
+      readonly assets: AssetOwnership;
+      /** One QuickSight scope's asset reads, in its account (undefined: not configured). */
+      readonly scoped?: (
+        key: string | undefined,
+      ) => { readonly assets: AssetOwnership } | undefined;
+      close(): void;
+    };
   },
   reading: Pick<SnapshotReading, 'forPlan'>,
 ) {
@@ -37,11 +47,41 @@ export function handoverWiring(
   });
   return {
     successorSettings,
-    /** The plan's view of the handover (absent without asset reads: the worker decides). */
+    /**
+     * The plan's view of the handover (absent without asset reads: the worker decides), each
+     * QuickSight scope's decisions through that scope's asset reads (its account and namespace);
+     * a scope not configured is left as planned (the worker holds its tasks).
+     */
     handoverView() {
       if (!clients.assetReads) return {};
       reads ??= clients.assetReads();
-      return { handoverView: createPlanHandoverView(reads.assets, successorSettings()) };
+      const r = reads;
+      const views = new Map<string, PlanHandoverView | undefined>();
+      const viewOf = (key: string | undefined) => {
+        if (!views.has(key ?? '')) {
+          const assets = r.scoped ? r.scoped(key)?.assets : r.assets;
+          views.set(key ?? '', assets && createPlanHandoverView(assets, successorSettings()));
+        }
+        return views.get(key ?? '');
+      };
+      const handoverView: PlanHandoverView = async (decisions) => {
+        const byScope = new Map<string | undefined, number[]>();
+        decisions.forEach((d, i) => {
+          const key = d.quickSightUser?.scope;
+          byScope.set(key, [...(byScope.get(key) ?? []), i]);
+        });
+        const out = [...decisions];
+        for (const [key, indexes] of byScope) {
+          const view = viewOf(key);
+          if (!view) continue;
+          const viewed = await view(indexes.map((i) => decisions[i] as Decision));
+          indexes.forEach((i, j) => {
+            out[i] = viewed[j] as Decision;
+          });
+        }
+        return out;
+      };
+      return { handoverView };
     },
     close() {
       reads?.close();

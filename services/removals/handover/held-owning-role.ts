@@ -6,7 +6,8 @@ import type { Task } from '../../../shared/task.js';
 /**
  * The worker's `heldOwningRole` (../worker/worker-ports.ts) from the activity record: a deletion
  * of a user whose role cannot own, whose record shows an authoring event, hands its assets over
- * too (shared/asset-owning-roles.ts, `mayStillOwnAssets`). Only such deletions read the record.
+ * too (shared/asset-owning-roles.ts, `mayStillOwnAssets`). Only such deletions read the record,
+ * under the task's scope key (`Task.scope`; absent: `namespace`, the home key).
  */
 export function heldOwningRoleByRecord(
   activity: Pick<DynamoActivityStore, 'get'>,
@@ -14,7 +15,7 @@ export function heldOwningRoleByRecord(
 ): (task: Task) => Promise<boolean> {
   return async (task) => {
     if (!mayStillOwnAssets(task, { authored: true })) return false;
-    const record = await activity.get(activityKey(namespace, activityUserName(task)));
+    const record = await activity.get(activityKey(task.scope ?? namespace, activityUserName(task)));
     return mayStillOwnAssets(task, record);
   };
 }

@@ -6,6 +6,7 @@ import {
 import { canOwnAssets, needsHandover } from '../../../shared/asset-owning-roles.js';
 import type { CandidateUser } from '../../../shared/asset-successor.js';
 import type { OwnedAsset, SharedAsset } from '../../../shared/aws/quicksight-assets.js';
+import { scopeKey } from '../../../shared/quicksight-scopes.js';
 import { type Task, taskIdFor } from '../../../shared/task.js';
 
 /**
@@ -49,16 +50,25 @@ export function livingByDescribe(
 const OPEN_STATUSES: ReadonlySet<Task['status']> = new Set(['PENDING', 'IN_PROGRESS']);
 
 /**
- * Leaving by the task store: the user's deletion task (`taskIdFor`) or role-change task
+ * Leaving by the task store: the user's deletion task (`taskIdFor`, under the scope key of the
+ * ARN's account and namespace: `homeAccountId` keeps bare namespace keys) or role-change task
  * (`#role`) is open and ends its ownership.
  */
-export function leavingByTasks(tasks: {
-  get(taskId: string): Promise<Task | undefined>;
-}): LeavingOwner {
+export function leavingByTasks(
+  tasks: {
+    get(taskId: string): Promise<Task | undefined>;
+  },
+  homeAccountId?: string,
+): LeavingOwner {
   return async (principal) => {
     const named = quickSightUserOf(principal);
     if (named === undefined) return false;
-    const id = taskIdFor(named.namespace, { userName: named.userName });
+    const account = principal.split(':')[4] ?? '';
+    const key =
+      homeAccountId === undefined
+        ? named.namespace
+        : scopeKey(homeAccountId, account, named.namespace);
+    const id = taskIdFor(key, { userName: named.userName });
     const found = await Promise.all([tasks.get(id), tasks.get(`${id}#role`)]);
     return found.some((t) => t !== undefined && OPEN_STATUSES.has(t.status) && needsHandover(t));
   };

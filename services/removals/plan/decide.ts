@@ -336,5 +336,6 @@ export function describeUser(user: QuickSightUser): DecidedQuickSightUser {
     identityType: user.identityType,
     ...(user.principalId === undefined ? {} : { principalId: user.principalId }),
     ...(user.email === undefined ? {} : { email: user.email }),
+    ...(user.scope === undefined ? {} : { scope: user.scope }),
   };
 }

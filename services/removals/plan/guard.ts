@@ -106,7 +106,8 @@ export function evaluateGuard(input: GuardInput): GuardResult {
   return { tripped, reasons, howToOverride: tripped ? overrideHelp(deletions, emptied) : '' };
 }
 
-function overrideHelp(deletions: number, emptied: readonly string[]): string {
+/** What the operator can do about a tripped guard (or a QuickSight account's held writes). */
+export function overrideHelp(deletions: number, emptied: readonly string[]): string {
   const lines = [
     'Nothing was deleted. If these deletions are intended:',
     `  - allow them for this run only: ${MAX_DELETIONS_FLAG} ${Math.max(deletions, 1)}`,

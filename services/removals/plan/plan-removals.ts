@@ -12,6 +12,7 @@ import { normalizeEmail } from '../../../shared/email.js';
 import { buildQuickSightIndex } from '../../../shared/quicksight-matching.js';
 import { buildProtection } from '../../../shared/removal-rules.js';
 import { emailProblem, shownValue } from '../../../shared/value-limits.js';
+import { applyAccountGuards } from './account-guard.js';
 import { decide, type PersonRemoval } from './decide.js';
 import {
   applyGuard,
@@ -19,6 +20,7 @@ import {
   evaluateGuard,
   type GuardOverride,
   guardedWriteKey,
+  overrideHelp,
 } from './guard.js';
 
 /**
@@ -33,6 +35,11 @@ export interface GuardSettings {
   readonly override?: GuardOverride;
   /** Configured groups that went from members to none (see `emptiedGroups`). */
   readonly emptiedGroups?: readonly string[];
+  /**
+   * IDSYNC_QUICKSIGHT_ACCOUNT_ID: with users in several QuickSight accounts, the limits apply
+   * to each account too (./account-guard.ts). Absent: in total only.
+   */
+  readonly homeAccountId?: string;
 }
 
 export interface PlanRemovalsInput {
@@ -96,8 +103,31 @@ export function planRemovals(input: PlanRemovalsInput): Plan {
     override: input.guard.override,
     emptiedGroups: input.guard.emptiedGroups ?? [],
   });
-  const decisions = applyGuard(decided, guard);
-  return { decisions, guard, counts: countDecisions(decisions) };
+  const guarded = applyGuard(decided, guard);
+  const accounts =
+    guard.tripped || input.guard.homeAccountId === undefined
+      ? undefined
+      : applyAccountGuards({
+          homeAccountId: input.guard.homeAccountId,
+          decisions: guarded,
+          quickSightUsers: input.quickSightUsers,
+          maxDeletions: input.guard.maxDeletions,
+          maxDeletionPercent: input.guard.maxDeletionPercent,
+          ...(input.guard.override ? { override: input.guard.override } : {}),
+        });
+  if (!accounts || accounts.heldAccounts.length === 0)
+    return { decisions: guarded, guard, counts: countDecisions(guarded) };
+  const held = {
+    ...guard,
+    reasons: [...guard.reasons, ...accounts.reasons],
+    heldAccounts: accounts.heldAccounts,
+    howToOverride: overrideHelp(accounts.decisions.filter((d) => d.accountHeld).length, []),
+  };
+  return {
+    decisions: [...accounts.decisions],
+    guard: held,
+    counts: countDecisions(accounts.decisions),
+  };
 }
 
 /** Removals whose email fails the value limits become `invalid` decisions (shortened email). */

@@ -31,7 +31,8 @@ export interface QueuedTasks {
 const QUEUE_CONCURRENCY = 16;
 
 /**
- * Queues a task per `delete` and per `leave_group` (PENDING) and per window-`blocked` deletion (BLOCKED; with
+ * Queues a task per `delete` and per `leave_group` (PENDING) and per window-`blocked` deletion or
+ * write of a QuickSight account over its own guard limits (`accountHeld`) (BLOCKED; with
  * `holdGuarded`, every guard-`blocked` one too: the plan's guard tripped), all or none:
  * every task key is checked before the first write, and when a write fails part-way the tasks
  * this run created are withdrawn again (conditional delete: only still PENDING/BLOCKED tasks of
@@ -53,7 +54,9 @@ export async function queueAllOrNone(
   const queued: Array<{ task: NewTask; blockReason?: string }> = [];
   for (const d of decisions) {
     const user = d.quickSightUser;
-    const held = d.decision === 'blocked' && (d.windowBlocked === true || holdGuarded);
+    const held =
+      d.decision === 'blocked' &&
+      (d.windowBlocked === true || d.accountHeld === true || holdGuarded);
     if (!user || !(isGuardedChange(d) || held)) continue;
     const taskId = taskIdOfDecision(options.namespace, d, user);
     if (Buffer.byteLength(taskId, 'utf8') > MAX_PARTITION_KEY_BYTES) {

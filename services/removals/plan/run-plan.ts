@@ -57,6 +57,8 @@ export interface PlanDeps {
 export interface PlanOptions {
   readonly runId: string;
   readonly namespace: string;
+  /** IDSYNC_QUICKSIGHT_ACCOUNT_ID: the guard also applies per QuickSight account (plan/account-guard.ts). */
+  readonly homeAccountId?: string;
   readonly settings: PlanConfig;
   readonly override?: GuardOverride;
   /** Level-triggered leavers (ledger vs. newest COMPLETE snapshot) and pending DeleteUser events. */
@@ -187,6 +189,7 @@ export async function runPlan(
       maxDeletionPercent: options.settings.maxDeletionPercent,
       ...(options.override ? { override: options.override } : {}),
       emptiedGroups: state.emptied,
+      ...(options.homeAccountId ? { homeAccountId: options.homeAccountId } : {}),
     },
     ...(roles ? { roleChanges: roles.decisions } : {}),
   });
@@ -336,6 +339,7 @@ export function decisionRow(
     reason: d.reason,
     ...(d.userId ? { userId: d.userId } : {}),
     ...(user ? { userName: user.userName, role: user.role } : {}),
+    ...(user?.scope === undefined ? {} : { scope: user.scope }),
     ...(user || guardWindow
       ? {
           detail: {

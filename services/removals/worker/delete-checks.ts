@@ -22,7 +22,7 @@ import {
   REJOINED_REASON,
 } from '../../../shared/removal-rules.js';
 import { type Task, taskAction } from '../../../shared/task.js';
-import { quickSightUserKey } from '../../../shared/unnamed-user.js';
+import { scopedUserKey } from '../../../shared/unnamed-user.js';
 import {
   coverageStaleReason,
   type IdleRecheckInput,
@@ -42,12 +42,16 @@ import {
 } from '../idle/pending-coverage.js';
 import { addMemberGroup } from '../member-groups.js';
 import { leaveGroupVetoReason } from './leave-group-checks.js';
+import { unconfiguredScopeReason } from './task-call.js';
 import type { BeforeDelete } from './worker-ports.js';
 
 /**
  * The last checks before each QuickSight delete, built by every apply of the removals module
  * (../compose-removals.ts: the CLI and the worker Lambda alike):
  *
+ * 0. scope: a QuickSight task of a scope (`Task.scope`) that is no longer configured
+ *    (IDSYNC_QUICKSIGHT_ACCOUNTS) stays BLOCKED, never called in any account (`unconfiguredScope`);
+ *    the checks below look the user up in its own scope (`scopedUserKey`);
  * 1. re-join: the person is in a configured group in the newest COMPLETE snapshot, taken after
  *    the task was queued → skipped (CANCELLED);
  * 2. identity mode (shared/identity-modes.ts): a task for a user whose identity type, as queued or
@@ -125,7 +129,7 @@ export async function snapshotViewOf(
   memberGroups?: ReadonlyMap<string, readonly string[]>,
 ): Promise<SnapshotView> {
   const users = new Map<string, QuickSightUser>();
-  for (const user of quickSightUsers) users.set(quickSightUserKey(user), user);
+  for (const user of quickSightUsers) users.set(scopedUserKey(user), user);
   const keepGroups = latest.sources.google?.keepGroups;
   const keepRows: { group: string; email: string }[] = [];
   if (keepGroups !== undefined)
@@ -188,6 +192,23 @@ export interface DeleteChecks {
    */
   readonly release?: number;
   readonly now?: () => number;
+  /**
+   * The configured QuickSight scopes' keys (config.quicksight.scopes) and the home key
+   * (IDSYNC_QUICKSIGHT_NAMESPACE, what a task without `scope` is in): a QuickSight task of any
+   * other scope is held BLOCKED, never called. Absent: not checked.
+   */
+  readonly scopes?: { readonly keys: ReadonlySet<string>; readonly home: string };
+}
+
+/**
+ * Why a QuickSight task is not called at all: its scope (`Task.scope`, absent: the home key) is
+ * not configured now. A group removal calls Google, whatever scope its user was listed in.
+ */
+export function unconfiguredScope(task: Task, scopes: DeleteChecks['scopes']): string | undefined {
+  if (!scopes || taskAction(task) === 'leave_group') return undefined;
+  return scopes.keys.has(task.scope ?? scopes.home)
+    ? undefined
+    : unconfiguredScopeReason(task, scopes.home);
 }
 
 /** Why the task must not run now (protection, re-join), or undefined. */
@@ -196,7 +217,7 @@ export function vetoReason(
   protection: Protection,
   snapshot: SnapshotView | undefined,
 ): string | undefined {
-  const listed = snapshot?.users.get(quickSightUserKey(task));
+  const listed = snapshot?.users.get(scopedUserKey(task));
   for (const identityType of new Set([
     task.identityType,
     ...(listed ? [listed.identityType] : []),
@@ -221,6 +242,8 @@ export function createBeforeDelete(checks: DeleteChecks): BeforeDelete {
   let beyondBudget = 0;
   const rejudge = idleRejudge(checks.idle, checks.snapshot, now);
   return async (task) => {
+    const unscoped = unconfiguredScope(task, checks.scopes);
+    if (unscoped !== undefined) return { block: unscoped };
     const veto =
       taskAction(task) === 'leave_group'
         ? leaveGroupVetoReason(task, protection, checks.snapshot)
@@ -269,12 +292,12 @@ function idleRejudge(
       await caughtUp;
       coverage = await idle.activity.coverage();
     }
-    const userKey = activityKey(idle.namespace, activityUserName(task));
+    const userKey = activityKey(task.scope ?? idle.namespace, activityUserName(task));
     const record = await idle.activity.get(userKey);
     const notice = idle.notices
       ? { days: idle.notices.days, record: await idle.notices.store.get(userKey) }
       : undefined;
-    const listed = snapshot?.users.get(quickSightUserKey(task));
+    const listed = snapshot?.users.get(scopedUserKey(task));
     const input: IdleRecheckInput = {
       task,
       ...(listed ? { listedRole: listed.role } : {}),
@@ -298,7 +321,7 @@ function idleRejudge(
       const pending = await pendingRead.items;
       if (pending.length > 0) {
         const user = listed ?? task;
-        const key = quickSightUserKey(user);
+        const key = scopedUserKey(user);
         let known = facts.get(key);
         if (!known) {
           known = identityFactsOf(user, idle.identities);
@@ -354,7 +377,7 @@ export function roleChangeVeto(
     return { skip: 'IDSYNC_GROUP_ROLES is not set now: roles are left alone' };
   if (!snapshot?.memberGroups)
     return { defer: 'no COMPLETE snapshot lists the groups: the role is not changed without one' };
-  const listed = snapshot.users.get(quickSightUserKey(task));
+  const listed = snapshot.users.get(scopedUserKey(task));
   const emails = new Set([task.email, ...(listed ? emailKeysOf(listed) : [])]);
   const groups = [...emails].flatMap((e) => snapshot.memberGroups?.get(e) ?? []);
   const target = targetRoleOf(groups, groupRoles);

@@ -160,6 +160,7 @@ export function outcomeRecord(f: OutcomeFacts): AuditRecord {
     email: task.email,
     userName: task.userName,
     role: task.role,
+    ...(task.scope === undefined ? {} : { scope: task.scope }),
     source: task.source,
     decision: taskDecision(task),
     reason: f.reason ?? task.reason,

@@ -2,7 +2,7 @@ import type { QuickSightUser } from '../../../shared/domain.js';
 import { identityModeOf } from '../../../shared/identity-modes.js';
 import { type Protection, protectedNowReason } from '../../../shared/removal-rules.js';
 import type { Task } from '../../../shared/task.js';
-import { quickSightUserKey } from '../../../shared/unnamed-user.js';
+import { scopedUserKey } from '../../../shared/unnamed-user.js';
 
 /**
  * The last checks of a `leave_group` task before its Google call (the `delete` task's are
@@ -16,7 +16,7 @@ import { quickSightUserKey } from '../../../shared/unnamed-user.js';
 
 /** What the check reads of the newest COMPLETE snapshot (./delete-checks.ts `SnapshotView`). */
 export interface GroupSnapshot {
-  /** QuickSight users by `quickSightUserKey`. */
+  /** QuickSight users by `scopedUserKey`. */
   readonly users: ReadonlyMap<string, QuickSightUser>;
   readonly members: ReadonlySet<string>;
   /** Normalised email → the configured groups it is in; absent when not read. */
@@ -29,7 +29,7 @@ export function leaveGroupVetoReason(
   snapshot: GroupSnapshot | undefined,
 ): string | undefined {
   if (task.group === undefined) return 'not sent: a leave_group task without its group';
-  const listed = snapshot?.users.get(quickSightUserKey(task));
+  const listed = snapshot?.users.get(scopedUserKey(task));
   for (const identityType of new Set([task.identityType, ...(listed ? [listed.identityType] : [])]))
     if (identityModeOf(identityType) !== 'group')
       return `not sent: the user is ${identityType}, not IAM_IDENTITY_CENTER: its seat does not follow the group`;

@@ -23,27 +23,32 @@ export const LEFT_CONFIRMED_REASON =
 export const NO_GROUP_WRITER_REASON =
   'no Google group writer in this process (IDSYNC_GOOGLE_GROUP_WRITE=on, run with idsync apply): the group removal waits';
 
-/** The pacer of the task's service: Google's for a group removal, QuickSight's otherwise. */
-export function pacerOfTask(deps: Pick<WorkerDeps, 'pacer' | 'groupMembers'>, task: Task) {
-  return taskAction(task) === 'leave_group' && deps.groupMembers
-    ? deps.groupMembers.pacer
-    : deps.pacer;
+/** Why a task of a QuickSight scope that is not configured (any more) is not called. */
+export function unconfiguredScopeReason(task: Pick<Task, 'scope'>, home: string): string {
+  return `QuickSight scope ${task.scope ?? home} is not among IDSYNC_QUICKSIGHT_ACCOUNTS: not called (never sent to another account or namespace); held until it is configured again`;
 }
 
-/** The task's one call (QuickSight, or Google for a group removal). */
+/**
+ * The pacer of the task's service: Google's for a group removal, otherwise QuickSight's of the
+ * task's account (WorkerDeps.scopeOf), the home account's when there is none.
+ */
+export function pacerOfTask(
+  deps: Pick<WorkerDeps, 'pacer' | 'groupMembers' | 'scopeOf'>,
+  task: Task,
+) {
+  if (taskAction(task) === 'leave_group' && deps.groupMembers) return deps.groupMembers.pacer;
+  return deps.scopeOf?.(task)?.pacer ?? deps.pacer;
+}
+
+/** The task's one call (QuickSight in the task's own scope, or Google for a group removal). */
 export async function callOfTask(
-  deps: Pick<WorkerDeps, 'quickSight' | 'groupMembers'>,
+  deps: Pick<WorkerDeps, 'quickSight' | 'groupMembers' | 'scopeOf'>,
   task: Task,
 ): Promise<CallResult> {
-  const qs = deps.quickSight;
-  switch (taskAction(task)) {
-    case 'delete':
-      break;
-    case 'change_role':
-      return changeRole(qs, task);
-    case 'leave_group':
-      return leaveGroup(deps.groupMembers, task);
-  }
+  if (taskAction(task) === 'leave_group') return leaveGroup(deps.groupMembers, task);
+  const qs = deps.scopeOf ? deps.scopeOf(task)?.quickSight : deps.quickSight;
+  if (!qs) return { ok: false, error: new Error(unconfiguredScopeReason(task, '(home)')) };
+  if (taskAction(task) === 'change_role') return changeRole(qs, task);
   try {
     if (task.userName !== UNNAMED_USER)
       return { ok: true, outcome: await qs.deleteUser(task.userName) };

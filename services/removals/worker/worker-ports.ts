@@ -39,6 +39,13 @@ export interface WorkerDeps {
   readonly quickSight: Pick<QuickSightPort, 'deleteUser' | 'deleteUserByPrincipalId'> &
     Partial<Pick<QuickSightPort, 'updateUserRole'>>;
   readonly pacer: WorkerPacer;
+  /**
+   * The QuickSight scope of a task (`Task.scope`, shared/quicksight-scopes.ts): its account's
+   * deletes (that account's client and role, the task's namespace) and that account's pacer
+   * (QuickSight's rate limits are per account). Undefined: the task's scope is not configured,
+   * and it is not called. Absent: every task is the home scope's (`quickSight`, `pacer`).
+   */
+  readonly scopeOf?: (task: Task) => TaskScope | undefined;
   readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Epoch ms; default Date.now. */
   readonly clock?: { now(): number };
@@ -65,6 +72,12 @@ export interface WorkerDeps {
     readonly writer: Pick<GroupMemberWrites, 'removeMember'>;
     readonly pacer: WorkerPacer;
   };
+}
+
+/** A task's QuickSight deletes and pacer (WorkerDeps.scopeOf). */
+export interface TaskScope {
+  readonly quickSight: WorkerDeps['quickSight'];
+  readonly pacer: WorkerPacer;
 }
 
 export interface WorkerOptions {

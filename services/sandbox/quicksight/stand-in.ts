@@ -3,12 +3,14 @@ import { type FaultAction, Faults } from '../http/faults.js';
 import { decodePageToken } from '../http/paging.js';
 import { type Reply, sendReply } from '../http/reply.js';
 import { delay, startServer } from '../http/server.js';
+import { accessKeyOf, type CallerCheck } from '../http/signed-by.js';
 import type { StandIn, StandInOptions } from '../http/stand-in.js';
 import type { QuickSightState } from '../state/quicksight-state.js';
 import { type AssetRoute, performAssetOperation } from './asset-operations.js';
 import { ASSET_TYPE_SPECS, assetTypeOfCollection, assetTypeOfSearch } from './asset-types.js';
 import {
   performQuickSightOperation,
+  type QuickSightBackend,
   type QuickSightRoute,
   quickSightBackend,
 } from './operations.js';
@@ -16,19 +18,38 @@ import { errorReply } from './wire.js';
 
 /**
  * The QuickSight stand-in (restJson1): ListUsers, DescribeUser, DeleteUser,
- * DeleteUserByPrincipalId, UpdateUser and RegisterUser of one account and namespace, and the
+ * DeleteUserByPrincipalId, UpdateUser and RegisterUser per account and namespace, and each
  * account's assets (./asset-operations.ts: Search*, Describe/Update*Permissions, List*), on 127.0.0.1, with the
  * paths, query parameters and error shapes of the real API so the real SDK client runs unchanged.
+ * Several states (one per account and namespace) are served as QuickSight serves several
+ * accounts: an account it does not hold → AccessDeniedException, an unknown namespace of one it
+ * holds → ResourceNotFoundException; a call for an account with its own caller check
+ * (`QuickSightStandInOptions.accountChecks`: only that account's credentials) is asked that
+ * check instead of `callerCheck`.
  * Every call goes through the fault knobs (token bucket, throttling, errors, resets, latency,
  * failing page N of a listing).
  */
 
+export interface QuickSightStandInOptions extends StandInOptions {
+  /** Per account: who may call it (the sandbox's role of that account); unset: `callerCheck`. */
+  readonly accountChecks?: ReadonlyMap<string, CallerCheck>;
+}
+
 export async function startQuickSightStandIn(
-  state: QuickSightState,
-  options: StandInOptions = {},
+  states: QuickSightState | readonly QuickSightState[],
+  options: QuickSightStandInOptions = {},
 ): Promise<StandIn> {
   const faults = new Faults(options.faults, options.random);
-  const backend = quickSightBackend(state);
+  const all: QuickSightState[] = Array.isArray(states)
+    ? [...(states as readonly QuickSightState[])]
+    : [states as QuickSightState];
+  const backends = all.map(quickSightBackend);
+  const home = backends[0] as QuickSightBackend;
+  /** The state of the route's account and namespace; else one of its account (the answer says which is missing). */
+  const backendOf = (accountId: string, namespace?: string): QuickSightBackend =>
+    backends.find((b) => b.state.accountId === accountId && b.state.namespace === namespace) ??
+    backends.find((b) => b.state.accountId === accountId) ??
+    home;
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const asset = assetRouteOf(req);
@@ -38,15 +59,24 @@ export async function startQuickSightStandIn(
         res,
         errorReply('UnknownOperationException', `No ${req.method} operation here.`),
       );
-    const refused = options.callerCheck?.(req, `quicksight:${route?.op ?? asset?.route.op}`);
+    const accountId = route?.accountId ?? asset?.accountId ?? '';
+    const check = options.accountChecks?.get(accountId) ?? options.callerCheck;
+    const operation = route?.op ?? asset?.route.op ?? '';
+    const refused = check?.(req, `quicksight:${operation}`);
     if (refused) return sendReply(res, errorReply(refused.code, refused.message));
+    const backend = backendOf(accountId, route?.namespace);
     const action = faults.decide(route ? pageOf(route) : undefined);
     await delay(faults.latencyMs);
     if (action.kind === 'reset') return void req.socket.destroy();
     const fault = faultReply(action);
     if (fault) return sendReply(res, fault);
-    if (route) return sendReply(res, performQuickSightOperation(backend, route, body));
+    if (route) {
+      if (backend.state.namespace === route.namespace && backend.state.accountId === accountId)
+        backend.state.calls.push({ operation, accessKeyId: accessKeyOf(req) ?? '' });
+      return sendReply(res, performQuickSightOperation(backend, route, body));
+    }
     if (!asset) return;
+    const state = backend.state;
     if (asset.accountId !== state.accountId)
       return sendReply(
         res,
@@ -55,11 +85,15 @@ export async function startQuickSightStandIn(
           `You are not authorized to access resources of account ${asset.accountId}.`,
         ),
       );
-    sendReply(res, performAssetOperation(state.assets, principalExists, asset.route, body));
+    sendReply(
+      res,
+      performAssetOperation(state.assets, principalOf(state.accountId), asset.route, body),
+    );
   };
-  /** A user ARN of the account, or a group ARN (groups are not modelled: any is accepted). */
-  const principalExists = (arn: string) =>
-    state.list().some((u) => u.arn === arn) || /:group\//.test(arn);
+  /** A user ARN of the account (any namespace), or a group ARN (groups are not modelled: any is accepted). */
+  const principalOf = (accountId: string) => (arn: string) =>
+    all.some((s) => s.accountId === accountId && s.list().some((u) => u.arn === arn)) ||
+    /:group\//.test(arn);
 
   const server = await startServer(handle, options.port ?? 0);
   return { endpoint: server.endpoint, faults, close: () => server.close() };

@@ -1,3 +1,4 @@
+import { QuickSightState } from '../state/quicksight-state.js';
 import type { SandboxOrg } from './org-types.js';
 
 /** The roles the sandbox serves (start-sandbox.ts LayoutRoles, the same shape). */
@@ -17,8 +18,12 @@ export interface LayoutRoles {
  *   the reader role in the IdC account, which the STS stand-in issues (with the external id, as
  *   the companion stack's trust requires); the process's own credentials, of the QuickSight
  *   account, are refused there with AccessDenied. The IdC events carry the IdC account.
+ * - `multi-quicksight`: QuickSight users in two namespaces of the organisation's account
+ *   (`default` and `sales`) and in a second QuickSight account, reached only through its role
+ *   there (issued by the STS stand-in); `env` names them in IDSYNC_QUICKSIGHT_ACCOUNTS
+ *   (`multiQuickSightLayout`).
  */
-export const SANDBOX_LAYOUTS = ['one-account', 'two-account'] as const;
+export const SANDBOX_LAYOUTS = ['one-account', 'two-account', 'multi-quicksight'] as const;
 export type SandboxLayout = (typeof SANDBOX_LAYOUTS)[number];
 
 /** The external id the two-account layout's reader role requires. */
@@ -52,5 +57,54 @@ export function twoAccountLayout(
       identitystore: identityCenterReaderRole(identityCenterAccountId),
       externalId: roles.externalId ?? TWO_ACCOUNT_EXTERNAL_ID,
     },
+  };
+}
+
+/** The second namespace of the organisation's account in the `multi-quicksight` layout. */
+export const SECOND_NAMESPACE = 'sales';
+
+/** The idsync role the `multi-quicksight` layout's second QuickSight account holds. */
+export function quickSightAccountRole(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/idsync-quicksight`;
+}
+
+/** A third 12-digit account derived from `accountId` (its first digit moved by two). */
+export function secondQuickSightAccountOf(accountId: string): string {
+  const first = Number(accountId[0]);
+  return `${((first + 1) % 9) + 1}${accountId.slice(1)}`;
+}
+
+export interface MultiQuickSightLayout {
+  readonly org: SandboxOrg;
+  /** The second QuickSight account and the role idsync assumes there. */
+  readonly second: { readonly accountId: string; readonly roleArn: string };
+  /** IDSYNC_QUICKSIGHT_ACCOUNTS for this layout. */
+  readonly quickSightAccounts: string;
+}
+
+/**
+ * `org` with QuickSight users in three scopes, as a team with several QuickSight accounts has
+ * them: every Reader of an ordinary reader (people of kind `reader`, not protected) at an index
+ * ≡ 0 (mod 3) also holds a seat in the `sales` namespace, every one at ≡ 1 (mod 3) one in the
+ * second account's `default` namespace (same user names; ARNs of their own account and
+ * namespace). The home users stay as they are, so every single-account scenario still holds.
+ */
+export function multiQuickSightLayout(org: SandboxOrg): MultiQuickSightLayout {
+  const home = org.quickSight;
+  const secondAccount = secondQuickSightAccountOf(org.accountId);
+  const sales = new QuickSightState(home.accountId, SECOND_NAMESPACE, home.region, home.assets);
+  const other = new QuickSightState(secondAccount, home.namespace, home.region);
+  const readers = org.people.filter((p) => p.kind === 'reader' && !p.protected);
+  readers.forEach((person, i) => {
+    const target = i % 3 === 0 ? sales : i % 3 === 1 ? other : undefined;
+    if (!target) return;
+    for (const { arn: _arn, principalId: _principal, ...user } of person.quickSightUsers)
+      target.register(user);
+  });
+  const roleArn = quickSightAccountRole(secondAccount);
+  return {
+    org: { ...org, moreQuickSight: [sales, other] },
+    second: { accountId: secondAccount, roleArn },
+    quickSightAccounts: `${org.accountId}:${home.namespace}:${SECOND_NAMESPACE},${secondAccount}@${roleArn}`,
   };
 }

@@ -92,6 +92,11 @@ export interface SandboxOrg {
   readonly google: GoogleDirectoryState;
   readonly identityStore: IdentityStoreState;
   readonly quickSight: QuickSightState;
+  /**
+   * QuickSight users of other namespaces and accounts (the `multi-quicksight` layout,
+   * scenarios/layouts.ts), each state one account and namespace. Unset: `quickSight` only.
+   */
+  readonly moreQuickSight?: readonly QuickSightState[];
   /** Configured group e-mails (IDSYNC_GOOGLE_GROUPS): readers, then authors. */
   readonly groups: readonly string[];
   readonly groupEmails: {

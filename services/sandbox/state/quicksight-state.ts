@@ -3,7 +3,8 @@ import { QuickSightAssets } from './quicksight-assets.js';
 
 /**
  * The sandbox's QuickSight users of one account and namespace, with per-user delete counters,
- * and the account's assets (./quicksight-assets.ts).
+ * the account's assets (./quicksight-assets.ts: shared by the namespaces of one account, as in
+ * QuickSight) and a record of who called its user operations (`calls`).
  */
 export class QuickSightState {
   private readonly users = new Map<string, QuickSightUser>();
@@ -14,15 +15,20 @@ export class QuickSightState {
   /** Successful UpdateUser calls per user name. */
   readonly updates = new Map<string, number>();
 
+  /** Every user operation the stand-in served here, with the access key that signed it. */
+  readonly calls: Array<{ readonly operation: string; readonly accessKeyId: string }> = [];
+
   /** The account's dashboards, analyses, datasets, … and their permissions. */
   readonly assets: QuickSightAssets;
 
+  /** `assets`: another namespace's of the same account (one account, one set of assets). */
   constructor(
     readonly accountId: string,
     readonly namespace: string,
     readonly region: string,
+    assets?: QuickSightAssets,
   ) {
-    this.assets = new QuickSightAssets(accountId, region);
+    this.assets = assets ?? new QuickSightAssets(accountId, region);
   }
 
   arnOf(userName: string): string {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { roleArnAccount } from '../../../shared/aws/role-arn.js';
 import type { CallerCheck, CallerRefusal } from '../http/signed-by.js';
 import { accessKeyOf, sessionTokenOf } from '../http/signed-by.js';
 import type { StsState } from './sts-state.js';
@@ -72,4 +73,31 @@ function refusalOf(
       message: `User: ${session.assumedRoleArn} is not authorized to perform: ${operation}`,
     };
   return undefined;
+}
+
+/**
+ * A check for an account reached with the process's own credentials (the sandbox's home
+ * QuickSight account when it has no role): any signer but a session of a role in another
+ * account, which AWS refuses there (AccessDenied: its rights are that account's). Every call is
+ * recorded, as `signedByRole`'s are, so a test sees who called which account.
+ */
+export function signedInAccount(sts: StsState, accountId: string): CallerCheck {
+  return (req, operation) => {
+    const key = accessKeyOf(req) ?? '';
+    const session = sts.session(key);
+    const refusal =
+      session && roleArnAccount(session.roleArn) !== accountId
+        ? {
+            code: 'AccessDeniedException' as const,
+            message: `User: ${session.assumedRoleArn} is not authorized to perform: ${operation} on resources of account ${accountId}`,
+          }
+        : undefined;
+    sts.recordCall({
+      operation,
+      accessKeyId: key,
+      ...(session ? { roleArn: session.roleArn } : {}),
+      ...(refusal ? { refused: refusal.code } : {}),
+    });
+    return refusal;
+  };
 }

@@ -189,6 +189,40 @@ export const VARIABLE_CASES: BadInputCase[] = [
   variable('AWS_ENDPOINT_URL_SQS', 'javascript:x', 'must be an http(s) URL'),
   variable('AWS_ENDPOINT_URL_STS', 'sts.amazonaws.com', 'must be an http(s) URL'),
   variable('IDSYNC_QUICKSIGHT_ROLE_ARN', 'idsync-role', 'must be an IAM role ARN'),
+  variable('IDSYNC_QUICKSIGHT_ACCOUNTS', ',', 'is empty'),
+  ...[
+    ['1234:default', 'entry "1234:default": "1234" is not a 12-digit AWS account id', 'account'],
+    [
+      '222222222222:bad namespace!',
+      'entry "222222222222:bad namespace!": "bad namespace!" is not a QuickSight namespace name',
+      'namespace',
+    ],
+    [
+      '222222222222@arn:aws:iam::333333333333:role/idsync',
+      'entry "222222222222@arn:aws:iam::333333333333:role/idsync": the role is in account 333333333333, not 222222222222',
+      'role-account',
+    ],
+    [
+      '222222222222@arn:aws:iam::222222222222:role/a,222222222222:sales@arn:aws:iam::222222222222:role/a',
+      'lists account 222222222222 twice',
+      'twice',
+    ],
+  ].map(([value, message, id]) =>
+    variable('IDSYNC_QUICKSIGHT_ACCOUNTS', value as string, message as string, {
+      id: `var-idsync_quicksight_accounts-${id}`,
+      message: `IDSYNC_QUICKSIGHT_ACCOUNTS: ${message}`,
+    }),
+  ),
+  // Checked where the QuickSight section is read (not by the lookup of the other cases).
+  variable(
+    'IDSYNC_QUICKSIGHT_ACCOUNTS',
+    '222222222222',
+    'names account 222222222222 without a role',
+    {
+      id: 'var-idsync_quicksight_accounts-no-role',
+      argv: ['apply'],
+    },
+  ),
   variable(
     'IDSYNC_IDENTITYSTORE_ROLE_ARN',
     'arn:aws:iam::123456789012:user/idsync',

@@ -59,7 +59,9 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
 
     const status = await runCliOn(t.sandbox, ['status'], TRIP);
     expect(status.code).toBe(3);
-    expect(status.stdout).toMatch(/held by the guard \(whole plan stopped\): 3, oldest \d+ s/);
+    expect(status.stdout).toMatch(
+      /held by the guard \(whole plan or QuickSight account stopped\): 3, oldest \d+ s/,
+    );
     expect(status.stdout).toContain('next: idsync apply --max-deletions 3');
     for (const h of held) expect(status.stdout).toContain(h.email);
     const statusJson = JSON.parse((await runCliOn(t.sandbox, ['status', '--json'], TRIP)).stdout);
@@ -70,7 +72,7 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
     expect(dry.stdout).toContain('No queued deletions.');
     expect(dry.stdout).toContain('HELD: 3 removals are held');
     expect(dry.stdout).toContain(
-      '3 held by the guard (whole plan stopped): idsync apply --max-deletions 3',
+      '3 held by the guard (whole plan or QuickSight account stopped): idsync apply --max-deletions 3',
     );
 
     const apply = await runCliOn(t.sandbox, ['apply'], TRIP);

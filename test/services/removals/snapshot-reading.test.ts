@@ -89,7 +89,7 @@ describe('SnapshotReading', () => {
     const view = await reading.forWorker();
     expect(view?.runId).toBe('r1');
     expect([...(view?.members ?? [])].sort()).toEqual(['a@x', 'b@x']);
-    expect(view?.users.get('READER/a@x')?.email).toBe('a@x');
+    expect(view?.users.get('#READER/a@x')?.email).toBe('a@x');
     expect(view?.startedAt).toBe('2026-12-01T00:00:00.000Z');
     // One read of each row set for both uses; the worker asked only which run is the newest.
     expect(s.reads.google.get('r1')).toBe(1);
@@ -171,7 +171,7 @@ describe('SnapshotReading', () => {
     expect(planning.quickSightUsers).toEqual(users);
     expect(planning.diff).toEqual({ joined: ['c@x'], left: ['b@x'] });
     const view = await reading.forWorker();
-    expect(view?.users.get('READER/a@x')?.email).toBe('a@x');
+    expect(view?.users.get('#READER/a@x')?.email).toBe('a@x');
     expect(view?.keepRows).toEqual([{ group: 'keep@x', email: 'k@x' }]);
     // Nothing of r2 was read; the previous snapshot's members once, for the diff.
     expect(s.reads.google.get('r2')).toBeUndefined();

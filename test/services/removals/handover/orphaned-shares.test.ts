@@ -108,4 +108,17 @@ describe('leavingByTasks', () => {
     for (const tasks of cases) expect(await leavingByTasks(store(tasks))(ARN('bob'))).toBe(false);
     expect(await leavingByTasks(store([]))(GROUP)).toBe(false);
   });
+
+  it('looks for the task under the scope key of the ARN’s account and namespace', async () => {
+    const other = 'arn:aws:quicksight:us-east-1:444455556666:user/default/bob';
+    const tasks = store([
+      taskOf('bob', { taskId: '444455556666/default#bob', status: 'PENDING' }),
+      taskOf('carl', { taskId: 'sales#carl', status: 'PENDING' }),
+    ]);
+    const leaving = leavingByTasks(tasks, '111122223333');
+    expect(await leaving(other)).toBe(true);
+    // The home account's own `default#bob` is not that task.
+    expect(await leaving(ARN('bob'))).toBe(false);
+    expect(await leaving('arn:aws:quicksight:us-east-1:111122223333:user/sales/carl')).toBe(true);
+  });
 });

@@ -8,6 +8,7 @@ import type { ActivityRecord, Span } from '../../../../shared/activity-record.js
 import type { IdentityRecord, QuickSightUser } from '../../../../shared/domain.js';
 import type { PendingEvidence } from '../../../../shared/pending-events.js';
 import type { Task } from '../../../../shared/task.js';
+import { scopedUserKey } from '../../../../shared/unnamed-user.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 /**
@@ -205,7 +206,7 @@ function view(over: Partial<SnapshotView> = {}, users: QuickSightUser[] = []): S
     runId: 'snap-2',
     startedAt: iso(NOW - HOUR),
     members: new Set(),
-    users: new Map(users.map((u) => [u.userName, u])),
+    users: new Map(users.map((u) => [scopedUserKey(u), u])),
     keepRows: [],
     ...over,
   };

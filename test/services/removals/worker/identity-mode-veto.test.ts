@@ -6,6 +6,7 @@ import {
 import type { QuickSightUser } from '../../../../shared/domain.js';
 import { buildProtection } from '../../../../shared/removal-rules.js';
 import type { Task } from '../../../../shared/task.js';
+import { scopedUserKey } from '../../../../shared/unnamed-user.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 /**
@@ -29,7 +30,7 @@ function listedAs(identityType: string): SnapshotView {
     runId: 'snap',
     startedAt: '2026-12-07T09:00:00.000Z',
     members: new Set(),
-    users: new Map([[SAMPLE_TASK.userName, user]]),
+    users: new Map([[scopedUserKey(SAMPLE_TASK), user]]),
     keepRows: [],
   };
 }

@@ -5,7 +5,7 @@ import {
 } from '../../../../services/removals/worker/leave-group-checks.js';
 import { buildProtection } from '../../../../shared/removal-rules.js';
 import type { Task } from '../../../../shared/task.js';
-import { quickSightUserKey } from '../../../../shared/unnamed-user.js';
+import { scopedUserKey } from '../../../../shared/unnamed-user.js';
 
 /**
  * The last checks of a `leave_group` task (services/removals/worker/leave-group-checks.ts): still
@@ -39,7 +39,7 @@ const listed = {
   email: TASK.email,
 };
 const snapshot = (over: Partial<GroupSnapshot> = {}): GroupSnapshot => ({
-  users: new Map([[quickSightUserKey(listed), listed]]),
+  users: new Map([[scopedUserKey(listed), listed]]),
   members: new Set([TASK.email]),
   memberGroups: new Map([[TASK.email, [GROUP]]]),
   ...over,
@@ -90,7 +90,7 @@ describe('leaveGroupVetoReason', () => {
       leaveGroupVetoReason(
         TASK,
         none,
-        snapshot({ users: new Map([[quickSightUserKey(relisted), relisted]]) }),
+        snapshot({ users: new Map([[scopedUserKey(relisted), relisted]]) }),
       ),
     ).toContain('QUICKSIGHT');
   });

@@ -1,0 +1,98 @@
+import type { QuickSightClient } from '@aws-sdk/client-quicksight';
+import type { Config } from '../config/index.js';
+import type { QuickSightScope } from '../quicksight-scopes.js';
+import type { AwsRetryOptions } from './aws-errors.js';
+import { createQuickSightClient } from './clients.js';
+import { QuickSightAssets } from './quicksight-assets.js';
+import { ScopedQuickSightUsers } from './quicksight-scoped.js';
+import { QuickSightUsers } from './quicksight-users.js';
+
+/**
+ * The QuickSight adapters of every configured scope (config.quicksight.scopes): one client per
+ * account role (a scope whose role is IDSYNC_QUICKSIGHT_ROLE_ARN's, or that has none, shares the
+ * service's own client; another account's role gets a client of its own, assuming that role the
+ * way every role is assumed: external id, the run's session name, refreshed before expiry), and
+ * per scope the users and assets adapters bound to its account and namespace. Built by the CLI
+ * (shared/clients-from-config.ts) and the worker Lambda alike.
+ */
+
+/** The variable a refused scope role is reported under. */
+export const SCOPE_ROLE_VARIABLE = 'IDSYNC_QUICKSIGHT_ACCOUNTS';
+
+export interface ScopeAdapters {
+  readonly scope: QuickSightScope;
+  readonly port: QuickSightUsers;
+  readonly assets: QuickSightAssets;
+}
+
+export interface QuickSightScopeClients {
+  /** Lists every scope (rows tagged with their scope); its writes are the home scope's. */
+  readonly users: ScopedQuickSightUsers<QuickSightUsers>;
+  /** The home scope's adapters (the first configured scope when the home one is not). */
+  readonly home: ScopeAdapters;
+  /** The adapters of the scope keyed `key` (absent: the home scope); undefined: not configured. */
+  of(key: string | undefined): ScopeAdapters | undefined;
+  close(): void;
+}
+
+export function quickSightScopeClients(
+  config: Pick<Config, 'aws' | 'quicksight'>,
+  settings: AwsRetryOptions = {},
+): QuickSightScopeClients {
+  const { accountId, namespace } = config.quicksight;
+  const scopes: readonly QuickSightScope[] =
+    config.quicksight.scopes.length > 0
+      ? config.quicksight.scopes
+      : [{ accountId, namespace, key: namespace }];
+  const clients = new Map<string, QuickSightClient>();
+  const clientOf = (scope: QuickSightScope): QuickSightClient => {
+    const own = scope.roleArn !== undefined && scope.roleArn !== config.aws.roles?.quicksight;
+    const key = own ? (scope.roleArn as string) : '';
+    let client = clients.get(key);
+    if (!client) {
+      client = createQuickSightClient(
+        config.aws,
+        config.quicksight,
+        own ? { role: { roleArn: scope.roleArn as string, variable: SCOPE_ROLE_VARIABLE } } : {},
+      );
+      clients.set(key, client);
+    }
+    return client;
+  };
+  const adapters: ScopeAdapters[] = scopes.map((scope) => {
+    const client = clientOf(scope);
+    return {
+      scope,
+      port: new QuickSightUsers(client, scope.accountId, scope.namespace, settings),
+      assets: new QuickSightAssets(client, scope.accountId, scope.namespace, settings),
+    };
+  });
+  const of = (key: string | undefined) => adapters.find((a) => a.scope.key === (key ?? namespace));
+  return {
+    users: new ScopedQuickSightUsers(adapters, namespace),
+    home: of(undefined) ?? (adapters[0] as ScopeAdapters),
+    of,
+    close: () => {
+      for (const client of clients.values()) client.destroy();
+    },
+  };
+}
+
+/** One scope's deletes and assets with its account (undefined: not configured), for the worker. */
+export function scopedClients(
+  clients: Pick<QuickSightScopeClients, 'of'>,
+  key: string | undefined,
+) {
+  const found = clients.of(key);
+  return found && { accountId: found.scope.accountId, port: found.port, assets: found.assets };
+}
+
+/** The roles of the scopes that have their own (not IDSYNC_QUICKSIGHT_ROLE_ARN's), each once. */
+export function scopeRoles(config: Pick<Config, 'aws' | 'quicksight'>) {
+  const roles = new Set(
+    config.quicksight.scopes
+      .map((s) => s.roleArn)
+      .filter((r): r is string => r !== undefined && r !== config.aws.roles?.quicksight),
+  );
+  return [...roles].map((roleArn) => ({ roleArn, variable: SCOPE_ROLE_VARIABLE }));
+}
