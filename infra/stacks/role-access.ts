@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
+import { parseQuickSightAccounts } from '../../shared/quicksight-scopes.js';
 import type { Job } from '../constructs/idsync-function.js';
 
 /**
@@ -20,13 +21,29 @@ export const ROLES_BY_JOB: Readonly<Partial<Record<Job, readonly string[]>>> = {
   activity: [ROLE_VARIABLES.cloudtrail],
 };
 
+/**
+ * The jobs that also assume the roles of IDSYNC_QUICKSIGHT_ACCOUNTS' entries (`@role-arn`):
+ * `activity` reads each QuickSight account's CloudTrail history with its role.
+ */
+export const SCOPE_ROLE_JOBS: ReadonlySet<Job> = new Set<Job>(['activity']);
+
+/** The role ARNs IDSYNC_QUICKSIGHT_ACCOUNTS names (none when it is unset or malformed). */
+function scopeRoles(environment: Readonly<Record<string, string>>): string[] {
+  const text = environment.IDSYNC_QUICKSIGHT_ACCOUNTS;
+  const parsed = text === undefined ? undefined : parseQuickSightAccounts(text);
+  return parsed?.ok ? parsed.value.flatMap((e) => (e.roleArn ? [e.roleArn] : [])) : [];
+}
+
 /** `job`'s `sts:AssumeRole` statement on the roles `environment` names for it; undefined when none. */
 export function assumeRoleStatement(
   job: Job,
   environment: Readonly<Record<string, string>>,
 ): iam.PolicyStatement | undefined {
   const roles = [
-    ...new Set((ROLES_BY_JOB[job] ?? []).map((v) => environment[v]?.trim()).filter((r) => !!r)),
+    ...new Set([
+      ...(ROLES_BY_JOB[job] ?? []).map((v) => environment[v]?.trim()).filter((r) => !!r),
+      ...(SCOPE_ROLE_JOBS.has(job) ? scopeRoles(environment) : []),
+    ]),
   ] as string[];
   if (roles.length === 0) return undefined;
   return new iam.PolicyStatement({

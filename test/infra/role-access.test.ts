@@ -69,6 +69,16 @@ describe('roles in other accounts (infra)', () => {
     expect(assumeRoleStatement('plan', { IDSYNC_QUICKSIGHT_ROLE_ARN: QS })).toBeUndefined();
   });
 
+  it("lets the activity function assume the QuickSight accounts' roles, exactly those", () => {
+    const B = 'arn:aws:iam::333333333333:role/idsync-b';
+    const environment = {
+      IDSYNC_CLOUDTRAIL_ROLE_ARN: CT,
+      IDSYNC_QUICKSIGHT_ACCOUNTS: `111111111111,333333333333:default:sales@${B}`,
+    };
+    expect(assumeRoleStatement('activity', environment)?.resources).toEqual([CT, B].sort());
+    expect(assumeRoleStatement('plan', environment)).toBeUndefined();
+  });
+
   it('refuses a malformed role ARN at synth, naming the variable', () => {
     expect(() =>
       fixtureStack({ environment: { IDSYNC_QUICKSIGHT_ROLE_ARN: 'arn:aws:iam::1:role/x' } }),
