@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DECISION_KINDS } from '../../shared/domain.js';
 import { escapeHtml } from '../../shared/escape-html.js';
 import { collapsibleTable, type Header } from './collapsible-table.js';
+import { renderAccounts } from './render-accounts.js';
 import { renderHandover } from './render-handover.js';
 import {
   type IdleSection,
@@ -121,7 +122,7 @@ ${summarySentences(m)
 <p class="saving">${escapeHtml(savingsSentence(m))}</p>${m.guardWindow ? `\n<p class="meta" id="guard-window">${escapeHtml(m.guardWindow)}</p>` : ''}
 </section>
 ${renderCards(m)}
-<h2>Decisions and outcomes</h2>
+${m.byAccount ? renderAccounts(m.byAccount) : ''}<h2>Decisions and outcomes</h2>
 <div class="panel">${renderChart(m)}</div>
 <h2>Needs attention</h2>
 ${renderAttention(m)}
