@@ -80,6 +80,8 @@ export interface JudgedUser {
   /** `activityUserName(user)`: the user name, or `N/A#<principalId>`. */
   readonly userName: string;
   readonly role: string;
+  /** The user's scope key (`QuickSightUser.scope`); absent: the home namespace. */
+  readonly scope?: string;
   readonly verdict: SelectionVerdict;
 }
 
@@ -184,7 +186,13 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(input.maxLagMs === undefined ? {} : { maxLagMs: input.maxLagMs }),
       ...(pendingEventsOf ? { pendingEventsIn: (window) => pendingEventsOf(user, window) } : {}),
     });
-    const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
+    const judged: JudgedUser = {
+      email,
+      userName: name,
+      role: user.role,
+      ...(user.scope !== undefined ? { scope: user.scope } : {}),
+      verdict,
+    };
     if (verdict.idle === false && verdict.why === 'kept') {
       counts.kept++;
       kept.push(judged);

@@ -221,6 +221,11 @@ describe('selectInactiveUsers across QuickSight accounts', () => {
       'hq@example.com',
     ]);
     expect(out.selection.counts).toMatchObject({ judged: 3, idle: 2, active: 1 });
+    // The scope goes with each idle user, for its notice (services/notices/notice-steps.ts).
+    expect(out.selection.idle.map((u) => [u.email, u.scope])).toEqual([
+      ['hq@example.com', undefined],
+      ['bq@example.com', `${B}/sales`],
+    ]);
   });
 
   it('never judges idle the users of an account without coverage', async () => {
