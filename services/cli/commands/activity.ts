@@ -130,83 +130,97 @@ export function registerActivity(program: Command, ctx: CliContext): void {
       '--as-of <date>',
       'when the export was taken (2026-11-30 or 2026-11-30T09:00Z): the import says nothing after it',
     )
+    .option(
+      '--scope <key>',
+      'the QuickSight account and namespace the export is of: <account>/<namespace> for an account of IDSYNC_QUICKSIGHT_ACCOUNTS other than the home one (default: IDSYNC_QUICKSIGHT_NAMESPACE)',
+    )
     .action(
-      action(ctx, async (flags: { csv?: string; asOf?: string }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        if (!flags.csv) throw new UsageError('activity import needs --csv FILE');
-        const importedAt = new Date();
-        const { readActivityCsv, readAsOf } = await import('../../activity/activity-csv.js');
-        const asOf = readAsOf(flags.asOf, importedAt.getTime());
-        const config = loadConfig(SECTIONS, ctx.io.env);
-        const input = await openInput(flags.csv);
-        const runtime = await import('../../../shared/clients-from-config.js');
-        const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-        const { newestSnapshotUsers } = await import('../../activity/snapshot-users.js');
-        const stores = runtime.buildStores(config);
-        try {
-          const snapshot = await newestSnapshotUsers(stores.snapshots);
-          if (!snapshot) {
-            throw new PartialSnapshotError(
-              'no COMPLETE snapshot yet: run idsync snapshot first (an import names only QuickSight users the newest COMPLETE snapshot lists)',
+      action(
+        ctx,
+        async (flags: { csv?: string; asOf?: string; scope?: string }, command: Command) => {
+          const globals = command.optsWithGlobals<GlobalOptions>();
+          if (!flags.csv) throw new UsageError('activity import needs --csv FILE');
+          const importedAt = new Date();
+          const { readActivityCsv, readAsOf } = await import('../../activity/activity-csv.js');
+          const asOf = readAsOf(flags.asOf, importedAt.getTime());
+          const config = loadConfig(SECTIONS, ctx.io.env);
+          const scope = flags.scope ?? config.quicksight.namespace;
+          if (!config.quicksight.scopes.some((s) => s.key === scope))
+            throw new UsageError(
+              `activity import: --scope ${scope} is none of the configured scopes (${config.quicksight.scopes.map((s) => s.key).join(', ')})`,
             );
-          }
-          const runId = newRunId();
-          const at = importedAt.toISOString();
-          const audit = new CsvErrorAudit(stores.audit, { runId, at, source: 'activity-import' });
-          const csv = await readActivityCsv(input, {
-            asOf,
-            nowMs: importedAt.getTime(),
-            users: snapshot.users,
-            namespace: config.quicksight.namespace,
-            keepErrors: SHOWN_BAD_ROWS,
-            onRefused: (e) => audit.add(e),
-          });
-          await audit.flush();
-          const { writeImport } = await import('../../activity/write-import.js');
-          const { written, contradicted } = await writeImport(
-            {
-              doc: stores.doc,
-              table: stores.names.activity,
-              store: new DynamoActivityStore(stores.doc, stores.names.activity),
-            },
-            csv.deltas,
+          const input = await openInput(flags.csv);
+          const runtime = await import('../../../shared/clients-from-config.js');
+          const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
+          const { newestSnapshotUsers, usersOfScope } = await import(
+            '../../activity/snapshot-users.js'
           );
-          const users = csv.deltas.length;
-          const refused = Object.entries(csv.refused).filter(([, n]) => n > 0);
-          const summary = {
-            runId,
-            asOf: {
-              from: new Date(asOf.earliest).toISOString(),
-              to: new Date(asOf.latest).toISOString(),
-            },
-            snapshotRunId: snapshot.runId,
-            keyColumn: csv.keyColumn,
-            ...(csv.encoding ? { encoding: csv.encoding } : {}),
-            rows: csv.rows,
-            users,
-            written,
-            unchanged: users - written,
-            contradicted,
-            duplicates: csv.duplicates,
-            refused: csv.refused,
-            refusedRows: csv.errorCount,
-            errors: csv.errors,
-          };
-          const lines = [
-            csvReadLine(flags.csv, csv.encoding),
-            `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
-            ...(contradicted > 0
-              ? [
-                  `  ${contradicted} users: the record holds activity after the export's last-active date and before --as-of; their rows add no "nothing since" span`,
-                ]
-              : []),
-            ...csvErrorLines(csv.errors, csv.errorCount, runId),
-          ];
-          printResult(ctx.io, globals, summary, lines.join('\n'));
-          return runExitCode({ inputFailed: csv.errorCount > 0 });
-        } finally {
-          stores.close();
-        }
-      }),
+          const stores = runtime.buildStores(config);
+          try {
+            const snapshot = await newestSnapshotUsers(stores.snapshots);
+            if (!snapshot) {
+              throw new PartialSnapshotError(
+                'no COMPLETE snapshot yet: run idsync snapshot first (an import names only QuickSight users the newest COMPLETE snapshot lists)',
+              );
+            }
+            const runId = newRunId();
+            const at = importedAt.toISOString();
+            const audit = new CsvErrorAudit(stores.audit, { runId, at, source: 'activity-import' });
+            const csv = await readActivityCsv(input, {
+              asOf,
+              nowMs: importedAt.getTime(),
+              users: usersOfScope(snapshot.users, scope, config.quicksight.namespace),
+              namespace: scope,
+              keepErrors: SHOWN_BAD_ROWS,
+              onRefused: (e) => audit.add(e),
+            });
+            await audit.flush();
+            const { writeImport } = await import('../../activity/write-import.js');
+            const { written, contradicted } = await writeImport(
+              {
+                doc: stores.doc,
+                table: stores.names.activity,
+                store: new DynamoActivityStore(stores.doc, stores.names.activity),
+              },
+              csv.deltas,
+            );
+            const users = csv.deltas.length;
+            const refused = Object.entries(csv.refused).filter(([, n]) => n > 0);
+            const summary = {
+              runId,
+              asOf: {
+                from: new Date(asOf.earliest).toISOString(),
+                to: new Date(asOf.latest).toISOString(),
+              },
+              snapshotRunId: snapshot.runId,
+              keyColumn: csv.keyColumn,
+              ...(csv.encoding ? { encoding: csv.encoding } : {}),
+              rows: csv.rows,
+              users,
+              written,
+              unchanged: users - written,
+              contradicted,
+              duplicates: csv.duplicates,
+              refused: csv.refused,
+              refusedRows: csv.errorCount,
+              errors: csv.errors,
+            };
+            const lines = [
+              csvReadLine(flags.csv, csv.encoding),
+              `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
+              ...(contradicted > 0
+                ? [
+                    `  ${contradicted} users: the record holds activity after the export's last-active date and before --as-of; their rows add no "nothing since" span`,
+                  ]
+                : []),
+              ...csvErrorLines(csv.errors, csv.errorCount, runId),
+            ];
+            printResult(ctx.io, globals, summary, lines.join('\n'));
+            return runExitCode({ inputFailed: csv.errorCount > 0 });
+          } finally {
+            stores.close();
+          }
+        },
+      ),
     );
 }
