@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AttributionContext, attributeEvent } from '../../../services/activity/attribution.js';
 import { LiveRecorder } from '../../../services/activity/record-live-event.js';
@@ -171,6 +172,103 @@ describe('attributeEvent across QuickSight accounts and namespaces', () => {
     );
     const found = await deltasOf([a], 'cloudtrail', directory);
     expect(found.deltas.map((d) => d.namespace)).toEqual([`${B}/sales`]);
+  });
+});
+
+describe('attributeEvent: odd accounts and ARNs (bad input)', () => {
+  const base = () => event(B, alice);
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['recipient account not 12 digits', { recipientAccountId: '22222222222' }, 'another account'],
+    ['recipient account as a number', { recipientAccountId: Number(B) }, 'user'],
+    [
+      'user ARN with an empty namespace',
+      { userIdentity: { type: 'Unknown', arn: `arn:aws:quicksight:eu-west-1:${B}:user//bob` } },
+      'caller names no QuickSight user (Unknown)',
+    ],
+    [
+      'user ARN of another partition, same account',
+      {
+        userIdentity: {
+          type: 'Unknown',
+          arn: `arn:aws-cn:quicksight:cn-north-1:${B}:user/sales/bob`,
+        },
+      },
+      'user',
+    ],
+    [
+      'user ARN naming another account',
+      {
+        userIdentity: {
+          type: 'Unknown',
+          arn: `arn:aws:quicksight:eu-west-1:${UNMANAGED}:user/sales/bob`,
+        },
+      },
+      'user of another account',
+    ],
+    [
+      'user ARN with a truncated account',
+      {
+        userIdentity: { type: 'Unknown', arn: `arn:aws:quicksight:eu-west-1:2222:user/sales/bob` },
+      },
+      'caller names no QuickSight user (Unknown)',
+    ],
+    [
+      'embedding for a user ARN of an unmanaged namespace',
+      {
+        eventName: 'GenerateEmbedUrlForRegisteredUser',
+        requestParameters: { userArn: `arn:aws:quicksight:eu-west-1:${B}:user/marketing/bob` },
+      },
+      'namespace idsync does not manage',
+    ],
+    [
+      'RegisterUser into an unmanaged namespace',
+      {
+        eventName: 'RegisterUser',
+        requestParameters: { namespace: 'marketing', userName: 'bob' },
+        responseElements: null,
+      },
+      'namespace idsync does not manage',
+    ],
+  ];
+  it.each(cases)('%s', (_name, over, expected) => {
+    const out = attributeEvent({ ...base(), ...over }, ctx(B));
+    if (expected === 'user') expect(out.kind).toBe('user');
+    else expect(out).toMatchObject({ kind: 'ignored', reason: expected });
+  });
+
+  it('never files an event under a scope of another account than the one read, whatever the ARNs', () => {
+    const account = fc.constantFrom(HOME, B, UNMANAGED, '', '12', `${B}x`);
+    const namespace = fc.constantFrom('default', 'sales', 'marketing', '', 'a/b', '../x');
+    fc.assert(
+      fc.property(
+        account,
+        account,
+        namespace,
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom(HOME, B, UNMANAGED),
+        fc.boolean(),
+        (inArn, recipient, ns, name, read, embed) => {
+          const arn = `arn:aws:quicksight:eu-west-1:${inArn}:user/${ns}/${name}`;
+          const record = {
+            ...event(read, alice),
+            recipientAccountId: recipient,
+            ...(embed
+              ? {
+                  eventName: 'GenerateEmbedUrlForRegisteredUser',
+                  requestParameters: { userArn: arn },
+                }
+              : { userIdentity: { type: 'Unknown', arn } }),
+          };
+          const out = attributeEvent(record, ctx(read));
+          if (out.kind !== 'user') return;
+          const keys = scopes.filter((s) => s.accountId === read).map((s) => s.key);
+          expect(keys).toContain(out.user.namespace);
+          // A record without a recipient account is of the history it was read from.
+          expect(recipient === '' || recipient === read).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
 
