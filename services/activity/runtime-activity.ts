@@ -29,11 +29,11 @@ export function buildCloudTrailLookups(
     regions.map((region) => ({ ...account, region })),
   );
   const built = histories.map(({ region, accountId, roleArn }) => {
-    const aws =
-      accountId === undefined
-        ? config.aws
-        : { ...config.aws, roles: { ...config.aws.roles, cloudtrail: roleArn } };
-    const client = createCloudTrailClient(aws, {}, region);
+    const client = createCloudTrailClient(
+      config.aws,
+      roleArn ? { role: { roleArn, variable: ACCOUNTS_VARIABLE } } : {},
+      region,
+    );
     const port = new CloudTrailQuickSightLookup(client, {
       onRetry: (e) =>
         logger.warn(
@@ -71,6 +71,9 @@ export function buildCloudTrailLookups(
     },
   };
 }
+
+/** What a refused role of another QuickSight account is reported under. */
+export const ACCOUNTS_VARIABLE = 'IDSYNC_QUICKSIGHT_ACCOUNTS';
 
 /**
  * The accounts whose CloudTrail history `activity sync` reads: the home account when it has

@@ -15,23 +15,33 @@ import { serviceCredentials } from './service-credentials.js';
 export async function checkServiceRoles(
   aws: AwsConfig,
   services: readonly (keyof ServiceRoles)[],
+  /** Clients' own roles (e.g. of IDSYNC_QUICKSIGHT_ACCOUNTS' entries), checked the same way. */
+  ownRoles: readonly {
+    readonly service: keyof ServiceRoles;
+    readonly roleArn: string;
+    readonly variable: string;
+  }[] = [],
 ): Promise<void> {
-  const checks = services
-    .filter((service) => aws.roles?.[service] !== undefined)
-    .map(async (service) => {
-      const credentials = serviceCredentials(
-        aws,
-        service,
-        aws.credentials,
-        requestHandlerOptions(aws),
-      );
-      if (typeof credentials !== 'function') return;
-      try {
-        await credentials();
-      } catch (error) {
-        if (error instanceof ConfigError) throw error;
-      }
-    });
+  const checks = [
+    ...services
+      .filter((service) => aws.roles?.[service] !== undefined)
+      .map((service) => ({ service, role: undefined })),
+    ...ownRoles.map(({ service, roleArn, variable }) => ({ service, role: { roleArn, variable } })),
+  ].map(async ({ service, role }) => {
+    const credentials = serviceCredentials(
+      aws,
+      service,
+      aws.credentials,
+      requestHandlerOptions(aws),
+      role,
+    );
+    if (typeof credentials !== 'function') return;
+    try {
+      await credentials();
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+    }
+  });
   const results = await Promise.allSettled(checks);
   const refused = results.flatMap((r) =>
     r.status === 'rejected' && r.reason instanceof ConfigError ? [r.reason] : [],

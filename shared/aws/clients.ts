@@ -24,6 +24,12 @@ import { serviceCredentials } from './service-credentials.js';
 export interface ClientOverrides {
   /** Static credentials (the sandbox accepts any); default: config's, else the SDK's provider chain. */
   readonly credentials?: AwsCredentials;
+  /**
+   * A role of this client's own instead of the service's configured one (a QuickSight account's
+   * of IDSYNC_QUICKSIGHT_ACCOUNTS), assumed the same way (external id, session name, refresh);
+   * `variable` is what a refusal names.
+   */
+  readonly role?: { readonly roleArn: string; readonly variable: string };
 }
 
 /** Used when the configuration names none (IDSYNC_CONNECT/REQUEST_TIMEOUT_SECONDS). */
@@ -65,6 +71,7 @@ function common(
     service,
     overrides.credentials ?? aws.credentials,
     requestHandler,
+    overrides.role,
   );
   return {
     ...(endpoint ? { endpoint } : {}),

@@ -36,19 +36,22 @@ export type StsSettings = Pick<AwsConfig, 'region' | 'externalId'> & {
 };
 
 /**
- * The `credentials` option of `service`'s client: its role's provider when one is configured,
- * otherwise a copy of `own` (the SDK annotates the object, and config objects are frozen), or
- * undefined for the SDK's chain.
+ * The `credentials` option of `service`'s client: its role's provider when one is configured
+ * (or `role`, a client's own: a QuickSight account's of IDSYNC_QUICKSIGHT_ACCOUNTS), otherwise a
+ * copy of `own` (the SDK annotates the object, and config objects are frozen), or undefined for
+ * the SDK's chain.
  */
 export function serviceCredentials(
   aws: AwsConfig,
   service: string,
   own: AwsCredentials | undefined,
   requestHandler?: unknown,
+  role?: { readonly roleArn: string; readonly variable: string },
 ): ServiceCredentials | undefined {
-  const roleArn = isRoleService(service) ? aws.roles?.[service] : undefined;
+  const roleArn = role?.roleArn ?? (isRoleService(service) ? aws.roles?.[service] : undefined);
   if (roleArn === undefined) return own ? { ...own } : undefined;
-  return assumedRoleCredentials(ROLE_VARIABLES[service as keyof ServiceRoles], roleArn, {
+  const variable = role?.variable ?? ROLE_VARIABLES[service as keyof ServiceRoles];
+  return assumedRoleCredentials(variable, roleArn, {
     region: aws.region,
     externalId: aws.externalId,
     endpoint: aws.endpoints.sts,

@@ -57,15 +57,32 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
         const runtime = await import('../../../shared/clients-from-config.js');
-        const { buildCloudTrailLookups } = await import('../../activity/runtime-activity.js');
+        const { ACCOUNTS_VARIABLE, buildCloudTrailLookups, historiesToRead } = await import(
+          '../../activity/runtime-activity.js'
+        );
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { activitySyncJobPorts, runActivitySyncJob } = await import(
           '../../activity/sync-job.js'
         );
         const { formatActivitySync } = await import('../format-activity-sync.js');
         const { checkServiceRoles } = await import('../../../shared/aws/check-roles.js');
-        // A role STS refuses is a configuration error (exit 2), not a failed region.
-        await checkServiceRoles(config.aws, ['cloudtrail']);
+        // A role STS refuses is a configuration error (exit 2), not a failed region: the
+        // CloudTrail role, and the roles of the other QuickSight accounts read.
+        await checkServiceRoles(
+          config.aws,
+          ['cloudtrail'],
+          historiesToRead(config.quicksight).flatMap((h) =>
+            h.roleArn
+              ? [
+                  {
+                    service: 'cloudtrail' as const,
+                    roleArn: h.roleArn,
+                    variable: ACCOUNTS_VARIABLE,
+                  },
+                ]
+              : [],
+          ),
+        );
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const lookups = buildCloudTrailLookups(config, logger);

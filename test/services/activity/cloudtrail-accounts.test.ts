@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCloudTrailLookups } from '../../../services/activity/runtime-activity.js';
+import {
+  ACCOUNTS_VARIABLE,
+  buildCloudTrailLookups,
+  historiesToRead,
+} from '../../../services/activity/runtime-activity.js';
 import { quickSightEvent } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { type Sandbox, startSandbox } from '../../../services/sandbox/start-sandbox.js';
+import { checkServiceRoles } from '../../../shared/aws/check-roles.js';
 import { loadConfig } from '../../../shared/config/index.js';
+import { ConfigError } from '../../../shared/errors.js';
 import { createLogger } from '../../../shared/logger.js';
 
 /**
@@ -59,5 +65,24 @@ describe('CloudTrail history per QuickSight account', () => {
     } finally {
       lookups.close();
     }
+  });
+  it("refuses a QuickSight account's role STS will not issue before reading, naming IDSYNC_QUICKSIGHT_ACCOUNTS", async () => {
+    const refused = `arn:aws:iam::${B}:role/not-trusted`;
+    const config = loadConfig(['quicksight', 'activity'], {
+      ...sandbox.env,
+      IDSYNC_QUICKSIGHT_ACCOUNTS: `${sandbox.org.accountId},${B}@${refused}`,
+    });
+    const roles = historiesToRead(config.quicksight).flatMap((h) =>
+      h.roleArn
+        ? [{ service: 'cloudtrail' as const, roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }]
+        : [],
+    );
+    const error = await checkServiceRoles(config.aws, ['cloudtrail'], roles).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('IDSYNC_QUICKSIGHT_ACCOUNTS');
+    expect((error as Error).message).toContain(refused);
   });
 });
