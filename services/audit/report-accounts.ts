@@ -85,6 +85,8 @@ export function byAccountOrder(homeLabel: string): (a: string, b: string) => num
 }
 
 export interface AccountSplit {
+  /** How the home account is named (rows without an account are its). */
+  readonly home: string;
   /** Per account: the home account first, then by account id. */
   readonly accounts: readonly AccountTotals[];
   readonly total: AccountTotals;
@@ -105,6 +107,7 @@ export function splitByAccount(
   }
   if (byAccount.size <= 1) return undefined;
   return {
+    home: homeLabel,
     accounts: [...byAccount.keys()]
       .sort(byAccountOrder(homeLabel))
       .map((account) => totalsOf(account, byAccount.get(account) ?? [], prices)),

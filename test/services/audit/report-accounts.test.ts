@@ -84,6 +84,24 @@ describe('the report split by QuickSight account', () => {
     expect(html).toMatch(new RegExp(`data-account="${HOME}" data-deleted="3" data-monthly="9"`));
     expect(html).toMatch(new RegExp(`data-account="${B}" data-deleted="2" data-monthly="23"`));
     expect(html).toMatch(/data-account="total" data-deleted="5" data-monthly="32"/);
+    // The people table names each row's account: two users named alike, one per account.
+    const sameRows = html.match(
+      /<tr data-status=[^>]*>(?:(?!<\/tr>).)*reader\/same@example\.com(?:(?!<\/tr>).)*<\/tr>/g,
+    );
+    expect(
+      sameRows
+        ?.map((r) =>
+          r.includes(`<td class="id">${B}</td>`)
+            ? B
+            : r.includes(`<td class="id">${HOME}</td>`)
+              ? HOME
+              : '?',
+        )
+        .sort(),
+    ).toEqual([HOME, B].sort());
+    expect(renderReport(model(runRows('run-1', 'run-1', AT, people.slice(0, 2))))).not.toContain(
+      '<th class="w-role">Account',
+    );
     expect(accountLine(m.byAccount?.accounts[1] as never)).toBe(
       `${B}: 2 deleted, 2 failed, 0 held by the guard, 0 kept, 0 planned · saving about $23 a month (1 READER × $3 + 1 READER_PRO × $20)`,
     );
