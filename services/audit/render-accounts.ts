@@ -30,7 +30,7 @@ export function renderAccounts(split: AccountSplit): string {
   ];
   return `<h2 id="accounts">By QuickSight account</h2>
 <div class="panel" data-accounts="${split.accounts.length}">
-<table class="rest" id="accounts-table"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<table class="rest" id="accounts-table"><thead><tr>${headers.map((h, i) => `<th${i > 0 && i < 8 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${[...split.accounts.map((t) => row(t, false)), row(split.total, true)].join('\n')}
 </tbody></table>
