@@ -10,8 +10,10 @@ import type { QuickSightScope } from '../../shared/quicksight-scopes.js';
  *   that account and namespace, or none when idsync does not manage it — never a same-named
  *   user of another scope;
  * - named without one (a federated role session, an IAM user, a native user by name): the
- *   account's only scope; with several, the one scope whose snapshot lists the name, else the
- *   account's scope of the configured namespace; else none (a user idsync cannot place).
+ *   account's only scope; with several, the scopes whose snapshot lists the name (every one of
+ *   them when several do: evidence is never dropped for being ambiguous, which could make a user
+ *   look idle), else the account's scope of the configured namespace; else none (no user of
+ *   the snapshot has that name in the account's managed namespaces).
  */
 
 export interface ScopeChoice {
@@ -40,20 +42,19 @@ export function scopeOfNamespace(
   return scopes.find((s) => s.accountId === accountId && s.namespace === namespace);
 }
 
-/** The scope of a user named without a namespace (see the file comment). */
-export function scopeOfUnqualifiedName(
+/** The scopes of a user named without a namespace (see the file comment); empty: none. */
+export function scopesOfUnqualifiedName(
   choice: ScopeChoice,
   accountId: string,
   normalizedUserName: string,
-): QuickSightScope | undefined {
+): QuickSightScope[] {
   const candidates = scopesOfAccount(choice.scopes, accountId);
-  if (candidates.length <= 1) return candidates[0];
+  if (candidates.length <= 1) return candidates;
   const listing = choice.isKnownUserName
     ? candidates.filter((s) => choice.isKnownUserName?.(normalizedUserName, s.key))
     : [];
-  if (listing.length === 1) return listing[0];
-  const pool = listing.length > 1 ? listing : candidates;
-  return pool.find((s) => s.namespace === choice.namespace);
+  if (listing.length > 0) return listing;
+  return candidates.filter((s) => s.namespace === choice.namespace);
 }
 
 /** Whether any managed scope of the account lists the (normalised) user name. */

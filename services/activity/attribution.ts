@@ -7,8 +7,8 @@ import {
   knownInAccount,
   type ScopeChoice,
   scopeOfNamespace,
-  scopeOfUnqualifiedName,
   scopesOfAccount,
+  scopesOfUnqualifiedName,
 } from './attribution-scope.js';
 
 /**
@@ -108,6 +108,11 @@ export type Attribution =
       readonly kind: 'user';
       readonly evidence: Evidence;
       readonly user: UserRef;
+      /**
+       * Further users the evidence is theirs too: a name without a namespace that the snapshot
+       * lists in several namespaces of the account (./attribution-scope.ts).
+       */
+      readonly also?: readonly UserRef[];
       readonly eventName: string;
       readonly at: string;
       readonly eventId: string;
@@ -240,16 +245,30 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   const found = (named: NamedUser): Attribution => {
     const scope =
       named.namespace === undefined
-        ? scopeOfUnqualifiedName(choice, ctx.accountId, normalizeEmail(named.userName))
+        ? undefined
         : scopeOfNamespace(choice.scopes, ctx.accountId, named.namespace);
-    if (!scope)
+    const [first, ...more] =
+      named.namespace === undefined
+        ? scopesOfUnqualifiedName(choice, ctx.accountId, normalizeEmail(named.userName))
+        : scope
+          ? [scope]
+          : [];
+    if (!first)
       return ignore(
         named.namespace === undefined
           ? 'user of no managed namespace'
           : 'namespace idsync does not manage',
       );
-    const user = { namespace: scope.key, userName: named.userName };
-    return { kind: 'user', evidence, user, eventName, at, eventId };
+    const refOf = (s: { key: string }) => ({ namespace: s.key, userName: named.userName });
+    return {
+      kind: 'user',
+      evidence,
+      user: refOf(first),
+      ...(more.length > 0 ? { also: more.map(refOf) } : {}),
+      eventName,
+      at,
+      eventId,
+    };
   };
 
   // About someone other than the caller: counts whoever called (see the file comment).

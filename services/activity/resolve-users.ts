@@ -112,7 +112,9 @@ export async function deltasOf(
   for (const a of attributions) {
     if (a.kind === 'ignored') continue;
     const users =
-      a.kind === 'user' ? [a.user] : inScopes(await directory.usersOfIdcUser(a.idcUserId), a);
+      a.kind === 'user'
+        ? [a.user, ...(a.also ?? [])]
+        : inScopes(await directory.usersOfIdcUser(a.idcUserId), a);
     if (users.length === 0) {
       unresolved++;
       if (a.kind === 'on-behalf-of') {

@@ -110,10 +110,27 @@ describe('attributeEvent across QuickSight accounts and namespaces', () => {
     expect(
       attributeEvent(event(B, alice), ctx(B, { isKnownUserName: listedInSales })),
     ).toMatchObject({ kind: 'user', user: { namespace: `${B}/sales` } });
+    // Listed in both namespaces of B: the evidence is both users' (never dropped as ambiguous).
+    const both = attributeEvent(event(B, alice), ctx(B, { isKnownUserName: () => true }));
+    expect(both).toMatchObject({
+      kind: 'user',
+      user: { namespace: `${B}/default` },
+      also: [{ namespace: `${B}/sales`, userName: 'Reader/alice@example.com' }],
+    });
     // Listed nowhere: the account's scope of the configured namespace.
     expect(attributeEvent(event(B, alice), ctx(B, { isKnownUserName: () => false }))).toMatchObject(
       { kind: 'user', user: { namespace: `${B}/default` } },
     );
+  });
+
+  it('records evidence of a name listed in two namespaces of the account for both users', async () => {
+    const both = attributeEvent(event(B, alice), ctx(B, { isKnownUserName: () => true }));
+    const found = await deltasOf([both], 'cloudtrail', { usersOfIdcUser: async () => [] });
+    expect(found.deltas.map((d) => `${d.namespace}#${d.userName}`)).toEqual([
+      `${B}/default#Reader/alice@example.com`,
+      `${B}/sales#Reader/alice@example.com`,
+    ]);
+    expect(found.attributed).toBe(1);
   });
 
   it('embedding for a user of B counts for B/sales only when read from B', () => {
