@@ -24,6 +24,7 @@ import { runExitCode } from '../run-exit.js';
  */
 
 const SECTIONS = ['quicksight', 'activity'] as const;
+type ImportFlags = { csv?: string; asOf?: string; scope?: string };
 
 function parseDays(raw: string | undefined): number {
   if (raw === undefined) return CLOUDTRAIL_HISTORY_DAYS;
@@ -68,21 +69,12 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const { checkServiceRoles } = await import('../../../shared/aws/check-roles.js');
         // A role STS refuses is a configuration error (exit 2), not a failed region: the
         // CloudTrail role, and the roles of the other QuickSight accounts read.
-        await checkServiceRoles(
-          config.aws,
-          ['cloudtrail'],
-          historiesToRead(config.quicksight).flatMap((h) =>
-            h.roleArn
-              ? [
-                  {
-                    service: 'cloudtrail' as const,
-                    roleArn: h.roleArn,
-                    variable: ACCOUNTS_VARIABLE,
-                  },
-                ]
-              : [],
-          ),
+        const accountRoles = historiesToRead(config.quicksight).flatMap((h) =>
+          h.roleArn
+            ? [{ service: 'cloudtrail' as const, roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }]
+            : [],
         );
+        await checkServiceRoles(config.aws, ['cloudtrail'], accountRoles);
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const lookups = buildCloudTrailLookups(config, logger);
@@ -152,92 +144,89 @@ export function registerActivity(program: Command, ctx: CliContext): void {
       'the QuickSight account and namespace the export is of: <account>/<namespace> for an account of IDSYNC_QUICKSIGHT_ACCOUNTS other than the home one (default: IDSYNC_QUICKSIGHT_NAMESPACE)',
     )
     .action(
-      action(
-        ctx,
-        async (flags: { csv?: string; asOf?: string; scope?: string }, command: Command) => {
-          const globals = command.optsWithGlobals<GlobalOptions>();
-          if (!flags.csv) throw new UsageError('activity import needs --csv FILE');
-          const importedAt = new Date();
-          const { readActivityCsv, readAsOf } = await import('../../activity/activity-csv.js');
-          const asOf = readAsOf(flags.asOf, importedAt.getTime());
-          const config = loadConfig(SECTIONS, ctx.io.env);
-          const scope = flags.scope ?? config.quicksight.namespace;
-          if (!config.quicksight.scopes.some((s) => s.key === scope))
-            throw new UsageError(
-              `activity import: --scope ${scope} is none of the configured scopes (${config.quicksight.scopes.map((s) => s.key).join(', ')})`,
-            );
-          const input = await openInput(flags.csv);
-          const runtime = await import('../../../shared/clients-from-config.js');
-          const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-          const { newestSnapshotUsers, usersOfScope } = await import(
-            '../../activity/snapshot-users.js'
+      action(ctx, async (flags: ImportFlags, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        if (!flags.csv) throw new UsageError('activity import needs --csv FILE');
+        const importedAt = new Date();
+        const { readActivityCsv, readAsOf } = await import('../../activity/activity-csv.js');
+        const asOf = readAsOf(flags.asOf, importedAt.getTime());
+        const config = loadConfig(SECTIONS, ctx.io.env);
+        const scope = flags.scope ?? config.quicksight.namespace;
+        if (!config.quicksight.scopes.some((s) => s.key === scope))
+          throw new UsageError(
+            `activity import: --scope ${scope} is none of the configured scopes (${config.quicksight.scopes.map((s) => s.key).join(', ')})`,
           );
-          const stores = runtime.buildStores(config);
-          try {
-            const snapshot = await newestSnapshotUsers(stores.snapshots);
-            if (!snapshot) {
-              throw new PartialSnapshotError(
-                'no COMPLETE snapshot yet: run idsync snapshot first (an import names only QuickSight users the newest COMPLETE snapshot lists)',
-              );
-            }
-            const runId = newRunId();
-            const at = importedAt.toISOString();
-            const audit = new CsvErrorAudit(stores.audit, { runId, at, source: 'activity-import' });
-            const csv = await readActivityCsv(input, {
-              asOf,
-              nowMs: importedAt.getTime(),
-              users: usersOfScope(snapshot.users, scope, config.quicksight.namespace),
-              namespace: scope,
-              keepErrors: SHOWN_BAD_ROWS,
-              onRefused: (e) => audit.add(e),
-            });
-            await audit.flush();
-            const { writeImport } = await import('../../activity/write-import.js');
-            const { written, contradicted } = await writeImport(
-              {
-                doc: stores.doc,
-                table: stores.names.activity,
-                store: new DynamoActivityStore(stores.doc, stores.names.activity),
-              },
-              csv.deltas,
+        const input = await openInput(flags.csv);
+        const runtime = await import('../../../shared/clients-from-config.js');
+        const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
+        const { newestSnapshotUsers, usersOfScope } = await import(
+          '../../activity/snapshot-users.js'
+        );
+        const stores = runtime.buildStores(config);
+        try {
+          const snapshot = await newestSnapshotUsers(stores.snapshots);
+          if (!snapshot) {
+            throw new PartialSnapshotError(
+              'no COMPLETE snapshot yet: run idsync snapshot first (an import names only QuickSight users the newest COMPLETE snapshot lists)',
             );
-            const users = csv.deltas.length;
-            const refused = Object.entries(csv.refused).filter(([, n]) => n > 0);
-            const summary = {
-              runId,
-              asOf: {
-                from: new Date(asOf.earliest).toISOString(),
-                to: new Date(asOf.latest).toISOString(),
-              },
-              snapshotRunId: snapshot.runId,
-              keyColumn: csv.keyColumn,
-              ...(csv.encoding ? { encoding: csv.encoding } : {}),
-              rows: csv.rows,
-              users,
-              written,
-              unchanged: users - written,
-              contradicted,
-              duplicates: csv.duplicates,
-              refused: csv.refused,
-              refusedRows: csv.errorCount,
-              errors: csv.errors,
-            };
-            const lines = [
-              csvReadLine(flags.csv, csv.encoding),
-              `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
-              ...(contradicted > 0
-                ? [
-                    `  ${contradicted} users: the record holds activity after the export's last-active date and before --as-of; their rows add no "nothing since" span`,
-                  ]
-                : []),
-              ...csvErrorLines(csv.errors, csv.errorCount, runId),
-            ];
-            printResult(ctx.io, globals, summary, lines.join('\n'));
-            return runExitCode({ inputFailed: csv.errorCount > 0 });
-          } finally {
-            stores.close();
           }
-        },
-      ),
+          const runId = newRunId();
+          const at = importedAt.toISOString();
+          const audit = new CsvErrorAudit(stores.audit, { runId, at, source: 'activity-import' });
+          const csv = await readActivityCsv(input, {
+            asOf,
+            nowMs: importedAt.getTime(),
+            users: usersOfScope(snapshot.users, scope, config.quicksight.namespace),
+            namespace: scope,
+            keepErrors: SHOWN_BAD_ROWS,
+            onRefused: (e) => audit.add(e),
+          });
+          await audit.flush();
+          const { writeImport } = await import('../../activity/write-import.js');
+          const { written, contradicted } = await writeImport(
+            {
+              doc: stores.doc,
+              table: stores.names.activity,
+              store: new DynamoActivityStore(stores.doc, stores.names.activity),
+            },
+            csv.deltas,
+          );
+          const users = csv.deltas.length;
+          const refused = Object.entries(csv.refused).filter(([, n]) => n > 0);
+          const summary = {
+            runId,
+            asOf: {
+              from: new Date(asOf.earliest).toISOString(),
+              to: new Date(asOf.latest).toISOString(),
+            },
+            snapshotRunId: snapshot.runId,
+            keyColumn: csv.keyColumn,
+            ...(csv.encoding ? { encoding: csv.encoding } : {}),
+            rows: csv.rows,
+            users,
+            written,
+            unchanged: users - written,
+            contradicted,
+            duplicates: csv.duplicates,
+            refused: csv.refused,
+            refusedRows: csv.errorCount,
+            errors: csv.errors,
+          };
+          const lines = [
+            csvReadLine(flags.csv, csv.encoding),
+            `activity import (export as of ${asOf.text}): ${csv.rows} rows (${csv.keyColumn}), ${users} QuickSight users: ${written} records written, ${users - written} unchanged; ${csv.duplicates} duplicate rows collapsed; ${csv.errorCount} rows refused${refused.length > 0 ? ` (${refused.map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')})` : ''}`,
+            ...(contradicted > 0
+              ? [
+                  `  ${contradicted} users: the record holds activity after the export's last-active date and before --as-of; their rows add no "nothing since" span`,
+                ]
+              : []),
+            ...csvErrorLines(csv.errors, csv.errorCount, runId),
+          ];
+          printResult(ctx.io, globals, summary, lines.join('\n'));
+          return runExitCode({ inputFailed: csv.errorCount > 0 });
+        } finally {
+          stores.close();
+        }
+      }),
     );
 }
