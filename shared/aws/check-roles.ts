@@ -10,38 +10,37 @@ import { serviceCredentials } from './service-credentials.js';
  * listing (a PARTIAL snapshot, a failed region). The sessions are the ones the clients then use
  * (shared/aws/service-credentials.ts shares them per role and run): no extra AssumeRole. Any
  * other failure (STS unreachable, throttled) is left to the calls themselves, which retry and
- * report it as before.
+ * report it as before. `ownRoles` are roles of their own to check the same way (the QuickSight
+ * accounts' roles of IDSYNC_QUICKSIGHT_ACCOUNTS).
  */
 export async function checkServiceRoles(
   aws: AwsConfig,
   services: readonly (keyof ServiceRoles)[],
-  /** Clients' own roles (e.g. of IDSYNC_QUICKSIGHT_ACCOUNTS' entries), checked the same way. */
-  ownRoles: readonly {
-    readonly service: keyof ServiceRoles;
-    readonly roleArn: string;
-    readonly variable: string;
-  }[] = [],
+  ownRoles: readonly { readonly roleArn: string; readonly variable: string }[] = [],
 ): Promise<void> {
-  const checks = [
+  const asked = [
     ...services
       .filter((service) => aws.roles?.[service] !== undefined)
-      .map((service) => ({ service, role: undefined })),
-    ...ownRoles.map(({ service, roleArn, variable }) => ({ service, role: { roleArn, variable } })),
-  ].map(async ({ service, role }) => {
-    const credentials = serviceCredentials(
-      aws,
-      service,
-      aws.credentials,
-      requestHandlerOptions(aws),
-      role,
-    );
-    if (typeof credentials !== 'function') return;
-    try {
-      await credentials();
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-    }
-  });
+      .map((service) => ({ service })),
+    ...ownRoles.map((role) => ({ service: 'quicksight', role })),
+  ];
+  const checks = asked.map(
+    async ({ service, role }: { service: string; role?: (typeof ownRoles)[number] }) => {
+      const credentials = serviceCredentials(
+        aws,
+        service,
+        aws.credentials,
+        requestHandlerOptions(aws),
+        role,
+      );
+      if (typeof credentials !== 'function') return;
+      try {
+        await credentials();
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+      }
+    },
+  );
   const results = await Promise.allSettled(checks);
   const refused = results.flatMap((r) =>
     r.status === 'rejected' && r.reason instanceof ConfigError ? [r.reason] : [],

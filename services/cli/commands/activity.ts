@@ -70,9 +70,7 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         // A role STS refuses is a configuration error (exit 2), not a failed region: the
         // CloudTrail role, and the roles of the other QuickSight accounts read.
         const accountRoles = historiesToRead(config.quicksight).flatMap((h) =>
-          h.roleArn
-            ? [{ service: 'cloudtrail' as const, roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }]
-            : [],
+          h.roleArn ? [{ roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }] : [],
         );
         await checkServiceRoles(config.aws, ['cloudtrail'], accountRoles);
         const logger = runtime.buildLogger(config);

@@ -73,9 +73,7 @@ describe('CloudTrail history per QuickSight account', () => {
       IDSYNC_QUICKSIGHT_ACCOUNTS: `${sandbox.org.accountId},${B}@${refused}`,
     });
     const roles = historiesToRead(config.quicksight).flatMap((h) =>
-      h.roleArn
-        ? [{ service: 'cloudtrail' as const, roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }]
-        : [],
+      h.roleArn ? [{ roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }] : [],
     );
     const error = await checkServiceRoles(config.aws, ['cloudtrail'], roles).then(
       () => undefined,
