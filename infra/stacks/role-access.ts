@@ -8,8 +8,10 @@ import type { Job } from '../constructs/idsync-function.js';
  * given through the `environment` context (IDSYNC_QUICKSIGHT_ROLE_ARN,
  * IDSYNC_IDENTITYSTORE_ROLE_ARN, IDSYNC_CLOUDTRAIL_ROLE_ARN, and IDSYNC_ROLE_EXTERNAL_ID), reach
  * every function's environment like any other variable; each job may assume only the roles of
- * the services it calls, one `sts:AssumeRole` statement on exactly those ARNs. No role given:
- * no statement.
+ * the services it calls, one `sts:AssumeRole` statement on exactly those ARNs. The jobs that call
+ * QuickSight (snapshot, worker) may also assume the roles IDSYNC_QUICKSIGHT_ACCOUNTS names for
+ * its accounts (`account[:namespace…]@role-arn`), and only those; so may `activity`, which reads
+ * each of those accounts' CloudTrail history with its role. No role given: no statement.
  */
 
 /** The role variables each job's clients use (shared/aws/service-credentials.ts). */
@@ -21,29 +23,18 @@ export const ROLES_BY_JOB: Readonly<Partial<Record<Job, readonly string[]>>> = {
   activity: [ROLE_VARIABLES.cloudtrail],
 };
 
-/**
- * The jobs that also assume the roles of IDSYNC_QUICKSIGHT_ACCOUNTS' entries (`@role-arn`):
- * `activity` reads each QuickSight account's CloudTrail history with its role.
- */
-export const SCOPE_ROLE_JOBS: ReadonlySet<Job> = new Set<Job>(['activity']);
-
-/** The role ARNs IDSYNC_QUICKSIGHT_ACCOUNTS names (none when it is unset or malformed). */
-function scopeRoles(environment: Readonly<Record<string, string>>): string[] {
-  const text = environment.IDSYNC_QUICKSIGHT_ACCOUNTS;
-  const parsed = text === undefined ? undefined : parseQuickSightAccounts(text);
-  return parsed?.ok ? parsed.value.flatMap((e) => (e.roleArn ? [e.roleArn] : [])) : [];
-}
-
 /** `job`'s `sts:AssumeRole` statement on the roles `environment` names for it; undefined when none. */
 export function assumeRoleStatement(
   job: Job,
   environment: Readonly<Record<string, string>>,
 ): iam.PolicyStatement | undefined {
+  const variables = ROLES_BY_JOB[job] ?? [];
+  const scopeRoles =
+    variables.includes(ROLE_VARIABLES.quicksight) || job === 'activity'
+      ? quickSightAccountRoles(environment.IDSYNC_QUICKSIGHT_ACCOUNTS)
+      : [];
   const roles = [
-    ...new Set([
-      ...(ROLES_BY_JOB[job] ?? []).map((v) => environment[v]?.trim()).filter((r) => !!r),
-      ...(SCOPE_ROLE_JOBS.has(job) ? scopeRoles(environment) : []),
-    ]),
+    ...new Set([...variables.map((v) => environment[v]?.trim()), ...scopeRoles].filter((r) => !!r)),
   ] as string[];
   if (roles.length === 0) return undefined;
   return new iam.PolicyStatement({
@@ -51,4 +42,11 @@ export function assumeRoleStatement(
     actions: ['sts:AssumeRole'],
     resources: roles.sort(),
   });
+}
+
+/** The roles IDSYNC_QUICKSIGHT_ACCOUNTS names (a malformed value is refused by validateEnvironment). */
+function quickSightAccountRoles(value: string | undefined): string[] {
+  if (!value?.trim()) return [];
+  const parsed = parseQuickSightAccounts(value);
+  return parsed.ok ? parsed.value.flatMap((e) => (e.roleArn ? [e.roleArn] : [])) : [];
 }
