@@ -44,6 +44,7 @@ export const INTEGRATION = [
   'test/shared/aws/quicksight-assets.test.ts',
   'test/services/removals/handover/handover-faults.test.ts',
   'test/services/activity/cloudtrail-lookup.test.ts',
+  'test/services/activity/cloudtrail-accounts.test.ts',
   'test/shared/dynamo/**/*.test.ts',
   'test/services/snapshot/google/{google-directory,google-directory-nesting}.test.ts',
   'test/shared/google/{token-uri,google-group-members}.test.ts',

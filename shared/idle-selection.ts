@@ -12,6 +12,12 @@ export interface IdleUser {
   /** `activityUserName(user)`: the user name, or `N/A#<principalId>`. */
   readonly userName: string;
   readonly role: string;
+  /**
+   * The key of the user's QuickSight account and namespace (shared/quicksight-scopes.ts);
+   * absent: the home account's configured namespace. Its notice is keyed like its activity
+   * record: `activityKey(scope, userName)`.
+   */
+  readonly scope?: string;
   /** The idle judgement: its reason, and the newest activity it saw when it saw any. */
   readonly verdict: {
     readonly reason: string;

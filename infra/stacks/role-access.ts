@@ -10,7 +10,8 @@ import type { Job } from '../constructs/idsync-function.js';
  * every function's environment like any other variable; each job may assume only the roles of
  * the services it calls, one `sts:AssumeRole` statement on exactly those ARNs. The jobs that call
  * QuickSight (snapshot, worker) may also assume the roles IDSYNC_QUICKSIGHT_ACCOUNTS names for
- * its accounts (`account[:namespace…]@role-arn`), and only those. No role given: no statement.
+ * its accounts (`account[:namespace…]@role-arn`), and only those; so may `activity`, which reads
+ * each of those accounts' CloudTrail history with its role. No role given: no statement.
  */
 
 /** The role variables each job's clients use (shared/aws/service-credentials.ts). */
@@ -28,9 +29,10 @@ export function assumeRoleStatement(
   environment: Readonly<Record<string, string>>,
 ): iam.PolicyStatement | undefined {
   const variables = ROLES_BY_JOB[job] ?? [];
-  const scopeRoles = variables.includes(ROLE_VARIABLES.quicksight)
-    ? quickSightAccountRoles(environment.IDSYNC_QUICKSIGHT_ACCOUNTS)
-    : [];
+  const scopeRoles =
+    variables.includes(ROLE_VARIABLES.quicksight) || job === 'activity'
+      ? quickSightAccountRoles(environment.IDSYNC_QUICKSIGHT_ACCOUNTS)
+      : [];
   const roles = [
     ...new Set([...variables.map((v) => environment[v]?.trim()), ...scopeRoles].filter((r) => !!r)),
   ] as string[];

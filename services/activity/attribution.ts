@@ -1,7 +1,15 @@
 import { normalizeEmail } from '../../shared/email.js';
 import { QUICKSIGHT_EVENT_SOURCE } from '../../shared/event-sources.js';
+import type { QuickSightScope } from '../../shared/quicksight-scopes.js';
 import { UNNAMED_USER } from '../../shared/unnamed-user.js';
 import { IDC_USER_ID_PATTERN } from '../../shared/value-limits.js';
+import {
+  knownInAccount,
+  type ScopeChoice,
+  scopeOfNamespace,
+  scopesOfAccount,
+  scopesOfUnqualifiedName,
+} from './attribution-scope.js';
 
 /**
  * Which QuickSight user a CloudTrail record of a QuickSight call belongs to (pure). The identity
@@ -21,7 +29,13 @@ import { IDC_USER_ID_PATTERN } from '../../shared/value-limits.js';
  * - an IAM user, `arn:aws:iam::<acct>:user/<name>` → QuickSight user name `<name>` (when a
  *   snapshot is known: only if it lists that user).
  *
- * Ignored (with the reason): records of another account or event source, failed calls
+ * The user is placed in a managed scope (./attribution-scope.ts): the account the record was
+ * recorded in and the user's namespace; the attribution's `user.namespace` is that scope's key
+ * (`QuickSightScope.key`), what the activity record is keyed by. A user of an account or
+ * namespace idsync does not manage is attributed to nobody.
+ *
+ * Ignored (with the reason): records of another account or event source, of an account or
+ * namespace idsync does not manage, failed calls
  * (`errorCode`), calls by an ignored principal (`IDSYNC_ACTIVITY_IGNORED_PRINCIPALS`: role
  * names, role ARNs, assumed-role ARNs or IAM user ARNs, compared case-insensitively; set it to
  * idsync's own roles and automation), identity administration (`ListUsers`, `DescribeUser`,
@@ -60,17 +74,29 @@ export const ADMINISTRATION_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 export interface AttributionContext {
-  /** The QuickSight account (a record of another account is ignored). */
+  /**
+   * The account the record was recorded in: the account whose CloudTrail history was read, or
+   * the EventBridge envelope's account (a record naming another account is ignored).
+   */
   readonly accountId: string;
-  /** Namespace of users named without one (federated, on-behalf-of, IAM users). */
+  /**
+   * IDSYNC_QUICKSIGHT_NAMESPACE: the namespace of users named without one (federated,
+   * on-behalf-of, IAM users) when their account has several managed namespaces.
+   */
   readonly namespace: string;
+  /** The managed scopes; absent: one, `namespace` in `accountId`, keyed by the namespace alone. */
+  readonly scopes?: readonly QuickSightScope[];
   /** IDSYNC_ACTIVITY_IGNORED_PRINCIPALS. */
   readonly ignoredPrincipals: readonly string[];
-  /** Whether a (normalised) QuickSight user name is known, e.g. from the newest COMPLETE snapshot. */
-  readonly isKnownUserName?: (normalizedUserName: string) => boolean;
+  /**
+   * Whether a (normalised) QuickSight user name is known, e.g. from the newest COMPLETE
+   * snapshot: in the scope of `scopeKey`, or (without it) in any.
+   */
+  readonly isKnownUserName?: (normalizedUserName: string, scopeKey?: string) => boolean;
 }
 
 export interface UserRef {
+  /** The key of the user's scope (`QuickSightScope.key`): the namespace in the home account. */
   readonly namespace: string;
   readonly userName: string;
 }
@@ -82,6 +108,11 @@ export type Attribution =
       readonly kind: 'user';
       readonly evidence: Evidence;
       readonly user: UserRef;
+      /**
+       * Further users the evidence is theirs too: a name without a namespace that the snapshot
+       * lists in several namespaces of the account (./attribution-scope.ts).
+       */
+      readonly also?: readonly UserRef[];
       readonly eventName: string;
       readonly at: string;
       readonly eventId: string;
@@ -91,6 +122,8 @@ export type Attribution =
       readonly evidence: Evidence;
       /** IAM Identity Center user id, to resolve through the identity map. */
       readonly idcUserId: string;
+      /** The keys of the scopes of the record's account: only their users are this person. */
+      readonly scopeKeys?: readonly string[];
       readonly eventName: string;
       readonly at: string;
       readonly eventId: string;
@@ -116,7 +149,9 @@ export function assumedRoleUserName(arn: string): { role: string; session: strin
 }
 
 /** Namespace and name of a QuickSight user ARN, or undefined. */
-export function quickSightUserArn(arn: string): UserRef | undefined {
+export function quickSightUserArn(
+  arn: string,
+): { readonly namespace: string; readonly userName: string } | undefined {
   const m = /^arn:aws[\w-]*:quicksight:[\w-]+:\d{12}:user\/([^/]+)\/(.+)$/.exec(arn.trim());
   return m ? { namespace: m[1] as string, userName: m[2] as string } : undefined;
 }
@@ -144,27 +179,37 @@ function isIgnored(identity: Json, ignored: readonly string[]): boolean {
   return candidates.some((c) => fullArns.has(normalizeEmail(c)) || wanted.has(normalizeEmail(c)));
 }
 
-/** The user a RegisterUser call registered. */
-function registeredUser(record: Json, namespace: string): UserRef | undefined {
-  const request = obj(record.requestParameters) ?? {};
-  const ns = str(request.namespace) ?? namespace;
-  const fromResponse = str(obj(obj(record.responseElements)?.user)?.userName);
-  if (fromResponse) return { namespace: ns, userName: fromResponse };
-  const iamArn = str(request.iamArn);
-  const session = str(request.sessionName);
-  if (iamArn && session) return { namespace: ns, userName: `${roleNameOf(iamArn)}/${session}` };
-  const userName = str(request.userName);
-  return userName ? { namespace: ns, userName } : undefined;
+/** A user as a record names it: with its namespace, or without (placed by attribution-scope.ts). */
+interface NamedUser {
+  readonly namespace?: string;
+  readonly userName: string;
 }
 
+/** The user a RegisterUser call registered. */
+function registeredUser(record: Json): NamedUser | undefined {
+  const request = obj(record.requestParameters) ?? {};
+  const ns = str(request.namespace);
+  const fromResponse = str(obj(obj(record.responseElements)?.user)?.userName);
+  const named = (userName: string): NamedUser => (ns ? { namespace: ns, userName } : { userName });
+  if (fromResponse) return named(fromResponse);
+  const iamArn = str(request.iamArn);
+  const session = str(request.sessionName);
+  if (iamArn && session) return named(`${roleNameOf(iamArn)}/${session}`);
+  const userName = str(request.userName);
+  return userName ? named(userName) : undefined;
+}
+
+/** The account of an ARN (its fifth field). */
+const arnAccount = (arn: string): string | undefined => arn.trim().split(':')[4];
+
 /** The QuickSight user an embedding call embeds for (`userArn`), when of this account. */
-function embeddedUser(record: Json, accountId: string): UserRef | 'another account' | undefined {
+function embeddedUser(record: Json, accountId: string): NamedUser | 'another account' | undefined {
   const request = obj(record.requestParameters) ?? {};
   const arn = str(request.userArn) ?? str(request.UserArn);
   if (!arn) return undefined;
   const user = quickSightUserArn(arn);
   if (!user) return undefined;
-  return arn.trim().split(':')[4] === accountId ? user : 'another account';
+  return arnAccount(arn) === accountId ? user : 'another account';
 }
 
 /** The event time as the record stores it (ISO, ms). */
@@ -181,6 +226,15 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   if (record.eventSource !== QUICKSIGHT_EVENT_SOURCE) return ignore('not a QuickSight event');
   const account = str(record.recipientAccountId);
   if (account !== undefined && account !== ctx.accountId) return ignore('another account');
+  const choice: ScopeChoice = {
+    scopes: ctx.scopes ?? [
+      { accountId: ctx.accountId, namespace: ctx.namespace, key: ctx.namespace },
+    ],
+    namespace: ctx.namespace,
+    ...(ctx.isKnownUserName ? { isKnownUserName: ctx.isKnownUserName } : {}),
+  };
+  const accountScopes = scopesOfAccount(choice.scopes, ctx.accountId);
+  if (accountScopes.length === 0) return ignore('account idsync does not manage');
   const eventName = str(record.eventName);
   const at = timeOf(record);
   if (!eventName || !at || !eventId) return ignore('malformed record');
@@ -188,18 +242,38 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   const identity = obj(record.userIdentity);
   if (!identity) return ignore('no userIdentity');
   const evidence: Evidence = CREATION_EVENTS.has(eventName) ? 'creation' : 'activity';
-  const found = (user: UserRef): Attribution => ({
-    kind: 'user',
-    evidence,
-    user,
-    eventName,
-    at,
-    eventId,
-  });
+  const found = (named: NamedUser): Attribution => {
+    const scope =
+      named.namespace === undefined
+        ? undefined
+        : scopeOfNamespace(choice.scopes, ctx.accountId, named.namespace);
+    const [first, ...more] =
+      named.namespace === undefined
+        ? scopesOfUnqualifiedName(choice, ctx.accountId, normalizeEmail(named.userName))
+        : scope
+          ? [scope]
+          : [];
+    if (!first)
+      return ignore(
+        named.namespace === undefined
+          ? 'user of no managed namespace'
+          : 'namespace idsync does not manage',
+      );
+    const refOf = (s: { key: string }) => ({ namespace: s.key, userName: named.userName });
+    return {
+      kind: 'user',
+      evidence,
+      user: refOf(first),
+      ...(more.length > 0 ? { also: more.map(refOf) } : {}),
+      eventName,
+      at,
+      eventId,
+    };
+  };
 
   // About someone other than the caller: counts whoever called (see the file comment).
   if (eventName === 'RegisterUser') {
-    const user = registeredUser(record, ctx.namespace);
+    const user = registeredUser(record);
     return user ? found(user) : ignore('RegisterUser names no user');
   }
   if (eventName === ANONYMOUS_EMBEDDING_EVENT) return ignore('anonymous embedding');
@@ -217,7 +291,16 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
   if (onBehalfOf) {
     // The identity map holds only ids of this shape: another could never be attributed or kept.
     if (!IDC_USER_ID_PATTERN.test(onBehalfOf)) return ignore('on-behalf-of id is no IdC user id');
-    return { kind: 'on-behalf-of', evidence, idcUserId: onBehalfOf, eventName, at, eventId };
+    const scopeKeys = accountScopes.map((s) => s.key);
+    return {
+      kind: 'on-behalf-of',
+      evidence,
+      idcUserId: onBehalfOf,
+      scopeKeys,
+      eventName,
+      at,
+      eventId,
+    };
   }
 
   const arn = str(identity.arn);
@@ -226,17 +309,20 @@ export function attributeEvent(record: Json, ctx: AttributionContext): Attributi
     const userName = `${assumed.role}/${assumed.session}`;
     const named =
       normalizeEmail(assumed.session).includes('@') ||
-      (ctx.isKnownUserName?.(normalizeEmail(userName)) ?? false);
-    return named ? found({ namespace: ctx.namespace, userName }) : ignore('session names nobody');
+      (knownInAccount(choice, ctx.accountId, normalizeEmail(userName)) ?? false);
+    return named ? found({ userName }) : ignore('session names nobody');
   }
   const qsUser = arn ? quickSightUserArn(arn) : undefined;
-  if (qsUser) return found(qsUser);
+  if (qsUser)
+    return arnAccount(arn as string) === ctx.accountId
+      ? found(qsUser)
+      : ignore('user of another account');
   const type = str(identity.type);
   const name = str(identity.userName);
-  if (type === 'Unknown' && name) return found({ namespace: ctx.namespace, userName: name });
+  if (type === 'Unknown' && name) return found({ userName: name });
   if (type === 'IAMUser' && name)
-    return (ctx.isKnownUserName?.(normalizeEmail(name)) ?? true)
-      ? found({ namespace: ctx.namespace, userName: name })
+    return (knownInAccount(choice, ctx.accountId, normalizeEmail(name)) ?? true)
+      ? found({ userName: name })
       : ignore('IAM user is no QuickSight user');
   return ignore(`caller names no QuickSight user (${type ?? 'no type'})`);
 }

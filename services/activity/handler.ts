@@ -58,6 +58,7 @@ function buildContainer(config: ActivityConfig, logger: Logger): Container {
   const attribution = {
     accountId: config.quicksight.accountId,
     namespace: config.quicksight.namespace,
+    scopes: config.quicksight.scopes,
     ignoredPrincipals: config.activity.ignoredPrincipals,
   };
   let directory: { at: number; value: ReturnType<typeof userDirectory> } | undefined;

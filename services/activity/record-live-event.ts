@@ -5,6 +5,7 @@ import {
   QUICKSIGHT_EVENT_SOURCE,
   QUICKSIGHT_EVENTBRIDGE_SOURCE,
 } from '../../shared/event-sources.js';
+import { scopeAccounts } from '../../shared/quicksight-scopes.js';
 import { type AttributionContext, attributeEvent } from './attribution.js';
 import { deltasOf, type UserDirectory } from './resolve-users.js';
 
@@ -13,9 +14,10 @@ import { deltasOf, type UserDirectory } from './resolve-users.js';
  * `aws.quicksight`, detail-type "AWS API Call via CloudTrail", from an `ENABLED_WITH_ALL_
  * CLOUDTRAIL_MANAGEMENT_EVENTS` rule) → the same attribution and coalesced write as
  * `activity sync` (source `live`). Only genuine events count: the envelope's source must be
- * `aws.quicksight` (applications cannot put events with an `aws.` source), its account and the
- * record's account must be the configured QuickSight account, and the record's event source
- * `quicksight.amazonaws.com`.
+ * `aws.quicksight` (applications cannot put events with an `aws.` source), its account must be
+ * one of the managed QuickSight accounts (the accounts of IDSYNC_QUICKSIGHT_ACCOUNTS' scopes, else
+ * the configured one) and the record's account the envelope's, and the record's event source
+ * `quicksight.amazonaws.com`. The event is attributed within the envelope's account.
  *
  * A busy dashboard costs no write per view (the store writes only when a time moves by more
  * than an hour) and, within one Lambda container, no read either: `LiveRecorder` remembers the
@@ -59,22 +61,29 @@ export class LiveRecorder {
     if (e?.source !== QUICKSIGHT_EVENTBRIDGE_SOURCE)
       return ignore(`not an ${QUICKSIGHT_EVENTBRIDGE_SOURCE} event`);
     if (e['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) return ignore('not a CloudTrail API call');
-    if (e.account !== this.ports.attribution.accountId) return ignore('another account');
+    const { scopes } = this.ports.attribution;
+    const accounts = scopes ? scopeAccounts(scopes) : [this.ports.attribution.accountId];
+    if (typeof e.account !== 'string' || !accounts.includes(e.account))
+      return ignore('another account');
+    const context = { ...this.ports.attribution, accountId: e.account };
     const detail = obj(e.detail);
     if (!detail || detail.eventSource !== QUICKSIGHT_EVENT_SOURCE)
       return ignore('not a QuickSight event');
-    const needsDirectory = obj(obj(detail.userIdentity)?.onBehalfOf) !== undefined;
+    // Several namespaces in the account: the snapshot tells which one a user named without one is in.
+    const needsDirectory =
+      obj(obj(detail.userIdentity)?.onBehalfOf) !== undefined ||
+      (scopes ?? []).filter((s) => s.accountId === e.account).length > 1;
     let directory: UserDirectory | undefined = needsDirectory
       ? await this.ports.directory()
       : undefined;
     let attribution = attributeEvent(detail, {
-      ...this.ports.attribution,
+      ...context,
       ...(directory ? { isKnownUserName: directory.isKnownUserName } : {}),
     });
     if (attribution.kind === 'ignored' && attribution.reason === 'session names nobody') {
       directory ??= await this.ports.directory();
       attribution = attributeEvent(detail, {
-        ...this.ports.attribution,
+        ...context,
         isKnownUserName: directory.isKnownUserName,
       });
     }

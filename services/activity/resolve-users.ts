@@ -24,24 +24,35 @@ import type { Attribution, UserRef } from './attribution.js';
 export interface UserDirectory {
   /** QuickSight users of an IdC user id (through its emails); empty when unknown. */
   usersOfIdcUser(idcUserId: string): Promise<readonly UserRef[]>;
-  /** Whether a normalised user name is a QuickSight user of the snapshot. */
-  isKnownUserName(normalizedUserName: string): boolean;
+  /**
+   * Whether a normalised user name is a QuickSight user of the snapshot: of the scope keyed
+   * `scopeKey`, or (without it) of any scope.
+   */
+  isKnownUserName(normalizedUserName: string, scopeKey?: string): boolean;
 }
 
 export interface IdentityLookup {
   get(userId: string): Promise<IdentityRecord | undefined>;
 }
 
-/** A directory over the identity map and a snapshot's QuickSight users (ids cached per run). */
+/**
+ * A directory over the identity map and a snapshot's QuickSight users (ids cached per run).
+ * `homeKey` is the key of rows without a `scope` (IDSYNC_QUICKSIGHT_NAMESPACE); every user is
+ * named under its scope's key.
+ */
 export function userDirectory(
   identities: IdentityLookup,
   quickSightUsers: readonly QuickSightUser[],
-  namespace: string,
+  homeKey: string,
 ): UserDirectory {
   const index = buildQuickSightIndex(quickSightUsers);
   const byPrincipal = new Map<string, QuickSightUser>();
   for (const u of quickSightUsers) if (u.principalId) byPrincipal.set(u.principalId, u);
+  const scopeOf = (u: QuickSightUser): string => u.scope ?? homeKey;
   const names = new Set(quickSightUsers.map((u) => normalizeEmail(u.userName)));
+  const scopedNames = new Set(
+    quickSightUsers.map((u) => `${scopeOf(u)}#${normalizeEmail(u.userName)}`),
+  );
   const cache = new Map<string, Promise<readonly UserRef[]>>();
   const resolve = async (idcUserId: string): Promise<readonly UserRef[]> => {
     const found = new Map<string, QuickSightUser>();
@@ -51,7 +62,10 @@ export function userDirectory(
     const record = await identities.get(idcUserId);
     for (const email of record?.emails ?? [])
       for (const user of index.lookup(email)) found.set(user.arn, user);
-    return [...found.values()].map((u) => ({ namespace, userName: activityUserName(u) }));
+    return [...found.values()].map((u) => ({
+      namespace: scopeOf(u),
+      userName: activityUserName(u),
+    }));
   };
   return {
     usersOfIdcUser: (id) => {
@@ -62,8 +76,18 @@ export function userDirectory(
       }
       return hit;
     },
-    isKnownUserName: (name) => names.has(name),
+    isKnownUserName: (name, scopeKey) =>
+      scopeKey === undefined ? names.has(name) : scopedNames.has(`${scopeKey}#${name}`),
   };
+}
+
+/** An on-behalf-of event's users within the scopes of the account it was recorded in. */
+function inScopes(
+  users: readonly UserRef[],
+  a: { readonly scopeKeys?: readonly string[] },
+): readonly UserRef[] {
+  const keys = a.scopeKeys;
+  return keys ? users.filter((u) => keys.includes(u.namespace)) : users;
 }
 
 export interface PageDeltas {
@@ -87,7 +111,10 @@ export async function deltasOf(
   const pending = new Map<string, PendingEvidence>();
   for (const a of attributions) {
     if (a.kind === 'ignored') continue;
-    const users = a.kind === 'user' ? [a.user] : await directory.usersOfIdcUser(a.idcUserId);
+    const users =
+      a.kind === 'user'
+        ? [a.user, ...(a.also ?? [])]
+        : inScopes(await directory.usersOfIdcUser(a.idcUserId), a);
     if (users.length === 0) {
       unresolved++;
       if (a.kind === 'on-behalf-of') {

@@ -14,3 +14,16 @@ export async function newestSnapshotUsers(
   for await (const page of snapshots.quickSightUsers(latest.runId)) users.push(...page);
   return { runId: latest.runId, users };
 }
+
+/**
+ * The users of one QuickSight scope (`QuickSightUser.scope`; absent: `homeKey`, the home
+ * account's configured namespace). A console export (`activity import`) is of one account: its
+ * rows name that account's users only, and its "nothing since" span says nothing of another's.
+ */
+export function usersOfScope(
+  users: readonly QuickSightUser[],
+  scopeKey: string,
+  homeKey: string,
+): QuickSightUser[] {
+  return users.filter((u) => (u.scope ?? homeKey) === scopeKey);
+}

@@ -2,6 +2,7 @@ import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js'
 import type { DynamoIdentityMap } from '../../shared/dynamo/identity-map-store.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
 import { PartialSnapshotError } from '../../shared/errors.js';
+import type { QuickSightScope } from '../../shared/quicksight-scopes.js';
 import type { AttributionContext } from './attribution.js';
 import { userDirectory } from './resolve-users.js';
 import { retryPendingEvents } from './retry-pending.js';
@@ -46,7 +47,11 @@ export interface ActivitySyncJobPorts {
 export interface ActivitySyncJobParts {
   readonly config: {
     readonly aws: { readonly region?: string | undefined };
-    readonly quicksight: { readonly accountId: string; readonly namespace: string };
+    readonly quicksight: {
+      readonly accountId: string;
+      readonly namespace: string;
+      readonly scopes?: readonly QuickSightScope[];
+    };
     readonly activity: { readonly ignoredPrincipals: readonly string[] };
   };
   readonly regions: ActivitySyncJobPorts['regions'];
@@ -58,7 +63,8 @@ export interface ActivitySyncJobParts {
 /**
  * The job's ports as the CLI, its catch-up before idle deletions and the scheduled Lambda build
  * them (one place): the legacy cursor's region is AWS_REGION, attribution is the QuickSight
- * account and namespace with IDSYNC_ACTIVITY_IGNORED_PRINCIPALS.
+ * scopes (the home account and namespace without IDSYNC_QUICKSIGHT_ACCOUNTS) with
+ * IDSYNC_ACTIVITY_IGNORED_PRINCIPALS.
  */
 export function activitySyncJobPorts(parts: ActivitySyncJobParts): ActivitySyncJobPorts {
   const { config } = parts;
@@ -71,6 +77,7 @@ export function activitySyncJobPorts(parts: ActivitySyncJobParts): ActivitySyncJ
     attribution: {
       accountId: config.quicksight.accountId,
       namespace: config.quicksight.namespace,
+      ...(config.quicksight.scopes ? { scopes: config.quicksight.scopes } : {}),
       ignoredPrincipals: config.activity.ignoredPrincipals,
     },
   };

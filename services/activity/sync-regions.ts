@@ -1,5 +1,6 @@
 import type { Span } from '../../shared/activity-record.js';
 import type { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import { syncLane } from '../../shared/dynamo/sync-cursors.js';
 import { ClockSkewError, describeError, ExitCode, IdsyncError } from '../../shared/errors.js';
 import type { QuickSightEventLookup } from './cloudtrail-lookup.js';
 import {
@@ -11,10 +12,12 @@ import {
 } from './run-activity-sync.js';
 
 /**
- * `activity sync` over every region it reads (IDSYNC_ACTIVITY_REGIONS): CloudTrail's event
- * history is per region, so each region is read by its own `runActivitySync`, with its own
- * lookup (client and 2-calls-a-second pacer) and its own cursor (`#cursor#cloudtrail#<region>`),
- * all at the same time. The regions are recorded first (`putSyncRegions`), so the account-wide
+ * `activity sync` over every region it reads (IDSYNC_ACTIVITY_REGIONS) of every QuickSight
+ * account (IDSYNC_QUICKSIGHT_ACCOUNTS): CloudTrail's event history is per account and region, so
+ * each is read by its own `runActivitySync`, with its own lookup (client and 2-calls-a-second
+ * pacer) and its own cursor (`#cursor#cloudtrail#<lane>`, the lane being the region in the home
+ * account and `<account>/<region>` in another, shared/dynamo/sync-cursors.ts `syncLane`), all at
+ * the same time; its events are attributed within its account. The regions are recorded first (`putSyncRegions`), so the account-wide
  * coverage (`DynamoActivityStore.coverage`) is the intersection of exactly these regions' spans:
  * a region never synced, or failing, leaves the account uncovered beyond what it read.
  *
@@ -26,6 +29,8 @@ import {
 
 export interface RegionLookup {
   readonly region: string;
+  /** The QuickSight account whose history `lookup` reads; absent: the home account. */
+  readonly accountId?: string;
   readonly lookup: QuickSightEventLookup;
 }
 
@@ -105,16 +110,20 @@ export async function runActivitySyncRegions(
   options: ActivitySyncOptions,
 ): Promise<RegionsSyncSummary> {
   const { regions, store, legacyRegion, ...shared } = ports;
-  const names = regions.map((r) => r.region);
+  const names = regions.map((r) => syncLane(r.region, r.accountId));
   if (new Set(names).size !== names.length) throw new Error('activity sync: a region twice');
   await store.putSyncRegions(names);
   const settled = await Promise.allSettled(
-    regions.map(({ region, lookup }) => {
-      const cursor = store.cursorOf(region, { adoptLegacy: region === legacyRegion });
+    regions.map(({ region: where, accountId, lookup }, i) => {
+      const region = names[i] as string;
+      const cursor = store.cursorOf(region, {
+        adoptLegacy: accountId === undefined && where === legacyRegion,
+      });
       const { onPage } = shared;
       return runActivitySync(
         {
           ...shared,
+          ...(accountId ? { attribution: { ...shared.attribution, accountId } } : {}),
           ...(onPage ? { onPage: (page) => onPage({ ...page, region }) } : {}),
           lookup,
           store: {

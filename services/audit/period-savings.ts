@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { ATTENTION_DECISIONS } from '../../shared/needs-attention.js';
 import { type PriceTable, priceOf, type Savings, savingsByRole } from '../../shared/prices.js';
+import { accountOfRow, byAccountOrder, type ReportAccounts } from './report-accounts.js';
 
 /**
  * The money of a period (`idsync report --since 30d`), from its audit rows (pure):
@@ -12,6 +13,9 @@ import { type PriceTable, priceOf, type Savings, savingsByRole } from '../../sha
  *   period keeps a seat someone asked to end (a `protected` or `deferred` decision, or a
  *   deletion's `deferred` outcome: assets and no successor) × its role's price. A person deleted
  *   after being deferred is not kept.
+ *
+ * With rows of more than one QuickSight account (./report-accounts.ts), the same sums are also
+ * given per account (`byAccount`); the top-level ones are the total.
  */
 
 export interface PeriodDowngrade {
@@ -37,13 +41,44 @@ export interface PeriodSavings {
   readonly kept: Savings;
   /** USD a month saved: deletions and downgrades. */
   readonly monthly: number;
+  /** With rows of more than one account: each account's sums, the home account first. */
+  readonly byAccount?: readonly AccountPeriodSavings[];
+}
+
+export interface AccountPeriodSavings extends Omit<PeriodSavings, 'byAccount'> {
+  readonly account: string;
 }
 
 export function periodSavings(
   since: string,
   rows: Iterable<AuditRecord>,
   prices: PriceTable,
+  accounts?: ReportAccounts,
 ): PeriodSavings {
+  const all = [...rows];
+  const byAccount = new Map<string, AuditRecord[]>();
+  for (const r of all) {
+    const account = accountOfRow(r, accounts);
+    const list = byAccount.get(account);
+    if (list) list.push(r);
+    else byAccount.set(account, [r]);
+  }
+  const total = sumsOf(since, all, prices);
+  if (byAccount.size <= 1) return total;
+  return {
+    ...total,
+    byAccount: [...byAccount.keys()]
+      .sort(byAccountOrder(accountOfRow({}, accounts)))
+      .map((account) => ({ account, ...sumsOf(since, byAccount.get(account) ?? [], prices) })),
+  };
+}
+
+/** The period's sums over `rows` (see the file comment). */
+function sumsOf(
+  since: string,
+  rows: readonly AuditRecord[],
+  prices: PriceTable,
+): Omit<PeriodSavings, 'byAccount'> {
   const roles: string[] = [];
   const pairs = new Map<string, number>();
   const newest = new Map<string, AuditRecord>();

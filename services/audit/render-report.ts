@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DECISION_KINDS } from '../../shared/domain.js';
 import { escapeHtml } from '../../shared/escape-html.js';
 import { collapsibleTable, type Header } from './collapsible-table.js';
+import { renderAccounts } from './render-accounts.js';
 import { renderHandover } from './render-handover.js';
 import {
   type IdleSection,
@@ -121,12 +122,12 @@ ${summarySentences(m)
 <p class="saving">${escapeHtml(savingsSentence(m))}</p>${m.guardWindow ? `\n<p class="meta" id="guard-window">${escapeHtml(m.guardWindow)}</p>` : ''}
 </section>
 ${renderCards(m)}
-<h2>Decisions and outcomes</h2>
+${m.byAccount ? renderAccounts(m.byAccount) : ''}<h2>Decisions and outcomes</h2>
 <div class="panel">${renderChart(m)}</div>
 <h2>Needs attention</h2>
 ${renderAttention(m)}
 ${m.handedOver ? renderHandover(m.handedOver) : ''}${m.idle ? renderIdle(m.idle) : ''}<h2>People and their QuickSight users</h2>
-${renderPeople(m.rows)}
+${renderPeople(m.rows, m.byAccount?.home)}
 <h2>What the words mean</h2>
 ${GLOSSARY}
 <footer>Written by idsync from the audit table (run <code>${escapeHtml(m.runId)}</code>). Get every row with <code>idsync audit --run ${escapeHtml(m.runId)} --out audit.csv</code>.</footer>
@@ -309,13 +310,23 @@ const HEADERS: readonly Header[] = [
   ['Attempts', 'w-attempts', 'number'],
 ];
 
-function renderPeople(rows: readonly PersonRow[]): string {
+/**
+ * The people table; with rows of several QuickSight accounts (`homeAccount` given: the label of
+ * rows without one), an Account column after the QuickSight user.
+ */
+function renderPeople(rows: readonly PersonRow[], homeAccount?: string): string {
+  const accountCell = (r: PersonRow) =>
+    homeAccount === undefined ? '' : `<td class="id">${escapeHtml(r.account ?? homeAccount)}</td>`;
+  const headers: readonly Header[] =
+    homeAccount === undefined
+      ? HEADERS
+      : [...HEADERS.slice(0, 3), ['Account', 'w-role'], ...HEADERS.slice(3)];
   const body = rows.map(
     (r) =>
-      `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}<td>${escapeHtml(r.role)}</td><td>${escapeHtml(SOURCE_LABELS[r.source ?? ''] ?? r.source)}</td><td>${escapeHtml(r.decision)}</td><td class="reason">${escapeHtml(withoutUserName(r.error ? `${r.error} — ${r.reason}` : r.reason, r.userName))}</td><td class="num">${r.attempts ?? ''}</td></tr>`,
+      `<tr data-status="${escapeHtml(r.status)}"><td data-sort="${STATUS_ORDER.indexOf(r.status)}"><span class="pill s-${escapeHtml(r.status)}">${escapeHtml(STATUS_LABELS[r.status] ?? r.status)}</span></td><td>${escapeHtml(r.email)}</td>${userCell(r.userName)}${accountCell(r)}<td>${escapeHtml(r.role)}</td><td>${escapeHtml(SOURCE_LABELS[r.source ?? ''] ?? r.source)}</td><td>${escapeHtml(r.decision)}</td><td class="reason">${escapeHtml(withoutUserName(r.error ? `${r.error} — ${r.reason}` : r.reason, r.userName))}</td><td class="num">${r.attempts ?? ''}</td></tr>`,
   );
   return `<div class="panel">
-${collapsibleTable({ id: 'people', filterId: 'filter', shownId: 'shown', headers: HEADERS, rows: body })}</div>`;
+${collapsibleTable({ id: 'people', filterId: 'filter', shownId: 'shown', headers, rows: body })}</div>`;
 }
 
 const GLOSSARY = `<div class="panel"><dl>

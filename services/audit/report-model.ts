@@ -1,6 +1,14 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { type NeedsAttention, needsAttention } from '../../shared/needs-attention.js';
 import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
+import { SCOPE_KEY_SEPARATOR } from '../../shared/quicksight-scopes.js';
+import {
+  type AccountSplit,
+  accountOfScope,
+  HOME_ACCOUNT_LABEL,
+  type ReportAccounts,
+  splitByAccount,
+} from './report-accounts.js';
 import { type HandoverSection, handoverSection } from './report-handover.js';
 
 /**
@@ -50,6 +58,8 @@ export interface PersonRow {
   readonly status: RowStatus;
   /** What the idle rule saw (`inactive` decisions): "last active 2026-09-14, GetDashboard, from CloudTrail". */
   readonly seen?: string;
+  /** The QuickSight account of a row that names its scope (./report-accounts.ts); absent: home. */
+  readonly account?: string;
 }
 
 /** A user who turns idle soon (`idsync inactive --warn-days`, audit kind `idle_soon`). */
@@ -116,6 +126,8 @@ export interface ReportModel {
   readonly dryRun?: boolean;
   /** Present when the run handed assets over (or began to): ./report-handover.ts. */
   readonly handedOver?: HandoverSection;
+  /** Present when the rows name more than one QuickSight account: totals per account and in all. */
+  readonly byAccount?: AccountSplit;
 }
 
 export interface ReportInput {
@@ -128,6 +140,8 @@ export interface ReportInput {
   readonly generatedAt: string;
   /** The run was a dry run (the command says so; the audit rows alone do not). */
   readonly dryRun?: boolean;
+  /** The home account and the scopes, to name the accounts rows are in (./report-accounts.ts). */
+  readonly accounts?: ReportAccounts;
 }
 
 /** Plan runs other than `runId` that this run's outcome rows point to, in first-seen order. */
@@ -149,7 +163,17 @@ const countBy = <T>(items: readonly T[], key: (t: T) => string | undefined) => {
   return out;
 };
 
-const userKey = (r: AuditRecord) => (r.userName ? `${r.userName}` : undefined);
+/**
+ * What joins a decision to its outcome: the user name, and the scope of a user of another
+ * QuickSight account (the same name may be a user in two accounts). Home-account rows keep the
+ * name alone, whether or not they carry their bare namespace key.
+ */
+const userKey = (r: AuditRecord) =>
+  r.userName
+    ? r.scope?.includes(SCOPE_KEY_SEPARATOR)
+      ? `${r.scope}#${r.userName}`
+      : r.userName
+    : undefined;
 
 export function buildReportModel(input: ReportInput): ReportModel {
   const own = input.rows.filter((r) => r.runId === input.runId);
@@ -168,7 +192,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     const key = userKey(d);
     if (key !== undefined) decided.add(key);
     if (outcome && key !== undefined) used.add(key);
-    rows.push(personRow(d, outcome));
+    rows.push(personRow(d, outcome, input.accounts));
   };
   for (const d of ownDecisions) take(d, outcomeOf(d));
   for (const d of joined.filter((r) => r.kind === 'decision')) {
@@ -178,7 +202,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     // A plan run's deletions that this run did not carry out belong to another run.
     if (outcome || (applyOnly && d.decision !== 'delete')) take(d, outcome);
   }
-  for (const [key, o] of outcomes) if (!used.has(key)) rows.push(personRow(o, o));
+  for (const [key, o] of outcomes) if (!used.has(key)) rows.push(personRow(o, o, input.accounts));
   function outcomeOf(d: AuditRecord): AuditRecord | undefined {
     const key = userKey(d);
     return key === undefined || used.has(key) ? undefined : outcomes.get(key);
@@ -217,6 +241,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
     .find((w): w is string => typeof w === 'string');
   const idle = idleSection(rows, context, input.prices);
   const handedOver = handoverSection(context);
+  const byAccount = splitByAccount(
+    rows,
+    input.prices,
+    input.accounts?.accountId ?? HOME_ACCOUNT_LABEL,
+  );
   return {
     ...(guardWindow ? { guardWindow } : {}),
     runId: input.runId,
@@ -245,6 +274,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     ),
     ...(idle ? { idle } : {}),
     ...(handedOver ? { handedOver } : {}),
+    ...(byAccount ? { byAccount } : {}),
     ...(input.dryRun ? { dryRun: true } : {}),
   };
 }
@@ -280,8 +310,13 @@ function idleSection(
   };
 }
 
-function personRow(d: AuditRecord, outcome: AuditRecord | undefined): PersonRow {
+function personRow(
+  d: AuditRecord,
+  outcome: AuditRecord | undefined,
+  accounts: ReportAccounts | undefined,
+): PersonRow {
   const error = outcome?.detail?.error;
+  const scope = d.scope ?? outcome?.scope;
   return {
     email: d.email ?? '',
     ...(d.userName ? { userName: d.userName } : {}),
@@ -293,6 +328,7 @@ function personRow(d: AuditRecord, outcome: AuditRecord | undefined): PersonRow 
     ...(outcome?.attempts !== undefined ? { attempts: outcome.attempts } : {}),
     ...(typeof error === 'string' && error ? { error } : {}),
     ...(typeof d.detail?.seen === 'string' ? { seen: d.detail.seen } : {}),
+    ...(scope !== undefined ? { account: accountOfScope(scope, accounts) } : {}),
     status: statusOf(d.decision, outcome?.outcome),
   };
 }

@@ -48,7 +48,7 @@ h3 { font-size: 16px; margin: 20px 0 8px; }
 .w-status { width: 160px; } .w-email { width: 220px; } .w-user { width: 220px; }
 .w-role { width: 96px; } .w-source { width: 132px; } .w-decision { width: 88px; }
 .w-attempts { width: 84px; } .w-what { width: 220px; }
-td.num { text-align: right; }
+td.num, th.num { text-align: right; }
 th button { all: unset; cursor: pointer; font-weight: 650; white-space: nowrap; }
 th button:focus-visible { outline: 2px solid var(--info); }
 th button::after { content: " \\2195"; color: #9aa5b1; }

@@ -1,4 +1,5 @@
 import { describeSavings } from '../../shared/prices.js';
+import type { AccountTotals } from './report-accounts.js';
 import type { HandoverSection } from './report-handover.js';
 import type { IdleSection, ReportModel } from './report-model.js';
 
@@ -148,4 +149,9 @@ export function handoverSentence(h: HandoverSection): string {
   return h.assets.length === 0
     ? `No asset was confirmed handed over.${pending}`
     : `${plural(h.assets.length, 'asset', 'assets')} of ${plural(people, 'departing user', 'departing users')} ${h.assets.length === 1 ? 'was' : 'were'} handed over to a successor before the seat ended or changed: ${h.text}.${pending}`;
+}
+
+/** One line of text per account and the total: "222222222222: 3 deleted, 1 failed · $54 a month". */
+export function accountLine(t: AccountTotals): string {
+  return `${t.account}: ${n(t.deleted)} deleted, ${n(t.failed)} failed, ${n(t.blocked)} held by the guard, ${n(t.kept)} kept, ${n(t.planned)} planned · saving about ${formatMoney(t.savings.monthly)} a month (${describeSavings(t.savings, formatMoney)})`;
 }

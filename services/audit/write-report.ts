@@ -6,6 +6,7 @@ import type { PriceTable, Savings } from '../../shared/prices.js';
 import { findNewestRun } from './newest-run.js';
 import { outputWriteError, prepareOutputFile } from './output-file.js';
 import { renderReport } from './render-report.js';
+import type { AccountSplit, ReportAccounts } from './report-accounts.js';
 import { buildReportModel, planRunIdsOf, type ReportModel } from './report-model.js';
 
 /** `idsync report` (and `reconcile/apply --report`): read a run's audit, write the HTML page. */
@@ -21,6 +22,8 @@ export interface LoadReportOptions {
   readonly now?: Date;
   /** The run was a dry run: the report's headline says nothing was deleted. */
   readonly dryRun?: boolean;
+  /** The home account and the scopes, to name the accounts of rows (./report-accounts.ts). */
+  readonly accounts?: ReportAccounts;
 }
 
 export interface WriteReportOptions extends LoadReportOptions {
@@ -39,6 +42,8 @@ export interface ReportCounts {
   /** Assets handed over to a successor (verified), by type (`DASHBOARD`: 3). */
   readonly handedOver: number;
   readonly handedOverByType: Readonly<Record<string, number>>;
+  /** With rows of more than one QuickSight account: the totals per account and in all. */
+  readonly byAccount?: AccountSplit;
 }
 
 export interface WrittenReport {
@@ -86,6 +91,7 @@ export async function loadReportModel(
     prices: options.prices,
     generatedAt: now.toISOString(),
     ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
   });
 }
 
@@ -100,6 +106,7 @@ export function reportCounts(model: ReportModel): ReportCounts {
     monthlySavings: model.savings.monthly,
     handedOver: model.handedOver?.assets.length ?? 0,
     handedOverByType: model.handedOver?.byType ?? {},
+    ...(model.byAccount ? { byAccount: model.byAccount } : {}),
   };
 }
 

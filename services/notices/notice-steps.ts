@@ -3,8 +3,9 @@ import type { IdleUser } from '../../shared/idle-selection.js';
 import { type NoticeRecord, noticeAllowsDeletion } from '../../shared/notice-rule.js';
 
 /**
- * What happens to each idle user of an `idsync inactive` run when notices are on (pure): the
- * notice rule (shared/notice-rule.ts `noticeAllowsDeletion`) on the user's current notice and
+ * What happens to each idle user of an `idsync inactive` run when notices are on (pure): its
+ * notice is the one keyed like its activity record (`activityKey(scope key, userName)`, so a
+ * same-named user of another QuickSight account or namespace has its own), and the notice rule (shared/notice-rule.ts `noticeAllowsDeletion`) on the user's current notice and
  * newest activity.
  *
  * - `delete`: noticed at least the notice days ago, idle since → planned for deletion;
@@ -30,12 +31,13 @@ export interface NoticeStep {
 export function noticeSteps(
   idle: readonly IdleUser[],
   notices: ReadonlyMap<string, NoticeRecord>,
+  /** The key of users without a `scope` (IDSYNC_QUICKSIGHT_NAMESPACE). */
   namespace: string,
   now: Date,
   noticeDays: number,
 ): NoticeStep[] {
   return idle.map((user): NoticeStep => {
-    const userKey = activityKey(namespace, user.userName);
+    const userKey = activityKey(user.scope ?? namespace, user.userName);
     const notice = notices.get(userKey);
     const last = 'last' in user.verdict ? user.verdict.last?.at : undefined;
     const verdict = noticeAllowsDeletion(notice, last, now, noticeDays);

@@ -362,7 +362,12 @@ export function composeRemovals(
           activity: new DynamoActivityStore(stores.doc, stores.names.activity),
           identities: stores.identities,
         },
-        { ...idleOptions, namespace: config.quicksight.namespace },
+        {
+          ...idleOptions,
+          namespace: config.quicksight.namespace,
+          homeAccountId: config.quicksight.accountId,
+          scopes: config.quicksight.scopes,
+        },
       ),
     close() {
       quickSight?.close();

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { roleArnAccount } from '../../shared/aws/role-arn.js';
 import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
 import { CloudTrailState } from './cloudtrail/cloudtrail-state.js';
 import { type CloudTrailStandIn, startCloudTrailStandIn } from './cloudtrail/stand-in.js';
@@ -9,6 +10,7 @@ import { createWorld } from './control/world.js';
 import { type DynamoServer, startDynamoServer } from './dynamo-server.js';
 import { type GoogleStandIn, startGoogleStandIn } from './google/stand-in.js';
 import type { FaultSettings } from './http/faults.js';
+import { accessKeyOf } from './http/signed-by.js';
 import type { StandIn } from './http/stand-in.js';
 import { startIdentityStoreStandIn } from './identitystore/stand-in.js';
 import { startQuickSightStandIn } from './quicksight/stand-in.js';
@@ -244,12 +246,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     started.push(google);
     const activity = generateActivity(org, { now: new Date(), ...options.activity });
-    const cloudTrailState = new CloudTrailState(org.region);
+    const cloudTrailState = new CloudTrailState(org.region, org.accountId);
     cloudTrailState.add(activity.records);
-    const cloudTrail = await startCloudTrailStandIn(
-      cloudTrailState,
-      common(options.ports?.cloudtrail, options.faults?.cloudtrail, 'cloudtrail'),
-    );
+    const cloudTrail = await startCloudTrailStandIn(cloudTrailState, {
+      ...common(options.ports?.cloudtrail, options.faults?.cloudtrail, 'cloudtrail'),
+      // Event history is per account: a session of another QuickSight account's role reads that
+      // account's; the sandbox's own credentials and its CloudTrail role read the home account's.
+      accountOf: (req) => {
+        const session = stsState.session(accessKeyOf(req) ?? '');
+        return session && session.roleArn !== roles.cloudtrail
+          ? roleArnAccount(session.roleArn)
+          : undefined;
+      },
+    });
     started.push(cloudTrail);
     const ses = await startSesStandIn(
       new SesState({

@@ -113,6 +113,11 @@ export class DynamoActivityStore {
     return this.cursors.coverage(regions);
   }
 
+  /** One QuickSight account's coverage (sync-cursors.ts `coverageOfAccount`; undefined: home). */
+  coverageOfAccount(accountId: string | undefined): Promise<ActivityCoverage> {
+    return this.cursors.coverageOfAccount(accountId);
+  }
+
   /** The regions the last `activity sync` was configured to read, if any ran. */
   syncRegions(): Promise<string[] | undefined> {
     return this.cursors.syncRegions();

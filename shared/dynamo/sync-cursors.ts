@@ -21,6 +21,21 @@ export const REGIONS_KEY = '#regions#cloudtrail';
 /** The CloudTrail sync cursor of one region. */
 export const cursorKey = (region: string): string => `${LEGACY_CURSOR_KEY}#${region}`;
 
+/**
+ * The name a CloudTrail history is synced under: event history is per account and region. The
+ * home QuickSight account's histories keep the region alone (the names earlier versions wrote);
+ * another account's are `<account>/<region>`. A region name holds no `/`.
+ */
+export function syncLane(region: string, accountId?: string): string {
+  return accountId === undefined ? region : `${accountId}/${region}`;
+}
+
+/** The account of a lane (`syncLane`), undefined for the home account's. */
+export function laneAccount(lane: string): string | undefined {
+  const slash = lane.indexOf('/');
+  return slash < 0 ? undefined : lane.slice(0, slash);
+}
+
 /** The window of CloudTrail `activity sync` is working through (newest first). */
 export interface SyncWindow {
   /** `[from, to)`: StartTime and EndTime of the LookupEvents calls. */
@@ -121,6 +136,16 @@ export class SyncCursors {
     const cursors = await Promise.all(names.map((r) => this.readCursor(cursorKey(r))));
     const span = intersectSpans(cursors.map((c) => c.covered));
     return span ? { cloudtrail: span } : {};
+  }
+
+  /**
+   * One account's coverage: the intersection of its lanes' covered spans among those the last
+   * `activity sync` read (`accountId` undefined: the home account's). An account that sync did
+   * not read covers nothing.
+   */
+  async coverageOfAccount(accountId: string | undefined): Promise<ActivityCoverage> {
+    const lanes = ((await this.syncRegions()) ?? []).filter((l) => laneAccount(l) === accountId);
+    return lanes.length === 0 ? {} : this.coverage(lanes);
   }
 
   /** The regions the last `activity sync` was configured to read, if any ran. */

@@ -69,7 +69,7 @@ describe('roles in other accounts (infra)', () => {
     expect(assumeRoleStatement('plan', { IDSYNC_QUICKSIGHT_ROLE_ARN: QS })).toBeUndefined();
   });
 
-  it('lets only the QuickSight jobs assume the roles IDSYNC_QUICKSIGHT_ACCOUNTS names, cdk-nag clean', () => {
+  it('lets only the QuickSight and activity jobs assume the roles IDSYNC_QUICKSIGHT_ACCOUNTS names, cdk-nag clean', () => {
     const second = 'arn:aws:iam::333333333333:role/idsync-quicksight';
     const accounts = `111111111111:default:sales,333333333333:default@${second}`;
     const { stack, template } = fixtureStack({
@@ -79,7 +79,8 @@ describe('roles in other accounts (infra)', () => {
     const resources = (job: Job) => byJob[job].flatMap((s) => [s.Resource].flat());
     expect(resources('snapshot').sort()).toEqual([QS, second].sort());
     expect(resources('worker').sort()).toEqual([QS, second].sort());
-    for (const job of ['plan', 'events', 'activity'] as const) expect(resources(job)).toEqual([]);
+    expect(resources('activity').sort()).toEqual([second]);
+    for (const job of ['plan', 'events'] as const) expect(resources(job)).toEqual([]);
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       const env = fn.Properties.Environment?.Variables ?? {};
       if (env.IDSYNC_TABLE_PREFIX) expect(env.IDSYNC_QUICKSIGHT_ACCOUNTS).toBe(accounts);
@@ -96,6 +97,16 @@ describe('roles in other accounts (infra)', () => {
         },
       }),
     ).toThrow(/IDSYNC_QUICKSIGHT_ACCOUNTS/);
+  });
+
+  it("lets the activity function assume the QuickSight accounts' roles, exactly those", () => {
+    const B = 'arn:aws:iam::333333333333:role/idsync-b';
+    const environment = {
+      IDSYNC_CLOUDTRAIL_ROLE_ARN: CT,
+      IDSYNC_QUICKSIGHT_ACCOUNTS: `111111111111,333333333333:default:sales@${B}`,
+    };
+    expect(assumeRoleStatement('activity', environment)?.resources).toEqual([CT, B].sort());
+    expect(assumeRoleStatement('plan', environment)).toBeUndefined();
   });
 
   it('refuses a malformed role ARN at synth, naming the variable', () => {

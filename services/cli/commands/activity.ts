@@ -24,6 +24,7 @@ import { runExitCode } from '../run-exit.js';
  */
 
 const SECTIONS = ['quicksight', 'activity'] as const;
+type ImportFlags = { csv?: string; asOf?: string; scope?: string };
 
 function parseDays(raw: string | undefined): number {
   if (raw === undefined) return CLOUDTRAIL_HISTORY_DAYS;
@@ -57,15 +58,21 @@ export function registerActivity(program: Command, ctx: CliContext): void {
         const days = parseDays(flags.days);
         const config = loadConfig(SECTIONS, ctx.io.env);
         const runtime = await import('../../../shared/clients-from-config.js');
-        const { buildCloudTrailLookups } = await import('../../activity/runtime-activity.js');
+        const { ACCOUNTS_VARIABLE, buildCloudTrailLookups, historiesToRead } = await import(
+          '../../activity/runtime-activity.js'
+        );
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
         const { activitySyncJobPorts, runActivitySyncJob } = await import(
           '../../activity/sync-job.js'
         );
         const { formatActivitySync } = await import('../format-activity-sync.js');
         const { checkServiceRoles } = await import('../../../shared/aws/check-roles.js');
-        // A role STS refuses is a configuration error (exit 2), not a failed region.
-        await checkServiceRoles(config.aws, ['cloudtrail']);
+        // A role STS refuses is a configuration error (exit 2), not a failed region: the
+        // CloudTrail role, and the roles of the other QuickSight accounts read.
+        const accountRoles = historiesToRead(config.quicksight).flatMap((h) =>
+          h.roleArn ? [{ roleArn: h.roleArn, variable: ACCOUNTS_VARIABLE }] : [],
+        );
+        await checkServiceRoles(config.aws, ['cloudtrail'], accountRoles);
         const logger = runtime.buildLogger(config);
         const stores = runtime.buildStores(config);
         const lookups = buildCloudTrailLookups(config, logger);
@@ -130,18 +137,29 @@ export function registerActivity(program: Command, ctx: CliContext): void {
       '--as-of <date>',
       'when the export was taken (2026-11-30 or 2026-11-30T09:00Z): the import says nothing after it',
     )
+    .option(
+      '--scope <key>',
+      'the QuickSight account and namespace the export is of: <account>/<namespace> for an account of IDSYNC_QUICKSIGHT_ACCOUNTS other than the home one (default: IDSYNC_QUICKSIGHT_NAMESPACE)',
+    )
     .action(
-      action(ctx, async (flags: { csv?: string; asOf?: string }, command: Command) => {
+      action(ctx, async (flags: ImportFlags, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         if (!flags.csv) throw new UsageError('activity import needs --csv FILE');
         const importedAt = new Date();
         const { readActivityCsv, readAsOf } = await import('../../activity/activity-csv.js');
         const asOf = readAsOf(flags.asOf, importedAt.getTime());
         const config = loadConfig(SECTIONS, ctx.io.env);
+        const scope = flags.scope ?? config.quicksight.namespace;
+        if (!config.quicksight.scopes.some((s) => s.key === scope))
+          throw new UsageError(
+            `activity import: --scope ${scope} is none of the configured scopes (${config.quicksight.scopes.map((s) => s.key).join(', ')})`,
+          );
         const input = await openInput(flags.csv);
         const runtime = await import('../../../shared/clients-from-config.js');
         const { DynamoActivityStore } = await import('../../../shared/dynamo/activity-store.js');
-        const { newestSnapshotUsers } = await import('../../activity/snapshot-users.js');
+        const { newestSnapshotUsers, usersOfScope } = await import(
+          '../../activity/snapshot-users.js'
+        );
         const stores = runtime.buildStores(config);
         try {
           const snapshot = await newestSnapshotUsers(stores.snapshots);
@@ -156,8 +174,8 @@ export function registerActivity(program: Command, ctx: CliContext): void {
           const csv = await readActivityCsv(input, {
             asOf,
             nowMs: importedAt.getTime(),
-            users: snapshot.users,
-            namespace: config.quicksight.namespace,
+            users: usersOfScope(snapshot.users, scope, config.quicksight.namespace),
+            namespace: scope,
             keepErrors: SHOWN_BAD_ROWS,
             onRefused: (e) => audit.add(e),
           });

@@ -60,10 +60,18 @@ export function registerNotices(program: Command, ctx: CliContext): void {
     .argument('<user>', 'the QuickSight user name the notice names')
     .option('--sent', 'the user received it: the notice days count from its recorded start')
     .option('--resend', 'remove the record: the next idsync inactive --apply sends a new notice')
+    .option(
+      '--scope <key>',
+      "the user's QuickSight account and namespace: <account>/<namespace> for an account of IDSYNC_QUICKSIGHT_ACCOUNTS other than the home one (default: IDSYNC_QUICKSIGHT_NAMESPACE)",
+    )
     .action(
       action(
         ctx,
-        async (user: string, flags: { sent?: boolean; resend?: boolean }, command: Command) => {
+        async (
+          user: string,
+          flags: { sent?: boolean; resend?: boolean; scope?: string },
+          command: Command,
+        ) => {
           if (flags.sent === flags.resend)
             throw new UsageError('notices resolve: give exactly one of --sent or --resend');
           const config = loadConfig(['quicksight'], ctx.io.env);
@@ -73,7 +81,12 @@ export function registerNotices(program: Command, ctx: CliContext): void {
           const stores = runtime.buildStores(config);
           try {
             const store = new NoticeStore(stores.doc, stores.names.notices);
-            const key = activityKey(config.quicksight.namespace, user);
+            const scope = flags.scope ?? config.quicksight.namespace;
+            if (!config.quicksight.scopes.some((s) => s.key === scope))
+              throw new UsageError(
+                `notices resolve: --scope ${scope} is none of the configured scopes (${config.quicksight.scopes.map((s) => s.key).join(', ')})`,
+              );
+            const key = activityKey(scope, user);
             const notice = await store.get(key);
             if (notice?.state !== 'sending')
               throw new UsageError(

@@ -60,6 +60,10 @@ export function registerReport(program: Command, ctx: CliContext): void {
                     `  ${p.from} → ${p.to}: ${p.count} × ${formatMoney(p.each)} = ${formatMoney(p.monthly)}`,
                 ),
                 `  needs attention: ${kept.seats} seats kept cost ${formatMoney(kept.monthly)} a month${kept.seats > 0 ? ` (${describeSavings(kept, formatMoney)})` : ''}`,
+                ...(result.byAccount ?? []).map(
+                  (a) =>
+                    `  account ${a.account}: about ${formatMoney(a.monthly)} a month (${a.savings.seats} deleted, ${a.downgrades.count} downgraded); ${a.kept.seats} seats kept cost ${formatMoney(a.kept.monthly)} a month`,
+                ),
               ].join('\n');
               printResult(ctx.io, globals, result, text);
               return ExitCode.Ok;
@@ -71,7 +75,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
           const config = loadConfig(['report'], ctx.io.env);
           const { buildStores } = await import('../../../shared/clients-from-config.js');
           const { writeReport } = await import('../../audit/write-report.js');
-          const { formatMoney } = await import('../../audit/report-text.js');
+          const { accountLine, formatMoney } = await import('../../audit/report-text.js');
           if (flags.run && config.report.reportsBucket) {
             // A run of the Lambda functions stored its report in the bucket: that one is read back.
             const { fromReportsBucket } = await import('../report-from-bucket.js');
@@ -105,6 +109,11 @@ export function registerReport(program: Command, ctx: CliContext): void {
               `  ${written.counts.failures} failed, ${written.counts.misses} misses; estimated saving ${formatMoney(written.counts.monthlySavings)} a month`,
               ...(written.counts.handedOver > 0
                 ? [`  handed over: ${list(written.counts.handedOverByType)}`]
+                : []),
+              ...(written.counts.byAccount
+                ? [...written.counts.byAccount.accounts, written.counts.byAccount.total].map(
+                    (t) => `  ${accountLine(t)}`,
+                  )
                 : []),
             ].join('\n');
             printResult(ctx.io, globals, written, text);

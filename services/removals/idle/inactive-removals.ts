@@ -29,13 +29,20 @@ import type { KeepGroupMembers } from './keep-groups.js';
  */
 
 export interface InactiveInput {
+  /** The key of users without a `scope` (IDSYNC_QUICKSIGHT_NAMESPACE). */
   readonly namespace: string;
   readonly quickSightUsers: readonly QuickSightUser[];
-  /** Activity records by `activityKey(namespace, userName)`. */
+  /** Activity records by `activityKey(scope key, userName)` (`scopeKeyOf`). */
   readonly records: ReadonlyMap<string, ActivityRecord>;
   /** The account-wide CloudTrail coverage of the record, when any. */
   readonly cloudtrail?: Span;
-  /** By `activityKey(namespace, userName)`: the start of the first snapshot listing it after one that did not. */
+  /**
+   * With several QuickSight accounts: the CloudTrail coverage of each scope's account, by scope
+   * key. A user judges by its own account's coverage (a scope missing here has none: its users
+   * are never idle); without it, every user by `cloudtrail`.
+   */
+  readonly cloudtrailOfScope?: ReadonlyMap<string, Span>;
+  /** By `activityKey(scope key, userName)`: the start of the first snapshot listing it after one that did not. */
   readonly firstListed: ReadonlyMap<string, string>;
   /** Normalised emails of everyone the membership ledger knows. */
   readonly managedPeople: ReadonlySet<string>;
@@ -73,6 +80,8 @@ export interface JudgedUser {
   /** `activityUserName(user)`: the user name, or `N/A#<principalId>`. */
   readonly userName: string;
   readonly role: string;
+  /** The user's scope key (`QuickSightUser.scope`); absent: the home namespace. */
+  readonly scope?: string;
   readonly verdict: SelectionVerdict;
 }
 
@@ -98,6 +107,16 @@ export interface InactiveSelection {
     /** Users of an idle role that idsync does not manage (never touched). */
     readonly unmanaged: number;
   };
+}
+
+/** The key a user's activity record and notices are kept under: its scope's, else the home namespace. */
+export function scopeKeyOf(user: Pick<QuickSightUser, 'scope'>, homeNamespace: string): string {
+  return user.scope ?? homeNamespace;
+}
+
+/** The CloudTrail coverage a user is judged by: its account's (see `cloudtrailOfScope`). */
+function cloudtrailOf(input: InactiveInput, scopeKey: string): Span | undefined {
+  return input.cloudtrailOfScope ? input.cloudtrailOfScope.get(scopeKey) : input.cloudtrail;
 }
 
 export function selectInactive(input: InactiveInput): InactiveSelection {
@@ -136,10 +155,12 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
     }
     counts.judged++;
     const name = activityUserName(user);
-    const key = activityKey(input.namespace, name);
+    const scopeKey = scopeKeyOf(user, input.namespace);
+    const key = activityKey(scopeKey, name);
     const record = input.records.get(key);
+    const cloudtrail = cloudtrailOf(input, scopeKey);
     const coverage = [
-      ...(input.cloudtrail ? [input.cloudtrail] : []),
+      ...(cloudtrail ? [cloudtrail] : []),
       ...(record?.spans.import ? [record.spans.import] : []),
     ];
     if (coveredWindow(coverage, input.days, input.now, input.maxLagMs).ok) counts.covered++;
@@ -165,7 +186,13 @@ export function selectInactive(input: InactiveInput): InactiveSelection {
       ...(input.maxLagMs === undefined ? {} : { maxLagMs: input.maxLagMs }),
       ...(pendingEventsOf ? { pendingEventsIn: (window) => pendingEventsOf(user, window) } : {}),
     });
-    const judged: JudgedUser = { email, userName: name, role: user.role, verdict };
+    const judged: JudgedUser = {
+      email,
+      userName: name,
+      role: user.role,
+      ...(user.scope !== undefined ? { scope: user.scope } : {}),
+      verdict,
+    };
     if (verdict.idle === false && verdict.why === 'kept') {
       counts.kept++;
       kept.push(judged);

@@ -13,8 +13,14 @@ import type { DynamoSnapshotStore } from '../../../shared/dynamo/snapshot-store.
 import { normalizeEmail } from '../../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../../shared/errors.js';
 import { coveredWindow, DAY_MS, DEFAULT_MAX_LAG_MS } from '../../../shared/idle-rule.js';
+import { type QuickSightScope, scopeAccounts } from '../../../shared/quicksight-scopes.js';
 import { firstListings, type ListedSnapshot } from './first-listed.js';
-import { type InactiveInput, type InactiveSelection, selectInactive } from './inactive-removals.js';
+import {
+  type InactiveInput,
+  type InactiveSelection,
+  scopeKeyOf,
+  selectInactive,
+} from './inactive-removals.js';
 import { type KeepGroupMembers, keepGroupListingProblem, keepGroupMembers } from './keep-groups.js';
 import { pendingCoverageOf } from './pending-facts.js';
 
@@ -29,13 +35,22 @@ import { pendingCoverageOf } from './pending-facts.js';
 export interface InactiveDeps {
   readonly snapshots: Pick<DynamoSnapshotStore, 'manifests' | 'quickSightUsers' | 'keepGroupRows'>;
   readonly ledger: Pick<DynamoLedger, 'entries'>;
-  readonly activity: Pick<DynamoActivityStore, 'all' | 'coverage' | 'pendingEvents'>;
+  readonly activity: Pick<
+    DynamoActivityStore,
+    'all' | 'coverage' | 'coverageOfAccount' | 'pendingEvents'
+  >;
   /** The identity map: tells which users pending on-behalf-of events cannot be. */
   readonly identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>;
 }
 
 export interface InactiveOptions {
   readonly namespace: string;
+  /**
+   * IDSYNC_QUICKSIGHT_ACCOUNT_ID and the scopes (config.quicksight): with another account among
+   * them, each user is judged by its own account's CloudTrail coverage.
+   */
+  readonly homeAccountId?: string;
+  readonly scopes?: readonly QuickSightScope[];
   readonly days: number;
   readonly roles: readonly string[];
   readonly warnDays?: number;
@@ -79,6 +94,7 @@ export async function selectInactiveUsers(
   options: InactiveOptions,
 ): Promise<InactiveResult> {
   const coverage = await deps.activity.coverage();
+  const cloudtrailOfScope = await coverageOfScopes(deps.activity, options);
   const records = new Map<string, ActivityRecord>();
   for await (const page of deps.activity.all()) for (const r of page) records.set(r.userKey, r);
   const imported = [...records.values()].filter((r) => r.spans.import !== undefined).length;
@@ -108,6 +124,7 @@ export async function selectInactiveUsers(
     quickSightUsers: latest.users,
     records,
     ...(coverage.cloudtrail ? { cloudtrail: coverage.cloudtrail } : {}),
+    ...(cloudtrailOfScope ? { cloudtrailOfScope } : {}),
     firstListed: firstListings(listed),
     managedPeople,
     ...(options.managedUsernamePrefix
@@ -140,6 +157,35 @@ export async function selectInactiveUsers(
     throw new UsageError(describeMissingHistory(options.days, history, cloudtrailWindow.reason));
   }
   return { selection, history, snapshotRunId: latest.runId };
+}
+
+/**
+ * With a QuickSight account besides the home one: each scope's CloudTrail coverage, that of its
+ * account (DynamoActivityStore.coverageOfAccount; the home account's lanes are its regions). An
+ * account `activity sync` has not covered leaves its scopes out, so its users are not idle.
+ * Undefined with the home account alone (the account-wide coverage is its coverage).
+ */
+async function coverageOfScopes(
+  activity: Pick<DynamoActivityStore, 'coverageOfAccount'>,
+  options: Pick<InactiveOptions, 'homeAccountId' | 'scopes'>,
+): Promise<Map<string, Span> | undefined> {
+  const { homeAccountId, scopes } = options;
+  if (!scopes || homeAccountId === undefined) return undefined;
+  const accounts = scopeAccounts(scopes);
+  if (accounts.every((a) => a === homeAccountId)) return undefined;
+  const byAccount = new Map<string, Span | undefined>();
+  for (const account of accounts) {
+    const covered = await activity.coverageOfAccount(
+      account === homeAccountId ? undefined : account,
+    );
+    byAccount.set(account, covered.cloudtrail);
+  }
+  const out = new Map<string, Span>();
+  for (const scope of scopes) {
+    const span = byAccount.get(scope.accountId);
+    if (span) out.set(scope.key, span);
+  }
+  return out;
 }
 
 /** Exit-2 text: what was asked, what history exists, and how to get more. */
@@ -219,7 +265,9 @@ async function completeSnapshotsSince(
       runId: m.runId,
       startedAt: m.startedAt,
       keepGroups: m.sources.google?.keepGroups ?? {},
-      userKeys: new Set(users.map((u) => activityKey(namespace, activityUserName(u)))),
+      userKeys: new Set(
+        users.map((u) => activityKey(scopeKeyOf(u, namespace), activityUserName(u))),
+      ),
       users: out.length === 0 ? users : [],
     });
     if (Date.parse(m.startedAt) < sinceMs) break;

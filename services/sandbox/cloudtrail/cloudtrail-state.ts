@@ -4,7 +4,9 @@
  * newest first in LookupEvents' order (time descending, then event id descending). Event
  * history is per region, as in CloudTrail: each event belongs to its record's `awsRegion` (or
  * the state's home region when the record names none), and a region's LookupEvents sees only
- * its own (`list(region)`).
+ * its own (`list(region)`). It is per account too: each event belongs to its record's
+ * `recipientAccountId` (or the state's home account), and an account's LookupEvents sees only
+ * its own (`list(region, account)`).
  */
 
 export interface StoredEvent {
@@ -17,6 +19,8 @@ export interface StoredEvent {
   readonly accessKeyId?: string;
   /** The region whose event history holds it (the record's `awsRegion`). */
   readonly region: string;
+  /** The account whose event history holds it (the record's `recipientAccountId`). */
+  readonly account?: string;
   /** The record itself, as LookupEvents returns it in `CloudTrailEvent`. */
   readonly json: string;
 }
@@ -39,8 +43,14 @@ export class CloudTrailState {
   private sorted = true;
   private readonly byRegion = new Map<string, StoredEvent[]>();
 
-  /** `homeRegion`: the region of records without `awsRegion`. */
-  constructor(readonly homeRegion = 'us-east-1') {}
+  /**
+   * `homeRegion`: the region of records without `awsRegion`; `homeAccount`: the account of
+   * records without `recipientAccountId` (unset: such records are every account's).
+   */
+  constructor(
+    readonly homeRegion = 'us-east-1',
+    readonly homeAccount?: string,
+  ) {}
 
   /** Adds CloudTrail records (any order). */
   add(records: Iterable<object>): void {
@@ -58,6 +68,12 @@ export class CloudTrailState {
         ...(username ? { username } : {}),
         ...(accessKeyId ? { accessKeyId } : {}),
         region: typeof r.awsRegion === 'string' ? r.awsRegion : this.homeRegion,
+        ...(typeof r.recipientAccountId === 'string' || this.homeAccount
+          ? {
+              account:
+                typeof r.recipientAccountId === 'string' ? r.recipientAccountId : this.homeAccount,
+            }
+          : {}),
         json: JSON.stringify(r),
       });
     }
@@ -65,17 +81,25 @@ export class CloudTrailState {
     this.byRegion.clear();
   }
 
-  /** Every event (of one region, when named), newest first. */
-  list(region?: string): readonly StoredEvent[] {
+  /**
+   * Every event (of one region, and of one account, when named), newest first. Without an
+   * account: every account's (a stand-in that does not tell callers' accounts apart).
+   */
+  list(region?: string, account?: string): readonly StoredEvent[] {
     if (!this.sorted) {
       this.events.sort(newestFirst);
       this.sorted = true;
     }
-    if (region === undefined) return this.events;
-    let mine = this.byRegion.get(region);
+    if (region === undefined && account === undefined) return this.events;
+    const key = `${region ?? '*'}|${account ?? '*'}`;
+    let mine = this.byRegion.get(key);
     if (!mine) {
-      mine = this.events.filter((e) => e.region === region);
-      this.byRegion.set(region, mine);
+      mine = this.events.filter(
+        (e) =>
+          (region === undefined || e.region === region) &&
+          (account === undefined || e.account === undefined || e.account === account),
+      );
+      this.byRegion.set(key, mine);
     }
     return mine;
   }

@@ -8,7 +8,7 @@ import { errorReply, ok } from './wire.js';
  * most one lookup attribute and by `[StartTime, EndTime]` (both inclusive, epoch seconds on the
  * wire). Bad input gets the documented errors (InvalidMaxResultsException,
  * InvalidLookupAttributesException, InvalidTimeRangeException, InvalidNextTokenException,
- * InvalidEventCategoryException). Only the events of the caller's region are seen, and only
+ * InvalidEventCategoryException). Only the events of the caller's account and region are seen, and only
  * once delivered (`deliveryDelayMs` after their time). A NextToken is bound to the parameters it came with and
  * to the position of the last event returned, so events added meanwhile never shift a page.
  */
@@ -102,6 +102,8 @@ export function lookupEvents(
   nowMs: number,
   region?: string,
   deliveryDelayMs = 0,
+  /** The caller's account: only its events are seen (unset: every account's). */
+  account?: string,
 ): Reply {
   const max = body.MaxResults ?? LOOKUP_PAGE_MAX;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > LOOKUP_PAGE_MAX)
@@ -162,7 +164,7 @@ export function lookupEvents(
   }
   if (body.EventCategory === 'insight') return ok({ Events: [] });
 
-  const events = state.list(region);
+  const events = state.list(region, account);
   const page: StoredEvent[] = [];
   let more = false;
   for (let i = firstAtOrBefore(events, position?.t ?? newest); i < events.length; i++) {

@@ -24,6 +24,12 @@ import { AWS_JSON_1_1, errorReply } from './wire.js';
  * `not yet current`). `clock.offsetMs` runs that clock off the real one (tests of clock skew),
  * and `delivery.delayMs` holds every event back from LookupEvents for that long after its time,
  * as CloudTrail's delivery does (typically 5, at most 15 minutes; default 0).
+ *
+ * Event history is per account as well: with `accountOf` (the account of a request's
+ * credentials, e.g. of the role session the STS stand-in issued), a caller sees only its own
+ * account's events (the records' `recipientAccountId`, ./cloudtrail-state.ts), and each account
+ * and region has its own limit (`faultsFor('<account>/<region>')` for an account other than the
+ * state's home account).
  */
 
 const TARGETS = ['CloudTrail_20131101.', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.'];
@@ -37,6 +43,11 @@ export const SIGNATURE_SKEW_MS = 15 * 60_000;
 export interface CloudTrailStandInOptions extends StandInOptions {
   /** The stand-in's clock (epoch ms): the 90-day window ends here. Default Date.now. */
   readonly now?: () => number;
+  /**
+   * The account a request's credentials belong to; undefined: the state's home account (the
+   * sandbox's own credentials). Unset: callers' accounts are not told apart (every event seen).
+   */
+  readonly accountOf?: (req: IncomingMessage) => string | undefined;
 }
 
 export interface CloudTrailStandIn extends StandIn {
@@ -82,7 +93,10 @@ export async function startCloudTrailStandIn(
     const refused = options.callerCheck?.(req, `cloudtrail:${request.operation}`);
     if (refused) return send(errorReply(refused.code, refused.message));
     const region = regionOf(req.headers.authorization) ?? state.homeRegion;
-    const regional = faultsFor(region);
+    const account = options.accountOf ? (options.accountOf(req) ?? state.homeAccount) : undefined;
+    const regional = faultsFor(
+      account === undefined || account === state.homeAccount ? region : `${account}/${region}`,
+    );
     const action = regional.decide();
     await delay(regional.latencyMs);
     if (action.kind === 'reset') return void req.socket.destroy();
@@ -92,7 +106,7 @@ export async function startCloudTrailStandIn(
       return send(
         errorReply('UnknownOperationException', `${request.operation} is not supported here.`),
       );
-    send(lookupEvents(state, request.body, now(), region, delivery.delayMs));
+    send(lookupEvents(state, request.body, now(), region, delivery.delayMs, account));
   };
 
   const server = await startServer(handle, options.port ?? 0);

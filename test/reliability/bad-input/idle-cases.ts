@@ -53,6 +53,22 @@ export const IDLE_CASES: BadInputCase[] = [
     spawn: true,
   },
   {
+    // An export of an account or namespace idsync does not manage names and covers nobody.
+    ...activityImport('unknown-scope', 'email,last_active\na@example.com,2026-11-01\n', 2, [
+      'activity import: --scope 999999999999/sales is none of the configured scopes',
+    ]),
+    argv: [
+      'activity',
+      'import',
+      '--csv',
+      '{dir}/activity.csv',
+      '--as-of',
+      AS_OF,
+      '--scope',
+      '999999999999/sales',
+    ],
+  },
+  {
     id: 'arg-activity-sync-days-91',
     group: 'argument',
     argv: ['activity', 'sync', '--days', '91'],

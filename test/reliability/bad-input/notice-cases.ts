@@ -82,4 +82,11 @@ export const NOTICE_CASES: BadInputCase[] = [
     code: 2,
     message: 'no notice of r/nobody@example.com is waiting to be resolved',
   },
+  {
+    id: 'arg-notices-resolve-unknown-scope',
+    group: 'argument',
+    argv: ['notices', 'resolve', 'r/a@example.com', '--resend', '--scope', '999999999999/default'],
+    code: 2,
+    message: '--scope 999999999999/default is none of the configured scopes',
+  },
 ];

@@ -212,7 +212,7 @@ describe('ARN helpers', () => {
     expect(quickSightUserArn('arn:aws:quicksight:us-east-1:1:group/default/g')).toBeUndefined();
   });
 
-  it('attributes a QuickSight user ARN in userIdentity to that namespace', () => {
+  it('attributes a QuickSight user ARN in userIdentity to that namespace, when managed', () => {
     const record = {
       ...ev({}),
       userIdentity: {
@@ -220,9 +220,15 @@ describe('ARN helpers', () => {
         arn: `arn:aws:quicksight:us-east-1:${ACCOUNT}:user/team-a/frank`,
       },
     };
-    expect(attributeEvent(record, ctx)).toMatchObject({
+    const scopes = ['default', 'team-a'].map((n) => ({ accountId: ACCOUNT, namespace: n, key: n }));
+    expect(attributeEvent(record, { ...ctx, scopes })).toMatchObject({
       kind: 'user',
       user: { namespace: 'team-a', userName: 'frank' },
+    });
+    // Only `default` managed: a user of another namespace is nobody idsync keeps a record of.
+    expect(attributeEvent(record, ctx)).toMatchObject({
+      kind: 'ignored',
+      reason: 'namespace idsync does not manage',
     });
   });
 });

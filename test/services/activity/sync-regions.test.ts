@@ -5,7 +5,8 @@ import type {
 } from '../../../services/activity/cloudtrail-lookup.js';
 import { userDirectory } from '../../../services/activity/resolve-users.js';
 import { runActivitySyncRegions } from '../../../services/activity/sync-regions.js';
-import type { Span } from '../../../shared/activity-record.js';
+import { quickSightEvent } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
+import type { ActivityDelta, Span } from '../../../shared/activity-record.js';
 import {
   intersectSpans,
   type RegionCursorPort,
@@ -38,7 +39,9 @@ class MemoryStore {
       },
     };
   }
-  async recordMany() {
+  readonly recorded: ActivityDelta[] = [];
+  async recordMany(deltas: readonly ActivityDelta[]) {
+    this.recorded.push(...deltas);
     return [];
   }
   async addPending() {}
@@ -63,7 +66,7 @@ const failing = (error: unknown): QuickSightEventLookup => ({
 
 const ports = (
   store: MemoryStore,
-  regions: { region: string; lookup: QuickSightEventLookup }[],
+  regions: { region: string; accountId?: string; lookup: QuickSightEventLookup }[],
 ) => ({
   regions,
   store,
@@ -125,6 +128,54 @@ describe('runActivitySyncRegions', () => {
     });
     expect(out.regions[0]?.summary?.caughtUp).toBe(true);
     expect(out.covered).toEqual({ from: '2026-11-01T00:00:00.000Z', to: west.to });
+  });
+
+  it("reads each QuickSight account's history under its own cursor and attributes within it", async () => {
+    const HOME = '123456789012';
+    const B = '222222222222';
+    const store = new MemoryStore();
+    // B's history holds one view by alice of B's `sales` namespace.
+    const view = quickSightEvent({
+      accountId: B,
+      region: 'us-east-1',
+      time: new Date(NOW - 3_600_000),
+      eventName: 'GetDashboard',
+      actor: { kind: 'native', userName: 'alice' },
+    }) as unknown as Record<string, unknown>;
+    view.userIdentity = {
+      type: 'Unknown',
+      arn: `arn:aws:quicksight:us-east-1:${B}:user/sales/alice`,
+    };
+    let served = false;
+    const bHistory: QuickSightEventLookup = {
+      lookup: async () => {
+        const records = served ? [] : [view];
+        served = true;
+        return { records, serviceTime: new Date(NOW) };
+      },
+      serviceTime: async () => new Date(NOW),
+    };
+    const scopes = [
+      { accountId: HOME, namespace: 'default', key: 'default' },
+      { accountId: B, namespace: 'sales', key: `${B}/sales` },
+    ];
+    const out = await runActivitySyncRegions(
+      {
+        ...ports(store, [
+          { region: 'us-east-1', lookup: answering() },
+          { region: 'us-east-1', accountId: B, lookup: bHistory },
+        ]),
+        attribution: { accountId: HOME, namespace: 'default', scopes, ignoredPrincipals: [] },
+      },
+      { days: 30 },
+    );
+    expect(store.regions).toEqual(['us-east-1', `${B}/us-east-1`]);
+    // Only the home account's lane starts from the cursor of earlier versions.
+    expect(store.adopted).toEqual(['us-east-1']);
+    expect(out.failed).toEqual([]);
+    expect(store.cursors.get(`${B}/us-east-1`)?.covered).toBeDefined();
+    expect(store.recorded.map((d) => `${d.namespace}#${d.userName}`)).toContain(`${B}/sales#alice`);
+    expect(store.recorded.every((d) => d.namespace === `${B}/sales`)).toBe(true);
   });
 
   it('throws a clock skew, a setup problem or a bug once every region stopped', async () => {

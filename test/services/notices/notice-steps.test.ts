@@ -55,4 +55,15 @@ describe('noticeSteps', () => {
       ['refused@x.com', 'attention', false],
     ]);
   });
+  it("keeps a notice per QuickSight scope: another account's same-named user has none", () => {
+    const B = '222222222222/sales';
+    const notices = new Map([[notice('old', {}).userKey, notice('old', {})]]);
+    const home = user('old');
+    const inB: JudgedUser = { ...user('old'), scope: B };
+    const steps = noticeSteps([home, inB], notices, 'default', new Date(NOW), 14);
+    expect(steps.map((s) => [s.userKey, s.kind])).toEqual([
+      ['default#r/old@x.com', 'delete'],
+      [`${B}#r/old@x.com`, 'notify'],
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import {
   intersectSpans,
   LEGACY_CURSOR_KEY,
 } from '../../../shared/dynamo/activity-store.js';
+import { syncLane } from '../../../shared/dynamo/sync-cursors.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 let t: Awaited<ReturnType<typeof startTestTables>>;
@@ -230,6 +231,31 @@ describe('DynamoActivityStore', () => {
     expect(
       await adopted.putCursor(start, { covered: { from: at(1), to: at(46) } }),
     ).toBeUndefined();
+  });
+
+  it("covers each QuickSight account by its own histories: one account's gap leaves the other covered", async () => {
+    const s = store();
+    const B = '222222222222';
+    const home = s.cursorOf('ca-central-1');
+    await home.putCursor(await home.getCursor(), { covered: { from: at(5), to: at(60) } });
+    const b = s.cursorOf(syncLane('ca-central-1', B));
+    await s.putSyncRegions([
+      'ca-central-1',
+      syncLane('ca-central-1', B),
+      syncLane('me-south-1', B),
+    ]);
+    // B's me-south-1 history was never read: B is not covered, the home account is.
+    expect(await s.coverageOfAccount(undefined)).toEqual({
+      cloudtrail: { from: at(5), to: at(60) },
+    });
+    expect(await s.coverageOfAccount(B)).toEqual({});
+    expect(await s.coverage()).toEqual({});
+    await b.putCursor(await b.getCursor(), { covered: { from: at(20), to: at(80) } });
+    const bSouth = s.cursorOf(syncLane('me-south-1', B));
+    await bSouth.putCursor(await bSouth.getCursor(), { covered: { from: at(10), to: at(70) } });
+    expect(await s.coverageOfAccount(B)).toEqual({ cloudtrail: { from: at(20), to: at(70) } });
+    // An account the last sync did not read at all covers nothing.
+    expect(await s.coverageOfAccount('333333333333')).toEqual({});
   });
 });
 

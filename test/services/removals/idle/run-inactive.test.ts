@@ -37,12 +37,16 @@ function record(user: QuickSightUser, over: Partial<ActivityRecord>): ActivityRe
 
 interface World {
   cloudtrail?: Span;
+  /** Coverage per account (`undefined` key: the home account). */
+  byAccount?: Record<string, Span>;
+  users?: QuickSightUser[];
   records?: ActivityRecord[];
   keepGroups?: Record<string, number>;
   keepRows?: GoogleRow[];
 }
 
 function deps(w: World): InactiveDeps {
+  const listed = w.users ?? users;
   const manifest: SnapshotManifest = {
     runId: 'snap-1',
     startedAt: ago(100),
@@ -51,7 +55,7 @@ function deps(w: World): InactiveDeps {
       google: { count: 3, pages: 1, ...(w.keepGroups ? { keepGroups: w.keepGroups } : {}) },
     },
   };
-  const ledger: LedgerEntry[] = users.map((u) => ({
+  const ledger: LedgerEntry[] = listed.map((u) => ({
     email: u.email ?? '',
     googleId: 'g',
     groups: ['readers@example.com'],
@@ -65,7 +69,7 @@ function deps(w: World): InactiveDeps {
         yield manifest;
       },
       async *quickSightUsers() {
-        yield users;
+        yield listed;
       },
       async *keepGroupRows() {
         yield w.keepRows ?? [];
@@ -81,6 +85,10 @@ function deps(w: World): InactiveDeps {
         yield w.records ?? [];
       },
       coverage: async () => (w.cloudtrail ? { cloudtrail: w.cloudtrail } : {}),
+      coverageOfAccount: async (account) => {
+        const span = w.byAccount?.[account ?? 'home'];
+        return span ? { cloudtrail: span } : {};
+      },
       pendingEvents: async () => [],
     },
     identities: {
@@ -178,5 +186,60 @@ describe('selectInactiveUsers', () => {
     expect((empty as Error).message).toContain('listed no members');
     // Without keep groups configured, the same snapshot is fine.
     await expect(selectInactiveUsers(deps(world), options())).resolves.toBeDefined();
+  });
+});
+
+describe('selectInactiveUsers across QuickSight accounts', () => {
+  const HOME = '111111111111';
+  const B = '222222222222';
+  const scopes = [
+    { accountId: HOME, namespace: ns, key: ns },
+    { accountId: B, namespace: 'sales', key: `${B}/sales`, roleArn: `arn:aws:iam::${B}:role/r` },
+  ];
+  const inB = (u: QuickSightUser): QuickSightUser => ({ ...u, scope: `${B}/sales` });
+  const homeQuiet = iamUser(READER_ROLE_NAME, 'hq@example.com');
+  const bQuiet = inB(iamUser(READER_ROLE_NAME, 'bq@example.com'));
+  const bActive = inB(iamUser(READER_ROLE_NAME, 'ba@example.com'));
+  const world = [homeQuiet, bQuiet, bActive];
+  // bActive's activity is kept under B's key; a record of the same name under the home key
+  // (another person's) must not count for it.
+  const bActiveRecord: ActivityRecord = {
+    ...record(bActive, { last: { at: ago(3), eventName: 'GetDashboard', source: 'cloudtrail' } }),
+    userKey: activityKey(`${B}/sales`, bActive.userName),
+    namespace: `${B}/sales`,
+  };
+  const covered = { from: ago(60.01), to: ago(0.01) };
+  const scoped = { ...options(), homeAccountId: HOME, scopes };
+
+  it("judges each account's users by its own coverage and activity under its scope key", async () => {
+    const out = await selectInactiveUsers(
+      deps({ users: world, records: [bActiveRecord], byAccount: { home: covered, [B]: covered } }),
+      scoped,
+    );
+    expect(out.selection.idle.map((u) => u.email).sort()).toEqual([
+      'bq@example.com',
+      'hq@example.com',
+    ]);
+    expect(out.selection.counts).toMatchObject({ judged: 3, idle: 2, active: 1 });
+    // The scope goes with each idle user, for its notice (services/notices/notice-steps.ts).
+    expect(out.selection.idle.map((u) => [u.email, u.scope])).toEqual([
+      ['hq@example.com', undefined],
+      ['bq@example.com', `${B}/sales`],
+    ]);
+  });
+
+  it('never judges idle the users of an account without coverage', async () => {
+    // The home account's 60 days are covered; B was never synced (no lanes of its own).
+    const out = await selectInactiveUsers(
+      deps({
+        users: world,
+        records: [bActiveRecord],
+        cloudtrail: covered,
+        byAccount: { home: covered },
+      }),
+      scoped,
+    );
+    expect(out.selection.idle.map((u) => u.email)).toEqual(['hq@example.com']);
+    expect(out.selection.counts).toMatchObject({ idle: 1, active: 1, uncovered: 1 });
   });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudTrailState } from '../../../../services/sandbox/cloudtrail/cloudtrail-state.js';
 import { quickSightEvent } from '../../../../services/sandbox/cloudtrail/quicksight-events.js';
 import { startCloudTrailStandIn } from '../../../../services/sandbox/cloudtrail/stand-in.js';
+import { accessKeyOf } from '../../../../services/sandbox/http/signed-by.js';
 import type { StandIn } from '../../../../services/sandbox/http/stand-in.js';
 import { mulberry32 } from '../../../../services/sandbox/scenarios/random.js';
 import { TEST_CREDENTIALS } from '../../../helpers/dynamo.js';
@@ -212,6 +213,53 @@ describe('CloudTrail LookupEvents stand-in (real @aws-sdk/client-cloudtrail)', (
     } finally {
       for (const c of [within, late, early]) c.destroy();
       await timed.close();
+    }
+  });
+  it("answers each account's history to that account's callers only, each at its own limit", async () => {
+    const HOME = '123456789012';
+    const B = '222222222222';
+    const accounts = new CloudTrailState('us-east-1', HOME);
+    const inAccount = (accountId: string, secondsAgo: number) =>
+      quickSightEvent({
+        accountId,
+        region: 'us-east-1',
+        time: new Date(NOW - secondsAgo * 1000),
+        eventName: 'GetDashboard',
+        actor: { kind: 'native', userName: `u${secondsAgo}` },
+        random,
+      });
+    accounts.add([inAccount(HOME, 60), inAccount(HOME, 120), inAccount(B, 90)]);
+    // B's callers sign with B's key; anyone else is the home account.
+    const split = await startCloudTrailStandIn(accounts, {
+      now: () => NOW,
+      accountOf: (req) => (accessKeyOf(req) === 'AKIDACCOUNTB' ? B : undefined),
+    });
+    const clientOf = (accessKeyId: string) =>
+      new CloudTrailClient({
+        region: 'us-east-1',
+        endpoint: split.endpoint,
+        credentials: { accessKeyId, secretAccessKey: 'x' },
+        maxAttempts: 1,
+        systemClockOffset: NOW - Date.now(),
+      });
+    const home = clientOf(TEST_CREDENTIALS.accessKeyId);
+    const b = clientOf('AKIDACCOUNTB');
+    try {
+      const accountsSeen = async (client: CloudTrailClient) =>
+        ((await client.send(new LookupEventsCommand({ LookupAttributes: QS }))).Events ?? []).map(
+          (e) =>
+            (JSON.parse(e.CloudTrailEvent ?? '{}') as { recipientAccountId: string })
+              .recipientAccountId,
+        );
+      expect(await accountsSeen(home)).toEqual([HOME, HOME]);
+      expect(await accountsSeen(b)).toEqual([B]);
+      // LookupEvents' 2 calls a second hold per account and region.
+      expect(split.regionFaults.has(`${B}/us-east-1`)).toBe(true);
+      expect(split.faultsFor(`${B}/us-east-1`)).not.toBe(split.faults);
+    } finally {
+      home.destroy();
+      b.destroy();
+      await split.close();
     }
   });
 });
