@@ -138,7 +138,15 @@ function fail(message: string): { ok: false; message: string } {
  * else (a bare namespace, or no key at all) the home account. Pure: no configuration needed, so
  * rows of a scope no longer configured still name their account.
  */
-export function accountOfScopeKey(homeAccountId: string, key: string | undefined): string {
+/**
+ * The account of a scope key outside the home account (`<account>/<namespace>`); undefined for a
+ * home key (the namespace alone), as the activity store names the home account's lanes.
+ */
+export function otherAccountOfScopeKey(key: string | undefined): string | undefined {
   const at = key?.indexOf(SCOPE_KEY_SEPARATOR) ?? -1;
-  return key !== undefined && at > 0 ? key.slice(0, at) : homeAccountId;
+  return key !== undefined && at > 0 ? key.slice(0, at) : undefined;
+}
+
+export function accountOfScopeKey(homeAccountId: string, key: string | undefined): string {
+  return otherAccountOfScopeKey(key) ?? homeAccountId;
 }

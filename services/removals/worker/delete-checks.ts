@@ -13,6 +13,7 @@ import { userWriteRefusal } from '../../../shared/identity-modes.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { otherAccountOfScopeKey } from '../../../shared/quicksight-scopes.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
   buildProtection,
@@ -160,7 +161,8 @@ export interface IdleChecks {
   readonly settings: IdleRecheckSettings;
   /** The QuickSight namespace (the activity record's key). */
   readonly namespace: string;
-  readonly activity: Pick<DynamoActivityStore, 'get' | 'coverage' | 'pendingEvents'>;
+  /** Each task is judged by its own QuickSight account's coverage (`coverageOfAccount`). */
+  readonly activity: Pick<DynamoActivityStore, 'get' | 'coverageOfAccount' | 'pendingEvents'>;
   /** The identity map: which users pending on-behalf-of events cannot be (read only). */
   readonly identities: Pick<DynamoIdentityMap, 'get' | 'findByEmail'>;
   /**
@@ -282,7 +284,10 @@ function idleRejudge(
   const facts = new Map<string, Promise<UserIdentityFacts>>();
   return async (task) => {
     if (!needsIdleRecheck(task)) return undefined;
-    let coverage = await idle.activity.coverage();
+    // The coverage of the task's own QuickSight account (undefined: the home account's lanes), as
+    // `idsync inactive` judged it: another account never synced does not hold this one's tasks.
+    const account = otherAccountOfScopeKey(task.scope);
+    let coverage = await idle.activity.coverageOfAccount(account);
     const stale = coverageStaleReason(coverage.cloudtrail, new Date(now()), settings.maxLagMs);
     // A catch-up reads the uncovered tail: without coverage there is none (nothing is judged).
     if (stale !== undefined && coverage.cloudtrail !== undefined && idle.catchUp) {
@@ -290,7 +295,7 @@ function idleRejudge(
       // Once per run, shared by the tasks that wait for it.
       caughtUp ??= catchUp().catch((error: unknown) => idle.onCatchUpError?.(error));
       await caughtUp;
-      coverage = await idle.activity.coverage();
+      coverage = await idle.activity.coverageOfAccount(account);
     }
     const userKey = activityKey(task.scope ?? idle.namespace, activityUserName(task));
     const record = await idle.activity.get(userKey);

@@ -48,7 +48,7 @@ describe('createBeforeDelete with notices', () => {
       settings: { days: 60, roles: ['READER'], maxLagMs: 2 * 3_600_000 },
       namespace: 'default',
       activity: {
-        coverage: async () => ({
+        coverageOfAccount: async () => ({
           cloudtrail: { from: iso(NOW - 90 * DAY), to: iso(NOW - 15 * 60_000) },
         }),
         get: async () => undefined,

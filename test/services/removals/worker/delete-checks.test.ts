@@ -40,10 +40,19 @@ function memoryActivity(
   records: Record<string, ActivityRecord> = {},
   pending: PendingEvidence[] = [],
 ) {
-  const state = { coveredTo, reads: 0, pendingReads: 0 };
+  const state = {
+    coveredTo,
+    reads: 0,
+    pendingReads: 0,
+    accounts: [] as Array<string | undefined>,
+    /** Accounts other than the home one that `activity sync` covered (the home one always is). */
+    otherCovered: new Set<string>(),
+  };
   const activity: IdleChecks['activity'] = {
-    coverage: async () => {
+    coverageOfAccount: async (account) => {
       state.reads++;
+      state.accounts.push(account);
+      if (account !== undefined && !state.otherCovered.has(account)) return {};
       const cloudtrail: Span = { from: iso(NOW - 90 * DAY), to: iso(state.coveredTo) };
       return { cloudtrail };
     },
@@ -165,6 +174,20 @@ describe('createBeforeDelete: idle tasks judged again', () => {
     const fresh = memoryActivity(NOW - 2 * HOUR);
     const ok = checks({ settings: SETTINGS, namespace: 'default', activity: fresh.activity });
     expect(await ok.beforeDelete(idleTask(1))).toBe('proceed');
+  });
+
+  it('judges each idle task by its own QuickSight account’s coverage, as the plan did', async () => {
+    const { state, activity } = memoryActivity(NOW - 15 * 60_000);
+    const { beforeDelete } = checks({ settings: SETTINGS, namespace: 'default', activity });
+    const other = { ...idleTask(2), scope: '333333333333/default' };
+    // Another account no sync has covered holds its own tasks, not the home account's.
+    expect(await beforeDelete(idleTask(1))).toBe('proceed');
+    expect(await beforeDelete(other)).toEqual({
+      defer: 'the activity record has no CloudTrail coverage: run idsync activity sync',
+    });
+    state.otherCovered.add('333333333333');
+    expect(await beforeDelete({ ...other })).toBe('proceed');
+    expect(state.accounts).toEqual([undefined, '333333333333', '333333333333']);
   });
 
   it('protection still comes first: a protected idle user is cancelled without reading the record', async () => {
