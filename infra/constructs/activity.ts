@@ -33,13 +33,20 @@ export const READ_ONLY_EVENTS_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EV
  * QuickSight's CloudTrail events of `account`: the live rule's pattern, and the QuickSight
  * companion's forwarding rule's (infra/stacks/quicksight-companion-stack.ts).
  */
-export function quickSightEventPattern(account: string): events.EventPattern {
+export function quickSightEventPattern(accounts: string | readonly string[]): events.EventPattern {
   return {
     source: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
     detailType: [CLOUDTRAIL_DETAIL_TYPE],
-    account: [account],
+    account: [accounts].flat(),
     detail: { eventSource: [QUICKSIGHT_EVENT_SOURCE] },
   };
+}
+
+/** QuickSight accounts whose events arrive on one bus. */
+export interface QuickSightEventLane {
+  readonly accounts: readonly string[];
+  /** The stack's own bus (forwarded by the QuickSight companions). @default the default bus */
+  readonly eventBus?: events.IEventBus;
 }
 
 export interface ActivityCaptureProps {
@@ -51,6 +58,11 @@ export interface ActivityCaptureProps {
    * account (forwarded there by a rule in that account). @default the account's default bus
    */
   readonly eventBus?: events.IEventBus;
+  /**
+   * Further QuickSight accounts (IDSYNC_QUICKSIGHT_ACCOUNTS), each lane on the bus its events
+   * arrive on: one more live rule per lane. @default none
+   */
+  readonly furtherAccounts?: readonly QuickSightEventLane[];
   /** Value of the metric's `Deployment` dimension: the table prefix. */
   readonly deployment: string;
   /** Time between two `activity sync` runs. @default 1 hour */
@@ -61,25 +73,37 @@ export interface ActivityCaptureProps {
 
 export class ActivityCapture extends Construct {
   readonly liveRule: events.Rule;
+  /** The live rules of `furtherAccounts`, one per lane. */
+  readonly furtherRules: events.Rule[];
   readonly syncSchedule: events.Rule;
   readonly lagAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ActivityCaptureProps) {
     super(scope, id);
-    this.liveRule = new events.Rule(this, 'QuickSightEvents', {
-      description:
-        'idsync: QuickSight CloudTrail events, read-only ones included → activity record',
+    const live = (id: string, lane: QuickSightEventLane) => {
+      const rule = new events.Rule(this, id, {
+        description:
+          'idsync: QuickSight CloudTrail events, read-only ones included → activity record',
+        ...(lane.eventBus ? { eventBus: lane.eventBus } : {}),
+        eventPattern: quickSightEventPattern(lane.accounts),
+        // A missed live event is caught by the next scheduled sync: a few retries are enough.
+        targets: [
+          new targets.LambdaFunction(props.handler, {
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(1),
+          }),
+        ],
+      });
+      (rule.node.defaultChild as events.CfnRule).state = READ_ONLY_EVENTS_STATE;
+      return rule;
+    };
+    this.liveRule = live('QuickSightEvents', {
+      accounts: [props.quickSightAccountId],
       ...(props.eventBus ? { eventBus: props.eventBus } : {}),
-      eventPattern: quickSightEventPattern(props.quickSightAccountId),
-      // A missed live event is caught by the next scheduled sync: a few retries are enough.
-      targets: [
-        new targets.LambdaFunction(props.handler, {
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(1),
-        }),
-      ],
     });
-    (this.liveRule.node.defaultChild as events.CfnRule).state = READ_ONLY_EVENTS_STATE;
+    this.furtherRules = (props.furtherAccounts ?? []).map((lane, i) =>
+      live(`FurtherQuickSightEvents${i + 1}`, lane),
+    );
 
     const rate = props.syncRate ?? Duration.hours(1);
     this.syncSchedule = new events.Rule(this, 'SyncSchedule', {

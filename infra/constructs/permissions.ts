@@ -5,7 +5,7 @@ import { ASSET_TYPES } from '../../shared/asset-owner-actions.js';
 /**
  * The IAM statements for the two services CDK has no grants for, scoped as tightly as the
  * Service Authorization Reference (SAR) allows. No `*` action; resources are ARNs of one account,
- * one QuickSight namespace and one identity store.
+ * the managed QuickSight namespaces and one identity store.
  */
 
 export interface QuickSightScope {
@@ -13,12 +13,18 @@ export interface QuickSightScope {
   readonly accountId: string;
   /** QuickSight identity region: users are created, listed and deleted there. */
   readonly region: string;
-  readonly namespace: string;
+  /** The namespace, or each namespace idsync manages in the account (IDSYNC_QUICKSIGHT_ACCOUNTS). */
+  readonly namespace: string | readonly string[];
 }
 
-/** `arn:<partition>:quicksight:<region>:<account>:user/<namespace>/*`: every user of the namespace. */
-export function quickSightUsersArn(scope: QuickSightScope): string {
-  return `arn:${Aws.PARTITION}:quicksight:${scope.region}:${scope.accountId}:user/${scope.namespace}/*`;
+/** `arn:<partition>:quicksight:<region>:<account>:user/<namespace>/*` of each namespace: their users. */
+export function quickSightUsersArns(scope: QuickSightScope): string[] {
+  return [scope.namespace]
+    .flat()
+    .map(
+      (namespace) =>
+        `arn:${Aws.PARTITION}:quicksight:${scope.region}:${scope.accountId}:user/${namespace}/*`,
+    );
 }
 
 /**
@@ -29,7 +35,7 @@ export function quickSightListUsers(scope: QuickSightScope): iam.PolicyStatement
   return new iam.PolicyStatement({
     sid: 'QuickSightListUsersOfNamespace',
     actions: ['quicksight:ListUsers'],
-    resources: [quickSightUsersArn(scope)],
+    resources: quickSightUsersArns(scope),
   });
 }
 
@@ -47,7 +53,7 @@ export function quickSightChangeUsers(scope: QuickSightScope): iam.PolicyStateme
       'quicksight:DeleteUserByPrincipalId',
       'quicksight:UpdateUser',
     ],
-    resources: [quickSightUsersArn(scope)],
+    resources: quickSightUsersArns(scope),
   });
 }
 
@@ -87,7 +93,7 @@ export function quickSightAssetHandover(scope: QuickSightScope): iam.PolicyState
       ...types.map((t) => `quicksight:Update${t}Permissions`),
       'quicksight:DescribeUser',
     ],
-    resources: [...quickSightAssetArns(scope), quickSightUsersArn(scope)],
+    resources: [...quickSightAssetArns(scope), ...quickSightUsersArns(scope)],
   });
 }
 

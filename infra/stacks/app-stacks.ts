@@ -14,9 +14,18 @@ export function identityCenterCompanionName(stackName: string): string {
   return `${stackName}-IdentityCenter`;
 }
 
-/** The QuickSight companion's stack name: `<stackName>-QuickSight`. */
-export function quickSightCompanionName(stackName: string): string {
-  return `${stackName}-QuickSight`;
+/**
+ * The QuickSight companion's stack name: `<stackName>-QuickSight` in the home QuickSight account,
+ * `<stackName>-QuickSight-<account>` in a further one.
+ */
+export function quickSightCompanionName(
+  stackName: string,
+  account?: string,
+  home?: string,
+): string {
+  return account === undefined || account === home
+    ? `${stackName}-QuickSight`
+    : `${stackName}-QuickSight-${account}`;
 }
 
 /**
@@ -39,10 +48,21 @@ export function addIdsyncStacks(app: App, entries: Partial<Record<Job, string>>)
     });
   }
   if (companion === 'quicksight') {
-    return new QuickSightCompanionStack(app, quickSightCompanionName(settings.stackName), {
-      env: { account: settings.quickSightAccountId, region: settings.quickSightRegion },
-      settings,
-    });
+    // `-c companionAccountId=…`: the companion of a further QuickSight account (IDSYNC_QUICKSIGHT_ACCOUNTS).
+    const other = read('companionAccountId');
+    const account =
+      other === undefined || other === null || other === ''
+        ? settings.quickSightAccountId
+        : String(other).trim();
+    return new QuickSightCompanionStack(
+      app,
+      quickSightCompanionName(settings.stackName, account, settings.quickSightAccountId),
+      {
+        env: { account, region: settings.quickSightRegion },
+        settings,
+        quickSightAccountId: account,
+      },
+    );
   }
   if (companion !== 'identity-center') {
     throw new SettingsError(

@@ -29,11 +29,6 @@ export function quickSightElsewhere(s: IdsyncSettings): boolean {
   return s.quickSightAccountId !== s.account;
 }
 
-/** The stack has its own bus when events come from another account or region. */
-export function needsOwnBus(s: IdsyncSettings): boolean {
-  return identityCenterElsewhere(s) || quickSightElsewhere(s);
-}
-
 /** `aws`, `aws-cn` or `aws-us-gov`, from a region name. */
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';

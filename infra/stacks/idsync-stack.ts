@@ -44,11 +44,17 @@ import {
   identityCenterEnvironment,
   idsyncBusName,
   jobRoleName,
-  needsOwnBus,
   quickSightElsewhere,
 } from './identity-center-layout.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
-import { QUICKSIGHT_JOBS, quickSightEnvironment } from './quicksight-layout.js';
+import {
+  namespacesOf,
+  needsOwnBus,
+  QUICKSIGHT_JOBS,
+  quickSightAccounts,
+  quickSightAccountsElsewhere,
+  quickSightEnvironment,
+} from './quicksight-layout.js';
 import { assumeRoleStatement } from './role-access.js';
 import { googleGroupWrites, type IdsyncSettings } from './settings.js';
 import { TABLE_ACCESS } from './table-access.js';
@@ -149,7 +155,8 @@ export class IdsyncStack extends Stack {
         // The IdC reader role's and the QuickSight operator role's trusts name these roles exactly.
         ...((identityCenterElsewhere(s) &&
           (IDENTITY_CENTER_JOBS as readonly Job[]).includes(job)) ||
-        (quickSightElsewhere(s) && (QUICKSIGHT_JOBS as readonly Job[]).includes(job))
+        (quickSightAccountsElsewhere(s).length > 0 &&
+          (QUICKSIGHT_JOBS as readonly Job[]).includes(job))
           ? { roleName: jobRoleName(s, job) }
           : {}),
         ...(job === 'snapshot' ? { memorySize: 1024, timeout: Duration.minutes(15) } : {}),
@@ -194,24 +201,25 @@ export class IdsyncStack extends Stack {
             },
           ]
         : []),
-      ...(quickSightElsewhere(s)
-        ? [
-            {
-              sid: 'QuickSightActivityEvents',
-              account: s.quickSightAccountId,
-              sources: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
-            },
-          ]
-        : []),
+      // Each QuickSight account other than the stack's (the home one keeps its statement id).
+      ...quickSightAccountsElsewhere(s).map((account) => ({
+        sid:
+          account === s.quickSightAccountId
+            ? 'QuickSightActivityEvents'
+            : `QuickSightActivityEvents${account}`,
+        account,
+        sources: [QUICKSIGHT_EVENTBRIDGE_SOURCE],
+      })),
     ];
     return new CrossAccountBus(this, 'EventBus', { eventBusName: idsyncBusName(s), accept });
   }
 
   private grantAccess(s: IdsyncSettings): void {
+    // Every namespace idsync manages in the home account (IDSYNC_QUICKSIGHT_ACCOUNTS may list several).
     const quickSight = {
       accountId: s.quickSightAccountId,
       region: s.quickSightRegion,
-      namespace: s.namespace,
+      namespace: namespacesOf(s, s.quickSightAccountId),
     };
     const identityStore = { accountId: s.account, identityStoreId: s.identityStoreId };
     // IdC elsewhere: the IdentityStore calls go through the reader role there, nothing direct.
@@ -333,10 +341,21 @@ export class IdsyncStack extends Stack {
       ...(s.alarmTopicArn ? [sns.Topic.fromTopicArn(this, 'AlarmTopic', s.alarmTopicArn)] : []),
     ];
     if (activity) {
+      // The further QuickSight accounts (IDSYNC_QUICKSIGHT_ACCOUNTS): the stack's own account on
+      // its default bus, the others on the stack's bus (forwarded by their companions).
+      const others = quickSightAccounts(s).filter((a) => a !== s.quickSightAccountId);
+      const further = [
+        { accounts: others.filter((a) => a === s.account) },
+        {
+          accounts: others.filter((a) => a !== s.account),
+          ...(this.eventBus ? { eventBus: this.eventBus.bus } : {}),
+        },
+      ].filter((lane) => lane.accounts.length > 0);
       new ActivityCapture(this, 'Activity', {
         handler: activity.fn,
         quickSightAccountId: s.quickSightAccountId,
         ...(quickSightElsewhere(s) && this.eventBus ? { eventBus: this.eventBus.bus } : {}),
+        ...(further.length > 0 ? { furtherAccounts: further } : {}),
         deployment: s.tablePrefix,
         topics,
       });

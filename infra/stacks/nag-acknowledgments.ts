@@ -7,6 +7,7 @@ import { tableSpec } from '../../shared/tables.js';
 import type { IdsyncFunction, Job } from '../constructs/idsync-function.js';
 import type { IdsyncTables } from '../constructs/tables.js';
 import { identityCenterElsewhere, quickSightElsewhere } from './identity-center-layout.js';
+import { namespacesOf } from './quicksight-layout.js';
 import type { IdsyncSettings } from './settings.js';
 import { tablesOf } from './table-access.js';
 
@@ -24,7 +25,7 @@ export const REASONS = {
     'indexes of this one table.',
   quickSightUsers:
     'QuickSight users are named <IAM role>/<email> and come and go daily; ListUsers/DeleteUser/DeleteUserByPrincipalId ' +
-    'are scoped to the users of one account, one identity region and one namespace (user/<namespace>/*), the narrowest ' +
+    'are scoped to the users of one account, one identity region and each managed namespace (user/<namespace>/*), the narrowest ' +
     'ARN pattern the Service Authorization Reference allows for them.',
   quickSightAssets:
     'The asset handover before a deletion reads and grants permissions on whatever dashboards, analyses, datasets, ' +
@@ -93,7 +94,10 @@ export interface NagSubject {
 export function acknowledgeNagFindings(stack: NagSubject): void {
   const settings = stack.settings;
   const partition = '<AWS::Partition>';
-  const quickSightUsers = `arn:${partition}:quicksight:${settings.quickSightRegion}:${settings.quickSightAccountId}:user/${settings.namespace}/*`;
+  const quickSightUsers = namespacesOf(settings, settings.quickSightAccountId).map(
+    (namespace) =>
+      `arn:${partition}:quicksight:${settings.quickSightRegion}:${settings.quickSightAccountId}:user/${namespace}/*`,
+  );
 
   for (const [job, f] of Object.entries(stack.functions) as Array<[Job, IdsyncFunction]>) {
     for (const id of tablesOf(job).filter((t) => tableSpec(t).indexes.length > 0)) {
@@ -107,11 +111,8 @@ export function acknowledgeNagFindings(stack: NagSubject): void {
     // QuickSight elsewhere: no direct QuickSight or CloudTrail statement (the operator role's).
     const direct = !quickSightElsewhere(settings);
     if (direct && (job === 'snapshot' || job === 'worker')) {
-      acknowledge(
-        f.role,
-        `AwsSolutions-IAM5[Resource::${quickSightUsers}]`,
-        REASONS.quickSightUsers,
-      );
+      for (const users of quickSightUsers)
+        acknowledge(f.role, `AwsSolutions-IAM5[Resource::${users}]`, REASONS.quickSightUsers);
     }
     if (direct && job === 'worker') {
       for (const word of ASSET_TYPES)

@@ -11,14 +11,26 @@ import {
   quickSightChangeUsers,
   quickSightListUsers,
 } from '../constructs/permissions.js';
-import { idsyncBusArn, quickSightElsewhere } from './identity-center-layout.js';
+import { idsyncBusArn } from './identity-center-layout.js';
 import { REASONS } from './nag-acknowledgments.js';
-import { quickSightJobRoleArns, quickSightOperatorRoleName } from './quicksight-layout.js';
+import {
+  listedRoleOf,
+  namespacesOf,
+  quickSightAccounts,
+  quickSightJobRoleArns,
+  quickSightOperatorRoleArn,
+  quickSightOperatorRoleName,
+} from './quicksight-layout.js';
 import { type IdsyncSettings, requiredExternalId, SettingsError } from './settings.js';
 
 export interface QuickSightCompanionStackProps extends StackProps {
   /** The same settings (context) as the idsync stack's: each stack names the other's parts from them. */
   readonly settings: IdsyncSettings;
+  /**
+   * The QuickSight account this companion is for: the home account or one IDSYNC_QUICKSIGHT_ACCOUNTS
+   * lists (`-c companionAccountId=…`). @default settings.quickSightAccountId
+   */
+  readonly quickSightAccountId?: string;
 }
 
 /**
@@ -46,16 +58,13 @@ export class QuickSightCompanionStack extends Stack {
       ...props,
     });
     const s = props.settings;
-    if (!quickSightElsewhere(s)) {
-      throw new SettingsError(
-        'the quicksight companion stack is for QuickSight in another account than the idsync stack: set context quickSightAccountId',
-      );
-    }
+    const account = props.quickSightAccountId ?? s.quickSightAccountId;
+    checkCompanionAccount(s, account);
     const externalId = requiredExternalId(s);
     const forward = new ForwardToBus(this, 'QuickSightEvents', {
-      sourceAccount: s.quickSightAccountId,
+      sourceAccount: account,
       busArn: idsyncBusArn(s),
-      eventPattern: quickSightEventPattern(s.quickSightAccountId),
+      eventPattern: quickSightEventPattern(account),
       what: 'QuickSight events, read-only ones included',
       state: READ_ONLY_EVENTS_STATE,
     });
@@ -71,11 +80,8 @@ export class QuickSightCompanionStack extends Stack {
         ArnEquals: { 'aws:PrincipalArn': quickSightJobRoleArns(s) },
       }),
     });
-    const quickSight = {
-      accountId: s.quickSightAccountId,
-      region: s.quickSightRegion,
-      namespace: s.namespace,
-    };
+    const namespaces = namespacesOf(s, account);
+    const quickSight = { accountId: account, region: s.quickSightRegion, namespace: namespaces };
     for (const statement of [
       quickSightListUsers(quickSight),
       quickSightChangeUsers(quickSight),
@@ -84,21 +90,44 @@ export class QuickSightCompanionStack extends Stack {
     ])
       this.operatorRole.addToPolicy(statement);
     const partition = '<AWS::Partition>';
-    const users = `arn:${partition}:quicksight:${s.quickSightRegion}:${s.quickSightAccountId}:user/${s.namespace}/*`;
     const acknowledge = (resource: string, reason: string) =>
       Validations.of(this.operatorRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason,
       });
-    acknowledge(users, REASONS.quickSightUsers);
-    for (const word of ASSET_TYPES)
-      acknowledge(
-        `arn:${partition}:quicksight:${s.quickSightRegion}:${s.quickSightAccountId}:${word}/*`,
-        REASONS.quickSightAssets,
-      );
+    const arn = `arn:${partition}:quicksight:${s.quickSightRegion}:${account}`;
+    for (const namespace of namespaces)
+      acknowledge(`${arn}:user/${namespace}/*`, REASONS.quickSightUsers);
+    for (const word of ASSET_TYPES) acknowledge(`${arn}:${word}/*`, REASONS.quickSightAssets);
     acknowledge('*', REASONS.cloudTrailLookup);
 
     new CfnOutput(this, 'OperatorRoleArn', { value: this.operatorRole.roleArn });
     new CfnOutput(this, 'ForwardRuleArn', { value: this.forwardRule.ruleArn });
+  }
+}
+
+/**
+ * A QuickSight companion is for a QuickSight account of this deployment other than the stack's;
+ * for an account IDSYNC_QUICKSIGHT_ACCOUNTS lists (not the home one, whose role the stack names
+ * itself), the entry must name the operator role this companion creates, or idsync would assume
+ * another.
+ * @throws SettingsError saying which context to set
+ */
+function checkCompanionAccount(s: IdsyncSettings, account: string): void {
+  if (account === s.account) {
+    throw new SettingsError(
+      'the quicksight companion stack is for QuickSight in another account than the idsync stack: set context quickSightAccountId (or companionAccountId) to that account',
+    );
+  }
+  if (!quickSightAccounts(s).includes(account)) {
+    throw new SettingsError(
+      `context companionAccountId ${account} is not a QuickSight account of this deployment: it is neither quickSightAccountId nor listed in IDSYNC_QUICKSIGHT_ACCOUNTS`,
+    );
+  }
+  const role = quickSightOperatorRoleArn(s, account);
+  if (account !== s.quickSightAccountId && listedRoleOf(s, account) !== role) {
+    throw new SettingsError(
+      `IDSYNC_QUICKSIGHT_ACCOUNTS must name this companion's role for account ${account}: ${account}[:namespace…]@${role}`,
+    );
   }
 }

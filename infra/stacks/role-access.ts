@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
-import { parseQuickSightAccounts } from '../../shared/quicksight-scopes.js';
 import type { Job } from '../constructs/idsync-function.js';
+import { quickSightAccountEntries } from './quicksight-layout.js';
 
 /**
  * Roles in other accounts (README "Roles in other accounts"): the role ARNs the functions assume,
@@ -31,7 +31,7 @@ export function assumeRoleStatement(
   const variables = ROLES_BY_JOB[job] ?? [];
   const scopeRoles =
     variables.includes(ROLE_VARIABLES.quicksight) || job === 'activity'
-      ? quickSightAccountRoles(environment.IDSYNC_QUICKSIGHT_ACCOUNTS)
+      ? quickSightAccountRoles(environment)
       : [];
   const roles = [
     ...new Set([...variables.map((v) => environment[v]?.trim()), ...scopeRoles].filter((r) => !!r)),
@@ -45,8 +45,6 @@ export function assumeRoleStatement(
 }
 
 /** The roles IDSYNC_QUICKSIGHT_ACCOUNTS names (a malformed value is refused by validateEnvironment). */
-function quickSightAccountRoles(value: string | undefined): string[] {
-  if (!value?.trim()) return [];
-  const parsed = parseQuickSightAccounts(value);
-  return parsed.ok ? parsed.value.flatMap((e) => (e.roleArn ? [e.roleArn] : [])) : [];
+function quickSightAccountRoles(environment: Readonly<Record<string, string>>): string[] {
+  return quickSightAccountEntries(environment).flatMap((e) => (e.roleArn ? [e.roleArn] : []));
 }

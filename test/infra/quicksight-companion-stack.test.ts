@@ -203,3 +203,94 @@ describe('the idsync stack with QuickSight in another account', () => {
     ).toEqual([['Idsync-QuickSight', QS, 'us-east-1']]);
   });
 });
+
+describe('several QuickSight accounts (IDSYNC_QUICKSIGHT_ACCOUNTS): the stack and a companion per further account', () => {
+  const FURTHER = '444444444444';
+  const FURTHER_ROLE = `arn:aws:iam::${FURTHER}:role/Idsync-quicksight-operator`;
+  const SEVERAL = {
+    account: STACK,
+    region: 'eu-west-1',
+    quickSightRegion: 'eu-west-1',
+    environment: {
+      IDSYNC_ROLE_EXTERNAL_ID: 'idsync-agreed-id',
+      IDSYNC_QUICKSIGHT_ACCOUNTS: `${STACK}:default:sales,${FURTHER}:analysts@${FURTHER_ROLE}`,
+    },
+  };
+
+  it('accepts the further account’s QuickSight events on its bus, matches them there, and lists every home namespace', () => {
+    const app = new App({
+      context: { ...SEVERAL, 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: false,
+    });
+    const stack = addIdsyncStacks(app, ALL_FIXTURES) as IdsyncStack;
+    const template = Template.fromStack(stack);
+    const [policy] = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
+    expect(policy?.Properties.Statement.Sid).toBe(`cdk-QuickSightActivityEvents${FURTHER}`);
+    expect(JSON.stringify(policy?.Properties.Statement.Principal)).toContain(
+      `:iam::${FURTHER}:root`,
+    );
+    const live = (Object.values(template.findResources('AWS::Events::Rule')) as Resource[])
+      .map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.EventPattern?.source ?? []).includes('aws.quicksight'));
+    // The home account's events on the default bus, the further account's on the stack's bus.
+    expect(live.map((p) => [p.EventPattern.account, p.EventBusName === undefined])).toEqual([
+      [[STACK], true],
+      [[FURTHER], false],
+    ]);
+    const snapshot = stack.getLogicalId(stack.functions.snapshot?.role.node.defaultChild as never);
+    const list = statementsOf(template, snapshot).find((s) => s.Action === 'quicksight:ListUsers');
+    expect(JSON.stringify(list?.Resource)).toContain(`:${STACK}:user/default/*`);
+    expect(JSON.stringify(list?.Resource)).toContain(`:${STACK}:user/sales/*`);
+    const assume = statementsOf(template, snapshot).find((s) => s.Action === 'sts:AssumeRole');
+    expect([assume?.Resource].flat()).toEqual([FURTHER_ROLE]);
+    const roleNames = Object.values(template.findResources('AWS::IAM::Role'))
+      .map((r) => r.Properties.RoleName)
+      .filter((n) => n !== undefined);
+    expect(roleNames.sort()).toEqual([
+      'Idsync-activity-eu-west-1',
+      'Idsync-snapshot-eu-west-1',
+      'Idsync-worker-eu-west-1',
+    ]);
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('synthesizes the further account’s companion with its namespaces and the role the list names', () => {
+    const { assembly, stack } = synthApp({
+      ...SEVERAL,
+      companion: 'quicksight',
+      companionAccountId: FURTHER,
+    });
+    expect(
+      assembly.stacks.map((s) => [s.stackName, s.environment.account, s.environment.region]),
+    ).toEqual([[`Idsync-QuickSight-${FURTHER}`, FURTHER, 'eu-west-1']]);
+    const template = Template.fromStack(stack);
+    const operator = stack.getLogicalId(
+      (stack as QuickSightCompanionStack).operatorRole.node.defaultChild as never,
+    );
+    const users = JSON.stringify(
+      statementsOf(template, operator).find((s) => s.Action === 'quicksight:ListUsers')?.Resource,
+    );
+    expect(users).toContain(`:${FURTHER}:user/analysts/*`);
+    expect(users).not.toContain('user/default/*');
+    expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).toContain(
+      `"account":["${FURTHER}"]`,
+    );
+  });
+
+  it('refuses a companion for an account not listed, or whose listed role is another', () => {
+    expect(() =>
+      synthApp({ ...SEVERAL, companion: 'quicksight', companionAccountId: '555555555555' }),
+    ).toThrow(/555555555555 is not a QuickSight account of this deployment/);
+    const otherRole = {
+      ...SEVERAL,
+      environment: {
+        ...SEVERAL.environment,
+        IDSYNC_QUICKSIGHT_ACCOUNTS: `${STACK},${FURTHER}@arn:aws:iam::${FURTHER}:role/mine`,
+      },
+    };
+    expect(() =>
+      synthApp({ ...otherRole, companion: 'quicksight', companionAccountId: FURTHER }),
+    ).toThrow(`${FURTHER}[:namespace…]@${FURTHER_ROLE}`);
+  });
+});

@@ -92,16 +92,25 @@ describe('README deploy commands', () => {
     expect(stack.stackName).toBe(`${s.stackName}-QuickSight`);
   });
 
-  it('several QuickSight accounts: the environment loads, the stack synthesizes cdk-nag clean', () => {
+  it('several QuickSight accounts: the stack and the further account’s companion synthesize cdk-nag clean', () => {
     const [, , , several] = layoutBlocks();
     const context = contextOf(several ?? '');
     const s = settingsFrom(context);
     expect(s.environment.IDSYNC_QUICKSIGHT_ACCOUNTS).toMatch(/@arn:aws:iam::\d{12}:role\//);
-    expect(deployedStacks(several ?? '')).toEqual([s.stackName]);
-    const app = new App({ context, builtinCloudFormationValidation: false });
-    addIdsyncStacks(app, ALL_FIXTURES);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    const assembly = app.synth();
-    expect(assembly.stacks.map((x) => x.stackName)).toEqual([s.stackName]);
+    const further = String(context.companionAccountId);
+    expect(deployedStacks(several ?? '')).toEqual([
+      s.stackName,
+      `${s.stackName}-QuickSight-${further}`,
+    ]);
+    expect(several).toContain(`npx cdk bootstrap aws://${further}/${s.quickSightRegion}`);
+    const synth = (ctx: Record<string, unknown>) => {
+      const app = new App({ context: ctx, builtinCloudFormationValidation: false });
+      addIdsyncStacks(app, ALL_FIXTURES);
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      return app.synth().stacks.map((x) => [x.stackName, x.environment.account]);
+    };
+    const { companion: _c, companionAccountId: _a, ...stackContext } = context;
+    expect(synth(stackContext)).toEqual([[s.stackName, s.account]]);
+    expect(synth(context)).toEqual([[`${s.stackName}-QuickSight-${further}`, further]]);
   });
 });
