@@ -18,7 +18,6 @@ export function signedByRole(
 ): CallerCheck {
   return (req, operation) => {
     const key = accessKeyOf(req) ?? '';
-    const session = sts.session(key);
     const other = options.otherAccount;
     const refusal =
       other && key === other.accessKeyId
@@ -27,13 +26,7 @@ export function signedByRole(
             message: `User: ${other.principalArn} is not authorized to perform: ${operation} on resource: ${other.resourceArn} because no resource-based policy allows the ${operation} action`,
           }
         : refusalOf(sts, roleArn, operation, req);
-    sts.recordCall({
-      operation,
-      accessKeyId: key,
-      ...(session ? { roleArn: session.roleArn } : {}),
-      ...(refusal ? { refused: refusal.code } : {}),
-    });
-    return refusal;
+    return recorded(sts, operation, key, refusal);
   };
 }
 
@@ -92,12 +85,23 @@ export function signedInAccount(sts: StsState, accountId: string): CallerCheck {
             message: `User: ${session.assumedRoleArn} is not authorized to perform: ${operation} on resources of account ${accountId}`,
           }
         : undefined;
-    sts.recordCall({
-      operation,
-      accessKeyId: key,
-      ...(session ? { roleArn: session.roleArn } : {}),
-      ...(refusal ? { refused: refusal.code } : {}),
-    });
-    return refusal;
+    return recorded(sts, operation, key, refusal);
   };
+}
+
+/** Records a call (who signed it, whether it was refused) and passes the refusal on. */
+function recorded(
+  sts: StsState,
+  operation: string,
+  key: string,
+  refusal: CallerRefusal | undefined,
+): CallerRefusal | undefined {
+  const session = sts.session(key);
+  sts.recordCall({
+    operation,
+    accessKeyId: key,
+    ...(session ? { roleArn: session.roleArn } : {}),
+    ...(refusal ? { refused: refusal.code } : {}),
+  });
+  return refusal;
 }
