@@ -18,9 +18,12 @@ export interface DynamoServer {
   close(): Promise<void>;
   /**
    * Calls to watch requests as they arrive (epoch ms, the operation from X-Amz-Target, e.g.
-   * `PutItem`); the reconcile benchmark counts them per part of the run. Returns an unsubscribe.
+   * `PutItem`, and the tables the request names, once its body is read); the reconcile benchmark
+   * counts them per part of the run. Returns an unsubscribe.
    */
-  onRequest(listener: (at: number, operation: string) => void): () => void;
+  onRequest(
+    listener: (at: number, operation: string, tables: readonly string[]) => void,
+  ): () => void;
 }
 
 export interface DynamoServerOptions {
@@ -30,6 +33,20 @@ export interface DynamoServerOptions {
   readonly port?: number;
   /** How long a new table stays CREATING (dynalite's default is 500 ms). */
   readonly createTableMs?: number;
+}
+
+/** The tables a request's JSON body names (`TableName`, or the keys of `RequestItems`). */
+function tablesOf(body: Buffer): string[] {
+  try {
+    const request = JSON.parse(body.toString('utf8')) as {
+      TableName?: unknown;
+      RequestItems?: Record<string, unknown>;
+    };
+    if (typeof request.TableName === 'string') return [request.TableName];
+    return Object.keys(request.RequestItems ?? {});
+  } catch {
+    return [];
+  }
 }
 
 export async function startDynamoServer(options: DynamoServerOptions = {}): Promise<DynamoServer> {
@@ -66,8 +83,14 @@ export async function startDynamoServer(options: DynamoServerOptions = {}): Prom
   return {
     onRequest: (listener) => {
       const tap = (req: IncomingMessage) => {
+        const at = Date.now();
         const target = String(req.headers['x-amz-target'] ?? '');
-        listener(Date.now(), target.slice(target.indexOf('.') + 1));
+        const chunks: Buffer[] = [];
+        // A second reader of the body: dynalite's own 'data' listener still gets every chunk.
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () =>
+          listener(at, target.slice(target.indexOf('.') + 1), tablesOf(Buffer.concat(chunks))),
+        );
       };
       server.on('request', tap);
       return () => server.off('request', tap);

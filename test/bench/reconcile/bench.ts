@@ -14,7 +14,9 @@
  * requests dynalite received in it (by arrival time), the cost that does not shrink with a quiet
  * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY;
  * BENCH_CPU_PROF=<dir> writes a CPU profile of each idsync process there; BENCH_CLI=<path> runs
- * another build's bin/idsync.js (e.g. a copy of an older dist/; then nothing is built).
+ * another build's bin/idsync.js (e.g. a copy of an older dist/; then nothing is built);
+ * BENCH_REQUESTS=<file> writes every DynamoDB request of the timed run (ms after spawn,
+ * operation, tables), one a line.
  * Results: BENCHMARKS.md, "Reconcile overhead".
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -108,8 +110,10 @@ try {
   await sleep(2_000); // the bucket refills
   // Every DynamoDB request of the timed run, to count them per part (they are what the parts
   // besides the worker's QuickSight calls cost).
-  const requests: Array<{ at: number; operation: string }> = [];
-  const untap = sandbox.dynamo.onRequest((at, operation) => requests.push({ at, operation }));
+  const requests: Array<{ at: number; operation: string; tables: readonly string[] }> = [];
+  const untap = sandbox.dynamo.onRequest((at, operation, tables) =>
+    requests.push({ at, operation, tables }),
+  );
   const cpuBefore = process.cpuUsage();
   const callsBefore = sandbox.quickSight.faults.counters.calls;
   const throttledBefore = sandbox.quickSight.faults.counters.throttled;
@@ -125,6 +129,14 @@ try {
     .map(Number);
   // BENCH_LOG=<file>: keep the reconcile's log (JSON lines) for a closer look.
   if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, run.stderr);
+  // BENCH_REQUESTS=<file>: every DynamoDB request of the run (ms after spawn, operation, tables).
+  if (process.env.BENCH_REQUESTS)
+    writeFileSync(
+      process.env.BENCH_REQUESTS,
+      requests
+        .map((r) => `${r.at - run.spawnedAt}\t${r.operation}\t${r.tables.join('+')}\n`)
+        .join(''),
+    );
   if (run.code !== 0) throw new Error(`reconcile: exit ${run.code}\n${run.stderr.slice(-2000)}`);
   const out = JSON.parse(run.stdout) as {
     snapshot: { manifest: { startedAt: string; finishedAt: string } };
@@ -164,8 +176,24 @@ try {
   );
   console.log('| part | time | DynamoDB requests |');
   console.log('|---|---|---|');
-  const row = (label: string, from: number, to: number) =>
+  /** Every operation and table of the requests from `from` to `to`, most frequent first. */
+  const byTable = (from: number, to: number) => {
+    const counts = new Map<string, number>();
+    for (const r of requests) {
+      if (r.at < from || r.at >= to) continue;
+      const key = `${r.operation} ${r.tables.join('+') || '-'}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${key} ${n}`)
+      .join(', ');
+  };
+  const details: string[] = [];
+  const row = (label: string, from: number, to: number) => {
     console.log(`| ${label} | ${s(to - from)} | ${dynamo(from, to)} |`);
+    details.push(`${label}: ${byTable(from, to) || 'none'}`);
+  };
   row('start-up (spawn → snapshot start)', run.spawnedAt, snapStart);
   row('snapshot', snapStart, snapEnd);
   row('plan (snapshot end → "plan made")', snapEnd, planMade);
@@ -175,6 +203,8 @@ try {
   console.log(`| **total** | **${s(total)}** | ${dynamo(run.spawnedAt, run.exitedAt)} |`);
   console.log(`| QuickSight calls alone: (${pages} + ${deleted}) / ${RATE}/s | ${s(idealMs)} | |`);
   console.log(`| **ratio** | **${(total / idealMs).toFixed(2)}×** | |`);
+  console.log('DynamoDB requests per part, by operation and table:');
+  for (const line of details) console.log(`- ${line}`);
   console.log(
     `CPU: the CLI ${(cliUser + cliSystem).toFixed(1)} s, the sandbox process (dynalite + stand-ins) ` +
       `${((sandboxCpu.user + sandboxCpu.system) / 1e6).toFixed(1)} s, in ${s(total)} of wall time; ` +

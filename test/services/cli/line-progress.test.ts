@@ -37,6 +37,21 @@ describe('LineProgress', () => {
     line.done();
     expect(chunks).toEqual([]);
   });
+
+  it('makes the text of a line only when it draws it (off a terminal never)', () => {
+    let made = 0;
+    const text = () => `line ${++made}`;
+    new LineProgress(sink(false).stream, 0).update(text);
+    expect(made).toBe(0);
+    const { stream, chunks } = sink(true);
+    let now = 0;
+    const line = new LineProgress(stream, 250, () => now);
+    line.update(text);
+    now = 100;
+    line.update(text);
+    expect(made).toBe(1);
+    expect(chunks).toEqual(['\r\u001b[2Kline 1']);
+  });
 });
 
 describe('page counts', () => {
@@ -53,7 +68,11 @@ describe('page counts', () => {
 
   it('adds each page to its source', () => {
     const shown: string[] = [];
-    const count = pageCounter({ update: (t) => shown.push(t) }, 'activity sync', 'events');
+    const count = pageCounter(
+      { update: (t) => shown.push(typeof t === 'function' ? t() : t) },
+      'activity sync',
+      'events',
+    );
     count('us-east-1', 50);
     count('eu-west-1', 10);
     count('us-east-1', 7);

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeIf } from '../../../shared/dynamo/batch.js';
 import {
@@ -10,6 +12,7 @@ import {
   or,
   replaceable,
   statusIn,
+  topLevelOperator,
 } from '../../../shared/dynamo/task-conditions.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { isClaimable, isLeased, TASK_STATUSES, type Task } from '../../../shared/task.js';
@@ -148,10 +151,10 @@ describe('the task conditions, as the table evaluates them', () => {
 });
 
 describe('composing conditions', () => {
-  it('parenthesises each part and merges names and values', () => {
+  it('parenthesises only what precedence needs (an OR inside an AND) and merges names and values', () => {
     const c = and(statusIn(['PENDING', 'FAILED']), or(statusIn(['DONE']), statusIn(['PENDING'])));
     expect(c.expression).toBe(
-      '(#status IN (:status_PENDING, :status_FAILED)) AND ((#status = :status_DONE) OR (#status = :status_PENDING))',
+      '#status IN (:status_PENDING, :status_FAILED) AND (#status = :status_DONE OR #status = :status_PENDING)',
     );
     expect(c.names).toEqual({ '#status': 'status' });
     expect(c.values).toEqual({
@@ -159,6 +162,79 @@ describe('composing conditions', () => {
       ':status_FAILED': 'FAILED',
       ':status_DONE': 'DONE',
     });
+    // The conditions every task write sends: no pair of parentheses precedence does not need.
+    expect(claimable(NOW).expression).toBe(
+      'attribute_exists(taskId) AND (#status IN (:status_PENDING, :status_FAILED) OR #status = :status_IN_PROGRESS AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))',
+    );
+    expect(replaceable('2026-12-05T00:00:00.000Z').expression).toBe(
+      'attribute_not_exists(taskId) OR #status = :status_CANCELLED OR #status = :status_DONE AND updatedAt < :before',
+    );
+  });
+
+  it('names the operator at the top level of an expression', () => {
+    expect(topLevelOperator('#status = :s')).toBeUndefined();
+    expect(topLevelOperator('#status IN (:a, :b)')).toBeUndefined();
+    expect(topLevelOperator('attribute_not_exists(a) OR a < :now')).toBe('OR');
+    expect(topLevelOperator('a = :a AND (b = :b OR c = :c)')).toBe('AND');
+    expect(topLevelOperator('a = :a or b = :b')).toBe('OR');
+    expect(topLevelOperator('a = :a OR b = :b AND c = :c')).toBe('mixed');
+    expect(topLevelOperator('a BETWEEN :x AND :y')).toBe('mixed');
+    expect(topLevelOperator('NOT a = :a')).toBe('mixed');
+  });
+
+  it('a composition parses to the same tree as the same composition with every part parenthesised', () => {
+    // The table's own parser (dynalite's, as the sandbox runs it) is the judge of equivalence.
+    const parser = createRequire(import.meta.url)('dynalite/db/conditionParser') as {
+      parse(expression: string, options: { context: object }): unknown;
+    };
+    const leaves: Condition[] = [
+      { expression: 'a = :a', names: {}, values: { ':a': 1 } },
+      { expression: 'attribute_exists(b)', names: {}, values: {} },
+      { expression: 'c IN (:c1, :c2)', names: {}, values: { ':c1': 1, ':c2': 2 } },
+      { expression: 'attribute_not_exists(d) OR d < :d', names: {}, values: { ':d': 3 } },
+      { expression: 'e = :e AND f = :f', names: {}, values: { ':e': 4, ':f': 5 } },
+      { expression: 'g BETWEEN :g1 AND :g2', names: {}, values: { ':g1': 6, ':g2': 7 } },
+    ];
+    type Tree = number | { op: 'AND' | 'OR'; parts: Tree[] };
+    const tree = fc.letrec<{ tree: Tree }>((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'xsmall', withCrossShrink: true },
+        fc.nat(leaves.length - 1),
+        fc.record({
+          op: fc.constantFrom('AND' as const, 'OR' as const),
+          parts: fc.array(tie('tree'), { minLength: 2, maxLength: 3 }),
+        }),
+      ),
+    })).tree;
+    const compose = (t: Tree): Condition =>
+      typeof t === 'number'
+        ? (leaves[t] as Condition)
+        : (t.op === 'AND' ? and : or)(...t.parts.map(compose));
+    const wrapped = (t: Tree): string =>
+      typeof t === 'number'
+        ? `(${leaves[t]?.expression})`
+        : `(${t.parts.map(wrapped).join(` ${t.op} `)})`;
+    const parse = (expression: string, values: Record<string, unknown>) => {
+      const attrVals = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, { N: String(v) }]),
+      );
+      const context = {
+        attrNames: {},
+        attrVals,
+        unusedAttrNames: {},
+        unusedAttrVals: {},
+        isReserved: () => false,
+        compare: () => false,
+      };
+      return parser.parse(expression, { context });
+    };
+    fc.assert(
+      fc.property(tree, (t) => {
+        const c = compose(t);
+        expect(parse(c.expression, c.values)).toEqual(parse(wrapped(t), c.values));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('refuses parts that give one placeholder two values, and empty compositions', () => {
