@@ -62,11 +62,13 @@ describe('leases follow their owner', () => {
         await sleep(50);
       }
     })();
-    const summary = await runWorker(deps(wb), options('apply-hb', { leaseMs: 400 }));
+    // 600 ms: renewed every 150 ms, so only a stall of the event loop longer than the lease (a
+    // loaded machine) could let it run out; the 1,200 ms calls still outlive it twice over.
+    const summary = await runWorker(deps(wb), options('apply-hb', { leaseMs: 600 }));
     watching = false;
     await rival;
     expect(stolen).toBe(0);
-    expect(summary.elapsedMs).toBeGreaterThan(1_000); // the calls outlived the 400 ms lease
+    expect(summary.elapsedMs).toBeGreaterThan(1_000); // the calls outlived the 600 ms lease
     expect(summary).toMatchObject({ deleted: 2, skipped: 0, failed: 0 });
     await expectEachDeletedOnce(wb, users, ids);
   });

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BarProgress,
   createProgressReporter,
@@ -31,7 +31,11 @@ describe('progress reporters', () => {
       done += 10;
       return snapshot(done);
     });
-    await sleep(75);
+    // Two interval records, however late a loaded machine fires the timer.
+    await vi.waitFor(() => expect(lines.length).toBeGreaterThanOrEqual(2), {
+      timeout: 10_000,
+      interval: 5,
+    });
     reporter.stop(snapshot(200));
     const progress = lines.map((l) => l.progress as Record<string, number>);
     expect(lines.length).toBeGreaterThanOrEqual(3);
