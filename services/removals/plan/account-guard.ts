@@ -52,7 +52,9 @@ export function applyAccountGuards(input: AccountGuardInput): AccountGuardResult
     if (key === undefined || seen.has(key)) continue;
     seen.add(key);
     const account = accountOf(d.quickSightUser?.scope);
-    writes.set(account, [...(writes.get(account) ?? []), d]);
+    const list = writes.get(account);
+    if (list) list.push(d);
+    else writes.set(account, [d]);
   }
   const held = new Map<string, string[]>();
   for (const [account, targets] of [...writes.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
