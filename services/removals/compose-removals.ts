@@ -8,7 +8,14 @@ import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
 import type { GroupMemberWrites } from '../../shared/google/google-group-members.js';
 import type { ManagerLookup } from '../../shared/google/google-managers.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Task } from '../../shared/task.js';
+import {
+  claimableTasks,
+  onlyTasks,
+  scopeFilter,
+  stopSignal,
+  unblockTasks,
+  workerRunOptions,
+} from './apply-scope.js';
 import { dryRunLine } from './dry-run-line.js';
 import { createHandOverAssets } from './handover/hand-over-assets.js';
 import { handoverWiring } from './handover/handover-wiring.js';
@@ -29,8 +36,6 @@ import {
   scopeOfTask,
   scopeRouting,
 } from './worker/task-scopes.js';
-import type { WorkerTaskStore } from './worker/worker-ports.js';
-import { workerRunOptions } from './worker/worker-run-options.js';
 
 /**
  * The one composition root of the removals module: every command (plan, reconcile, inactive,
@@ -135,6 +140,7 @@ export function composeRemovals(
   let routing: ReturnType<typeof scopeRouting> | undefined;
   let idle: IdleChecks | undefined;
   const handover = handoverWiring(config.plan.assetSuccessor, clients, reading);
+  const activity = new DynamoActivityStore(stores.doc, stores.names.activity);
 
   const idleChecks = (): IdleChecks => {
     if (idle) return idle;
@@ -149,7 +155,7 @@ export function composeRemovals(
         keepGroups: c.inactive.keepGroups,
       },
       namespace: config.quicksight.namespace,
-      activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+      activity,
       identities: stores.identities,
       ...(notices ? { notices } : {}),
     };
@@ -315,10 +321,7 @@ export function composeRemovals(
               }),
           ),
           // A Reader whose record shows authoring (an Author once) may still own assets.
-          heldOwningRole: heldOwningRoleByRecord(
-            new DynamoActivityStore(stores.doc, stores.names.activity),
-            config.quicksight.namespace,
-          ),
+          heldOwningRole: heldOwningRoleByRecord(activity, config.quicksight.namespace),
         },
         workerRunOptions({
           runId: scope.runId,
@@ -359,7 +362,7 @@ export function composeRemovals(
         {
           snapshots: reading.rows,
           ledger: stores.ledger,
-          activity: new DynamoActivityStore(stores.doc, stores.names.activity),
+          activity,
           identities: stores.identities,
         },
         {
@@ -374,90 +377,6 @@ export function composeRemovals(
       quickSight = undefined;
       routing = undefined;
       handover.close();
-    },
-  };
-}
-
-/** Which tasks of the store a scope runs (undefined: every claimable one). */
-function scopeFilter(scope: ApplyScope): ((t: Task) => boolean) | undefined {
-  if (scope.kind === 'queued') return undefined;
-  if (scope.kind === 'run') {
-    const also = new Set(scope.alsoTaskIds);
-    return (t) => t.runId === scope.of || also.has(t.taskId);
-  }
-  if (scope.kind === 'tasks') {
-    const ids = new Set(scope.tasks.map((t) => t.taskId));
-    return (t) => ids.has(t.taskId);
-  }
-  // A killed run's tasks for the same deletions are this plan's too: run them, not just report.
-  const { runId } = scope.plan;
-  const also = new Set(scope.plan.tasks.existingTaskIds ?? []);
-  return (t) => t.runId === runId || also.has(t.taskId);
-}
-
-/** The claimable tasks (of the scope), for a dry run. */
-async function claimableTasks(
-  tasks: RemovalsClients['stores']['tasks'],
-  only: ((t: Task) => boolean) | undefined,
-): Promise<Task[]> {
-  const out: Task[] = [];
-  for await (const page of tasks.claimable(Date.now()))
-    out.push(...(only ? page.filter(only) : page));
-  return out;
-}
-
-/** The task store as the worker sees it, limited to the scope's tasks. */
-function onlyTasks(
-  tasks: RemovalsClients['stores']['tasks'],
-  only: ((t: Task) => boolean) | undefined,
-): WorkerTaskStore {
-  if (!only) return tasks;
-  return {
-    claim: (...a) => tasks.claim(...a),
-    renew: (...a) => tasks.renew(...a),
-    complete: (...a) => tasks.complete(...a),
-    fail: (...a) => tasks.fail(...a),
-    release: (...a) => tasks.release(...a),
-    block: (...a) => tasks.block(...a),
-    defer: (...a) => tasks.defer(...a),
-    async *claimable(nowMs: number) {
-      for await (const page of tasks.claimable(nowMs)) yield page.filter(only);
-    },
-    async *leased(nowMs: number) {
-      for await (const page of tasks.leased(nowMs)) yield page.filter(only);
-    },
-  };
-}
-
-/** BLOCKED tasks (of the scope) become PENDING: the operator released them. */
-async function unblockTasks(
-  tasks: RemovalsClients['stores']['tasks'],
-  only: ((t: Task) => boolean) | undefined,
-): Promise<number> {
-  const blocked: Task[] = [];
-  for await (const page of tasks.byStatus('BLOCKED'))
-    blocked.push(...(only ? page.filter(only) : page));
-  let released = 0;
-  for (const task of blocked) if (await tasks.unblock(task.taskId)) released++;
-  return released;
-}
-
-/** The scope's stop signal, joined (for the CLI) with SIGINT/SIGTERM while the apply runs. */
-function stopSignal(
-  signal: AbortSignal | undefined,
-  onSignals: boolean,
-): { signal?: AbortSignal; done(): void } {
-  if (!onSignals) return { ...(signal ? { signal } : {}), done() {} };
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  signal?.addEventListener('abort', onSignal, { once: true });
-  return {
-    signal: stop.signal,
-    done() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     },
   };
 }
