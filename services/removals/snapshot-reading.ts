@@ -5,8 +5,10 @@ import type {
   SnapshotManifest,
   SnapshotRows,
 } from '../../shared/dynamo/snapshot-store.js';
+import { scopedUserKey } from '../../shared/unnamed-user.js';
+import { addMemberGroup } from './member-groups.js';
 import { loadPlanningState, type PlanningState } from './plan/run-plan.js';
-import { loadSnapshotView, type SnapshotView, snapshotViewOf } from './worker/delete-checks.js';
+import type { SnapshotView } from './worker/delete-checks.js';
 
 /** What the plan, the worker's checks and the idle selection read of the snapshots table. */
 export type SnapshotRowReader = Pick<
@@ -184,4 +186,53 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<readonly T[]> {
   const out: T[] = [];
   for await (const page of pages) out.push(...page);
   return out;
+}
+
+/** Reads the newest COMPLETE snapshot; `cached` is returned when it is still the newest. */
+async function loadSnapshotView(
+  snapshots: Omit<SnapshotRowReader, 'manifests'>,
+  cached?: SnapshotView,
+): Promise<SnapshotView | undefined> {
+  const [latest] = await snapshots.latestComplete(1);
+  if (!latest) return undefined;
+  if (cached?.runId === latest.runId) return cached;
+  const members = new Set<string>();
+  const memberGroups = new Map<string, string[]>();
+  for await (const page of snapshots.googleRows(latest.runId))
+    for (const row of page) {
+      members.add(row.email);
+      addMemberGroup(memberGroups, row);
+    }
+  const users: QuickSightUser[] = [];
+  for await (const page of snapshots.quickSightUsers(latest.runId)) users.push(...page);
+  return snapshotViewOf(snapshots, latest, members, users, memberGroups);
+}
+
+/**
+ * The view of a snapshot whose members and QuickSight users are already in memory (the plan
+ * read them): only the keep groups' members are read, and only when the snapshot listed any.
+ */
+async function snapshotViewOf(
+  snapshots: Pick<SnapshotRowReader, 'keepGroupRows'>,
+  latest: SnapshotManifest,
+  members: ReadonlySet<string>,
+  quickSightUsers: readonly QuickSightUser[],
+  memberGroups?: ReadonlyMap<string, readonly string[]>,
+): Promise<SnapshotView> {
+  const users = new Map<string, QuickSightUser>();
+  for (const user of quickSightUsers) users.set(scopedUserKey(user), user);
+  const keepGroups = latest.sources.google?.keepGroups;
+  const keepRows: { group: string; email: string }[] = [];
+  if (keepGroups !== undefined)
+    for await (const page of snapshots.keepGroupRows(latest.runId))
+      for (const r of page) keepRows.push({ group: r.group, email: r.email });
+  return {
+    runId: latest.runId,
+    startedAt: latest.startedAt,
+    members,
+    ...(memberGroups ? { memberGroups } : {}),
+    users,
+    ...(keepGroups ? { keepGroups } : {}),
+    keepRows,
+  };
 }

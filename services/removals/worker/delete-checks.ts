@@ -3,10 +3,6 @@ import type { QuickSightUser } from '../../../shared/domain.js';
 import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
-import type {
-  DynamoSnapshotStore,
-  SnapshotManifest,
-} from '../../../shared/dynamo/snapshot-store.js';
 import { type GroupRoleMap, targetRoleOf } from '../../../shared/group-roles.js';
 import { admitDeletion } from '../../../shared/guard-window-budget.js';
 import { userWriteRefusal } from '../../../shared/identity-modes.js';
@@ -41,7 +37,6 @@ import {
   pendingEventsAgainst,
   type UserIdentityFacts,
 } from '../idle/pending-coverage.js';
-import { addMemberGroup } from '../member-groups.js';
 import { leaveGroupVetoReason } from './leave-group-checks.js';
 import { unconfiguredScopeReason } from './task-call.js';
 import type { BeforeDelete } from './worker-ports.js';
@@ -78,11 +73,6 @@ import type { BeforeDelete } from './worker-ports.js';
  * The rules themselves live in shared/removal-rules.ts (the planner uses the same ones).
  */
 
-export type SnapshotReader = Pick<
-  DynamoSnapshotStore,
-  'latestComplete' | 'googleRows' | 'quickSightUsers' | 'keepGroupRows'
->;
-
 /** What the newest COMPLETE snapshot says, as the checks need it. */
 export interface SnapshotView {
   readonly runId: string;
@@ -96,55 +86,6 @@ export interface SnapshotView {
   readonly keepGroups?: Readonly<Record<string, number>>;
   /** The keep groups' members (`keepGroupRows`), `group` naming the keep group. */
   readonly keepRows: readonly { readonly group: string; readonly email: string }[];
-}
-
-/** Reads the newest COMPLETE snapshot; `cached` is returned when it is still the newest. */
-export async function loadSnapshotView(
-  snapshots: SnapshotReader,
-  cached?: SnapshotView,
-): Promise<SnapshotView | undefined> {
-  const [latest] = await snapshots.latestComplete(1);
-  if (!latest) return undefined;
-  if (cached?.runId === latest.runId) return cached;
-  const members = new Set<string>();
-  const memberGroups = new Map<string, string[]>();
-  for await (const page of snapshots.googleRows(latest.runId))
-    for (const row of page) {
-      members.add(row.email);
-      addMemberGroup(memberGroups, row);
-    }
-  const users: QuickSightUser[] = [];
-  for await (const page of snapshots.quickSightUsers(latest.runId)) users.push(...page);
-  return snapshotViewOf(snapshots, latest, members, users, memberGroups);
-}
-
-/**
- * The view of a snapshot whose members and QuickSight users are already in memory (the plan
- * read them): only the keep groups' members are read, and only when the snapshot listed any.
- */
-export async function snapshotViewOf(
-  snapshots: Pick<SnapshotReader, 'keepGroupRows'>,
-  latest: SnapshotManifest,
-  members: ReadonlySet<string>,
-  quickSightUsers: readonly QuickSightUser[],
-  memberGroups?: ReadonlyMap<string, readonly string[]>,
-): Promise<SnapshotView> {
-  const users = new Map<string, QuickSightUser>();
-  for (const user of quickSightUsers) users.set(scopedUserKey(user), user);
-  const keepGroups = latest.sources.google?.keepGroups;
-  const keepRows: { group: string; email: string }[] = [];
-  if (keepGroups !== undefined)
-    for await (const page of snapshots.keepGroupRows(latest.runId))
-      for (const r of page) keepRows.push({ group: r.group, email: r.email });
-  return {
-    runId: latest.runId,
-    startedAt: latest.startedAt,
-    members,
-    ...(memberGroups ? { memberGroups } : {}),
-    users,
-    ...(keepGroups ? { keepGroups } : {}),
-    keepRows,
-  };
 }
 
 export interface DeleteCheckSettings {
