@@ -82,8 +82,6 @@ type Job =
   | { readonly kind: 'start'; readonly task: Task }
   | { readonly kind: 'retry'; readonly run: Running };
 
-export { alreadyInRoleReason, CONFIRMED_REASON, LEFT_CONFIRMED_REASON, NO_GROUP_WRITER_REASON };
-
 export function runWorker(deps: WorkerDeps, options: WorkerOptions): Promise<WorkerSummary> {
   return new WorkerRun(deps, options).run();
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary } from '../../../../services/cli/format-applied.js';
 import { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
+import { runWorker } from '../../../../services/removals/worker/run-worker.js';
 import {
   LEFT_CONFIRMED_REASON,
   NO_GROUP_WRITER_REASON,
-  runWorker,
-} from '../../../../services/removals/worker/run-worker.js';
+} from '../../../../services/removals/worker/task-call.js';
 import type { WorkerDeps } from '../../../../services/removals/worker/worker-ports.js';
 import type { FaultSettings } from '../../../../services/sandbox/http/faults.js';
 import type { QuickSightUser } from '../../../../shared/domain.js';
