@@ -4,7 +4,8 @@ import {
   roleChangeVeto,
   type SnapshotView,
 } from '../../../../services/removals/worker/delete-checks.js';
-import { alreadyInRoleReason, runWorker } from '../../../../services/removals/worker/run-worker.js';
+import { runWorker } from '../../../../services/removals/worker/run-worker.js';
+import { alreadyInRoleReason } from '../../../../services/removals/worker/task-call.js';
 import type {
   WorkerOptions,
   WorkerTaskStore,
