@@ -116,6 +116,15 @@ export function quickSightScopes(home: {
   return { ok: true, value: scopes };
 }
 
+/**
+ * The scope key of a row (a QuickSight user, a task, an audit row): its `scope`, or, absent, the
+ * home account's configured namespace (`homeKey`, IDSYNC_QUICKSIGHT_NAMESPACE): rows written
+ * before several scopes existed, and the home scope's rows, which carry none.
+ */
+export function scopeKeyOf(row: { readonly scope?: string | undefined }, homeKey: string): string {
+  return row.scope ?? homeKey;
+}
+
 /** The scope a row's key prefix names, if idsync manages it. */
 export function scopeOfKey(
   scopes: readonly QuickSightScope[],

@@ -1,4 +1,5 @@
 import type { Decision, QuickSightUser } from './domain.js';
+import { scopeKeyOf } from './quicksight-scopes.js';
 import { quickSightUserKey } from './unnamed-user.js';
 
 /**
@@ -272,6 +273,6 @@ export function taskIdOfDecision(
   user: Pick<QuickSightUser, 'userName' | 'principalId' | 'scope'>,
 ): string {
   if (d.group !== undefined) return groupTaskIdFor(namespace, d.email, d.group);
-  const key = user.scope ?? namespace;
+  const key = scopeKeyOf(user, namespace);
   return d.targetRole === undefined ? taskIdFor(key, user) : roleTaskIdFor(key, user);
 }

@@ -10,6 +10,7 @@ import type { IdentityRecord, QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { combinePending, type PendingEvidence } from '../../shared/pending-events.js';
 import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
+import { scopeKeyOf } from '../../shared/quicksight-scopes.js';
 import type { Attribution, UserRef } from './attribution.js';
 
 /**
@@ -48,7 +49,7 @@ export function userDirectory(
   const index = buildQuickSightIndex(quickSightUsers);
   const byPrincipal = new Map<string, QuickSightUser>();
   for (const u of quickSightUsers) if (u.principalId) byPrincipal.set(u.principalId, u);
-  const scopeOf = (u: QuickSightUser): string => u.scope ?? homeKey;
+  const scopeOf = (u: QuickSightUser): string => scopeKeyOf(u, homeKey);
   const names = new Set(quickSightUsers.map((u) => normalizeEmail(u.userName)));
   const scopedNames = new Set(
     quickSightUsers.map((u) => `${scopeOf(u)}#${normalizeEmail(u.userName)}`),

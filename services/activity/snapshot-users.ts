@@ -1,5 +1,6 @@
 import type { QuickSightUser } from '../../shared/domain.js';
 import type { DynamoSnapshotStore } from '../../shared/dynamo/snapshot-store.js';
+import { scopeKeyOf } from '../../shared/quicksight-scopes.js';
 
 /**
  * The QuickSight users of the newest COMPLETE snapshot, or undefined when there is none (a
@@ -25,5 +26,5 @@ export function usersOfScope(
   scopeKey: string,
   homeKey: string,
 ): QuickSightUser[] {
-  return users.filter((u) => (u.scope ?? homeKey) === scopeKey);
+  return users.filter((u) => scopeKeyOf(u, homeKey) === scopeKey);
 }

@@ -1,6 +1,7 @@
 import { activityKey } from '../../shared/activity-record.js';
 import type { IdleUser } from '../../shared/idle-selection.js';
 import { type NoticeRecord, noticeAllowsDeletion } from '../../shared/notice-rule.js';
+import { scopeKeyOf } from '../../shared/quicksight-scopes.js';
 
 /**
  * What happens to each idle user of an `idsync inactive` run when notices are on (pure): its
@@ -37,7 +38,7 @@ export function noticeSteps(
   noticeDays: number,
 ): NoticeStep[] {
   return idle.map((user): NoticeStep => {
-    const userKey = activityKey(user.scope ?? namespace, user.userName);
+    const userKey = activityKey(scopeKeyOf(user, namespace), user.userName);
     const notice = notices.get(userKey);
     const last = 'last' in user.verdict ? user.verdict.last?.at : undefined;
     const verdict = noticeAllowsDeletion(notice, last, now, noticeDays);

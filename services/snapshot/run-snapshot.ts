@@ -20,6 +20,7 @@ import {
 } from '../../shared/listing-limits.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GoogleDirectoryPort, IdentityStorePort, QuickSightPort } from '../../shared/ports.js';
+import { scopeKeyOf } from '../../shared/quicksight-scopes.js';
 import { readAhead } from '../../shared/read-ahead.js';
 import { newRunId } from '../../shared/run-id.js';
 
@@ -260,7 +261,10 @@ export async function runSnapshot(
       deps.onPage?.('quicksight', page.length);
       refused.quicksight.add(checkQuickSightPage(page));
       count += page.length;
-      for (const u of page) scopes[u.scope ?? home] = (scopes[u.scope ?? home] ?? 0) + 1;
+      for (const u of page) {
+        const key = scopeKeyOf(u, home);
+        scopes[key] = (scopes[key] ?? 0) + 1;
+      }
       held?.quickSight.push(...page);
       await timed(timer, () => writer.writePage('quicksight', page));
     }

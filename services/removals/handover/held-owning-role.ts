@@ -1,6 +1,7 @@
 import { activityKey, activityUserName } from '../../../shared/activity-record.js';
 import { mayStillOwnAssets } from '../../../shared/asset-owning-roles.js';
 import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
+import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
 import type { Task } from '../../../shared/task.js';
 
 /**
@@ -15,7 +16,9 @@ export function heldOwningRoleByRecord(
 ): (task: Task) => Promise<boolean> {
   return async (task) => {
     if (!mayStillOwnAssets(task, { authored: true })) return false;
-    const record = await activity.get(activityKey(task.scope ?? namespace, activityUserName(task)));
+    const record = await activity.get(
+      activityKey(scopeKeyOf(task, namespace), activityUserName(task)),
+    );
     return mayStillOwnAssets(task, record);
   };
 }

@@ -9,6 +9,7 @@ import type { QuickSightUser, Removal } from '../../../shared/domain.js';
 import { allowsUserWrites } from '../../../shared/identity-modes.js';
 import { coveredWindow, idleBefore } from '../../../shared/idle-rule.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
 import { isManaged } from '../plan/managed-users.js';
 import { judgeUser, type KeptVerdict, type UserVerdict } from './idle-judgement.js';
@@ -107,11 +108,6 @@ export interface InactiveSelection {
     /** Users of an idle role that idsync does not manage (never touched). */
     readonly unmanaged: number;
   };
-}
-
-/** The key a user's activity record and notices are kept under: its scope's, else the home namespace. */
-export function scopeKeyOf(user: Pick<QuickSightUser, 'scope'>, homeNamespace: string): string {
-  return user.scope ?? homeNamespace;
 }
 
 /** The CloudTrail coverage a user is judged by: its account's (see `cloudtrailOfScope`). */

@@ -13,14 +13,13 @@ import type { DynamoSnapshotStore } from '../../../shared/dynamo/snapshot-store.
 import { normalizeEmail } from '../../../shared/email.js';
 import { PartialSnapshotError, UsageError } from '../../../shared/errors.js';
 import { coveredWindow, DAY_MS, DEFAULT_MAX_LAG_MS } from '../../../shared/idle-rule.js';
-import { type QuickSightScope, scopeAccounts } from '../../../shared/quicksight-scopes.js';
-import { firstListings, type ListedSnapshot } from './first-listed.js';
 import {
-  type InactiveInput,
-  type InactiveSelection,
+  type QuickSightScope,
+  scopeAccounts,
   scopeKeyOf,
-  selectInactive,
-} from './inactive-removals.js';
+} from '../../../shared/quicksight-scopes.js';
+import { firstListings, type ListedSnapshot } from './first-listed.js';
+import { type InactiveInput, type InactiveSelection, selectInactive } from './inactive-removals.js';
 import { type KeepGroupMembers, keepGroupListingProblem, keepGroupMembers } from './keep-groups.js';
 import { pendingCoverageOf } from './pending-facts.js';
 

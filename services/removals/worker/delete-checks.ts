@@ -9,7 +9,7 @@ import { userWriteRefusal } from '../../../shared/identity-modes.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { emailKeysOf } from '../../../shared/quicksight-matching.js';
-import { otherAccountOfScopeKey } from '../../../shared/quicksight-scopes.js';
+import { otherAccountOfScopeKey, scopeKeyOf } from '../../../shared/quicksight-scopes.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
   buildProtection,
@@ -149,7 +149,7 @@ export interface DeleteChecks {
  */
 export function unconfiguredScope(task: Task, scopes: DeleteChecks['scopes']): string | undefined {
   if (!scopes || taskAction(task) === 'leave_group') return undefined;
-  return scopes.keys.has(task.scope ?? scopes.home)
+  return scopes.keys.has(scopeKeyOf(task, scopes.home))
     ? undefined
     : unconfiguredScopeReason(task, scopes.home);
 }
@@ -238,7 +238,7 @@ function idleRejudge(
       await caughtUp;
       coverage = await idle.activity.coverageOfAccount(account);
     }
-    const userKey = activityKey(task.scope ?? idle.namespace, activityUserName(task));
+    const userKey = activityKey(scopeKeyOf(task, idle.namespace), activityUserName(task));
     const record = await idle.activity.get(userKey);
     const notice = idle.notices
       ? { days: idle.notices.days, record: await idle.notices.store.get(userKey) }

@@ -1,3 +1,4 @@
+import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
 import type { Task } from '../../../shared/task.js';
 import { taskAction } from '../../../shared/task.js';
 import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
@@ -25,7 +26,7 @@ export const NO_GROUP_WRITER_REASON =
 
 /** Why a task of a QuickSight scope that is not configured (any more) is not called. */
 export function unconfiguredScopeReason(task: Pick<Task, 'scope'>, home: string): string {
-  return `QuickSight scope ${task.scope ?? home} is not among IDSYNC_QUICKSIGHT_ACCOUNTS: not called (never sent to another account or namespace); held until it is configured again`;
+  return `QuickSight scope ${scopeKeyOf(task, home)} is not among IDSYNC_QUICKSIGHT_ACCOUNTS: not called (never sent to another account or namespace); held until it is configured again`;
 }
 
 /**
