@@ -5,14 +5,10 @@
  * Pro as Author Pro unless set; the restricted roles as their unrestricted forms. Pure.
  */
 
-export const PRICED_ROLES = [
-  'READER',
-  'READER_PRO',
-  'AUTHOR',
-  'AUTHOR_PRO',
-  'ADMIN',
-  'ADMIN_PRO',
-] as const;
+import { GROUP_ROLES } from './group-roles.js';
+
+/** Every role a seat can be assigned (shared/group-roles.ts), each with its price. */
+export const PRICED_ROLES = GROUP_ROLES;
 export type PricedRole = (typeof PRICED_ROLES)[number];
 export type PriceTable = Readonly<Record<PricedRole, number>>;
 
