@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ROLE_VARIABLES } from '../../shared/aws/service-credentials.js';
 import type { Job } from '../constructs/idsync-function.js';
-import { quickSightAccountEntries } from './quicksight-layout.js';
+import { QUICKSIGHT_JOBS, quickSightAccountEntries } from './quicksight-layout.js';
 
 /**
  * Roles in other accounts (README "Roles in other accounts"): the role ARNs the functions assume,
@@ -29,10 +29,10 @@ export function assumeRoleStatement(
   environment: Readonly<Record<string, string>>,
 ): iam.PolicyStatement | undefined {
   const variables = ROLES_BY_JOB[job] ?? [];
-  const scopeRoles =
-    variables.includes(ROLE_VARIABLES.quicksight) || job === 'activity'
-      ? quickSightAccountRoles(environment)
-      : [];
+  // The jobs that call QuickSight or its accounts' CloudTrail (infra/stacks/quicksight-layout.ts).
+  const scopeRoles = (QUICKSIGHT_JOBS as readonly Job[]).includes(job)
+    ? quickSightAccountRoles(environment)
+    : [];
   const roles = [
     ...new Set([...variables.map((v) => environment[v]?.trim()), ...scopeRoles].filter((r) => !!r)),
   ] as string[];
