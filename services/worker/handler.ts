@@ -1,9 +1,5 @@
-import {
-  quickSightScopeClients,
-  scopedClients,
-} from '../../shared/aws/quicksight-scope-clients.js';
 import { type SqsBatchResponse, sqsRecords } from '../../shared/aws/sqs-task-messages.js';
-import { buildStores } from '../../shared/clients-from-config.js';
+import { buildQuickSight, buildStores } from '../../shared/clients-from-config.js';
 import type { ConfigFor, Env } from '../../shared/config/index.js';
 import type { DynamoAuditLog } from '../../shared/dynamo/audit-store.js';
 import type { DynamoTaskStore } from '../../shared/dynamo/task-store.js';
@@ -130,16 +126,9 @@ async function buildContainer(
         stores,
         logger,
         ...google,
-        quickSight: () => {
-          // Every configured scope, each in its account with its role (IDSYNC_QUICKSIGHT_ACCOUNTS).
-          const scopes = quickSightScopeClients(config);
-          return {
-            port: scopes.home.port,
-            assets: scopes.home.assets,
-            scoped: (key: string | undefined) => scopedClients(scopes, key),
-            close() {},
-          };
-        },
+        // Every configured scope, each in its account with its role (IDSYNC_QUICKSIGHT_ACCOUNTS),
+        // built as the CLI builds them; nothing closes them: they live as long as the container.
+        quickSight: () => ({ ...buildQuickSight(config, logger), close() {} }),
       },
       {
         dryRun: !config.lambda.apply,
