@@ -39,11 +39,8 @@ export function quickSightScopeClients(
   config: Pick<Config, 'aws' | 'quicksight'>,
   settings: AwsRetryOptions = {},
 ): QuickSightScopeClients {
-  const { accountId, namespace } = config.quicksight;
-  const scopes: readonly QuickSightScope[] =
-    config.quicksight.scopes.length > 0
-      ? config.quicksight.scopes
-      : [{ accountId, namespace, key: namespace }];
+  // At least the home scope: the config loader refuses a list it cannot make scopes of.
+  const { namespace, scopes } = config.quicksight;
   const clients = new Map<string, QuickSightClient>();
   const clientOf = (scope: QuickSightScope): QuickSightClient => {
     const own = scope.roleArn !== undefined && scope.roleArn !== config.aws.roles?.quicksight;
