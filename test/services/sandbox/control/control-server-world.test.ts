@@ -1,5 +1,10 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+} from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOOKUP_RATE } from '../../../../services/sandbox/cloudtrail/stand-in.js';
 import { startControlServer } from '../../../../services/sandbox/control/control-server.js';
 import type { DynamoServer } from '../../../../services/sandbox/dynamo-server.js';
 import { Faults } from '../../../../services/sandbox/http/faults.js';
@@ -32,6 +37,15 @@ describe('world controls on the control endpoint', { timeout: 120_000 }, () => {
   };
   const members = async (group: string): Promise<GoogleMember[]> =>
     all(t.ports.google.listMembers(group));
+  // LookupEvents allows LOOKUP_RATE calls a second (the stand-in throttles beyond it, as
+  // CloudTrail does); the cases call it back to back, so each waits its turn as a caller must.
+  let lastLookupAt = 0;
+  const lookupEvents = async (input: LookupEventsCommandInput) => {
+    const wait = lastLookupAt + 1000 / LOOKUP_RATE.rate - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastLookupAt = Date.now();
+    return cloudTrail.send(new LookupEventsCommand(input));
+  };
 
   beforeAll(async () => {
     t = await startTestSandbox({ org: smallOrg(), control: true });
@@ -67,13 +81,11 @@ describe('world controls on the control endpoint', { timeout: 120_000 }, () => {
     const idcAfter: IdcUser[] = await all(t.ports.identityStore.listUsers());
     expect(idcAfter.some((u) => u.userId === leaver.idcUserId)).toBe(false);
     // CloudTrail holds the call too (LookupEvents lists every management event).
-    const lookup = await cloudTrail.send(
-      new LookupEventsCommand({
-        LookupAttributes: [
-          { AttributeKey: 'EventSource', AttributeValue: 'identitystore-scim.amazonaws.com' },
-        ],
-      }),
-    );
+    const lookup = await lookupEvents({
+      LookupAttributes: [
+        { AttributeKey: 'EventSource', AttributeValue: 'identitystore-scim.amazonaws.com' },
+      ],
+    });
     expect(lookup.Events?.map((e) => e.EventId)).toEqual([events[0]?.detail.eventID]);
   });
 
@@ -95,11 +107,9 @@ describe('world controls on the control endpoint', { timeout: 120_000 }, () => {
       role: 'READER',
       email,
     });
-    const lookup = await cloudTrail.send(
-      new LookupEventsCommand({
-        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateUser' }],
-      }),
-    );
+    const lookup = await lookupEvents({
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateUser' }],
+    });
     expect(lookup.Events?.map((e) => e.EventId)).toContain(created.body.eventId);
   });
 
@@ -109,13 +119,9 @@ describe('world controls on the control endpoint', { timeout: 120_000 }, () => {
     expect(added.status).toBe(200);
     const at = Date.parse(added.body.eventTime as string);
     expect(Math.abs(Date.now() - 2 * 86_400_000 - at)).toBeLessThan(5_000);
-    const lookup = await cloudTrail.send(
-      new LookupEventsCommand({
-        LookupAttributes: [
-          { AttributeKey: 'EventId', AttributeValue: added.body.eventId as string },
-        ],
-      }),
-    );
+    const lookup = await lookupEvents({
+      LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: added.body.eventId as string }],
+    });
     expect(lookup.Events?.[0]).toMatchObject({
       EventName: 'GetDashboard',
       EventTime: new Date(at),
