@@ -20,6 +20,8 @@ export interface SnapshotShared {
   readonly logger: Logger;
   /** Return the rows the plan reads with a COMPLETE result (run-snapshot.ts, `holdListed`). */
   readonly holdListed?: boolean;
+  /** Leave the identity map's gone-marking to the caller (run-snapshot.ts, `deferDepartures`). */
+  readonly deferDepartures?: boolean;
 }
 
 /** Where the snapshot's progress line is drawn (stderr; nothing off a terminal). */
@@ -64,6 +66,7 @@ export async function takeSnapshot(
         retentionDays: config.snapshot.retentionDays,
         quickSightHome: config.quicksight.namespace,
         ...(shared?.holdListed ? { holdListed: true } : {}),
+        ...(shared?.deferDepartures ? { deferDepartures: true } : {}),
       },
     );
   } finally {

@@ -63,14 +63,31 @@ export interface SnapshotOptions {
    * `scope` are counted under in the summary's per-scope counts.
    */
   readonly quickSightHome?: string;
+  /**
+   * Leave marking the IdC users this COMPLETE listing did not show gone (`goneAt`) to the caller:
+   * the result's `departures.mark()` does it, after the manifest. `idsync reconcile` runs it while
+   * its worker works, since neither its plan nor its worker reads the identity map. Safe to leave
+   * undone: the listing is recorded as the identity map's newest only after the marks, so until
+   * then the map reads as of the listing before, and the next COMPLETE listing marks whoever it
+   * does not show either (shared/dynamo/identity-listing.ts, `markUnseenGone`).
+   */
+  readonly deferDepartures?: boolean;
+}
+
+/** A COMPLETE listing's marking of the IdC users it did not show, left to the caller. */
+export interface Departures {
+  /** Marks them gone (once; later calls return the same promise); the ids marked. */
+  mark(): Promise<readonly string[]>;
 }
 
 export interface SnapshotResult {
   readonly manifest: SnapshotManifest;
   /** With `holdListed`, a COMPLETE snapshot's rows as stored. */
   readonly listed?: SnapshotRows;
-  /** IdC users first found missing by this COMPLETE listing. */
+  /** IdC users first found missing by this COMPLETE listing (none yet with `departures`). */
   readonly goneUserIds: readonly string[];
+  /** With `deferDepartures`, a COMPLETE listing's gone-marking, not done yet. */
+  readonly departures?: Departures;
   readonly ledgerRecorded: number;
   readonly emptyGroups: readonly string[];
   readonly expiredRuns: readonly string[];
@@ -322,7 +339,8 @@ export async function runSnapshot(
 
   const status = failures.length === 0 ? 'COMPLETE' : 'PARTIAL';
   const finishing = { goneMs: 0, ledgerMs: 0 };
-  let goneUserIds: string[] = [];
+  let goneUserIds: readonly string[] = [];
+  let departures: Departures | undefined;
   let ledgerRecorded = 0;
   // The members are read back from the pages just stored, unless they were held in memory
   // (`holdListed`); `count` becomes the number of people (one in two groups is one).
@@ -332,10 +350,12 @@ export async function runSnapshot(
     // Two tables, independent of each other: the identity map's gone-marking and the ledger.
     const rows = storedMembers(held ? onePage(held.google) : deps.snapshots.googleRows(runId));
     const clock = performance.now();
-    const [gone, recorded] = await Promise.allSettled([
+    const markGone = () =>
       listing.markUnseenGone(at).finally(() => {
         finishing.goneMs = performance.now() - clock;
-      }),
+      });
+    const [gone, recorded] = await Promise.allSettled([
+      options.deferDepartures ? Promise.resolve([]) : markGone(),
       deps.ledger.recordMembers(rows, at, runId).finally(() => {
         finishing.ledgerMs = performance.now() - clock;
       }),
@@ -345,6 +365,7 @@ export async function runSnapshot(
     if (recorded.status === 'rejected') throw recorded.reason;
     goneUserIds = gone.value;
     ledgerRecorded = recorded.value;
+    if (options.deferDepartures) departures = laterDepartures(markGone, log);
     if (google) sources.google = { ...google, count: ledgerRecorded };
   } else {
     // Keep what was seen (seeing a user is a fact), but mark nobody gone from a PARTIAL listing.
@@ -387,10 +408,25 @@ export async function runSnapshot(
     manifest,
     ...(held && status === 'COMPLETE' ? { listed: held } : {}),
     goneUserIds,
+    ...(departures ? { departures } : {}),
     ledgerRecorded,
     emptyGroups,
     expiredRuns,
     timings,
     itemsWritten,
+  };
+}
+
+/** The gone-marking of a COMPLETE listing as a `Departures`: run once, when first asked, logged. */
+function laterDepartures(markGone: () => Promise<string[]>, log: Pick<Logger, 'info'>): Departures {
+  let marking: Promise<readonly string[]> | undefined;
+  return {
+    mark() {
+      marking ??= markGone().then((ids) => {
+        log.info({ gone: ids.length }, 'IdC users the snapshot did not show marked gone');
+        return ids;
+      });
+      return marking;
+    },
   };
 }

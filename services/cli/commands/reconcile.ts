@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
 import {
   action,
@@ -54,23 +55,46 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           dryRun,
           json: globals.json === true,
         });
+        // Neither the plan nor the worker reads the identity map: the IdC users the snapshot did
+        // not show are marked gone while the worker works (run-snapshot.ts, `deferDepartures`),
+        // and the run's result waits for them.
+        let marking: Promise<readonly string[]> | undefined;
         try {
           // The rows the snapshot listed go to the plan and the worker in memory, not read back.
-          const { listed, ...snapshot } = await takeSnapshot(
+          const { listed, departures, ...taken } = await takeSnapshot(
             config,
-            { stores, logger, holdListed: true },
+            { stores, logger, holdListed: true, deferDepartures: true },
             ctx.io,
           );
-          out.push(formatManifest(snapshot.manifest));
-          if (snapshot.manifest.status !== 'COMPLETE') {
+          const markDepartures = () => {
+            if (!departures || marking) return;
+            marking = departures.mark();
+            marking.catch(() => undefined); // awaited by `marked`, or in `finally`
+          };
+          const marked = async () => {
+            markDepartures();
+            if (!marking) return taken;
+            try {
+              return { ...taken, goneUserIds: await marking };
+            } catch (error) {
+              // Nothing lost: the next COMPLETE snapshot marks whoever it does not show either.
+              logger.error(
+                { error: describeError(error) },
+                'marking the IdC users the snapshot did not show as gone failed; the next snapshot marks them',
+              );
+              return taken;
+            }
+          };
+          out.push(formatManifest(taken.manifest));
+          if (taken.manifest.status !== 'COMPLETE') {
             out.push(
-              `PARTIAL: ${snapshot.manifest.reason}`,
+              `PARTIAL: ${taken.manifest.reason}`,
               'Nothing planned or deleted; fix the cause and run again.',
             );
-            printResult(ctx.io, globals, { snapshot }, out.join('\n'));
+            printResult(ctx.io, globals, { snapshot: taken }, out.join('\n'));
             return ExitCode.GuardOrPartial;
           }
-          if (listed) removals.handOverSnapshot(snapshot.manifest, listed);
+          if (listed) removals.handOverSnapshot(taken.manifest, listed);
           const runId = newRunId();
           // A dry run queues nothing: it leaves no trace that changes a later run.
           const plan = await removals.plan({
@@ -85,12 +109,13 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             const held = await heldAtEnd(stores);
             return await finishRun(run, {
               reportFile: flags.report,
-              result: { snapshot, plan, held: heldJson(held) },
+              result: { snapshot: await marked(), plan, held: heldJson(held) },
               lines: [...out, ...held.lines],
               exitCode: ExitCode.GuardOrPartial,
               dryRun,
             });
           }
+          markDepartures();
           const applied = await removals.apply({
             kind: 'queued',
             runId,
@@ -110,7 +135,13 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             // A dry run's report shows what would be deleted, and says nothing was.
             return await finishRun(run, {
               reportFile: flags.report,
-              result: { snapshot, plan, dryRun: true, tasks, held: heldJson(held) },
+              result: {
+                snapshot: await marked(),
+                plan,
+                dryRun: true,
+                tasks,
+                held: heldJson(held),
+              },
               lines: out,
               exitCode: exitWhileHeld(runExitCode({ plan }), held),
               dryRun: true,
@@ -118,11 +149,19 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           }
           return await finishRun(run, {
             reportFile: flags.report,
-            result: { snapshot, plan, applied: applied.summary, held: heldJson(held) },
+            result: {
+              snapshot: await marked(),
+              plan,
+              applied: applied.summary,
+              held: heldJson(held),
+            },
             lines: [...out, '', formatSummary(applied.summary), ...held.lines],
             exitCode: exitWhileHeld(runExitCode({ plan, applied: applied.summary }), held),
           });
         } finally {
+          // A run that failed part-way leaves no write going on after it (a failed marking is
+          // redone by the next COMPLETE snapshot).
+          await marking?.catch(() => undefined);
           removals.close();
           stores.close();
         }

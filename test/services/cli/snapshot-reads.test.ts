@@ -52,7 +52,7 @@ describe('snapshot rows read by one command', { timeout: 120_000 }, () => {
   }
 
   it('reconcile --apply reads none of the rows of the snapshot it takes', async () => {
-    const { leavers } = removePeople(t.sandbox.org, { count: 3 });
+    const { leavers, deleted } = removePeople(t.sandbox.org, { count: 3 });
     const { result, reads } = await countingRowReads(['reconcile', '--apply', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
@@ -64,6 +64,11 @@ describe('snapshot rows read by one command', { timeout: 120_000 }, () => {
     expect(out.applied.deleted).toBeGreaterThan(0);
     for (const email of leavers.emails)
       expect(t.sandbox.org.quickSight.list().some((u) => u.email === email)).toBe(false);
+    // The IdC users the snapshot no longer listed were marked gone beside the worker, before
+    // the result was printed (services/cli/commands/reconcile.ts).
+    const goneIds = deleted.map((u) => u.userId).sort();
+    expect([...out.snapshot.goneUserIds].sort()).toEqual(goneIds);
+    for (const id of goneIds) expect((await t.stores.identities.get(id))?.goneAt).toBeDefined();
     const ofThisRun = [...reads].filter(([key]) => key.startsWith(`${runId} `));
     expect(ofThisRun).toEqual([]);
     // What is still read: the previous snapshot's members, once (the plan's diff).

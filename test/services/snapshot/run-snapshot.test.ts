@@ -168,3 +168,53 @@ describe('snapshot of an unchanged organisation', () => {
     }
   });
 });
+
+describe('a snapshot that leaves its departures to the caller (`deferDepartures`)', () => {
+  let t: TestSandbox;
+  let first: Awaited<ReturnType<typeof runSnapshot>>;
+  beforeAll(async () => {
+    t = await startTestSandbox({ org: smallOrg() });
+    first = await runSnapshot(deps(t), { groups: t.sandbox.org.groups, retentionDays: 30 });
+    expect(first.manifest.status).toBe('COMPLETE');
+  }, 60_000);
+  afterAll(async () => t?.close());
+  const options = () => ({ groups: t.sandbox.org.groups, retentionDays: 30 });
+
+  it('is COMPLETE with nobody marked; the map reads as of the listing before until `mark()`', async () => {
+    const sync = removePeople(t.sandbox.org, { count: 3 });
+    const ids = sync.deleted.map((u) => u.userId).sort();
+    const result = await runSnapshot(deps(t), { ...options(), deferDepartures: true });
+    expect(result.manifest.status).toBe('COMPLETE');
+    expect(result.goneUserIds).toEqual([]);
+    const before = await t.stores.identities.get(ids[0] as string);
+    expect(before?.goneAt).toBeUndefined();
+    // Seen by the first snapshot; the deferred listing is not the map's newest yet.
+    const seen = before?.lastSeen as string;
+    expect(seen >= first.manifest.startedAt && seen < result.manifest.startedAt).toBe(true);
+
+    const marking = result.departures?.mark();
+    expect(result.departures?.mark()).toBe(marking);
+    expect([...((await marking) ?? [])].sort()).toEqual(ids);
+    const after = await t.stores.identities.get(ids[0] as string);
+    expect(after?.goneAt).toBeDefined();
+    expect(after?.lastSeen).toBe(seen);
+    const [listed] = (await t.ports.identityStore.listUsers()[Symbol.asyncIterator]().next())
+      .value as Array<{ userId: string }>;
+    const present = await t.stores.identities.get(listed?.userId as string);
+    expect(present?.goneAt).toBeUndefined();
+    expect(present?.lastSeen).toBe(result.manifest.startedAt);
+  });
+
+  it('left undone (a process killed after the manifest), the next COMPLETE snapshot marks them as last seen by the listing that showed them', async () => {
+    const shown = await runSnapshot(deps(t), options());
+    const sync = removePeople(t.sandbox.org, { count: 2 });
+    const ids = sync.deleted.map((u) => u.userId).sort();
+    const undone = await runSnapshot(deps(t), { ...options(), deferDepartures: true });
+    expect(undone.manifest.status).toBe('COMPLETE');
+    const next = await runSnapshot(deps(t), options());
+    expect([...next.goneUserIds].sort()).toEqual(ids);
+    const record = await t.stores.identities.get(ids[1] as string);
+    expect(record?.goneAt).toBeDefined();
+    expect(record?.lastSeen).toBe(shown.manifest.startedAt);
+  });
+});
