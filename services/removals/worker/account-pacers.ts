@@ -36,8 +36,8 @@ export class AccountPacers {
     private readonly maxRate: number,
     private readonly logger: PaceLogger,
     private readonly wallNow: () => number = Date.now,
-    /** The pacers' clock and timer (tests run them in virtual time). */
-    private readonly clock: Pick<PacerOptions, 'now' | 'sleep'> = {},
+    /** Options of every pacer made (tests: a virtual clock, a shorter measurement). */
+    private readonly pacerOptions: Omit<PacerOptions, 'maxRate' | 'remembered' | 'wallNow'> = {},
   ) {}
 
   /** Reads the remembered pace of the accounts that have no pacer and were not asked yet. */
@@ -68,7 +68,7 @@ export class AccountPacers {
     if (pacer) return pacer;
     const remembered = this.recalled.get(accountId);
     pacer = createWorkerPacer(this.maxRate, {
-      ...this.clock,
+      ...this.pacerOptions,
       wallNow: this.wallNow,
       ...(remembered ? { remembered } : {}),
     });

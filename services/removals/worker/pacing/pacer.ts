@@ -66,7 +66,8 @@ const MAX_OUTSTANDING = 10_000;
 export class Pacer {
   readonly controller: AdaptiveRate;
   private readonly now: () => number;
-  private readonly wallNow: () => number;
+  /** Epoch ms minus this pacer's clock, fixed at its start: places times of one in the other. */
+  private readonly epochOffset: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly burstMs: number;
   private readonly maxSleepMs: number;
@@ -86,16 +87,15 @@ export class Pacer {
   constructor(options: PacerOptions) {
     const { burstMs, maxSleepMs, now, sleep, remembered, wallNow, ...settings } = options;
     this.now = now ?? (() => performance.now());
-    this.wallNow = wallNow ?? Date.now;
     this.sleep = sleep ?? realSleep;
     this.burstMs = burstMs ?? 50;
     this.maxSleepMs = maxSleepMs ?? 250;
     const t = this.now();
     this.refilledAt = t;
-    // The remembered time in this pacer's clock: as long before `t` as it is before the wall now.
+    this.epochOffset = (wallNow ?? Date.now)() - t;
     const recalled = remembered && {
       estimate: remembered.estimate,
-      at: t - (this.wallNow() - remembered.at),
+      at: remembered.at - this.epochOffset,
     };
     this.controller = new AdaptiveRate(settings, t, recalled);
   }
@@ -140,7 +140,7 @@ export class Pacer {
       phase: state.phase,
       ...(state.estimate !== undefined ? { estimate: state.estimate } : {}),
       ...(state.measuredAt !== undefined
-        ? { measuredAt: Math.round(this.wallNow() - (this.now() - state.measuredAt)) }
+        ? { measuredAt: Math.round(state.measuredAt + this.epochOffset) }
         : {}),
       waiting: this.queue.length,
       paused: state.pausedUntil > this.now(),

@@ -101,7 +101,10 @@ describe('AccountPacers', () => {
   it('writes the estimate it measured with its epoch time, once per measurement', async () => {
     const m = memory();
     const clock = new VirtualClock();
-    const pacers = new AccountPacers(m, 1000, logs(), () => NOW + clock.now(), clock);
+    const pacers = new AccountPacers(m, 1000, logs(), () => NOW + clock.now(), {
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     await pacers.recall([HOME]);
     const pacer = pacers.of(HOME);
     await measure(clock, pacer);
@@ -115,7 +118,10 @@ describe('AccountPacers', () => {
   it('a memory that cannot be written is a warning, never a failure', async () => {
     const log = logs();
     const clock = new VirtualClock();
-    const pacers = new AccountPacers(memory({}, 'remember'), 1000, log, () => NOW, clock);
+    const pacers = new AccountPacers(memory({}, 'remember'), 1000, log, () => NOW, {
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     await pacers.recall([HOME]);
     await measure(clock, pacers.of(HOME));
     await expect(pacers.remember()).resolves.toBeUndefined();
