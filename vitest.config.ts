@@ -38,7 +38,7 @@ export const INTEGRATION = [
   'test/services/snapshot/run-snapshot.test.ts',
   'test/services/snapshot/run-snapshot-values.test.ts',
   'test/services/snapshot/run-snapshot-keep-groups.test.ts',
-  'test/services/removals/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome,leave-group,change-role}.test.ts',
+  'test/services/removals/worker/{faulty-api,kill-restart,run-worker,lease-and-outcome,leave-group,change-role,remembered-pace}.test.ts',
   'test/services/cli/{reconcile-roles,inactive-downgrade-authors}.test.ts',
   'test/shared/aws/{clients,identity-store-directory,quicksight-users,sqs-task-queue}.test.ts',
   'test/shared/aws/quicksight-assets.test.ts',

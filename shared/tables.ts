@@ -92,7 +92,7 @@ export const TABLES: readonly TableSpec[] = [
   {
     id: 'guard',
     purpose:
-      'cross-run deletion budget: one item holding the deletions reserved in the rolling guard window',
+      "the worker's state across runs: one item holding the deletions reserved in the rolling guard window (the cross-run deletion budget), and one per QuickSight account with the pace the worker last measured",
     partitionKey: S('pk'),
     indexes: [],
     retain: false,

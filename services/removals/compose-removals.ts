@@ -5,6 +5,7 @@ import type { Stores } from '../../shared/clients-from-config.js';
 import { type Config, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
 import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
+import { DynamoPaceStore } from '../../shared/dynamo/pace-store.js';
 import type { GroupMemberWrites } from '../../shared/google/google-group-members.js';
 import type { ManagerLookup } from '../../shared/google/google-managers.js';
 import type { Logger } from '../../shared/logger.js';
@@ -25,6 +26,7 @@ import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
 import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
 import { SnapshotReading } from './snapshot-reading.js';
+import { AccountPacers } from './worker/account-pacers.js';
 import { createBeforeDelete, type IdleChecks } from './worker/delete-checks.js';
 import { createWorkerPacer } from './worker/pacing/pacer.js';
 import { createProgressReporter } from './worker/progress.js';
@@ -43,8 +45,9 @@ import {
  * here, once per process (per container in Lambda), and then uses only its front door
  * (./removals.ts). What it holds for the process: the newest COMPLETE snapshot as read or as
  * handed over by the snapshot job of the same process (./snapshot-reading.ts), the worker's
- * pacer (the rate learned from throttling carries over), the guard window and the QuickSight
- * deletes.
+ * pacers (the rate learned from throttling carries over; each account's starts from the pace it
+ * served the last run, remembered in the guard table: ./worker/account-pacers.ts), the guard
+ * window and the QuickSight deletes.
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
  * audit rows of its decisions are still written) and its `apply` lists the tasks it would run
@@ -132,6 +135,7 @@ export function composeRemovals(
   const { stores, logger } = clients;
   const reading = new SnapshotReading(stores.snapshots);
   const guard = new DynamoGuardWindow(stores.doc, stores.names.guard, guardWindowMs(config.plan));
+  let pacers: AccountPacers | undefined;
   let pacer: ReturnType<typeof createWorkerPacer> | undefined;
   let groupPacer: ReturnType<typeof createWorkerPacer> | undefined;
   let groupWriter: Pick<GroupMemberWrites, 'removeMember'> | undefined;
@@ -234,7 +238,15 @@ export function composeRemovals(
     const worker = config.worker;
     if (!worker) throw new Error(APPLY_ONLY('worker configuration section'));
     if (!clients.quickSight) throw new Error(APPLY_ONLY('QuickSight client'));
-    pacer ??= createWorkerPacer(worker.rate);
+    pacers ??= new AccountPacers(
+      new DynamoPaceStore(stores.doc, stores.names.guard),
+      worker.rate,
+      logger,
+    );
+    const accountPacers = pacers;
+    const home = config.quicksight.accountId;
+    await accountPacers.recall([home, ...config.quicksight.scopes.map((s) => s.accountId)]);
+    pacer ??= accountPacers.of(home);
     quickSight ??= clients.quickSight();
     if (groupMembers) groupPacer ??= createWorkerPacer(worker.rate);
     const beforeDelete = createBeforeDelete({
@@ -250,7 +262,8 @@ export function composeRemovals(
       ...(scope.release !== undefined ? { release: scope.release } : {}),
       ...(quickSight.scoped ? { scopes: configuredScopes(config) } : {}),
     });
-    if (quickSight.scoped) routing ??= scopeRouting(quickSight, pacer, worker.rate);
+    if (quickSight.scoped)
+      routing ??= scopeRouting(quickSight, pacer, (account) => accountPacers.of(account));
     const scoped = routing;
     const stop = stopSignal(scope.signal, options.stopOnSignals === true);
     try {
@@ -335,6 +348,8 @@ export function composeRemovals(
       return { dryRun: false, summary };
     } finally {
       stop.done();
+      // The pace each account served, for the next run's start (never fails the run).
+      await accountPacers.remember();
     }
   };
 

@@ -3,7 +3,6 @@ import type { QuickSightDeleter } from '../../../shared/aws/quicksight-users.js'
 import type { Config } from '../../../shared/config/index.js';
 import type { Task } from '../../../shared/task.js';
 import type { HandOverAssets } from './handover-port.js';
-import { createWorkerPacer } from './pacing/pacer.js';
 import { unconfiguredScopeReason } from './task-call.js';
 import type { TaskScope, WorkerPacer } from './worker-ports.js';
 
@@ -35,13 +34,14 @@ export function configuredScopes(config: Pick<Config, 'quicksight'>) {
 /**
  * Each scope's deletes with its account's pacer: one pacer per QuickSight account (its rate
  * limits are the account's; two namespaces of one account share one), the home account's the
- * module's own (its learned rate carries over between applies); another account's is made at
- * its first task and kept.
+ * module's own (its learned rate carries over between applies); another account's is asked of
+ * `pacerOf` at its first task (./account-pacers.ts: from the pace that account last served) and
+ * kept.
  */
 export function scopeRouting(
   quickSight: { readonly scoped?: ScopedClients },
   homePacer: WorkerPacer,
-  rate: number,
+  pacerOf: (accountId: string) => WorkerPacer,
 ) {
   const pacers = new Map<string, WorkerPacer>();
   return {
@@ -51,7 +51,7 @@ export function scopeRouting(
       const homeAccount = quickSight.scoped?.(undefined)?.accountId;
       let pacer = found.accountId === homeAccount ? homePacer : pacers.get(found.accountId);
       if (!pacer) {
-        pacer = createWorkerPacer(rate);
+        pacer = pacerOf(found.accountId);
         pacers.set(found.accountId, pacer);
       }
       return { quickSight: found.port, pacer };

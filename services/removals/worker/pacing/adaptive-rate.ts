@@ -34,9 +34,35 @@ import { type MeasurementSettings, RateMeasurement } from './rate-measurement.js
  * worker ~1 s per 429 idles the API (measured in the simulation: 1.8× ideal at R = 50).
  *
  * The rate always stays within [minRate, maxRate]; maxRate is the operator's IDSYNC_RATE.
+ *
+ * Memory across runs: a controller may be built with a `remembered` estimate, the last R an
+ * earlier run measured on the same QuickSight account (../account-pacers.ts keeps it). When it
+ * is younger than REMEMBERED_RATE_MAX_AGE_MS the controller skips slow start and begins in
+ * avoid at `targetFraction` × that estimate (never above maxRate), as if it had just measured
+ * it: a throttle then starts a measurement at once (an R that fell since is found within a
+ * second or two) and a rate climbing past `restartAbove` × the estimate goes back to slow start
+ * (an R that rose). An old one, or none, and it slow-starts. The remembered estimate is never
+ * reported as measured here (`state().measuredAt` is only set by a measurement of this
+ * controller), so only rates actually measured are remembered again.
  */
 
 export type RatePhase = 'slow-start' | 'measure' | 'avoid';
+
+/**
+ * A remembered estimate is trusted for 48 hours. What the worker measures is the share of the
+ * account's QuickSight rate left to it then, which other callers of the same account and quota
+ * changes move over days; a stale estimate that is too high costs one throttle and a measurement
+ * (~1 s, what slow start costs anyway), one that is too low costs the slow climb of the probe
+ * (~16 s to reach restartAbove). 48 h covers runs a day apart (the worker Lambda, a daily apply)
+ * with slack for the time of day; a weekly or monthly run slow-starts.
+ */
+export const REMEMBERED_RATE_MAX_AGE_MS = 48 * 60 * 60 * 1000;
+
+/** An estimate of R measured earlier (calls per second), and when, in the controller's clock. */
+export interface RememberedRate {
+  readonly estimate: number;
+  readonly at: number;
+}
 
 export interface AdaptiveRateSettings extends MeasurementSettings {
   /** Ceiling on calls per second (IDSYNC_RATE). Never exceeded. */
@@ -118,8 +144,10 @@ export interface RateState {
   readonly phase: RatePhase;
   /** Calls per second allowed now. */
   readonly rate: number;
-  /** Last measured R (calls per second), once there is one. */
+  /** Last measured R (calls per second), once there is one (measured here or remembered). */
   readonly estimate?: number;
+  /** When this controller last measured R (not set by a remembered estimate). */
+  readonly measuredAt?: number;
   /** No call may start before this time (Retry-After, when maxPauseMs > 0). */
   readonly pausedUntil: number;
 }
@@ -129,6 +157,7 @@ export class AdaptiveRate {
   private phaseNow: RatePhase = 'slow-start';
   private rateNow: number;
   private estimateNow?: number;
+  private measuredAtNow?: number;
   private measurement?: RateMeasurement;
   /** When the last measurement ended (or began, while it runs). */
   private decreasedAt: number;
@@ -141,7 +170,15 @@ export class AdaptiveRate {
   private lastAdvanceAt: number;
   private pausedUntilNow: number;
 
-  constructor(settings: Partial<AdaptiveRateSettings> & { maxRate: number }, startAt: number) {
+  /**
+   * `remembered`: an estimate of R an earlier run measured (see the header); used when it is
+   * younger than REMEMBERED_RATE_MAX_AGE_MS at `startAt`.
+   */
+  constructor(
+    settings: Partial<AdaptiveRateSettings> & { maxRate: number },
+    startAt: number,
+    remembered?: RememberedRate,
+  ) {
     this.settings = { ...DEFAULT_RATE_SETTINGS, ...settings };
     const s = this.settings;
     if (!(s.maxRate > 0)) throw new RangeError(`maxRate must be > 0, got ${s.maxRate}`);
@@ -152,6 +189,11 @@ export class AdaptiveRate {
     this.avoidingSince = startAt;
     this.lastAdvanceAt = startAt;
     this.pausedUntilNow = startAt;
+    if (remembered && isRecallable(remembered, startAt)) {
+      this.estimateNow = Math.max(s.minRate, remembered.estimate);
+      this.rateNow = this.clamp(s.targetFraction * this.estimateNow);
+      this.phaseNow = 'avoid';
+    }
   }
 
   get rate(): number {
@@ -167,6 +209,7 @@ export class AdaptiveRate {
       phase: this.phaseNow,
       rate: this.rateNow,
       ...(this.estimateNow !== undefined ? { estimate: this.estimateNow } : {}),
+      ...(this.measuredAtNow !== undefined ? { measuredAt: this.measuredAtNow } : {}),
       pausedUntil: this.pausedUntilNow,
     };
   }
@@ -242,6 +285,7 @@ export class AdaptiveRate {
     const s = this.settings;
     const estimate = Math.max(s.minRate, m.estimate(now));
     this.estimateNow = estimate;
+    this.measuredAtNow = now;
     this.rateNow = this.clamp(s.targetFraction * estimate);
     this.measurement = undefined;
     this.phaseNow = 'avoid';
@@ -255,4 +299,18 @@ export class AdaptiveRate {
   private clamp(rate: number): number {
     return Math.min(this.settings.maxRate, Math.max(this.settings.minRate, rate));
   }
+}
+
+/**
+ * Whether a remembered estimate may set the start: a positive finite rate measured less than
+ * REMEMBERED_RATE_MAX_AGE_MS before `now` (a time a little ahead of `now` is another machine's
+ * clock, and counts as young).
+ */
+export function isRecallable(remembered: RememberedRate, now: number): boolean {
+  return (
+    Number.isFinite(remembered.estimate) &&
+    remembered.estimate > 0 &&
+    Number.isFinite(remembered.at) &&
+    now - remembered.at < REMEMBERED_RATE_MAX_AGE_MS
+  );
 }

@@ -1,5 +1,10 @@
 import { sleep as realSleep } from '../../../../shared/retry.js';
-import { AdaptiveRate, type AdaptiveRateSettings, type RatePhase } from './adaptive-rate.js';
+import {
+  AdaptiveRate,
+  type AdaptiveRateSettings,
+  type RatePhase,
+  type RememberedRate,
+} from './adaptive-rate.js';
 
 /**
  * Turns the adaptive rate (./adaptive-rate.ts) into waits: a token bucket refilled at the
@@ -26,6 +31,13 @@ export interface PacerOptions extends Partial<AdaptiveRateSettings> {
   readonly maxSleepMs?: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * R as an earlier run measured it, `at` in epoch ms (../account-pacers.ts): the controller
+   * starts from it when it is young enough (adaptive-rate.ts, "Memory across runs").
+   */
+  readonly remembered?: RememberedRate;
+  /** Epoch ms, to place `remembered` and `measuredAt` in time: Date.now by default. */
+  readonly wallNow?: () => number;
 }
 
 export interface PacerStats {
@@ -38,8 +50,10 @@ export interface PacerStats {
   /** Calls per second allowed now. */
   readonly rate: number;
   readonly phase: RatePhase;
-  /** Last measured API rate, once there is one. */
+  /** Last measured API rate, once there is one (measured here or remembered). */
   readonly estimate?: number;
+  /** When this pacer last measured the API's rate (epoch ms); absent until it has. */
+  readonly measuredAt?: number;
   /** Callers waiting in acquire(). */
   readonly waiting: number;
   /** Whether a Retry-After pause is in force. */
@@ -52,6 +66,8 @@ const MAX_OUTSTANDING = 10_000;
 export class Pacer {
   readonly controller: AdaptiveRate;
   private readonly now: () => number;
+  /** Epoch ms minus this pacer's clock, fixed at its start: places times of one in the other. */
+  private readonly epochOffset: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly burstMs: number;
   private readonly maxSleepMs: number;
@@ -69,14 +85,19 @@ export class Pacer {
   private readonly outstanding: number[] = [];
 
   constructor(options: PacerOptions) {
-    const { burstMs, maxSleepMs, now, sleep, ...settings } = options;
+    const { burstMs, maxSleepMs, now, sleep, remembered, wallNow, ...settings } = options;
     this.now = now ?? (() => performance.now());
     this.sleep = sleep ?? realSleep;
     this.burstMs = burstMs ?? 50;
     this.maxSleepMs = maxSleepMs ?? 250;
     const t = this.now();
     this.refilledAt = t;
-    this.controller = new AdaptiveRate(settings, t);
+    this.epochOffset = (wallNow ?? Date.now)() - t;
+    const recalled = remembered && {
+      estimate: remembered.estimate,
+      at: remembered.at - this.epochOffset,
+    };
+    this.controller = new AdaptiveRate(settings, t, recalled);
   }
 
   /** Resolves, in call order, when the next call may start; the value is its start time. */
@@ -118,6 +139,9 @@ export class Pacer {
       rate: state.rate,
       phase: state.phase,
       ...(state.estimate !== undefined ? { estimate: state.estimate } : {}),
+      ...(state.measuredAt !== undefined
+        ? { measuredAt: Math.round(state.measuredAt + this.epochOffset) }
+        : {}),
       waiting: this.queue.length,
       paused: state.pausedUntil > this.now(),
     };

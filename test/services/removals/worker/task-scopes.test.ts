@@ -55,7 +55,7 @@ const task = (scope?: string): Task => ({ ...SAMPLE_TASK, ...(scope ? { scope } 
 describe('task scopes', () => {
   it('one pacer per account: the home account’s own for both its namespaces, one made for the other', () => {
     const home = pacer();
-    const routing = scopeRouting({ scoped: scoped([]) }, home, 5);
+    const routing = scopeRouting({ scoped: scoped([]) }, home, () => pacer());
     expect(routing.of(undefined)?.pacer).toBe(home);
     expect(routing.of('sales')?.pacer).toBe(home);
     const other = routing.of(OTHER_KEY)?.pacer;
@@ -68,7 +68,7 @@ describe('task scopes', () => {
   it('calls the task in its own scope; a scope not configured is not called', async () => {
     const calls: string[] = [];
     const home = pacer();
-    const routing = scopeRouting({ scoped: scoped(calls) }, home, 5);
+    const routing = scopeRouting({ scoped: scoped(calls) }, home, () => pacer());
     const deps = {
       quickSight: deleter(calls, 'never'),
       pacer: home,
