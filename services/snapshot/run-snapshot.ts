@@ -350,8 +350,8 @@ export async function runSnapshot(
     // Two tables, independent of each other: the identity map's gone-marking and the ledger.
     const rows = storedMembers(held ? onePage(held.google) : deps.snapshots.googleRows(runId));
     const clock = performance.now();
-    const markGone = () =>
-      listing.markUnseenGone(at).finally(() => {
+    const markGone = (inFlight?: number) =>
+      listing.markUnseenGone(at, inFlight).finally(() => {
         finishing.goneMs = performance.now() - clock;
       });
     const [gone, recorded] = await Promise.allSettled([
@@ -417,12 +417,21 @@ export async function runSnapshot(
   };
 }
 
+/**
+ * Gone-marks in flight when the caller runs them beside other work (reconcile's worker): few,
+ * so the worker's own requests are not kept waiting behind them.
+ */
+const DEFERRED_GONE_IN_FLIGHT = 4;
+
 /** The gone-marking of a COMPLETE listing as a `Departures`: run once, when first asked, logged. */
-function laterDepartures(markGone: () => Promise<string[]>, log: Pick<Logger, 'info'>): Departures {
+function laterDepartures(
+  markGone: (inFlight: number) => Promise<string[]>,
+  log: Pick<Logger, 'info'>,
+): Departures {
   let marking: Promise<readonly string[]> | undefined;
   return {
     mark() {
-      marking ??= markGone().then((ids) => {
+      marking ??= markGone(DEFERRED_GONE_IN_FLIGHT).then((ids) => {
         log.info({ gone: ids.length }, 'IdC users the snapshot did not show marked gone');
         return ids;
       });

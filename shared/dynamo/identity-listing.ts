@@ -195,7 +195,7 @@ export class IdentityListing {
    * never on a record an event touched meanwhile. Then records this listing as the newest.
    * Returns the ids marked.
    */
-  async markUnseenGone(at: string): Promise<string[]> {
+  async markUnseenGone(at: string, inFlight = GONE_UPDATES_IN_FLIGHT): Promise<string[]> {
     await this.flush();
     const { listingStartedAt: start, runId } = this.options;
     const previous = await this.previous;
@@ -206,7 +206,7 @@ export class IdentityListing {
       candidates.push([id, last?.startedAt ?? e.lastSeen]);
     }
     const marked: string[] = [];
-    await forEachConcurrently(candidates, GONE_UPDATES_IN_FLIGHT, async ([userId, lastSeen]) => {
+    await forEachConcurrently(candidates, inFlight, async ([userId, lastSeen]) => {
       const update = new UpdateCommand({
         TableName: this.table,
         Key: { userId },

@@ -51,10 +51,13 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const dryRun = flags.apply !== true;
         // One set of stores (one DynamoDB client) for the snapshot, the plan and the worker.
         const stores = runtime.buildStores(config);
-        const removals = await cliRemovals(config, { stores, logger }, ctx.io, {
+        // The removals module (most of the command's code) loads while the snapshot lists; the
+        // plan needs it once the snapshot is COMPLETE.
+        const building = cliRemovals(config, { stores, logger }, ctx.io, {
           dryRun,
           json: globals.json === true,
         });
+        building.catch(() => undefined); // awaited after the snapshot, or in `finally`
         // Neither the plan nor the worker reads the identity map: the IdC users the snapshot did
         // not show are marked gone while the worker works (run-snapshot.ts, `deferDepartures`),
         // and the run's result waits for them.
@@ -94,6 +97,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             printResult(ctx.io, globals, { snapshot: taken }, out.join('\n'));
             return ExitCode.GuardOrPartial;
           }
+          const removals = await building;
           if (listed) removals.handOverSnapshot(taken.manifest, listed);
           const runId = newRunId();
           // A dry run queues nothing: it leaves no trace that changes a later run.
@@ -162,7 +166,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           // A run that failed part-way leaves no write going on after it (a failed marking is
           // redone by the next COMPLETE snapshot).
           await marking?.catch(() => undefined);
-          removals.close();
+          (await building.catch(() => undefined))?.close();
           stores.close();
         }
       },
