@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIf } from './batch.js';
 
 /**
  * The worker's remembered QuickSight pace (table `guard`, beside the deletion budget: both are
@@ -13,6 +13,9 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
  */
 
 const PACE_KEY_PREFIX = 'pace#';
+
+/** The write's condition: nothing stored yet, or a measurement older than this one (`:at`). */
+const NEWER_MEASUREMENT = 'attribute_not_exists(measuredAt) OR measuredAt < :at';
 
 /** A measured rate of an account's QuickSight API. */
 export interface MeasuredPace {
@@ -51,20 +54,16 @@ export class DynamoPaceStore {
    * written, false when a newer one was kept.
    */
   async remember(accountId: string, pace: MeasuredPace): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return writeIf(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: paceKey(accountId), estimate: pace.estimate, measuredAt: pace.measuredAt },
-          ConditionExpression: 'attribute_not_exists(measuredAt) OR measuredAt < :at',
+          ConditionExpression: NEWER_MEASUREMENT,
           ExpressionAttributeValues: { ':at': pace.measuredAt },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 
