@@ -10,7 +10,9 @@
  * deletions) / rate. The split comes from the run's own timestamps: start-up = spawn → snapshot
  * start (manifest `startedAt`); snapshot = its `startedAt` → `finishedAt`; plan = snapshot end →
  * the log line "plan made"; apply set-up = "plan made" → "worker started"; worker = "worker
- * started" → "worker finished"; tail = the rest (output, exit). Each part also counts the DynamoDB
+ * started" → "worker finished"; tail = the rest (output, exit); reconcile marks the IdC users its
+ * snapshot no longer lists as gone while the worker works, so those 600 updates count in the
+ * worker part. Each part also counts the DynamoDB
  * requests dynalite received in it (by arrival time), the cost that does not shrink with a quiet
  * machine. BENCH_LOG=<file> keeps the run's log; BENCH_CONCURRENCY=<n> sets IDSYNC_CONCURRENCY;
  * BENCH_CPU_PROF=<dir> writes a CPU profile of each idsync process there; BENCH_CLI=<path> runs
@@ -23,7 +25,8 @@
  * so the timed run still deletes exactly `leavers`). Its worker is throttled by the stand-in's
  * bucket, measures the rate QuickSight serves and remembers it in the guard table
  * (services/removals/worker/account-pacers.ts), so the timed run's worker starts at that pace
- * instead of slow start, as any run after an earlier one does. An older build run through
+ * instead of slow start, as a run within 48 hours of an earlier one does
+ * (REMEMBERED_RATE_MAX_AGE_MS). An older build run through
  * BENCH_CLI does the same warm-up (it just does not remember), so paired runs stay fair. The
  * bench prints whether a pace was remembered and whether the timed run started from it
  * (BENCH_WARM_LOG=<file> keeps the warm-up's log).
