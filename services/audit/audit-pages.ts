@@ -2,6 +2,7 @@ import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { PriceTable } from '../../shared/prices.js';
 import { renderReport } from './render-report.js';
+import type { ReportAccounts } from './report-accounts.js';
 import { buildReportModel } from './report-model.js';
 import { loadReportModel, type ReportStores } from './write-report.js';
 
@@ -10,14 +11,18 @@ import { loadReportModel, type ReportStores } from './write-report.js';
  * review, services/review/review-ports.ts `AuditPages`): the handler or the command that
  * composes them hands it in, so no job imports another.
  */
-export function auditPages(stores: ReportStores) {
+export function auditPages(stores: ReportStores, accounts?: ReportAccounts) {
   return {
     /** The page of run `runId`'s audit rows; undefined when the run wrote none. */
     async ofRun(
       runId: string,
       options: { readonly prices: PriceTable; readonly dryRun: boolean },
     ): Promise<string | undefined> {
-      const model = await loadReportModel(stores, { runId, ...options }).catch((error: unknown) => {
+      const model = await loadReportModel(stores, {
+        runId,
+        ...options,
+        ...(accounts ? { accounts } : {}),
+      }).catch((error: unknown) => {
         if (error instanceof NotFoundError) return undefined;
         throw error;
       });
@@ -31,6 +36,7 @@ export function auditPages(stores: ReportStores) {
           rows: [...rows],
           prices,
           generatedAt: new Date().toISOString(),
+          ...(accounts ? { accounts } : {}),
         }),
       );
     },

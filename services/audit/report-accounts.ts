@@ -1,3 +1,4 @@
+import type { Config } from '../../shared/config/index.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
 import { type QuickSightScope, SCOPE_KEY_SEPARATOR } from '../../shared/quicksight-scopes.js';
@@ -27,6 +28,13 @@ export function accountOfScope(scopeKey: string | undefined, home: ReportAccount
 export interface ReportAccounts {
   readonly accountId?: string;
   readonly scopes?: readonly QuickSightScope[];
+}
+
+/** The accounts as configured (IDSYNC_QUICKSIGHT_ACCOUNT_ID and IDSYNC_QUICKSIGHT_ACCOUNTS). */
+export function reportAccountsOf(
+  quicksight: Pick<Config['quicksight'], 'accountId' | 'scopes'>,
+): ReportAccounts {
+  return { accountId: quicksight.accountId, scopes: quicksight.scopes };
 }
 
 /** The account of an audit row (`accountOfScope` of its `scope`). */

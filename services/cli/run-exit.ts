@@ -1,5 +1,6 @@
 import type { Config } from '../../shared/config/index.js';
 import { attentionLines, needsAttention } from '../../shared/needs-attention.js';
+import { reportAccountsOf } from '../audit/report-accounts.js';
 import { formatMoney } from '../audit/report-text.js';
 import type { PlanRunResult, WorkerSummary } from '../removals/removals.js';
 import { type CommandRun, ExitCode, printResult } from './command-context.js';
@@ -73,12 +74,14 @@ export interface RunEnd {
  * 4 when the report could not be written (its error goes to stderr after the summary).
  */
 export async function finishRun(
-  run: CommandRun<Pick<Config, 'report'>>,
+  run: CommandRun<Pick<Config, 'report'> & Partial<Pick<Config, 'quicksight'>>>,
   end: RunEnd,
 ): Promise<number> {
   const report = end.reportFile
     ? await writeRunReport(run.stores, run.runId, end.reportFile, run.config.report.prices, {
         dryRun: end.dryRun === true,
+        // The home account named by its id, not "home account" (services/audit/report-accounts.ts).
+        ...(run.config.quicksight ? { accounts: reportAccountsOf(run.config.quicksight) } : {}),
       })
     : undefined;
   // Every protected or deferred user of the plan, with what keeping the seat costs a month.

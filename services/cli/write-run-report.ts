@@ -1,6 +1,7 @@
 import type { Stores } from '../../shared/clients-from-config.js';
 import { describeError } from '../../shared/errors.js';
 import type { PriceTable } from '../../shared/prices.js';
+import type { ReportAccounts } from '../audit/report-accounts.js';
 import { type CliIo, writeText } from './command-context.js';
 
 /** The outcome of `--report FILE` after a run: the line saying where it is, or why it is not. */
@@ -17,7 +18,7 @@ export async function writeRunReport(
   runId: string,
   out: string,
   prices: PriceTable,
-  options: { readonly dryRun?: boolean } = {},
+  options: { readonly dryRun?: boolean; readonly accounts?: ReportAccounts } = {},
 ): Promise<RunReportResult> {
   try {
     const { writeReport } = await import('../audit/write-report.js');
@@ -26,6 +27,7 @@ export async function writeRunReport(
       out,
       prices,
       ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.accounts ? { accounts: options.accounts } : {}),
     });
     return { ok: true, text: `report: ${written.path}` };
   } catch (error) {

@@ -8,6 +8,7 @@ import { DynamoReviewStore } from '../../shared/dynamo/review-store.js';
 import { type LambdaOptions, lambdaHandler } from '../../shared/lambda/lambda-handler.js';
 import type { Logger } from '../../shared/logger.js';
 import { auditPages } from '../audit/audit-pages.js';
+import { reportAccountsOf } from '../audit/report-accounts.js';
 import { ruleNotices } from '../notices/rule-notices.js';
 import { composeRemovals } from '../removals/compose-removals.js';
 import type { ReviewDeps } from './review-deps.js';
@@ -67,7 +68,7 @@ export function buildReviewDeps(
     removals: composeRemovals(config, { stores, logger }, { dryRun: false }),
     logger,
     reports: options.reports ?? ports.reports,
-    auditPages: auditPages(stores),
+    auditPages: auditPages(stores, reportAccountsOf(config.quicksight)),
     operators: options.operators ?? ports.operators,
     ...(notices ? { notices } : {}),
     queue: workerQueue(config.lambda, () => createSqsClient(config.aws), options.queue),

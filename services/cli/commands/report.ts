@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../../shared/errors.js';
+import { ConfigError, UsageError } from '../../../shared/errors.js';
 import {
   action,
   type CliContext,
@@ -34,7 +34,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
               throw new UsageError(
                 'report --since prints the savings of a period: no --run or --out with it',
               );
-            const config = loadConfig(['report'], ctx.io.env);
+            const config = reportConfig(ctx.io.env);
             const { parseSince } = await import('../../audit/since.js');
             const since = parseSince(flags.since, new Date());
             const { buildStores } = await import('../../../shared/clients-from-config.js');
@@ -45,7 +45,12 @@ export function registerReport(program: Command, ctx: CliContext): void {
             try {
               const rows = [];
               for await (const page of stores.audit.since(since)) rows.push(...page);
-              const result = periodSavings(since, rows, config.report.prices);
+              const result = periodSavings(
+                since,
+                rows,
+                config.report.prices,
+                await accountsOf(config),
+              );
               const { savings, downgrades, kept } = result;
               const text = [
                 `savings since ${since}: about ${formatMoney(result.monthly)} a month`,
@@ -72,7 +77,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
             }
           }
           if (!flags.out) throw new UsageError('report needs --out FILE (e.g. --out report.html)');
-          const config = loadConfig(['report'], ctx.io.env);
+          const config = reportConfig(ctx.io.env);
           const { buildStores } = await import('../../../shared/clients-from-config.js');
           const { writeReport } = await import('../../audit/write-report.js');
           const { accountLine, formatMoney } = await import('../../audit/report-text.js');
@@ -96,6 +101,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
               ...(flags.run ? { runId: flags.run } : {}),
               out: flags.out,
               prices: config.report.prices,
+              ...(config.quicksight ? { accounts: await accountsOf(config) } : {}),
             });
             const { decisions, outcomes } = written.counts;
             const list = (c: Readonly<Record<string, number>>) =>
@@ -124,4 +130,25 @@ export function registerReport(program: Command, ctx: CliContext): void {
         },
       ),
     );
+}
+
+/**
+ * The report's configuration, with the QuickSight accounts when they are configured: the home
+ * account is then named by its id (services/audit/report-accounts.ts). Without
+ * IDSYNC_QUICKSIGHT_ACCOUNT_ID (a report read on another machine) it is "home account"; a value
+ * that is set but invalid fails either way (shared/config/load-config.ts validates every one).
+ */
+function reportConfig(env: CliContext['io']['env']) {
+  try {
+    return loadConfig(['report', 'quicksight'], env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { ...loadConfig(['report'], env), quicksight: undefined };
+  }
+}
+
+async function accountsOf(config: ReturnType<typeof reportConfig>) {
+  if (!config.quicksight) return undefined;
+  const { reportAccountsOf } = await import('../../audit/report-accounts.js');
+  return reportAccountsOf(config.quicksight);
 }

@@ -36,6 +36,7 @@ async function reviewContext(ctx: CliContext, reportsDir: string | undefined, js
   const { ruleNotices } = await import('../../notices/rule-notices.js');
   const { cliRemovals } = await import('../cli-removals.js');
   const { auditPages } = await import('../../audit/audit-pages.js');
+  const { reportAccountsOf } = await import('../../audit/report-accounts.js');
   const logger = runtime.buildLogger(config);
   const built = runtime.buildStores(config);
   // The same ports as the review Lambda (services/review/review-wiring.ts): the reports bucket,
@@ -62,7 +63,7 @@ async function reviewContext(ctx: CliContext, reportsDir: string | undefined, js
     removals,
     logger,
     reports: ports.reports,
-    auditPages: auditPages(stores),
+    auditPages: auditPages(stores, reportAccountsOf(config.quicksight)),
     operators: ports.operators,
     ...(ports.notices ? { notices: ports.notices } : {}),
   };

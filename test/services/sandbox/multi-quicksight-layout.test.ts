@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOME_ACCOUNT_LABEL } from '../../../services/audit/report-accounts.js';
 import { SECOND_NAMESPACE } from '../../../services/sandbox/scenarios/layouts.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import type { OrgPerson } from '../../../services/sandbox/scenarios/org-types.js';
@@ -109,8 +113,22 @@ describe('the sandbox multi-quicksight layout', { timeout: 60_000 }, () => {
     removeFromGroups(t.sandbox.org, [person.email], afterSnapshot());
 
     // 1 of the second account's 8 users is 12.5%: over the default 10% of that account alone.
-    const result = await runCliOn(t.sandbox, ['reconcile', '--apply'], LIMITS);
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'idsync-accounts-')), 'run.html');
+    const result = await runCliOn(
+      t.sandbox,
+      ['reconcile', '--apply', '--report', reportFile],
+      LIMITS,
+    );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    // The report names each account by its id, the home one too (IDSYNC_QUICKSIGHT_ACCOUNT_ID).
+    const html = readFileSync(reportFile, 'utf8');
+    expect(html).toContain(t.sandbox.org.accountId);
+    expect(html).toContain(other.accountId);
+    expect(html).not.toContain(HOME_ACCOUNT_LABEL);
+    const period = await runCliOn(t.sandbox, ['report', '--since', '1d']);
+    expect(period.code, period.stderr).toBe(0);
+    expect(period.stdout).toContain(`account ${t.sandbox.org.accountId}:`);
+    expect(period.stdout).not.toContain(HOME_ACCOUNT_LABEL);
     expect(namesIn(home, person)).toEqual([]);
     expect(namesIn(other, person)).toEqual([]);
     expect(other.deletes.get(inOther?.userName ?? '')).toBe(1);
