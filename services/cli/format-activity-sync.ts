@@ -1,3 +1,4 @@
+import { laneAccount } from '../../shared/dynamo/sync-cursors.js';
 import type { ActivitySyncJobResult } from '../activity/sync-job.js';
 
 /**
@@ -31,12 +32,26 @@ export function ignoredText(ignored: Readonly<Record<string, number>>): string {
   return parts.length > 0 ? parts.join(', ') : 'nothing';
 }
 
+const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * Where a sync read, from its lanes (shared/dynamo/sync-cursors.ts `syncLane`): `2 regions` for
+ * the home account alone; with further QuickSight accounts (`<account>/<region>` lanes),
+ * `3 lanes (2 regions, 2 accounts)` (pure).
+ */
+export function lanesText(lanes: readonly string[]): string {
+  const regions = new Set(lanes.map((l) => l.slice(l.indexOf('/') + 1)));
+  const accounts = new Set(lanes.map((l) => laneAccount(l) ?? ''));
+  if (accounts.size <= 1) return counted(regions.size, 'region');
+  return `${counted(lanes.length, 'lane')} (${counted(regions.size, 'region')}, ${counted(accounts.size, 'account')})`;
+}
+
 export function formatActivitySync(
   result: ActivitySyncJobResult,
   calls: { calls: number; throttled: number; retries: number },
 ): string {
   const lines = [
-    `activity sync: ${result.pages} LookupEvents pages, ${result.events} QuickSight events in ${result.regions.length} region${result.regions.length === 1 ? '' : 's'}${result.resumed ? ' (resumed an interrupted window)' : ''}`,
+    `activity sync: ${result.pages} LookupEvents pages, ${result.events} QuickSight events in ${lanesText(result.regions.map((r) => r.region))}${result.resumed ? ' (resumed an interrupted window)' : ''}`,
     `  LookupEvents calls ${calls.calls} (throttled ${calls.throttled}, retried ${calls.retries})`,
   ];
   for (const r of result.regions) {
@@ -53,13 +68,16 @@ export function formatActivitySync(
         `    ${w.kind} ${minute(w.from)} → ${minute(w.to)} UTC: ${w.finished ? 'read' : 'interrupted'} (${w.pages} pages, ${w.events} events)`,
       );
   }
+  const every = result.regions.some((r) => laneAccount(r.region) !== undefined)
+    ? 'every region of every account'
+    : 'every region';
   lines.push(
     `  attributed ${result.attributed}, on-behalf-of unresolved ${result.unresolved}, not anyone's use: ${ignoredText(result.ignored)}`,
     `  pending (IdC users the identity map does not know yet): ${result.pending} events kept, ${result.pendingResolved} earlier ones attributed, ${result.pendingEvents} events of ${result.pendingUsers} IdC users still pending`,
     `  records written ${result.written} (${result.flushed} exact newest/oldest times flushed), unchanged (coalesced) ${result.unchanged}`,
     result.covered
-      ? `  CloudTrail coverage (every region): ${minute(result.covered.from)} → ${minute(result.covered.to)} UTC`
-      : '  CloudTrail coverage (every region): none yet',
+      ? `  CloudTrail coverage (${every}): ${minute(result.covered.from)} → ${minute(result.covered.to)} UTC`
+      : `  CloudTrail coverage (${every}): none yet`,
     result.failed.length > 0
       ? `  failed in ${result.failed.join(', ')}: run it again to resume from the cursors.`
       : result.caughtUp

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivitySyncSummary } from '../../../services/activity/run-activity-sync.js';
 import type { ActivitySyncJobResult } from '../../../services/activity/sync-job.js';
-import { formatActivitySync, ignoredText } from '../../../services/cli/format-activity-sync.js';
+import {
+  formatActivitySync,
+  ignoredText,
+  lanesText,
+} from '../../../services/cli/format-activity-sync.js';
 
 const region = (overrides: Partial<ActivitySyncSummary> = {}): ActivitySyncSummary => ({
   caughtUp: true,
@@ -82,5 +86,18 @@ describe('ignored events in words', () => {
       }),
     ).toBe('9 failed calls, 1 session that names no user, 9 calls by ignored principals');
     expect(ignoredText({})).toBe('nothing');
+  });
+});
+
+describe('lanesText', () => {
+  it('counts regions for the home account alone, lanes with their regions and accounts beyond it', () => {
+    expect(lanesText(['eu-west-1'])).toBe('1 region');
+    expect(lanesText(['eu-west-1', 'us-east-1'])).toBe('2 regions');
+    expect(lanesText(['eu-west-1', '222233334444/eu-west-1'])).toBe(
+      '2 lanes (1 region, 2 accounts)',
+    );
+    expect(lanesText(['eu-west-1', 'us-east-1', '222233334444/eu-west-1'])).toBe(
+      '3 lanes (2 regions, 2 accounts)',
+    );
   });
 });
