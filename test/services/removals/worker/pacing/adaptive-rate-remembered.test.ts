@@ -6,6 +6,7 @@ import {
   REMEMBERED_RATE_MAX_AGE_MS,
 } from '../../../../../services/removals/worker/pacing/adaptive-rate.js';
 import { Pacer } from '../../../../../services/removals/worker/pacing/pacer.js';
+import { measureAt } from './measure-at.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /**
@@ -15,20 +16,6 @@ import { VirtualClock } from './virtual-clock.js';
 
 const START = 1_000_000;
 const { targetFraction, initialRate, restartAbove } = DEFAULT_RATE_SETTINGS;
-
-/** A saturated server at `rate`/s with an empty bucket: one call in `throttleEvery` throttled. */
-function serveAt(c: AdaptiveRate, from: number, rate: number, throttleEvery: number): number {
-  const step = 1000 / rate;
-  let t = from;
-  for (let i = 1; c.state().phase === 'measure'; i++) {
-    if (i > rate * 60) throw new Error('the measurement never ended');
-    t = from + i * step;
-    c.advance(t, true);
-    if (i % throttleEvery === 0) c.onThrottle(t, t - 10);
-    c.onServed(t);
-  }
-  return t;
-}
 
 describe('AdaptiveRate from a remembered estimate', () => {
   it('none remembered: slow start at the initial rate, as always', () => {
@@ -81,7 +68,7 @@ describe('AdaptiveRate from a remembered estimate', () => {
     c.onThrottle(START + 300, START + 290);
     expect(c.state().phase).toBe('measure');
     // The server now serves 20/s: the measurement reads it, and the rate follows.
-    const end = serveAt(c, START + 300, 20, 5);
+    const end = measureAt(c, START + 300, 20, 5);
     expect(end - START).toBeLessThan(3500);
     const state = c.state();
     expect(state.phase).toBe('avoid');
