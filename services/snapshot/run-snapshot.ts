@@ -10,12 +10,10 @@ import {
   type SourceSummary,
 } from '../../shared/dynamo/snapshot-store.js';
 import { describeError } from '../../shared/errors.js';
-import type { MemberSighting } from '../../shared/identity-merge.js';
 import {
   checkGooglePage,
   checkIdcPage,
   checkQuickSightPage,
-  ledgerUsable,
   RefusalTally,
 } from '../../shared/listing-limits.js';
 import type { Logger } from '../../shared/logger.js';
@@ -23,6 +21,8 @@ import type { GoogleDirectoryPort, IdentityStorePort, QuickSightPort } from '../
 import { scopeKeyOf } from '../../shared/quicksight-scopes.js';
 import { readAhead } from '../../shared/read-ahead.js';
 import { newRunId } from '../../shared/run-id.js';
+import { type Departures, laterDepartures } from './departures.js';
+import { countPeople, onePage, storedMembers } from './stored-members.js';
 
 export interface SnapshotDeps {
   readonly google: GoogleDirectoryPort;
@@ -72,12 +72,6 @@ export interface SnapshotOptions {
    * does not show either (shared/dynamo/identity-listing.ts, `markUnseenGone`).
    */
   readonly deferDepartures?: boolean;
-}
-
-/** A COMPLETE listing's marking of the IdC users it did not show, left to the caller. */
-export interface Departures {
-  /** Marks them gone (once; later calls return the same promise); the ids marked. */
-  mark(): Promise<readonly string[]>;
 }
 
 export interface SnapshotResult {
@@ -131,28 +125,6 @@ async function* timedPages<T>(pages: AsyncIterable<T>, timer: Timer): AsyncItera
     if (next.done) return;
     yield next.value;
   }
-}
-
-/**
- * The members a run stored, one sighting per row (the ledger merges a person's groups); members
- * whose email is refused are not recorded (shared/listing-limits.ts, `checkGooglePage`).
- */
-async function* storedMembers(rows: AsyncIterable<GoogleRow[]>): AsyncIterable<MemberSighting> {
-  for await (const page of rows)
-    for (const r of page)
-      if (ledgerUsable(r)) yield { email: r.email, googleId: r.googleId, groups: [r.group] };
-}
-
-/** Rows held in memory, as the one page of a stored listing. */
-async function* onePage<T>(rows: readonly T[]): AsyncIterable<T[]> {
-  yield [...rows];
-}
-
-/** The number of distinct people among the stored member rows the ledger would record. */
-async function countPeople(rows: AsyncIterable<GoogleRow[]>): Promise<number> {
-  const emails = new Set<string>();
-  for await (const page of rows) for (const r of page) if (ledgerUsable(r)) emails.add(r.email);
-  return emails.size;
 }
 
 /** What each source's listing brought in over its limits, and what was done with it. */
@@ -414,28 +386,5 @@ export async function runSnapshot(
     expiredRuns,
     timings,
     itemsWritten,
-  };
-}
-
-/**
- * Gone-marks in flight when the caller runs them beside other work (reconcile's worker): few,
- * so the worker's own requests are not kept waiting behind them.
- */
-const DEFERRED_GONE_IN_FLIGHT = 4;
-
-/** The gone-marking of a COMPLETE listing as a `Departures`: run once, when first asked, logged. */
-function laterDepartures(
-  markGone: (inFlight: number) => Promise<string[]>,
-  log: Pick<Logger, 'info'>,
-): Departures {
-  let marking: Promise<readonly string[]> | undefined;
-  return {
-    mark() {
-      marking ??= markGone(DEFERRED_GONE_IN_FLIGHT).then((ids) => {
-        log.info({ gone: ids.length }, 'IdC users the snapshot did not show marked gone');
-        return ids;
-      });
-      return marking;
-    },
   };
 }
