@@ -7,12 +7,13 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /**
- * The reports bucket (IDSYNC_REPORTS_BUCKET): a run's report is `runs/<runId>/report.html` and
- * `runs/<runId>/report.csv` (`reportKey`). Put, get and list through `@aws-sdk/client-s3`;
+ * The reports bucket (IDSYNC_REPORTS_BUCKET): the monthly review's files are under
+ * `runs/<runId>/`, its final report also as `runs/<runId>/report.html` (`reportKey`), the one
+ * `idsync report --run` reads. Put, get and list through `@aws-sdk/client-s3`;
  * `presignedGetUrl` makes the link a notice carries (`@aws-sdk/s3-request-presigner`).
  */
 
-export type ReportFile = 'report.html' | 'report.csv';
+export type ReportFile = 'report.html';
 
 /** Every report in the bucket is under this prefix (the stack grants the review function it). */
 export const RUN_REPORTS_PREFIX = 'runs/';

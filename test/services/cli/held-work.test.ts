@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeRunReport } from '../../../services/audit/stored-report.js';
+import { auditPages } from '../../../services/audit/audit-pages.js';
+import { bucketReports } from '../../../services/review/review-wiring.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { createS3Client } from '../../../shared/aws/clients.js';
@@ -102,21 +103,21 @@ describe('held work on the sandbox', { timeout: 120_000 }, () => {
     expect(after.stdout).toMatch(/no removal is queued, running or held/);
   });
 
-  it('a run report stored in the reports bucket (HTML + CSV) is what idsync report --run reads; another run comes from the audit', async () => {
-    const bucket = new S3Reports(
+  it('a review report stored in the reports bucket is what idsync report --run reads; another run comes from the audit', async () => {
+    const s3 = new S3Reports(
       createS3Client(loadConfig([], t.sandbox.env).aws),
       t.sandbox.operators.reportsBucket,
     );
-    const stores = { audit: new DynamoAuditLog(t.doc, t.names.audit), doc: t.doc, names: t.names };
-    const stored = await storeRunReport(stores, bucket, {
-      runId: releaseRunId,
-      prices: DEFAULT_PRICES,
-    });
-    const html = await bucket.get(stored.htmlKey);
+    // Stored as the review stores its final report (services/review/review-wiring.ts).
+    const html = await auditPages({
+      audit: new DynamoAuditLog(t.doc, t.names.audit),
+      doc: t.doc,
+      names: t.names,
+    }).ofRun(releaseRunId, { prices: DEFAULT_PRICES, dryRun: false });
     expect(html).toMatch(/idsync removed 3 QuickSight users/);
-    expect((await bucket.get(stored.csvKey))?.split('\n')[0]).toBe(
-      'at,runId,kind,email,userId,userName,role,source,decision,reason,outcome,attempts,detail',
-    );
+    await bucketReports(s3, 600).put(releaseRunId, [
+      { name: 'final.html', body: html as string, contentType: 'text/html' },
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'idsync-report-'));
     try {
       const out = join(dir, 'r.html');

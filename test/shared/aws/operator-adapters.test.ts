@@ -80,13 +80,13 @@ describe('operator topic and reports bucket adapters', () => {
     const reports = new S3Reports(client, BUCKET);
     const html = '<!doctype html><p>Yamada 山田 &amp; co</p>';
     await reports.put(reportKey('run-1', 'report.html'), html, 'text/html; charset=utf-8');
-    await reports.put(reportKey('run-1', 'report.csv'), 'at,runId\n', 'text/csv; charset=utf-8');
+    await reports.put('runs/run-1/review.csv', 'at,runId\n', 'text/csv; charset=utf-8');
     await reports.put(reportKey('run-2', 'report.html'), 'other', 'text/html');
     expect(await reports.get(reportKey('run-1', 'report.html'))).toBe(html);
     expect(await reports.get(reportKey('run-9', 'report.html'))).toBeUndefined();
     expect(await reports.list('runs/run-1/')).toEqual([
-      'runs/run-1/report.csv',
       'runs/run-1/report.html',
+      'runs/run-1/review.csv',
     ]);
     const url = await reports.presignedGetUrl(reportKey('run-1', 'report.html'), 3600);
     expect(url).toContain('X-Amz-Expires=3600');
