@@ -5,14 +5,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
 import { IdentityCenterCompanionStack } from '../../infra/stacks/identity-center-companion-stack.js';
 import { IdsyncStack } from '../../infra/stacks/idsync-stack.js';
-import { SettingsError, settingsFrom } from '../../infra/stacks/settings.js';
+import { SettingsError } from '../../infra/stacks/settings.js';
 import {
   CLOUDTRAIL_DETAIL_TYPE,
   IDC_EVENT_NAMES,
   IDC_EVENT_SOURCES,
   IDC_EVENTBRIDGE_SOURCES,
 } from '../../shared/event-sources.js';
-import { dropAcknowledgements, statementsOf, synthApp } from './companion-helpers.js';
+import {
+  appStack,
+  companionOf,
+  dropAcknowledgements,
+  namedRoles,
+  statementsOf,
+  synthApp,
+} from './companion-helpers.js';
 import { ALL_FIXTURES } from './fixture-stack.js';
 
 /**
@@ -36,14 +43,14 @@ const BUS = `arn:aws:events:eu-west-1:${STACK}:event-bus/Idsync-events`;
 type Resource = ReturnType<Template['findResources']>[string];
 
 function companion(context: Record<string, unknown> = LAYOUT) {
-  // CDK's built-in template validation costs seconds per synth (test/infra/fixture-stack.ts).
-  const app = new App({ builtinCloudFormationValidation: false });
-  const settings = settingsFrom(context);
-  const stack = new IdentityCenterCompanionStack(app, 'Companion', {
-    env: { account: settings.identityCenterAccountId, region: settings.identityCenterRegion },
-    settings,
-  });
-  return { stack, template: Template.fromStack(stack) };
+  return companionOf(
+    context,
+    (app, settings) =>
+      new IdentityCenterCompanionStack(app, 'Companion', {
+        env: { account: settings.identityCenterAccountId, region: settings.identityCenterRegion },
+        settings,
+      }),
+  );
 }
 
 describe('the IdC companion stack', () => {
@@ -131,11 +138,7 @@ describe('the IdC companion stack', () => {
 
   it('names the reader role the idsync stack assumes, and the roles the stack names', () => {
     // The app's stack selection without `companion`: the idsync stack, in the stack's account.
-    const app = new App({
-      context: { ...LAYOUT, 'aws:cdk:bundling-stacks': [] },
-      builtinCloudFormationValidation: false,
-    });
-    const idsync = addIdsyncStacks(app, ALL_FIXTURES);
+    const idsync = appStack(LAYOUT);
     expect(idsync).toBeInstanceOf(IdsyncStack);
     expect([idsync.stackName, idsync.account, idsync.region]).toEqual([
       'Idsync',
@@ -149,10 +152,7 @@ describe('the IdC companion stack', () => {
     expect(fn?.Properties.Environment.Variables.IDSYNC_IDENTITYSTORE_ROLE_ARN).toBe(
       `arn:aws:iam::${IDC}:role/${readerRoleName()}`,
     );
-    const roleNames = Object.values(template.findResources('AWS::IAM::Role'))
-      .map((r) => r.Properties.RoleName)
-      .filter((n) => n !== undefined);
-    expect(roleNames.sort()).toEqual(['Idsync-events-eu-west-1', 'Idsync-snapshot-eu-west-1']);
+    expect(namedRoles(template)).toEqual(['Idsync-events-eu-west-1', 'Idsync-snapshot-eu-west-1']);
     const [bus] = Object.values(template.findResources('AWS::Events::EventBus'));
     expect(`arn:aws:events:eu-west-1:${STACK}:event-bus/${bus?.Properties.Name}`).toBe(BUS);
   });

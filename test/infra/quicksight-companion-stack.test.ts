@@ -1,19 +1,23 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY_EVENTS_STATE } from '../../infra/constructs/activity.js';
-import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
 import type { IdsyncStack } from '../../infra/stacks/idsync-stack.js';
 import { QuickSightCompanionStack } from '../../infra/stacks/quicksight-companion-stack.js';
-import { SettingsError, settingsFrom } from '../../infra/stacks/settings.js';
+import { SettingsError } from '../../infra/stacks/settings.js';
 import {
   CLOUDTRAIL_DETAIL_TYPE,
   QUICKSIGHT_EVENT_SOURCE,
   QUICKSIGHT_EVENTBRIDGE_SOURCE,
 } from '../../shared/event-sources.js';
-import { dropAcknowledgements, statementsOf, synthApp } from './companion-helpers.js';
-import { ALL_FIXTURES } from './fixture-stack.js';
+import {
+  appStack,
+  companionOf,
+  dropAcknowledgements,
+  namedRoles,
+  statementsOf,
+  synthApp,
+} from './companion-helpers.js';
 
 /**
  * The QuickSight companion stack (`-c companion=quicksight`), deployed in the QuickSight
@@ -38,13 +42,14 @@ const OPERATOR = `arn:aws:iam::${QS}:role/Idsync-quicksight-operator`;
 type Resource = ReturnType<Template['findResources']>[string];
 
 function companion(context: Record<string, unknown> = LAYOUT) {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const settings = settingsFrom(context);
-  const stack = new QuickSightCompanionStack(app, 'Companion', {
-    env: { account: settings.quickSightAccountId, region: settings.quickSightRegion },
-    settings,
-  });
-  return { stack, template: Template.fromStack(stack) };
+  return companionOf(
+    context,
+    (app, settings) =>
+      new QuickSightCompanionStack(app, 'Companion', {
+        env: { account: settings.quickSightAccountId, region: settings.quickSightRegion },
+        settings,
+      }),
+  );
 }
 
 describe('the QuickSight companion stack', () => {
@@ -152,11 +157,7 @@ describe('the idsync stack with QuickSight in another account', () => {
   let template: Template;
 
   beforeAll(() => {
-    const app = new App({
-      context: { ...LAYOUT, 'aws:cdk:bundling-stacks': [] },
-      builtinCloudFormationValidation: false,
-    });
-    stack = addIdsyncStacks(app, ALL_FIXTURES) as IdsyncStack;
+    stack = appStack(LAYOUT) as IdsyncStack;
     template = Template.fromStack(stack);
   });
 
@@ -168,10 +169,7 @@ describe('the idsync stack with QuickSight in another account', () => {
       expect(v.IDSYNC_QUICKSIGHT_ROLE_ARN).toBe(OPERATOR);
       expect(v.IDSYNC_CLOUDTRAIL_ROLE_ARN).toBe(OPERATOR);
     }
-    const roleNames = Object.values(template.findResources('AWS::IAM::Role'))
-      .map((r) => r.Properties.RoleName)
-      .filter((n) => n !== undefined);
-    expect(roleNames.sort()).toEqual([
+    expect(namedRoles(template)).toEqual([
       'Idsync-activity-eu-west-1',
       'Idsync-snapshot-eu-west-1',
       'Idsync-worker-eu-west-1',
@@ -218,11 +216,7 @@ describe('several QuickSight accounts (IDSYNC_QUICKSIGHT_ACCOUNTS): the stack an
   };
 
   it('accepts the further account’s QuickSight events on its bus, matches them there, and lists every home namespace', () => {
-    const app = new App({
-      context: { ...SEVERAL, 'aws:cdk:bundling-stacks': [] },
-      builtinCloudFormationValidation: false,
-    });
-    const stack = addIdsyncStacks(app, ALL_FIXTURES) as IdsyncStack;
+    const stack = appStack(SEVERAL) as IdsyncStack;
     const template = Template.fromStack(stack);
     const [policy] = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
     expect(policy?.Properties.Statement.Sid).toBe(`cdk-QuickSightActivityEvents${FURTHER}`);
@@ -243,10 +237,7 @@ describe('several QuickSight accounts (IDSYNC_QUICKSIGHT_ACCOUNTS): the stack an
     expect(JSON.stringify(list?.Resource)).toContain(`:${STACK}:user/sales/*`);
     const assume = statementsOf(template, snapshot).find((s) => s.Action === 'sts:AssumeRole');
     expect([assume?.Resource].flat()).toEqual([FURTHER_ROLE]);
-    const roleNames = Object.values(template.findResources('AWS::IAM::Role'))
-      .map((r) => r.Properties.RoleName)
-      .filter((n) => n !== undefined);
-    expect(roleNames.sort()).toEqual([
+    expect(namedRoles(template)).toEqual([
       'Idsync-activity-eu-west-1',
       'Idsync-snapshot-eu-west-1',
       'Idsync-worker-eu-west-1',
