@@ -9,9 +9,9 @@ import {
   quickSightEvent,
 } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
 import { mulberry32 } from '../../../services/sandbox/scenarios/random.js';
-import type { ActivityDelta } from '../../../shared/activity-record.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { quickSightScopes } from '../../../shared/quicksight-scopes.js';
+import { recordingLiveStore } from '../../helpers/recording-live-store.js';
 
 /** Two accounts: the home one (namespace `default`) and B (`default` and `sales`). */
 const HOME = '111111111111';
@@ -291,15 +291,9 @@ describe('attributeEvent: odd accounts and ARNs (bad input)', () => {
 
 describe('LiveRecorder across accounts', () => {
   function recorder() {
-    const recorded: ActivityDelta[] = [];
+    const { store, recorded } = recordingLiveStore();
     const live = new LiveRecorder({
-      store: {
-        async recordMany(deltas) {
-          recorded.push(...deltas);
-          return deltas.map(() => 'written' as const);
-        },
-        async addPending() {},
-      },
+      store,
       directory: async () => userDirectory({ get: async () => undefined }, [], 'default'),
       attribution: { accountId: HOME, namespace: 'default', scopes, ignoredPrincipals: [] },
     });

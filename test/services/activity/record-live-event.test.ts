@@ -5,8 +5,7 @@ import {
   quickSightEnvelope,
   quickSightEvent,
 } from '../../../services/sandbox/cloudtrail/quicksight-events.js';
-import type { ActivityDelta } from '../../../shared/activity-record.js';
-import type { PendingEvidence } from '../../../shared/pending-events.js';
+import { recordingLiveStore } from '../../helpers/recording-live-store.js';
 
 const ACCOUNT = '123456789012';
 const envelope = (actor: Parameters<typeof quickSightEvent>[0]['actor'], extra = {}) =>
@@ -22,18 +21,9 @@ const envelope = (actor: Parameters<typeof quickSightEvent>[0]['actor'], extra =
   );
 
 function recorder() {
-  const pending: PendingEvidence[] = [];
-  const recorded: ActivityDelta[] = [];
+  const { store, recorded, pending } = recordingLiveStore();
   const live = new LiveRecorder({
-    store: {
-      async recordMany(deltas) {
-        recorded.push(...deltas);
-        return deltas.map(() => 'written' as const);
-      },
-      async addPending(evidence) {
-        pending.push(...evidence);
-      },
-    },
+    store,
     directory: async () => userDirectory({ get: async () => undefined }, [], 'default'),
     attribution: { accountId: ACCOUNT, namespace: 'default', ignoredPrincipals: ['portal-role'] },
   });
