@@ -6,7 +6,7 @@ import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
 import { type IdsyncSettings, settingsFrom } from '../../infra/stacks/settings.js';
 import { ALL_FIXTURES } from './fixture-stack.js';
 
-/** Helpers of the companion stacks' tests (test/infra/*-companion-stack.test.ts). */
+/** Helpers of the infra tests that build the app's stacks (companion stacks, README deploy commands). */
 
 /**
  * The stack the app selects for `context` (infra/stacks/app-stacks.ts), Lambda bundling skipped;

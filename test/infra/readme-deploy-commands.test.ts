@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { addIdsyncStacks } from '../../infra/stacks/app-stacks.js';
 import { quickSightOperatorRoleArn } from '../../infra/stacks/quicksight-layout.js';
 import { settingsFrom } from '../../infra/stacks/settings.js';
-import { ALL_FIXTURES } from './fixture-stack.js';
+import { synthApp } from './companion-helpers.js';
 
 /**
  * README.md "The layouts": the `cdk deploy` commands' `-c` context is what the app reads:
@@ -59,10 +56,7 @@ describe('README deploy commands', () => {
     expect(two).toContain(
       `npx cdk bootstrap aws://${s.identityCenterAccountId}/${s.identityCenterRegion}`,
     );
-    const app = new App({ context, builtinCloudFormationValidation: false });
-    const stack = addIdsyncStacks(app, ALL_FIXTURES);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    const assembly = app.synth();
+    const { stack, assembly } = synthApp(context);
     expect(stack.stackName).toBe(`${s.stackName}-IdentityCenter`);
     expect(
       assembly.stacks.map((x) => [x.stackName, x.environment.account, x.environment.region]),
@@ -82,10 +76,7 @@ describe('README deploy commands', () => {
       `npx cdk bootstrap aws://${s.quickSightAccountId}/${s.quickSightRegion}`,
     );
     expect(README).toContain(quickSightOperatorRoleArn(s).split('/').at(-1));
-    const app = new App({ context, builtinCloudFormationValidation: false });
-    const stack = addIdsyncStacks(app, ALL_FIXTURES);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    const assembly = app.synth();
+    const { stack, assembly } = synthApp(context);
     expect(
       assembly.stacks.map((x) => [x.stackName, x.environment.account, x.environment.region]),
     ).toEqual([[`${s.stackName}-QuickSight`, s.quickSightAccountId, s.quickSightRegion]]);
@@ -103,12 +94,8 @@ describe('README deploy commands', () => {
       `${s.stackName}-QuickSight-${further}`,
     ]);
     expect(several).toContain(`npx cdk bootstrap aws://${further}/${s.quickSightRegion}`);
-    const synth = (ctx: Record<string, unknown>) => {
-      const app = new App({ context: ctx, builtinCloudFormationValidation: false });
-      addIdsyncStacks(app, ALL_FIXTURES);
-      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-      return app.synth().stacks.map((x) => [x.stackName, x.environment.account]);
-    };
+    const synth = (ctx: Record<string, unknown>) =>
+      synthApp(ctx).assembly.stacks.map((x) => [x.stackName, x.environment.account]);
     const { companion: _c, companionAccountId: _a, ...stackContext } = context;
     expect(synth(stackContext)).toEqual([[s.stackName, s.account]]);
     expect(synth(context)).toEqual([[`${s.stackName}-QuickSight-${further}`, further]]);
