@@ -143,11 +143,6 @@ function fail(message: string): { ok: false; message: string } {
 }
 
 /**
- * The account of a row's scope key (`QuickSightUser.scope`, `Task.scope`): the part before `/`,
- * else (a bare namespace, or no key at all) the home account. Pure: no configuration needed, so
- * rows of a scope no longer configured still name their account.
- */
-/**
  * The account of a scope key outside the home account (`<account>/<namespace>`); undefined for a
  * home key (the namespace alone), as the activity store names the home account's lanes.
  */
@@ -156,6 +151,11 @@ export function otherAccountOfScopeKey(key: string | undefined): string | undefi
   return key !== undefined && at > 0 ? key.slice(0, at) : undefined;
 }
 
+/**
+ * The account of a row's scope key (`QuickSightUser.scope`, `Task.scope`): the part before `/`,
+ * else (a bare namespace, or no key at all) the home account. Pure: no configuration needed, so
+ * rows of a scope no longer configured still name their account.
+ */
 export function accountOfScopeKey(homeAccountId: string, key: string | undefined): string {
   return otherAccountOfScopeKey(key) ?? homeAccountId;
 }

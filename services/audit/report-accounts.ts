@@ -1,7 +1,7 @@
 import type { Config } from '../../shared/config/index.js';
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
-import { type QuickSightScope, SCOPE_KEY_SEPARATOR } from '../../shared/quicksight-scopes.js';
+import { accountOfScopeKey } from '../../shared/quicksight-scopes.js';
 
 /**
  * The report split by QuickSight account (pure). An audit row names its user's scope
@@ -14,27 +14,24 @@ import { type QuickSightScope, SCOPE_KEY_SEPARATOR } from '../../shared/quicksig
 /** How the home account is named when its id is not known to the report. */
 export const HOME_ACCOUNT_LABEL = 'home account';
 
-/** The account a scope key is in: the configured scope's, else the key's prefix, else home. */
+/**
+ * The account a scope key is in (shared/quicksight-scopes.ts `accountOfScopeKey`), the home
+ * account named by its id when known, else `home account`.
+ */
 export function accountOfScope(scopeKey: string | undefined, home: ReportAccounts = {}): string {
-  const homeLabel = home.accountId ?? HOME_ACCOUNT_LABEL;
-  if (scopeKey === undefined) return homeLabel;
-  const configured = home.scopes?.find((s) => s.key === scopeKey);
-  if (configured) return configured.accountId;
-  const at = scopeKey.indexOf(SCOPE_KEY_SEPARATOR);
-  return at < 0 ? homeLabel : scopeKey.slice(0, at);
+  return accountOfScopeKey(home.accountId ?? HOME_ACCOUNT_LABEL, scopeKey);
 }
 
-/** Where the report learns the accounts: IDSYNC_QUICKSIGHT_ACCOUNT_ID and the scopes, when known. */
+/** Where the report learns the home account's id (IDSYNC_QUICKSIGHT_ACCOUNT_ID), when known. */
 export interface ReportAccounts {
   readonly accountId?: string;
-  readonly scopes?: readonly QuickSightScope[];
 }
 
-/** The accounts as configured (IDSYNC_QUICKSIGHT_ACCOUNT_ID and IDSYNC_QUICKSIGHT_ACCOUNTS). */
+/** The accounts as configured: the home account's id names its rows. */
 export function reportAccountsOf(
-  quicksight: Pick<Config['quicksight'], 'accountId' | 'scopes'>,
+  quicksight: Pick<Config['quicksight'], 'accountId'>,
 ): ReportAccounts {
-  return { accountId: quicksight.accountId, scopes: quicksight.scopes };
+  return { accountId: quicksight.accountId };
 }
 
 /** The account of an audit row (`accountOfScope` of its `scope`). */

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../../shared/dynamo/audit-store.js';
 import { type NeedsAttention, needsAttention } from '../../shared/needs-attention.js';
 import { type PriceTable, type Savings, savingsByRole } from '../../shared/prices.js';
-import { SCOPE_KEY_SEPARATOR } from '../../shared/quicksight-scopes.js';
+import { otherAccountOfScopeKey } from '../../shared/quicksight-scopes.js';
 import {
   type AccountSplit,
   accountOfScope,
@@ -140,7 +140,7 @@ export interface ReportInput {
   readonly generatedAt: string;
   /** The run was a dry run (the command says so; the audit rows alone do not). */
   readonly dryRun?: boolean;
-  /** The home account and the scopes, to name the accounts rows are in (./report-accounts.ts). */
+  /** The home account's id, to name the account rows are in (./report-accounts.ts). */
   readonly accounts?: ReportAccounts;
 }
 
@@ -170,7 +170,7 @@ const countBy = <T>(items: readonly T[], key: (t: T) => string | undefined) => {
  */
 const userKey = (r: AuditRecord) =>
   r.userName
-    ? r.scope?.includes(SCOPE_KEY_SEPARATOR)
+    ? otherAccountOfScopeKey(r.scope) !== undefined
       ? `${r.scope}#${r.userName}`
       : r.userName
     : undefined;

@@ -22,7 +22,7 @@ export interface LoadReportOptions {
   readonly now?: Date;
   /** The run was a dry run: the report's headline says nothing was deleted. */
   readonly dryRun?: boolean;
-  /** The home account and the scopes, to name the accounts of rows (./report-accounts.ts). */
+  /** The home account's id, to name the account of rows (./report-accounts.ts). */
   readonly accounts?: ReportAccounts;
 }
 

@@ -117,11 +117,10 @@ describe('the report split by QuickSight account', () => {
     expect(model(keyed).byAccount).toBeUndefined();
   });
 
-  it('names the account of a scope key: configured, from the key, or home', () => {
-    const scopes = [{ accountId: B, namespace: 'sales', key: `${B}/sales` }];
+  it('names the account of a scope key: from the key, or home', () => {
     expect(accountOfScope(undefined, { accountId: HOME })).toBe(HOME);
     expect(accountOfScope('default', { accountId: HOME })).toBe(HOME);
-    expect(accountOfScope(`${B}/sales`, { scopes })).toBe(B);
+    expect(accountOfScope(`${B}/sales`, { accountId: HOME })).toBe(B);
     expect(accountOfScope('333333333333/ops')).toBe('333333333333');
     expect(accountOfScope(undefined)).toBe('home account');
   });
