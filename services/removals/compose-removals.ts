@@ -263,7 +263,7 @@ export function composeRemovals(
       ...(quickSight.scoped ? { scopes: configuredScopes(config) } : {}),
     });
     if (quickSight.scoped)
-      routing ??= scopeRouting(quickSight, pacer, (account) => accountPacers.of(account));
+      routing ??= scopeRouting(quickSight, (account) => accountPacers.of(account));
     const scoped = routing;
     const stop = stopSignal(scope.signal, options.stopOnSignals === true);
     try {

@@ -32,29 +32,18 @@ export function configuredScopes(config: Pick<Config, 'quicksight'>) {
 }
 
 /**
- * Each scope's deletes with its account's pacer: one pacer per QuickSight account (its rate
- * limits are the account's; two namespaces of one account share one), the home account's the
- * module's own (its learned rate carries over between applies); another account's is asked of
- * `pacerOf` at its first task (./account-pacers.ts: from the pace that account last served) and
- * kept.
+ * Each scope's deletes with its account's pacer: `pacerOf` gives one pacer per QuickSight account
+ * (its rate limits are the account's; two namespaces of one account share one), kept for the
+ * process and started from the pace that account last served (./account-pacers.ts).
  */
 export function scopeRouting(
   quickSight: { readonly scoped?: ScopedClients },
-  homePacer: WorkerPacer,
   pacerOf: (accountId: string) => WorkerPacer,
 ) {
-  const pacers = new Map<string, WorkerPacer>();
   return {
     of(key: string | undefined): TaskScope | undefined {
       const found = quickSight.scoped?.(key);
-      if (!found) return undefined;
-      const homeAccount = quickSight.scoped?.(undefined)?.accountId;
-      let pacer = found.accountId === homeAccount ? homePacer : pacers.get(found.accountId);
-      if (!pacer) {
-        pacer = pacerOf(found.accountId);
-        pacers.set(found.accountId, pacer);
-      }
-      return { quickSight: found.port, pacer };
+      return found ? { quickSight: found.port, pacer: pacerOf(found.accountId) } : undefined;
     },
   };
 }

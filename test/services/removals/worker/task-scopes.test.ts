@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AccountPacers } from '../../../../services/removals/worker/account-pacers.js';
 import { unconfiguredScope } from '../../../../services/removals/worker/delete-checks.js';
 import { callOfTask, pacerOfTask } from '../../../../services/removals/worker/task-call.js';
 import {
@@ -6,7 +7,6 @@ import {
   type ScopeClients,
   scopeRouting,
 } from '../../../../services/removals/worker/task-scopes.js';
-import type { WorkerPacer } from '../../../../services/removals/worker/worker-ports.js';
 import type { AssetOwnership } from '../../../../shared/aws/quicksight-assets.js';
 import type { QuickSightDeleter } from '../../../../shared/aws/quicksight-users.js';
 import type { QuickSightScope } from '../../../../shared/quicksight-scopes.js';
@@ -29,13 +29,12 @@ function deleter(calls: string[], scope: string): QuickSightDeleter {
   };
 }
 
-const pacer = (): WorkerPacer => ({
-  acquire: async () => 0,
-  onSuccess() {},
-  onThrottle() {},
-  onError() {},
-  stats: () => ({ rate: 1 }) as never,
-});
+/** The worker's pacers per account, with nothing remembered (./account-pacers.ts). */
+function accountPacers() {
+  const none = { recall: async () => undefined, remember: async () => true };
+  const quiet = { info() {}, warn() {} };
+  return new AccountPacers(none, 10, quiet);
+}
 
 function scoped(calls: string[]) {
   const clients: Record<string, ScopeClients> = {
@@ -54,8 +53,9 @@ const task = (scope?: string): Task => ({ ...SAMPLE_TASK, ...(scope ? { scope } 
 
 describe('task scopes', () => {
   it('one pacer per account: the home account’s own for both its namespaces, one made for the other', () => {
-    const home = pacer();
-    const routing = scopeRouting({ scoped: scoped([]) }, home, () => pacer());
+    const pacers = accountPacers();
+    const home = pacers.of(HOME);
+    const routing = scopeRouting({ scoped: scoped([]) }, (a) => pacers.of(a));
     expect(routing.of(undefined)?.pacer).toBe(home);
     expect(routing.of('sales')?.pacer).toBe(home);
     const other = routing.of(OTHER_KEY)?.pacer;
@@ -67,8 +67,9 @@ describe('task scopes', () => {
 
   it('calls the task in its own scope; a scope not configured is not called', async () => {
     const calls: string[] = [];
-    const home = pacer();
-    const routing = scopeRouting({ scoped: scoped(calls) }, home, () => pacer());
+    const pacers = accountPacers();
+    const home = pacers.of(HOME);
+    const routing = scopeRouting({ scoped: scoped(calls) }, (a) => pacers.of(a));
     const deps = {
       quickSight: deleter(calls, 'never'),
       pacer: home,
