@@ -43,16 +43,15 @@ export function quickSightScopeClients(
   const { namespace, scopes } = config.quicksight;
   const clients = new Map<string, QuickSightClient>();
   const clientOf = (scope: QuickSightScope): QuickSightClient => {
-    const own = scope.roleArn !== undefined && scope.roleArn !== config.aws.roles?.quicksight;
-    const key = own ? (scope.roleArn as string) : '';
-    let client = clients.get(key);
+    const own = ownRoleOf(config, scope);
+    let client = clients.get(own ?? '');
     if (!client) {
       client = createQuickSightClient(
         config.aws,
         config.quicksight,
-        own ? { role: { roleArn: scope.roleArn as string, variable: SCOPE_ROLE_VARIABLE } } : {},
+        own ? { role: { roleArn: own, variable: SCOPE_ROLE_VARIABLE } } : {},
       );
-      clients.set(key, client);
+      clients.set(own ?? '', client);
     }
     return client;
   };
@@ -84,12 +83,20 @@ export function scopedClients(
   return found && { accountId: found.scope.accountId, port: found.port, assets: found.assets };
 }
 
+/** A scope's own role: its role when it has one other than IDSYNC_QUICKSIGHT_ROLE_ARN's. */
+function ownRoleOf(
+  config: Pick<Config, 'aws'>,
+  scope: Pick<QuickSightScope, 'roleArn'>,
+): string | undefined {
+  return scope.roleArn !== config.aws.roles?.quicksight ? scope.roleArn : undefined;
+}
+
 /** The roles of the scopes that have their own (not IDSYNC_QUICKSIGHT_ROLE_ARN's), each once. */
 export function scopeRoles(config: Pick<Config, 'aws' | 'quicksight'>) {
   const roles = new Set(
     config.quicksight.scopes
-      .map((s) => s.roleArn)
-      .filter((r): r is string => r !== undefined && r !== config.aws.roles?.quicksight),
+      .map((s) => ownRoleOf(config, s))
+      .filter((r): r is string => r !== undefined),
   );
   return [...roles].map((roleArn) => ({ roleArn, variable: SCOPE_ROLE_VARIABLE }));
 }
