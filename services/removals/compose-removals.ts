@@ -136,7 +136,6 @@ export function composeRemovals(
   const reading = new SnapshotReading(stores.snapshots);
   const guard = new DynamoGuardWindow(stores.doc, stores.names.guard, guardWindowMs(config.plan));
   let pacers: AccountPacers | undefined;
-  let pacer: ReturnType<typeof createWorkerPacer> | undefined;
   let groupPacer: ReturnType<typeof createWorkerPacer> | undefined;
   let groupWriter: Pick<GroupMemberWrites, 'removeMember'> | undefined;
   const groupMembers = config.plan.googleGroupWrite ? clients.groupMembers : undefined;
@@ -246,7 +245,8 @@ export function composeRemovals(
     const accountPacers = pacers;
     const home = config.quicksight.accountId;
     await accountPacers.recall([home, ...config.quicksight.scopes.map((s) => s.accountId)]);
-    pacer ??= accountPacers.of(home);
+    // The home account's pacer, kept for the process like every account's (account-pacers.ts).
+    const pacer = accountPacers.of(home);
     quickSight ??= clients.quickSight();
     if (groupMembers) groupPacer ??= createWorkerPacer(worker.rate);
     const beforeDelete = createBeforeDelete({
