@@ -8,6 +8,13 @@ import { ALL_FIXTURES } from './fixture-stack.js';
 
 /** Helpers of the infra tests that build the app's stacks (companion stacks, README deploy commands). */
 
+/** The idsync stack's account and bus in the layouts these tests synthesize. */
+export const STACK = '111111111111';
+export const BUS = `arn:aws:events:eu-west-1:${STACK}:event-bus/Idsync-events`;
+
+/** One resource of a template (`Template.findResources`). */
+export type Resource = ReturnType<Template['findResources']>[string];
+
 /**
  * The stack the app selects for `context` (infra/stacks/app-stacks.ts), Lambda bundling skipped;
  * not synthesized.

@@ -14,9 +14,12 @@ import {
 } from '../../shared/event-sources.js';
 import {
   appStack,
+  BUS,
   companionOf,
   dropAcknowledgements,
   namedRoles,
+  type Resource,
+  STACK,
   statementsOf,
   synthApp,
 } from './companion-helpers.js';
@@ -28,7 +31,6 @@ import { ALL_FIXTURES } from './fixture-stack.js';
  * of each layout through the app's own stack selection, with cdk-nag validating as in app.ts.
  */
 
-const STACK = '111111111111';
 const IDC = '222222222222';
 const LAYOUT = {
   account: STACK,
@@ -38,9 +40,6 @@ const LAYOUT = {
   identityStoreId: 'd-9067a1b2c3',
   environment: { IDSYNC_ROLE_EXTERNAL_ID: 'idsync-agreed-id' },
 };
-const BUS = `arn:aws:events:eu-west-1:${STACK}:event-bus/Idsync-events`;
-
-type Resource = ReturnType<Template['findResources']>[string];
 
 function companion(context: Record<string, unknown> = LAYOUT) {
   return companionOf(

@@ -12,9 +12,12 @@ import {
 } from '../../shared/event-sources.js';
 import {
   appStack,
+  BUS,
   companionOf,
   dropAcknowledgements,
   namedRoles,
+  type Resource,
+  STACK,
   statementsOf,
   synthApp,
 } from './companion-helpers.js';
@@ -26,7 +29,6 @@ import {
  * side of that layout (role names, the role variables, no direct QuickSight statements).
  */
 
-const STACK = '111111111111';
 const QS = '333333333333';
 const LAYOUT = {
   account: STACK,
@@ -36,10 +38,7 @@ const LAYOUT = {
   namespace: 'readers',
   environment: { IDSYNC_ROLE_EXTERNAL_ID: 'idsync-agreed-id' },
 };
-const BUS = `arn:aws:events:eu-west-1:${STACK}:event-bus/Idsync-events`;
 const OPERATOR = `arn:aws:iam::${QS}:role/Idsync-quicksight-operator`;
-
-type Resource = ReturnType<Template['findResources']>[string];
 
 function companion(context: Record<string, unknown> = LAYOUT) {
   return companionOf(
