@@ -26,7 +26,7 @@ const UNNAMED_TESTS = [
 ];
 const TASK_CONDITION_TESTS = ['test/shared/dynamo/task-conditions.test.ts'];
 const MANAGED_TESTS = [
-  'test/services/removals/plan/managed-users.test.ts',
+  'test/shared/quicksight-user-rules-managed.test.ts',
   'test/services/removals/idle/inactive-removals.test.ts',
   'test/services/removals/plan/leavers.test.ts',
 ];
@@ -153,31 +153,31 @@ const MUTATIONS = [
   },
   {
     name: 'managed: an empty prefix manages everyone',
-    file: 'services/removals/plan/managed-users.ts',
+    file: 'shared/quicksight-user-rules.ts',
     search: 'prefix !== undefined && prefix.length > 0 && userName.startsWith(prefix)',
     replace: 'prefix !== undefined && userName.startsWith(prefix)',
     tests: MANAGED_TESTS,
   },
   {
     name: 'managed: the ledger no longer makes a person managed',
-    file: 'services/removals/plan/managed-users.ts',
+    file: 'shared/quicksight-user-rules.ts',
     search: 'emailKeysOf(user).some((key) => rule.people.has(key))',
     replace: 'false',
     tests: MANAGED_TESTS,
   },
   {
     name: 'guard budget: exactly at the budget admits (< → <=)',
-    file: 'shared/guard-window-budget.ts',
+    file: 'shared/removal-rules.ts',
     search: 'if (used < budget.limit) return',
     replace: 'if (used <= budget.limit) return',
-    tests: ['test/shared/guard-window-budget.test.ts'],
+    tests: ['test/shared/removal-rules-guard-window-budget.test.ts'],
   },
   {
     name: 'guard budget: the override shrinks by what the window used past the budget',
-    file: 'shared/guard-window-budget.ts',
+    file: 'shared/removal-rules.ts',
     search: 'return Math.max(0, budget.limit - used) + Math.max(0, budget.override);',
     replace: 'return Math.max(0, budget.limit - used + budget.override);',
-    tests: ['test/shared/guard-window-budget.test.ts'],
+    tests: ['test/shared/removal-rules-guard-window-budget.test.ts'],
   },
   {
     name: 'config defaults: the table says 99 deletions (the value must follow)',

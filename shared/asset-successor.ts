@@ -1,4 +1,4 @@
-import { canOwnAssets } from './asset-owning-roles.js';
+import { canOwnAssets } from './removal-rules.js';
 
 /**
  * IDSYNC_ASSET_SUCCESSOR and the rules that pick who receives a departing user's assets. Pure.
@@ -6,7 +6,7 @@ import { canOwnAssets } from './asset-owning-roles.js';
  * The setting is a QuickSight user name (`alice`, `QuickSightAuthor/alice@example.com`) or
  * `manager:<fallback user name>`: the person's manager from the Google Directory when the manager
  * has a QuickSight user that can own, else the fallback. A successor must be a QuickSight user,
- * hold a role that can own assets (shared/asset-owning-roles.ts), and not be the departing user.
+ * hold a role that can own assets (shared/removal-rules.ts), and not be the departing user.
  */
 
 export type AssetSuccessor =

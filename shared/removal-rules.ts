@@ -1,7 +1,18 @@
 import type { QuickSightUser } from './domain.js';
 import { normalizeEmail } from './email.js';
 import type { Task } from './task.js';
+import { taskAction } from './task.js';
 import { UNNAMED_USER } from './unnamed-user.js';
+
+/**
+ * The rules of a removal, each one named statement with its boundary tests
+ * (test/shared/removal-rules*.test.ts; scripts/mutation-check.mjs mutates them): protection and
+ * the re-join veto, the guard window's budget and its override, a member's groups, and which roles
+ * own assets (the handover before a call). Pure: the plan and the worker decide with them, the
+ * notices judge protection with them.
+ */
+
+// Protection and the re-join veto.
 
 /**
  * The two rules that stop a deletion, written once: protection (roles and users never deleted)
@@ -151,4 +162,103 @@ export function protectedNowReason(
     if (reason !== undefined) return `protected now: ${reason}`;
   }
   return undefined;
+}
+
+// The guard window's budget.
+
+/**
+ * The guard window's budget and its one-run override, the one statement of both (the plan counts
+ * with it, services/removals/plan/run-plan.ts; the worker admits each deletion with it,
+ * services/removals/worker/delete-checks.ts):
+ *
+ *   a deletion is admitted by the budget while fewer than IDSYNC_MAX_DELETIONS (`limit`) were
+ *   made in the last IDSYNC_GUARD_WINDOW_HOURS (`used`); beyond that, a run given
+ *   `--max-deletions N` (`override`) may make N more: N counts past what is left of the budget,
+ *   whatever the window used (also when earlier overrides took it past the budget).
+ *
+ * So a run may make `max(0, limit − used) + N` deletions (`windowAllowance`), whether the plan
+ * counts them ahead or the worker admits them one by one (`admitDeletion`).
+ */
+
+export interface WindowBudget {
+  /** IDSYNC_MAX_DELETIONS. */
+  readonly limit: number;
+  /** `--max-deletions N` for this run; 0 without it. */
+  readonly override: number;
+}
+
+export type Admission = 'budget' | 'override' | 'refused';
+
+/**
+ * One deletion: by the budget while `used` < `limit`; else by the override while this run made
+ * fewer than `override` deletions beyond the budget (`beyondBudget`).
+ */
+export function admitDeletion(budget: WindowBudget, used: number, beyondBudget: number): Admission {
+  if (used < budget.limit) return 'budget';
+  if (beyondBudget < budget.override) return 'override';
+  return 'refused';
+}
+
+/** How many deletions a run may make when the window has `used` slots taken. */
+export function windowAllowance(budget: WindowBudget, used: number): number {
+  return Math.max(0, budget.limit - used) + Math.max(0, budget.override);
+}
+
+// A member's groups.
+
+/**
+ * A member's configured groups, as the newest snapshot lists them (role follows group's target
+ * role and the checks of `change_role` and `leave_group` tasks): one entry per group, in the
+ * order listed. Pure.
+ */
+export function addMemberGroup(
+  groups: Map<string, string[]>,
+  row: { readonly email: string; readonly group: string },
+): void {
+  const list = groups.get(row.email);
+  if (!list) groups.set(row.email, [row.group]);
+  else if (!list.includes(row.group)) list.push(row.group);
+}
+
+// Roles that own assets.
+
+/**
+ * Which QuickSight roles can own assets (dashboards, analyses, datasets, data sources, folders,
+ * themes, templates, topics), and so which tasks must hand the user's assets over before their
+ * call: QuickSight's `DeleteUser` runs no asset clean-up, and a Reader cannot own. Pure.
+ */
+export const OWNING_ROLES = ['AUTHOR', 'ADMIN', 'AUTHOR_PRO', 'ADMIN_PRO'] as const;
+
+/** Whether a user of this role can own assets (any case). */
+export function canOwnAssets(role: string | undefined): boolean {
+  return role !== undefined && (OWNING_ROLES as readonly string[]).includes(role.toUpperCase());
+}
+
+/**
+ * A task whose call would leave the user's assets without an owner: a deletion of a user who can
+ * own, or a role change from a role that can own to one that cannot.
+ */
+export function needsHandover(task: Pick<Task, 'action' | 'role' | 'targetRole'>): boolean {
+  switch (taskAction(task)) {
+    case 'delete':
+      return canOwnAssets(task.role);
+    case 'change_role':
+      return canOwnAssets(task.role) && !canOwnAssets(task.targetRole);
+    case 'leave_group':
+      return false;
+  }
+}
+
+/**
+ * A deletion of a user whose role cannot own now, but whom the activity record shows writing
+ * assets (its newest authoring event, `authored`: it held a role that can own, e.g. an Author
+ * downgraded by hand): such a user may still own assets, so its deletion hands them over too.
+ */
+export function mayStillOwnAssets(
+  task: Pick<Task, 'action' | 'role' | 'targetRole'>,
+  record: { readonly authored?: unknown } | undefined,
+): boolean {
+  return (
+    taskAction(task) === 'delete' && !canOwnAssets(task.role) && record?.authored !== undefined
+  );
 }

@@ -142,9 +142,9 @@ describe('the rules and the import reader', () => {
     expect(
       brokenRule(e('services/activity/handler.ts', 'services/sandbox/cloudtrail/wire.ts')),
     ).toBe('a handler or job imports the sandbox');
-    expect(brokenRule(e('shared/quicksight-matching.ts', 'services/removals/plan/decide.ts'))).toBe(
-      'shared imports a service',
-    );
+    expect(
+      brokenRule(e('shared/quicksight-user-rules.ts', 'services/removals/plan/decide.ts')),
+    ).toBe('shared imports a service');
     // The front door, and nothing past it, from a handler and from a command.
     expect(
       brokenRule(e('services/events/handler.ts', 'services/removals/compose-removals.ts')),

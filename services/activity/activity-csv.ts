@@ -15,7 +15,7 @@ import {
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { UsageError } from '../../shared/errors.js';
-import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
+import { buildQuickSightIndex } from '../../shared/quicksight-user-rules.js';
 
 /**
  * `idsync activity import --csv FILE --as-of DATE` (pure but for the stream it reads): a console
@@ -31,7 +31,7 @@ import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
  *
  * A row is refused (counted by reason) when its user cell is unusable, when it names no
  * QuickSight user of the newest COMPLETE snapshot (an `email` row stands for every QuickSight
- * user of that person, shared/quicksight-matching.ts; a `username` row for the user of that
+ * user of that person, shared/quicksight-user-rules.ts; a `username` row for the user of that
  * name), or when its date is unreadable, off the calendar, before QuickSight existed or after
  * `--as-of`. A user named twice keeps the newest date.
  */

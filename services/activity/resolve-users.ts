@@ -9,14 +9,14 @@ import { isAuthoringEvent } from '../../shared/authoring.js';
 import type { IdentityRecord, QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { combinePending, type PendingEvidence } from '../../shared/pending-events.js';
-import { buildQuickSightIndex } from '../../shared/quicksight-matching.js';
 import { scopeKeyOf } from '../../shared/quicksight-scopes.js';
+import { buildQuickSightIndex } from '../../shared/quicksight-user-rules.js';
 import type { Attribution, UserRef } from './attribution.js';
 
 /**
  * Turns attributions into activity-record deltas: on-behalf-of events resolved through the
  * identity map (IdC user id → emails) to that person's QuickSight users, matched by the one
- * matching rule of shared/quicksight-matching.ts against the newest COMPLETE snapshot's QuickSight
+ * matching rule of shared/quicksight-user-rules.ts against the newest COMPLETE snapshot's QuickSight
  * users; then one delta per user for a page of events. An on-behalf-of event whose IdC user
  * resolves to no QuickSight user names nobody *yet*: it comes back as pending evidence, one piece
  * per IdC user (shared/pending-events.ts), for the caller to keep and retry.

@@ -1,5 +1,5 @@
 import type { QuickSightUser } from '../../shared/domain.js';
-import { GROUP_IDENTITY_TYPE } from '../../shared/identity-modes.js';
+import { GROUP_IDENTITY_TYPE } from '../../shared/quicksight-user-rules.js';
 import { runFirstOfMonth } from '../sandbox/identity-center-seats.js';
 import type { Sandbox } from '../sandbox/start-sandbox.js';
 import { removeFromGroups, syncIdentityCenter } from '../sandbox/sync-simulator.js';

@@ -5,8 +5,8 @@ import type {
   SnapshotManifest,
   SnapshotRows,
 } from '../../shared/dynamo/snapshot-store.js';
+import { addMemberGroup } from '../../shared/removal-rules.js';
 import { scopedUserKey } from '../../shared/unnamed-user.js';
-import { addMemberGroup } from './member-groups.js';
 import { loadPlanningState, type PlanningState } from './plan/run-plan.js';
 import type { SnapshotView } from './worker/delete-checks.js';
 

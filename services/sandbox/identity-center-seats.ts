@@ -1,5 +1,5 @@
 import type { QuickSightUser } from '../../shared/domain.js';
-import { GROUP_IDENTITY_TYPE } from '../../shared/identity-modes.js';
+import { GROUP_IDENTITY_TYPE } from '../../shared/quicksight-user-rules.js';
 import type { SandboxOrg } from './scenarios/org-types.js';
 
 /**

@@ -62,7 +62,7 @@ describe('idle Readers end to end', { timeout: 180_000 }, () => {
     );
     const named = idleReaders.filter((x) => !x.person.protected && x.person.kind !== 'stranger');
     // IAM_IDENTITY_CENTER users are never deleted: the plan lists them for the operator
-    // (shared/identity-modes.ts); the QuickSight stand-in refuses their DeleteUser.
+    // (shared/quicksight-user-rules.ts); the QuickSight stand-in refuses their DeleteUser.
     const groupEnded = named.filter((x) => x.user.identityType === 'IAM_IDENTITY_CENTER');
     const expected = named
       .filter((x) => x.user.identityType !== 'IAM_IDENTITY_CENTER')

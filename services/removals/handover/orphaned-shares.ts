@@ -3,10 +3,10 @@ import {
   otherOwners,
   quickSightUserOf,
 } from '../../../shared/asset-orphan-rule.js';
-import { canOwnAssets, needsHandover } from '../../../shared/asset-owning-roles.js';
 import type { CandidateUser } from '../../../shared/asset-successor.js';
 import type { OwnedAsset, SharedAsset } from '../../../shared/aws/quicksight-assets.js';
 import { scopeKey } from '../../../shared/quicksight-scopes.js';
+import { canOwnAssets, needsHandover } from '../../../shared/removal-rules.js';
 import { type Task, taskIdFor } from '../../../shared/task.js';
 
 /**

@@ -1,6 +1,6 @@
-import { canOwnAssets } from '../../../shared/asset-owning-roles.js';
 import type { AssetOwnership } from '../../../shared/aws/quicksight-assets.js';
 import type { Decision } from '../../../shared/domain.js';
+import { canOwnAssets } from '../../../shared/removal-rules.js';
 import { cachedDescribe, chooseSuccessor, type SuccessorSettings } from './choose-successor.js';
 import { livingByDescribe, sharesToHandOver } from './orphaned-shares.js';
 

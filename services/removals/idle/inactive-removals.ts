@@ -6,12 +6,10 @@ import {
 } from '../../../shared/activity-record.js';
 import { authorDowngradeOf, DOWNGRADED_AUTHOR_ROLES } from '../../../shared/authoring.js';
 import type { QuickSightUser, Removal } from '../../../shared/domain.js';
-import { allowsUserWrites } from '../../../shared/identity-modes.js';
 import { coveredWindow, idleBefore } from '../../../shared/idle-rule.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
+import { allowsUserWrites, emailKeysOf, isManaged } from '../../../shared/quicksight-user-rules.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
-import { isManaged } from '../plan/managed-users.js';
 import { judgeUser, type KeptVerdict, type UserVerdict } from './idle-judgement.js';
 import type { KeepGroupMembers } from './keep-groups.js';
 
@@ -20,7 +18,7 @@ import type { KeepGroupMembers } from './keep-groups.js';
  * for the plan (services/removals/plan/run-plan.ts `extraRemovals`), and every judged user's verdict for
  * the report and `--warn-days`. Pure: the shell (run-inactive.ts) reads the record and snapshots.
  *
- * Only users idsync manages are judged (managed-users.ts `isManaged`: their person was seen as a
+ * Only users idsync manages are judged (shared/quicksight-user-rules.ts `isManaged`: their person was seen as a
  * member of a configured group, or their user name starts with IDSYNC_MANAGED_USERNAME_PREFIX). Users are keyed
  * as the activity record keys them (`activityUserName`: `N/A` users by their principal id).
  * Each user is judged by services/removals/idle/idle-judgement.ts `judgeUser` (keep groups, the idle rule,

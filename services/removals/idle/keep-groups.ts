@@ -1,12 +1,12 @@
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { emailKeysOf } from '../../../shared/quicksight-user-rules.js';
 
 /**
  * The keep-group rule (`IDSYNC_INACTIVE_KEEP_GROUPS`), one statement: a QuickSight user whose
  * person is a member of a keep group in the snapshot is never pruned as idle, whatever the
  * activity record says (people who only receive emailed reports leave no CloudTrail trace).
- * A person is matched as the plan matches (shared/quicksight-matching.ts: the user's email and
+ * A person is matched as the plan matches (shared/quicksight-user-rules.ts: the user's email and
  * the email in its user name). Pure; the snapshot stores the members (shared/dynamo/
  * snapshot-store.ts, `keepGroupRows`), the idle selection (services/removals/idle/inactive-removals.ts)
  * and any later idle check read them through `keepGroupOf`.

@@ -3,7 +3,7 @@ import type { QuickSightUser } from '../../../shared/domain.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
 import { DAY_MS, type IdleVerdict } from '../../../shared/idle-rule.js';
 import { type PendingEvidence, pendingSpan } from '../../../shared/pending-events.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { emailKeysOf } from '../../../shared/quicksight-user-rules.js';
 import { IDC_USER_ID_PATTERN } from '../../../shared/value-limits.js';
 
 /**

@@ -7,8 +7,12 @@ import type {
   RemovalSource,
 } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
-import { userWriteRefusal } from '../../../shared/identity-modes.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import {
+  emailKeysOf,
+  identityModeDecision,
+  leaveGroupDecisions,
+  userWriteRefusal,
+} from '../../../shared/quicksight-user-rules.js';
 import {
   EVENT_TIME_PRECISION_MS,
   isObservedAfter,
@@ -17,7 +21,6 @@ import {
   protectionReason,
 } from '../../../shared/removal-rules.js';
 import { userNameProblem } from '../../../shared/value-limits.js';
-import { identityModeDecision, leaveGroupDecisions } from './identity-mode-decision.js';
 
 /** Several removals of one person, collapsed. */
 export interface PersonRemoval {
@@ -59,7 +62,7 @@ export interface DecideInput {
   readonly now?: Date;
   /**
    * IDSYNC_GOOGLE_GROUP_WRITE=on: an idle IAM_IDENTITY_CENTER user still in configured groups
-   * gets a `leave_group` decision per group (./identity-mode-decision.ts, `leaveGroupDecisions`).
+   * gets a `leave_group` decision per group (shared/quicksight-user-rules.ts, `leaveGroupDecisions`).
    */
   readonly groupWrite?: boolean;
 }

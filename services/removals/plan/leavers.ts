@@ -1,8 +1,7 @@
 import type { LedgerEntry, QuickSightUser, Removal } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { emailKeysOf, isManagedByPrefix } from '../../../shared/quicksight-user-rules.js';
 import { emailOfUserName } from '../../../shared/removal-rules.js';
-import { isManagedByPrefix } from './managed-users.js';
 
 /**
  * Level-triggered removal detection, like a controller: a leaver is a person the membership

@@ -9,7 +9,7 @@ import {
   type RemovalSource,
 } from '../../../shared/domain.js';
 import { normalizeEmail } from '../../../shared/email.js';
-import { buildQuickSightIndex } from '../../../shared/quicksight-matching.js';
+import { buildQuickSightIndex } from '../../../shared/quicksight-user-rules.js';
 import { buildProtection } from '../../../shared/removal-rules.js';
 import { emailProblem, shownValue } from '../../../shared/value-limits.js';
 import { applyAccountGuards } from './account-guard.js';

@@ -6,9 +6,8 @@ import {
   roleChangeKind,
   targetRoleOf,
 } from '../../../shared/group-roles.js';
-import { identityModeOf } from '../../../shared/identity-modes.js';
 import { DEFAULT_PRICES, type PriceTable, priceOf } from '../../../shared/prices.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
+import { emailKeysOf, identityModeOf } from '../../../shared/quicksight-user-rules.js';
 import { type Protection, protectionReason } from '../../../shared/removal-rules.js';
 import { userNameProblem } from '../../../shared/value-limits.js';
 import { describeUser } from './decide.js';

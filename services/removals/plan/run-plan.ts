@@ -16,10 +16,14 @@ import type {
 } from '../../../shared/dynamo/snapshot-store.js';
 import type { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { PartialSnapshotError } from '../../../shared/errors.js';
-import { windowAllowance } from '../../../shared/guard-window-budget.js';
 import type { Logger } from '../../../shared/logger.js';
-import { buildProtection, isMemberAgain, REJOINED_REASON } from '../../../shared/removal-rules.js';
-import { addMemberGroup } from '../member-groups.js';
+import {
+  addMemberGroup,
+  buildProtection,
+  isMemberAgain,
+  REJOINED_REASON,
+  windowAllowance,
+} from '../../../shared/removal-rules.js';
 import { diffSnapshots, type SnapshotDiff } from './diff.js';
 import {
   applyWindow,

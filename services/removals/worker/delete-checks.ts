@@ -4,14 +4,13 @@ import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.
 import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
 import { type GroupRoleMap, targetRoleOf } from '../../../shared/group-roles.js';
-import { admitDeletion } from '../../../shared/guard-window-budget.js';
-import { userWriteRefusal } from '../../../shared/identity-modes.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
-import { emailKeysOf } from '../../../shared/quicksight-matching.js';
 import { otherAccountOfScopeKey, scopeKeyOf } from '../../../shared/quicksight-scopes.js';
+import { emailKeysOf, userWriteRefusal } from '../../../shared/quicksight-user-rules.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
+  admitDeletion,
   buildProtection,
   isMemberAgain,
   type Protection,
@@ -50,7 +49,7 @@ import type { BeforeDelete } from './worker-ports.js';
  *    the checks below look the user up in its own scope (`scopedUserKey`);
  * 1. re-join: the person is in a configured group in the newest COMPLETE snapshot, taken after
  *    the task was queued → skipped (CANCELLED);
- * 2. identity mode (shared/identity-modes.ts): a task for a user whose identity type, as queued or
+ * 2. identity mode (shared/quicksight-user-rules.ts): a task for a user whose identity type, as queued or
  *    as the newest COMPLETE snapshot lists it, takes no user writes (IAM_IDENTITY_CENTER, unknown)
  *    is never sent → skipped (a task from an older plan);
  * 3. protection, against the CURRENT configuration and the user as the newest COMPLETE snapshot

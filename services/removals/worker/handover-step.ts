@@ -1,5 +1,5 @@
-import { needsHandover } from '../../../shared/asset-owning-roles.js';
 import { describeError } from '../../../shared/errors.js';
+import { needsHandover } from '../../../shared/removal-rules.js';
 import type { Task } from '../../../shared/task.js';
 import type { WorkerDeps } from './worker-ports.js';
 

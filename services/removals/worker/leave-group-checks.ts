@@ -1,5 +1,5 @@
 import type { QuickSightUser } from '../../../shared/domain.js';
-import { identityModeOf } from '../../../shared/identity-modes.js';
+import { identityModeOf } from '../../../shared/quicksight-user-rules.js';
 import { type Protection, protectedNowReason } from '../../../shared/removal-rules.js';
 import type { Task } from '../../../shared/task.js';
 import { scopedUserKey } from '../../../shared/unnamed-user.js';

@@ -52,13 +52,13 @@ export interface WorkerDeps {
   readonly progress?: ProgressReporter;
   readonly beforeDelete?: BeforeDelete;
   /**
-   * Hands the user's assets over before a task that needs it (shared/asset-owning-roles.ts,
+   * Hands the user's assets over before a task that needs it (shared/removal-rules.ts,
    * `needsHandover`); `deferred` (or an error) gives the task back unrun. Absent: no handover.
    */
   readonly handOver?: HandOverAssets;
   /**
    * Whether a deletion of a user whose role cannot own still needs the handover: the record shows
-   * the user held a role that can (shared/asset-owning-roles.ts, `mayStillOwnAssets`). An error
+   * the user held a role that can (shared/removal-rules.ts, `mayStillOwnAssets`). An error
    * counts as yes (the handover's own search then decides). Absent: only the role decides.
    */
   readonly heldOwningRole?: (task: Task) => Promise<boolean>;

@@ -22,7 +22,7 @@ export const REFUSED_EMAIL_USERS: Readonly<Record<string, string>> = {
 
 /**
  * QuickSight users the corpus's sandbox holds with an identity type QuickSight does not document
- * (shared/identity-modes.ts: unknown → never deleted, flagged): bad-input.test.ts registers them
+ * (shared/quicksight-user-rules.ts: unknown → never deleted, flagged): bad-input.test.ts registers them
  * before its first snapshot. Email → identity type.
  */
 export const UNKNOWN_IDENTITY_USERS: Readonly<Record<string, string>> = {

@@ -76,7 +76,7 @@ describe('selectInactive', () => {
     expect(out.counts.covered).toBe(1);
   });
 
-  it('an empty user-name prefix manages nobody: the stranger stays unmanaged (managed-users.ts)', () => {
+  it('an empty user-name prefix manages nobody: the stranger stays unmanaged (isManaged)', () => {
     const out = selectInactive({ ...base, managedUsernamePrefix: '' });
     expect(out.counts).toMatchObject({ judged: 7, unmanaged: 1 });
   });

@@ -9,7 +9,7 @@ import {
   planRemovals,
 } from '../../../../services/removals/plan/plan-removals.js';
 import type { LedgerEntry, QuickSightUser, Removal } from '../../../../shared/domain.js';
-import { emailKeysOf } from '../../../../shared/quicksight-matching.js';
+import { emailKeysOf } from '../../../../shared/quicksight-user-rules.js';
 import {
   AUTHOR_ROLE_NAME,
   emailArb,

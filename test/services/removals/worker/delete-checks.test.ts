@@ -388,7 +388,7 @@ describe('createBeforeDelete: the plan’s pending events applied again', () => 
       snapshot,
     );
     // u1 is listed as IAM_IDENTITY_CENTER now: never sent, whatever its activity
-    // (shared/identity-modes.ts), before any pending event is looked at.
+    // (shared/quicksight-user-rules.ts), before any pending event is looked at.
     expect(await beforeDelete(idleTask(1))).toEqual({
       skip: expect.stringMatching(/^not sent: IAM_IDENTITY_CENTER user/),
     });

@@ -8,7 +8,7 @@ import { workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import { registerLeavers, seedDeletions, stateKey } from './fixtures/worker-sandbox.js';
 
 // A Reader whose activity record shows authoring (an Author once) may still own assets: its
-// deletion goes through the handover like an Author's (shared/asset-owning-roles.ts).
+// deletion goes through the handover like an Author's (shared/removal-rules.ts).
 const sandbox = useWorkerSandbox();
 const options = (runId: string, extra: Partial<WorkerOptions> = {}) =>
   workerOptions(runId, { concurrency: 2, leaseMs: 300, maxAttempts: 3 }, extra);

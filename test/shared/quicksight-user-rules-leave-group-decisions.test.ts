@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyWindow, guardedWriteKey } from '../../../../services/removals/plan/guard.js';
-import { leaveGroupDecisions } from '../../../../services/removals/plan/identity-mode-decision.js';
-import { planRemovals } from '../../../../services/removals/plan/plan-removals.js';
-import type { Removal } from '../../../../shared/domain.js';
-import { groupTaskIdFor, taskIdOfDecision, taskOfDecision } from '../../../../shared/task.js';
-import { iamUser, idcUser, READER_ROLE_NAME } from './builders.js';
+import { applyWindow, guardedWriteKey } from '../../services/removals/plan/guard.js';
+import { planRemovals } from '../../services/removals/plan/plan-removals.js';
+import type { Removal } from '../../shared/domain.js';
+import { leaveGroupDecisions } from '../../shared/quicksight-user-rules.js';
+import { groupTaskIdFor, taskIdOfDecision, taskOfDecision } from '../../shared/task.js';
+import { iamUser, idcUser, READER_ROLE_NAME } from '../services/removals/plan/builders.js';
 
 /**
  * IDSYNC_GOOGLE_GROUP_WRITE=on in the plan: an idle IAM_IDENTITY_CENTER user still in configured
- * groups gets one `leave_group` decision per group (services/removals/plan/identity-mode-decision.ts,
+ * groups gets one `leave_group` decision per group (shared/quicksight-user-rules.ts,
  * `leaveGroupDecisions`), counted by the guard with deletions (services/removals/plan/guard.ts,
  * `guardedWriteKey`) and queued as `leave_group` tasks (shared/task.ts); off, a leaver or a CSV
  * listing: as before (`ends_with_group`).

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findLeavers } from '../../../../services/removals/plan/leavers.js';
-import { isManaged, isManagedByPrefix } from '../../../../services/removals/plan/managed-users.js';
-import { iamUser, READER_ROLE_NAME } from './builders.js';
+import { findLeavers } from '../../services/removals/plan/leavers.js';
+import { isManaged, isManagedByPrefix } from '../../shared/quicksight-user-rules.js';
+import { iamUser, READER_ROLE_NAME } from '../services/removals/plan/builders.js';
 
 const user = iamUser(READER_ROLE_NAME, 'pat@example.com');
 

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  admitDeletion,
-  type WindowBudget,
-  windowAllowance,
-} from '../../shared/guard-window-budget.js';
+import { admitDeletion, type WindowBudget, windowAllowance } from '../../shared/removal-rules.js';
 
 /** The worker's way: admit deletions one by one until one is refused. */
 function admittedOneByOne(budget: WindowBudget, used: number): number {

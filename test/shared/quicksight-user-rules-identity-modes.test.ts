@@ -5,7 +5,7 @@ import {
   identityModeOf,
   seatEndsOn,
   userWriteRefusal,
-} from '../../shared/identity-modes.js';
+} from '../../shared/quicksight-user-rules.js';
 
 describe('identity modes', () => {
   it('IAM and QUICKSIGHT take user writes; IAM_IDENTITY_CENTER follows its group', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMemberGroup } from '../../../services/removals/member-groups.js';
+import { addMemberGroup } from '../../shared/removal-rules.js';
 
 describe('addMemberGroup', () => {
   it('keeps each group once per member, in the order listed', () => {

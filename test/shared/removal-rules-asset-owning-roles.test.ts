@@ -4,7 +4,7 @@ import {
   mayStillOwnAssets,
   needsHandover,
   OWNING_ROLES,
-} from '../../shared/asset-owning-roles.js';
+} from '../../shared/removal-rules.js';
 
 describe('canOwnAssets', () => {
   it('is true for the owning roles in any case, false for Readers and unknown roles', () => {

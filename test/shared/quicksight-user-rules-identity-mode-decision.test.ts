@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../../services/removals/plan/decide.js';
-import { identityModeDecision } from '../../../../services/removals/plan/identity-mode-decision.js';
-import { planRemovals } from '../../../../services/removals/plan/plan-removals.js';
-import { buildProtection } from '../../../../shared/removal-rules.js';
-import { iamUser, idcUser, nativeUser, READER_ROLE_NAME } from './builders.js';
+import { decide } from '../../services/removals/plan/decide.js';
+import { planRemovals } from '../../services/removals/plan/plan-removals.js';
+import { identityModeDecision } from '../../shared/quicksight-user-rules.js';
+import { buildProtection } from '../../shared/removal-rules.js';
+import {
+  iamUser,
+  idcUser,
+  nativeUser,
+  READER_ROLE_NAME,
+} from '../services/removals/plan/builders.js';
 
 /**
- * The identity-mode rule of a planned deletion (services/removals/plan/identity-mode-decision.ts) and
+ * The identity-mode rule of a planned deletion (shared/quicksight-user-rules.ts) and
  * how decide/planRemovals apply it: IAM_IDENTITY_CENTER users are never deleted, their seat ends
  * with the group; unknown identity types are flagged.
  */
