@@ -28,7 +28,7 @@ const TASK_CONDITION_TESTS = ['test/shared/dynamo/task-conditions.test.ts'];
 const MANAGED_TESTS = [
   'test/shared/quicksight-user-rules-managed.test.ts',
   'test/services/removals/idle/inactive-removals.test.ts',
-  'test/services/removals/plan/leavers.test.ts',
+  'test/services/removals/plan/plan-removals-leavers.test.ts',
 ];
 const IDLE_TESTS = [
   'test/shared/idle-rule.test.ts',

@@ -6,7 +6,7 @@ import {
   createIdentityStoreClient,
 } from './aws/clients.js';
 import { IdentityStoreDirectory } from './aws/identity-store-directory.js';
-import { quickSightScopeClients, scopedClients } from './aws/quicksight-scope-clients.js';
+import { quickSightScopeClients, scopedClients } from './aws/quicksight-users.js';
 import { type Config, guardWindowMs, type PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
 import { DynamoEventStore } from './dynamo/event-store.js';
@@ -86,7 +86,7 @@ export function buildIdentityStore(config: Pick<Config, 'aws' | 'identityStore'>
 }
 
 /**
- * The QuickSight adapters of every configured scope (shared/aws/quicksight-scope-clients.ts):
+ * The QuickSight adapters of every configured scope (shared/aws/quicksight-users.ts):
  * `port` lists them all (its writes are the home scope's), `scoped(key)` is one scope's deletes
  * and assets, in its account (what the worker calls each task through).
  */

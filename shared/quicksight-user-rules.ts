@@ -188,7 +188,7 @@ export function leaveGroupDecisions(
 // Who idsync manages.
 
 /**
- * Who idsync manages, the one statement of it (leavers.ts and inactive-removals.ts both follow
+ * Who idsync manages, the one statement of it (plan-removals.ts and inactive-removals.ts both follow
  * it): a QuickSight user is managed when the membership ledger knows its person (seen as a member
  * of a configured group in a COMPLETE snapshot), or when its user name starts with
  * IDSYNC_MANAGED_USERNAME_PREFIX. An empty prefix manages nobody (it would match every user).

@@ -1,7 +1,6 @@
 import type { QuickSightUser } from './domain.js';
 import { normalizeEmail } from './email.js';
-import type { Task } from './task.js';
-import { taskAction } from './task.js';
+import { type Task, taskAction } from './task.js';
 import { UNNAMED_USER } from './unnamed-user.js';
 
 /**

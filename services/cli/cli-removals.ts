@@ -1,6 +1,7 @@
 import type { Stores } from '../../shared/clients-from-config.js';
 import type { Config } from '../../shared/config/index.js';
-import { describeError } from '../../shared/errors.js';
+import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
+import { describeError, RemoteServiceError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Removals } from '../removals/removals.js';
 import type { CliIo } from './command-context.js';
@@ -11,7 +12,7 @@ import { loadConfig } from './lazy-config.js';
  * uses (services/removals/compose-removals.ts), with what only the terminal adds: a progress bar
  * (JSON progress records with --json or off a terminal), SIGINT/SIGTERM as a graceful stop, the
  * idle re-judge's settings read when an apply first needs them, and one catch-up of a stale
- * activity record per apply (services/cli/activity-catch-up.ts). Loaded on use, like every
+ * activity record per apply (`activityCatchUp` below). Loaded on use, like every
  * command's heavy modules (`idsync --help` loads none of them).
  */
 export async function cliRemovals(
@@ -22,7 +23,6 @@ export async function cliRemovals(
 ): Promise<Removals> {
   const { composeRemovals } = await import('../removals/compose-removals.js');
   const { buildQuickSight } = await import('../../shared/clients-from-config.js');
-  const { activityCatchUp } = await import('./activity-catch-up.js');
   const { NoticeStore } = await import('../notices/notice-store.js');
   // IDSYNC_GOOGLE_GROUP_WRITE=on: leave_group tasks take people out of Google groups.
   const google = config.plan.googleGroupWrite
@@ -89,4 +89,62 @@ export async function cliRemovals(
       stopOnSignals: true,
     },
   );
+}
+
+/**
+ * The CLI's one catch-up of the activity record before idle tasks are judged again
+ * (services/removals/worker/delete-checks.ts calls it at most once per run, only when an `inactive` task
+ * finds the record's CloudTrail coverage older than IDSYNC_ACTIVITY_MAX_LAG_HOURS): `activity
+ * sync` from the stored cursor, built as services/cli/commands/activity.ts builds it, asking for
+ * one day of history so it reads the uncovered tail (the catch-up window) and no long backfill.
+ */
+
+/** History asked of the catch-up: the least `activity sync` takes (the tail is all it reads). */
+const CATCH_UP_DAYS = 1;
+
+export function activityCatchUp(
+  config: Pick<Config, 'aws' | 'quicksight' | 'activity'>,
+  stores: Pick<Stores, 'doc' | 'names' | 'snapshots' | 'identities'>,
+  logger: Logger,
+  say: (line: string) => void,
+): () => Promise<void> {
+  return async () => {
+    const { buildCloudTrailLookups } = await import('../activity/runtime-activity.js');
+    const { activitySyncJobPorts, runActivitySyncJob } = await import('../activity/sync-job.js');
+    const activity = new DynamoActivityStore(stores.doc, stores.names.activity);
+    const before = (await activity.coverage()).cloudtrail?.to;
+    say(
+      `idle tasks: the activity record ends at ${before ?? 'no time yet'}; catching it up from CloudTrail before judging them again`,
+    );
+    const lookups = buildCloudTrailLookups(config, logger);
+    try {
+      const result = await runActivitySyncJob(
+        activitySyncJobPorts({
+          config,
+          regions: lookups.regions,
+          activity,
+          snapshots: stores.snapshots,
+          identities: stores.identities,
+        }),
+        { days: CATCH_UP_DAYS },
+      );
+      // A region that failed leaves the account uncovered past it: say so as the failure it is.
+      if (result.failed.length > 0) {
+        const why = result.regions
+          .filter((r) => r.error !== undefined)
+          .map((r) => `${r.region}: ${r.error}`)
+          .join('; ');
+        throw new RemoteServiceError('CloudTrail', `activity sync failed in ${why}`, {
+          retryable: true,
+        });
+      }
+      logger.info(
+        { pages: result.pages, events: result.events, covered: result.covered },
+        'activity record caught up before judging idle tasks again',
+      );
+      say(`idle tasks: the activity record now ends at ${result.covered?.to ?? 'no time yet'}`);
+    } finally {
+      lookups.close();
+    }
+  };
 }

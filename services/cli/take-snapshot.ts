@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { checkServiceRoles } from '../../shared/aws/check-roles.js';
-import { scopeRoles } from '../../shared/aws/quicksight-scope-clients.js';
+import { scopeRoles } from '../../shared/aws/quicksight-users.js';
 import {
   buildIdentityStore,
   buildLogger,

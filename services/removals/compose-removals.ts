@@ -26,13 +26,13 @@ import { selectInactiveUsers } from './idle/run-inactive.js';
 import { runPlan } from './plan/run-plan.js';
 import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
 import { SnapshotReading } from './snapshot-reading.js';
-import { AccountPacers } from './worker/account-pacers.js';
 import { createBeforeDelete, type IdleChecks } from './worker/delete-checks.js';
 import { createWorkerPacer } from './worker/pacing/pacer.js';
 import { createProgressReporter } from './worker/progress.js';
 import { runWorker } from './worker/run-worker.js';
 import type { ScopeClients } from './worker/task-scopes.js';
 import {
+  AccountPacers,
   configuredScopes,
   scopedHandOver,
   scopeOfTask,
@@ -46,7 +46,7 @@ import {
  * (./removals.ts). What it holds for the process: the newest COMPLETE snapshot as read or as
  * handed over by the snapshot job of the same process (./snapshot-reading.ts), the worker's
  * pacers (the rate learned from throttling carries over; each account's starts from the pace it
- * served the last run, remembered in the guard table: ./worker/account-pacers.ts), the guard
+ * served the last run, remembered in the guard table: ./worker/task-scopes.ts), the guard
  * window and the QuickSight deletes.
  *
  * Dry run is how the module is built: a dry-run composition plans without writing tasks (the
@@ -245,7 +245,7 @@ export function composeRemovals(
     const accountPacers = pacers;
     const home = config.quicksight.accountId;
     await accountPacers.recall([home, ...config.quicksight.scopes.map((s) => s.accountId)]);
-    // The home account's pacer, kept for the process like every account's (account-pacers.ts).
+    // The home account's pacer, kept for the process like every account's (`AccountPacers`).
     const pacer = accountPacers.of(home);
     quickSight ??= clients.quickSight();
     if (groupMembers) groupPacer ??= createWorkerPacer(worker.rate);

@@ -96,7 +96,7 @@ interface Container {
   /**
    * The removals module, dry run unless IDSYNC_APPLY. Kept across invocations: the rate learned
    * from throttling carries over (a new container's pacers start from the pace remembered in the
-   * guard table: services/removals/worker/account-pacers.ts), and the newest COMPLETE snapshot is
+   * guard table: services/removals/worker/task-scopes.ts), and the newest COMPLETE snapshot is
    * read once per snapshot run.
    * The idle re-judge reads the record and the identity map and never syncs (no CloudTrail
    * rights here).

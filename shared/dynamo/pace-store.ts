@@ -5,7 +5,7 @@ import { writeIf } from './batch.js';
  * The worker's remembered QuickSight pace (table `guard`, beside the deletion budget: both are
  * the worker's state across runs): per QuickSight account, the last rate R the worker's pacer
  * measured (services/removals/worker/pacing/adaptive-rate.ts) and when. The next run's pacer of
- * that account starts from it instead of slow start (services/removals/worker/account-pacers.ts).
+ * that account starts from it instead of slow start (services/removals/worker/task-scopes.ts).
  *
  * One item per account, `pk = pace#<account id>`. A write is conditional on being newer than the
  * stored measurement, so of two workers that end at once the later measurement stays, whichever

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findLeavers } from '../../services/removals/plan/leavers.js';
+import { findLeavers } from '../../services/removals/plan/plan-removals.js';
 import { isManaged, isManagedByPrefix } from '../../shared/quicksight-user-rules.js';
 import { iamUser, READER_ROLE_NAME } from '../services/removals/plan/builders.js';
 

@@ -33,8 +33,7 @@ import {
   type GuardWindowView,
   holdsTrippedPlan,
 } from './guard.js';
-import { findLeavers } from './leavers.js';
-import { countDecisions, planRemovals } from './plan-removals.js';
+import { countDecisions, findLeavers, planRemovals } from './plan-removals.js';
 import { type QueuedTasks, queueAllOrNone } from './queue-tasks.js';
 import { planRoleChanges, unlistedMappedGroups } from './role-changes.js';
 
@@ -61,7 +60,7 @@ export interface PlanDeps {
 export interface PlanOptions {
   readonly runId: string;
   readonly namespace: string;
-  /** IDSYNC_QUICKSIGHT_ACCOUNT_ID: the guard also applies per QuickSight account (plan/account-guard.ts). */
+  /** IDSYNC_QUICKSIGHT_ACCOUNT_ID: the guard also applies per QuickSight account (plan/guard.ts, `applyAccountGuards`). */
   readonly homeAccountId?: string;
   readonly settings: PlanConfig;
   readonly override?: GuardOverride;

@@ -15,13 +15,6 @@ import {
   recordOutcome,
 } from './end-task.js';
 import { handOverFirst } from './handover-step.js';
-import {
-  type HeldLease,
-  HeldLeases,
-  listLeased,
-  remainingTasks,
-  sleepUnless,
-} from './held-leases.js';
 import { silentProgress } from './progress.js';
 import {
   alreadyInRoleReason,
@@ -31,7 +24,14 @@ import {
   NO_GROUP_WRITER_REASON,
   pacerOfTask,
 } from './task-call.js';
-import { WorkQueue } from './work-queue.js';
+import {
+  type HeldLease,
+  HeldLeases,
+  listLeased,
+  remainingTasks,
+  sleepUnless,
+  WorkQueue,
+} from './work-queue.js';
 import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js';
 import {
   emptyCounts,
@@ -66,7 +66,7 @@ import {
  * still wait for a retry back (PENDING).
  */
 
-/** A claimed task at work; the heartbeat (./held-leases.ts) keeps its lease. */
+/** A claimed task at work; the heartbeat (`HeldLeases` in ./work-queue.ts) keeps its lease. */
 interface Running extends HeldLease {
   /** Calls over every run (the task's `attempts`). */
   attempts: number;

@@ -24,7 +24,7 @@
  * --apply` of WARM_UP (160) QuickSight Readers who are not among the leavers (they stay in their groups,
  * so the timed run still deletes exactly `leavers`). Its worker is throttled by the stand-in's
  * bucket, measures the rate QuickSight serves and remembers it in the guard table
- * (services/removals/worker/account-pacers.ts), so the timed run's worker starts at that pace
+ * (services/removals/worker/task-scopes.ts), so the timed run's worker starts at that pace
  * instead of slow start, as a run within 48 hours of an earlier one does
  * (REMEMBERED_RATE_MAX_AGE_MS). An older build run through
  * BENCH_CLI does the same warm-up (it just does not remember), so paired runs stay fair. The

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLeavers } from '../../../services/removals/plan/leavers.js';
+import { findLeavers } from '../../../services/removals/plan/plan-removals.js';
 import { addKeepGroup } from '../../../services/sandbox/scenarios/keep-group.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { runSnapshot } from '../../../services/snapshot/run-snapshot.js';

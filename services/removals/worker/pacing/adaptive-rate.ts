@@ -36,7 +36,7 @@ import { type MeasurementSettings, RateMeasurement } from './rate-measurement.js
  * The rate always stays within [minRate, maxRate]; maxRate is the operator's IDSYNC_RATE.
  *
  * Memory across runs: a controller may be built with a `remembered` estimate, the last R an
- * earlier run measured on the same QuickSight account (../account-pacers.ts keeps it). When it
+ * earlier run measured on the same QuickSight account (`AccountPacers` in ../task-scopes.ts keeps it). When it
  * is younger than REMEMBERED_RATE_MAX_AGE_MS the controller skips slow start and begins in
  * avoid at `targetFraction` × that estimate (never above maxRate), as if it had just measured
  * it: a throttle then starts a measurement at once (an R that fell since is found within a

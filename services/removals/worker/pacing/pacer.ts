@@ -32,7 +32,7 @@ export interface PacerOptions extends Partial<AdaptiveRateSettings> {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   /**
-   * R as an earlier run measured it, `at` in epoch ms (../account-pacers.ts): the controller
+   * R as an earlier run measured it, `at` in epoch ms (../task-scopes.ts, `AccountPacers`): the controller
    * starts from it when it is young enough (adaptive-rate.ts, "Memory across runs").
    */
   readonly remembered?: RememberedRate;

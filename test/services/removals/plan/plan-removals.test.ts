@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptiedGroups } from '../../../../services/removals/plan/guard.js';
-import { findLeavers } from '../../../../services/removals/plan/leavers.js';
 import {
   collapseRemovals,
   deletionTargets,
+  findLeavers,
   type PlanRemovalsInput,
   planRemovals,
 } from '../../../../services/removals/plan/plan-removals.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AccountPacers } from '../../../../services/removals/worker/account-pacers.js';
 import { DEFAULT_RATE_SETTINGS } from '../../../../services/removals/worker/pacing/adaptive-rate.js';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
+import { AccountPacers } from '../../../../services/removals/worker/task-scopes.js';
 import { DynamoPaceStore } from '../../../../shared/dynamo/pace-store.js';
 import { createLogger } from '../../../../shared/logger.js';
 import { useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
@@ -9,7 +9,7 @@ import { workerDeps, workerOptions } from './fixtures/worker-deps.js';
 import { registerLeavers, seedDeletions, type WorkerSandbox } from './fixtures/worker-sandbox.js';
 
 /**
- * The worker's pace across runs (services/removals/worker/account-pacers.ts): a run that was
+ * The worker's pace across runs (services/removals/worker/task-scopes.ts): a run that was
  * throttled remembers the rate QuickSight served (guard table), and the next run, in a fresh
  * process, starts at that pace instead of slow start at 5 calls/s; a remembered pace above
  * today's R is corrected by the first throttle. Against the QuickSight stand-in throttling a

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AccountPacers } from '../../../../services/removals/worker/account-pacers.js';
 import { unconfiguredScope } from '../../../../services/removals/worker/delete-checks.js';
 import { callOfTask, pacerOfTask } from '../../../../services/removals/worker/task-call.js';
 import {
+  AccountPacers,
   configuredScopes,
   type ScopeClients,
   scopeRouting,
@@ -29,7 +29,7 @@ function deleter(calls: string[], scope: string): QuickSightDeleter {
   };
 }
 
-/** The worker's pacers per account, with nothing remembered (./account-pacers.ts). */
+/** The worker's pacers per account, with nothing remembered (`AccountPacers`). */
 function accountPacers() {
   const none = { recall: async () => undefined, remember: async () => true };
   const quiet = { info() {}, warn() {} };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScopedQuickSightUsers } from '../../../shared/aws/quicksight-scoped.js';
+import { ScopedQuickSightUsers } from '../../../shared/aws/quicksight-users.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import type { QuickSightPort } from '../../../shared/ports.js';
 import type { QuickSightScope } from '../../../shared/quicksight-scopes.js';

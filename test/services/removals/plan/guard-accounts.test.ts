@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyAccountGuards } from '../../../../services/removals/plan/account-guard.js';
+import { applyAccountGuards } from '../../../../services/removals/plan/guard.js';
 import { planRemovals } from '../../../../services/removals/plan/plan-removals.js';
 import type { QuickSightUser, Removal } from '../../../../shared/domain.js';
 import { taskIdOfDecision } from '../../../../shared/task.js';

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AccountPacers } from '../../../../services/removals/worker/account-pacers.js';
 import {
   DEFAULT_RATE_SETTINGS,
   REMEMBERED_RATE_MAX_AGE_MS,
 } from '../../../../services/removals/worker/pacing/adaptive-rate.js';
 import type { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
+import { AccountPacers } from '../../../../services/removals/worker/task-scopes.js';
 import type { MeasuredPace } from '../../../../shared/dynamo/pace-store.js';
 import type { Logger } from '../../../../shared/logger.js';
 import { VirtualClock } from './pacing/virtual-clock.js';
 
 /**
- * The worker's pacers per QuickSight account with their remembered pace (account-pacers.ts),
+ * The worker's pacers per QuickSight account with their remembered pace (`AccountPacers`, task-scopes.ts),
  * over an in-memory pace memory: what is read, what is written, and that a failing memory never
  * fails a run.
  */

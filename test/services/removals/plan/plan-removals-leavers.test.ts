@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findLeavers } from '../../../../services/removals/plan/leavers.js';
+import { findLeavers } from '../../../../services/removals/plan/plan-removals.js';
 import type { LedgerEntry } from '../../../../shared/domain.js';
 import { iamUser, nativeUser, READER_ROLE_NAME } from './builders.js';
 
