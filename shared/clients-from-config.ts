@@ -10,7 +10,7 @@ import { quickSightScopeClients, scopedClients } from './aws/quicksight-users.js
 import { type Config, guardWindowMs, type PlanConfig } from './config/index.js';
 import { DynamoAuditLog } from './dynamo/audit-store.js';
 import { DynamoEventStore } from './dynamo/event-store.js';
-import { DynamoGuardWindow } from './dynamo/guard-window-store.js';
+import { DynamoGuardWindow } from './dynamo/guard-table-store.js';
 import { DynamoIdentityMap } from './dynamo/identity-map-store.js';
 import { DynamoLedger } from './dynamo/ledger-store.js';
 import { DynamoSnapshotStore } from './dynamo/snapshot-store.js';

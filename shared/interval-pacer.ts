@@ -3,7 +3,7 @@ import { sleep as realSleep } from './retry.js';
 /**
  * Spaces calls to an API whose limit is known and fixed (CloudTrail LookupEvents: 2 calls a
  * second per account and region): each call starts at least `1000 / rate` ms after the previous
- * one started. Unlike the adaptive Pacer (./pacer.ts), which finds an unknown rate by probing
+ * one started. Unlike the adaptive Pacer (services/removals/worker/pacing/call-pacing.ts), which finds an unknown rate by probing
  * past it, this never sends faster than the limit, so a sequential caller is never throttled by
  * its own pace. Clock and timer are injectable.
  */

@@ -4,11 +4,33 @@ import type { QuickSightDeleter } from '../../shared/aws/quicksight-users.js';
 import type { Stores } from '../../shared/clients-from-config.js';
 import { type Config, guardWindowMs } from '../../shared/config/index.js';
 import { DynamoActivityStore } from '../../shared/dynamo/activity-store.js';
-import { DynamoGuardWindow } from '../../shared/dynamo/guard-window-store.js';
-import { DynamoPaceStore } from '../../shared/dynamo/pace-store.js';
+import { DynamoGuardWindow, DynamoPaceStore } from '../../shared/dynamo/guard-table-store.js';
 import type { GroupMemberWrites } from '../../shared/google/google-group-members.js';
 import type { ManagerLookup } from '../../shared/google/google-managers.js';
 import type { Logger } from '../../shared/logger.js';
+import { dryRunLine } from './dry-run-line.js';
+import { createHandOverAssets } from './handover/hand-over-assets.js';
+import {
+  handoverWiring,
+  heldOwningRoleByRecord,
+  leavingByTasks,
+} from './handover/handover-planning.js';
+import { selectInactiveUsers } from './idle/run-inactive.js';
+import { runPlan } from './plan/run-plan.js';
+import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
+import { SnapshotReading } from './snapshot-reading.js';
+import { createBeforeDelete, type IdleChecks } from './worker/delete-checks.js';
+import { createWorkerPacer } from './worker/pacing/call-pacing.js';
+import { createProgressReporter } from './worker/progress.js';
+import { runWorker } from './worker/run-worker.js';
+import {
+  AccountPacers,
+  configuredScopes,
+  type ScopeClients,
+  scopedHandOver,
+  scopeOfTask,
+  scopeRouting,
+} from './worker/task-scopes.js';
 import {
   claimableTasks,
   onlyTasks,
@@ -16,28 +38,7 @@ import {
   stopSignal,
   unblockTasks,
   workerRunOptions,
-} from './apply-scope.js';
-import { dryRunLine } from './dry-run-line.js';
-import { createHandOverAssets } from './handover/hand-over-assets.js';
-import { handoverWiring } from './handover/handover-wiring.js';
-import { heldOwningRoleByRecord } from './handover/held-owning-role.js';
-import { leavingByTasks } from './handover/orphaned-shares.js';
-import { selectInactiveUsers } from './idle/run-inactive.js';
-import { runPlan } from './plan/run-plan.js';
-import type { Applied, ApplyScope, PlanRequest, Removals } from './removals.js';
-import { SnapshotReading } from './snapshot-reading.js';
-import { createBeforeDelete, type IdleChecks } from './worker/delete-checks.js';
-import { createWorkerPacer } from './worker/pacing/pacer.js';
-import { createProgressReporter } from './worker/progress.js';
-import { runWorker } from './worker/run-worker.js';
-import type { ScopeClients } from './worker/task-scopes.js';
-import {
-  AccountPacers,
-  configuredScopes,
-  scopedHandOver,
-  scopeOfTask,
-  scopeRouting,
-} from './worker/task-scopes.js';
+} from './worker/work-queue.js';
 
 /**
  * The one composition root of the removals module: every command (plan, reconcile, inactive,
@@ -53,7 +54,7 @@ import {
  * audit rows of its decisions are still written) and its `apply` lists the tasks it would run
  * (the worker Lambda's dry run logs each as ./dry-run-line.ts says: "dry run: would delete", or
  * would change the role, or would take the person out of the group); no QuickSight deletes are
- * ever made (the plan's handover view only reads: ./handover/plan-view.ts).
+ * ever made (the plan's handover view only reads: ./handover/handover-planning.ts).
  */
 
 /** The `worker` section only where the process applies (the plan and events functions never do). */
@@ -94,7 +95,7 @@ export interface RemovalsClients {
    */
   readonly managers?: () => ManagerLookup;
   /**
-   * The plan's read-only view of the handover (services/removals/handover/plan-view.ts), also in
+   * The plan's read-only view of the handover (services/removals/handover/handover-planning.ts), also in
    * a dry run: what owning users own alone, and whether a successor can take it. Absent (the plan
    * and events functions): the plan shows `delete` and the worker decides.
    */

@@ -7,8 +7,8 @@ import type { Task } from '../../shared/task.js';
 import type { InactiveOptions, InactiveResult } from './idle/run-inactive.js';
 import type { GuardOverride } from './plan/guard.js';
 import type { PlanRunResult } from './plan/run-plan.js';
-import type { AttemptPolicy } from './worker/attempt-policy.js';
-import type { WorkerSummary } from './worker/worker-tally.js';
+import type { AttemptPolicy } from './worker/pacing/call-pacing.js';
+import type { WorkerSummary } from './worker/progress.js';
 
 /**
  * The front door of the removals module: what every command and Lambda handler may use of it.
@@ -21,7 +21,7 @@ export type { InactiveSelection } from './idle/inactive-removals.js';
 export type { InactiveResult } from './idle/run-inactive.js';
 export { describeWindow, type GuardOverride } from './plan/guard.js';
 export type { PlanRunResult } from './plan/run-plan.js';
-export type { WorkerSummary } from './worker/worker-tally.js';
+export type { WorkerSummary } from './worker/progress.js';
 
 /** What to plan: the leavers (and pending DeleteUser events) of the snapshot, or given people. */
 export type PlanRequest = {

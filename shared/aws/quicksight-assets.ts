@@ -92,7 +92,7 @@ export interface AssetOwnership {
   withPacer?(pacer: CallPacer): AssetOwnership;
 }
 
-/** The worker's pacer contract (services/removals/worker/pacing/pacer.ts): one outcome per call. */
+/** The worker's pacer contract (services/removals/worker/pacing/call-pacing.ts): one outcome per call. */
 export interface CallPacer {
   acquire(): Promise<number>;
   onSuccess(): void;

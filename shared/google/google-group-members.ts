@@ -8,7 +8,7 @@ import { GoogleWriteError } from './google-write-error.js';
  * group, ending an IAM Identity Center user's seat) and `members.insert` (`idsync restore`),
  * through `@googleapis/admin` with a JWT client impersonating a Workspace admin that asks for
  * the write scope `admin.directory.group.member` (granted by domain-wide delegation). One call
- * per method, no retry here: the worker retries (services/removals/worker/attempt-policy.ts) and
+ * per method, no retry here: the worker retries (services/removals/worker/pacing/call-pacing.ts) and
  * `restore` reports; gaxios's retry is off. A member already gone (404 on delete) and a member
  * already there (409 on insert) are answers, not failures; a refused scope names the scope.
  */

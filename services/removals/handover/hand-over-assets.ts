@@ -4,7 +4,13 @@ import type { AssetOwnership, OwnedAsset } from '../../../shared/aws/quicksight-
 import type { AuditRecord, StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import type { Task } from '../../../shared/task.js';
 import type { HandedOverAsset, HandOverAssets, HandoverResult } from '../worker/handover-port.js';
-import { cachedDescribe, chooseSuccessor } from './choose-successor.js';
+import {
+  cachedDescribe,
+  chooseSuccessor,
+  type LeavingOwner,
+  livingByDescribe,
+  sharesToHandOver,
+} from './handover-planning.js';
 import {
   type AuditKey,
   type HandoverState,
@@ -14,12 +20,11 @@ import {
   recordedAssets,
   stateKey,
 } from './handover-rows.js';
-import { type LeavingOwner, livingByDescribe, sharesToHandOver } from './orphaned-shares.js';
 
 /**
  * The worker's asset handover (the HandOverAssets port of ../worker/handover-port.ts): what the
  * task's user owns alone is found (AssetOwnership.owned), and what it owns with others whose other
- * owners are all gone or cannot own (./orphaned-shares.ts); the successor chosen
+ * owners are all gone or cannot own (./handover-planning.ts); the successor chosen
  * (IDSYNC_ASSET_SUCCESSOR, shared/asset-successor.ts), each asset granted to the successor with
  * the type's owner action set and verified with Describe*Permissions, and each one audited
  * before and after its grant (./handover-rows.ts: a `granting` row, then a `verified` row).
@@ -44,7 +49,7 @@ export interface HandoverDeps {
     /** The person's audit rows from `since` on (the task's earlier handover rows among them). */
     byEmail(email: string, since?: string): AsyncIterable<StoredAuditRecord[]>;
   };
-  /** Whether a co-owner is leaving too (./orphaned-shares.ts `leavingByTasks`); absent: none. */
+  /** Whether a co-owner is leaving too (./handover-planning.ts `leavingByTasks`); absent: none. */
   readonly leaving?: LeavingOwner;
   /** The worker run (the row's `runId` when the task carries no execution). */
   readonly runId: string;

@@ -8,7 +8,7 @@ import type {
 } from '../../../shared/domain.js';
 import type { AuditRecord, DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import type { DynamoEventStore } from '../../../shared/dynamo/event-store.js';
-import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-table-store.js';
 import type { DynamoLedger } from '../../../shared/dynamo/ledger-store.js';
 import type {
   DynamoSnapshotStore,
@@ -51,7 +51,7 @@ export interface PlanDeps {
   readonly logger: Logger;
   readonly now?: () => Date;
   /**
-   * The handover's view (services/removals/handover/plan-view.ts): a `delete` of a user who owns
+   * The handover's view (services/removals/handover/handover-planning.ts): a `delete` of a user who owns
    * assets alone and has no usable successor becomes `deferred`. Absent: decisions as planned.
    */
   readonly handoverView?: (decisions: readonly Decision[]) => Promise<Decision[]>;

@@ -1,7 +1,7 @@
 import { activityKey, activityUserName } from '../../../shared/activity-record.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import type { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
-import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import type { DynamoGuardWindow } from '../../../shared/dynamo/guard-table-store.js';
 import type { DynamoIdentityMap } from '../../../shared/dynamo/identity-map-store.js';
 import { type GroupRoleMap, targetRoleOf } from '../../../shared/group-roles.js';
 import type { NoticeRecord } from '../../../shared/notice-rule.js';

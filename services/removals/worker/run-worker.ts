@@ -6,24 +6,32 @@ import {
   type CallResult,
   DEFAULT_ATTEMPT_POLICY,
   decideAfterCall,
-} from './attempt-policy.js';
+} from './pacing/call-pacing.js';
+import {
+  emptyCounts,
+  progressSnapshot,
+  RateWindow,
+  settledCount,
+  silentProgress,
+  summarize,
+  type WorkerSummary,
+} from './progress.js';
+import {
+  alreadyInRoleReason,
+  CONFIRMED_REASON,
+  callOfTask,
+  handOverFirst,
+  LEFT_CONFIRMED_REASON,
+  NO_GROUP_WRITER_REASON,
+  pacerOfTask,
+} from './task-call.js';
 import {
   blockTask,
   deferTask,
   type OutcomeExtra,
   recordFinalState,
   recordOutcome,
-} from './end-task.js';
-import { handOverFirst } from './handover-step.js';
-import { silentProgress } from './progress.js';
-import {
-  alreadyInRoleReason,
-  CONFIRMED_REASON,
-  callOfTask,
-  LEFT_CONFIRMED_REASON,
-  NO_GROUP_WRITER_REASON,
-  pacerOfTask,
-} from './task-call.js';
+} from './task-outcomes.js';
 import {
   type HeldLease,
   HeldLeases,
@@ -33,14 +41,6 @@ import {
   WorkQueue,
 } from './work-queue.js';
 import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js';
-import {
-  emptyCounts,
-  progressSnapshot,
-  RateWindow,
-  settledCount,
-  summarize,
-  type WorkerSummary,
-} from './worker-tally.js';
 
 /**
  * The worker shell: deletes the QuickSight users of the claimable tasks through a fastq queue
@@ -56,7 +56,7 @@ import {
  * knows an earlier call may have deleted the user: a 404 then is idsync's own deletion
  * confirmed (`deleted`), not `already_gone`.
  *
- * A task ends with its outcome row, then its final state: ./end-task.ts says why that order and
+ * A task ends with its outcome row, then its final state: ./task-outcomes.ts says why that order and
  * the per-execution row key give one row per deletion whatever the kill point.
  *
  * With `leased: 'wait'` the run waits for tasks another worker holds (until their leases as
@@ -345,7 +345,7 @@ class WorkerRun {
     else if (signal.kind === 'error') this.counts.errorCalls++;
   }
 
-  /** Ends the task: its outcome row, then its final state (./end-task.ts); counts the outcome. */
+  /** Ends the task: its outcome row, then its final state (./task-outcomes.ts); counts the outcome. */
   private async finish(run: Running, outcome: TaskOutcome, extra: OutcomeExtra): Promise<void> {
     const finishedAt = new Date(this.now()).toISOString();
     await recordOutcome(this.deps, this.options, run, outcome, extra, finishedAt);
@@ -371,7 +371,7 @@ class WorkerRun {
     this.counts.blocked++;
   }
 
-  /** The task cannot be judged now: back to PENDING unrun, with an audit row (./end-task.ts). */
+  /** The task cannot be judged now: back to PENDING unrun, with an audit row (./task-outcomes.ts). */
   private async defer(run: Running, reason: string): Promise<void> {
     this.held.delete(run);
     await deferTask(this.deps, this.options, run, reason, new Date(this.now()).toISOString());

@@ -1,15 +1,17 @@
+import { describeError } from '../../../shared/errors.js';
 import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
-import type { Task } from '../../../shared/task.js';
-import { taskAction } from '../../../shared/task.js';
+import { needsHandover } from '../../../shared/removal-rules.js';
+import { type Task, taskAction } from '../../../shared/task.js';
 import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
-import type { CallResult } from './attempt-policy.js';
+import type { CallResult } from './pacing/call-pacing.js';
 import type { WorkerDeps } from './worker-ports.js';
 
 /**
  * A task's one call, by its action (shared/task.ts, TASK_ACTIONS): QuickSight `DeleteUser` (or
  * `DeleteUserByPrincipalId`), QuickSight `UpdateUser` for a role change, Google Directory
  * `members.delete` for a group removal; and the pacer of the service called. Answers and errors
- * come back as a CallResult for the attempt policy (./attempt-policy.ts).
+ * come back as a CallResult for the attempt policy (./pacing/call-pacing.ts). Before the call, the
+ * handover of the user's assets when the task needs one (`handOverFirst`).
  */
 
 /** The outcome row's reason when a retry finds the user gone after idsync's own earlier call. */
@@ -94,4 +96,41 @@ async function changeRole(qs: WorkerDeps['quickSight'], task: Task): Promise<Cal
 /** The outcome row's reason when the user held the target role already. */
 export function alreadyInRoleReason(task: Pick<Task, 'targetRole'>): string {
   return `already ${task.targetRole} when read just before the call (an earlier call of this task, or a change by hand): no UpdateUser sent`;
+}
+
+/**
+ * The worker's step before a task's call (./run-worker.ts): when the task would leave the user's
+ * assets without an owner (`needsHandover`, or a Reader the record shows held a role that can
+ * own: `heldOwningRole`, an unreadable record counting as yes), the HandOverAssets port runs
+ * first. Undefined: the call may be sent; a string: the task is deferred with that reason.
+ */
+export async function handOverFirst(
+  deps: Pick<WorkerDeps, 'handOver' | 'heldOwningRole' | 'logger'>,
+  task: Task,
+): Promise<string | undefined> {
+  if (!deps.handOver) return undefined;
+  if (!needsHandover(task) && !(await heldOwningRole(deps, task))) return undefined;
+  try {
+    const handover = await deps.handOver(task);
+    return handover.kind === 'deferred' ? handover.reason : undefined;
+  } catch (error) {
+    return `asset handover failed: ${describeError(error)}`;
+  }
+}
+
+/** The record shows the user held a role that can own assets (an error: assume it did). */
+async function heldOwningRole(
+  deps: Pick<WorkerDeps, 'heldOwningRole' | 'logger'>,
+  task: Task,
+): Promise<boolean> {
+  if (!deps.heldOwningRole) return false;
+  try {
+    return await deps.heldOwningRole(task);
+  } catch (error) {
+    deps.logger.warn(
+      { taskId: task.taskId, error: describeError(error) },
+      'activity record not read: the asset handover searches anyway',
+    );
+    return true;
+  }
 }

@@ -1,13 +1,13 @@
 import type { AssetOwnership } from '../../../shared/aws/quicksight-assets.js';
 import type { QuickSightDeleter } from '../../../shared/aws/quicksight-users.js';
 import type { Config } from '../../../shared/config/index.js';
-import type { DynamoPaceStore } from '../../../shared/dynamo/pace-store.js';
+import type { DynamoPaceStore } from '../../../shared/dynamo/guard-table-store.js';
 import { describeError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { Task } from '../../../shared/task.js';
 import type { HandOverAssets } from './handover-port.js';
 import { isRecallable } from './pacing/adaptive-rate.js';
-import { createWorkerPacer, type Pacer, type PacerOptions } from './pacing/pacer.js';
+import { createWorkerPacer, type Pacer, type PacerOptions } from './pacing/call-pacing.js';
 import { unconfiguredScopeReason } from './task-call.js';
 import type { TaskScope, WorkerPacer } from './worker-ports.js';
 
@@ -110,7 +110,7 @@ export function scopedHandOver(
 
 /**
  * The worker's QuickSight pacers, one per account (QuickSight's rate limits are the account's),
- * with the rate each measured remembered across runs (shared/dynamo/pace-store.ts):
+ * with the rate each measured remembered across runs (shared/dynamo/guard-table-store.ts):
  *
  * - `recall(accounts)` (before a run) reads the remembered pace of each account that has no
  *   pacer yet; a pacer made afterwards starts from it when it is young enough

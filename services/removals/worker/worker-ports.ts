@@ -4,9 +4,8 @@ import type { GroupMemberWrites } from '../../../shared/google/google-group-memb
 import type { Logger } from '../../../shared/logger.js';
 import type { QuickSightPort } from '../../../shared/ports.js';
 import type { Task } from '../../../shared/task.js';
-import type { AttemptPolicy } from './attempt-policy.js';
 import type { HandOverAssets } from './handover-port.js';
-import type { Pacer } from './pacing/pacer.js';
+import type { AttemptPolicy, Pacer } from './pacing/call-pacing.js';
 import type { ProgressReporter } from './progress.js';
 
 /** What the worker needs from the outside world, and how it is told to run (./run-worker.ts). */

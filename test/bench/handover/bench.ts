@@ -2,7 +2,7 @@
  * Handover benchmark: the worker hands the assets of N departing Authors (10 each: 5 dashboards
  * and 5 datasets owned alone) to a successor and then deletes them, through the QuickSight
  * stand-in whose one token bucket serves R calls/s for every API (burst R/5). The handover's calls
- * and the DeleteUser calls go through one pacer at R (services/removals/worker/pacing/pacer.ts),
+ * and the DeleteUser calls go through one pacer at R (services/removals/worker/pacing/call-pacing.ts),
  * so the run should approach the API floor: calls needed / R.
  *
  *   npx tsx test/bench/handover/bench.ts [--n=200] [--rate=100]
@@ -15,7 +15,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { createHandOverAssets } from '../../../services/removals/handover/hand-over-assets.js';
-import { Pacer } from '../../../services/removals/worker/pacing/pacer.js';
+import { Pacer } from '../../../services/removals/worker/pacing/call-pacing.js';
 import { runWorker } from '../../../services/removals/worker/run-worker.js';
 import { OWNER_ACTIONS } from '../../../shared/asset-owner-actions.js';
 import { QuickSightAssets } from '../../../shared/aws/quicksight-assets.js';

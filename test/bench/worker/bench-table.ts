@@ -1,4 +1,4 @@
-import type { WorkerSummary } from '../../../services/removals/worker/worker-tally.js';
+import type { WorkerSummary } from '../../../services/removals/worker/progress.js';
 
 /** Rows of the worker benchmark and their rendering (console table, Markdown for BENCHMARKS.md). */
 

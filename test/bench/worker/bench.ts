@@ -17,8 +17,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ATTEMPT_POLICY } from '../../../services/removals/worker/attempt-policy.js';
-import type { WorkerSummary } from '../../../services/removals/worker/worker-tally.js';
+import { DEFAULT_ATTEMPT_POLICY } from '../../../services/removals/worker/pacing/call-pacing.js';
+import type { WorkerSummary } from '../../../services/removals/worker/progress.js';
 import { DEFAULT_CONCURRENCY } from '../../../shared/config/index.js';
 import { sleep } from '../../../shared/retry.js';
 import {

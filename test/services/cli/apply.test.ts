@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSummary } from '../../../services/cli/format-applied.js';
-import { emptyCounts, summarize } from '../../../services/removals/worker/worker-tally.js';
+import { emptyCounts, summarize } from '../../../services/removals/worker/progress.js';
 import { smallOrg } from '../../../services/sandbox/scenarios/org.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeCalls, formatSummary } from '../../../services/cli/format-applied.js';
-import { emptyCounts, type WorkerSummary } from '../../../services/removals/worker/worker-tally.js';
+import { emptyCounts, type WorkerSummary } from '../../../services/removals/worker/progress.js';
 
 /** The worker's closing text names its calls by service (services/cli/format-applied.ts). */
 

@@ -10,7 +10,7 @@ import { createS3Client } from '../../../shared/aws/clients.js';
 import { S3Reports } from '../../../shared/aws/s3-reports.js';
 import { loadConfig } from '../../../shared/config/index.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
-import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import { DynamoGuardWindow } from '../../../shared/dynamo/guard-table-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { GUARD_TRIPPED_PREFIX } from '../../../shared/held-work.js';
 import { DEFAULT_PRICES } from '../../../shared/prices.js';

@@ -6,7 +6,7 @@ import { activityUserName } from '../../../shared/activity-record.js';
 import type { QuickSightUser } from '../../../shared/domain.js';
 import { DynamoActivityStore } from '../../../shared/dynamo/activity-store.js';
 import { DynamoAuditLog, type StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
-import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import { DynamoGuardWindow } from '../../../shared/dynamo/guard-table-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import { type Task, taskIdFor } from '../../../shared/task.js';
 import { coverActivity } from '../../helpers/activity-coverage.js';

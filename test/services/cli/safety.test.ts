@@ -7,7 +7,7 @@ import { buildOrg, SMALL_SPEC } from '../../../services/sandbox/scenarios/org.js
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 import { DynamoAuditLog } from '../../../shared/dynamo/audit-store.js';
 import { DynamoEventStore } from '../../../shared/dynamo/event-store.js';
-import { DynamoGuardWindow } from '../../../shared/dynamo/guard-window-store.js';
+import { DynamoGuardWindow } from '../../../shared/dynamo/guard-table-store.js';
 import { DynamoTaskStore } from '../../../shared/dynamo/task-store.js';
 import type { NewTask, Task } from '../../../shared/task.js';
 import {

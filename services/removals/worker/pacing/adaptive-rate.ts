@@ -3,7 +3,7 @@ import { type MeasurementSettings, RateMeasurement } from './rate-measurement.js
 /**
  * The pacing decision of the worker: how many QuickSight calls per second to allow, found without
  * knowing the API's real rate R. Pure: every method takes the current time; there is no clock and
- * no timer in here (the Pacer in ./pacer.ts turns the rate into waits).
+ * no timer in here (the Pacer in ./call-pacing.ts turns the rate into waits).
  *
  * Signals: a call was served (any answer that used the server's capacity, incl. 404 and 5xx), or
  * throttled (ThrottlingException / 429). The server is modelled as a token bucket (rate R, burst

@@ -5,7 +5,7 @@ import { removePeople } from '../../../../services/sandbox/sync-simulator.js';
 import { createWorkerHandler } from '../../../../services/worker/handler.js';
 import { MemoryTaskQueue } from '../../../../shared/aws/sqs-task-messages.js';
 import { DynamoAuditLog } from '../../../../shared/dynamo/audit-store.js';
-import { DynamoGuardWindow } from '../../../../shared/dynamo/guard-window-store.js';
+import { DynamoGuardWindow } from '../../../../shared/dynamo/guard-table-store.js';
 import { DynamoTaskStore } from '../../../../shared/dynamo/task-store.js';
 import type { Task, TaskStatus } from '../../../../shared/task.js';
 import { captureLogs, contextWith, sqsEvent } from '../../../helpers/lambda.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary } from '../../../../services/cli/format-applied.js';
-import { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
+import { Pacer } from '../../../../services/removals/worker/pacing/call-pacing.js';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
 import {
   LEFT_CONFIRMED_REASON,

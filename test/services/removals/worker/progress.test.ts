@@ -3,13 +3,11 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   BarProgress,
   createProgressReporter,
+  emptyCounts,
   formatDuration,
   JsonProgress,
-} from '../../../../services/removals/worker/progress.js';
-import {
-  emptyCounts,
   progressSnapshot,
-} from '../../../../services/removals/worker/worker-tally.js';
+} from '../../../../services/removals/worker/progress.js';
 import { createLogger } from '../../../../shared/logger.js';
 import { sleep } from '../../../../shared/retry.js';
 

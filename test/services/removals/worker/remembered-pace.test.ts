@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_SETTINGS } from '../../../../services/removals/worker/pacing/adaptive-rate.js';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
 import { AccountPacers } from '../../../../services/removals/worker/task-scopes.js';
-import { DynamoPaceStore } from '../../../../shared/dynamo/pace-store.js';
+import { DynamoPaceStore } from '../../../../shared/dynamo/guard-table-store.js';
 import { createLogger } from '../../../../shared/logger.js';
 import { useWorkerSandbox } from './fixtures/use-worker-sandbox.js';
 import { workerDeps, workerOptions } from './fixtures/worker-deps.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../../services/cli/run-exit.js';
-import { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
+import { Pacer } from '../../../../services/removals/worker/pacing/call-pacing.js';
 import { runWorker } from '../../../../services/removals/worker/run-worker.js';
 import type { WorkerOptions } from '../../../../services/removals/worker/worker-ports.js';
 import { QuickSightUsers } from '../../../../shared/aws/quicksight-users.js';

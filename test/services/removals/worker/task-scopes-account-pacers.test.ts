@@ -3,9 +3,9 @@ import {
   DEFAULT_RATE_SETTINGS,
   REMEMBERED_RATE_MAX_AGE_MS,
 } from '../../../../services/removals/worker/pacing/adaptive-rate.js';
-import type { Pacer } from '../../../../services/removals/worker/pacing/pacer.js';
+import type { Pacer } from '../../../../services/removals/worker/pacing/call-pacing.js';
 import { AccountPacers } from '../../../../services/removals/worker/task-scopes.js';
-import type { MeasuredPace } from '../../../../shared/dynamo/pace-store.js';
+import type { MeasuredPace } from '../../../../shared/dynamo/guard-table-store.js';
 import type { Logger } from '../../../../shared/logger.js';
 import { VirtualClock } from './pacing/virtual-clock.js';
 

@@ -5,7 +5,7 @@ import {
   DEFAULT_RATE_SETTINGS,
   REMEMBERED_RATE_MAX_AGE_MS,
 } from '../../../../../services/removals/worker/pacing/adaptive-rate.js';
-import { Pacer } from '../../../../../services/removals/worker/pacing/pacer.js';
+import { Pacer } from '../../../../../services/removals/worker/pacing/call-pacing.js';
 import { measureAt } from './measure-at.js';
 import { VirtualClock } from './virtual-clock.js';
 

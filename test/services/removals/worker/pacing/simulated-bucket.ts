@@ -11,7 +11,7 @@ import {
   Pacer,
   type PacerOptions,
   type PacerStats,
-} from '../../../../../services/removals/worker/pacing/pacer.js';
+} from '../../../../../services/removals/worker/pacing/call-pacing.js';
 import { Faults } from '../../../../../services/sandbox/http/faults.js';
 import { mulberry32 } from '../../../../../services/sandbox/scenarios/random.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, withRetry } from '../../../../../shared/retry.js';

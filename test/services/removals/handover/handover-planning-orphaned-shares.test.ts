@@ -3,7 +3,7 @@ import {
   leavingByTasks,
   livingByDescribe,
   sharesToHandOver,
-} from '../../../../services/removals/handover/orphaned-shares.js';
+} from '../../../../services/removals/handover/handover-planning.js';
 import { OWNER_ACTIONS } from '../../../../shared/asset-owner-actions.js';
 import type { SharedAsset } from '../../../../shared/aws/quicksight-assets.js';
 import type { Task } from '../../../../shared/task.js';

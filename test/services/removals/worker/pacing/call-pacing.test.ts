@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, type PacerOptions } from '../../../../../services/removals/worker/pacing/pacer.js';
+import {
+  Pacer,
+  type PacerOptions,
+} from '../../../../../services/removals/worker/pacing/call-pacing.js';
 import { VirtualClock } from './virtual-clock.js';
 
 function virtualPacer(options: Omit<PacerOptions, 'now' | 'sleep'>) {

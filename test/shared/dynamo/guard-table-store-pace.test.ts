@@ -1,7 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUARD_ITEM_KEY } from '../../../shared/dynamo/guard-window-store.js';
-import { DynamoPaceStore, paceKey } from '../../../shared/dynamo/pace-store.js';
+import {
+  DynamoPaceStore,
+  GUARD_ITEM_KEY,
+  paceKey,
+} from '../../../shared/dynamo/guard-table-store.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 let t: Awaited<ReturnType<typeof startTestTables>>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldOwningRoleByRecord } from '../../../../services/removals/handover/held-owning-role.js';
+import { heldOwningRoleByRecord } from '../../../../services/removals/handover/handover-planning.js';
 import type { ActivityRecord } from '../../../../shared/activity-record.js';
 import type { Task } from '../../../../shared/task.js';
 

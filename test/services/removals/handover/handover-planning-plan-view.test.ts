@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   createPlanHandoverView,
   handsOverDetail,
-} from '../../../../services/removals/handover/plan-view.js';
+} from '../../../../services/removals/handover/handover-planning.js';
 import { OWNER_ACTIONS } from '../../../../shared/asset-owner-actions.js';
 import type { AssetOwnership, SharedAsset } from '../../../../shared/aws/quicksight-assets.js';
 import type { Decision } from '../../../../shared/domain.js';

@@ -10,8 +10,8 @@ import {
   DEFAULT_ATTEMPT_POLICY,
   decideAfterCall,
   failureFacts,
-} from '../../../../services/removals/worker/attempt-policy.js';
-import { AwsCallError } from '../../../../shared/aws/aws-errors.js';
+} from '../../../../../services/removals/worker/pacing/call-pacing.js';
+import { AwsCallError } from '../../../../../shared/aws/aws-errors.js';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 const throttle = (retryAfterSeconds?: string) =>

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { workerRunOptions } from '../../../services/removals/apply-scope.js';
-import { DEFAULT_ATTEMPT_POLICY } from '../../../services/removals/worker/attempt-policy.js';
-import { loadConfig } from '../../../shared/config/index.js';
+import { DEFAULT_ATTEMPT_POLICY } from '../../../../services/removals/worker/pacing/call-pacing.js';
+import { workerRunOptions } from '../../../../services/removals/worker/work-queue.js';
+import { loadConfig } from '../../../../shared/config/index.js';
 
 describe('starting a worker run (CLI and Lambda alike)', () => {
   it('takes the lease and concurrency from the worker config and owns the run per process', () => {

@@ -6,7 +6,7 @@ import {
   encodeSlots,
   GUARD_ITEM_KEY,
   slotKey,
-} from '../../../shared/dynamo/guard-window-store.js';
+} from '../../../shared/dynamo/guard-table-store.js';
 import { startTestTables } from '../../helpers/tables.js';
 
 let t: Awaited<ReturnType<typeof startTestTables>>;

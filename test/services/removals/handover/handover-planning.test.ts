@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handoverWiring } from '../../../../services/removals/handover/handover-wiring.js';
+import { handoverWiring } from '../../../../services/removals/handover/handover-planning.js';
 import type { AssetOwnership } from '../../../../shared/aws/quicksight-assets.js';
 import type { Decision } from '../../../../shared/domain.js';
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../../services/cli/run-exit.js';
-import { outcomeRecord } from '../../../../services/removals/worker/end-task.js';
 import {
   emptyCounts,
   progressSnapshot,
   RateWindow,
   settledCount,
   summarize,
-} from '../../../../services/removals/worker/worker-tally.js';
+} from '../../../../services/removals/worker/progress.js';
+import { outcomeRecord } from '../../../../services/removals/worker/task-outcomes.js';
 import { ExitCode } from '../../../../shared/errors.js';
 import type { Task } from '../../../../shared/task.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
