@@ -54,7 +54,7 @@ import type { BeforeDelete } from './worker-ports.js';
  *    is never sent → skipped (a task from an older plan);
  * 3. protection, against the CURRENT configuration and the user as the newest COMPLETE snapshot
  *    lists it (its role now, its email) as well as the task's planned role → skipped;
- * 4. idle users (`inactive` tasks) are judged again with the plan's judgement (./idle-recheck.ts,
+ * 4. idle users (`inactive` tasks) are judged again with the plan's judgement (../idle/idle-recheck.ts,
  *    services/removals/idle/idle-judgement.ts): a member of a keep group, active or registered since → skipped
  *    (CANCELLED); a record that is not fresh, a keep group the newest COMPLETE snapshot did not
  *    list (or listed empty), or pending events of an unknown IdC user inside the user's window →

@@ -118,13 +118,13 @@ const LEFT_OUT: ReadonlyArray<readonly [string, RegExp]> = [
   ['logger', /^shared\/logger\.ts$/],
   [
     'CLI I/O and formatting',
-    /^services\/cli\/(format-|line-progress|json-stream|highlight|program|main|read-input|csv-read-line|run-exit|command-context)|^shared\/terminal-text\.ts$/,
+    /^services\/cli\/(format-|line-progress|json-stream|highlight|program|main|read-input|csv-read-line|run-exit|command-context)|^shared\/(terminal-text|needs-attention)\.ts$/,
   ],
   ...(ENTRY === 'reconcile'
     ? ([
         [
           'the snapshot job',
-          /^services\/snapshot\/|^services\/cli\/take-snapshot\.ts$|^shared\/google\//,
+          /^services\/snapshot\/|^services\/cli\/take-snapshot\.ts$|^shared\/google\/|^shared\/read-ahead\.ts$|^shared\/dynamo\/identity-(listing|map-store)\.ts$/,
         ],
       ] as const)
     : []),
