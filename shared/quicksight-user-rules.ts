@@ -17,7 +17,7 @@ import { emailOfUserName } from './removal-rules.js';
  * after the last `/` is the role session name), or whose user name is the email itself
  * (QUICKSIGHT-native and IAM_IDENTITY_CENTER users). Comparison is on normalised emails, so case
  * and full-width characters do not matter. `N/A` user names match by `email` only. Used by the
- * plan (services/plan/) and the activity import (services/activity/activity-csv.ts).
+ * plan (services/removals/plan/) and the activity import (services/activity/activity-csv.ts).
  */
 
 /** Every normalised email a QuickSight user can be found by (its `email`, its user name's email), each once. */
@@ -118,7 +118,7 @@ export function userWriteRefusal(identityType: string): string | undefined {
 }
 
 /**
- * The identity-mode rule of a planned deletion (shared/quicksight-user-rules.ts): an IAM or QUICKSIGHT
+ * The identity-mode rule of a planned deletion (the identity modes above): an IAM or QUICKSIGHT
  * user is deleted as planned; an IAM_IDENTITY_CENTER user never is. Its seat ends with the group
  * (`ends_with_group`): with the day QuickSight removes it when the person is in no configured
  * group any more (a leaver), or with the groups the operator must take the person out of (an

@@ -210,7 +210,7 @@ export class Pacer {
 }
 
 /**
- * The pacer the worker runs with: the adaptive limiter of services/worker/pacing with a ceiling of
+ * The pacer the worker runs with: the adaptive limiter of ./adaptive-rate.ts with a ceiling of
  * IDSYNC_RATE, and Retry-After honoured per call only (`maxPauseMs: 0`): the task that was
  * throttled waits at least the server's Retry-After before its retry (the floor in
  * the attempt policy below), while other calls keep the measured pace. QuickSight-style Retry-After
