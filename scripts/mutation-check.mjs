@@ -20,7 +20,7 @@ const REJOIN_TESTS = [
   'test/services/removals/plan/decide.test.ts',
 ];
 const UNNAMED_TESTS = [
-  'test/shared/unnamed-user.test.ts',
+  'test/shared/quicksight-user-rules-unnamed.test.ts',
   'test/shared/activity-record.test.ts',
   'test/shared/dynamo/task-store.test.ts',
 ];
@@ -81,7 +81,7 @@ const MUTATIONS = [
   },
   {
     name: 'unnamed key: N/A#<id> → N/A<id>',
-    file: 'shared/unnamed-user.ts',
+    file: 'shared/quicksight-user-rules.ts',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     search: 'return `${UNNAMED_USER}#${principalId}`;',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
@@ -90,7 +90,7 @@ const MUTATIONS = [
   },
   {
     name: 'unnamed key: activity record keys N/A# without a principal id',
-    file: 'shared/unnamed-user.ts',
+    file: 'shared/quicksight-user-rules.ts',
     search: 'return user.userName === UNNAMED_USER && user.principalId',
     replace: 'return user.userName === UNNAMED_USER',
     tests: UNNAMED_TESTS,

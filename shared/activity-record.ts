@@ -1,5 +1,5 @@
 import { normalizeEmail } from './email.js';
-import { activityUserKey } from './unnamed-user.js';
+import { activityUserKey } from './quicksight-user-rules.js';
 
 /**
  * The activity record of a QuickSight user (table `activity`, docs/DATA-MODEL.md) and the pure

@@ -1,12 +1,12 @@
 import type { DecisionKind, QuickSightUser } from './domain.js';
 import { normalizeEmail } from './email.js';
-import { emailOfUserName } from './removal-rules.js';
 
 /**
  * What idsync knows of a QuickSight user, each rule one named statement: which person it belongs
- * to (matching by email), whether idsync manages it (its user name), and what its identity type
- * lets idsync do (user writes, or a seat that ends with its IdC group) with the plan's decision
- * that follows. Pure; the plan, the worker's checks and the activity import use them.
+ * to (matching by email), the key of a user QuickSight shows without a name, whether idsync
+ * manages it (its user name), and what its identity type lets idsync do (user writes, or a seat
+ * that ends with its IdC group) with the plan's decision that follows. Pure; the plan, the
+ * worker's checks and the activity import use them.
  */
 
 // Matching a person to their QuickSight users.
@@ -19,6 +19,13 @@ import { emailOfUserName } from './removal-rules.js';
  * and full-width characters do not matter. `N/A` user names match by `email` only. Used by the
  * plan (services/removals/plan/) and the activity import (services/activity/activity-csv.ts).
  */
+
+/** The email in a QuickSight user name (`role/session@x.com` or `someone@x.com`), if any. */
+export function emailOfUserName(userName: string): string | undefined {
+  if (userName === UNNAMED_USER) return undefined;
+  const email = normalizeEmail(userName.slice(userName.lastIndexOf('/') + 1));
+  return email.includes('@') ? email : undefined;
+}
 
 /** Every normalised email a QuickSight user can be found by (its `email`, its user name's email), each once. */
 export function emailKeysOf(user: Pick<QuickSightUser, 'userName' | 'email'>): string[] {
@@ -215,4 +222,47 @@ export function isManaged(
     isManagedByPrefix(user.userName, rule.usernamePrefix) ||
     emailKeysOf(user).some((key) => rule.people.has(key))
   );
+}
+
+// Unnamed users.
+
+/**
+ * QuickSight's name for a user it shows without a name (some IAM_IDENTITY_CENTER users, federated
+ * users without a session). It names nobody: many users share it, so such a user is keyed by its
+ * principal id instead, written once here.
+ */
+export const UNNAMED_USER = 'N/A';
+
+/** The key of an unnamed user: `N/A#<principalId>`. */
+export function unnamedUserKey(principalId: string): string {
+  return `${UNNAMED_USER}#${principalId}`;
+}
+
+/**
+ * A QuickSight user's key where every user needs one (task ids, the worker's snapshot lookup):
+ * its user name, or `N/A#<principalId>` for an unnamed user, `N/A#` when it has no principal id.
+ */
+export function quickSightUserKey(user: Pick<QuickSightUser, 'userName' | 'principalId'>): string {
+  return user.userName === UNNAMED_USER ? unnamedUserKey(user.principalId ?? '') : user.userName;
+}
+
+/**
+ * `quickSightUserKey` within the user's QuickSight account and namespace, `<scope>#<key>` (rows of
+ * the home account's configured namespace carry no `scope`: `#<key>`): where users of several
+ * scopes meet (the worker's snapshot lookup), the same user name in two namespaces is two users.
+ */
+export function scopedUserKey(
+  user: Pick<QuickSightUser, 'userName' | 'principalId' | 'scope'>,
+): string {
+  return `${user.scope ?? ''}#${quickSightUserKey(user)}`;
+}
+
+/**
+ * A QuickSight user's key in the activity record: as `quickSightUserKey`, except that an unnamed
+ * user without a principal id keeps the plain `N/A` (there is no id to tell it apart by).
+ */
+export function activityUserKey(user: Pick<QuickSightUser, 'userName' | 'principalId'>): string {
+  return user.userName === UNNAMED_USER && user.principalId
+    ? unnamedUserKey(user.principalId)
+    : user.userName;
 }

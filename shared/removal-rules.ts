@@ -1,7 +1,7 @@
 import type { QuickSightUser } from './domain.js';
 import { normalizeEmail } from './email.js';
+import { emailOfUserName } from './quicksight-user-rules.js';
 import { type Task, taskAction } from './task.js';
-import { UNNAMED_USER } from './unnamed-user.js';
 
 /**
  * The rules of a removal, each one named statement with its boundary tests
@@ -33,13 +33,6 @@ export function buildProtection(roles: readonly string[], users: readonly string
     roles: new Set(roles.map((r) => r.trim().toUpperCase()).filter((r) => r.length > 0)),
     users: new Set(users.map(normalizeEmail).filter((u) => u.length > 0)),
   };
-}
-
-/** The email in a QuickSight user name (`role/session@x.com` or `someone@x.com`), if any. */
-export function emailOfUserName(userName: string): string | undefined {
-  if (userName === UNNAMED_USER) return undefined;
-  const email = normalizeEmail(userName.slice(userName.lastIndexOf('/') + 1));
-  return email.includes('@') ? email : undefined;
 }
 
 /** What protection looks at: the person, and the QuickSight user as planned or as listed now. */

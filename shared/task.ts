@@ -1,6 +1,6 @@
 import type { Decision, QuickSightUser } from './domain.js';
 import { scopeKeyOf } from './quicksight-scopes.js';
-import { quickSightUserKey } from './unnamed-user.js';
+import { quickSightUserKey } from './quicksight-user-rules.js';
 
 /**
  * Durable deletion tasks, one per QuickSight user: their states and the rules on them (pure;

@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../shared/email.js';
 import { QUICKSIGHT_EVENT_SOURCE } from '../../shared/event-sources.js';
 import type { QuickSightScope } from '../../shared/quicksight-scopes.js';
-import { UNNAMED_USER } from '../../shared/unnamed-user.js';
+import { UNNAMED_USER } from '../../shared/quicksight-user-rules.js';
 import { IDC_USER_ID_PATTERN } from '../../shared/value-limits.js';
 import {
   knownInAccount,

@@ -1,5 +1,5 @@
 import { DEFAULT_PRICES, describeSavings, savingsByRole } from '../../shared/prices.js';
-import { UNNAMED_USER, unnamedUserKey } from '../../shared/unnamed-user.js';
+import { UNNAMED_USER, unnamedUserKey } from '../../shared/quicksight-user-rules.js';
 import { formatMoney } from '../audit/report-text.js';
 import type { Sandbox } from '../sandbox/start-sandbox.js';
 

@@ -5,8 +5,8 @@ import type {
   SnapshotManifest,
   SnapshotRows,
 } from '../../shared/dynamo/snapshot-store.js';
+import { scopedUserKey } from '../../shared/quicksight-user-rules.js';
 import { addMemberGroup } from '../../shared/removal-rules.js';
-import { scopedUserKey } from '../../shared/unnamed-user.js';
 import { loadPlanningState, type PlanningState } from './plan/run-plan.js';
 import type { SnapshotView } from './worker/delete-checks.js';
 

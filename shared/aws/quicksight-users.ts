@@ -12,7 +12,7 @@ import type { Config } from '../config/index.js';
 import type { QuickSightUser } from '../domain.js';
 import type { DeleteOutcome, QuickSightPort, RoleChangeOutcome } from '../ports.js';
 import type { QuickSightScope } from '../quicksight-scopes.js';
-import { UNNAMED_USER } from '../unnamed-user.js';
+import { UNNAMED_USER } from '../quicksight-user-rules.js';
 import {
   AwsCallError,
   type AwsRetryOptions,

@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { QuickSightUser } from '../../shared/domain.js';
 import { normalizeEmail } from '../../shared/email.js';
-import { buildQuickSightIndex, matchQuickSightUsers } from '../../shared/quicksight-user-rules.js';
-import { emailOfUserName } from '../../shared/removal-rules.js';
+import {
+  buildQuickSightIndex,
+  emailOfUserName,
+  matchQuickSightUsers,
+} from '../../shared/quicksight-user-rules.js';
 import {
   AUTHOR_ROLE_NAME,
   disguise,

@@ -8,8 +8,12 @@ import { authorDowngradeOf, DOWNGRADED_AUTHOR_ROLES } from '../../../shared/auth
 import type { QuickSightUser, Removal } from '../../../shared/domain.js';
 import { coveredWindow, idleBefore } from '../../../shared/idle-rule.js';
 import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
-import { allowsUserWrites, emailKeysOf, isManaged } from '../../../shared/quicksight-user-rules.js';
-import { emailOfUserName } from '../../../shared/removal-rules.js';
+import {
+  allowsUserWrites,
+  emailKeysOf,
+  emailOfUserName,
+  isManaged,
+} from '../../../shared/quicksight-user-rules.js';
 import { judgeUser, type KeptVerdict, type UserVerdict } from './idle-judgement.js';
 import type { KeepGroupMembers } from './keep-groups.js';
 

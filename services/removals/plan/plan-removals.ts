@@ -13,9 +13,10 @@ import { normalizeEmail } from '../../../shared/email.js';
 import {
   buildQuickSightIndex,
   emailKeysOf,
+  emailOfUserName,
   isManagedByPrefix,
 } from '../../../shared/quicksight-user-rules.js';
-import { buildProtection, emailOfUserName } from '../../../shared/removal-rules.js';
+import { buildProtection } from '../../../shared/removal-rules.js';
 import { emailProblem, shownValue } from '../../../shared/value-limits.js';
 import { decide, type PersonRemoval } from './decide.js';
 import {

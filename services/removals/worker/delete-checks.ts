@@ -7,7 +7,11 @@ import { type GroupRoleMap, targetRoleOf } from '../../../shared/group-roles.js'
 import type { NoticeRecord } from '../../../shared/notice-rule.js';
 import type { PendingEvidence } from '../../../shared/pending-events.js';
 import { otherAccountOfScopeKey, scopeKeyOf } from '../../../shared/quicksight-scopes.js';
-import { emailKeysOf, userWriteRefusal } from '../../../shared/quicksight-user-rules.js';
+import {
+  emailKeysOf,
+  scopedUserKey,
+  userWriteRefusal,
+} from '../../../shared/quicksight-user-rules.js';
 import { releaseCommand } from '../../../shared/release-command.js';
 import {
   admitDeletion,
@@ -18,7 +22,6 @@ import {
   REJOINED_REASON,
 } from '../../../shared/removal-rules.js';
 import { type Task, taskAction } from '../../../shared/task.js';
-import { scopedUserKey } from '../../../shared/unnamed-user.js';
 import {
   coverageStaleReason,
   type IdleRecheckInput,

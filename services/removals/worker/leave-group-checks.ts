@@ -1,8 +1,7 @@
 import type { QuickSightUser } from '../../../shared/domain.js';
-import { identityModeOf } from '../../../shared/quicksight-user-rules.js';
+import { identityModeOf, scopedUserKey } from '../../../shared/quicksight-user-rules.js';
 import { type Protection, protectedNowReason } from '../../../shared/removal-rules.js';
 import type { Task } from '../../../shared/task.js';
-import { scopedUserKey } from '../../../shared/unnamed-user.js';
 
 /**
  * The last checks of a `leave_group` task before its Google call (the `delete` task's are

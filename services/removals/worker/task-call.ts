@@ -1,8 +1,8 @@
 import { describeError } from '../../../shared/errors.js';
 import { scopeKeyOf } from '../../../shared/quicksight-scopes.js';
+import { UNNAMED_USER } from '../../../shared/quicksight-user-rules.js';
 import { needsHandover } from '../../../shared/removal-rules.js';
 import { type Task, taskAction } from '../../../shared/task.js';
-import { UNNAMED_USER } from '../../../shared/unnamed-user.js';
 import type { CallResult } from './pacing/call-pacing.js';
 import type { WorkerDeps } from './worker-ports.js';
 

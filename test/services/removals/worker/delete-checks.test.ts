@@ -7,8 +7,8 @@ import {
 import type { ActivityRecord, Span } from '../../../../shared/activity-record.js';
 import type { IdentityRecord, QuickSightUser } from '../../../../shared/domain.js';
 import type { PendingEvidence } from '../../../../shared/pending-events.js';
+import { scopedUserKey } from '../../../../shared/quicksight-user-rules.js';
 import type { Task } from '../../../../shared/task.js';
-import { scopedUserKey } from '../../../../shared/unnamed-user.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 /**

@@ -4,9 +4,9 @@ import {
   vetoReason,
 } from '../../../../services/removals/worker/delete-checks.js';
 import type { QuickSightUser } from '../../../../shared/domain.js';
+import { scopedUserKey } from '../../../../shared/quicksight-user-rules.js';
 import { buildProtection } from '../../../../shared/removal-rules.js';
 import type { Task } from '../../../../shared/task.js';
-import { scopedUserKey } from '../../../../shared/unnamed-user.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
 /**

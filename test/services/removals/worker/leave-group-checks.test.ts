@@ -3,9 +3,9 @@ import {
   type GroupSnapshot,
   leaveGroupVetoReason,
 } from '../../../../services/removals/worker/leave-group-checks.js';
+import { scopedUserKey } from '../../../../shared/quicksight-user-rules.js';
 import { buildProtection } from '../../../../shared/removal-rules.js';
 import type { Task } from '../../../../shared/task.js';
-import { scopedUserKey } from '../../../../shared/unnamed-user.js';
 
 /**
  * The last checks of a `leave_group` task (services/removals/worker/leave-group-checks.ts): still

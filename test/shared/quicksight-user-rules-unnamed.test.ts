@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { activityUserName } from '../../shared/activity-record.js';
-import { taskIdFor } from '../../shared/task.js';
 import {
   activityUserKey,
   quickSightUserKey,
   UNNAMED_USER,
   unnamedUserKey,
-} from '../../shared/unnamed-user.js';
+} from '../../shared/quicksight-user-rules.js';
+import { taskIdFor } from '../../shared/task.js';
 
 describe('the key of an unnamed (N/A) QuickSight user', () => {
   it('is N/A#<principalId>', () => {
