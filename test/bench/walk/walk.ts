@@ -1,5 +1,5 @@
 /**
- * `npx tsx test/bench/walk/walk.ts [reconcile|csv]`: the files one removal runs through, measured
+ * `npx tsx test/bench/walk/walk.ts [reconcile|csv|event]`: the files one removal runs through, measured
  * instead of drawn by hand (docs/ARCHITECTURE.md, "The walk of one removal").
  *
  * Two fresh sandboxes of the same demo organisation (the same seed), each with a first snapshot
@@ -8,7 +8,11 @@
  * (NODE_V8_COVERAGE: how many times each function ran):
  * - `reconcile`: one person leaves their Google groups (the SCIM sync deletes their IdC user),
  *   then `idsync reconcile --apply`; in the other sandbox nobody leaves;
- * - `csv`: `idsync remove --csv FILE --apply` with that Reader's email, and with no row.
+ * - `csv`: `idsync remove --csv FILE --apply` with that Reader's email, and with no row;
+ * - `event`: one person leaves (in both sandboxes), then `idsync handle-event FILE --apply` with
+ *   the SCIM sync's DeleteUser event of their IdC user, and with none (`[]`): the event
+ *   function's and the worker function's work in one process, without the Lambda and SQS
+ *   wrappers.
  * A file is on the walk when any of its functions ran more often with the removal than without:
  * the work one removal adds, with the set-up and composition both runs share left out. The list
  * is printed with the files the drawing leaves out set apart (configuration, the logger, CLI I/O
@@ -24,7 +28,7 @@ import { startSandbox } from '../../../services/sandbox/start-sandbox.js';
 import { removePeople } from '../../../services/sandbox/sync-simulator.js';
 
 const ENTRY = process.argv[2] ?? 'reconcile';
-if (ENTRY !== 'reconcile' && ENTRY !== 'csv') throw new Error(`unknown entry ${ENTRY}`);
+if (!['reconcile', 'csv', 'event'].includes(ENTRY)) throw new Error(`unknown entry ${ENTRY}`);
 const root = new URL('../../..', import.meta.url).pathname;
 const cli = `import { runCli } from '${root}services/cli/main.ts'; process.exitCode = await runCli(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env });`;
 
@@ -85,6 +89,11 @@ async function covered(remove: boolean): Promise<Map<string, number>> {
     if (ENTRY === 'reconcile') {
       if (remove) removePeople(org, { count: 1 });
       await run(['reconcile', '--apply'], coverage);
+    } else if (ENTRY === 'event') {
+      const { events } = removePeople(org, { count: 1 });
+      const file = join(dir, 'events.json');
+      writeFileSync(file, JSON.stringify(remove ? events : []));
+      await run(['handle-event', file, '--apply'], coverage);
     } else {
       const reader = org.quickSight
         .list()
