@@ -18,20 +18,18 @@ import {
 } from './progress.js';
 import {
   alreadyInRoleReason,
+  blockTask,
   CONFIRMED_REASON,
   callOfTask,
+  deferTask,
   handOverFirst,
   LEFT_CONFIRMED_REASON,
   NO_GROUP_WRITER_REASON,
-  pacerOfTask,
-} from './task-call.js';
-import {
-  blockTask,
-  deferTask,
   type OutcomeExtra,
+  pacerOfTask,
   recordFinalState,
   recordOutcome,
-} from './task-outcomes.js';
+} from './task-call.js';
 import {
   type HeldLease,
   HeldLeases,
@@ -56,7 +54,7 @@ import type { BeforeDelete, WorkerDeps, WorkerOptions } from './worker-ports.js'
  * knows an earlier call may have deleted the user: a 404 then is idsync's own deletion
  * confirmed (`deleted`), not `already_gone`.
  *
- * A task ends with its outcome row, then its final state: ./task-outcomes.ts says why that order and
+ * A task ends with its outcome row, then its final state: ./task-call.ts says why that order and
  * the per-execution row key give one row per deletion whatever the kill point.
  *
  * With `leased: 'wait'` the run waits for tasks another worker holds (until their leases as
@@ -345,7 +343,7 @@ class WorkerRun {
     else if (signal.kind === 'error') this.counts.errorCalls++;
   }
 
-  /** Ends the task: its outcome row, then its final state (./task-outcomes.ts); counts the outcome. */
+  /** Ends the task: its outcome row, then its final state (./task-call.ts); counts the outcome. */
   private async finish(run: Running, outcome: TaskOutcome, extra: OutcomeExtra): Promise<void> {
     const finishedAt = new Date(this.now()).toISOString();
     await recordOutcome(this.deps, this.options, run, outcome, extra, finishedAt);
@@ -371,7 +369,7 @@ class WorkerRun {
     this.counts.blocked++;
   }
 
-  /** The task cannot be judged now: back to PENDING unrun, with an audit row (./task-outcomes.ts). */
+  /** The task cannot be judged now: back to PENDING unrun, with an audit row (./task-call.ts). */
   private async defer(run: Running, reason: string): Promise<void> {
     this.held.delete(run);
     await deferTask(this.deps, this.options, run, reason, new Date(this.now()).toISOString());

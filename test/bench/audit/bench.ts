@@ -18,7 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse';
 import { decisionRow } from '../../../services/removals/plan/run-plan.js';
-import { outcomeRecord } from '../../../services/removals/worker/task-outcomes.js';
+import { outcomeRecord } from '../../../services/removals/worker/task-call.js';
 import { BatchWriter } from '../../../shared/dynamo/batch.js';
 import { tableNames } from '../../../shared/tables.js';
 

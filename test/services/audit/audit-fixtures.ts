@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decisionRow } from '../../../services/removals/plan/run-plan.js';
-import { outcomeRecord } from '../../../services/removals/worker/task-outcomes.js';
+import { outcomeRecord } from '../../../services/removals/worker/task-call.js';
 import type { DecisionKind, RemovalSource } from '../../../shared/domain.js';
 import type { AuditRecord, StoredAuditRecord } from '../../../shared/dynamo/audit-store.js';
 import type { TaskOutcome } from '../../../shared/task.js';

@@ -7,7 +7,7 @@ import {
   settledCount,
   summarize,
 } from '../../../../services/removals/worker/progress.js';
-import { outcomeRecord } from '../../../../services/removals/worker/task-outcomes.js';
+import { outcomeRecord } from '../../../../services/removals/worker/task-call.js';
 import { ExitCode } from '../../../../shared/errors.js';
 import type { Task } from '../../../../shared/task.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';

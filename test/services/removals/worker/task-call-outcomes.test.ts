@@ -4,7 +4,7 @@ import {
   deferTask,
   recordFinalState,
   recordOutcome,
-} from '../../../../services/removals/worker/task-outcomes.js';
+} from '../../../../services/removals/worker/task-call.js';
 import type { Task } from '../../../../shared/task.js';
 import { SAMPLE_TASK } from './fixtures/sample-task.js';
 
@@ -58,7 +58,7 @@ function recordingPorts(opts: { rowExists?: boolean; leaseLost?: boolean } = {})
     },
     logger: { info: (_o: unknown, msg: string) => infos.push(msg) },
   };
-  // The ports' full types are wider than what task-outcomes uses; this test drives only those calls.
+  // The ports' full types are wider than what the task's end uses; this test drives only those calls.
   return { deps: deps as never, writes, rows, infos };
 }
 
