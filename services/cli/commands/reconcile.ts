@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { describeError } from '../../../shared/errors.js';
 import { newRunId } from '../../../shared/run-id.js';
+import type { Departures } from '../../snapshot/departures.js';
 import {
   action,
   type CliContext,
@@ -61,32 +61,23 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         // Neither the plan nor the worker reads the identity map: the IdC users the snapshot did
         // not show are marked gone while the worker works (run-snapshot.ts, `deferDepartures`),
         // and the run's result waits for them.
-        let marking: Promise<readonly string[]> | undefined;
+        let departures: Departures | undefined;
         try {
           // The rows the snapshot listed go to the plan and the worker in memory, not read back.
-          const { listed, departures, ...taken } = await takeSnapshot(
+          const {
+            listed,
+            departures: later,
+            ...taken
+          } = await takeSnapshot(
             config,
             { stores, logger, holdListed: true, deferDepartures: true },
             ctx.io,
           );
-          const markDepartures = () => {
-            if (!departures || marking) return;
-            marking = departures.mark();
-            marking.catch(() => undefined); // awaited by `marked`, or in `finally`
-          };
+          departures = later;
+          /** The snapshot's result with the users marked gone (a failed marking is logged). */
           const marked = async () => {
-            markDepartures();
-            if (!marking) return taken;
-            try {
-              return { ...taken, goneUserIds: await marking };
-            } catch (error) {
-              // Nothing lost: the next COMPLETE snapshot marks whoever it does not show either.
-              logger.error(
-                { error: describeError(error) },
-                'marking the IdC users the snapshot did not show as gone failed; the next snapshot marks them',
-              );
-              return taken;
-            }
+            const goneUserIds = await departures?.mark();
+            return goneUserIds ? { ...taken, goneUserIds } : taken;
           };
           out.push(formatManifest(taken.manifest));
           if (taken.manifest.status !== 'COMPLETE') {
@@ -119,7 +110,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
               dryRun,
             });
           }
-          markDepartures();
+          void departures?.mark(); // beside the worker; `marked()` waits for it
           const applied = await removals.apply({
             kind: 'queued',
             runId,
@@ -163,9 +154,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             exitCode: exitWhileHeld(runExitCode({ plan, applied: applied.summary }), held),
           });
         } finally {
-          // A run that failed part-way leaves no write going on after it (a failed marking is
-          // redone by the next COMPLETE snapshot).
-          await marking?.catch(() => undefined);
+          // A run that failed part-way leaves no write going on after it.
+          await departures?.settled();
           (await building.catch(() => undefined))?.close();
           stores.close();
         }
