@@ -101,7 +101,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
               ...(flags.run ? { runId: flags.run } : {}),
               out: flags.out,
               prices: config.report.prices,
-              ...(config.quicksight ? { accounts: await accountsOf(config) } : {}),
+              accounts: await accountsOf(config),
             });
             const { decisions, outcomes } = written.counts;
             const list = (c: Readonly<Record<string, number>>) =>

@@ -76,10 +76,20 @@ async function covered(remove: boolean): Promise<Map<string, number>> {
         ...(coverage ? { NODE_V8_COVERAGE: coverage } : {}),
       };
       const args = ['--import', 'tsx', '--input-type=module', '-e', cli, ...argv];
-      const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'ignore' });
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr = (stderr + String(chunk)).slice(-4000);
+      });
       child.on('error', reject);
       child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new Error(`idsync ${argv.join(' ')}: exit ${code}`)),
+        code === 0
+          ? resolve()
+          : reject(new Error(`idsync ${argv.join(' ')}: exit ${code}\n${stderr}`)),
       );
     });
   try {
